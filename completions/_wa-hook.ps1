@@ -1,0 +1,413 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'wa-hook'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'wa-hook' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send built-in samples, files or captured requests to a URL and report what came back')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check bodies against the providers'' documented shapes (JSON Schemas shipped with wa-hook)')
+            [CompletionResult]::new('samples', 'samples', [CompletionResultType]::ParameterValue, 'List the built-in sample payloads, or print one')
+            [CompletionResult]::new('schemas', 'schemas', [CompletionResultType]::ParameterValue, 'List the JSON Schemas wa-hook validates with, print one, or export them all')
+            [CompletionResult]::new('partner', 'partner', [CompletionResultType]::ParameterValue, 'Read or set the webhook URL through 99 Digital''s partner API')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-Hub-Signature-256 header Meta would send for a body')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;listen' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind; use 0.0.0.0 to accept requests from other machines')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended); `-` writes the records to stdout')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended); `-` writes the records to stdout')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest body accepted; larger ones are answered 413 and recorded without their body')
+            [CompletionResult]::new('--reply', '--reply', [CompletionResultType]::ParameterName, 'Answer with this instant-reply body (a sample name or a JSON file); checked at start-up')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'HTTP status to acknowledge with')
+            [CompletionResult]::new('--delay', '--delay', [CompletionResultType]::ParameterName, 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint')
+            [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Require HTTP Basic auth, reading USER:PASS from this environment variable')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward every request to your app: a URL or a bare port')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Warn when the forward target takes longer than this (default: the provider''s own limit)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Answer Meta''s verification handshake with the verify token in this environment variable')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: one line per request; json: the capture records as JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--no-save', '--no-save', [CompletionResultType]::ParameterName, 'Do not save captures at all')
+            [CompletionResult]::new('--keep-secrets', '--keep-secrets', [CompletionResultType]::ParameterName, 'Keep Authorization and other secret-bearing headers in the capture file')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report properties the documentation does not name')
+            [CompletionResult]::new('--reject-bad-signature', '--reject-bad-signature', [CompletionResultType]::ParameterName, 'Answer 401 to a request whose signature does not match (needs --app-secret-env)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;replay' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Target: a URL, or a bare port for http://127.0.0.1:PORT')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target: a URL, or a bare port for http://127.0.0.1:PORT')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Requests in flight at once')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Send every input this many times')
+            [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Send every input this many times')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Send at most this many requests per second (e.g. 50 or 50/s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header, `Name: value` (repeatable)')
+            [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send HTTP Basic auth, reading USER:PASS from this environment variable')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Count responses slower than this (default: 2s, the strictest provider''s limit)')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'The verify token for --handshake, from this environment variable')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: lines and a summary; json: the summary (and with -v every result) as JSON')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates (self-signed HTTPS targets)')
+            [CompletionResult]::new('--fresh', '--fresh', [CompletionResultType]::ParameterName, 'Give every send new message ids and current timestamps')
+            [CompletionResult]::new('--sequence', '--sequence', [CompletionResultType]::ParameterName, 'For a status sample: send sent, delivered, read (and failed where the provider has it) for one message')
+            [CompletionResult]::new('--picky-query', '--picky-query', [CompletionResultType]::ParameterName, 'Send Picky Assist samples the deprecated way, as query parameters')
+            [CompletionResult]::new('--handshake', '--handshake', [CompletionResultType]::ParameterName, 'Send Meta''s verification handshake (GET) instead of bodies and check the challenge comes back')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every result, also with many requests (and include them in --format json)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every result, also with many requests (and include them in --format json)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation in interactive mode')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation in interactive mode')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;validate' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Validate as this provider instead of detecting it')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Validate against this schema (see `wa-hook schemas`) instead of detecting it')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line per body; json: one JSON object per body, then a summary object')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report properties the documentation does not name')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only bodies that are not valid (and the summary)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only bodies that are not valid (and the summary)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;samples' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per sample')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the samples (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one sample''s body exactly as wa-hook sends it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;samples;list' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per sample')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;samples;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per sample')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;samples;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the samples (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one sample''s body exactly as wa-hook sends it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;samples;help;list' {
+            break
+        }
+        'wa-hook;samples;help;show' {
+            break
+        }
+        'wa-hook;samples;help;help' {
+            break
+        }
+        'wa-hook;schemas' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per schema')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schemas (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one schema')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every schema as DIR/<id>.json')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;schemas;list' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per schema')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;schemas;show' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per schema')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Print the --strict variant (undocumented properties not allowed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;schemas;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a table; json: one object per schema')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Export the --strict variants')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;schemas;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schemas (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one schema')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every schema as DIR/<id>.json')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;schemas;help;list' {
+            break
+        }
+        'wa-hook;schemas;help;show' {
+            break
+        }
+        'wa-hook;schemas;help;export' {
+            break
+        }
+        'wa-hook;schemas;help;help' {
+            break
+        }
+        'wa-hook;partner' {
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'The partner API''s base URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a sentence; json: the API''s JSON response as it came')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the bearer token from standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Get an access token (valid one hour) and save it for the other partner commands')
+            [CompletionResult]::new('set-url', 'set-url', [CompletionResultType]::ParameterValue, 'Set the webhook URL the partner API calls')
+            [CompletionResult]::new('get-url', 'get-url', [CompletionResultType]::ParameterValue, 'Print the webhook URL that is set now')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;partner;token' {
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Your partner client id')
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'The partner API''s base URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a sentence; json: the API''s JSON response as it came')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--client-secret-stdin', '--client-secret-stdin', [CompletionResultType]::ParameterName, 'Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)')
+            [CompletionResult]::new('--print', '--print', [CompletionResultType]::ParameterName, 'Write the token to standard output, for scripts')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the bearer token from standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;partner;set-url' {
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'The partner API''s base URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a sentence; json: the API''s JSON response as it came')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the request that would be sent (token redacted) and send nothing')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the bearer token from standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;partner;get-url' {
+            [CompletionResult]::new('--api-base', '--api-base', [CompletionResultType]::ParameterName, 'The partner API''s base URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a sentence; json: the API''s JSON response as it came')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--token-stdin', '--token-stdin', [CompletionResultType]::ParameterName, 'Read the bearer token from standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;partner;help' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Get an access token (valid one hour) and save it for the other partner commands')
+            [CompletionResult]::new('set-url', 'set-url', [CompletionResultType]::ParameterValue, 'Set the webhook URL the partner API calls')
+            [CompletionResult]::new('get-url', 'get-url', [CompletionResultType]::ParameterValue, 'Print the webhook URL that is set now')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;partner;help;token' {
+            break
+        }
+        'wa-hook;partner;help;set-url' {
+            break
+        }
+        'wa-hook;partner;help;get-url' {
+            break
+        }
+        'wa-hook;partner;help;help' {
+            break
+        }
+        'wa-hook;sign' {
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Read the app secret from this environment variable')
+            [CompletionResult]::new('--app-secret-file', '--app-secret-file', [CompletionResultType]::ParameterName, 'Read the app secret from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the header line; json: {"header", "signature"}')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;verify' {
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Read the app secret from this environment variable')
+            [CompletionResult]::new('--app-secret-file', '--app-secret-file', [CompletionResultType]::ParameterName, 'Read the app secret from this file (surrounding whitespace is ignored)')
+            [CompletionResult]::new('--signature', '--signature', [CompletionResultType]::ParameterName, 'The X-Hub-Signature-256 value received, e.g. sha256=4f2c...')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a verdict and its likely cause; json: {"valid", "cause"}')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;help' {
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Send built-in samples, files or captured requests to a URL and report what came back')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check bodies against the providers'' documented shapes (JSON Schemas shipped with wa-hook)')
+            [CompletionResult]::new('samples', 'samples', [CompletionResultType]::ParameterValue, 'List the built-in sample payloads, or print one')
+            [CompletionResult]::new('schemas', 'schemas', [CompletionResultType]::ParameterValue, 'List the JSON Schemas wa-hook validates with, print one, or export them all')
+            [CompletionResult]::new('partner', 'partner', [CompletionResultType]::ParameterValue, 'Read or set the webhook URL through 99 Digital''s partner API')
+            [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-Hub-Signature-256 header Meta would send for a body')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;help;listen' {
+            break
+        }
+        'wa-hook;help;replay' {
+            break
+        }
+        'wa-hook;help;validate' {
+            break
+        }
+        'wa-hook;help;samples' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the samples (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one sample''s body exactly as wa-hook sends it')
+            break
+        }
+        'wa-hook;help;samples;list' {
+            break
+        }
+        'wa-hook;help;samples;show' {
+            break
+        }
+        'wa-hook;help;schemas' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the schemas (the default)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one schema')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every schema as DIR/<id>.json')
+            break
+        }
+        'wa-hook;help;schemas;list' {
+            break
+        }
+        'wa-hook;help;schemas;show' {
+            break
+        }
+        'wa-hook;help;schemas;export' {
+            break
+        }
+        'wa-hook;help;partner' {
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Get an access token (valid one hour) and save it for the other partner commands')
+            [CompletionResult]::new('set-url', 'set-url', [CompletionResultType]::ParameterValue, 'Set the webhook URL the partner API calls')
+            [CompletionResult]::new('get-url', 'get-url', [CompletionResultType]::ParameterValue, 'Print the webhook URL that is set now')
+            break
+        }
+        'wa-hook;help;partner;token' {
+            break
+        }
+        'wa-hook;help;partner;set-url' {
+            break
+        }
+        'wa-hook;help;partner;get-url' {
+            break
+        }
+        'wa-hook;help;sign' {
+            break
+        }
+        'wa-hook;help;verify' {
+            break
+        }
+        'wa-hook;help;completions' {
+            break
+        }
+        'wa-hook;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,357 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[wa-hook] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'wa-hook'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'wa-hook'= {
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand listen 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+            cand replay 'Send built-in samples, files or captured requests to a URL and report what came back'
+            cand validate 'Check bodies against the providers'' documented shapes (JSON Schemas shipped with wa-hook)'
+            cand samples 'List the built-in sample payloads, or print one'
+            cand schemas 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+            cand partner 'Read or set the webhook URL through 99 Digital''s partner API'
+            cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
+            cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+            cand completions 'Print a shell completion script or the man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;listen'= {
+            cand --host 'Address to bind; use 0.0.0.0 to accept requests from other machines'
+            cand -p 'Port to listen on; 0 picks a free one (the URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended); `-` writes the records to stdout'
+            cand --out 'Capture file (JSON Lines, appended); `-` writes the records to stdout'
+            cand --max-body 'Largest body accepted; larger ones are answered 413 and recorded without their body'
+            cand --reply 'Answer with this instant-reply body (a sample name or a JSON file); checked at start-up'
+            cand --status 'HTTP status to acknowledge with'
+            cand --delay 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint'
+            cand --basic-auth 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)'
+            cand --basic-auth-env 'Require HTTP Basic auth, reading USER:PASS from this environment variable'
+            cand --events 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved'
+            cand --forward-to 'Forward every request to your app: a URL or a bare port'
+            cand --budget 'Warn when the forward target takes longer than this (default: the provider''s own limit)'
+            cand --threads 'Worker threads answering requests'
+            cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
+            cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'
+            cand --format 'text: one line per request; json: the capture records as JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --no-save 'Do not save captures at all'
+            cand --keep-secrets 'Keep Authorization and other secret-bearing headers in the capture file'
+            cand --strict 'Also report properties the documentation does not name'
+            cand --reject-bad-signature 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;replay'= {
+            cand -t 'Target: a URL, or a bare port for http://127.0.0.1:PORT'
+            cand --to 'Target: a URL, or a bare port for http://127.0.0.1:PORT'
+            cand -c 'Requests in flight at once'
+            cand --concurrency 'Requests in flight at once'
+            cand -n 'Send every input this many times'
+            cand --repeat 'Send every input this many times'
+            cand --rate 'Send at most this many requests per second (e.g. 50 or 50/s)'
+            cand --timeout 'Give up on a request after this long'
+            cand -H 'Extra header, `Name: value` (repeatable)'
+            cand --header 'Extra header, `Name: value` (repeatable)'
+            cand --basic-auth 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)'
+            cand --basic-auth-env 'Send HTTP Basic auth, reading USER:PASS from this environment variable'
+            cand --set 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string'
+            cand --expect-status 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)'
+            cand --budget 'Count responses slower than this (default: 2s, the strictest provider''s limit)'
+            cand --app-secret-env 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)'
+            cand --verify-token-env 'The verify token for --handshake, from this environment variable'
+            cand --format 'text: lines and a summary; json: the summary (and with -v every result) as JSON'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --insecure 'Accept invalid TLS certificates (self-signed HTTPS targets)'
+            cand --fresh 'Give every send new message ids and current timestamps'
+            cand --sequence 'For a status sample: send sent, delivered, read (and failed where the provider has it) for one message'
+            cand --picky-query 'Send Picky Assist samples the deprecated way, as query parameters'
+            cand --handshake 'Send Meta''s verification handshake (GET) instead of bodies and check the challenge comes back'
+            cand -v 'Show every result, also with many requests (and include them in --format json)'
+            cand --verbose 'Show every result, also with many requests (and include them in --format json)'
+            cand -y 'Do not ask for confirmation in interactive mode'
+            cand --yes 'Do not ask for confirmation in interactive mode'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;validate'= {
+            cand --provider 'Validate as this provider instead of detecting it'
+            cand --schema 'Validate against this schema (see `wa-hook schemas`) instead of detecting it'
+            cand --format 'text: a line per body; json: one JSON object per body, then a summary object'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --strict 'Also report properties the documentation does not name'
+            cand -q 'Print only bodies that are not valid (and the summary)'
+            cand --quiet 'Print only bodies that are not valid (and the summary)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;samples'= {
+            cand --format 'text: a table; json: one object per sample'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the samples (the default)'
+            cand show 'Print one sample''s body exactly as wa-hook sends it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;samples;list'= {
+            cand --format 'text: a table; json: one object per sample'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;samples;show'= {
+            cand --format 'text: a table; json: one object per sample'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;samples;help'= {
+            cand list 'List the samples (the default)'
+            cand show 'Print one sample''s body exactly as wa-hook sends it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;samples;help;list'= {
+        }
+        &'wa-hook;samples;help;show'= {
+        }
+        &'wa-hook;samples;help;help'= {
+        }
+        &'wa-hook;schemas'= {
+            cand --format 'text: a table; json: one object per schema'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the schemas (the default)'
+            cand show 'Print one schema'
+            cand export 'Write every schema as DIR/<id>.json'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;schemas;list'= {
+            cand --format 'text: a table; json: one object per schema'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;schemas;show'= {
+            cand --format 'text: a table; json: one object per schema'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --strict 'Print the --strict variant (undocumented properties not allowed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;schemas;export'= {
+            cand --format 'text: a table; json: one object per schema'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --strict 'Export the --strict variants'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;schemas;help'= {
+            cand list 'List the schemas (the default)'
+            cand show 'Print one schema'
+            cand export 'Write every schema as DIR/<id>.json'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;schemas;help;list'= {
+        }
+        &'wa-hook;schemas;help;show'= {
+        }
+        &'wa-hook;schemas;help;export'= {
+        }
+        &'wa-hook;schemas;help;help'= {
+        }
+        &'wa-hook;partner'= {
+            cand --api-base 'The partner API''s base URL'
+            cand --timeout 'Give up on a request after this long'
+            cand --format 'text: a sentence; json: the API''s JSON response as it came'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --token-stdin 'Read the bearer token from standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Get an access token (valid one hour) and save it for the other partner commands'
+            cand set-url 'Set the webhook URL the partner API calls'
+            cand get-url 'Print the webhook URL that is set now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;partner;token'= {
+            cand --client-id 'Your partner client id'
+            cand --api-base 'The partner API''s base URL'
+            cand --timeout 'Give up on a request after this long'
+            cand --format 'text: a sentence; json: the API''s JSON response as it came'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --client-secret-stdin 'Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)'
+            cand --print 'Write the token to standard output, for scripts'
+            cand --token-stdin 'Read the bearer token from standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;partner;set-url'= {
+            cand --api-base 'The partner API''s base URL'
+            cand --timeout 'Give up on a request after this long'
+            cand --format 'text: a sentence; json: the API''s JSON response as it came'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --dry-run 'Print the request that would be sent (token redacted) and send nothing'
+            cand --token-stdin 'Read the bearer token from standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;partner;get-url'= {
+            cand --api-base 'The partner API''s base URL'
+            cand --timeout 'Give up on a request after this long'
+            cand --format 'text: a sentence; json: the API''s JSON response as it came'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --token-stdin 'Read the bearer token from standard input'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;partner;help'= {
+            cand token 'Get an access token (valid one hour) and save it for the other partner commands'
+            cand set-url 'Set the webhook URL the partner API calls'
+            cand get-url 'Print the webhook URL that is set now'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;partner;help;token'= {
+        }
+        &'wa-hook;partner;help;set-url'= {
+        }
+        &'wa-hook;partner;help;get-url'= {
+        }
+        &'wa-hook;partner;help;help'= {
+        }
+        &'wa-hook;sign'= {
+            cand --app-secret-env 'Read the app secret from this environment variable'
+            cand --app-secret-file 'Read the app secret from this file (surrounding whitespace is ignored)'
+            cand --format 'text: the header line; json: {"header", "signature"}'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;verify'= {
+            cand --app-secret-env 'Read the app secret from this environment variable'
+            cand --app-secret-file 'Read the app secret from this file (surrounding whitespace is ignored)'
+            cand --signature 'The X-Hub-Signature-256 value received, e.g. sha256=4f2c...'
+            cand --format 'text: a verdict and its likely cause; json: {"valid", "cause"}'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;completions'= {
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;help'= {
+            cand listen 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+            cand replay 'Send built-in samples, files or captured requests to a URL and report what came back'
+            cand validate 'Check bodies against the providers'' documented shapes (JSON Schemas shipped with wa-hook)'
+            cand samples 'List the built-in sample payloads, or print one'
+            cand schemas 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+            cand partner 'Read or set the webhook URL through 99 Digital''s partner API'
+            cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
+            cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+            cand completions 'Print a shell completion script or the man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;help;listen'= {
+        }
+        &'wa-hook;help;replay'= {
+        }
+        &'wa-hook;help;validate'= {
+        }
+        &'wa-hook;help;samples'= {
+            cand list 'List the samples (the default)'
+            cand show 'Print one sample''s body exactly as wa-hook sends it'
+        }
+        &'wa-hook;help;samples;list'= {
+        }
+        &'wa-hook;help;samples;show'= {
+        }
+        &'wa-hook;help;schemas'= {
+            cand list 'List the schemas (the default)'
+            cand show 'Print one schema'
+            cand export 'Write every schema as DIR/<id>.json'
+        }
+        &'wa-hook;help;schemas;list'= {
+        }
+        &'wa-hook;help;schemas;show'= {
+        }
+        &'wa-hook;help;schemas;export'= {
+        }
+        &'wa-hook;help;partner'= {
+            cand token 'Get an access token (valid one hour) and save it for the other partner commands'
+            cand set-url 'Set the webhook URL the partner API calls'
+            cand get-url 'Print the webhook URL that is set now'
+        }
+        &'wa-hook;help;partner;token'= {
+        }
+        &'wa-hook;help;partner;set-url'= {
+        }
+        &'wa-hook;help;partner;get-url'= {
+        }
+        &'wa-hook;help;sign'= {
+        }
+        &'wa-hook;help;verify'= {
+        }
+        &'wa-hook;help;completions'= {
+        }
+        &'wa-hook;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

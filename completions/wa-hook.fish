@@ -1,0 +1,269 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_wa_hook_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_wa_hook_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_wa_hook_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_wa_hook_using_subcommand
+    set -l cmd (__fish_wa_hook_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "samples" -d 'List the built-in sample payloads, or print one'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l host -d 'Address to bind; use 0.0.0.0 to accept requests from other machines' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s p -l port -d 'Port to listen on; 0 picks a free one (the URL is printed on the first line)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s o -l out -d 'Capture file (JSON Lines, appended); `-` writes the records to stdout' -r -F
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-body -d 'Largest body accepted; larger ones are answered 413 and recorded without their body' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this instant-reply body (a sample name or a JSON file); checked at start-up' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app: a URL or a bare port' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this (default: the provider\'s own limit)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l format -d 'text: one line per request; json: the capture records as JSON lines' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l no-save -d 'Do not save captures at all'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l keep-secrets -d 'Keep Authorization and other secret-bearing headers in the capture file'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l strict -d 'Also report properties the documentation does not name'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reject-bad-signature -d 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s t -l to -d 'Target: a URL, or a bare port for http://127.0.0.1:PORT' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s c -l concurrency -d 'Requests in flight at once' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s n -l repeat -d 'Send every input this many times' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l rate -d 'Send at most this many requests per second (e.g. 50 or 50/s)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s H -l header -d 'Extra header, `Name: value` (repeatable)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth -d 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth-env -d 'Send HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l set -d 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l expect-status -d 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this (default: 2s, the strictest provider\'s limit)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l format -d 'text: lines and a summary; json: the summary (and with -v every result) as JSON' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS targets)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l fresh -d 'Give every send new message ids and current timestamps'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l sequence -d 'For a status sample: send sent, delivered, read (and failed where the provider has it) for one message'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l picky-query -d 'Send Picky Assist samples the deprecated way, as query parameters'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l handshake -d 'Send Meta\'s verification handshake (GET) instead of bodies and check the challenge comes back'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s v -l verbose -d 'Show every result, also with many requests (and include them in --format json)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation in interactive mode'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l provider -d 'Validate as this provider instead of detecting it' -r -f -a "picky\t'Picky Assist'
+qikchat\t'Qikchat'
+smartflow\t'Omni Smartflow'
+partner\t'99 Digital partner API'
+meta\t'Meta WhatsApp Cloud API'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l schema -d 'Validate against this schema (see `wa-hook schemas`) instead of detecting it' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l format -d 'text: a line per body; json: one JSON object per body, then a summary object' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l strict -d 'Also report properties the documentation does not name'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -s q -l quiet -d 'Print only bodies that are not valid (and the summary)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -l format -d 'text: a table; json: one object per sample' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'List the samples (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'Print one sample\'s body exactly as wa-hook sends it'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from list" -l format -d 'text: a table; json: one object per sample' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show" -l format -d 'text: a table; json: one object per sample' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the samples (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one sample\'s body exactly as wa-hook sends it'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -l format -d 'text: a table; json: one object per schema' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -f -a "list" -d 'List the schemas (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -f -a "show" -d 'Print one schema'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -f -a "export" -d 'Write every schema as DIR/<id>.json'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and not __fish_seen_subcommand_from list show export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from list" -l format -d 'text: a table; json: one object per schema' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from list" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from show" -l format -d 'text: a table; json: one object per schema' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from show" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from show" -l strict -d 'Print the --strict variant (undocumented properties not allowed)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from export" -l format -d 'text: a table; json: one object per schema' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from export" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from export" -l strict -d 'Export the --strict variants'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the schemas (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print one schema'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write every schema as DIR/<id>.json'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l api-base -d 'The partner API\'s base URL' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -f -a "token" -d 'Get an access token (valid one hour) and save it for the other partner commands'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -f -a "set-url" -d 'Set the webhook URL the partner API calls'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -f -a "get-url" -d 'Print the webhook URL that is set now'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l client-id -d 'Your partner client id' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l api-base -d 'The partner API\'s base URL' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l client-secret-stdin -d 'Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l print -d 'Write the token to standard output, for scripts'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l api-base -d 'The partner API\'s base URL' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s y -l yes -d 'Do not ask for confirmation'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l dry-run -d 'Print the request that would be sent (token redacted) and send nothing'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l api-base -d 'The partner API\'s base URL' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "token" -d 'Get an access token (valid one hour) and save it for the other partner commands'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "set-url" -d 'Set the webhook URL the partner API calls'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "get-url" -d 'Print the webhook URL that is set now'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-env -d 'Read the app secret from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l format -d 'text: the header line; json: {"header", "signature"}' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l app-secret-env -d 'Read the app secret from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l signature -d 'The X-Hub-Signature-256 value received, e.g. sha256=4f2c...' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l format -d 'text: a verdict and its likely cause; json: {"valid", "cause"}' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "samples" -d 'List the built-in sample payloads, or print one'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "list" -d 'List the samples (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "show" -d 'Print one sample\'s body exactly as wa-hook sends it'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from schemas" -f -a "list" -d 'List the schemas (the default)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from schemas" -f -a "show" -d 'Print one schema'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from schemas" -f -a "export" -d 'Write every schema as DIR/<id>.json'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from partner" -f -a "token" -d 'Get an access token (valid one hour) and save it for the other partner commands'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from partner" -f -a "set-url" -d 'Set the webhook URL the partner API calls'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from partner" -f -a "get-url" -d 'Print the webhook URL that is set now'

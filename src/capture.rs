@@ -1,0 +1,245 @@
+//! Capture records: what `listen` writes, one JSON line per request, and what `replay` and
+//! `validate` read back. The format is documented in README.md ("Capture file format").
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::validation::{Issue, Verdict};
+
+/// The version of the record format, written in every record.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One captured request.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CaptureRecord {
+    /// Always `FORMAT_VERSION` when written by this wa-hook.
+    pub wa_hook_capture: u32,
+    /// 1, 2, 3 ... in the order requests were received by this listener.
+    pub seq: u64,
+    /// RFC 3339 with microseconds, UTC.
+    pub received_at: String,
+    pub remote_addr: String,
+    pub method: String,
+    /// The path without the query.
+    pub path: String,
+    /// The raw query string, without `?`; empty when there was none.
+    #[serde(default)]
+    pub query: String,
+    /// In the order received; secret-bearing values replaced with `(redacted)`.
+    pub headers: Vec<(String, String)>,
+    /// Names of the headers whose values were redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted_headers: Vec<String>,
+    /// The body exactly as received: text when UTF-8, base64 otherwise; absent when it was
+    /// too large to keep.
+    pub body: Option<String>,
+    pub body_encoding: BodyEncoding,
+    /// Length of the body in bytes (as declared, for a body too large to read).
+    pub body_bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `valid`, `invalid`, `unknown`, `malformed`, or absent where nothing was validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Issue>,
+    /// Why the request was refused (`basic auth`, `body too large`, `bad signature` ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
+    /// The Meta signature check, when `--app-secret-env` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The status wa-hook answered with.
+    pub response_status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<ForwardResult>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    Utf8,
+    Base64,
+    /// The body was not kept (too large).
+    None,
+}
+
+/// What the user's app answered when the request was forwarded.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ForwardResult {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub latency_ms: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl CaptureRecord {
+    /// Encode a received body: text when it is UTF-8, base64 otherwise.
+    pub fn encode_body(bytes: &[u8]) -> (Option<String>, BodyEncoding) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => (Some(text.to_string()), BodyEncoding::Utf8),
+            Err(_) => (
+                Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                BodyEncoding::Base64,
+            ),
+        }
+    }
+
+    /// The body bytes exactly as received; `None` when the body was not kept.
+    pub fn body_bytes(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        match (&self.body, self.body_encoding) {
+            (None, _) | (_, BodyEncoding::None) => Ok(None),
+            (Some(text), BodyEncoding::Utf8) => Ok(Some(text.as_bytes().to_vec())),
+            (Some(text), BodyEncoding::Base64) => base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map(Some)
+                .context("the record's base64 body does not decode"),
+        }
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// True when a JSON line is a capture record rather than a body.
+    pub fn is_record(value: &serde_json::Value) -> bool {
+        value.get("wa_hook_capture").is_some() && value.get("seq").is_some()
+    }
+}
+
+/// The current time as RFC 3339 with microseconds.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
+}
+
+/// Appends records to a capture file (or stdout), one line each, written through before the
+/// call returns, so a record is on disk before the request it describes is acknowledged.
+pub struct CaptureWriter {
+    sink: Mutex<Sink>,
+}
+
+enum Sink {
+    File(BufWriter<File>),
+    Stdout,
+    Discard,
+}
+
+impl CaptureWriter {
+    /// Open `path` for appending; `-` means stdout. Fails at once on a bad path.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let sink = if path == Path::new("-") {
+            Sink::Stdout
+        } else {
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening the capture file {}", path.display()))?;
+            Sink::File(BufWriter::with_capacity(64 * 1024, file))
+        };
+        Ok(CaptureWriter {
+            sink: Mutex::new(sink),
+        })
+    }
+
+    /// A writer that saves nothing (`--no-save`).
+    pub fn discard() -> Self {
+        CaptureWriter {
+            sink: Mutex::new(Sink::Discard),
+        }
+    }
+
+    /// Append one record and flush it to the operating system.
+    pub fn write(&self, record: &CaptureRecord) -> anyhow::Result<()> {
+        let mut line = serde_json::to_vec(record).context("encoding a capture record")?;
+        line.push(b'\n');
+        let mut sink = self
+            .sink
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &mut *sink {
+            Sink::File(file) => {
+                file.write_all(&line)?;
+                file.flush().context("writing the capture file")?;
+            }
+            Sink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&line)?;
+                out.flush()?;
+            }
+            Sink::Discard => {}
+        }
+        Ok(())
+    }
+}
+
+/// Parse one line of a capture file.
+pub fn parse_record(line: &[u8]) -> anyhow::Result<CaptureRecord> {
+    serde_json::from_slice(line).context("not a wa-hook capture record")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(body: &[u8]) -> CaptureRecord {
+        let (body, body_encoding) = CaptureRecord::encode_body(body);
+        CaptureRecord {
+            wa_hook_capture: FORMAT_VERSION,
+            seq: 1,
+            received_at: now_rfc3339(),
+            remote_addr: "127.0.0.1:5000".into(),
+            method: "POST".into(),
+            path: "/hook".into(),
+            query: String::new(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            redacted_headers: vec![],
+            body,
+            body_encoding,
+            body_bytes: 3,
+            provider: None,
+            kind: None,
+            verdict: None,
+            errors: vec![],
+            rejected: None,
+            signature: None,
+            response_status: 200,
+            forward: None,
+        }
+    }
+
+    #[test]
+    fn bodies_round_trip_byte_for_byte() {
+        for bytes in [&b"{}\n"[..], &b"\xff\xfe\x00"[..]] {
+            let original = record(bytes);
+            let line = serde_json::to_vec(&original).unwrap();
+            let read = parse_record(&line).unwrap();
+            assert_eq!(read, original);
+            assert_eq!(read.body_bytes().unwrap().as_deref(), Some(bytes));
+            assert!(CaptureRecord::is_record(
+                &serde_json::from_slice(&line).unwrap()
+            ));
+        }
+    }
+
+    #[test]
+    fn timestamps_have_microseconds() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), "2026-11-21T12:00:00.123456Z".len(), "{now}");
+    }
+}

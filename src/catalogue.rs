@@ -1,0 +1,261 @@
+//! The provider catalogue: which providers wa-hook knows, and the sample payloads it ships.
+//!
+//! Samples are files under `samples/<provider>/`, embedded at build time so an installed binary
+//! works from any folder. Each provider folder's README.md holds a table (Sample | Kind |
+//! Description) that is both the human documentation and the index read here.
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use include_dir::{Dir, include_dir};
+use serde::Serialize;
+
+use crate::cli::ProviderArg;
+
+static SAMPLE_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/samples");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Picky,
+    Qikchat,
+    Smartflow,
+    Partner,
+    Meta,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 5] = [
+        Provider::Picky,
+        Provider::Qikchat,
+        Provider::Smartflow,
+        Provider::Partner,
+        Provider::Meta,
+    ];
+
+    /// The short id used in sample names, schema ids and output.
+    pub fn id(self) -> &'static str {
+        match self {
+            Provider::Picky => "picky",
+            Provider::Qikchat => "qikchat",
+            Provider::Smartflow => "smartflow",
+            Provider::Partner => "partner",
+            Provider::Meta => "meta",
+        }
+    }
+
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Provider::Picky => "Picky Assist",
+            Provider::Qikchat => "Qikchat",
+            Provider::Smartflow => "Omni Smartflow",
+            Provider::Partner => "99 Digital partner API",
+            Provider::Meta => "Meta WhatsApp Cloud API",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// How long the provider waits for an acknowledgement, where it documents one.
+    pub fn response_budget(self) -> Option<Duration> {
+        match self {
+            Provider::Qikchat => Some(Duration::from_secs(2)),
+            Provider::Picky => Some(Duration::from_secs(180)),
+            _ => None,
+        }
+    }
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(arg: ProviderArg) -> Self {
+        match arg {
+            ProviderArg::Picky => Provider::Picky,
+            ProviderArg::Qikchat => Provider::Qikchat,
+            ProviderArg::Smartflow => Provider::Smartflow,
+            ProviderArg::Partner => Provider::Partner,
+            ProviderArg::Meta => Provider::Meta,
+        }
+    }
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One built-in sample payload.
+#[derive(Debug, Serialize)]
+pub struct Sample {
+    /// `provider/name`, e.g. `qikchat/message-text`.
+    pub name: String,
+    pub provider: Provider,
+    /// The kind the catalogue documents (the detector must agree; a test checks).
+    pub kind: String,
+    pub description: String,
+    #[serde(skip)]
+    pub body: &'static [u8],
+}
+
+/// Every sample, in provider order then name order.
+pub fn samples() -> &'static [Sample] {
+    static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();
+    SAMPLES.get_or_init(load_samples)
+}
+
+fn load_samples() -> Vec<Sample> {
+    let mut samples = Vec::new();
+    for provider in Provider::ALL {
+        let Some(folder) = SAMPLE_DIR.get_dir(provider.id()) else {
+            continue;
+        };
+        let index = folder
+            .get_file(format!("{}/README.md", provider.id()))
+            .and_then(|file| file.contents_utf8())
+            .map(parse_index)
+            .unwrap_or_default();
+        let mut files: Vec<_> = folder
+            .files()
+            .filter(|file| file.path().extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        files.sort_by_key(|file| file.path().file_stem().map(|s| s.to_os_string()));
+        for file in files {
+            let stem = file
+                .path()
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy();
+            let name = format!("{}/{stem}", provider.id());
+            let (kind, description) = index
+                .iter()
+                .find(|row| row.0 == name)
+                .map(|row| (row.1.clone(), row.2.clone()))
+                .unwrap_or_default();
+            samples.push(Sample {
+                name,
+                provider,
+                kind,
+                description,
+                body: file.contents(),
+            });
+        }
+    }
+    samples
+}
+
+/// Rows `| name | kind | description |` of a README table, header and rule skipped.
+fn parse_index(markdown: &str) -> Vec<(String, String, String)> {
+    markdown
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .trim()
+                .strip_prefix('|')?
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let [name, kind, description, ..] = cells.as_slice() else {
+                return None;
+            };
+            if !name.contains('/') || name.starts_with('-') {
+                return None;
+            }
+            Some((name.to_string(), kind.to_string(), description.to_string()))
+        })
+        .collect()
+}
+
+pub fn find_sample(name: &str) -> Option<&'static Sample> {
+    samples().iter().find(|sample| sample.name == name)
+}
+
+/// True when `text` looks like a sample name or glob rather than a file path.
+pub fn looks_like_sample_name(text: &str) -> bool {
+    if text == "all" {
+        return true;
+    }
+    let provider = text.split('/').next().unwrap_or_default();
+    let provider = provider_alias(provider);
+    Provider::from_id(provider).is_some()
+        && text.contains('/')
+        && !std::path::Path::new(text).exists()
+}
+
+/// `picky-assist`, `pickyassist`, `omni`, `99digital`, `cloud` ... to the provider ids.
+fn provider_alias(text: &str) -> &str {
+    match text {
+        "pickyassist" | "picky-assist" => "picky",
+        "omni" | "omni-smartflow" => "smartflow",
+        "99digital" | "99-digital" => "partner",
+        "cloud" | "cloud-api" | "whatsapp" => "meta",
+        other => other,
+    }
+}
+
+/// Samples matching a name, a glob (`picky/*`, `*/status-*`) or `all`. An unknown name is an
+/// error that lists the closest names.
+pub fn select_samples(pattern: &str) -> anyhow::Result<Vec<&'static Sample>> {
+    let pattern = match pattern.split_once('/') {
+        Some((provider, rest)) => format!("{}/{rest}", provider_alias(provider)),
+        None if pattern == "all" => "*/*".to_string(),
+        None => format!("{}/*", provider_alias(pattern)),
+    };
+    let matcher = glob::Pattern::new(&pattern)
+        .map_err(|err| anyhow::anyhow!("`{pattern}` is not a valid pattern: {err}"))?;
+    let found: Vec<_> = samples()
+        .iter()
+        .filter(|sample| matcher.matches(&sample.name))
+        .collect();
+    if found.is_empty() {
+        let close = close_sample_names(&pattern);
+        if close.is_empty() {
+            anyhow::bail!("no sample matches `{pattern}`; `wa-hook samples` lists them");
+        }
+        anyhow::bail!(
+            "no sample matches `{pattern}`; did you mean {}? (`wa-hook samples` lists them all)",
+            close.join(", ")
+        );
+    }
+    Ok(found)
+}
+
+/// Up to three sample names close to `wanted`, best first.
+pub fn close_sample_names(wanted: &str) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = samples()
+        .iter()
+        .map(|sample| {
+            (
+                strsim::jaro_winkler(wanted, &sample.name),
+                sample.name.as_str(),
+            )
+        })
+        .filter(|(score, _)| *score > 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, name)| name.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_rows_are_parsed() {
+        let rows = parse_index(
+            "intro\n\n| Sample | Kind | Description |\n|---|---|---|\n| qikchat/message-text | message:text | Incoming text |\n",
+        );
+        assert_eq!(
+            rows,
+            vec![(
+                "qikchat/message-text".to_string(),
+                "message:text".to_string(),
+                "Incoming text".to_string()
+            )]
+        );
+    }
+}

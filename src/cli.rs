@@ -1,0 +1,659 @@
+//! Every command-line type. The `///` comments are the `--help` text.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything checked out
+  1  the check failed: an invalid or unknown body, a reply that did not match
+     --expect-status, a partner API FAIL, a signature that does not match
+  2  wa-hook could not do its job: usage error, unreadable input, network error";
+
+const ABOUT_LONG: &str = "\
+See, reproduce and check the webhooks that WhatsApp business-messaging providers send:
+Picky Assist, Qikchat, Omni Smartflow, 99 Digital's partner API and Meta's WhatsApp Cloud API.
+
+  wa-hook listen                      capture every webhook to a JSON Lines file, live
+  wa-hook replay qikchat/message-text --to 3000
+  wa-hook validate payload.json       check a body against the documented shape
+  wa-hook samples                     list the built-in sample payloads";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wa-hook",
+    version,
+    about = "Capture, replay, validate and configure WhatsApp provider webhooks",
+    long_about = ABOUT_LONG,
+    after_help = EXIT_CODES,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour the output: auto colours only on a terminal (and honours NO_COLOR)
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Capture webhooks: acknowledge, save, detect, validate, show and forward every request
+    #[command(after_help = LISTEN_EXAMPLES)]
+    Listen(ListenArgs),
+    /// Send built-in samples, files or captured requests to a URL and report what came back
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
+    /// Check bodies against the providers' documented shapes (JSON Schemas shipped with wa-hook)
+    #[command(after_help = VALIDATE_EXAMPLES)]
+    Validate(ValidateArgs),
+    /// List the built-in sample payloads, or print one
+    #[command(after_help = SAMPLES_EXAMPLES)]
+    Samples(SamplesArgs),
+    /// List the JSON Schemas wa-hook validates with, print one, or export them all
+    #[command(after_help = SCHEMAS_EXAMPLES)]
+    Schemas(SchemasArgs),
+    /// Read or set the webhook URL through 99 Digital's partner API
+    #[command(after_help = PARTNER_EXAMPLES)]
+    Partner(PartnerArgs),
+    /// Print the X-Hub-Signature-256 header Meta would send for a body
+    #[command(after_help = SIGN_EXAMPLES)]
+    Sign(SignArgs),
+    /// Check an X-Hub-Signature-256 header against a body, and explain a mismatch
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify(VerifyArgs),
+    /// Print a shell completion script or the man page
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output format shared by every command.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable lines
+    #[default]
+    Text,
+    /// Machine-readable JSON (one object per line where there are many)
+    Json,
+}
+
+// ---------------------------------------------------------------------------------------------
+// listen
+
+const LISTEN_EXAMPLES: &str = "\
+Examples:
+  wa-hook listen                              127.0.0.1:8787, every path, saves to ./wa-hook-captures.jsonl
+  wa-hook listen --port 0 --out run.jsonl     a free port; the first line printed is the URL
+  wa-hook listen --forward-to 3000            also forward every request to http://127.0.0.1:3000
+  wa-hook listen --basic-auth-env QIK_AUTH    require HTTP Basic auth (QIK_AUTH=user:pass)
+  wa-hook listen --reply picky/reply-text     answer Picky Assist with an instant reply
+  wa-hook listen --status 500 --delay 3s      rehearse a failing, slow endpoint
+  wa-hook listen --events status --format json";
+
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    /// Address to bind; use 0.0.0.0 to accept requests from other machines
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free one (the URL is printed on the first line)
+    #[arg(short, long, default_value_t = 8787)]
+    pub port: u16,
+
+    /// Capture file (JSON Lines, appended); `-` writes the records to stdout
+    #[arg(
+        short,
+        long,
+        default_value = "wa-hook-captures.jsonl",
+        value_name = "FILE"
+    )]
+    pub out: PathBuf,
+
+    /// Do not save captures at all
+    #[arg(long, conflicts_with = "out")]
+    pub no_save: bool,
+
+    /// Largest body accepted; larger ones are answered 413 and recorded without their body
+    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body: u64,
+
+    /// Answer with this instant-reply body (a sample name or a JSON file); checked at start-up
+    #[arg(long, value_name = "SAMPLE|FILE")]
+    pub reply: Option<String>,
+
+    /// HTTP status to acknowledge with
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub status: u16,
+
+    /// Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub delay: Option<Duration>,
+
+    /// Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_env")]
+    pub basic_auth: Option<String>,
+
+    /// Require HTTP Basic auth, reading USER:PASS from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub basic_auth_env: Option<String>,
+
+    /// Keep Authorization and other secret-bearing headers in the capture file
+    #[arg(long)]
+    pub keep_secrets: bool,
+
+    /// Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
+    pub events: Vec<String>,
+
+    /// Forward every request to your app: a URL or a bare port
+    #[arg(long, value_name = "URL|PORT")]
+    pub forward_to: Option<String>,
+
+    /// Warn when the forward target takes longer than this (default: the provider's own limit)
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Option<Duration>,
+
+    /// Also report properties the documentation does not name
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads answering requests
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: u16,
+
+    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub app_secret_env: Option<String>,
+
+    /// Answer 401 to a request whose signature does not match (needs --app-secret-env)
+    #[arg(long, requires = "app_secret_env")]
+    pub reject_bad_signature: bool,
+
+    /// Answer Meta's verification handshake with the verify token in this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
+
+    /// text: one line per request; json: the capture records as JSON lines
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+// ---------------------------------------------------------------------------------------------
+// replay
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  wa-hook replay qikchat/message-text --to http://localhost:3000/webhook
+  wa-hook replay 'smartflow/*' --to 3000                    a bare port means http://127.0.0.1:PORT
+  wa-hook replay captures.jsonl --to http://localhost:3000  re-send what `listen` captured
+  wa-hook replay qikchat/status-read -n 10000 -c 64 --to 3000 --fresh
+  wa-hook replay meta/status-sent --sequence --to 3000      sent, delivered, read for one message
+  wa-hook replay picky/message-text --set message_in_raw=hi --to 3000
+  wa-hook replay                                            on a terminal: pick samples interactively";
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Sample names or globs (`all`, `picky/*`), JSON files, folders, JSON Lines or capture files
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+
+    /// Target: a URL, or a bare port for http://127.0.0.1:PORT
+    #[arg(long, short = 't', value_name = "URL|PORT")]
+    pub to: Option<String>,
+
+    /// Requests in flight at once
+    #[arg(short, long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub concurrency: u32,
+
+    /// Send every input this many times
+    #[arg(short = 'n', long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub repeat: u64,
+
+    /// Send at most this many requests per second (e.g. 50 or 50/s)
+    #[arg(long, value_parser = parse_rate, value_name = "N/s")]
+    pub rate: Option<f64>,
+
+    /// Give up on a request after this long
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Extra header, `Name: value` (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_env")]
+    pub basic_auth: Option<String>,
+
+    /// Send HTTP Basic auth, reading USER:PASS from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub basic_auth_env: Option<String>,
+
+    /// Accept invalid TLS certificates (self-signed HTTPS targets)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+
+    /// Give every send new message ids and current timestamps
+    #[arg(long)]
+    pub fresh: bool,
+
+    /// For a status sample: send sent, delivered, read (and failed where the provider has it) for one message
+    #[arg(long)]
+    pub sequence: bool,
+
+    /// Send Picky Assist samples the deprecated way, as query parameters
+    #[arg(long)]
+    pub picky_query: bool,
+
+    /// Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)
+    #[arg(long, default_value = "2xx", value_name = "CODES")]
+    pub expect_status: String,
+
+    /// Count responses slower than this (default: 2s, the strictest provider's limit)
+    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Duration,
+
+    /// Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)
+    #[arg(long, value_name = "VAR")]
+    pub app_secret_env: Option<String>,
+
+    /// Send Meta's verification handshake (GET) instead of bodies and check the challenge comes back
+    #[arg(long, requires = "verify_token_env")]
+    pub handshake: bool,
+
+    /// The verify token for --handshake, from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
+
+    /// Show every result, also with many requests (and include them in --format json)
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Do not ask for confirmation in interactive mode
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// text: lines and a summary; json: the summary (and with -v every result) as JSON
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+// ---------------------------------------------------------------------------------------------
+// validate
+
+const VALIDATE_EXAMPLES: &str = "\
+Examples:
+  wa-hook validate body.json                   detect the provider and kind, then validate
+  wa-hook validate samples/ captures.jsonl     folders (*.json, *.jsonl) and capture files
+  curl -s https://... | wa-hook validate -     standard input
+  wa-hook validate --provider qikchat body.json
+  wa-hook validate --strict --quiet bodies/    also flag undocumented properties; only failures";
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Files, folders (searched for *.json and *.jsonl), capture files, or `-` for standard input
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// Validate as this provider instead of detecting it
+    #[arg(long, value_enum, conflicts_with = "schema")]
+    pub provider: Option<ProviderArg>,
+
+    /// Validate against this schema (see `wa-hook schemas`) instead of detecting it
+    #[arg(long, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+
+    /// Also report properties the documentation does not name
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Print only bodies that are not valid (and the summary)
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// text: a line per body; json: one JSON object per body, then a summary object
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Provider names accepted on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// Picky Assist
+    Picky,
+    /// Qikchat
+    Qikchat,
+    /// Omni Smartflow
+    Smartflow,
+    /// 99 Digital partner API
+    Partner,
+    /// Meta WhatsApp Cloud API
+    Meta,
+}
+
+// ---------------------------------------------------------------------------------------------
+// samples, schemas
+
+const SAMPLES_EXAMPLES: &str = "\
+Examples:
+  wa-hook samples                         every sample: name, provider, kind, description
+  wa-hook samples show meta/status-failed
+  wa-hook samples show qikchat/message-text > body.json";
+
+#[derive(Args, Debug)]
+pub struct SamplesArgs {
+    #[command(subcommand)]
+    pub action: Option<SamplesAction>,
+
+    /// text: a table; json: one object per sample
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SamplesAction {
+    /// List the samples (the default)
+    List {
+        /// Only samples whose name matches this glob (e.g. 'meta/*')
+        pattern: Option<String>,
+    },
+    /// Print one sample's body exactly as wa-hook sends it
+    Show {
+        /// Sample name, e.g. qikchat/message-text
+        name: String,
+    },
+}
+
+const SCHEMAS_EXAMPLES: &str = "\
+Examples:
+  wa-hook schemas                       every schema with what it covers
+  wa-hook schemas show qikchat-message
+  wa-hook schemas export schemas/       files for ajv, check-jsonschema and editors";
+
+#[derive(Args, Debug)]
+pub struct SchemasArgs {
+    #[command(subcommand)]
+    pub action: Option<SchemasAction>,
+
+    /// text: a table; json: one object per schema
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SchemasAction {
+    /// List the schemas (the default)
+    List,
+    /// Print one schema
+    Show {
+        /// Schema id, e.g. meta-notification
+        id: String,
+        /// Print the --strict variant (undocumented properties not allowed)
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write every schema as DIR/<id>.json
+    Export {
+        /// Folder to write into (created if missing)
+        dir: PathBuf,
+        /// Export the --strict variants
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// partner
+
+const PARTNER_EXAMPLES: &str = "\
+Examples:
+  wa-hook partner token --client-id ID         secret from the prompt, stdin or WA_HOOK_CLIENT_SECRET
+  wa-hook partner set-url https://example.com/hooks/99
+  wa-hook partner get-url
+  wa-hook partner set-url https://example.com/hooks/99 --token-stdin --yes --format json
+
+The bearer token comes from, in order: --token-stdin, WA_HOOK_PARTNER_TOKEN, the token saved by
+`partner token` while it is valid, then a hidden prompt on a terminal.";
+
+#[derive(Args, Debug)]
+pub struct PartnerArgs {
+    #[command(subcommand)]
+    pub action: PartnerAction,
+
+    /// The partner API's base URL
+    #[arg(
+        long,
+        env = "WA_HOOK_PARTNER_API",
+        default_value = "https://partners.99digital.co.il/api",
+        global = true,
+        value_name = "URL"
+    )]
+    pub api_base: String,
+
+    /// Read the bearer token from standard input
+    #[arg(long, global = true)]
+    pub token_stdin: bool,
+
+    /// Give up on a request after this long
+    #[arg(long, default_value = "15s", value_parser = parse_duration, global = true, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// text: a sentence; json: the API's JSON response as it came
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PartnerAction {
+    /// Get an access token (valid one hour) and save it for the other partner commands
+    Token {
+        /// Your partner client id
+        #[arg(long, env = "WA_HOOK_CLIENT_ID", value_name = "ID")]
+        client_id: String,
+        /// Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)
+        #[arg(long)]
+        client_secret_stdin: bool,
+        /// Write the token to standard output, for scripts
+        #[arg(long)]
+        print: bool,
+    },
+    /// Set the webhook URL the partner API calls
+    SetUrl {
+        /// The new webhook URL (http:// or https://, at most 512 characters)
+        url: String,
+        /// Do not ask for confirmation
+        #[arg(short, long)]
+        yes: bool,
+        /// Print the request that would be sent (token redacted) and send nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the webhook URL that is set now
+    GetUrl,
+}
+
+// ---------------------------------------------------------------------------------------------
+// sign, verify
+
+const SIGN_EXAMPLES: &str = "\
+Examples:
+  wa-hook sign --app-secret-env META_APP_SECRET body.json
+  curl ... -H \"$(wa-hook sign --app-secret-env META_APP_SECRET body.json)\" --data-binary @body.json";
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  wa-hook verify --app-secret-env META_APP_SECRET --signature 'sha256=4f2c...' body.json
+  wa-hook verify --app-secret-file secret.txt --signature \"$SIG\" -";
+
+/// Where the Meta app secret comes from; never a plain argument value.
+#[derive(Args, Debug, Clone)]
+pub struct AppSecretArgs {
+    /// Read the app secret from this environment variable
+    #[arg(long, value_name = "VAR", conflicts_with = "app_secret_file")]
+    pub app_secret_env: Option<String>,
+    /// Read the app secret from this file (surrounding whitespace is ignored)
+    #[arg(long, value_name = "FILE")]
+    pub app_secret_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub secret: AppSecretArgs,
+    /// The body, byte for byte: a file or `-` for standard input
+    #[arg(value_name = "FILE|-")]
+    pub input: String,
+    /// text: the header line; json: {"header", "signature"}
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub secret: AppSecretArgs,
+    /// The X-Hub-Signature-256 value received, e.g. sha256=4f2c...
+    #[arg(long, value_name = "SIGNATURE")]
+    pub signature: String,
+    /// The body, byte for byte: a file or `-` for standard input
+    #[arg(value_name = "FILE|-")]
+    pub input: String,
+    /// text: a verdict and its likely cause; json: {"valid", "cause"}
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+// ---------------------------------------------------------------------------------------------
+// completions
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  wa-hook completions bash > ~/.local/share/bash-completion/completions/wa-hook
+  wa-hook completions zsh > ~/.zfunc/_wa-hook
+  wa-hook completions fish > ~/.config/fish/completions/wa-hook.fish
+  wa-hook completions man > wa-hook.1";
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell (or `man` for the man page)
+    #[arg(value_enum)]
+    pub target: CompletionTarget,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompletionTarget {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+    /// The man page (roff)
+    Man,
+}
+
+// ---------------------------------------------------------------------------------------------
+// value parsers
+
+/// `4MiB`, `512k`, `1000000`, `2MB`: binary units for KiB/MiB/GiB and k/m/g, decimal for KB/MB/GB.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; try 4MiB, 512k or 1000000"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}`; use k, MiB, MB, GiB ..."
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// `500ms`, `3s`, `1m 30s`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        if seconds.is_finite() && seconds >= 0.0 {
+            return Ok(Duration::from_secs_f64(seconds));
+        }
+    }
+    humantime::parse_duration(text)
+        .map_err(|err| format!("`{text}` is not a duration ({err}); try 500ms, 3s or 2m"))
+}
+
+/// `50`, `50/s`, `2.5/s`, `600/m`: requests per second.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let (number, per) = match text.split_once('/') {
+        Some((number, unit)) => (number, unit.trim()),
+        None => (text, "s"),
+    };
+    let per_seconds = match per {
+        "s" | "sec" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => return Err(format!("unknown rate unit `/{other}`; use 50/s or 600/m")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok(n / per_seconds),
+        _ => Err(format!("`{text}` is not a rate; try 50 or 50/s")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        assert_eq!(parse_size("17"), Ok(17));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("3 parsecs").is_err());
+    }
+
+    #[test]
+    fn durations_and_rates() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_rate("50/s"), Ok(50.0));
+        assert_eq!(parse_rate("120/m"), Ok(2.0));
+        assert!(parse_rate("0").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! `wa-hook schemas`: list, print or export the shipped JSON Schemas.
+use std::io::Write;
+
+use anyhow::Context;
+use colored::Colorize;
+
+use crate::cli::{Format, SchemasAction, SchemasArgs};
+use crate::error::Outcome;
+use crate::output;
+use crate::schemas;
+
+pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    match args.action.unwrap_or(SchemasAction::List) {
+        SchemasAction::List => {
+            for schema in schemas::schemas() {
+                match args.format {
+                    Format::Json => output::json_line(
+                        &mut out,
+                        &serde_json::json!({
+                            "id": schema.id, "title": schema.title(), "$id": schema.document["$id"],
+                            "description": schema.description(),
+                        }),
+                    )?,
+                    Format::Text => writeln!(out, "{:20}  {}", schema.id.cyan(), schema.title())?,
+                }
+            }
+            if args.format == Format::Text {
+                writeln!(
+                    out,
+                    "\n`wa-hook schemas show ID` prints one; `wa-hook schemas export DIR` writes them all."
+                )?;
+            }
+        }
+        SchemasAction::Show { id, strict } => {
+            let schema = schemas::require_schema(&id)?;
+            if strict {
+                serde_json::to_writer_pretty(&mut out, &schema.document(true))?;
+                writeln!(out)?;
+            } else {
+                out.write_all(schema.source.as_bytes())?;
+            }
+        }
+        SchemasAction::Export { dir, strict } => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            for schema in schemas::schemas() {
+                let path = dir.join(format!("{}.json", schema.id));
+                let mut text = serde_json::to_string_pretty(&schema.document(strict))?;
+                text.push('\n');
+                std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                if args.format == Format::Json {
+                    output::json_line(
+                        &mut out,
+                        &serde_json::json!({"id": schema.id, "path": path}),
+                    )?;
+                }
+            }
+            if args.format == Format::Text {
+                writeln!(
+                    out,
+                    "wrote {} schemas to {}",
+                    schemas::schemas().len(),
+                    dir.display()
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}

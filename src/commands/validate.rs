@@ -1,0 +1,189 @@
+//! `wa-hook validate`: check bodies against the documented shapes, in parallel, in order.
+use std::io::{BufWriter, Write};
+
+use colored::Colorize;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cli::{Format, ValidateArgs};
+use crate::error::Outcome;
+use crate::inputs::{self, Body};
+use crate::output;
+use crate::schemas;
+use crate::validation::{self, Check, CheckOptions, Forced, Issue, Verdict};
+
+/// One body's verdict, as printed with `--format json`.
+#[derive(Serialize)]
+struct BodyReport<'a> {
+    origin: &'a str,
+    #[serde(flatten)]
+    check: &'a Check,
+}
+
+#[derive(Default, Serialize)]
+struct Summary {
+    bodies: usize,
+    valid: usize,
+    invalid: usize,
+    /// Of the invalid ones: not JSON at all.
+    malformed: usize,
+    unknown: usize,
+}
+
+pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
+    let force = match (&args.provider, &args.schema) {
+        (Some(provider), _) => Some(Forced::Provider((*provider).into())),
+        (None, Some(id)) => Some(Forced::Schema(schemas::require_schema(id)?)),
+        (None, None) => None,
+    };
+    let options = CheckOptions {
+        strict: args.strict,
+        force,
+    };
+    let sources = inputs::expand(&args.inputs)?;
+    let bodies = inputs::read_all(&sources)?;
+
+    let checks: Vec<Check> = bodies
+        .par_iter()
+        .map(|body| check_body(body, &options))
+        .collect();
+
+    let mut summary = Summary {
+        bodies: checks.len(),
+        ..Summary::default()
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for (body, check) in bodies.iter().zip(&checks) {
+        match check.verdict {
+            Verdict::Valid => summary.valid += 1,
+            Verdict::Invalid => summary.invalid += 1,
+            Verdict::Malformed => {
+                summary.invalid += 1;
+                summary.malformed += 1;
+            }
+            Verdict::Unknown => summary.unknown += 1,
+        }
+        if args.quiet && check.verdict.is_valid() {
+            continue;
+        }
+        match args.format {
+            Format::Json => output::json_line(
+                &mut out,
+                &BodyReport {
+                    origin: &body.origin,
+                    check,
+                },
+            )?,
+            Format::Text => print_check(&mut out, &body.origin, check)?,
+        }
+    }
+    match args.format {
+        Format::Json => output::json_line(&mut out, &serde_json::json!({ "summary": summary }))?,
+        Format::Text => print_summary(&mut out, &summary)?,
+    }
+    out.flush()?;
+    Ok(Outcome::from_ok(summary.valid == summary.bodies))
+}
+
+/// A body from a capture file is checked as it was received (with its query string, for
+/// Picky Assist's deprecated method); a capture line that is not a record, or a record
+/// whose body was not kept, is reported as such.
+fn check_body(body: &Body, options: &CheckOptions) -> Check {
+    if let Some(problem) = &body.unreadable {
+        return malformed("a wa-hook capture record", problem.clone());
+    }
+    if let Some(record) = &body.record {
+        if record.body.is_none() {
+            let why = record.rejected.as_deref().unwrap_or("not kept");
+            return malformed(
+                "a captured body",
+                format!(
+                    "none: the capture did not keep this {}-byte body ({why})",
+                    record.body_bytes
+                ),
+            );
+        }
+    }
+    validation::check_bytes(&body.bytes, body.query(), options)
+}
+
+fn malformed(expected: &str, found: String) -> Check {
+    Check {
+        verdict: Verdict::Malformed,
+        provider: None,
+        kind: None,
+        schema: None,
+        errors: vec![Issue {
+            pointer: String::new(),
+            expected: expected.to_string(),
+            found,
+        }],
+    }
+}
+
+/// `✓ path  qikchat message:text`, and for a failure every error indented below.
+pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow::Result<()> {
+    let (mark, label) = match check.verdict {
+        Verdict::Valid => (output::ok_mark(), check.label().normal()),
+        Verdict::Invalid => (output::fail_mark(), check.label().normal()),
+        Verdict::Malformed => (output::fail_mark(), "not JSON".red()),
+        Verdict::Unknown => (output::unknown_mark(), "unknown shape".yellow()),
+    };
+    writeln!(out, "{mark} {}  {label}", origin.bold())?;
+    for issue in &check.errors {
+        writeln!(out, "    {}", format_issue(issue))?;
+    }
+    Ok(())
+}
+
+/// `/payload/status: expected one of [...], found string "seen"`.
+pub fn format_issue(issue: &Issue) -> String {
+    let at = if issue.pointer.is_empty() {
+        "/"
+    } else {
+        &issue.pointer
+    };
+    format!(
+        "{}: expected {}, found {}",
+        at.cyan(),
+        issue.expected,
+        issue.found.red()
+    )
+}
+
+fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
+    let bodies = if summary.bodies == 1 {
+        "body"
+    } else {
+        "bodies"
+    };
+    let malformed = if summary.malformed > 0 {
+        format!(" ({} not JSON)", summary.malformed)
+    } else {
+        String::new()
+    };
+    let valid = format!("{} valid", summary.valid);
+    let invalid = format!("{} invalid{malformed}", summary.invalid);
+    let unknown = format!("{} unknown", summary.unknown);
+    writeln!(
+        out,
+        "\n{} {bodies}: {}, {}, {}",
+        summary.bodies,
+        if summary.valid == summary.bodies {
+            valid.green()
+        } else {
+            valid.normal()
+        },
+        if summary.invalid > 0 {
+            invalid.red()
+        } else {
+            invalid.normal()
+        },
+        if summary.unknown > 0 {
+            unknown.yellow()
+        } else {
+            unknown.normal()
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! Exit codes, chosen in one place.
+//!
+//! 0: everything checked out. 1: the check itself failed (an invalid body, a non-2xx reply, a
+//! partner API `FAIL`). 2: wa-hook could not do its job (usage, unreadable input, network).
+//! Commands return `Ok(Outcome)` for 0 and 1 and an error for 2, so a command can never report
+//! a failed check as an I/O error or the other way round.
+
+/// What a command found, when it ran to the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the command ran, and what it checked did not pass.
+    CheckFailed,
+}
+
+impl Outcome {
+    /// `Success` when `ok`, `CheckFailed` otherwise.
+    pub fn from_ok(ok: bool) -> Self {
+        if ok {
+            Outcome::Success
+        } else {
+            Outcome::CheckFailed
+        }
+    }
+}
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_CHECK_FAILED: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+/// The process exit code for a command's result.
+pub fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
+    match result {
+        Ok(Outcome::Success) => EXIT_OK,
+        Ok(Outcome::CheckFailed) => EXIT_CHECK_FAILED,
+        // A closed pipe (`wa-hook samples | head -1`) is the reader's choice, not a failure.
+        Err(err) if is_broken_pipe(err) => EXIT_OK,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+/// True when the error, or anything it was caused by, is a broken pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Shorthand for a usage or input error (exit 2) with a message that says what to do next.
+#[macro_export]
+macro_rules! fail {
+    ($($arg:tt)*) => { return Err(anyhow::anyhow!($($arg)*)) };
+}

@@ -1,0 +1,138 @@
+//! The HTTP client every command uses (replay, listen's forwarding, the partner API): one
+//! reqwest client with its connection pool, one tokio runtime, one way to name a target and to
+//! explain why a request failed.
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use url::Url;
+
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub timeout: Duration,
+    /// Accept self-signed certificates.
+    pub insecure: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(10),
+            insecure: false,
+        }
+    }
+}
+
+pub const USER_AGENT: &str = concat!("wa-hook/", env!("CARGO_PKG_VERSION"));
+
+/// A client with wa-hook's defaults: no redirects followed (a provider does not follow them
+/// either, and a redirect is worth seeing), Nagle off, the given timeout.
+pub fn client(options: &HttpOptions) -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .timeout(options.timeout)
+        .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .danger_accept_invalid_certs(options.insecure)
+        .no_proxy()
+        .build()
+        .context("setting up the HTTP client")
+}
+
+/// The runtime HTTP work runs on; created on first use.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("wa-hook-http")
+            .build()
+            .expect("starting the tokio runtime")
+    })
+}
+
+/// A target as users type it: a URL, `host:port`, or a bare port (`3000` means
+/// `http://127.0.0.1:3000`).
+pub fn parse_target(text: &str) -> anyhow::Result<Url> {
+    let text = text.trim();
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(Url::parse(&format!("http://127.0.0.1:{port}/")).expect("valid URL"));
+    }
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    };
+    let url = Url::parse(&with_scheme).with_context(|| {
+        format!("`{text}` is not a URL or a port; try http://localhost:3000/webhook or 3000")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("`{text}` is not an http:// or https:// URL");
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        bail!("`{text}` has no host");
+    }
+    Ok(url)
+}
+
+/// True for a URL on this machine, where a hint to start `wa-hook listen` makes sense.
+pub fn is_local(url: &Url) -> bool {
+    matches!(
+        url.host_str(),
+        Some("localhost" | "127.0.0.1" | "::1" | "[::1]" | "0.0.0.0")
+    )
+}
+
+/// One line that says why a request to `url` failed and what to try.
+pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
+    let reason = if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_connect() {
+        match root_cause(err) {
+            Some(cause) if cause.contains("refused") => "connection refused".to_string(),
+            Some(cause) => format!("could not connect ({cause})"),
+            None => "could not connect".to_string(),
+        }
+    } else {
+        root_cause(err).unwrap_or_else(|| err.to_string())
+    };
+    let hint = if err.is_connect() && is_local(url) {
+        " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
+    } else {
+        ""
+    };
+    format!("{url}: {reason}{hint}")
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = err.source()?;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    Some(source.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert_eq!(
+            parse_target("3000").unwrap().as_str(),
+            "http://127.0.0.1:3000/"
+        );
+        assert_eq!(
+            parse_target("localhost:3000/hook").unwrap().as_str(),
+            "http://localhost:3000/hook"
+        );
+        assert_eq!(
+            parse_target("https://x.example/h").unwrap().as_str(),
+            "https://x.example/h"
+        );
+        assert!(parse_target("ftp://x").is_err());
+        assert!(parse_target("http://").is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! Reading bodies from what the user names: files, folders, standard input, JSON Lines files
+//! and capture files. `validate` and `replay` both read their inputs through here, and capture
+//! files through [`crate::capture`], so a capture replays exactly as it validates.
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::capture::{self, CaptureRecord};
+
+/// One place bodies come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Source {
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// One body to check or send.
+#[derive(Clone, Debug)]
+pub struct Body {
+    /// Where it came from: `path`, `path:line`, `<stdin>:line`.
+    pub origin: String,
+    /// The exact bytes.
+    pub bytes: Vec<u8>,
+    /// The capture record it was read from, when it came from a capture file.
+    pub record: Option<CaptureRecord>,
+    /// A line of a capture file that could not be read as a record.
+    pub unreadable: Option<String>,
+}
+
+impl Body {
+    fn plain(origin: String, bytes: Vec<u8>) -> Body {
+        Body {
+            origin,
+            bytes,
+            record: None,
+            unreadable: None,
+        }
+    }
+
+    /// The query string the body arrived with, for captured requests.
+    pub fn query(&self) -> Option<&str> {
+        self.record
+            .as_ref()
+            .map(|record| record.query.as_str())
+            .filter(|q| !q.is_empty())
+    }
+}
+
+/// Turn the user's arguments into sources: `-` is stdin, folders are searched recursively for
+/// `*.json` and `*.jsonl` (sorted, so output order is stable). A path that does not exist is
+/// an error naming it.
+pub fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            sources.push(Source::Stdin);
+            continue;
+        }
+        let path = PathBuf::from(input);
+        let metadata = std::fs::metadata(&path).with_context(|| format!("cannot read {input}"))?;
+        if metadata.is_dir() {
+            let before = sources.len();
+            walk(&path, &mut sources).with_context(|| format!("reading the folder {input}"))?;
+            if sources.len() == before {
+                crate::output::warn(format_args!("{input} holds no *.json or *.jsonl files"));
+            }
+        } else {
+            sources.push(Source::File(path));
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path, sources: &mut Vec<Source>) -> anyhow::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, sources)?;
+        } else if is_json_lines(&path) || path.extension().is_some_and(|ext| ext == "json") {
+            sources.push(Source::File(path));
+        }
+    }
+    Ok(())
+}
+
+fn is_json_lines(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|ext| ext == "jsonl" || ext == "ndjson")
+}
+
+/// Every body in a source. A `.jsonl` file (or stdin holding several JSON values, one a line)
+/// gives one body per non-blank line; lines that are capture records give the captured body.
+pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
+    match source {
+        Source::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("reading standard input")?;
+            if looks_like_json_lines(&bytes) {
+                Ok(split_lines("<stdin>", &bytes))
+            } else {
+                Ok(vec![Body::plain("<stdin>".to_string(), bytes)])
+            }
+        }
+        Source::File(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path.display().to_string();
+            if is_json_lines(path) {
+                Ok(split_lines(&name, &bytes))
+            } else {
+                Ok(vec![Body::plain(name, bytes)])
+            }
+        }
+    }
+}
+
+/// Several JSON values one after another: JSON Lines, unless the whole is one document.
+fn looks_like_json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty());
+    let (Some(_), Some(_)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    matches!(
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes),
+        Err(err) if err.to_string().starts_with("trailing characters")
+    )
+}
+
+/// Capture records are written with `wa_hook_capture` as their first key, which lets a
+/// line be told from a body without parsing it twice.
+const RECORD_PREFIX: &[u8] = b"{\"wa_hook_capture\":";
+
+fn split_lines(name: &str, bytes: &[u8]) -> Vec<Body> {
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.trim_ascii().is_empty())
+        .map(|(index, line)| {
+            let origin = format!("{name}:{}", index + 1);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.trim_ascii_start().starts_with(RECORD_PREFIX) {
+                match capture::parse_record(line) {
+                    Ok(record) => Body {
+                        origin,
+                        bytes: record.body_bytes().ok().flatten().unwrap_or_default(),
+                        record: Some(record),
+                        unreadable: None,
+                    },
+                    Err(err) => Body {
+                        origin,
+                        bytes: line.to_vec(),
+                        record: None,
+                        unreadable: Some(format!("{err:#}")),
+                    },
+                }
+            } else {
+                Body::plain(origin, line.to_vec())
+            }
+        })
+        .collect()
+}
+
+/// Read every source, failing on the first that cannot be read (exit 2 before any work).
+pub fn read_all(sources: &[Source]) -> anyhow::Result<Vec<Body>> {
+    let mut bodies = Vec::new();
+    for source in sources {
+        bodies.extend(read_bodies(source)?);
+    }
+    if bodies.is_empty() {
+        bail!("no bodies to read in {}", describe_all(sources));
+    }
+    Ok(bodies)
+}
+
+fn describe_all(sources: &[Source]) -> String {
+    let names: Vec<String> = sources.iter().map(Source::describe).collect();
+    if names.is_empty() {
+        "the inputs".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_are_split_with_line_numbers() {
+        let bodies = split_lines("x.jsonl", b"{\"a\":1}\n\n{\"b\":2}\r\n");
+        assert_eq!(bodies.len(), 2);
+        assert_eq!(bodies[0].origin, "x.jsonl:1");
+        assert_eq!(bodies[1].origin, "x.jsonl:3");
+        assert_eq!(bodies[1].bytes, b"{\"b\":2}");
+    }
+
+    #[test]
+    fn one_document_over_several_lines_is_not_json_lines() {
+        assert!(!looks_like_json_lines(b"{\n\"a\": 1\n}\n"));
+        assert!(looks_like_json_lines(b"{\"a\": 1}\n{\"a\": 2}\n"));
+        assert!(!looks_like_json_lines(b"{\"a\": 1}\n"));
+    }
+}

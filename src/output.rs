@@ -1,0 +1,105 @@
+//! Printing: colour decisions, marks, JSON lines, progress bars. Every command prints through
+//! here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal" mean the same everywhere.
+use std::io::{IsTerminal, Write};
+
+use colored::{ColoredString, Colorize};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::cli::ColorChoice;
+
+/// Decide once, at start-up, whether output is coloured.
+pub fn init_color(choice: ColorChoice) {
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |term| term != "dumb")
+        }
+    };
+    colored::control::set_override(enabled);
+}
+
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// The mark for a body or request that passed.
+pub fn ok_mark() -> ColoredString {
+    "✓".green().bold()
+}
+
+/// The mark for one that failed.
+pub fn fail_mark() -> ColoredString {
+    "✗".red().bold()
+}
+
+/// The mark for a body nobody recognised.
+pub fn unknown_mark() -> ColoredString {
+    "?".yellow().bold()
+}
+
+/// Print `value` as one line of JSON.
+pub fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// A warning on stderr, in the one style every command uses.
+pub fn warn(message: impl std::fmt::Display) {
+    eprintln!("{} {message}", "warning:".yellow().bold());
+}
+
+/// A progress bar on stderr, or a hidden one when stderr is not a terminal (so pipes and CI
+/// logs stay clean).
+pub fn progress_bar(len: u64) -> ProgressBar {
+    if !stderr_is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} {per_sec} {msg}",
+        )
+        .expect("progress template is valid"),
+    );
+    bar
+}
+
+/// At most `max` characters of `text`, on one line, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let one_line = one_line.trim();
+    if one_line.chars().count() <= max {
+        one_line.to_string()
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_and_flattens() {
+        assert_eq!(excerpt("a\nb", 10), "a b");
+        assert_eq!(excerpt("abcdefghij", 5), "abcd…");
+        assert_eq!(excerpt("héllo", 5), "héllo");
+    }
+}

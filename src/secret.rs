@@ -1,0 +1,215 @@
+//! Secrets: bearer tokens, client secrets, app secrets, Basic auth passwords.
+//!
+//! A secret lives in a [`SecretString`], whose `Debug` and `Display` print `(redacted)`, so it
+//! cannot leak through a log line, an error chain or a panic message. Secrets are read from
+//! environment variables, files, standard input or a hidden prompt, never from a plain
+//! command-line value (which any user on the machine can read with `ps`).
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+
+/// What a redacted value is replaced with, in output and in capture files.
+pub const REDACTED: &str = "(redacted)";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretString(value.into())
+    }
+
+    /// The secret itself: call only where it is sent or compared.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+/// Headers whose values carry credentials and are redacted unless the user asks otherwise.
+pub fn is_secret_header(name: &str) -> bool {
+    const SECRET_HEADERS: &[&str] = &[
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "apikey",
+        "x-auth-token",
+        "x-access-token",
+        "x-webhook-secret",
+    ];
+    SECRET_HEADERS
+        .iter()
+        .any(|secret| secret.eq_ignore_ascii_case(name))
+}
+
+/// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
+/// from elsewhere (a server's reply, an error) and might echo a secret back.
+pub fn scrub(text: &str, secrets: &[&SecretString]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets {
+        if secret.0.len() >= 4 {
+            text = text.replace(&secret.0, REDACTED);
+        }
+    }
+    text
+}
+
+/// Read a secret from the environment variable `var`; a clear error when it is unset or empty.
+pub fn from_env(var: &str, what: &str) -> anyhow::Result<SecretString> {
+    match std::env::var(var) {
+        Ok(value) if !value.trim().is_empty() => Ok(SecretString(value.trim().to_string())),
+        Ok(_) => bail!("the environment variable {var} (the {what}) is empty"),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("the environment variable {var} (the {what}) is not valid UTF-8")
+        }
+        Err(std::env::VarError::NotPresent) => {
+            bail!("the environment variable {var} (the {what}) is not set; export it first")
+        }
+    }
+}
+
+/// Read a secret from a file, ignoring surrounding whitespace.
+pub fn from_file(path: &Path, what: &str) -> anyhow::Result<SecretString> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the {what} from {}", path.display()))?;
+    let text = text.trim();
+    if text.is_empty() {
+        bail!("{} is empty; it should hold the {what}", path.display());
+    }
+    Ok(SecretString(text.to_string()))
+}
+
+/// Read a secret from standard input (the first line, trimmed).
+pub fn from_stdin(what: &str) -> anyhow::Result<SecretString> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .with_context(|| format!("reading the {what} from standard input"))?;
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.is_empty() {
+        bail!("standard input was empty; it should hold the {what}");
+    }
+    Ok(SecretString(line.to_string()))
+}
+
+/// Ask for a secret on the terminal without echoing it. Errors when there is no terminal.
+pub fn prompt(label: &str) -> anyhow::Result<SecretString> {
+    if !crate::output::stdin_is_terminal() || !crate::output::stderr_is_terminal() {
+        bail!("no terminal to ask for the {label} on");
+    }
+    let value = dialoguer::Password::new()
+        .with_prompt(label)
+        .interact()
+        .with_context(|| format!("reading the {label} from the terminal"))?;
+    if value.trim().is_empty() {
+        bail!("the {label} is empty");
+    }
+    Ok(SecretString(value.trim().to_string()))
+}
+
+/// HTTP Basic credentials, `USER:PASS`. The password is a secret; the user name is not.
+#[derive(Clone, Debug)]
+pub struct BasicAuth {
+    pub user: String,
+    pub password: SecretString,
+}
+
+impl BasicAuth {
+    /// Parse `USER:PASS`. The error never repeats the value.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        match text.split_once(':') {
+            Some((user, password)) if !user.is_empty() => Ok(BasicAuth {
+                user: user.to_string(),
+                password: SecretString(password.to_string()),
+            }),
+            _ => bail!("Basic auth must be USER:PASS (a user name, a colon, then the password)"),
+        }
+    }
+
+    /// From `--basic-auth USER:PASS` or `--basic-auth-env VAR`, whichever was given.
+    pub fn from_args(value: Option<&str>, env_var: Option<&str>) -> anyhow::Result<Option<Self>> {
+        match (value, env_var) {
+            (Some(value), _) => Ok(Some(Self::parse(value)?)),
+            (None, Some(var)) => {
+                let value = from_env(var, "Basic auth USER:PASS")?;
+                Ok(Some(Self::parse(value.expose())?))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The `Authorization` header value.
+    pub fn header_value(&self) -> SecretString {
+        use base64::Engine;
+        let raw = format!("{}:{}", self.user, self.password.expose());
+        SecretString(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        ))
+    }
+
+    /// Compare a received `Authorization` header with these credentials in constant time.
+    pub fn matches_header(&self, received: Option<&str>) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.header_value();
+        let received = received.unwrap_or("").trim();
+        bool::from(expected.expose().as_bytes().ct_eq(received.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = SecretString::new("hunter2-sentinel");
+        assert_eq!(format!("{secret}"), REDACTED);
+        assert_eq!(format!("{secret:?}"), REDACTED);
+        let auth = BasicAuth::parse("user:hunter2-sentinel").unwrap();
+        assert!(!format!("{auth:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn basic_auth_round_trip() {
+        let auth = BasicAuth::parse("testuser:testpass").unwrap();
+        // The value from Qikchat's own documentation.
+        assert_eq!(
+            auth.header_value().expose(),
+            "Basic dGVzdHVzZXI6dGVzdHBhc3M="
+        );
+        assert!(auth.matches_header(Some("Basic dGVzdHVzZXI6dGVzdHBhc3M=")));
+        assert!(!auth.matches_header(Some("Basic dGVzdHVzZXI6d3Jvbmc=")));
+        assert!(!auth.matches_header(None));
+        assert!(BasicAuth::parse("nocolon").is_err());
+    }
+
+    #[test]
+    fn scrub_removes_secrets() {
+        let secret = SecretString::new("tok-123456");
+        assert_eq!(
+            scrub("bad token tok-123456!", &[&secret]),
+            "bad token (redacted)!"
+        );
+    }
+}

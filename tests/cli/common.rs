@@ -1,0 +1,269 @@
+//! Shared test helpers: the binary, a recording HTTP server on 127.0.0.1:0, and a running
+//! `wa-hook listen` whose URL is read from its first line of output (never a fixed port,
+//! never a sleep).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+pub use assert_cmd::Command;
+pub use predicates::prelude::*;
+
+/// `wa-hook` with a clean environment: no colour, no wa-hook variables from the developer's
+/// shell, a private config folder.
+pub fn wa_hook() -> Command {
+    let mut command = Command::cargo_bin("wa-hook").expect("the wa-hook binary is built");
+    command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WA_HOOK_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// The same, as a `std::process::Command`, for processes that keep running.
+pub fn wa_hook_process() -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("wa-hook"));
+    command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WA_HOOK_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+pub fn sample_path(name: &str) -> String {
+    format!("{}/samples/{name}.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn sample_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(sample_path(name)).expect("sample exists")
+}
+
+/// Every file under `dir`, for asserting a secret was written nowhere.
+pub fn all_file_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            found.push((path.display().to_string(), bytes));
+        }
+    }
+    found
+}
+
+pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A request as the recording server saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// Path and query, as sent.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// What the recording server answers: status, body, headers.
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn ok() -> Reply {
+        Reply::new(200, b"{\"ok\":true}")
+    }
+
+    pub fn new(status: u16, body: &[u8]) -> Reply {
+        Reply {
+            status,
+            body: body.to_vec(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+        }
+    }
+}
+
+type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+/// A real HTTP server on 127.0.0.1:0 that records every request and answers with a
+/// responder. Stops when dropped.
+pub struct RecordingServer {
+    pub url: String,
+    pub port: u16,
+    server: Arc<tiny_http::Server>,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl RecordingServer {
+    pub fn start() -> RecordingServer {
+        Self::with_responder(|_| Reply::ok())
+    }
+
+    pub fn with_responder(
+        responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> RecordingServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1:0"));
+        let port = server.server_addr().to_ip().expect("ip address").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let responder: Arc<Responder> = Arc::new(responder);
+        let workers = (0..8)
+            .map(|_| {
+                let server = Arc::clone(&server);
+                let requests = Arc::clone(&requests);
+                let responder = Arc::clone(&responder);
+                std::thread::spawn(move || {
+                    while let Ok(mut request) = server.recv() {
+                        let mut body = Vec::new();
+                        let _ = request.as_reader().read_to_end(&mut body);
+                        let recorded = Recorded {
+                            method: request.method().to_string(),
+                            url: request.url().to_string(),
+                            headers: request
+                                .headers()
+                                .iter()
+                                .map(|h| (h.field.to_string(), h.value.to_string()))
+                                .collect(),
+                            body,
+                        };
+                        let reply = responder(&recorded);
+                        requests.lock().unwrap().push(recorded);
+                        let mut response = tiny_http::Response::from_data(reply.body)
+                            .with_status_code(reply.status);
+                        for (name, value) in reply.headers {
+                            response.add_header(
+                                tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                                    .unwrap(),
+                            );
+                        }
+                        let _ = request.respond(response);
+                    }
+                })
+            })
+            .collect();
+        RecordingServer {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            server,
+            requests,
+            workers,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for RecordingServer {
+    fn drop(&mut self) {
+        for _ in 0..self.workers.len() {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// A port that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A running `wa-hook listen --port 0 ...`. Its first line of stdout is its URL.
+pub struct Listener {
+    pub url: String,
+    child: Child,
+    stdout: Option<BufReader<ChildStdout>>,
+}
+
+impl Listener {
+    /// Start `wa-hook listen --port 0` with extra arguments, and wait for its URL line.
+    pub fn start(args: &[&str]) -> Listener {
+        Self::start_with(wa_hook_process(), args)
+    }
+
+    /// The same with a prepared command (extra environment variables).
+    pub fn start_with(mut command: std::process::Command, args: &[&str]) -> Listener {
+        let mut child = command
+            .arg("listen")
+            .args(["--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn wa-hook listen");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("read the first line");
+        if first.trim().is_empty() {
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
+            panic!("wa-hook listen printed no URL; stderr: {stderr}");
+        }
+        let url = first.trim().trim_end_matches('/').to_string();
+        assert!(
+            url.starts_with("http://"),
+            "first line is not a URL: {first:?}"
+        );
+        Listener {
+            url,
+            child,
+            stdout: Some(stdout),
+        }
+    }
+
+    /// Stop with SIGTERM, wait, and return (exit code, rest of stdout, stderr).
+    pub fn stop(mut self) -> (Option<i32>, String, String) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let mut out = String::new();
+        if let Some(mut stdout) = self.stdout.take() {
+            let _ = stdout.read_to_string(&mut out);
+        }
+        let mut err = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = stderr.read_to_string(&mut err);
+        }
+        let status = self.child.wait().expect("wait for wa-hook listen");
+        (status.code(), out, err)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,3 @@
+//! `wa-hook listen` tests.
+#[allow(unused_imports)]
+use crate::common::*;

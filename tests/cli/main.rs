@@ -1,0 +1,10 @@
+//! The integration tests: one binary, driving the real `wa-hook` binary.
+mod common;
+
+mod completions;
+mod listen;
+mod partner;
+mod replay;
+mod samples;
+mod sign;
+mod validate;

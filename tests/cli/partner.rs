@@ -1,0 +1,3 @@
+//! `wa-hook partner` tests.
+#[allow(unused_imports)]
+use crate::common::*;

@@ -1,0 +1,3 @@
+//! `wa-hook replay` tests.
+#[allow(unused_imports)]
+use crate::common::*;

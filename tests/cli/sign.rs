@@ -1,0 +1,3 @@
+//! `wa-hook sign` tests.
+#[allow(unused_imports)]
+use crate::common::*;

@@ -1,0 +1,267 @@
+//! `wa-hook validate`: verdicts, messages and exit codes.
+use std::path::Path;
+
+use crate::common::*;
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    stdout
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).unwrap())
+        .collect()
+}
+
+fn sample_json(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&sample_bytes(name)).unwrap()
+}
+
+/// The broken variants every release must judge correctly, in one folder.
+fn broken_variants(dir: &Path) {
+    let mut missing = sample_json("qikchat/status-read");
+    missing["payload"].as_object_mut().unwrap().remove("status");
+    write(
+        dir,
+        "missing-field.json",
+        serde_json::to_string_pretty(&missing).unwrap().as_bytes(),
+    );
+
+    let mut wrong_type = sample_json("meta/message-text");
+    wrong_type["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] =
+        serde_json::json!(42);
+    write(
+        dir,
+        "wrong-type.json",
+        serde_json::to_string_pretty(&wrong_type)
+            .unwrap()
+            .as_bytes(),
+    );
+
+    write(
+        dir,
+        "unknown-event.json",
+        br#"{"event": "whatsapp:message:typing", "data": {}}"#,
+    );
+    let text = sample_bytes("smartflow/message-text");
+    write(dir, "truncated.json", &text[..text.len() / 2]);
+    write(dir, "not-utf8.json", b"{\"number\": \"91\xff\xfe\"}");
+    write(dir, "empty.json", b"");
+}
+
+#[test]
+fn every_shipped_sample_validates() {
+    wa_hook()
+        .args([
+            "validate",
+            "--strict",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/samples"),
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 invalid, 0 unknown"));
+}
+
+#[test]
+fn broken_variants_get_the_right_verdicts_and_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    broken_variants(dir.path());
+    let output = wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn json_format_gives_one_object_per_body_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    broken_variants(dir.path());
+    let output = wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let lines = json_lines(&output.stdout);
+    assert_eq!(lines.len(), 7);
+    let missing = lines
+        .iter()
+        .find(|l| l["origin"] == "./missing-field.json")
+        .unwrap();
+    assert_eq!(missing["verdict"], "invalid");
+    assert_eq!(missing["kind"], "status");
+    assert_eq!(missing["errors"][0]["pointer"], "/payload");
+    let wrong = lines
+        .iter()
+        .find(|l| l["origin"] == "./wrong-type.json")
+        .unwrap();
+    assert_eq!(
+        wrong["errors"][0]["pointer"],
+        "/entry/0/changes/0/value/messages/0/text/body"
+    );
+    assert_eq!(wrong["errors"][0]["expected"], "string");
+    assert_eq!(wrong["errors"][0]["found"], "integer 42");
+    let truncated = lines
+        .iter()
+        .find(|l| l["origin"] == "./truncated.json")
+        .unwrap();
+    assert_eq!(truncated["verdict"], "malformed");
+    assert_eq!(lines[6]["summary"]["invalid"], 5);
+    assert_eq!(lines[6]["summary"]["unknown"], 1);
+}
+
+#[test]
+fn json_lines_errors_name_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = Vec::new();
+    lines.extend(serde_json::to_vec(&sample_json("meta/status-read")).unwrap());
+    lines.extend(b"\n{\"broken\": \n");
+    lines.extend(serde_json::to_vec(&sample_json("picky/message-text")).unwrap());
+    lines.push(b'\n');
+    write(dir.path(), "bodies.jsonl", &lines);
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "--quiet", "bodies.jsonl"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("bodies.jsonl:2")
+                .and(predicate::str::contains("line 1 column 11"))
+                .and(predicate::str::contains("bodies.jsonl:1").not())
+                .and(predicate::str::contains(
+                    "3 bodies: 2 valid, 1 invalid (1 not JSON), 0 unknown",
+                )),
+        );
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(sample_bytes("qikchat/message-image"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<stdin>  qikchat message:image"));
+}
+
+#[test]
+fn strict_reports_undocumented_properties() {
+    let mut body = sample_json("qikchat/status-read");
+    body["payload"]["mood"] = serde_json::json!("happy");
+    let bytes = serde_json::to_vec(&body).unwrap();
+    wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(bytes.clone())
+        .assert()
+        .success();
+    wa_hook()
+        .args(["validate", "--strict", "-"])
+        .write_stdin(bytes)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "/payload: expected only documented properties, found undocumented \"mood\"",
+        ));
+}
+
+#[test]
+fn provider_and_schema_can_be_forced() {
+    // A Qikchat body checked as Meta: Meta's schema explains what is missing.
+    wa_hook()
+        .args([
+            "validate",
+            "--provider",
+            "meta",
+            &sample_path("qikchat/message-text"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "expected required property \"object\"",
+        ));
+    wa_hook()
+        .args([
+            "validate",
+            "--schema",
+            "qikchat-message",
+            &sample_path("qikchat/message-text"),
+        ])
+        .assert()
+        .success();
+    wa_hook()
+        .args([
+            "validate",
+            "--schema",
+            "nope",
+            &sample_path("qikchat/message-text"),
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn unreadable_input_is_exit_2() {
+    wa_hook()
+        .args(["validate", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "wa-hook: error: cannot read does/not/exist.json",
+        ));
+}
+
+#[test]
+fn a_50_mb_file_is_judged_without_trouble() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = sample_json("meta/message-text");
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] =
+        serde_json::json!("x".repeat(50 << 20));
+    write(dir.path(), "big.json", &serde_json::to_vec(&body).unwrap());
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "big.json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("meta message:text"));
+}
+
+#[test]
+fn capture_records_validate_their_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |seq: u64, body: &str, query: &str| {
+        serde_json::json!({
+            "wa_hook_capture": 1, "seq": seq, "received_at": "2026-11-21T12:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1", "method": "POST", "path": "/", "query": query,
+            "headers": [], "body": body, "body_encoding": "utf8", "body_bytes": body.len(),
+            "response_status": 200
+        })
+        .to_string()
+    };
+    let text = String::from_utf8(sample_bytes("qikchat/message-text")).unwrap();
+    let lines = [
+        record(1, &text, ""),
+        record(
+            2,
+            "",
+            "number=963587413&message-in=test&type=1&application=1&unique-id=5672&project-id=27",
+        ),
+        record(3, "{\"nope\": 1}", ""),
+    ]
+    .join("\n");
+    write(dir.path(), "run.jsonl", lines.as_bytes());
+    let output = wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "--format", "json", "run.jsonl"])
+        .output()
+        .unwrap();
+    let lines = json_lines(&output.stdout);
+    assert_eq!(lines[0]["kind"], "message:text");
+    assert_eq!(lines[1]["provider"], "picky", "{}", lines[1]);
+    assert_eq!(lines[1]["verdict"], "valid", "{}", lines[1]);
+    assert_eq!(lines[2]["verdict"], "unknown");
+    assert_eq!(output.status.code(), Some(1));
+}
