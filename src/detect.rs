@@ -104,10 +104,7 @@ fn message_kind(message: &Map<String, Value>) -> String {
 }
 
 fn status_kind(status: &Map<String, Value>) -> String {
-    format!(
-        "status:{}",
-        str_field(status, "status").unwrap_or("unknown")
-    )
+    str_field(status, "status").map_or_else(|| "status".to_string(), |s| format!("status:{s}"))
 }
 
 /// Meta's notification: the kind of the first change's first message or status.
