@@ -3,7 +3,7 @@
 //! One module per shared mechanism — provider catalogue ([`catalogue`]), detection
 //! ([`detect`]), schemas ([`schemas`]), validation ([`validation`]), capture records
 //! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]) and
-//! secrets ([`secret`]) — and one module per command under [`commands`], each using those.
+//! secrets ([`secret`]), Meta signatures ([`signature`]) — and one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
 pub mod cli;
@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod output;
 pub mod schemas;
 pub mod secret;
+pub mod signature;
 pub mod validation;
 
 use cli::{Cli, Command};

@@ -1,11 +1,88 @@
-//! `wa-hook sign` and `wa-hook verify`.
-use crate::cli::{SignArgs, VerifyArgs};
-use crate::error::Outcome;
+//! `wa-hook sign` and `wa-hook verify`: Meta's X-Hub-Signature-256 as a one-liner, and an
+//! explanation when a signature does not match.
+use std::io::{Read, Write};
 
-pub fn run_sign(_args: SignArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`wa-hook sign` is not yet available in this version")
+use anyhow::Context;
+use colored::Colorize;
+
+use crate::cli::{AppSecretArgs, Format, SignArgs, VerifyArgs};
+use crate::error::Outcome;
+use crate::output;
+use crate::secret::{self, SecretString};
+use crate::signature::{self, HEADER};
+
+pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
+    let body = read_body(&args.input)?;
+    let secret = app_secret(&args.secret)?;
+    let value = signature::sign(&secret, &body);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "{HEADER}: {value}")?,
+        Format::Json => output::json_line(
+            &mut out,
+            &serde_json::json!({"header": HEADER, "signature": value}),
+        )?,
+    }
+    Ok(Outcome::Success)
 }
 
-pub fn run_verify(_args: VerifyArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`wa-hook verify` is not yet available in this version")
+pub fn run_verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
+    let body = read_body(&args.input)?;
+    let secret = app_secret(&args.secret)?;
+    // Accept the value pasted with its header name too.
+    let received = args
+        .signature
+        .trim()
+        .strip_prefix(HEADER)
+        .map_or(args.signature.trim(), |rest| {
+            rest.trim_start_matches(':').trim()
+        });
+    let valid = signature::verify(&secret, received, &body);
+    let cause = (!valid).then(|| signature::diagnose(&secret, received, &body));
+    let mut out = std::io::stdout().lock();
+    match (args.format, cause) {
+        (Format::Json, cause) => output::json_line(
+            &mut out,
+            &serde_json::json!({"valid": valid, "cause": cause, "explanation": cause.map(|c| c.explain())}),
+        )?,
+        (Format::Text, None) => writeln!(
+            out,
+            "{} the signature matches the body ({} bytes)",
+            output::ok_mark(),
+            body.len()
+        )?,
+        (Format::Text, Some(cause)) => {
+            writeln!(
+                out,
+                "{} the signature does not match the body ({} bytes)",
+                output::fail_mark(),
+                body.len()
+            )?;
+            writeln!(out, "  {} {}", "likely cause:".bold(), cause.explain())?;
+        }
+    }
+    Ok(Outcome::from_ok(valid))
+}
+
+/// The app secret from `--app-secret-env`, `--app-secret-file`, or a hidden prompt.
+pub fn app_secret(args: &AppSecretArgs) -> anyhow::Result<SecretString> {
+    match (&args.app_secret_env, &args.app_secret_file) {
+        (Some(var), _) => secret::from_env(var, "Meta app secret"),
+        (None, Some(path)) => secret::from_file(path, "Meta app secret"),
+        (None, None) => secret::prompt("Meta app secret").context(
+            "give the app secret with --app-secret-env VAR or --app-secret-file FILE (never as a plain argument)",
+        ),
+    }
+}
+
+/// The exact bytes of a file, or of standard input for `-`.
+fn read_body(input: &str) -> anyhow::Result<Vec<u8>> {
+    if input == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(input).with_context(|| format!("cannot read {input}"))
 }

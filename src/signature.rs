@@ -1,0 +1,152 @@
+//! Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>`,
+//! computed over the exact bytes received. Shared by `sign`, `verify`, `listen` and `replay`.
+use hmac::{Hmac, Mac};
+use serde::Serialize;
+use sha2::Sha256;
+
+use crate::secret::SecretString;
+
+pub const HEADER: &str = "X-Hub-Signature-256";
+
+/// `sha256=<hex>` for `body`.
+pub fn sign(secret: &SecretString, body: &[u8]) -> String {
+    format!("sha256={}", hex::encode(digest(secret, body)))
+}
+
+fn digest(secret: &SecretString, body: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// True when `header` (`sha256=<hex>`) is the signature of `body`, compared in constant time.
+pub fn verify(secret: &SecretString, header: &str, body: &[u8]) -> bool {
+    let Some(hex_digest) = header.trim().strip_prefix("sha256=") else {
+        return false;
+    };
+    let Ok(received) = hex::decode(hex_digest.trim()) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(body);
+    mac.verify_slice(&received).is_ok()
+}
+
+/// Why a signature did not match, as far as wa-hook can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mismatch {
+    /// The header has no `sha256=` prefix (but the hex digest itself is right).
+    MissingPrefix,
+    /// The header is not `sha256=` followed by 64 hex digits.
+    NotHex,
+    /// The signature matches the body with a trailing newline added or removed.
+    TrailingNewline,
+    /// The signature matches the same JSON re-encoded (compact or pretty): the body was parsed
+    /// and serialised again before it was checked.
+    Reserialized,
+    /// None of the above: most likely the wrong app secret (or a changed body).
+    WrongSecretOrBody,
+}
+
+impl Mismatch {
+    pub fn explain(self) -> &'static str {
+        match self {
+            Mismatch::MissingPrefix => {
+                "the header lacks the `sha256=` prefix: Meta sends `sha256=<hex>`; compare the whole value"
+            }
+            Mismatch::NotHex => "the header is not `sha256=` followed by 64 hex digits",
+            Mismatch::TrailingNewline => {
+                "a trailing newline was added or removed: sign and verify the exact bytes received"
+            }
+            Mismatch::Reserialized => {
+                "the body was re-serialised: the signature matches the same JSON encoded differently; \
+                 verify the raw request bytes, before any JSON parsing"
+            }
+            Mismatch::WrongSecretOrBody => {
+                "no re-encoding of this body matches: most likely the wrong app secret (use the App \
+                 Secret from the Meta app's Basic settings), or the body is not the one that was signed"
+            }
+        }
+    }
+}
+
+/// Diagnose a signature that did not verify.
+pub fn diagnose(secret: &SecretString, header: &str, body: &[u8]) -> Mismatch {
+    let header = header.trim();
+    let digest_text = header.strip_prefix("sha256=").unwrap_or(header);
+    let is_hex = digest_text.len() == 64 && digest_text.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_hex {
+        return Mismatch::NotHex;
+    }
+    let with_prefix = format!("sha256={digest_text}");
+    if !header.starts_with("sha256=") && verify(secret, &with_prefix, body) {
+        return Mismatch::MissingPrefix;
+    }
+    let matches = |candidate: &[u8]| verify(secret, &with_prefix, candidate);
+    let trimmed = body
+        .strip_suffix(b"\n")
+        .map(|b| b.strip_suffix(b"\r").unwrap_or(b));
+    let mut with_newline = body.to_vec();
+    with_newline.push(b'\n');
+    if trimmed.is_some_and(matches) || matches(&with_newline) {
+        return Mismatch::TrailingNewline;
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let compact = serde_json::to_vec(&value).unwrap_or_default();
+        let pretty = serde_json::to_vec_pretty(&value).unwrap_or_default();
+        let mut pretty_newline = pretty.clone();
+        pretty_newline.push(b'\n');
+        if [compact, pretty, pretty_newline]
+            .iter()
+            .any(|c| c.as_slice() != body && matches(c))
+        {
+            return Mismatch::Reserialized;
+        }
+    }
+    if !header.starts_with("sha256=") {
+        return Mismatch::MissingPrefix;
+    }
+    Mismatch::WrongSecretOrBody
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_4231_test_case_2() {
+        // HMAC-SHA256 with key "Jefe" and data "what do ya want for nothing?".
+        let secret = SecretString::new("Jefe");
+        assert_eq!(
+            sign(&secret, b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn verify_and_diagnose() {
+        let secret = SecretString::new("app-secret");
+        let body = b"{\"a\": 1}";
+        let good = sign(&secret, body);
+        assert!(verify(&secret, &good, body));
+        assert!(!verify(&secret, &good, b"{\"a\": 2}"));
+        let bare = good.trim_start_matches("sha256=");
+        assert_eq!(diagnose(&secret, bare, body), Mismatch::MissingPrefix);
+        assert_eq!(
+            diagnose(&secret, &good, b"{\"a\": 1}\n"),
+            Mismatch::TrailingNewline
+        );
+        assert_eq!(
+            diagnose(&secret, &sign(&secret, b"{\"a\":1}"), body),
+            Mismatch::Reserialized
+        );
+        assert_eq!(
+            diagnose(&SecretString::new("other"), &good, body),
+            Mismatch::WrongSecretOrBody
+        );
+        assert_eq!(diagnose(&secret, "sha256=zz", body), Mismatch::NotHex);
+    }
+}
