@@ -84,8 +84,8 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS targets)'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l fresh -d 'Give every send new message ids and current timestamps'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l sequence -d 'For a status sample: send sent, delivered, read (and failed where the provider has it) for one message'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l fresh -d 'Give every send new message ids and current timestamps, in the fields the provider uses'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l sequence -d 'For a status sample: send one message\'s statuses in order (sent, delivered, read; or sent, failed for a failed sample)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l picky-query -d 'Send Picky Assist samples the deprecated way, as query parameters'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l handshake -d 'Send Meta\'s verification handshake (GET) instead of bodies and check the challenge comes back'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s v -l verbose -d 'Show every result, also with many requests (and include them in --format json)'

@@ -199,7 +199,13 @@ Examples:
   wa-hook replay qikchat/status-read -n 10000 -c 64 --to 3000 --fresh
   wa-hook replay meta/status-sent --sequence --to 3000      sent, delivered, read for one message
   wa-hook replay picky/message-text --set message_in_raw=hi --to 3000
-  wa-hook replay                                            on a terminal: pick samples interactively";
+  wa-hook replay meta/message-text --app-secret-env META_APP_SECRET --to 3000    signed, as Meta
+  wa-hook replay --handshake --verify-token-env META_VERIFY_TOKEN --to localhost:3000/webhook
+  wa-hook replay                                            on a terminal: pick samples
+
+With 20 requests or fewer each gets a line (status, latency, the response's gist); with more, a
+progress bar on a terminal. Either way a summary follows: statuses, errors, latency percentiles,
+the count over --budget and a histogram.";
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
@@ -247,11 +253,11 @@ pub struct ReplayArgs {
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
 
-    /// Give every send new message ids and current timestamps
+    /// Give every send new message ids and current timestamps, in the fields the provider uses
     #[arg(long)]
     pub fresh: bool,
 
-    /// For a status sample: send sent, delivered, read (and failed where the provider has it) for one message
+    /// For a status sample: send one message's statuses in order (sent, delivered, read; or sent, failed for a failed sample)
     #[arg(long)]
     pub sequence: bool,
 

@@ -2,8 +2,9 @@
 //!
 //! One module per shared mechanism — provider catalogue ([`catalogue`]), detection
 //! ([`detect`]), schemas ([`schemas`]), validation ([`validation`]), capture records
-//! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]) and
-//! secrets ([`secret`]), Meta signatures ([`signature`]) — and one module per command under [`commands`], each using those.
+//! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]),
+//! secrets ([`secret`]), Meta signatures ([`signature`]) and payload edits ([`payload`]) — and
+//! one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod inputs;
 pub mod output;
+pub mod payload;
 pub mod schemas;
 pub mod secret;
 pub mod signature;

@@ -1,0 +1,143 @@
+//! `replay --handshake`: Meta's webhook verification. Meta sends
+//! `GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C` and expects 200 with exactly C
+//! as the body; this sends the same and checks the answer. The token never appears in output.
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use colored::Colorize;
+use serde::Serialize;
+
+use crate::cli::{Format, ReplayArgs};
+use crate::error::Outcome;
+use crate::http;
+use crate::output;
+use crate::payload::IdSource;
+use crate::secret::{self, BasicAuth, SecretString};
+
+#[derive(Serialize)]
+struct HandshakeResult {
+    handshake: bool,
+    url: String,
+    status: u16,
+    latency_ms: f64,
+    challenge: String,
+    /// The start of the body the app answered with.
+    body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+}
+
+pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
+    if !args.inputs.is_empty() {
+        bail!("--handshake sends a GET without a body; leave out the inputs");
+    }
+    let var = args.verify_token_env.as_deref().context(
+        "--handshake needs --verify-token-env VAR, the variable holding your verify token",
+    )?;
+    let token = secret::from_env(var, "verify token")?;
+    let to = args.to.as_deref().context(
+        "--to is required: your app's webhook URL, e.g. --to http://localhost:3000/webhook",
+    )?;
+    let target = http::parse_target(to)?;
+    let basic_auth =
+        BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|text| super::parse_header(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let challenge = IdSource::new().challenge();
+    let mut url = target.clone();
+    url.query_pairs_mut()
+        .append_pair("hub.mode", "subscribe")
+        .append_pair("hub.verify_token", token.expose())
+        .append_pair("hub.challenge", &challenge);
+
+    let client = http::client(&http::HttpOptions {
+        timeout: args.timeout,
+        insecure: args.insecure,
+    })?;
+    let mut secrets: Vec<&SecretString> = vec![&token];
+    if let Some(auth) = &basic_auth {
+        secrets.push(&auth.password);
+    }
+    let started = Instant::now();
+    let answer = http::runtime().block_on(async {
+        let mut request = client.get(url);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        if let Some(auth) = &basic_auth {
+            request = request.header(reqwest::header::AUTHORIZATION, auth.header_value().expose());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await?;
+        Ok::<_, reqwest::Error>((status, body))
+    });
+    let latency = started.elapsed();
+    let (status, body) = answer.map_err(|err| {
+        anyhow::anyhow!(secret::scrub(
+            &http::describe_error(&err.without_url(), &target),
+            &secrets
+        ))
+    })?;
+    let text = String::from_utf8_lossy(&body);
+    let echoed = text.trim() == challenge;
+    let problem = if status != 200 {
+        Some(format!(
+            "answered {status}, not 200: does the app compare hub.verify_token with the token in {var}?"
+        ))
+    } else if !echoed {
+        Some(format!(
+            "answered 200, but the body is not the challenge {challenge}: answer with hub.challenge alone, as plain text"
+        ))
+    } else {
+        None
+    };
+    let shown = format!(
+        "{target}?hub.mode=subscribe&hub.verify_token={}&hub.challenge={challenge}",
+        secret::REDACTED
+    );
+    let body_excerpt = secret::scrub(&output::excerpt(&text, 60), &secrets);
+    let result = HandshakeResult {
+        handshake: problem.is_none(),
+        url: shown,
+        status,
+        latency_ms: (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+        challenge: challenge.clone(),
+        body: body_excerpt,
+        problem,
+    };
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => output::json_line(&mut out, &result)?,
+        Format::Text => {
+            let latency = super::report::format_latency(latency);
+            match &result.problem {
+                None => writeln!(
+                    out,
+                    "{} handshake  {}  {latency}  the challenge came back\n  GET {}",
+                    output::ok_mark(),
+                    status.to_string().green(),
+                    result.url
+                )?,
+                Some(problem) => writeln!(
+                    out,
+                    "{} handshake  {}  {latency}  {}\n  GET {}\n  body: {}",
+                    output::fail_mark(),
+                    status.to_string().red(),
+                    problem,
+                    result.url,
+                    if result.body.is_empty() {
+                        "(empty)"
+                    } else {
+                        &result.body
+                    }
+                )?,
+            }
+        }
+    }
+    Ok(Outcome::from_ok(result.handshake))
+}

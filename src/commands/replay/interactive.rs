@@ -1,0 +1,126 @@
+//! With no inputs on a terminal, replay asks: which samples (a fuzzy search over every sample
+//! and provider, or a multi-select list), and where to send them.
+use anyhow::{Context, bail};
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, FuzzySelect, Input as TextInput, MultiSelect};
+use url::Url;
+
+use super::Input;
+use crate::catalogue::{self, Provider};
+use crate::cli::ReplayArgs;
+use crate::http;
+use crate::output;
+
+/// Where `wa-hook listen` listens by default: the likeliest target for someone trying things.
+const DEFAULT_TARGET: &str = "http://127.0.0.1:8787/";
+
+fn has_terminal() -> bool {
+    output::stdin_is_terminal() && output::stderr_is_terminal()
+}
+
+/// Pick samples and a target on the terminal; without one, a usage error (exit 2).
+pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
+    if !has_terminal() {
+        bail!(
+            "nothing to send: name samples or files, e.g. `wa-hook replay qikchat/message-text --to 3000` \
+             (`wa-hook samples` lists the samples; on a terminal replay asks)"
+        );
+    }
+    let theme = ColorfulTheme::default();
+    let samples = catalogue::samples();
+    let mut choices = vec!["pick several from the list…".to_string()];
+    for provider in Provider::ALL {
+        let count = samples.iter().filter(|s| s.provider == provider).count();
+        if count > 0 {
+            choices.push(format!(
+                "{}/*  every {} sample ({count})",
+                provider.id(),
+                provider.display_name()
+            ));
+        }
+    }
+    let first_sample = choices.len();
+    choices.extend(
+        samples
+            .iter()
+            .map(|sample| format!("{:<36} {}", sample.name, sample.description)),
+    );
+    let picked = FuzzySelect::with_theme(&theme)
+        .with_prompt("Send which samples? (type to search)")
+        .items(&choices)
+        .default(0)
+        .max_length(15)
+        .interact_opt()
+        .context("reading the choice from the terminal")?;
+    let chosen: Vec<Input> = match picked {
+        None => bail!("nothing picked; nothing sent"),
+        Some(0) => {
+            let labels: Vec<&String> = choices[first_sample..].iter().collect();
+            let picked = MultiSelect::with_theme(&theme)
+                .with_prompt("Samples to send (space picks, enter sends)")
+                .items(&labels)
+                .max_length(15)
+                .interact_opt()
+                .context("reading the choice from the terminal")?
+                .unwrap_or_default();
+            if picked.is_empty() {
+                bail!("nothing picked; nothing sent");
+            }
+            picked
+                .into_iter()
+                .map(|index| Input::Sample(&samples[index]))
+                .collect()
+        }
+        Some(index) if index < first_sample => {
+            let provider = choices[index].split('/').next().unwrap_or_default();
+            catalogue::select_samples(&format!("{provider}/*"))?
+                .into_iter()
+                .map(Input::Sample)
+                .collect()
+        }
+        Some(index) => vec![Input::Sample(&samples[index - first_sample])],
+    };
+    let target = match &args.to {
+        Some(to) => {
+            let target = http::parse_target(to)?;
+            if !args.yes {
+                let requests = chosen.len() as u64 * args.repeat;
+                let go = Confirm::with_theme(&theme)
+                    .with_prompt(format!("Send {requests} request(s) to {target}?"))
+                    .default(true)
+                    .interact_opt()
+                    .context("reading the answer from the terminal")?;
+                if go != Some(true) {
+                    bail!("nothing sent");
+                }
+            }
+            target
+        }
+        None => prompt_target(&theme)?,
+    };
+    Ok((chosen, target))
+}
+
+/// The target, asked for when inputs were given without `--to`.
+pub(super) fn ask_target() -> anyhow::Result<Url> {
+    if !has_terminal() {
+        bail!(
+            "--to is required: where to send, e.g. --to 3000 or --to http://localhost:3000/webhook"
+        );
+    }
+    prompt_target(&ColorfulTheme::default())
+}
+
+fn prompt_target(theme: &ColorfulTheme) -> anyhow::Result<Url> {
+    let text: String = TextInput::with_theme(theme)
+        .with_prompt("Send to (a URL, or a port on this machine)")
+        .default(DEFAULT_TARGET.to_string())
+        .validate_with(|text: &String| {
+            http::parse_target(text)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+        .interact_text()
+        .context("reading the target from the terminal")?;
+    http::parse_target(&text)
+}

@@ -1,0 +1,289 @@
+//! `wa-hook replay`: send samples, files and captured requests to a target and report what
+//! came back.
+//!
+//! The work is in four steps, each in its own module, so nothing is sent until every input
+//! has been read and checked: the arguments become a [`Config`]; the inputs become
+//! [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on the shared
+//! runtime with a fixed set of worker tasks; [`report`] prints the lines and the summary.
+mod handshake;
+mod interactive;
+mod plan;
+mod report;
+mod send;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::catalogue::{self, Sample};
+use crate::cli::{Format, ReplayArgs};
+use crate::error::Outcome;
+use crate::http;
+use crate::inputs;
+use crate::payload::Edit;
+use crate::secret::{self, BasicAuth, SecretString};
+
+/// With at most this many requests, each gets its own line (more need `-v`).
+const DETAILED_UP_TO: u64 = 20;
+
+/// What the user asked for, checked: everything the later steps need.
+pub(crate) struct Config {
+    pub target: Url,
+    pub concurrency: usize,
+    pub repeat: u64,
+    pub rate: Option<f64>,
+    pub timeout: Duration,
+    pub budget: Duration,
+    pub expect: StatusSet,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub basic_auth: Option<BasicAuth>,
+    pub app_secret: Option<SecretString>,
+    pub edits: Vec<Edit>,
+    pub fresh: bool,
+    pub sequence: bool,
+    pub picky_query: bool,
+    pub insecure: bool,
+    pub verbose: bool,
+    pub format: Format,
+}
+
+impl Config {
+    /// Secrets that must not appear in anything printed, even when a server echoes them.
+    pub fn secrets(&self) -> Vec<&SecretString> {
+        self.basic_auth
+            .iter()
+            .map(|auth| &auth.password)
+            .chain(self.app_secret.iter())
+            .collect()
+    }
+
+    fn http_options(&self) -> http::HttpOptions {
+        http::HttpOptions {
+            timeout: self.timeout,
+            insecure: self.insecure,
+        }
+    }
+}
+
+/// One input, resolved: a built-in sample or a body read from a file.
+pub(crate) enum Input {
+    Sample(&'static Sample),
+    Body(Box<inputs::Body>),
+}
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
+    if args.handshake {
+        return handshake::run(&args);
+    }
+    // Flags first, so a typo fails before any prompt or file read.
+    let mut config = config(&args)?;
+    let inputs = if args.inputs.is_empty() {
+        let (inputs, target) = interactive::choose(&args)?;
+        config.target = target;
+        inputs
+    } else {
+        let inputs = resolve_inputs(&args.inputs)?;
+        if args.to.is_none() {
+            config.target = interactive::ask_target()?;
+        }
+        inputs
+    };
+    let plan = Arc::new(plan::build(inputs, &config)?);
+    let config = Arc::new(config);
+    let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
+    let client = http::client(&config.http_options())?;
+    let results = send::run(&client, &plan, &config, detailed)?;
+    report::finish(&plan, &config, &results, detailed)
+}
+
+/// Check every flag before anything is read or sent.
+fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
+    // Without --to the target is asked for later; this placeholder is never used.
+    let target = match &args.to {
+        Some(to) => http::parse_target(to)?,
+        None => Url::parse("http://127.0.0.1/").expect("valid URL"),
+    };
+    let expect = StatusSet::parse(&args.expect_status)?;
+    let edits = args
+        .set
+        .iter()
+        .map(|text| Edit::parse(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|text| parse_header(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let basic_auth =
+        BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
+    let app_secret = args
+        .app_secret_env
+        .as_deref()
+        .map(|var| secret::from_env(var, "Meta app secret"))
+        .transpose()?;
+    if args.verify_token_env.is_some() {
+        bail!(
+            "--verify-token-env is for --handshake; add --handshake to send the verification GET"
+        );
+    }
+    Ok(Config {
+        target,
+        concurrency: args.concurrency as usize,
+        repeat: args.repeat,
+        rate: args.rate,
+        timeout: args.timeout,
+        budget: args.budget,
+        expect,
+        headers,
+        basic_auth,
+        app_secret,
+        edits,
+        fresh: args.fresh,
+        sequence: args.sequence,
+        picky_query: args.picky_query,
+        insecure: args.insecure,
+        verbose: args.verbose,
+        format: args.format,
+    })
+}
+
+/// `Name: value` from `-H`. The error names the header but never repeats its value, which may
+/// be a token.
+pub(crate) fn parse_header(text: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
+    let Some((name, value)) = text.split_once(':') else {
+        bail!(
+            "-H `{}` needs the form 'Name: value'",
+            text.split('=').next().unwrap_or(text)
+        );
+    };
+    let name = HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| anyhow::anyhow!("-H: `{}` is not a valid header name", name.trim()))?;
+    let value = HeaderValue::from_str(value.trim())
+        .map_err(|_| anyhow::anyhow!("-H {name}: the value has characters a header cannot hold"))?;
+    Ok((name, value))
+}
+
+/// Sample names and globs, files, folders, JSON Lines and capture files, all read and checked
+/// before anything is sent.
+pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
+    let mut resolved = Vec::new();
+    for arg in args {
+        if catalogue::looks_like_sample_name(arg) {
+            resolved.extend(
+                catalogue::select_samples(arg)?
+                    .into_iter()
+                    .map(Input::Sample),
+            );
+            continue;
+        }
+        if arg != "-" && std::fs::metadata(arg).is_err() {
+            let close = catalogue::close_sample_names(arg);
+            if close.is_empty() {
+                bail!(
+                    "cannot read {arg}: no such file, and not a sample name (`wa-hook samples` lists them)"
+                );
+            }
+            bail!(
+                "cannot read {arg}: no such file, and not a sample name; did you mean {}?",
+                close.join(", ")
+            );
+        }
+        let sources = inputs::expand(std::slice::from_ref(arg))?;
+        let bodies = inputs::read_all(&sources)?;
+        for body in bodies {
+            if let Some(why) = &body.unreadable {
+                bail!("{}: {why}; fix or remove that line", body.origin);
+            }
+            resolved.push(Input::Body(Box::new(body)));
+        }
+    }
+    Ok(resolved)
+}
+
+/// The status codes that count as success: `2xx`, `200`, `200-299`, `200,204`, `2xx,304`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StatusSet {
+    text: String,
+    ranges: Vec<(u16, u16)>,
+}
+
+impl StatusSet {
+    pub fn parse(text: &str) -> anyhow::Result<StatusSet> {
+        let bad = || {
+            anyhow::anyhow!(
+                "--expect-status `{text}` is not a status list; try 2xx, 200, 200-299 or 200,204"
+            )
+        };
+        let mut ranges = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let range =
+                if let Some(class) = part.strip_suffix("xx").or_else(|| part.strip_suffix("XX")) {
+                    let digit: u16 = class.parse().map_err(|_| bad())?;
+                    (digit * 100, digit * 100 + 99)
+                } else if let Some((low, high)) = part.split_once('-') {
+                    let low: u16 = low.trim().parse().map_err(|_| bad())?;
+                    let high: u16 = high.trim().parse().map_err(|_| bad())?;
+                    (low, high)
+                } else {
+                    let code: u16 = part.parse().map_err(|_| bad())?;
+                    (code, code)
+                };
+            if range.0 < 100 || range.1 > 599 || range.0 > range.1 {
+                return Err(bad());
+            }
+            ranges.push(range);
+        }
+        Ok(StatusSet {
+            text: text.trim().to_string(),
+            ranges,
+        })
+    }
+
+    pub fn matches(&self, status: u16) -> bool {
+        self.ranges
+            .iter()
+            .any(|(low, high)| (*low..=*high).contains(&status))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The input's name for output: the sample name, or the file (and line).
+pub(crate) fn input_name(input: &Input) -> &str {
+    match input {
+        Input::Sample(sample) => &sample.name,
+        Input::Body(body) => &body.origin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_sets() {
+        let set = StatusSet::parse("2xx").unwrap();
+        assert!(set.matches(204) && !set.matches(301));
+        let set = StatusSet::parse("200,204").unwrap();
+        assert!(set.matches(204) && !set.matches(201));
+        let set = StatusSet::parse("200-299, 404").unwrap();
+        assert!(set.matches(250) && set.matches(404));
+        for bad in ["", "abc", "2xy", "300-200", "99", "7xx"] {
+            assert!(StatusSet::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn headers() {
+        let (name, value) = parse_header("X-Test:  yes ").unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-test", "yes"));
+        let err = parse_header("Authorization=Bearer sentinel").unwrap_err();
+        assert!(!err.to_string().contains("sentinel"));
+        assert!(parse_header("bad name: x").is_err());
+    }
+}

@@ -1,0 +1,431 @@
+//! Turning inputs into requests, once, before anything is sent: the method, URL and headers of
+//! each, and its body — either fixed bytes (read, edited and signed once, then shared by every
+//! send) or a template that `--fresh` renders anew for each send.
+use std::collections::BTreeSet;
+use std::time::SystemTime;
+
+use anyhow::{Context, bail};
+use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use url::Url;
+
+use super::{Config, Input, input_name};
+use crate::capture::CaptureRecord;
+use crate::catalogue::Provider;
+use crate::detect;
+use crate::output;
+use crate::payload::{self, IdSource, Refreshed};
+use crate::secret::{self, SecretString};
+use crate::signature;
+
+/// Every request to send, `repeat` times each.
+pub(crate) struct Plan {
+    pub templates: Vec<Template>,
+}
+
+impl Plan {
+    /// Requests in one pass over the templates.
+    pub fn requests_per_pass(&self) -> u64 {
+        self.templates.iter().map(|t| t.steps.len() as u64).sum()
+    }
+
+    pub fn total_requests(&self, repeat: u64) -> u64 {
+        self.requests_per_pass().saturating_mul(repeat)
+    }
+}
+
+/// One input, ready to send: one request, or with `--sequence` several, sent in order.
+pub(crate) struct Template {
+    pub name: String,
+    pub method: Method,
+    /// Headers shared by every send (the signature, when bodies change per send, is added then).
+    pub headers: HeaderMap,
+    pub steps: Vec<Step>,
+    /// Set when each send renders new bodies (`--fresh`).
+    pub generator: Option<Generator>,
+    /// The input is a Picky Assist message, so a JSON reply is an instant reply to validate.
+    pub picky_message: bool,
+}
+
+/// One request of a template.
+pub(crate) struct Step {
+    /// `sent`, `delivered` ... for `--sequence`.
+    pub label: Option<&'static str>,
+    pub url: Url,
+    /// Bytes shared by every send of this step; they live as long as the process, so a send
+    /// hands them to the HTTP client without copying.
+    pub body: &'static [u8],
+    pub signature: Option<HeaderValue>,
+}
+
+/// What renders a template's bodies for each send under `--fresh`.
+pub(crate) struct Generator {
+    value: Value,
+    provider: Provider,
+    original: &'static [u8],
+    /// The URL before `--picky-query` adds the fields to it.
+    base_url: Url,
+    sequence: bool,
+    picky_query: bool,
+}
+
+/// A body rendered for one send.
+pub(crate) struct Rendered {
+    pub url: Url,
+    pub body: Vec<u8>,
+    pub signature: Option<HeaderValue>,
+}
+
+impl Generator {
+    /// New ids and timestamps (one id for a whole sequence), then the user's `--set` edits.
+    pub fn render(
+        &self,
+        template: &Template,
+        config: &Config,
+        ids: &mut IdSource,
+    ) -> anyhow::Result<Vec<Rendered>> {
+        let now = SystemTime::now();
+        let mut value = self.value.clone();
+        payload::refresh(&mut value, self.provider, ids, now);
+        let values = if self.sequence {
+            payload::status_sequence(&value, self.provider, now)?
+        } else {
+            vec![value]
+        };
+        values
+            .into_iter()
+            .zip(&template.steps)
+            .map(|(mut value, step)| {
+                payload::apply_edits(&mut value, &config.edits)?;
+                let (url, body) = if self.picky_query {
+                    (
+                        with_query(&self.base_url, &payload::picky_query(&value)?),
+                        Vec::new(),
+                    )
+                } else {
+                    (
+                        step.url.clone(),
+                        payload::encode_like(&value, self.original),
+                    )
+                };
+                let signature = config.app_secret.as_ref().map(|s| sign(s, &body));
+                Ok(Rendered {
+                    url,
+                    body,
+                    signature,
+                })
+            })
+            .collect()
+    }
+}
+
+fn sign(secret: &SecretString, body: &[u8]) -> HeaderValue {
+    HeaderValue::from_str(&signature::sign(secret, body)).expect("sha256=<hex> is a valid header")
+}
+
+/// Headers a capture records but a new request must compute for itself.
+const NOT_REPLAYED: &[&str] = &[
+    "host",
+    "content-length",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-connection",
+    "expect",
+];
+
+pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan> {
+    let edits_body =
+        config.fresh || config.sequence || config.picky_query || !config.edits.is_empty();
+    if config.picky_query {
+        if let Some(other) = inputs
+            .iter()
+            .find(|input| input_provider(input) != Some(Provider::Picky))
+        {
+            bail!(
+                "--picky-query sends Picky Assist messages as query parameters; {} is not a Picky Assist message",
+                input_name(other)
+            );
+        }
+    }
+    let mut notes = Notes::default();
+    let mut templates = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let name = input_name(&input).to_string();
+        let (bytes, record): (&'static [u8], Option<CaptureRecord>) = match input {
+            Input::Sample(sample) => (sample.body, None),
+            Input::Body(body) => {
+                if let Some(record) = &body.record {
+                    match record.body_bytes() {
+                        Err(err) => bail!("{name}: {err:#}"),
+                        Ok(None) if record.body_bytes > 0 => {
+                            notes.skipped.push(format!(
+                                "{name}: the capture did not keep this {}-byte body; skipped",
+                                record.body_bytes
+                            ));
+                            continue;
+                        }
+                        Ok(_) => {}
+                    }
+                }
+                // Read once and kept for the whole run: every send shares these bytes.
+                (Box::leak(body.bytes.into_boxed_slice()), body.record)
+            }
+        };
+        templates.push(template(
+            name,
+            bytes,
+            record.as_ref(),
+            edits_body,
+            config,
+            &mut notes,
+        )?);
+    }
+    notes.print();
+    if templates.is_empty() {
+        bail!("nothing to send: no input had a body to replay");
+    }
+    Ok(Plan { templates })
+}
+
+/// Things worth telling the user once, not once per input.
+#[derive(Default)]
+struct Notes {
+    redacted: BTreeSet<String>,
+    stale_signature: bool,
+    nothing_fresh: BTreeSet<String>,
+    skipped: Vec<String>,
+}
+
+impl Notes {
+    fn print(&self) {
+        for skipped in &self.skipped {
+            output::warn(skipped);
+        }
+        if !self.redacted.is_empty() {
+            let names: Vec<&str> = self.redacted.iter().map(String::as_str).collect();
+            output::warn(format_args!(
+                "left out redacted header(s) {} from the captures: their values were not saved; give them again with -H or --basic-auth",
+                names.join(", ")
+            ));
+        }
+        if self.stale_signature {
+            output::warn(
+                "left out the captured X-Hub-Signature-256: the edited body no longer matches it (add --app-secret-env to sign)",
+            );
+        }
+        if !self.nothing_fresh.is_empty() {
+            let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
+            output::warn(format_args!(
+                "--fresh: {} carry no message id or timestamp wa-hook knows; sent as they are",
+                names.join(", ")
+            ));
+        }
+    }
+}
+
+fn input_provider(input: &Input) -> Option<Provider> {
+    match input {
+        Input::Sample(sample) => Some(sample.provider),
+        Input::Body(body) => serde_json::from_slice(&body.bytes)
+            .ok()
+            .and_then(|value: Value| detect::detect(&value))
+            .map(|d| d.provider),
+    }
+}
+
+fn template(
+    name: String,
+    bytes: &'static [u8],
+    record: Option<&CaptureRecord>,
+    edits_body: bool,
+    config: &Config,
+    notes: &mut Notes,
+) -> anyhow::Result<Template> {
+    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let detection = parsed.as_ref().and_then(detect::detect);
+    let picky_message = detection
+        .as_ref()
+        .is_some_and(|d| d.provider == Provider::Picky && d.kind.starts_with("message"));
+    let (method, url, mut headers) = match record {
+        Some(record) => from_record(record, &config.target, notes)?,
+        None => (Method::POST, config.target.clone(), HeaderMap::new()),
+    };
+    if edits_body && config.app_secret.is_none() && headers.remove(signature::HEADER).is_some() {
+        notes.stale_signature = true;
+    }
+    if config.app_secret.is_some() {
+        headers.remove(signature::HEADER);
+    }
+    let looks_like_json = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
+    if looks_like_json && !config.picky_query && !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    // The user's -H replaces a captured header of the same name; repeated -H add up.
+    for (header, _) in &config.headers {
+        headers.remove(header);
+    }
+    for (header, value) in &config.headers {
+        headers.append(header.clone(), value.clone());
+    }
+    if let Some(auth) = &config.basic_auth {
+        let mut value = HeaderValue::from_str(auth.header_value().expose())
+            .context("the Basic auth user name has characters a header cannot hold")?;
+        value.set_sensitive(true);
+        headers.insert(AUTHORIZATION, value);
+    }
+
+    let mut template = Template {
+        name,
+        method,
+        headers,
+        steps: Vec::new(),
+        generator: None,
+        picky_message,
+    };
+    if !edits_body {
+        template.steps.push(Step {
+            label: None,
+            signature: config.app_secret.as_ref().map(|s| sign(s, bytes)),
+            url,
+            body: bytes,
+        });
+        return Ok(template);
+    }
+
+    let Some(value) = parsed else {
+        bail!(
+            "{}: not JSON, so --set, --fresh, --sequence and --picky-query cannot edit it",
+            template.name
+        );
+    };
+    let provider = detection.as_ref().map(|d| d.provider);
+    let labels: Vec<Option<&'static str>> = if config.sequence {
+        let statuses = provider
+            .and_then(|provider| payload::sequence_statuses(&value, provider))
+            .with_context(|| {
+                format!(
+                    "--sequence needs a status (e.g. meta/status-sent, qikchat/status-read); {} is {}",
+                    template.name,
+                    detection.as_ref().map_or("not a shape wa-hook knows".to_string(), |d| d.label())
+                )
+            })?;
+        statuses.into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let now = SystemTime::now();
+    let values = match provider {
+        Some(provider) if config.sequence => payload::status_sequence(&value, provider, now)?,
+        _ => vec![value.clone()],
+    };
+    if config.fresh {
+        let mut probe = value.clone();
+        let refreshed = provider
+            .map(|p| payload::refresh(&mut probe, p, &mut IdSource::new(), now))
+            .unwrap_or(Refreshed::NothingToRefresh);
+        if refreshed == Refreshed::NothingToRefresh {
+            notes.nothing_fresh.insert(template.name.clone());
+        }
+    }
+    for (mut value, label) in values.into_iter().zip(labels) {
+        payload::apply_edits(&mut value, &config.edits)
+            .with_context(|| format!("editing {}", template.name))?;
+        let (url, body): (Url, &'static [u8]) = if config.picky_query {
+            (with_query(&url, &payload::picky_query(&value)?), b"")
+        } else {
+            let body = payload::encode_like(&value, bytes);
+            (url.clone(), Box::leak(body.into_boxed_slice()))
+        };
+        template.steps.push(Step {
+            label,
+            signature: config.app_secret.as_ref().map(|s| sign(s, body)),
+            url,
+            body,
+        });
+    }
+    if config.fresh {
+        if let Some(provider) = provider {
+            template.generator = Some(Generator {
+                value,
+                provider,
+                original: bytes,
+                base_url: url,
+                sequence: config.sequence,
+                picky_query: config.picky_query,
+            });
+        }
+    }
+    Ok(template)
+}
+
+/// Method, URL and headers of a captured request: its path is appended to the target's path,
+/// its query added to the target's; headers it could not keep (redacted) are left out.
+fn from_record(
+    record: &CaptureRecord,
+    target: &Url,
+    notes: &mut Notes,
+) -> anyhow::Result<(Method, Url, HeaderMap)> {
+    let method = Method::from_bytes(record.method.as_bytes()).with_context(|| {
+        format!(
+            "the captured method `{}` is not an HTTP method",
+            record.method
+        )
+    })?;
+    let mut url = target.clone();
+    let base = target.path().trim_end_matches('/');
+    let path = if record.path.starts_with('/') {
+        format!("{base}{}", record.path)
+    } else {
+        format!("{base}/{}", record.path)
+    };
+    url.set_path(&path);
+    if !record.query.is_empty() {
+        let query = match target.query() {
+            Some(existing) if !existing.is_empty() => format!("{existing}&{}", record.query),
+            _ => record.query.clone(),
+        };
+        url.set_query(Some(&query));
+    }
+    let mut headers = HeaderMap::new();
+    for (name, value) in &record.headers {
+        let redacted = value == secret::REDACTED
+            || record
+                .redacted_headers
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(name));
+        if redacted {
+            notes.redacted.insert(name.clone());
+            continue;
+        }
+        if NOT_REPLAYED
+            .iter()
+            .any(|skip| skip.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            continue;
+        };
+        headers.append(name, value);
+    }
+    Ok((method, url, headers))
+}
+
+/// `url` with `query` added to whatever query it has.
+fn with_query(url: &Url, query: &str) -> Url {
+    let mut url = url.clone();
+    let combined = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+        _ => query.to_string(),
+    };
+    url.set_query(Some(&combined));
+    url
+}

@@ -1,0 +1,497 @@
+//! What replay prints: a line per request when there are few, and always a summary — counts by
+//! status, errors, latency percentiles, the budget, a histogram — as text or JSON.
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use colored::Colorize;
+use serde::Serialize;
+
+use super::Config;
+use super::plan::{Plan, Template};
+use super::send::{FailureKind, ReplyCheck, Results, Sent};
+use crate::cli::Format;
+use crate::commands::validate::format_issue;
+use crate::error::Outcome;
+use crate::output;
+use crate::validation::{Check, Verdict};
+
+/// Buckets in the latency histogram.
+const HISTOGRAM_BUCKETS: usize = 10;
+/// Fewer responses than this say nothing a histogram could show.
+const HISTOGRAM_FROM: u64 = 10;
+/// Width of the longest histogram bar, in characters.
+const BAR_WIDTH: u64 = 32;
+
+fn input_label(template: &Template, step: usize) -> String {
+    match template.steps[step].label {
+        Some(label) => format!("{} [{label}]", template.name),
+        None => template.name.clone(),
+    }
+}
+
+/// `1.23 ms`, `45.6 ms`, `1.20 s`.
+pub(crate) fn format_latency(latency: Duration) -> String {
+    let ms = latency.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// `✓ qikchat/message-text  200  1.20 ms  {"ok":true}`, and for a Picky Assist message the
+/// verdict on the instant reply below it.
+pub(crate) fn print_line(template: &Template, sent: &Sent, config: &Config) {
+    let mut out = std::io::stdout().lock();
+    let name = input_label(template, sent.step);
+    let line = match (sent.status, &sent.failure) {
+        (Some(status), _) => {
+            let ok = config.expect.matches(status);
+            let mark = if ok {
+                output::ok_mark()
+            } else {
+                output::fail_mark()
+            };
+            let status = if ok {
+                status.to_string().green()
+            } else {
+                status.to_string().red()
+            };
+            let gist = sent.detail.as_ref().map_or("", |d| d.gist.as_str());
+            format!(
+                "{mark} {}  {status}  {}  {gist}",
+                name.bold(),
+                format_latency(sent.latency)
+            )
+        }
+        (None, failure) => {
+            let message = failure
+                .as_ref()
+                .map_or("no response", |f| f.message.as_str());
+            format!("{} {}  {}", output::fail_mark(), name.bold(), message.red())
+        }
+    };
+    // A closed pipe is the reader's choice; the summary's write reports it.
+    let _ = writeln!(out, "{}", line.trim_end());
+    if let Some(reply) = sent.detail.as_ref().and_then(|d| d.reply.as_ref()) {
+        let _ = match reply {
+            ReplyCheck::Checked(check) => print_reply(&mut out, check),
+            ReplyCheck::NotJson => writeln!(
+                out,
+                "    {} instant reply is not JSON: Picky Assist would not deliver it",
+                output::fail_mark()
+            )
+            .map_err(Into::into),
+        };
+    }
+}
+
+fn print_reply(out: &mut impl Write, check: &Check) -> anyhow::Result<()> {
+    let mark = if check.verdict == Verdict::Valid {
+        output::ok_mark()
+    } else {
+        output::fail_mark()
+    };
+    writeln!(
+        out,
+        "    {mark} instant reply: {} ({})",
+        check.label(),
+        verdict_word(check.verdict)
+    )?;
+    for issue in &check.errors {
+        writeln!(out, "        {}", format_issue(issue))?;
+    }
+    Ok(())
+}
+
+fn verdict_word(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Valid => "valid",
+        Verdict::Invalid => "invalid",
+        Verdict::Unknown => "unknown",
+        Verdict::Malformed => "not JSON",
+    }
+}
+
+#[derive(Serialize)]
+struct Summary {
+    target: String,
+    /// Requests attempted.
+    sent: u64,
+    responses: u64,
+    by_status: BTreeMap<u16, u64>,
+    expect_status: String,
+    /// Responses whose status matched --expect-status.
+    matched: u64,
+    timeouts: u64,
+    connection_errors: u64,
+    other_errors: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<ErrorCount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latency_ms: Option<Latencies>,
+    budget_ms: f64,
+    over_budget: u64,
+    histogram: Vec<Bucket>,
+    elapsed_s: f64,
+    requests_per_s: f64,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    results: Option<Vec<ResultJson>>,
+}
+
+#[derive(Serialize)]
+struct ErrorCount {
+    message: String,
+    count: u64,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Latencies {
+    min: f64,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+    mean: f64,
+}
+
+#[derive(Serialize)]
+struct Bucket {
+    from_ms: f64,
+    to_ms: f64,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct ResultJson {
+    input: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    latency_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    instant_reply: Option<serde_json::Value>,
+}
+
+fn ms(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// The value at percentile `p` (0–100) of sorted latencies, nearest rank.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Equal-width buckets from the fastest to the slowest latency.
+fn histogram(sorted: &[Duration]) -> Vec<Bucket> {
+    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+        return Vec::new();
+    };
+    let span = (max - min).as_secs_f64();
+    let buckets = if span == 0.0 { 1 } else { HISTOGRAM_BUCKETS };
+    let width = span / buckets as f64;
+    let mut counts = vec![0u64; buckets];
+    for latency in sorted {
+        let offset = (*latency - min).as_secs_f64();
+        let index = if width == 0.0 {
+            0
+        } else {
+            ((offset / width) as usize).min(buckets - 1)
+        };
+        counts[index] += 1;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(index, count)| Bucket {
+            from_ms: ms(min + Duration::from_secs_f64(width * index as f64)),
+            to_ms: ms(min + Duration::from_secs_f64(width * (index + 1) as f64)),
+            count,
+        })
+        .collect()
+}
+
+/// Print the summary and decide the exit: 0 when every request got a response matching
+/// `--expect-status`, 1 otherwise, 2 (an error) when nothing could be sent at all.
+pub(crate) fn finish(
+    plan: &Plan,
+    config: &Config,
+    results: &Results,
+    detailed: bool,
+) -> anyhow::Result<Outcome> {
+    let mut latencies: Vec<Duration> = Vec::with_capacity(results.sent.len());
+    let mut by_status = BTreeMap::new();
+    let (mut matched, mut timeouts, mut connection_errors, mut other_errors) = (0, 0, 0, 0);
+    let mut over_budget = 0;
+    let mut errors: Vec<ErrorCount> = Vec::new();
+    for sent in &results.sent {
+        if let Some(status) = sent.status {
+            latencies.push(sent.latency);
+            *by_status.entry(status).or_insert(0u64) += 1;
+            matched += u64::from(config.expect.matches(status));
+            over_budget += u64::from(sent.latency > config.budget);
+        }
+        if let Some(failure) = &sent.failure {
+            match failure.kind {
+                FailureKind::Timeout => timeouts += 1,
+                FailureKind::Connect => connection_errors += 1,
+                FailureKind::Other => other_errors += 1,
+            }
+            match errors.iter_mut().find(|e| e.message == failure.message) {
+                Some(error) => error.count += 1,
+                None => errors.push(ErrorCount {
+                    message: failure.message.clone(),
+                    count: 1,
+                }),
+            }
+        }
+    }
+    latencies.sort_unstable();
+    let responses = latencies.len() as u64;
+    let sent = results.sent.len() as u64;
+    let latency_ms = (!latencies.is_empty()).then(|| Latencies {
+        min: ms(latencies[0]),
+        p50: ms(percentile(&latencies, 50.0)),
+        p90: ms(percentile(&latencies, 90.0)),
+        p99: ms(percentile(&latencies, 99.0)),
+        max: ms(latencies[latencies.len() - 1]),
+        mean: ms(latencies.iter().sum::<Duration>() / latencies.len() as u32),
+    });
+    let elapsed = results.elapsed.as_secs_f64();
+    let summary = Summary {
+        target: config.target.to_string(),
+        sent,
+        responses,
+        by_status,
+        expect_status: config.expect.as_str().to_string(),
+        matched,
+        timeouts,
+        connection_errors,
+        other_errors,
+        errors,
+        latency_ms,
+        budget_ms: ms(config.budget),
+        over_budget,
+        histogram: histogram(&latencies),
+        elapsed_s: (elapsed * 1000.0).round() / 1000.0,
+        requests_per_s: if elapsed > 0.0 {
+            (sent as f64 / elapsed * 10.0).round() / 10.0
+        } else {
+            0.0
+        },
+        ok: responses == sent && matched == responses,
+        results: (config.verbose && config.format == Format::Json)
+            .then(|| results_json(plan, &results.sent, detailed)),
+    };
+    let mut out = std::io::stdout().lock();
+    match config.format {
+        Format::Json => output::json_line(&mut out, &summary)?,
+        Format::Text => print_summary(&mut out, &summary, config)?,
+    }
+    out.flush()?;
+    if responses == 0 && timeouts == 0 {
+        let first = summary
+            .errors
+            .first()
+            .map_or_else(|| "nothing was sent".to_string(), |e| e.message.clone());
+        anyhow::bail!("nothing could be sent: {first}");
+    }
+    Ok(Outcome::from_ok(summary.ok))
+}
+
+fn results_json(plan: &Plan, sent: &[Sent], detailed: bool) -> Vec<ResultJson> {
+    sent.iter()
+        .map(|sent| {
+            let template = &plan.templates[sent.template];
+            let detail = sent.detail.as_ref().filter(|_| detailed);
+            ResultJson {
+                input: template.name.clone(),
+                step: template.steps[sent.step].label,
+                status: sent.status,
+                latency_ms: ms(sent.latency),
+                error: sent.failure.as_ref().map(|f| f.message.clone()),
+                response: detail.map(|d| d.gist.clone()),
+                instant_reply: detail
+                    .and_then(|d| d.reply.as_ref())
+                    .map(|reply| match reply {
+                        ReplyCheck::Checked(check) => {
+                            serde_json::to_value(check).unwrap_or_default()
+                        }
+                        ReplyCheck::NotJson => serde_json::json!({"verdict": "malformed"}),
+                    }),
+            }
+        })
+        .collect()
+}
+
+fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> anyhow::Result<()> {
+    let requests = if summary.sent == 1 {
+        "request"
+    } else {
+        "requests"
+    };
+    writeln!(
+        out,
+        "\n{}  {} {requests} to {} in {:.2} s ({}/s)",
+        "Summary".bold(),
+        summary.sent,
+        summary.target,
+        summary.elapsed_s,
+        summary.requests_per_s
+    )?;
+    if !summary.by_status.is_empty() {
+        let statuses: Vec<String> = summary
+            .by_status
+            .iter()
+            .map(|(status, count)| {
+                let text = format!("{status} × {count}");
+                if config.expect.matches(*status) {
+                    text.green().to_string()
+                } else {
+                    text.red().to_string()
+                }
+            })
+            .collect();
+        writeln!(out, "  Status     {}", statuses.join("   "))?;
+    }
+    let failures = summary.timeouts + summary.connection_errors + summary.other_errors;
+    if failures > 0 {
+        let mut kinds = Vec::new();
+        if summary.timeouts > 0 {
+            kinds.push(format!(
+                "{} timed out (no answer within {})",
+                summary.timeouts,
+                humantime::format_duration(config.timeout)
+            ));
+        }
+        if summary.connection_errors > 0 {
+            kinds.push(plural(summary.connection_errors, "connection error"));
+        }
+        if summary.other_errors > 0 {
+            kinds.push(plural(summary.other_errors, "other error"));
+        }
+        writeln!(out, "  Errors     {}", kinds.join(", ").red())?;
+        for error in summary.errors.iter().take(3) {
+            writeln!(out, "             {} × {}", error.count, error.message)?;
+        }
+    } else {
+        writeln!(out, "  Errors     none")?;
+    }
+    if let Some(latency) = summary.latency_ms {
+        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        writeln!(
+            out,
+            "  Latency    min {}  p50 {}  p90 {}  p99 {}  max {}",
+            show(latency.min),
+            show(latency.p50),
+            show(latency.p90),
+            show(latency.p99),
+            show(latency.max)
+        )?;
+        let budget = humantime::format_duration(config.budget);
+        let over = format!("{} over the {budget} budget", summary.over_budget);
+        writeln!(
+            out,
+            "  Budget     {}",
+            if summary.over_budget > 0 {
+                over.yellow()
+            } else {
+                over.normal()
+            }
+        )?;
+    }
+    if summary.responses >= HISTOGRAM_FROM {
+        writeln!(out, "  Histogram")?;
+        let most = summary
+            .histogram
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for bucket in &summary.histogram {
+            let width = if bucket.count == 0 {
+                0
+            } else {
+                (bucket.count * BAR_WIDTH).div_ceil(most)
+            };
+            writeln!(
+                out,
+                "    {:>10}  {:<32} {}",
+                format_latency(Duration::from_secs_f64(bucket.to_ms / 1000.0)),
+                "■".repeat(width as usize),
+                bucket.count
+            )?;
+        }
+    }
+    let not_matched = summary.sent - summary.matched;
+    if summary.ok {
+        writeln!(
+            out,
+            "{} all {} answered {}",
+            output::ok_mark(),
+            summary.sent,
+            summary.expect_status
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} {not_matched} of {} did not answer {}",
+            output::fail_mark(),
+            summary.sent,
+            summary.expect_status
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(99));
+        assert_eq!(percentile(&sorted, 100.0), Duration::from_millis(100));
+        assert_eq!(percentile(&sorted[..1], 90.0), Duration::from_millis(1));
+    }
+
+    #[test]
+    fn histogram_counts_everything() {
+        let sorted: Vec<Duration> = (0..50).map(Duration::from_millis).collect();
+        let buckets = histogram(&sorted);
+        assert_eq!(buckets.len(), HISTOGRAM_BUCKETS);
+        assert_eq!(buckets.iter().map(|b| b.count).sum::<u64>(), 50);
+        assert_eq!(histogram(&[Duration::from_millis(3); 4]).len(), 1);
+    }
+
+    #[test]
+    fn latencies_read_well() {
+        assert_eq!(format_latency(Duration::from_micros(1234)), "1.23 ms");
+        assert_eq!(format_latency(Duration::from_micros(45_600)), "45.6 ms");
+        assert_eq!(format_latency(Duration::from_millis(1200)), "1.20 s");
+    }
+}

@@ -1,0 +1,328 @@
+//! Sending: a fixed set of `--concurrency` worker tasks on the shared runtime take jobs (one
+//! template, sent once) from a counter, so no task or allocation is made per request beyond
+//! what the HTTP client needs. Each worker keeps its results in its own `Vec`; percentiles are
+//! computed once at the end.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde_json::Value;
+use url::Url;
+
+use super::Config;
+use super::plan::{Plan, Template};
+use super::report;
+use crate::cli::Format;
+use crate::detect;
+use crate::http;
+use crate::output;
+use crate::payload::IdSource;
+use crate::schemas;
+use crate::secret;
+use crate::validation::{self, Check, CheckOptions, Forced};
+
+/// What happened to one request.
+pub(crate) struct Sent {
+    /// The job (template × repeat) it belongs to, for ordering.
+    pub job: u64,
+    pub template: usize,
+    pub step: usize,
+    pub status: Option<u16>,
+    pub latency: Duration,
+    pub failure: Option<Failure>,
+    /// Only when results are shown one by one.
+    pub detail: Option<Detail>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FailureKind {
+    Timeout,
+    Connect,
+    Other,
+}
+
+pub(crate) struct Failure {
+    pub kind: FailureKind,
+    /// One line naming the URL, with a hint.
+    pub message: String,
+}
+
+pub(crate) struct Detail {
+    /// A few words about the response body.
+    pub gist: String,
+    pub reply: Option<ReplyCheck>,
+}
+
+/// The target's answer to a Picky Assist message, checked as an instant reply.
+pub(crate) enum ReplyCheck {
+    Checked(Check),
+    /// Picky Assist delivers only JSON replies.
+    NotJson,
+}
+
+pub(crate) struct Results {
+    pub sent: Vec<Sent>,
+    pub elapsed: Duration,
+}
+
+struct Shared {
+    client: reqwest::Client,
+    plan: Arc<Plan>,
+    config: Arc<Config>,
+    detailed: bool,
+    total_jobs: u64,
+    next_job: AtomicU64,
+    next_slot: AtomicU64,
+    start: tokio::time::Instant,
+    bar: ProgressBar,
+}
+
+const SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-hub-signature-256");
+
+pub(crate) fn run(
+    client: &reqwest::Client,
+    plan: &Arc<Plan>,
+    config: &Arc<Config>,
+    detailed: bool,
+) -> anyhow::Result<Results> {
+    let total_jobs = (plan.templates.len() as u64).saturating_mul(config.repeat);
+    let bar = if detailed || config.format == Format::Json {
+        ProgressBar::hidden()
+    } else {
+        output::progress_bar(plan.total_requests(config.repeat))
+    };
+    let workers = (config.concurrency as u64).min(total_jobs).max(1) as usize;
+    let started = Instant::now();
+    let sent = http::runtime().block_on(async {
+        let shared = Arc::new(Shared {
+            client: client.clone(),
+            plan: Arc::clone(plan),
+            config: Arc::clone(config),
+            detailed,
+            total_jobs,
+            next_job: AtomicU64::new(0),
+            next_slot: AtomicU64::new(0),
+            start: tokio::time::Instant::now(),
+            bar: bar.clone(),
+        });
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..workers {
+            tasks.spawn(worker(Arc::clone(&shared)));
+        }
+        let mut sent = Vec::with_capacity(plan.total_requests(config.repeat).min(1 << 24) as usize);
+        while let Some(done) = tasks.join_next().await {
+            sent.extend(done.expect("a replay worker panicked"));
+        }
+        sent
+    });
+    let elapsed = started.elapsed();
+    bar.finish_and_clear();
+    let mut sent = sent;
+    sent.sort_unstable_by_key(|s| (s.job, s.step));
+    Ok(Results { sent, elapsed })
+}
+
+async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
+    let mut ids = IdSource::new();
+    let mut results = Vec::new();
+    let templates = shared.plan.templates.len() as u64;
+    loop {
+        let job = shared.next_job.fetch_add(1, Ordering::Relaxed);
+        if job >= shared.total_jobs {
+            break;
+        }
+        let index = (job % templates) as usize;
+        let template = &shared.plan.templates[index];
+        match &template.generator {
+            None => {
+                for (step_index, step) in template.steps.iter().enumerate() {
+                    let body = reqwest::Body::from(step.body);
+                    let sent = send_one(
+                        &shared,
+                        job,
+                        index,
+                        step_index,
+                        step.url.clone(),
+                        body,
+                        step.signature.clone(),
+                    )
+                    .await;
+                    results.push(sent);
+                }
+            }
+            Some(generator) => match generator.render(template, &shared.config, &mut ids) {
+                Ok(rendered) => {
+                    for (step_index, rendered) in rendered.into_iter().enumerate() {
+                        let sent = send_one(
+                            &shared,
+                            job,
+                            index,
+                            step_index,
+                            rendered.url,
+                            reqwest::Body::from(rendered.body),
+                            rendered.signature,
+                        )
+                        .await;
+                        results.push(sent);
+                    }
+                }
+                Err(err) => {
+                    for step_index in 0..template.steps.len() {
+                        let sent = Sent {
+                            job,
+                            template: index,
+                            step: step_index,
+                            status: None,
+                            latency: Duration::ZERO,
+                            failure: Some(Failure {
+                                kind: FailureKind::Other,
+                                message: format!("{}: {err:#}", template.name),
+                            }),
+                            detail: None,
+                        };
+                        finish(&shared, template, &sent);
+                        results.push(sent);
+                    }
+                }
+            },
+        }
+    }
+    results
+}
+
+async fn send_one(
+    shared: &Shared,
+    job: u64,
+    index: usize,
+    step: usize,
+    url: Url,
+    body: reqwest::Body,
+    signature: Option<HeaderValue>,
+) -> Sent {
+    let template = &shared.plan.templates[index];
+    if let Some(rate) = shared.config.rate {
+        let slot = shared.next_slot.fetch_add(1, Ordering::Relaxed);
+        tokio::time::sleep_until(shared.start + Duration::from_secs_f64(slot as f64 / rate)).await;
+    }
+    let mut request = shared
+        .client
+        .request(template.method.clone(), url)
+        .headers(template.headers.clone())
+        .body(body);
+    if let Some(signature) = signature {
+        request = request.header(SIGNATURE_HEADER, signature);
+    }
+    let started = Instant::now();
+    let sent = match request.send().await {
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let detail = if shared.detailed {
+                let body = response.bytes().await;
+                Some(describe_response(shared, template, body))
+            } else {
+                // Read the body so the connection can be reused, without keeping it.
+                while let Ok(Some(_)) = response.chunk().await {}
+                None
+            };
+            Sent {
+                job,
+                template: index,
+                step,
+                status: Some(status),
+                latency: started.elapsed(),
+                failure: None,
+                detail,
+            }
+        }
+        Err(err) => Sent {
+            job,
+            template: index,
+            step,
+            status: None,
+            latency: started.elapsed(),
+            failure: Some(failure(shared, err)),
+            detail: None,
+        },
+    };
+    finish(shared, template, &sent);
+    sent
+}
+
+fn finish(shared: &Shared, template: &Template, sent: &Sent) {
+    shared.bar.inc(1);
+    if shared.detailed && shared.config.format == Format::Text {
+        report::print_line(template, sent, &shared.config);
+    }
+}
+
+fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
+    let kind = if err.is_timeout() {
+        FailureKind::Timeout
+    } else if err.is_connect() {
+        FailureKind::Connect
+    } else {
+        FailureKind::Other
+    };
+    let message = http::describe_error(&err.without_url(), &shared.config.target);
+    Failure {
+        kind,
+        message: secret::scrub(&message, &shared.config.secrets()),
+    }
+}
+
+fn describe_response(
+    shared: &Shared,
+    template: &Template,
+    body: reqwest::Result<impl AsRef<[u8]>>,
+) -> Detail {
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => {
+            return Detail {
+                gist: format!(
+                    "(the body could not be read: {})",
+                    failure(shared, err).message
+                ),
+                reply: None,
+            };
+        }
+    };
+    let bytes = body.as_ref();
+    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let gist = if bytes.iter().all(u8::is_ascii_whitespace) {
+        "(empty body)".to_string()
+    } else {
+        let text = parsed
+            .as_ref()
+            .and_then(|value| {
+                let detection = detect::detect(value)?;
+                let gist = detect::gist(value, &detection);
+                Some(if gist.is_empty() {
+                    detection.label()
+                } else {
+                    format!("{} {gist}", detection.label())
+                })
+            })
+            .unwrap_or_else(|| output::excerpt(&String::from_utf8_lossy(bytes), 60));
+        secret::scrub(&text, &shared.config.secrets())
+    };
+    let reply = if !template.picky_message || bytes.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match &parsed {
+            Some(value) => {
+                let options = CheckOptions {
+                    strict: false,
+                    force: schemas::find_schema("picky-reply").map(Forced::Schema),
+                };
+                Some(ReplyCheck::Checked(validation::check_value(
+                    value, &options,
+                )))
+            }
+            None => Some(ReplyCheck::NotJson),
+        }
+    };
+    Detail { gist, reply }
+}
