@@ -43,13 +43,13 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l host -d 'Addr
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s p -l port -d 'Port to listen on; 0 picks a free one (the URL is printed on the first line)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s o -l out -d 'Capture file (JSON Lines, appended); `-` writes the records to stdout' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-body -d 'Largest body accepted; larger ones are answered 413 and recorded without their body' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this instant-reply body (a sample name or a JSON file); checked at start-up' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this Picky Assist instant-reply body (a sample name or a JSON file); checked at start-up' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with [default: 200]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app: a URL or a bare port' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL or a bare port) and relay its answer' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this (default: the provider\'s own limit)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r

@@ -127,13 +127,14 @@ pub struct ListenArgs {
     #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
     pub max_body: u64,
 
-    /// Answer with this instant-reply body (a sample name or a JSON file); checked at start-up
-    #[arg(long, value_name = "SAMPLE|FILE")]
+    /// Answer with this Picky Assist instant-reply body (a sample name or a JSON file); checked
+    /// at start-up
+    #[arg(long, value_name = "SAMPLE|FILE", conflicts_with = "forward_to")]
     pub reply: Option<String>,
 
-    /// HTTP status to acknowledge with
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(100..=599))]
-    pub status: u16,
+    /// HTTP status to acknowledge with [default: 200]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(200..=599), conflicts_with = "forward_to")]
+    pub status: Option<u16>,
 
     /// Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
@@ -155,7 +156,7 @@ pub struct ListenArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     pub events: Vec<String>,
 
-    /// Forward every request to your app: a URL or a bare port
+    /// Forward every request to your app (a URL or a bare port) and relay its answer
     #[arg(long, value_name = "URL|PORT")]
     pub forward_to: Option<String>,
 

@@ -52,6 +52,17 @@ pub enum Mismatch {
 }
 
 impl Mismatch {
+    /// A few words for one line of a live display or a capture record.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Mismatch::MissingPrefix => "no sha256= prefix",
+            Mismatch::NotHex => "not sha256= and 64 hex digits",
+            Mismatch::TrailingNewline => "a trailing newline added or removed",
+            Mismatch::Reserialized => "the body was re-serialised",
+            Mismatch::WrongSecretOrBody => "wrong app secret or changed body",
+        }
+    }
+
     pub fn explain(self) -> &'static str {
         match self {
             Mismatch::MissingPrefix => {

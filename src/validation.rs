@@ -137,14 +137,24 @@ fn strip_position(message: &str) -> &str {
 /// Check raw bytes, as received. With an empty body and a query string in Picky Assist's
 /// deprecated shape, the query's fields are checked instead.
 pub fn check_bytes(bytes: &[u8], query: Option<&str>, options: &CheckOptions) -> Check {
+    check_bytes_parsed(bytes, query, options).0
+}
+
+/// [`check_bytes`], also returning the body it parsed (the query's fields for Picky Assist's
+/// query method), so a caller that summarises the body does not parse it twice.
+pub fn check_bytes_parsed(
+    bytes: &[u8],
+    query: Option<&str>,
+    options: &CheckOptions,
+) -> (Check, Option<Value>) {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         if let Some(body) = query.and_then(detect::picky_query_body) {
-            return check_value(&body, options);
+            return (check_value(&body, options), Some(body));
         }
     }
     match parse_json(bytes) {
-        Ok(value) => check_value(&value, options),
-        Err(issue) => Check::malformed(&issue.expected, issue.found),
+        Ok(value) => (check_value(&value, options), Some(value)),
+        Err(issue) => (Check::malformed(&issue.expected, issue.found), None),
     }
 }
 

@@ -1,3 +1,763 @@
-//! `wa-hook listen` tests.
-#[allow(unused_imports)]
+//! `wa-hook listen` tests: a real listener process on a free port, driven by a plain HTTP/1.1
+//! client over `TcpStream` (so the bytes sent are exactly the bytes written here).
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+
+use wa_hook::capture::{CaptureRecord, parse_record};
+
 use crate::common::*;
+
+/// A response as read off the wire.
+#[derive(Debug)]
+struct RawResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// One keep-alive HTTP/1.1 connection.
+struct Connection {
+    reader: BufReader<TcpStream>,
+    host: String,
+}
+
+impl Connection {
+    fn open(url: &str) -> Connection {
+        let host = url.trim_start_matches("http://").trim_end_matches('/');
+        let stream = TcpStream::connect(host).expect("connect to the listener");
+        stream.set_nodelay(true).unwrap();
+        Connection {
+            reader: BufReader::new(stream),
+            host: host.to_string(),
+        }
+    }
+
+    fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> RawResponse {
+        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.host);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if !body.is_empty() || method == "POST" {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
+        self.reader.get_mut().write_all(&request).unwrap();
+        self.read_response()
+    }
+
+    fn read_response(&mut self) -> RawResponse {
+        let mut status_line = String::new();
+        self.reader.read_line(&mut status_line).unwrap();
+        let status = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP status line: {status_line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            self.reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap();
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+        let mut response = RawResponse {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if let Some(length) = response.header("Content-Length") {
+            let mut body = vec![0; length.parse().unwrap()];
+            self.reader.read_exact(&mut body).unwrap();
+            response.body = body;
+        } else if response
+            .header("Transfer-Encoding")
+            .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+        {
+            loop {
+                let mut size = String::new();
+                self.reader.read_line(&mut size).unwrap();
+                let size = usize::from_str_radix(size.trim(), 16).unwrap();
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk).unwrap();
+                if size == 0 {
+                    break;
+                }
+                response.body.extend_from_slice(&chunk[..size]);
+            }
+        }
+        response
+    }
+}
+
+fn post(url: &str, target: &str, body: &[u8]) -> RawResponse {
+    Connection::open(url).send(
+        "POST",
+        target,
+        &[("Content-Type", "application/json")],
+        body,
+    )
+}
+
+fn read_records(path: &Path) -> Vec<CaptureRecord> {
+    let text = std::fs::read(path).expect("the capture file exists");
+    text.split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| parse_record(line).expect("a well-formed capture record"))
+        .collect()
+}
+
+fn capture_file(dir: &tempfile::TempDir) -> (PathBuf, String) {
+    let path = dir.path().join("captures.jsonl");
+    let arg = path.display().to_string();
+    (path, arg)
+}
+
+/// Every built-in sample file, as (name, bytes).
+fn all_samples() -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut samples = Vec::new();
+    for provider in std::fs::read_dir(&root).unwrap() {
+        let provider = provider.unwrap().path();
+        if !provider.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&provider).unwrap() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|ext| ext == "json") {
+                let name = format!(
+                    "{}/{}",
+                    provider.file_name().unwrap().to_string_lossy(),
+                    file.file_stem().unwrap().to_string_lossy()
+                );
+                samples.push((name, std::fs::read(&file).unwrap()));
+            }
+        }
+    }
+    samples.sort();
+    samples
+}
+
+fn assert_nowhere(secret: &str, dir: &Path, stdout: &str, stderr: &str) {
+    assert!(!stdout.contains(secret), "secret in stdout: {stdout}");
+    assert!(!stderr.contains(secret), "secret in stderr: {stderr}");
+    for (path, bytes) in all_file_contents(dir) {
+        assert!(
+            !contains_bytes(&bytes, secret.as_bytes()),
+            "secret written to {path}"
+        );
+    }
+}
+
+#[test]
+fn every_sample_is_recorded_and_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let samples = all_samples();
+    assert!(samples.len() > 40, "found only {} samples", samples.len());
+    let mut connection = Connection::open(&listener.url);
+    for (name, body) in &samples {
+        let response = connection.send(
+            "POST",
+            &format!("/hook/{name}"),
+            &[("Content-Type", "application/json")],
+            body,
+        );
+        assert_eq!(response.status, 200, "{name}");
+        assert_eq!(response.body, br#"{"ok":true}"#);
+    }
+    let (code, stdout, _) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    assert_eq!(records.len(), samples.len());
+    for (name, body) in &samples {
+        let record = records
+            .iter()
+            .find(|r| r.path == format!("/hook/{name}"))
+            .unwrap_or_else(|| panic!("no record for {name}"));
+        assert_eq!(record.body_bytes().unwrap().as_deref(), Some(&body[..]));
+        let provider = name.split('/').next().unwrap();
+        assert_eq!(record.provider.as_deref(), Some(provider), "{name}");
+        assert_eq!(
+            record.verdict.map(|v| format!("{v:?}")).as_deref(),
+            Some("Valid"),
+            "{name}: {:?}",
+            record.errors
+        );
+        assert!(record.kind.is_some());
+    }
+    assert_eq!(stdout.matches('✓').count(), samples.len(), "{stdout}");
+}
+
+#[test]
+fn malformed_empty_and_binary_bodies_are_recorded_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let binary: &[u8] = b"\xff\xfe\x00\x01{\"not\": utf8}\r\n";
+    assert_eq!(post(&listener.url, "/syntax", b"{\"a\": ").status, 200);
+    assert_eq!(post(&listener.url, "/empty", b"").status, 200);
+    assert_eq!(post(&listener.url, "/binary", binary).status, 200);
+    let form = Connection::open(&listener.url).send(
+        "POST",
+        "/form",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"a=1&b=2",
+    );
+    assert_eq!(form.status, 200);
+    let (code, stdout, _) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    let by_path = |p: &str| records.iter().find(|r| r.path == p).unwrap();
+    for (record_path, found) in [
+        ("/syntax", "a JSON syntax error at line 1 column 6"),
+        ("/empty", "an empty body"),
+        ("/binary", "not UTF-8"),
+        ("/form", "a JSON syntax error"),
+    ] {
+        let record = by_path(record_path);
+        assert_eq!(
+            serde_json::to_value(record.verdict).unwrap(),
+            "malformed",
+            "{record_path}"
+        );
+        assert!(
+            record.errors[0].found.contains(found),
+            "{record_path}: {:?}",
+            record.errors
+        );
+    }
+    let binary_record = by_path("/binary");
+    assert_eq!(
+        serde_json::to_value(binary_record.body_encoding).unwrap(),
+        "base64"
+    );
+    assert_eq!(binary_record.body_bytes().unwrap().as_deref(), Some(binary));
+    assert_eq!(by_path("/empty").body.as_deref(), Some(""));
+    assert!(
+        stdout.contains("POST /empty  ✗ not JSON: an empty body"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("✗ not JSON (application/x-www-form-urlencoded)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_oversized_body_is_answered_413_and_recorded_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--max-body", "1KiB"]);
+    let big = vec![b'x'; 5000];
+    let response = post(&listener.url, "/big", &big);
+    assert_eq!(response.status, 413);
+    // The listener keeps serving.
+    let small = sample_bytes("qikchat/status-read");
+    assert_eq!(post(&listener.url, "/small", &small).status, 200);
+    let (code, stdout, _) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    assert_eq!(records.len(), 2);
+    let big_record = records.iter().find(|r| r.path == "/big").unwrap();
+    assert_eq!(big_record.body, None);
+    assert_eq!(big_record.body_bytes, 5000);
+    assert_eq!(big_record.response_status, 413);
+    assert!(
+        big_record
+            .rejected
+            .as_deref()
+            .unwrap()
+            .contains("too large"),
+        "{big_record:?}"
+    );
+    assert!(stdout.contains("413 rejected: body too large"), "{stdout}");
+}
+
+#[test]
+fn wrong_or_missing_basic_auth_is_rejected_and_the_password_never_written() {
+    const PASSWORD: &str = "sentinel-basic-pass-7c1e";
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("QIK_AUTH", format!("qikchat:{PASSWORD}"));
+    let listener = Listener::start_with(command, &["--out", &out, "--basic-auth-env", "QIK_AUTH"]);
+    let body = sample_bytes("qikchat/message-text");
+    use base64::Engine;
+    let encode = |raw: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    };
+    let good = encode(&format!("qikchat:{PASSWORD}"));
+    let wrong = encode("qikchat:wrong-password");
+    let missing = post(&listener.url, "/none", &body);
+    assert_eq!(missing.status, 401);
+    assert!(
+        missing
+            .header("WWW-Authenticate")
+            .unwrap()
+            .starts_with("Basic")
+    );
+    let mut connection = Connection::open(&listener.url);
+    let refused = connection.send("POST", "/wrong", &[("Authorization", &wrong)], &body);
+    assert_eq!(refused.status, 401);
+    let accepted = connection.send("POST", "/good", &[("Authorization", &good)], &body);
+    assert_eq!(accepted.status, 200);
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3);
+    for record in &records {
+        let expected = if record.path == "/good" {
+            None
+        } else {
+            Some("basic auth")
+        };
+        assert_eq!(record.rejected.as_deref(), expected, "{}", record.path);
+        if record.path != "/none" {
+            assert_eq!(record.header("Authorization"), Some("(redacted)"));
+            assert_eq!(record.redacted_headers, ["Authorization"]);
+        }
+    }
+    assert_eq!(
+        stdout.matches("401 rejected: basic auth").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stderr.contains("2 rejected"), "{stderr}");
+    assert_nowhere(PASSWORD, dir.path(), &stdout, &stderr);
+    let good_encoded = good.trim_start_matches("Basic ");
+    assert_nowhere(good_encoded, dir.path(), &stdout, &stderr);
+}
+
+#[test]
+fn a_forward_target_that_is_down_gets_502_and_the_listener_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let port = closed_port().to_string();
+    let listener = Listener::start(&["--out", &out, "--forward-to", &port]);
+    let body = sample_bytes("qikchat/message-text");
+    for _ in 0..2 {
+        let response = post(&listener.url, "/hook", &body);
+        assert_eq!(response.status, 502);
+        let text = String::from_utf8_lossy(&response.body);
+        assert!(text.contains("connection refused"), "{text}");
+    }
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    assert_eq!(records.len(), 2);
+    for record in records {
+        assert_eq!(record.response_status, 502);
+        let forward = record.forward.unwrap();
+        assert_eq!(forward.status, None);
+        assert!(forward.error.unwrap().contains("connection refused"));
+        assert_eq!(forward.url, format!("http://127.0.0.1:{port}/hook"));
+    }
+    assert_eq!(
+        stdout.matches("→ app unreachable, answered 502").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stderr.contains("2 forward failures"), "{stderr}");
+}
+
+#[test]
+fn forwarding_relays_the_exact_request_and_the_apps_answer() {
+    let app = RecordingServer::with_responder(|_| Reply::new(202, br#"{"reply":"from app"}"#));
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let target = format!("{}/app", app.url);
+    let listener = Listener::start(&["--out", &out, "--forward-to", &target]);
+    // Odd but legal bytes: CRLFs, trailing spaces, unicode, no final newline.
+    let body = "{\"event\":\"whatsapp:message:in\",\r\n \"x\": \"é ✓\"  }  ".as_bytes();
+    let response = Connection::open(&listener.url).send(
+        "POST",
+        "/hook/in?a=1&b=%20two&a=3",
+        &[
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-Custom", "kept  as is"),
+            ("Connection", "keep-alive"),
+        ],
+        body,
+    );
+    assert_eq!(response.status, 202);
+    assert_eq!(response.body, br#"{"reply":"from app"}"#);
+    assert_eq!(response.header("Content-Type"), Some("application/json"));
+    let (code, stdout, _) = listener.stop();
+    assert_eq!(code, Some(0));
+    let requests = app.requests();
+    assert_eq!(requests.len(), 1);
+    let forwarded = &requests[0];
+    assert_eq!(forwarded.method, "POST");
+    assert_eq!(forwarded.url, "/app/hook/in?a=1&b=%20two&a=3");
+    assert_eq!(forwarded.body, body);
+    assert_eq!(forwarded.header("X-Custom"), Some("kept  as is"));
+    assert_eq!(
+        forwarded.header("Content-Type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(
+        forwarded.header("Host"),
+        Some(app.url.trim_start_matches("http://"))
+    );
+    let records = read_records(&path);
+    let forward = records[0].forward.as_ref().unwrap();
+    assert_eq!(forward.status, Some(202));
+    assert_eq!(forward.body.as_deref(), Some(r#"{"reply":"from app"}"#));
+    assert_eq!(records[0].response_status, 202);
+    assert!(stdout.contains("→ app 202"), "{stdout}");
+}
+
+#[test]
+fn a_second_listener_on_the_same_port_names_the_port() {
+    let first = Listener::start(&["--no-save"]);
+    let port = first.url.rsplit(':').next().unwrap().to_string();
+    wa_hook()
+        .args(["listen", "--no-save", "--port", &port])
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(format!("port {port}")))
+        .stderr(predicate::str::contains("--port"));
+    drop(first);
+}
+
+#[test]
+fn reply_answers_with_the_instant_reply_sample() {
+    let listener = Listener::start(&["--no-save", "--reply", "picky/reply-text"]);
+    let response = post(&listener.url, "/", &sample_bytes("picky/message-text"));
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, sample_bytes("picky/reply-text"));
+    assert_eq!(response.header("Content-Type"), Some("application/json"));
+}
+
+#[test]
+fn an_invalid_reply_is_a_start_up_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let reply = dir.path().join("reply.json");
+    std::fs::write(&reply, br#"{"message-out": 5}"#).unwrap();
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["listen", "--port", "0", "--reply"])
+        .arg(&reply)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "is not a valid Picky Assist instant reply: /message-out",
+        ));
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["listen", "--port", "0", "--reply", "picky/reply-txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("picky/reply-text"));
+}
+
+#[test]
+fn picky_query_string_method_is_recognised() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let query = "number=963587413&message-in=hello+there&message_in_raw=hello%20there&type=1\
+                 &application=1&unique-id=5672&project-id=27";
+    let response = post(&listener.url, &format!("/picky?{query}"), b"");
+    assert_eq!(response.status, 200);
+    let (_, stdout, _) = listener.stop();
+    let records = read_records(&path);
+    assert_eq!(records[0].query, query);
+    assert_eq!(records[0].provider.as_deref(), Some("picky"));
+    assert_eq!(records[0].kind.as_deref(), Some("message:text"));
+    assert_eq!(serde_json::to_value(records[0].verdict).unwrap(), "valid");
+    assert!(
+        stdout.contains("picky message:text  963587413 \"hello there\"  ✓"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_verify_token_handshake_succeeds_and_fails() {
+    const TOKEN: &str = "sentinel-verify-token-91ab";
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("META_VERIFY", TOKEN);
+    let listener = Listener::start_with(
+        command,
+        &["--out", &out, "--verify-token-env", "META_VERIFY"],
+    );
+    let mut connection = Connection::open(&listener.url);
+    let good = connection.send(
+        "GET",
+        &format!("/webhook?hub.mode=subscribe&hub.verify_token={TOKEN}&hub.challenge=1158201444"),
+        &[],
+        b"",
+    );
+    assert_eq!(good.status, 200);
+    assert_eq!(good.body, b"1158201444");
+    let bad = connection.send(
+        "GET",
+        "/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=77",
+        &[],
+        b"",
+    );
+    assert_eq!(bad.status, 403);
+    assert!(!contains_bytes(&bad.body, b"77"));
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    assert_eq!(records.len(), 2);
+    let good_record = records.iter().find(|r| r.response_status == 200).unwrap();
+    assert_eq!(
+        good_record.query,
+        "hub.mode=subscribe&hub.verify_token=(redacted)&hub.challenge=1158201444"
+    );
+    let bad_record = records.iter().find(|r| r.response_status == 403).unwrap();
+    assert_eq!(bad_record.rejected.as_deref(), Some("wrong verify token"));
+    assert!(
+        stdout.contains("meta handshake ✓ challenge echoed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("403 rejected: wrong verify token"),
+        "{stdout}"
+    );
+    assert_nowhere(TOKEN, dir.path(), &stdout, &stderr);
+}
+
+const APP_SECRET: &str = "sentinel-app-secret-55d0";
+
+fn sign(body: &[u8]) -> String {
+    wa_hook::signature::sign(&wa_hook::secret::SecretString::new(APP_SECRET), body)
+}
+
+#[test]
+fn signatures_are_checked_recorded_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener =
+        Listener::start_with(command, &["--out", &out, "--app-secret-env", "META_SECRET"]);
+    let body = sample_bytes("meta/message-text");
+    let signature = sign(&body);
+    let mut tampered = body.clone();
+    tampered.push(b'\n');
+    let mut connection = Connection::open(&listener.url);
+    let send = |connection: &mut Connection, path: &str, headers: &[(&str, &str)], body: &[u8]| {
+        connection.send("POST", path, headers, body).status
+    };
+    let header = [("X-Hub-Signature-256", signature.as_str())];
+    assert_eq!(send(&mut connection, "/signed", &header, &body), 200);
+    assert_eq!(send(&mut connection, "/tampered", &header, &tampered), 200);
+    assert_eq!(send(&mut connection, "/unsigned", &[], &body), 200);
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let records = read_records(&path);
+    let verdict = |p: &str| {
+        records
+            .iter()
+            .find(|r| r.path == p)
+            .unwrap()
+            .signature
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(verdict("/signed"), "valid");
+    assert_eq!(
+        verdict("/tampered"),
+        "invalid: a trailing newline added or removed"
+    );
+    assert_eq!(verdict("/unsigned"), "missing");
+    assert!(stdout.contains("signature ✓"), "{stdout}");
+    assert!(stdout.contains("signature ✗ missing"), "{stdout}");
+    assert_nowhere(APP_SECRET, dir.path(), &stdout, &stderr);
+}
+
+#[test]
+fn reject_bad_signature_answers_401() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            &out,
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+        ],
+    );
+    let body = sample_bytes("meta/status-read");
+    let wrong = wa_hook::signature::sign(&wa_hook::secret::SecretString::new("other"), &body);
+    let mut connection = Connection::open(&listener.url);
+    let good = connection.send("POST", "/", &[("X-Hub-Signature-256", &sign(&body))], &body);
+    assert_eq!(good.status, 200);
+    let bad = connection.send("POST", "/", &[("X-Hub-Signature-256", &wrong)], &body);
+    assert_eq!(bad.status, 401);
+    let (_, stdout, stderr) = listener.stop();
+    let records = read_records(&path);
+    let rejected: Vec<_> = records.iter().filter(|r| r.rejected.is_some()).collect();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].rejected.as_deref(), Some("bad signature"));
+    assert_eq!(
+        rejected[0].signature.as_deref(),
+        Some("invalid: wrong app secret or changed body")
+    );
+    assert!(stdout.contains("401 rejected: bad signature"), "{stdout}");
+    assert_nowhere(APP_SECRET, dir.path(), &stdout, &stderr);
+}
+
+#[test]
+fn events_filter_the_display_but_everything_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--events", "status"]);
+    post(&listener.url, "/m", &sample_bytes("qikchat/message-text"));
+    post(&listener.url, "/s", &sample_bytes("qikchat/status-read"));
+    let (_, stdout, _) = listener.stop();
+    assert_eq!(read_records(&path).len(), 2);
+    assert!(stdout.contains("qikchat status:read"), "{stdout}");
+    assert!(!stdout.contains("message:text"), "{stdout}");
+}
+
+#[test]
+fn records_go_to_stdout_with_out_dash_and_json_format_prints_records() {
+    let listener = Listener::start(&["--out", "-"]);
+    post(&listener.url, "/a", &sample_bytes("meta/status-sent"));
+    let (_, stdout, stderr) = listener.stop();
+    let records: Vec<_> = stdout
+        .lines()
+        .map(|line| parse_record(line.as_bytes()).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].kind.as_deref(), Some("status:sent"));
+    assert!(stderr.contains("POST /a  meta status:sent"), "{stderr}");
+
+    let listener = Listener::start(&["--no-save", "--format", "json"]);
+    post(&listener.url, "/b", &sample_bytes("meta/status-read"));
+    let (_, stdout, _) = listener.stop();
+    let record = parse_record(stdout.trim().as_bytes()).unwrap();
+    assert_eq!(record.path, "/b");
+    assert_eq!(record.seq, 1);
+}
+
+#[test]
+fn sigterm_prints_a_summary_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let mut connection = Connection::open(&listener.url);
+    for name in [
+        "qikchat/message-text",
+        "qikchat/message-text",
+        "meta/status-read",
+    ] {
+        connection.send("POST", "/", &[], &sample_bytes(name));
+    }
+    connection.send(
+        "POST",
+        "/",
+        &[],
+        b"{\"event\":\"whatsapp:message:status\",\"payload\":{}}",
+    );
+    connection.send("POST", "/", &[], b"not json");
+    connection.send("POST", "/", &[], b"{\"hello\":1}");
+    connection.send("GET", "/health", &[], b"");
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let summary = stderr
+        .split_once("Stopped")
+        .map(|(_, rest)| format!("Stopped{rest}"))
+        .expect("a summary");
+    let summary = summary.replacen(
+        summary
+            .split(':')
+            .next()
+            .unwrap()
+            .trim_start_matches("Stopped after "),
+        "ELAPSED",
+        1,
+    );
+    let summary = summary.replace(&out, "CAPTURES");
+    insta::assert_snapshot!(summary);
+}
+
+#[test]
+fn two_thousand_requests_from_16_clients_give_one_line_each() {
+    const CLIENTS: usize = 16;
+    const PER_CLIENT: usize = 125;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--threads", "8"]);
+    let bodies = [
+        sample_bytes("qikchat/message-text"),
+        sample_bytes("meta/status-read"),
+        sample_bytes("picky/message-contacts"),
+        b"not json at all".to_vec(),
+    ];
+    std::thread::scope(|scope| {
+        for client in 0..CLIENTS {
+            let url = &listener.url;
+            let bodies = &bodies;
+            scope.spawn(move || {
+                let mut connection = Connection::open(url);
+                for i in 0..PER_CLIENT {
+                    let body = &bodies[(client + i) % bodies.len()];
+                    let response =
+                        connection.send("POST", &format!("/load/{client}/{i}"), &[], body);
+                    assert_eq!(response.status, 200);
+                }
+            });
+        }
+    });
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    let total = CLIENTS * PER_CLIENT;
+    let text = std::fs::read(&path).unwrap();
+    assert_eq!(text.last(), Some(&b'\n'));
+    let lines: Vec<&[u8]> = text[..text.len() - 1].split(|b| *b == b'\n').collect();
+    assert_eq!(lines.len(), total);
+    let mut seqs: Vec<u64> = lines
+        .iter()
+        .map(|line| parse_record(line).expect("well-formed line").seq)
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=total as u64).collect::<Vec<_>>());
+    let mut paths: Vec<String> = lines
+        .iter()
+        .map(|line| parse_record(line).unwrap().path)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), total);
+    assert!(stderr.contains(&format!(": {total} requests")), "{stderr}");
+}

@@ -1,0 +1,352 @@
+//! What `listen` shows: the banner, one line per request, the summary at the end.
+//!
+//! Workers format their lines (in parallel) and send them to one display thread, which writes
+//! whatever has queued up and flushes once per batch.
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::mpsc::{self, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use colored::Colorize;
+
+use crate::capture::CaptureRecord;
+use crate::catalogue::Provider;
+use crate::cli::{Format, ListenArgs};
+use crate::commands::validate::format_issue;
+use crate::output;
+use crate::validation::Verdict;
+
+use super::Config;
+
+/// Start the display thread: request lines go to stdout, or to stderr when the capture
+/// records themselves go to stdout (`--out -`).
+pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
+    let (sender, receiver) = mpsc::channel::<String>();
+    let thread = std::thread::Builder::new()
+        .name("wa-hook-display".to_string())
+        .spawn(move || {
+            let sink: Box<dyn Write> = if to_stderr {
+                Box::new(std::io::stderr())
+            } else {
+                Box::new(std::io::stdout())
+            };
+            let mut out = BufWriter::with_capacity(64 * 1024, sink);
+            while let Ok(text) = receiver.recv() {
+                let _ = out.write_all(text.as_bytes());
+                while let Ok(text) = receiver.try_recv() {
+                    let _ = out.write_all(text.as_bytes());
+                }
+                let _ = out.flush();
+            }
+        })
+        .expect("starting the display thread");
+    (sender, thread)
+}
+
+/// What the record alone does not say, for the request's line.
+#[derive(Default)]
+pub(crate) struct Notes {
+    /// Meta's handshake answered: true when the challenge was echoed.
+    pub handshake: Option<bool>,
+    /// A handshake arrived without `--verify-token-env`.
+    pub handshake_unanswered: bool,
+    /// The app was slower than this budget (and whose budget it is).
+    pub over_budget: Option<(Duration, Option<Provider>)>,
+    pub content_type: Option<String>,
+}
+
+/// `12:00:01.123 POST /hook  qikchat message:text  919876543210 "Hi"  ✓`, and below an
+/// invalid body's further errors, indented.
+pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &Notes) -> String {
+    let time = record
+        .received_at
+        .get(11..23)
+        .unwrap_or(&record.received_at);
+    let mut line = format!(
+        "{} {} {}",
+        time.dimmed(),
+        record.method.bold(),
+        output::excerpt(&record.path, 60)
+    );
+    let mut below = Vec::new();
+    if let Some(rejected) = &record.rejected {
+        line.push_str(&format!(
+            "  {}",
+            format!("{} rejected: {rejected}", record.response_status)
+                .red()
+                .bold()
+        ));
+    }
+    if let Some(ok) = notes.handshake {
+        if ok {
+            line.push_str(&format!(
+                "  meta handshake {} challenge echoed",
+                output::ok_mark()
+            ));
+        } else {
+            line.push_str(&format!("  meta handshake {}", output::fail_mark()));
+        }
+    } else if notes.handshake_unanswered {
+        line.push_str(&format!(
+            "  {}",
+            "meta handshake (no --verify-token-env: the challenge was not echoed)".yellow()
+        ));
+    }
+    match record.verdict {
+        Some(Verdict::Valid) => {
+            line.push_str(&format!("  {}", label(record)));
+            push_gist(&mut line, gist);
+            line.push_str(&format!("  {}", output::ok_mark()));
+        }
+        Some(Verdict::Invalid) => {
+            line.push_str(&format!("  {}", label(record)));
+            push_gist(&mut line, gist);
+            line.push_str(&format!("  {}", output::fail_mark()));
+            if let Some(first) = record.errors.first() {
+                line.push_str(&format!(" {}", format_issue(first)));
+            }
+            below.extend(record.errors.iter().skip(1).map(format_issue));
+        }
+        Some(Verdict::Malformed) => {
+            let what = match notes.content_type.as_deref() {
+                Some(kind) if !kind.to_ascii_lowercase().contains("json") => {
+                    format!("not JSON ({kind})")
+                }
+                _ => "not JSON".to_string(),
+            };
+            line.push_str(&format!("  {} {}", output::fail_mark(), what.red()));
+            if let Some(first) = record.errors.first() {
+                line.push_str(&format!(": {}", first.found));
+            }
+        }
+        Some(Verdict::Unknown) => {
+            line.push_str(&format!(
+                "  {} {}",
+                output::unknown_mark(),
+                "unknown shape".yellow()
+            ));
+            if let Some(first) = record.errors.first() {
+                line.push_str(&format!(": {}", first.found));
+            }
+        }
+        None if record.rejected.is_none() && notes.handshake.is_none() => {
+            line.push_str(&format!("  {}", "no body".dimmed()));
+        }
+        None => {}
+    }
+    if let Some(signature) = &record.signature {
+        let shown = if signature == "valid" {
+            format!("signature {}", output::ok_mark())
+        } else {
+            format!("signature {} {signature}", output::fail_mark())
+        };
+        line.push_str(&format!("  {shown}"));
+    }
+    if let Some(forward) = &record.forward {
+        let latency = format_latency(forward.latency_ms);
+        match (forward.status, &forward.error) {
+            (Some(status), _) => {
+                let status_text = if (200..300).contains(&status) {
+                    status.to_string().green()
+                } else {
+                    status.to_string().red()
+                };
+                line.push_str(&format!("  → app {status_text} {latency}"));
+                if let Some((budget, provider)) = notes.over_budget {
+                    let whose = provider.map_or_else(
+                        || "the --budget".to_string(),
+                        |p| format!("{}'s", p.display_name()),
+                    );
+                    line.push_str(&format!(
+                        " {}",
+                        format!(
+                            "slower than {whose} {} limit",
+                            humantime::format_duration(budget)
+                        )
+                        .yellow()
+                    ));
+                }
+            }
+            (None, error) => line.push_str(&format!(
+                "  {}",
+                format!(
+                    "→ app unreachable, answered {}: {}",
+                    record.response_status,
+                    error.as_deref().unwrap_or("no answer")
+                )
+                .red()
+            )),
+        }
+    } else if record.rejected.is_none() && !(200..300).contains(&record.response_status) {
+        line.push_str(&format!("  answered {}", record.response_status));
+    }
+    line.push('\n');
+    for issue in below {
+        line.push_str("    ");
+        line.push_str(&issue);
+        line.push('\n');
+    }
+    line
+}
+
+fn label(record: &CaptureRecord) -> String {
+    match (&record.provider, &record.kind) {
+        (Some(provider), Some(kind)) => format!("{provider} {kind}"),
+        (Some(provider), None) => provider.clone(),
+        _ => "unknown".to_string(),
+    }
+}
+
+fn push_gist(line: &mut String, gist: Option<&str>) {
+    if let Some(gist) = gist.filter(|gist| !gist.is_empty()) {
+        line.push_str("  ");
+        line.push_str(gist);
+    }
+}
+
+fn format_latency(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.2}s", ms / 1000.0)
+    } else {
+        format!("{ms:.0}ms")
+    }
+}
+
+/// The lines after the URL, on stderr: where captures go, what is checked.
+pub(crate) fn print_banner(args: &ListenArgs, config: &Config) {
+    if args.format == Format::Json {
+        return;
+    }
+    let mut parts = Vec::new();
+    if args.no_save {
+        parts.push("not saving".to_string());
+    } else if args.out.as_os_str() == "-" {
+        parts.push("capture records on stdout".to_string());
+    } else {
+        parts.push(format!("saving to {}", args.out.display()));
+    }
+    if let Some(forward) = &config.forward {
+        parts.push(format!("forwarding to {}", forward.target()));
+    }
+    if config.basic_auth.is_some() {
+        parts.push("Basic auth required".to_string());
+    }
+    if config.app_secret.is_some() {
+        parts.push("checking X-Hub-Signature-256".to_string());
+    }
+    if config.verify_token.is_some() {
+        parts.push("answering Meta's handshake".to_string());
+    }
+    if !config.events.is_empty() {
+        parts.push(format!("showing {}", config.events.join(", ")));
+    }
+    eprintln!(
+        "{} {}; Ctrl-C to stop",
+        "listening:".bold(),
+        parts.join("; ")
+    );
+}
+
+/// Counts for the summary; one per worker, added up at the end.
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub requests: u64,
+    by_kind: BTreeMap<String, u64>,
+    invalid: u64,
+    malformed: u64,
+    unknown: u64,
+    rejected: u64,
+    forward_failures: u64,
+}
+
+impl Stats {
+    pub fn count(&mut self, record: &CaptureRecord) {
+        self.requests += 1;
+        let key = match (record.verdict, &record.provider, &record.kind) {
+            (Some(Verdict::Malformed), _, _) => "not JSON".to_string(),
+            (Some(Verdict::Unknown), None, _) => "unknown shape".to_string(),
+            (Some(_), Some(_), _) => label(record),
+            _ if record.body_bytes > 0 => "not checked".to_string(),
+            _ => format!("{} without a body", record.method),
+        };
+        *self.by_kind.entry(key).or_default() += 1;
+        match record.verdict {
+            Some(Verdict::Invalid) => self.invalid += 1,
+            Some(Verdict::Malformed) => self.malformed += 1,
+            Some(Verdict::Unknown) => self.unknown += 1,
+            _ => {}
+        }
+        if record.rejected.is_some() {
+            self.rejected += 1;
+        }
+        if record.forward.as_ref().is_some_and(|f| f.error.is_some()) {
+            self.forward_failures += 1;
+        }
+    }
+
+    pub fn merge(&mut self, other: Stats) {
+        self.requests += other.requests;
+        for (key, count) in other.by_kind {
+            *self.by_kind.entry(key).or_default() += count;
+        }
+        self.invalid += other.invalid;
+        self.malformed += other.malformed;
+        self.unknown += other.unknown;
+        self.rejected += other.rejected;
+        self.forward_failures += other.forward_failures;
+    }
+
+    /// The summary text (without colour decisions of its own beyond `colored`'s).
+    pub fn summary(&self, elapsed: Duration, saved_to: Option<&Path>) -> String {
+        let mut text = String::new();
+        let requests = if self.requests == 1 {
+            "request"
+        } else {
+            "requests"
+        };
+        let elapsed = humantime::format_duration(Duration::from_secs(elapsed.as_secs()));
+        text.push_str(&format!(
+            "\n{} after {elapsed}: {} {requests}\n",
+            "Stopped".bold(),
+            self.requests
+        ));
+        let mut rows: Vec<(&String, &u64)> = self.by_kind.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let width = rows
+            .iter()
+            .map(|(_, n)| n.to_string().len())
+            .max()
+            .unwrap_or(1);
+        for (kind, count) in rows {
+            text.push_str(&format!("  {count:>width$}  {kind}\n"));
+        }
+        let counted = |n: u64, what: &str| {
+            let text = format!("{n} {what}");
+            if n > 0 { text.red().to_string() } else { text }
+        };
+        text.push_str(&format!(
+            "  {} ({} not JSON), {}, {}, {}\n",
+            counted(self.invalid + self.malformed, "invalid"),
+            self.malformed,
+            if self.unknown > 0 {
+                format!("{} unknown", self.unknown).yellow().to_string()
+            } else {
+                format!("{} unknown", self.unknown)
+            },
+            counted(self.rejected, "rejected"),
+            counted(self.forward_failures, "forward failures"),
+        ));
+        match saved_to {
+            Some(path) if path.as_os_str() == "-" => {}
+            Some(path) => text.push_str(&format!("  saved to {}\n", path.display())),
+            None => text.push_str("  nothing saved (--no-save)\n"),
+        }
+        text
+    }
+}
+
+pub(crate) fn print_summary(stats: &Stats, elapsed: Duration, saved_to: Option<&Path>) {
+    eprint!("{}", stats.summary(elapsed, saved_to));
+}

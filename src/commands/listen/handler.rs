@@ -1,0 +1,535 @@
+//! One request, start to finish: read the body (never past `--max-body`), check credentials,
+//! the handshake and the signature, validate, forward or acknowledge, save the record, show it,
+//! answer. The record is written before the answer is sent.
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use tiny_http::{Header, Request, Response};
+
+use crate::capture::{self, BodyEncoding, CaptureRecord, CaptureWriter, ForwardResult};
+use crate::catalogue::Provider;
+use crate::cli::Format;
+use crate::detect::{self, Detection};
+use crate::output;
+use crate::secret::{self, REDACTED};
+use crate::signature;
+use crate::validation;
+
+use super::Config;
+use super::display::{self, Notes, Stats};
+
+pub(crate) struct Handler {
+    config: Config,
+    writer: CaptureWriter,
+    seq: AtomicU64,
+}
+
+/// What wa-hook answers.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    content_type: Option<String>,
+    headers: Vec<Header>,
+    /// Close the connection after answering (the body was not read).
+    close: bool,
+}
+
+impl Answer {
+    fn json(status: u16, body: impl Into<Vec<u8>>) -> Answer {
+        Answer {
+            status,
+            body: body.into(),
+            content_type: Some("application/json".to_string()),
+            headers: Vec::new(),
+            close: false,
+        }
+    }
+
+    fn error(status: u16, message: &str) -> Answer {
+        Answer::json(
+            status,
+            serde_json::json!({ "error": message })
+                .to_string()
+                .into_bytes(),
+        )
+    }
+
+    fn into_response(self) -> Response<std::io::Cursor<Vec<u8>>> {
+        let mut response = Response::from_data(self.body).with_status_code(self.status);
+        if let Some(content_type) = self.content_type {
+            if let Ok(header) = Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
+                response.add_header(header);
+            }
+        }
+        for header in self.headers {
+            response.add_header(header);
+        }
+        if self.close {
+            response.add_header(
+                Header::from_bytes(&b"Connection"[..], &b"close"[..]).expect("valid header"),
+            );
+        }
+        response
+    }
+}
+
+/// The body as read from the socket.
+enum BodyRead {
+    Complete(Vec<u8>),
+    /// Larger than `--max-body`: not read (the length declared, or what was seen of a chunked
+    /// body before the limit).
+    TooLarge(u64),
+    /// The sender stopped part-way.
+    Incomplete(Vec<u8>, String),
+}
+
+fn read_body(request: &mut Request, max: u64) -> BodyRead {
+    let declared = request.body_length();
+    if declared.is_some_and(|length| length as u64 > max) {
+        return BodyRead::TooLarge(declared.unwrap_or_default() as u64);
+    }
+    let capacity = declared.unwrap_or(0).min(max as usize);
+    let mut bytes = Vec::with_capacity(capacity);
+    match request
+        .as_reader()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) if bytes.len() as u64 > max => BodyRead::TooLarge(bytes.len() as u64),
+        Ok(_) => BodyRead::Complete(bytes),
+        Err(err) => BodyRead::Incomplete(bytes, err.to_string()),
+    }
+}
+
+/// Requests whose body is validated: any with a body, and an empty POST, PUT or PATCH (an
+/// empty body where one was expected is worth flagging; an empty GET is not).
+fn expects_body(method: &str, body: &[u8]) -> bool {
+    !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")
+}
+
+/// Headers for the record: secret-bearing values redacted unless kept.
+fn record_headers(
+    headers: &[(String, String)],
+    keep_secrets: bool,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let mut redacted = Vec::new();
+    let kept = headers
+        .iter()
+        .map(|(name, value)| {
+            if !keep_secrets && secret::is_secret_header(name) {
+                redacted.push(name.clone());
+                (name.clone(), REDACTED.to_string())
+            } else {
+                (name.clone(), value.clone())
+            }
+        })
+        .collect();
+    (kept, redacted)
+}
+
+/// The query for the record: Meta's `hub.verify_token` is a shared secret.
+fn record_query(query: &str, keep_secrets: bool) -> String {
+    if keep_secrets || !query.contains("hub.verify_token=") {
+        return query.to_string();
+    }
+    query
+        .split('&')
+        .map(|pair| {
+            if pair.starts_with("hub.verify_token=") {
+                format!("hub.verify_token={REDACTED}")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Meta's verification handshake in a query: (mode, verify token, challenge).
+fn handshake(query: &str) -> Option<(String, String, String)> {
+    if !query.contains("hub.") {
+        return None;
+    }
+    let (mut mode, mut token, mut challenge) = (None, None, None);
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "hub.mode" => mode = Some(value.into_owned()),
+            "hub.verify_token" => token = Some(value.into_owned()),
+            "hub.challenge" => challenge = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if mode.is_none() && token.is_none() && challenge.is_none() {
+        return None;
+    }
+    Some((
+        mode.unwrap_or_default(),
+        token.unwrap_or_default(),
+        challenge.unwrap_or_default(),
+    ))
+}
+
+/// `--events`: a prefix of the kind (`status` matches `status:read`), a provider, a provider
+/// and kind (`qikchat status`), a verdict (`invalid`), or `rejected`.
+pub(crate) fn event_matches(filters: &[String], record: &CaptureRecord) -> bool {
+    if filters.is_empty() {
+        return true;
+    }
+    let kind = record.kind.as_deref().unwrap_or_default();
+    let provider = record.provider.as_deref().unwrap_or_default();
+    let verdict = record.verdict.map(|verdict| match verdict {
+        validation::Verdict::Valid => "valid",
+        validation::Verdict::Invalid => "invalid",
+        validation::Verdict::Unknown => "unknown",
+        validation::Verdict::Malformed => "malformed",
+    });
+    filters.iter().any(|filter| {
+        let filter = filter.as_str();
+        (!kind.is_empty() && kind.starts_with(filter))
+            || (!provider.is_empty() && provider == filter)
+            || filter.split_once(' ').is_some_and(|(p, k)| {
+                p == provider && !kind.is_empty() && kind.starts_with(k.trim())
+            })
+            || verdict == Some(filter)
+            || (filter == "rejected" && record.rejected.is_some())
+    })
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+impl Handler {
+    pub fn new(config: Config, writer: CaptureWriter) -> Handler {
+        Handler {
+            config,
+            writer,
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    pub fn handle(&self, mut request: Request, stats: &mut Stats, display: &Sender<String>) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let received_at = capture::now_rfc3339();
+        let method = request.method().as_str().to_string();
+        let (path, query) = match request.url().split_once('?') {
+            Some((path, query)) => (path.to_string(), query.to_string()),
+            None => (request.url().to_string(), String::new()),
+        };
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_string(),
+                    h.value.as_str().to_string(),
+                )
+            })
+            .collect();
+        let remote_addr = request
+            .remote_addr()
+            .map_or_else(String::new, ToString::to_string);
+        let body = read_body(&mut request, self.config.max_body);
+
+        let (kept_headers, redacted_headers) = record_headers(&headers, self.config.keep_secrets);
+        let mut record = CaptureRecord {
+            wa_hook_capture: capture::FORMAT_VERSION,
+            seq,
+            received_at,
+            remote_addr,
+            method,
+            path,
+            query: record_query(&query, self.config.keep_secrets),
+            headers: kept_headers,
+            redacted_headers,
+            body: None,
+            body_encoding: BodyEncoding::None,
+            body_bytes: 0,
+            provider: None,
+            kind: None,
+            verdict: None,
+            errors: Vec::new(),
+            rejected: None,
+            signature: None,
+            response_status: 0,
+            forward: None,
+        };
+        let mut notes = Notes::default();
+        let mut parsed = None;
+        let mut provider = None;
+        let mut answer = match body {
+            BodyRead::TooLarge(length) => {
+                record.body_bytes = length;
+                record.rejected = Some(format!(
+                    "body too large ({length} bytes; --max-body is {})",
+                    self.config.max_body
+                ));
+                let mut answer = Answer::error(413, "body too large");
+                answer.close = true;
+                answer
+            }
+            BodyRead::Incomplete(bytes, why) => {
+                (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
+                record.body_bytes = bytes.len() as u64;
+                record.rejected = Some(format!("incomplete body ({why})"));
+                Answer::error(400, "incomplete body")
+            }
+            BodyRead::Complete(bytes) => {
+                (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
+                record.body_bytes = bytes.len() as u64;
+                if expects_body(&record.method, &bytes) {
+                    let (check, value) =
+                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
+                    provider = check.provider;
+                    record.provider = check.provider.map(|p| p.id().to_string());
+                    record.kind = check.kind;
+                    record.verdict = Some(check.verdict);
+                    record.errors = check.errors;
+                    parsed = value;
+                }
+                self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
+            }
+        };
+        notes.content_type = header(&headers, "content-type").map(str::to_string);
+        record.response_status = answer.status;
+
+        if let Err(err) = self.writer.write(&record) {
+            output::warn(format!("request #{seq} was not saved: {err:#}"));
+            answer = Answer::error(500, "wa-hook could not save this request");
+        }
+
+        let shown = event_matches(&self.config.events, &record);
+        if shown {
+            let text = match self.config.format {
+                Format::Json => serde_json::to_string(&record).ok().map(|line| line + "\n"),
+                Format::Text => {
+                    let gist = match (&parsed, provider, &record.kind) {
+                        (Some(value), Some(provider), Some(kind)) => Some(detect::gist(
+                            value,
+                            &Detection {
+                                provider,
+                                kind: kind.clone(),
+                                schema: "",
+                            },
+                        )),
+                        _ => None,
+                    };
+                    Some(display::request_line(&record, gist.as_deref(), &notes))
+                }
+            };
+            if let Some(text) = text {
+                let _ = display.send(text);
+            }
+        }
+        stats.count(&record);
+
+        if let Some(delay) = self.config.delay {
+            std::thread::sleep(delay);
+        }
+        let close = answer.close;
+        let response = answer.into_response();
+        if close {
+            // tiny_http reads and discards an unread body when the request is dropped; let that
+            // happen off the worker, so a large or stalled upload never holds one.
+            std::thread::spawn(move || {
+                let _ = request.respond(response);
+            });
+        } else {
+            let _ = request.respond(response);
+        }
+    }
+
+    /// Decide the answer for a request whose body was read.
+    fn respond_to(
+        &self,
+        record: &mut CaptureRecord,
+        notes: &mut Notes,
+        provider: Option<Provider>,
+        query: &str,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let config = &self.config;
+        if let Some(auth) = &config.basic_auth {
+            if !auth.matches_header(header(headers, "authorization")) {
+                record.rejected = Some("basic auth".to_string());
+                let mut answer = Answer::error(401, "unauthorized");
+                answer.headers.push(
+                    Header::from_bytes(&b"WWW-Authenticate"[..], &b"Basic realm=\"wa-hook\""[..])
+                        .expect("valid header"),
+                );
+                return answer;
+            }
+        }
+        if record.method == "GET" {
+            if let Some((mode, token, challenge)) = handshake(query) {
+                if config.verify_token.is_some() {
+                    let ok = mode == "subscribe" && config.verify_token_matches(&token);
+                    notes.handshake = Some(ok);
+                    if ok {
+                        return Answer {
+                            status: 200,
+                            body: challenge.into_bytes(),
+                            content_type: Some("text/plain".to_string()),
+                            headers: Vec::new(),
+                            close: false,
+                        };
+                    }
+                    record.rejected = Some(if mode == "subscribe" {
+                        "wrong verify token".to_string()
+                    } else {
+                        format!("hub.mode is `{mode}`, not `subscribe`")
+                    });
+                    return Answer::error(403, "verification failed");
+                }
+                notes.handshake_unanswered = true;
+            }
+        }
+        if record.method == "POST" {
+            if let Some(secret) = &config.app_secret {
+                let verdict = match header(headers, signature::HEADER) {
+                    None => "missing".to_string(),
+                    Some(received) if signature::verify(secret, received, &body) => {
+                        "valid".to_string()
+                    }
+                    Some(received) => format!(
+                        "invalid: {}",
+                        signature::diagnose(secret, received, &body).summary()
+                    ),
+                };
+                let bad = verdict != "valid";
+                record.signature = Some(verdict);
+                if bad && config.reject_bad_signature {
+                    record.rejected = Some("bad signature".to_string());
+                    return Answer::error(401, "bad signature");
+                }
+            }
+        }
+        let Some(forwarder) = &config.forward else {
+            return self.ack();
+        };
+        if !event_matches(&config.events, record) {
+            return self.ack();
+        }
+        let url = forwarder.url_for(&record.path, query);
+        let shown_url = forwarder.url_for(&record.path, &record.query).to_string();
+        match forwarder.forward(&record.method, url, headers, body) {
+            Ok(app) => {
+                let budget = config
+                    .budget
+                    .or_else(|| provider.and_then(Provider::response_budget));
+                if budget.is_some_and(|budget| app.latency > budget) {
+                    notes.over_budget = budget.map(|budget| (budget, provider));
+                }
+                record.forward = Some(ForwardResult {
+                    url: shown_url,
+                    status: Some(app.status),
+                    latency_ms: millis(app.latency),
+                    body: Some(String::from_utf8_lossy(&app.body).into_owned()),
+                    error: None,
+                });
+                Answer {
+                    status: app.status,
+                    body: app.body,
+                    content_type: app.content_type,
+                    headers: Vec::new(),
+                    close: false,
+                }
+            }
+            Err(failure) => {
+                let message = format!("wa-hook could not reach your app: {}", failure.error);
+                record.forward = Some(ForwardResult {
+                    url: shown_url,
+                    status: None,
+                    latency_ms: millis(failure.latency),
+                    body: None,
+                    error: Some(failure.error),
+                });
+                Answer::error(502, &message)
+            }
+        }
+    }
+
+    fn ack(&self) -> Answer {
+        Answer::json(self.config.ack.status, self.config.ack.body.clone())
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_tokens_are_redacted_from_queries() {
+        assert_eq!(
+            record_query(
+                "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=42",
+                false
+            ),
+            "hub.mode=subscribe&hub.verify_token=(redacted)&hub.challenge=42"
+        );
+        assert_eq!(
+            record_query("hub.verify_token=s3cret", true),
+            "hub.verify_token=s3cret"
+        );
+        assert_eq!(record_query("a=1", false), "a=1");
+    }
+
+    #[test]
+    fn handshakes_are_recognised() {
+        assert_eq!(
+            handshake("hub.mode=subscribe&hub.verify_token=t%20t&hub.challenge=99"),
+            Some(("subscribe".into(), "t t".into(), "99".into()))
+        );
+        assert_eq!(handshake("a=1"), None);
+        assert_eq!(handshake(""), None);
+    }
+
+    #[test]
+    fn secret_headers_are_redacted() {
+        let headers = [
+            ("Authorization", "Basic abc"),
+            ("Content-Type", "text/plain"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let (kept, redacted) = record_headers(&headers, false);
+        assert_eq!(kept[0].1, REDACTED);
+        assert_eq!(kept[1].1, "text/plain");
+        assert_eq!(redacted, ["Authorization"]);
+        assert_eq!(record_headers(&headers, true).0[0].1, "Basic abc");
+    }
+
+    #[test]
+    fn events_match_by_prefix_provider_and_verdict() {
+        let mut record: CaptureRecord = serde_json::from_value(serde_json::json!({
+            "wa_hook_capture": 1, "seq": 1, "received_at": "", "remote_addr": "",
+            "method": "POST", "path": "/", "headers": [], "body": null,
+            "body_encoding": "none", "body_bytes": 0, "response_status": 200,
+            "provider": "qikchat", "kind": "status:read", "verdict": "valid"
+        }))
+        .unwrap();
+        let filters = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(event_matches(&[], &record));
+        assert!(event_matches(&filters(&["status"]), &record));
+        assert!(event_matches(
+            &filters(&["message:text", "status:read"]),
+            &record
+        ));
+        assert!(event_matches(&filters(&["qikchat"]), &record));
+        assert!(event_matches(&filters(&["qikchat status"]), &record));
+        assert!(event_matches(&filters(&["valid"]), &record));
+        assert!(!event_matches(&filters(&["message"]), &record));
+        assert!(!event_matches(&filters(&["meta status"]), &record));
+        record.rejected = Some("basic auth".into());
+        assert!(event_matches(&filters(&["rejected"]), &record));
+    }
+}

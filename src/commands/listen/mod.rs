@@ -1,0 +1,254 @@
+//! `wa-hook listen`: a local receiver that saves, validates and shows every request.
+//!
+//! Threads: tiny_http's accept and connection threads parse HTTP; `--threads` workers take
+//! requests from its queue and run [`handler::Handler::handle`] (read, check, forward, save,
+//! answer); one display thread prints what the workers formatted, so a slow terminal never holds
+//! a worker and workers never take turns on a terminal lock. The only lock a request takes is
+//! the capture file's, for one write. Counts for the summary are kept per worker and added up
+//! at the end.
+mod display;
+mod forward;
+mod handler;
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use subtle::ConstantTimeEq;
+
+use crate::capture::CaptureWriter;
+use crate::catalogue;
+use crate::cli::{Format, ListenArgs};
+use crate::error::Outcome;
+use crate::schemas;
+use crate::secret::{self, BasicAuth, SecretString};
+use crate::validation::{self, CheckOptions, Forced};
+
+use display::Stats;
+use forward::Forwarder;
+use handler::Handler;
+
+/// What the user asked for, checked before the port is opened.
+pub(crate) struct Config {
+    pub max_body: u64,
+    pub ack: Ack,
+    pub delay: Option<Duration>,
+    pub basic_auth: Option<BasicAuth>,
+    pub keep_secrets: bool,
+    /// Lower-case kind prefixes; empty means every request.
+    pub events: Vec<String>,
+    pub forward: Option<Forwarder>,
+    pub budget: Option<Duration>,
+    pub check: CheckOptions,
+    pub app_secret: Option<SecretString>,
+    pub reject_bad_signature: bool,
+    pub verify_token: Option<SecretString>,
+    pub format: Format,
+}
+
+/// The answer to a request that is not forwarded.
+pub(crate) struct Ack {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Config {
+    fn from_args(args: &ListenArgs) -> anyhow::Result<Config> {
+        let basic_auth =
+            BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
+        let app_secret = args
+            .app_secret_env
+            .as_deref()
+            .map(|var| secret::from_env(var, "Meta app secret"))
+            .transpose()?;
+        let verify_token = args
+            .verify_token_env
+            .as_deref()
+            .map(|var| secret::from_env(var, "verify token"))
+            .transpose()?;
+        let ack_body = match &args.reply {
+            Some(spec) => load_reply(spec)?,
+            None => br#"{"ok":true}"#.to_vec(),
+        };
+        let forward = args
+            .forward_to
+            .as_deref()
+            .map(|target| Forwarder::new(target, args.budget))
+            .transpose()?;
+        Ok(Config {
+            max_body: args.max_body,
+            ack: Ack {
+                status: args.status.unwrap_or(200),
+                body: ack_body,
+            },
+            delay: args.delay,
+            basic_auth,
+            keep_secrets: args.keep_secrets,
+            events: args
+                .events
+                .iter()
+                .map(|event| event.trim().to_ascii_lowercase())
+                .filter(|event| !event.is_empty())
+                .collect(),
+            forward,
+            budget: args.budget,
+            check: CheckOptions {
+                strict: args.strict,
+                force: None,
+            },
+            app_secret,
+            reject_bad_signature: args.reject_bad_signature,
+            verify_token,
+            format: args.format,
+        })
+    }
+
+    /// True when the verify token matches, compared in constant time.
+    fn verify_token_matches(&self, token: &str) -> bool {
+        self.verify_token.as_ref().is_some_and(|expected| {
+            bool::from(expected.expose().as_bytes().ct_eq(token.as_bytes()))
+        })
+    }
+}
+
+/// The `--reply` body: a sample or a file, which must be a valid Picky Assist instant reply.
+fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
+    let (origin, bytes) = if catalogue::looks_like_sample_name(spec) {
+        let sample = match catalogue::find_sample(spec) {
+            Some(sample) => sample,
+            None => {
+                let found = catalogue::select_samples(spec)?;
+                if found.len() != 1 {
+                    bail!(
+                        "--reply takes one sample, and `{spec}` matches {}; name one of them",
+                        found.len()
+                    );
+                }
+                found[0]
+            }
+        };
+        (sample.name.clone(), sample.body.to_vec())
+    } else {
+        let bytes =
+            std::fs::read(spec).with_context(|| format!("reading the --reply body {spec}"))?;
+        (spec.to_string(), bytes)
+    };
+    let schema = schemas::require_schema("picky-reply")?;
+    let options = CheckOptions {
+        strict: false,
+        force: Some(Forced::Schema(schema)),
+    };
+    let check = validation::check_bytes(&bytes, None, &options);
+    if !check.verdict.is_valid() {
+        let why = check
+            .errors
+            .first()
+            .map_or_else(String::new, |issue| format!(": {issue}"));
+        bail!(
+            "the --reply body {origin} is not a valid Picky Assist instant reply{why}; \
+             `wa-hook samples picky/reply-*` lists valid ones"
+        );
+    }
+    Ok(bytes)
+}
+
+/// Bind the port, with an error that names it when it is taken.
+fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
+    TcpListener::bind((host, port)).map_err(|err| match err.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "port {port} on {host} is already in use (another `wa-hook listen`?); \
+             choose another with --port, or --port 0 for a free one"
+        ),
+        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "not allowed to listen on port {port}; ports below 1024 need privileges, \
+             choose another with --port"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
+            "cannot listen on {host}: not an address of this machine; try --host 127.0.0.1"
+        ),
+        _ => anyhow::anyhow!("cannot listen on {host}:{port}: {err}; try another --host or --port"),
+    })
+}
+
+pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
+    let config = Config::from_args(&args)?;
+    let writer = if args.no_save {
+        CaptureWriter::discard()
+    } else {
+        CaptureWriter::open(&args.out)?
+    };
+    let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
+
+    let (signal_tx, signal_rx) = std::sync::mpsc::channel::<()>();
+    let signals = AtomicUsize::new(0);
+    ctrlc::set_handler(move || {
+        // A second Ctrl-C stops at once; every record written so far is already flushed.
+        if signals.fetch_add(1, Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        let _ = signal_tx.send(());
+    })
+    .context("installing the Ctrl-C handler")?;
+
+    let listener = bind(&args.host, args.port)?;
+    let address = listener
+        .local_addr()
+        .context("reading the address listened on")?;
+    let server = Arc::new(
+        tiny_http::Server::from_listener(listener, None)
+            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
+    );
+
+    // The first line is the URL and nothing else: scripts and tests read it.
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "http://{address}/")?;
+        out.flush()?;
+    }
+    display::print_banner(&args, &config);
+
+    let (display_tx, display_thread) = display::spawn(records_on_stdout);
+    let handler = Arc::new(Handler::new(config, writer));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..args.threads)
+        .map(|index| {
+            let server = Arc::clone(&server);
+            let handler = Arc::clone(&handler);
+            let display = display_tx.clone();
+            std::thread::Builder::new()
+                .name(format!("wa-hook-worker-{index}"))
+                .spawn(move || {
+                    let mut stats = Stats::default();
+                    // At shutdown each worker takes one `unblock` from the queue, after the
+                    // requests queued before it (the queue is in order), and stops.
+                    while let Ok(request) = server.recv() {
+                        handler.handle(request, &mut stats, &display);
+                    }
+                    stats
+                })
+                .context("starting a worker thread")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    drop(display_tx);
+
+    // Wait for Ctrl-C or SIGTERM.
+    let _ = signal_rx.recv();
+    for _ in 0..workers.len() {
+        server.unblock();
+    }
+    let mut stats = Stats::default();
+    for worker in workers {
+        if let Ok(worker_stats) = worker.join() {
+            stats.merge(worker_stats);
+        }
+    }
+    drop(server);
+    drop(handler);
+    let _ = display_thread.join();
+    let saved_to = (!args.no_save).then_some(args.out.as_path());
+    display::print_summary(&stats, started.elapsed(), saved_to);
+    Ok(Outcome::Success)
+}
