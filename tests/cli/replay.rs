@@ -355,7 +355,6 @@ fn capture_files_replay_method_path_query_headers_and_bytes() {
 }
 
 #[test]
-#[ignore = "needs listen"]
 fn replay_into_listen_and_back_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("captured.jsonl");
