@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod inputs;
 pub mod output;
+pub mod partner_api;
 pub mod schemas;
 pub mod secret;
 pub mod signature;
