@@ -3,7 +3,7 @@
 //! One module per shared mechanism — provider catalogue ([`catalogue`]), detection
 //! ([`detect`]), schemas ([`schemas`]), validation ([`validation`]), capture records
 //! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]) and
-//! secrets ([`secret`]), Meta signatures ([`signature`]) — and one module per command under [`commands`], each using those.
+//! secrets ([`secret`]), Meta signatures ([`signature`]), the partner API client ([`partner_api`]) — and one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
 pub mod cli;

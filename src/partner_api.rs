@@ -153,7 +153,7 @@ impl PartnerApi {
         self.call(Endpoint::SetWebhook, Some(token), Some(body), &[token], 0)
     }
 
-    /// GET getWebhook, retried once when the connection could not be made.
+    /// GET getWebhook, retried once when the connection could not be made or was dropped.
     pub fn get_webhook(&self, token: &SecretString) -> anyhow::Result<Answer> {
         self.call(Endpoint::GetWebhook, Some(token), None, &[token], 1)
     }
@@ -164,7 +164,7 @@ impl PartnerApi {
         token: Option<&SecretString>,
         body: Option<Value>,
         secrets: &[&SecretString],
-        connect_retries: u32,
+        connection_retries: u32,
     ) -> anyhow::Result<Answer> {
         let url = self.endpoint_url(endpoint);
         let what = format!("{} {url}", endpoint.method());
@@ -188,7 +188,7 @@ impl PartnerApi {
             });
             match result {
                 Ok(done) => break done,
-                Err(err) if err.is_connect() && attempt < connect_retries => {
+                Err(err) if is_connection_error(&err) && attempt < connection_retries => {
                     attempt += 1;
                     output::warn(format!(
                         "{what}: {}; trying once more",
@@ -228,6 +228,11 @@ impl PartnerApi {
             Err(_) => bail!("{what}: HTTP {status} but the body is not JSON · body: {excerpt}"),
         }
     }
+}
+
+/// The connection could not be made, or was dropped before any answer: safe to retry a GET.
+fn is_connection_error(err: &reqwest::Error) -> bool {
+    !err.is_timeout() && (err.is_connect() || (err.is_request() && err.status().is_none()))
 }
 
 /// The start of a reply body on one line, with secrets scrubbed out.
@@ -455,9 +460,9 @@ mod tests {
 
     #[test]
     fn webhook_urls() {
-        assert_eq!(check_webhook_url("https://example.com/h").unwrap(), false);
-        assert_eq!(check_webhook_url("HTTPS://example.com/h").unwrap(), false);
-        assert_eq!(check_webhook_url("http://example.com/h").unwrap(), true);
+        assert!(!check_webhook_url("https://example.com/h").unwrap());
+        assert!(!check_webhook_url("HTTPS://example.com/h").unwrap());
+        assert!(check_webhook_url("http://example.com/h").unwrap(), "plain http is flagged");
         assert!(check_webhook_url("example.com/h").is_err());
         assert!(check_webhook_url("ftp://example.com/h").is_err());
         assert!(check_webhook_url("https://").is_err());

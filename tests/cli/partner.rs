@@ -845,3 +845,70 @@ fn a_bad_api_base_is_a_usage_error() {
     let line = one_error_line(&output);
     assert!(line.contains("--api-base"), "{line}");
 }
+
+#[test]
+fn get_url_retries_once_when_the_connection_drops() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        // The first connection is closed without an answer; the second is answered.
+        let (mut first, _) = listener.accept().unwrap();
+        let _ = first.read(&mut buffer);
+        drop(first);
+        let (mut second, _) = listener.accept().unwrap();
+        let _ = second.read(&mut buffer);
+        let body = format!(r#"{{"status":"OK","url":"{CURRENT_URL}","reason":1}}"#);
+        let _ = write!(
+            second,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let home = Home::new();
+    let output = home
+        .partner(&format!("http://127.0.0.1:{port}/api"))
+        .arg("get-url")
+        .env("WA_HOOK_PARTNER_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    if !server.is_finished() {
+        // No second try came: unblock the server so the test fails instead of hanging.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+    }
+    server.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(text(&output.stdout), format!("{CURRENT_URL}\n"));
+    assert!(text(&output.stderr).contains("trying once more"));
+    home.assert_no_secrets(&output);
+}
+
+#[test]
+fn set_url_never_retries() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (finished, wait_for_finish) = mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let (mut first, _) = listener.accept().unwrap();
+        let _ = first.read(&mut [0u8; 4096]);
+        drop(first);
+        // Once wa-hook has exited, any second connection waits in the backlog.
+        let _ = wait_for_finish.recv();
+        listener.set_nonblocking(true).unwrap();
+        listener.accept().is_ok()
+    });
+    let home = Home::new();
+    let output = home
+        .partner(&format!("http://127.0.0.1:{port}/api"))
+        .args(["set-url", "https://example.com/h", "--yes"])
+        .env("WA_HOOK_PARTNER_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    finished.send(()).unwrap();
+    let second_connection = server.join().unwrap();
+    one_error_line(&output);
+    assert!(!second_connection, "set-url connected a second time");
+    home.assert_no_secrets(&output);
+}
