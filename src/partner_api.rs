@@ -78,12 +78,22 @@ pub fn reason_meaning(endpoint: Endpoint, code: i64) -> String {
     known.to_string()
 }
 
-/// A 2xx answer whose body is a JSON object.
-#[derive(Debug)]
+/// A 2xx answer whose body is a JSON object. Not `Debug`-printed in full: the token endpoint's
+/// answer holds the access token.
 pub struct Answer {
     /// The body exactly as it came, for `--format json`.
     pub raw: Vec<u8>,
     pub json: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status())
+            .field("reason", &self.reason())
+            .field("bytes", &self.raw.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Answer {
@@ -462,7 +472,10 @@ mod tests {
     fn webhook_urls() {
         assert!(!check_webhook_url("https://example.com/h").unwrap());
         assert!(!check_webhook_url("HTTPS://example.com/h").unwrap());
-        assert!(check_webhook_url("http://example.com/h").unwrap(), "plain http is flagged");
+        assert!(
+            check_webhook_url("http://example.com/h").unwrap(),
+            "plain http is flagged"
+        );
         assert!(check_webhook_url("example.com/h").is_err());
         assert!(check_webhook_url("ftp://example.com/h").is_err());
         assert!(check_webhook_url("https://").is_err());
