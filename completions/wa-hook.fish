@@ -174,12 +174,12 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand schemas; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l api-base -d 'The partner API\'s base URL' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l timeout -d 'Give up on a request after this long' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l format -d 'text: a sentence; json: the API\'s JSON response as it came (the token redacted unless --print)' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -l token-stdin -d 'Read the bearer token from standard input (else WA_HOOK_PARTNER_TOKEN, the saved token, a prompt)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_seen_subcommand_from token set-url get-url help" -f -a "token" -d 'Get an access token (valid one hour) and save it for the other partner commands'
@@ -189,36 +189,36 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and not __fish_
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l client-id -d 'Your partner client id' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l api-base -d 'The partner API\'s base URL' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l timeout -d 'Give up on a request after this long' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l format -d 'text: a sentence; json: the API\'s JSON response as it came (the token redacted unless --print)' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l client-secret-stdin -d 'Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l print -d 'Write the token to standard output, for scripts'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l print -d 'Also write the token to standard output, for scripts (nothing else prints it)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -l token-stdin -d 'Read the bearer token from standard input (else WA_HOOK_PARTNER_TOKEN, the saved token, a prompt)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l api-base -d 'The partner API\'s base URL' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l timeout -d 'Give up on a request after this long' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came (the token redacted unless --print)' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s y -l yes -d 'Do not ask for confirmation'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s y -l yes -d 'Do not show the URL set now nor ask to confirm; required without a terminal'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l dry-run -d 'Print the request that would be sent (token redacted) and send nothing'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -l token-stdin -d 'Read the bearer token from standard input (else WA_HOOK_PARTNER_TOKEN, the saved token, a prompt)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from set-url" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l api-base -d 'The partner API\'s base URL' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l timeout -d 'Give up on a request after this long' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came' -r -f -a "text\t'Human-readable lines'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l format -d 'text: a sentence; json: the API\'s JSON response as it came (the token redacted unless --print)' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l token-stdin -d 'Read the bearer token from standard input'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -l token-stdin -d 'Read the bearer token from standard input (else WA_HOOK_PARTNER_TOKEN, the saved token, a prompt)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from get-url" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "token" -d 'Get an access token (valid one hour) and save it for the other partner commands'

@@ -428,13 +428,43 @@ pub enum SchemasAction {
 
 const PARTNER_EXAMPLES: &str = "\
 Examples:
-  wa-hook partner token --client-id ID         secret from the prompt, stdin or WA_HOOK_CLIENT_SECRET
+  wa-hook partner token --client-id ID     get and save a token (the client secret is asked for)
+  wa-hook partner get-url                  the webhook URL set now
   wa-hook partner set-url https://example.com/hooks/99
-  wa-hook partner get-url
-  wa-hook partner set-url https://example.com/hooks/99 --token-stdin --yes --format json
+  wa-hook partner set-url https://example.com/hooks/99 --dry-run
+  echo \"$TOKEN\" | wa-hook partner set-url https://example.com/hooks/99 --token-stdin --yes
 
 The bearer token comes from, in order: --token-stdin, WA_HOOK_PARTNER_TOKEN, the token saved by
-`partner token` while it is valid, then a hidden prompt on a terminal.";
+`partner token` while it is valid, then a hidden prompt on a terminal. It is never an argument.
+
+Exit codes: 0 the API answered OK; 1 it answered FAIL (the reason code is explained), or the change
+was declined; 2 no token, a bad URL, or no answer from the API (HTTP error, not JSON, timeout).";
+
+const PARTNER_TOKEN_EXAMPLES: &str = "\
+Examples:
+  wa-hook partner token --client-id 4821                  asks for the client secret
+  WA_HOOK_CLIENT_SECRET=... wa-hook partner token --client-id 4821
+  pass show 99digital | wa-hook partner token --client-id 4821 --client-secret-stdin
+  export WA_HOOK_PARTNER_TOKEN=$(wa-hook partner token --client-id 4821 --print)
+
+The token is saved, readable by you only (0600), in partner-token.json in your config folder
+(~/.config/wa-hook on Linux; WA_HOOK_CONFIG_DIR overrides it) with its expiry and --api-base.";
+
+const PARTNER_SET_URL_EXAMPLES: &str = "\
+Examples:
+  wa-hook partner set-url https://example.com/hooks/99              shows the URL now set, asks first
+  wa-hook partner set-url https://example.com/hooks/99 --dry-run    print the request, send nothing
+  wa-hook partner set-url https://example.com/hooks/99 --yes --format json
+
+The URL is checked before anything is sent: http:// or https://, a valid URL, at most 512
+characters. set-url never retries on its own.";
+
+const PARTNER_GET_URL_EXAMPLES: &str = "\
+Examples:
+  wa-hook partner get-url                   prints the URL alone
+  wa-hook partner get-url --format json     the API's answer as it came
+
+A connection that fails or drops is tried once more.";
 
 #[derive(Args, Debug)]
 pub struct PartnerArgs {
@@ -451,7 +481,7 @@ pub struct PartnerArgs {
     )]
     pub api_base: String,
 
-    /// Read the bearer token from standard input
+    /// Read the bearer token from standard input (else WA_HOOK_PARTNER_TOKEN, the saved token, a prompt)
     #[arg(long, global = true)]
     pub token_stdin: bool,
 
@@ -459,7 +489,7 @@ pub struct PartnerArgs {
     #[arg(long, default_value = "15s", value_parser = parse_duration, global = true, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// text: a sentence; json: the API's JSON response as it came
+    /// text: a sentence; json: the API's JSON response as it came (the token redacted unless --print)
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
 }
@@ -467,6 +497,7 @@ pub struct PartnerArgs {
 #[derive(Subcommand, Debug)]
 pub enum PartnerAction {
     /// Get an access token (valid one hour) and save it for the other partner commands
+    #[command(after_help = PARTNER_TOKEN_EXAMPLES)]
     Token {
         /// Your partner client id
         #[arg(long, env = "WA_HOOK_CLIENT_ID", value_name = "ID")]
@@ -474,15 +505,16 @@ pub enum PartnerAction {
         /// Read the client secret from standard input (else WA_HOOK_CLIENT_SECRET, else a prompt)
         #[arg(long)]
         client_secret_stdin: bool,
-        /// Write the token to standard output, for scripts
+        /// Also write the token to standard output, for scripts (nothing else prints it)
         #[arg(long)]
         print: bool,
     },
     /// Set the webhook URL the partner API calls
+    #[command(after_help = PARTNER_SET_URL_EXAMPLES)]
     SetUrl {
         /// The new webhook URL (http:// or https://, at most 512 characters)
         url: String,
-        /// Do not ask for confirmation
+        /// Do not show the URL set now nor ask to confirm; required without a terminal
         #[arg(short, long)]
         yes: bool,
         /// Print the request that would be sent (token redacted) and send nothing
@@ -490,6 +522,7 @@ pub enum PartnerAction {
         dry_run: bool,
     },
     /// Print the webhook URL that is set now
+    #[command(after_help = PARTNER_GET_URL_EXAMPLES)]
     GetUrl,
 }
 

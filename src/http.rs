@@ -87,7 +87,19 @@ pub fn is_local(url: &Url) -> bool {
 
 /// One line that says why a request to `url` failed and what to try.
 pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
-    let reason = if err.is_timeout() {
+    let reason = failure_reason(err);
+    let hint = if err.is_connect() && is_local(url) {
+        " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
+    } else {
+        ""
+    };
+    format!("{url}: {reason}{hint}")
+}
+
+/// Why a request failed, in a few words ("timed out", "connection refused"), for callers whose
+/// target is not the user's own app and who give their own hint.
+pub fn failure_reason(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_connect() {
         match root_cause(err) {
@@ -97,13 +109,7 @@ pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
         }
     } else {
         root_cause(err).unwrap_or_else(|| err.to_string())
-    };
-    let hint = if err.is_connect() && is_local(url) {
-        " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
-    } else {
-        ""
-    };
-    format!("{url}: {reason}{hint}")
+    }
 }
 
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {

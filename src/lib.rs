@@ -3,8 +3,9 @@
 //! One module per shared mechanism — provider catalogue ([`catalogue`]), detection
 //! ([`detect`]), schemas ([`schemas`]), validation ([`validation`]), capture records
 //! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]),
-//! secrets ([`secret`]), Meta signatures ([`signature`]) and payload edits ([`payload`]) — and
-//! one module per command under [`commands`], each using those.
+//! secrets ([`secret`]), Meta signatures ([`signature`]), payload edits ([`payload`]) and the
+//! partner API client ([`partner_api`]) — and one module per command under [`commands`], each
+//! using those.
 pub mod capture;
 pub mod catalogue;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod http;
 pub mod inputs;
 pub mod output;
+pub mod partner_api;
 pub mod payload;
 pub mod schemas;
 pub mod secret;
