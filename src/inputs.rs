@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use crate::capture::{self, CaptureRecord};
 
@@ -101,32 +101,73 @@ fn is_json_lines(path: &Path) -> bool {
         .is_some_and(|ext| ext == "jsonl" || ext == "ndjson")
 }
 
-/// Every body in a source. A `.jsonl` file (or stdin holding several JSON values, one a line)
-/// gives one body per non-blank line; lines that are capture records give the captured body.
-pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
+/// A source's bytes, read once.
+pub struct Loaded {
+    /// The path, or `<stdin>`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// One body per non-blank line (a `.jsonl` file, or stdin holding several JSON values).
+    pub json_lines: bool,
+}
+
+impl Loaded {
+    /// The bodies in it as `(line number, bytes)` slices, without copying; the line number is
+    /// `None` for a whole-file body.
+    pub fn units(&self) -> Vec<(Option<usize>, &[u8])> {
+        if self.json_lines {
+            lines(&self.bytes)
+                .map(|(n, line)| (Some(n), line))
+                .collect()
+        } else {
+            vec![(None, &self.bytes[..])]
+        }
+    }
+
+    /// `path` or `path:line`.
+    pub fn origin(&self, line: Option<usize>) -> String {
+        match line {
+            Some(line) => format!("{}:{line}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// Read a source whole.
+pub fn load(source: &Source) -> anyhow::Result<Loaded> {
     match source {
         Source::Stdin => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("reading standard input")?;
-            if looks_like_json_lines(&bytes) {
-                Ok(split_lines("<stdin>", &bytes))
-            } else {
-                Ok(vec![Body::plain("<stdin>".to_string(), bytes)])
-            }
+            let json_lines = looks_like_json_lines(&bytes);
+            Ok(Loaded {
+                name: "<stdin>".to_string(),
+                bytes,
+                json_lines,
+            })
         }
         Source::File(path) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let name = path.display().to_string();
-            if is_json_lines(path) {
-                Ok(split_lines(&name, &bytes))
-            } else {
-                Ok(vec![Body::plain(name, bytes)])
-            }
+            Ok(Loaded {
+                name: path.display().to_string(),
+                bytes,
+                json_lines: is_json_lines(path),
+            })
         }
     }
+}
+
+/// Every body in a source. A `.jsonl` file (or stdin holding several JSON values, one a line)
+/// gives one body per non-blank line; lines that are capture records give the captured body.
+pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
+    let loaded = load(source)?;
+    Ok(loaded
+        .units()
+        .into_iter()
+        .map(|(line, bytes)| body_of(loaded.origin(line), bytes))
+        .collect())
 }
 
 /// Several JSON values one after another: JSON Lines, unless the whole is one document.
@@ -147,34 +188,45 @@ fn looks_like_json_lines(bytes: &[u8]) -> bool {
 /// line be told from a body without parsing it twice.
 const RECORD_PREFIX: &[u8] = b"{\"wa_hook_capture\":";
 
-fn split_lines(name: &str, bytes: &[u8]) -> Vec<Body> {
+/// True when a line is a capture record rather than a body.
+pub fn is_record_line(line: &[u8]) -> bool {
+    line.trim_ascii_start().starts_with(RECORD_PREFIX)
+}
+
+/// The non-blank lines of JSON Lines text as `(line number, bytes)`, a trailing `\r` removed.
+/// Line numbers count from 1 and include blank lines.
+pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     bytes
         .split(|b| *b == b'\n')
         .enumerate()
         .filter(|(_, line)| !line.trim_ascii().is_empty())
-        .map(|(index, line)| {
-            let origin = format!("{name}:{}", index + 1);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.trim_ascii_start().starts_with(RECORD_PREFIX) {
-                match capture::parse_record(line) {
-                    Ok(record) => Body {
-                        origin,
-                        bytes: record.body_bytes().ok().flatten().unwrap_or_default(),
-                        record: Some(record),
-                        unreadable: None,
-                    },
-                    Err(err) => Body {
-                        origin,
-                        bytes: line.to_vec(),
-                        record: None,
-                        unreadable: Some(format!("{err:#}")),
-                    },
-                }
-            } else {
-                Body::plain(origin, line.to_vec())
-            }
-        })
-        .collect()
+        .map(|(index, line)| (index + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+}
+
+/// A body, or the body of the capture record that `bytes` holds.
+fn body_of(origin: String, bytes: &[u8]) -> Body {
+    if !is_record_line(bytes) {
+        return Body::plain(origin, bytes.to_vec());
+    }
+    match capture::parse_record(bytes) {
+        Ok(record) => Body {
+            origin,
+            bytes: record.body_bytes().ok().flatten().unwrap_or_default(),
+            record: Some(record),
+            unreadable: None,
+        },
+        Err(err) => Body {
+            origin,
+            bytes: bytes.to_vec(),
+            record: None,
+            unreadable: Some(format!("{err:#}")),
+        },
+    }
+}
+
+/// The error for inputs that hold no bodies at all.
+pub fn no_bodies(sources: &[Source]) -> anyhow::Error {
+    anyhow::anyhow!("no bodies to read in {}", describe_all(sources))
 }
 
 /// Read every source, failing on the first that cannot be read (exit 2 before any work).
@@ -184,7 +236,7 @@ pub fn read_all(sources: &[Source]) -> anyhow::Result<Vec<Body>> {
         bodies.extend(read_bodies(source)?);
     }
     if bodies.is_empty() {
-        bail!("no bodies to read in {}", describe_all(sources));
+        return Err(no_bodies(sources));
     }
     Ok(bodies)
 }
@@ -204,11 +256,16 @@ mod tests {
 
     #[test]
     fn json_lines_are_split_with_line_numbers() {
-        let bodies = split_lines("x.jsonl", b"{\"a\":1}\n\n{\"b\":2}\r\n");
-        assert_eq!(bodies.len(), 2);
-        assert_eq!(bodies[0].origin, "x.jsonl:1");
-        assert_eq!(bodies[1].origin, "x.jsonl:3");
-        assert_eq!(bodies[1].bytes, b"{\"b\":2}");
+        let loaded = Loaded {
+            name: "x.jsonl".into(),
+            bytes: b"{\"a\":1}\n\n{\"b\":2}\r\n".to_vec(),
+            json_lines: true,
+        };
+        let units = loaded.units();
+        assert_eq!(units.len(), 2);
+        assert_eq!(loaded.origin(units[0].0), "x.jsonl:1");
+        assert_eq!(loaded.origin(units[1].0), "x.jsonl:3");
+        assert_eq!(units[1].1, b"{\"b\":2}");
     }
 
     #[test]

@@ -111,19 +111,18 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(issue("an empty body".to_string()));
     }
-    if let Err(err) = std::str::from_utf8(bytes) {
-        return Err(issue(format!(
+    // serde_json checks UTF-8 as it parses; the separate check only runs to explain a failure.
+    serde_json::from_slice(bytes).map_err(|err| match std::str::from_utf8(bytes) {
+        Err(utf8) => issue(format!(
             "bytes that are not UTF-8 (at byte {})",
-            err.valid_up_to()
-        )));
-    }
-    serde_json::from_slice(bytes).map_err(|err| {
-        issue(format!(
+            utf8.valid_up_to()
+        )),
+        Ok(_) => issue(format!(
             "a JSON syntax error at line {} column {}: {}",
             err.line(),
             err.column(),
             strip_position(&err.to_string())
-        ))
+        )),
     })
 }
 
