@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -20,6 +20,9 @@ use crate::validation::Verdict;
 
 use super::Config;
 
+/// How often queued lines are printed: often enough to look live.
+const DISPLAY_INTERVAL: Duration = Duration::from_millis(25);
+
 /// Start the display thread: request lines go to stdout, or to stderr when the capture
 /// records themselves go to stdout (`--out -`).
 pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
@@ -33,12 +36,27 @@ pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
                 Box::new(std::io::stdout())
             };
             let mut out = BufWriter::with_capacity(64 * 1024, sink);
-            while let Ok(text) = receiver.recv() {
-                let _ = out.write_all(text.as_bytes());
-                while let Ok(text) = receiver.try_recv() {
-                    let _ = out.write_all(text.as_bytes());
+            // Polling rather than blocking on `recv`: a sender then never has to wake this
+            // thread, which under load costs more than the printing itself.
+            loop {
+                let mut disconnected = false;
+                loop {
+                    match receiver.try_recv() {
+                        Ok(text) => {
+                            let _ = out.write_all(text.as_bytes());
+                        }
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => {
+                            disconnected = true;
+                            break;
+                        }
+                    }
                 }
                 let _ = out.flush();
+                if disconnected {
+                    break;
+                }
+                std::thread::sleep(DISPLAY_INTERVAL);
             }
         })
         .expect("starting the display thread");
