@@ -761,3 +761,41 @@ fn two_thousand_requests_from_16_clients_give_one_line_each() {
     assert_eq!(paths.len(), total);
     assert!(stderr.contains(&format!(": {total} requests")), "{stderr}");
 }
+
+/// Connections that arrive together are each served at once, while all of them stay open.
+/// tiny_http 0.12 as published queues some of them behind a busy keep-alive connection until
+/// another one closes; vendor/tiny_http carries the fix (vendor/README.md).
+#[test]
+fn simultaneous_keep_alive_connections_are_all_served() {
+    const CONNECTIONS: usize = 48;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let opened = std::sync::Barrier::new(CONNECTIONS);
+    let answered = std::sync::Barrier::new(CONNECTIONS);
+    let body = sample_bytes("qikchat/status-read");
+    let statuses: Vec<Option<u16>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..CONNECTIONS)
+            .map(|_| {
+                let (url, body, opened, answered) = (&listener.url, &body, &opened, &answered);
+                scope.spawn(move || {
+                    let mut connection = Connection::open(url);
+                    // A stalled connection fails the test instead of hanging it.
+                    let timeout = Some(std::time::Duration::from_secs(10));
+                    connection.reader.get_ref().set_read_timeout(timeout).unwrap();
+                    opened.wait();
+                    let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        connection.send("POST", "/burst", &[], body).status
+                    }))
+                    .ok();
+                    // Keep every connection open until all have had their answer.
+                    answered.wait();
+                    status
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let served = statuses.iter().filter(|s| **s == Some(200)).count();
+    assert_eq!(served, CONNECTIONS, "{statuses:?}");
+}
