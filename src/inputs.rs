@@ -105,7 +105,7 @@ fn is_json_lines(path: &Path) -> bool {
 pub struct Loaded {
     /// The path, or `<stdin>`.
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
     /// One body per non-blank line (a `.jsonl` file, or stdin holding several JSON values).
     pub json_lines: bool,
 }
@@ -143,13 +143,13 @@ pub fn load(source: &Source) -> anyhow::Result<Loaded> {
             let json_lines = looks_like_json_lines(&bytes);
             Ok(Loaded {
                 name: "<stdin>".to_string(),
-                bytes,
+                bytes: Bytes::Owned(bytes),
                 json_lines,
             })
         }
         Source::File(path) => {
             let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+                read_file(path).with_context(|| format!("cannot read {}", path.display()))?;
             Ok(Loaded {
                 name: path.display().to_string(),
                 bytes,
@@ -157,6 +157,42 @@ pub fn load(source: &Source) -> anyhow::Result<Loaded> {
             })
         }
     }
+}
+
+/// A file's bytes: read into memory, or mapped when large.
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+/// Files at least this large are mapped rather than copied: reading a 70 MB JSON Lines file
+/// costs as much kernel time (copying and zeroing pages) as parsing a third of it.
+const MAP_THRESHOLD: u64 = 4 << 20;
+
+fn read_file(path: &Path) -> std::io::Result<Bytes> {
+    let file = std::fs::File::open(path)?;
+    let length = file.metadata()?.len();
+    if length >= MAP_THRESHOLD {
+        // SAFETY: the map is only read. A file truncated by another process while wa-hook
+        // reads it can fault (as it would for ripgrep); that is the accepted cost of mapping.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(Bytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    (&file).read_to_end(&mut bytes)?;
+    Ok(Bytes::Owned(bytes))
 }
 
 /// Every body in a source. A `.jsonl` file (or stdin holding several JSON values, one a line)
@@ -258,7 +294,7 @@ mod tests {
     fn json_lines_are_split_with_line_numbers() {
         let loaded = Loaded {
             name: "x.jsonl".into(),
-            bytes: b"{\"a\":1}\n\n{\"b\":2}\r\n".to_vec(),
+            bytes: Bytes::Owned(b"{\"a\":1}\n\n{\"b\":2}\r\n".to_vec()),
             json_lines: true,
         };
         let units = loaded.units();

@@ -782,7 +782,11 @@ fn simultaneous_keep_alive_connections_are_all_served() {
                     let mut connection = Connection::open(url);
                     // A stalled connection fails the test instead of hanging it.
                     let timeout = Some(std::time::Duration::from_secs(10));
-                    connection.reader.get_ref().set_read_timeout(timeout).unwrap();
+                    connection
+                        .reader
+                        .get_ref()
+                        .set_read_timeout(timeout)
+                        .unwrap();
                     opened.wait();
                     let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         connection.send("POST", "/burst", &[], body).status
