@@ -13,6 +13,7 @@ fn main() -> std::process::ExitCode {
 }
 
 // Parsing JSON into values allocates for every string and object; mimalloc does that markedly
-// faster than the system allocator (see bench/README.md, validate-jsonl).
+// faster than the system allocator (bench/run validate-jsonl). Its `no_thp` feature keeps
+// transparent huge pages from doubling a short run's memory (bench/run startup).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
