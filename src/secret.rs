@@ -88,6 +88,11 @@ pub fn from_env(var: &str, what: &str) -> anyhow::Result<SecretString> {
     }
 }
 
+/// [`from_env`] for an optional `--...-env VAR` flag: `None` when the flag was not given.
+pub fn from_env_flag(var: Option<&str>, what: &str) -> anyhow::Result<Option<SecretString>> {
+    var.map(|var| from_env(var, what)).transpose()
+}
+
 /// Read a secret from a file, ignoring surrounding whitespace.
 pub fn from_file(path: &Path, what: &str) -> anyhow::Result<SecretString> {
     let text = std::fs::read_to_string(path)

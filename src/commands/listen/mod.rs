@@ -59,16 +59,8 @@ impl Config {
     fn from_args(args: &ListenArgs) -> anyhow::Result<Config> {
         let basic_auth =
             BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-        let app_secret = args
-            .app_secret_env
-            .as_deref()
-            .map(|var| secret::from_env(var, "Meta app secret"))
-            .transpose()?;
-        let verify_token = args
-            .verify_token_env
-            .as_deref()
-            .map(|var| secret::from_env(var, "verify token"))
-            .transpose()?;
+        let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
+        let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
         let ack_body = match &args.reply {
             Some(spec) => load_reply(spec)?,
             None => br#"{"ok":true}"#.to_vec(),

@@ -119,11 +119,7 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let basic_auth =
         BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-    let app_secret = args
-        .app_secret_env
-        .as_deref()
-        .map(|var| secret::from_env(var, "Meta app secret"))
-        .transpose()?;
+    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
     if args.verify_token_env.is_some() {
         bail!(
             "--verify-token-env is for --handshake; add --handshake to send the verification GET"
