@@ -60,21 +60,66 @@ pub fn parse_target(text: &str) -> anyhow::Result<Url> {
     if let Ok(port) = text.parse::<u16>() {
         return Ok(Url::parse(&format!("http://127.0.0.1:{port}/")).expect("valid URL"));
     }
-    let with_scheme = if text.contains("://") {
-        text.to_string()
+    if text.contains("://") {
+        parse_http_url(text, "the target", TARGET_EXAMPLE)
     } else {
-        format!("http://{text}")
-    };
-    let url = Url::parse(&with_scheme).with_context(|| {
-        format!("`{text}` is not a URL or a port; try http://localhost:3000/webhook or 3000")
-    })?;
+        parse_http_url(&format!("http://{text}"), "the target", TARGET_EXAMPLE)
+    }
+}
+
+const TARGET_EXAMPLE: &str = "http://localhost:3000/webhook, or a bare port like 3000";
+
+/// An http:// or https:// URL with a host and no password in it (a URL is shown in `ps`, in
+/// output and in errors; credentials go in `--basic-auth-env`). `what` names it in errors,
+/// which suggest `example`.
+pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<Url> {
+    let text = text.trim();
+    let shown = without_userinfo(text);
+    let url = Url::parse(text)
+        .map_err(|_| anyhow::anyhow!("{what} `{shown}` is not a URL; try {example}"))?;
+    if url.password().is_some() {
+        bail!(
+            "{what} `{shown}` has a password in it; give credentials with --basic-auth-env instead"
+        );
+    }
     if !matches!(url.scheme(), "http" | "https") {
-        bail!("`{text}` is not an http:// or https:// URL");
+        bail!("{what} `{shown}` is not an http:// or https:// URL; try {example}");
     }
     if url.host_str().is_none_or(str::is_empty) {
-        bail!("`{text}` has no host");
+        bail!("{what} `{shown}` has no host");
     }
     Ok(url)
+}
+
+/// `text` with any `user:password@` part replaced, for error messages.
+fn without_userinfo(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let authority_end = text[start..].find('/').map_or(text.len(), |i| start + i);
+    match text[start..authority_end].rfind('@') {
+        Some(at) => format!("{}(redacted)@{}", &text[..start], &text[start + at + 1..]),
+        None => text.to_string(),
+    }
+}
+
+/// The URL a received request goes to at `target`: the request's path appended to the
+/// target's (a bare `/` adds nothing, so `--to http://app/webhook` gets `/webhook`, not
+/// `/webhook/`), and its query added to any query the target has. Used by listen's
+/// forwarding and by replay of captured requests alike.
+pub fn join_request_url(target: &Url, path: &str, query: &str) -> Url {
+    let mut url = target.clone();
+    if !(path.is_empty() || path == "/") {
+        let base = target.path().trim_end_matches('/');
+        let separator = if path.starts_with('/') { "" } else { "/" };
+        url.set_path(&format!("{base}{separator}{path}"));
+    }
+    if !query.is_empty() {
+        let combined = match target.query() {
+            Some(own) if !own.is_empty() => format!("{own}&{query}"),
+            _ => query.to_string(),
+        };
+        url.set_query(Some(&combined));
+    }
+    url
 }
 
 /// True for a URL on this machine, where a hint to start `wa-hook listen` makes sense.
@@ -125,6 +170,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn request_urls_join_like_a_proxy() {
+        let target = Url::parse("http://app:3000/webhook?tenant=7").unwrap();
+        assert_eq!(
+            join_request_url(&target, "/", "").as_str(),
+            "http://app:3000/webhook?tenant=7"
+        );
+        assert_eq!(
+            join_request_url(&target, "/hooks/qik", "a=1").as_str(),
+            "http://app:3000/webhook/hooks/qik?tenant=7&a=1"
+        );
+        let root = Url::parse("http://app:3000/").unwrap();
+        assert_eq!(
+            join_request_url(&root, "/x", "").as_str(),
+            "http://app:3000/x"
+        );
+    }
+
+    #[test]
     fn targets() {
         assert_eq!(
             parse_target("3000").unwrap().as_str(),
@@ -139,6 +202,17 @@ mod tests {
             "https://x.example/h"
         );
         assert!(parse_target("ftp://x").is_err());
+        let err = parse_target("http://bob:hunter2@127.0.0.1:9/")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--basic-auth-env") && !err.contains("hunter2"),
+            "{err}"
+        );
+        let err = parse_target("http://bob:hunter2@[::1")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
         assert!(parse_target("http://").is_err());
     }
 }

@@ -150,10 +150,12 @@ pub fn load(source: &Source) -> anyhow::Result<Loaded> {
         Source::File(path) => {
             let bytes =
                 read_file(path).with_context(|| format!("cannot read {}", path.display()))?;
+            // A capture file is JSON Lines whatever it is called (`listen --out run.json`).
+            let json_lines = is_json_lines(path) || is_record_line(&bytes);
             Ok(Loaded {
                 name: path.display().to_string(),
                 bytes,
-                json_lines: is_json_lines(path),
+                json_lines,
             })
         }
     }
@@ -245,11 +247,19 @@ fn body_of(origin: String, bytes: &[u8]) -> Body {
         return Body::plain(origin, bytes.to_vec());
     }
     match capture::parse_record(bytes) {
-        Ok(record) => Body {
-            origin,
-            bytes: record.body_bytes().ok().flatten().unwrap_or_default(),
-            record: Some(record),
-            unreadable: None,
+        Ok(record) => match record.body_bytes() {
+            Ok(body) => Body {
+                origin,
+                bytes: body.unwrap_or_default(),
+                record: Some(record),
+                unreadable: None,
+            },
+            Err(err) => Body {
+                origin,
+                bytes: Vec::new(),
+                record: Some(record),
+                unreadable: Some(format!("{err:#}")),
+            },
         },
         Err(err) => Body {
             origin,

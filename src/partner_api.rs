@@ -255,13 +255,7 @@ fn body_excerpt(text: &str, secrets: &[&SecretString]) -> String {
 }
 
 fn parse_base(text: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(text.trim()).map_err(|_| {
-        anyhow::anyhow!("--api-base `{text}` is not a URL; the default is {DEFAULT_BASE}")
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        bail!("--api-base `{text}` must be an http:// or https:// URL, like {DEFAULT_BASE}");
-    }
-    Ok(url)
+    http::parse_http_url(text, "--api-base", DEFAULT_BASE)
 }
 
 /// The longest URL setWebhook accepts.

@@ -62,6 +62,20 @@ pub fn is_secret_header(name: &str) -> bool {
         .any(|secret| secret.eq_ignore_ascii_case(name))
 }
 
+/// The secrets a header carries, when it is a secret-bearing one: its value and, for
+/// `Scheme credentials` values (`Bearer x`, `Basic x`), the credentials alone.
+pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
+    if !is_secret_header(name) {
+        return Vec::new();
+    }
+    let value = value.trim();
+    let mut secrets = vec![SecretString(value.to_string())];
+    if let Some((_, credentials)) = value.split_once(' ') {
+        secrets.push(SecretString(credentials.trim().to_string()));
+    }
+    secrets
+}
+
 /// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
 /// from elsewhere (a server's reply, an error) and might echo a secret back.
 pub fn scrub(text: &str, secrets: &[&SecretString]) -> String {
@@ -137,16 +151,22 @@ pub fn prompt(label: &str) -> anyhow::Result<SecretString> {
 pub struct BasicAuth {
     pub user: String,
     pub password: SecretString,
+    /// base64 of `USER:PASS`, as it travels in the header: a secret as much as the password.
+    encoded: SecretString,
 }
 
 impl BasicAuth {
     /// Parse `USER:PASS`. The error never repeats the value.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         match text.split_once(':') {
-            Some((user, password)) if !user.is_empty() => Ok(BasicAuth {
-                user: user.to_string(),
-                password: SecretString(password.to_string()),
-            }),
+            Some((user, password)) if !user.is_empty() => {
+                use base64::Engine;
+                Ok(BasicAuth {
+                    user: user.to_string(),
+                    password: SecretString(password.to_string()),
+                    encoded: SecretString(base64::engine::general_purpose::STANDARD.encode(text)),
+                })
+            }
             _ => bail!("Basic auth must be USER:PASS (a user name, a colon, then the password)"),
         }
     }
@@ -165,12 +185,12 @@ impl BasicAuth {
 
     /// The `Authorization` header value.
     pub fn header_value(&self) -> SecretString {
-        use base64::Engine;
-        let raw = format!("{}:{}", self.user, self.password.expose());
-        SecretString(format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(raw)
-        ))
+        SecretString(format!("Basic {}", self.encoded.0))
+    }
+
+    /// What must be scrubbed from anything shown: the password and its encoded form.
+    pub fn secrets(&self) -> [&SecretString; 2] {
+        [&self.password, &self.encoded]
     }
 
     /// Compare a received `Authorization` header with these credentials in constant time.
@@ -206,6 +226,11 @@ mod tests {
         assert!(auth.matches_header(Some("Basic dGVzdHVzZXI6dGVzdHBhc3M=")));
         assert!(!auth.matches_header(Some("Basic dGVzdHVzZXI6d3Jvbmc=")));
         assert!(!auth.matches_header(None));
+        let echoed = "server said: Basic dGVzdHVzZXI6dGVzdHBhc3M=";
+        assert_eq!(
+            scrub(echoed, &auth.secrets()),
+            "server said: Basic (redacted)"
+        );
         assert!(BasicAuth::parse("nocolon").is_err());
     }
 

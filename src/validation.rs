@@ -76,7 +76,8 @@ pub struct Check {
 }
 
 impl Check {
-    fn malformed(expected: &str, found: String) -> Check {
+    /// A body that could not be read as JSON (or as a capture record).
+    pub fn malformed(expected: &str, found: String) -> Check {
         Check {
             verdict: Verdict::Malformed,
             provider: None,
@@ -155,6 +156,44 @@ pub fn check_bytes_parsed(
         Ok(value) => (check_value(&value, options), Some(value)),
         Err(issue) => (Check::malformed(&issue.expected, issue.found), None),
     }
+}
+
+/// Whether a request's body is validated: any request with a body, and an empty POST, PUT or
+/// PATCH (an empty body where one was expected is worth flagging; an empty GET is not).
+pub fn expects_body(method: &str, body: &[u8]) -> bool {
+    !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")
+}
+
+/// A captured request, judged the way `listen` judged it when it arrived.
+pub enum RecordCheck {
+    Checked(Check),
+    /// Nothing to check, and why: a GET without a body, a body that was not kept.
+    Skipped(String),
+}
+
+/// Check the body of a capture record as received (with its query string, for Picky
+/// Assist's deprecated method).
+pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptions) -> RecordCheck {
+    let body = match record.body_bytes() {
+        Ok(Some(body)) => body,
+        Ok(None) => {
+            let why = record.rejected.as_deref().unwrap_or("not kept");
+            return RecordCheck::Skipped(format!(
+                "the capture did not keep its {}-byte body ({why})",
+                record.body_bytes
+            ));
+        }
+        Err(err) => {
+            return RecordCheck::Checked(Check::malformed("a captured body", format!("{err:#}")));
+        }
+    };
+    let query = Some(record.query.as_str()).filter(|q| !q.is_empty());
+    let picky_query =
+        body.is_empty() && query.is_some_and(|q| detect::picky_query_body(q).is_some());
+    if !expects_body(&record.method, &body) && !picky_query {
+        return RecordCheck::Skipped(format!("{} without a body", record.method));
+    }
+    RecordCheck::Checked(check_bytes(&body, query, options))
 }
 
 /// Check a parsed body.

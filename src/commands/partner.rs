@@ -64,10 +64,17 @@ fn token(
         .str_field("access_token")
         .filter(|token| !token.trim().is_empty())
         .map(|token| SecretString::new(token.trim()));
+    let refused_token = token
+        .clone()
+        .filter(|_| reason.is_some_and(|code| code != 1));
     let Some(token) = token.filter(|_| reason.is_none_or(|code| code == 1)) else {
         if args.format == Format::Json {
+            // Even a refusal may carry a token: it is no more printable than an accepted one.
             let raw = String::from_utf8_lossy(&answer.raw);
-            print_raw(&mut out, secret::scrub(&raw, &[&client_secret]).as_bytes())?;
+            let secrets: Vec<&SecretString> = std::iter::once(&client_secret)
+                .chain(refused_token.as_ref())
+                .collect();
+            print_raw(&mut out, secret::scrub(&raw, &secrets).as_bytes())?;
         }
         let Some(code) = reason.filter(|code| *code != 1) else {
             fail!(

@@ -11,7 +11,7 @@ use crate::error::Outcome;
 use crate::inputs::{self, Loaded};
 use crate::output;
 use crate::schemas;
-use crate::validation::{self, Check, CheckOptions, Forced, Issue, Verdict};
+use crate::validation::{self, Check, CheckOptions, Forced, Issue, RecordCheck, Verdict};
 
 /// One body's verdict, as printed with `--format json`.
 #[derive(Serialize)]
@@ -21,10 +21,19 @@ struct BodyReport<'a> {
     check: &'a Check,
 }
 
+/// A captured request with nothing to check, as printed with `--format json`.
+#[derive(Serialize)]
+struct SkippedReport<'a> {
+    origin: &'a str,
+    skipped: &'a str,
+}
+
 #[derive(Default, Serialize)]
 struct Summary {
     bodies: usize,
     valid: usize,
+    /// Captured requests with nothing to check (a GET without a body, a body not kept).
+    skipped: usize,
     invalid: usize,
     /// Of the invalid ones: not JSON at all.
     malformed: usize,
@@ -61,7 +70,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         return Err(inputs::no_bodies(&sources));
     }
 
-    let checks: Vec<Check> = units
+    let checks: Vec<RecordCheck> = units
         .par_iter()
         .map(|(_, _, bytes)| check_unit(bytes, &options))
         .collect();
@@ -71,7 +80,32 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         ..Summary::default()
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for ((source, line, _), check) in units.iter().zip(&checks) {
+    for ((source, line, _), judged) in units.iter().zip(&checks) {
+        let check = match judged {
+            RecordCheck::Checked(check) => check,
+            RecordCheck::Skipped(why) => {
+                summary.skipped += 1;
+                if !args.quiet {
+                    let origin = source.origin(*line);
+                    match args.format {
+                        Format::Json => output::json_line(
+                            &mut out,
+                            &SkippedReport {
+                                origin: &origin,
+                                skipped: why,
+                            },
+                        )?,
+                        Format::Text => writeln!(
+                            out,
+                            "- {}  {}",
+                            origin.bold(),
+                            format!("not checked: {why}").dimmed()
+                        )?,
+                    }
+                }
+                continue;
+            }
+        };
         match check.verdict {
             Verdict::Valid => summary.valid += 1,
             Verdict::Invalid => summary.invalid += 1,
@@ -101,50 +135,22 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         Format::Text => print_summary(&mut out, &summary)?,
     }
     out.flush()?;
-    Ok(Outcome::from_ok(summary.valid == summary.bodies))
+    Ok(Outcome::from_ok(
+        summary.valid + summary.skipped == summary.bodies,
+    ))
 }
 
-/// A body, or a capture record's body as it was received (with its query string, for Picky
-/// Assist's deprecated method). A capture line that is not a record, or a record whose body
-/// was not kept, is reported as such.
-fn check_unit(bytes: &[u8], options: &CheckOptions) -> Check {
+/// A body, or a capture record's body judged as `listen` judged it.
+fn check_unit(bytes: &[u8], options: &CheckOptions) -> RecordCheck {
     if !inputs::is_record_line(bytes) {
-        return validation::check_bytes(bytes, None, options);
+        return RecordCheck::Checked(validation::check_bytes(bytes, None, options));
     }
-    let record = match capture::parse_record(bytes) {
-        Ok(record) => record,
-        Err(err) => return malformed("a wa-hook capture record", format!("{err:#}")),
-    };
-    match record.body_bytes() {
-        Ok(Some(body)) => {
-            let query = Some(record.query.as_str()).filter(|q| !q.is_empty());
-            validation::check_bytes(&body, query, options)
-        }
-        Ok(None) => {
-            let why = record.rejected.as_deref().unwrap_or("not kept");
-            malformed(
-                "a captured body",
-                format!(
-                    "none: the capture did not keep this {}-byte body ({why})",
-                    record.body_bytes
-                ),
-            )
-        }
-        Err(err) => malformed("a captured body", format!("{err:#}")),
-    }
-}
-
-fn malformed(expected: &str, found: String) -> Check {
-    Check {
-        verdict: Verdict::Malformed,
-        provider: None,
-        kind: None,
-        schema: None,
-        errors: vec![Issue {
-            pointer: String::new(),
-            expected: expected.to_string(),
-            found,
-        }],
+    match capture::parse_record(bytes) {
+        Ok(record) => validation::check_record(&record, options),
+        Err(err) => RecordCheck::Checked(Check::malformed(
+            "a wa-hook capture record",
+            format!("{err:#}"),
+        )),
     }
 }
 
@@ -192,11 +198,16 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     let valid = format!("{} valid", summary.valid);
     let invalid = format!("{} invalid{malformed}", summary.invalid);
     let unknown = format!("{} unknown", summary.unknown);
+    let skipped = if summary.skipped > 0 {
+        format!(", {} not checked", summary.skipped)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "\n{} {bodies}: {}, {}, {}",
+        "\n{} {bodies}: {}, {}, {}{skipped}",
         summary.bodies,
-        if summary.valid == summary.bodies {
+        if summary.valid + summary.skipped == summary.bodies {
             valid.green()
         } else {
             valid.normal()

@@ -338,7 +338,9 @@ fn capture_files_replay_method_path_query_headers_and_bytes() {
         .arg(format!("{}/base/", server.url))
         .assert()
         .success()
-        .stderr(predicate::str::contains("redacted header(s) Authorization"));
+        .stderr(predicate::str::contains(
+            "listen redacted in the captures (Authorization)",
+        ));
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].method, "PUT");
@@ -352,6 +354,26 @@ fn capture_files_replay_method_path_query_headers_and_bytes() {
     assert_eq!(requests[0].header("Authorization"), None);
     assert_eq!(requests[1].url, "/base/raw");
     assert_eq!(requests[1].body, binary_body);
+}
+
+#[test]
+fn captured_root_path_and_redacted_query_values_are_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("captures.json");
+    let query = "hub.mode=subscribe&hub.verify_token=(redacted)&hub.challenge=7";
+    std::fs::write(&file, capture_line("GET", "/", query, b"") + "\n").unwrap();
+    let server = RecordingServer::start();
+    wa_hook()
+        .args(["replay", file.to_str().unwrap(), "--to"])
+        .arg(format!("{}/webhook", server.url))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("query hub.verify_token"));
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].url,
+        "/webhook?hub.mode=subscribe&hub.challenge=7"
+    );
 }
 
 #[test]
@@ -705,4 +727,57 @@ fn no_inputs_without_a_terminal_is_a_usage_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--to is required"));
+}
+
+#[test]
+fn credentials_echoed_by_the_server_or_put_in_the_url_are_never_shown() {
+    // A server that echoes the Authorization header it received.
+    let server = RecordingServer::with_responder(|request| {
+        let echoed = request.header("Authorization").unwrap_or("").to_string();
+        Reply::new(500, format!("bad request, you sent {echoed}").as_bytes())
+    });
+    let output = wa_hook()
+        .env("BA", "alice:s3cretPW-sentinel")
+        .args([
+            "replay",
+            "qikchat/message-text",
+            "--basic-auth-env",
+            "BA",
+            "-H",
+            "X-Api-Key: key-sentinel-123",
+        ])
+        .args(["--to", &server.url])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let encoded = "YWxpY2U6czNjcmV0UFctc2VudGluZWw="; // base64("alice:s3cretPW-sentinel")
+    for stream in [&output.stdout, &output.stderr] {
+        for secret in ["s3cretPW-sentinel", encoded, "key-sentinel-123"] {
+            assert!(
+                !contains_bytes(stream, secret.as_bytes()),
+                "{secret} shown: {}",
+                String::from_utf8_lossy(stream)
+            );
+        }
+    }
+    assert_eq!(
+        server.requests()[0].header("Authorization"),
+        Some(&*format!("Basic {encoded}"))
+    );
+
+    let output = wa_hook()
+        .args([
+            "replay",
+            "qikchat/message-text",
+            "--to",
+            "http://bob:hunter2-sentinel@127.0.0.1:9/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("--basic-auth-env") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
 }

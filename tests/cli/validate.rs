@@ -265,3 +265,31 @@ fn capture_records_validate_their_bodies() {
     assert_eq!(lines[2]["verdict"], "unknown");
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn captured_requests_without_a_body_are_not_checked_and_any_name_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |seq: u64, method: &str, body: Option<&str>| {
+        serde_json::json!({
+            "wa_hook_capture": 1, "seq": seq, "received_at": "2026-11-21T12:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1", "method": method, "path": "/", "query": "hub.mode=subscribe",
+            "headers": [], "body": body, "body_encoding": if body.is_some() { "utf8" } else { "none" },
+            "body_bytes": 9_000_000, "rejected": if body.is_none() { Some("body too large") } else { None },
+            "response_status": 200
+        })
+        .to_string()
+    };
+    let lines = [record(1, "GET", Some("")), record(2, "POST", None)].join("\n");
+    // `listen --out run.json`: a capture file is read as one, whatever its name.
+    write(dir.path(), "run.json", lines.as_bytes());
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "run.json"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("- run.json:1  not checked: GET without a body")
+                .and(predicate::str::contains("run.json:2  not checked: the capture did not keep its 9000000-byte body (body too large)"))
+                .and(predicate::str::contains("2 bodies: 0 valid, 0 invalid, 0 unknown, 2 not checked")),
+        );
+}

@@ -67,22 +67,7 @@ impl Forwarder {
 
     /// The target URL with the request's path appended and its query added.
     pub fn url_for(&self, path: &str, query: &str) -> Url {
-        let mut url = self.target.clone();
-        let base = self.target.path();
-        let joined = if path == "/" || path.is_empty() {
-            base.to_string()
-        } else {
-            format!("{}{path}", base.trim_end_matches('/'))
-        };
-        url.set_path(&joined);
-        if !query.is_empty() {
-            let combined = match self.target.query() {
-                Some(own) if !own.is_empty() => format!("{own}&{query}"),
-                _ => query.to_string(),
-            };
-            url.set_query(Some(&combined));
-        }
-        url
+        http::join_request_url(&self.target, path, query)
     }
 
     /// Forward one request and wait for the app's answer.

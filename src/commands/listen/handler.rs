@@ -103,12 +103,6 @@ fn read_body(request: &mut Request, max: u64) -> BodyRead {
     }
 }
 
-/// Requests whose body is validated: any with a body, and an empty POST, PUT or PATCH (an
-/// empty body where one was expected is worth flagging; an empty GET is not).
-fn expects_body(method: &str, body: &[u8]) -> bool {
-    !body.is_empty() || matches!(method, "POST" | "PUT" | "PATCH")
-}
-
 /// Headers for the record: secret-bearing values redacted unless kept.
 fn record_headers(
     headers: &[(String, String)],
@@ -282,7 +276,7 @@ impl Handler {
             BodyRead::Complete(bytes) => {
                 (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
                 record.body_bytes = bytes.len() as u64;
-                if expects_body(&record.method, &bytes) {
+                if validation::expects_body(&record.method, &bytes) {
                     let (check, value) =
                         validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
                     provider = check.provider;

@@ -58,9 +58,16 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         timeout: args.timeout,
         insecure: args.insecure,
     })?;
+    let header_secrets: Vec<SecretString> = headers
+        .iter()
+        .flat_map(|(name, value)| {
+            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
+        })
+        .collect();
     let mut secrets: Vec<&SecretString> = vec![&token];
+    secrets.extend(header_secrets.iter());
     if let Some(auth) = &basic_auth {
-        secrets.push(&auth.password);
+        secrets.extend(auth.secrets());
     }
     let started = Instant::now();
     let answer = http::runtime().block_on(async {

@@ -41,6 +41,8 @@ pub(crate) struct Config {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub basic_auth: Option<BasicAuth>,
     pub app_secret: Option<SecretString>,
+    /// Values of secret-bearing `-H` headers (Authorization ...), and their credentials part.
+    pub header_secrets: Vec<SecretString>,
     pub edits: Vec<Edit>,
     pub fresh: bool,
     pub sequence: bool,
@@ -55,8 +57,9 @@ impl Config {
     pub fn secrets(&self) -> Vec<&SecretString> {
         self.basic_auth
             .iter()
-            .map(|auth| &auth.password)
+            .flat_map(BasicAuth::secrets)
             .chain(self.app_secret.iter())
+            .chain(self.header_secrets.iter())
             .collect()
     }
 
@@ -117,6 +120,12 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
         .iter()
         .map(|text| parse_header(text))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let header_secrets = headers
+        .iter()
+        .flat_map(|(name, value)| {
+            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
+        })
+        .collect();
     let basic_auth =
         BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
     let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
@@ -136,6 +145,7 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
         headers,
         basic_auth,
         app_secret,
+        header_secrets,
         edits,
         fresh: args.fresh,
         sequence: args.sequence,

@@ -14,6 +14,7 @@ use super::{Config, Input, input_name};
 use crate::capture::CaptureRecord;
 use crate::catalogue::Provider;
 use crate::detect;
+use crate::http;
 use crate::output;
 use crate::payload::{self, IdSource, Refreshed};
 use crate::secret::{self, SecretString};
@@ -100,7 +101,7 @@ impl Generator {
                 payload::apply_edits(&mut value, &config.edits)?;
                 let (url, body) = if self.picky_query {
                     (
-                        with_query(&self.base_url, &payload::picky_query(&value)?),
+                        http::join_request_url(&self.base_url, "", &payload::picky_query(&value)?),
                         Vec::new(),
                     )
                 } else {
@@ -209,7 +210,7 @@ impl Notes {
         if !self.redacted.is_empty() {
             let names: Vec<&str> = self.redacted.iter().map(String::as_str).collect();
             output::warn(format_args!(
-                "left out redacted header(s) {} from the captures: their values were not saved; give them again with -H or --basic-auth",
+                "left out what listen redacted in the captures ({}): the values were not saved; give headers again with -H or --basic-auth",
                 names.join(", ")
             ));
         }
@@ -336,7 +337,10 @@ fn template(
         payload::apply_edits(&mut value, &config.edits)
             .with_context(|| format!("editing {}", template.name))?;
         let (url, body): (Url, &'static [u8]) = if config.picky_query {
-            (with_query(&url, &payload::picky_query(&value)?), b"")
+            (
+                http::join_request_url(&url, "", &payload::picky_query(&value)?),
+                b"",
+            )
         } else {
             let body = payload::encode_like(&value, bytes);
             (url.clone(), Box::leak(body.into_boxed_slice()))
@@ -376,21 +380,23 @@ fn from_record(
             record.method
         )
     })?;
-    let mut url = target.clone();
-    let base = target.path().trim_end_matches('/');
-    let path = if record.path.starts_with('/') {
-        format!("{base}{}", record.path)
-    } else {
-        format!("{base}/{}", record.path)
-    };
-    url.set_path(&path);
-    if !record.query.is_empty() {
-        let query = match target.query() {
-            Some(existing) if !existing.is_empty() => format!("{existing}&{}", record.query),
-            _ => record.query.clone(),
-        };
-        url.set_query(Some(&query));
-    }
+    // `listen` redacts secrets in the query too (`hub.verify_token`): leave those out.
+    let query: Vec<&str> = record
+        .query
+        .split('&')
+        .filter(|pair| {
+            let redacted = pair
+                .split_once('=')
+                .is_some_and(|(_, value)| value == secret::REDACTED || value == "%28redacted%29");
+            if redacted {
+                notes
+                    .redacted
+                    .insert(format!("query {}", pair.split('=').next().unwrap_or("")));
+            }
+            !redacted && !pair.is_empty()
+        })
+        .collect();
+    let url = http::join_request_url(target, &record.path, &query.join("&"));
     let mut headers = HeaderMap::new();
     for (name, value) in &record.headers {
         let redacted = value == secret::REDACTED
@@ -417,15 +423,4 @@ fn from_record(
         headers.append(name, value);
     }
     Ok((method, url, headers))
-}
-
-/// `url` with `query` added to whatever query it has.
-fn with_query(url: &Url, query: &str) -> Url {
-    let mut url = url.clone();
-    let combined = match url.query() {
-        Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
-        _ => query.to_string(),
-    };
-    url.set_query(Some(&combined));
-    url
 }
