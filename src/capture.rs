@@ -96,6 +96,14 @@ impl CaptureRecord {
         }
     }
 
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
     /// The body bytes exactly as received; `None` when the body was not kept.
     pub fn body_bytes(&self) -> anyhow::Result<Option<Vec<u8>>> {
         match (&self.body, self.body_encoding) {
@@ -106,19 +114,6 @@ impl CaptureRecord {
                 .map(Some)
                 .context("the record's base64 body does not decode"),
         }
-    }
-
-    /// The first header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-
-    /// True when a JSON line is a capture record rather than a body.
-    pub fn is_record(value: &serde_json::Value) -> bool {
-        value.get("wa_hook_capture").is_some() && value.get("seq").is_some()
     }
 }
 
@@ -280,9 +275,7 @@ mod tests {
             let read = parse_record(&line).unwrap();
             assert_eq!(read, original);
             assert_eq!(read.body_bytes().unwrap().as_deref(), Some(bytes));
-            assert!(CaptureRecord::is_record(
-                &serde_json::from_slice(&line).unwrap()
-            ));
+            assert!(crate::inputs::is_record_line(&line));
         }
     }
 

@@ -44,9 +44,16 @@ pub fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
 /// True when the error, or anything it was caused by, is a broken pipe.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
+        let io_kind = cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .map(std::io::Error::kind)
+            // serde_json wraps the I/O error of the writer it prints to.
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        io_kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
 

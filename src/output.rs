@@ -22,10 +22,6 @@ pub fn init_color(choice: ColorChoice) {
     colored::control::set_override(enabled);
 }
 
-pub fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
-}
-
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }

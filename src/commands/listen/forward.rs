@@ -108,7 +108,10 @@ impl Forwarder {
                 body,
                 latency: started.elapsed(),
             }),
-            Err(err) => Err(failure(http::describe_error(&err, &url))),
+            Err(err) => Err(failure(format!(
+                "{url}: {} — is your app running there?",
+                http::failure_reason(&err)
+            ))),
         }
     }
 }

@@ -141,7 +141,7 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
             .map_or_else(String::new, |issue| format!(": {issue}"));
         bail!(
             "the --reply body {origin} is not a valid Picky Assist instant reply{why}; \
-             `wa-hook samples picky/reply-*` lists valid ones"
+             `wa-hook samples list 'picky/reply-*'` lists valid ones"
         );
     }
     Ok(bytes)
