@@ -161,7 +161,7 @@ pub struct ListenArgs {
     pub forward_to: Option<String>,
 
     /// Warn when the forward target takes longer than this (default: the provider's own limit)
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
     pub budget: Option<Duration>,
 
     /// Also report properties the documentation does not name

@@ -803,3 +803,24 @@ fn simultaneous_keep_alive_connections_are_all_served() {
     let served = statuses.iter().filter(|s| **s == Some(200)).count();
     assert_eq!(served, CONNECTIONS, "{statuses:?}");
 }
+
+#[test]
+fn filters_and_flags_that_can_do_nothing_are_refused_at_start_up() {
+    wa_hook()
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--no-save",
+            "--events",
+            "status,bogus",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--events `bogus` matches nothing"));
+    wa_hook()
+        .args(["listen", "--port", "0", "--no-save", "--budget", "1s"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--forward-to"));
+}

@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use subtle::ConstantTimeEq;
 
 use crate::capture::CaptureWriter;
-use crate::catalogue;
+use crate::catalogue::{self, Provider};
 use crate::cli::{Format, ListenArgs};
 use crate::error::Outcome;
 use crate::schemas;
@@ -55,6 +55,50 @@ pub(crate) struct Ack {
     pub body: Vec<u8>,
 }
 
+/// The first word of every kind wa-hook detects (see `detect`), and the other words `--events`
+/// matches: a filter that can match nothing is a mistake worth saying at start-up.
+const EVENT_WORDS: &[&str] = &[
+    "message",
+    "status",
+    "event",
+    "reply",
+    "response",
+    "token",
+    "error",
+    "notification",
+    "handshake",
+    "valid",
+    "invalid",
+    "unknown",
+    "malformed",
+    "rejected",
+];
+
+fn check_event_filters(filters: &[String]) -> anyhow::Result<Vec<String>> {
+    let filters: Vec<String> = filters
+        .iter()
+        .map(|event| event.trim().to_ascii_lowercase())
+        .filter(|event| !event.is_empty())
+        .collect();
+    for filter in &filters {
+        let (first, rest) = filter.split_once(' ').unwrap_or((filter, ""));
+        let is_provider = Provider::from_id(first).is_some();
+        let kind = if is_provider { rest.trim() } else { first };
+        let family = kind.split(':').next().unwrap_or_default();
+        let known = (is_provider && kind.is_empty())
+            || EVENT_WORDS
+                .iter()
+                .any(|word| word.starts_with(family) && !family.is_empty());
+        if !known {
+            bail!(
+                "--events `{filter}` matches nothing wa-hook detects; use a kind (message:text, status), \
+                 a provider (qikchat), both (`qikchat status`), a verdict (invalid) or rejected"
+            );
+        }
+    }
+    Ok(filters)
+}
+
 impl Config {
     fn from_args(args: &ListenArgs) -> anyhow::Result<Config> {
         let basic_auth =
@@ -79,12 +123,7 @@ impl Config {
             delay: args.delay,
             basic_auth,
             keep_secrets: args.keep_secrets,
-            events: args
-                .events
-                .iter()
-                .map(|event| event.trim().to_ascii_lowercase())
-                .filter(|event| !event.is_empty())
-                .collect(),
+            events: check_event_filters(&args.events)?,
             forward,
             budget: args.budget,
             check: CheckOptions {
