@@ -19,7 +19,8 @@ pub struct Schema {
     /// File stem, e.g. `qikchat-message`.
     pub id: &'static str,
     pub source: &'static str,
-    pub document: Value,
+    /// Parsed on first use: a run usually needs one schema of the eleven.
+    parsed: OnceLock<Value>,
     lenient: OnceLock<jsonschema::Validator>,
     strict: OnceLock<jsonschema::Validator>,
 }
@@ -34,19 +35,27 @@ impl std::fmt::Debug for Schema {
 
 impl Schema {
     pub fn title(&self) -> &str {
-        self.document["title"].as_str().unwrap_or_default()
+        self.parsed()["title"].as_str().unwrap_or_default()
     }
 
     pub fn description(&self) -> &str {
-        self.document["description"].as_str().unwrap_or_default()
+        self.parsed()["description"].as_str().unwrap_or_default()
+    }
+
+    /// The schema document as shipped, parsed once.
+    pub fn parsed(&self) -> &Value {
+        self.parsed.get_or_init(|| {
+            serde_json::from_str(self.source)
+                .unwrap_or_else(|err| panic!("shipped schema {} is not JSON: {err}", self.id))
+        })
     }
 
     /// The schema document, strict or as shipped.
     pub fn document(&self, strict: bool) -> Value {
         if strict {
-            strict_variant(&self.document)
+            strict_variant(self.parsed())
         } else {
-            self.document.clone()
+            self.parsed().clone()
         }
     }
 
@@ -76,14 +85,12 @@ pub fn schemas() -> &'static [Schema] {
             ) else {
                 continue;
             };
-            let document: Value = serde_json::from_str(source)
-                .unwrap_or_else(|err| panic!("shipped schema {stem} is not JSON: {err}"));
             by_id.insert(
                 stem,
                 Schema {
                     id: stem,
                     source,
-                    document,
+                    parsed: OnceLock::new(),
                     lenient: OnceLock::new(),
                     strict: OnceLock::new(),
                 },
@@ -164,7 +171,7 @@ mod tests {
             schema.validator(false);
             schema.validator(true);
             assert!(
-                schema.document["$schema"]
+                schema.parsed()["$schema"]
                     .as_str()
                     .unwrap_or_default()
                     .contains("2020-12"),

@@ -18,7 +18,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
                     Format::Json => output::json_line(
                         &mut out,
                         &serde_json::json!({
-                            "id": schema.id, "title": schema.title(), "$id": schema.document["$id"],
+                            "id": schema.id, "title": schema.title(), "$id": schema.parsed()["$id"],
                             "description": schema.description(),
                         }),
                     )?,

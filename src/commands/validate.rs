@@ -21,6 +21,9 @@ struct BodyReport<'a> {
     check: &'a Check,
 }
 
+/// From this many bodies on, they are checked in parallel.
+const PARALLEL_FROM: usize = 16;
+
 /// A captured request with nothing to check, as printed with `--format json`.
 #[derive(Serialize)]
 struct SkippedReport<'a> {
@@ -70,10 +73,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         return Err(inputs::no_bodies(&sources));
     }
 
-    let checks: Vec<RecordCheck> = units
-        .par_iter()
-        .map(|(_, _, bytes)| check_unit(bytes, &options))
-        .collect();
+    // A few bodies are checked on this thread: starting a thread pool would cost more than the
+    // work (bench/run startup).
+    let check = |(_, _, bytes): &(&Loaded, Option<usize>, &[u8])| check_unit(bytes, &options);
+    let checks: Vec<RecordCheck> = if units.len() < PARALLEL_FROM {
+        units.iter().map(check).collect()
+    } else {
+        units.par_iter().map(check).collect()
+    };
 
     let mut summary = Summary {
         bodies: checks.len(),
