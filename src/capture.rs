@@ -98,10 +98,7 @@ impl CaptureRecord {
 
     /// The first header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        find_header(&self.headers, name)
     }
 
     /// The body bytes exactly as received; `None` when the body was not kept.
@@ -115,6 +112,14 @@ impl CaptureRecord {
                 .context("the record's base64 body does not decode"),
         }
     }
+}
+
+/// The first header with this name (case-insensitive) in `[name, value]` pairs.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
 }
 
 /// The current time as RFC 3339 with microseconds.
@@ -275,7 +280,10 @@ mod tests {
             let read = parse_record(&line).unwrap();
             assert_eq!(read, original);
             assert_eq!(read.body_bytes().unwrap().as_deref(), Some(bytes));
-            assert!(crate::inputs::is_record_line(&line));
+            assert!(matches!(
+                crate::inputs::read_unit(&line),
+                crate::inputs::Unit::Record(_)
+            ));
         }
     }
 

@@ -37,25 +37,6 @@ pub struct Body {
     pub unreadable: Option<String>,
 }
 
-impl Body {
-    fn plain(origin: String, bytes: Vec<u8>) -> Body {
-        Body {
-            origin,
-            bytes,
-            record: None,
-            unreadable: None,
-        }
-    }
-
-    /// The query string the body arrived with, for captured requests.
-    pub fn query(&self) -> Option<&str> {
-        self.record
-            .as_ref()
-            .map(|record| record.query.as_str())
-            .filter(|q| !q.is_empty())
-    }
-}
-
 /// Turn the user's arguments into sources: `-` is stdin, folders are searched recursively for
 /// `*.json` and `*.jsonl` (sorted, so output order is stable). A path that does not exist is
 /// an error naming it.
@@ -227,7 +208,7 @@ fn looks_like_json_lines(bytes: &[u8]) -> bool {
 const RECORD_PREFIX: &[u8] = b"{\"wa_hook_capture\":";
 
 /// True when a line is a capture record rather than a body.
-pub fn is_record_line(line: &[u8]) -> bool {
+fn is_record_line(line: &[u8]) -> bool {
     line.trim_ascii_start().starts_with(RECORD_PREFIX)
 }
 
@@ -241,32 +222,39 @@ pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .map(|(index, line)| (index + 1, line.strip_suffix(b"\r").unwrap_or(line)))
 }
 
-/// A body, or the body of the capture record that `bytes` holds.
-fn body_of(origin: String, bytes: &[u8]) -> Body {
+/// What one unit of input holds: a body, or a capture record (read by the one parser the
+/// capture format has), or a line that looks like a record but is not one.
+pub enum Unit<'a> {
+    Body(&'a [u8]),
+    Record(Box<CaptureRecord>),
+    Unreadable(String),
+}
+
+pub fn read_unit(bytes: &[u8]) -> Unit<'_> {
     if !is_record_line(bytes) {
-        return Body::plain(origin, bytes.to_vec());
+        return Unit::Body(bytes);
     }
     match capture::parse_record(bytes) {
-        Ok(record) => match record.body_bytes() {
-            Ok(body) => Body {
-                origin,
-                bytes: body.unwrap_or_default(),
-                record: Some(record),
-                unreadable: None,
-            },
-            Err(err) => Body {
-                origin,
-                bytes: Vec::new(),
-                record: Some(record),
-                unreadable: Some(format!("{err:#}")),
-            },
+        Ok(record) => Unit::Record(Box::new(record)),
+        Err(err) => Unit::Unreadable(format!("{err:#}")),
+    }
+}
+
+/// A body, or the body of the capture record that `bytes` holds.
+fn body_of(origin: String, bytes: &[u8]) -> Body {
+    let (bytes, record, unreadable) = match read_unit(bytes) {
+        Unit::Body(body) => (body.to_vec(), None, None),
+        Unit::Record(record) => match record.body_bytes() {
+            Ok(body) => (body.unwrap_or_default(), Some(*record), None),
+            Err(err) => (Vec::new(), Some(*record), Some(format!("{err:#}"))),
         },
-        Err(err) => Body {
-            origin,
-            bytes: bytes.to_vec(),
-            record: None,
-            unreadable: Some(format!("{err:#}")),
-        },
+        Unit::Unreadable(why) => (bytes.to_vec(), None, Some(why)),
+    };
+    Body {
+        origin,
+        bytes,
+        record,
+        unreadable,
     }
 }
 

@@ -5,10 +5,9 @@ use colored::Colorize;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::capture;
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
-use crate::inputs::{self, Loaded};
+use crate::inputs::{self, Loaded, Unit};
 use crate::output;
 use crate::schemas;
 use crate::validation::{self, Check, CheckOptions, Forced, Issue, RecordCheck, Verdict};
@@ -149,15 +148,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
 
 /// A body, or a capture record's body judged as `listen` judged it.
 fn check_unit(bytes: &[u8], options: &CheckOptions) -> RecordCheck {
-    if !inputs::is_record_line(bytes) {
-        return RecordCheck::Checked(validation::check_bytes(bytes, None, options));
-    }
-    match capture::parse_record(bytes) {
-        Ok(record) => validation::check_record(&record, options),
-        Err(err) => RecordCheck::Checked(Check::malformed(
-            "a wa-hook capture record",
-            format!("{err:#}"),
-        )),
+    match inputs::read_unit(bytes) {
+        Unit::Body(body) => RecordCheck::Checked(validation::check_bytes(body, None, options)),
+        Unit::Record(record) => validation::check_record(&record, options),
+        Unit::Unreadable(why) => {
+            RecordCheck::Checked(Check::malformed("a wa-hook capture record", why))
+        }
     }
 }
 

@@ -191,13 +191,6 @@ pub(crate) fn event_matches(filters: &[String], record: &CaptureRecord) -> bool 
     })
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
 impl Handler {
     pub fn new(config: Config, writer: CaptureWriter) -> Handler {
         Handler {
@@ -289,7 +282,7 @@ impl Handler {
                 self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
             }
         };
-        notes.content_type = header(&headers, "content-type").map(str::to_string);
+        notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
         record.response_status = answer.status;
 
         if let Err(err) = self.writer.write(&record) {
@@ -350,7 +343,7 @@ impl Handler {
     ) -> Answer {
         let config = &self.config;
         if let Some(auth) = &config.basic_auth {
-            if !auth.matches_header(header(headers, "authorization")) {
+            if !auth.matches_header(capture::find_header(headers, "authorization")) {
                 record.rejected = Some("basic auth".to_string());
                 let mut answer = Answer::error(401, "unauthorized");
                 answer.headers.push(
@@ -386,7 +379,7 @@ impl Handler {
         }
         if record.method == "POST" {
             if let Some(secret) = &config.app_secret {
-                let verdict = match header(headers, signature::HEADER) {
+                let verdict = match capture::find_header(headers, signature::HEADER) {
                     None => "missing".to_string(),
                     Some(received) if signature::verify(secret, received, &body) => {
                         "valid".to_string()
