@@ -53,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved')
             [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward every request to your app (a URL or a bare port) and relay its answer')
             [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Warn when the forward target takes longer than this (default: the provider''s own limit)')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable')
             [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Answer Meta''s verification handshake with the verify token in this environment variable')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: one line per request; json: the capture records as JSON lines')

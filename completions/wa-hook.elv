@@ -49,7 +49,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --events 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved'
             cand --forward-to 'Forward every request to your app (a URL or a bare port) and relay its answer'
             cand --budget 'Warn when the forward target takes longer than this (default: the provider''s own limit)'
-            cand --threads 'Worker threads answering requests'
+            cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]'
             cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
             cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'
             cand --format 'text: one line per request; json: the capture records as JSON lines'

@@ -3,7 +3,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Mutex;
 
 use anyhow::Context;
 use base64::Engine;
@@ -130,25 +129,15 @@ pub fn now_rfc3339() -> String {
 /// Appends records to a capture file (or stdout), one line each, written through before the
 /// call returns, so a record is on disk before the request it describes is acknowledged.
 ///
-/// Many threads may write at once (`listen`'s workers). Lines are written in groups: a thread
-/// queues its line, then takes the file lock; if another thread wrote its line meanwhile it is
-/// done, otherwise it writes every queued line with one system call. Under load this costs one
-/// write per group instead of one per request; alone, it is one write per line as before.
+/// Many threads may write at once (`listen`'s workers), and none waits for another in wa-hook:
+/// a thread encodes its lines (one, or a batch of requests it took at once) into its own buffer
+/// and hands them to the kernel with one `write` on a file opened with `O_APPEND`. The kernel
+/// appends each such write whole, at the end of the file, so lines never interleave. A write the kernel cut short (only when the disk is full or
+/// the file too large) is reported, and every later write reports it too.
 pub struct CaptureWriter {
-    queue: Mutex<Queue>,
-    sink: Mutex<Sink>,
-    discard: bool,
-}
-
-#[derive(Default)]
-struct Queue {
-    lines: Vec<u8>,
-    /// The group now collecting lines.
-    filling: u64,
-    /// Every group up to and including this one has been handed to the operating system.
-    written: u64,
-    /// Set by the first failed write; every later write reports it.
-    broken: Option<String>,
+    sink: Sink,
+    /// Set by the first failed write.
+    broken: std::sync::OnceLock<String>,
 }
 
 enum Sink {
@@ -157,10 +146,9 @@ enum Sink {
     Discard,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+thread_local! {
+    /// The lines being encoded, kept between writes so encoding allocates nothing.
+    static LINES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl CaptureWriter {
@@ -186,54 +174,69 @@ impl CaptureWriter {
 
     fn with_sink(sink: Sink) -> Self {
         CaptureWriter {
-            discard: matches!(sink, Sink::Discard),
-            queue: Mutex::new(Queue {
-                filling: 1,
-                ..Queue::default()
-            }),
-            sink: Mutex::new(sink),
+            sink,
+            broken: std::sync::OnceLock::new(),
         }
     }
 
     /// Append one record and hand it to the operating system before returning.
     pub fn write(&self, record: &CaptureRecord) -> anyhow::Result<()> {
-        if self.discard {
+        self.write_all(std::iter::once(record))
+    }
+
+    /// Append records, one line each, with one system call, and hand them to the operating
+    /// system before returning.
+    pub fn write_all<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a CaptureRecord>,
+    ) -> anyhow::Result<()> {
+        if matches!(self.sink, Sink::Discard) {
             return Ok(());
         }
-        let mut line = serde_json::to_vec(record).context("encoding a capture record")?;
-        line.push(b'\n');
-        let group = {
-            let mut queue = lock(&self.queue);
-            queue.lines.extend_from_slice(&line);
-            queue.filling
-        };
-        let mut sink = lock(&self.sink);
-        let lines = {
-            let mut queue = lock(&self.queue);
-            if let Some(broken) = &queue.broken {
-                anyhow::bail!("writing the capture file: {broken}");
-            }
-            if queue.written >= group {
-                return Ok(());
-            }
-            queue.written = queue.filling;
-            queue.filling += 1;
-            std::mem::take(&mut queue.lines)
-        };
-        // Still holding the sink: whoever checks `written` next does so after this write.
-        let result = match &mut *sink {
-            Sink::File(file) => file.write_all(&lines),
-            Sink::Stdout => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&lines).and_then(|()| out.flush())
-            }
-            Sink::Discard => Ok(()),
-        };
-        if let Err(err) = result {
-            lock(&self.queue).broken = Some(err.to_string());
-            return Err(err).context("writing the capture file");
+        if let Some(broken) = self.broken.get() {
+            anyhow::bail!("writing the capture file: {broken}");
         }
-        Ok(())
+        LINES.with_borrow_mut(|lines| {
+            lines.clear();
+            for record in records {
+                serde_json::to_writer(&mut *lines, record).context("encoding a capture record")?;
+                lines.push(b'\n');
+            }
+            let result = match &self.sink {
+                Sink::File(file) => write_whole(file, lines),
+                Sink::Stdout => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(lines).and_then(|()| out.flush())
+                }
+                Sink::Discard => Ok(()),
+            };
+            // A large record's buffer is not kept for the next ones.
+            if lines.capacity() > 1 << 20 {
+                *lines = Vec::new();
+            }
+            result.map_err(|err| {
+                let _ = self.broken.set(err.to_string());
+                anyhow::Error::new(err).context("writing the capture file")
+            })
+        })
+    }
+}
+
+/// One `write` for whole lines: a second call for the rest could land after another thread's
+/// lines, so a short write is an error.
+fn write_whole(mut file: &File, lines: &[u8]) -> std::io::Result<()> {
+    loop {
+        match file.write(lines) {
+            Ok(written) if written == lines.len() => return Ok(()),
+            Ok(written) => {
+                return Err(std::io::Error::other(format!(
+                    "only {written} of {} bytes were written (is the disk full?)",
+                    lines.len()
+                )));
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
     }
 }
 

@@ -168,9 +168,10 @@ pub struct ListenArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads answering requests
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: u16,
+    /// Worker threads answering requests [default: one per core, at least 2; 32 with
+    /// --forward-to or --delay, whose requests each hold a worker while they wait]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 
     /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable
     #[arg(long, value_name = "VAR")]

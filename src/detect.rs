@@ -304,35 +304,30 @@ pub fn picky_query_body(query: &str) -> Option<Value> {
 
 /// A few words that say what a body is about: sender, text or media type, status.
 pub fn gist(body: &Value, detection: &Detection) -> String {
-    let pointer = |path: &str| body.pointer(path).and_then(value_text);
+    let text = |path: &str| at(body, path).and_then(value_text);
     let (who, what) = match detection.provider {
         Provider::Meta => {
-            let value = "/entry/0/changes/0/value";
+            let value = at(body, "/entry/0/changes/0/value");
+            let text = |path: &str| value.and_then(|value| at(value, path)).and_then(value_text);
             match detection.kind.split(':').next() {
-                Some("status") => (
-                    pointer(&format!("{value}/statuses/0/recipient_id")),
-                    pointer(&format!("{value}/statuses/0/id")),
-                ),
+                Some("status") => (text("/statuses/0/recipient_id"), text("/statuses/0/id")),
                 _ => (
-                    pointer(&format!("{value}/messages/0/from")),
-                    message_text(body.pointer(&format!("{value}/messages/0"))),
+                    text("/messages/0/from"),
+                    message_text(value.and_then(|value| at(value, "/messages/0"))),
                 ),
             }
         }
         Provider::Qikchat => match detection.kind.split(':').next() {
-            Some("status") => (pointer("/payload/to"), pointer("/payload/id")),
+            Some("status") => (text("/payload/to"), text("/payload/id")),
             _ => (
-                pointer("/payload/message/from"),
-                message_text(body.pointer("/payload/message")),
+                text("/payload/message/from"),
+                message_text(at(body, "/payload/message")),
             ),
         },
         Provider::Smartflow => match detection.kind.split(':').next() {
-            Some("status") => (
-                pointer("/statuses/0/recipient_id"),
-                pointer("/statuses/0/id"),
-            ),
+            Some("status") => (text("/statuses/0/recipient_id"), text("/statuses/0/id")),
             _ => {
-                let message = body.pointer("/messages/0").or_else(|| body.get("messages"));
+                let message = at(body, "/messages/0").or_else(|| body.get("messages"));
                 (
                     message.and_then(|m| m.get("from")).and_then(value_text),
                     message_text(message),
@@ -340,27 +335,41 @@ pub fn gist(body: &Value, detection: &Detection) -> String {
             }
         },
         Provider::Picky => (
-            pointer("/number").or_else(|| pointer("/project_id").map(|p| format!("project {p}"))),
-            pointer("/message_in_raw")
-                .or_else(|| pointer("/message-in"))
-                .or_else(|| pointer("/message-out"))
-                .or_else(|| pointer("/data/0/msg_id").map(|id| format!("msg {id}"))),
+            text("/number").or_else(|| text("/project_id").map(|p| format!("project {p}"))),
+            text("/message_in_raw")
+                .or_else(|| text("/message-in"))
+                .or_else(|| text("/message-out"))
+                .or_else(|| text("/data/0/msg_id").map(|id| format!("msg {id}"))),
         ),
         Provider::Partner => (
-            pointer("/whatsapp")
-                .or_else(|| pointer("/builderID").map(|id| format!("builder {id}")))
-                .or_else(|| pointer("/accountID").map(|id| format!("account {id}"))),
-            pointer("/url").or_else(|| pointer("/reason").map(|r| format!("reason {r}"))),
+            text("/whatsapp")
+                .or_else(|| text("/builderID").map(|id| format!("builder {id}")))
+                .or_else(|| text("/accountID").map(|id| format!("account {id}"))),
+            text("/url").or_else(|| text("/reason").map(|r| format!("reason {r}"))),
         ),
     };
-    let mut parts = Vec::new();
-    if let Some(who) = who {
-        parts.push(who);
-    }
+    let mut gist = who.unwrap_or_default();
     if let Some(what) = what {
-        parts.push(format!("\"{}\"", crate::output::excerpt(&what, 48)));
+        if !gist.is_empty() {
+            gist.push(' ');
+        }
+        gist.push('"');
+        gist.push_str(&crate::output::excerpt_cow(&what, 48));
+        gist.push('"');
     }
-    parts.join(" ")
+    gist
+}
+
+/// The value at a JSON pointer made of plain keys and indexes (no `~` escapes), found without
+/// the allocations of `Value::pointer`: the gist is worked out for every request `listen` shows.
+fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .skip(1)
+        .try_fold(value, |value, token| match value {
+            Value::Object(object) => object.get(token),
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?),
+            _ => None,
+        })
 }
 
 fn value_text(value: &Value) -> Option<String> {
@@ -385,13 +394,14 @@ fn message_text(message: Option<&Value>) -> Option<String> {
     ];
     if let Some(text) = pointers
         .iter()
-        .find_map(|p| message.pointer(p).and_then(value_text))
+        .find_map(|p| at(message, p).and_then(value_text))
     {
         return Some(text);
     }
     let kind = message.get("type")?.as_str()?;
     let caption = message
-        .pointer(&format!("/{kind}/caption"))
+        .get(kind)
+        .and_then(|media| media.get("caption"))
         .and_then(value_text);
     Some(caption.unwrap_or_else(|| format!("[{kind}]")))
 }
@@ -417,6 +427,16 @@ mod tests {
         let detection = detect(&body).expect("detected");
         assert_eq!(detection.label(), "picky message:text");
         assert_eq!(picky_query_body("a=b"), None);
+    }
+
+    #[test]
+    fn plain_pointers_match_serde_json() {
+        let body = json!({"a": [{"b": {"c": 1}}], "d": "e"});
+        for path in [
+            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z",
+        ] {
+            assert_eq!(at(&body, path), body.pointer(path), "{path}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Printing: colour decisions, marks, JSON lines, progress bars. Every command prints through
 //! here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal" mean the same everywhere.
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use colored::{ColoredString, Colorize};
@@ -75,16 +76,25 @@ pub fn progress_bar(len: u64) -> ProgressBar {
 
 /// At most `max` characters of `text`, on one line, with an ellipsis when cut.
 pub fn excerpt(text: &str, max: usize) -> String {
+    excerpt_cow(text, max).into_owned()
+}
+
+/// [`excerpt`], borrowing `text` when it is already one short line (as most are).
+pub fn excerpt_cow(text: &str, max: usize) -> Cow<'_, str> {
+    let trimmed = text.trim();
+    if trimmed.len() <= max && !trimmed.chars().any(char::is_control) {
+        return Cow::Borrowed(trimmed);
+    }
     let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let one_line = one_line.trim();
     if one_line.chars().count() <= max {
-        one_line.to_string()
+        Cow::Owned(one_line.to_string())
     } else {
         let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
+        Cow::Owned(format!("{cut}…"))
     }
 }
 
@@ -97,5 +107,7 @@ mod tests {
         assert_eq!(excerpt("a\nb", 10), "a b");
         assert_eq!(excerpt("abcdefghij", 5), "abcd…");
         assert_eq!(excerpt("héllo", 5), "héllo");
+        assert_eq!(excerpt(" hi\t", 5), "hi");
+        assert!(matches!(excerpt_cow("short", 10), Cow::Borrowed("short")));
     }
 }

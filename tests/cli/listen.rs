@@ -805,6 +805,64 @@ fn simultaneous_keep_alive_connections_are_all_served() {
 }
 
 #[test]
+fn slow_uploads_hold_no_worker() {
+    // More half-sent bodies than workers: each waits on its own connection, and a request
+    // sent meanwhile is answered. Then each upload finishes and is answered and saved too.
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--threads", "2"]);
+    let body = sample_bytes("meta/message-text");
+    let padded = format!(
+        "{}{}",
+        String::from_utf8(body).unwrap().trim_end(),
+        " ".repeat(4000)
+    );
+    let (first, rest) = padded.as_bytes().split_at(100);
+    let mut stalled: Vec<Connection> = (0..3)
+        .map(|_| {
+            let mut connection = Connection::open(&listener.url);
+            let head = format!(
+                "POST /slow HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\n\r\n",
+                connection.host,
+                padded.len()
+            );
+            let stream = connection.reader.get_mut();
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(first).unwrap();
+            connection
+        })
+        .collect();
+
+    let mut meanwhile = Connection::open(&listener.url);
+    let timeout = Some(std::time::Duration::from_secs(10));
+    meanwhile
+        .reader
+        .get_ref()
+        .set_read_timeout(timeout)
+        .unwrap();
+    let body = sample_bytes("qikchat/message-text");
+    let answer = meanwhile.send("POST", "/meanwhile", &[], &body);
+    assert_eq!(answer.status, 200);
+
+    for connection in &mut stalled {
+        connection.reader.get_mut().write_all(rest).unwrap();
+        assert_eq!(connection.read_response().status, 200);
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    let paths: Vec<&str> = records.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(paths[0], "/meanwhile");
+    for record in &records[1..] {
+        assert_eq!(record.path, "/slow");
+        assert_eq!(record.body.as_deref(), Some(padded.as_str()));
+        assert_eq!(record.kind.as_deref(), Some("message:text"));
+    }
+}
+
+#[test]
 fn filters_and_flags_that_can_do_nothing_are_refused_at_start_up() {
     wa_hook()
         .args([

@@ -3,6 +3,7 @@
 //! Workers format their lines (in parallel) and send them to one display thread, which writes
 //! whatever has queued up and flushes once per batch.
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::mpsc::{self, Sender, TryRecvError};
@@ -82,48 +83,55 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
         .received_at
         .get(11..23)
         .unwrap_or(&record.received_at);
-    let mut line = format!(
+    let mut line = String::with_capacity(160);
+    let _ = write!(
+        line,
         "{} {} {}",
         time.dimmed(),
         record.method.bold(),
-        output::excerpt(&record.path, 60)
+        output::excerpt_cow(&record.path, 60)
     );
     let mut below = Vec::new();
     if let Some(rejected) = &record.rejected {
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             "  {}",
             format!("{} rejected: {rejected}", record.response_status)
                 .red()
                 .bold()
-        ));
+        );
     }
     if let Some(ok) = notes.handshake {
         if ok {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 "  meta handshake {} challenge echoed",
                 output::ok_mark()
-            ));
+            );
         } else {
-            line.push_str(&format!("  meta handshake {}", output::fail_mark()));
+            let _ = write!(line, "  meta handshake {}", output::fail_mark());
         }
     } else if notes.handshake_unanswered {
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             "  {}",
             "meta handshake (no --verify-token-env: the challenge was not echoed)".yellow()
-        ));
+        );
     }
     match record.verdict {
         Some(Verdict::Valid) => {
-            line.push_str(&format!("  {}", label(record)));
+            line.push_str("  ");
+            push_label(&mut line, record);
             push_gist(&mut line, gist);
-            line.push_str(&format!("  {}", output::ok_mark()));
+            let _ = write!(line, "  {}", output::ok_mark());
         }
         Some(Verdict::Invalid) => {
-            line.push_str(&format!("  {}", label(record)));
+            line.push_str("  ");
+            push_label(&mut line, record);
             push_gist(&mut line, gist);
-            line.push_str(&format!("  {}", output::fail_mark()));
+            let _ = write!(line, "  {}", output::fail_mark());
             if let Some(first) = record.errors.first() {
-                line.push_str(&format!(" {}", format_issue(first)));
+                let _ = write!(line, " {}", format_issue(first));
             }
             below.extend(record.errors.iter().skip(1).map(format_issue));
         }
@@ -134,23 +142,24 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
                 }
                 _ => "not JSON".to_string(),
             };
-            line.push_str(&format!("  {} {}", output::fail_mark(), what.red()));
+            let _ = write!(line, "  {} {}", output::fail_mark(), what.red());
             if let Some(first) = record.errors.first() {
-                line.push_str(&format!(": {}", first.found));
+                let _ = write!(line, ": {}", first.found);
             }
         }
         Some(Verdict::Unknown) => {
-            line.push_str(&format!(
+            let _ = write!(
+                line,
                 "  {} {}",
                 output::unknown_mark(),
                 "unknown shape".yellow()
-            ));
+            );
             if let Some(first) = record.errors.first() {
-                line.push_str(&format!(": {}", first.found));
+                let _ = write!(line, ": {}", first.found);
             }
         }
         None if record.rejected.is_none() && notes.handshake.is_none() => {
-            line.push_str(&format!("  {}", "no body".dimmed()));
+            let _ = write!(line, "  {}", "no body".dimmed());
         }
         None => {}
     }
@@ -160,7 +169,7 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
         } else {
             format!("signature {} {signature}", output::fail_mark())
         };
-        line.push_str(&format!("  {shown}"));
+        let _ = write!(line, "  {shown}");
     }
     if let Some(forward) = &record.forward {
         let latency = format_latency(forward.latency_ms);
@@ -171,34 +180,38 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
                 } else {
                     status.to_string().red()
                 };
-                line.push_str(&format!("  → app {status_text} {latency}"));
+                let _ = write!(line, "  → app {status_text} {latency}");
                 if let Some((budget, provider)) = notes.over_budget {
                     let whose = provider.map_or_else(
                         || "the --budget".to_string(),
                         |p| format!("{}'s", p.display_name()),
                     );
-                    line.push_str(&format!(
+                    let _ = write!(
+                        line,
                         " {}",
                         format!(
                             "slower than {whose} {} limit",
                             humantime::format_duration(budget)
                         )
                         .yellow()
-                    ));
+                    );
                 }
             }
-            (None, error) => line.push_str(&format!(
-                "  {}",
-                format!(
-                    "→ app unreachable, answered {}: {}",
-                    record.response_status,
-                    error.as_deref().unwrap_or("no answer")
-                )
-                .red()
-            )),
+            (None, error) => {
+                let _ = write!(
+                    line,
+                    "  {}",
+                    format!(
+                        "→ app unreachable, answered {}: {}",
+                        record.response_status,
+                        error.as_deref().unwrap_or("no answer")
+                    )
+                    .red()
+                );
+            }
         }
     } else if record.rejected.is_none() && !(200..300).contains(&record.response_status) {
-        line.push_str(&format!("  answered {}", record.response_status));
+        let _ = write!(line, "  answered {}", record.response_status);
     }
     line.push('\n');
     for issue in below {
@@ -209,11 +222,15 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
     line
 }
 
-fn label(record: &CaptureRecord) -> String {
+fn push_label(line: &mut String, record: &CaptureRecord) {
     match (&record.provider, &record.kind) {
-        (Some(provider), Some(kind)) => format!("{provider} {kind}"),
-        (Some(provider), None) => provider.clone(),
-        _ => "unknown".to_string(),
+        (Some(provider), Some(kind)) => {
+            line.push_str(provider);
+            line.push(' ');
+            line.push_str(kind);
+        }
+        (Some(provider), None) => line.push_str(provider),
+        _ => line.push_str("unknown"),
     }
 }
 
@@ -277,19 +294,32 @@ pub(crate) struct Stats {
     unknown: u64,
     rejected: u64,
     forward_failures: u64,
+    /// The last key counted, its buffer reused.
+    key: String,
 }
 
 impl Stats {
     pub fn count(&mut self, record: &CaptureRecord) {
         self.requests += 1;
-        let key = match (record.verdict, &record.provider, &record.kind) {
-            (Some(Verdict::Malformed), _, _) => "not JSON".to_string(),
-            (Some(Verdict::Unknown), None, _) => "unknown shape".to_string(),
-            (Some(_), Some(_), _) => label(record),
-            _ if record.body_bytes > 0 => "not checked".to_string(),
-            _ => format!("{} without a body", record.method),
-        };
-        *self.by_kind.entry(key).or_default() += 1;
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        match (record.verdict, &record.provider, &record.kind) {
+            (Some(Verdict::Malformed), _, _) => key.push_str("not JSON"),
+            (Some(Verdict::Unknown), None, _) => key.push_str("unknown shape"),
+            (Some(_), Some(_), _) => push_label(&mut key, record),
+            _ if record.body_bytes > 0 => key.push_str("not checked"),
+            _ => {
+                let _ = write!(key, "{} without a body", record.method);
+            }
+        }
+        // Counted without allocating once the kind has been seen.
+        match self.by_kind.get_mut(&key) {
+            Some(count) => *count += 1,
+            None => {
+                self.by_kind.insert(key.clone(), 1);
+            }
+        }
+        self.key = key;
         match record.verdict {
             Some(Verdict::Invalid) => self.invalid += 1,
             Some(Verdict::Malformed) => self.malformed += 1,

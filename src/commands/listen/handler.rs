@@ -75,6 +75,16 @@ impl Answer {
     }
 }
 
+/// A request whose answer is decided and whose record is ready to save.
+struct Handled {
+    request: Request,
+    record: CaptureRecord,
+    answer: Answer,
+    parsed: Option<serde_json::Value>,
+    provider: Option<Provider>,
+    notes: Notes,
+}
+
 /// The body as read from the socket.
 enum BodyRead {
     Complete(Vec<u8>),
@@ -100,6 +110,19 @@ fn read_body(request: &mut Request, max: u64) -> BodyRead {
         Ok(_) if bytes.len() as u64 > max => BodyRead::TooLarge(bytes.len() as u64),
         Ok(_) => BodyRead::Complete(bytes),
         Err(err) => BodyRead::Incomplete(bytes, err.to_string()),
+    }
+}
+
+/// True when the request's whole body is in memory already (tiny_http reads a body of up to
+/// `BUFFERED_BODY_MAX` bytes before queueing the request), so reading it cannot wait on the
+/// sender.
+pub(crate) fn body_arrived(request: &Request) -> bool {
+    let header = |name: &'static str| request.headers().iter().any(|h| h.field.equiv(name));
+    match request.body_length() {
+        Some(length) => {
+            length == 0 || (length <= tiny_http::BUFFERED_BODY_MAX && !header("Expect"))
+        }
+        None => !header("Transfer-Encoding"),
     }
 }
 
@@ -200,7 +223,63 @@ impl Handler {
         }
     }
 
-    pub fn handle(&self, mut request: Request, stats: &mut Stats, display: &Sender<String>) {
+    /// Take requests the worker received together: decide each one's answer, save all their
+    /// records with one write, show them, then answer each.
+    pub fn handle(&self, requests: Vec<Request>, stats: &mut Stats, display: &Sender<String>) {
+        let mut handled: Vec<Handled> = requests
+            .into_iter()
+            .map(|request| self.decide(request))
+            .collect();
+        if let Err(err) = self.writer.write_all(handled.iter().map(|one| &one.record)) {
+            for one in &mut handled {
+                output::warn(format!(
+                    "request #{} was not saved: {err:#}",
+                    one.record.seq
+                ));
+                one.answer = Answer::error(500, "wa-hook could not save this request");
+            }
+        }
+
+        let mut text = String::new();
+        for one in &handled {
+            if event_matches(&self.config.events, &one.record) {
+                self.show(one, &mut text);
+            }
+            stats.count(&one.record);
+        }
+        if !text.is_empty() {
+            let _ = display.send(text);
+        }
+
+        for Handled {
+            request, answer, ..
+        } in handled
+        {
+            if let Some(delay) = self.config.delay {
+                std::thread::sleep(delay);
+            }
+            let close = answer.close;
+            let response = answer.into_response();
+            if close {
+                // tiny_http reads and discards an unread body when the request is dropped; let
+                // that happen off the worker, so a large or stalled upload never holds one.
+                std::thread::spawn(move || {
+                    let _ = request.respond(response);
+                });
+            } else {
+                let _ = request.respond(response);
+            }
+        }
+    }
+
+    /// True when a worker may take several queued requests at once: answering them waits for
+    /// the whole batch, which is only quick when nothing is forwarded or delayed.
+    pub fn batches(&self) -> bool {
+        self.config.forward.is_none() && self.config.delay.is_none()
+    }
+
+    /// Read one request and decide its answer and record.
+    fn decide(&self, mut request: Request) -> Handled {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let received_at = capture::now_rfc3339();
         let method = request.method().as_str().to_string();
@@ -249,7 +328,7 @@ impl Handler {
         let mut notes = Notes::default();
         let mut parsed = None;
         let mut provider = None;
-        let mut answer = match body {
+        let answer = match body {
             BodyRead::TooLarge(length) => {
                 record.body_bytes = length;
                 record.rejected = Some(format!(
@@ -285,49 +364,40 @@ impl Handler {
         notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
         record.response_status = answer.status;
 
-        if let Err(err) = self.writer.write(&record) {
-            output::warn(format!("request #{seq} was not saved: {err:#}"));
-            answer = Answer::error(500, "wa-hook could not save this request");
+        Handled {
+            request,
+            record,
+            answer,
+            parsed,
+            provider,
+            notes,
         }
+    }
 
-        let shown = event_matches(&self.config.events, &record);
-        if shown {
-            let text = match self.config.format {
-                Format::Json => serde_json::to_string(&record).ok().map(|line| line + "\n"),
-                Format::Text => {
-                    let gist = match (&parsed, provider, &record.kind) {
-                        (Some(value), Some(provider), Some(kind)) => Some(detect::gist(
-                            value,
-                            &Detection {
-                                provider,
-                                kind: kind.clone(),
-                                schema: "",
-                            },
-                        )),
-                        _ => None,
-                    };
-                    Some(display::request_line(&record, gist.as_deref(), &notes))
+    /// The request's line (or JSON record) for the display, appended to `text`.
+    fn show(&self, one: &Handled, text: &mut String) {
+        let record = &one.record;
+        match self.config.format {
+            Format::Json => {
+                if let Ok(line) = serde_json::to_string(record) {
+                    text.push_str(&line);
+                    text.push('\n');
                 }
-            };
-            if let Some(text) = text {
-                let _ = display.send(text);
             }
-        }
-        stats.count(&record);
-
-        if let Some(delay) = self.config.delay {
-            std::thread::sleep(delay);
-        }
-        let close = answer.close;
-        let response = answer.into_response();
-        if close {
-            // tiny_http reads and discards an unread body when the request is dropped; let that
-            // happen off the worker, so a large or stalled upload never holds one.
-            std::thread::spawn(move || {
-                let _ = request.respond(response);
-            });
-        } else {
-            let _ = request.respond(response);
+            Format::Text => {
+                let gist = match (&one.parsed, one.provider, &record.kind) {
+                    (Some(value), Some(provider), Some(kind)) => Some(detect::gist(
+                        value,
+                        &Detection {
+                            provider,
+                            kind: kind.clone(),
+                            schema: "",
+                        },
+                    )),
+                    _ => None,
+                };
+                text.push_str(&display::request_line(record, gist.as_deref(), &one.notes));
+            }
         }
     }
 

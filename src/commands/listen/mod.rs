@@ -1,11 +1,14 @@
 //! `wa-hook listen`: a local receiver that saves, validates and shows every request.
 //!
-//! Threads: tiny_http's accept and connection threads parse HTTP; `--threads` workers take
-//! requests from its queue and run [`handler::Handler::handle`] (read, check, forward, save,
-//! answer); one display thread prints what the workers formatted, so a slow terminal never holds
-//! a worker and workers never take turns on a terminal lock. The only lock a request takes is
-//! the capture file's, for one write. Counts for the summary are kept per worker and added up
-//! at the end.
+//! Threads: tiny_http's connection threads parse HTTP and read bodies of up to 64 KiB, so a
+//! slow sender holds only its own connection. `--threads` workers (one per core by default)
+//! take requests from its queue and run [`handler::Handler::handle`]: read, check, forward,
+//! save, answer. A worker takes every request already queued (up to `MAX_BATCH`) at once and
+//! saves their records with one write before answering any of them: under load that is one
+//! system call for many requests, and no worker ever waits for another, as wa-hook takes no
+//! lock to write (see `CaptureWriter`). One display thread prints what the workers formatted,
+//! so a slow terminal never holds a worker. Counts for the summary are kept per worker and
+//! added up at the end.
 mod display;
 mod forward;
 mod handler;
@@ -30,6 +33,9 @@ use crate::validation::{self, CheckOptions, Forced};
 use display::Stats;
 use forward::Forwarder;
 use handler::Handler;
+
+/// The most queued requests a worker takes at once; their records are saved with one write.
+const MAX_BATCH: usize = 32;
 
 /// What the user asked for, checked before the port is opened.
 pub(crate) struct Config {
@@ -186,6 +192,17 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Workers that only check and save are never idle while requests queue, so one per core is
+/// the fastest (more only take turns on the cores); a forwarded or delayed request holds its
+/// worker while it waits, so those need many.
+fn default_threads(args: &ListenArgs) -> usize {
+    if args.forward_to.is_some() || args.delay.is_some() {
+        32
+    } else {
+        std::thread::available_parallelism().map_or(2, |cores| cores.get().max(2))
+    }
+}
+
 /// Bind the port, with an error that names it when it is taken.
 fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
     TcpListener::bind((host, port)).map_err(|err| match err.kind() {
@@ -244,7 +261,10 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let (display_tx, display_thread) = display::spawn(records_on_stdout);
     let handler = Arc::new(Handler::new(config, writer));
     let started = Instant::now();
-    let workers: Vec<_> = (0..args.threads)
+    let threads = args
+        .threads
+        .map_or_else(|| default_threads(&args), usize::from);
+    let workers: Vec<_> = (0..threads)
         .map(|index| {
             let server = Arc::clone(&server);
             let handler = Arc::clone(&handler);
@@ -253,10 +273,33 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
                 .name(format!("wa-hook-worker-{index}"))
                 .spawn(move || {
                     let mut stats = Stats::default();
-                    // At shutdown each worker takes one `unblock` from the queue, after the
-                    // requests queued before it (the queue is in order), and stops.
-                    while let Ok(request) = server.recv() {
-                        handler.handle(request, &mut stats, &display);
+                    // At shutdown the queue gets two `unblock`s per worker, after every request
+                    // already received (the queue is in order). A worker stops at the first it
+                    // takes in `recv`; `try_recv` may take one too (as "nothing queued"), so one
+                    // per worker would not be enough.
+                    // Requests queued together are taken together when their bodies have
+                    // already arrived; one still arriving is answered on its own, after them.
+                    while let Ok(first) = server.recv() {
+                        let mut batch = vec![first];
+                        let mut after = None;
+                        if handler.batches() && handler::body_arrived(&batch[0]) {
+                            while batch.len() < MAX_BATCH {
+                                match server.try_recv() {
+                                    Ok(Some(request)) if handler::body_arrived(&request) => {
+                                        batch.push(request);
+                                    }
+                                    Ok(Some(request)) => {
+                                        after = Some(request);
+                                        break;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                        }
+                        handler.handle(batch, &mut stats, &display);
+                        if let Some(request) = after {
+                            handler.handle(vec![request], &mut stats, &display);
+                        }
                     }
                     stats
                 })
@@ -267,7 +310,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
 
     // Wait for Ctrl-C or SIGTERM.
     let _ = signal_rx.recv();
-    for _ in 0..workers.len() {
+    for _ in 0..2 * workers.len() {
         server.unblock();
     }
     let mut stats = Stats::default();

@@ -91,6 +91,12 @@
 #![deny(rust_2018_idioms)]
 #![allow(clippy::match_like_matches_macro)]
 
+/// A request body of at most this many bytes (with a Content-Length and no
+/// `Expect: 100-continue`) is read on the connection's own thread before the request is queued,
+/// so `recv()` never returns a request whose body is still arriving. Upstream reads 1024 bytes
+/// this way; wa-hook raises it (see vendor/README.md).
+pub const BUFFERED_BODY_MAX: usize = 64 * 1024;
+
 #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
 use zeroize::Zeroizing;
 

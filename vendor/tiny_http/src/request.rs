@@ -191,8 +191,10 @@ where
     } else if let Some(content_length) = content_length {
         if content_length == 0 {
             Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-        } else if content_length <= 1024 && !expects_continue {
+        } else if content_length <= crate::BUFFERED_BODY_MAX && !expects_continue {
             // if the content-length is small enough, we just read everything into a buffer
+            // (wa-hook: up to BUFFERED_BODY_MAX, not 1024 bytes, so a slow sender holds only
+            // its own connection's thread, never a worker)
 
             let mut buffer = vec![0; content_length];
             let mut offset = 0;
