@@ -215,11 +215,18 @@ fn is_record_line(line: &[u8]) -> bool {
 /// The non-blank lines of JSON Lines text as `(line number, bytes)`, a trailing `\r` removed.
 /// Line numbers count from 1 and include blank lines.
 pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
+    // memchr finds the line ends many bytes at a time: this runs on one thread before the
+    // lines are checked in parallel, so its speed is the floor of the whole run.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.enumerate()
+        .map(move |(index, end)| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            (index + 1, line)
+        })
         .filter(|(_, line)| !line.trim_ascii().is_empty())
-        .map(|(index, line)| (index + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .map(|(number, line)| (number, line.strip_suffix(b"\r").unwrap_or(line)))
 }
 
 /// What one unit of input holds: a body, or a capture record (read by the one parser the
@@ -287,6 +294,22 @@ fn describe_all(sources: &[Source]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_are_numbered_from_1_and_blank_ones_skipped() {
+        let text = b"{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
+        let found: Vec<(usize, &[u8])> = lines(text).collect();
+        assert_eq!(
+            found,
+            [
+                (1, &b"{\"a\":1}"[..]),
+                (4, &b"{\"b\":2}"[..]),
+                (5, &b"{\"c\":3}"[..])
+            ]
+        );
+        assert_eq!(lines(b"").count(), 0);
+        assert_eq!(lines(b"\n\n").count(), 0);
+    }
 
     #[test]
     fn json_lines_are_split_with_line_numbers() {
