@@ -129,11 +129,13 @@ pub fn now_rfc3339() -> String {
 /// Appends records to a capture file (or stdout), one line each, written through before the
 /// call returns, so a record is on disk before the request it describes is acknowledged.
 ///
-/// Many threads may write at once (`listen`'s workers), and none waits for another in wa-hook:
-/// a thread encodes its lines (one, or a batch of requests it took at once) into its own buffer
-/// and hands them to the kernel with one `write` on a file opened with `O_APPEND`. The kernel
-/// appends each such write whole, at the end of the file, so lines never interleave. A write the kernel cut short (only when the disk is full or
-/// the file too large) is reported, and every later write reports it too.
+/// Many threads may write at once (`listen`'s workers), and on a regular file none waits for
+/// another in wa-hook: a thread encodes its lines (one, or a batch of requests it took at once)
+/// into its own buffer and hands them to the kernel with one `write` on a file opened with
+/// `O_APPEND`. On a local Linux file system the kernel appends each such write whole, at the
+/// end of the file, so lines never interleave. (A pipe or terminal takes a lock instead.) A
+/// write the kernel cut short (only when the disk is full or the file too large) is reported,
+/// and every later write reports it too.
 pub struct CaptureWriter {
     sink: Sink,
     /// Set by the first failed write.
@@ -141,7 +143,10 @@ pub struct CaptureWriter {
 }
 
 enum Sink {
+    /// A regular file: one `write` lands whole, so no lock is needed.
     File(File),
+    /// A pipe, FIFO or terminal, where only small writes land whole: one writer at a time.
+    Stream(std::sync::Mutex<File>),
     Stdout,
     Discard,
 }
@@ -162,7 +167,12 @@ impl CaptureWriter {
                 .append(true)
                 .open(path)
                 .with_context(|| format!("opening the capture file {}", path.display()))?;
-            Sink::File(file)
+            let regular = file.metadata().is_ok_and(|meta| meta.file_type().is_file());
+            if regular {
+                Sink::File(file)
+            } else {
+                Sink::Stream(std::sync::Mutex::new(file))
+            }
         };
         Ok(Self::with_sink(sink))
     }
@@ -204,6 +214,10 @@ impl CaptureWriter {
             }
             let result = match &self.sink {
                 Sink::File(file) => write_whole(file, lines),
+                Sink::Stream(file) => file
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .write_all(lines),
                 Sink::Stdout => {
                     let mut out = std::io::stdout().lock();
                     out.write_all(lines).and_then(|()| out.flush())

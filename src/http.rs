@@ -1,6 +1,7 @@
 //! The HTTP client every command uses (replay, listen's forwarding, the partner API): one
-//! reqwest client with its connection pool, one tokio runtime, one way to name a target and to
-//! explain why a request failed.
+//! reqwest client with its connection pool, one shared tokio runtime (replay's bulk sending
+//! drives the same client from a runtime of its own), one way to name a target and to explain
+//! why a request failed.
 use std::sync::OnceLock;
 use std::time::Duration;
 

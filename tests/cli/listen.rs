@@ -863,6 +863,77 @@ fn slow_uploads_hold_no_worker() {
 }
 
 #[test]
+fn a_body_cut_short_is_recorded_as_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let mut connection = Connection::open(&listener.url);
+    let head = format!(
+        "POST /cut HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 5000\r\n\r\n{{\"event\": \"whatsapp:message:in\"",
+        connection.host
+    );
+    connection
+        .reader
+        .get_mut()
+        .write_all(head.as_bytes())
+        .unwrap();
+    connection
+        .reader
+        .get_mut()
+        .shutdown(std::net::Shutdown::Write)
+        .unwrap();
+    assert_eq!(connection.read_response().status, 400);
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    let record = &records[0];
+    assert_eq!(record.path, "/cut");
+    assert_eq!(
+        record.body.as_deref(),
+        Some("{\"event\": \"whatsapp:message:in\"")
+    );
+    let rejected = record.rejected.as_deref().unwrap_or_default();
+    assert!(rejected.starts_with("incomplete body"), "{rejected}");
+    assert!(stdout.contains("400 rejected: incomplete body"), "{stdout}");
+}
+
+#[test]
+fn an_upgrade_request_is_answered_like_any_other() {
+    // `curl --http2 http://...` asks to upgrade to h2c and waits for the answer with the
+    // connection open: the body is what was declared, not the rest of the connection.
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let mut connection = Connection::open(&listener.url);
+    let timeout = Some(std::time::Duration::from_secs(10));
+    connection
+        .reader
+        .get_ref()
+        .set_read_timeout(timeout)
+        .unwrap();
+    let body = sample_bytes("qikchat/message-text");
+    let answer = connection.send(
+        "POST",
+        "/h2c",
+        &[
+            ("Connection", "Upgrade, HTTP2-Settings"),
+            ("Upgrade", "h2c"),
+            ("HTTP2-Settings", "AAMAAABkAAQCAAAAAAIAAAAA"),
+        ],
+        &body,
+    );
+    assert_eq!(answer.status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].kind.as_deref(), Some("message:text"));
+    assert_eq!(records[0].body_bytes, body.len() as u64);
+}
+
+#[test]
 fn filters_and_flags_that_can_do_nothing_are_refused_at_start_up() {
     wa_hook()
         .args([

@@ -100,13 +100,16 @@ fn read_body(request: &mut Request, max: u64) -> BodyRead {
     if declared.is_some_and(|length| length as u64 > max) {
         return BodyRead::TooLarge(declared.unwrap_or_default() as u64);
     }
+    // For `Connection: upgrade` tiny_http hands over the raw connection as the body: read only
+    // what was declared, or the read would wait for the sender to hang up.
+    let limit = if asks_upgrade(request) {
+        declared.unwrap_or(0) as u64
+    } else {
+        max.saturating_add(1)
+    };
     let capacity = declared.unwrap_or(0).min(max as usize);
     let mut bytes = Vec::with_capacity(capacity);
-    match request
-        .as_reader()
-        .take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-    {
+    match request.as_reader().take(limit).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > max => BodyRead::TooLarge(bytes.len() as u64),
         Ok(_) => BodyRead::Complete(bytes),
         Err(err) => BodyRead::Incomplete(bytes, err.to_string()),
@@ -118,12 +121,23 @@ fn read_body(request: &mut Request, max: u64) -> BodyRead {
 /// sender.
 pub(crate) fn body_arrived(request: &Request) -> bool {
     let header = |name: &'static str| request.headers().iter().any(|h| h.field.equiv(name));
+    if asks_upgrade(request) {
+        return false;
+    }
     match request.body_length() {
         Some(length) => {
             length == 0 || (length <= tiny_http::BUFFERED_BODY_MAX && !header("Expect"))
         }
         None => !header("Transfer-Encoding"),
     }
+}
+
+/// `Connection: upgrade` (an h2c or WebSocket upgrade), which wa-hook answers like any other
+/// request.
+fn asks_upgrade(request: &Request) -> bool {
+    request.headers().iter().any(|h| {
+        h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
+    })
 }
 
 /// Headers for the record: secret-bearing values redacted unless kept.

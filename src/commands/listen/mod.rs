@@ -16,7 +16,7 @@ mod handler;
 use std::io::Write;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -26,6 +26,7 @@ use crate::capture::CaptureWriter;
 use crate::catalogue::{self, Provider};
 use crate::cli::{Format, ListenArgs};
 use crate::error::Outcome;
+use crate::output;
 use crate::schemas;
 use crate::secret::{self, BasicAuth, SecretString};
 use crate::validation::{self, CheckOptions, Forced};
@@ -36,6 +37,11 @@ use handler::Handler;
 
 /// The most queued requests a worker takes at once; their records are saved with one write.
 const MAX_BATCH: usize = 32;
+
+/// At shutdown, requests still arriving are answered until none has come for `SHUTDOWN_QUIET`,
+/// for at most `SHUTDOWN_GRACE`.
+const SHUTDOWN_QUIET: Duration = Duration::from_millis(100);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// What the user asked for, checked before the port is opened.
 pub(crate) struct Config {
@@ -264,22 +270,35 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let threads = args
         .threads
         .map_or_else(|| default_threads(&args), usize::from);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let warned = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..threads)
         .map(|index| {
             let server = Arc::clone(&server);
             let handler = Arc::clone(&handler);
             let display = display_tx.clone();
+            let (stopping, warned) = (Arc::clone(&stopping), Arc::clone(&warned));
             std::thread::Builder::new()
                 .name(format!("wa-hook-worker-{index}"))
                 .spawn(move || {
                     let mut stats = Stats::default();
-                    // At shutdown the queue gets two `unblock`s per worker, after every request
-                    // already received (the queue is in order). A worker stops at the first it
-                    // takes in `recv`; `try_recv` may take one too (as "nothing queued"), so one
-                    // per worker would not be enough.
-                    // Requests queued together are taken together when their bodies have
-                    // already arrived; one still arriving is answered on its own, after them.
-                    while let Ok(first) = server.recv() {
+                    loop {
+                        let first = match server.recv() {
+                            Ok(request) => request,
+                            // At shutdown each worker takes one `unblock`, queued after every
+                            // request already received (the queue is in order).
+                            Err(_) if stopping.load(Ordering::SeqCst) => break,
+                            // tiny_http could not accept a connection (too many open files?).
+                            Err(err) => {
+                                if !warned.swap(true, Ordering::Relaxed) {
+                                    output::warn(format!("accepting a connection failed: {err}"));
+                                }
+                                continue;
+                            }
+                        };
+                        // Requests queued together are taken together when their bodies have
+                        // already arrived; one still arriving is answered on its own, after
+                        // them. (`try_recv` leaves an `unblock` in the queue.)
                         let mut batch = vec![first];
                         let mut after = None;
                         if handler.batches() && handler::body_arrived(&batch[0]) {
@@ -306,11 +325,11 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
                 .context("starting a worker thread")
         })
         .collect::<anyhow::Result<_>>()?;
-    drop(display_tx);
 
     // Wait for Ctrl-C or SIGTERM.
     let _ = signal_rx.recv();
-    for _ in 0..2 * workers.len() {
+    stopping.store(true, Ordering::SeqCst);
+    for _ in 0..workers.len() {
         server.unblock();
     }
     let mut stats = Stats::default();
@@ -319,10 +338,42 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
             stats.merge(worker_stats);
         }
     }
+    // A request whose body was still arriving when the signal came is queued after the
+    // unblocks: answer what arrives while requests keep coming, for a moment.
+    let grace_ends = Instant::now() + SHUTDOWN_GRACE;
+    while let Some(left) = grace_ends.checked_duration_since(Instant::now()) {
+        match server.recv_timeout(left.min(SHUTDOWN_QUIET)) {
+            Ok(Some(request)) => handler.handle(vec![request], &mut stats, &display_tx),
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    drop(display_tx);
     drop(server);
     drop(handler);
     let _ = display_thread.join();
     let saved_to = (!args.no_save).then_some(args.out.as_path());
     display::print_summary(&stats, started.elapsed(), saved_to);
     Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The shutdown relies on this (vendor/README.md): `try_recv` must leave an `unblock` for
+    /// the worker it was meant for, or that worker never stops.
+    #[test]
+    fn try_recv_leaves_an_unblock_for_recv() {
+        let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        server.unblock();
+        assert!(matches!(server.try_recv(), Ok(None)));
+        let (done, stopped) = std::sync::mpsc::channel();
+        let worker = std::sync::Arc::clone(&server);
+        std::thread::spawn(move || done.send(worker.recv().is_err()));
+        let timeout = std::time::Duration::from_secs(10);
+        assert_eq!(
+            stopped.recv_timeout(timeout),
+            Ok(true),
+            "recv() did not return: try_recv took the unblock"
+        );
+    }
 }

@@ -3,8 +3,8 @@
 //!
 //! The work is in four steps, each in its own module, so nothing is sent until every input
 //! has been read and checked: the arguments become a [`Config`]; the inputs become
-//! [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on the shared
-//! runtime with a fixed set of worker tasks; [`report`] prints the lines and the summary.
+//! [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on one thread
+//! with a fixed set of worker tasks; [`report`] prints the lines and the summary.
 mod handshake;
 mod interactive;
 mod plan;

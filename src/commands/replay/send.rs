@@ -98,7 +98,8 @@ pub(crate) fn run(
     let started = Instant::now();
     // One thread drives every connection: sending is waiting, not computing, and on a machine
     // whose cores the target shares, a multi-thread runtime's hand-offs between threads cost
-    // more than they give (bench/run replay: 0.64× of oha's rate with one, 0.86× without).
+    // more than they give (on this project's 2-core benchmark machine, alternating runs gave
+    // a median of 0.64× oha's rate with the shared multi-thread runtime and 0.86× with this).
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

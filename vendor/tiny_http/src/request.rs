@@ -198,21 +198,40 @@ where
 
             let mut buffer = vec![0; content_length];
             let mut offset = 0;
+            let mut failure = None;
 
             while offset != content_length {
-                let read = source_data.read(&mut buffer[offset..])?;
-                if read == 0 {
-                    // the socket returned EOF, but we were before the expected content-length
-                    // aborting
-                    let info = "Connection has been closed before we received enough data";
-                    let err = IoError::new(ErrorKind::ConnectionAborted, info);
-                    return Err(RequestCreationError::CreationIoError(err));
+                match source_data.read(&mut buffer[offset..]) {
+                    Ok(0) => {
+                        // the socket returned EOF, but we were before the expected
+                        // content-length
+                        failure = Some((
+                            ErrorKind::ConnectionAborted,
+                            "the connection was closed before the whole body arrived"
+                                .to_string(),
+                        ));
+                        break;
+                    }
+                    Ok(read) => offset += read,
+                    Err(err) if err.kind() == ErrorKind::Interrupted => {}
+                    Err(err) => {
+                        failure = Some((err.kind(), err.to_string()));
+                        break;
+                    }
                 }
-
-                offset += read;
             }
 
-            Box::new(Cursor::new(buffer)) as Box<dyn Read + Send + 'static>
+            match failure {
+                None => Box::new(Cursor::new(buffer)) as Box<dyn Read + Send + 'static>,
+                // wa-hook: the request is still handed over, with the part of the body that
+                // arrived and then the error, so the receiver can record it (upstream dropped
+                // it here without a trace).
+                Some((kind, message)) => {
+                    buffer.truncate(offset);
+                    Box::new(Cursor::new(buffer).chain(FailingReader { kind, message }))
+                        as Box<dyn Read + Send + 'static>
+                }
+            }
         } else {
             let (data_reader, _) = EqualReader::new(source_data, content_length); // TODO:
             Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>
@@ -241,6 +260,18 @@ where
         must_send_continue: expects_continue,
         notify_when_responded: None,
     })
+}
+
+/// A reader that fails with one error every time: the end of a body cut short.
+struct FailingReader {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Read for FailingReader {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(IoError::new(self.kind, self.message.clone()))
+    }
 }
 
 impl Request {

@@ -57,10 +57,16 @@ where
     }
 
     /// Tries to pop an element without blocking.
+    ///
+    /// wa-hook: an `unblock()` at the front is left in the queue for the `pop` it was meant
+    /// for (upstream took it away, and the thread it should have stopped then blocks forever).
     pub fn try_pop(&self) -> Option<T> {
         let mut queue = self.queue.lock().unwrap();
-        match queue.pop_front() {
-            Some(Control::Elem(value)) => Some(value),
+        match queue.front() {
+            Some(Control::Elem(_)) => match queue.pop_front() {
+                Some(Control::Elem(value)) => Some(value),
+                _ => unreachable!("the front was an element"),
+            },
             Some(Control::Unblock) | None => None,
         }
     }
