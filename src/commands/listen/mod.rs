@@ -41,7 +41,7 @@ const MAX_BATCH: usize = 32;
 /// At shutdown, requests still arriving are answered until none has come for `SHUTDOWN_QUIET`,
 /// for at most `SHUTDOWN_GRACE`.
 const SHUTDOWN_QUIET: Duration = Duration::from_millis(100);
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 /// What the user asked for, checked before the port is opened.
 pub(crate) struct Config {
