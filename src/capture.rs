@@ -8,7 +8,7 @@ use anyhow::Context;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::validation::{Issue, Verdict};
+use crate::verdict::{Issue, Verdict};
 
 /// The version of the record format, written in every record.
 pub const FORMAT_VERSION: u32 = 1;
@@ -44,11 +44,14 @@ pub struct CaptureRecord {
     pub provider: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// `valid`, `invalid`, `unknown`, `malformed`, or absent where nothing was validated.
+    /// `valid`, `invalid`, `unchecked`, `unknown`, `malformed`, or absent where nothing was validated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Issue>,
+    /// Why a body of a known provider was not checked (`unchecked`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Why the request was refused (`basic auth`, `body too large`, `bad signature` ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected: Option<String>,
@@ -282,6 +285,7 @@ mod tests {
             kind: None,
             verdict: None,
             errors: vec![],
+            note: None,
             rejected: None,
             signature: None,
             response_status: 200,

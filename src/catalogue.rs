@@ -1,89 +1,16 @@
-//! The provider catalogue: which providers wa-hook knows, and the sample payloads it ships.
+//! The sample payloads wa-hook ships, one folder per provider of the registry.
 //!
 //! Samples are files under `samples/<provider>/`, embedded at build time so an installed binary
 //! works from any folder. Each provider folder's README.md holds a table (Sample | Kind |
 //! Description) that is both the human documentation and the index read here.
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
 use serde::Serialize;
 
-use crate::cli::ProviderArg;
+use crate::providers::Provider;
 
 static SAMPLE_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/samples");
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Picky,
-    Qikchat,
-    Smartflow,
-    Partner,
-    Meta,
-}
-
-impl Provider {
-    pub const ALL: [Provider; 5] = [
-        Provider::Picky,
-        Provider::Qikchat,
-        Provider::Smartflow,
-        Provider::Partner,
-        Provider::Meta,
-    ];
-
-    /// The short id used in sample names, schema ids and output.
-    pub fn id(self) -> &'static str {
-        match self {
-            Provider::Picky => "picky",
-            Provider::Qikchat => "qikchat",
-            Provider::Smartflow => "smartflow",
-            Provider::Partner => "partner",
-            Provider::Meta => "meta",
-        }
-    }
-
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Provider::Picky => "Picky Assist",
-            Provider::Qikchat => "Qikchat",
-            Provider::Smartflow => "Omni Smartflow",
-            Provider::Partner => "99 Digital partner API",
-            Provider::Meta => "Meta WhatsApp Cloud API",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.id() == id)
-    }
-
-    /// How long the provider waits for an acknowledgement, where it documents one.
-    pub fn response_budget(self) -> Option<Duration> {
-        match self {
-            Provider::Qikchat => Some(Duration::from_secs(2)),
-            Provider::Picky => Some(Duration::from_secs(180)),
-            _ => None,
-        }
-    }
-}
-
-impl From<ProviderArg> for Provider {
-    fn from(arg: ProviderArg) -> Self {
-        match arg {
-            ProviderArg::Picky => Provider::Picky,
-            ProviderArg::Qikchat => Provider::Qikchat,
-            ProviderArg::Smartflow => Provider::Smartflow,
-            ProviderArg::Partner => Provider::Partner,
-            ProviderArg::Meta => Provider::Meta,
-        }
-    }
-}
-
-impl std::fmt::Display for Provider {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
-}
 
 /// One built-in sample payload.
 #[derive(Debug, Serialize)]
@@ -106,7 +33,7 @@ pub fn samples() -> &'static [Sample] {
 
 fn load_samples() -> Vec<Sample> {
     let mut samples = Vec::new();
-    for provider in Provider::ALL {
+    for provider in Provider::all() {
         let Some(folder) = SAMPLE_DIR.get_dir(provider.id()) else {
             continue;
         };
@@ -176,21 +103,14 @@ pub fn looks_like_sample_name(text: &str) -> bool {
         return true;
     }
     let provider = text.split('/').next().unwrap_or_default();
-    let provider = provider_alias(provider);
     Provider::from_id(provider).is_some()
         && text.contains('/')
         && !std::path::Path::new(text).exists()
 }
 
-/// `picky-assist`, `pickyassist`, `omni`, `99digital`, `cloud` ... to the provider ids.
-fn provider_alias(text: &str) -> &str {
-    match text {
-        "pickyassist" | "picky-assist" => "picky",
-        "omni" | "omni-smartflow" => "smartflow",
-        "99digital" | "99-digital" => "partner",
-        "cloud" | "cloud-api" | "whatsapp" => "meta",
-        other => other,
-    }
+/// A provider's alias (`picky-assist`, `omni`, `cloud`) to its id; other text as it is.
+fn provider_alias(text: &str) -> String {
+    Provider::from_id(text).map_or_else(|| text.to_string(), |p| p.id().to_string())
 }
 
 /// Samples matching a name, a glob (`picky/*`, `*/status-*`) or `all`. An unknown name is an

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::providers::Provider;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  everything checked out
@@ -318,8 +320,8 @@ pub struct ValidateArgs {
     pub inputs: Vec<String>,
 
     /// Validate as this provider instead of detecting it
-    #[arg(long, value_enum, conflicts_with = "schema")]
-    pub provider: Option<ProviderArg>,
+    #[arg(long, value_parser = provider_parser(), conflicts_with = "schema")]
+    pub provider: Option<Provider>,
 
     /// Validate against this schema (see `wa-hook schemas`) instead of detecting it
     #[arg(long, value_name = "SCHEMA")]
@@ -338,19 +340,19 @@ pub struct ValidateArgs {
     pub format: Format,
 }
 
-/// Provider names accepted on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ProviderArg {
-    /// Picky Assist
-    Picky,
-    /// Qikchat
-    Qikchat,
-    /// Omni Smartflow
-    Smartflow,
-    /// 99 Digital partner API
-    Partner,
-    /// Meta WhatsApp Cloud API
-    Meta,
+/// `--provider`: any provider of the registry, by id or alias; completions list the ids.
+fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
+    let ids: Vec<clap::builder::PossibleValue> = Provider::all()
+        .map(|provider| {
+            let aliases = provider.rules().aliases();
+            clap::builder::PossibleValue::new(provider.id())
+                .help(provider.display_name())
+                .aliases(aliases.iter().copied())
+        })
+        .collect();
+    clap::builder::TypedValueParser::map(clap::builder::PossibleValuesParser::new(ids), |id| {
+        Provider::from_id(&id).expect("a listed provider id")
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

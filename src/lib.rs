@@ -1,26 +1,29 @@
 //! wa-hook: see, reproduce and check WhatsApp provider webhooks.
 //!
-//! One module per shared mechanism — provider catalogue ([`catalogue`]), detection
-//! ([`detect`]), schemas ([`schemas`]), validation ([`validation`]), capture records
-//! ([`capture`]), inputs ([`inputs`]), the HTTP client ([`http`]), printing ([`output`]),
-//! secrets ([`secret`]), Meta signatures ([`signature`]), payload edits ([`payload`]) and the
-//! partner API client ([`partner_api`]) — and one module per command under [`commands`], each
-//! using those.
+//! The providers, one folder each behind one trait, listed by one registry ([`providers`]:
+//! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
+//! mechanism — samples ([`catalogue`]), schema loading ([`schemas`]), verdicts ([`verdict`],
+//! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs ([`inputs`]),
+//! the HTTP client ([`http`]), printing ([`output`]), secrets ([`secret`]), Meta signatures
+//! ([`signature`]), fresh ids ([`ids`]), payload edits ([`payload`]) and the partner API client
+//! ([`partner_api`]) — and one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
-pub mod detect;
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod inputs;
 pub mod output;
 pub mod partner_api;
 pub mod payload;
+pub mod providers;
 pub mod schemas;
 pub mod secret;
 pub mod signature;
 pub mod validation;
+pub mod verdict;
 
 use cli::{Cli, Command};
 use error::Outcome;

@@ -46,6 +46,11 @@ pub fn unknown_mark() -> ColoredString {
     "?".yellow().bold()
 }
 
+/// The mark for a body of a known provider that nothing checks (no schema for that part).
+pub fn unchecked_mark() -> ColoredString {
+    "○".cyan().bold()
+}
+
 /// Print `value` as one line of JSON.
 pub fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyhow::Result<()> {
     serde_json::to_writer(&mut *out, value)?;

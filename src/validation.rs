@@ -1,11 +1,11 @@
 //! Checking one body: parse, detect, validate. `validate`, `listen` and `replay` all call
 //! [`check_bytes`] so a body gets the same verdict wherever it is seen.
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalogue::Provider;
-use crate::detect::{self, Detection};
-use crate::schemas;
+use crate::providers::{self, Detection, Kind, Provider};
+use crate::schemas::Schema;
+pub use crate::verdict::{Issue, Verdict};
 
 /// What to validate against, and how strictly.
 #[derive(Clone, Debug, Default)]
@@ -19,46 +19,7 @@ pub struct CheckOptions {
 #[derive(Clone, Debug)]
 pub enum Forced {
     Provider(Provider),
-    Schema(&'static schemas::Schema),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Matches its documented shape.
-    Valid,
-    /// Recognised, but does not match its documented shape.
-    Invalid,
-    /// JSON, but not a shape any provider documents.
-    Unknown,
-    /// Not JSON at all: empty, a syntax error, not UTF-8.
-    Malformed,
-}
-
-impl Verdict {
-    pub fn is_valid(self) -> bool {
-        self == Verdict::Valid
-    }
-}
-
-/// One way in which a body differs from its schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Issue {
-    /// JSON pointer to the offending value ("" for the whole body).
-    pub pointer: String,
-    pub expected: String,
-    pub found: String,
-}
-
-impl std::fmt::Display for Issue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
-        };
-        write!(f, "{at}: expected {}, found {}", self.expected, self.found)
-    }
+    Schema(&'static Schema),
 }
 
 /// The verdict on one body.
@@ -68,11 +29,14 @@ pub struct Check {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Issue>,
+    /// Why an unchecked body was not checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Check {
@@ -83,11 +47,8 @@ impl Check {
             provider: None,
             kind: None,
             schema: None,
-            errors: vec![Issue {
-                pointer: String::new(),
-                expected: expected.to_string(),
-                found,
-            }],
+            errors: vec![Issue::whole(expected, found)],
+            note: None,
         }
     }
 
@@ -104,11 +65,7 @@ impl Check {
 /// Parse `bytes` as JSON, with the error a user can act on (line and column, or the byte
 /// where UTF-8 breaks).
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
-    let issue = |found: String| Issue {
-        pointer: String::new(),
-        expected: "a JSON body".to_string(),
-        found,
-    };
+    let issue = |found: String| Issue::whole("a JSON body", found);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(issue("an empty body".to_string()));
     }
@@ -148,7 +105,7 @@ pub fn check_bytes_parsed(
     options: &CheckOptions,
 ) -> (Check, Option<Value>) {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        if let Some(body) = query.and_then(detect::picky_query_body) {
+        if let Some(body) = query.and_then(providers::query_body) {
             return (check_value(&body, options), Some(body));
         }
     }
@@ -188,8 +145,7 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
         }
     };
     let query = Some(record.query.as_str()).filter(|q| !q.is_empty());
-    let picky_query =
-        body.is_empty() && query.is_some_and(|q| detect::picky_query_body(q).is_some());
+    let picky_query = body.is_empty() && query.is_some_and(|q| providers::query_body(q).is_some());
     if !expects_body(&record.method, &body) && !picky_query {
         return RecordCheck::Skipped(format!("{} without a body", record.method));
     }
@@ -199,18 +155,16 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
 /// Check a parsed body.
 pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
     let detection = match &options.force {
-        None => detect::detect(body),
-        Some(Forced::Provider(provider)) => Some(detect::detect_within(*provider, body)),
+        None => providers::detect(body),
+        Some(Forced::Provider(provider)) => Some(providers::detect_within(*provider, body)),
         Some(Forced::Schema(schema)) => {
-            let detected = detect::detect(body);
-            let provider = detect::provider_of_schema(schema.id);
-            let kind = detected
-                .filter(|d| Some(d.provider) == provider)
-                .map_or_else(|| schema.id.to_string(), |d| d.kind);
+            let provider = providers::provider_of_schema(schema);
+            let detected = providers::detect(body).filter(|d| Some(d.provider) == provider);
             provider.map(|provider| Detection {
                 provider,
-                kind,
+                kind: detected.map_or_else(|| Kind::named(schema.id), |d| d.kind),
                 schema: schema.id,
+                unchecked: None,
             })
         }
     };
@@ -220,21 +174,28 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
             provider: None,
             kind: None,
             schema: None,
-            errors: vec![Issue {
-                pointer: String::new(),
-                expected: "a body in a shape one of the providers documents".to_string(),
-                found: describe_unknown(body),
-            }],
+            errors: vec![Issue::whole(
+                "a body in a shape one of the providers documents",
+                describe_unknown(body),
+            )],
+            note: None,
         };
     };
-    let Some(schema) = schemas::find_schema(detection.schema) else {
-        // A detected kind whose schema is not shipped is a bug in wa-hook, not in the body.
+    let Some(schema) = detection.provider.schema(detection.schema) else {
+        // Every kind's schema is shipped (the registry test checks); say so loudly if not.
         return Check {
             verdict: Verdict::Unknown,
             provider: Some(detection.provider),
             kind: Some(detection.kind),
             schema: None,
-            errors: vec![],
+            errors: vec![Issue::whole(
+                format!(
+                    "the schema {} (a wa-hook bug: please report it)",
+                    detection.schema
+                ),
+                "no such schema shipped",
+            )],
+            note: None,
         };
     };
     let validator = schema.validator(options.strict);
@@ -247,16 +208,20 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
             .map(|error| describe_error(&error))
             .collect()
     };
+    let verdict = match &detection.unchecked {
+        _ if !errors.is_empty() => Verdict::Invalid,
+        Some(_) => Verdict::Unchecked,
+        None => Verdict::Valid,
+    };
     Check {
-        verdict: if errors.is_empty() {
-            Verdict::Valid
-        } else {
-            Verdict::Invalid
-        },
+        verdict,
         provider: Some(detection.provider),
         kind: Some(detection.kind),
         schema: Some(schema.id),
         errors,
+        note: detection
+            .unchecked
+            .filter(|_| verdict == Verdict::Unchecked),
     }
 }
 
@@ -264,10 +229,14 @@ fn describe_unknown(body: &Value) -> String {
     match body {
         Value::Object(object) => {
             let keys: Vec<&str> = object.keys().take(6).map(String::as_str).collect();
-            if keys.is_empty() {
+            let shape = if keys.is_empty() {
                 "an empty object".to_string()
             } else {
                 format!("an object with keys {}", keys.join(", "))
+            };
+            match providers::near_miss(object) {
+                Some(hint) => format!("{shape}: {hint}"),
+                None => shape,
             }
         }
         other => format!(

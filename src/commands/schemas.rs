@@ -7,13 +7,13 @@ use colored::Colorize;
 use crate::cli::{Format, SchemasAction, SchemasArgs};
 use crate::error::Outcome;
 use crate::output;
-use crate::schemas;
+use crate::providers;
 
 pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     match args.action.unwrap_or(SchemasAction::List) {
         SchemasAction::List => {
-            for schema in schemas::schemas() {
+            for schema in providers::schemas() {
                 match args.format {
                     Format::Json => output::json_line(
                         &mut out,
@@ -33,17 +33,17 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
             }
         }
         SchemasAction::Show { id, strict } => {
-            let schema = schemas::require_schema(&id)?;
+            let schema = providers::require_schema(&id)?;
             if strict {
                 serde_json::to_writer_pretty(&mut out, &schema.document(true))?;
                 writeln!(out)?;
             } else {
-                out.write_all(schema.source.as_bytes())?;
+                out.write_all(schema.text().as_bytes())?;
             }
         }
         SchemasAction::Export { dir, strict } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            for schema in schemas::schemas() {
+            for schema in providers::schemas() {
                 let path = dir.join(format!("{}.json", schema.id));
                 let mut text = serde_json::to_string_pretty(&schema.document(strict))?;
                 text.push('\n');
@@ -60,7 +60,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
                 writeln!(
                     out,
                     "wrote {} schemas to {}",
-                    schemas::schemas().len(),
+                    providers::schemas().count(),
                     dir.display()
                 )?;
             }

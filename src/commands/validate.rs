@@ -9,7 +9,7 @@ use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
 use crate::inputs::{self, Loaded, Unit};
 use crate::output;
-use crate::schemas;
+use crate::providers;
 use crate::validation::{self, Check, CheckOptions, Forced, Issue, RecordCheck, Verdict};
 
 /// One body's verdict, as printed with `--format json`.
@@ -36,6 +36,8 @@ struct Summary {
     valid: usize,
     /// Captured requests with nothing to check (a GET without a body, a body not kept).
     skipped: usize,
+    /// Bodies of a known provider with no schema for their part (a Meta field not covered).
+    unchecked: usize,
     invalid: usize,
     /// Of the invalid ones: not JSON at all.
     malformed: usize,
@@ -44,8 +46,8 @@ struct Summary {
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     let force = match (&args.provider, &args.schema) {
-        (Some(provider), _) => Some(Forced::Provider((*provider).into())),
-        (None, Some(id)) => Some(Forced::Schema(schemas::require_schema(id)?)),
+        (Some(provider), _) => Some(Forced::Provider(*provider)),
+        (None, Some(id)) => Some(Forced::Schema(providers::require_schema(id)?)),
         (None, None) => None,
     };
     let options = CheckOptions {
@@ -119,9 +121,10 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
                 summary.invalid += 1;
                 summary.malformed += 1;
             }
+            Verdict::Unchecked => summary.unchecked += 1,
             Verdict::Unknown => summary.unknown += 1,
         }
-        if args.quiet && check.verdict.is_valid() {
+        if args.quiet && !check.verdict.fails() {
             continue;
         }
         let origin = source.origin(*line);
@@ -142,7 +145,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::from_ok(
-        summary.valid + summary.skipped == summary.bodies,
+        summary.valid + summary.skipped + summary.unchecked == summary.bodies,
     ))
 }
 
@@ -163,9 +166,13 @@ pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow:
         Verdict::Valid => (output::ok_mark(), check.label().normal()),
         Verdict::Invalid => (output::fail_mark(), check.label().normal()),
         Verdict::Malformed => (output::fail_mark(), "not JSON".red()),
+        Verdict::Unchecked => (output::unchecked_mark(), check.label().normal()),
         Verdict::Unknown => (output::unknown_mark(), "unknown shape".yellow()),
     };
     writeln!(out, "{mark} {}  {label}", origin.bold())?;
+    if let Some(note) = &check.note {
+        writeln!(out, "    {}", note.dimmed())?;
+    }
     for issue in &check.errors {
         writeln!(out, "    {}", format_issue(issue))?;
     }
@@ -201,8 +208,9 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     let valid = format!("{} valid", summary.valid);
     let invalid = format!("{} invalid{malformed}", summary.invalid);
     let unknown = format!("{} unknown", summary.unknown);
-    let skipped = if summary.skipped > 0 {
-        format!(", {} not checked", summary.skipped)
+    let not_checked = summary.skipped + summary.unchecked;
+    let skipped = if not_checked > 0 {
+        format!(", {not_checked} not checked")
     } else {
         String::new()
     };
@@ -210,7 +218,7 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
         out,
         "\n{} {bodies}: {}, {}, {}{skipped}",
         summary.bodies,
-        if summary.valid + summary.skipped == summary.bodies {
+        if summary.valid + not_checked == summary.bodies {
             valid.green()
         } else {
             valid.normal()

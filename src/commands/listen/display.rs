@@ -13,10 +13,10 @@ use std::time::Duration;
 use colored::Colorize;
 
 use crate::capture::CaptureRecord;
-use crate::catalogue::Provider;
 use crate::cli::{Format, ListenArgs};
 use crate::commands::validate::format_issue;
 use crate::output;
+use crate::providers::Provider;
 use crate::validation::Verdict;
 
 use super::Config;
@@ -134,6 +134,15 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
                 let _ = write!(line, " {}", format_issue(first));
             }
             below.extend(record.errors.iter().skip(1).map(format_issue));
+        }
+        Some(Verdict::Unchecked) => {
+            line.push_str("  ");
+            push_label(&mut line, record);
+            push_gist(&mut line, gist);
+            let _ = write!(line, "  {}", output::unchecked_mark());
+            if let Some(note) = &record.note {
+                let _ = write!(line, " {}", note.dimmed());
+            }
         }
         Some(Verdict::Malformed) => {
             let what = match notes.content_type.as_deref() {

@@ -9,10 +9,9 @@ use std::time::Duration;
 use tiny_http::{Header, Request, Response};
 
 use crate::capture::{self, BodyEncoding, CaptureRecord, CaptureWriter, ForwardResult};
-use crate::catalogue::Provider;
 use crate::cli::Format;
-use crate::detect::{self, Detection};
 use crate::output;
+use crate::providers::{self, Kind, Provider};
 use crate::secret::{self, REDACTED};
 use crate::signature;
 use crate::validation;
@@ -210,12 +209,7 @@ pub(crate) fn event_matches(filters: &[String], record: &CaptureRecord) -> bool 
     }
     let kind = record.kind.as_deref().unwrap_or_default();
     let provider = record.provider.as_deref().unwrap_or_default();
-    let verdict = record.verdict.map(|verdict| match verdict {
-        validation::Verdict::Valid => "valid",
-        validation::Verdict::Invalid => "invalid",
-        validation::Verdict::Unknown => "unknown",
-        validation::Verdict::Malformed => "malformed",
-    });
+    let verdict = record.verdict.map(validation::Verdict::word);
     filters.iter().any(|filter| {
         let filter = filter.as_str();
         (!kind.is_empty() && kind.starts_with(filter))
@@ -334,6 +328,7 @@ impl Handler {
             kind: None,
             verdict: None,
             errors: Vec::new(),
+            note: None,
             rejected: None,
             signature: None,
             response_status: 0,
@@ -367,9 +362,10 @@ impl Handler {
                         validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
                     provider = check.provider;
                     record.provider = check.provider.map(|p| p.id().to_string());
-                    record.kind = check.kind;
+                    record.kind = check.kind.as_ref().map(ToString::to_string);
                     record.verdict = Some(check.verdict);
                     record.errors = check.errors;
+                    record.note = check.note;
                     parsed = value;
                 }
                 self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
@@ -400,14 +396,9 @@ impl Handler {
             }
             Format::Text => {
                 let gist = match (&one.parsed, one.provider, &record.kind) {
-                    (Some(value), Some(provider), Some(kind)) => Some(detect::gist(
-                        value,
-                        &Detection {
-                            provider,
-                            kind: kind.clone(),
-                            schema: "",
-                        },
-                    )),
+                    (Some(value), Some(provider), Some(kind)) => {
+                        Some(providers::gist(value, provider, &Kind::parse(kind)))
+                    }
                     _ => None,
                 };
                 text.push_str(&display::request_line(record, gist.as_deref(), &one.notes));
@@ -493,7 +484,7 @@ impl Handler {
             Ok(app) => {
                 let budget = config
                     .budget
-                    .or_else(|| provider.and_then(Provider::response_budget));
+                    .or_else(|| provider.and_then(|p| p.rules().response_budget()));
                 if budget.is_some_and(|budget| app.latency > budget) {
                     notes.over_budget = budget.map(|budget| (budget, provider));
                 }

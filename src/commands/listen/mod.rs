@@ -23,13 +23,13 @@ use anyhow::{Context, bail};
 use subtle::ConstantTimeEq;
 
 use crate::capture::CaptureWriter;
-use crate::catalogue::{self, Provider};
+use crate::catalogue;
 use crate::cli::{Format, ListenArgs};
 use crate::error::Outcome;
 use crate::output;
-use crate::schemas;
+use crate::providers::{self, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
-use crate::validation::{self, CheckOptions, Forced};
+use crate::validation::{self, CheckOptions, Forced, Verdict};
 
 use display::Stats;
 use forward::Forwarder;
@@ -67,24 +67,10 @@ pub(crate) struct Ack {
     pub body: Vec<u8>,
 }
 
-/// The first word of every kind wa-hook detects (see `detect`), and the other words `--events`
-/// matches: a filter that can match nothing is a mistake worth saying at start-up.
-const EVENT_WORDS: &[&str] = &[
-    "message",
-    "status",
-    "event",
-    "reply",
-    "response",
-    "token",
-    "error",
-    "notification",
-    "handshake",
-    "valid",
-    "invalid",
-    "unknown",
-    "malformed",
-    "rejected",
-];
+/// What `--events` matches besides the providers' kind names (the registry's): verdicts, the
+/// handshake, rejected requests. A filter that can match nothing is a mistake worth saying at
+/// start-up.
+const OTHER_EVENT_WORDS: &[&str] = &["handshake", "rejected"];
 
 fn check_event_filters(filters: &[String]) -> anyhow::Result<Vec<String>> {
     let filters: Vec<String> = filters
@@ -98,9 +84,12 @@ fn check_event_filters(filters: &[String]) -> anyhow::Result<Vec<String>> {
         let kind = if is_provider { rest.trim() } else { first };
         let family = kind.split(':').next().unwrap_or_default();
         let known = (is_provider && kind.is_empty())
-            || EVENT_WORDS
-                .iter()
-                .any(|word| word.starts_with(family) && !family.is_empty());
+            || (!family.is_empty()
+                && providers::kind_names()
+                    .into_iter()
+                    .chain(Verdict::WORDS)
+                    .chain(OTHER_EVENT_WORDS.iter().copied())
+                    .any(|word| word.starts_with(family)));
         if !known {
             bail!(
                 "--events `{filter}` matches nothing wa-hook detects; use a kind (message:text, status), \
@@ -179,23 +168,33 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
             std::fs::read(spec).with_context(|| format!("reading the --reply body {spec}"))?;
         (spec.to_string(), bytes)
     };
-    let schema = schemas::require_schema("picky-reply")?;
-    let options = CheckOptions {
-        strict: false,
-        force: Some(Forced::Schema(schema)),
-    };
-    let check = validation::check_bytes(&bytes, None, &options);
-    if !check.verdict.is_valid() {
-        let why = check
-            .errors
-            .first()
-            .map_or_else(String::new, |issue| format!(": {issue}"));
-        bail!(
-            "the --reply body {origin} is not a valid Picky Assist instant reply{why}; \
-             `wa-hook samples list 'picky/reply-*'` lists valid ones"
-        );
+    // Valid as some provider's instant reply; otherwise the first such provider says why not.
+    let mut first_failure = None;
+    for (provider, schema) in providers::instant_reply_schemas() {
+        let options = CheckOptions {
+            strict: false,
+            force: Some(Forced::Schema(schema)),
+        };
+        let check = validation::check_bytes(&bytes, None, &options);
+        if check.verdict.is_valid() {
+            return Ok(bytes);
+        }
+        first_failure.get_or_insert((provider, schema, check));
     }
-    Ok(bytes)
+    let Some((provider, schema, check)) = first_failure else {
+        bail!("--reply: no provider wa-hook knows reads instant replies");
+    };
+    let why = check
+        .errors
+        .first()
+        .map_or_else(String::new, |issue| format!(": {issue}"));
+    bail!(
+        "the --reply body {origin} is not a valid {} instant reply{why}; \
+         `wa-hook samples list '{}/reply-*'` lists valid ones (schema {})",
+        provider.display_name(),
+        provider.id(),
+        schema.id
+    )
 }
 
 /// Workers that only check and save are never idle while requests queue, so one per core is

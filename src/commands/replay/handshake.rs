@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::cli::{Format, ReplayArgs};
 use crate::error::Outcome;
 use crate::http;
+use crate::ids::IdSource;
 use crate::output;
-use crate::payload::IdSource;
 use crate::secret::{self, BasicAuth, SecretString};
 
 #[derive(Serialize)]

@@ -6,10 +6,11 @@ use dialoguer::{Confirm, FuzzySelect, Input as TextInput, MultiSelect};
 use url::Url;
 
 use super::Input;
-use crate::catalogue::{self, Provider};
+use crate::catalogue;
 use crate::cli::ReplayArgs;
 use crate::http;
 use crate::output;
+use crate::providers::Provider;
 
 /// Where `wa-hook listen` listens by default: the likeliest target for someone trying things.
 const DEFAULT_TARGET: &str = "http://127.0.0.1:8787/";
@@ -29,7 +30,7 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
     let theme = ColorfulTheme::default();
     let samples = catalogue::samples();
     let mut choices = vec!["pick several from the list…".to_string()];
-    for provider in Provider::ALL {
+    for provider in Provider::all() {
         let count = samples.iter().filter(|s| s.provider == provider).count();
         if count > 0 {
             choices.push(format!(

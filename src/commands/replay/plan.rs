@@ -12,11 +12,12 @@ use url::Url;
 
 use super::{Config, Input, input_name};
 use crate::capture::CaptureRecord;
-use crate::catalogue::Provider;
-use crate::detect;
 use crate::http;
+use crate::ids::IdSource;
 use crate::output;
-use crate::payload::{self, IdSource, Refreshed};
+use crate::payload::{self, Refreshed};
+use crate::providers::{self, Provider};
+use crate::schemas::Schema;
 use crate::secret::{self, SecretString};
 use crate::signature;
 
@@ -45,8 +46,9 @@ pub(crate) struct Template {
     pub steps: Vec<Step>,
     /// Set when each send renders new bodies (`--fresh`).
     pub generator: Option<Generator>,
-    /// The input is a Picky Assist message, so a JSON reply is an instant reply to validate.
-    pub picky_message: bool,
+    /// The schema an answer to this input must match to be acted on (a Picky Assist message's
+    /// instant reply), so replay validates JSON replies against it.
+    pub reply_schema: Option<&'static Schema>,
 }
 
 /// One request of a template.
@@ -101,7 +103,11 @@ impl Generator {
                 payload::apply_edits(&mut value, &config.edits)?;
                 let (url, body) = if self.picky_query {
                     (
-                        http::join_request_url(&self.base_url, "", &payload::picky_query(&value)?),
+                        http::join_request_url(
+                            &self.base_url,
+                            "",
+                            &as_query(Some(self.provider), &value)?,
+                        ),
                         Vec::new(),
                     )
                 } else {
@@ -143,10 +149,11 @@ pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan>
     let edits_body =
         config.fresh || config.sequence || config.picky_query || !config.edits.is_empty();
     if config.picky_query {
-        if let Some(other) = inputs
-            .iter()
-            .find(|input| input_provider(input) != Some(Provider::Picky))
-        {
+        if let Some(other) = inputs.iter().find(|input| {
+            input_provider(input)
+                .and_then(|p| p.rules().query_method())
+                .is_none()
+        }) {
             bail!(
                 "--picky-query sends Picky Assist messages as query parameters; {} is not a Picky Assist message",
                 input_name(other)
@@ -229,12 +236,20 @@ impl Notes {
     }
 }
 
+/// A body as its provider's query method sends it (`--picky-query`).
+fn as_query(provider: Option<Provider>, value: &Value) -> anyhow::Result<String> {
+    let encode = provider
+        .and_then(|provider| provider.rules().query_method())
+        .context("--picky-query: this body's provider has no query-string method")?;
+    encode(value)
+}
+
 fn input_provider(input: &Input) -> Option<Provider> {
     match input {
         Input::Sample(sample) => Some(sample.provider),
         Input::Body(body) => serde_json::from_slice(&body.bytes)
             .ok()
-            .and_then(|value: Value| detect::detect(&value))
+            .and_then(|value: Value| providers::detect(&value))
             .map(|d| d.provider),
     }
 }
@@ -248,10 +263,8 @@ fn template(
     notes: &mut Notes,
 ) -> anyhow::Result<Template> {
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
-    let detection = parsed.as_ref().and_then(detect::detect);
-    let picky_message = detection
-        .as_ref()
-        .is_some_and(|d| d.provider == Provider::Picky && d.kind.starts_with("message"));
+    let detection = parsed.as_ref().and_then(providers::detect);
+    let reply_schema = detection.as_ref().and_then(providers::reply_schema);
     let (method, url, mut headers) = match record {
         Some(record) => from_record(record, &config.target, notes)?,
         None => (Method::POST, config.target.clone(), HeaderMap::new()),
@@ -286,7 +299,7 @@ fn template(
         headers,
         steps: Vec::new(),
         generator: None,
-        picky_message,
+        reply_schema,
     };
     if !edits_body {
         template.steps.push(Step {
@@ -338,7 +351,7 @@ fn template(
             .with_context(|| format!("editing {}", template.name))?;
         let (url, body): (Url, &'static [u8]) = if config.picky_query {
             (
-                http::join_request_url(&url, "", &payload::picky_query(&value)?),
+                http::join_request_url(&url, "", &as_query(provider, &value)?),
                 b"",
             )
         } else {

@@ -111,6 +111,7 @@ fn verdict_word(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Valid => "valid",
         Verdict::Invalid => "invalid",
+        Verdict::Unchecked => "not checked",
         Verdict::Unknown => "unknown",
         Verdict::Malformed => "not JSON",
     }

@@ -16,11 +16,10 @@ use super::Config;
 use super::plan::{Plan, Template};
 use super::report;
 use crate::cli::Format;
-use crate::detect;
 use crate::http;
+use crate::ids::IdSource;
 use crate::output;
-use crate::payload::IdSource;
-use crate::schemas;
+use crate::providers;
 use crate::secret;
 use crate::validation::{self, Check, CheckOptions, Forced};
 
@@ -306,8 +305,8 @@ fn describe_response(
         let text = parsed
             .as_ref()
             .and_then(|value| {
-                let detection = detect::detect(value)?;
-                let gist = detect::gist(value, &detection);
+                let detection = providers::detect(value)?;
+                let gist = providers::gist(value, detection.provider, &detection.kind);
                 Some(if gist.is_empty() {
                     detection.label()
                 } else {
@@ -317,21 +316,21 @@ fn describe_response(
             .unwrap_or_else(|| output::excerpt(&String::from_utf8_lossy(bytes), 60));
         secret::scrub(&text, &shared.config.secrets())
     };
-    let reply = if !template.picky_message || bytes.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        match &parsed {
+    let reply = match template.reply_schema {
+        None => None,
+        Some(_) if bytes.iter().all(u8::is_ascii_whitespace) => None,
+        Some(schema) => match &parsed {
             Some(value) => {
                 let options = CheckOptions {
                     strict: false,
-                    force: schemas::find_schema("picky-reply").map(Forced::Schema),
+                    force: Some(Forced::Schema(schema)),
                 };
                 Some(ReplyCheck::Checked(validation::check_value(
                     value, &options,
                 )))
             }
             None => Some(ReplyCheck::NotJson),
-        }
+        },
     };
     Detail { gist, reply }
 }

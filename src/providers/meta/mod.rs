@@ -1,0 +1,326 @@
+//! Meta's WhatsApp Cloud API: `{"object": "whatsapp_business_account", "entry": [{"id",
+//! "changes": [{"field", "value"}]}]}`, the format most other providers wrap. The shape of
+//! `value` depends on `field` (PROVIDERS.md, "the whole webhook surface").
+//!
+//! Its schema is assembled at first use: `schemas/meta-notification.json` holds the envelope
+//! and the shared definitions (message, status, error, contact ...), and each file
+//! `schemas/fields/<field>.json` the `value` of one field, with `x-kind` (the kind name) and
+//! `x-kind-detail` (a pointer into `value` that completes it: `template_status:REJECTED`).
+//! Covering a new field is one file there and a sample. A field with no file is still Meta's:
+//! its kind is the field's name and its verdict "unchecked", never "invalid".
+//!
+//! Marks: `object` is `whatsapp_business_account`. Other Graph API webhooks (`object: page`,
+//! `instagram`) have the same envelope but are not WhatsApp.
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use include_dir::{Dir, include_dir};
+use serde_json::{Map, Value, json};
+
+use super::rules::{Claim, Gist, Kind, Rules};
+use super::shapes::{
+    at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_kind,
+    str_field, text_at,
+};
+use crate::ids::IdSource;
+use crate::schemas::SchemaSet;
+
+static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/meta/schemas");
+static SCHEMAS: SchemaSet =
+    SchemaSet::new("meta", &SCHEMA_DIR).assembling(SCHEMA, assemble_fields);
+
+const SCHEMA: &str = "meta-notification";
+const OBJECT: &str = "whatsapp_business_account";
+/// Where `$defs` keeps a field's value schema: `#/$defs/field_<field>`.
+const FIELD_DEF: &str = "field_";
+
+pub struct Meta;
+pub static RULES: Meta = Meta;
+
+/// One covered webhook field, as its fragment declares it.
+struct Field {
+    name: String,
+    kind: &'static str,
+    detail: Option<String>,
+    fragment: Value,
+}
+
+/// The covered fields, read from `schemas/fields/` once.
+fn fields() -> &'static [Field] {
+    static FIELDS: OnceLock<Vec<Field>> = OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let Some(folder) = SCHEMA_DIR.get_dir("fields") else {
+            return Vec::new();
+        };
+        let mut fields: Vec<Field> = folder
+            .files()
+            .filter(|file| file.path().extension().is_some_and(|ext| ext == "json"))
+            .map(|file| {
+                let name = file
+                    .path()
+                    .file_stem()
+                    .and_then(|stem| stem.to_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let fragment: Value = serde_json::from_slice(file.contents())
+                    .unwrap_or_else(|err| panic!("Meta field schema {name} is not JSON: {err}"));
+                // Leaked once per field for the life of the process: kinds borrow it.
+                let kind: &'static str = Box::leak(
+                    fragment["x-kind"]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("Meta field schema {name} has no x-kind"))
+                        .to_string()
+                        .into_boxed_str(),
+                );
+                let detail = fragment["x-kind-detail"].as_str().map(str::to_string);
+                Field {
+                    name,
+                    kind,
+                    detail,
+                    fragment,
+                }
+            })
+            .collect();
+        fields.sort_by(|a, b| a.name.cmp(&b.name));
+        fields
+    })
+}
+
+fn field(name: &str) -> Option<&'static Field> {
+    fields().iter().find(|field| field.name == name)
+}
+
+/// The envelope with every field's value schema in `$defs`, applied by `changes[].field`.
+fn assemble_fields(mut document: Value) -> Value {
+    let mut rules = Vec::new();
+    for field in fields() {
+        let mut fragment = field.fragment.clone();
+        if let Some(object) = fragment.as_object_mut() {
+            object.retain(|key, _| !key.starts_with("x-"));
+        }
+        let def = format!("{FIELD_DEF}{}", field.name);
+        document["$defs"][&def] = fragment;
+        rules.push(json!({
+            "if": {"properties": {"field": {"const": field.name}}, "required": ["field"]},
+            "then": {"properties": {"value": {"$ref": format!("#/$defs/{def}")}}}
+        }));
+    }
+    document["properties"]["entry"]["items"]["properties"]["changes"]["items"]["allOf"] =
+        Value::Array(rules);
+    document
+}
+
+/// The first change's field and value.
+fn first_change(body: &Map<String, Value>) -> Option<(&str, Option<&Value>)> {
+    let change = body
+        .get("entry")?
+        .get(0)?
+        .get("changes")?
+        .get(0)?
+        .as_object()?;
+    let field = str_field(change, "field")?;
+    Some((field, change.get("value").filter(|value| value.is_object())))
+}
+
+/// What the first change is about.
+fn change_claim(field_name: &str, value: Option<&Value>) -> Claim {
+    let Some(field) = field(field_name) else {
+        return Claim {
+            kind: Kind::named(field_name.to_string()),
+            schema: SCHEMA,
+            unchecked: Some(format!(
+                "not checked (no schema for the webhook field {field_name})"
+            )),
+        };
+    };
+    let kind = match (field_name, value) {
+        (_, None) => Kind::named(field.kind),
+        ("messages", Some(value)) => {
+            if let Some(message) = first_item(value.get("messages")) {
+                message_kind("message", message)
+            } else if let Some(status) = first_item(value.get("statuses")) {
+                status_kind("status", status)
+            } else if value.get("errors").is_some() {
+                Kind::named("error")
+            } else {
+                Kind::named("messages")
+            }
+        }
+        ("calls", Some(value)) => {
+            if let Some(call) = first_item(value.get("calls")) {
+                Kind::with("call", str_field(call, "event"))
+            } else if let Some(status) = first_item(value.get("statuses")) {
+                status_kind("call_status", status)
+            } else {
+                Kind::named("error")
+            }
+        }
+        ("smb_message_echoes", Some(value)) => first_item(value.get("message_echoes"))
+            .map_or_else(|| Kind::named("echo"), |echo| message_kind("echo", echo)),
+        (_, Some(value)) => {
+            let detail = field
+                .detail
+                .as_deref()
+                .and_then(|pointer| at(value, pointer))
+                .and_then(Value::as_str);
+            Kind::with(field.kind, detail)
+        }
+    };
+    Claim::new(kind, SCHEMA)
+}
+
+impl Rules for Meta {
+    fn id(&self) -> &'static str {
+        "meta"
+    }
+
+    fn name(&self) -> &'static str {
+        "Meta WhatsApp Cloud API"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["cloud", "cloud-api", "whatsapp"]
+    }
+
+    fn schemas(&self) -> &'static SchemaSet {
+        &SCHEMAS
+    }
+
+    fn kind_names(&self) -> Vec<&'static str> {
+        let mut names = vec!["message", "status", "error", "call", "call_status", "echo"];
+        names.extend(
+            fields()
+                .iter()
+                .filter(|field| !["messages", "calls", "smb_message_echoes"].contains(&&*field.name))
+                .map(|field| field.kind),
+        );
+        names
+    }
+
+    fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
+        if str_field(body, "object") != Some(OBJECT) {
+            return None;
+        }
+        Some(match first_change(body) {
+            Some((field, value)) => change_claim(field, value),
+            None => Claim::new(Kind::named("notification"), SCHEMA),
+        })
+    }
+
+    fn fallback(&self) -> Claim {
+        Claim::new(Kind::named("notification"), SCHEMA)
+    }
+
+    fn near_miss(&self, body: &Map<String, Value>) -> Option<String> {
+        let object = str_field(body, "object")?;
+        body.contains_key("entry").then(|| {
+            format!(
+                "a Meta Graph API webhook for `object: {object}`: not WhatsApp's \
+                 (whatsapp_business_account)"
+            )
+        })
+    }
+
+    fn gist(&self, body: &Value, kind: &Kind) -> Gist {
+        let Some(value) = at(body, "/entry/0/changes/0/value") else {
+            return Gist::default();
+        };
+        let text = |path: &str| text_at(value, path);
+        let arrow = |from: Option<String>, to: Option<String>| match (from, to) {
+            (Some(from), Some(to)) => Some(format!("{from} → {to}")),
+            (from, to) => from.or(to),
+        };
+        match kind.name() {
+            "message" => Gist {
+                who: text("/messages/0/from")
+                    .or_else(|| text("/messages/0/from_user_id"))
+                    .or_else(|| text("/contacts/0/profile/username")),
+                what: message_text(at(value, "/messages/0")),
+            },
+            "status" | "call_status" => Gist {
+                who: text("/statuses/0/recipient_id")
+                    .or_else(|| text("/statuses/0/recipient_user_id")),
+                what: match (text("/statuses/0/errors/0/code"), error_words(value)) {
+                    (Some(code), Some(words)) => Some(format!("{code} {words}")),
+                    _ => text("/statuses/0/id"),
+                },
+            },
+            "error" => Gist {
+                who: text("/metadata/display_phone_number"),
+                what: text("/errors/0/code").map(|code| {
+                    format!("{code} {}", error_words(value).unwrap_or_default())
+                        .trim_end()
+                        .to_string()
+                }),
+            },
+            "call" => Gist {
+                who: arrow(text("/calls/0/from"), text("/calls/0/to")),
+                what: text("/calls/0/duration").map(|seconds| format!("{seconds} s")),
+            },
+            "echo" => Gist {
+                who: arrow(
+                    text("/message_echoes/0/from"),
+                    text("/message_echoes/0/to").or_else(|| text("/message_echoes/0/to_user_id")),
+                ),
+                what: message_text(at(value, "/message_echoes/0")),
+            },
+            "template_status" | "template_quality" | "template_category"
+            | "template_components" => Gist {
+                who: text("/message_template_name").map(|name| {
+                    match text("/message_template_language") {
+                        Some(language) => format!("{name} ({language})"),
+                        None => name,
+                    }
+                }),
+                what: text("/reason")
+                    .filter(|reason| reason != "NONE")
+                    .or_else(|| {
+                        arrow(text("/previous_quality_score"), text("/new_quality_score"))
+                    })
+                    .or_else(|| arrow(text("/previous_category"), text("/new_category"))),
+            },
+            "phone_quality" | "phone_name" | "username" => Gist {
+                who: text("/display_phone_number"),
+                what: text("/current_limit")
+                    .or_else(|| text("/requested_verified_name"))
+                    .or_else(|| text("/username")),
+            },
+            _ => Gist {
+                who: text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
+                what: None,
+            },
+        }
+    }
+
+    fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
+        let values = body
+            .get_mut("entry")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.get_mut("changes").and_then(Value::as_array_mut))
+            .flatten()
+            .filter_map(|change| change.get_mut("value"));
+        let mut changed = false;
+        for value in values {
+            changed |= refresh_meta_value(value, ids, now);
+        }
+        changed
+    }
+
+    fn status_item(&self) -> Option<&'static str> {
+        Some("/entry/0/changes/0/value/statuses/0")
+    }
+
+    fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
+        set_meta_status(item, status, at);
+    }
+}
+
+/// The title or message of a change's first error (on the status or on the value).
+fn error_words(value: &Value) -> Option<String> {
+    ["/statuses/0/errors/0", "/errors/0"]
+        .iter()
+        .filter_map(|pointer| at(value, pointer))
+        .find_map(|error| text_at(error, "/title").or_else(|| text_at(error, "/message")))
+}

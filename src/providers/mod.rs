@@ -1,0 +1,250 @@
+//! The provider registry: every provider wa-hook knows, in one list, each in its own folder
+//! (`src/providers/<id>/`) behind the [`Rules`] trait. Detection, validation, `listen`,
+//! `replay`, `samples`, `schemas` and completions all go through here.
+//!
+//! Adding a provider:
+//! 1. `src/providers/<id>/mod.rs`: a type implementing [`Rules`] and `pub static RULES`.
+//! 2. `src/providers/<id>/schemas/*.json`: its JSON Schemas (draft 2020-12, ids unique).
+//! 3. `samples/<id>/*.json`, indexed in `samples/<id>/README.md` (`| Sample | Kind |
+//!    Description |`), with a sample of every kind name it declares.
+//! 4. One registration line: its id in the `registry!` list below.
+//!
+//! The registry test below checks the rest: every declared kind has a sample, every sample
+//! is detected as its indexed kind by its own provider only and validates under `--strict`,
+//! and every schema compiles both ways. Detection asks every provider; a provider claims a
+//! body only on its own marks, and claims never overlap, so the order of the list decides
+//! nothing (it is only the order in which `samples` lists them).
+pub mod rules;
+pub mod shapes;
+
+use std::hash::{Hash, Hasher};
+
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+pub use rules::{Claim, Gist, Kind, QueryEncoder, Rules};
+
+use crate::schemas::Schema;
+
+macro_rules! registry {
+    ($($id:ident),* $(,)?) => {
+        $(mod $id;)*
+        static REGISTRY: &[&dyn Rules] = &[$(&$id::RULES),*];
+    };
+}
+
+registry!(picky, qikchat, smartflow, partner, meta);
+
+/// One provider of the registry: a cheap handle on its [`Rules`].
+#[derive(Clone, Copy)]
+pub struct Provider(&'static dyn Rules);
+
+impl Provider {
+    /// Every provider, in registry order.
+    pub fn all() -> impl Iterator<Item = Provider> {
+        REGISTRY.iter().map(|rules| Provider(*rules))
+    }
+
+    /// The provider with this id or alias (`picky`, `picky-assist`, `omni`, `cloud` ...).
+    pub fn from_id(text: &str) -> Option<Provider> {
+        let text = text.trim().to_ascii_lowercase();
+        Provider::all().find(|p| p.id() == text || p.0.aliases().contains(&text.as_str()))
+    }
+
+    /// The short id used in sample names, schema ids and output.
+    pub fn id(self) -> &'static str {
+        self.0.id()
+    }
+
+    pub fn display_name(self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn rules(self) -> &'static dyn Rules {
+        self.0
+    }
+
+    /// One of its schemas by id.
+    pub fn schema(self, id: &str) -> Option<&'static Schema> {
+        self.0.schemas().get(id)
+    }
+
+    fn position(self) -> usize {
+        REGISTRY
+            .iter()
+            .position(|rules| rules.id() == self.id())
+            .unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Provider) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Provider {}
+
+impl Hash for Provider {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Provider) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Provider {
+    fn cmp(&self, other: &Provider) -> std::cmp::Ordering {
+        self.position().cmp(&other.position())
+    }
+}
+
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+/// A provider's claim on a body, with the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    pub provider: Provider,
+    pub kind: Kind,
+    /// The id of the schema that documents this kind, one of the provider's.
+    pub schema: &'static str,
+    /// Why nothing is checked, for a body of the provider's that has no schema yet.
+    pub unchecked: Option<String>,
+}
+
+impl Detection {
+    fn new(provider: Provider, claim: Claim) -> Detection {
+        Detection {
+            provider,
+            kind: claim.kind,
+            schema: claim.schema,
+            unchecked: claim.unchecked,
+        }
+    }
+
+    /// `qikchat message:text`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.provider, self.kind)
+    }
+}
+
+/// The provider and kind of a JSON body, if a provider's marks are on it.
+pub fn detect(body: &Value) -> Option<Detection> {
+    let object = body.as_object()?;
+    Provider::all().find_map(|provider| {
+        provider
+            .0
+            .claim(object)
+            .map(|claim| Detection::new(provider, claim))
+    })
+}
+
+/// The provider's own claim on `body`, or — when the body carries none of its marks — its
+/// main schema, so validation explains what is missing.
+pub fn detect_within(provider: Provider, body: &Value) -> Detection {
+    let claim = body
+        .as_object()
+        .and_then(|object| provider.0.claim(object))
+        .unwrap_or_else(|| provider.0.fallback());
+    Detection::new(provider, claim)
+}
+
+/// For a body no provider claims: what it resembles, where a provider can tell.
+pub fn near_miss(body: &Map<String, Value>) -> Option<String> {
+    Provider::all().find_map(|provider| provider.0.near_miss(body))
+}
+
+/// A body sent as query parameters (Picky Assist's deprecated method), as a JSON object.
+pub fn query_body(query: &str) -> Option<Value> {
+    Provider::all().find_map(|provider| provider.0.query_body(query))
+}
+
+/// A few words that say what a body is about: sender, text or media type, status, event.
+pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
+    let Gist { who, what } = provider.0.gist(body, kind);
+    let mut gist = who.unwrap_or_default();
+    if let Some(what) = what {
+        if !gist.is_empty() {
+            gist.push(' ');
+        }
+        gist.push('"');
+        gist.push_str(&crate::output::excerpt_cow(&what, 48));
+        gist.push('"');
+    }
+    gist
+}
+
+/// The schema an answer to a body of this kind must match to be acted on, if its provider
+/// reads answers (Picky Assist's instant replies).
+pub fn reply_schema(detection: &Detection) -> Option<&'static Schema> {
+    let id = detection.provider.rules().reply_schema(&detection.kind)?;
+    detection.provider.schema(id)
+}
+
+/// The providers' instant-reply schemas (what `listen --reply` must match), with a kind of
+/// body each answers.
+pub fn instant_reply_schemas() -> impl Iterator<Item = (Provider, &'static Schema)> {
+    Provider::all().filter_map(|provider| {
+        let id = provider.rules().reply_schema(&Kind::named("message"))?;
+        Some((provider, provider.schema(id)?))
+    })
+}
+
+/// Every shipped schema, provider by provider.
+pub fn schemas() -> impl Iterator<Item = &'static Schema> {
+    Provider::all().flat_map(|provider| provider.0.schemas().all())
+}
+
+pub fn find_schema(id: &str) -> Option<&'static Schema> {
+    let id = id.strip_suffix(".json").unwrap_or(id);
+    schemas().find(|schema| schema.id == id)
+}
+
+/// [`find_schema`], or an error that lists the schemas there are.
+pub fn require_schema(id: &str) -> anyhow::Result<&'static Schema> {
+    find_schema(id).ok_or_else(|| {
+        let ids: Vec<&str> = schemas().map(|schema| schema.id).collect();
+        anyhow::anyhow!(
+            "there is no schema `{id}`; the schemas are: {}",
+            ids.join(", ")
+        )
+    })
+}
+
+/// The provider that ships a schema.
+pub fn provider_of_schema(schema: &Schema) -> Option<Provider> {
+    Provider::from_id(schema.provider)
+}
+
+/// Every kind name any provider detects (`message`, `status`, `template_status` ...).
+pub fn kind_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Provider::all()
+        .flat_map(|provider| provider.0.kind_names())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests;

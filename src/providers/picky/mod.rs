@@ -1,0 +1,250 @@
+//! Picky Assist: flat JSON bodies with hyphenated keys (`number`, `message-in`, `unique-id`,
+//! `project-id`, `application`), the instant replies an endpoint may answer with, and the event
+//! webhook (`project_id`, `event_id`, `data[]`). Seed: picky-assist-webhook-request-response.txt;
+//! the event webhook and the codes are in PROVIDERS.md.
+//!
+//! Marks: `number` with one of Picky's own keys (`message-in`, `unique-id`, `project-id`,
+//! `application`); `project_id` with `event_id`; a reply's `message-out`, or `contact` /
+//! `location` with `type`. A message's kind comes from its own fields: contacts, location, a
+//! list reply's `interactive`, a button reply's `payload` (a quoted reply has only
+//! `context-msg-id`, and is text), a referral, media, text.
+use std::time::{Duration, SystemTime};
+
+use include_dir::{Dir, include_dir};
+use serde_json::{Map, Value};
+
+use super::rules::{Claim, Gist, Kind, QueryEncoder, Rules};
+use super::shapes::{code, has_nonempty, same_kind_of_number, text_at};
+use crate::ids::IdSource;
+use crate::schemas::SchemaSet;
+
+static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/picky/schemas");
+static SCHEMAS: SchemaSet = SchemaSet::new("picky", &SCHEMA_DIR);
+
+pub struct Picky;
+pub static RULES: Picky = Picky;
+
+const OWN_KEYS: [&str; 4] = ["message-in", "unique-id", "project-id", "application"];
+
+fn has_location(body: &Map<String, Value>) -> bool {
+    body.contains_key("Location") || body.contains_key("location")
+}
+
+fn message_kind(body: &Map<String, Value>) -> &'static str {
+    if body.contains_key("contact") {
+        "contacts"
+    } else if has_location(body) {
+        "location"
+    } else if body.get("interactive").is_some_and(Value::is_object) {
+        "list_reply"
+    } else if has_nonempty(body, "payload") {
+        "button_reply"
+    } else if body.get("referral").is_some_and(Value::is_object) {
+        "referral"
+    } else if has_nonempty(body, "media-url") {
+        "media"
+    } else {
+        "text"
+    }
+}
+
+fn reply_kind(body: &Map<String, Value>) -> &'static str {
+    if body.contains_key("contact") {
+        "contacts"
+    } else if has_location(body) {
+        "location"
+    } else if has_nonempty(body, "media-url") {
+        "media"
+    } else {
+        "text"
+    }
+}
+
+/// The event webhook's `event_id` codes.
+fn event_name(event_id: Option<i64>) -> Option<String> {
+    Some(
+        match event_id? {
+            1 => "delivery_report",
+            2 => "whatsapp_filter",
+            3 => "group",
+            4 => "subscriber",
+            other => return Some(other.to_string()),
+        }
+        .to_string(),
+    )
+}
+
+/// Delivery-report status codes: 1 delivered, 2 failed, 3 read, 4 submitted.
+fn status_code(status: &str) -> u64 {
+    match status {
+        "delivered" => 1,
+        "failed" => 2,
+        "read" => 3,
+        _ => 4,
+    }
+}
+
+impl Rules for Picky {
+    fn id(&self) -> &'static str {
+        "picky"
+    }
+
+    fn name(&self) -> &'static str {
+        "Picky Assist"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["pickyassist", "picky-assist"]
+    }
+
+    fn schemas(&self) -> &'static SchemaSet {
+        &SCHEMAS
+    }
+
+    fn kind_names(&self) -> Vec<&'static str> {
+        vec!["message", "event", "reply"]
+    }
+
+    fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
+        if body.contains_key("project_id") && body.contains_key("event_id") {
+            let event = event_name(body.get("event_id").and_then(code));
+            return Some(Claim::new(
+                Kind::with("event", event.as_deref()),
+                "picky-event",
+            ));
+        }
+        if body.contains_key("number") {
+            return OWN_KEYS
+                .iter()
+                .any(|key| body.contains_key(*key))
+                .then(|| {
+                    Claim::new(
+                        Kind::with("message", Some(message_kind(body))),
+                        "picky-message",
+                    )
+                });
+        }
+        let is_reply = body.contains_key("message-out")
+            || ((body.contains_key("contact") || has_location(body)) && body.contains_key("type"));
+        is_reply.then(|| Claim::new(Kind::with("reply", Some(reply_kind(body))), "picky-reply"))
+    }
+
+    fn fallback(&self) -> Claim {
+        Claim::new(Kind::named("message"), "picky-message")
+    }
+
+    fn gist(&self, body: &Value, _kind: &Kind) -> Gist {
+        Gist {
+            who: text_at(body, "/number")
+                .or_else(|| text_at(body, "/project_id").map(|p| format!("project {p}"))),
+            what: text_at(body, "/message_in_raw")
+                .or_else(|| text_at(body, "/message-in"))
+                .or_else(|| text_at(body, "/message-out"))
+                .or_else(|| text_at(body, "/data/0/msg_id").map(|id| format!("msg {id}"))),
+        }
+    }
+
+    /// `unique-id`, and a delivery report's `push_id` / `msg_id`, as numbers or digit strings
+    /// like the original's. Picky Assist's bodies carry no timestamp.
+    fn refresh(&self, body: &mut Value, ids: &mut IdSource, _now: SystemTime) -> bool {
+        let Some(object) = body.as_object_mut() else {
+            return false;
+        };
+        let mut changed = false;
+        if let Some(unique) = object.get_mut("unique-id") {
+            *unique = same_kind_of_number(unique, ids.number(8));
+            changed = true;
+        }
+        if let Some(Value::Array(reports)) = object.get_mut("data") {
+            for report in reports.iter_mut().filter_map(Value::as_object_mut) {
+                for key in ["push_id", "msg_id"] {
+                    if let Some(id) = report.get_mut(key) {
+                        *id = same_kind_of_number(id, ids.number(8));
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    fn status_item(&self) -> Option<&'static str> {
+        Some("/data/0")
+    }
+
+    /// Picky Assist says submitted, not sent.
+    fn lifecycle(&self, failed: bool) -> Vec<&'static str> {
+        if failed {
+            vec!["submitted", "failed"]
+        } else {
+            vec!["submitted", "delivered", "read"]
+        }
+    }
+
+    fn is_failed(&self, item: &Map<String, Value>) -> bool {
+        item.get("status").and_then(code) == Some(2)
+    }
+
+    fn set_status(&self, item: &mut Map<String, Value>, status: &str, _at: SystemTime) {
+        item.insert("status".into(), Value::from(status_code(status)));
+        if status == "failed" {
+            if item.get("error_code").is_none_or(Value::is_null) {
+                item.insert("error_code".into(), Value::from(131026));
+                item.insert("error_message".into(), "Message undeliverable".into());
+            }
+        } else {
+            item.insert("error_code".into(), Value::Null);
+            item.insert("error_message".into(), Value::Null);
+        }
+    }
+
+    /// Picky Assist waits up to 180 s for an answer.
+    fn response_budget(&self) -> Option<Duration> {
+        Some(Duration::from_secs(180))
+    }
+
+    /// The deprecated query-string method: the fields arrive as query parameters on a POST
+    /// with no JSON body.
+    fn query_body(&self, query: &str) -> Option<Value> {
+        let fields: Map<String, Value> = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))
+            .collect();
+        let is_picky = fields.contains_key("number")
+            && (fields.contains_key("message-in") || fields.contains_key("unique-id"));
+        is_picky.then_some(Value::Object(fields))
+    }
+
+    fn query_method(&self) -> Option<QueryEncoder> {
+        Some(to_query)
+    }
+
+    /// An incoming message may be answered with an instant reply.
+    fn reply_schema(&self, kind: &Kind) -> Option<&'static str> {
+        (kind.name() == "message").then_some("picky-reply")
+    }
+}
+
+/// A body as the deprecated method sends it: its top-level fields as a query string
+/// (`number=…&message-in=…`). `message-in` is already URL-encoded in the JSON method, so it is
+/// decoded first and arrives once-encoded, as the provider sends it.
+fn to_query(body: &Value) -> anyhow::Result<String> {
+    let Some(object) = body.as_object() else {
+        anyhow::bail!("--picky-query needs a JSON object");
+    };
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in object {
+        let text = match value {
+            Value::String(text) if key == "message-in" => {
+                url::form_urlencoded::parse(format!("v={text}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_else(|| text.clone())
+            }
+            Value::String(text) => text.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        query.append_pair(key, &text);
+    }
+    Ok(query.finish())
+}

@@ -1,0 +1,197 @@
+//! What a provider knows, behind one trait: [`Rules`]. The registry ([`super`]) lists the
+//! providers; everything else — detection, validation, `listen`, `replay`, `samples`,
+//! `schemas` — asks them through this trait and never names a provider.
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime};
+
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::ids::IdSource;
+use crate::schemas::SchemaSet;
+
+/// What a body is about: a name (`message`, `status`, `template_status`) and, where the body
+/// says more, a detail (`text`, `read`, `REJECTED`). Written `name:detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Kind {
+    name: Cow<'static, str>,
+    detail: Option<String>,
+}
+
+impl Kind {
+    /// A kind with no detail.
+    pub fn named(name: impl Into<Cow<'static, str>>) -> Kind {
+        Kind {
+            name: name.into(),
+            detail: None,
+        }
+    }
+
+    /// A kind with a detail when there is one.
+    pub fn with(name: impl Into<Cow<'static, str>>, detail: Option<&str>) -> Kind {
+        Kind {
+            name: name.into(),
+            detail: detail.filter(|d| !d.is_empty()).map(str::to_string),
+        }
+    }
+
+    /// Read back a kind as written (`status:read`), e.g. from a capture record.
+    pub fn parse(text: &str) -> Kind {
+        match text.split_once(':') {
+            Some((name, detail)) => Kind::with(name.to_string(), Some(detail)),
+            None => Kind::named(text.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)?;
+        if let Some(detail) = &self.detail {
+            write!(f, ":{detail}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A provider's claim on a body: what it is and which of its schemas documents it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub kind: Kind,
+    /// The id of a schema in the provider's own [`SchemaSet`].
+    pub schema: &'static str,
+    /// Set when the body is the provider's but this part of it has no schema yet: the verdict
+    /// is then "unchecked", never "invalid" (e.g. a Meta webhook field wa-hook does not cover).
+    pub unchecked: Option<String>,
+}
+
+impl Claim {
+    pub fn new(kind: Kind, schema: &'static str) -> Claim {
+        Claim {
+            kind,
+            schema,
+            unchecked: None,
+        }
+    }
+}
+
+/// Writes a body's top-level fields as a query string.
+pub type QueryEncoder = fn(&Value) -> anyhow::Result<String>;
+
+/// Who a body is from or to, and what it says, for the one-line summaries of `listen` and
+/// `replay`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gist {
+    pub who: Option<String>,
+    pub what: Option<String>,
+}
+
+/// Everything one provider knows. Implemented once per provider, in `src/providers/<id>/`.
+///
+/// Only [`Rules::id`], [`Rules::name`], [`Rules::schemas`], [`Rules::kind_names`],
+/// [`Rules::claim`], [`Rules::fallback`] and [`Rules::gist`] are required; the rest default
+/// to "this provider has no such convention".
+pub trait Rules: Sync {
+    /// The short id used in sample names, schema ids, `--provider` and output: `qikchat`.
+    fn id(&self) -> &'static str;
+
+    /// The name people know it by: `Omni Smartflow`.
+    fn name(&self) -> &'static str;
+
+    /// Other spellings accepted in sample names and `--provider` (`picky-assist`, `omni`).
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Its schemas, embedded from `src/providers/<id>/schemas/`.
+    fn schemas(&self) -> &'static SchemaSet;
+
+    /// The kind names it can detect (`message`, `status` ...). Each needs a sample under
+    /// `samples/<id>/` (the registry test checks), and `listen --events` accepts them.
+    fn kind_names(&self) -> Vec<&'static str>;
+
+    /// The body, if it carries this provider's own marks; `None` otherwise. Claims must not
+    /// overlap: a body carries the marks of one provider at most (the registry test checks
+    /// every sample and every foreign shape against every provider).
+    fn claim(&self, body: &Map<String, Value>) -> Option<Claim>;
+
+    /// What a body is validated as when the user names this provider and the body carries
+    /// none of its marks: the provider's main schema, so validation says what is missing.
+    fn fallback(&self) -> Claim;
+
+    /// For a body nobody claims: a few words when it resembles this provider's shape without
+    /// its marks ("Qikchat's event names, but not its payload"), to help the user tell.
+    fn near_miss(&self, _body: &Map<String, Value>) -> Option<String> {
+        None
+    }
+
+    /// Sender or recipient, and text or event, for a body this provider claimed as `kind`.
+    fn gist(&self, body: &Value, kind: &Kind) -> Gist;
+
+    /// `--fresh`: write new message ids and the current time into the fields this provider
+    /// uses. Returns false when its bodies carry neither.
+    fn refresh(&self, _body: &mut Value, _ids: &mut IdSource, _now: SystemTime) -> bool {
+        false
+    }
+
+    /// `--sequence`: where a status body of this provider keeps its status item (a JSON
+    /// pointer), when it sends statuses at all.
+    fn status_item(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `--sequence`: the statuses one message goes through, in order: sent, delivered, read;
+    /// or sent then failed when `failed`.
+    fn lifecycle(&self, failed: bool) -> Vec<&'static str> {
+        if failed {
+            vec!["sent", "failed"]
+        } else {
+            vec!["sent", "delivered", "read"]
+        }
+    }
+
+    /// `--sequence`: whether a status item is a failure.
+    fn is_failed(&self, item: &Map<String, Value>) -> bool {
+        item.get("status").and_then(Value::as_str) == Some("failed")
+    }
+
+    /// `--sequence`: write `status` (one of [`Rules::lifecycle`]) and its time into the item.
+    fn set_status(&self, _item: &mut Map<String, Value>, _status: &str, _at: SystemTime) {}
+
+    /// How long the provider waits for an acknowledgement, where it documents one.
+    fn response_budget(&self) -> Option<Duration> {
+        None
+    }
+
+    /// A body sent as query parameters on an empty POST (Picky Assist's deprecated method),
+    /// as a JSON object of its fields.
+    fn query_body(&self, _query: &str) -> Option<Value> {
+        None
+    }
+
+    /// The provider's way of sending a body as query parameters on an empty POST (Picky
+    /// Assist's deprecated method), if it has one: the encoder of [`Rules::query_body`]'s form.
+    fn query_method(&self) -> Option<QueryEncoder> {
+        None
+    }
+
+    /// The schema an endpoint's answer to a body of this kind must match to be acted on
+    /// (Picky Assist's instant replies), if the provider reads answers at all.
+    fn reply_schema(&self, _kind: &Kind) -> Option<&'static str> {
+        None
+    }
+}

@@ -1,0 +1,194 @@
+//! Small JSON helpers the providers share, and the pieces of Meta's message format that the
+//! providers wrapping it (Qikchat, Omni Smartflow) read the same way.
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use super::rules::Kind;
+use crate::ids::IdSource;
+
+pub fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(Value::as_str)
+}
+
+/// The value at a JSON pointer made of plain keys and indexes (no `~` escapes), found without
+/// the allocations of `Value::pointer`: the gist is worked out for every request `listen` shows.
+pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .skip(1)
+        .try_fold(value, |value, token| match value {
+            Value::Object(object) => object.get(token),
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?),
+            _ => None,
+        })
+}
+
+/// A string or a number as text.
+pub fn value_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// [`value_text`] of the value at `path`.
+pub fn text_at(value: &Value, path: &str) -> Option<String> {
+    at(value, path).and_then(value_text)
+}
+
+/// The first item of an array, or the value itself when it is one object (Omni Smartflow's
+/// documentation writes `messages` as an object).
+pub fn first_item(value: Option<&Value>) -> Option<&Map<String, Value>> {
+    match value? {
+        Value::Array(items) => items.first()?.as_object(),
+        Value::Object(object) => Some(object),
+        _ => None,
+    }
+}
+
+/// A code sent as a JSON number or as a string of digits ("2" and 9 alike).
+pub fn code(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// True when the key is there with something in it (not null, not blank).
+pub fn has_nonempty(object: &Map<String, Value>, key: &str) -> bool {
+    match object.get(key) {
+        None | Some(Value::Null) => false,
+        Some(Value::String(text)) => !text.trim().is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// `message:<type>` for a Meta-format message, interactive messages named by their
+/// interactive type (`message:button_reply`).
+pub fn message_kind(name: &'static str, message: &Map<String, Value>) -> Kind {
+    let kind = str_field(message, "type");
+    if kind == Some("interactive") {
+        if let Some(sub) = message
+            .get("interactive")
+            .and_then(|i| i.get("type"))
+            .and_then(Value::as_str)
+        {
+            return Kind::with(name, Some(sub));
+        }
+    }
+    Kind::with(name, kind)
+}
+
+/// `status:<status>` for a Meta-format status.
+pub fn status_kind(name: &'static str, status: &Map<String, Value>) -> Kind {
+    Kind::with(name, str_field(status, "status"))
+}
+
+/// The text of a Meta-format message, or its caption, or its media type.
+pub fn message_text(message: Option<&Value>) -> Option<String> {
+    let message = message?;
+    const POINTERS: [&str; 9] = [
+        "/text/body",
+        "/interactive/button_reply/title",
+        "/interactive/list_reply/title",
+        "/interactive/nfm_reply/name",
+        "/button/text",
+        "/reaction/emoji",
+        "/location/name",
+        "/contacts/0/name/formatted_name",
+        "/system/body",
+    ];
+    if let Some(text) = POINTERS.iter().find_map(|p| text_at(message, p)) {
+        return Some(text);
+    }
+    let kind = message.get("type")?.as_str()?;
+    let caption = message
+        .get(kind)
+        .and_then(|media| media.get("caption"))
+        .and_then(value_text);
+    Some(caption.unwrap_or_else(|| format!("[{kind}]")))
+}
+
+/// `--fresh` for a Meta-format value: new `wamid.` ids and the current time for `messages`
+/// (an array, or one object as Omni Smartflow documents it) and `statuses` that carry a status.
+pub fn refresh_meta_value(value: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
+    let mut changed = false;
+    for key in ["messages", "statuses"] {
+        let items: Vec<&mut Value> = match value.get_mut(key) {
+            Some(Value::Array(items)) => items.iter_mut().collect(),
+            Some(item @ Value::Object(_)) => vec![item],
+            _ => continue,
+        };
+        for item in items {
+            let Some(object) = item.as_object_mut() else {
+                continue;
+            };
+            if key == "statuses" && !object.contains_key("status") {
+                continue;
+            }
+            object.insert("id".into(), Value::String(ids.wamid()));
+            if let Some(timestamp) = object.get_mut("timestamp") {
+                *timestamp = unix_time(timestamp, now);
+            }
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// `--sequence` for a Meta-format status item: the status, its time, and Meta's error when
+/// it failed.
+pub fn set_meta_status(item: &mut Map<String, Value>, status: &str, at: SystemTime) {
+    item.insert("status".into(), status.into());
+    let timestamp = item.get("timestamp").cloned().unwrap_or_default();
+    item.insert("timestamp".into(), unix_time(&timestamp, at));
+    if status == "failed" {
+        item.entry("errors").or_insert_with(|| {
+            serde_json::json!([{
+                "code": 131026,
+                "title": "Message undeliverable",
+                "message": "Message undeliverable",
+                "error_data": {"details": "Message Undeliverable."}
+            }])
+        });
+    } else {
+        item.remove("errors");
+    }
+}
+
+/// A number, or a string of digits, as the original was.
+pub fn same_kind_of_number(original: &Value, number: u64) -> Value {
+    match original {
+        Value::Number(_) => Value::from(number),
+        _ => Value::String(number.to_string()),
+    }
+}
+
+/// Unix seconds, as a string or a number like the original.
+pub fn unix_time(original: &Value, at: SystemTime) -> Value {
+    let seconds = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    same_kind_of_number(original, seconds)
+}
+
+/// RFC 3339 with milliseconds, UTC.
+pub fn iso_time(at: SystemTime) -> String {
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn plain_pointers_match_serde_json() {
+        let body = json!({"a": [{"b": {"c": 1}}], "d": "e"});
+        for path in [
+            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z",
+        ] {
+            assert_eq!(at(&body, path), body.pointer(path), "{path}");
+        }
+    }
+}

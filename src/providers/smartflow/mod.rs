@@ -1,0 +1,134 @@
+//! Omni Smartflow: Meta's On-Premises webhook format, `messages` / `statuses` at the top level
+//! with no envelope (seed: omni-smartflow-webhook-callbacks.txt). 360dialog sends exactly this
+//! shape too; the two cannot be told apart by the body, and calling it Smartflow's shape is right.
+//!
+//! Marks: no `object` or `event`, and a message with `from`, `id` and `type`, or a status with
+//! `id`, `status` and `recipient_id` or `timestamp`. Sinch's delivery reports have a top-level
+//! `statuses` too, but theirs carry `message_id` and `state`: not this shape.
+use std::time::SystemTime;
+
+use include_dir::{Dir, include_dir};
+use serde_json::{Map, Value};
+
+use super::rules::{Claim, Gist, Kind, Rules};
+use super::shapes::{
+    at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_kind,
+    text_at, value_text,
+};
+use crate::ids::IdSource;
+use crate::schemas::SchemaSet;
+
+static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/smartflow/schemas");
+static SCHEMAS: SchemaSet = SchemaSet::new("smartflow", &SCHEMA_DIR);
+
+pub struct Smartflow;
+pub static RULES: Smartflow = Smartflow;
+
+fn has_string(item: &Map<String, Value>, key: &str) -> bool {
+    item.get(key).is_some_and(Value::is_string)
+}
+
+impl Rules for Smartflow {
+    fn id(&self) -> &'static str {
+        "smartflow"
+    }
+
+    fn name(&self) -> &'static str {
+        "Omni Smartflow"
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["omni", "omni-smartflow", "360dialog"]
+    }
+
+    fn schemas(&self) -> &'static SchemaSet {
+        &SCHEMAS
+    }
+
+    fn kind_names(&self) -> Vec<&'static str> {
+        vec!["message", "status"]
+    }
+
+    fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
+        if body.contains_key("object") || body.contains_key("event") {
+            return None;
+        }
+        if let Some(message) = first_item(body.get("messages")) {
+            let marked = has_string(message, "from")
+                && has_string(message, "id")
+                && has_string(message, "type");
+            return marked
+                .then(|| Claim::new(message_kind("message", message), "smartflow-message"));
+        }
+        let status = first_item(body.get("statuses"))?;
+        let marked = has_string(status, "id")
+            && has_string(status, "status")
+            && (status.contains_key("recipient_id") || status.contains_key("timestamp"))
+            && !status.contains_key("message_id");
+        marked.then(|| Claim::new(status_kind("status", status), "smartflow-status"))
+    }
+
+    fn fallback(&self) -> Claim {
+        Claim::new(Kind::named("message"), "smartflow-message")
+    }
+
+    fn near_miss(&self, body: &Map<String, Value>) -> Option<String> {
+        if body.contains_key("object") || body.contains_key("event") {
+            return None;
+        }
+        let key = ["statuses", "messages"]
+            .into_iter()
+            .find(|key| body.contains_key(*key))?;
+        Some(format!(
+            "a top-level `{key}` like Omni Smartflow's (Meta On-Premises) shape, but its items lack \
+             that shape's marks (id, status, recipient_id; from, id, type): another provider's \
+             shape (Sinch sends a top-level statuses array too)"
+        ))
+    }
+
+    fn gist(&self, body: &Value, kind: &Kind) -> Gist {
+        match kind.name() {
+            "status" => Gist {
+                who: text_at(body, "/statuses/0/recipient_id"),
+                what: text_at(body, "/statuses/0/id"),
+            },
+            _ => {
+                let message = at(body, "/messages/0").or_else(|| body.get("messages"));
+                Gist {
+                    who: message.and_then(|m| m.get("from")).and_then(value_text),
+                    what: message_text(message),
+                }
+            }
+        }
+    }
+
+    /// Meta's `wamid.` ids and unix times, plus the callback's own `id` (a UUID), which Omni
+    /// Smartflow repeats as a bare `{"id": ...}` status item.
+    fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
+        let old_id = body.get("id").cloned();
+        let new_id = Value::String(ids.uuid());
+        let mut changed = refresh_meta_value(body, ids, now);
+        if let Some(object) = body.as_object_mut() {
+            if object.contains_key("id") {
+                object.insert("id".into(), new_id.clone());
+                changed = true;
+            }
+            if let Some(Value::Array(statuses)) = object.get_mut("statuses") {
+                for item in statuses {
+                    if item.get("status").is_none() && item.get("id") == old_id.as_ref() {
+                        item["id"] = new_id.clone();
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    fn status_item(&self) -> Option<&'static str> {
+        Some("/statuses/0")
+    }
+
+    fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
+        set_meta_status(item, status, at);
+    }
+}

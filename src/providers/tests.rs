@@ -1,0 +1,329 @@
+//! The registry test: what every provider must satisfy, checked by walking the registry.
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::catalogue::samples;
+use crate::validation::{CheckOptions, check_value};
+use crate::verdict::Verdict;
+
+fn strict() -> CheckOptions {
+    CheckOptions {
+        strict: true,
+        force: None,
+    }
+}
+
+fn lenient() -> CheckOptions {
+    CheckOptions::default()
+}
+
+#[test]
+fn every_declared_kind_has_a_sample() {
+    for provider in Provider::all() {
+        let sampled: BTreeSet<String> = samples()
+            .iter()
+            .filter(|sample| sample.provider == provider)
+            .map(|sample| Kind::parse(&sample.kind).name().to_string())
+            .collect();
+        for name in provider.rules().kind_names() {
+            assert!(
+                sampled.contains(name),
+                "{provider} declares kind {name} but samples/{provider}/ has no sample of it"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_sample_is_its_own_providers_indexed_kind_and_strictly_valid() {
+    for sample in samples() {
+        assert!(
+            !sample.kind.is_empty(),
+            "{} has no row in its README",
+            sample.name
+        );
+        let body: Value = serde_json::from_slice(sample.body)
+            .unwrap_or_else(|err| panic!("{} is not JSON: {err}", sample.name));
+        let object = body.as_object().expect("samples are objects");
+        let claimants: Vec<&str> = Provider::all()
+            .filter(|p| p.rules().claim(object).is_some())
+            .map(Provider::id)
+            .collect();
+        assert_eq!(
+            claimants,
+            [sample.provider.id()],
+            "{} claimed by",
+            sample.name
+        );
+        let detection = detect(&body).expect("claimed");
+        assert_eq!(detection.kind.to_string(), sample.kind, "{}", sample.name);
+        assert!(
+            detection.provider.schema(detection.schema).is_some(),
+            "{}: schema {} is not shipped by {}",
+            sample.name,
+            detection.schema,
+            detection.provider
+        );
+        let check = check_value(&body, &strict());
+        assert_eq!(
+            check.verdict,
+            Verdict::Valid,
+            "{} under --strict: {:?}",
+            sample.name,
+            check.errors
+        );
+    }
+}
+
+#[test]
+fn every_schema_compiles_both_ways_and_ids_are_unique() {
+    let mut ids = HashSet::new();
+    for provider in Provider::all() {
+        assert!(
+            provider
+                .schema(provider.rules().fallback().schema)
+                .is_some(),
+            "{provider}'s fallback schema is not shipped"
+        );
+        for schema in provider.rules().schemas().all() {
+            assert!(
+                ids.insert(schema.id),
+                "schema id {} is used twice",
+                schema.id
+            );
+            assert_eq!(schema.provider, provider.id());
+            schema.validator(false);
+            schema.validator(true);
+            let draft = schema.parsed()["$schema"].as_str().unwrap_or_default();
+            assert!(draft.contains("2020-12"), "{}", schema.id);
+            assert!(
+                !schema.description().is_empty(),
+                "{} has no description",
+                schema.id
+            );
+        }
+    }
+}
+
+#[test]
+fn provider_ids_and_aliases_are_unique() {
+    let mut names = HashSet::new();
+    for provider in Provider::all() {
+        for name in std::iter::once(provider.id()).chain(provider.rules().aliases().iter().copied())
+        {
+            assert!(names.insert(name), "{name} names two providers");
+            assert_eq!(Provider::from_id(name), Some(provider));
+        }
+    }
+}
+
+/// Other providers' shapes, written from PROVIDERS.md ("Telling providers apart"): nobody's.
+#[test]
+fn other_providers_shapes_are_unknown() {
+    let foreign = [
+        // MobTexting: Qikchat's event names, its own payload.
+        json!({"event": "whatsapp:message:in", "payload": {"channels": ["whatsapp"],
+            "recipient": {"to": "919812345670"},
+            "message": {"type": "text", "payload": {"text": "hello"}}}}),
+        json!({"event": "whatsapp:message:status", "payload": {"channels": ["whatsapp"],
+            "recipient": {"to": "919812345670"}, "message": {"payload": {"status": "read"}}}}),
+        // Sinch: a top-level statuses array, not Omni Smartflow's.
+        json!({"type": "whatsapp", "statuses": [{"status": "delivered", "state": "DELIVERED",
+            "message_id": "01H8Y0W5K9", "recipient": "46732001122"}]}),
+        // Gupshup.
+        json!({"app": "ShopBot", "timestamp": 1718203423000u64, "version": 2, "type": "message",
+            "payload": {"id": "ABEGkZlgQyWAAgo-sDVSUOa9jH0z", "source": "919812345670",
+            "type": "text", "payload": {"text": "Hi"}, "sender": {"phone": "919812345670"}}}),
+        // Twilio's JSON-encoded fields.
+        json!({"SmsMessageSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f", "From": "whatsapp:+14155238886",
+            "Body": "hello", "AccountSid": "AC0123"}),
+        // WATI.
+        json!({"id": "6541f9a8c4f1", "created": "2024-06-12T10:03:43Z", "waId": "919812345670",
+            "text": "hi", "type": "text", "eventType": "message", "senderName": "Priya"}),
+        // A Meta Graph webhook of another product.
+        json!({"object": "page", "entry": [{"id": "1234", "time": 1718203423, "messaging": []}]}),
+        // Partner-like event name without the partner's keys.
+        json!({"event": "whatsapp", "data": {"message": "hi"}}),
+        // A messages array without Meta's message marks.
+        json!({"messages": [{"text": "hi", "sender": "bob"}]}),
+    ];
+    for body in foreign {
+        let check = check_value(&body, &lenient());
+        assert_eq!(check.verdict, Verdict::Unknown, "{body}: {}", check.label());
+        assert!(check.provider.is_none(), "{body}");
+    }
+    let mobtexting = json!({"event": "whatsapp:message:in", "payload": {"channels": ["whatsapp"]}});
+    let check = check_value(&mobtexting, &lenient());
+    assert!(
+        check.errors[0].found.contains("Qikchat's event name"),
+        "{:?}",
+        check.errors
+    );
+}
+
+fn sample_body(name: &str) -> Value {
+    serde_json::from_slice(crate::catalogue::find_sample(name).unwrap().body).unwrap()
+}
+
+/// Each rule of Meta's surface, broken once: invalid, with the pointer that says where.
+#[test]
+fn broken_meta_variants_are_invalid_at_the_right_place() {
+    let value = "/entry/0/changes/0/value";
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, String, &str)> = vec![
+        (
+            "meta/message-text",
+            Box::new(|b| {
+                let v = &mut b["entry"][0]["changes"][0]["value"];
+                v["contacts"][0].as_object_mut().unwrap().remove("wa_id");
+            }),
+            format!("{value}/contacts/0"),
+            "no wa_id and no user_id",
+        ),
+        (
+            "meta/message-text",
+            Box::new(|b| {
+                let m = &mut b["entry"][0]["changes"][0]["value"]["messages"][0];
+                m.as_object_mut().unwrap().remove("from");
+            }),
+            format!("{value}/messages/0"),
+            "no from and no from_user_id",
+        ),
+        (
+            "meta/status-failed",
+            Box::new(|b| {
+                let e = &mut b["entry"][0]["changes"][0]["value"]["statuses"][0]["errors"][0];
+                e.as_object_mut().unwrap().remove("code");
+            }),
+            format!("{value}/statuses/0/errors/0"),
+            "an error without code",
+        ),
+        (
+            "meta/status-read",
+            Box::new(|b| {
+                let s = &mut b["entry"][0]["changes"][0]["value"]["statuses"][0];
+                s.as_object_mut().unwrap().remove("recipient_id");
+            }),
+            format!("{value}/statuses/0"),
+            "no recipient_id and no recipient_user_id",
+        ),
+        (
+            "meta/message-text",
+            Box::new(|b| {
+                b["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] =
+                    json!("<BUSINESS_PHONE_NUMBER_ID>");
+            }),
+            format!("{value}/metadata/phone_number_id"),
+            "a placeholder phone number id",
+        ),
+        (
+            "meta/message-text",
+            Box::new(|b| {
+                b["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
+                    json!("TIMESTAMP");
+            }),
+            format!("{value}/messages/0/timestamp"),
+            "a placeholder timestamp",
+        ),
+        (
+            "meta/template-status-approved",
+            Box::new(|b| {
+                let v = &mut b["entry"][0]["changes"][0]["value"];
+                v.as_object_mut().unwrap().remove("event");
+            }),
+            value.to_string(),
+            "a template status without event",
+        ),
+        (
+            "meta/message-interactive-undelivered",
+            Box::new(|b| {
+                let m = &mut b["entry"][0]["changes"][0]["value"]["messages"][0];
+                m.as_object_mut().unwrap().remove("errors");
+            }),
+            format!("{value}/messages/0"),
+            "an interactive message with neither content nor errors",
+        ),
+    ];
+    for (name, breaks, pointer, what) in cases {
+        let mut body = sample_body(name);
+        breaks(&mut body);
+        let check = check_value(&body, &lenient());
+        assert_eq!(check.verdict, Verdict::Invalid, "{what}: {}", check.label());
+        assert!(
+            check.errors.iter().any(|issue| issue.pointer == pointer),
+            "{what}: expected an issue at {pointer}, got {:?}",
+            check.errors
+        );
+    }
+}
+
+#[test]
+fn a_meta_field_without_a_schema_is_unchecked_not_invalid() {
+    let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+        "time": 1760035000, "changes": [{"field": "automatic_events",
+        "value": {"anything": ["Meta", "adds"]}}]}]});
+    let check = check_value(&body, &strict());
+    assert_eq!(check.verdict, Verdict::Unchecked, "{:?}", check.errors);
+    assert_eq!(check.label(), "meta automatic_events");
+    assert!(check.note.unwrap().contains("no schema"));
+    // The envelope is still checked.
+    let mut broken = body.clone();
+    broken["entry"][0]["id"] = json!("<WHATSAPP_BUSINESS_ACCOUNT_ID>");
+    assert_eq!(check_value(&broken, &lenient()).verdict, Verdict::Invalid);
+}
+
+#[test]
+fn values_meta_keeps_adding_are_accepted() {
+    let mut body = sample_body("meta/status-read");
+    body["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] = json!("warned");
+    assert_eq!(check_value(&body, &strict()).verdict, Verdict::Valid);
+    let mut body = sample_body("meta/message-text");
+    let message = &mut body["entry"][0]["changes"][0]["value"]["messages"][0];
+    message["type"] = json!("hologram");
+    message["hologram"] = json!({"id": "1"});
+    let check = check_value(&body, &lenient());
+    assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+    assert_eq!(check.label(), "meta message:hologram");
+}
+
+#[test]
+fn a_quoted_picky_reply_is_text_not_a_button_reply() {
+    let body = json!({"number": "919400550740", "message-in": "Yes%2C+tomorrow",
+        "message_in_raw": "Yes, tomorrow", "type": 1, "application": "8",
+        "unique-id": "52363301", "project-id": "10129", "context-msg-id": "30486936"});
+    assert_eq!(detect(&body).unwrap().label(), "picky message:text");
+    let mut button = body.clone();
+    button["payload"] = json!("confirmbutton");
+    assert_eq!(
+        detect(&button).unwrap().label(),
+        "picky message:button_reply"
+    );
+}
+
+#[test]
+fn picky_query_method_round_trips() {
+    let picky = Provider::from_id("picky").unwrap();
+    let encode = picky
+        .rules()
+        .query_method()
+        .expect("Picky Assist has a query method");
+    let query = encode(&sample_body("picky/message-text")).unwrap();
+    let fields = query_body(&query).expect("recognised");
+    assert_eq!(fields["message-in"], "Hi, is my order #4521 shipped?");
+    assert_eq!(fields["type"], "1");
+    assert_eq!(detect(&fields).unwrap().label(), "picky message:text");
+    assert!(
+        crate::validation::check_bytes(b"", Some(&query), &lenient())
+            .verdict
+            .is_valid()
+    );
+    assert_eq!(query_body("a=b"), None);
+}
+
+#[test]
+fn forcing_a_provider_falls_back_to_its_main_schema() {
+    let qikchat = Provider::from_id("qikchat").unwrap();
+    let detection = detect_within(qikchat, &json!({"payload": {}}));
+    assert_eq!(detection.schema, "qikchat-message");
+}
