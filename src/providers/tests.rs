@@ -261,11 +261,11 @@ fn broken_meta_variants_are_invalid_at_the_right_place() {
 #[test]
 fn a_meta_field_without_a_schema_is_unchecked_not_invalid() {
     let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
-        "time": 1760035000, "changes": [{"field": "automatic_events",
+        "time": 1760035000, "changes": [{"field": "partner_solutions",
         "value": {"anything": ["Meta", "adds"]}}]}]});
     let check = check_value(&body, &strict());
     assert_eq!(check.verdict, Verdict::Unchecked, "{:?}", check.errors);
-    assert_eq!(check.label(), "meta automatic_events");
+    assert_eq!(check.label(), "meta partner_solutions");
     assert!(check.note.unwrap().contains("no schema"));
     // The envelope is still checked.
     let mut broken = body.clone();

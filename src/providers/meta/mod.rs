@@ -212,6 +212,13 @@ impl Rules for Meta {
     }
 
     fn near_miss(&self, body: &Map<String, Value>) -> Option<String> {
+        if let (Some(field), Some(Value::Object(_))) = (str_field(body, "field"), body.get("value")) {
+            return Some(format!(
+                "a bare Meta change (field {field}) without its envelope: the App Dashboard shows \
+                 samples this way, but Meta sends {{\"object\": \"whatsapp_business_account\", \
+                 \"entry\": [{{\"id\", \"changes\": [...]}}]}}"
+            ));
+        }
         let object = str_field(body, "object")?;
         body.contains_key("entry").then(|| {
             format!(

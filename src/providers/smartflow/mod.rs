@@ -2,9 +2,10 @@
 //! with no envelope (seed: omni-smartflow-webhook-callbacks.txt). 360dialog sends exactly this
 //! shape too; the two cannot be told apart by the body, and calling it Smartflow's shape is right.
 //!
-//! Marks: no `object` or `event`, and a message with `from`, `id` and `type`, or a status with
-//! `id`, `status` and `recipient_id` or `timestamp`. Sinch's delivery reports have a top-level
-//! `statuses` too, but theirs carry `message_id` and `state`: not this shape.
+//! Marks: no `object` or `event`, and a message with `from`, `id` and `type`; or a top-level
+//! `statuses` array whose items are not Sinch's; or only `errors[]` of On-Premises error
+//! objects (a numeric `code`). Sinch's delivery reports have a top-level `statuses` too, but
+//! with a top-level `type` and items of `message_id`, `state`, `recipient`: not this shape.
 use std::time::SystemTime;
 
 use include_dir::{Dir, include_dir};
@@ -20,6 +21,9 @@ use crate::schemas::SchemaSet;
 
 static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/smartflow/schemas");
 static SCHEMAS: SchemaSet = SchemaSet::new("smartflow", &SCHEMA_DIR);
+
+/// Keys of Sinch's status items, which Meta's On-Premises statuses never carry.
+const SINCH_STATUS_KEYS: [&str; 3] = ["message_id", "state", "recipient"];
 
 pub struct Smartflow;
 pub static RULES: Smartflow = Smartflow;
@@ -46,7 +50,7 @@ impl Rules for Smartflow {
     }
 
     fn kind_names(&self) -> Vec<&'static str> {
-        vec!["message", "status"]
+        vec!["message", "status", "error"]
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
@@ -60,12 +64,15 @@ impl Rules for Smartflow {
             return marked
                 .then(|| Claim::new(message_kind("message", message), "smartflow-message"));
         }
-        let status = first_item(body.get("statuses"))?;
-        let marked = has_string(status, "id")
-            && has_string(status, "status")
-            && (status.contains_key("recipient_id") || status.contains_key("timestamp"))
-            && !status.contains_key("message_id");
-        marked.then(|| Claim::new(status_kind("status", status), "smartflow-status"))
+        if let Some(status) = first_item(body.get("statuses")) {
+            let sinch = body.contains_key("type")
+                || SINCH_STATUS_KEYS.iter().any(|key| status.contains_key(*key));
+            return (!sinch).then(|| Claim::new(status_kind("status", status), "smartflow-status"));
+        }
+        let only_errors = body.len() == 1
+            && first_item(body.get("errors"))
+                .is_some_and(|error| error.get("code").is_some_and(Value::is_i64));
+        only_errors.then(|| Claim::new(Kind::named("error"), "smartflow-message"))
     }
 
     fn fallback(&self) -> Claim {
@@ -80,9 +87,9 @@ impl Rules for Smartflow {
             .into_iter()
             .find(|key| body.contains_key(*key))?;
         Some(format!(
-            "a top-level `{key}` like Omni Smartflow's (Meta On-Premises) shape, but its items lack \
-             that shape's marks (id, status, recipient_id; from, id, type): another provider's \
-             shape (Sinch sends a top-level statuses array too)"
+            "a top-level `{key}` like Omni Smartflow's (Meta On-Premises) shape, but not its \
+             marks (messages with from, id and type; statuses without Sinch's type, message_id \
+             and state): another provider's shape (Sinch sends a top-level statuses array too)"
         ))
     }
 
