@@ -4,8 +4,7 @@
 //! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
 //! mechanism — samples ([`catalogue`]), schema loading ([`schemas`]), verdicts ([`verdict`],
 //! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs ([`inputs`]),
-//! the HTTP client ([`http`]), printing ([`output`]), secrets ([`secret`]), Meta signatures
-//! ([`signature`]), fresh ids ([`ids`]), payload edits ([`payload`]) and the partner API client
+//! the HTTP client ([`http`]), printing ([`output`]), secrets ([`secret`]), fresh ids ([`ids`]), payload edits ([`payload`]) and the partner API client
 //! ([`partner_api`]) — and one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
@@ -21,7 +20,6 @@ pub mod payload;
 pub mod providers;
 pub mod schemas;
 pub mod secret;
-pub mod signature;
 pub mod validation;
 pub mod verdict;
 

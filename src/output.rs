@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::cli::ColorChoice;
+use crate::verdict::Issue;
 
 /// Decide once, at start-up, whether output is coloured.
 pub fn init_color(choice: ColorChoice) {
@@ -49,6 +50,21 @@ pub fn unknown_mark() -> ColoredString {
 /// The mark for a body of a known provider that nothing checks (no schema for that part).
 pub fn unchecked_mark() -> ColoredString {
     "○".cyan().bold()
+}
+
+/// `/payload/status: expected one of [...], found string "seen"`.
+pub fn format_issue(issue: &Issue) -> String {
+    let at = if issue.pointer.is_empty() {
+        "/"
+    } else {
+        &issue.pointer
+    };
+    format!(
+        "{}: expected {}, found {}",
+        at.cyan(),
+        issue.expected,
+        issue.found.red()
+    )
 }
 
 /// Print `value` as one line of JSON.

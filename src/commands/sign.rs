@@ -8,8 +8,8 @@ use colored::Colorize;
 use crate::cli::{AppSecretArgs, Format, SignArgs, VerifyArgs};
 use crate::error::Outcome;
 use crate::output;
+use crate::providers::meta::signature::{self, HEADER};
 use crate::secret::{self, SecretString};
-use crate::signature::{self, HEADER};
 
 pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
     let body = read_body(&args.input)?;

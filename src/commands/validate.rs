@@ -9,8 +9,9 @@ use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
 use crate::inputs::{self, Loaded, Unit};
 use crate::output;
+use crate::output::format_issue;
 use crate::providers;
-use crate::validation::{self, Check, CheckOptions, Forced, Issue, RecordCheck, Verdict};
+use crate::validation::{self, Check, CheckOptions, Forced, RecordCheck, Verdict};
 
 /// One body's verdict, as printed with `--format json`.
 #[derive(Serialize)]
@@ -177,21 +178,6 @@ pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow:
         writeln!(out, "    {}", format_issue(issue))?;
     }
     Ok(())
-}
-
-/// `/payload/status: expected one of [...], found string "seen"`.
-pub fn format_issue(issue: &Issue) -> String {
-    let at = if issue.pointer.is_empty() {
-        "/"
-    } else {
-        &issue.pointer
-    };
-    format!(
-        "{}: expected {}, found {}",
-        at.cyan(),
-        issue.expected,
-        issue.found.red()
-    )
 }
 
 fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {

@@ -28,7 +28,7 @@ use crate::schemas::Schema;
 
 macro_rules! registry {
     ($($id:ident),* $(,)?) => {
-        $(mod $id;)*
+        $(pub mod $id;)*
         static REGISTRY: &[&dyn Rules] = &[$(&$id::RULES),*];
     };
 }

@@ -171,7 +171,8 @@ fn sample_body(name: &str) -> Value {
 #[test]
 fn broken_meta_variants_are_invalid_at_the_right_place() {
     let value = "/entry/0/changes/0/value";
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, String, &str)> = vec![
+    type Break = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Break, String, &str)> = vec![
         (
             "meta/message-text",
             Box::new(|b| {

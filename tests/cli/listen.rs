@@ -554,7 +554,7 @@ fn the_verify_token_handshake_succeeds_and_fails() {
 const APP_SECRET: &str = "sentinel-app-secret-55d0";
 
 fn sign(body: &[u8]) -> String {
-    wa_hook::signature::sign(&wa_hook::secret::SecretString::new(APP_SECRET), body)
+    wa_hook::providers::meta::signature::sign(&wa_hook::secret::SecretString::new(APP_SECRET), body)
 }
 
 #[test]
@@ -617,7 +617,10 @@ fn reject_bad_signature_answers_401() {
         ],
     );
     let body = sample_bytes("meta/status-read");
-    let wrong = wa_hook::signature::sign(&wa_hook::secret::SecretString::new("other"), &body);
+    let wrong = wa_hook::providers::meta::signature::sign(
+        &wa_hook::secret::SecretString::new("other"),
+        &body,
+    );
     let mut connection = Connection::open(&listener.url);
     let good = connection.send("POST", "/", &[("X-Hub-Signature-256", &sign(&body))], &body);
     assert_eq!(good.status, 200);

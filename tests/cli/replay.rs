@@ -574,7 +574,7 @@ fn signing_covers_the_exact_bytes_sent_and_hides_the_secret() {
         assert_eq!(body_json(request)["entry"][0]["id"], 999);
         assert_eq!(
             request.header("X-Hub-Signature-256"),
-            Some(wa_hook::signature::sign(&secret, &request.body).as_str())
+            Some(wa_hook::providers::meta::signature::sign(&secret, &request.body).as_str())
         );
     }
 
@@ -595,7 +595,7 @@ fn signing_covers_the_exact_bytes_sent_and_hides_the_secret() {
     assert_eq!(request.body, sample_bytes("meta/status-sent"));
     assert_eq!(
         request.header("X-Hub-Signature-256"),
-        Some(wa_hook::signature::sign(&secret, &request.body).as_str())
+        Some(wa_hook::providers::meta::signature::sign(&secret, &request.body).as_str())
     );
 }
 

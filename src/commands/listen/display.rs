@@ -14,8 +14,8 @@ use colored::Colorize;
 
 use crate::capture::CaptureRecord;
 use crate::cli::{Format, ListenArgs};
-use crate::commands::validate::format_issue;
 use crate::output;
+use crate::output::format_issue;
 use crate::providers::Provider;
 use crate::validation::Verdict;
 

@@ -11,9 +11,9 @@ use tiny_http::{Header, Request, Response};
 use crate::capture::{self, BodyEncoding, CaptureRecord, CaptureWriter, ForwardResult};
 use crate::cli::Format;
 use crate::output;
+use crate::providers::meta::{handshake, signature};
 use crate::providers::{self, Kind, Provider};
 use crate::secret::{self, REDACTED};
-use crate::signature;
 use crate::validation;
 
 use super::Config;
@@ -159,46 +159,12 @@ fn record_headers(
     (kept, redacted)
 }
 
-/// The query for the record: Meta's `hub.verify_token` is a shared secret.
+/// The query for the record: Meta's verify token is a shared secret.
 fn record_query(query: &str, keep_secrets: bool) -> String {
-    if keep_secrets || !query.contains("hub.verify_token=") {
+    if keep_secrets {
         return query.to_string();
     }
-    query
-        .split('&')
-        .map(|pair| {
-            if pair.starts_with("hub.verify_token=") {
-                format!("hub.verify_token={REDACTED}")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Meta's verification handshake in a query: (mode, verify token, challenge).
-fn handshake(query: &str) -> Option<(String, String, String)> {
-    if !query.contains("hub.") {
-        return None;
-    }
-    let (mut mode, mut token, mut challenge) = (None, None, None);
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "hub.mode" => mode = Some(value.into_owned()),
-            "hub.verify_token" => token = Some(value.into_owned()),
-            "hub.challenge" => challenge = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    if mode.is_none() && token.is_none() && challenge.is_none() {
-        return None;
-    }
-    Some((
-        mode.unwrap_or_default(),
-        token.unwrap_or_default(),
-        challenge.unwrap_or_default(),
-    ))
+    handshake::redact_token(query, REDACTED)
 }
 
 /// `--events`: a prefix of the kind (`status` matches `status:read`), a provider, a provider
@@ -429,23 +395,24 @@ impl Handler {
             }
         }
         if record.method == "GET" {
-            if let Some((mode, token, challenge)) = handshake(query) {
+            if let Some(handshake) = handshake::parse(query) {
                 if config.verify_token.is_some() {
-                    let ok = mode == "subscribe" && config.verify_token_matches(&token);
+                    let ok =
+                        handshake.subscribes() && config.verify_token_matches(&handshake.token);
                     notes.handshake = Some(ok);
                     if ok {
                         return Answer {
                             status: 200,
-                            body: challenge.into_bytes(),
+                            body: handshake.challenge.into_bytes(),
                             content_type: Some("text/plain".to_string()),
                             headers: Vec::new(),
                             close: false,
                         };
                     }
-                    record.rejected = Some(if mode == "subscribe" {
+                    record.rejected = Some(if handshake.subscribes() {
                         "wrong verify token".to_string()
                     } else {
-                        format!("hub.mode is `{mode}`, not `subscribe`")
+                        format!("hub.mode is `{}`, not `subscribe`", handshake.mode)
                     });
                     return Answer::error(403, "verification failed");
                 }
@@ -544,16 +511,6 @@ mod tests {
             "hub.verify_token=s3cret"
         );
         assert_eq!(record_query("a=1", false), "a=1");
-    }
-
-    #[test]
-    fn handshakes_are_recognised() {
-        assert_eq!(
-            handshake("hub.mode=subscribe&hub.verify_token=t%20t&hub.challenge=99"),
-            Some(("subscribe".into(), "t t".into(), "99".into()))
-        );
-        assert_eq!(handshake("a=1"), None);
-        assert_eq!(handshake(""), None);
     }
 
     #[test]

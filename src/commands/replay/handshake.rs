@@ -13,6 +13,7 @@ use crate::error::Outcome;
 use crate::http;
 use crate::ids::IdSource;
 use crate::output;
+use crate::providers::meta::handshake;
 use crate::secret::{self, BasicAuth, SecretString};
 
 #[derive(Serialize)]
@@ -49,10 +50,12 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         .collect::<anyhow::Result<Vec<_>>>()?;
     let challenge = IdSource::new().challenge();
     let mut url = target.clone();
-    url.query_pairs_mut()
-        .append_pair("hub.mode", "subscribe")
-        .append_pair("hub.verify_token", token.expose())
-        .append_pair("hub.challenge", &challenge);
+    let handshake = handshake::query(token.expose(), &challenge);
+    let query = match url.query() {
+        Some(query) if !query.is_empty() => format!("{query}&{handshake}"),
+        _ => handshake,
+    };
+    url.set_query(Some(&query));
 
     let client = http::client(&http::HttpOptions {
         timeout: args.timeout,

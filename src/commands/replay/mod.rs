@@ -9,6 +9,7 @@ mod handshake;
 mod interactive;
 mod plan;
 mod report;
+mod results;
 mod send;
 
 use std::sync::Arc;
@@ -98,7 +99,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     let config = Arc::new(config);
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
     let client = http::client(&config.http_options())?;
-    let results = send::run(&client, &plan, &config, detailed)?;
+    let results = send::run(&client, &plan, &config, detailed, report::print_line)?;
     report::finish(&plan, &config, &results, detailed)
 }
 

@@ -16,10 +16,10 @@ use crate::http;
 use crate::ids::IdSource;
 use crate::output;
 use crate::payload::{self, Refreshed};
+use crate::providers::meta::signature;
 use crate::providers::{self, Provider};
 use crate::schemas::Schema;
 use crate::secret::{self, SecretString};
-use crate::signature;
 
 /// Every request to send, `repeat` times each.
 pub(crate) struct Plan {

@@ -9,11 +9,11 @@ use serde::Serialize;
 
 use super::Config;
 use super::plan::{Plan, Template};
-use super::send::{FailureKind, ReplyCheck, Results, Sent};
+use super::results::{FailureKind, ReplyCheck, Results, Sent};
 use crate::cli::Format;
-use crate::commands::validate::format_issue;
 use crate::error::Outcome;
 use crate::output;
+use crate::output::format_issue;
 use crate::validation::{Check, Verdict};
 
 /// Buckets in the latency histogram.

@@ -14,58 +14,14 @@ use url::Url;
 
 use super::Config;
 use super::plan::{Plan, Template};
-use super::report;
+use super::results::{Detail, Failure, FailureKind, ReplyCheck, Results, Sent};
 use crate::cli::Format;
 use crate::http;
 use crate::ids::IdSource;
 use crate::output;
 use crate::providers;
 use crate::secret;
-use crate::validation::{self, Check, CheckOptions, Forced};
-
-/// What happened to one request.
-pub(crate) struct Sent {
-    /// The job (template × repeat) it belongs to, for ordering.
-    pub job: u64,
-    pub template: usize,
-    pub step: usize,
-    pub status: Option<u16>,
-    pub latency: Duration,
-    pub failure: Option<Failure>,
-    /// Only when results are shown one by one.
-    pub detail: Option<Detail>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FailureKind {
-    Timeout,
-    Connect,
-    Other,
-}
-
-pub(crate) struct Failure {
-    pub kind: FailureKind,
-    /// One line naming the URL, with a hint.
-    pub message: String,
-}
-
-pub(crate) struct Detail {
-    /// A few words about the response body.
-    pub gist: String,
-    pub reply: Option<ReplyCheck>,
-}
-
-/// The target's answer to a Picky Assist message, checked as an instant reply.
-pub(crate) enum ReplyCheck {
-    Checked(Check),
-    /// Picky Assist delivers only JSON replies.
-    NotJson,
-}
-
-pub(crate) struct Results {
-    pub sent: Vec<Sent>,
-    pub elapsed: Duration,
-}
+use crate::validation::{self, CheckOptions, Forced};
 
 struct Shared {
     client: reqwest::Client,
@@ -77,7 +33,12 @@ struct Shared {
     next_slot: AtomicU64,
     start: tokio::time::Instant,
     bar: ProgressBar,
+    /// Shows one result as it arrives, when results are shown one by one.
+    show: ShowSent,
 }
+
+/// How a result is shown as it arrives (the report's line printer).
+pub(crate) type ShowSent = fn(&Template, &Sent, &Config);
 
 const SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-hub-signature-256");
 
@@ -86,6 +47,7 @@ pub(crate) fn run(
     plan: &Arc<Plan>,
     config: &Arc<Config>,
     detailed: bool,
+    show: ShowSent,
 ) -> anyhow::Result<Results> {
     let total_jobs = (plan.templates.len() as u64).saturating_mul(config.repeat);
     let bar = if detailed || config.format == Format::Json {
@@ -114,6 +76,7 @@ pub(crate) fn run(
             next_slot: AtomicU64::new(0),
             start: tokio::time::Instant::now(),
             bar: bar.clone(),
+            show,
         });
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..workers {
@@ -261,7 +224,7 @@ async fn send_one(
 fn finish(shared: &Shared, template: &Template, sent: &Sent) {
     shared.bar.inc(1);
     if shared.detailed && shared.config.format == Format::Text {
-        report::print_line(template, sent, &shared.config);
+        (shared.show)(template, sent, &shared.config);
     }
 }
 

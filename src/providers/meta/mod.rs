@@ -11,6 +11,9 @@
 //!
 //! Marks: `object` is `whatsapp_business_account`. Other Graph API webhooks (`object: page`,
 //! `instagram`) have the same envelope but are not WhatsApp.
+pub mod handshake;
+pub mod signature;
+
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
