@@ -89,11 +89,12 @@ pub fn status_kind(name: &'static str, status: &Map<String, Value>) -> Kind {
 /// The text of a Meta-format message, or its caption, or its media type.
 pub fn message_text(message: Option<&Value>) -> Option<String> {
     let message = message?;
-    const POINTERS: [&str; 9] = [
+    const POINTERS: [&str; 10] = [
         "/text/body",
         "/interactive/button_reply/title",
         "/interactive/list_reply/title",
         "/interactive/nfm_reply/name",
+        "/interactive/call_permission_reply/response",
         "/button/text",
         "/reaction/emoji",
         "/location/name",

@@ -328,3 +328,48 @@ fn forcing_a_provider_falls_back_to_its_main_schema() {
     let detection = detect_within(qikchat, &json!({"payload": {}}));
     assert_eq!(detection.schema, "qikchat-message");
 }
+
+/// The live line says what happened, for each family of Meta kinds.
+#[test]
+fn meta_gists_say_what_happened() {
+    let cases = [
+        (
+            "meta/template-status-rejected",
+            "cart_reminder_48h (en) \"INVALID_FORMAT\"",
+        ),
+        (
+            "meta/template-quality-yellow",
+            "diwali_sale_offer (en) \"GREEN → YELLOW\"",
+        ),
+        ("meta/call-terminate", "16505553921 → 15550783881 \"94 s\""),
+        (
+            "meta/echo-text",
+            "15550783881 → 16505553921 \"Your order #4521 ships today.\"",
+        ),
+        (
+            "meta/status-failed",
+            "16505553921 \"131047 Re-engagement message\"",
+        ),
+        (
+            "meta/message-text-user-id",
+            "US.13491208655302741918 \"Hola, ¿tienen envío a Monterrey?\"",
+        ),
+        (
+            "meta/message-call-permission-reply",
+            "16505553921 \"accept\"",
+        ),
+        (
+            "meta/error-rate-limit",
+            "15550783881 \"130429 Rate limit hit\"",
+        ),
+    ];
+    for (name, expected) in cases {
+        let body = sample_body(name);
+        let detection = detect(&body).unwrap();
+        assert_eq!(
+            gist(&body, detection.provider, &detection.kind),
+            expected,
+            "{name}"
+        );
+    }
+}

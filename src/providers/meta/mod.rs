@@ -289,6 +289,13 @@ impl Rules for Meta {
                     })
                     .or_else(|| arrow(text("/previous_category"), text("/new_category"))),
             },
+            "user_preference" | "user_id_update" => Gist {
+                who: text("/user_preferences/0/wa_id")
+                    .or_else(|| text("/user_id_update/0/wa_id"))
+                    .or_else(|| text("/contacts/0/wa_id")),
+                what: text("/user_preferences/0/category")
+                    .or_else(|| arrow(text("/user_id_update/0/user_id/previous"), text("/user_id_update/0/user_id/current"))),
+            },
             "phone_quality" | "phone_name" | "username" => Gist {
                 who: text("/display_phone_number"),
                 what: text("/current_limit")
