@@ -1166,7 +1166,7 @@ _wa__hook() {
             fi
             case "${prev}" in
                 --provider)
-                    COMPREPLY=($(compgen -W "picky qikchat smartflow partner meta" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "meta qikchat smartflow picky partner" -- "${cur}"))
                     return 0
                     ;;
                 --schema)

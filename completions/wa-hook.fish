@@ -92,11 +92,11 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s v -l verbose 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation in interactive mode'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l provider -d 'Validate as this provider instead of detecting it' -r -f -a "picky\t'Picky Assist'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l provider -d 'Validate as this provider instead of detecting it' -r -f -a "meta\t'Meta WhatsApp Cloud API'
 qikchat\t'Qikchat'
 smartflow\t'Omni Smartflow'
-partner\t'99 Digital partner API'
-meta\t'Meta WhatsApp Cloud API'"
+picky\t'Picky Assist'
+partner\t'99 Digital partner API'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l schema -d 'Validate against this schema (see `wa-hook schemas`) instead of detecting it' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l format -d 'text: a line per body; json: one JSON object per body, then a summary object' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"

@@ -7,13 +7,23 @@
 //! variants can never drift apart. Subschemas that sit directly under a composition keyword
 //! (allOf, if/then ...) are left open, because they only see part of the object.
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use include_dir::Dir;
 use serde_json::Value;
 
 /// A document built from several files at first use (Meta's envelope and its field fragments).
-pub type Assemble = fn(Value) -> Value;
+#[derive(Clone, Copy)]
+pub struct Assembly {
+    /// The document wa-hook checks with: the shipped file with its parts added to `$defs`.
+    /// Parts are checked one by one where the provider's claim says ([`Schema::part_validator`]).
+    pub parts: fn(Value) -> Value,
+    /// The same document made self-contained for other tools (`schemas show`, `export`): it
+    /// applies each part where it belongs by itself (e.g. by `if`/`then` on a field name), which
+    /// wa-hook does in code, once per body, instead of trying every part.
+    pub export: fn(Value) -> Value,
+}
 
 /// One shipped schema.
 pub struct Schema {
@@ -22,11 +32,14 @@ pub struct Schema {
     /// The id of the provider that ships it.
     pub provider: &'static str,
     source: &'static str,
-    assemble: Option<Assemble>,
+    assembly: Option<Assembly>,
     /// Parsed on first use: a run usually needs one schema of the dozen.
     parsed: OnceLock<Value>,
+    exported: OnceLock<Value>,
     lenient: OnceLock<jsonschema::Validator>,
     strict: OnceLock<jsonschema::Validator>,
+    /// A validator for each `$defs` entry, compiled when first asked for: [lenient, strict].
+    parts: OnceLock<HashMap<String, [OnceLock<jsonschema::Validator>; 2]>>,
 }
 
 impl std::fmt::Debug for Schema {
@@ -46,29 +59,77 @@ impl Schema {
         self.parsed()["description"].as_str().unwrap_or_default()
     }
 
-    /// The schema document (assembled where it is built from parts), parsed once.
+    /// The schema document wa-hook checks with (with its parts where it is built from parts),
+    /// parsed once.
     pub fn parsed(&self) -> &Value {
         self.parsed.get_or_init(|| {
             let document = serde_json::from_str(self.source)
                 .unwrap_or_else(|err| panic!("shipped schema {} is not JSON: {err}", self.id));
-            match self.assemble {
-                Some(assemble) => assemble(document),
+            match self.assembly {
+                Some(assembly) => (assembly.parts)(document),
                 None => document,
             }
         })
     }
 
+    /// The self-contained document other tools validate with (`schemas show`, `export`).
+    pub fn exported(&self) -> &Value {
+        match self.assembly {
+            None => self.parsed(),
+            Some(assembly) => self
+                .exported
+                .get_or_init(|| (assembly.export)(self.parsed().clone())),
+        }
+    }
+
+    /// The exported document, strict or as shipped.
+    pub fn export_document(&self, strict: bool) -> Value {
+        if strict {
+            strict_variant(self.exported())
+        } else {
+            self.exported().clone()
+        }
+    }
+
     /// The document as `schemas show` prints it: the file as shipped, or the assembled whole.
     pub fn text(&self) -> Cow<'static, str> {
-        match self.assemble {
+        match self.assembly {
             None => Cow::Borrowed(self.source),
             Some(_) => {
-                let mut text = serde_json::to_string_pretty(self.parsed())
+                let mut text = serde_json::to_string_pretty(self.exported())
                     .expect("a JSON value always encodes");
                 text.push('\n');
                 Cow::Owned(text)
             }
         }
+    }
+
+    /// A validator for one entry of the document's `$defs` (a part a provider checks on its
+    /// own, such as the `value` of one Meta webhook field), or `None` when there is no such
+    /// entry.
+    pub fn part_validator(&self, def: &str, strict: bool) -> Option<&jsonschema::Validator> {
+        let parts = self.parts.get_or_init(|| {
+            self.parsed()["$defs"]
+                .as_object()
+                .into_iter()
+                .flat_map(|defs| defs.keys())
+                .map(|key| (key.clone(), [OnceLock::new(), OnceLock::new()]))
+                .collect()
+        });
+        let cell = &parts.get(def)?[usize::from(strict)];
+        Some(cell.get_or_init(|| {
+            let mut document = self.document(strict);
+            if let Some(object) = document.as_object_mut() {
+                object.retain(|key, _| key == "$schema" || key == "$defs");
+                object.insert("$ref".into(), Value::String(format!("#/$defs/{def}")));
+            }
+            compile(&document).unwrap_or_else(|err| {
+                panic!(
+                    "shipped schema {} part {def} does not compile: {err}",
+                    self.id
+                )
+            })
+        }))
     }
 
     /// The schema document, strict or as shipped.
@@ -84,9 +145,75 @@ impl Schema {
     pub fn validator(&self, strict: bool) -> &jsonschema::Validator {
         let cell = if strict { &self.strict } else { &self.lenient };
         cell.get_or_init(|| {
-            jsonschema::draft202012::new(&self.document(strict))
+            compile(&self.document(strict))
                 .unwrap_or_else(|err| panic!("shipped schema {} does not compile: {err}", self.id))
         })
+    }
+}
+
+/// Patterns the shipped schemas use on most ids of every body, each with the same check
+/// written in Rust: a regular expression costs several times more per string, and these run
+/// a dozen times per Meta body.
+const NATIVE_PATTERNS: [(&str, &str, fn(&str) -> bool); 3] = [
+    ("^[0-9]+$", "wa-hook-digits", |text| {
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+    }),
+    (r"^\+?[0-9][0-9 ()-]*$", "wa-hook-phone", |text| {
+        let digits = text.strip_prefix('+').unwrap_or(text);
+        digits.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'(' | b')' | b'-'))
+    }),
+    (r"^[^<>|{}\[\]]+$", "wa-hook-token", |text| {
+        !text.is_empty() && !text.contains(['<', '>', '|', '{', '}', '[', ']'])
+    }),
+];
+
+/// Compile a shipped document, its common patterns checked natively (see
+/// [`NATIVE_PATTERNS`]); other patterns use the linear-time `regex` engine.
+fn compile(
+    document: &Value,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    let mut document = document.clone();
+    native_patterns(&mut document);
+    let mut options = jsonschema::draft202012::options()
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .should_validate_formats(true);
+    for (_, format, check) in NATIVE_PATTERNS {
+        options = options.with_format(format, check);
+    }
+    options.build(&document)
+}
+
+/// Each known `pattern` becomes the `format` that checks it natively. Formats are only
+/// annotations in draft 2020-12 unless asked for, and validating ours turns every format on, so
+/// the others (a `date-time` here and there) are removed to keep them annotations.
+fn native_patterns(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let native = map
+                .get("pattern")
+                .and_then(Value::as_str)
+                .and_then(|pattern| {
+                    NATIVE_PATTERNS
+                        .iter()
+                        .find(|(known, _, _)| *known == pattern)
+                        .map(|(_, format, _)| *format)
+                });
+            if map.get("format").is_some_and(Value::is_string) {
+                map.remove("format");
+            }
+            if let Some(format) = native {
+                map.remove("pattern");
+                map.insert("format".into(), Value::String(format.into()));
+            }
+            // `properties`, `$defs` ... are maps of names: a property named "format" or
+            // "pattern" stays, as the recursion only rewrites schema objects' own keys.
+            map.values_mut().for_each(native_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(native_patterns),
+        _ => {}
     }
 }
 
@@ -95,7 +222,7 @@ pub struct SchemaSet {
     provider: &'static str,
     dir: &'static Dir<'static>,
     /// The schema built from parts, and how.
-    assembled: Option<(&'static str, Assemble)>,
+    assembled: Option<(&'static str, Assembly)>,
     schemas: OnceLock<Vec<Schema>>,
 }
 
@@ -109,9 +236,9 @@ impl SchemaSet {
         }
     }
 
-    /// The same set, with schema `id` passed through `assemble` once parsed.
-    pub const fn assembling(mut self, id: &'static str, assemble: Assemble) -> SchemaSet {
-        self.assembled = Some((id, assemble));
+    /// The same set, with schema `id` built from parts once parsed.
+    pub const fn assembling(mut self, id: &'static str, assembly: Assembly) -> SchemaSet {
+        self.assembled = Some((id, assembly));
         self
     }
 
@@ -133,13 +260,15 @@ impl SchemaSet {
                         id,
                         provider: self.provider,
                         source: file.contents_utf8()?,
-                        assemble: self
+                        assembly: self
                             .assembled
                             .filter(|(assembled, _)| *assembled == id)
-                            .map(|(_, assemble)| assemble),
+                            .map(|(_, assembly)| assembly),
                         parsed: OnceLock::new(),
+                        exported: OnceLock::new(),
                         lenient: OnceLock::new(),
                         strict: OnceLock::new(),
+                        parts: OnceLock::new(),
                     })
                 })
                 .collect();
@@ -200,6 +329,35 @@ fn close_objects(node: &mut Value, under_composition: bool) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn native_patterns_agree_with_their_regular_expressions() {
+        let samples = [
+            "",
+            "0",
+            "123",
+            "12a",
+            " 1",
+            "+1 555-078-3881",
+            "+",
+            "(1) 2",
+            "1)",
+            "+(1",
+            "<PHONE_NUMBER>",
+            "US.1349",
+            "[A|B]",
+            "{x}",
+            "wamid.HBgL==",
+            "x>y",
+            "é",
+        ];
+        for (pattern, format, check) in NATIVE_PATTERNS {
+            let regex = regex::Regex::new(pattern).unwrap();
+            for text in samples {
+                assert_eq!(check(text), regex.is_match(text), "{format} on {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn strict_variant_closes_objects_but_not_composed_parts() {

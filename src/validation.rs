@@ -164,7 +164,9 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
                 provider,
                 kind: detected.map_or_else(|| Kind::named(schema.id), |d| d.kind),
                 schema: schema.id,
-                unchecked: None,
+                parts: Vec::new(),
+                unchecked: false,
+                note: None,
             })
         }
     };
@@ -200,18 +202,35 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
     };
     let validator = schema.validator(options.strict);
     // Most bodies are valid: the boolean check is much cheaper than collecting errors.
-    let errors: Vec<Issue> = if validator.is_valid(body) {
-        Vec::new()
+    let mut errors: Vec<Issue> = Vec::new();
+    if !validator.is_valid(body) {
+        errors.extend(
+            validator
+                .iter_errors(body)
+                .map(|error| describe_error(&error, "")),
+        );
+    }
+    for part in &detection.parts {
+        let (Some(value), Some(validator)) = (
+            providers::shapes::at(body, &part.pointer),
+            schema.part_validator(part.def, options.strict),
+        ) else {
+            continue;
+        };
+        if !validator.is_valid(value) {
+            errors.extend(
+                validator
+                    .iter_errors(value)
+                    .map(|error| describe_error(&error, &part.pointer)),
+            );
+        }
+    }
+    let verdict = if !errors.is_empty() {
+        Verdict::Invalid
+    } else if detection.unchecked {
+        Verdict::Unchecked
     } else {
-        validator
-            .iter_errors(body)
-            .map(|error| describe_error(&error))
-            .collect()
-    };
-    let verdict = match &detection.unchecked {
-        _ if !errors.is_empty() => Verdict::Invalid,
-        Some(_) => Verdict::Unchecked,
-        None => Verdict::Valid,
+        Verdict::Valid
     };
     Check {
         verdict,
@@ -219,9 +238,7 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
         kind: Some(detection.kind),
         schema: Some(schema.id),
         errors,
-        note: detection
-            .unchecked
-            .filter(|_| verdict == Verdict::Unchecked),
+        note: detection.note,
     }
 }
 
@@ -269,9 +286,10 @@ fn found_value(value: &Value) -> String {
     }
 }
 
-fn describe_error(error: &jsonschema::ValidationError<'_>) -> Issue {
+/// One validation error as an issue; `prefix` is the pointer of the part that was validated.
+fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issue {
     use jsonschema::error::ValidationErrorKind as Kind;
-    let pointer = error.instance_path().as_str().to_string();
+    let pointer = format!("{prefix}{}", error.instance_path().as_str());
     let instance = error.instance();
     let (expected, found) = match error.kind() {
         Kind::Required { property } => (
@@ -281,10 +299,7 @@ fn describe_error(error: &jsonschema::ValidationError<'_>) -> Issue {
         Kind::Type { kind } => (type_names(kind), found_value(instance)),
         Kind::Enum { options } => (format!("one of {options}"), found_value(instance)),
         Kind::Constant { expected_value } => (format!("{expected_value}"), found_value(instance)),
-        Kind::Pattern { pattern } => (
-            format!("a string matching {pattern}"),
-            found_value(instance),
-        ),
+        Kind::Pattern { pattern } => (pattern_words(pattern), found_text(instance)),
         Kind::UnevaluatedProperties { unexpected } | Kind::AdditionalProperties { unexpected } => (
             "only documented properties".to_string(),
             format!("undocumented {}", quote_list(unexpected)),
@@ -303,6 +318,34 @@ fn describe_error(error: &jsonschema::ValidationError<'_>) -> Issue {
         pointer,
         expected,
         found,
+    }
+}
+
+/// The shipped schemas' recurring patterns in words; others as they are.
+fn pattern_words(pattern: &str) -> String {
+    match pattern {
+        "^[0-9]+$" => "a string of digits".to_string(),
+        r"^\+?[0-9][0-9 ()-]*$" => "a phone number (digits)".to_string(),
+        r"^[^<>|{}\[\]]+$" => "an id or a code word".to_string(),
+        other => format!("a string matching {other}"),
+    }
+}
+
+/// A string that broke a pattern, flagged when it looks like a documentation placeholder
+/// (`<PHONE_NUMBER>`, `TIMESTAMP`, `[A|B]`).
+fn found_text(value: &Value) -> String {
+    let found = found_value(value);
+    let Some(text) = value.as_str() else {
+        return found;
+    };
+    let bracketed = text.starts_with(['<', '[', '{']);
+    let shouted = text.len() > 1
+        && text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        && text.bytes().any(|b| b.is_ascii_uppercase());
+    if bracketed || shouted {
+        format!("{found} (a documentation placeholder?)")
+    } else {
+        found
     }
 }
 

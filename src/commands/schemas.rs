@@ -18,7 +18,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
                     Format::Json => output::json_line(
                         &mut out,
                         &serde_json::json!({
-                            "id": schema.id, "title": schema.title(), "$id": schema.parsed()["$id"],
+                            "id": schema.id, "title": schema.title(), "$id": schema.exported()["$id"],
                             "description": schema.description(),
                         }),
                     )?,
@@ -35,7 +35,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
         SchemasAction::Show { id, strict } => {
             let schema = providers::require_schema(&id)?;
             if strict {
-                serde_json::to_writer_pretty(&mut out, &schema.document(true))?;
+                serde_json::to_writer_pretty(&mut out, &schema.export_document(true))?;
                 writeln!(out)?;
             } else {
                 out.write_all(schema.text().as_bytes())?;
@@ -45,7 +45,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             for schema in providers::schemas() {
                 let path = dir.join(format!("{}.json", schema.id));
-                let mut text = serde_json::to_string_pretty(&schema.document(strict))?;
+                let mut text = serde_json::to_string_pretty(&schema.export_document(strict))?;
                 text.push('\n');
                 std::fs::write(&path, text)
                     .with_context(|| format!("writing {}", path.display()))?;

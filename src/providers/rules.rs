@@ -74,9 +74,23 @@ pub struct Claim {
     pub kind: Kind,
     /// The id of a schema in the provider's own [`SchemaSet`].
     pub schema: &'static str,
-    /// Set when the body is the provider's but this part of it has no schema yet: the verdict
-    /// is then "unchecked", never "invalid" (e.g. a Meta webhook field wa-hook does not cover).
-    pub unchecked: Option<String>,
+    /// Parts of the body checked on their own, each with a `$defs` entry of that schema (the
+    /// `value` of each Meta change, by its field), besides the schema as a whole.
+    pub parts: Vec<Part>,
+    /// True when the body is the provider's but nothing in it has a schema yet: the verdict
+    /// is then "unchecked", never "invalid" (a Meta webhook field wa-hook does not cover).
+    pub unchecked: bool,
+    /// What was left unchecked, and why.
+    pub note: Option<String>,
+}
+
+/// A part of a body checked with one definition of its schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// JSON pointer to the part in the body, made of plain keys and indexes.
+    pub pointer: Cow<'static, str>,
+    /// The `$defs` entry that documents it.
+    pub def: &'static str,
 }
 
 impl Claim {
@@ -84,7 +98,9 @@ impl Claim {
         Claim {
             kind,
             schema,
-            unchecked: None,
+            parts: Vec::new(),
+            unchecked: false,
+            note: None,
         }
     }
 }

@@ -14,28 +14,33 @@
 pub mod handshake;
 pub mod signature;
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Kind, Rules};
+use super::rules::{Claim, Gist, Kind, Part, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_kind,
     str_field, text_at,
 };
 use crate::ids::IdSource;
-use crate::schemas::SchemaSet;
+use crate::schemas::{Assembly, SchemaSet};
 
 static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/meta/schemas");
-static SCHEMAS: SchemaSet =
-    SchemaSet::new("meta", &SCHEMA_DIR).assembling(SCHEMA, assemble_fields);
+static SCHEMAS: SchemaSet = SchemaSet::new("meta", &SCHEMA_DIR).assembling(
+    SCHEMA,
+    Assembly {
+        parts: add_fields,
+        export: add_dispatch,
+    },
+);
 
 const SCHEMA: &str = "meta-notification";
 const OBJECT: &str = "whatsapp_business_account";
-/// Where `$defs` keeps a field's value schema: `#/$defs/field_<field>`.
-const FIELD_DEF: &str = "field_";
+
 
 pub struct Meta;
 pub static RULES: Meta = Meta;
@@ -43,6 +48,8 @@ pub static RULES: Meta = Meta;
 /// One covered webhook field, as its fragment declares it.
 struct Field {
     name: String,
+    /// Its entry in `$defs`: `field_<name>`.
+    def: String,
     kind: &'static str,
     detail: Option<String>,
     fragment: Value,
@@ -77,6 +84,7 @@ fn fields() -> &'static [Field] {
                 );
                 let detail = fragment["x-kind-detail"].as_str().map(str::to_string);
                 Field {
+                    def: format!("field_{name}"),
                     name,
                     kind,
                     detail,
@@ -90,55 +98,73 @@ fn fields() -> &'static [Field] {
 }
 
 fn field(name: &str) -> Option<&'static Field> {
-    fields().iter().find(|field| field.name == name)
+    let fields = fields();
+    fields
+        .binary_search_by(|field| field.name.as_str().cmp(name))
+        .ok()
+        .map(|at| &fields[at])
 }
 
-/// The envelope with every field's value schema in `$defs`, applied by `changes[].field`.
-fn assemble_fields(mut document: Value) -> Value {
-    let mut rules = Vec::new();
+/// The envelope with every field's value schema in `$defs` (`field_<name>`): what wa-hook
+/// checks with, each change's `value` with the definition of its field.
+fn add_fields(mut document: Value) -> Value {
     for field in fields() {
         let mut fragment = field.fragment.clone();
         if let Some(object) = fragment.as_object_mut() {
             object.retain(|key, _| !key.starts_with("x-"));
         }
-        let def = format!("{FIELD_DEF}{}", field.name);
-        document["$defs"][&def] = fragment;
-        rules.push(json!({
-            "if": {"properties": {"field": {"const": field.name}}, "required": ["field"]},
-            "then": {"properties": {"value": {"$ref": format!("#/$defs/{def}")}}}
-        }));
+        document["$defs"][&field.def] = fragment;
     }
+    document
+}
+
+/// The same, self-contained for other tools: each change's `value` checked by `if`/`then` on
+/// its field.
+fn add_dispatch(mut document: Value) -> Value {
+    let rules: Vec<Value> = fields()
+        .iter()
+        .map(|field| {
+            json!({
+                "if": {"properties": {"field": {"const": field.name}}, "required": ["field"]},
+                "then": {"properties": {"value": {"$ref": format!("#/$defs/{}", field.def)}}}
+            })
+        })
+        .collect();
     document["properties"]["entry"]["items"]["properties"]["changes"]["items"]["allOf"] =
         Value::Array(rules);
     document
 }
 
-/// The first change's field and value.
-fn first_change(body: &Map<String, Value>) -> Option<(&str, Option<&Value>)> {
-    let change = body
-        .get("entry")?
-        .get(0)?
-        .get("changes")?
-        .get(0)?
-        .as_object()?;
-    let field = str_field(change, "field")?;
-    Some((field, change.get("value").filter(|value| value.is_object())))
+/// Every change of the body: its pointer, its field, its value.
+fn changes(
+    body: &Map<String, Value>,
+) -> impl Iterator<Item = (Cow<'static, str>, &str, Option<&Value>)> {
+    body.get("entry")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(e, entry)| Some((e, entry.get("changes")?.as_array()?)))
+        .flat_map(|(e, changes)| {
+            changes.iter().enumerate().filter_map(move |(c, change)| {
+                let field = change.get("field")?.as_str()?;
+                let value = change.get("value").filter(|value| value.is_object());
+                let pointer = match (e, c) {
+                    (0, 0) => Cow::Borrowed("/entry/0/changes/0/value"),
+                    _ => Cow::Owned(format!("/entry/{e}/changes/{c}/value")),
+                };
+                Some((pointer, field, value))
+            })
+        })
 }
 
-/// What the first change is about.
-fn change_claim(field_name: &str, value: Option<&Value>) -> Claim {
-    let Some(field) = field(field_name) else {
-        return Claim {
-            kind: Kind::named(field_name.to_string()),
-            schema: SCHEMA,
-            unchecked: Some(format!(
-                "not checked (no schema for the webhook field {field_name})"
-            )),
-        };
+/// What a change of a covered field is about.
+fn change_kind(field: &Field, value: Option<&Value>) -> Kind {
+    let Some(value) = value else {
+        return Kind::named(field.kind);
     };
-    let kind = match (field_name, value) {
-        (_, None) => Kind::named(field.kind),
-        ("messages", Some(value)) => {
+    match field.name.as_str() {
+        "messages" => {
             if let Some(message) = first_item(value.get("messages")) {
                 message_kind("message", message)
             } else if let Some(status) = first_item(value.get("statuses")) {
@@ -149,7 +175,7 @@ fn change_claim(field_name: &str, value: Option<&Value>) -> Claim {
                 Kind::named("messages")
             }
         }
-        ("calls", Some(value)) => {
+        "calls" => {
             if let Some(call) = first_item(value.get("calls")) {
                 Kind::with("call", str_field(call, "event"))
             } else if let Some(status) = first_item(value.get("statuses")) {
@@ -158,9 +184,9 @@ fn change_claim(field_name: &str, value: Option<&Value>) -> Claim {
                 Kind::named("error")
             }
         }
-        ("smb_message_echoes", Some(value)) => first_item(value.get("message_echoes"))
+        "smb_message_echoes" => first_item(value.get("message_echoes"))
             .map_or_else(|| Kind::named("echo"), |echo| message_kind("echo", echo)),
-        (_, Some(value)) => {
+        _ => {
             let detail = field
                 .detail
                 .as_deref()
@@ -168,8 +194,49 @@ fn change_claim(field_name: &str, value: Option<&Value>) -> Claim {
                 .and_then(Value::as_str);
             Kind::with(field.kind, detail)
         }
-    };
-    Claim::new(kind, SCHEMA)
+    }
+}
+
+/// The kind of the first change whose field has a schema, each covered change's value as a
+/// part to check, and the fields left unchecked.
+fn claim_changes(body: &Map<String, Value>) -> Claim {
+    let mut kind = None;
+    let mut parts = Vec::new();
+    let mut unchecked: Vec<&str> = Vec::new();
+    for (pointer, name, value) in changes(body) {
+        match field(name) {
+            Some(field) => {
+                kind.get_or_insert_with(|| change_kind(field, value));
+                if value.is_some() {
+                    parts.push(Part {
+                        pointer,
+                        def: &field.def,
+                    });
+                }
+            }
+            None if !unchecked.contains(&name) => unchecked.push(name),
+            None => {}
+        }
+    }
+    let note = (!unchecked.is_empty()).then(|| {
+        format!(
+            "not checked: no schema for the webhook field{} {}",
+            if unchecked.len() == 1 { "" } else { "s" },
+            unchecked.join(", ")
+        )
+    });
+    let covered = kind.is_some();
+    let kind = kind.unwrap_or_else(|| match unchecked.first() {
+        Some(name) => Kind::named(name.to_string()),
+        None => Kind::named("notification"),
+    });
+    Claim {
+        kind,
+        schema: SCHEMA,
+        parts,
+        unchecked: !covered && note.is_some(),
+        note,
+    }
 }
 
 impl Rules for Meta {
@@ -204,10 +271,7 @@ impl Rules for Meta {
         if str_field(body, "object") != Some(OBJECT) {
             return None;
         }
-        Some(match first_change(body) {
-            Some((field, value)) => change_claim(field, value),
-            None => Claim::new(Kind::named("notification"), SCHEMA),
-        })
+        Some(claim_changes(body))
     }
 
     fn fallback(&self) -> Claim {
