@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::output::ColorChoice;
 use crate::providers::Provider;
 
 const EXIT_CODES: &str = "\
@@ -70,13 +71,6 @@ pub enum Command {
     /// Print a shell completion script or the man page
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 /// Output format shared by every command.

@@ -46,6 +46,14 @@ impl IdSource {
         )
     }
 
+    /// `wacid.` and base64, like Meta's call ids.
+    pub fn wacid(&mut self) -> String {
+        format!(
+            "wacid.{}",
+            base64::engine::general_purpose::STANDARD.encode(self.bytes(30))
+        )
+    }
+
     /// Letters and digits, like Qikchat's ids.
     pub fn alphanumeric(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

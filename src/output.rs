@@ -7,8 +7,15 @@ use colored::{ColoredString, Colorize};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::cli::ColorChoice;
 use crate::verdict::Issue;
+
+/// `--color`: when to colour the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 /// Decide once, at start-up, whether output is coloured.
 pub fn init_color(choice: ColorChoice) {

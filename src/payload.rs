@@ -165,9 +165,7 @@ pub fn refresh(
 fn status_item(body: &Value, provider: Provider) -> Option<&Map<String, Value>> {
     let pointer = provider.rules().status_item()?;
     let detection = providers::detect(body).filter(|d| d.provider == provider)?;
-    let is_status =
-        detection.kind.name() == "status" || detection.kind.to_string() == "event:delivery_report";
-    if !is_status {
+    if !provider.rules().is_status(&detection.kind) {
         return None;
     }
     body.pointer(pointer)?.as_object()
@@ -319,6 +317,39 @@ mod tests {
             refresh(&mut body, partner(), &mut ids, now),
             Refreshed::NothingToRefresh
         );
+    }
+
+    #[test]
+    fn every_sample_stays_valid_with_fresh_ids_and_meta_samples_change() {
+        let now = SystemTime::now();
+        let mut ids = IdSource::new();
+        for sample in crate::catalogue::samples() {
+            let original: Value = serde_json::from_slice(sample.body).unwrap();
+            let mut body = original.clone();
+            let refreshed = refresh(&mut body, sample.provider, &mut ids, now);
+            let check = check_value(&body, &CheckOptions::default());
+            assert!(
+                check.verdict.is_valid(),
+                "{}: {:?}",
+                sample.name,
+                check.errors
+            );
+            // Errors, contact syncs and history chunks carry no message of their own to renew.
+            let nothing_to_renew = [
+                "meta/error-rate-limit",
+                "meta/app-state-sync",
+                "meta/history-sync",
+                "meta/history-sharing-declined",
+            ];
+            if sample.provider == meta() && !nothing_to_renew.contains(&sample.name.as_str()) {
+                assert_eq!(refreshed, Refreshed::Changed, "{}", sample.name);
+                assert_ne!(body, original, "{}", sample.name);
+            }
+        }
+        let mut call = sample("meta/call-status-ringing");
+        refresh(&mut call, meta(), &mut ids, now);
+        let id = &call["entry"][0]["changes"][0]["value"]["statuses"][0]["id"];
+        assert!(id.as_str().unwrap().starts_with("wacid."), "{id}");
     }
 
     #[test]

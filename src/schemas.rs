@@ -154,7 +154,10 @@ impl Schema {
 /// Patterns the shipped schemas use on most ids of every body, each with the same check
 /// written in Rust: a regular expression costs several times more per string, and these run
 /// a dozen times per Meta body.
-const NATIVE_PATTERNS: [(&str, &str, fn(&str) -> bool); 3] = [
+/// A pattern, the format name that stands for it, and the check.
+type NativePattern = (&'static str, &'static str, fn(&str) -> bool);
+
+const NATIVE_PATTERNS: [NativePattern; 3] = [
     ("^[0-9]+$", "wa-hook-digits", |text| {
         !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
     }),
@@ -169,6 +172,14 @@ const NATIVE_PATTERNS: [(&str, &str, fn(&str) -> bool); 3] = [
         !text.is_empty() && !text.contains(['<', '>', '|', '{', '}', '[', ']'])
     }),
 ];
+
+/// The pattern a native format stands for, so errors can speak of the pattern.
+pub fn native_format_pattern(format: &str) -> Option<&'static str> {
+    NATIVE_PATTERNS
+        .iter()
+        .find(|(_, name, _)| *name == format)
+        .map(|(pattern, _, _)| *pattern)
+}
 
 /// Compile a shipped document, its common patterns checked natively (see
 /// [`NATIVE_PATTERNS`]); other patterns use the linear-time `regex` engine.

@@ -298,6 +298,11 @@ fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issu
         ),
         Kind::Type { kind } => (type_names(kind), found_value(instance)),
         Kind::Enum { options } => (format!("one of {options}"), found_value(instance)),
+        Kind::Format { format } => (
+            crate::schemas::native_format_pattern(format)
+                .map_or_else(|| format!("a {format}"), pattern_words),
+            found_text(instance),
+        ),
         Kind::Constant { expected_value } => (format!("{expected_value}"), found_value(instance)),
         Kind::Pattern { pattern } => (pattern_words(pattern), found_text(instance)),
         Kind::UnevaluatedProperties { unexpected } | Kind::AdditionalProperties { unexpected } => (

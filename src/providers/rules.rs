@@ -170,6 +170,11 @@ pub trait Rules: Sync {
         None
     }
 
+    /// `--sequence`: whether a body of this kind is a message's status update.
+    fn is_status(&self, kind: &Kind) -> bool {
+        kind.name() == "status"
+    }
+
     /// `--sequence`: the statuses one message goes through, in order: sent, delivered, read;
     /// or sent then failed when `failed`.
     fn lifecycle(&self, failed: bool) -> Vec<&'static str> {
@@ -187,6 +192,12 @@ pub trait Rules: Sync {
 
     /// `--sequence`: write `status` (one of [`Rules::lifecycle`]) and its time into the item.
     fn set_status(&self, _item: &mut Map<String, Value>, _status: &str, _at: SystemTime) {}
+
+    /// Whether the provider signs its bodies with the app secret (Meta's
+    /// `X-Hub-Signature-256`), so `listen --app-secret-env` checks them.
+    fn signs_bodies(&self) -> bool {
+        false
+    }
 
     /// How long the provider waits for an acknowledgement, where it documents one.
     fn response_budget(&self) -> Option<Duration> {

@@ -112,27 +112,43 @@ pub fn message_text(message: Option<&Value>) -> Option<String> {
     Some(caption.unwrap_or_else(|| format!("[{kind}]")))
 }
 
-/// `--fresh` for a Meta-format value: new `wamid.` ids and the current time for `messages`
-/// (an array, or one object as Omni Smartflow documents it) and `statuses` that carry a status.
+/// `--fresh` for a Meta-format value: new `wamid.` ids (`wacid.` for call statuses) and the
+/// current time for `messages` (an array, or one object as Omni Smartflow documents it) and
+/// `statuses` that carry a status.
 pub fn refresh_meta_value(value: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
+    let messages = refresh_items(value, "messages", Some(IdSource::wamid), ids, now);
+    let statuses = refresh_items(value, "statuses", Some(IdSource::wamid), ids, now);
+    messages | statuses
+}
+
+/// New ids (with `new_id`, where the item has an id) and the current time (where it has a
+/// `timestamp`) for the items under `key`. A status without a status (Omni Smartflow's bare
+/// `{"id"}` item) keeps its id; a call status gets a call id.
+pub fn refresh_items(
+    value: &mut Value,
+    key: &str,
+    new_id: Option<fn(&mut IdSource) -> String>,
+    ids: &mut IdSource,
+    now: SystemTime,
+) -> bool {
+    let items: Vec<&mut Value> = match value.get_mut(key) {
+        Some(Value::Array(items)) => items.iter_mut().collect(),
+        Some(item @ Value::Object(_)) => vec![item],
+        _ => return false,
+    };
     let mut changed = false;
-    for key in ["messages", "statuses"] {
-        let items: Vec<&mut Value> = match value.get_mut(key) {
-            Some(Value::Array(items)) => items.iter_mut().collect(),
-            Some(item @ Value::Object(_)) => vec![item],
-            _ => continue,
-        };
-        for item in items {
-            let Some(object) = item.as_object_mut() else {
-                continue;
-            };
-            if key == "statuses" && !object.contains_key("status") {
-                continue;
-            }
-            object.insert("id".into(), Value::String(ids.wamid()));
-            if let Some(timestamp) = object.get_mut("timestamp") {
-                *timestamp = unix_time(timestamp, now);
-            }
+    for object in items.into_iter().filter_map(Value::as_object_mut) {
+        if key == "statuses" && !object.contains_key("status") {
+            continue;
+        }
+        if let Some(new_id) = new_id {
+            let is_call = object.get("type").and_then(Value::as_str) == Some("call");
+            let id = if is_call { ids.wacid() } else { new_id(ids) };
+            object.insert("id".into(), Value::String(id));
+            changed = true;
+        }
+        if let Some(timestamp) = object.get_mut("timestamp") {
+            *timestamp = unix_time(timestamp, now);
             changed = true;
         }
     }

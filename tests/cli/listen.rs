@@ -640,6 +640,38 @@ fn reject_bad_signature_answers_401() {
 }
 
 #[test]
+fn bodies_of_providers_that_never_sign_are_not_signature_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            &out,
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+        ],
+    );
+    let mut connection = Connection::open(&listener.url);
+    let qikchat = connection.send("POST", "/", &[], &sample_bytes("qikchat/message-text"));
+    assert_eq!(qikchat.status, 200);
+    let unsigned_meta = connection.send("POST", "/", &[], &sample_bytes("meta/status-read"));
+    assert_eq!(unsigned_meta.status, 401);
+    let unknown = connection.send("POST", "/", &[], b"{\"hello\": 1}");
+    assert_eq!(unknown.status, 401);
+    let (_, _, stderr) = listener.stop();
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3, "{stderr}");
+    assert_eq!(records[0].signature, None);
+    assert_eq!(records[0].rejected, None);
+    assert_eq!(records[1].signature.as_deref(), Some("missing"));
+    assert_eq!(records[2].signature.as_deref(), Some("missing"));
+}
+
+#[test]
 fn events_filter_the_display_but_everything_is_saved() {
     let dir = tempfile::tempdir().unwrap();
     let (path, out) = capture_file(&dir);

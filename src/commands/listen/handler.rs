@@ -419,7 +419,10 @@ impl Handler {
                 notes.handshake_unanswered = true;
             }
         }
-        if record.method == "POST" {
+        // Only bodies of a provider that signs (or of no known provider) are checked: a
+        // Qikchat body never carries Meta's signature.
+        let may_be_signed = provider.is_none_or(|p| p.rules().signs_bodies());
+        if record.method == "POST" && may_be_signed {
             if let Some(secret) = &config.app_secret {
                 let verdict = match capture::find_header(headers, signature::HEADER) {
                     None => "missing".to_string(),

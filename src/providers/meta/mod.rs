@@ -23,8 +23,8 @@ use serde_json::{Map, Value, json};
 
 use super::rules::{Claim, Gist, Kind, Part, Rules};
 use super::shapes::{
-    at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_kind,
-    str_field, text_at,
+    at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
+    status_kind, str_field, text_at, unix_time,
 };
 use crate::ids::IdSource;
 use crate::schemas::{Assembly, SchemaSet};
@@ -286,6 +286,13 @@ impl Rules for Meta {
                  \"entry\": [{{\"id\", \"changes\": [...]}}]}}"
             ));
         }
+        if body.contains_key("messaging_product") && body.contains_key("metadata") {
+            return Some(
+                "a Meta change value (messaging_product, metadata) without its envelope: Meta \
+                 sends it as entry[].changes[].value of {\"object\": \"whatsapp_business_account\", ...}"
+                    .to_string(),
+            );
+        }
         let object = str_field(body, "object")?;
         body.contains_key("entry").then(|| {
             format!(
@@ -348,10 +355,13 @@ impl Rules for Meta {
                 }),
                 what: text("/reason")
                     .filter(|reason| reason != "NONE")
+                    .or_else(|| text("/other_info/title"))
+                    .or_else(|| text("/disable_info/disable_date").map(|d| format!("disabled {d}")))
                     .or_else(|| {
                         arrow(text("/previous_quality_score"), text("/new_quality_score"))
                     })
-                    .or_else(|| arrow(text("/previous_category"), text("/new_category"))),
+                    .or_else(|| arrow(text("/previous_category"), text("/new_category")))
+                    .or_else(|| text("/message_template_element")),
             },
             "user_preference" | "user_id_update" => Gist {
                 who: text("/user_preferences/0/wa_id")
@@ -360,11 +370,24 @@ impl Rules for Meta {
                 what: text("/user_preferences/0/category")
                     .or_else(|| arrow(text("/user_id_update/0/user_id/previous"), text("/user_id_update/0/user_id/current"))),
             },
-            "phone_quality" | "phone_name" | "username" => Gist {
+            "phone_quality" | "phone_name" | "username" | "security" => Gist {
                 who: text("/display_phone_number"),
-                what: text("/current_limit")
+                what: arrow(text("/old_limit"), text("/current_limit"))
                     .or_else(|| text("/requested_verified_name"))
                     .or_else(|| text("/username")),
+            },
+            "account_update" => Gist {
+                who: text("/phone_number")
+                    .or_else(|| text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
+                what: text("/ban_info/waba_ban_state")
+                    .or_else(|| text("/violation_info/violation_type"))
+                    .or_else(|| text("/restriction_info/0/restriction_type")),
+            },
+            "group_lifecycle" | "group_participants" | "group_settings" | "group_status" => Gist {
+                who: text("/groups/0/group_id"),
+                what: text("/groups/0/subject")
+                    .or_else(|| text("/groups/0/subject/text"))
+                    .or_else(|| text("/groups/0/reason")),
             },
             _ => Gist {
                 who: text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
@@ -373,20 +396,42 @@ impl Rules for Meta {
         }
     }
 
+    /// New `wamid.` / `wacid.` ids and the current time for messages, statuses, message
+    /// echoes and calls; the current time for `entry[].time` and the timestamped items of the
+    /// other fields (groups, user preferences, user id updates).
     fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
-        let values = body
+        let mut changed = false;
+        let entries = body
             .get_mut("entry")
             .and_then(Value::as_array_mut)
             .into_iter()
-            .flatten()
-            .filter_map(|entry| entry.get_mut("changes").and_then(Value::as_array_mut))
-            .flatten()
-            .filter_map(|change| change.get_mut("value"));
-        let mut changed = false;
-        for value in values {
-            changed |= refresh_meta_value(value, ids, now);
+            .flatten();
+        for entry in entries {
+            if let Some(time) = entry.get_mut("time").filter(|time| time.is_number()) {
+                *time = unix_time(time, now);
+                changed = true;
+            }
+            let values = entry
+                .get_mut("changes")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(|change| change.get_mut("value"));
+            for value in values {
+                changed |= refresh_meta_value(value, ids, now);
+                changed |= refresh_items(value, "message_echoes", Some(IdSource::wamid), ids, now);
+                changed |= refresh_items(value, "calls", Some(IdSource::wacid), ids, now);
+                for key in ["groups", "user_preferences", "user_id_update"] {
+                    changed |= refresh_items(value, key, None, ids, now);
+                }
+            }
         }
         changed
+    }
+
+    /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` ([`signature`]).
+    fn signs_bodies(&self) -> bool {
+        true
     }
 
     fn status_item(&self) -> Option<&'static str> {

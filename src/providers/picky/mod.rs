@@ -4,8 +4,8 @@
 //! the event webhook and the codes are in PROVIDERS.md.
 //!
 //! Marks: `number` with one of Picky's own keys (`message-in`, `unique-id`, `project-id`,
-//! `application`); `project_id` with `event_id`; a reply's `message-out`, or `contact` /
-//! `location` with `type`. A message's kind comes from its own fields: contacts, location, a
+//! or `application` as a numeric code); `project_id` with `event_id`; a reply's `message-out`, or `contact` /
+//! `location` with a numeric `type` code. A message's kind comes from its own fields: contacts, location, a
 //! list reply's `interactive`, a button reply's `payload` (a quoted reply has only
 //! `context-msg-id`, and is text), a referral, media, text.
 use std::time::{Duration, SystemTime};
@@ -24,7 +24,9 @@ static SCHEMAS: SchemaSet = SchemaSet::new("picky", &SCHEMA_DIR);
 pub struct Picky;
 pub static RULES: Picky = Picky;
 
-const OWN_KEYS: [&str; 4] = ["message-in", "unique-id", "project-id", "application"];
+/// Keys only Picky Assist's messages carry (hyphenated); `application` counts only as one of
+/// its numeric channel codes.
+const OWN_KEYS: [&str; 3] = ["message-in", "unique-id", "project-id"];
 
 fn has_location(body: &Map<String, Value>) -> bool {
     body.contains_key("Location") || body.contains_key("location")
@@ -114,9 +116,8 @@ impl Rules for Picky {
             ));
         }
         if body.contains_key("number") {
-            return OWN_KEYS
-                .iter()
-                .any(|key| body.contains_key(*key))
+            let coded_application = body.get("application").and_then(code).is_some();
+            return (coded_application || OWN_KEYS.iter().any(|key| body.contains_key(*key)))
                 .then(|| {
                     Claim::new(
                         Kind::with("message", Some(message_kind(body))),
@@ -124,8 +125,11 @@ impl Rules for Picky {
                     )
                 });
         }
+        // A reply's `type` is one of Picky's numeric codes ("7", 5); Meta's send-message
+        // requests have `contact`/`location` too, with a `type` word.
+        let coded = body.get("type").and_then(code).is_some();
         let is_reply = body.contains_key("message-out")
-            || ((body.contains_key("contact") || has_location(body)) && body.contains_key("type"));
+            || ((body.contains_key("contact") || has_location(body)) && coded);
         is_reply.then(|| Claim::new(Kind::with("reply", Some(reply_kind(body))), "picky-reply"))
     }
 
@@ -170,6 +174,11 @@ impl Rules for Picky {
 
     fn status_item(&self) -> Option<&'static str> {
         Some("/data/0")
+    }
+
+    /// Delivery reports come through the event webhook.
+    fn is_status(&self, kind: &Kind) -> bool {
+        kind.name() == "event" && kind.detail() == Some("delivery_report")
     }
 
     /// Picky Assist says submitted, not sent.

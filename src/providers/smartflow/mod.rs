@@ -2,9 +2,10 @@
 //! with no envelope (seed: omni-smartflow-webhook-callbacks.txt). 360dialog sends exactly this
 //! shape too; the two cannot be told apart by the body, and calling it Smartflow's shape is right.
 //!
-//! Marks: no `object` or `event`, and a message with `from`, `id` and `type`; or a top-level
-//! `statuses` array whose items are not Sinch's; or only `errors[]` of On-Premises error
-//! objects (a numeric `code`). Sinch's delivery reports have a top-level `statuses` too, but
+//! Marks: no `object`, `event`, `messaging_product` or `metadata`, and a message with `from`,
+//! `id` and `type`; or a top-level `statuses` array whose first item has `id` and
+//! `recipient_id` and none of Sinch's keys; or only `errors[]` of On-Premises error objects (a
+//! numeric `code`). Sinch's delivery reports have a top-level `statuses` too, but
 //! with a top-level `type` and items of `message_id`, `state`, `recipient`: not this shape.
 use std::time::SystemTime;
 
@@ -54,7 +55,12 @@ impl Rules for Smartflow {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        if body.contains_key("object") || body.contains_key("event") {
+        // `object`, `event`: other envelopes; `messaging_product`, `metadata`: a Cloud API
+        // change value without Meta's envelope, not the On-Premises format.
+        if ["object", "event", "messaging_product", "metadata"]
+            .iter()
+            .any(|key| body.contains_key(*key))
+        {
             return None;
         }
         if let Some(message) = first_item(body.get("messages")) {
@@ -64,10 +70,13 @@ impl Rules for Smartflow {
             return marked
                 .then(|| Claim::new(message_kind("message", message), "smartflow-message"));
         }
-        if let Some(status) = first_item(body.get("statuses")) {
-            let sinch = body.contains_key("type")
-                || SINCH_STATUS_KEYS.iter().any(|key| status.contains_key(*key));
-            return (!sinch).then(|| Claim::new(status_kind("status", status), "smartflow-status"));
+        if let Some(Value::Array(statuses)) = body.get("statuses") {
+            let status = statuses.first()?.as_object()?;
+            let marked = has_string(status, "id")
+                && status.contains_key("recipient_id")
+                && !body.contains_key("type")
+                && !SINCH_STATUS_KEYS.iter().any(|key| status.contains_key(*key));
+            return marked.then(|| Claim::new(status_kind("status", status), "smartflow-status"));
         }
         let only_errors = body.len() == 1
             && first_item(body.get("errors"))
@@ -80,7 +89,10 @@ impl Rules for Smartflow {
     }
 
     fn near_miss(&self, body: &Map<String, Value>) -> Option<String> {
-        if body.contains_key("object") || body.contains_key("event") {
+        if ["object", "event", "messaging_product", "metadata"]
+            .iter()
+            .any(|key| body.contains_key(*key))
+        {
             return None;
         }
         let key = ["statuses", "messages"]
@@ -88,8 +100,8 @@ impl Rules for Smartflow {
             .find(|key| body.contains_key(*key))?;
         Some(format!(
             "a top-level `{key}` like Omni Smartflow's (Meta On-Premises) shape, but not its \
-             marks (messages with from, id and type; statuses without Sinch's type, message_id \
-             and state): another provider's shape (Sinch sends a top-level statuses array too)"
+             marks (messages with from, id and type; statuses with id and recipient_id, without \
+             Sinch's type, message_id and state): another provider's shape (Sinch sends a top-level statuses array too)"
         ))
     }
 
