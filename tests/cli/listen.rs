@@ -600,22 +600,27 @@ fn signatures_are_checked_recorded_and_shown() {
     assert_nowhere(APP_SECRET, dir.path(), &stdout, &stderr);
 }
 
-#[test]
-fn reject_bad_signature_answers_401() {
-    let dir = tempfile::tempdir().unwrap();
-    let (path, out) = capture_file(&dir);
+/// A listener that checks signatures with `APP_SECRET` and rejects bad ones.
+fn rejecting_bad_signatures(out: &str) -> Listener {
     let mut command = wa_hook_process();
     command.env("META_SECRET", APP_SECRET);
-    let listener = Listener::start_with(
+    Listener::start_with(
         command,
         &[
             "--out",
-            &out,
+            out,
             "--app-secret-env",
             "META_SECRET",
             "--reject-bad-signature",
         ],
-    );
+    )
+}
+
+#[test]
+fn reject_bad_signature_answers_401() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = rejecting_bad_signatures(&out);
     let body = sample_bytes("meta/status-read");
     let wrong = wa_hook::providers::meta::signature::sign(
         &wa_hook::secret::SecretString::new("other"),
@@ -643,18 +648,7 @@ fn reject_bad_signature_answers_401() {
 fn bodies_of_providers_that_never_sign_are_not_signature_checked() {
     let dir = tempfile::tempdir().unwrap();
     let (path, out) = capture_file(&dir);
-    let mut command = wa_hook_process();
-    command.env("META_SECRET", APP_SECRET);
-    let listener = Listener::start_with(
-        command,
-        &[
-            "--out",
-            &out,
-            "--app-secret-env",
-            "META_SECRET",
-            "--reject-bad-signature",
-        ],
-    );
+    let listener = rejecting_bad_signatures(&out);
     let mut connection = Connection::open(&listener.url);
     let qikchat = connection.send("POST", "/", &[], &sample_bytes("qikchat/message-text"));
     assert_eq!(qikchat.status, 200);
