@@ -107,6 +107,40 @@ fn every_schema_compiles_both_ways_and_ids_are_unique() {
     }
 }
 
+/// What `schemas export` writes is self-contained and gives every sample the verdict wa-hook
+/// gives it (wa-hook checks Meta's fields part by part; the export dispatches by itself).
+#[test]
+fn exported_schemas_agree_with_wa_hooks_own_checks() {
+    for sample in samples() {
+        let body: Value = serde_json::from_slice(sample.body).unwrap();
+        let detection = detect(&body).unwrap();
+        let schema = detection.provider.schema(detection.schema).unwrap();
+        for strict in [false, true] {
+            let exported = jsonschema::draft202012::new(&schema.export_document(strict))
+                .unwrap_or_else(|err| panic!("{} does not compile: {err}", schema.id));
+            assert!(
+                exported.is_valid(&body),
+                "{} (strict {strict})",
+                sample.name
+            );
+        }
+    }
+    let mut broken = sample_body("meta/template-status-approved");
+    broken["entry"][0]["changes"][0]["value"]
+        .as_object_mut()
+        .unwrap()
+        .remove("event");
+    let meta = Provider::from_id("meta").unwrap();
+    let exported = jsonschema::draft202012::new(
+        &meta
+            .schema("meta-notification")
+            .unwrap()
+            .export_document(false),
+    )
+    .unwrap();
+    assert!(!exported.is_valid(&broken));
+}
+
 #[test]
 fn provider_ids_and_aliases_are_unique() {
     let mut names = HashSet::new();
