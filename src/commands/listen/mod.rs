@@ -369,7 +369,7 @@ mod tests {
         assert!(filters(&["template_status", "call", "meta echo", "unchecked"]).is_ok());
         assert!(filters(&["partner_solutions"]).is_ok());
         assert!(filters(&["bogus"]).is_err());
-        assert!(filters(&["Bogus_Field"]).is_err());
+        assert!(filters(&["bogus-field"]).is_err());
     }
 
     /// The shutdown relies on this (vendor/README.md): `try_recv` must leave an `unblock` for
