@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--basic-auth', '--basic-auth', [CompletionResultType]::ParameterName, 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)')
             [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Require HTTP Basic auth, reading USER:PASS from this environment variable')
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved')
-            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward every request to your app (a URL or a bare port) and relay its answer')
+            [CompletionResult]::new('--forward-to', '--forward-to', [CompletionResultType]::ParameterName, 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer')
             [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Warn when the forward target takes longer than this (default: the provider''s own limit)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable')
@@ -69,8 +69,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;replay' {
-            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Target: a URL, or a bare port for http://127.0.0.1:PORT')
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target: a URL, or a bare port for http://127.0.0.1:PORT')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight at once')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Send every input this many times')

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --basic-auth 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)'
             cand --basic-auth-env 'Require HTTP Basic auth, reading USER:PASS from this environment variable'
             cand --events 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved'
-            cand --forward-to 'Forward every request to your app (a URL or a bare port) and relay its answer'
+            cand --forward-to 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer'
             cand --budget 'Warn when the forward target takes longer than this (default: the provider''s own limit)'
             cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]'
             cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
@@ -64,8 +64,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --version 'Print version'
         }
         &'wa-hook;replay'= {
-            cand -t 'Target: a URL, or a bare port for http://127.0.0.1:PORT'
-            cand --to 'Target: a URL, or a bare port for http://127.0.0.1:PORT'
+            cand -t 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT'
+            cand --to 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT'
             cand -c 'Requests in flight at once'
             cand --concurrency 'Requests in flight at once'
             cand -n 'Send every input this many times'

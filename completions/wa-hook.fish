@@ -49,7 +49,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wai
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL or a bare port) and relay its answer' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this (default: the provider\'s own limit)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
@@ -65,7 +65,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l strict -d 'Al
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reject-bad-signature -d 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s t -l to -d 'Target: a URL, or a bare port for http://127.0.0.1:PORT' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s t -l to -d 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s c -l concurrency -d 'Requests in flight at once' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s n -l repeat -d 'Send every input this many times' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l rate -d 'Send at most this many requests per second (e.g. 50 or 50/s)' -r

@@ -152,7 +152,7 @@ pub struct ListenArgs {
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     pub events: Vec<String>,
 
-    /// Forward every request to your app (a URL or a bare port) and relay its answer
+    /// Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer
     #[arg(long, value_name = "URL|PORT")]
     pub forward_to: Option<String>,
 
@@ -192,7 +192,7 @@ pub struct ListenArgs {
 const REPLAY_EXAMPLES: &str = "\
 Examples:
   wa-hook replay qikchat/message-text --to http://localhost:3000/webhook
-  wa-hook replay 'smartflow/*' --to 3000                    a bare port means http://127.0.0.1:PORT
+  wa-hook replay 'smartflow/*' --to 3000/webhook            a port (or :PORT) means http://127.0.0.1:PORT
   wa-hook replay captures.jsonl --to http://localhost:3000  re-send what `listen` captured
   wa-hook replay qikchat/status-read -n 10000 -c 64 --to 3000 --fresh
   wa-hook replay meta/status-sent --sequence --to 3000      sent, delivered, read for one message
@@ -211,7 +211,7 @@ pub struct ReplayArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 
-    /// Target: a URL, or a bare port for http://127.0.0.1:PORT
+    /// Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT
     #[arg(long, short = 't', value_name = "URL|PORT")]
     pub to: Option<String>,
 

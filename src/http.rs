@@ -54,12 +54,25 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// A target as users type it: a URL, `host:port`, or a bare port (`3000` means
-/// `http://127.0.0.1:3000`).
+/// A target as users type it: a URL, `host:port[/path]`, or a local port — `3000`,
+/// `3000/webhook`, `:3000` or `:3000/webhook` all mean `http://127.0.0.1:3000...` (the last two
+/// as httpie and xh write them). `--to`, `--forward-to` and the partner API's `--api-base` all
+/// go through here or [`parse_http_url`], so a target goes only where the user typed.
 pub fn parse_target(text: &str) -> anyhow::Result<Url> {
     let text = text.trim();
-    if let Ok(port) = text.parse::<u16>() {
-        return Ok(Url::parse(&format!("http://127.0.0.1:{port}/")).expect("valid URL"));
+    if !text.contains("://") {
+        let local = text.strip_prefix(':').unwrap_or(text);
+        let (port, path) = local.split_at(local.find(['/', '?']).unwrap_or(local.len()));
+        if let Ok(port) = port.parse::<u16>() {
+            return parse_http_url(
+                &format!("http://127.0.0.1:{port}{path}"),
+                "the target",
+                TARGET_EXAMPLE,
+            );
+        }
+        if text.starts_with(':') {
+            bail!("the target `{text}` has no port after `:`; try {TARGET_EXAMPLE}");
+        }
     }
     if text.contains("://") {
         parse_http_url(text, "the target", TARGET_EXAMPLE)
@@ -68,7 +81,8 @@ pub fn parse_target(text: &str) -> anyhow::Result<Url> {
     }
 }
 
-const TARGET_EXAMPLE: &str = "http://localhost:3000/webhook, or a bare port like 3000";
+const TARGET_EXAMPLE: &str =
+    "http://localhost:3000/webhook, or a local port like 3000 or 3000/webhook";
 
 /// An http:// or https:// URL with a host and no password in it (a URL is shown in `ps`, in
 /// output and in errors; credentials go in `--basic-auth-env`). `what` names it in errors,
@@ -89,7 +103,34 @@ pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<U
     if url.host_str().is_none_or(str::is_empty) {
         bail!("{what} `{shown}` has no host");
     }
+    // URL parsers read a host of digits (`8787`, `0x7f.1`) as an IPv4 address in short form:
+    // `http://8787/hook` is 0.0.34.83, another machine. Only a dotted quad, written out, is
+    // taken as an address.
+    if let Some(url::Host::Ipv4(address)) = url.host() {
+        let typed = typed_host(text);
+        if !typed.eq_ignore_ascii_case(&address.to_string()) {
+            bail!(
+                "{what} `{shown}` names the host `{typed}`, which URLs read as the IP address \
+                 {address}; for a port on this machine write 127.0.0.1:{typed} (or :{typed}), \
+                 for an address write it out as four numbers"
+            );
+        }
+    }
     Ok(url)
+}
+
+/// The host as typed in a URL: after the scheme and any user info, before the port or path.
+fn typed_host(text: &str) -> &str {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    match host_port.rsplit_once(':') {
+        Some((host, _)) if !host_port.ends_with(']') => host,
+        _ => host_port,
+    }
 }
 
 /// `text` with any `user:password@` part replaced, for error messages.
@@ -215,5 +256,37 @@ mod tests {
             .to_string();
         assert!(!err.contains("hunter2"), "{err}");
         assert!(parse_target("http://").is_err());
+    }
+
+    /// A target goes only where the user typed: a number is a local port, never an address.
+    #[test]
+    fn local_ports_stay_local_and_numeric_hosts_are_refused() {
+        for (typed, url) in [
+            ("8787/webhook", "http://127.0.0.1:8787/webhook"),
+            (":8787", "http://127.0.0.1:8787/"),
+            (":8787/webhook?x=1", "http://127.0.0.1:8787/webhook?x=1"),
+            ("3000?tenant=7", "http://127.0.0.1:3000/?tenant=7"),
+            ("127.0.0.1:9/h", "http://127.0.0.1:9/h"),
+            ("http://[::1]:9/h", "http://[::1]:9/h"),
+            ("localhost:3000", "http://localhost:3000/"),
+        ] {
+            assert_eq!(parse_target(typed).unwrap().as_str(), url, "{typed}");
+        }
+        for typed in [
+            "http://8787/webhook",
+            "http://3000",
+            "http://0x7f000001/",
+            "http://127.1/",
+            "https://2130706433:443/",
+            "99999/webhook",
+            ":",
+            ":x",
+        ] {
+            let err = parse_target(typed).unwrap_err().to_string();
+            assert!(!err.is_empty(), "{typed}");
+        }
+        let err = parse_target("http://8787/webhook").unwrap_err().to_string();
+        assert!(err.contains("0.0.34.83") && err.contains(":8787"), "{err}");
+        assert!(parse_http_url("http://8787/api", "--api-base", "x").is_err());
     }
 }

@@ -781,3 +781,26 @@ fn credentials_echoed_by_the_server_or_put_in_the_url_are_never_shown() {
         "{stderr}"
     );
 }
+
+/// `PORT/path` and `:PORT/path` are this machine. (That a host of digits is refused, rather
+/// than read as an address off this machine, is checked without a network in `http`'s tests.)
+#[test]
+fn local_port_targets_stay_on_this_machine() {
+    let server = RecordingServer::start();
+    for target in [
+        format!("{}/webhook", server.port),
+        format!(":{}/webhook", server.port),
+    ] {
+        wa_hook()
+            .args(["replay", "qikchat/message-text", "--to", &target])
+            .assert()
+            .success();
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests.iter().all(|r| r.url == "/webhook"),
+        "{:?}",
+        requests.iter().map(|r| &r.url).collect::<Vec<_>>()
+    );
+}
