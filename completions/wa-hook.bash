@@ -190,7 +190,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__completions)
+        wa__hook__subcmd__completions)
             opts="-h -V --color --help --version bash zsh fish powershell elvish man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -208,7 +208,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help)
+        wa__hook__subcmd__help)
             opts="listen replay validate samples schemas partner sign verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -222,7 +222,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__completions)
+        wa__hook__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -236,7 +236,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__help)
+        wa__hook__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -250,7 +250,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__listen)
+        wa__hook__subcmd__help__subcmd__listen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -264,7 +264,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__partner)
+        wa__hook__subcmd__help__subcmd__partner)
             opts="token set-url get-url"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -278,7 +278,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__partner__subcmd__get__subcmd__url)
+        wa__hook__subcmd__help__subcmd__partner__subcmd__get__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -292,7 +292,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__partner__subcmd__set__subcmd__url)
+        wa__hook__subcmd__help__subcmd__partner__subcmd__set__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -306,7 +306,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__partner__subcmd__token)
+        wa__hook__subcmd__help__subcmd__partner__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -320,7 +320,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__replay)
+        wa__hook__subcmd__help__subcmd__replay)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -334,7 +334,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__samples)
+        wa__hook__subcmd__help__subcmd__samples)
             opts="list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -348,7 +348,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__samples__subcmd__list)
+        wa__hook__subcmd__help__subcmd__samples__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -362,7 +362,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__samples__subcmd__show)
+        wa__hook__subcmd__help__subcmd__samples__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -376,7 +376,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__schemas)
+        wa__hook__subcmd__help__subcmd__schemas)
             opts="list show export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -390,7 +390,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__schemas__subcmd__export)
+        wa__hook__subcmd__help__subcmd__schemas__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -404,7 +404,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__schemas__subcmd__list)
+        wa__hook__subcmd__help__subcmd__schemas__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -418,7 +418,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__schemas__subcmd__show)
+        wa__hook__subcmd__help__subcmd__schemas__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -432,7 +432,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__sign)
+        wa__hook__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -446,7 +446,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__validate)
+        wa__hook__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -460,7 +460,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__help__subcmd__verify)
+        wa__hook__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -474,7 +474,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__listen)
+        wa__hook__subcmd__listen)
             opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -564,7 +564,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner)
+        wa__hook__subcmd__partner)
             opts="-h -V --api-base --token-stdin --timeout --format --color --help --version token set-url get-url help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -594,7 +594,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__get__subcmd__url)
+        wa__hook__subcmd__partner__subcmd__get__subcmd__url)
             opts="-h -V --api-base --token-stdin --timeout --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -624,7 +624,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__help)
+        wa__hook__subcmd__partner__subcmd__help)
             opts="token set-url get-url help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -638,7 +638,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__help__subcmd__get__subcmd__url)
+        wa__hook__subcmd__partner__subcmd__help__subcmd__get__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -652,7 +652,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__help__subcmd__help)
+        wa__hook__subcmd__partner__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -666,7 +666,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__help__subcmd__set__subcmd__url)
+        wa__hook__subcmd__partner__subcmd__help__subcmd__set__subcmd__url)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -680,7 +680,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__help__subcmd__token)
+        wa__hook__subcmd__partner__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -694,7 +694,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__set__subcmd__url)
+        wa__hook__subcmd__partner__subcmd__set__subcmd__url)
             opts="-y -h -V --yes --dry-run --api-base --token-stdin --timeout --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -724,7 +724,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__partner__subcmd__token)
+        wa__hook__subcmd__partner__subcmd__token)
             opts="-h -V --client-id --client-secret-stdin --print --api-base --token-stdin --timeout --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -758,8 +758,8 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__replay)
-            opts="-t -c -n -H -v -y -h -V --to --concurrency --repeat --rate --timeout --header --basic-auth --basic-auth-env --insecure --set --fresh --sequence --picky-query --expect-status --budget --app-secret-env --handshake --verify-token-env --verbose --yes --format --color --help --version"
+        wa__hook__subcmd__replay)
+            opts="all meta/account-alert meta/account-review-approved meta/account-update-disabled meta/account-update-restriction meta/account-update-violation meta/app-state-sync meta/automatic-event-purchase meta/business-capability-update meta/business-status-update meta/business-username-update meta/call-connect meta/call-status-ringing meta/call-terminate meta/echo-text meta/error-rate-limit meta/flows-endpoint-error-rate meta/flows-status-change meta/group-lifecycle-create meta/group-participants-join meta/group-settings-update meta/group-status-update meta/history-sharing-declined meta/history-sync meta/message-audio-voice meta/message-button meta/message-button-reply meta/message-call-permission-reply meta/message-contacts meta/message-flow-reply meta/message-group-text meta/message-image meta/message-interactive-undelivered meta/message-list-reply meta/message-location meta/message-reaction meta/message-request-welcome meta/message-system-user-id-changed meta/message-text meta/message-text-phone-and-user-id meta/message-text-user-id meta/message-unsupported meta/payment-configuration-update meta/phone-name-approved meta/phone-quality-flagged meta/phone-quality-throughput-upgrade meta/phone-quality-upgrade meta/security-pin-changed meta/status-delivered meta/status-delivered-user-id meta/status-failed meta/status-played meta/status-read meta/status-read-group meta/status-sent meta/template-category-update meta/template-components-update meta/template-quality-yellow meta/template-status-approved meta/template-status-paused meta/template-status-rejected meta/user-id-update meta/user-preferences-stop qikchat/message-image qikchat/message-text qikchat/status-delivered qikchat/status-failed qikchat/status-read qikchat/status-sent smartflow/error-media-download smartflow/message-audio smartflow/message-contacts smartflow/message-document smartflow/message-image smartflow/message-location smartflow/message-text smartflow/message-video smartflow/status-delivered smartflow/status-failed smartflow/status-read smartflow/status-sent picky/event-delivery-report picky/event-delivery-report-failed picky/message-button-reply picky/message-contacts picky/message-list-reply picky/message-location picky/message-referral picky/message-text picky/message-text-media picky/reply-contacts picky/reply-location picky/reply-media picky/reply-media-query-method picky/reply-text picky/reply-text-query-method partner/access-token-response partner/event-builder partner/event-online partner/event-whatsapp partner/get-webhook-response partner/set-webhook-fail partner/set-webhook-response -t -c -n -H -v -y -h -V --to --concurrency --repeat --rate --timeout --header --basic-auth --basic-auth-env --insecure --set --fresh --sequence --picky-query --expect-status --budget --app-secret-env --handshake --verify-token-env --verbose --yes --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,10 +845,10 @@ _wa__hook() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") $(compgen -f -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples)
+        wa__hook__subcmd__samples)
             opts="-h -V --format --color --help --version list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -870,7 +870,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__help)
+        wa__hook__subcmd__samples__subcmd__help)
             opts="list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -884,7 +884,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__help__subcmd__help)
+        wa__hook__subcmd__samples__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -898,7 +898,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__help__subcmd__list)
+        wa__hook__subcmd__samples__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -912,7 +912,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__help__subcmd__show)
+        wa__hook__subcmd__samples__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -926,7 +926,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__list)
+        wa__hook__subcmd__samples__subcmd__list)
             opts="-h -V --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -948,8 +948,8 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__samples__subcmd__show)
-            opts="-h -V --format --color --help --version"
+        wa__hook__subcmd__samples__subcmd__show)
+            opts="all meta/account-alert meta/account-review-approved meta/account-update-disabled meta/account-update-restriction meta/account-update-violation meta/app-state-sync meta/automatic-event-purchase meta/business-capability-update meta/business-status-update meta/business-username-update meta/call-connect meta/call-status-ringing meta/call-terminate meta/echo-text meta/error-rate-limit meta/flows-endpoint-error-rate meta/flows-status-change meta/group-lifecycle-create meta/group-participants-join meta/group-settings-update meta/group-status-update meta/history-sharing-declined meta/history-sync meta/message-audio-voice meta/message-button meta/message-button-reply meta/message-call-permission-reply meta/message-contacts meta/message-flow-reply meta/message-group-text meta/message-image meta/message-interactive-undelivered meta/message-list-reply meta/message-location meta/message-reaction meta/message-request-welcome meta/message-system-user-id-changed meta/message-text meta/message-text-phone-and-user-id meta/message-text-user-id meta/message-unsupported meta/payment-configuration-update meta/phone-name-approved meta/phone-quality-flagged meta/phone-quality-throughput-upgrade meta/phone-quality-upgrade meta/security-pin-changed meta/status-delivered meta/status-delivered-user-id meta/status-failed meta/status-played meta/status-read meta/status-read-group meta/status-sent meta/template-category-update meta/template-components-update meta/template-quality-yellow meta/template-status-approved meta/template-status-paused meta/template-status-rejected meta/user-id-update meta/user-preferences-stop qikchat/message-image qikchat/message-text qikchat/status-delivered qikchat/status-failed qikchat/status-read qikchat/status-sent smartflow/error-media-download smartflow/message-audio smartflow/message-contacts smartflow/message-document smartflow/message-image smartflow/message-location smartflow/message-text smartflow/message-video smartflow/status-delivered smartflow/status-failed smartflow/status-read smartflow/status-sent picky/event-delivery-report picky/event-delivery-report-failed picky/message-button-reply picky/message-contacts picky/message-list-reply picky/message-location picky/message-referral picky/message-text picky/message-text-media picky/reply-contacts picky/reply-location picky/reply-media picky/reply-media-query-method picky/reply-text picky/reply-text-query-method partner/access-token-response partner/event-builder partner/event-online partner/event-whatsapp partner/get-webhook-response partner/set-webhook-fail partner/set-webhook-response -h -V --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,10 +967,10 @@ _wa__hook() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") $(compgen -f -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas)
+        wa__hook__subcmd__schemas)
             opts="-h -V --format --color --help --version list show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -992,7 +992,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__export)
+        wa__hook__subcmd__schemas__subcmd__export)
             opts="-h -V --strict --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1014,7 +1014,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__help)
+        wa__hook__subcmd__schemas__subcmd__help)
             opts="list show export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1028,7 +1028,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__help__subcmd__export)
+        wa__hook__subcmd__schemas__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1042,7 +1042,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__help__subcmd__help)
+        wa__hook__subcmd__schemas__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1056,7 +1056,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__help__subcmd__list)
+        wa__hook__subcmd__schemas__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1070,7 +1070,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__help__subcmd__show)
+        wa__hook__subcmd__schemas__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1084,7 +1084,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__list)
+        wa__hook__subcmd__schemas__subcmd__list)
             opts="-h -V --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1106,7 +1106,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__schemas__subcmd__show)
+        wa__hook__subcmd__schemas__subcmd__show)
             opts="-h -V --strict --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1128,7 +1128,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__sign)
+        wa__hook__subcmd__sign)
             opts="-h -V --app-secret-env --app-secret-file --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1158,7 +1158,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__validate)
+        wa__hook__subcmd__validate)
             opts="-q -h -V --provider --schema --strict --quiet --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1188,7 +1188,7 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        wa__subcmd__hook__subcmd__verify)
+        wa__hook__subcmd__verify)
             opts="-h -V --app-secret-env --app-secret-file --signature --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
+use crate::catalogue;
 use crate::cli::{Cli, CompletionTarget, CompletionsArgs};
 use crate::error::Outcome;
 
@@ -30,7 +31,58 @@ pub fn generate(target: CompletionTarget) -> anyhow::Result<Vec<u8>> {
         }
     };
     clap_complete::generate(shell, &mut command, "wa-hook", &mut out);
-    Ok(out)
+    Ok(match shell {
+        Shell::Bash => bash_fixes(&String::from_utf8(out)?).into_bytes(),
+        Shell::Fish => fish_samples(String::from_utf8(out)?).into_bytes(),
+        _ => out,
+    })
+}
+
+/// What completes a sample argument: `all` and every sample name.
+fn sample_words() -> String {
+    let mut words = vec!["all".to_string()];
+    words.extend(
+        catalogue::samples()
+            .iter()
+            .map(|sample| sample.name.clone()),
+    );
+    words.join(" ")
+}
+
+/// The commands whose first argument may be a sample name (bash function-name form).
+const SAMPLE_COMMANDS: [&str; 2] = ["replay", "samples__subcmd__show"];
+
+/// clap_complete's bash script names its per-command sections after the binary with `-` turned
+/// into `__subcmd__` but looks them up with `-` turned into `__` (clap-rs/clap#6421), so nothing
+/// after the subcommand ever completed; and it knows no sample names. Fix both here.
+fn bash_fixes(script: &str) -> String {
+    let mut script = script.replace("wa__subcmd__hook", "wa__hook");
+    let words = sample_words();
+    for command in SAMPLE_COMMANDS {
+        let label = format!("\n        wa__hook__subcmd__{command})\n");
+        let Some(start) = script.find(&label) else {
+            continue;
+        };
+        let opts_at = start + script[start..].find("opts=\"").unwrap_or(0) + "opts=\"".len();
+        script.insert_str(opts_at, &format!("{words} "));
+        let last = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )\n            return 0\n            ;;";
+        if let Some(end) = script[start..].find(last) {
+            let with_files = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") $(compgen -f -- \"${cur}\") )\n            return 0\n            ;;";
+            script.replace_range(start + end..start + end + last.len(), with_files);
+        }
+    }
+    script
+}
+
+/// Sample names for `replay` and `samples show` in fish.
+fn fish_samples(mut script: String) -> String {
+    let words = sample_words();
+    script.push_str(&format!(
+        "complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -f -a \"{words}\"\n\
+         complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -F\n\
+         complete -c wa-hook -n \"__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show\" -f -a \"{words}\"\n"
+    ));
+    script
 }
 
 /// The file name each target is committed under in `completions/`.

@@ -9,7 +9,7 @@
 //!    Description |`), with a sample of every kind name it declares.
 //! 4. One registration line: its id in the `registry!` list below.
 //!
-//! (The committed shell completions list the provider ids for `--provider`; the completions
+//! (The committed shell completions list the provider ids and sample names; the completions
 //! test names the one command that regenerates them.)
 //!
 //! The registry test below checks the rest: every declared kind has a sample, every sample

@@ -54,3 +54,35 @@ fn help_lists_exit_codes_and_examples() {
             .stdout(predicate::str::contains("Examples:"));
     }
 }
+
+/// The committed bash script, in real bash: a flag after a subcommand, and sample names.
+#[test]
+fn committed_bash_completion_works_after_the_subcommand() {
+    let script = format!("{}/completions/wa-hook.bash", env!("CARGO_MANIFEST_DIR"));
+    let complete = |words: &[&str]| {
+        let cword = words.len() - 1;
+        let program = format!(
+            "source '{script}'; COMP_WORDS=({}); COMP_CWORD={cword}; \
+             _wa__hook wa-hook '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            words.join(" "),
+            words[cword],
+            words[cword - 1]
+        );
+        let output = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &program])
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("bash runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(complete(&["wa-hook", "listen", "--po"]), "--port\n");
+    let samples = complete(&["wa-hook", "replay", "qikchat/status-r"]);
+    assert_eq!(samples, "qikchat/status-read\n");
+    let shown = complete(&["wa-hook", "samples", "show", "meta/call-c"]);
+    assert_eq!(shown, "meta/call-connect\n");
+}
