@@ -40,8 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         }
         'wa-hook;listen' {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind; use 0.0.0.0 to accept requests from other machines')
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line)')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended); `-` writes the records to stdout')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended); `-` writes the records to stdout')
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest body accepted; larger ones are answered 413 and recorded without their body')

@@ -36,8 +36,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         }
         &'wa-hook;listen'= {
             cand --host 'Address to bind; use 0.0.0.0 to accept requests from other machines'
-            cand -p 'Port to listen on; 0 picks a free one (the URL is printed on the first line)'
-            cand --port 'Port to listen on; 0 picks a free one (the URL is printed on the first line)'
+            cand -p 'Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})'
+            cand --port 'Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})'
             cand -o 'Capture file (JSON Lines, appended); `-` writes the records to stdout'
             cand --out 'Capture file (JSON Lines, appended); `-` writes the records to stdout'
             cand --max-body 'Largest body accepted; larger ones are answered 413 and recorded without their body'

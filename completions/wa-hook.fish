@@ -40,7 +40,7 @@ complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "verify" -d 'Check a
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l host -d 'Address to bind; use 0.0.0.0 to accept requests from other machines' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s p -l port -d 'Port to listen on; 0 picks a free one (the URL is printed on the first line)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s p -l port -d 'Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s o -l out -d 'Capture file (JSON Lines, appended); `-` writes the records to stdout' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-body -d 'Largest body accepted; larger ones are answered 413 and recorded without their body' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this Picky Assist instant-reply body (a sample name or a JSON file); checked at start-up' -r

@@ -102,7 +102,7 @@ pub struct ListenArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
 
-    /// Port to listen on; 0 picks a free one (the URL is printed on the first line)
+    /// Port to listen on; 0 picks a free one (the URL is printed on the first line; with --format json as {"listening": URL})
     #[arg(short, long, default_value_t = 8787)]
     pub port: u16,
 

@@ -197,6 +197,8 @@ pub fn closed_port() -> u16 {
 /// A running `wa-hook listen --port 0 ...`. Its first line of stdout is its URL.
 pub struct Listener {
     pub url: String,
+    /// The first line listen printed, as printed.
+    pub first_line: String,
     child: Child,
     stdout: Option<BufReader<ChildStdout>>,
 }
@@ -231,6 +233,12 @@ impl Listener {
                 .unwrap();
             panic!("wa-hook listen printed no URL; stderr: {stderr}");
         }
+        // With --format json the first line is {"listening": URL}.
+        let first_line = first.clone();
+        let first = match serde_json::from_str::<serde_json::Value>(first.trim()) {
+            Ok(line) => line["listening"].as_str().unwrap_or_default().to_string(),
+            Err(_) => first,
+        };
         let url = first.trim().trim_end_matches('/').to_string();
         assert!(
             url.starts_with("http://"),
@@ -238,6 +246,7 @@ impl Listener {
         );
         Listener {
             url,
+            first_line,
             child,
             stdout: Some(stdout),
         }

@@ -692,6 +692,12 @@ fn records_go_to_stdout_with_out_dash_and_json_format_prints_records() {
     assert!(stderr.contains("POST /a  meta status:sent"), "{stderr}");
 
     let listener = Listener::start(&["--no-save", "--format", "json"]);
+    // Every stdout line is JSON, the first one included: `| jq` works.
+    let first: serde_json::Value = serde_json::from_str(&listener.first_line).unwrap();
+    assert_eq!(
+        first["listening"].as_str(),
+        Some(format!("{}/", listener.url).as_str())
+    );
     post(&listener.url, "/b", &sample_bytes("meta/status-read"));
     let (_, stdout, _) = listener.stop();
     let record = parse_record(stdout.trim().as_bytes()).unwrap();

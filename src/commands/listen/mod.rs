@@ -258,10 +258,15 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
             .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
     );
 
-    // The first line is the URL and nothing else: scripts and tests read it.
+    // The first line is the URL and nothing else: scripts and tests read it. With
+    // `--format json` it is a JSON line too (`{"listening": URL}`), so stdout stays jq-clean.
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "http://{address}/")?;
+        let url = format!("http://{address}/");
+        match args.format {
+            Format::Text => writeln!(out, "{url}")?,
+            Format::Json => output::json_line(&mut out, &serde_json::json!({ "listening": url }))?,
+        }
         out.flush()?;
     }
     display::print_banner(&args, &config);
