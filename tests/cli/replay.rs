@@ -804,3 +804,16 @@ fn local_port_targets_stay_on_this_machine() {
         requests.iter().map(|r| &r.url).collect::<Vec<_>>()
     );
 }
+
+/// A plain acknowledgement (listen's own `{"ok":true}`, a text "OK") is not a failed instant
+/// reply.
+#[test]
+fn acknowledgements_are_not_flagged_as_bad_instant_replies() {
+    for answer in [&b"{\"ok\":true}"[..], b"OK"] {
+        let server = RecordingServer::with_responder(move |_| Reply::new(200, answer));
+        replay(&server, &["picky/message-text"])
+            .success()
+            .stdout(predicate::str::contains("✗").not())
+            .stdout(predicate::str::contains("instant reply: picky").not());
+    }
+}

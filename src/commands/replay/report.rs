@@ -81,8 +81,9 @@ pub(crate) fn print_line(template: &Template, sent: &Sent, config: &Config) {
             ReplyCheck::Checked(check) => print_reply(&mut out, check),
             ReplyCheck::NotJson => writeln!(
                 out,
-                "    {} instant reply is not JSON: Picky Assist would not deliver it",
-                output::fail_mark()
+                "    {}",
+                "answer is not JSON: an acknowledgement, not an instant reply (replies must be JSON)"
+                    .dimmed()
             )
             .map_err(Into::into),
         };

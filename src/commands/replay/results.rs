@@ -38,7 +38,7 @@ pub(crate) struct Detail {
 /// The target's answer to a Picky Assist message, checked as an instant reply.
 pub(crate) enum ReplyCheck {
     Checked(Check),
-    /// Picky Assist delivers only JSON replies.
+    /// Not JSON: an acknowledgement only (instant replies must be JSON).
     NotJson,
 }
 

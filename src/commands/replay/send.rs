@@ -283,6 +283,9 @@ fn describe_response(
         None => None,
         Some(_) if bytes.iter().all(u8::is_ascii_whitespace) => None,
         Some(schema) => match &parsed {
+            // An answer without a reply's marks (`{"ok":true}`, listen's own ack) is an
+            // acknowledgement, not a failed instant reply.
+            Some(value) if providers::detect(value).is_none_or(|d| d.schema != schema.id) => None,
             Some(value) => {
                 let options = CheckOptions {
                     strict: false,
