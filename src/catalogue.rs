@@ -25,6 +25,16 @@ pub struct Sample {
     pub body: &'static [u8],
 }
 
+impl Sample {
+    /// A webhook the provider sends, as opposed to an answer (an instant reply, an API answer):
+    /// globs and `all` send only webhooks.
+    pub fn is_webhook(&self) -> bool {
+        self.provider
+            .rules()
+            .is_webhook(&crate::providers::Kind::parse(&self.kind))
+    }
+}
+
 /// Every sample, in provider order then name order.
 pub fn samples() -> &'static [Sample] {
     static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();

@@ -116,6 +116,37 @@ impl Edit {
     }
 }
 
+impl Edit {
+    /// When this edit would add an object key the body does not have (the usual sign of a
+    /// misspelt path): the path that would be created, and the closest existing key there.
+    pub fn new_key_in(&self, body: &Value) -> Option<(String, Option<String>)> {
+        let mut here = body;
+        for (depth, token) in self.tokens.iter().enumerate() {
+            here = match here {
+                Value::Object(object) => match object.get(token) {
+                    Some(next) => next,
+                    None => {
+                        let close = object
+                            .keys()
+                            .map(|key| (strsim::jaro_winkler(key, token), key))
+                            .filter(|(score, _)| *score > 0.8)
+                            .max_by(|a, b| a.0.total_cmp(&b.0))
+                            .map(|(_, key)| {
+                                let mut path = self.tokens[..depth].to_vec();
+                                path.push(key.clone());
+                                path.join(".")
+                            });
+                        return Some((self.tokens[..=depth].join("."), close));
+                    }
+                },
+                Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        None
+    }
+}
+
 /// Apply every edit in order.
 pub fn apply_edits(body: &mut Value, edits: &[Edit]) -> anyhow::Result<()> {
     edits.iter().try_for_each(|edit| edit.apply(body))

@@ -158,6 +158,12 @@ pub trait Rules: Sync {
     /// Sender or recipient, and text or event, for a body this provider claimed as `kind`.
     fn gist(&self, body: &Value, kind: &Kind) -> Gist;
 
+    /// Whether a body of this kind is a webhook the provider sends (rather than an answer an
+    /// endpoint gives, or an answer of the provider's API): `replay all` sends only webhooks.
+    fn is_webhook(&self, _kind: &Kind) -> bool {
+        true
+    }
+
     /// `--fresh`: write new message ids and the current time into the fields this provider
     /// uses. Returns false when its bodies carry neither.
     fn refresh(&self, _body: &mut Value, _ids: &mut IdSource, _now: SystemTime) -> bool {

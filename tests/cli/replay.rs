@@ -817,3 +817,65 @@ fn acknowledgements_are_not_flagged_as_bad_instant_replies() {
             .stdout(predicate::str::contains("instant reply: picky").not());
     }
 }
+
+/// A misspelt `--set` path is sent as asked, with a warning naming the close key.
+#[test]
+fn a_set_path_that_adds_a_key_is_warned_about() {
+    let server = RecordingServer::start();
+    replay(
+        &server,
+        &[
+            "qikchat/message-text",
+            "--set",
+            "payload.mesage.text.body=hi",
+        ],
+    )
+    .success()
+    .stderr(predicate::str::contains(
+        "--set payload.mesage adds a key the body does not have; did you mean payload.message?",
+    ));
+    replay(
+        &server,
+        &[
+            "qikchat/message-text",
+            "--set",
+            "payload.message.text.body=hi",
+        ],
+    )
+    .success()
+    .stderr(predicate::str::contains("adds a key").not());
+}
+
+/// `all` and globs send what providers send: no instant replies, no API answers, unless the
+/// glob names only those.
+#[test]
+fn all_sends_webhooks_only() {
+    let server = RecordingServer::start();
+    replay(
+        &server,
+        &[
+            "all",
+            "-c",
+            "8",
+            CLOSE_CONNECTIONS[0],
+            CLOSE_CONNECTIONS[1],
+            "--format",
+            "json",
+        ],
+    )
+    .success();
+    let bodies: Vec<Value> = server.requests().iter().map(body_json).collect();
+    let webhooks = wa_hook::catalogue::samples()
+        .iter()
+        .filter(|sample| sample.is_webhook())
+        .count();
+    assert_eq!(bodies.len(), webhooks);
+    assert!(
+        bodies
+            .iter()
+            .all(|body| body.get("message-out").is_none() && body.get("access_token").is_none())
+    );
+    let server = RecordingServer::start();
+    replay(&server, &["picky/reply-*"]).success();
+    assert_eq!(server.requests().len(), 6);
+}

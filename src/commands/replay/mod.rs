@@ -179,11 +179,12 @@ pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
     let mut resolved = Vec::new();
     for arg in args {
         if catalogue::looks_like_sample_name(arg) {
-            resolved.extend(
-                catalogue::select_samples(arg)?
-                    .into_iter()
-                    .map(Input::Sample),
-            );
+            let mut selected = catalogue::select_samples(arg)?;
+            // A glob sends webhooks only, unless it names nothing else ('picky/reply-*').
+            if selected.iter().any(|sample| sample.is_webhook()) {
+                selected.retain(|sample| sample.is_webhook());
+            }
+            resolved.extend(selected.into_iter().map(Input::Sample));
             continue;
         }
         if arg != "-" && std::fs::metadata(arg).is_err() {

@@ -207,6 +207,8 @@ struct Notes {
     stale_signature: bool,
     nothing_fresh: BTreeSet<String>,
     skipped: Vec<String>,
+    /// `--set` paths that add a key the body did not have, with a close existing one.
+    new_keys: BTreeSet<(String, Option<String>)>,
 }
 
 impl Notes {
@@ -220,6 +222,16 @@ impl Notes {
                 "left out what listen redacted in the captures ({}): the values were not saved; give headers again with -H or --basic-auth",
                 names.join(", ")
             ));
+        }
+        for (path, close) in &self.new_keys {
+            match close {
+                Some(close) => output::warn(format_args!(
+                    "--set {path} adds a key the body does not have; did you mean {close}?"
+                )),
+                None => output::warn(format_args!(
+                    "--set {path} adds a key the body does not have (sent as asked)"
+                )),
+            }
         }
         if self.stale_signature {
             output::warn(
@@ -344,6 +356,11 @@ fn template(
             .unwrap_or(Refreshed::NothingToRefresh);
         if refreshed == Refreshed::NothingToRefresh {
             notes.nothing_fresh.insert(template.name.clone());
+        }
+    }
+    for edit in &config.edits {
+        if let Some(new_key) = edit.new_key_in(&value) {
+            notes.new_keys.insert(new_key);
         }
     }
     for (mut value, label) in values.into_iter().zip(labels) {

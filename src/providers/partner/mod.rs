@@ -76,6 +76,11 @@ impl Rules for Partner {
         Claim::new(Kind::named("event"), "partner-event")
     }
 
+    /// Only events are webhooks; tokens and OK / FAIL are the settings API's answers.
+    fn is_webhook(&self, kind: &Kind) -> bool {
+        kind.name() == "event"
+    }
+
     fn gist(&self, body: &Value, _kind: &Kind) -> Gist {
         Gist {
             who: text_at(body, "/whatsapp")

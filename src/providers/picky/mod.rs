@@ -176,6 +176,11 @@ impl Rules for Picky {
         Some("/data/0")
     }
 
+    /// Instant replies are what an endpoint answers, not what Picky Assist sends.
+    fn is_webhook(&self, kind: &Kind) -> bool {
+        kind.name() != "reply"
+    }
+
     /// Delivery reports come through the event webhook.
     fn is_status(&self, kind: &Kind) -> bool {
         kind.name() == "event" && kind.detail() == Some("delivery_report")
