@@ -36,16 +36,37 @@ pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
             } else {
                 Box::new(std::io::stdout())
             };
+            let term = if to_stderr {
+                console::Term::stderr()
+            } else {
+                console::Term::stdout()
+            };
             let mut out = BufWriter::with_capacity(64 * 1024, sink);
             // Polling rather than blocking on `recv`: a sender then never has to wake this
             // thread, which under load costs more than the printing itself.
             loop {
                 let mut disconnected = false;
+                // On a terminal each line is cut to its width (asked again every round, so a
+                // resized window is followed); piped output keeps whole lines for grep.
+                let width = term.size_checked().map(|(_, columns)| usize::from(columns));
                 loop {
                     match receiver.try_recv() {
-                        Ok(text) => {
-                            let _ = out.write_all(text.as_bytes());
-                        }
+                        Ok(text) => match width {
+                            Some(width) if width > 20 => {
+                                for line in text.split_inclusive('\n') {
+                                    let (line, end) = match line.strip_suffix('\n') {
+                                        Some(line) => (line, "\n"),
+                                        None => (line, ""),
+                                    };
+                                    let cut = console::truncate_str(line, width - 1, "…");
+                                    let _ = out.write_all(cut.as_bytes());
+                                    let _ = out.write_all(end.as_bytes());
+                                }
+                            }
+                            _ => {
+                                let _ = out.write_all(text.as_bytes());
+                            }
+                        },
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
                             disconnected = true;
