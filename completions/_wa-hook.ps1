@@ -83,7 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send HTTP Basic auth, reading USER:PASS from this environment variable')
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)')
-            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Count responses slower than this (default: 2s, the strictest provider''s limit)')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Count responses slower than this [default: the provider''s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)')
             [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'The verify token for --handshake, from this environment variable')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: lines and a summary; json: the summary (and with -v every result) as JSON')

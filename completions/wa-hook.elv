@@ -78,7 +78,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --basic-auth-env 'Send HTTP Basic auth, reading USER:PASS from this environment variable'
             cand --set 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string'
             cand --expect-status 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)'
-            cand --budget 'Count responses slower than this (default: 2s, the strictest provider''s limit)'
+            cand --budget 'Count responses slower than this [default: the provider''s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too'
             cand --app-secret-env 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)'
             cand --verify-token-env 'The verify token for --handshake, from this environment variable'
             cand --format 'text: lines and a summary; json: the summary (and with -v every result) as JSON'

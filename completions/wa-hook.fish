@@ -75,7 +75,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth -d
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth-env -d 'Send HTTP Basic auth, reading USER:PASS from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l set -d 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l expect-status -d 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this (default: 2s, the strictest provider\'s limit)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l format -d 'text: lines and a summary; json: the summary (and with -v every result) as JSON' -r -f -a "text\t'Human-readable lines'

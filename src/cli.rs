@@ -267,9 +267,10 @@ pub struct ReplayArgs {
     #[arg(long, default_value = "2xx", value_name = "CODES")]
     pub expect_status: String,
 
-    /// Count responses slower than this (default: 2s, the strictest provider's limit)
-    #[arg(long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
-    pub budget: Duration,
+    /// Count responses slower than this [default: the provider's own limit (Qikchat 2s, Picky
+    /// Assist 3m), else 2s] — the rule listen --forward-to follows too
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Option<Duration>,
 
     /// Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)
     #[arg(long, value_name = "VAR")]

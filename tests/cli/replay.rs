@@ -879,3 +879,34 @@ fn all_sends_webhooks_only() {
     replay(&server, &["picky/reply-*"]).success();
     assert_eq!(server.requests().len(), 6);
 }
+
+/// Without --budget each input is held to its provider's own limit, as listen does.
+#[test]
+fn the_budget_is_the_providers_own_unless_given() {
+    let server = RecordingServer::start();
+    let summary = |args: &[&str]| {
+        let output = wa_hook()
+            .arg("replay")
+            .args(args)
+            .args(["--to", &server.url, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        json_summary(&output.stdout)
+    };
+    assert_eq!(summary(&["qikchat/message-text"])["budget_ms"], 2000.0);
+    assert_eq!(summary(&["picky/message-text"])["budget_ms"], 180000.0);
+    assert_eq!(summary(&["meta/message-text"])["budget_ms"], 2000.0);
+    assert_eq!(
+        summary(&["picky/message-text", "qikchat/message-text"])["budget_ms"],
+        Value::Null
+    );
+    assert_eq!(
+        summary(&["picky/message-text", "--budget", "500ms"])["budget_ms"],
+        500.0
+    );
+}

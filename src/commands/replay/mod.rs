@@ -37,7 +37,8 @@ pub(crate) struct Config {
     pub repeat: u64,
     pub rate: Option<f64>,
     pub timeout: Duration,
-    pub budget: Duration,
+    /// `--budget`; without it each input gets its provider's own (see [`plan::Template`]).
+    pub budget: Option<Duration>,
     pub expect: StatusSet,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub basic_auth: Option<BasicAuth>,

@@ -2,7 +2,7 @@
 //! each, and its body — either fixed bytes (read, edited and signed once, then shared by every
 //! send) or a template that `--fresh` renders anew for each send.
 use std::collections::BTreeSet;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
 use reqwest::Method;
@@ -49,7 +49,13 @@ pub(crate) struct Template {
     /// The schema an answer to this input must match to be acted on (a Picky Assist message's
     /// instant reply), so replay validates JSON replies against it.
     pub reply_schema: Option<&'static Schema>,
+    /// How long an answer may take: `--budget`, else the provider's own limit, else
+    /// [`DEFAULT_BUDGET`].
+    pub budget: Duration,
 }
+
+/// The budget of an input whose provider documents none: Qikchat's 2 s, the strictest.
+pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
 
 /// One request of a template.
 pub(crate) struct Step {
@@ -312,6 +318,10 @@ fn template(
         steps: Vec::new(),
         generator: None,
         reply_schema,
+        budget: config
+            .budget
+            .or_else(|| detection.as_ref()?.provider.rules().response_budget())
+            .unwrap_or(DEFAULT_BUDGET),
     };
     if !edits_body {
         template.steps.push(Step {

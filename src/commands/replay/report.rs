@@ -118,6 +118,15 @@ fn verdict_word(verdict: Verdict) -> &'static str {
     }
 }
 
+/// The budget all inputs share, if they do.
+fn uniform_budget(plan: &Plan) -> Option<Duration> {
+    let first = plan.templates.first()?.budget;
+    plan.templates
+        .iter()
+        .all(|template| template.budget == first)
+        .then_some(first)
+}
+
 #[derive(Serialize)]
 struct Summary {
     target: String,
@@ -135,7 +144,8 @@ struct Summary {
     errors: Vec<ErrorCount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     latency_ms: Option<Latencies>,
-    budget_ms: f64,
+    /// The budget every input shared; null when inputs of different providers had their own.
+    budget_ms: Option<f64>,
     over_budget: u64,
     histogram: Vec<Bucket>,
     elapsed_s: f64,
@@ -244,7 +254,7 @@ pub(crate) fn finish(
             latencies.push(sent.latency);
             *by_status.entry(status).or_insert(0u64) += 1;
             matched += u64::from(config.expect.matches(status));
-            over_budget += u64::from(sent.latency > config.budget);
+            over_budget += u64::from(sent.latency > plan.templates[sent.template].budget);
         }
         if let Some(failure) = &sent.failure {
             match failure.kind {
@@ -285,7 +295,7 @@ pub(crate) fn finish(
         other_errors,
         errors,
         latency_ms,
-        budget_ms: ms(config.budget),
+        budget_ms: uniform_budget(plan).map(ms),
         over_budget,
         histogram: histogram(&latencies),
         elapsed_s: (elapsed * 1000.0).round() / 1000.0,
@@ -403,8 +413,14 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             show(latency.p99),
             show(latency.max)
         )?;
-        let budget = humantime::format_duration(config.budget);
-        let over = format!("{} over the {budget} budget", summary.over_budget);
+        let over = match summary.budget_ms {
+            Some(budget) => format!(
+                "{} over the {} budget",
+                summary.over_budget,
+                humantime::format_duration(Duration::from_secs_f64(budget / 1000.0))
+            ),
+            None => format!("{} over their providers' budgets", summary.over_budget),
+        };
         writeln!(
             out,
             "  Budget     {}",
