@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::rules::Kind;
+use super::rules::{Gist, Kind};
 use crate::ids::IdSource;
 
 pub fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -110,6 +110,31 @@ pub fn message_text(message: Option<&Value>) -> Option<String> {
         .and_then(|media| media.get("caption"))
         .and_then(value_text);
     Some(caption.unwrap_or_else(|| format!("[{kind}]")))
+}
+
+/// Recipient, and the error code and title of a failed status, else the message id, for a
+/// Meta-format value (or On-Premises body) with `statuses[]` and perhaps `errors[]`.
+pub fn status_gist(value: &Value) -> Gist {
+    let text = |path: &str| text_at(value, path);
+    Gist {
+        who: text("/statuses/0/recipient_id").or_else(|| text("/statuses/0/recipient_user_id")),
+        what: first_error(value).or_else(|| text("/statuses/0/id")),
+    }
+}
+
+/// `131047 Re-engagement message`: the code and title (or message) of the first error of a
+/// status, or of the value itself.
+pub fn first_error(value: &Value) -> Option<String> {
+    let error = ["/statuses/0/errors/0", "/errors/0"]
+        .iter()
+        .find_map(|pointer| at(value, pointer))?;
+    let code = text_at(error, "/code")?;
+    Some(
+        match text_at(error, "/title").or_else(|| text_at(error, "/message")) {
+            Some(words) => format!("{code} {words}"),
+            None => code,
+        },
+    )
 }
 
 /// `--fresh` for a Meta-format value: new `wamid.` ids (`wacid.` for call statuses) and the

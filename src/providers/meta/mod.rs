@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 use super::rules::{Claim, Gist, Kind, Part, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
-    status_kind, str_field, text_at, unix_time,
+    first_error, status_gist, status_kind, str_field, text_at, unix_time,
 };
 use crate::ids::IdSource;
 use crate::schemas::{Assembly, SchemaSet};
@@ -318,21 +318,10 @@ impl Rules for Meta {
                     .or_else(|| text("/contacts/0/profile/username")),
                 what: message_text(at(value, "/messages/0")),
             },
-            "status" | "call_status" => Gist {
-                who: text("/statuses/0/recipient_id")
-                    .or_else(|| text("/statuses/0/recipient_user_id")),
-                what: match (text("/statuses/0/errors/0/code"), error_words(value)) {
-                    (Some(code), Some(words)) => Some(format!("{code} {words}")),
-                    _ => text("/statuses/0/id"),
-                },
-            },
+            "status" | "call_status" => status_gist(value),
             "error" => Gist {
                 who: text("/metadata/display_phone_number"),
-                what: text("/errors/0/code").map(|code| {
-                    format!("{code} {}", error_words(value).unwrap_or_default())
-                        .trim_end()
-                        .to_string()
-                }),
+                what: first_error(value),
             },
             "call" => Gist {
                 who: arrow(text("/calls/0/from"), text("/calls/0/to")),
@@ -443,10 +432,3 @@ impl Rules for Meta {
     }
 }
 
-/// The title or message of a change's first error (on the status or on the value).
-fn error_words(value: &Value) -> Option<String> {
-    ["/statuses/0/errors/0", "/errors/0"]
-        .iter()
-        .filter_map(|pointer| at(value, pointer))
-        .find_map(|error| text_at(error, "/title").or_else(|| text_at(error, "/message")))
-}

@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 use super::rules::{Claim, Gist, Kind, Rules};
 use super::shapes::{
-    at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_kind,
-    text_at, value_text,
+    at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
+    status_kind, value_text,
 };
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -107,10 +107,7 @@ impl Rules for Smartflow {
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {
         match kind.name() {
-            "status" => Gist {
-                who: text_at(body, "/statuses/0/recipient_id"),
-                what: text_at(body, "/statuses/0/id"),
-            },
+            "status" => status_gist(body),
             _ => {
                 let message = at(body, "/messages/0").or_else(|| body.get("messages"));
                 Gist {
