@@ -396,6 +396,10 @@ fn meta_gists_say_what_happened() {
             "meta/error-rate-limit",
             "15550783881 \"130429 Rate limit hit\"",
         ),
+        (
+            "smartflow/status-failed",
+            "919823456710 \"131026 Message undeliverable\"",
+        ),
     ];
     for (name, expected) in cases {
         let body = sample_body(name);
