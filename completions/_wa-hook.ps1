@@ -56,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable')
             [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Answer Meta''s verification handshake with the verify token in this environment variable')
+            [CompletionResult]::new('--tunnel', '--tunnel', [CompletionResultType]::ParameterName, 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: one line per request; json: the capture records as JSON lines')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('--no-save', '--no-save', [CompletionResultType]::ParameterName, 'Do not save captures at all')

@@ -52,6 +52,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]'
             cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
             cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'
+            cand --tunnel 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it'
             cand --format 'text: one line per request; json: the capture records as JSON lines'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand --no-save 'Do not save captures at all'

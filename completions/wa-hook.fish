@@ -54,6 +54,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Wa
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l tunnel -d 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l format -d 'text: one line per request; json: the capture records as JSON lines' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''

@@ -181,6 +181,12 @@ pub struct ListenArgs {
     #[arg(long, value_name = "VAR")]
     pub verify_token_env: Option<String>,
 
+    /// Give the listener a public URL through a tunnel client on PATH: cloudflared (no
+    /// account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the
+    /// second line, with where each provider takes it
+    #[arg(long, value_name = "cloudflared|ngrok|ssh:HOST")]
+    pub tunnel: Option<String>,
+
     /// text: one line per request; json: the capture records as JSON lines
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -26,7 +26,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-pub use rules::{Claim, Gist, Kind, Part, QueryEncoder, Rules};
+pub use rules::{Claim, Gist, Kind, Part, Protection, QueryEncoder, Rules};
 
 use crate::schemas::Schema;
 

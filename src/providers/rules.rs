@@ -105,6 +105,17 @@ impl Claim {
     }
 }
 
+/// What can keep strangers from posting fake webhooks to an exposed endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// Bodies are signed with the app secret (`--app-secret-env`, `--reject-bad-signature`).
+    Signature,
+    /// The provider can send a Basic auth header (`--basic-auth-env`).
+    BasicAuth,
+    /// Nothing: the provider sends no signature and no credentials.
+    Nothing,
+}
+
 /// Writes a body's top-level fields as a query string.
 pub type QueryEncoder = fn(&Value) -> anyhow::Result<String>;
 
@@ -203,6 +214,14 @@ pub trait Rules: Sync {
     /// `X-Hub-Signature-256`), so `listen --app-secret-env` checks them.
     fn signs_bodies(&self) -> bool {
         false
+    }
+
+    /// Where the user gives this provider a public URL (`base` ends with `/`), in one line.
+    fn webhook_setup(&self, base: &str) -> String;
+
+    /// What protects an endpoint that receives this provider's webhooks.
+    fn protection(&self) -> Protection {
+        Protection::Nothing
     }
 
     /// How long the provider waits for an acknowledgement, where it documents one.

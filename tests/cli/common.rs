@@ -252,6 +252,15 @@ impl Listener {
         }
     }
 
+    /// The next line listen prints on stdout (e.g. the tunnel's public URL, the second line).
+    pub fn next_stdout_line(&mut self) -> String {
+        let mut line = String::new();
+        if let Some(stdout) = self.stdout.as_mut() {
+            stdout.read_line(&mut line).expect("read a line");
+        }
+        line
+    }
+
     /// Stop with SIGTERM, wait, and return (exit code, rest of stdout, stderr).
     pub fn stop(mut self) -> (Option<i32>, String, String) {
         let _ = std::process::Command::new("kill")

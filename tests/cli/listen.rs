@@ -988,3 +988,211 @@ fn filters_and_flags_that_can_do_nothing_are_refused_at_start_up() {
         .code(2)
         .stderr(predicate::str::contains("--forward-to"));
 }
+
+/// A stand-in tunnel client on PATH: records its arguments, prints `banner` on stderr, waits
+/// until it is stopped, and records that it was.
+fn stand_in_client(dir: &std::path::Path, name: &str, banner: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join(name);
+    let log = dir.join(format!("{name}.log"));
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n\
+             echo \"$@\" > '{log}'\n\
+             trap 'echo stopped >> \"{log}\"; exit 0' TERM\n\
+             printf '%s\\n' '{banner}' >&2\n\
+             while :; do sleep 0.05; done\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn a_tunnel_gives_a_public_url_and_is_stopped_with_listen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stand_in_client(
+        dir.path(),
+        "cloudflared",
+        "2024-06-12T10:03:47Z INF |  https://seasonal-deck-organisms-sf.trycloudflare.com   |",
+    );
+    let mut command = wa_hook_process();
+    command.env("PATH", path);
+    let mut listener = Listener::start_with(command, &["--no-save", "--tunnel", "cloudflared"]);
+    let public = listener.next_stdout_line();
+    assert_eq!(
+        public.trim(),
+        "https://seasonal-deck-organisms-sf.trycloudflare.com/"
+    );
+    // The listener still answers locally.
+    post(
+        &listener.url,
+        "/webhook",
+        &sample_bytes("qikchat/message-text"),
+    );
+    let port = listener.url.rsplit(':').next().unwrap().to_string();
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let log = std::fs::read_to_string(dir.path().join("cloudflared.log")).unwrap();
+    assert_eq!(
+        log,
+        format!("tunnel --url http://127.0.0.1:{port}\nstopped\n"),
+        "started with the listener's port and stopped when listen stopped"
+    );
+    for provider_line in [
+        "Callback URL https://seasonal-deck-organisms-sf.trycloudflare.com/webhook",
+        "Qikchat: Settings > Webhook URL https://seasonal-deck-organisms-sf.trycloudflare.com/webhook",
+        "Picky Assist: Global Webhook URL",
+        "wa-hook partner set-url https://seasonal-deck-organisms-sf.trycloudflare.com/webhook",
+    ] {
+        assert!(stderr.contains(provider_line), "{provider_line}: {stderr}");
+    }
+    assert!(
+        stderr.contains("Meta WhatsApp Cloud API: anyone with the URL can post"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Picky Assist: anyone with the URL can post"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_tunnel_says_what_protects_the_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stand_in_client(
+        dir.path(),
+        "ssh",
+        "Forwarding HTTP traffic from https://f1e2d3c4b5a6.serveo.net",
+    );
+    let mut command = wa_hook_process();
+    command
+        .env("PATH", path)
+        .env("META_SECRET", APP_SECRET)
+        .env("QIK_AUTH", "user:sentinel-basic-pass");
+    let mut listener = Listener::start_with(
+        command,
+        &[
+            "--no-save",
+            "--tunnel",
+            "ssh:serveo.net",
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+            "--basic-auth-env",
+            "QIK_AUTH",
+            "--format",
+            "json",
+        ],
+    );
+    let public: serde_json::Value = serde_json::from_str(&listener.next_stdout_line()).unwrap();
+    assert_eq!(public["public_url"], "https://f1e2d3c4b5a6.serveo.net/");
+    let (_, stdout, stderr) = listener.stop();
+    assert!(
+        stderr.contains("Meta WhatsApp Cloud API: signatures checked"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Qikchat: Basic auth required"), "{stderr}");
+    let log = std::fs::read_to_string(dir.path().join("ssh.log")).unwrap();
+    assert!(
+        log.contains("-R 80:127.0.0.1:") && log.contains("serveo.net"),
+        "{log}"
+    );
+    assert!(log.ends_with("stopped\n"), "{log}");
+    assert_nowhere("sentinel-basic-pass", dir.path(), &stdout, &stderr);
+}
+
+#[test]
+fn a_missing_tunnel_client_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    wa_hook()
+        .env("PATH", dir.path())
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--no-save",
+            "--tunnel",
+            "cloudflared",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`cloudflared` is not on PATH; install cloudflared",
+        ));
+    wa_hook()
+        .args(["listen", "--port", "0", "--no-save", "--tunnel", "frp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "use cloudflared, ngrok or ssh:HOST",
+        ));
+}
+
+/// A client that ends without printing a URL: its last lines are shown.
+#[test]
+fn a_tunnel_client_that_fails_is_explained() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("cloudflared");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho 'ERR failed to request quick Tunnel: no network' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    wa_hook()
+        .env("PATH", dir.path())
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--no-save",
+            "--tunnel",
+            "cloudflared",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cloudflared stopped"))
+        .stderr(predicate::str::contains("failed to request quick Tunnel"));
+}
+
+/// ngrok: its public URL is read from its local API (here a stand-in on a free port).
+#[test]
+fn an_ngrok_tunnel_is_read_from_its_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stand_in_client(
+        dir.path(),
+        "ngrok",
+        "t=2024-06-12 lvl=info msg=\"starting web service\"",
+    );
+    let api = RecordingServer::with_responder(|_| {
+        Reply::new(
+            200,
+            br#"{"tunnels":[{"public_url":"https://9c1d-203-0-113-5.ngrok-free.app","proto":"https"}]}"#,
+        )
+    });
+    let mut command = wa_hook_process();
+    command
+        .env("PATH", path)
+        .env("WA_HOOK_NGROK_API", format!("127.0.0.1:{}", api.port));
+    let mut listener = Listener::start_with(command, &["--no-save", "--tunnel", "ngrok"]);
+    assert_eq!(
+        listener.next_stdout_line().trim(),
+        "https://9c1d-203-0-113-5.ngrok-free.app/"
+    );
+    let (_, _, stderr) = listener.stop();
+    assert!(stderr.contains("ngrok-skip-browser-warning"), "{stderr}");
+    assert_eq!(api.requests()[0].url, "/api/tunnels");
+    let log = std::fs::read_to_string(dir.path().join("ngrok.log")).unwrap();
+    assert!(log.starts_with("http 127.0.0.1:"), "{log}");
+}

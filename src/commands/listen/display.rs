@@ -16,7 +16,7 @@ use crate::capture::CaptureRecord;
 use crate::cli::{Format, ListenArgs};
 use crate::output;
 use crate::output::format_issue;
-use crate::providers::Provider;
+use crate::providers::{Protection, Provider};
 use crate::validation::Verdict;
 
 use super::Config;
@@ -312,6 +312,60 @@ pub(crate) fn print_banner(args: &ListenArgs, config: &Config) {
         "listening:".bold(),
         parts.join("; ")
     );
+}
+
+/// The tunnel's public URL: on stdout as the second line (`{"public_url": URL}` with `--format
+/// json`), and on stderr where each provider takes it and what protects the endpoint.
+pub(crate) fn print_tunnel(
+    tunnel: &super::tunnel::Tunnel,
+    config: &Config,
+    format: Format,
+) -> anyhow::Result<()> {
+    let url = &tunnel.public_url;
+    {
+        let mut out = std::io::stdout().lock();
+        match format {
+            Format::Text => writeln!(out, "{url}")?,
+            Format::Json => output::json_line(&mut out, &serde_json::json!({ "public_url": url }))?,
+        }
+        out.flush()?;
+    }
+    eprintln!("{} {url} (through {})", "public URL:".bold(), tunnel.kind);
+    eprintln!("give it to your provider (every path is captured):");
+    for provider in Provider::all() {
+        eprintln!("  {}", provider.rules().webhook_setup(url));
+    }
+    for provider in Provider::all() {
+        let name = provider.display_name();
+        let protected = match provider.rules().protection() {
+            Protection::Signature => (config.app_secret.is_some() && config.reject_bad_signature)
+                .then_some("signatures checked, bad ones refused")
+                .ok_or("add --app-secret-env VAR --reject-bad-signature to refuse unsigned bodies"),
+            Protection::BasicAuth => config
+                .basic_auth
+                .is_some()
+                .then_some("Basic auth required")
+                .ok_or("add --basic-auth-env VAR (and the same header at the provider)"),
+            Protection::Nothing => {
+                Err("sends no signature or credentials: keep the URL to yourself")
+            }
+        };
+        match protected {
+            Ok(how) => eprintln!("  {} {name}: {how}", output::ok_mark()),
+            Err(advice) => eprintln!(
+                "  {} {name}: anyone with the URL can post; {advice}",
+                "!".yellow().bold()
+            ),
+        }
+    }
+    if tunnel.kind == super::tunnel::TunnelKind::Ngrok {
+        output::warn(
+            "ngrok's free plan answers browsers with a warning page unless the request carries \
+             ngrok-skip-browser-warning, which Meta's handshake does not: use a paid plan, \
+             cloudflared or ssh:HOST for Meta",
+        );
+    }
+    Ok(())
 }
 
 /// Counts for the summary; one per worker, added up at the end.

@@ -12,6 +12,7 @@
 mod display;
 mod forward;
 mod handler;
+mod tunnel;
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -231,6 +232,11 @@ fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
 
 pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(&args)?;
+    let tunnel_kind = args
+        .tunnel
+        .as_deref()
+        .map(tunnel::TunnelKind::parse)
+        .transpose()?;
     let writer = if args.no_save {
         CaptureWriter::discard()
     } else {
@@ -270,6 +276,15 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     display::print_banner(&args, &config);
+    let tunnel = match tunnel_kind {
+        Some(kind) => {
+            let tunnel =
+                tunnel::Tunnel::start(kind, address.port(), &|| signal_rx.try_recv().is_ok())?;
+            display::print_tunnel(&tunnel, &config, args.format)?;
+            Some(tunnel)
+        }
+        None => None,
+    };
 
     let (display_tx, display_thread) = display::spawn(records_on_stdout);
     let handler = Arc::new(Handler::new(config, writer));
@@ -335,6 +350,8 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
 
     // Wait for Ctrl-C or SIGTERM.
     let _ = signal_rx.recv();
+    // The public URL goes first: nothing new should arrive while the rest winds down.
+    drop(tunnel);
     stopping.store(true, Ordering::SeqCst);
     for _ in 0..workers.len() {
         server.unblock();

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Kind, Part, Rules};
+use super::rules::{Claim, Gist, Kind, Part, Protection, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
@@ -416,6 +416,17 @@ impl Rules for Meta {
             }
         }
         changed
+    }
+
+    fn webhook_setup(&self, base: &str) -> String {
+        format!(
+            "Meta: App Dashboard > WhatsApp > Configuration: Callback URL {base}webhook, Verify \
+             token the value of --verify-token-env; then subscribe to the webhook fields you need"
+        )
+    }
+
+    fn protection(&self) -> Protection {
+        Protection::Signature
     }
 
     /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` ([`signature`]).

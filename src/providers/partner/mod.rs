@@ -76,6 +76,10 @@ impl Rules for Partner {
         Claim::new(Kind::named("event"), "partner-event")
     }
 
+    fn webhook_setup(&self, base: &str) -> String {
+        format!("99 Digital: wa-hook partner set-url {base}webhook")
+    }
+
     /// Only events are webhooks; tokens and OK / FAIL are the settings API's answers.
     fn is_webhook(&self, kind: &Kind) -> bool {
         kind.name() == "event"

@@ -212,6 +212,10 @@ impl Rules for Picky {
         }
     }
 
+    fn webhook_setup(&self, base: &str) -> String {
+        format!("Picky Assist: Global Webhook URL {base}webhook, JSON method")
+    }
+
     /// Picky Assist waits up to 180 s for an answer.
     fn response_budget(&self) -> Option<Duration> {
         Some(Duration::from_secs(180))

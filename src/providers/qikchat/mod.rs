@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Rules};
+use super::rules::{Claim, Gist, Kind, Protection, Rules};
 use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -132,6 +132,17 @@ impl Rules for Qikchat {
             "timestamp".into(),
             Value::String(super::shapes::iso_time(at)),
         );
+    }
+
+    fn webhook_setup(&self, base: &str) -> String {
+        format!(
+            "Qikchat: Settings > Webhook URL {base}webhook (add an Authorization: Basic header \
+             there, and the same USER:PASS here with --basic-auth-env)"
+        )
+    }
+
+    fn protection(&self) -> Protection {
+        Protection::BasicAuth
     }
 
     /// "The maximum tolerable time for webhook response is 2 seconds."

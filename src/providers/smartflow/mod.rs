@@ -140,6 +140,13 @@ impl Rules for Smartflow {
         changed
     }
 
+    fn webhook_setup(&self, base: &str) -> String {
+        format!(
+            "Omni Smartflow: callback URLs {base}smartflow/messages (incoming messages) and \
+             {base}smartflow/statuses (status callbacks)"
+        )
+    }
+
     fn status_item(&self) -> Option<&'static str> {
         Some("/statuses/0")
     }
