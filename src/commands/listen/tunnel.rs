@@ -164,9 +164,14 @@ impl Tunnel {
                 bail!("stopped while waiting for {program}'s public URL");
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                // Read what it said before it ended.
-                while let Ok(line) = lines.try_recv() {
-                    remember(&mut kept, line);
+                // Read what it said before it ended: its streams close once their readers
+                // have sent everything (a second at most, if it left a child holding them).
+                let until = Instant::now() + Duration::from_secs(1);
+                while let Some(left) = until.checked_duration_since(Instant::now()) {
+                    match lines.recv_timeout(left) {
+                        Ok(line) => remember(&mut kept, line),
+                        Err(_) => break,
+                    }
                 }
                 bail!(
                     "{program} stopped ({status}) before printing a public URL{}",
