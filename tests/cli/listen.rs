@@ -1196,3 +1196,32 @@ fn an_ngrok_tunnel_is_read_from_its_api() {
     let log = std::fs::read_to_string(dir.path().join("ngrok.log")).unwrap();
     assert!(log.starts_with("http 127.0.0.1:"), "{log}");
 }
+
+/// A tunnel client that ends while listen goes on is reported: the public URL leads nowhere.
+#[test]
+fn a_tunnel_client_that_ends_early_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("cloudflared");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho 'INF |  https://brief-tunnel-words-ab.trycloudflare.com  |' >&2\n\
+         echo 'ERR connection to the edge lost' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = wa_hook_process();
+    command.env("PATH", dir.path());
+    let mut listener = Listener::start_with(command, &["--no-save", "--tunnel", "cloudflared"]);
+    assert_eq!(
+        listener.next_stdout_line().trim(),
+        "https://brief-tunnel-words-ab.trycloudflare.com/"
+    );
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0));
+    assert!(
+        stderr.contains("the tunnel client (cloudflared) stopped")
+            && stderr.contains("connection to the edge lost"),
+        "{stderr}"
+    );
+}

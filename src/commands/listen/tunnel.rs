@@ -108,6 +108,10 @@ impl TunnelKind {
 /// A running tunnel client; stopped when dropped.
 pub struct Tunnel {
     child: Child,
+    /// Set once listen stops it, so its end is not reported as a failure.
+    stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Says when the watcher has said what it had to (see [`Tunnel::watch`]).
+    watched: Option<Receiver<()>>,
     pub public_url: String,
     pub kind: TunnelKind,
 }
@@ -144,11 +148,49 @@ impl Tunnel {
         }
         let mut tunnel = Tunnel {
             child,
+            stopping: Default::default(),
+            watched: None,
             public_url: String::new(),
             kind,
         };
         tunnel.public_url = tunnel.wait_for_url(&lines, interrupted)?;
+        tunnel.watch(lines);
         Ok(tunnel)
+    }
+
+    /// The public URL, if this line of the client's output gives it (ngrok's is read from its
+    /// API instead).
+    fn read_url(&self, line: &str) -> Option<String> {
+        match &self.kind {
+            TunnelKind::Cloudflared => cloudflared_url(line),
+            TunnelKind::Ssh(_) => ssh_url(line),
+            TunnelKind::Ngrok => None,
+        }
+    }
+
+    /// Say so when the client ends while listen goes on: the public URL then leads nowhere.
+    fn watch(&mut self, lines: Receiver<String>) {
+        let program = self.kind.to_string();
+        let stopping = std::sync::Arc::clone(&self.stopping);
+        let (done_tx, done) = mpsc::channel();
+        self.watched = Some(done);
+        let _ = std::thread::Builder::new()
+            .name("wa-hook-tunnel-watch".into())
+            .spawn(move || {
+                let mut kept = Vec::new();
+                // The client's streams close when it ends (or hands them on and exits).
+                while let Ok(line) = lines.recv() {
+                    remember(&mut kept, line);
+                }
+                if !stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                    crate::output::warn(format!(
+                        "the tunnel client ({program}) stopped: the public URL no longer reaches \
+                         listen{}",
+                        last_lines(&kept)
+                    ));
+                }
+                let _ = done_tx.send(());
+            });
     }
 
     fn wait_for_url(
@@ -169,7 +211,10 @@ impl Tunnel {
                 let until = Instant::now() + Duration::from_secs(1);
                 while let Some(left) = until.checked_duration_since(Instant::now()) {
                     match lines.recv_timeout(left) {
-                        Ok(line) => remember(&mut kept, line),
+                        Ok(line) => match self.read_url(&line) {
+                            Some(url) => return Ok(url),
+                            None => remember(&mut kept, line),
+                        },
                         Err(_) => break,
                     }
                 }
@@ -188,17 +233,10 @@ impl Tunnel {
             }
             let wait = (deadline - now).min(Duration::from_millis(200));
             match lines.recv_timeout(wait) {
-                Ok(line) => {
-                    let found = match &self.kind {
-                        TunnelKind::Cloudflared => cloudflared_url(&line),
-                        TunnelKind::Ssh(_) => ssh_url(&line),
-                        TunnelKind::Ngrok => None,
-                    };
-                    if let Some(url) = found {
-                        return Ok(url);
-                    }
-                    remember(&mut kept, line);
-                }
+                Ok(line) => match self.read_url(&line) {
+                    Some(url) => return Ok(url),
+                    None => remember(&mut kept, line),
+                },
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
             }
             if self.kind == TunnelKind::Ngrok {
@@ -209,11 +247,17 @@ impl Tunnel {
         }
     }
 
-    /// Stop the client: SIGTERM, a moment, then SIGKILL.
+    /// Stop the client: SIGTERM, a moment, then SIGKILL. A client that had already ended
+    /// has been reported by the watcher before this returns (a second at most).
     pub fn stop(&mut self) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
+            if let Some(watched) = self.watched.take() {
+                let _ = watched.recv_timeout(Duration::from_secs(1));
+            }
             return;
         }
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         #[cfg(unix)]
         {
             if let Ok(pid) = i32::try_from(self.child.id()) {
