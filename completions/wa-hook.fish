@@ -55,6 +55,8 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'W
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l tunnel -d 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l register -d 'With --tunnel: point this provider\'s webhook at the public URL while listen runs and put the previous URL back when it stops (partner: 99 Digital\'s partner API, with the token `wa-hook partner` uses)' -r -f -a "partner\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l api-base -d 'The partner API\'s base URL, for --register partner' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l format -d 'text: one line per request; json: the capture records as JSON lines' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
@@ -64,6 +66,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l no-save -d 'D
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l keep-secrets -d 'Keep Authorization and other secret-bearing headers in the capture file'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l strict -d 'Also report properties the documentation does not name'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reject-bad-signature -d 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l dry-run -d 'With --register: print the API calls a real run makes, and make none'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s t -l to -d 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT' -r

@@ -94,7 +94,10 @@ Examples:
   wa-hook listen --basic-auth-env QIK_AUTH    require HTTP Basic auth (QIK_AUTH=user:pass)
   wa-hook listen --reply picky/reply-text     answer Picky Assist with an instant reply
   wa-hook listen --status 500 --delay 3s      rehearse a failing, slow endpoint
-  wa-hook listen --events status --format json";
+  wa-hook listen --events status --format json
+  wa-hook listen --tunnel cloudflared         a public URL, and where each provider takes it
+  wa-hook listen --tunnel ssh:nokey@localhost.run --register partner
+                                              99 Digital's webhook points here until listen stops";
 
 #[derive(Args, Debug)]
 pub struct ListenArgs {
@@ -186,6 +189,25 @@ pub struct ListenArgs {
     /// second line, with where each provider takes it
     #[arg(long, value_name = "cloudflared|ngrok|ssh:HOST")]
     pub tunnel: Option<String>,
+
+    /// With --tunnel: point this provider's webhook at the public URL while listen runs and put
+    /// the previous URL back when it stops (partner: 99 Digital's partner API, with the token
+    /// `wa-hook partner` uses)
+    #[arg(long, value_name = "PROVIDER", requires = "tunnel", value_parser = ["partner"])]
+    pub register: Option<String>,
+
+    /// With --register: print the API calls a real run makes, and make none
+    #[arg(long, requires = "register")]
+    pub dry_run: bool,
+
+    /// The partner API's base URL, for --register partner
+    #[arg(
+        long,
+        env = "WA_HOOK_PARTNER_API",
+        default_value = crate::partner_api::DEFAULT_BASE,
+        value_name = "URL"
+    )]
+    pub api_base: String,
 
     /// text: one line per request; json: the capture records as JSON lines
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -441,6 +441,73 @@ fn relative(seconds: i64) -> String {
     }
 }
 
+/// The environment variable that may hold the bearer token.
+pub const TOKEN_ENV: &str = "WA_HOOK_PARTNER_TOKEN";
+
+/// Where the bearer token came from, for notes to the user.
+#[derive(Debug)]
+pub enum TokenSource {
+    Stdin,
+    Env,
+    Saved(String),
+    Prompt,
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Stdin => f.write_str("standard input (--token-stdin)"),
+            TokenSource::Env => write!(f, "{TOKEN_ENV}"),
+            TokenSource::Saved(expiry) => write!(f, "the saved token (expires {expiry})"),
+            TokenSource::Prompt => f.write_str("the prompt"),
+        }
+    }
+}
+
+/// The bearer token, in order: --token-stdin, WA_HOOK_PARTNER_TOKEN, the saved token while it
+/// is valid for this API base, then (when `may_prompt` and on a terminal) a hidden prompt.
+pub fn bearer_token(
+    api: &PartnerApi,
+    token_stdin: bool,
+    may_prompt: bool,
+) -> anyhow::Result<(SecretString, TokenSource)> {
+    if token_stdin {
+        return Ok((secret::from_stdin("bearer token")?, TokenSource::Stdin));
+    }
+    let from_env = std::env::var(TOKEN_ENV).unwrap_or_default();
+    if !from_env.trim().is_empty() {
+        return Ok((SecretString::new(from_env.trim()), TokenSource::Env));
+    }
+    let now = now_unix();
+    let mut why_not_saved = String::new();
+    if let Some(saved) = load_saved_token() {
+        let expiry = describe_expiry(saved.expiration_time, now);
+        if saved.api_base != api.base() {
+            why_not_saved = format!(
+                " (the saved token is for --api-base {}, not {})",
+                saved.api_base,
+                api.base()
+            );
+        } else if !saved.is_valid_at(now) {
+            why_not_saved = format!(" (the saved token expired: {expiry})");
+        } else {
+            return Ok((saved.token, TokenSource::Saved(expiry)));
+        }
+    }
+    if may_prompt && output::stdin_is_terminal() && output::stderr_is_terminal() {
+        if !why_not_saved.is_empty() {
+            output::warn(format!("not using the saved token{why_not_saved}"));
+        }
+        return Ok((
+            secret::prompt("Partner API bearer token")?,
+            TokenSource::Prompt,
+        ));
+    }
+    crate::fail!(
+        "no partner API token{why_not_saved}: pipe one with --token-stdin, set {TOKEN_ENV}, or run `wa-hook partner token --client-id ID` to get and save one"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

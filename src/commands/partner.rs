@@ -14,7 +14,7 @@ use crate::output;
 use crate::partner_api::{self, Answer, Endpoint, PartnerApi, SavedToken};
 use crate::secret::{self, SecretString};
 
-pub const TOKEN_ENV: &str = "WA_HOOK_PARTNER_TOKEN";
+pub use crate::partner_api::TOKEN_ENV;
 pub const CLIENT_SECRET_ENV: &str = "WA_HOOK_CLIENT_SECRET";
 
 pub fn run(args: PartnerArgs) -> anyhow::Result<Outcome> {
@@ -156,70 +156,6 @@ fn client_secret(from_stdin: bool) -> anyhow::Result<SecretString> {
 // ---------------------------------------------------------------------------------------------
 // The bearer token
 
-/// Where the bearer token came from, for notes to the user.
-#[derive(Debug)]
-enum TokenSource {
-    Stdin,
-    Env,
-    Saved(String),
-    Prompt,
-}
-
-impl std::fmt::Display for TokenSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TokenSource::Stdin => f.write_str("standard input (--token-stdin)"),
-            TokenSource::Env => write!(f, "{TOKEN_ENV}"),
-            TokenSource::Saved(expiry) => write!(f, "the saved token (expires {expiry})"),
-            TokenSource::Prompt => f.write_str("the prompt"),
-        }
-    }
-}
-
-/// The bearer token, in order: --token-stdin, WA_HOOK_PARTNER_TOKEN, the saved token while it
-/// is valid for this API base, then (when `may_prompt` and on a terminal) a hidden prompt.
-fn bearer_token(
-    api: &PartnerApi,
-    args: &PartnerArgs,
-    may_prompt: bool,
-) -> anyhow::Result<(SecretString, TokenSource)> {
-    if args.token_stdin {
-        return Ok((secret::from_stdin("bearer token")?, TokenSource::Stdin));
-    }
-    let from_env = std::env::var(TOKEN_ENV).unwrap_or_default();
-    if !from_env.trim().is_empty() {
-        return Ok((SecretString::new(from_env.trim()), TokenSource::Env));
-    }
-    let now = partner_api::now_unix();
-    let mut why_not_saved = String::new();
-    if let Some(saved) = partner_api::load_saved_token() {
-        let expiry = partner_api::describe_expiry(saved.expiration_time, now);
-        if saved.api_base != api.base() {
-            why_not_saved = format!(
-                " (the saved token is for --api-base {}, not {})",
-                saved.api_base,
-                api.base()
-            );
-        } else if !saved.is_valid_at(now) {
-            why_not_saved = format!(" (the saved token expired: {expiry})");
-        } else {
-            return Ok((saved.token, TokenSource::Saved(expiry)));
-        }
-    }
-    if may_prompt && output::stdin_is_terminal() && output::stderr_is_terminal() {
-        if !why_not_saved.is_empty() {
-            output::warn(format!("not using the saved token{why_not_saved}"));
-        }
-        return Ok((
-            secret::prompt("Partner API bearer token")?,
-            TokenSource::Prompt,
-        ));
-    }
-    fail!(
-        "no partner API token{why_not_saved}: pipe one with --token-stdin, set {TOKEN_ENV}, or run `wa-hook partner token --client-id ID` to get and save one"
-    )
-}
-
 // ---------------------------------------------------------------------------------------------
 // set-url, get-url
 
@@ -245,7 +181,7 @@ fn set_url(
             "set-url changes where 99 Digital sends your webhooks and there is no terminal to confirm on; add --yes to change it without asking"
         );
     }
-    let (token, _) = bearer_token(api, args, true)?;
+    let (token, _) = partner_api::bearer_token(api, args.token_stdin, true)?;
     if !yes && !confirm_change(api, &token, url)? {
         eprintln!("nothing changed");
         return Ok(Outcome::CheckFailed);
@@ -318,7 +254,7 @@ fn print_dry_run(api: &PartnerApi, args: &PartnerArgs, url: &str) -> anyhow::Res
         }
     }
     // Say which token a real run would use, without asking for one.
-    match bearer_token(api, args, false) {
+    match partner_api::bearer_token(api, args.token_stdin, false) {
         Ok((_, source)) => eprintln!("dry run: nothing sent; the token would come from {source}"),
         Err(err) => eprintln!("dry run: nothing sent; a real run needs a token: {err:#}"),
     }
@@ -326,7 +262,7 @@ fn print_dry_run(api: &PartnerApi, args: &PartnerArgs, url: &str) -> anyhow::Res
 }
 
 fn get_url(api: &PartnerApi, args: &PartnerArgs) -> anyhow::Result<Outcome> {
-    let (token, _) = bearer_token(api, args, true)?;
+    let (token, _) = partner_api::bearer_token(api, args.token_stdin, true)?;
     let answer = api.get_webhook(&token)?;
     report(answer, args.format, Endpoint::GetWebhook, None, &token)
 }

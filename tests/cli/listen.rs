@@ -1225,3 +1225,133 @@ fn a_tunnel_client_that_ends_early_is_reported() {
         "{stderr}"
     );
 }
+
+const PARTNER_TOKEN: &str = "sentinel-partner-token-3f9a";
+
+/// A stand-in partner API: getWebhook answers `previous`, setWebhook accepts any URL.
+fn partner_api_stand_in(previous: &'static str) -> RecordingServer {
+    RecordingServer::with_responder(move |request| {
+        if request.header("Authorization") != Some(&format!("Bearer {PARTNER_TOKEN}")) {
+            return Reply::new(401, br#"{"message":"Unauthenticated."}"#);
+        }
+        match (request.method.as_str(), request.url.as_str()) {
+            ("GET", "/api/settings/getWebhook") => Reply::new(
+                200,
+                format!(r#"{{"status":"OK","url":"{previous}","reason":1}}"#).as_bytes(),
+            ),
+            ("POST", "/api/settings/setWebhook") => {
+                let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+                Reply::new(
+                    200,
+                    format!(r#"{{"status":"OK","url":{},"reason":1}}"#, body["url"]).as_bytes(),
+                )
+            }
+            _ => Reply::new(404, b"<html>Not Found</html>"),
+        }
+    })
+}
+
+#[test]
+fn register_partner_points_the_webhook_at_the_tunnel_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stand_in_client(
+        dir.path(),
+        "cloudflared",
+        "INF |  https://seasonal-deck-organisms-sf.trycloudflare.com  |",
+    );
+    let api = partner_api_stand_in("https://crm.example.com/hooks/99digital");
+    let mut command = wa_hook_process();
+    command
+        .env("PATH", path)
+        .env("WA_HOOK_PARTNER_TOKEN", PARTNER_TOKEN)
+        .env("WA_HOOK_CONFIG_DIR", dir.path());
+    let mut listener = Listener::start_with(
+        command,
+        &[
+            "--no-save",
+            "--tunnel",
+            "cloudflared",
+            "--register",
+            "partner",
+            "--api-base",
+            &format!("{}/api", api.url),
+        ],
+    );
+    listener.next_stdout_line();
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let calls: Vec<(String, String, String)> = api
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.url.clone(),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            (
+                "GET".into(),
+                "/api/settings/getWebhook".into(),
+                String::new()
+            ),
+            (
+                "POST".into(),
+                "/api/settings/setWebhook".into(),
+                r#"{"url":"https://seasonal-deck-organisms-sf.trycloudflare.com/webhook"}"#.into()
+            ),
+            (
+                "POST".into(),
+                "/api/settings/setWebhook".into(),
+                r#"{"url":"https://crm.example.com/hooks/99digital"}"#.into()
+            ),
+        ]
+    );
+    assert!(
+        stderr.contains("put back to https://crm.example.com/hooks/99digital"),
+        "{stderr}"
+    );
+    assert_nowhere(PARTNER_TOKEN, dir.path(), &stdout, &stderr);
+}
+
+#[test]
+fn register_partner_dry_run_calls_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = stand_in_client(
+        dir.path(),
+        "cloudflared",
+        "INF |  https://seasonal-deck-organisms-sf.trycloudflare.com  |",
+    );
+    let api = partner_api_stand_in("https://crm.example.com/hooks/99digital");
+    let mut command = wa_hook_process();
+    command
+        .env("PATH", path)
+        .env("WA_HOOK_PARTNER_TOKEN", PARTNER_TOKEN);
+    let mut listener = Listener::start_with(
+        command,
+        &[
+            "--no-save",
+            "--tunnel",
+            "cloudflared",
+            "--register",
+            "partner",
+            "--dry-run",
+            "--api-base",
+            &format!("{}/api", api.url),
+        ],
+    );
+    listener.next_stdout_line();
+    let (_, stdout, stderr) = listener.stop();
+    assert!(api.requests().is_empty());
+    assert!(
+        stderr.contains("GET ")
+            && stderr.contains("/api/settings/getWebhook")
+            && stderr.contains("https://seasonal-deck-organisms-sf.trycloudflare.com/webhook"),
+        "{stderr}"
+    );
+    assert_nowhere(PARTNER_TOKEN, dir.path(), &stdout, &stderr);
+}

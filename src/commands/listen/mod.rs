@@ -12,6 +12,7 @@
 mod display;
 mod forward;
 mod handler;
+mod register;
 mod tunnel;
 
 use std::io::Write;
@@ -67,6 +68,9 @@ pub(crate) struct Ack {
     pub status: u16,
     pub body: Vec<u8>,
 }
+
+/// How long a partner API call of `--register` may take.
+const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What `--events` matches besides the providers' kind names (the registry's): verdicts, the
 /// handshake, rejected requests. A filter that can match nothing is a mistake worth saying at
@@ -285,6 +289,15 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
+    let mut registration = match (&args.register, &tunnel) {
+        (Some(_), Some(tunnel)) => register::start(
+            &args.api_base,
+            &tunnel.public_url,
+            REGISTER_TIMEOUT,
+            args.dry_run,
+        )?,
+        _ => None,
+    };
 
     let (display_tx, display_thread) = display::spawn(records_on_stdout);
     let handler = Arc::new(Handler::new(config, writer));
@@ -350,7 +363,11 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
 
     // Wait for Ctrl-C or SIGTERM.
     let _ = signal_rx.recv();
-    // The public URL goes first: nothing new should arrive while the rest winds down.
+    // The provider is pointed back first, then the public URL closes: nothing new should
+    // arrive while the rest winds down.
+    if let Some(registration) = registration.as_mut() {
+        registration.restore();
+    }
     drop(tunnel);
     stopping.store(true, Ordering::SeqCst);
     for _ in 0..workers.len() {
