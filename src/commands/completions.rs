@@ -34,6 +34,7 @@ pub fn generate(target: CompletionTarget) -> anyhow::Result<Vec<u8>> {
     Ok(match shell {
         Shell::Bash => bash_fixes(&String::from_utf8(out)?).into_bytes(),
         Shell::Fish => fish_samples(String::from_utf8(out)?).into_bytes(),
+        Shell::Zsh => zsh_samples(&String::from_utf8(out)?).into_bytes(),
         _ => out,
     })
 }
@@ -69,6 +70,31 @@ fn bash_fixes(script: &str) -> String {
         if let Some(end) = script[start..].find(last) {
             let with_files = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") $(compgen -f -- \"${cur}\") )\n            return 0\n            ;;";
             script.replace_range(start + end..start + end + last.len(), with_files);
+        }
+    }
+    script
+}
+
+/// Sample names (and files) for `replay`, sample names for `samples show`, in zsh.
+fn zsh_samples(script: &str) -> String {
+    let words = sample_words();
+    let mut script = script.to_string();
+    for (argument, action) in [
+        (
+            "capture files:_default' \\",
+            format!(
+                "capture files:{{_alternative \"samples:sample:({words})\" \"files:file:_files\"}}' \\"
+            ),
+        ),
+        (
+            "e.g. qikchat/message-text:_default' \\",
+            format!("e.g. qikchat/message-text:({words})' \\"),
+        ),
+    ] {
+        // Only replay's positional ends with "capture files"; validate's reads
+        // "capture files, or `-` ...".
+        if let Some(at) = script.find(argument) {
+            script.replace_range(at..at + argument.len(), &action);
         }
     }
     script
