@@ -1251,33 +1251,40 @@ fn partner_api_stand_in(previous: &'static str) -> RecordingServer {
     })
 }
 
-#[test]
-fn register_partner_points_the_webhook_at_the_tunnel_and_back() {
-    let dir = tempfile::tempdir().unwrap();
+/// `listen --tunnel cloudflared --register partner` against a stand-in client and partner API,
+/// once its public URL is out.
+fn registering_listener(dir: &Path, api: &RecordingServer, extra: &[&str]) -> Listener {
     let path = stand_in_client(
-        dir.path(),
+        dir,
         "cloudflared",
         "INF |  https://seasonal-deck-organisms-sf.trycloudflare.com  |",
     );
-    let api = partner_api_stand_in("https://crm.example.com/hooks/99digital");
     let mut command = wa_hook_process();
     command
         .env("PATH", path)
         .env("WA_HOOK_PARTNER_TOKEN", PARTNER_TOKEN)
-        .env("WA_HOOK_CONFIG_DIR", dir.path());
-    let mut listener = Listener::start_with(
-        command,
-        &[
-            "--no-save",
-            "--tunnel",
-            "cloudflared",
-            "--register",
-            "partner",
-            "--api-base",
-            &format!("{}/api", api.url),
-        ],
-    );
+        .env("WA_HOOK_CONFIG_DIR", dir);
+    let api_base = format!("{}/api", api.url);
+    let mut args = vec![
+        "--no-save",
+        "--tunnel",
+        "cloudflared",
+        "--register",
+        "partner",
+        "--api-base",
+        &api_base,
+    ];
+    args.extend_from_slice(extra);
+    let mut listener = Listener::start_with(command, &args);
     listener.next_stdout_line();
+    listener
+}
+
+#[test]
+fn register_partner_points_the_webhook_at_the_tunnel_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = partner_api_stand_in("https://crm.example.com/hooks/99digital");
+    let listener = registering_listener(dir.path(), &api, &[]);
     let (code, stdout, stderr) = listener.stop();
     assert_eq!(code, Some(0), "{stderr}");
     let calls: Vec<(String, String, String)> = api
@@ -1321,30 +1328,8 @@ fn register_partner_points_the_webhook_at_the_tunnel_and_back() {
 #[test]
 fn register_partner_dry_run_calls_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let path = stand_in_client(
-        dir.path(),
-        "cloudflared",
-        "INF |  https://seasonal-deck-organisms-sf.trycloudflare.com  |",
-    );
     let api = partner_api_stand_in("https://crm.example.com/hooks/99digital");
-    let mut command = wa_hook_process();
-    command
-        .env("PATH", path)
-        .env("WA_HOOK_PARTNER_TOKEN", PARTNER_TOKEN);
-    let mut listener = Listener::start_with(
-        command,
-        &[
-            "--no-save",
-            "--tunnel",
-            "cloudflared",
-            "--register",
-            "partner",
-            "--dry-run",
-            "--api-base",
-            &format!("{}/api", api.url),
-        ],
-    );
-    listener.next_stdout_line();
+    let listener = registering_listener(dir.path(), &api, &["--dry-run"]);
     let (_, stdout, stderr) = listener.stop();
     assert!(api.requests().is_empty());
     assert!(
