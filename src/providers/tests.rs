@@ -280,17 +280,59 @@ fn broken_meta_variants_are_invalid_at_the_right_place() {
             "an interactive message with neither content nor errors",
         ),
     ];
+    let meta = Provider::from_id("meta").unwrap();
+    let exported = jsonschema::draft202012::new(
+        &meta
+            .schema("meta-notification")
+            .unwrap()
+            .export_document(false),
+    )
+    .unwrap();
     for (name, breaks, pointer, what) in cases {
         let mut body = sample_body(name);
         breaks(&mut body);
         let check = check_value(&body, &lenient());
         assert_eq!(check.verdict, Verdict::Invalid, "{what}: {}", check.label());
         assert!(
+            !exported.is_valid(&body),
+            "{what}: the exported schema disagrees"
+        );
+        assert!(
             check.errors.iter().any(|issue| issue.pointer == pointer),
             "{what}: expected an issue at {pointer}, got {:?}",
             check.errors
         );
     }
+}
+
+/// Content left out is accepted when errors explain it, on the message or on the whole value,
+/// by wa-hook and by the exported schema alike.
+#[test]
+fn missing_content_explained_by_errors_is_accepted() {
+    let meta = Provider::from_id("meta").unwrap();
+    let exported = jsonschema::draft202012::new(
+        &meta
+            .schema("meta-notification")
+            .unwrap()
+            .export_document(false),
+    )
+    .unwrap();
+    let mut body = sample_body("meta/message-interactive-undelivered");
+    let value = &mut body["entry"][0]["changes"][0]["value"];
+    let errors = value["messages"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("errors")
+        .unwrap();
+    value["errors"] = errors;
+    assert_eq!(check_value(&body, &strict()).verdict, Verdict::Valid);
+    assert!(exported.is_valid(&body));
+    body["entry"][0]["changes"][0]["value"]
+        .as_object_mut()
+        .unwrap()
+        .remove("errors");
+    assert_eq!(check_value(&body, &lenient()).verdict, Verdict::Invalid);
+    assert!(!exported.is_valid(&body));
 }
 
 #[test]

@@ -105,8 +105,10 @@ fn field(name: &str) -> Option<&'static Field> {
         .map(|at| &fields[at])
 }
 
-/// The envelope with every field's value schema in `$defs` (`field_<name>`): what wa-hook
-/// checks with, each change's `value` with the definition of its field.
+/// The envelope with every field's value schema in `$defs` (`field_<name>`), and each message
+/// type's content rule (`content_<type>`, from `message_content`): what wa-hook checks with,
+/// each change's `value` with the definition of its field and each message with the rule of
+/// its type (see [`claim_changes`]), rather than trying every field and every type.
 fn add_fields(mut document: Value) -> Value {
     for field in fields() {
         let mut fragment = field.fragment.clone();
@@ -115,12 +117,28 @@ fn add_fields(mut document: Value) -> Value {
         }
         document["$defs"][&field.def] = fragment;
     }
+    let rules = document["$defs"]["message_content"]["allOf"].clone();
+    for rule in rules.as_array().into_iter().flatten() {
+        if let Some(kind) = rule.pointer("/if/properties/type/const").and_then(Value::as_str) {
+            document["$defs"][format!("{CONTENT_DEF}{kind}")] = rule["then"].clone();
+        }
+    }
     document
 }
 
+/// Where the check document keeps a message type's content rule: `content_<type>`.
+const CONTENT_DEF: &str = "content_";
+
 /// The same, self-contained for other tools: each change's `value` checked by `if`/`then` on
-/// its field.
+/// its field, each message's content by `message_content` (unless the value carries errors
+/// that explain missing content).
 fn add_dispatch(mut document: Value) -> Value {
+    let defs = &mut document["$defs"];
+    defs["field_messages"]["if"] = json!({"not": {"required": ["errors"]}});
+    defs["field_messages"]["then"] =
+        json!({"properties": {"messages": {"items": {"$ref": "#/$defs/message_content"}}}});
+    defs["field_smb_message_echoes"]["properties"]["message_echoes"]["items"] =
+        json!({"allOf": [{"$ref": "#/$defs/message"}, {"$ref": "#/$defs/message_content"}]});
     let rules: Vec<Value> = fields()
         .iter()
         .map(|field| {
@@ -197,8 +215,55 @@ fn change_kind(field: &Field, value: Option<&Value>) -> Kind {
     }
 }
 
-/// The kind of the first change whose field has a schema, each covered change's value as a
-/// part to check, and the fields left unchecked.
+/// Each message's content rule as a part, for the types that have one: a message of a known
+/// type carries its content object unless errors explain why not (on the message, in the
+/// rule; or on the whole value, here).
+fn content_parts(value: &Value, pointer: &str, key: &str, parts: &mut Vec<Part>) {
+    if key == "messages" && value.get("errors").is_some() {
+        return;
+    }
+    let Some(messages) = value.get(key).and_then(Value::as_array) else {
+        return;
+    };
+    for (index, message) in messages.iter().enumerate() {
+        let Some(kind) = message.get("type").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(def) = content_def(kind) {
+            parts.push(Part {
+                pointer: Cow::Owned(format!("{pointer}/{key}/{index}")),
+                def,
+            });
+        }
+    }
+}
+
+/// The `$defs` name of a message type's content rule, for the types that have one.
+fn content_def(kind: &str) -> Option<&'static str> {
+    static DEFS: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    let defs = DEFS.get_or_init(|| {
+        let rules = SCHEMAS
+            .get(SCHEMA)
+            .map(|schema| schema.parsed()["$defs"].clone())
+            .unwrap_or_default();
+        rules
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, _)| {
+                let kind = name.strip_prefix(CONTENT_DEF)?.to_string();
+                let def: &'static str = Box::leak(name.clone().into_boxed_str());
+                Some((kind, def))
+            })
+            .collect()
+    });
+    defs.iter()
+        .find(|(known, _)| known == kind)
+        .map(|(_, def)| *def)
+}
+
+/// The kind of the first change whose field has a schema, each covered change's value (and
+/// each of its messages' content) as a part to check, and the fields left unchecked.
 fn claim_changes(body: &Map<String, Value>) -> Claim {
     let mut kind = None;
     let mut parts = Vec::new();
@@ -207,7 +272,14 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
         match field(name) {
             Some(field) => {
                 kind.get_or_insert_with(|| change_kind(field, value));
-                if value.is_some() {
+                if let Some(value) = value {
+                    match name {
+                        "messages" => content_parts(value, &pointer, "messages", &mut parts),
+                        "smb_message_echoes" => {
+                            content_parts(value, &pointer, "message_echoes", &mut parts)
+                        }
+                        _ => {}
+                    }
                     parts.push(Part {
                         pointer,
                         def: &field.def,
