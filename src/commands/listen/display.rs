@@ -21,12 +21,54 @@ use crate::validation::Verdict;
 
 use super::Config;
 
+/// Marks the part of a request line that gives way first when the line is wider than the
+/// terminal (the gist), so the verdict and the first error at its end stay in view. Removed
+/// before printing.
+const SHRINK: char = '\u{1f}';
+
+/// A line fitted to `width` columns: the gist shortened first, then the end cut. Without a
+/// width, the line as it is.
+fn fit(line: &str, width: Option<usize>) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let plain = || -> Cow<'_, str> {
+        if line.contains(SHRINK) {
+            Cow::Owned(line.replace(SHRINK, ""))
+        } else {
+            Cow::Borrowed(line)
+        }
+    };
+    let Some(room) = width.filter(|width| *width > 20).map(|width| width - 1) else {
+        return plain();
+    };
+    let whole = plain();
+    let visible = console::measure_text_width(&whole);
+    if visible <= room {
+        return whole;
+    }
+    let shrunk = match line.split_once(SHRINK).and_then(|(head, rest)| {
+        let (gist, tail) = rest.split_once(SHRINK)?;
+        Some((head, gist, tail))
+    }) {
+        Some((head, gist, tail)) => {
+            let keep = console::measure_text_width(gist).saturating_sub(visible - room);
+            let gist = if keep >= 2 {
+                console::truncate_str(gist, keep, "…")
+            } else {
+                Cow::Borrowed("")
+            };
+            format!("{head}{gist}{}", tail.replace(SHRINK, ""))
+        }
+        None => whole.into_owned(),
+    };
+    Cow::Owned(console::truncate_str(&shrunk, room, "…").into_owned())
+}
+
 /// How often queued lines are printed: often enough to look live.
 const DISPLAY_INTERVAL: Duration = Duration::from_millis(25);
 
 /// Start the display thread: request lines go to stdout, or to stderr when the capture
 /// records themselves go to stdout (`--out -`).
-pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
+pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (Sender<String>, JoinHandle<()>) {
     let (sender, receiver) = mpsc::channel::<String>();
     let thread = std::thread::Builder::new()
         .name("wa-hook-display".to_string())
@@ -48,25 +90,22 @@ pub(crate) fn spawn(to_stderr: bool) -> (Sender<String>, JoinHandle<()>) {
                 let mut disconnected = false;
                 // On a terminal each line is cut to its width (asked again every round, so a
                 // resized window is followed); piped output keeps whole lines for grep.
-                let width = term.size_checked().map(|(_, columns)| usize::from(columns));
+                let width = fit_to_terminal
+                    .then(|| term.size_checked())
+                    .flatten()
+                    .map(|(_, columns)| usize::from(columns));
                 loop {
                     match receiver.try_recv() {
-                        Ok(text) => match width {
-                            Some(width) if width > 20 => {
-                                for line in text.split_inclusive('\n') {
-                                    let (line, end) = match line.strip_suffix('\n') {
-                                        Some(line) => (line, "\n"),
-                                        None => (line, ""),
-                                    };
-                                    let cut = console::truncate_str(line, width - 1, "…");
-                                    let _ = out.write_all(cut.as_bytes());
-                                    let _ = out.write_all(end.as_bytes());
-                                }
+                        Ok(text) => {
+                            for line in text.split_inclusive('\n') {
+                                let (line, end) = match line.strip_suffix('\n') {
+                                    Some(line) => (line, "\n"),
+                                    None => (line, ""),
+                                };
+                                let _ = out.write_all(fit(line, width).as_bytes());
+                                let _ = out.write_all(end.as_bytes());
                             }
-                            _ => {
-                                let _ = out.write_all(text.as_bytes());
-                            }
-                        },
+                        }
                         Err(TryRecvError::Empty) => break,
                         Err(TryRecvError::Disconnected) => {
                             disconnected = true;
@@ -267,7 +306,9 @@ fn push_label(line: &mut String, record: &CaptureRecord) {
 fn push_gist(line: &mut String, gist: Option<&str>) {
     if let Some(gist) = gist.filter(|gist| !gist.is_empty()) {
         line.push_str("  ");
+        line.push(SHRINK);
         line.push_str(gist);
+        line.push(SHRINK);
     }
 }
 
@@ -481,4 +522,24 @@ impl Stats {
 
 pub(crate) fn print_summary(stats: &Stats, elapsed: Duration, saved_to: Option<&Path>) {
     eprint!("{}", stats.summary(elapsed, saved_to));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_too_wide_gives_up_its_gist_before_its_verdict() {
+        let line = format!(
+            "12:00:01.123 POST /hook  meta message:text  {SHRINK}16505553921 \"a long message that goes on and on\"{SHRINK}  ✓"
+        );
+        let fitted = fit(&line, Some(60));
+        assert!(fitted.ends_with("  ✓"), "{fitted}");
+        assert!(console::measure_text_width(&fitted) <= 59, "{fitted}");
+        assert!(fitted.contains("meta message:text  1650555"), "{fitted}");
+        // Piped output: whole, without the marks.
+        assert_eq!(fit(&line, None), line.replace(SHRINK, ""));
+        // Too narrow even without the gist: the end is cut.
+        assert!(fit(&line, Some(30)).ends_with('…'));
+    }
 }

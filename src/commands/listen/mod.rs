@@ -299,7 +299,8 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         _ => None,
     };
 
-    let (display_tx, display_thread) = display::spawn(records_on_stdout);
+    let (display_tx, display_thread) =
+        display::spawn(records_on_stdout, args.format == Format::Text);
     let handler = Arc::new(Handler::new(config, writer));
     let started = Instant::now();
     let threads = args
