@@ -187,7 +187,7 @@ pub struct ListenArgs {
     /// Give the listener a public URL through a tunnel client on PATH: cloudflared (no
     /// account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the
     /// second line, with where each provider takes it
-    #[arg(long, value_name = "cloudflared|ngrok|ssh:HOST")]
+    #[arg(long, value_name = "cloudflared|ngrok|ssh:HOST", value_parser = TunnelNames)]
     pub tunnel: Option<String>,
 
     /// With --tunnel: point this provider's webhook at the public URL while listen runs and put
@@ -361,6 +361,41 @@ pub struct ValidateArgs {
     /// text: a line per body; json: one JSON object per body, then a summary object
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `--tunnel`: any text (`ssh:HOST` has a host of the user's), with the client names offered
+/// to shell completion.
+#[derive(Clone)]
+struct TunnelNames;
+
+impl clap::builder::TypedValueParser for TunnelNames {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(command, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            [
+                ("cloudflared", "Cloudflare quick tunnel, no account"),
+                ("ngrok", "ngrok (authtoken configured)"),
+                (
+                    "ssh:",
+                    "an SSH tunnel service: ssh:nokey@localhost.run, ssh:serveo.net",
+                ),
+            ]
+            .into_iter()
+            .map(|(name, help)| clap::builder::PossibleValue::new(name).help(help)),
+        ))
+    }
 }
 
 /// `--provider`: any provider of the registry, by id or alias; completions list the ids.

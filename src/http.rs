@@ -64,6 +64,11 @@ pub fn parse_target(text: &str) -> anyhow::Result<Url> {
         let local = text.strip_prefix(':').unwrap_or(text);
         let (port, path) = local.split_at(local.find(['/', '?']).unwrap_or(local.len()));
         if let Ok(port) = port.parse::<u16>() {
+            if port == 0 {
+                bail!(
+                    "the target `{text}` names port 0, which nothing listens on; try {TARGET_EXAMPLE}"
+                );
+            }
             return parse_http_url(
                 &format!("http://127.0.0.1:{port}{path}"),
                 "the target",
@@ -90,6 +95,10 @@ const TARGET_EXAMPLE: &str =
 pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<Url> {
     let text = text.trim();
     let shown = without_userinfo(text);
+    // URLs read `\` as `/`, so `http://8787\@host/` would go to 8787, read as an address.
+    if text.contains('\\') {
+        bail!("{what} `{shown}` has a backslash in it; write the URL with `/` only");
+    }
     let url = Url::parse(text)
         .map_err(|_| anyhow::anyhow!("{what} `{shown}` is not a URL; try {example}"))?;
     if url.password().is_some() {
@@ -109,10 +118,17 @@ pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<U
     if let Some(url::Host::Ipv4(address)) = url.host() {
         let typed = typed_host(text);
         if !typed.eq_ignore_ascii_case(&address.to_string()) {
+            let hint = match typed.parse::<u16>() {
+                Ok(port) if port > 0 => {
+                    format!("for a port on this machine write 127.0.0.1:{port} (or :{port})")
+                }
+                _ => {
+                    format!("write the address out as four numbers ({address}) if that is the one")
+                }
+            };
             bail!(
                 "{what} `{shown}` names the host `{typed}`, which URLs read as the IP address \
-                 {address}; for a port on this machine write 127.0.0.1:{typed} (or :{typed}), \
-                 for an address write it out as four numbers"
+                 {address}; {hint}"
             );
         }
     }
@@ -273,6 +289,9 @@ mod tests {
             assert_eq!(parse_target(typed).unwrap().as_str(), url, "{typed}");
         }
         for typed in [
+            "http://8787\\@0.0.34.83/",
+            ":0",
+            "0/webhook",
             "http://8787/webhook",
             "http://3000",
             "http://0x7f000001/",
@@ -287,6 +306,11 @@ mod tests {
         }
         let err = parse_target("http://8787/webhook").unwrap_err().to_string();
         assert!(err.contains("0.0.34.83") && err.contains(":8787"), "{err}");
+        let err = parse_target("http://127.1/").unwrap_err().to_string();
+        assert!(
+            err.contains("four numbers (127.0.0.1)") && !err.contains(":127.1"),
+            "{err}"
+        );
         assert!(parse_http_url("http://8787/api", "--api-base", "x").is_err());
     }
 }

@@ -443,6 +443,8 @@ fn relative(seconds: i64) -> String {
 
 /// The environment variable that may hold the bearer token.
 pub const TOKEN_ENV: &str = "WA_HOOK_PARTNER_TOKEN";
+/// The environment variable that may hold the client secret.
+pub const CLIENT_SECRET_ENV: &str = "WA_HOOK_CLIENT_SECRET";
 
 /// Where the bearer token came from, for notes to the user.
 #[derive(Debug)]

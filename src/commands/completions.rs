@@ -39,9 +39,12 @@ pub fn generate(target: CompletionTarget) -> anyhow::Result<Vec<u8>> {
     })
 }
 
-/// What completes a sample argument: `all` and every sample name.
-fn sample_words() -> String {
-    let mut words = vec!["all".to_string()];
+/// What completes a sample argument: every sample name, and `all` where it means something.
+fn sample_words(with_all: bool) -> String {
+    let mut words = Vec::new();
+    if with_all {
+        words.push("all".to_string());
+    }
     words.extend(
         catalogue::samples()
             .iter()
@@ -58,8 +61,9 @@ const SAMPLE_COMMANDS: [&str; 2] = ["replay", "samples__subcmd__show"];
 /// after the subcommand ever completed; and it knows no sample names. Fix both here.
 fn bash_fixes(script: &str) -> String {
     let mut script = script.replace("wa__subcmd__hook", "wa__hook");
-    let words = sample_words();
     for command in SAMPLE_COMMANDS {
+        let replay = command == "replay";
+        let words = sample_words(replay);
         let label = format!("\n        wa__hook__subcmd__{command})\n");
         let Some(start) = script.find(&label) else {
             continue;
@@ -67,7 +71,7 @@ fn bash_fixes(script: &str) -> String {
         let opts_at = start + script[start..].find("opts=\"").unwrap_or(0) + "opts=\"".len();
         script.insert_str(opts_at, &format!("{words} "));
         let last = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )\n            return 0\n            ;;";
-        if let Some(end) = script[start..].find(last) {
+        if let Some(end) = script[start..].find(last).filter(|_| replay) {
             let with_files = "            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") $(compgen -f -- \"${cur}\") )\n            return 0\n            ;;";
             script.replace_range(start + end..start + end + last.len(), with_files);
         }
@@ -77,18 +81,18 @@ fn bash_fixes(script: &str) -> String {
 
 /// Sample names (and files) for `replay`, sample names for `samples show`, in zsh.
 fn zsh_samples(script: &str) -> String {
-    let words = sample_words();
+    let (with_all, names) = (sample_words(true), sample_words(false));
     let mut script = script.to_string();
     for (argument, action) in [
         (
             "capture files:_default' \\",
             format!(
-                "capture files:{{_alternative \"samples:sample:({words})\" \"files:file:_files\"}}' \\"
+                "capture files:{{_alternative \"samples:sample:({with_all})\" \"files:file:_files\"}}' \\"
             ),
         ),
         (
             "e.g. qikchat/message-text:_default' \\",
-            format!("e.g. qikchat/message-text:({words})' \\"),
+            format!("e.g. qikchat/message-text:({names})' \\"),
         ),
     ] {
         // Only replay's positional ends with "capture files"; validate's reads
@@ -102,11 +106,11 @@ fn zsh_samples(script: &str) -> String {
 
 /// Sample names for `replay` and `samples show` in fish.
 fn fish_samples(mut script: String) -> String {
-    let words = sample_words();
+    let (words, names) = (sample_words(true), sample_words(false));
     script.push_str(&format!(
         "complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -f -a \"{words}\"\n\
          complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -F\n\
-         complete -c wa-hook -n \"__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show\" -f -a \"{words}\"\n"
+         complete -c wa-hook -n \"__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show\" -f -a \"{names}\"\n"
     ));
     script
 }

@@ -14,8 +14,8 @@ use crate::output;
 use crate::partner_api::{self, Answer, Endpoint, PartnerApi, SavedToken};
 use crate::secret::{self, SecretString};
 
+pub use crate::partner_api::CLIENT_SECRET_ENV;
 pub use crate::partner_api::TOKEN_ENV;
-pub const CLIENT_SECRET_ENV: &str = "WA_HOOK_CLIENT_SECRET";
 
 pub fn run(args: PartnerArgs) -> anyhow::Result<Outcome> {
     let api = PartnerApi::new(&args.api_base, args.timeout)?;

@@ -439,6 +439,10 @@ fn meta_gists_say_what_happened() {
             "15550783881 \"130429 Rate limit hit\"",
         ),
         (
+            "picky/event-delivery-report-failed",
+            "project 14192 \"msg 55123988 failed 131026 Message undeliverable\"",
+        ),
+        (
             "smartflow/status-failed",
             "919823456710 \"131026 Message undeliverable\"",
         ),

@@ -644,25 +644,42 @@ fn reject_bad_signature_answers_401() {
     assert_nowhere(APP_SECRET, dir.path(), &stdout, &stderr);
 }
 
+/// `--app-secret-env` marks signatures on what may be signed; a provider that never signs is
+/// not marked "missing". With `--reject-bad-signature` and no Basic auth, nothing else protects
+/// the endpoint: then every POST must be signed.
 #[test]
 fn bodies_of_providers_that_never_sign_are_not_signature_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener =
+        Listener::start_with(command, &["--out", &out, "--app-secret-env", "META_SECRET"]);
+    let mut connection = Connection::open(&listener.url);
+    let qikchat = connection.send("POST", "/", &[], &sample_bytes("qikchat/message-text"));
+    assert_eq!(qikchat.status, 200);
+    let unsigned_meta = connection.send("POST", "/", &[], &sample_bytes("meta/status-read"));
+    assert_eq!(unsigned_meta.status, 200);
+    let (_, _, stderr) = listener.stop();
+    let records = read_records(&path);
+    assert_eq!(records.len(), 2, "{stderr}");
+    assert_eq!(records[0].signature, None);
+    assert_eq!(records[1].signature.as_deref(), Some("missing"));
+
     let dir = tempfile::tempdir().unwrap();
     let (path, out) = capture_file(&dir);
     let listener = rejecting_bad_signatures(&out);
     let mut connection = Connection::open(&listener.url);
     let qikchat = connection.send("POST", "/", &[], &sample_bytes("qikchat/message-text"));
-    assert_eq!(qikchat.status, 200);
-    let unsigned_meta = connection.send("POST", "/", &[], &sample_bytes("meta/status-read"));
-    assert_eq!(unsigned_meta.status, 401);
+    assert_eq!(qikchat.status, 401, "nothing else protects the endpoint");
     let unknown = connection.send("POST", "/", &[], b"{\"hello\": 1}");
     assert_eq!(unknown.status, 401);
-    let (_, _, stderr) = listener.stop();
-    let records = read_records(&path);
-    assert_eq!(records.len(), 3, "{stderr}");
-    assert_eq!(records[0].signature, None);
-    assert_eq!(records[0].rejected, None);
-    assert_eq!(records[1].signature.as_deref(), Some("missing"));
-    assert_eq!(records[2].signature.as_deref(), Some("missing"));
+    listener.stop();
+    assert!(
+        read_records(&path)
+            .iter()
+            .all(|r| r.signature.as_deref() == Some("missing"))
+    );
 }
 
 #[test]
@@ -1175,10 +1192,20 @@ fn an_ngrok_tunnel_is_read_from_its_api() {
         "ngrok",
         "t=2024-06-12 lvl=info msg=\"starting web service\"",
     );
-    let api = RecordingServer::with_responder(|_| {
+    // The API lists a tunnel to listen's port once the test knows it, and another agent's
+    // tunnel (to port 3000) all along, which must not be taken for ours.
+    let port = std::sync::Arc::new(std::sync::Mutex::new(0u16));
+    let listed = std::sync::Arc::clone(&port);
+    let api = RecordingServer::with_responder(move |_| {
+        let port = *listed.lock().unwrap();
         Reply::new(
             200,
-            br#"{"tunnels":[{"public_url":"https://9c1d-203-0-113-5.ngrok-free.app","proto":"https"}]}"#,
+            format!(
+                r#"{{"tunnels":[
+                {{"public_url":"https://other-app.ngrok-free.app","proto":"https","config":{{"addr":"http://localhost:3000"}}}},
+                {{"public_url":"https://9c1d-203-0-113-5.ngrok-free.app","proto":"https","config":{{"addr":"http://127.0.0.1:{port}"}}}}]}}"#
+            )
+            .as_bytes(),
         )
     });
     let mut command = wa_hook_process();
@@ -1186,6 +1213,7 @@ fn an_ngrok_tunnel_is_read_from_its_api() {
         .env("PATH", path)
         .env("WA_HOOK_NGROK_API", format!("127.0.0.1:{}", api.port));
     let mut listener = Listener::start_with(command, &["--no-save", "--tunnel", "ngrok"]);
+    *port.lock().unwrap() = listener.url.rsplit(':').next().unwrap().parse().unwrap();
     assert_eq!(
         listener.next_stdout_line().trim(),
         "https://9c1d-203-0-113-5.ngrok-free.app/"

@@ -361,6 +361,7 @@ pub(crate) fn print_tunnel(
     tunnel: &super::tunnel::Tunnel,
     config: &Config,
     format: Format,
+    registering: Option<&str>,
 ) -> anyhow::Result<()> {
     let url = &tunnel.public_url;
     {
@@ -374,7 +375,15 @@ pub(crate) fn print_tunnel(
     eprintln!("{} {url} (through {})", "public URL:".bold(), tunnel.kind);
     eprintln!("give it to your provider (every path is captured):");
     for provider in Provider::all() {
-        eprintln!("  {}", provider.rules().webhook_setup(url));
+        if registering == Some(provider.id()) {
+            eprintln!(
+                "  {}: set by --register {}",
+                provider.display_name(),
+                provider.id()
+            );
+        } else {
+            eprintln!("  {}", provider.rules().webhook_setup(url));
+        }
     }
     for provider in Provider::all() {
         let name = provider.display_name();
@@ -401,9 +410,9 @@ pub(crate) fn print_tunnel(
     }
     if tunnel.kind == super::tunnel::TunnelKind::Ngrok {
         output::warn(
-            "ngrok's free plan answers browsers with a warning page unless the request carries \
-             ngrok-skip-browser-warning, which Meta's handshake does not: use a paid plan, \
-             cloudflared or ssh:HOST for Meta",
+            "ngrok's free plan may answer with its browser warning page unless the request \
+             carries ngrok-skip-browser-warning, which Meta's does not: if Meta's handshake \
+             never arrives, use cloudflared or ssh:HOST for Meta",
         );
     }
     Ok(())

@@ -419,9 +419,12 @@ impl Handler {
                 notes.handshake_unanswered = true;
             }
         }
-        // Only bodies of a provider that signs (or of no known provider) are checked: a
-        // Qikchat body never carries Meta's signature.
-        let may_be_signed = provider.is_none_or(|p| p.rules().signs_bodies());
+        // Bodies of a provider that signs (or of no known provider) are checked; a Qikchat
+        // body never carries Meta's signature, so it is not marked "missing". But with
+        // --reject-bad-signature and no Basic auth, nothing else protects the endpoint: every
+        // POST must be signed, whatever its shape claims.
+        let must_be_signed = config.reject_bad_signature && config.basic_auth.is_none();
+        let may_be_signed = must_be_signed || provider.is_none_or(|p| p.rules().signs_bodies());
         if record.method == "POST" && may_be_signed {
             if let Some(secret) = &config.app_secret {
                 let verdict = match capture::find_header(headers, signature::HEADER) {

@@ -69,6 +69,29 @@ pub(crate) struct Ack {
     pub body: Vec<u8>,
 }
 
+/// What a second Ctrl-C, which exits at once, still does: stop the tunnel client and say how
+/// to put the partner webhook back.
+#[derive(Default)]
+struct LastResort {
+    tunnel_pid: Option<u32>,
+    restore_hint: Option<String>,
+}
+
+impl LastResort {
+    fn act(&self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.tunnel_pid.and_then(|pid| i32::try_from(pid).ok()) {
+            // SAFETY: kill(2) on the tunnel client's own process group (see tunnel::Tunnel).
+            unsafe {
+                libc::kill(-pid, libc::SIGTERM);
+            }
+        }
+        if let Some(hint) = &self.restore_hint {
+            eprintln!("wa-hook: stopped at once; {hint}");
+        }
+    }
+}
+
 /// How long a partner API call of `--register` may take.
 const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -250,9 +273,14 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
 
     let (signal_tx, signal_rx) = std::sync::mpsc::channel::<()>();
     let signals = AtomicUsize::new(0);
+    let last_resort = Arc::new(std::sync::Mutex::new(LastResort::default()));
+    let on_second_signal = Arc::clone(&last_resort);
     ctrlc::set_handler(move || {
         // A second Ctrl-C stops at once; every record written so far is already flushed.
         if signals.fetch_add(1, Ordering::SeqCst) > 0 {
+            if let Ok(last_resort) = on_second_signal.try_lock() {
+                last_resort.act();
+            }
             std::process::exit(130);
         }
         let _ = signal_tx.send(());
@@ -280,24 +308,47 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     display::print_banner(&args, &config);
-    let tunnel = match tunnel_kind {
+    let mut tunnel = match tunnel_kind {
         Some(kind) => {
-            let tunnel =
-                tunnel::Tunnel::start(kind, address.port(), &|| signal_rx.try_recv().is_ok())?;
-            display::print_tunnel(&tunnel, &config, args.format)?;
+            // Variables that hold secrets, which the tunnel client does not inherit.
+            let secret_vars: Vec<&str> = [
+                args.basic_auth_env.as_deref(),
+                args.app_secret_env.as_deref(),
+                args.verify_token_env.as_deref(),
+                Some(crate::partner_api::TOKEN_ENV),
+                Some(crate::partner_api::CLIENT_SECRET_ENV),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let tunnel = tunnel::Tunnel::start(kind, address, &secret_vars, &|| {
+                signal_rx.try_recv().is_ok()
+            })?;
+            if let Ok(mut last_resort) = last_resort.lock() {
+                last_resort.tunnel_pid = Some(tunnel.pid());
+            }
+            display::print_tunnel(&tunnel, &config, args.format, args.register.as_deref())?;
             Some(tunnel)
         }
         None => None,
     };
-    let mut registration = match (&args.register, &tunnel) {
-        (Some(_), Some(tunnel)) => register::start(
-            &args.api_base,
-            &tunnel.public_url,
-            REGISTER_TIMEOUT,
-            args.dry_run,
-        )?,
+    let mut registration = match (&args.register, &mut tunnel) {
+        (Some(_), Some(tunnel)) => {
+            if !tunnel.is_running() {
+                bail!("--register partner: the tunnel client stopped; nothing was registered");
+            }
+            register::start(
+                &args.api_base,
+                &tunnel.public_url,
+                REGISTER_TIMEOUT,
+                args.dry_run,
+            )?
+        }
         _ => None,
     };
+    if let (Some(registration), Ok(mut last_resort)) = (&registration, last_resort.lock()) {
+        last_resort.restore_hint = registration.restore_hint();
+    }
 
     let (display_tx, display_thread) =
         display::spawn(records_on_stdout, args.format == Format::Text);
@@ -366,9 +417,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let _ = signal_rx.recv();
     // The provider is pointed back first, then the public URL closes: nothing new should
     // arrive while the rest winds down.
-    if let Some(registration) = registration.as_mut() {
-        registration.restore();
-    }
+    let restored = registration
+        .as_mut()
+        .is_none_or(register::Registration::restore);
     drop(tunnel);
     stopping.store(true, Ordering::SeqCst);
     for _ in 0..workers.len() {
@@ -396,6 +447,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let _ = display_thread.join();
     let saved_to = (!args.no_save).then_some(args.out.as_path());
     display::print_summary(&stats, started.elapsed(), saved_to);
+    if !restored {
+        bail!("--register partner could not put the previous webhook URL back (see above)");
+    }
     Ok(Outcome::Success)
 }
 

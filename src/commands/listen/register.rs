@@ -29,6 +29,12 @@ pub fn start(
     dry_run: bool,
 ) -> anyhow::Result<Option<Registration>> {
     let api = PartnerApi::new(api_base, timeout)?;
+    if api.base().starts_with("http://") && !crate::http::is_local(&url::Url::parse(api.base())?) {
+        output::warn(format!(
+            "--api-base {} is plain http://: the token travels unencrypted",
+            api.base()
+        ));
+    }
     let url = webhook_url(public_url);
     if dry_run {
         let get = api.endpoint_url(Endpoint::GetWebhook);
@@ -53,7 +59,27 @@ pub fn start(
         .map(str::trim)
         .filter(|url| !url.is_empty())
         .map(str::to_string);
-    let answer = api.set_webhook(&token, &url)?;
+    let answer = match api.set_webhook(&token, &url) {
+        Ok(answer) => answer,
+        Err(err) => {
+            // No answer: the change may still have been made. Put the old URL back to be sure.
+            let mut registration = Registration {
+                api,
+                token,
+                previous,
+                restored: false,
+            };
+            let put_back = registration.restore();
+            let hint = if put_back {
+                String::new()
+            } else {
+                registration
+                    .restore_hint()
+                    .map_or_else(String::new, |hint| format!("; {hint}"))
+            };
+            bail!("--register partner: setting the webhook URL to {url} failed: {err:#}{hint}");
+        }
+    };
     if answer.status().as_deref() != Some("OK") {
         bail!(
             "--register partner: setting the webhook URL to {url} failed ({}); nothing changed",
@@ -85,32 +111,52 @@ fn describe(answer: &partner_api::Answer, endpoint: Endpoint) -> String {
 }
 
 impl Registration {
-    /// Put the previous URL back (once).
-    pub fn restore(&mut self) {
+    /// What the user can run if wa-hook cannot put the URL back itself.
+    pub fn restore_hint(&self) -> Option<String> {
+        self.previous.as_ref().map(|previous| {
+            format!(
+                "the partner webhook still points at the tunnel: run `wa-hook partner set-url \
+                 {previous}`"
+            )
+        })
+    }
+
+    /// Put the previous URL back (once). False when that failed (and was said).
+    pub fn restore(&mut self) -> bool {
         if std::mem::replace(&mut self.restored, true) {
-            return;
+            return true;
         }
-        let Some(previous) = &self.previous else {
+        let Some(previous) = self.previous.clone() else {
             output::warn(
                 "--register partner: no webhook URL was set before, and the partner API cannot \
                  unset one: the tunnel's URL stays set (`wa-hook partner set-url URL` changes it)",
             );
-            return;
+            return true;
         };
-        match self.api.set_webhook(&self.token, previous) {
+        eprintln!("partner webhook: putting back {previous} ...");
+        let mut outcome = self.api.set_webhook(&self.token, &previous);
+        // The token lasts an hour: a long session's may have expired. Look it up again (the
+        // environment or the saved token, which `partner token` may have renewed).
+        let expired = matches!(&outcome, Ok(answer) if answer.reason() == Some(3));
+        if expired {
+            if let Ok((token, _)) = partner_api::bearer_token(&self.api, false, false) {
+                self.token = token;
+                outcome = self.api.set_webhook(&self.token, &previous);
+            }
+        }
+        let failure = match outcome {
             Ok(answer) if answer.status().as_deref() == Some("OK") => {
                 eprintln!("partner webhook: put back to {previous}");
+                return true;
             }
-            Ok(answer) => output::warn(format!(
-                "--register partner: putting back {previous} failed ({}); run `wa-hook partner \
-                 set-url {previous}`",
-                describe(&answer, Endpoint::SetWebhook)
-            )),
-            Err(err) => output::warn(format!(
-                "--register partner: putting back {previous} failed: {err:#}; run `wa-hook \
-                 partner set-url {previous}`"
-            )),
-        }
+            Ok(answer) => describe(&answer, Endpoint::SetWebhook),
+            Err(err) => format!("{err:#}"),
+        };
+        output::warn(format!(
+            "--register partner: putting back {previous} failed ({failure}); {}",
+            self.restore_hint().unwrap_or_default()
+        ));
+        false
     }
 }
 

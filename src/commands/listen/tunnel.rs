@@ -66,17 +66,19 @@ impl TunnelKind {
         }
     }
 
-    /// The client's arguments to expose `port` on this machine.
-    pub fn args(&self, port: u16) -> Vec<String> {
-        let local = format!("http://127.0.0.1:{port}");
+    /// The client's arguments to expose `local`, the address listen is bound to (loopback
+    /// when it listens on every address).
+    pub fn args(&self, local: std::net::SocketAddr) -> Vec<String> {
+        let ip = match local.ip() {
+            ip if ip.is_unspecified() => std::net::IpAddr::from([127, 0, 0, 1]),
+            ip => ip,
+        };
+        let address = std::net::SocketAddr::new(ip, local.port()).to_string();
         match self {
-            TunnelKind::Cloudflared => vec!["tunnel".into(), "--url".into(), local],
-            TunnelKind::Ngrok => vec![
-                "http".into(),
-                format!("127.0.0.1:{port}"),
-                "--log".into(),
-                "stdout".into(),
-            ],
+            TunnelKind::Cloudflared => {
+                vec!["tunnel".into(), "--url".into(), format!("http://{address}")]
+            }
+            TunnelKind::Ngrok => vec!["http".into(), address, "--log".into(), "stdout".into()],
             TunnelKind::Ssh(host) => vec![
                 "-o".into(),
                 "ExitOnForwardFailure=yes".into(),
@@ -84,8 +86,13 @@ impl TunnelKind {
                 "ServerAliveInterval=30".into(),
                 "-o".into(),
                 "StrictHostKeyChecking=accept-new".into(),
+                // A shared connection would keep the forward after listen stops.
+                "-o".into(),
+                "ControlMaster=no".into(),
+                "-o".into(),
+                "ControlPath=none".into(),
                 "-R".into(),
-                format!("80:127.0.0.1:{port}"),
+                format!("80:{address}"),
                 host.clone(),
             ],
         }
@@ -108,6 +115,8 @@ impl TunnelKind {
 /// A running tunnel client; stopped when dropped.
 pub struct Tunnel {
     child: Child,
+    /// The local port it exposes.
+    port: u16,
     /// Set once listen stops it, so its end is not reported as a failure.
     stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Says when the watcher has said what it had to (see [`Tunnel::watch`]).
@@ -121,11 +130,21 @@ impl Tunnel {
     /// when the user pressed Ctrl-C meanwhile.
     pub fn start(
         kind: TunnelKind,
-        port: u16,
+        local: std::net::SocketAddr,
+        secret_vars: &[&str],
         interrupted: &dyn Fn() -> bool,
     ) -> anyhow::Result<Tunnel> {
-        let mut child = Command::new(kind.program())
-            .args(kind.args(port))
+        let port = local.port();
+        let mut command = Command::new(kind.program());
+        command.args(kind.args(local));
+        // The client needs none of wa-hook's secrets.
+        for var in secret_vars {
+            command.env_remove(var);
+        }
+        // Its own process group, so stopping it stops what it started too.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -148,6 +167,7 @@ impl Tunnel {
         }
         let mut tunnel = Tunnel {
             child,
+            port,
             stopping: Default::default(),
             watched: None,
             public_url: String::new(),
@@ -240,7 +260,7 @@ impl Tunnel {
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
             }
             if self.kind == TunnelKind::Ngrok {
-                if let Some(url) = ngrok_api_url() {
+                if let Some(url) = ngrok_api_url(self.port) {
                     return Ok(url);
                 }
             }
@@ -261,9 +281,10 @@ impl Tunnel {
         #[cfg(unix)]
         {
             if let Ok(pid) = i32::try_from(self.child.id()) {
-                // SAFETY: kill(2) with a pid this process started and has not reaped yet.
+                // SAFETY: kill(2) on the process group of a child this process started (its
+                // own group, see `start`) and has not reaped yet.
                 unsafe {
-                    libc::kill(pid, libc::SIGTERM);
+                    libc::kill(-pid, libc::SIGTERM);
                 }
             }
             let deadline = Instant::now() + Duration::from_secs(2);
@@ -274,8 +295,25 @@ impl Tunnel {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+        #[cfg(unix)]
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// True while the client runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The client's process id (its process group's too), for a last-resort stop.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -297,10 +335,9 @@ fn drain(stream: impl Read + Send + 'static, lines: Sender<String>) {
                 match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buffer) {
                     Ok(0) | Err(_) => break,
                     Ok(_) => {
-                        // A line longer than the cap: skip the rest of it.
+                        // A line longer than the cap: skip the rest of it, a buffer at a time.
                         if !buffer.ends_with(b"\n") && buffer.len() as u64 == MAX_LINE {
-                            let mut rest = Vec::new();
-                            let _ = reader.read_until(b'\n', &mut rest);
+                            skip_line(&mut reader);
                         }
                         let line = String::from_utf8_lossy(&buffer).trim_end().to_string();
                         // After the URL is found nobody listens: keep draining anyway.
@@ -309,6 +346,23 @@ fn drain(stream: impl Read + Send + 'static, lines: Sender<String>) {
                 }
             }
         });
+}
+
+/// Skip to just past the next newline without keeping what is skipped.
+fn skip_line(reader: &mut impl BufRead) {
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return,
+            Ok(buffer) => match buffer.iter().position(|b| *b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, buffer.len()),
+            },
+        };
+        reader.consume(used);
+        if done {
+            return;
+        }
+    }
 }
 
 fn remember(kept: &mut Vec<String>, line: String) {
@@ -348,8 +402,18 @@ fn host_of(url: &str) -> &str {
 /// A quick tunnel's URL, as cloudflared prints it on stderr in a box:
 /// `INF |  https://random-words.trycloudflare.com  |`.
 pub fn cloudflared_url(line: &str) -> Option<String> {
+    // Only the boxed line: its own errors name https://api.trycloudflare.com/... too.
+    if !line.contains('|') {
+        return None;
+    }
     https_urls(line)
-        .find(|url| host_of(url).ends_with(".trycloudflare.com") && host_of(url).len() > 18)
+        .find(|url| {
+            let host = host_of(url);
+            host.ends_with(".trycloudflare.com")
+                && host.len() > ".trycloudflare.com".len()
+                && host != "api.trycloudflare.com"
+                && url.len() == "https://".len() + host.len()
+        })
         .map(with_slash)
 }
 
@@ -373,19 +437,28 @@ pub fn ssh_url(line: &str) -> Option<String> {
         .map(with_slash)
 }
 
-/// The https tunnel ngrok's local API lists, if it is up yet.
-pub fn ngrok_api_url() -> Option<String> {
+/// The https tunnel ngrok's local API lists for `port`, if it is up yet.
+pub fn ngrok_api_url(port: u16) -> Option<String> {
     let api = std::env::var("WA_HOOK_NGROK_API").unwrap_or_else(|_| NGROK_API.to_string());
     let body = loopback_get(&api, "/api/tunnels")?;
-    ngrok_tunnels_url(&body)
+    ngrok_tunnels_url(&body, port)
 }
 
-/// `tunnels[].public_url` from ngrok's `/api/tunnels` answer, https first.
-pub fn ngrok_tunnels_url(body: &str) -> Option<String> {
+/// `tunnels[].public_url` from ngrok's `/api/tunnels` answer, https first — only tunnels to
+/// `port` on this machine (another ngrok agent may be answering on 4040 with its own).
+pub fn ngrok_tunnels_url(body: &str, port: u16) -> Option<String> {
     let answer: serde_json::Value = serde_json::from_str(body).ok()?;
+    let ours = |tunnel: &&serde_json::Value| {
+        tunnel["config"]["addr"].as_str().is_some_and(|addr| {
+            let addr = addr.trim_end_matches('/');
+            addr.rsplit_once(':')
+                .is_some_and(|(_, p)| p == port.to_string())
+        })
+    };
     let urls: Vec<&str> = answer["tunnels"]
         .as_array()?
         .iter()
+        .filter(ours)
         .filter_map(|tunnel| tunnel["public_url"].as_str())
         .collect();
     urls.iter()
@@ -446,6 +519,10 @@ mod tests {
             found,
             ["https://seasonal-deck-organisms-sf.trycloudflare.com/"]
         );
+        // Its own error names its API: not a tunnel.
+        let error = "2024-06-12T10:03:45Z ERR failed to request quick Tunnel: Post \"https://api.trycloudflare.com/tunnel\": dial tcp: lookup api.trycloudflare.com: no such host";
+        assert_eq!(cloudflared_url(error), None);
+        assert_eq!(cloudflared_url("|  https://api.trycloudflare.com  |"), None);
     }
 
     #[test]
@@ -484,13 +561,15 @@ mod tests {
 
     #[test]
     fn ngrok_lists_its_tunnels_as_json() {
-        let body = r#"{"tunnels":[{"name":"command_line (http)","public_url":"http://9c1d-203-0-113-5.ngrok-free.app","proto":"http"},{"name":"command_line","public_url":"https://9c1d-203-0-113-5.ngrok-free.app","proto":"https"}],"uri":"/api/tunnels"}"#;
+        let body = r#"{"tunnels":[{"name":"command_line (http)","public_url":"http://9c1d-203-0-113-5.ngrok-free.app","proto":"http","config":{"addr":"http://127.0.0.1:8787","inspect":true}},{"name":"command_line","public_url":"https://9c1d-203-0-113-5.ngrok-free.app","proto":"https","config":{"addr":"http://127.0.0.1:8787","inspect":true}}],"uri":"/api/tunnels"}"#;
         assert_eq!(
-            ngrok_tunnels_url(body).as_deref(),
+            ngrok_tunnels_url(body, 8787).as_deref(),
             Some("https://9c1d-203-0-113-5.ngrok-free.app/")
         );
-        assert_eq!(ngrok_tunnels_url(r#"{"tunnels":[]}"#), None);
-        assert_eq!(ngrok_tunnels_url("not json"), None);
+        // Another agent's tunnel, to another port, is not ours.
+        assert_eq!(ngrok_tunnels_url(body, 3000), None);
+        assert_eq!(ngrok_tunnels_url(r#"{"tunnels":[]}"#, 8787), None);
+        assert_eq!(ngrok_tunnels_url("not json", 8787), None);
     }
 
     #[test]
@@ -504,8 +583,12 @@ mod tests {
         assert!(TunnelKind::parse("ssh:-oProxyCommand=x").is_err());
         assert!(TunnelKind::parse("frp").is_err());
         assert_eq!(
-            TunnelKind::Cloudflared.args(8787),
+            TunnelKind::Cloudflared.args("0.0.0.0:8787".parse().unwrap()),
             ["tunnel", "--url", "http://127.0.0.1:8787"]
+        );
+        assert_eq!(
+            TunnelKind::Cloudflared.args("[::1]:8787".parse().unwrap()),
+            ["tunnel", "--url", "http://[::1]:8787"]
         );
     }
 

@@ -144,7 +144,18 @@ impl Rules for Picky {
             what: text_at(body, "/message_in_raw")
                 .or_else(|| text_at(body, "/message-in"))
                 .or_else(|| text_at(body, "/message-out"))
-                .or_else(|| text_at(body, "/data/0/msg_id").map(|id| format!("msg {id}"))),
+                .or_else(|| {
+                    let id = text_at(body, "/data/0/msg_id")?;
+                    Some(match text_at(body, "/data/0/error_code") {
+                        Some(code) => format!(
+                            "msg {id} failed {code} {}",
+                            text_at(body, "/data/0/error_message").unwrap_or_default()
+                        )
+                        .trim_end()
+                        .to_string(),
+                        None => format!("msg {id}"),
+                    })
+                }),
         }
     }
 
