@@ -48,7 +48,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --basic-auth-env 'Require HTTP Basic auth, reading USER:PASS from this environment variable'
             cand --events 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved'
             cand --forward-to 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer'
-            cand --budget 'Warn when the forward target takes longer than this (default: the provider''s own limit)'
+            cand --budget 'Warn when the forward target takes longer than this [default: the provider''s own limit, else 2s — the rule replay follows too]'
             cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]'
             cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
             cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'

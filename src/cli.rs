@@ -159,7 +159,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "URL|PORT")]
     pub forward_to: Option<String>,
 
-    /// Warn when the forward target takes longer than this (default: the provider's own limit)
+    /// Warn when the forward target takes longer than this [default: the provider's own limit, else 2s — the rule replay follows too]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
     pub budget: Option<Duration>,
 

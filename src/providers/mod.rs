@@ -220,6 +220,36 @@ pub fn instant_reply_schemas() -> impl Iterator<Item = (Provider, &'static Schem
     })
 }
 
+/// An answer's time limit when the provider documents none: Qikchat's 2 s, the strictest.
+pub const DEFAULT_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where an answer's time limit came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetSource {
+    /// `--budget`.
+    Given,
+    /// The provider's own limit.
+    Provider(Provider),
+    /// [`DEFAULT_BUDGET`].
+    Default,
+}
+
+/// How long an answer to a body of `provider` may take: `--budget` when given, else the
+/// provider's own limit, else [`DEFAULT_BUDGET`]. `listen --forward-to` and `replay` both judge
+/// answers by this.
+pub fn budget(
+    given: Option<std::time::Duration>,
+    provider: Option<Provider>,
+) -> (std::time::Duration, BudgetSource) {
+    if let Some(given) = given {
+        return (given, BudgetSource::Given);
+    }
+    match provider.and_then(|p| Some((p.rules().response_budget()?, p))) {
+        Some((limit, provider)) => (limit, BudgetSource::Provider(provider)),
+        None => (DEFAULT_BUDGET, BudgetSource::Default),
+    }
+}
+
 /// Every shipped schema, provider by provider.
 pub fn schemas() -> impl Iterator<Item = &'static Schema> {
     Provider::all().flat_map(|provider| provider.0.schemas().all())

@@ -910,3 +910,14 @@ fn the_budget_is_the_providers_own_unless_given() {
         500.0
     );
 }
+
+/// A reply with a misspelt key is a reply gone wrong, not an acknowledgement.
+#[test]
+fn a_reply_with_a_misspelt_key_is_flagged() {
+    let server =
+        RecordingServer::with_responder(|_| Reply::new(200, br#"{"message_out":"hi","type":"1"}"#));
+    replay(&server, &["picky/message-text"])
+        .success()
+        .stdout(predicate::str::contains("instant reply"))
+        .stdout(predicate::str::contains("✗"));
+}

@@ -16,7 +16,7 @@ use crate::capture::CaptureRecord;
 use crate::cli::{Format, ListenArgs};
 use crate::output;
 use crate::output::format_issue;
-use crate::providers::{Protection, Provider};
+use crate::providers::{BudgetSource, Protection, Provider};
 use crate::validation::Verdict;
 
 use super::Config;
@@ -132,7 +132,7 @@ pub(crate) struct Notes {
     /// A handshake arrived without `--verify-token-env`.
     pub handshake_unanswered: bool,
     /// The app was slower than this budget (and whose budget it is).
-    pub over_budget: Option<(Duration, Option<Provider>)>,
+    pub over_budget: Option<(Duration, BudgetSource)>,
     pub content_type: Option<String>,
 }
 
@@ -250,11 +250,12 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
                     status.to_string().red()
                 };
                 let _ = write!(line, "  → app {status_text} {latency}");
-                if let Some((budget, provider)) = notes.over_budget {
-                    let whose = provider.map_or_else(
-                        || "the --budget".to_string(),
-                        |p| format!("{}'s", p.display_name()),
-                    );
+                if let Some((budget, source)) = notes.over_budget {
+                    let whose = match source {
+                        BudgetSource::Given => "the --budget".to_string(),
+                        BudgetSource::Provider(p) => format!("{}'s", p.display_name()),
+                        BudgetSource::Default => "the default".to_string(),
+                    };
                     let _ = write!(
                         line,
                         " {}",

@@ -455,11 +455,9 @@ impl Handler {
         let shown_url = forwarder.url_for(&record.path, &record.query).to_string();
         match forwarder.forward(&record.method, url, headers, body) {
             Ok(app) => {
-                let budget = config
-                    .budget
-                    .or_else(|| provider.and_then(|p| p.rules().response_budget()));
-                if budget.is_some_and(|budget| app.latency > budget) {
-                    notes.over_budget = budget.map(|budget| (budget, provider));
+                let (budget, source) = providers::budget(config.budget, provider);
+                if app.latency > budget {
+                    notes.over_budget = Some((budget, source));
                 }
                 record.forward = Some(ForwardResult {
                     url: shown_url,

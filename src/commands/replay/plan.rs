@@ -49,13 +49,9 @@ pub(crate) struct Template {
     /// The schema an answer to this input must match to be acted on (a Picky Assist message's
     /// instant reply), so replay validates JSON replies against it.
     pub reply_schema: Option<&'static Schema>,
-    /// How long an answer may take: `--budget`, else the provider's own limit, else
-    /// [`DEFAULT_BUDGET`].
+    /// How long an answer may take ([`providers::budget`]).
     pub budget: Duration,
 }
-
-/// The budget of an input whose provider documents none: Qikchat's 2 s, the strictest.
-pub(crate) const DEFAULT_BUDGET: Duration = Duration::from_secs(2);
 
 /// One request of a template.
 pub(crate) struct Step {
@@ -318,10 +314,7 @@ fn template(
         steps: Vec::new(),
         generator: None,
         reply_schema,
-        budget: config
-            .budget
-            .or_else(|| detection.as_ref()?.provider.rules().response_budget())
-            .unwrap_or(DEFAULT_BUDGET),
+        budget: providers::budget(config.budget, detection.as_ref().map(|d| d.provider)).0,
     };
     if !edits_body {
         template.steps.push(Step {

@@ -284,8 +284,14 @@ fn describe_response(
         Some(_) if bytes.iter().all(u8::is_ascii_whitespace) => None,
         Some(schema) => match &parsed {
             // An answer without a reply's marks (`{"ok":true}`, listen's own ack) is an
-            // acknowledgement, not a failed instant reply.
-            Some(value) if providers::detect(value).is_none_or(|d| d.schema != schema.id) => None,
+            // acknowledgement, not a failed instant reply; one with a key close to a reply's
+            // (`message_out`) is a reply gone wrong.
+            Some(value)
+                if providers::detect(value).is_none_or(|d| d.schema != schema.id)
+                    && !near_reply_keys(value, schema) =>
+            {
+                None
+            }
             Some(value) => {
                 let options = CheckOptions {
                     strict: false,
@@ -299,4 +305,20 @@ fn describe_response(
         },
     };
     Detail { gist, reply }
+}
+
+/// True when an object has a key that is nearly, but not exactly, one the reply schema names
+/// (a misspelt `message_out`).
+fn near_reply_keys(value: &Value, schema: &crate::schemas::Schema) -> bool {
+    let (Some(object), Some(known)) =
+        (value.as_object(), schema.parsed()["properties"].as_object())
+    else {
+        return false;
+    };
+    object.keys().any(|key| {
+        !known.contains_key(key)
+            && known
+                .keys()
+                .any(|name| strsim::jaro_winkler(&key.to_lowercase(), name) > 0.9)
+    })
 }
