@@ -1,6 +1,6 @@
 //! `listen --tunnel`: a public URL for the listener, through a tunnel client the user has
-//! installed — cloudflared's quick tunnels, ngrok, or an SSH service (localhost.run, serveo,
-//! pinggy). wa-hook starts the client against the listener's port, reads its public URL, prints
+//! installed — cloudflared's quick tunnels, ngrok, or an SSH service that takes `ssh -R
+//! 80:HOST:PORT` (localhost.run, serveo). wa-hook starts the client against the listener's port, reads its public URL, prints
 //! it with where each provider takes it, and stops the client when listen stops.
 //!
 //! The clients' output is read line by line, each line capped, by one thread per stream that
