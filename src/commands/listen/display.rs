@@ -102,7 +102,14 @@ pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (Sender<String>, 
                                     Some(line) => (line, "\n"),
                                     None => (line, ""),
                                 };
-                                let _ = out.write_all(fit(line, width).as_bytes());
+                                if width.is_some() {
+                                    let _ = out.write_all(fit(line, width).as_bytes());
+                                } else {
+                                    // Piped: the pieces as they are, without copying the line.
+                                    for piece in line.split(SHRINK) {
+                                        let _ = out.write_all(piece.as_bytes());
+                                    }
+                                }
                                 let _ = out.write_all(end.as_bytes());
                             }
                         }
