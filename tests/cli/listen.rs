@@ -1006,17 +1006,38 @@ fn filters_and_flags_that_can_do_nothing_are_refused_at_start_up() {
         .stderr(predicate::str::contains("--forward-to"));
 }
 
+/// Write an executable script.
+fn write_executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `wa-hook listen --tunnel cloudflared` with only `dir` on PATH, run to its end.
+fn listen_with_cloudflared_in(dir: &Path) -> assert_cmd::assert::Assert {
+    wa_hook()
+        .env("PATH", dir)
+        .args([
+            "listen",
+            "--port",
+            "0",
+            "--no-save",
+            "--tunnel",
+            "cloudflared",
+        ])
+        .assert()
+}
+
 /// A stand-in tunnel client on PATH: records its arguments, prints `banner` on stderr, waits
 /// until it is stopped, and records that it was.
 fn stand_in_client(dir: &std::path::Path, name: &str, banner: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let script = bin.join(name);
     let log = dir.join(format!("{name}.log"));
-    std::fs::write(
+    write_executable(
         &script,
-        format!(
+        &format!(
             "#!/bin/sh\n\
              echo \"$@\" > '{log}'\n\
              trap 'echo stopped >> \"{log}\"; exit 0' TERM\n\
@@ -1024,9 +1045,7 @@ fn stand_in_client(dir: &std::path::Path, name: &str, banner: &str) -> String {
              while :; do sleep 0.05; done\n",
             log = log.display()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     format!(
         "{}:{}",
         bin.display(),
@@ -1131,17 +1150,7 @@ fn a_tunnel_says_what_protects_the_endpoint() {
 #[test]
 fn a_missing_tunnel_client_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    wa_hook()
-        .env("PATH", dir.path())
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--no-save",
-            "--tunnel",
-            "cloudflared",
-        ])
-        .assert()
+    listen_with_cloudflared_in(dir.path())
         .code(2)
         .stderr(predicate::str::contains(
             "`cloudflared` is not on PATH; install cloudflared",
@@ -1158,26 +1167,12 @@ fn a_missing_tunnel_client_is_a_clear_error() {
 /// A client that ends without printing a URL: its last lines are shown.
 #[test]
 fn a_tunnel_client_that_fails_is_explained() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("cloudflared");
-    std::fs::write(
-        &script,
+    write_executable(
+        &dir.path().join("cloudflared"),
         "#!/bin/sh\necho 'ERR failed to request quick Tunnel: no network' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    wa_hook()
-        .env("PATH", dir.path())
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--no-save",
-            "--tunnel",
-            "cloudflared",
-        ])
-        .assert()
+    );
+    listen_with_cloudflared_in(dir.path())
         .code(2)
         .stderr(predicate::str::contains("cloudflared stopped"))
         .stderr(predicate::str::contains("failed to request quick Tunnel"));
@@ -1228,16 +1223,12 @@ fn an_ngrok_tunnel_is_read_from_its_api() {
 /// A tunnel client that ends while listen goes on is reported: the public URL leads nowhere.
 #[test]
 fn a_tunnel_client_that_ends_early_is_reported() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("cloudflared");
-    std::fs::write(
-        &script,
+    write_executable(
+        &dir.path().join("cloudflared"),
         "#!/bin/sh\necho 'INF |  https://brief-tunnel-words-ab.trycloudflare.com  |' >&2\n\
          echo 'ERR connection to the edge lost' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let mut command = wa_hook_process();
     command.env("PATH", dir.path());
     let mut listener = Listener::start_with(command, &["--no-save", "--tunnel", "cloudflared"]);
