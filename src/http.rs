@@ -106,6 +106,12 @@ pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<U
             "{what} `{shown}` has a password in it; give credentials with --basic-auth-env instead"
         );
     }
+    // A user name alone is a credential too (a token in the user part is sent as Basic auth).
+    if !url.username().is_empty() {
+        bail!(
+            "{what} `{shown}` has a user name in it; give credentials with --basic-auth-env instead"
+        );
+    }
     if !matches!(url.scheme(), "http" | "https") {
         bail!("{what} `{shown}` is not an http:// or https:// URL; try {example}");
     }
@@ -312,5 +318,12 @@ mod tests {
             "{err}"
         );
         assert!(parse_http_url("http://8787/api", "--api-base", "x").is_err());
+        let err = parse_target("http://sentinel-token@127.0.0.1:9/")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("user name") && !err.contains("sentinel-token"),
+            "{err}"
+        );
     }
 }

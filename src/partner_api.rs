@@ -308,7 +308,8 @@ struct TokenFile<'a> {
 impl SavedToken {
     /// True when the token can still be used at `now` (unix seconds).
     pub fn is_valid_at(&self, now: i64) -> bool {
-        self.expiration_time - EXPIRY_MARGIN_SECS > now
+        sane_expiry(self.expiration_time, now)
+            .is_some_and(|expiry| expiry.saturating_sub(EXPIRY_MARGIN_SECS) > now)
     }
 }
 
@@ -415,12 +416,29 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
 
 /// When a token expires, as "2026-11-21T13:02:38Z (in 59 min)".
 pub fn describe_expiry(expiration_time: i64, now: i64) -> String {
-    let at = UNIX_EPOCH + Duration::from_secs(expiration_time.max(0) as u64);
+    let Some(expiration_time) = sane_expiry(expiration_time, now) else {
+        return format!(
+            "at an unreadable time ({expiration_time} is not unix seconds of the next month): \
+             treated as expired"
+        );
+    };
+    let at = UNIX_EPOCH + Duration::from_secs(expiration_time.unsigned_abs());
     format!(
         "{} ({})",
         humantime::format_rfc3339_seconds(at),
-        relative(expiration_time - now)
+        relative(expiration_time.saturating_sub(now))
     )
+}
+
+/// The longest a token may claim to last before its expiry is taken for nonsense (a
+/// milliseconds value, a date centuries away); tokens last an hour.
+const LONGEST_TOKEN_LIFE: i64 = 31 * 24 * 3600;
+
+/// An expiration time that is unix seconds between 1970 and a month from now, or `None`: any
+/// other value means "unknown", and an unknown expiry is treated as expired.
+pub fn sane_expiry(expiration_time: i64, now: i64) -> Option<i64> {
+    (expiration_time > 0 && expiration_time <= now.saturating_add(LONGEST_TOKEN_LIFE))
+        .then_some(expiration_time)
 }
 
 /// "in 59 min", "in 1 h 5 min", "in 20 s", "2 min ago".
@@ -513,6 +531,40 @@ pub fn bearer_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Milliseconds, dates past year 9999, hugely negative values: never a panic, never a
+    /// token valid forever — unknown, so expired.
+    #[test]
+    fn nonsense_expiry_times_are_expired_and_never_panic() {
+        let now = 1_760_000_000;
+        for nonsense in [
+            now * 1000,
+            253_402_300_800 + 1,
+            i64::MAX,
+            i64::MIN,
+            -1,
+            0,
+            now + 40 * 24 * 3600,
+        ] {
+            let saved = SavedToken {
+                token: SecretString::new("t"),
+                expiration_time: nonsense,
+                api_base: DEFAULT_BASE.into(),
+            };
+            assert!(!saved.is_valid_at(now), "{nonsense}");
+            assert!(
+                describe_expiry(nonsense, now).contains("treated as expired"),
+                "{nonsense}"
+            );
+        }
+        let fine = SavedToken {
+            token: SecretString::new("t"),
+            expiration_time: now + 3600,
+            api_base: DEFAULT_BASE.into(),
+        };
+        assert!(fine.is_valid_at(now));
+        assert!(describe_expiry(now + 3600, now).contains("in 60 min"));
+    }
 
     #[test]
     fn reason_codes() {

@@ -123,7 +123,13 @@ fn token(
             )?;
         }
     }
-    if expiration_time <= now {
+    if partner_api::sane_expiry(expiration_time, now).is_none() {
+        output::warn(format!(
+            "the API's expiration_time {expiration_time} is not unix seconds within the next \
+             month (milliseconds?): the saved token is treated as expired; use it now with \
+             --print, or get a new one when you need it"
+        ));
+    } else if expiration_time <= now {
         output::warn("the API sent a token that has already expired");
     }
     Ok(Outcome::Success)

@@ -912,3 +912,28 @@ fn set_url_never_retries() {
     assert!(!second_connection, "set-url connected a second time");
     home.assert_no_secrets(&output);
 }
+
+/// A saved token whose expiry is nonsense (milliseconds, past year 9999, hugely negative) is
+/// treated as expired: no panic, no token valid forever.
+#[test]
+fn nonsense_saved_expiry_times_are_expired_not_a_panic() {
+    let api = fake_api(Mode::Ok, TOKEN);
+    for expiry in [now() * 1000, 253_402_300_801, i64::MIN, i64::MAX] {
+        let home = Home::new();
+        home.save_token(TOKEN, expiry, &base(&api));
+        let output = home.partner(&base(&api)).arg("get-url").output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{expiry}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains("treated as expired"),
+            "{expiry}: {}",
+            text(&output.stderr)
+        );
+        assert!(api.requests().is_empty());
+        home.assert_no_secrets(&output);
+    }
+}
