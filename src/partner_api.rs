@@ -337,6 +337,28 @@ pub fn token_cache_path() -> anyhow::Result<PathBuf> {
 /// The saved token, if there is a readable one. A damaged file is reported and ignored.
 pub fn load_saved_token() -> Option<SavedToken> {
     let path = token_cache_path().ok()?;
+    // Looked at before it is opened: a FIFO would hang the read, a link could point anywhere,
+    // and a token others can read (or wrote) is not to be trusted.
+    match std::fs::symlink_metadata(&path) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            output::warn(format!(
+                "cannot read the saved token {}: {err}",
+                path.display()
+            ));
+            return None;
+        }
+        Ok(meta) => {
+            if let Some(why) = untrustworthy(&meta) {
+                output::warn(format!(
+                    "not using the saved token {}: {why}; delete it and run `wa-hook partner \
+                     token` again",
+                    path.display()
+                ));
+                return None;
+            }
+        }
+    }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
@@ -363,6 +385,29 @@ pub fn load_saved_token() -> Option<SavedToken> {
             None
         }
     }
+}
+
+/// Why a token cache file is not to be used, if it is not: not a regular file, readable or
+/// writable by others, or owned by someone else.
+fn untrustworthy(meta: &std::fs::Metadata) -> Option<&'static str> {
+    if meta.file_type().is_symlink() {
+        return Some("it is a symbolic link");
+    }
+    if !meta.is_file() {
+        return Some("it is not a regular file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.mode() & 0o077 != 0 {
+            return Some("others can read or change it (it should be mode 0600)");
+        }
+        // SAFETY: getuid(2) cannot fail.
+        if meta.uid() != unsafe { libc::getuid() } {
+            return Some("it belongs to another user");
+        }
+    }
+    None
 }
 
 /// Save a token, readable by its owner only. The file is written under a new name created with

@@ -284,7 +284,9 @@ fn report(
     let mut out = std::io::stdout().lock();
     let status = answer.status();
     if format == Format::Json {
-        print_raw(&mut out, &answer.raw)?;
+        // An API that echoes the bearer token back must not get it printed.
+        let raw = String::from_utf8_lossy(&answer.raw);
+        print_raw(&mut out, secret::scrub(&raw, &[token]).as_bytes())?;
     }
     match status.as_deref() {
         Some("OK") => {

@@ -123,11 +123,14 @@ impl Home {
         command
     }
 
+    /// A token cache as `partner token` writes it: owner-only.
     fn save_token(&self, token: &str, expiration_time: i64, api_base: &str) {
+        use std::os::unix::fs::PermissionsExt;
         std::fs::create_dir_all(self.config()).unwrap();
         let file =
             json!({"token": token, "expiration_time": expiration_time, "api_base": api_base});
         std::fs::write(self.cache(), file.to_string()).unwrap();
+        std::fs::set_permissions(self.cache(), std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 
     /// No sentinel in the output, nor in any file but the token cache; never the client
@@ -399,6 +402,12 @@ fn a_damaged_cache_is_ignored_without_echoing_it() {
     let home = Home::new();
     std::fs::create_dir_all(home.config()).unwrap();
     std::fs::write(home.cache(), format!("{{\"token\": \"{TOKEN}\"")).unwrap();
+    // Owner-only, as wa-hook writes it: only the damaged contents are in question here.
+    std::fs::set_permissions(
+        home.cache(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let output = home.partner(&base(&api)).arg("get-url").output().unwrap();
     one_error_line(&output);
     assert!(text(&output.stderr).contains("ignoring"));
@@ -936,4 +945,84 @@ fn nonsense_saved_expiry_times_are_expired_not_a_panic() {
         assert!(api.requests().is_empty());
         home.assert_no_secrets(&output);
     }
+}
+
+/// A cache others can read, a link to another file, or a FIFO is not used (and a FIFO never
+/// read, so nothing hangs).
+#[test]
+fn an_untrustworthy_token_cache_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = fake_api(Mode::Ok, TOKEN);
+    let cases: [(&str, fn(&Home)); 3] = [
+        ("others can read or change it", |home| {
+            home.save_token(TOKEN, now() + 3600, "x");
+            std::fs::set_permissions(home.cache(), std::fs::Permissions::from_mode(0o644)).unwrap();
+        }),
+        ("symbolic link", |home| {
+            home.save_token(TOKEN, now() + 3600, "x");
+            let elsewhere = home.dir.path().join("elsewhere.json");
+            std::fs::rename(home.cache(), &elsewhere).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, home.cache()).unwrap();
+        }),
+        ("not a regular file", |home| {
+            std::fs::create_dir_all(home.config()).unwrap();
+            let status = std::process::Command::new("mkfifo")
+                .arg(home.cache())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+    ];
+    for (why, prepare) in cases {
+        let home = Home::new();
+        prepare(&home);
+        // Saved for this API base, so only the checks can keep it out.
+        if why != "not a regular file" {
+            let text = std::fs::read_to_string(home.dir.path().join(if why == "symbolic link" {
+                "elsewhere.json"
+            } else {
+                "config/partner-token.json"
+            }))
+            .unwrap()
+            .replace("\"x\"", &format!("\"{}\"", base(&api)));
+            let target = if why == "symbolic link" {
+                home.dir.path().join("elsewhere.json")
+            } else {
+                home.cache()
+            };
+            std::fs::write(&target, text).unwrap();
+        }
+        let output = home.partner(&base(&api)).arg("get-url").output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{why}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains(why),
+            "{why}: {}",
+            text(&output.stderr)
+        );
+        assert!(api.requests().is_empty(), "{why}");
+    }
+}
+
+/// An API that echoes the bearer token in its answer does not get it printed by --format json.
+#[test]
+fn a_token_echoed_in_an_answer_is_not_printed() {
+    let api = RecordingServer::with_responder(|request| {
+        let bearer = request.header("Authorization").unwrap_or("").to_string();
+        json_reply(json!({"status": "OK", "url": CURRENT_URL, "reason": 1, "debug": bearer}))
+    });
+    let home = Home::new();
+    home.save_token(TOKEN, now() + 3600, &base(&api));
+    let output = home
+        .partner(&base(&api))
+        .args(["get-url", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains(CURRENT_URL));
+    home.assert_no_secrets(&output);
 }
