@@ -953,7 +953,8 @@ fn nonsense_saved_expiry_times_are_expired_not_a_panic() {
 fn an_untrustworthy_token_cache_is_not_used() {
     use std::os::unix::fs::PermissionsExt;
     let api = fake_api(Mode::Ok, TOKEN);
-    let cases: [(&str, fn(&Home)); 3] = [
+    type Prepare = fn(&Home);
+    let cases: [(&str, Prepare); 3] = [
         ("others can read or change it", |home| {
             home.save_token(TOKEN, now() + 3600, "x");
             std::fs::set_permissions(home.cache(), std::fs::Permissions::from_mode(0o644)).unwrap();
