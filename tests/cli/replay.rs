@@ -921,3 +921,67 @@ fn a_reply_with_a_misspelt_key_is_flagged() {
         .stdout(predicate::str::contains("instant reply"))
         .stdout(predicate::str::contains("✗"));
 }
+
+/// A server that answers every connection with `head`, then `body`, then closes.
+fn raw_server(
+    head: &'static str,
+    body: Vec<u8>,
+    connections: usize,
+) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let Ok(mut stream) = stream else { continue };
+            // Read the request's head (the bodies here are small and arrive with it).
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    (url, thread)
+}
+
+/// Answers cut short or too large are failures, counted whatever -n is (more than the 20
+/// results shown one by one too), and the exit is 1.
+#[test]
+fn answers_cut_short_or_too_large_are_failures() {
+    for (head, body, count) in [
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n",
+            b"{\"ok\":".to_vec(),
+            30u64,
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 5242880\r\nConnection: close\r\n\r\n",
+            vec![b' '; 5 << 20],
+            1,
+        ),
+    ] {
+        let (url, server) = raw_server(head, body, count as usize);
+        let output = wa_hook()
+            .args([
+                "replay",
+                "qikchat/message-text",
+                "--to",
+                &url,
+                "--format",
+                "json",
+            ])
+            .args(["-n", &count.to_string()])
+            .output()
+            .unwrap();
+        server.join().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let summary = json_summary(&output.stdout);
+        assert_eq!(summary["body_errors"], count, "{summary}");
+        assert_eq!(summary["ok"], false);
+    }
+}

@@ -139,6 +139,8 @@ struct Summary {
     matched: u64,
     timeouts: u64,
     connection_errors: u64,
+    /// Answers whose body was cut short, broken or over the cap.
+    body_errors: u64,
     other_errors: u64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorCount>,
@@ -247,6 +249,7 @@ pub(crate) fn finish(
     let mut latencies: Vec<Duration> = Vec::with_capacity(results.sent.len());
     let mut by_status = BTreeMap::new();
     let (mut matched, mut timeouts, mut connection_errors, mut other_errors) = (0, 0, 0, 0);
+    let mut body_errors = 0;
     let mut over_budget = 0;
     let mut errors: Vec<ErrorCount> = Vec::new();
     for sent in &results.sent {
@@ -260,6 +263,7 @@ pub(crate) fn finish(
             match failure.kind {
                 FailureKind::Timeout => timeouts += 1,
                 FailureKind::Connect => connection_errors += 1,
+                FailureKind::Body => body_errors += 1,
                 FailureKind::Other => other_errors += 1,
             }
             match errors.iter_mut().find(|e| e.message == failure.message) {
@@ -292,6 +296,7 @@ pub(crate) fn finish(
         matched,
         timeouts,
         connection_errors,
+        body_errors,
         other_errors,
         errors,
         latency_ms,
@@ -304,7 +309,7 @@ pub(crate) fn finish(
         } else {
             0.0
         },
-        ok: responses == sent && matched == responses,
+        ok: responses == sent && matched == responses && body_errors == 0,
         results: (config.verbose && config.format == Format::Json)
             .then(|| results_json(plan, &results.sent, detailed)),
     };
@@ -379,7 +384,8 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             .collect();
         writeln!(out, "  Status     {}", statuses.join("   "))?;
     }
-    let failures = summary.timeouts + summary.connection_errors + summary.other_errors;
+    let failures =
+        summary.timeouts + summary.connection_errors + summary.body_errors + summary.other_errors;
     if failures > 0 {
         let mut kinds = Vec::new();
         if summary.timeouts > 0 {
@@ -391,6 +397,12 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
         }
         if summary.connection_errors > 0 {
             kinds.push(plural(summary.connection_errors, "connection error"));
+        }
+        if summary.body_errors > 0 {
+            kinds.push(format!(
+                "{} answered, but the body was cut short or too large",
+                summary.body_errors
+            ));
         }
         if summary.other_errors > 0 {
             kinds.push(plural(summary.other_errors, "other error"));

@@ -20,6 +20,8 @@ pub(crate) struct Sent {
 pub(crate) enum FailureKind {
     Timeout,
     Connect,
+    /// An answer came, but its body was cut short, broken or over the cap.
+    Body,
     Other,
 }
 

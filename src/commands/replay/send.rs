@@ -189,21 +189,23 @@ async fn send_one(
     let sent = match request.send().await {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            let detail = if shared.detailed {
-                let body = response.bytes().await;
-                Some(describe_response(shared, template, body))
-            } else {
-                // Read the body so the connection can be reused, without keeping it.
-                while let Ok(Some(_)) = response.chunk().await {}
-                None
-            };
+            // Read to the end (so the connection can be reused), keeping the body only when it
+            // is shown; an answer cut short or too large is a failure, whatever the count.
+            let body = read_answer(shared, &mut response, shared.detailed).await;
+            let failure = body.as_ref().err().map(|message| Failure {
+                kind: FailureKind::Body,
+                message: message.clone(),
+            });
+            let detail = shared
+                .detailed
+                .then(|| describe_response(shared, template, body));
             Sent {
                 job,
                 template: index,
                 step,
                 status: Some(status),
                 latency: started.elapsed(),
-                failure: None,
+                failure,
                 detail,
             }
         }
@@ -243,19 +245,52 @@ fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
     }
 }
 
+/// The most of an answer replay reads: a larger one is a failure, not read further.
+const MAX_ANSWER: usize = 4 << 20;
+
+/// An answer's body, read to its end (kept only when `keep`), or why it could not be.
+async fn read_answer(
+    shared: &Shared,
+    response: &mut reqwest::Response,
+    keep: bool,
+) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    let mut total = 0usize;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                total = total.saturating_add(chunk.len());
+                if total > MAX_ANSWER {
+                    return Err(format!(
+                        "the answer's body is over {} MiB: not read further",
+                        MAX_ANSWER >> 20
+                    ));
+                }
+                if keep {
+                    body.extend_from_slice(&chunk);
+                }
+            }
+            Ok(None) => return Ok(body),
+            Err(err) => {
+                return Err(format!(
+                    "the answer's body could not be read to its end: {}",
+                    failure(shared, err).message
+                ));
+            }
+        }
+    }
+}
+
 fn describe_response(
     shared: &Shared,
     template: &Template,
-    body: reqwest::Result<impl AsRef<[u8]>>,
+    body: Result<Vec<u8>, String>,
 ) -> Detail {
     let body = match body {
         Ok(body) => body,
-        Err(err) => {
+        Err(why) => {
             return Detail {
-                gist: format!(
-                    "(the body could not be read: {})",
-                    failure(shared, err).message
-                ),
+                gist: format!("({why})"),
                 reply: None,
             };
         }
