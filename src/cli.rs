@@ -12,7 +12,8 @@ Exit codes:
   0  everything checked out
   1  the check failed: an invalid or unknown body, a reply that did not match
      --expect-status, a partner API FAIL, a signature that does not match
-  2  wa-hook could not do its job: usage error, unreadable input, network error";
+  2  wa-hook could not do its job: usage error, unreadable input, network error
+  130  replay stopped by Ctrl-C or SIGTERM (after printing what was sent)";
 
 const ABOUT_LONG: &str = "\
 See, reproduce and check the webhooks that WhatsApp business-messaging providers send:

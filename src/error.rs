@@ -13,6 +13,8 @@ pub enum Outcome {
     Success,
     /// Exit 1: the command ran, and what it checked did not pass.
     CheckFailed,
+    /// Exit 130: stopped by Ctrl-C or SIGTERM, after saying what was done.
+    Interrupted,
 }
 
 impl Outcome {
@@ -29,12 +31,14 @@ impl Outcome {
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_CHECK_FAILED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// The process exit code for a command's result.
 pub fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
     match result {
         Ok(Outcome::Success) => EXIT_OK,
         Ok(Outcome::CheckFailed) => EXIT_CHECK_FAILED,
+        Ok(Outcome::Interrupted) => EXIT_INTERRUPTED,
         // A closed pipe (`wa-hook samples | head -1`) is the reader's choice, not a failure.
         Err(err) if is_broken_pipe(err) => EXIT_OK,
         Err(_) => EXIT_ERROR,

@@ -985,3 +985,48 @@ fn answers_cut_short_or_too_large_are_failures() {
         assert_eq!(summary["ok"], false);
     }
 }
+
+/// Ctrl-C (SIGINT) during a long replay: sending stops, the summary says what was sent, exit 130.
+#[test]
+fn an_interrupted_replay_reports_what_was_sent() {
+    let (arrived, first_request) = std::sync::mpsc::channel::<()>();
+    let arrived = std::sync::Mutex::new(arrived);
+    let server = RecordingServer::with_responder(move |_| {
+        let _ = arrived.lock().unwrap().send(());
+        Reply::ok()
+    });
+    let child = wa_hook_process()
+        .args([
+            "replay",
+            "qikchat/message-text",
+            "-n",
+            "1000000",
+            "--format",
+            "json",
+        ])
+        .args(["--to", &server.url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    first_request
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("replay sent a request");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = json_summary(&output.stdout);
+    let sent = summary["sent"].as_u64().unwrap();
+    assert!(sent >= 1 && sent < 1_000_000, "{summary}");
+    assert_eq!(summary["responses"].as_u64().unwrap(), sent);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stopped by Ctrl-C or SIGTERM after"));
+}

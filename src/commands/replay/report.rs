@@ -319,6 +319,14 @@ pub(crate) fn finish(
         Format::Text => print_summary(&mut out, &summary, config)?,
     }
     out.flush()?;
+    if results.interrupted {
+        eprintln!(
+            "stopped by Ctrl-C or SIGTERM after {} of {} requests",
+            summary.sent,
+            plan.total_requests(config.repeat)
+        );
+        return Ok(Outcome::Interrupted);
+    }
     if responses == 0 && timeouts == 0 {
         let first = summary
             .errors

@@ -47,4 +47,6 @@ pub(crate) enum ReplyCheck {
 pub(crate) struct Results {
     pub sent: Vec<Sent>,
     pub elapsed: Duration,
+    /// Stopped by Ctrl-C or SIGTERM before every request was sent.
+    pub interrupted: bool,
 }

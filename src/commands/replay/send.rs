@@ -3,7 +3,7 @@
 //! what the HTTP client needs. Each worker keeps its results in its own `Vec`; percentiles are
 //! computed once at the end.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -35,6 +35,8 @@ struct Shared {
     bar: ProgressBar,
     /// Shows one result as it arrives, when results are shown one by one.
     show: ShowSent,
+    /// Set by Ctrl-C or SIGTERM: start no new request.
+    stop: Arc<AtomicBool>,
 }
 
 /// How a result is shown as it arrives (the report's line printer).
@@ -61,6 +63,15 @@ pub(crate) fn run(
     // whose cores the target shares, a multi-thread runtime's hand-offs between threads cost
     // more than they give (on this project's 2-core benchmark machine, alternating runs gave
     // a median of 0.64× oha's rate with the shared multi-thread runtime and 0.86× with this).
+    // Ctrl-C or SIGTERM: no new request starts, those under way finish, and the summary says
+    // what was sent. A second one stops at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || {
+        if stopping.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
+        }
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -73,6 +84,7 @@ pub(crate) fn run(
             detailed,
             total_jobs,
             next_job: AtomicU64::new(0),
+            stop: Arc::clone(&stop),
             next_slot: AtomicU64::new(0),
             start: tokio::time::Instant::now(),
             bar: bar.clone(),
@@ -92,7 +104,13 @@ pub(crate) fn run(
     bar.finish_and_clear();
     let mut sent = sent;
     sent.sort_unstable_by_key(|s| (s.job, s.step));
-    Ok(Results { sent, elapsed })
+    let interrupted =
+        stop.load(Ordering::SeqCst) && (sent.len() as u64) < plan.total_requests(config.repeat);
+    Ok(Results {
+        sent,
+        elapsed,
+        interrupted,
+    })
 }
 
 async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
@@ -100,6 +118,9 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
     let mut results = Vec::new();
     let templates = shared.plan.templates.len() as u64;
     loop {
+        if shared.stop.load(Ordering::Relaxed) {
+            break;
+        }
         let job = shared.next_job.fetch_add(1, Ordering::Relaxed);
         if job >= shared.total_jobs {
             break;
