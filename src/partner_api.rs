@@ -339,36 +339,29 @@ pub fn load_saved_token() -> Option<SavedToken> {
     let path = token_cache_path().ok()?;
     // Looked at before it is opened: a FIFO would hang the read, a link could point anywhere,
     // and a token others can read (or wrote) is not to be trusted.
-    match std::fs::symlink_metadata(&path) {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(err) => {
+    let unreadable = |err: std::io::Error| {
+        if err.kind() != std::io::ErrorKind::NotFound {
             output::warn(format!(
                 "cannot read the saved token {}: {err}",
                 path.display()
             ));
-            return None;
         }
-        Ok(meta) => {
-            if let Some(why) = untrustworthy(&meta) {
-                output::warn(format!(
-                    "not using the saved token {}: {why}; delete it and run `wa-hook partner \
-                     token` again",
-                    path.display()
-                ));
-                return None;
-            }
-        }
+        None
+    };
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) => return unreadable(err),
+    };
+    if let Some(why) = untrustworthy(&meta) {
+        output::warn(format!(
+            "not using the saved token {}: {why}; delete it and run `wa-hook partner token` again",
+            path.display()
+        ));
+        return None;
     }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(err) => {
-            output::warn(format!(
-                "cannot read the saved token {}: {err}",
-                path.display()
-            ));
-            return None;
-        }
+        Err(err) => return unreadable(err),
     };
     match serde_json::from_slice::<TokenFile>(&bytes) {
         Ok(file) if !file.token.is_empty() => Some(SavedToken {

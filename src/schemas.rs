@@ -253,11 +253,6 @@ impl SchemaSet {
         self
     }
 
-    /// The folder the schemas come from (a provider may keep parts in its sub-folders).
-    pub fn dir(&self) -> &'static Dir<'static> {
-        self.dir
-    }
-
     /// Every schema of the set, sorted by id.
     pub fn all(&self) -> &[Schema] {
         self.schemas.get_or_init(|| {

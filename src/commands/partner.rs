@@ -11,11 +11,8 @@ use crate::cli::{Format, PartnerAction, PartnerArgs};
 use crate::error::Outcome;
 use crate::fail;
 use crate::output;
-use crate::partner_api::{self, Answer, Endpoint, PartnerApi, SavedToken};
+use crate::partner_api::{self, Answer, CLIENT_SECRET_ENV, Endpoint, PartnerApi, SavedToken};
 use crate::secret::{self, SecretString};
-
-pub use crate::partner_api::CLIENT_SECRET_ENV;
-pub use crate::partner_api::TOKEN_ENV;
 
 pub fn run(args: PartnerArgs) -> anyhow::Result<Outcome> {
     let api = PartnerApi::new(&args.api_base, args.timeout)?;
