@@ -110,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;validate' {
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Validate as this provider instead of detecting it')
             [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Validate against this schema (see `wa-hook schemas`) instead of detecting it')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest body checked; a larger one is reported and not read (exit 2)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line per body; json: one JSON object per body, then a summary object')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Also report properties the documentation does not name')

@@ -1171,7 +1171,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__validate)
-            opts="-q -h -V --provider --schema --strict --quiet --format --color --help --version"
+            opts="-q -h -V --provider --schema --strict --quiet --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,6 +1182,10 @@ _wa__hook() {
                     return 0
                     ;;
                 --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

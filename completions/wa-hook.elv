@@ -104,6 +104,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;validate'= {
             cand --provider 'Validate as this provider instead of detecting it'
             cand --schema 'Validate against this schema (see `wa-hook schemas`) instead of detecting it'
+            cand --max-body 'Largest body checked; a larger one is reported and not read (exit 2)'
             cand --format 'text: a line per body; json: one JSON object per body, then a summary object'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand --strict 'Also report properties the documentation does not name'

@@ -104,6 +104,7 @@ smartflow\t'Omni Smartflow'
 picky\t'Picky Assist'
 partner\t'99 Digital partner API'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l schema -d 'Validate against this schema (see `wa-hook schemas`) instead of detecting it' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l max-body -d 'Largest body checked; a larger one is reported and not read (exit 2)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l format -d 'text: a line per body; json: one JSON object per body, then a summary object' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand validate" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''

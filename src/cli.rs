@@ -359,6 +359,10 @@ pub struct ValidateArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Largest body checked; a larger one is reported and not read (exit 2)
+    #[arg(long, default_value = "4MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body: u64,
+
     /// text: a line per body; json: one JSON object per body, then a summary object
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

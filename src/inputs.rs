@@ -1,12 +1,22 @@
 //! Reading bodies from what the user names: files, folders, standard input, JSON Lines files
 //! and capture files. `validate` and `replay` both read their inputs through here, and capture
 //! files through [`crate::capture`], so a capture replays exactly as it validates.
+//!
+//! Everything is read as a stream, in bounded batches: a source of any size (a 1 GB capture,
+//! `/dev/zero`, an endless pipe) costs at most a few batches of memory, and a body larger than
+//! the limit is refused without being kept.
+use std::collections::HashSet;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::capture::{self, CaptureRecord};
+use crate::output;
+
+/// The largest body read by default: the same as `listen --max-body`.
+pub const DEFAULT_MAX_BODY: u64 = 4 << 20;
 
 /// One place bodies come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,10 +26,11 @@ pub enum Source {
 }
 
 impl Source {
+    /// The name printed for it, with control characters escaped (a file name may hold any).
     pub fn describe(&self) -> String {
         match self {
             Source::Stdin => "<stdin>".to_string(),
-            Source::File(path) => path.display().to_string(),
+            Source::File(path) => output::printable(&path.to_string_lossy()).into_owned(),
         }
     }
 }
@@ -37,44 +48,137 @@ pub struct Body {
     pub unreadable: Option<String>,
 }
 
+/// What the user's arguments name: the sources to read, in order, and what was passed over.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub sources: Vec<Source>,
+    /// Entries of a folder that could not be read (a dangling link, no permission), as
+    /// `(name, why)`: reported, and the rest is read.
+    pub problems: Vec<(String, String)>,
+    /// Entries left alone on purpose, with why (a FIFO named `x.json`, a link loop).
+    pub notes: Vec<String>,
+}
+
 /// Turn the user's arguments into sources: `-` is stdin, folders are searched recursively for
-/// `*.json` and `*.jsonl` (sorted, so output order is stable). A path that does not exist is
-/// an error naming it.
-pub fn expand(inputs: &[String]) -> anyhow::Result<Vec<Source>> {
-    let mut sources = Vec::new();
+/// `*.json`, `*.jsonl` and `*.ndjson` (sorted, so output order is stable; each file once, however
+/// many links lead to it; link loops, FIFOs, sockets and devices passed over with a note). A
+/// path named on the command line is read whatever it is (a FIFO from `<(cmd)` included); one
+/// that does not exist is an error naming it.
+pub fn expand(inputs: &[String]) -> anyhow::Result<Expansion> {
+    let mut expansion = Expansion::default();
+    let mut seen = HashSet::new();
     for input in inputs {
         if input == "-" {
-            sources.push(Source::Stdin);
+            expansion.sources.push(Source::Stdin);
             continue;
         }
         let path = PathBuf::from(input);
-        let metadata = std::fs::metadata(&path).with_context(|| format!("cannot read {input}"))?;
+        let metadata = std::fs::metadata(&path)
+            .with_context(|| format!("cannot read {}", output::printable(input)))?;
         if metadata.is_dir() {
-            let before = sources.len();
-            walk(&path, &mut sources).with_context(|| format!("reading the folder {input}"))?;
-            if sources.len() == before {
-                crate::output::warn(format_args!("{input} holds no *.json or *.jsonl files"));
+            let before = expansion.sources.len();
+            walk(&path, &mut seen, &mut expansion);
+            if expansion.sources.len() == before {
+                output::warn(format_args!(
+                    "{} holds no *.json or *.jsonl files",
+                    output::printable(input)
+                ));
             }
         } else {
-            sources.push(Source::File(path));
+            expansion.sources.push(Source::File(path));
         }
     }
-    Ok(sources)
+    Ok(expansion)
 }
 
-fn walk(dir: &Path, sources: &mut Vec<Source>) -> anyhow::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, sources)?;
-        } else if is_json_lines(&path) || path.extension().is_some_and(|ext| ext == "json") {
-            sources.push(Source::File(path));
+fn walk(dir: &Path, seen: &mut HashSet<(u64, u64)>, expansion: &mut Expansion) {
+    let name = |path: &Path| output::printable(&path.to_string_lossy()).into_owned();
+    let entries = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map_or_else(|| name(dir), name);
+                match err.loop_ancestor() {
+                    Some(ancestor) => expansion.notes.push(format!(
+                        "{path}: passed over, a link back to {}",
+                        name(ancestor)
+                    )),
+                    None => {
+                        let why = match err.io_error() {
+                            Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                                "a link to nothing (its target does not exist)".to_string()
+                            }
+                            Some(io) => format!("cannot read it: {io}"),
+                            None => err.to_string(),
+                        };
+                        expansion.problems.push((path, why));
+                    }
+                }
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_type().is_dir() || !has_body_extension(path) {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            expansion.notes.push(format!(
+                "{}: passed over, not a regular file ({})",
+                name(path),
+                describe_file_type(entry.file_type())
+            ));
+            continue;
+        }
+        // The same file reached through two links is read once.
+        if let Ok(identity) = file_identity(path) {
+            if !seen.insert(identity) {
+                continue;
+            }
+        }
+        expansion.sources.push(Source::File(path.to_path_buf()));
+    }
+}
+
+#[cfg(unix)]
+fn file_identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path)?;
+    Ok((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &Path) -> std::io::Result<(u64, u64)> {
+    // No inode numbers: the canonical path's hash stands in.
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(path)?.hash(&mut hasher);
+    Ok((0, hasher.finish()))
+}
+
+fn describe_file_type(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
         }
     }
-    Ok(())
+    let _ = file_type;
+    "not a file"
+}
+
+fn has_body_extension(path: &Path) -> bool {
+    is_json_lines(path) || path.extension().is_some_and(|ext| ext == "json")
 }
 
 fn is_json_lines(path: &Path) -> bool {
@@ -82,125 +186,338 @@ fn is_json_lines(path: &Path) -> bool {
         .is_some_and(|ext| ext == "jsonl" || ext == "ndjson")
 }
 
-/// A source's bytes, read once.
-pub struct Loaded {
-    /// The path, or `<stdin>`.
-    pub name: String,
-    pub bytes: Bytes,
-    /// One body per non-blank line (a `.jsonl` file, or stdin holding several JSON values).
-    pub json_lines: bool,
+/// A body as the stream hands it over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// The body's bytes, as a range of the batch.
+    Bytes(Range<usize>),
+    /// A body over the limit, not kept: its size, or (`exact: false`) the limit it passed
+    /// before wa-hook stopped reading it.
+    TooLarge { size: u64, exact: bool },
 }
 
-impl Loaded {
-    /// The bodies in it as `(line number, bytes)` slices, without copying; the line number is
-    /// `None` for a whole-file body.
-    pub fn units(&self) -> Vec<(Option<usize>, &[u8])> {
-        if self.json_lines {
-            lines(&self.bytes)
-                .map(|(n, line)| (Some(n), line))
-                .collect()
-        } else {
-            vec![(None, &self.bytes[..])]
+/// One body of a source: its line (`None` for a whole-file body) and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamUnit {
+    pub line: Option<usize>,
+    pub piece: Piece,
+}
+
+/// At most this many bytes of lines, and this many bodies, are handed over at once: a batch is
+/// checked in parallel, printed, and dropped before the next is read.
+const BATCH_BYTES: usize = 4 << 20;
+const BATCH_UNITS: usize = 4096;
+/// Each read asks for this much.
+const CHUNK: usize = 256 << 10;
+
+/// A source's bodies, a batch at a time, in bounded memory.
+pub struct UnitStream {
+    name: String,
+    reader: Box<dyn Read>,
+    /// One body per line, rather than the whole source as one body.
+    lines: bool,
+    /// The largest body kept; a line may be longer when it is a capture record, whose body is
+    /// escaped (up to six bytes per byte).
+    max_body: u64,
+    max_line: usize,
+    /// The source's size when it is a regular file.
+    size: Option<u64>,
+    buf: Vec<u8>,
+    /// Bytes of `buf` handed over in the last batch, dropped before the next.
+    consumed: usize,
+    /// Lines started so far.
+    line: usize,
+    /// A line over the limit being passed over: its number and the bytes seen.
+    skipping: Option<(usize, u64)>,
+    eof: bool,
+    /// The last read gave less than was asked: a pipe with nothing more yet. What has arrived
+    /// is handed over rather than waiting for a full batch (`listen --format json | validate -`).
+    short_read: bool,
+    done: bool,
+    units: Vec<StreamUnit>,
+}
+
+/// One batch: the bytes, and the bodies in them.
+pub struct Batch<'a> {
+    pub name: &'a str,
+    bytes: &'a [u8],
+    pub units: &'a [StreamUnit],
+}
+
+impl Batch<'_> {
+    pub fn bytes(&self, unit: &StreamUnit) -> Option<&[u8]> {
+        match &unit.piece {
+            Piece::Bytes(range) => Some(&self.bytes[range.clone()]),
+            Piece::TooLarge { .. } => None,
         }
     }
 
     /// `path` or `path:line`.
-    pub fn origin(&self, line: Option<usize>) -> String {
-        match line {
-            Some(line) => format!("{}:{line}", self.name),
-            None => self.name.clone(),
-        }
+    pub fn origin(&self, unit: &StreamUnit) -> String {
+        origin(self.name, unit.line)
     }
 }
 
-/// Read a source whole.
-pub fn load(source: &Source) -> anyhow::Result<Loaded> {
-    match source {
-        Source::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("reading standard input")?;
-            let json_lines = looks_like_json_lines(&bytes);
-            Ok(Loaded {
-                name: "<stdin>".to_string(),
-                bytes: Bytes::Owned(bytes),
-                json_lines,
-            })
-        }
-        Source::File(path) => {
-            let bytes =
-                read_file(path).with_context(|| format!("cannot read {}", path.display()))?;
-            // A capture file is JSON Lines whatever it is called (`listen --out run.json`).
-            let json_lines = is_json_lines(path) || is_record_line(&bytes);
-            Ok(Loaded {
-                name: path.display().to_string(),
-                bytes,
-                json_lines,
-            })
-        }
+fn origin(name: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{name}:{line}"),
+        None => name.to_string(),
     }
 }
 
-/// A file's bytes: read into memory, or mapped when large.
-pub enum Bytes {
-    Owned(Vec<u8>),
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Owned(bytes) => bytes,
-            Bytes::Mapped(map) => map,
+impl UnitStream {
+    /// Open a source; nothing is read yet but what tells JSON Lines from one document.
+    pub fn open(source: &Source, max_body: u64) -> anyhow::Result<UnitStream> {
+        let name = source.describe();
+        let (reader, size, named_lines): (Box<dyn Read>, Option<u64>, bool) = match source {
+            Source::Stdin => (Box::new(std::io::stdin()), None, false),
+            Source::File(path) => {
+                let file =
+                    std::fs::File::open(path).with_context(|| format!("cannot read {name}"))?;
+                let metadata = file
+                    .metadata()
+                    .with_context(|| format!("cannot read {name}"))?;
+                if metadata.is_dir() {
+                    anyhow::bail!("cannot read {name}: it is a folder");
+                }
+                let size = metadata.is_file().then_some(metadata.len());
+                (Box::new(file), size, is_json_lines(path))
+            }
+        };
+        let max_line = usize::try_from(max_body.saturating_mul(6))
+            .unwrap_or(usize::MAX)
+            .saturating_add(64 << 10);
+        let mut stream = UnitStream {
+            name,
+            reader,
+            lines: named_lines,
+            max_body,
+            max_line,
+            size,
+            buf: Vec::new(),
+            consumed: 0,
+            line: 0,
+            skipping: None,
+            eof: false,
+            short_read: false,
+            done: false,
+            units: Vec::new(),
+        };
+        if !named_lines {
+            stream.lines = stream
+                .decide_lines(matches!(source, Source::Stdin))
+                .with_context(|| format!("reading {}", stream.name))?;
         }
+        Ok(stream)
+    }
+
+    /// The source's name as printed.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Read on until it is clear whether the source is JSON Lines: a capture file is, whatever
+    /// it is called (`listen --out run.json`); standard input is when its first line is a whole
+    /// JSON value and another line follows.
+    fn decide_lines(&mut self, stdin: bool) -> std::io::Result<bool> {
+        loop {
+            let start = self.buf.iter().position(|b| !b.is_ascii_whitespace());
+            if let Some(start) = start {
+                let rest = &self.buf[start..];
+                let prefix = rest.len().min(RECORD_PREFIX.len());
+                if rest[..prefix] != RECORD_PREFIX[..prefix] {
+                    if !stdin {
+                        return Ok(false);
+                    }
+                } else if prefix == RECORD_PREFIX.len() {
+                    return Ok(true);
+                }
+                if stdin {
+                    if let Some(end) = memchr::memchr(b'\n', rest) {
+                        let first = &rest[..end];
+                        let whole = serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok();
+                        if !whole {
+                            return Ok(false);
+                        }
+                        if rest[end..].iter().any(|b| !b.is_ascii_whitespace()) {
+                            return Ok(true);
+                        }
+                    }
+                }
+            }
+            // A first line longer than the largest body is a body over the limit either way.
+            if self.eof || self.buf.len() as u64 > self.max_body {
+                return Ok(false);
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Read one chunk more onto the end of `buf`.
+    fn fill(&mut self) -> std::io::Result<()> {
+        let len = self.buf.len();
+        self.buf.resize(len + CHUNK, 0);
+        loop {
+            match self.reader.read(&mut self.buf[len..]) {
+                Ok(read) => {
+                    self.buf.truncate(len + read);
+                    self.eof = read == 0;
+                    self.short_read = read < CHUNK;
+                    return Ok(());
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    self.buf.truncate(len);
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// The next batch of bodies, or `None` at the end. An error reading the source ends it.
+    pub fn next_batch(&mut self) -> anyhow::Result<Option<Batch<'_>>> {
+        if self.done {
+            return Ok(None);
+        }
+        self.buf.drain(..self.consumed);
+        self.consumed = 0;
+        self.units.clear();
+        let read = if self.lines {
+            self.next_lines()
+        } else {
+            self.whole()
+        };
+        read.with_context(|| format!("reading {}", self.name))?;
+        if self.units.is_empty() {
+            self.done = true;
+            return Ok(None);
+        }
+        Ok(Some(Batch {
+            name: &self.name,
+            bytes: &self.buf,
+            units: &self.units,
+        }))
+    }
+
+    /// The whole source as one body, when it is no larger than the limit.
+    fn whole(&mut self) -> std::io::Result<()> {
+        self.done = true;
+        if let Some(size) = self.size.filter(|size| *size > self.max_body) {
+            self.units.push(StreamUnit {
+                line: None,
+                piece: Piece::TooLarge { size, exact: true },
+            });
+            return Ok(());
+        }
+        while !self.eof && self.buf.len() as u64 <= self.max_body {
+            self.fill()?;
+        }
+        let piece = if self.buf.len() as u64 > self.max_body {
+            // An endless or huge stream: that it passed the limit says enough.
+            Piece::TooLarge {
+                size: self.max_body,
+                exact: false,
+            }
+        } else {
+            Piece::Bytes(0..self.buf.len())
+        };
+        self.units.push(StreamUnit { line: None, piece });
+        Ok(())
+    }
+
+    /// Whole lines, up to a batch's worth; a line over the limit is passed over in chunks.
+    fn next_lines(&mut self) -> std::io::Result<()> {
+        let mut scan = 0;
+        loop {
+            while let Some(found) = memchr::memchr(b'\n', &self.buf[scan..]) {
+                let end = scan + found;
+                self.line_ends(scan, end);
+                scan = end + 1;
+                if self.units.len() >= BATCH_UNITS {
+                    self.consumed = scan;
+                    return Ok(());
+                }
+            }
+            // `buf[scan..]` is a line not yet ended.
+            let partial = self.buf.len() - scan;
+            if let Some((_, seen)) = &mut self.skipping {
+                *seen += partial as u64;
+                self.buf.truncate(scan);
+            } else if partial > self.max_line {
+                self.skipping = Some((self.line + 1, partial as u64));
+                self.buf.truncate(scan);
+            }
+            if self.eof {
+                if self.buf.len() > scan || self.skipping.is_some() {
+                    let end = self.buf.len();
+                    self.line_ends(scan, end);
+                    scan = end;
+                }
+                self.consumed = scan;
+                self.done = true;
+                return Ok(());
+            }
+            if !self.units.is_empty() && (scan >= BATCH_BYTES || self.short_read) {
+                self.consumed = scan;
+                return Ok(());
+            }
+            self.fill()?;
+        }
+    }
+
+    /// A line ends at `end` (its `\n`, or the end of the source): hand it over.
+    fn line_ends(&mut self, start: usize, end: usize) {
+        self.line += 1;
+        let unit = if let Some((line, seen)) = self.skipping.take() {
+            StreamUnit {
+                line: Some(line),
+                piece: Piece::TooLarge {
+                    size: seen + (end - start) as u64,
+                    exact: true,
+                },
+            }
+        } else {
+            let bytes = &self.buf[start..end];
+            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+            if bytes.trim_ascii().is_empty() {
+                return;
+            }
+            let piece = if bytes.len() as u64 > self.max_body && !is_record_line(bytes) {
+                Piece::TooLarge {
+                    size: bytes.len() as u64,
+                    exact: true,
+                }
+            } else {
+                Piece::Bytes(start..start + bytes.len())
+            };
+            StreamUnit {
+                line: Some(self.line),
+                piece,
+            }
+        };
+        self.units.push(unit);
     }
 }
 
-/// Files at least this large are mapped rather than copied: reading a 70 MB JSON Lines file
-/// costs as much kernel time (copying and zeroing pages) as parsing a third of it.
-const MAP_THRESHOLD: u64 = 4 << 20;
-
-fn read_file(path: &Path) -> std::io::Result<Bytes> {
-    let file = std::fs::File::open(path)?;
-    let length = file.metadata()?.len();
-    if length >= MAP_THRESHOLD {
-        // SAFETY: the map is only read. A file truncated by another process while wa-hook
-        // reads it can fault (as it would for ripgrep); that is the accepted cost of mapping.
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            return Ok(Bytes::Mapped(map));
-        }
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
-    (&file).read_to_end(&mut bytes)?;
-    Ok(Bytes::Owned(bytes))
-}
-
-/// Every body in a source. A `.jsonl` file (or stdin holding several JSON values, one a line)
-/// gives one body per non-blank line; lines that are capture records give the captured body.
+/// Every body in a source, kept (for `replay`, which sends them). A `.jsonl` file (or stdin
+/// holding several JSON values, one a line) gives one body per non-blank line; lines that are
+/// capture records give the captured body. A body over the limit is an error.
 pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
-    let loaded = load(source)?;
-    Ok(loaded
-        .units()
-        .into_iter()
-        .map(|(line, bytes)| body_of(loaded.origin(line), bytes))
-        .collect())
-}
-
-/// Several JSON values one after another: JSON Lines, unless the whole is one document.
-fn looks_like_json_lines(bytes: &[u8]) -> bool {
-    let mut lines = bytes
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.trim_ascii().is_empty());
-    let (Some(_), Some(_)) = (lines.next(), lines.next()) else {
-        return false;
-    };
-    matches!(
-        serde_json::from_slice::<serde::de::IgnoredAny>(bytes),
-        Err(err) if err.to_string().starts_with("trailing characters")
-    )
+    let mut stream = UnitStream::open(source, DEFAULT_MAX_BODY)?;
+    let mut bodies = Vec::new();
+    while let Some(batch) = stream.next_batch()? {
+        for unit in batch.units {
+            let origin = batch.origin(unit);
+            match batch.bytes(unit) {
+                Some(bytes) => bodies.push(body_of(origin, bytes)),
+                None => anyhow::bail!(
+                    "{origin}: the body is larger than {}, the most wa-hook reads",
+                    output::size(DEFAULT_MAX_BODY)
+                ),
+            }
+        }
+    }
+    Ok(bodies)
 }
 
 /// Capture records are written with `wa_hook_capture` as their first key, which lets a
@@ -210,23 +527,6 @@ const RECORD_PREFIX: &[u8] = b"{\"wa_hook_capture\":";
 /// True when a line is a capture record rather than a body.
 fn is_record_line(line: &[u8]) -> bool {
     line.trim_ascii_start().starts_with(RECORD_PREFIX)
-}
-
-/// The non-blank lines of JSON Lines text as `(line number, bytes)`, a trailing `\r` removed.
-/// Line numbers count from 1 and include blank lines.
-pub fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    // memchr finds the line ends many bytes at a time: this runs on one thread before the
-    // lines are checked in parallel, so its speed is the floor of the whole run.
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    ends.enumerate()
-        .map(move |(index, end)| {
-            let line = &bytes[start..end];
-            start = end + 1;
-            (index + 1, line)
-        })
-        .filter(|(_, line)| !line.trim_ascii().is_empty())
-        .map(|(number, line)| (number, line.strip_suffix(b"\r").unwrap_or(line)))
 }
 
 /// What one unit of input holds: a body, or a capture record (read by the one parser the
@@ -271,13 +571,16 @@ pub fn no_bodies(sources: &[Source]) -> anyhow::Error {
 }
 
 /// Read every source, failing on the first that cannot be read (exit 2 before any work).
-pub fn read_all(sources: &[Source]) -> anyhow::Result<Vec<Body>> {
+pub fn read_all(expansion: &Expansion) -> anyhow::Result<Vec<Body>> {
+    if let Some((name, why)) = expansion.problems.first() {
+        anyhow::bail!("{name}: {why}");
+    }
     let mut bodies = Vec::new();
-    for source in sources {
+    for source in &expansion.sources {
         bodies.extend(read_bodies(source)?);
     }
     if bodies.is_empty() {
-        return Err(no_bodies(sources));
+        return Err(no_bodies(&expansion.sources));
     }
     Ok(bodies)
 }
@@ -295,40 +598,107 @@ fn describe_all(sources: &[Source]) -> String {
 mod tests {
     use super::*;
 
+    /// Every unit of a stream over `bytes`, as (origin, bytes or the size refused).
+    fn units_of(bytes: &[u8], lines: bool, max_body: u64) -> Vec<(String, Result<Vec<u8>, u64>)> {
+        let mut stream = UnitStream {
+            name: "x".into(),
+            reader: Box::new(std::io::Cursor::new(bytes.to_vec())),
+            lines,
+            max_body,
+            max_line: max_body as usize * 2,
+            size: None,
+            buf: Vec::new(),
+            consumed: 0,
+            line: 0,
+            skipping: None,
+            eof: false,
+            short_read: false,
+            done: false,
+            units: Vec::new(),
+        };
+        let mut found = Vec::new();
+        while let Some(batch) = stream.next_batch().unwrap() {
+            for unit in batch.units {
+                let got = match (&unit.piece, batch.bytes(unit)) {
+                    (_, Some(bytes)) => Ok(bytes.to_vec()),
+                    (Piece::TooLarge { size, .. }, None) => Err(*size),
+                    _ => unreachable!(),
+                };
+                found.push((batch.origin(unit), got));
+            }
+        }
+        found
+    }
+
     #[test]
     fn lines_are_numbered_from_1_and_blank_ones_skipped() {
         let text = b"{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}";
-        let found: Vec<(usize, &[u8])> = lines(text).collect();
+        let found = units_of(text, true, 100);
+        let expected = [
+            ("x:1", "{\"a\":1}"),
+            ("x:4", "{\"b\":2}"),
+            ("x:5", "{\"c\":3}"),
+        ];
+        assert_eq!(found.len(), 3);
+        for ((origin, bytes), (want_origin, want)) in found.iter().zip(expected) {
+            assert_eq!(
+                (origin.as_str(), bytes.as_deref()),
+                (want_origin, Ok(want.as_bytes()))
+            );
+        }
+        assert!(units_of(b"", true, 100).is_empty());
+        assert!(units_of(b"\n\n", true, 100).is_empty());
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_and_the_next_is_read() {
+        let mut text = b"{\"a\":1}\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 1000));
+        text.extend(b"\n{\"b\":2}\n");
+        text.extend(std::iter::repeat_n(b'y', 50));
+        let found = units_of(&text, true, 40);
+        let got: Vec<(&str, Result<usize, u64>)> = found
+            .iter()
+            .map(|(origin, got)| (origin.as_str(), got.as_ref().map(Vec::len).map_err(|s| *s)))
+            .collect();
         assert_eq!(
-            found,
+            got,
             [
-                (1, &b"{\"a\":1}"[..]),
-                (4, &b"{\"b\":2}"[..]),
-                (5, &b"{\"c\":3}"[..])
+                ("x:1", Ok(7)),
+                ("x:2", Err(1000)),
+                ("x:3", Ok(7)),
+                ("x:4", Err(50))
             ]
         );
-        assert_eq!(lines(b"").count(), 0);
-        assert_eq!(lines(b"\n\n").count(), 0);
     }
 
     #[test]
-    fn json_lines_are_split_with_line_numbers() {
-        let loaded = Loaded {
-            name: "x.jsonl".into(),
-            bytes: Bytes::Owned(b"{\"a\":1}\n\n{\"b\":2}\r\n".to_vec()),
-            json_lines: true,
-        };
-        let units = loaded.units();
-        assert_eq!(units.len(), 2);
-        assert_eq!(loaded.origin(units[0].0), "x.jsonl:1");
-        assert_eq!(loaded.origin(units[1].0), "x.jsonl:3");
-        assert_eq!(units[1].1, b"{\"b\":2}");
+    fn many_lines_come_in_several_batches_with_every_line_once() {
+        let text: Vec<u8> = (0..10_000)
+            .flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes())
+            .collect();
+        let found = units_of(&text, true, 100);
+        assert_eq!(found.len(), 10_000);
+        assert_eq!(
+            found[9_999],
+            ("x:10000".to_string(), Ok(b"{\"n\":9999}".to_vec()))
+        );
     }
 
     #[test]
-    fn one_document_over_several_lines_is_not_json_lines() {
-        assert!(!looks_like_json_lines(b"{\n\"a\": 1\n}\n"));
-        assert!(looks_like_json_lines(b"{\"a\": 1}\n{\"a\": 2}\n"));
-        assert!(!looks_like_json_lines(b"{\"a\": 1}\n"));
+    fn a_whole_document_over_the_limit_is_refused() {
+        assert_eq!(
+            units_of(b"{\"a\": 1}", false, 100),
+            [("x".to_string(), Ok(b"{\"a\": 1}".to_vec()))]
+        );
+        let big = vec![b' '; 1000];
+        let found = units_of(&big, false, 100);
+        assert!(matches!(found[..], [(_, Err(100))]));
+    }
+
+    #[test]
+    fn control_characters_in_names_are_escaped() {
+        let source = Source::File(PathBuf::from("evil\u{1b}[2Jname\n.json"));
+        assert_eq!(source.describe(), "evil\\u{1b}[2Jname\\n.json");
     }
 }

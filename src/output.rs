@@ -126,6 +126,47 @@ pub fn excerpt_cow(text: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
+/// A name from outside (a file name, a path) safe to print: control characters and the
+/// bidirectional-text overrides are written as escapes, so a name cannot move the cursor, clear
+/// the screen or disguise itself.
+pub fn printable(name: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !name.chars().any(unsafe_char) {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(
+        name.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A byte count for people: `512 bytes`, `64 KiB`, `4 MiB`, `1.5 GiB`.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() < 0.05 || value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +178,18 @@ mod tests {
         assert_eq!(excerpt("héllo", 5), "héllo");
         assert_eq!(excerpt(" hi\t", 5), "hi");
         assert!(matches!(excerpt_cow("short", 10), Cow::Borrowed("short")));
+    }
+
+    #[test]
+    fn names_and_sizes_print_safely() {
+        assert!(matches!(printable("ok/name.json"), Cow::Borrowed(_)));
+        assert_eq!(
+            printable("a\u{1b}[31mb\u{202e}c"),
+            "a\\u{1b}[31mb\\u{202e}c"
+        );
+        assert_eq!(size(17), "17 bytes");
+        assert_eq!(size(4 << 20), "4 MiB");
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(3 << 30), "3 GiB");
     }
 }

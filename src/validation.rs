@@ -63,14 +63,24 @@ impl Check {
 }
 
 /// Parse `bytes` as JSON, with the error a user can act on (line and column, or the byte
-/// where UTF-8 breaks).
+/// where UTF-8 breaks). A number too large for a float (`1e400`) is valid JSON (RFC 8259 leaves
+/// range to implementations): it is read as the largest float of its sign.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     let issue = |found: String| Issue::whole("a JSON body", found);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(issue("an empty body".to_string()));
     }
     // serde_json checks UTF-8 as it parses; the separate check only runs to explain a failure.
-    serde_json::from_slice(bytes).map_err(|err| match std::str::from_utf8(bytes) {
+    let err = match serde_json::from_slice(bytes) {
+        Ok(value) => return Ok(value),
+        Err(err) => err,
+    };
+    if err.to_string().starts_with("number out of range") {
+        if let Some(Ok(value)) = clamp_huge_numbers(bytes).map(|b| serde_json::from_slice(&b)) {
+            return Ok(value);
+        }
+    }
+    Err(match std::str::from_utf8(bytes) {
         Err(utf8) => issue(format!(
             "bytes that are not UTF-8 (at byte {})",
             utf8.valid_up_to()
@@ -82,6 +92,137 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
             strip_position(&err.to_string())
         )),
     })
+}
+
+/// `bytes` with every number outside strings that overflows a float replaced by the largest
+/// float of its sign; `None` when there is none (or the text is not UTF-8).
+fn clamp_huge_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '-' || c.is_ascii_digit()) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('"') {
+            // Copy the string through its closing quote, skipping escaped characters.
+            let mut end = 1;
+            let body = rest.as_bytes();
+            while end < body.len() && body[end] != b'"' {
+                end += if body[end] == b'\\' { 2 } else { 1 };
+            }
+            let end = (end + 1).min(body.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')))
+            .unwrap_or(rest.len());
+        let number = &rest[..end];
+        match number.parse::<f64>() {
+            Ok(float) if float.is_infinite() => {
+                changed = true;
+                out.push_str(&f64::MAX.copysign(float).to_string());
+            }
+            _ => out.push_str(number),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    changed.then(|| out.into_bytes())
+}
+
+/// The properties that appear more than once in one object, as `(pointer of the object,
+/// property name)`. JSON parsers disagree on which copy wins (serde_json keeps the last), so
+/// `--strict` reports them.
+pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
+    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+    struct Walk<'a> {
+        path: &'a mut Vec<String>,
+        found: &'a mut Vec<(String, String)>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = ();
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut index = 0usize;
+            loop {
+                self.path.push(index.to_string());
+                let more = seq.next_element_seed(Walk {
+                    path: self.path,
+                    found: self.found,
+                })?;
+                self.path.pop();
+                if more.is_none() {
+                    return Ok(());
+                }
+                index += 1;
+            }
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut keys = std::collections::HashSet::new();
+            let mut reported = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if keys.contains(&key) && reported.insert(key.clone()) {
+                    self.found.push((pointer(self.path), key.clone()));
+                }
+                self.path.push(key.replace('~', "~0").replace('/', "~1"));
+                map.next_value_seed(Walk {
+                    path: self.path,
+                    found: self.found,
+                })?;
+                let key = self.path.pop().unwrap_or_default();
+                keys.insert(key.replace("~1", "/").replace("~0", "~"));
+            }
+            Ok(())
+        }
+    }
+
+    fn pointer(path: &[String]) -> String {
+        path.iter().map(|part| format!("/{part}")).collect()
+    }
+
+    let mut path = Vec::new();
+    let mut found = Vec::new();
+    let bytes = clamp_huge_numbers(bytes).map_or(std::borrow::Cow::Borrowed(bytes), Into::into);
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    let walk = Walk {
+        path: &mut path,
+        found: &mut found,
+    };
+    // A body that does not parse has no duplicates worth naming: the syntax error is reported.
+    let _ = walk.deserialize(&mut deserializer);
+    found
 }
 
 /// serde_json appends " at line L column C"; the message says it already.
@@ -110,7 +251,22 @@ pub fn check_bytes_parsed(
         }
     }
     match parse_json(bytes) {
-        Ok(value) => (check_value(&value, options), Some(value)),
+        Ok(value) => {
+            let mut check = check_value(&value, options);
+            if options.strict && check.provider.is_some() {
+                for (object, key) in duplicate_keys(bytes) {
+                    check.errors.push(Issue {
+                        pointer: object,
+                        expected: "each property once".to_string(),
+                        found: format!(
+                            "\"{key}\" more than once (parsers disagree on which copy counts)"
+                        ),
+                    });
+                    check.verdict = Verdict::Invalid;
+                }
+            }
+            (check, Some(value))
+        }
         Err(issue) => (Check::malformed(&issue.expected, issue.found), None),
     }
 }
@@ -382,6 +538,35 @@ mod tests {
             "{:?}",
             check.errors
         );
+    }
+
+    #[test]
+    fn numbers_beyond_a_float_are_valid_json() {
+        for text in [
+            "1e400",
+            "-1e400",
+            "[1e400, \"1e400\", {\"a\\\"\": -2E+999}]",
+            "1e-400",
+        ] {
+            assert!(parse_json(text.as_bytes()).is_ok(), "{text}");
+        }
+        let value = parse_json(b"{\"n\": 1e400, \"s\": \"9e999\"}").unwrap();
+        assert_eq!(value["n"].as_f64(), Some(f64::MAX));
+        assert_eq!(value["s"], "9e999");
+        assert!(parse_json(b"[1e400,]").is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_with_their_object() {
+        let found = duplicate_keys(br#"{"a": 1, "b": [{"x/y": 1, "x/y": 2}], "a": 3, "a": 4}"#);
+        assert_eq!(
+            found,
+            [
+                ("/b/0".to_string(), "x/y".to_string()),
+                (String::new(), "a".to_string()),
+            ]
+        );
+        assert!(duplicate_keys(br#"{"a": {"a": 1}}"#).is_empty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
-use crate::inputs::{self, Loaded, Unit};
+use crate::inputs::{self, Piece, StreamUnit, Unit, UnitStream};
 use crate::output;
 use crate::output::format_issue;
 use crate::providers;
@@ -21,14 +21,25 @@ struct BodyReport<'a> {
     check: &'a Check,
 }
 
-/// From this many bodies on, they are checked in parallel.
+/// From this many bodies in a batch on, they are checked in parallel.
 const PARALLEL_FROM: usize = 16;
+
+/// Bodies up to this size are checked in parallel; a larger one is checked alone, so the
+/// memory its parsed form takes (up to tens of times its size) is held once, not per thread.
+const PARALLEL_BODY_MAX: usize = 64 << 10;
 
 /// A captured request with nothing to check, as printed with `--format json`.
 #[derive(Serialize)]
 struct SkippedReport<'a> {
     origin: &'a str,
     skipped: &'a str,
+}
+
+/// Something that could not be read, as printed with `--format json`.
+#[derive(Serialize)]
+struct UnreadReport<'a> {
+    origin: &'a str,
+    unread: &'a str,
 }
 
 #[derive(Default, Serialize)]
@@ -43,6 +54,15 @@ struct Summary {
     /// Of the invalid ones: not JSON at all.
     malformed: usize,
     unknown: usize,
+    /// Bodies over `--max-body`, and files or folder entries that could not be read: the run
+    /// could not do all of its job (exit 2).
+    unread: usize,
+}
+
+/// What happened to one unit of input.
+enum Judged {
+    Record(RecordCheck),
+    TooLarge { size: u64, exact: bool },
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
@@ -55,66 +75,168 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         strict: args.strict,
         force,
     };
-    let sources = inputs::expand(&args.inputs)?;
-    let loaded: Vec<Loaded> = sources
-        .iter()
-        .map(inputs::load)
-        .collect::<anyhow::Result<_>>()?;
-    // Every body of every source, as slices of what was read: a JSON Lines file of 200,000
-    // bodies is checked in place, in parallel, without copying a line.
-    let units: Vec<(&Loaded, Option<usize>, &[u8])> = loaded
-        .iter()
-        .flat_map(|source| {
-            source
-                .units()
-                .into_iter()
-                .map(move |(line, bytes)| (source, line, bytes))
-        })
-        .collect();
-    if units.is_empty() {
-        return Err(inputs::no_bodies(&sources));
+    let expansion = inputs::expand(&args.inputs)?;
+    let mut printer = Printer {
+        out: BufWriter::new(std::io::stdout().lock()),
+        args: &args,
+        summary: Summary::default(),
+    };
+    for note in &expansion.notes {
+        output::warn(note);
     }
-
-    // A few bodies are checked on this thread: starting a thread pool would cost more than the
-    // work (bench/run startup).
-    let check = |(_, _, bytes): &(&Loaded, Option<usize>, &[u8])| check_unit(bytes, &options);
-    let checks: Vec<RecordCheck> = if units.len() < PARALLEL_FROM {
-        units.iter().map(check).collect()
-    } else {
-        units.par_iter().map(check).collect()
-    };
-
-    let mut summary = Summary {
-        bodies: checks.len(),
-        ..Summary::default()
-    };
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for ((source, line, _), judged) in units.iter().zip(&checks) {
-        let check = match judged {
-            RecordCheck::Checked(check) => check,
-            RecordCheck::Skipped(why) => {
-                summary.skipped += 1;
-                if !args.quiet {
-                    let origin = source.origin(*line);
-                    match args.format {
-                        Format::Json => output::json_line(
-                            &mut out,
-                            &SkippedReport {
-                                origin: &origin,
-                                skipped: why,
-                            },
-                        )?,
-                        Format::Text => writeln!(
-                            out,
-                            "- {}  {}",
-                            origin.bold(),
-                            format!("not checked: {why}").dimmed()
-                        )?,
-                    }
-                }
+    for (name, why) in &expansion.problems {
+        printer.unread(name, why)?;
+    }
+    for source in &expansion.sources {
+        let mut stream = match UnitStream::open(source, args.max_body) {
+            Ok(stream) => stream,
+            Err(err) => {
+                printer.unread(&source.describe(), &format!("{err:#}"))?;
                 continue;
             }
         };
+        // Each batch is checked (in parallel when large), printed in order, then dropped.
+        loop {
+            let batch = match stream.next_batch() {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(err) => {
+                    printer.unread(stream.name(), &format!("{err:#}"))?;
+                    break;
+                }
+            };
+            let judge = |unit: &StreamUnit| match (&unit.piece, batch.bytes(unit)) {
+                (_, Some(bytes)) => Judged::Record(check_unit(bytes, &options)),
+                (Piece::TooLarge { size, exact }, None) => Judged::TooLarge {
+                    size: *size,
+                    exact: *exact,
+                },
+                (Piece::Bytes(_), None) => unreachable!("a range always has bytes"),
+            };
+            let is_small = |unit: &StreamUnit| matches!(&unit.piece, Piece::Bytes(range) if range.len() <= PARALLEL_BODY_MAX);
+            // A few bodies are checked on this thread: starting a thread pool would cost more
+            // than the work (bench/run startup).
+            let judged: Vec<Judged> = if batch.units.len() < PARALLEL_FROM {
+                batch.units.iter().map(judge).collect()
+            } else {
+                let mut parallel: Vec<Option<Judged>> = batch
+                    .units
+                    .par_iter()
+                    .map(|unit| is_small(unit).then(|| judge(unit)))
+                    .collect();
+                for (unit, slot) in batch.units.iter().zip(&mut parallel) {
+                    if slot.is_none() {
+                        *slot = Some(judge(unit));
+                    }
+                }
+                parallel.into_iter().flatten().collect()
+            };
+            for (unit, judged) in batch.units.iter().zip(&judged) {
+                printer.report(&batch.origin(unit), judged)?;
+            }
+        }
+    }
+    let Printer {
+        mut out, summary, ..
+    } = printer;
+    if summary.bodies == 0 && summary.unread == 0 {
+        return Err(inputs::no_bodies(&expansion.sources));
+    }
+    match args.format {
+        Format::Json => output::json_line(&mut out, &serde_json::json!({ "summary": summary }))?,
+        Format::Text => print_summary(&mut out, &summary)?,
+    }
+    out.flush()?;
+    if summary.unread > 0 {
+        anyhow::bail!(
+            "{} could not be read or checked (see above); the rest was checked",
+            plural(summary.unread, "input", "inputs")
+        );
+    }
+    Ok(Outcome::from_ok(
+        summary.valid + summary.skipped + summary.unchecked == summary.bodies,
+    ))
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// Prints each verdict as it comes and keeps the counts.
+struct Printer<'a, W: Write> {
+    out: W,
+    args: &'a ValidateArgs,
+    summary: Summary,
+}
+
+impl<W: Write> Printer<'_, W> {
+    /// A source, folder entry or body that could not be read or checked: always printed.
+    fn unread(&mut self, origin: &str, why: &str) -> anyhow::Result<()> {
+        self.summary.unread += 1;
+        match self.args.format {
+            Format::Json => output::json_line(
+                &mut self.out,
+                &UnreadReport {
+                    origin,
+                    unread: why,
+                },
+            ),
+            Format::Text => {
+                writeln!(
+                    self.out,
+                    "{} {}  {}",
+                    output::fail_mark(),
+                    origin.bold(),
+                    why.red()
+                )?;
+                Ok(())
+            }
+        }
+    }
+
+    fn report(&mut self, origin: &str, judged: &Judged) -> anyhow::Result<()> {
+        let check = match judged {
+            Judged::TooLarge { size, exact } => {
+                let size = if *exact {
+                    output::size(*size)
+                } else {
+                    format!("more than {}", output::size(*size))
+                };
+                let why = format!(
+                    "not checked: {size}, over --max-body {}; raise it to check this body",
+                    output::size(self.args.max_body)
+                );
+                return self.unread(origin, &why);
+            }
+            Judged::Record(RecordCheck::Skipped(why)) => {
+                self.summary.bodies += 1;
+                self.summary.skipped += 1;
+                if self.args.quiet {
+                    return Ok(());
+                }
+                return match self.args.format {
+                    Format::Json => output::json_line(
+                        &mut self.out,
+                        &SkippedReport {
+                            origin,
+                            skipped: why,
+                        },
+                    ),
+                    Format::Text => {
+                        writeln!(
+                            self.out,
+                            "- {}  {}",
+                            origin.bold(),
+                            format!("not checked: {why}").dimmed()
+                        )?;
+                        Ok(())
+                    }
+                };
+            }
+            Judged::Record(RecordCheck::Checked(check)) => check,
+        };
+        let summary = &mut self.summary;
+        summary.bodies += 1;
         match check.verdict {
             Verdict::Valid => summary.valid += 1,
             Verdict::Invalid => summary.invalid += 1,
@@ -125,29 +247,14 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
             Verdict::Unchecked => summary.unchecked += 1,
             Verdict::Unknown => summary.unknown += 1,
         }
-        if args.quiet && !check.verdict.fails() {
-            continue;
+        if self.args.quiet && !check.verdict.fails() {
+            return Ok(());
         }
-        let origin = source.origin(*line);
-        match args.format {
-            Format::Json => output::json_line(
-                &mut out,
-                &BodyReport {
-                    origin: &origin,
-                    check,
-                },
-            )?,
-            Format::Text => print_check(&mut out, &origin, check)?,
+        match self.args.format {
+            Format::Json => output::json_line(&mut self.out, &BodyReport { origin, check }),
+            Format::Text => print_check(&mut self.out, origin, check),
         }
     }
-    match args.format {
-        Format::Json => output::json_line(&mut out, &serde_json::json!({ "summary": summary }))?,
-        Format::Text => print_summary(&mut out, &summary)?,
-    }
-    out.flush()?;
-    Ok(Outcome::from_ok(
-        summary.valid + summary.skipped + summary.unchecked == summary.bodies,
-    ))
 }
 
 /// A body, or a capture record's body judged as `listen` judged it.
@@ -200,9 +307,14 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     } else {
         String::new()
     };
+    let unread = if summary.unread > 0 {
+        format!(", {}", format!("{} not read", summary.unread).red())
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "\n{} {bodies}: {}, {}, {}{skipped}",
+        "\n{} {bodies}: {}, {}, {}{skipped}{unread}",
         summary.bodies,
         if summary.valid + not_checked == summary.bodies {
             valid.green()

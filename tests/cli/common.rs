@@ -285,3 +285,12 @@ impl Drop for Listener {
         let _ = self.child.wait();
     }
 }
+
+/// The most resident memory a running process has used so far, in bytes (Linux's `VmHWM`);
+/// `None` where the platform does not say.
+pub fn peak_resident_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -200,8 +200,11 @@ pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
                 close.join(", ")
             );
         }
-        let sources = inputs::expand(std::slice::from_ref(arg))?;
-        let bodies = inputs::read_all(&sources)?;
+        let expansion = inputs::expand(std::slice::from_ref(arg))?;
+        for note in &expansion.notes {
+            crate::output::warn(note);
+        }
+        let bodies = inputs::read_all(&expansion)?;
         for body in bodies {
             if let Some(why) = &body.unreadable {
                 bail!("{}: {why}; fix or remove that line", body.origin);

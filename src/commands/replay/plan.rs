@@ -261,7 +261,7 @@ fn as_query(provider: Option<Provider>, value: &Value) -> anyhow::Result<String>
 fn input_provider(input: &Input) -> Option<Provider> {
     match input {
         Input::Sample(sample) => Some(sample.provider),
-        Input::Body(body) => serde_json::from_slice(&body.bytes)
+        Input::Body(body) => crate::validation::parse_json(&body.bytes)
             .ok()
             .and_then(|value: Value| providers::detect(&value))
             .map(|d| d.provider),
@@ -276,7 +276,7 @@ fn template(
     config: &Config,
     notes: &mut Notes,
 ) -> anyhow::Result<Template> {
-    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let parsed: Option<Value> = crate::validation::parse_json(bytes).ok();
     let detection = parsed.as_ref().and_then(providers::detect);
     let reply_schema = detection.as_ref().and_then(providers::reply_schema);
     let (method, url, mut headers) = match record {

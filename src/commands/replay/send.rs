@@ -317,7 +317,7 @@ fn describe_response(
         }
     };
     let bytes = body.as_ref();
-    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    let parsed: Option<Value> = crate::validation::parse_json(bytes).ok();
     let gist = if bytes.iter().all(u8::is_ascii_whitespace) {
         "(empty body)".to_string()
     } else {
