@@ -7,6 +7,14 @@ use crate::providers::{self, Detection, Kind, Provider};
 use crate::schemas::Schema;
 pub use crate::verdict::{Issue, Verdict};
 
+/// At most this many errors are kept per body; the rest are counted. A body of 100,000 broken
+/// items would otherwise hold (and print) 100,000 errors.
+pub const MAX_ISSUES: usize = 50;
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
 /// What to validate against, and how strictly.
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
@@ -34,6 +42,9 @@ pub struct Check {
     pub schema: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Issue>,
+    /// Errors found beyond the first [`MAX_ISSUES`], counted, not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_errors: usize,
     /// Why an unchecked body was not checked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -48,6 +59,7 @@ impl Check {
             kind: None,
             schema: None,
             errors: vec![Issue::whole(expected, found)],
+            more_errors: 0,
             note: None,
         }
     }
@@ -225,6 +237,45 @@ pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
     found
 }
 
+/// About how many JSON values (including object keys) `bytes` holds: the structural characters
+/// outside strings, counted in one pass without parsing.
+pub fn count_values(bytes: &[u8]) -> usize {
+    // The whole value, one more per comma (a further item) and colon (a key), and one per
+    // container that holds anything (its first item).
+    let mut count = 1;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut just_opened = false;
+    for &byte in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if byte.is_ascii_whitespace() {
+            continue;
+        }
+        if std::mem::take(&mut just_opened) && matches!(byte, b']' | b'}') {
+            count -= 1;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b',' | b':' => count += 1,
+            b'[' | b'{' => {
+                count += 1;
+                just_opened = true;
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
 /// serde_json appends " at line L column C"; the message says it already.
 fn strip_position(message: &str) -> &str {
     message
@@ -336,6 +387,7 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
                 "a body in a shape one of the providers documents",
                 describe_unknown(body),
             )],
+            more_errors: 0,
             note: None,
         };
     };
@@ -353,32 +405,47 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
                 ),
                 "no such schema shipped",
             )],
+            more_errors: 0,
             note: None,
         };
     };
     let validator = schema.validator(options.strict);
     // Most bodies are valid: the boolean check is much cheaper than collecting errors.
     let mut errors: Vec<Issue> = Vec::new();
-    if !validator.is_valid(body) {
-        errors.extend(
-            validator
-                .iter_errors(body)
-                .map(|error| describe_error(&error, "")),
-        );
-    }
+    let mut more_errors = 0;
+    // The validator lists a body's errors all at once, each holding its path: for a large
+    // body with thousands of broken items that would be hundreds of megabytes, so a large
+    // body is reported by its first error in each part.
+    let mut first_only = None;
+    let mut note = detection.note;
+    let mut collect = |validator: &jsonschema::Validator, value: &Value, prefix: &str| {
+        if validator.is_valid(value) {
+            return;
+        }
+        if *first_only.get_or_insert_with(|| has_more_nodes(body, FIRST_ERROR_ONLY_FROM)) {
+            if let Err(error) = validator.validate(value) {
+                errors.push(describe_error(&error, prefix));
+            }
+            note.get_or_insert_with(|| {
+                "a body this large is reported by its first error in each part".to_string()
+            });
+            return;
+        }
+        for error in validator.iter_errors(value) {
+            if errors.len() < MAX_ISSUES {
+                errors.push(describe_error(&error, prefix));
+            } else {
+                more_errors += 1;
+            }
+        }
+    };
+    collect(validator, body, "");
     for part in &detection.parts {
-        let (Some(value), Some(validator)) = (
+        if let (Some(value), Some(validator)) = (
             providers::shapes::at(body, &part.pointer),
             schema.part_validator(part.def, options.strict),
-        ) else {
-            continue;
-        };
-        if !validator.is_valid(value) {
-            errors.extend(
-                validator
-                    .iter_errors(value)
-                    .map(|error| describe_error(&error, &part.pointer)),
-            );
+        ) {
+            collect(validator, value, &part.pointer);
         }
     }
     let verdict = if !errors.is_empty() {
@@ -394,8 +461,30 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
         kind: Some(detection.kind),
         schema: Some(schema.id),
         errors,
-        note: detection.note,
+        more_errors,
+        note,
     }
+}
+
+/// Bodies with more values than this are reported by their first error in each part.
+const FIRST_ERROR_ONLY_FROM: usize = 20_000;
+
+/// Whether `value` holds more than `limit` values, counting no further than that.
+fn has_more_nodes(value: &Value, limit: usize) -> bool {
+    let mut pending = vec![value];
+    let mut seen = 0;
+    while let Some(value) = pending.pop() {
+        seen += 1;
+        if seen > limit {
+            return true;
+        }
+        match value {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn describe_unknown(body: &Value) -> String {
@@ -554,6 +643,13 @@ mod tests {
         assert_eq!(value["n"].as_f64(), Some(f64::MAX));
         assert_eq!(value["s"], "9e999");
         assert!(parse_json(b"[1e400,]").is_err());
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings() {
+        assert_eq!(count_values(b"1"), 1);
+        assert_eq!(count_values(br#"[1, 2, {"a,b:[{": "x\",y"}]"#), 6);
+        assert_eq!(count_values(b"[{}, [ ], {\"a\": []}]"), 6);
     }
 
     #[test]

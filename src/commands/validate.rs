@@ -63,6 +63,7 @@ struct Summary {
 enum Judged {
     Record(RecordCheck),
     TooLarge { size: u64, exact: bool },
+    TooComplex { values: usize },
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
@@ -106,7 +107,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
                 }
             };
             let judge = |unit: &StreamUnit| match (&unit.piece, batch.bytes(unit)) {
-                (_, Some(bytes)) => Judged::Record(check_unit(bytes, &options)),
+                (_, Some(bytes)) => check_unit(bytes, &options),
                 (Piece::TooLarge { size, exact }, None) => Judged::TooLarge {
                     size: *size,
                     exact: *exact,
@@ -196,15 +197,27 @@ impl<W: Write> Printer<'_, W> {
 
     fn report(&mut self, origin: &str, judged: &Judged) -> anyhow::Result<()> {
         let check = match judged {
-            Judged::TooLarge { size, exact } => {
-                let size = if *exact {
-                    output::size(*size)
-                } else {
-                    format!("more than {}", output::size(*size))
-                };
+            Judged::TooLarge { size: bytes, exact } => {
+                let (mut size, mut limit) =
+                    (output::size(*bytes), output::size(self.args.max_body));
+                if size == limit && *exact {
+                    // Just over the limit: the rounded figures would look equal.
+                    (size, limit) = (
+                        format!("{bytes} bytes"),
+                        format!("{limit} ({} bytes)", self.args.max_body),
+                    );
+                }
+                if !*exact {
+                    size = format!("more than {size}");
+                }
                 let why = format!(
-                    "not checked: {size}, over --max-body {}; raise it to check this body",
-                    output::size(self.args.max_body)
+                    "not checked: {size}, over --max-body {limit}; raise it to check this body"
+                );
+                return self.unread(origin, &why);
+            }
+            Judged::TooComplex { values } => {
+                let why = format!(
+                    "not checked: {values} JSON values, more than the {MAX_VALUES} wa-hook holds in memory at once"
                 );
                 return self.unread(origin, &why);
             }
@@ -258,14 +271,44 @@ impl<W: Write> Printer<'_, W> {
 }
 
 /// A body, or a capture record's body judged as `listen` judged it.
-fn check_unit(bytes: &[u8], options: &CheckOptions) -> RecordCheck {
+fn check_unit(bytes: &[u8], options: &CheckOptions) -> Judged {
+    let checked = |check| Judged::Record(RecordCheck::Checked(check));
     match inputs::read_unit(bytes) {
-        Unit::Body(body) => RecordCheck::Checked(validation::check_bytes(body, None, options)),
-        Unit::Record(record) => validation::check_record(&record, options),
-        Unit::Unreadable(why) => {
-            RecordCheck::Checked(Check::malformed("a wa-hook capture record", why))
+        Unit::Body(body) => match too_complex(body) {
+            Some(values) => Judged::TooComplex { values },
+            None => checked(validation::check_bytes(body, None, options)),
+        },
+        Unit::Record(record) => {
+            if record.body_bytes > PARALLEL_BODY_MAX as u64 {
+                if let Some(values) = record
+                    .body_bytes()
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    .and_then(too_complex)
+                {
+                    return Judged::TooComplex { values };
+                }
+            }
+            Judged::Record(validation::check_record(&record, options))
         }
+        Unit::Unreadable(why) => checked(Check::malformed("a wa-hook capture record", why)),
     }
+}
+
+/// A body is checked in its parsed form, which takes up to about 200 bytes per JSON value
+/// whatever the value's size (`[1,1,1,…]` of 4 MiB would take 300 MB). A body with more values
+/// than this is refused rather than let memory grow; webhooks hold hundreds.
+const MAX_VALUES: usize = 400_000;
+
+/// The number of JSON values in a large body when over [`MAX_VALUES`]; `None` when it is
+/// within the limit (or small enough that it must be).
+fn too_complex(body: &[u8]) -> Option<usize> {
+    if body.len() <= PARALLEL_BODY_MAX {
+        return None;
+    }
+    let values = validation::count_values(body);
+    (values > MAX_VALUES).then_some(values)
 }
 
 /// `✓ path  qikchat message:text`, and for a failure every error indented below.
@@ -283,6 +326,13 @@ pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow:
     }
     for issue in &check.errors {
         writeln!(out, "    {}", format_issue(issue))?;
+    }
+    if check.more_errors > 0 {
+        writeln!(
+            out,
+            "    {}",
+            format!("… and {} more errors", check.more_errors).dimmed()
+        )?;
     }
     Ok(())
 }

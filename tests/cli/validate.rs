@@ -465,3 +465,44 @@ fn huge_numbers_are_json_and_strict_reports_duplicate_keys() {
             "expected each property once, found \"event\" more than once",
         ));
 }
+
+/// Issue 14: a body's parsed form and its error list are bounded too: a body of more values
+/// than wa-hook holds at once is refused, and one with thousands of broken items is reported
+/// by its first error in each part rather than by every one.
+#[test]
+fn bodies_of_many_values_are_refused_or_reported_briefly() {
+    let ones = format!("[{}1]", "1,".repeat(500_000));
+    wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(ones)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "not checked: 500002 JSON values, more than the 400000 wa-hook holds in memory at once",
+        ));
+    let mut body = sample_json("meta/message-text");
+    body["entry"][0]["changes"][0]["value"]["messages"] =
+        serde_json::Value::Array(vec![serde_json::json!({}); 30_000]);
+    let assert = wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(serde_json::to_vec(&body).unwrap())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "a body this large is reported by its first error in each part",
+        ));
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.lines().count() < 20, "{stdout}");
+    // A smaller broken body lists its errors, up to a limit, and counts the rest.
+    body["entry"][0]["changes"][0]["value"]["messages"] =
+        serde_json::Value::Array(vec![serde_json::json!({}); 100]);
+    wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(serde_json::to_vec(&body).unwrap())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "/entry/0/changes/0/value/messages/0: expected required property",
+        ))
+        .stdout(predicate::str::contains("… and 350 more errors"));
+}
