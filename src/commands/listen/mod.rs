@@ -56,7 +56,7 @@ const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
 
 /// Requests whose bodies are still arriving, read at once (each on its own thread); one more
 /// is answered 503. Their bodies (up to `--max-body` each) are what listen holds in memory.
-const UPLOADS_MAX: usize = 16;
+const UPLOADS_MAX: usize = 8;
 
 /// `--max-connections` unless the open-file limit allows fewer.
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
