@@ -475,7 +475,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__listen)
-            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --tunnel --register --dry-run --api-base --format --color --help --version"
+            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --forward-timeout --max-connections --read-timeout --fsync --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --tunnel --register --dry-run --api-base --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +534,18 @@ _wa__hook() {
                     return 0
                     ;;
                 --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forward-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,6 +51,9 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-en
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this [default: the provider\'s own limit, else 2s — the rule replay follows too]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-timeout -d 'Give up on the app after this long and answer 504 [default: the budget, at most 10s]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-connections -d 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l read-timeout -d 'Longest wait for a request\'s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
@@ -66,6 +69,7 @@ always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l no-save -d 'Do not save captures at all'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l keep-secrets -d 'Keep Authorization and other secret-bearing headers in the capture file'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l fsync -d 'Wait until each record is on the disk (fdatasync) before answering: survives a power loss, at a cost per request'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l strict -d 'Also report properties the documentation does not name'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reject-bad-signature -d 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l dry-run -d 'With --register: print the API calls a real run makes, and make none'

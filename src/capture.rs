@@ -2,7 +2,9 @@
 //! `validate` read back. The format is documented in README.md ("Capture file format").
 use std::fs::{File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 use anyhow::Context;
 use base64::Engine;
@@ -136,22 +138,63 @@ pub fn now_rfc3339() -> String {
 /// another in wa-hook: a thread encodes its lines (one, or a batch of requests it took at once)
 /// into its own buffer and hands them to the kernel with one `write` on a file opened with
 /// `O_APPEND`. On a local Linux file system the kernel appends each such write whole, at the
-/// end of the file, so lines never interleave. (A pipe or terminal takes a lock instead.) A
-/// write the kernel cut short (only when the disk is full or the file too large) is reported,
-/// and every later write reports it too.
+/// end of the file, so lines never interleave. (A pipe or terminal takes a lock instead.)
+///
+/// A write the kernel cut short (a full disk, a file too large) is taken back: the file is
+/// truncated to its last whole record, so a torn line never stays for the next record to be
+/// glued to. Until a write succeeds again, writes take turns (so each knows where its lines
+/// start); each later write is tried, so saving resumes when space is back. Before each write
+/// the path is checked to still name the file being written: a capture file deleted or
+/// replaced while listening is created again (with a warning), never written into nowhere.
 pub struct CaptureWriter {
     sink: Sink,
-    /// Set by the first failed write.
-    broken: std::sync::OnceLock<String>,
+    /// Set after a failed write, until one succeeds: writes take `careful_lock`.
+    careful: AtomicBool,
+    careful_lock: Mutex<()>,
+    /// The `seq` of the last record already in the file when it was opened.
+    last_seq: u64,
+    /// `--fsync`: each write reaches the disk before the call returns.
+    fsync: bool,
 }
 
 enum Sink {
     /// A regular file: one `write` lands whole, so no lock is needed.
-    File(File),
+    File(CaptureFile),
     /// A pipe, FIFO or terminal, where only small writes land whole: one writer at a time.
-    Stream(std::sync::Mutex<File>),
+    Stream(Mutex<File>),
     Stdout,
     Discard,
+}
+
+/// A regular capture file and which file it is, to notice when its path names another.
+struct CaptureFile {
+    path: PathBuf,
+    open: RwLock<(File, FileId)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    device: u64,
+    inode: u64,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            device: meta.dev(),
+            inode: meta.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> FileId {
+        FileId {
+            device: 0,
+            inode: 0,
+        }
+    }
 }
 
 thread_local! {
@@ -159,25 +202,106 @@ thread_local! {
     static LINES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Open (or create, readable by its owner only: records hold message text and phone numbers)
+/// a capture file for appending and reading back its tail.
+fn open_capture_file(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true).read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// How far back from the end the last record is looked for: the file's tail, never all of it.
+const TAIL_MAX: u64 = 16 << 20;
+
+/// Where the last whole line of `file` (of `len` bytes) starts and ends (after its `\n`),
+/// looking back at most `TAIL_MAX` bytes.
+fn last_whole_line(file: &File, len: u64) -> Option<(u64, u64)> {
+    let mut end = None;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut upto = len;
+    while upto > 0 && len - upto < TAIL_MAX {
+        let from = upto.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(upto - from) as usize];
+        read_at(file, chunk, from).ok()?;
+        let mut within = chunk.len();
+        while let Some(at) = memchr::memrchr(b'\n', &chunk[..within]) {
+            let position = from + at as u64;
+            match end {
+                None => end = Some(position + 1),
+                Some(end) => return Some((position + 1, end)),
+            }
+            within = at;
+        }
+        upto = from;
+    }
+    end.map(|end| (0, end)).filter(|_| upto == 0)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::Error::other("not supported"))
+}
+
+/// The `seq` of the record at the start of a line (`{"wa_hook_capture":1,"seq":N,...`).
+fn seq_at(file: &File, start: u64, end: u64) -> Option<u64> {
+    let mut head = vec![0u8; (end - start).min(128) as usize];
+    read_at(file, &mut head, start).ok()?;
+    let at = memchr::memmem::find(&head, b"\"seq\":")? + 6;
+    let digits: &[u8] = &head[at..];
+    let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
 impl CaptureWriter {
-    /// Open `path` for appending; `-` means stdout. Fails at once on a bad path.
+    /// Open `path` for appending; `-` means stdout. Fails at once on a bad path. A file that
+    /// does not end with a newline (a record cut short by a crash) gets one first, with a
+    /// warning; the last record's `seq` is read back so this run's records continue it.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        let mut last_seq = 0;
         let sink = if path == Path::new("-") {
             Sink::Stdout
         } else {
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
+            let file = open_capture_file(path)
                 .with_context(|| format!("opening the capture file {}", path.display()))?;
-            let regular = file.metadata().is_ok_and(|meta| meta.file_type().is_file());
-            if regular {
-                Sink::File(file)
+            let meta = file
+                .metadata()
+                .with_context(|| format!("reading the capture file {}", path.display()))?;
+            if meta.file_type().is_file() {
+                let len = meta.len();
+                if len > 0 {
+                    let mut last = [0u8];
+                    if read_at(&file, &mut last, len - 1).is_ok() && last[0] != b'\n' {
+                        crate::output::warn(format!(
+                            "{} ends in the middle of a line (a record cut short earlier?); \
+                             new records start on the next line",
+                            path.display()
+                        ));
+                        (&file)
+                            .write_all(b"\n")
+                            .with_context(|| format!("writing to {}", path.display()))?;
+                    }
+                    if let Some((start, end)) = last_whole_line(&file, len) {
+                        last_seq = seq_at(&file, start, end).unwrap_or(0);
+                    }
+                }
+                Sink::File(CaptureFile {
+                    path: path.to_path_buf(),
+                    open: RwLock::new((file, FileId::of(&meta))),
+                })
             } else {
-                Sink::Stream(std::sync::Mutex::new(file))
+                Sink::Stream(Mutex::new(file))
             }
         };
-        Ok(Self::with_sink(sink))
+        let mut writer = Self::with_sink(sink);
+        writer.last_seq = last_seq;
+        Ok(writer)
     }
 
     /// A writer that saves nothing (`--no-save`).
@@ -188,8 +312,23 @@ impl CaptureWriter {
     fn with_sink(sink: Sink) -> Self {
         CaptureWriter {
             sink,
-            broken: std::sync::OnceLock::new(),
+            careful: AtomicBool::new(false),
+            careful_lock: Mutex::new(()),
+            last_seq: 0,
+            fsync: false,
         }
+    }
+
+    /// Each write waits until the records are on the disk (`fdatasync`), not only handed to
+    /// the operating system: they then survive a power loss, at a cost per write.
+    pub fn with_fsync(mut self, fsync: bool) -> Self {
+        self.fsync = fsync;
+        self
+    }
+
+    /// The `seq` of the last record in the file when it was opened (0 when there was none).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
     }
 
     /// Append one record and hand it to the operating system before returning.
@@ -206,9 +345,6 @@ impl CaptureWriter {
         if matches!(self.sink, Sink::Discard) {
             return Ok(());
         }
-        if let Some(broken) = self.broken.get() {
-            anyhow::bail!("writing the capture file: {broken}");
-        }
         LINES.with_borrow_mut(|lines| {
             lines.clear();
             for record in records {
@@ -216,14 +352,17 @@ impl CaptureWriter {
                 lines.push(b'\n');
             }
             let result = match &self.sink {
-                Sink::File(file) => write_whole(file, lines),
+                Sink::File(file) => self.write_file(file, lines),
                 Sink::Stream(file) => file
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .write_all(lines),
+                    .write_all(lines)
+                    .map_err(anyhow::Error::new),
                 Sink::Stdout => {
                     let mut out = std::io::stdout().lock();
-                    out.write_all(lines).and_then(|()| out.flush())
+                    out.write_all(lines)
+                        .and_then(|()| out.flush())
+                        .map_err(anyhow::Error::new)
                 }
                 Sink::Discard => Ok(()),
             };
@@ -231,12 +370,115 @@ impl CaptureWriter {
             if lines.capacity() > 1 << 20 {
                 *lines = Vec::new();
             }
-            result.map_err(|err| {
-                let _ = self.broken.set(err.to_string());
-                anyhow::Error::new(err).context("writing the capture file")
-            })
+            result.context("writing the capture file")
         })
     }
+
+    fn write_file(&self, capture: &CaptureFile, lines: &[u8]) -> anyhow::Result<()> {
+        capture.follow_path()?;
+        let open = capture
+            .open
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let file = &open.0;
+        if self.careful.load(Ordering::Acquire) {
+            // After a failure: one write at a time, each taken back whole if cut short.
+            let _turn = self
+                .careful_lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let before = file.metadata()?.len();
+            match write_whole(file, lines).and_then(|()| self.sync(file)) {
+                Ok(()) => {
+                    self.careful.store(false, Ordering::Release);
+                    Ok(())
+                }
+                Err(err) => {
+                    let _ = file.set_len(before);
+                    Err(err.into())
+                }
+            }
+        } else {
+            match write_whole(file, lines).and_then(|()| self.sync(file)) {
+                Ok(()) => Ok(()),
+                Err(err) => {
+                    self.careful.store(true, Ordering::Release);
+                    let _turn = self
+                        .careful_lock
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    truncate_to_whole_lines(file);
+                    Err(err.into())
+                }
+            }
+        }
+    }
+
+    fn sync(&self, file: &File) -> std::io::Result<()> {
+        if self.fsync { file.sync_data() } else { Ok(()) }
+    }
+}
+
+impl CaptureFile {
+    /// When the path no longer names the file being written (deleted, or replaced by another
+    /// file), open it again, creating it.
+    fn follow_path(&self) -> anyhow::Result<()> {
+        let current = std::fs::metadata(&self.path)
+            .ok()
+            .map(|meta| FileId::of(&meta));
+        let id = self
+            .open
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .1;
+        if current == Some(id) {
+            return Ok(());
+        }
+        let mut open = self
+            .open
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = std::fs::metadata(&self.path)
+            .ok()
+            .map(|meta| FileId::of(&meta));
+        if current == Some(open.1) {
+            return Ok(());
+        }
+        let file = open_capture_file(&self.path).with_context(|| {
+            format!(
+                "the capture file {} was deleted or replaced, and opening it again failed",
+                self.path.display()
+            )
+        })?;
+        let meta = file.metadata()?;
+        crate::output::warn(format!(
+            "the capture file {} was {} while listening; records from now on are saved in the \
+             file now at that path",
+            self.path.display(),
+            if current.is_none() {
+                "deleted"
+            } else {
+                "replaced"
+            }
+        ));
+        *open = (file, FileId::of(&meta));
+        Ok(())
+    }
+}
+
+/// After a write cut short: cut the file back to its last whole line.
+fn truncate_to_whole_lines(file: &File) {
+    let Ok(meta) = file.metadata() else { return };
+    let len = meta.len();
+    if len == 0 {
+        return;
+    }
+    let mut last = [0u8];
+    if read_at(file, &mut last, len - 1).is_ok() && last[0] == b'\n' {
+        return;
+    }
+    let keep = last_whole_line(file, len).map_or(0, |(_, end)| end);
+    let _ = file.set_len(keep);
 }
 
 /// One `write` for whole lines: a second call for the rest could land after another thread's
@@ -339,6 +581,69 @@ mod tests {
             .collect();
         assert_eq!(seqs, expected);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_torn_last_line_gets_a_newline_and_seq_continues() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut first = record(b"{}");
+        first.seq = 41;
+        let mut text = serde_json::to_vec(&first).unwrap();
+        text.push(b'\n');
+        text.extend_from_slice(b"{\"wa_hook_capture\":1,\"seq\":42,\"recei");
+        std::fs::write(&path, &text).unwrap();
+        let writer = CaptureWriter::open(&path).unwrap();
+        assert_eq!(writer.last_seq(), 41);
+        let mut next = record(b"{}");
+        next.seq = 42;
+        writer.write(&next).unwrap();
+        let written = std::fs::read(&path).unwrap();
+        let lines: Vec<&[u8]> = written.split(|b| *b == b'\n').collect();
+        assert_eq!(lines.len(), 4, "{}", String::from_utf8_lossy(&written));
+        assert_eq!(parse_record(lines[2]).unwrap().seq, 42);
+        // A fresh file is readable by its owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let fresh = dir.path().join("fresh.jsonl");
+            CaptureWriter::open(&fresh).unwrap();
+            let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_deleted_capture_file_is_created_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let writer = CaptureWriter::open(&path).unwrap();
+        writer.write(&record(b"1")).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        writer.write(&record(b"2")).unwrap();
+        let records: Vec<_> = std::fs::read(&path)
+            .unwrap()
+            .split(|b| *b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| parse_record(line).unwrap())
+            .collect();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].body.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn the_last_record_is_found_in_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut text = Vec::new();
+        for seq in 1..=3u64 {
+            let mut one = record(&vec![b'x'; 100_000]);
+            one.seq = seq;
+            text.extend(serde_json::to_vec(&one).unwrap());
+            text.push(b'\n');
+        }
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
     }
 
     #[test]

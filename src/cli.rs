@@ -164,6 +164,25 @@ pub struct ListenArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
     pub budget: Option<Duration>,
 
+    /// Give up on the app after this long and answer 504 [default: the budget, at most 10s]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
+    pub forward_timeout: Option<Duration>,
+
+    /// Connections open at once; one more is answered 503 at once [default: 512, fewer when
+    /// the open-file limit (ulimit -n) is lower]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: Option<u32>,
+
+    /// Longest wait for a request's head, for more of its body, or on an idle keep-alive
+    /// connection (a whole body gets 3 times it)
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub read_timeout: Duration,
+
+    /// Wait until each record is on the disk (fdatasync) before answering: survives a power
+    /// loss, at a cost per request
+    #[arg(long, conflicts_with = "no_save")]
+    pub fsync: bool,
+
     /// Also report properties the documentation does not name
     #[arg(long)]
     pub strict: bool,

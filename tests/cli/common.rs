@@ -252,6 +252,11 @@ impl Listener {
         }
     }
 
+    /// The listener's process id (for its /proc status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The next line listen prints on stdout (e.g. the tunnel's public URL, the second line).
     pub fn next_stdout_line(&mut self) -> String {
         let mut line = String::new();

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::mpsc::{self, Sender, TryRecvError};
-use std::thread::JoinHandle;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
 use std::time::Duration;
 
 use colored::Colorize;
@@ -66,11 +67,63 @@ fn fit(line: &str, width: Option<usize>) -> std::borrow::Cow<'_, str> {
 /// How often queued lines are printed: often enough to look live.
 const DISPLAY_INTERVAL: Duration = Duration::from_millis(25);
 
+/// The most text waiting to be printed; beyond it lines are dropped (and counted) rather than
+/// queued without bound when the output is not read.
+const QUEUED_MAX: usize = 8 << 20;
+
+/// Where workers send what they formatted. Never blocks: when the display is behind by
+/// `QUEUED_MAX`, lines are dropped and counted.
+#[derive(Clone)]
+pub(crate) struct DisplaySender {
+    sender: SyncSender<String>,
+    queued: Arc<AtomicUsize>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl DisplaySender {
+    pub fn send(&self, text: String) {
+        let len = text.len();
+        let lines = || text.matches('\n').count().max(1) as u64;
+        if self.queued.fetch_add(len, Ordering::Relaxed) + len > QUEUED_MAX {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.dropped.fetch_add(lines(), Ordering::Relaxed);
+            return;
+        }
+        if let Err(TrySendError::Full(text) | TrySendError::Disconnected(text)) =
+            self.sender.try_send(text)
+        {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.dropped
+                .fetch_add(text.matches('\n').count().max(1) as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Lines dropped because the display was behind.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// The display thread; `finished` says when it has printed everything.
+pub(crate) struct DisplayThread {
+    finished: Receiver<()>,
+}
+
+impl DisplayThread {
+    /// Wait until what was queued is printed, at most `timeout` (stdout may not be read).
+    pub fn finish_within(self, timeout: Duration) {
+        let _ = self.finished.recv_timeout(timeout);
+    }
+}
+
 /// Start the display thread: request lines go to stdout, or to stderr when the capture
 /// records themselves go to stdout (`--out -`).
-pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (Sender<String>, JoinHandle<()>) {
-    let (sender, receiver) = mpsc::channel::<String>();
-    let thread = std::thread::Builder::new()
+pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (DisplaySender, DisplayThread) {
+    let (sender, receiver) = mpsc::sync_channel::<String>(4096);
+    let queued = Arc::new(AtomicUsize::new(0));
+    let display_queued = Arc::clone(&queued);
+    let (finished_tx, finished) = mpsc::channel();
+    std::thread::Builder::new()
         .name("wa-hook-display".to_string())
         .spawn(move || {
             let sink: Box<dyn Write> = if to_stderr {
@@ -97,6 +150,7 @@ pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (Sender<String>, 
                 loop {
                     match receiver.try_recv() {
                         Ok(text) => {
+                            display_queued.fetch_sub(text.len(), Ordering::Relaxed);
                             for line in text.split_inclusive('\n') {
                                 let (line, end) = match line.strip_suffix('\n') {
                                     Some(line) => (line, "\n"),
@@ -126,9 +180,15 @@ pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (Sender<String>, 
                 }
                 std::thread::sleep(DISPLAY_INTERVAL);
             }
+            let _ = finished_tx.send(());
         })
         .expect("starting the display thread");
-    (sender, thread)
+    let sender = DisplaySender {
+        sender,
+        queued,
+        dropped: Arc::new(AtomicU64::new(0)),
+    };
+    (sender, DisplayThread { finished })
 }
 
 /// What the record alone does not say, for the request's line.
@@ -342,7 +402,7 @@ pub(crate) fn print_banner(args: &ListenArgs, config: &Config) {
         parts.push(format!("saving to {}", args.out.display()));
     }
     if let Some(forward) = &config.forward {
-        parts.push(format!("forwarding to {}", forward.target()));
+        parts.push(format!("forwarding to {}", forward.shown_target()));
     }
     if config.basic_auth.is_some() {
         parts.push("Basic auth required".to_string());
@@ -436,11 +496,29 @@ pub(crate) struct Stats {
     unknown: u64,
     rejected: u64,
     forward_failures: u64,
+    /// Requests answered 500 because their record could not be written.
+    unsaved: u64,
     /// The last key counted, its buffer reused.
     key: String,
 }
 
+/// What the summary says besides the counts of requests.
+#[derive(Default)]
+pub(crate) struct Leftovers {
+    /// Connections answered 503 over --max-connections.
+    pub refused_connections: u64,
+    /// Request lines not shown because the output was not read.
+    pub lines_not_shown: u64,
+    /// Requests still being read or forwarded when listen stopped: neither answered nor saved.
+    pub unfinished: u64,
+}
+
 impl Stats {
+    /// A request whose record could not be saved (it was answered 500).
+    pub fn count_unsaved(&mut self) {
+        self.unsaved += 1;
+    }
+
     pub fn count(&mut self, record: &CaptureRecord) {
         self.requests += 1;
         let mut key = std::mem::take(&mut self.key);
@@ -486,10 +564,16 @@ impl Stats {
         self.unknown += other.unknown;
         self.rejected += other.rejected;
         self.forward_failures += other.forward_failures;
+        self.unsaved += other.unsaved;
     }
 
     /// The summary text (without colour decisions of its own beyond `colored`'s).
-    pub fn summary(&self, elapsed: Duration, saved_to: Option<&Path>) -> String {
+    pub fn summary(
+        &self,
+        elapsed: Duration,
+        saved_to: Option<&Path>,
+        leftovers: &Leftovers,
+    ) -> String {
         let mut text = String::new();
         let requests = if self.requests == 1 {
             "request"
@@ -528,8 +612,49 @@ impl Stats {
             counted(self.rejected, "rejected"),
             counted(self.forward_failures, "forward failures"),
         ));
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if self.unsaved > 0 {
+            text.push_str(&format!(
+                "  {}\n",
+                format!(
+                    "{} could not be saved (answered 500)",
+                    plural(self.unsaved, "request", "requests")
+                )
+                .red()
+            ));
+        }
+        if leftovers.unfinished > 0 {
+            text.push_str(&format!(
+                "  {}\n",
+                format!(
+                    "{} still being read or forwarded at the stop: not answered, not saved",
+                    plural(leftovers.unfinished, "request", "requests")
+                )
+                .yellow()
+            ));
+        }
+        if leftovers.refused_connections > 0 {
+            text.push_str(&format!(
+                "  {}\n",
+                format!(
+                    "{} refused with 503 (over --max-connections)",
+                    plural(leftovers.refused_connections, "connection", "connections")
+                )
+                .yellow()
+            ));
+        }
+        if leftovers.lines_not_shown > 0 {
+            text.push_str(&format!(
+                "  {} not shown (the output was not read fast enough; all are saved)\n",
+                plural(leftovers.lines_not_shown, "line", "lines")
+            ));
+        }
         match saved_to {
             Some(path) if path.as_os_str() == "-" => {}
+            Some(path) if self.unsaved > 0 => {
+                text.push_str(&format!("  the others saved to {}\n", path.display()))
+            }
             Some(path) => text.push_str(&format!("  saved to {}\n", path.display())),
             None => text.push_str("  nothing saved (--no-save)\n"),
         }
@@ -537,8 +662,13 @@ impl Stats {
     }
 }
 
-pub(crate) fn print_summary(stats: &Stats, elapsed: Duration, saved_to: Option<&Path>) {
-    eprint!("{}", stats.summary(elapsed, saved_to));
+pub(crate) fn print_summary(
+    stats: &Stats,
+    elapsed: Duration,
+    saved_to: Option<&Path>,
+    leftovers: &Leftovers,
+) {
+    eprint!("{}", stats.summary(elapsed, saved_to, leftovers));
 }
 
 #[cfg(test)]

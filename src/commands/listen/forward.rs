@@ -7,6 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::http::{self, HttpOptions};
+use crate::secret::REDACTED;
 
 /// Headers that describe one hop, not the request: never forwarded (RFC 9110 §7.6.1), plus
 /// the ones the client sets itself for the new connection.
@@ -26,8 +27,12 @@ const HOP_BY_HOP: &[&str] = &[
     "expect",
 ];
 
-/// Longest the app may take before the forward counts as failed.
-const MIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The client's own ceiling; each forward has its own, shorter timeout (see `handler`).
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The largest answer from the app that is relayed and recorded; a larger one is a failure
+/// (502), read no further.
+pub(crate) const REPLY_MAX: usize = 1 << 20;
 
 pub(crate) struct Forwarder {
     client: reqwest::Client,
@@ -42,17 +47,20 @@ pub(crate) struct AppReply {
     pub latency: Duration,
 }
 
-/// Why the app could not be reached, and after how long.
+/// Why the app could not be reached, and after how long. `error` names the URL as shown
+/// (secrets redacted), never the one sent.
 pub(crate) struct ForwardFailure {
     pub error: String,
     pub latency: Duration,
+    /// The app did not answer within the timeout (answered 504 rather than 502).
+    pub timed_out: bool,
 }
 
 impl Forwarder {
-    pub fn new(target: &str, budget: Option<Duration>) -> anyhow::Result<Forwarder> {
+    pub fn new(target: &str) -> anyhow::Result<Forwarder> {
         let target = http::parse_target(target)?;
         let options = HttpOptions {
-            timeout: budget.map_or(MIN_TIMEOUT, |budget| budget.max(MIN_TIMEOUT)),
+            timeout: CLIENT_TIMEOUT,
             insecure: false,
         };
         Ok(Forwarder {
@@ -61,8 +69,22 @@ impl Forwarder {
         })
     }
 
-    pub fn target(&self) -> &Url {
-        &self.target
+    /// The target as shown: its own query (which may hold a token) redacted.
+    pub fn shown_target(&self) -> String {
+        self.shown_url_for("", "")
+    }
+
+    /// [`Forwarder::url_for`] as shown in lines, records and errors: the target's own query
+    /// redacted; `query` must already be redacted (the record's).
+    pub fn shown_url_for(&self, path: &str, query: &str) -> String {
+        let mut target = self.target.clone();
+        if target.query().is_some_and(|query| !query.is_empty()) {
+            target.set_query(Some(REDACTED));
+        }
+        if path.is_empty() && query.is_empty() {
+            return target.to_string();
+        }
+        http::join_request_url(&target, path, query).to_string()
     }
 
     /// The target URL with the request's path appended and its query added.
@@ -70,48 +92,84 @@ impl Forwarder {
         http::join_request_url(&self.target, path, query)
     }
 
-    /// Forward one request and wait for the app's answer.
+    /// Forward one request to `url` and wait for the app's answer, at most `timeout` (the
+    /// answer's body included) and at most `REPLY_MAX` bytes of it. `shown_url` is what
+    /// errors name.
     pub fn forward(
         &self,
         method: &str,
-        url: Url,
+        (url, shown_url): (Url, &str),
         headers: &[(String, String)],
         body: Vec<u8>,
+        timeout: Duration,
     ) -> Result<AppReply, ForwardFailure> {
         let started = Instant::now();
-        let failure = |error: String| ForwardFailure {
+        let failure = |error: String, timed_out: bool| ForwardFailure {
             error,
             latency: started.elapsed(),
+            timed_out,
         };
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|_| failure(format!("`{method}` is not a method that can be forwarded")))?;
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| {
+            failure(
+                format!("`{method}` is not a method that can be forwarded"),
+                false,
+            )
+        })?;
         let request = self
             .client
             .request(method, url.clone())
             .headers(forwarded_headers(headers))
+            .timeout(timeout)
             .body(body);
         let result = http::runtime().block_on(async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status().as_u16();
             let content_type = response
                 .headers()
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_string);
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, content_type, body.to_vec()))
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > REPLY_MAX {
+                    return Ok(None);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Some((status, content_type, body)))
         });
         match result {
-            Ok((status, content_type, body)) => Ok(AppReply {
+            Ok(Some((status, content_type, body))) => Ok(AppReply {
                 status,
                 content_type,
                 body,
                 latency: started.elapsed(),
             }),
-            Err(err) => Err(failure(format!(
-                "{url}: {} — is your app running there?",
-                http::failure_reason(&err)
-            ))),
+            Ok(None) => Err(failure(
+                format!(
+                    "{shown_url}: the app's answer is over {} KiB, more than wa-hook relays",
+                    REPLY_MAX / 1024
+                ),
+                false,
+            )),
+            Err(err) if err.is_timeout() => Err(failure(
+                format!(
+                    "{shown_url}: no answer within {} (--forward-timeout)",
+                    humantime::format_duration(timeout)
+                ),
+                true,
+            )),
+            Err(err) => {
+                // The reason may quote the URL sent, secrets and all.
+                let mut reason = http::failure_reason(&err).replace(url.as_str(), shown_url);
+                if let Some(query) = url.query().filter(|query| !query.is_empty()) {
+                    reason = reason.replace(query, REDACTED);
+                }
+                Err(failure(
+                    format!("{shown_url}: {reason} — is your app running there?"),
+                    false,
+                ))
+            }
         }
     }
 }
@@ -145,7 +203,20 @@ mod tests {
     use super::*;
 
     fn forwarder(target: &str) -> Forwarder {
-        Forwarder::new(target, None).unwrap()
+        Forwarder::new(target).unwrap()
+    }
+
+    #[test]
+    fn shown_urls_keep_the_targets_query_to_themselves() {
+        let app = forwarder("http://h/x?token=s3cret");
+        assert!(
+            !app.shown_target().contains("s3cret"),
+            "{}",
+            app.shown_target()
+        );
+        let shown = app.shown_url_for("/in", "hub.verify_token=(redacted)");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.starts_with("http://h/x/in?"), "{shown}");
     }
 
     #[test]

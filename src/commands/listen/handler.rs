@@ -2,8 +2,8 @@
 //! the handshake and the signature, validate, forward or acknowledge, save the record, show it,
 //! answer. The record is written before the answer is sent.
 use std::io::Read;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 use tiny_http::{Header, Request, Response};
@@ -17,12 +17,21 @@ use crate::secret::{self, REDACTED};
 use crate::validation;
 
 use super::Config;
-use super::display::{self, Notes, Stats};
+use super::display::{self, DisplaySender, Notes, Stats};
+
+/// The longest a forwarded request waits for the app by default, whatever the provider's
+/// patience (`--forward-timeout` sets it).
+const FORWARD_TIMEOUT_MAX: Duration = Duration::from_secs(10);
 
 pub(crate) struct Handler {
     config: Config,
     writer: CaptureWriter,
     seq: AtomicU64,
+    /// Requests taken and not yet answered.
+    in_flight: AtomicU64,
+    /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
+    /// many times its text's size, so such bodies are parsed one at a time.
+    large_parse: Mutex<()>,
 }
 
 /// What wa-hook answers.
@@ -33,6 +42,12 @@ struct Answer {
     headers: Vec<Header>,
     /// Close the connection after answering (the body was not read).
     close: bool,
+}
+
+/// A request refused before its body was read, with its answer's status.
+pub(crate) struct Refusal {
+    pub status: u16,
+    pub reason: String,
 }
 
 impl Answer {
@@ -92,6 +107,8 @@ enum BodyRead {
     TooLarge(u64),
     /// The sender stopped part-way.
     Incomplete(Vec<u8>, String),
+    /// Not read: the request was refused.
+    Refused,
 }
 
 fn read_body(request: &mut Request, max: u64) -> BodyRead {
@@ -192,37 +209,75 @@ impl Handler {
     pub fn new(config: Config, writer: CaptureWriter) -> Handler {
         Handler {
             config,
+            // A file that already holds records: this run's continue their numbering.
+            seq: AtomicU64::new(writer.last_seq()),
             writer,
-            seq: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            large_parse: Mutex::new(()),
         }
+    }
+
+    /// Requests taken and not yet answered (at the stop: abandoned).
+    pub fn in_flight(&self) -> u64 {
+        self.in_flight.load(Ordering::Relaxed)
     }
 
     /// Take requests the worker received together: decide each one's answer, save all their
     /// records with one write, show them, then answer each.
-    pub fn handle(&self, requests: Vec<Request>, stats: &mut Stats, display: &Sender<String>) {
+    pub fn handle(&self, requests: Vec<Request>, stats: &Mutex<Stats>, display: &DisplaySender) {
+        self.handle_refused(requests, None, stats, display);
+    }
+
+    /// [`Handler::handle`], refusing each request with `refusal` (its body unread) when given.
+    pub fn handle_refused(
+        &self,
+        requests: Vec<Request>,
+        refusal: Option<&Refusal>,
+        stats: &Mutex<Stats>,
+        display: &DisplaySender,
+    ) {
+        self.in_flight
+            .fetch_add(requests.len() as u64, Ordering::Relaxed);
         let mut handled: Vec<Handled> = requests
             .into_iter()
-            .map(|request| self.decide(request))
+            .map(|request| self.decide(request, refusal))
             .collect();
-        if let Err(err) = self.writer.write_all(handled.iter().map(|one| &one.record)) {
-            for one in &mut handled {
-                output::warn(format!(
-                    "request #{} was not saved: {err:#}",
-                    one.record.seq
-                ));
-                one.answer = Answer::error(500, "wa-hook could not save this request");
+        let saved = match self.writer.write_all(handled.iter().map(|one| &one.record)) {
+            Ok(()) => true,
+            Err(err) => {
+                if let (Some(first), Some(last)) = (handled.first(), handled.last()) {
+                    let which = if first.record.seq == last.record.seq {
+                        format!("request #{}", first.record.seq)
+                    } else {
+                        format!("requests #{}-#{}", first.record.seq, last.record.seq)
+                    };
+                    output::warn(format!("{which} not saved, answered 500: {err:#}"));
+                }
+                for one in &mut handled {
+                    one.answer = Answer::error(500, "wa-hook could not save this request");
+                    one.record.response_status = 500;
+                }
+                false
             }
-        }
+        };
 
         let mut text = String::new();
-        for one in &handled {
-            if event_matches(&self.config.events, &one.record) {
-                self.show(one, &mut text);
+        {
+            let mut stats = stats
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for one in &handled {
+                if event_matches(&self.config.events, &one.record) {
+                    self.show(one, &mut text);
+                }
+                stats.count(&one.record);
+                if !saved {
+                    stats.count_unsaved();
+                }
             }
-            stats.count(&one.record);
         }
         if !text.is_empty() {
-            let _ = display.send(text);
+            display.send(text);
         }
 
         for Handled {
@@ -243,6 +298,7 @@ impl Handler {
             } else {
                 let _ = request.respond(response);
             }
+            self.in_flight.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -253,7 +309,7 @@ impl Handler {
     }
 
     /// Read one request and decide its answer and record.
-    fn decide(&self, mut request: Request) -> Handled {
+    fn decide(&self, mut request: Request, refusal: Option<&Refusal>) -> Handled {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let received_at = capture::now_rfc3339();
         let method = request.method().as_str().to_string();
@@ -261,7 +317,7 @@ impl Handler {
             Some((path, query)) => (path.to_string(), query.to_string()),
             None => (request.url().to_string(), String::new()),
         };
-        let headers: Vec<(String, String)> = request
+        let mut headers: Vec<(String, String)> = request
             .headers()
             .iter()
             .map(|h| {
@@ -271,10 +327,32 @@ impl Handler {
                 )
             })
             .collect();
+        // Values that are not ASCII, as the text they are.
+        for (index, text) in request.text_header_values() {
+            if let Some(header) = headers.get_mut(*index) {
+                header.1.clone_from(text);
+            }
+        }
         let remote_addr = request
             .remote_addr()
             .map_or_else(String::new, ToString::to_string);
-        let body = read_body(&mut request, self.config.max_body);
+        // A request tiny_http could not read as HTTP/1.x, or one refused here: its body is
+        // not read.
+        let refused = match (request.rejection(), refusal) {
+            (Some(rejection), _) => Some(Refusal {
+                status: rejection.status,
+                reason: rejection.reason.clone(),
+            }),
+            (None, Some(refusal)) => Some(Refusal {
+                status: refusal.status,
+                reason: refusal.reason.clone(),
+            }),
+            (None, None) => None,
+        };
+        let body = match &refused {
+            Some(_) => BodyRead::Refused,
+            None => read_body(&mut request, self.config.max_body),
+        };
 
         let (kept_headers, redacted_headers) = record_headers(&headers, self.config.keep_secrets);
         let mut record = CaptureRecord {
@@ -304,6 +382,17 @@ impl Handler {
         let mut parsed = None;
         let mut provider = None;
         let answer = match body {
+            BodyRead::Refused => {
+                let Refusal { status, reason } = refused.unwrap_or(Refusal {
+                    status: 400,
+                    reason: String::new(),
+                });
+                record.body_bytes = request.body_length().unwrap_or(0) as u64;
+                record.rejected = Some(reason);
+                let mut answer = Answer::error(status, http_reason(status));
+                answer.close = true;
+                answer
+            }
             BodyRead::TooLarge(length) => {
                 record.body_bytes = length;
                 record.rejected = Some(format!(
@@ -324,8 +413,17 @@ impl Handler {
                 (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
                 record.body_bytes = bytes.len() as u64;
                 if validation::expects_body(&record.method, &bytes) {
+                    let large = bytes.len() > tiny_http::BUFFERED_BODY_MAX;
+                    let turn = large.then(|| {
+                        self.large_parse
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    });
                     let (check, value) =
                         validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
+                    // A large body's parsed value is not kept for the live line.
+                    let value = if large { None } else { value };
+                    drop(turn);
                     provider = check.provider;
                     record.provider = check.provider.map(|p| p.id().to_string());
                     record.kind = check.kind.as_ref().map(ToString::to_string);
@@ -452,10 +550,13 @@ impl Handler {
             return self.ack();
         }
         let url = forwarder.url_for(&record.path, query);
-        let shown_url = forwarder.url_for(&record.path, &record.query).to_string();
-        match forwarder.forward(&record.method, url, headers, body) {
+        let shown_url = forwarder.shown_url_for(&record.path, &record.query);
+        let (budget, source) = providers::budget(config.budget, provider);
+        let timeout = config
+            .forward_timeout
+            .unwrap_or_else(|| budget.min(FORWARD_TIMEOUT_MAX));
+        match forwarder.forward(&record.method, (url, &shown_url), headers, body, timeout) {
             Ok(app) => {
-                let (budget, source) = providers::budget(config.budget, provider);
                 if app.latency > budget {
                     notes.over_budget = Some((budget, source));
                 }
@@ -475,7 +576,6 @@ impl Handler {
                 }
             }
             Err(failure) => {
-                let message = format!("wa-hook could not reach your app: {}", failure.error);
                 record.forward = Some(ForwardResult {
                     url: shown_url,
                     status: None,
@@ -483,13 +583,31 @@ impl Handler {
                     body: None,
                     error: Some(failure.error),
                 });
-                Answer::error(502, &message)
+                // The caller learns nothing about the app: the details are in the record.
+                if failure.timed_out {
+                    Answer::error(504, "your app did not answer in time")
+                } else {
+                    Answer::error(502, "wa-hook could not reach your app")
+                }
             }
         }
     }
 
     fn ack(&self) -> Answer {
         Answer::json(self.config.ack.status, self.config.ack.body.clone())
+    }
+}
+
+/// A short error text for a refusal's status.
+fn http_reason(status: u16) -> &'static str {
+    match status {
+        408 => "request timeout",
+        414 => "request line too long",
+        417 => "expectation failed",
+        431 => "request headers too large",
+        503 => "busy; try again",
+        505 => "HTTP version not supported; use HTTP/1.1",
+        _ => "bad request",
     }
 }
 

@@ -7,8 +7,16 @@
 //! saves their records with one write before answering any of them: under load that is one
 //! system call for many requests, and no worker ever waits for another, as wa-hook takes no
 //! lock to write (see `CaptureWriter`). One display thread prints what the workers formatted,
-//! so a slow terminal never holds a worker. Counts for the summary are kept per worker and
+//! so a slow terminal never holds a worker (and when the output is not read at all, lines are
+//! dropped and counted rather than queued). Counts for the summary are kept per worker and
 //! added up at the end.
+//!
+//! Bounds, whatever arrives (tiny_http's `Limits`, see vendor/README.md): a head of at most
+//! 64 KiB and 128 headers, read within `--read-timeout`; a body within 3 times it; at most
+//! `--max-connections` open, one more answered 503. A request whose body has not arrived
+//! (chunked, over 64 KiB, or after `Expect: 100-continue`) is read on a thread of its own, at
+//! most `UPLOADS_MAX` at once, so a slow sender never holds a worker. At Ctrl-C, listen stops
+//! within about a second whatever is still being read or forwarded, and says how many were.
 mod display;
 mod forward;
 mod handler;
@@ -17,8 +25,8 @@ mod tunnel;
 
 use std::io::Write;
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -33,9 +41,9 @@ use crate::providers::{self, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
 use crate::validation::{self, CheckOptions, Forced, Verdict};
 
-use display::Stats;
+use display::{DisplaySender, Leftovers, Stats};
 use forward::Forwarder;
-use handler::Handler;
+use handler::{Handler, Refusal};
 
 /// The most queued requests a worker takes at once; their records are saved with one write.
 const MAX_BATCH: usize = 32;
@@ -43,7 +51,17 @@ const MAX_BATCH: usize = 32;
 /// At shutdown, requests still arriving are answered until none has come for `SHUTDOWN_QUIET`,
 /// for at most `SHUTDOWN_GRACE`.
 const SHUTDOWN_QUIET: Duration = Duration::from_millis(100);
-const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+/// How long after Ctrl-C listen has stopped, whatever is still being read or forwarded.
+const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
+
+/// Requests whose bodies are still arriving, read at once (each on its own thread); one more
+/// is answered 503. Their bodies (up to `--max-body` each) are what listen holds in memory.
+const UPLOADS_MAX: usize = 8;
+
+/// `--max-connections` unless the open-file limit allows fewer.
+const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Descriptors kept for everything but connections (capture file, threads, the tunnel...).
+const SPARE_DESCRIPTORS: u64 = 64;
 
 /// What the user asked for, checked before the port is opened.
 pub(crate) struct Config {
@@ -56,6 +74,8 @@ pub(crate) struct Config {
     pub events: Vec<String>,
     pub forward: Option<Forwarder>,
     pub budget: Option<Duration>,
+    /// `--forward-timeout`; otherwise the budget, at most 10 s.
+    pub forward_timeout: Option<Duration>,
     pub check: CheckOptions,
     pub app_secret: Option<SecretString>,
     pub reject_bad_signature: bool,
@@ -141,11 +161,16 @@ impl Config {
             Some(spec) => load_reply(spec)?,
             None => br#"{"ok":true}"#.to_vec(),
         };
-        let forward = args
-            .forward_to
-            .as_deref()
-            .map(|target| Forwarder::new(target, args.budget))
-            .transpose()?;
+        let forward = args.forward_to.as_deref().map(Forwarder::new).transpose()?;
+        if args.read_timeout.is_zero() {
+            bail!("--read-timeout must be more than 0; try 10s");
+        }
+        if args
+            .forward_timeout
+            .is_some_and(|timeout| timeout.is_zero())
+        {
+            bail!("--forward-timeout must be more than 0; try 10s");
+        }
         Ok(Config {
             max_body: args.max_body,
             ack: Ack {
@@ -158,6 +183,7 @@ impl Config {
             events: check_event_filters(&args.events)?,
             forward,
             budget: args.budget,
+            forward_timeout: args.forward_timeout,
             check: CheckOptions {
                 strict: args.strict,
                 force: None,
@@ -257,6 +283,117 @@ fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
     })
 }
 
+/// True for an address only this machine can reach.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// How many connections may be open at once: `--max-connections`, or 512; each takes two file
+/// descriptors, so the open-file limit is raised towards what that needs (up to its hard
+/// limit), and the default is lowered to what it allows.
+// `rlim_t` is u64 on Linux, not everywhere.
+#[allow(clippy::unnecessary_cast)]
+fn connection_limit(requested: Option<u32>) -> usize {
+    let wanted = requested.map_or(DEFAULT_MAX_CONNECTIONS, |n| n as usize);
+    #[cfg(unix)]
+    {
+        let needed = wanted as u64 * 2 + SPARE_DESCRIPTORS;
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+            return wanted;
+        }
+        if (limit.rlim_cur as u64) < needed {
+            let raised = libc::rlimit {
+                rlim_cur: (needed as libc::rlim_t).min(limit.rlim_max),
+                rlim_max: limit.rlim_max,
+            };
+            // SAFETY: as above.
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+                limit.rlim_cur = raised.rlim_cur;
+            }
+        }
+        let allowed = ((limit.rlim_cur as u64).saturating_sub(SPARE_DESCRIPTORS) / 2).max(1);
+        if (allowed as usize) < wanted {
+            if requested.is_some() {
+                output::warn(format!(
+                    "the open-file limit ({}, `ulimit -n`) allows about {allowed} connections,                      not {wanted}; beyond it new connections wait until others close",
+                    limit.rlim_cur
+                ));
+            } else {
+                return allowed as usize;
+            }
+        }
+    }
+    wanted
+}
+
+/// A warning for a failure to accept a connection (reported once by tiny_http).
+fn accept_warning(err: &std::io::Error) -> String {
+    #[cfg(unix)]
+    if matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) {
+        return format!(
+            "cannot accept more connections now ({err}); they wait until others close. \
+             Raise `ulimit -n` or lower --max-connections"
+        );
+    }
+    format!("accepting a connection failed ({err}); trying again")
+}
+
+/// Requests whose bodies are still arriving, each read on a thread of its own.
+struct Uploads {
+    active: AtomicUsize,
+    stats: Mutex<Stats>,
+    busy: Refusal,
+}
+
+impl Uploads {
+    fn new() -> Uploads {
+        Uploads {
+            active: AtomicUsize::new(0),
+            stats: Mutex::new(Stats::default()),
+            busy: Refusal {
+                status: 503,
+                reason: format!("{UPLOADS_MAX} slow or large uploads were already arriving"),
+            },
+        }
+    }
+
+    /// Read and handle `request` on its own thread, or refuse it (503) when `UPLOADS_MAX`
+    /// are arriving already.
+    fn take(
+        self: &Arc<Self>,
+        request: tiny_http::Request,
+        handler: &Arc<Handler>,
+        display: &DisplaySender,
+    ) {
+        if self.active.fetch_add(1, Ordering::AcqRel) >= UPLOADS_MAX {
+            self.active.fetch_sub(1, Ordering::AcqRel);
+            handler.handle_refused(vec![request], Some(&self.busy), &self.stats, display);
+            return;
+        }
+        let (uploads, handler, display) = (Arc::clone(self), Arc::clone(handler), display.clone());
+        let started = std::thread::Builder::new()
+            .name("wa-hook-upload".to_string())
+            .spawn(move || {
+                handler.handle(vec![request], &uploads.stats, &display);
+                uploads.active.fetch_sub(1, Ordering::AcqRel);
+            });
+        if started.is_err() {
+            // The request went with the closure: tiny_http answers it 500.
+            self.active.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
 pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(&args)?;
     let tunnel_kind = args
@@ -267,7 +404,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let writer = if args.no_save {
         CaptureWriter::discard()
     } else {
-        CaptureWriter::open(&args.out)?
+        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)
     };
     let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
 
@@ -291,8 +428,16 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let address = listener
         .local_addr()
         .context("reading the address listened on")?;
+    let limits = tiny_http::Limits {
+        max_connections: connection_limit(args.max_connections),
+        keep_alive_timeout: Some(args.read_timeout),
+        head_timeout: Some(args.read_timeout),
+        body_timeout: Some(args.read_timeout.saturating_mul(3)),
+        max_head_bytes: 64 * 1024,
+        max_headers: 128,
+    };
     let server = Arc::new(
-        tiny_http::Server::from_listener(listener, None)
+        tiny_http::Server::from_listener_with_limits(listener, None, limits)
             .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
     );
 
@@ -308,6 +453,14 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     display::print_banner(&args, &config);
+    if !is_loopback(&args.host) {
+        output::warn(format!(
+            "listening on {}: anyone who can reach this machine can post to it (and reads \
+             nothing back but acks); protect it with --basic-auth-env VAR, or \
+             --app-secret-env VAR --reject-bad-signature for Meta",
+            args.host
+        ));
+    }
     let mut tunnel = match tunnel_kind {
         Some(kind) => {
             // Variables that hold secrets, which the tunnel client does not inherit.
@@ -353,68 +506,81 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let (display_tx, display_thread) =
         display::spawn(records_on_stdout, args.format == Format::Text);
     let handler = Arc::new(Handler::new(config, writer));
+    let uploads = Arc::new(Uploads::new());
     let started = Instant::now();
     let threads = args
         .threads
         .map_or_else(|| default_threads(&args), usize::from);
     let stopping = Arc::new(AtomicBool::new(false));
     let warned = Arc::new(AtomicBool::new(false));
-    let workers: Vec<_> = (0..threads)
-        .map(|index| {
-            let server = Arc::clone(&server);
-            let handler = Arc::clone(&handler);
-            let display = display_tx.clone();
-            let (stopping, warned) = (Arc::clone(&stopping), Arc::clone(&warned));
-            std::thread::Builder::new()
-                .name(format!("wa-hook-worker-{index}"))
-                .spawn(move || {
-                    let mut stats = Stats::default();
-                    loop {
-                        let first = match server.recv() {
-                            Ok(request) => request,
-                            // At shutdown each worker takes one `unblock`, queued after every
-                            // request already received (the queue is in order).
-                            Err(_) if stopping.load(Ordering::SeqCst) => break,
-                            // tiny_http could not accept a connection (too many open files?).
-                            Err(err) => {
-                                if !warned.swap(true, Ordering::Relaxed) {
-                                    output::warn(format!("accepting a connection failed: {err}"));
-                                }
-                                continue;
+    let (stopped_tx, stopped_rx) = std::sync::mpsc::channel::<()>();
+    let worker_stats: Vec<Arc<Mutex<Stats>>> = (0..threads)
+        .map(|_| Arc::new(Mutex::new(Stats::default())))
+        .collect();
+    for (index, stats) in worker_stats.iter().enumerate() {
+        let server = Arc::clone(&server);
+        let handler = Arc::clone(&handler);
+        let uploads = Arc::clone(&uploads);
+        let display = display_tx.clone();
+        let stats = Arc::clone(stats);
+        let stopped = stopped_tx.clone();
+        let (stopping, warned) = (Arc::clone(&stopping), Arc::clone(&warned));
+        std::thread::Builder::new()
+            .name(format!("wa-hook-worker-{index}"))
+            .spawn(move || {
+                loop {
+                    let first = match server.recv() {
+                        Ok(request) => request,
+                        // At shutdown each worker takes one `unblock`, queued after every
+                        // request already received (the queue is in order).
+                        Err(_) if stopping.load(Ordering::SeqCst) => break,
+                        // tiny_http could not accept a connection (too many open files?); it
+                        // tries again, and says so once.
+                        Err(err) => {
+                            if !warned.swap(true, Ordering::Relaxed) {
+                                output::warn(accept_warning(&err));
                             }
-                        };
-                        // Requests queued together are taken together when their bodies have
-                        // already arrived; one still arriving is answered on its own, after
-                        // them. (`try_recv` leaves an `unblock` in the queue.)
-                        let mut batch = vec![first];
-                        let mut after = None;
-                        if handler.batches() && handler::body_arrived(&batch[0]) {
-                            while batch.len() < MAX_BATCH {
-                                match server.try_recv() {
-                                    Ok(Some(request)) if handler::body_arrived(&request) => {
-                                        batch.push(request);
-                                    }
-                                    Ok(Some(request)) => {
-                                        after = Some(request);
-                                        break;
-                                    }
-                                    _ => break,
-                                }
-                            }
+                            continue;
                         }
-                        handler.handle(batch, &mut stats, &display);
-                        if let Some(request) = after {
-                            handler.handle(vec![request], &mut stats, &display);
+                    };
+                    // A body still arriving is read on a thread of its own.
+                    if !handler::body_arrived(&first) {
+                        uploads.take(first, &handler, &display);
+                        continue;
+                    }
+                    // Requests queued together are taken together when their bodies have
+                    // already arrived; one still arriving is read on its own thread.
+                    // (`try_recv` leaves an `unblock` in the queue.)
+                    let mut batch = vec![first];
+                    let mut after = None;
+                    if handler.batches() {
+                        while batch.len() < MAX_BATCH {
+                            match server.try_recv() {
+                                Ok(Some(request)) if handler::body_arrived(&request) => {
+                                    batch.push(request);
+                                }
+                                Ok(Some(request)) => {
+                                    after = Some(request);
+                                    break;
+                                }
+                                _ => break,
+                            }
                         }
                     }
-                    stats
-                })
-                .context("starting a worker thread")
-        })
-        .collect::<anyhow::Result<_>>()?;
+                    handler.handle(batch, &stats, &display);
+                    if let Some(request) = after {
+                        uploads.take(request, &handler, &display);
+                    }
+                }
+                let _ = stopped.send(());
+            })
+            .context("starting a worker thread")?;
+    }
+    drop(stopped_tx);
 
     // Wait for Ctrl-C or SIGTERM.
     let _ = signal_rx.recv();
+    let stop_by = Instant::now() + SHUTDOWN_LIMIT;
     // The provider is pointed back first, then the public URL closes: nothing new should
     // arrive while the rest winds down.
     let restored = registration
@@ -422,31 +588,48 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         .is_none_or(register::Registration::restore);
     drop(tunnel);
     stopping.store(true, Ordering::SeqCst);
-    for _ in 0..workers.len() {
+    for _ in 0..threads {
         server.unblock();
     }
-    let mut stats = Stats::default();
-    for worker in workers {
-        if let Ok(worker_stats) = worker.join() {
-            stats.merge(worker_stats);
+    // Workers finish what they hold (a forward waits at most a moment more).
+    let workers_by = stop_by - SHUTDOWN_QUIET * 3;
+    for _ in 0..threads {
+        let left = workers_by.saturating_duration_since(Instant::now());
+        if stopped_rx.recv_timeout(left).is_err() {
+            break;
         }
     }
     // A request whose body was still arriving when the signal came is queued after the
     // unblocks: answer what arrives while requests keep coming, for a moment.
-    let grace_ends = Instant::now() + SHUTDOWN_GRACE;
-    while let Some(left) = grace_ends.checked_duration_since(Instant::now()) {
+    let main_stats = Mutex::new(Stats::default());
+    while let Some(left) = (stop_by - SHUTDOWN_QUIET).checked_duration_since(Instant::now()) {
         match server.recv_timeout(left.min(SHUTDOWN_QUIET)) {
-            Ok(Some(request)) => handler.handle(vec![request], &mut stats, &display_tx),
+            Ok(Some(request)) if handler::body_arrived(&request) => {
+                handler.handle(vec![request], &main_stats, &display_tx);
+            }
+            Ok(Some(request)) => uploads.take(request, &handler, &display_tx),
             Ok(None) => break,
             Err(_) => {}
         }
     }
+    let leftovers = Leftovers {
+        refused_connections: server.refused_connections(),
+        lines_not_shown: display_tx.dropped(),
+        unfinished: handler.in_flight(),
+    };
+    let mut stats = main_stats
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for worker in worker_stats.iter().map(|s| &**s).chain([&uploads.stats]) {
+        let mut worker = worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        stats.merge(std::mem::take(&mut *worker));
+    }
     drop(display_tx);
-    drop(server);
-    drop(handler);
-    let _ = display_thread.join();
+    display_thread.finish_within(stop_by.saturating_duration_since(Instant::now()));
     let saved_to = (!args.no_save).then_some(args.out.as_path());
-    display::print_summary(&stats, started.elapsed(), saved_to);
+    display::print_summary(&stats, started.elapsed(), saved_to, &leftovers);
     if !restored {
         bail!("--register partner could not put the previous webhook URL back (see above)");
     }
@@ -464,6 +647,16 @@ mod tests {
         assert!(filters(&["partner_solutions"]).is_ok());
         assert!(filters(&["bogus"]).is_err());
         assert!(filters(&["bogus-field"]).is_err());
+    }
+
+    #[test]
+    fn only_loopback_hosts_go_without_a_warning() {
+        for host in ["127.0.0.1", "::1", "[::1]", "localhost", "127.1.2.3"] {
+            assert!(super::is_loopback(host), "{host}");
+        }
+        for host in ["0.0.0.0", "::", "192.168.1.2", "example.com"] {
+            assert!(!super::is_loopback(host), "{host}");
+        }
     }
 
     /// The shutdown relies on this (vendor/README.md): `try_recv` must leave an `unblock` for

@@ -7,8 +7,14 @@ use std::io::{BufReader, BufWriter, ErrorKind, Read};
 use std::net::SocketAddr;
 use std::str::FromStr;
 
-use crate::common::{HTTPVersion, Method};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::common::{HTTPVersion, Header, HeaderField, Method};
+use crate::request::{ConnectionState, Rejection};
+use crate::util::refined_tcp_stream::Deadline;
 use crate::util::RefinedTcpStream;
+use crate::Limits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
 
@@ -34,23 +40,127 @@ pub struct ClientConnection {
 
     // true if the connection goes through SSL
     secure: bool,
+
+    // wa-hook: the bounds a request head is read within, and the connection's deadline
+    limits: Limits,
+    state: ConnectionState,
+
+    // wa-hook: the connection ends with bytes the sender may still be sending (a rejected
+    // head, a body not read): read and discard some before closing, as closing a socket with
+    // unread data resets it and the sender may lose the answer already sent
+    linger: bool,
+}
+
+/// wa-hook: how much, and for how long, a connection that ends early is read and discarded.
+const LINGER_BYTES: usize = 1 << 20;
+const LINGER_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Drop for ClientConnection {
+    fn drop(&mut self) {
+        if !self.linger {
+            return;
+        }
+        self.state.deadline.set(Some(LINGER_TIME));
+        let mut buf = [0u8; 8 * 1024];
+        let mut left = LINGER_BYTES;
+        while left > 0 {
+            match self.next_header_source.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(read) => left = left.saturating_sub(read),
+            }
+        }
+    }
 }
 
 /// Error that can happen when reading a request.
 #[derive(Debug)]
 enum ReadError {
-    WrongRequestLine,
-    WrongHeader(HTTPVersion),
-    /// the client sent an unrecognized `Expect` header
-    ExpectationFailed(HTTPVersion),
+    /// wa-hook: nothing more can be read (the sender hung up, or stayed idle): close quietly.
     ReadIoError(IoError),
+    /// wa-hook: a request that cannot be read as HTTP/1.x, handed over to be answered and
+    /// recorded (upstream answered some of these itself, and dropped others unanswered).
+    Reject(Box<Rejected>),
+}
+
+#[derive(Debug)]
+struct Rejected {
+    rejection: Rejection,
+    method: Method,
+    path: String,
+    version: HTTPVersion,
+    headers: Vec<Header>,
+}
+
+impl ReadError {
+    fn reject(status: u16, reason: impl Into<String>) -> ReadError {
+        ReadError::Reject(Box::new(Rejected {
+            rejection: Rejection {
+                status,
+                reason: reason.into(),
+            },
+            method: Method::NonStandard(AsciiString::new()),
+            path: String::new(),
+            version: HTTPVersion(1, 1),
+            headers: Vec::new(),
+        }))
+    }
+
+    /// The same rejection, with what was read of the request.
+    fn of(mut self, method: &Method, path: &str, version: &HTTPVersion, headers: &[Header]) -> Self {
+        if let ReadError::Reject(rejected) = &mut self {
+            rejected.method = method.clone();
+            rejected.path = path.to_string();
+            rejected.version = version.clone();
+            rejected.headers = headers.to_vec();
+        }
+        self
+    }
+}
+
+/// wa-hook: why a line could not be read.
+enum LineError {
+    Io(IoError),
+    /// The head grew over `Limits::max_head_bytes`.
+    TooLong,
+}
+
+/// The longest path kept from a request that is rejected for its length.
+const KEPT_PATH: usize = 2048;
+
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes.iter().all(|b| {
+            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b)
+        })
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
     pub fn new(
         write_socket: RefinedTcpStream,
+        read_socket: RefinedTcpStream,
+    ) -> ClientConnection {
+        Self::with_limits(
+            write_socket,
+            read_socket,
+            Limits::default(),
+            Arc::new(Deadline::default()),
+        )
+    }
+
+    /// wa-hook: a connection read within `limits`; `deadline` is the read half's.
+    pub(crate) fn with_limits(
+        write_socket: RefinedTcpStream,
         mut read_socket: RefinedTcpStream,
+        limits: Limits,
+        deadline: Arc<Deadline>,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -65,6 +175,13 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             secure,
+            linger: false,
+            state: ConnectionState {
+                deadline,
+                body_timeout: limits.body_timeout,
+                abandoned: Arc::new(AtomicBool::new(false)),
+            },
+            limits,
         }
     }
 
@@ -73,68 +190,132 @@ impl ClientConnection {
         self.secure
     }
 
-    /// Reads the next line from self.next_header_source.
-    ///
-    /// Reads until `CRLF` is reached. The next read will start
-    ///  at the first byte of the new line.
-    fn read_next_line(&mut self) -> IoResult<AsciiString> {
+    fn next_byte(&mut self) -> IoResult<u8> {
+        match self.next_header_source.by_ref().bytes().next() {
+            Some(byte) => byte,
+            None => Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
+        }
+    }
+
+    /// Reads the next line, starting with `first` when given, up to `LF` (wa-hook: a bare `LF`
+    /// ends a line too, RFC 9112 section 2.2), without its `CRLF`. The next read starts at
+    /// the first byte of the next line. wa-hook: at most `budget` bytes (upstream read a line
+    /// of any length into memory).
+    fn read_next_line(&mut self, first: Option<u8>, budget: &mut usize) -> Result<Vec<u8>, LineError> {
         let mut buf = Vec::new();
-        let mut prev_byte_was_cr = false;
-
+        let mut byte = match first {
+            Some(byte) => byte,
+            None => self.next_byte().map_err(LineError::Io)?,
+        };
         loop {
-            let byte = self.next_header_source.by_ref().bytes().next();
-
-            let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
-            };
-
-            if byte == b'\n' && prev_byte_was_cr {
-                buf.pop(); // removing the '\r'
-                return AsciiString::from_ascii(buf)
-                    .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
+            if byte == b'\n' {
+                if buf.last() == Some(&b'\r') {
+                    buf.pop();
+                }
+                return Ok(buf);
             }
-
-            prev_byte_was_cr = byte == b'\r';
-
+            if *budget == 0 {
+                return Err(LineError::TooLong);
+            }
+            *budget -= 1;
             buf.push(byte);
+            byte = self.next_byte().map_err(LineError::Io)?;
+        }
+    }
+
+    /// A line of the head that could not be read: a rejection, or a quiet close.
+    fn line_error(&self, err: LineError, too_long: (u16, &str)) -> ReadError {
+        match err {
+            LineError::TooLong => ReadError::reject(
+                too_long.0,
+                format!("{} (the head may be {} bytes)", too_long.1, self.limits.max_head_bytes),
+            ),
+            LineError::Io(err) if err.kind() == ErrorKind::TimedOut => ReadError::reject(
+                408,
+                match self.limits.head_timeout {
+                    Some(timeout) => format!(
+                        "the request head did not arrive within {} s",
+                        timeout.as_secs_f64()
+                    ),
+                    None => "the request head did not arrive in time".to_string(),
+                },
+            ),
+            LineError::Io(err) => ReadError::ReadIoError(err),
         }
     }
 
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
-        let (method, path, version, headers) = {
-            // reading the request line
-            let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+        // wa-hook: waiting for a request is bounded by the socket's read timeout (keep-alive);
+        // once it starts, its head must arrive within `head_timeout`.
+        let mut first = self.next_byte().map_err(ReadError::ReadIoError)?;
+        if self.state.abandoned.load(Ordering::Relaxed) {
+            // These are the bytes of a body too large to skip.
+            self.linger = true;
+            return Err(ReadError::ReadIoError(IoError::new(
+                ErrorKind::ConnectionAborted,
+                "the previous body was not read",
+            )));
+        }
+        self.state.deadline.set(self.limits.head_timeout);
+        let mut budget = self.limits.max_head_bytes;
+        // An empty line or two before the request line is ignored (RFC 9112 section 2.2).
+        for _ in 0..2 {
+            match first {
+                b'\n' => {}
+                b'\r' => match self.next_byte() {
+                    Ok(b'\n') => {}
+                    Ok(_) => break,
+                    Err(err) => return Err(self.line_error(LineError::Io(err), (400, ""))),
+                },
+                _ => break,
+            }
+            first = self.next_byte().map_err(ReadError::ReadIoError)?;
+        }
+        if first == 0x16 {
+            return Err(ReadError::reject(
+                400,
+                "a TLS handshake: this listener speaks plain HTTP (http://, not https://)",
+            ));
+        }
 
-                parse_request_line(
-                    line.as_str().trim(), // TODO: remove this conversion
-                )?
-            };
+        // reading the request line
+        let line = self
+            .read_next_line(Some(first), &mut budget)
+            .map_err(|err| self.line_error(err, (414, "the request line is too long")))?;
+        let (method, path, version) = parse_request_line(&line)?;
 
-            // getting all headers
-            let headers = {
-                let mut headers = Vec::new();
-                loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
-
-                    if line.is_empty() {
-                        break;
-                    };
-                    headers.push(match FromStr::from_str(line.as_str().trim()) {
-                        // TODO: remove this conversion
-                        Ok(h) => h,
-                        _ => return Err(ReadError::WrongHeader(version)),
-                    });
-                }
-
-                headers
-            };
-
-            (method, path, version, headers)
-        };
+        // getting all headers
+        let mut headers = Vec::new();
+        let mut text_values = Vec::new();
+        loop {
+            let line = self
+                .read_next_line(None, &mut budget)
+                .map_err(|err| {
+                    self.line_error(err, (431, "the request head is too large"))
+                        .of(&method, &path, &version, &headers)
+                })?;
+            if line.is_empty() {
+                break;
+            }
+            if headers.len() >= self.limits.max_headers {
+                return Err(ReadError::reject(
+                    431,
+                    format!("more than {} headers", self.limits.max_headers),
+                )
+                .of(&method, &path, &version, &headers));
+            }
+            let (header, text_value) = parse_header_line(&line)
+                .map_err(|err| err.of(&method, &path, &version, &headers))?;
+            if let Some(text) = text_value {
+                text_values.push((headers.len(), text));
+            }
+            headers.push(header);
+        }
+        if let Some((status, reason)) = unreadable_framing(&headers) {
+            return Err(ReadError::reject(status, reason).of(&method, &path, &version, &headers));
+        }
 
         // building the writer for the request
         let writer = self.sink.next().unwrap();
@@ -144,166 +325,237 @@ impl ClientConnection {
         std::mem::swap(&mut self.next_header_source, &mut data_source);
 
         // building the next reader
-        let request = crate::request::new_request(
+        let request = crate::request::new_request_with(
             self.secure,
             method,
             path,
-            version.clone(),
+            version,
             headers,
-            *self.remote_addr.as_ref().unwrap(),
+            self.remote_addr.as_ref().ok().copied().flatten(),
             data_source,
             writer,
+            Some(self.state.clone()),
         )
         .map_err(|e| {
             use crate::request;
             match e {
                 request::RequestCreationError::CreationIoError(e) => ReadError::ReadIoError(e),
                 request::RequestCreationError::ExpectationFailed => {
-                    ReadError::ExpectationFailed(version)
+                    ReadError::reject(417, "an Expect header other than 100-continue")
+                }
+                request::RequestCreationError::BadContentLength => {
+                    ReadError::reject(400, "a Content-Length that is not a number")
                 }
             }
         })?;
 
         // return the request
-        Ok(request)
+        Ok(request.with_text_values(text_values))
     }
 }
 
+/// wa-hook: a `Content-Length` that is not one number, or an `Expect` tiny_http cannot meet.
+fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
+    let mut length = None;
+    for header in headers {
+        if header.field.equiv("Content-Length") {
+            match header.value.as_str().trim().parse::<usize>() {
+                Ok(value) if length.is_none_or(|seen| seen == value) => length = Some(value),
+                Ok(_) => return Some((400, "two different Content-Length headers".to_string())),
+                Err(_) => {
+                    return Some((
+                        400,
+                        format!(
+                            "Content-Length `{}` is not a number this listener can take",
+                            shorten(header.value.as_str(), 40)
+                        ),
+                    ))
+                }
+            }
+        } else if header.field.equiv("Expect")
+            && !header.value.as_str().eq_ignore_ascii_case("100-continue")
+        {
+            return Some((
+                417,
+                format!("Expect `{}` (only 100-continue is known)", shorten(header.value.as_str(), 40)),
+            ));
+        }
+    }
+    None
+}
+
+/// wa-hook: one header line as a header, and its value as text when that is not ASCII (a
+/// value may carry any byte but controls, RFC 9110 section 5.5; upstream closed the
+/// connection without an answer).
+fn parse_header_line(line: &[u8]) -> Result<(Header, Option<String>), ReadError> {
+    if line[0] == b' ' || line[0] == b'\t' {
+        return Err(ReadError::reject(400, "a folded header line (obsolete line folding)"));
+    }
+    let Some(colon) = line.iter().position(|b| *b == b':') else {
+        return Err(ReadError::reject(400, "a header line without a colon"));
+    };
+    let name = &line[..colon];
+    if !is_token(name) {
+        return Err(ReadError::reject(
+            400,
+            format!(
+                "a header name that is not a token: `{}`",
+                shorten(&String::from_utf8_lossy(name), 40)
+            ),
+        ));
+    }
+    let field: HeaderField = std::str::from_utf8(name)
+        .ok()
+        .and_then(|name| name.parse().ok())
+        .ok_or_else(|| ReadError::reject(400, "a header name that is not a token"))?;
+    let value = line[colon + 1..].trim_ascii();
+    match AsciiString::from_ascii(value) {
+        Ok(value) => Ok((Header { field, value }, None)),
+        Err(_) => {
+            let text = String::from_utf8_lossy(value).into_owned();
+            let shown = AsciiString::from_ascii(value.escape_ascii().to_string())
+                .unwrap_or_default();
+            Ok((Header { field, value: shown }, Some(text)))
+        }
+    }
+}
 impl Iterator for ClientConnection {
     type Item = Request;
 
     /// Blocks until the next Request is available.
     /// Returns None when no new Requests will come from the client.
     fn next(&mut self) -> Option<Request> {
-        use crate::{Response, StatusCode};
-
         // the client sent a "connection: close" header in this previous request
         //  or is using HTTP 1.0, meaning that no new request will come
         if self.no_more_requests {
             return None;
         }
 
-        loop {
-            let rq = match self.read() {
-                Err(ReadError::WrongRequestLine) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::WrongHeader(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response.raw_print(writer, ver, &[], false, None).ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::ReadIoError(ref err)) if err.kind() == ErrorKind::TimedOut => {
-                    // request timeout
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(408));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
-                    return None; // closing the connection
-                }
-
-                Err(ReadError::ExpectationFailed(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(417));
-                    response.raw_print(writer, ver, &[], true, None).ok();
-                    return None; // TODO: should be recoverable, but needs handling in case of body
-                }
-
-                Err(ReadError::ReadIoError(_)) => return None,
-
-                Ok(rq) => rq,
-            };
-
-            // checking HTTP version
-            if *rq.http_version() > (1, 1) {
+        let rq = match self.read() {
+            // wa-hook: handed over to be answered and recorded; we don't know where the next
+            // request would start, so it is the last one
+            Err(ReadError::Reject(rejected)) => {
+                self.no_more_requests = true;
+                self.linger = true;
+                self.state.deadline.set(None);
+                let Rejected {
+                    rejection,
+                    method,
+                    path,
+                    version,
+                    headers,
+                } = *rejected;
                 let writer = self.sink.next().unwrap();
-                let response = Response::from_string(
-                    "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
-                )
-                .with_status_code(StatusCode(505));
-                response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                    .ok();
-                continue;
+                return Some(crate::request::new_rejected(
+                    self.secure,
+                    method,
+                    path,
+                    version,
+                    headers,
+                    self.remote_addr.as_ref().ok().copied().flatten(),
+                    writer,
+                    rejection,
+                ));
             }
 
-            // updating the status of the connection
-            let connection_header = rq
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Connection"))
-                .map(|h| h.value.as_str());
+            Err(ReadError::ReadIoError(_)) => return None,
 
-            let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+            Ok(rq) => rq,
+        };
 
-            match lowercase {
-                Some(ref val) if val.contains("close") => self.no_more_requests = true,
-                Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
-                Some(ref val)
-                    if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
-                {
-                    self.no_more_requests = true
-                }
-                None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
-                _ => (),
-            };
+        // updating the status of the connection
+        let connection_header = rq
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Connection"))
+            .map(|h| h.value.as_str());
 
-            // returning the request
-            return Some(rq);
-        }
+        let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+
+        match lowercase {
+            Some(ref val) if val.contains("close") => self.no_more_requests = true,
+            Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
+            Some(ref val)
+                if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
+            {
+                self.no_more_requests = true
+            }
+            None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
+            _ => (),
+        };
+
+        // returning the request
+        Some(rq)
     }
-}
-
-/// Parses a "HTTP/1.1" string.
-fn parse_http_version(version: &str) -> Result<HTTPVersion, ReadError> {
-    let (major, minor) = match version {
-        "HTTP/0.9" => (0, 9),
-        "HTTP/1.0" => (1, 0),
-        "HTTP/1.1" => (1, 1),
-        "HTTP/2.0" => (2, 0),
-        "HTTP/3.0" => (3, 0),
-        _ => return Err(ReadError::WrongRequestLine),
-    };
-
-    Ok(HTTPVersion(major, minor))
 }
 
 /// Parses the request line of the request.
 /// eg. GET / HTTP/1.1
-fn parse_request_line(line: &str) -> Result<(Method, String, HTTPVersion), ReadError> {
-    let mut parts = line.split(' ');
-
-    let method = parts.next().and_then(|w| w.parse().ok());
-    let path = parts.next().map(ToOwned::to_owned);
-    let version = parts.next().and_then(|w| parse_http_version(w).ok());
-
-    method
-        .and_then(|method| Some((method, path?, version?)))
-        .ok_or(ReadError::WrongRequestLine)
+/// wa-hook: from bytes (a path may be UTF-8, which upstream refused without an answer), and
+/// a line that is not HTTP/1.x is a rejection with what could be read of it.
+fn parse_request_line(line: &[u8]) -> Result<(Method, String, HTTPVersion), ReadError> {
+    let text = String::from_utf8_lossy(line);
+    let mut parts = text.trim().split(' ');
+    let method_text = parts.next().unwrap_or_default();
+    let path = parts.next().unwrap_or_default();
+    let version_text = parts.next();
+    let method: Option<Method> = if is_token(method_text.as_bytes()) {
+        method_text.parse().ok()
+    } else {
+        None
+    };
+    let shown_method = method.clone().unwrap_or_else(|| {
+        let escaped = shorten(&method_text.escape_default().to_string(), 16);
+        Method::NonStandard(AsciiString::from_ascii(escaped).unwrap_or_default())
+    });
+    let reject = |status: u16, reason: String| {
+        ReadError::reject(status, reason).of(
+            &shown_method,
+            &shorten(path, KEPT_PATH),
+            &HTTPVersion(1, 1),
+            &[],
+        )
+    };
+    let version = match version_text {
+        Some("HTTP/1.1") => HTTPVersion(1, 1),
+        Some("HTTP/1.0") => HTTPVersion(1, 0),
+        Some(other) if other.starts_with("HTTP/") && parts.next().is_none() => {
+            return Err(reject(
+                505,
+                format!(
+                    "{}: this listener speaks HTTP/1.1 (HTTP/2 clients fall back to it over http://)",
+                    shorten(other, 16)
+                ),
+            ))
+        }
+        _ => return Err(reject(400, "not an HTTP/1.1 request line".to_string())),
+    };
+    match method {
+        Some(method) if !path.is_empty() && parts.next().is_none() => {
+            Ok((method, path.to_string(), version))
+        }
+        _ => Err(reject(400, "not an HTTP/1.1 request line".to_string())),
+    }
 }
 
 #[cfg(test)]
 mod test {
     #[test]
     fn test_parse_request_line() {
-        let (method, path, ver) = super::parse_request_line("GET /hello HTTP/1.1").unwrap();
+        let (method, path, ver) = super::parse_request_line(b"GET /hello HTTP/1.1").unwrap();
 
         assert!(method == crate::Method::Get);
         assert!(path == "/hello");
         assert!(ver == crate::common::HTTPVersion(1, 1));
 
-        assert!(super::parse_request_line("GET /hello").is_err());
-        assert!(super::parse_request_line("qsd qsd qsd").is_err());
+        assert!(super::parse_request_line(b"GET /hello").is_err());
+        assert!(super::parse_request_line(b"qsd qsd qsd").is_err());
+        // wa-hook
+        let (_, path, _) = super::parse_request_line("POST /café HTTP/1.1".as_bytes()).unwrap();
+        assert_eq!(path, "/café");
+        assert!(matches!(
+            super::parse_request_line(b"PRI * HTTP/2.0"),
+            Err(super::ReadError::Reject(r)) if r.rejection.status == 505
+        ));
     }
 }

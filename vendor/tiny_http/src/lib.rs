@@ -105,8 +105,8 @@ use std::io::Error as IoError;
 use std::io::ErrorKind as IoErrorKind;
 use std::io::Result as IoResult;
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
@@ -118,7 +118,7 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
-pub use request::{ReadWrite, Request};
+pub use request::{ReadWrite, Rejection, Request};
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;
 
@@ -146,6 +146,56 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    // wa-hook: connections answered 503 because `Limits::max_connections` were open
+    refused: Arc<AtomicU64>,
+}
+
+/// wa-hook: what one connection, and all of them, may cost. Upstream read heads of any size,
+/// waited for a request or its body without a time limit and accepted any number of
+/// connections.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Connections open at once; one more is answered 503 and closed at once.
+    pub max_connections: usize,
+    /// How long a connection waits for its next request, or for more of it once it started.
+    pub keep_alive_timeout: Option<Duration>,
+    /// How long a request line and headers may take to arrive, from their first byte
+    /// (answered 408).
+    pub head_timeout: Option<Duration>,
+    /// How long a body may take to arrive, from the end of the head (its read fails with
+    /// `TimedOut`).
+    pub body_timeout: Option<Duration>,
+    /// The most bytes of request line and headers (answered 414 or 431).
+    pub max_head_bytes: usize,
+    /// The most header lines (answered 431).
+    pub max_headers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: usize::MAX,
+            keep_alive_timeout: None,
+            head_timeout: None,
+            body_timeout: None,
+            max_head_bytes: 64 * 1024,
+            max_headers: 128,
+        }
+    }
+}
+
+/// wa-hook: the answer to a connection over `Limits::max_connections`.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\
+Content-Length: 42\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{\"error\":\"too many connections; try again\"}";
+
+/// Decrements the count of open connections when a connection's thread is done.
+struct LiveConnection(Arc<AtomicUsize>);
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
 }
 
 enum Message {
@@ -249,7 +299,18 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_limits(listener, ssl_config, Limits::default())
+    }
+
+    /// wa-hook: [`Server::from_listener`] with bounds on what connections may cost.
+    pub fn from_listener_with_limits<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: Limits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
+        let refused = Arc::new(AtomicU64::new(0));
+        let inside_refused = refused.clone();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
 
@@ -296,60 +357,94 @@ impl Server {
             let tasks_pool = util::TaskPool::new();
 
             log::debug!("Running accept thread");
+            let live = Arc::new(AtomicUsize::new(0));
+            // wa-hook: a failed accept (out of file descriptors, out of memory) is reported
+            // once and retried after a pause; upstream stopped accepting for good, or
+            // panicked the accept thread (upstream issue #195).
+            let mut reported = false;
+            let mut pause = Duration::from_millis(5);
+            let mut failed = |e: IoError, pause: &mut Duration| {
+                log::error!("Error accepting new client: {}", e);
+                if !reported {
+                    reported = true;
+                    inside_messages.push(e.into());
+                }
+                thread::sleep(*pause);
+                *pause = (*pause * 2).min(Duration::from_millis(100));
+            };
             while !inside_close_trigger.load(Relaxed) {
-                let new_client = match server.accept() {
-                    Ok((sock, _)) => {
-                        use util::RefinedTcpStream;
-                        let (read_closable, write_closable) = match ssl {
-                            None => RefinedTcpStream::new(sock),
-                            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-                            Some(ref ssl) => {
-                                // trying to apply SSL over the connection
-                                // if an error occurs, we just close the socket and resume listening
-                                let sock = match ssl.accept(sock) {
-                                    Ok(s) => s,
-                                    Err(_) => continue,
-                                };
-
-                                RefinedTcpStream::new(sock)
-                            }
-                            #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
-                            Some(ref _ssl) => unreachable!(),
+                let sock = match server.accept() {
+                    Ok((sock, _)) => sock,
+                    Err(_) if inside_close_trigger.load(Relaxed) => break,
+                    Err(e) => {
+                        failed(e, &mut pause);
+                        continue;
+                    }
+                };
+                if live.load(Relaxed) >= limits.max_connections {
+                    inside_refused.fetch_add(1, Relaxed);
+                    if sock.set_nonblocking(true).is_ok() {
+                        use std::io::Write;
+                        let mut sock = sock;
+                        let _ = sock.write_all(BUSY);
+                    }
+                    continue;
+                }
+                if limits.keep_alive_timeout.is_some() {
+                    let _ = sock.set_read_timeout(limits.keep_alive_timeout);
+                }
+                use util::RefinedTcpStream;
+                let halves = match ssl {
+                    None => RefinedTcpStream::new(sock),
+                    #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+                    Some(ref ssl) => {
+                        // trying to apply SSL over the connection
+                        // if an error occurs, we just close the socket and resume listening
+                        let sock = match ssl.accept(sock) {
+                            Ok(s) => s,
+                            Err(_) => continue,
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        RefinedTcpStream::new(sock)
                     }
-                    Err(e) => Err(e),
+                    #[cfg(not(any(feature = "ssl-openssl", feature = "ssl-rustls")))]
+                    Some(ref _ssl) => unreachable!(),
                 };
-
-                match new_client {
-                    Ok(client) => {
-                        let messages = inside_messages.clone();
-                        let mut client = Some(client);
-                        tasks_pool.spawn(Box::new(move || {
-                            if let Some(client) = client.take() {
-                                // Synchronization is needed for HTTPS requests to avoid a deadlock
-                                if client.secure() {
-                                    let (sender, receiver) = mpsc::channel();
-                                    for rq in client {
-                                        messages.push(rq.with_notify_sender(sender.clone()).into());
-                                        receiver.recv().unwrap();
-                                    }
-                                } else {
-                                    for rq in client {
-                                        messages.push(rq.into());
-                                    }
-                                }
-                            }
-                        }));
-                    }
-
+                let (read_closable, write_closable) = match halves {
+                    Ok(halves) => halves,
                     Err(e) => {
-                        log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        failed(e, &mut pause);
+                        continue;
                     }
-                }
+                };
+                pause = Duration::from_millis(5);
+                let deadline = Arc::new(util::refined_tcp_stream::Deadline::default());
+                let client = ClientConnection::with_limits(
+                    write_closable,
+                    read_closable.with_deadline(deadline.clone()),
+                    limits.clone(),
+                    deadline,
+                );
+
+                live.fetch_add(1, Relaxed);
+                let messages = inside_messages.clone();
+                let mut client = Some((client, LiveConnection(live.clone())));
+                tasks_pool.spawn(Box::new(move || {
+                    if let Some((client, _live)) = client.take() {
+                        // Synchronization is needed for HTTPS requests to avoid a deadlock
+                        if client.secure() {
+                            let (sender, receiver) = mpsc::channel();
+                            for rq in client {
+                                messages.push(rq.with_notify_sender(sender.clone()).into());
+                                receiver.recv().unwrap();
+                            }
+                        } else {
+                            for rq in client {
+                                messages.push(rq.into());
+                            }
+                        }
+                    }
+                }));
             }
             log::debug!("Terminating accept thread");
         });
@@ -359,6 +454,7 @@ impl Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            refused,
         })
     }
 
@@ -377,6 +473,12 @@ impl Server {
     }
 
     /// Returns the number of clients currently connected to the server.
+    /// wa-hook: how many connections were answered 503 because `Limits::max_connections`
+    /// were open.
+    pub fn refused_connections(&self) -> u64 {
+        self.refused.load(Relaxed)
+    }
+
     pub fn num_connections(&self) -> usize {
         unimplemented!()
         //self.requests_receiver.lock().len()

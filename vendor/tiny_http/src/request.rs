@@ -7,7 +7,11 @@ use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
 
+use crate::util::refined_tcp_stream::Deadline;
 use crate::util::{EqualReader, FusedReader};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 use crate::{HTTPVersion, Header, Method, Response, StatusCode};
 use chunked_transfer::Decoder;
 
@@ -74,6 +78,53 @@ pub struct Request {
 
     // If Some, a message must be sent after responding
     notify_when_responded: Option<Sender<()>>,
+
+    // wa-hook: why the request could not be read, for a request handed over to be answered
+    // and recorded rather than answered by tiny_http itself
+    rejection: Option<Rejection>,
+
+    // wa-hook: header values that are not ASCII, as text (index into `headers`, value); the
+    // header itself carries an ASCII rendering
+    text_values: Vec<(usize, String)>,
+}
+
+/// wa-hook: a request tiny_http could not read as HTTP/1.x (a head too large, a line that is
+/// not HTTP, an HTTP/2 preface, a bad `Content-Length` ...). It is handed over with what could
+/// be read of it and no body, so the receiver answers it (with `status`, closing the
+/// connection) and can record it.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub status: u16,
+    pub reason: String,
+}
+
+/// wa-hook: what a connection shares with the requests read from it.
+#[derive(Clone)]
+pub(crate) struct ConnectionState {
+    /// When the body being read must be complete.
+    pub deadline: Arc<Deadline>,
+    pub body_timeout: Option<Duration>,
+    /// Set when a request's unread body was too large to skip: the connection then closes
+    /// instead of reading that body as the next request.
+    pub abandoned: Arc<AtomicBool>,
+}
+
+/// Clears the connection's deadline once the body has been read or dropped.
+struct ClearDeadline<R> {
+    inner: R,
+    deadline: Arc<Deadline>,
+}
+
+impl<R: Read> Read for ClearDeadline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl<R> Drop for ClearDeadline<R> {
+    fn drop(&mut self) {
+        self.deadline.set(None);
+    }
 }
 
 struct NotifyOnDrop<R> {
@@ -108,6 +159,10 @@ pub enum RequestCreationError {
 
     /// Error while reading data from the socket during the creation of the `Request`.
     CreationIoError(IoError),
+
+    /// wa-hook: a `Content-Length` that is not a number (upstream read no body at all, and then
+    /// the body as the next request).
+    BadContentLength,
 }
 
 impl From<IoError> for RequestCreationError {
@@ -133,8 +188,70 @@ pub fn new_request<R, W>(
     version: HTTPVersion,
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
+    source_data: R,
+    writer: W,
+) -> Result<Request, RequestCreationError>
+where
+    R: Read + Send + 'static,
+    W: Write + Send + 'static,
+{
+    new_request_with(
+        secure,
+        method,
+        path,
+        version,
+        headers,
+        remote_addr,
+        source_data,
+        writer,
+        None,
+    )
+}
+
+/// wa-hook: a request that could not be read, handed over with no body (see [`Rejection`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_rejected<W>(
+    secure: bool,
+    method: Method,
+    path: String,
+    version: HTTPVersion,
+    headers: Vec<Header>,
+    remote_addr: Option<SocketAddr>,
+    writer: W,
+    rejection: Rejection,
+) -> Request
+where
+    W: Write + Send + 'static,
+{
+    Request {
+        data_reader: Some(Box::new(io::empty())),
+        response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
+        remote_addr,
+        secure,
+        method,
+        path,
+        http_version: version,
+        headers,
+        body_length: None,
+        must_send_continue: false,
+        notify_when_responded: None,
+        rejection: Some(rejection),
+        text_values: Vec::new(),
+    }
+}
+
+/// [`new_request`], for a request read from a connection (wa-hook: with its deadline).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_request_with<R, W>(
+    secure: bool,
+    method: Method,
+    path: String,
+    version: HTTPVersion,
+    headers: Vec<Header>,
+    remote_addr: Option<SocketAddr>,
     mut source_data: R,
     writer: W,
+    connection: Option<ConnectionState>,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
@@ -152,10 +269,16 @@ where
         // header must be ignored (RFC2616 #4.4)
         None
     } else {
-        headers
+        match headers
             .iter()
             .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
+        {
+            None => None,
+            Some(h) => match FromStr::from_str(h.value.as_str().trim()) {
+                Ok(length) => Some(length),
+                Err(_) => return Err(RequestCreationError::BadContentLength),
+            },
+        }
     };
 
     // true if the client sent a `Expect: 100-continue` header
@@ -183,11 +306,26 @@ where
         }
     };
 
+    // wa-hook: the body must arrive before the connection's body deadline.
+    let deadline = connection.as_ref().map(|c| c.deadline.clone());
+    let body_timeout = connection.as_ref().and_then(|c| c.body_timeout);
+    let abandoned = connection.as_ref().map(|c| c.abandoned.clone());
+    if let Some(deadline) = &deadline {
+        deadline.set(body_timeout);
+    }
+    let streamed = |reader: Box<dyn Read + Send + 'static>| match &deadline {
+        Some(deadline) => Box::new(ClearDeadline {
+            inner: reader,
+            deadline: deadline.clone(),
+        }) as Box<dyn Read + Send + 'static>,
+        None => reader,
+    };
+
     // we wrap `source_data` around a reading whose nature depends on the transfer-encoding and
     // content-length headers
     let reader = if connection_upgrade {
         // if we have a `Connection: upgrade`, always keeping the whole reader
-        Box::new(source_data) as Box<dyn Read + Send + 'static>
+        streamed(Box::new(source_data) as Box<dyn Read + Send + 'static>)
     } else if let Some(content_length) = content_length {
         if content_length == 0 {
             Box::new(io::empty()) as Box<dyn Read + Send + 'static>
@@ -234,18 +372,39 @@ where
             }
         } else {
             let (data_reader, _) = EqualReader::new(source_data, content_length); // TODO:
-            Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>
+            let data_reader = match abandoned {
+                Some(abandoned) => data_reader.abandoning(abandoned),
+                None => data_reader,
+            };
+            streamed(Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>)
         }
     } else if transfer_encoding.is_some() {
         // if a transfer-encoding was specified, then "chunked" is ALWAYS applied
         // over the message (RFC2616 #3.6)
-        Box::new(FusedReader::new(Decoder::new(source_data))) as Box<dyn Read + Send + 'static>
+        // (wa-hook: a chunked body left unread is not skipped; the connection closes)
+        let decoder = AbandonOnDrop {
+            inner: Decoder::new(source_data),
+            finished: false,
+            abandoned,
+        };
+        streamed(Box::new(FusedReader::new(decoder)) as Box<dyn Read + Send + 'static>)
     } else {
         // if we have neither a Content-Length nor a Transfer-Encoding,
         // assuming that we have no data
         // TODO: could also be multipart/byteranges
         Box::new(io::empty()) as Box<dyn Read + Send + 'static>
     };
+
+    // A body read here, or none: nothing more to wait for.
+    if let Some(deadline) = &deadline {
+        let streaming = connection_upgrade
+            || transfer_encoding.is_some()
+            || content_length
+                .is_some_and(|length| length > crate::BUFFERED_BODY_MAX || expects_continue);
+        if !streaming {
+            deadline.set(None);
+        }
+    }
 
     Ok(Request {
         data_reader: Some(reader),
@@ -259,7 +418,36 @@ where
         body_length: content_length,
         must_send_continue: expects_continue,
         notify_when_responded: None,
+        rejection: None,
+        text_values: Vec::new(),
     })
+}
+
+/// wa-hook: a chunked body dropped before its end marks the connection abandoned.
+struct AbandonOnDrop<R> {
+    inner: R,
+    finished: bool,
+    abandoned: Option<Arc<AtomicBool>>,
+}
+
+impl<R: Read> Read for AbandonOnDrop<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if read == 0 && !buf.is_empty() {
+            self.finished = true;
+        }
+        Ok(read)
+    }
+}
+
+impl<R> Drop for AbandonOnDrop<R> {
+    fn drop(&mut self) {
+        if !self.finished {
+            if let Some(abandoned) = &self.abandoned {
+                abandoned.store(true, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 /// A reader that fails with one error every time: the end of a body cut short.
@@ -311,6 +499,24 @@ impl Request {
     #[inline]
     pub fn body_length(&self) -> Option<usize> {
         self.body_length
+    }
+
+    /// wa-hook: why the request could not be read, when it could not (see [`Rejection`]); such a
+    /// request has no body and is the connection's last.
+    #[inline]
+    pub fn rejection(&self) -> Option<&Rejection> {
+        self.rejection.as_ref()
+    }
+
+    /// wa-hook: header values that are not ASCII, as text: (index in `headers()`, value).
+    #[inline]
+    pub fn text_header_values(&self) -> &[(usize, String)] {
+        &self.text_values
+    }
+
+    pub(crate) fn with_text_values(mut self, values: Vec<(usize, String)>) -> Self {
+        self.text_values = values;
+        self
     }
 
     /// Returns the address of the client that sent this request.

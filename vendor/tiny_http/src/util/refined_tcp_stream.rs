@@ -1,6 +1,9 @@
 use std::io::Result as IoResult;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
@@ -12,13 +15,46 @@ pub(crate) enum Stream {
     Https(SslStream),
 }
 
-impl Clone for Stream {
-    fn clone(&self) -> Self {
+impl Stream {
+    // wa-hook: upstream cloned with `try_clone().unwrap()`, which panics the accept thread
+    // when the process is out of file descriptors (upstream issue #195).
+    fn try_clone(&self) -> IoResult<Self> {
         match self {
-            Stream::Http(tcp_stream) => Stream::Http(tcp_stream.try_clone().unwrap()),
+            Stream::Http(tcp_stream) => tcp_stream.try_clone().map(Stream::Http),
             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-            Stream::Https(ssl_stream) => Stream::Https(ssl_stream.clone()),
+            Stream::Https(ssl_stream) => Ok(Stream::Https(ssl_stream.clone())),
         }
+    }
+}
+
+/// wa-hook: when the request being read must be complete, shared by a connection's reading
+/// half and the thread that parses it. A read that returns after the deadline fails with
+/// `TimedOut`, so a sender that trickles bytes cannot hold a connection forever (the socket's
+/// own read timeout covers a sender that sends nothing).
+#[derive(Default)]
+pub struct Deadline {
+    /// Nanoseconds after `base()`; 0 means no deadline.
+    at: AtomicU64,
+}
+
+fn base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+impl Deadline {
+    pub fn set(&self, after: Option<Duration>) {
+        let at: u64 = after.map_or(0, |after| {
+            let nanos = (Instant::now() + after).duration_since(base()).as_nanos();
+            let nanos: u64 = std::convert::TryFrom::try_from(nanos).unwrap_or(u64::MAX);
+            nanos.max(1)
+        });
+        self.at.store(at, Ordering::Relaxed);
+    }
+
+    pub fn passed(&self) -> bool {
+        let at = self.at.load(Ordering::Relaxed);
+        at != 0 && Instant::now().duration_since(base()).as_nanos() > u128::from(at)
     }
 }
 
@@ -86,30 +122,39 @@ pub struct RefinedTcpStream {
     stream: Stream,
     close_read: bool,
     close_write: bool,
+    deadline: Option<Arc<Deadline>>,
 }
 
 impl RefinedTcpStream {
-    pub(crate) fn new<S>(stream: S) -> (RefinedTcpStream, RefinedTcpStream)
+    pub(crate) fn new<S>(stream: S) -> IoResult<(RefinedTcpStream, RefinedTcpStream)>
     where
         S: Into<Stream>,
     {
         let stream: Stream = stream.into();
 
-        let (read, write) = (stream.clone(), stream);
+        let (read, write) = (stream.try_clone()?, stream);
 
         let read = RefinedTcpStream {
             stream: read,
             close_read: true,
             close_write: false,
+            deadline: None,
         };
 
         let write = RefinedTcpStream {
             stream: write,
             close_read: false,
             close_write: true,
+            deadline: None,
         };
 
-        (read, write)
+        Ok((read, write))
+    }
+
+    /// wa-hook: reads fail with `TimedOut` once `deadline` has passed.
+    pub(crate) fn with_deadline(mut self, deadline: Arc<Deadline>) -> Self {
+        self.deadline = Some(deadline);
+        self
     }
 
     /// Returns true if this struct wraps around a secure connection.
@@ -137,7 +182,15 @@ impl Drop for RefinedTcpStream {
 
 impl Read for RefinedTcpStream {
     fn read(&mut self, buf: &mut [u8]) -> IoResult<usize> {
-        self.stream.read(buf)
+        let timed_out = || std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out");
+        match self.stream.read(buf) {
+            // wa-hook: the socket's read timeout says `WouldBlock` on Unix.
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => Err(timed_out()),
+            Ok(read) if self.deadline.as_ref().is_some_and(|d| d.passed()) && read > 0 => {
+                Err(timed_out())
+            }
+            other => other,
+        }
     }
 }
 

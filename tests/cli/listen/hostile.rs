@@ -1,0 +1,517 @@
+//! `listen` under hostile traffic, full disks and hung apps (issue 13): raw `TcpStream`
+//! clients sending what a stranger reaching a tunnel might.
+use std::net::{Shutdown, TcpListener};
+use std::time::{Duration, Instant};
+
+use super::*;
+
+/// A stalled answer fails the test instead of hanging it.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The listener's resident memory in MiB, from /proc (0 where there is no /proc).
+fn resident_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+/// A connection that has sent `bytes`, as they are.
+fn sent(url: &str, bytes: &[u8]) -> Connection {
+    let mut connection = Connection::open(url);
+    let stream = connection.reader.get_mut();
+    stream.set_read_timeout(Some(ANSWER_TIMEOUT)).unwrap();
+    stream.write_all(bytes).unwrap();
+    connection
+}
+
+fn exchange(url: &str, bytes: &[u8]) -> RawResponse {
+    sent(url, bytes).read_response()
+}
+
+fn rejection(record: &CaptureRecord) -> &str {
+    record.rejected.as_deref().unwrap_or_default()
+}
+
+#[test]
+fn declared_lengths_over_max_body_cost_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    // Upstream tiny_http allocated each declared length to skip the body: 2 GB here.
+    for _ in 0..20 {
+        let head = "POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nab";
+        assert_eq!(exchange(&listener.url, head.as_bytes()).status, 413);
+    }
+    // ... and panicked on this one.
+    let head = "POST /max HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551615\r\n\r\nab";
+    assert_eq!(exchange(&listener.url, head.as_bytes()).status, 413);
+    // A length that is no number was read as "no body", and the body as the next request.
+    let head = "POST /nan HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n";
+    assert_eq!(exchange(&listener.url, head.as_bytes()).status, 400);
+    let resident = resident_mib(listener.pid());
+    assert!(resident < 256, "{resident} MiB resident");
+    let body = sample_bytes("qikchat/message-text");
+    assert_eq!(post(&listener.url, "/after", &body).status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 23);
+    assert!(rejection(&records[20]).starts_with("body too large"));
+    assert!(
+        rejection(&records[21]).contains("Content-Length"),
+        "{:?}",
+        records[21]
+    );
+    assert_eq!(records[21].response_status, 400);
+    assert_eq!(records[22].kind.as_deref(), Some("message:text"));
+}
+
+#[test]
+fn heads_over_64_kib_are_answered_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    // A header line that never ends: upstream kept reading (1 GiB made 4.2 GB resident).
+    let mut endless = b"POST /endless HTTP/1.1\r\nHost: x\r\nX-Long: ".to_vec();
+    endless.extend(std::iter::repeat_n(b'a', 70 * 1024));
+    assert_eq!(exchange(&listener.url, &endless).status, 431);
+    // A request line that never ends.
+    let mut line = b"GET /".to_vec();
+    line.extend(std::iter::repeat_n(b'p', 70 * 1024));
+    assert_eq!(exchange(&listener.url, &line).status, 414);
+    // Many small headers.
+    let mut many = "POST /many HTTP/1.1\r\nHost: x\r\n".to_string();
+    for i in 0..200 {
+        many.push_str(&format!("X-{i}: 1\r\n"));
+    }
+    many.push_str("\r\n");
+    assert_eq!(exchange(&listener.url, many.as_bytes()).status, 431);
+    let resident = resident_mib(listener.pid());
+    assert!(resident < 256, "{resident} MiB resident");
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3, "{stderr}");
+    assert_eq!(records[0].path, "/endless");
+    assert_eq!(records[0].response_status, 431);
+    assert!(
+        rejection(&records[0]).contains("too large"),
+        "{:?}",
+        records[0]
+    );
+    assert_eq!(records[1].response_status, 414);
+    assert_eq!(records[2].path, "/many");
+    assert!(rejection(&records[2]).contains("more than 128 headers"));
+    assert!(stderr.contains("3 rejected"), "{stderr}");
+}
+
+#[test]
+fn odd_but_real_requests_are_answered_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let body = String::from_utf8(sample_bytes("qikchat/message-text")).unwrap();
+    let length = body.len();
+    // Line ends without CR (RFC 9112 lets a receiver take them).
+    let lf_only = format!("POST /lf HTTP/1.1\nHost: x\nContent-Length: {length}\n\n{body}");
+    assert_eq!(exchange(&listener.url, lf_only.as_bytes()).status, 200);
+    // A UTF-8 path and a header value that is not ASCII.
+    let utf8 = format!(
+        "POST /café HTTP/1.1\r\nHost: x\r\nX-Sender: José\r\nContent-Length: {length}\r\n\r\n{body}"
+    );
+    assert_eq!(exchange(&listener.url, utf8.as_bytes()).status, 200);
+    // An HTTP/2 client with prior knowledge, an HTTP/2.0 request line, TLS, and noise.
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    assert_eq!(exchange(&listener.url, preface).status, 505);
+    let h2 = b"GET /h2 HTTP/2.0\r\nHost: x\r\n\r\n";
+    assert_eq!(exchange(&listener.url, h2).status, 505);
+    let tls = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
+    assert_eq!(exchange(&listener.url, tls).status, 400);
+    assert_eq!(exchange(&listener.url, b"hello there\r\n\r\n").status, 400);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 6, "{stderr}");
+    assert_eq!(records[0].path, "/lf");
+    assert_eq!(records[0].kind.as_deref(), Some("message:text"));
+    assert_eq!(records[1].path, "/café");
+    assert_eq!(records[1].header("X-Sender"), Some("José"));
+    assert_eq!(records[1].kind.as_deref(), Some("message:text"));
+    assert_eq!(records[2].method, "PRI");
+    assert_eq!(records[2].response_status, 505);
+    assert!(rejection(&records[2]).contains("HTTP/2.0"));
+    assert_eq!(records[3].path, "/h2");
+    assert!(rejection(&records[4]).contains("TLS"));
+    assert_eq!(records[5].response_status, 400);
+}
+
+#[test]
+fn connections_over_the_limit_get_503_and_the_others_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--max-connections", "3"]);
+    let body = sample_bytes("qikchat/message-text");
+    let mut open: Vec<Connection> = (0..3)
+        .map(|_| {
+            let mut connection = Connection::open(&listener.url);
+            assert_eq!(connection.send("POST", "/", &[], &body).status, 200);
+            connection
+        })
+        .collect();
+    let refused = exchange(&listener.url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("Retry-After"), Some("1"));
+    // The connections already open are still served.
+    for connection in &mut open {
+        assert_eq!(connection.send("POST", "/", &[], &body).status, 200);
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("1 connection refused with 503"), "{stderr}");
+}
+
+/// Under `ulimit -n`, connections beyond the descriptors wait; once they close, listen accepts
+/// again (upstream's accept thread panicked on `try_clone().unwrap()` and never accepted
+/// again, issue #195).
+#[test]
+fn running_out_of_file_descriptors_is_survived() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", "ulimit -n 40 && exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("wa-hook"))
+        .env("NO_COLOR", "1");
+    let listener = Listener::start_with(
+        command,
+        &["--out", &out, "--max-connections", "100", "--threads", "2"],
+    );
+    let crowd: Vec<TcpStream> = (0..60)
+        .map(|_| TcpStream::connect(listener.url.trim_start_matches("http://")).unwrap())
+        .collect();
+    // Until listen holds every descriptor it may (so the next accept fails), then the crowd
+    // goes away.
+    let descriptors = format!("/proc/{}/fd", listener.pid());
+    let until = Instant::now() + ANSWER_TIMEOUT;
+    while std::fs::read_dir(&descriptors).map_or(40, |fds| fds.count()) < 39 {
+        assert!(Instant::now() < until, "listen never used its descriptors");
+        std::thread::yield_now();
+    }
+    drop(crowd);
+    let body = sample_bytes("qikchat/message-text");
+    let mut connection = Connection::open(&listener.url);
+    connection
+        .reader
+        .get_ref()
+        .set_read_timeout(Some(ANSWER_TIMEOUT))
+        .unwrap();
+    assert_eq!(connection.send("POST", "/after", &[], &body).status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("cannot accept more connections"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 request"), "{stderr}");
+}
+
+#[test]
+fn stalled_uploads_hold_no_worker_and_the_stop_does_not_wait_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--threads", "1"]);
+    let stalled: Vec<Connection> = [
+        "POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"a\":",
+        "POST /continue HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n",
+        "POST /large HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n{\"a\":",
+    ]
+    .iter()
+    .flat_map(|head| [head, head])
+    .map(|head| sent(&listener.url, head.as_bytes()))
+    .collect();
+    let body = sample_bytes("qikchat/message-text");
+    for _ in 0..3 {
+        assert_eq!(post(&listener.url, "/meanwhile", &body).status, 200);
+    }
+    let stopping = Instant::now();
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "the stop took {:?}",
+        stopping.elapsed()
+    );
+    assert!(
+        stderr.contains("6 requests still being read or forwarded at the stop"),
+        "{stderr}"
+    );
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3);
+    drop(stalled);
+}
+
+#[test]
+fn a_large_body_cut_short_is_answered_400() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let mut request = b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n".to_vec();
+    request.extend(std::iter::repeat_n(b' ', 100_000));
+    let mut connection = sent(&listener.url, &request);
+    connection
+        .reader
+        .get_mut()
+        .shutdown(Shutdown::Write)
+        .unwrap();
+    assert_eq!(connection.read_response().status, 400);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    assert!(rejection(&records[0]).starts_with("incomplete body"));
+    assert_eq!(records[0].body_bytes, 100_000);
+}
+
+#[test]
+fn a_head_that_trickles_in_is_answered_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--read-timeout", "1s"]);
+    // Idle keep-alive connections are closed, without an answer.
+    let mut idle = sent(&listener.url, b"");
+    let mut rest = Vec::new();
+    idle.reader.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+    // A head begun and never finished.
+    let response = exchange(&listener.url, b"POST /slow HTTP/1.1\r\nHost: x\r\n");
+    assert_eq!(response.status, 408);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].path, "/slow");
+    assert_eq!(records[0].response_status, 408);
+}
+
+#[test]
+fn a_torn_capture_file_is_mended_and_seq_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let body = sample_bytes("qikchat/message-text");
+    for _ in 0..2 {
+        assert_eq!(post(&listener.url, "/", &body).status, 200);
+    }
+    listener.stop();
+    // A write cut short by a crash.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    file.write_all(b"{\"wa_hook_capture\":1,\"seq\":3,\"rec")
+        .unwrap();
+    drop(file);
+    let listener = Listener::start(&["--out", &out]);
+    assert_eq!(post(&listener.url, "/", &body).status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("ends in the middle of a line"), "{stderr}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[2].ends_with("\"rec"));
+    let last = parse_record(lines[3].as_bytes()).unwrap();
+    assert_eq!(last.seq, 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn a_deleted_capture_file_is_created_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out]);
+    let body = sample_bytes("qikchat/message-text");
+    assert_eq!(post(&listener.url, "/before", &body).status, 200);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(post(&listener.url, "/after", &body).status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("was deleted while listening"), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].path, "/after");
+}
+
+/// A file-size limit stands in for a full disk: the write that does not fit is cut short,
+/// taken back whole and answered 500; once there is room, saving resumes.
+#[test]
+fn a_write_cut_short_is_taken_back_and_saving_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut command = std::process::Command::new("sh");
+    // dash counts `ulimit -f` in 512-byte blocks: 16 KiB.
+    command
+        .args(["-c", "trap '' XFSZ; ulimit -f 32 && exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("wa-hook"))
+        .env("NO_COLOR", "1");
+    let listener = Listener::start_with(command, &["--out", &out]);
+    let body = sample_bytes("meta/message-text");
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let status = post(&listener.url, "/", &body).status;
+        statuses.push(status);
+        if status == 500 {
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&500), "{statuses:?}");
+    let saved = statuses.len() - 1;
+    let text = std::fs::read(&path).unwrap();
+    assert_eq!(text.last(), Some(&b'\n'), "a torn line was left");
+    assert_eq!(read_records(&path).len(), saved);
+    // Room again.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    assert_eq!(post(&listener.url, "/again", &body).status, 200);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("1 request could not be saved"), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].path, "/again");
+}
+
+/// An app that accepts connections and never answers.
+fn hung_app() -> (TcpListener, std::thread::JoinHandle<()>) {
+    let app = TcpListener::bind("127.0.0.1:0").unwrap();
+    let accepting = app.try_clone().unwrap();
+    let thread = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in accepting.incoming().take(4) {
+            held.push(stream);
+        }
+    });
+    (app, thread)
+}
+
+#[test]
+fn a_hung_app_gets_504_within_the_forward_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let (app, _thread) = hung_app();
+    let port = app.local_addr().unwrap().port().to_string();
+    let listener = Listener::start(&[
+        "--out",
+        &out,
+        "--forward-to",
+        &port,
+        "--forward-timeout",
+        "1s",
+    ]);
+    let response = post(&listener.url, "/", &sample_bytes("meta/message-text"));
+    assert_eq!(response.status, 504);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let records = read_records(&path);
+    let forward = records[0].forward.as_ref().unwrap();
+    assert!(
+        forward
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("no answer within 1s"),
+        "{forward:?}"
+    );
+}
+
+#[test]
+fn an_app_answer_over_1_mib_is_not_relayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let app = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = app.local_addr().unwrap().port().to_string();
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = app.accept() {
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let size = 8 << 20;
+            let _ = stream
+                .write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n").as_bytes());
+            let chunk = vec![b'x'; 64 * 1024];
+            for _ in 0..size / chunk.len() {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let listener = Listener::start(&["--out", &out, "--forward-to", &port]);
+    let response = post(&listener.url, "/", &sample_bytes("meta/message-text"));
+    assert_eq!(response.status, 502);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::metadata(&path).unwrap().len() < 64 * 1024);
+    let records = read_records(&path);
+    let error = records[0].forward.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("over 1024 KiB"), "{error}");
+}
+
+#[test]
+fn an_unreachable_app_echoes_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let target = format!("http://127.0.0.1:{}/hook?token=AppS3cret", closed_port());
+    let listener = Listener::start(&["--out", &out, "--forward-to", &target]);
+    let response = exchange(
+        &listener.url,
+        b"GET /?hub.mode=subscribe&hub.verify_token=V3rifyTok&hub.challenge=7 HTTP/1.1\r\n\
+          Host: x\r\n\r\n",
+    );
+    assert_eq!(response.status, 502);
+    let answer = String::from_utf8_lossy(&response.body).into_owned();
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("app unreachable"), "{stdout}");
+    for secret in ["AppS3cret", "V3rifyTok"] {
+        assert!(!answer.contains(secret), "{answer}");
+        assert_nowhere(secret, dir.path(), &stdout, &stderr);
+    }
+    assert_eq!(read_records(&path).len(), 1);
+}
+
+#[test]
+fn lines_are_dropped_not_queued_when_stdout_is_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--format", "json"]);
+    // Each record line is 60 KB and nobody reads stdout: 12 MB would queue.
+    let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(60_000));
+    let mut connection = Connection::open(&listener.url);
+    for _ in 0..200 {
+        assert_eq!(
+            connection.send("POST", "/", &[], body.as_bytes()).status,
+            200
+        );
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("not shown"), "{stderr}");
+}
