@@ -16,6 +16,8 @@ use crate::providers::{Kind, Provider};
 /// Bodies at once in the burst: this many messages' status callbacks.
 const BURST_MESSAGES: usize = 25;
 const BURST_CONCURRENCY: usize = 25;
+/// Requests listed under a failed check; the rest are counted.
+const MAX_DETAILS: usize = 8;
 /// A large body's size when the provider documents no limit.
 const LARGE_DEFAULT: usize = 256 << 10;
 
@@ -109,7 +111,14 @@ fn judge(
             .requests(count)
             .latency(latencies);
     };
-    let details: Vec<String> = problems.iter().map(|p| p.summary.clone()).collect();
+    let mut details: Vec<String> = problems
+        .iter()
+        .take(MAX_DETAILS)
+        .map(|p| p.summary.clone())
+        .collect();
+    if problems.len() > MAX_DETAILS {
+        details.push(format!("... and {} more", problems.len() - MAX_DETAILS));
+    }
     let summary = if count == 1 {
         first.summary.clone()
     } else {
@@ -424,11 +433,6 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
             format_latency(Duration::from_secs_f64(latency.p99_ms / 1000.0))
         );
         result.summary.push_str(&figures);
-    }
-    if result.details.len() > 5 {
-        let more = result.details.len() - 5;
-        result.details.truncate(5);
-        result.details.push(format!("... and {more} more"));
     }
     Ok(result)
 }

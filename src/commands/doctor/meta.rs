@@ -24,7 +24,7 @@ fn handshake_url(doctor: &Doctor, token: &str, challenge: &str) -> url::Url {
 /// The start of an answer's body, on one line, secrets scrubbed.
 fn excerpt(doctor: &Doctor, answer: &Answer) -> String {
     let text = answer.text();
-    let shown = doctor.probe.scrub(&output::excerpt(&text, 50));
+    let shown = output::excerpt(&doctor.probe.scrub(&text), 60);
     if shown.is_empty() {
         "(empty)".to_string()
     } else {
@@ -141,7 +141,7 @@ fn diagnose_handshake(
         || trimmed.starts_with('<');
     if html {
         let title = page_title(&body)
-            .map(|title| format!(" \"{}\"", doctor.probe.scrub(&output::excerpt(&title, 40))))
+            .map(|title| format!(" \"{}\"", output::excerpt(&doctor.probe.scrub(&title), 40)))
             .unwrap_or_default();
         return Some(Problem::new(
             format!("200, but with an HTML page{title}, not the challenge"),

@@ -81,7 +81,7 @@ pub(super) fn instant_reply(doctor: &mut Doctor) -> Result<CheckResult, Unreacha
         unreachable!("a delivery without a problem has an answer");
     };
     let text = answer.text();
-    let shown = doctor.probe.scrub(&output::excerpt(&text, 50));
+    let shown = output::excerpt(&doctor.probe.scrub(&text), 50);
     let name = doctor.provider.display_name();
     let result = if text.trim().is_empty() {
         CheckResult::passed(CHECK, "no instant reply: an empty acknowledgement")

@@ -227,7 +227,13 @@ pub(crate) fn status_problem(doctor: &Doctor, what: &str, answer: &Answer) -> Op
     if answer.is_success() {
         return None;
     }
-    let summary = format!("{what}: answered {status}");
+    // The start of the app's answer often names the error ("duplicate key value ...").
+    let said = output::excerpt(&doctor.probe.scrub(&answer.text()), 40);
+    let summary = if said.is_empty() || answer.is_redirect() {
+        format!("{what}: answered {status}")
+    } else {
+        format!("{what}: answered {status} \"{said}\"")
+    };
     Some(match status {
         300..=399 => redirect_problem(doctor, what, answer),
         401 | 403 => {
