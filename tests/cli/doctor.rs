@@ -243,8 +243,11 @@ fn correct_apps_of_every_other_provider_pass() {
         && query_param(&r.url, "number").is_some()));
 }
 
+/// An app's answer to the handshake, given the challenge.
+type HandshakeApp = fn(&str) -> Reply;
+
 /// Run the Meta handshake check against an app whose GET answers `reply`.
-fn handshake_against(reply: fn(&str) -> Reply) -> (std::process::Output, Value) {
+fn handshake_against(reply: HandshakeApp) -> (std::process::Output, Value) {
     let app = RecordingServer::with_responder(move |request| {
         reply(&query_param(&request.url, "hub.challenge").unwrap_or_default())
     });
@@ -266,7 +269,7 @@ fn handshake_against(reply: fn(&str) -> Reply) -> (std::process::Output, Value) 
 
 #[test]
 fn handshake_mistakes_are_named() {
-    let cases: [(fn(&str) -> Reply, &str); 5] = [
+    let cases: [(HandshakeApp, &str); 5] = [
         (
             |challenge| {
                 Reply::new(
