@@ -871,3 +871,50 @@ fn help_lists_the_checks_with_examples() {
         .stdout(predicate::str::contains("handshake-wrong-token"))
         .stdout(predicate::str::contains("Exit codes"));
 }
+
+#[test]
+fn an_app_that_stops_answering_costs_two_timeouts_not_one_per_request() {
+    let app = RecordingServer::with_responder(|_| {
+        std::thread::sleep(Duration::from_millis(800));
+        Reply::ok()
+    });
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &["--timeout", "150ms", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let kinds = result(&checks, "kinds");
+    assert_eq!(kinds["status"], "failed");
+    assert!(
+        kinds["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 150 ms")
+    );
+    assert!(
+        kinds["details"]
+            .to_string()
+            .contains("not sent: the app stopped answering")
+    );
+    assert_eq!(result(&checks, "burst")["status"], "skipped");
+    assert_eq!(kinds["requests"], 2);
+}
+
+#[test]
+fn an_endless_answer_is_read_no_further_than_its_cap() {
+    let app = RecordingServer::with_responder(|_| Reply::new(200, &vec![b'x'; 3 << 20]));
+    let output = doctor(
+        &app.url,
+        "partner",
+        &["--only", "duplicate", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "duplicate");
+    assert!(
+        check["summary"].as_str().unwrap().contains("over 1 MiB"),
+        "{check}"
+    );
+}

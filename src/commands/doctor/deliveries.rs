@@ -85,7 +85,12 @@ fn deliver_all(
     let mut problems = Vec::new();
     let mut latencies = Vec::new();
     let count = bodies.len();
-    for (what, value) in bodies {
+    let mut unsent = 0;
+    for (index, (what, value)) in bodies.into_iter().enumerate() {
+        if doctor.probe.stalled() {
+            unsent = count - index;
+            break;
+        }
         let reply = doctor.probe.send(delivery(doctor, &value))?;
         latencies.push(reply.latency());
         if let Some(mut problem) = delivery_problem(doctor, &what, &reply) {
@@ -96,7 +101,14 @@ fn deliver_all(
             problems.push(problem);
         }
     }
-    Ok(judge(check, problems, count, &latencies, passed))
+    let mut result = judge(check, problems, count, &latencies, passed);
+    if unsent > 0 {
+        result.requests = count - unsent;
+        result
+            .details
+            .push(format!("{unsent} more not sent: the app stopped answering"));
+    }
+    Ok(result)
 }
 
 fn judge(

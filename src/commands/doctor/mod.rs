@@ -244,6 +244,15 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     let mut results = Vec::new();
     for check in selected {
+        if doctor.probe.stalled() {
+            let result = CheckResult::skipped(
+                check.name,
+                "not run: the app stopped answering (requests in a row timed out)",
+            );
+            printer.check(&result)?;
+            results.push(result);
+            continue;
+        }
         let check_started = Instant::now();
         match (check.run)(&mut doctor) {
             Ok(mut result) => {

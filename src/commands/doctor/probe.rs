@@ -184,8 +184,14 @@ pub(crate) struct Probe {
     /// Set once anything has answered (or failed after connecting): from then on a failure is
     /// a check's result, not "could not test".
     reached: bool,
+    /// Requests in a row that got no answer within the timeout.
+    timeouts_in_a_row: usize,
     pub timeout: Duration,
 }
+
+/// After this many requests in a row without an answer, the app is taken as stalled: the
+/// checks left are not run, so a hung app costs a few timeouts, not one per request.
+const STALLED_AFTER: usize = 2;
 
 pub(crate) struct ProbeOptions {
     pub target: Url,
@@ -215,7 +221,13 @@ impl Probe {
                 target: options.target,
             }),
             reached: false,
+            timeouts_in_a_row: 0,
         })
+    }
+
+    /// True when the app has stopped answering (see [`STALLED_AFTER`]).
+    pub fn stalled(&self) -> bool {
+        self.timeouts_in_a_row >= STALLED_AFTER
     }
 
     /// The endpoint under test.
@@ -287,6 +299,12 @@ impl Probe {
     /// Remember that the endpoint answered; or, when nothing has yet and this could not
     /// connect, give up: the endpoint cannot be tested.
     fn note(&mut self, reply: &Reply) -> Result<(), Unreachable> {
+        match reply {
+            Reply::Failed(failure) if failure.kind == FailureKind::Timeout => {
+                self.timeouts_in_a_row += 1;
+            }
+            _ => self.timeouts_in_a_row = 0,
+        }
         match reply {
             Reply::Failed(failure)
                 if !self.reached
