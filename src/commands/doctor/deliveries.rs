@@ -223,7 +223,7 @@ pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Unreachable>
         })
         .into_iter()
         .collect();
-    Ok(judge("duplicate", problems, 2, &latencies, |_| {
+    Ok(judge("duplicate", problems, 1, &latencies, |_| {
         format!("{} delivered twice: 2xx both times", sample.name)
     })
     .requests(2))

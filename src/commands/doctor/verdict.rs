@@ -228,7 +228,7 @@ pub(crate) fn status_problem(doctor: &Doctor, what: &str, answer: &Answer) -> Op
         return None;
     }
     // The start of the app's answer often names the error ("duplicate key value ...").
-    let said = output::excerpt(&doctor.probe.scrub(&answer.text()), 40);
+    let said = output::excerpt(&doctor.probe.scrub(&answer.text()), 60);
     let summary = if said.is_empty() || answer.is_redirect() {
         format!("{what}: answered {status}")
     } else {
