@@ -918,3 +918,27 @@ fn an_endless_answer_is_read_no_further_than_its_cap() {
         "{check}"
     );
 }
+
+#[test]
+fn a_tls_failure_is_named_plainly() {
+    // An https:// URL for a server that speaks plain HTTP: it answers the TLS greeting with
+    // an HTTP error, as most servers do.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/webhook", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for stream in listener.incoming().take(4) {
+            let _ = stream
+                .unwrap()
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let output = doctor(&url, "smartflow", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TLS failed") && stderr.contains("http:// endpoint"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is your app running"), "{stderr}");
+}

@@ -425,6 +425,11 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 || lower.contains("tls")
                 || lower.contains("handshake")
                 || lower.contains("alert")
+                || lower.contains("corrupt message")
+                || (err.is_connect()
+                    && shared.target.scheme() == "https"
+                    && !lower.contains("dns")
+                    && !lower.contains("lookup"))
             {
                 FailureKind::Tls
             } else if err.is_connect() {
@@ -433,6 +438,11 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 FailureKind::Other
             };
             let plain = match kind {
+                FailureKind::Tls if lower.contains("corrupt message") => format!(
+                    "{}: TLS failed ({reason}): the server does not speak TLS on this port; is it \
+                     an http:// endpoint?",
+                    shared.target
+                ),
                 FailureKind::Tls => format!(
                     "{}: TLS failed ({reason}); providers need a valid certificate from a public \
                      authority (--insecure tests past it)",
