@@ -144,7 +144,7 @@ pub(super) fn instant_reply(doctor: &mut Doctor) -> Result<CheckResult, Unreacha
                                     "{name} does not send a reply it cannot read: {}",
                                     issues.first().cloned().unwrap_or_default()
                                 ),
-                                "answer as documented (`wa-hook samples show picky/reply-text`)",
+                                reply_example(doctor),
                             ),
                         )
                         .details(issues)
@@ -154,4 +154,24 @@ pub(super) fn instant_reply(doctor: &mut Doctor) -> Result<CheckResult, Unreacha
         }
     };
     Ok(result.requests(1))
+}
+
+/// "answer as documented (`wa-hook samples show picky/reply-text`)": a shipped reply sample of
+/// the provider.
+fn reply_example(doctor: &Doctor) -> String {
+    let replies: Vec<&crate::catalogue::Sample> = crate::catalogue::samples()
+        .iter()
+        .filter(|s| s.provider == doctor.provider && !s.is_webhook())
+        .collect();
+    match replies
+        .iter()
+        .find(|s| s.name.ends_with("reply-text"))
+        .or(replies.first())
+    {
+        Some(sample) => format!(
+            "answer as documented (`wa-hook samples show {}`)",
+            sample.name
+        ),
+        None => "answer as the provider documents instant replies".to_string(),
+    }
 }
