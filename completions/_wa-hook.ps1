@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('samples', 'samples', [CompletionResultType]::ParameterValue, 'List the built-in sample payloads, or print one')
             [CompletionResult]::new('schemas', 'schemas', [CompletionResultType]::ParameterValue, 'List the JSON Schemas wa-hook validates with, print one, or export them all')
             [CompletionResult]::new('partner', 'partner', [CompletionResultType]::ParameterValue, 'Read or set the webhook URL through 99 Digital''s partner API')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Test your webhook endpoint the way the provider will, and say why a check fails')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-Hub-Signature-256 header Meta would send for a body')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
@@ -309,6 +310,27 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;partner;help;help' {
             break
         }
+        'wa-hook;doctor' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The provider whose traffic to send')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Meta: the verify token your app expects, from this environment variable (for handshake)')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Meta: sign bodies with the app secret in this environment variable, as Meta does')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header on every request, `Name: value` (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header on every request, `Name: value` (repeatable)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'How fast every answer must come [default: the provider''s own limit (Qikchat 2s, Picky Assist 3m), else 2s]')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks (comma-separated names; see the list below)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out these checks')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the results as JUnit XML to this file (one test case per check), for CI')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a checklist; json: one object per check, then a summary object')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates (self-signed HTTPS endpoints)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wa-hook;sign' {
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Read the app secret from this environment variable')
             [CompletionResult]::new('--app-secret-file', '--app-secret-file', [CompletionResultType]::ParameterName, 'Read the app secret from this file (surrounding whitespace is ignored)')
@@ -347,6 +369,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('samples', 'samples', [CompletionResultType]::ParameterValue, 'List the built-in sample payloads, or print one')
             [CompletionResult]::new('schemas', 'schemas', [CompletionResultType]::ParameterValue, 'List the JSON Schemas wa-hook validates with, print one, or export them all')
             [CompletionResult]::new('partner', 'partner', [CompletionResultType]::ParameterValue, 'Read or set the webhook URL through 99 Digital''s partner API')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Test your webhook endpoint the way the provider will, and say why a check fails')
             [CompletionResult]::new('sign', 'sign', [CompletionResultType]::ParameterValue, 'Print the X-Hub-Signature-256 header Meta would send for a body')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
@@ -401,6 +424,9 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;partner;get-url' {
+            break
+        }
+        'wa-hook;help;doctor' {
             break
         }
         'wa-hook;help;sign' {

@@ -19,6 +19,9 @@ _wa__hook() {
             wa__hook,completions)
                 cmd="wa__hook__subcmd__completions"
                 ;;
+            wa__hook,doctor)
+                cmd="wa__hook__subcmd__doctor"
+                ;;
             wa__hook,help)
                 cmd="wa__hook__subcmd__help"
                 ;;
@@ -48,6 +51,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__help,completions)
                 cmd="wa__hook__subcmd__help__subcmd__completions"
+                ;;
+            wa__hook__subcmd__help,doctor)
+                cmd="wa__hook__subcmd__help__subcmd__doctor"
                 ;;
             wa__hook__subcmd__help,help)
                 cmd="wa__hook__subcmd__help__subcmd__help"
@@ -173,7 +179,7 @@ _wa__hook() {
 
     case "${cmd}" in
         wa__hook)
-            opts="-h -V --color --help --version listen replay validate samples schemas partner sign verify completions help"
+            opts="-h -V --color --help --version listen replay validate samples schemas partner doctor sign verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -208,8 +214,74 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__doctor)
+            opts="-H -h -V --provider --verify-token-env --app-secret-env --basic-auth-env --header --timeout --budget --insecure --only --skip --junit --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -W "meta qikchat smartflow picky partner" -- "${cur}"))
+                    return 0
+                    ;;
+                --verify-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__help)
-            opts="listen replay validate samples schemas partner sign verify completions help"
+            opts="listen replay validate samples schemas partner doctor sign verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +295,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

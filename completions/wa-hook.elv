@@ -29,6 +29,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand samples 'List the built-in sample payloads, or print one'
             cand schemas 'List the JSON Schemas wa-hook validates with, print one, or export them all'
             cand partner 'Read or set the webhook URL through 99 Digital''s partner API'
+            cand doctor 'Test your webhook endpoint the way the provider will, and say why a check fails'
             cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
             cand completions 'Print a shell completion script or the man page'
@@ -277,6 +278,26 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         }
         &'wa-hook;partner;help;help'= {
         }
+        &'wa-hook;doctor'= {
+            cand --provider 'The provider whose traffic to send'
+            cand --verify-token-env 'Meta: the verify token your app expects, from this environment variable (for handshake)'
+            cand --app-secret-env 'Meta: sign bodies with the app secret in this environment variable, as Meta does'
+            cand --basic-auth-env 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable'
+            cand -H 'Extra header on every request, `Name: value` (repeatable)'
+            cand --header 'Extra header on every request, `Name: value` (repeatable)'
+            cand --timeout 'Give up on a request after this long'
+            cand --budget 'How fast every answer must come [default: the provider''s own limit (Qikchat 2s, Picky Assist 3m), else 2s]'
+            cand --only 'Run only these checks (comma-separated names; see the list below)'
+            cand --skip 'Leave out these checks'
+            cand --junit 'Also write the results as JUnit XML to this file (one test case per check), for CI'
+            cand --format 'text: a checklist; json: one object per check, then a summary object'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand --insecure 'Accept invalid TLS certificates (self-signed HTTPS endpoints)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wa-hook;sign'= {
             cand --app-secret-env 'Read the app secret from this environment variable'
             cand --app-secret-file 'Read the app secret from this file (surrounding whitespace is ignored)'
@@ -312,6 +333,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand samples 'List the built-in sample payloads, or print one'
             cand schemas 'List the JSON Schemas wa-hook validates with, print one, or export them all'
             cand partner 'Read or set the webhook URL through 99 Digital''s partner API'
+            cand doctor 'Test your webhook endpoint the way the provider will, and say why a check fails'
             cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
             cand completions 'Print a shell completion script or the man page'
@@ -352,6 +374,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;partner;set-url'= {
         }
         &'wa-hook;help;partner;get-url'= {
+        }
+        &'wa-hook;help;doctor'= {
         }
         &'wa-hook;help;sign'= {
         }

@@ -35,6 +35,7 @@ complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "validate" -d 'Check
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "samples" -d 'List the built-in sample payloads, or print one'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "doctor" -d 'Test your webhook endpoint the way the provider will, and say why a check fails'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
@@ -236,6 +237,28 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "set-url" -d 'Set the webhook URL the partner API calls'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "get-url" -d 'Print the webhook URL that is set now'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand partner; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l provider -d 'The provider whose traffic to send' -r -f -a "meta\t'Meta WhatsApp Cloud API'
+qikchat\t'Qikchat'
+smartflow\t'Omni Smartflow'
+picky\t'Picky Assist'
+partner\t'99 Digital partner API'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l verify-token-env -d 'Meta: the verify token your app expects, from this environment variable (for handshake)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l app-secret-env -d 'Meta: sign bodies with the app secret in this environment variable, as Meta does' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l basic-auth-env -d 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l budget -d 'How fast every answer must come [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l only -d 'Run only these checks (comma-separated names; see the list below)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l skip -d 'Leave out these checks' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l junit -d 'Also write the results as JUnit XML to this file (one test case per check), for CI' -r -F
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l format -d 'text: a checklist; json: one object per check, then a summary object' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS endpoints)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-env -d 'Read the app secret from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l format -d 'text: the header line; json: {"header", "signature"}' -r -f -a "text\t'Human-readable lines'
@@ -260,16 +283,17 @@ always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "samples" -d 'List the built-in sample payloads, or print one'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner sign verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "samples" -d 'List the built-in sample payloads, or print one'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "doctor" -d 'Test your webhook endpoint the way the provider will, and say why a check fails'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "list" -d 'List the samples (the default)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "show" -d 'Print one sample\'s body exactly as wa-hook sends it'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from schemas" -f -a "list" -d 'List the schemas (the default)'

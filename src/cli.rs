@@ -22,6 +22,7 @@ Picky Assist, Qikchat, Omni Smartflow, 99 Digital's partner API and Meta's Whats
   wa-hook listen                      capture every webhook to a JSON Lines file, live
   wa-hook replay qikchat/message-text --to 3000
   wa-hook validate payload.json       check a body against the documented shape
+  wa-hook doctor 3000/webhook --provider qikchat    test your endpoint as the provider will
   wa-hook samples                     list the built-in sample payloads";
 
 #[derive(Parser, Debug)]
@@ -63,6 +64,9 @@ pub enum Command {
     /// Read or set the webhook URL through 99 Digital's partner API
     #[command(after_help = PARTNER_EXAMPLES)]
     Partner(PartnerArgs),
+    /// Test your webhook endpoint the way the provider will, and say why a check fails
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
     /// Print the X-Hub-Signature-256 header Meta would send for a body
     #[command(after_help = SIGN_EXAMPLES)]
     Sign(SignArgs),
@@ -609,6 +613,97 @@ pub enum PartnerAction {
     /// Print the webhook URL that is set now
     #[command(after_help = PARTNER_GET_URL_EXAMPLES)]
     GetUrl,
+}
+
+// ---------------------------------------------------------------------------------------------
+// doctor
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  wa-hook doctor 3000/webhook --provider qikchat --basic-auth-env QIK_AUTH
+  wa-hook doctor https://example.com/webhook --provider meta \\
+      --verify-token-env META_VERIFY_TOKEN --app-secret-env META_APP_SECRET
+  wa-hook doctor 3000 --provider picky --only instant-reply,query-method
+  wa-hook doctor 3000 --provider smartflow --skip burst --junit doctor.xml     in CI
+  wa-hook doctor 3000 --provider partner --format json
+
+Checks (those that apply to the provider run, in this order):
+  handshake              Meta's verification GET with the right token gets 200 and the challenge
+  handshake-wrong-token  the same with a wrong token is refused (403)
+  signed-post            a body signed as Meta signs it (X-Hub-Signature-256) gets 2xx
+  wrong-signature        a wrongly signed body is refused (a warning when accepted)
+  unsigned-post          an unsigned body is refused (a warning when accepted)
+  basic-auth-missing     Qikchat: a request without the Basic credentials is refused
+  basic-auth-wrong       Qikchat: a request with wrong Basic credentials is refused
+  query-method           Picky Assist's deprecated query-string method gets 2xx
+  instant-reply          an answer to a Picky Assist message is a valid instant reply, or none
+  kinds                  every documented kind gets 2xx within the budget
+  duplicate              the same delivery twice (providers retry) gets 2xx both times
+  out-of-order           one message's statuses in reverse order get 2xx
+  unknown-kind           kinds, fields and statuses not documented yet get 2xx
+  extra-property         a body with a property not documented yet gets 2xx
+  large-body             a body near the provider's size limit gets 2xx
+  burst                  many messages' statuses at once, all 2xx within the budget (p50, p99)
+
+Marks: ✓ passed, ✗ failed (with the likely cause and a fix), ! warning, - skipped (and why).
+
+Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 the endpoint could not
+be tested at all (connection refused, TLS failure, no such host) or a usage error.";
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// Your endpoint: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook)
+    #[arg(value_name = "URL|PORT")]
+    pub url: String,
+
+    /// The provider whose traffic to send
+    #[arg(long, value_parser = provider_parser())]
+    pub provider: Provider,
+
+    /// Meta: the verify token your app expects, from this environment variable (for handshake)
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
+
+    /// Meta: sign bodies with the app secret in this environment variable, as Meta does
+    #[arg(long, value_name = "VAR")]
+    pub app_secret_env: Option<String>,
+
+    /// Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub basic_auth_env: Option<String>,
+
+    /// Extra header on every request, `Name: value` (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Give up on a request after this long
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// How fast every answer must come [default: the provider's own limit (Qikchat 2s, Picky
+    /// Assist 3m), else 2s]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub budget: Option<Duration>,
+
+    /// Accept invalid TLS certificates (self-signed HTTPS endpoints)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Run only these checks (comma-separated names; see the list below)
+    #[arg(long, value_delimiter = ',', value_name = "CHECK,...")]
+    pub only: Vec<String>,
+
+    /// Leave out these checks
+    #[arg(long, value_delimiter = ',', value_name = "CHECK,...")]
+    pub skip: Vec<String>,
+
+    /// Also write the results as JUnit XML to this file (one test case per check), for CI
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// text: a checklist; json: one object per check, then a summary object
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 // ---------------------------------------------------------------------------------------------

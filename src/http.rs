@@ -186,6 +186,24 @@ pub fn join_request_url(target: &Url, path: &str, query: &str) -> Url {
     url
 }
 
+/// `Name: value` from `-H` (replay, doctor). The error names the header but never repeats its value, which may
+/// be a token.
+pub fn parse_header(
+    text: &str,
+) -> anyhow::Result<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+    let Some((name, value)) = text.split_once(':') else {
+        bail!(
+            "-H `{}` needs the form 'Name: value'",
+            text.split('=').next().unwrap_or(text)
+        );
+    };
+    let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| anyhow::anyhow!("-H: `{}` is not a valid header name", name.trim()))?;
+    let value = reqwest::header::HeaderValue::from_str(value.trim())
+        .map_err(|_| anyhow::anyhow!("-H {name}: the value has characters a header cannot hold"))?;
+    Ok((name, value))
+}
+
 /// True for a URL on this machine, where a hint to start `wa-hook listen` makes sense.
 pub fn is_local(url: &Url) -> bool {
     matches!(

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Samples(args) => commands::samples::run(args),
         Command::Schemas(args) => commands::schemas::run(args),
         Command::Partner(args) => commands::partner::run(args),
+        Command::Doctor(args) => commands::doctor::run(args),
         Command::Sign(args) => commands::sign::run_sign(args),
         Command::Verify(args) => commands::sign::run_verify(args),
         Command::Completions(args) => commands::completions::run(args),

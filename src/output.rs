@@ -2,6 +2,7 @@
 //! here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal" mean the same everywhere.
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 use colored::{ColoredString, Colorize};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -165,6 +166,27 @@ pub fn size(bytes: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// `1.23 ms`, `45.6 ms`, `1.20 s`.
+pub fn format_latency(latency: Duration) -> String {
+    let ms = latency.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// The value at percentile `p` (0–100) of sorted latencies, nearest rank.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! One module per command.
 pub mod completions;
+pub mod doctor;
 pub mod listen;
 pub mod partner;
 pub mod replay;

@@ -26,7 +26,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-pub use rules::{Claim, Gist, Kind, Part, Protection, QueryEncoder, Rules};
+pub use rules::{Claim, Gist, Kind, Novelty, Part, Protection, QueryEncoder, Rules};
 
 use crate::schemas::Schema;
 
@@ -209,6 +209,22 @@ pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
 pub fn reply_schema(detection: &Detection) -> Option<&'static Schema> {
     let id = detection.provider.rules().reply_schema(&detection.kind)?;
     detection.provider.schema(id)
+}
+
+/// True when an object has a key that is nearly, but not exactly, one the reply schema names
+/// (a misspelt `message_out`).
+pub fn near_reply_keys(value: &Value, schema: &Schema) -> bool {
+    let (Some(object), Some(known)) =
+        (value.as_object(), schema.parsed()["properties"].as_object())
+    else {
+        return false;
+    };
+    object.keys().any(|key| {
+        !known.contains_key(key)
+            && known
+                .keys()
+                .any(|name| strsim::jaro_winkler(&key.to_lowercase(), name) > 0.9)
+    })
 }
 
 /// The providers' instant-reply schemas (what `listen --reply` must match), with a kind of

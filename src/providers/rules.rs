@@ -116,6 +116,18 @@ pub enum Protection {
     Nothing,
 }
 
+/// A body the provider may send one day that no sample shows yet (a new message type, a new
+/// webhook field): `doctor` checks that an endpoint still acknowledges it.
+#[derive(Clone, Copy, Debug)]
+pub struct Novelty {
+    /// What it is, in a few words: "a message type not documented yet".
+    pub what: &'static str,
+    /// The sample it starts from.
+    pub sample: &'static str,
+    /// How that sample is changed, in `replay --set` syntax (`PATH=VALUE`).
+    pub edits: &'static [&'static str],
+}
+
 /// Writes a body's top-level fields as a query string.
 pub type QueryEncoder = fn(&Value) -> anyhow::Result<String>;
 
@@ -245,5 +257,27 @@ pub trait Rules: Sync {
     /// (Picky Assist's instant replies), if the provider reads answers at all.
     fn reply_schema(&self, _kind: &Kind) -> Option<&'static str> {
         None
+    }
+
+    /// Whether the provider verifies an endpoint with a GET handshake before it sends anything
+    /// (Meta's `hub.challenge`, see `meta::handshake`).
+    fn verifies_with_handshake(&self) -> bool {
+        false
+    }
+
+    /// The largest body the provider documents sending, in bytes.
+    fn body_limit(&self) -> Option<usize> {
+        None
+    }
+
+    /// A body as the provider writes it on the wire. Compact JSON unless the provider is known
+    /// to write it otherwise (Meta escapes non-ASCII and `/`).
+    fn wire_bytes(&self, body: &Value) -> Vec<u8> {
+        serde_json::to_vec(body).expect("a JSON value always encodes")
+    }
+
+    /// Bodies it may send one day that no sample shows yet (see [`Novelty`]).
+    fn novelties(&self) -> &'static [Novelty] {
+        &[]
     }
 }

@@ -457,3 +457,23 @@ fn meta_gists_say_what_happened() {
         );
     }
 }
+
+/// Every novelty starts from a shipped sample of its own provider, and its edits apply.
+#[test]
+fn novelties_apply_to_their_samples() {
+    for provider in Provider::all() {
+        for novelty in provider.rules().novelties() {
+            let sample = crate::catalogue::find_sample(novelty.sample)
+                .unwrap_or_else(|| panic!("{provider}: no sample {}", novelty.sample));
+            assert_eq!(sample.provider, provider, "{}", novelty.sample);
+            let mut body: Value = serde_json::from_slice(sample.body).unwrap();
+            for edit in novelty.edits {
+                crate::payload::Edit::parse(edit)
+                    .and_then(|edit| edit.apply(&mut body))
+                    .unwrap_or_else(|err| panic!("{}: {edit}: {err:#}", novelty.sample));
+            }
+            let wire = provider.rules().wire_bytes(&body);
+            assert_eq!(serde_json::from_slice::<Value>(&wire).unwrap(), body);
+        }
+    }
+}

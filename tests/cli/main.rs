@@ -2,6 +2,7 @@
 mod common;
 
 mod completions;
+mod doctor;
 mod listen;
 mod partner;
 mod replay;

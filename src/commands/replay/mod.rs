@@ -158,21 +158,7 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
     })
 }
 
-/// `Name: value` from `-H`. The error names the header but never repeats its value, which may
-/// be a token.
-pub(crate) fn parse_header(text: &str) -> anyhow::Result<(HeaderName, HeaderValue)> {
-    let Some((name, value)) = text.split_once(':') else {
-        bail!(
-            "-H `{}` needs the form 'Name: value'",
-            text.split('=').next().unwrap_or(text)
-        );
-    };
-    let name = HeaderName::from_bytes(name.trim().as_bytes())
-        .map_err(|_| anyhow::anyhow!("-H: `{}` is not a valid header name", name.trim()))?;
-    let value = HeaderValue::from_str(value.trim())
-        .map_err(|_| anyhow::anyhow!("-H {name}: the value has characters a header cannot hold"))?;
-    Ok((name, value))
-}
+pub(crate) use crate::http::parse_header;
 
 /// Sample names and globs, files, folders, JSON Lines and capture files, all read and checked
 /// before anything is sent.

@@ -14,6 +14,7 @@ use crate::cli::Format;
 use crate::error::Outcome;
 use crate::output;
 use crate::output::format_issue;
+pub(crate) use crate::output::{format_latency, percentile};
 use crate::validation::{Check, Verdict};
 
 /// Buckets in the latency histogram.
@@ -27,18 +28,6 @@ fn input_label(template: &Template, step: usize) -> String {
     match template.steps[step].label {
         Some(label) => format!("{} [{label}]", template.name),
         None => template.name.clone(),
-    }
-}
-
-/// `1.23 ms`, `45.6 ms`, `1.20 s`.
-pub(crate) fn format_latency(latency: Duration) -> String {
-    let ms = latency.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.2} ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{:.2} s", ms / 1000.0)
     }
 }
 
@@ -198,15 +187,6 @@ struct ResultJson {
 
 fn ms(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
-/// The value at percentile `p` (0–100) of sorted latencies, nearest rank.
-pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 /// Equal-width buckets from the fastest to the slowest latency.

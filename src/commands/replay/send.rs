@@ -19,7 +19,7 @@ use crate::cli::Format;
 use crate::http;
 use crate::ids::IdSource;
 use crate::output;
-use crate::providers;
+use crate::providers::{self, near_reply_keys};
 use crate::secret;
 use crate::validation::{self, CheckOptions, Forced};
 
@@ -361,20 +361,4 @@ fn describe_response(
         },
     };
     Detail { gist, reply }
-}
-
-/// True when an object has a key that is nearly, but not exactly, one the reply schema names
-/// (a misspelt `message_out`).
-fn near_reply_keys(value: &Value, schema: &crate::schemas::Schema) -> bool {
-    let (Some(object), Some(known)) =
-        (value.as_object(), schema.parsed()["properties"].as_object())
-    else {
-        return false;
-    };
-    object.keys().any(|key| {
-        !known.contains_key(key)
-            && known
-                .keys()
-                .any(|name| strsim::jaro_winkler(&key.to_lowercase(), name) > 0.9)
-    })
 }

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Kind, Part, Protection, Rules};
+use super::rules::{Claim, Gist, Kind, Novelty, Part, Protection, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
@@ -510,8 +510,84 @@ impl Rules for Meta {
         Some("/entry/0/changes/0/value/statuses/0")
     }
 
+    /// The endpoint is verified with `GET ?hub.mode=subscribe&hub.challenge=...` ([`handshake`]).
+    fn verifies_with_handshake(&self) -> bool {
+        true
+    }
+
+    /// "Payloads up to about 3 MB" (PROVIDERS.md).
+    fn body_limit(&self) -> Option<usize> {
+        Some(3_000_000)
+    }
+
+    /// Compact, with non-ASCII as `\uXXXX` and `/` as `\/`, as Meta's webhooks arrive: the
+    /// bytes an app must verify the signature over (JSON.stringify or json.dumps of the parsed
+    /// body gives other bytes).
+    fn wire_bytes(&self, body: &Value) -> Vec<u8> {
+        escaped_like_meta(&serde_json::to_string(body).expect("a JSON value always encodes"))
+            .into_bytes()
+    }
+
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type not documented yet",
+                sample: "meta/message-text",
+                edits: &[
+                    "entry.0.changes.0.value.messages.0.type=future_type",
+                    "entry.0.changes.0.value.messages.0.future_type={\"note\":\"a type Meta may add\"}",
+                ],
+            },
+            Novelty {
+                what: "a webhook field not documented yet",
+                sample: "meta/message-text",
+                edits: &["entry.0.changes.0.field=future_field"],
+            },
+            Novelty {
+                what: "a status not documented yet",
+                sample: "meta/status-delivered",
+                edits: &["entry.0.changes.0.value.statuses.0.status=future_status"],
+            },
+        ]
+    }
+
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
         set_meta_status(item, status, at);
     }
 }
 
+/// Compact JSON text with every non-ASCII character written `\uXXXX` (UTF-16, surrogate pairs
+/// beyond the BMP) and every `/` written `\/`. Both only occur inside strings, so the result is
+/// the same JSON value.
+fn escaped_like_meta(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() + compact.len() / 8);
+    for c in compact.chars() {
+        if c == '/' {
+            out.push_str("\\/");
+        } else if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_written_as_meta_writes_them() {
+        let body = json!({"text": "café/ok 👍", "n": 1});
+        let bytes = RULES.wire_bytes(&body);
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            r#"{"text":"caf\u00e9\/ok \ud83d\udc4d","n":1}"#
+        );
+        assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), body);
+    }
+}

@@ -123,6 +123,70 @@ pub fn diagnose(secret: &SecretString, header: &str, body: &[u8]) -> Mismatch {
     Mismatch::WrongSecretOrBody
 }
 
+/// The bytes an app gets when it parses a body and writes it back before verifying: how
+/// `JSON.stringify` writes it (compact, characters as they are) and how Python's `json.dumps`
+/// does (`", "` and `": "`, non-ASCII as `\uXXXX`). A signature over these is not Meta's.
+pub fn reencodings(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let compact = serde_json::to_vec(&value).unwrap_or_default();
+    let mut python = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut python, PythonFormatter);
+    if value.serialize(&mut serializer).is_err() {
+        return vec![("JSON.stringify", compact)];
+    }
+    let python = ascii_escaped(&String::from_utf8_lossy(&python)).into_bytes();
+    [("JSON.stringify", compact), ("json.dumps", python)]
+        .into_iter()
+        .filter(|(_, bytes)| bytes.as_slice() != body)
+        .collect()
+}
+
+/// Every non-ASCII character as `\uXXXX` (UTF-16 units); they occur only inside strings.
+fn ascii_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// Python's default separators: `", "` between items, `": "` after keys.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { writer.write_all(b", ") }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first { Ok(()) } else { writer.write_all(b", ") }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +198,22 @@ mod tests {
         assert_eq!(
             sign(&secret, b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn reencodings_are_what_libraries_write() {
+        let body = br#"{"a":"caf\u00e9\/x","b":[1,2]}"#;
+        let found = reencodings(body);
+        assert_eq!(found[0].0, "JSON.stringify");
+        assert_eq!(
+            String::from_utf8(found[0].1.clone()).unwrap(),
+            r#"{"a":"café/x","b":[1,2]}"#
+        );
+        assert_eq!(found[1].0, "json.dumps");
+        assert_eq!(
+            String::from_utf8(found[1].1.clone()).unwrap(),
+            r#"{"a": "caf\u00e9/x", "b": [1, 2]}"#
         );
     }
 

@@ -9,7 +9,7 @@
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Rules};
+use super::rules::{Claim, Gist, Kind, Novelty, Rules};
 use super::shapes::{str_field, text_at};
 use crate::schemas::SchemaSet;
 
@@ -83,6 +83,27 @@ impl Rules for Partner {
     /// Only events are webhooks; tokens and OK / FAIL are the settings API's answers.
     fn is_webhook(&self, kind: &Kind) -> bool {
         kind.name() == "event"
+    }
+
+    /// `partners` and `package` are announced without their keys; more events may follow.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "the announced `partners` event",
+                sample: "partner/event-online",
+                edits: &["event=partners"],
+            },
+            Novelty {
+                what: "the announced `package` event",
+                sample: "partner/event-online",
+                edits: &["event=package"],
+            },
+            Novelty {
+                what: "an event not documented yet",
+                sample: "partner/event-online",
+                edits: &["event=future_event"],
+            },
+        ]
     }
 
     fn gist(&self, body: &Value, _kind: &Kind) -> Gist {

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, QueryEncoder, Rules};
+use super::rules::{Claim, Gist, Kind, Novelty, QueryEncoder, Rules};
 use super::shapes::{code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -250,6 +250,22 @@ impl Rules for Picky {
     /// An incoming message may be answered with an instant reply.
     fn reply_schema(&self, kind: &Kind) -> Option<&'static str> {
         (kind.name() == "message").then_some("picky-reply")
+    }
+
+    /// `type` and `event_id` are codes whose table is not published: new ones will come.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type code not documented yet",
+                sample: "picky/message-text",
+                edits: &["type=99"],
+            },
+            Novelty {
+                what: "an event not documented yet",
+                sample: "picky/event-delivery-report",
+                edits: &["event_id=99"],
+            },
+        ]
     }
 }
 

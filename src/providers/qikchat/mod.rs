@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Protection, Rules};
+use super::rules::{Claim, Gist, Kind, Novelty, Protection, Rules};
 use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -148,5 +148,24 @@ impl Rules for Qikchat {
     /// "The maximum tolerable time for webhook response is 2 seconds."
     fn response_budget(&self) -> Option<Duration> {
         Some(Duration::from_secs(2))
+    }
+
+    /// Message types beyond text and image follow Meta's, and Meta adds types and statuses.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type not documented yet",
+                sample: "qikchat/message-text",
+                edits: &[
+                    "payload.message.type=future_type",
+                    "payload.message.future_type={\"note\":\"a type Qikchat may add\"}",
+                ],
+            },
+            Novelty {
+                what: "a status not documented yet",
+                sample: "qikchat/status-delivered",
+                edits: &["payload.status=future_status"],
+            },
+        ]
     }
 }

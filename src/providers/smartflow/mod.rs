@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Rules};
+use super::rules::{Claim, Gist, Kind, Novelty, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
     status_kind, value_text,
@@ -103,6 +103,25 @@ impl Rules for Smartflow {
              marks (messages with from, id and type; statuses with id and recipient_id, without \
              Sinch's type, message_id and state): another provider's shape (Sinch sends a top-level statuses array too)"
         ))
+    }
+
+    /// Meta's On-Premises format: Meta adds message types and statuses.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type not documented yet",
+                sample: "smartflow/message-text",
+                edits: &[
+                    "messages.0.type=future_type",
+                    "messages.0.future_type={\"note\":\"a type Meta may add\"}",
+                ],
+            },
+            Novelty {
+                what: "a status not documented yet",
+                sample: "smartflow/status-delivered",
+                edits: &["statuses.0.status=future_status"],
+            },
+        ]
     }
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {

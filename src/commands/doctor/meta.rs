@@ -1,0 +1,404 @@
+//! Meta's checks: the verification handshake (right and wrong token) and signatures (a body
+//! signed as Meta signs it, a wrong signature, none). The handshake and the signature are the
+//! Meta module's ([`handshake`], [`signature`]); this reads the answers.
+use serde_json::Value;
+
+use super::Doctor;
+use super::deliveries::{delivery, fresh, message_sample};
+use super::probe::{Answer, Reply, Request, Signing, Unreachable};
+use super::verdict::{CheckResult, Problem, delivery_problem, redirect_problem};
+use crate::output;
+use crate::providers::meta::{handshake, signature};
+
+fn handshake_url(doctor: &Doctor, token: &str, challenge: &str) -> url::Url {
+    let mut url = doctor.probe.target_url().clone();
+    let query = handshake::query(token, challenge);
+    let query = match url.query() {
+        Some(own) if !own.is_empty() => format!("{own}&{query}"),
+        _ => query,
+    };
+    url.set_query(Some(&query));
+    url
+}
+
+/// The start of an answer's body, on one line, secrets scrubbed.
+fn excerpt(doctor: &Doctor, answer: &Answer) -> String {
+    let text = answer.text();
+    let shown = output::excerpt(&doctor.probe.scrub(&text), 60);
+    if shown.is_empty() {
+        "(empty)".to_string()
+    } else {
+        shown
+    }
+}
+
+pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+    const CHECK: &str = "handshake";
+    let Some((token, var)) = doctor.verify_token.clone() else {
+        return Ok(CheckResult::skipped(
+            CHECK,
+            "give --verify-token-env VAR (the verify token set in Meta's App Dashboard) to \
+             check the handshake",
+        ));
+    };
+    let challenge = doctor.ids.challenge();
+    let url = handshake_url(doctor, token.expose(), &challenge);
+    let reply = doctor.probe.send(Request::get(url))?;
+    let answer = match &reply {
+        Reply::Failed(_) => {
+            let problem = delivery_problem(doctor, "the handshake GET", &reply)
+                .expect("a failed request is a problem");
+            return Ok(CheckResult::failed(CHECK, problem).requests(1));
+        }
+        Reply::Answer(answer) => answer,
+    };
+    let result = match diagnose_handshake(doctor, answer, &challenge, &var) {
+        None => CheckResult::passed(
+            CHECK,
+            format!(
+                "200 with the challenge alone, as plain text, in {}",
+                output::format_latency(answer.latency)
+            ),
+        ),
+        Some(problem) => CheckResult::failed(CHECK, problem),
+    };
+    Ok(result.requests(1))
+}
+
+/// Why an answer to the handshake with the right token is not what Meta accepts.
+fn diagnose_handshake(
+    doctor: &Doctor,
+    answer: &Answer,
+    challenge: &str,
+    var: &str,
+) -> Option<Problem> {
+    let status = answer.status;
+    let body = answer.text();
+    let trimmed = body.trim();
+    if answer.is_redirect() {
+        return Some(redirect_problem(doctor, "the handshake GET", answer));
+    }
+    if status != 200 {
+        let summary = format!("the handshake with the right token was answered {status}");
+        return Some(match status {
+            401 | 403 => Problem::new(
+                summary,
+                format!(
+                    "the app refused the right token: it compares hub.verify_token with another \
+                     value than {var}, or checks a signature on the GET (Meta signs only POSTs)"
+                ),
+                "answer 200 with hub.challenge when hub.verify_token equals your verify token; \
+                 check signatures on POSTs only",
+            ),
+            404 | 405 => Problem::new(
+                summary,
+                "nothing answers a GET at this URL",
+                "add a GET handler on the webhook route that answers the handshake",
+            ),
+            500..=599 => Problem::new(
+                summary,
+                "the app failed on the handshake (an exception?)",
+                "see the app's log; read hub.mode, hub.verify_token and hub.challenge (with dots)",
+            ),
+            _ => Problem::new(
+                summary,
+                "Meta accepts only 200 with the challenge",
+                "answer 200 with the value of hub.challenge as the body",
+            ),
+        });
+    }
+    if trimmed == challenge {
+        return None;
+    }
+    let shown = excerpt(doctor, answer);
+    let plain =
+        "answer with hub.challenge alone, as plain text (e.g. res.type('text').send(challenge))";
+    let json: Option<Value> = serde_json::from_str(trimmed).ok();
+    if let Some(Value::String(text)) = &json {
+        if text.trim() == challenge {
+            return Some(Problem::new(
+                format!("200, but the challenge came back quoted: {shown}"),
+                "the app sent the challenge as a JSON string; Meta compares the body with the \
+                 challenge exactly",
+                plain,
+            ));
+        }
+    }
+    if let Some(value) = json.as_ref().filter(|v| v.is_object() || v.is_array()) {
+        if contains_challenge(value, challenge) {
+            return Some(Problem::new(
+                format!("200, but the challenge came back wrapped in JSON: {shown}"),
+                "the app answered a JSON object holding the challenge; Meta wants the \
+                 challenge alone",
+                plain,
+            ));
+        }
+    }
+    let html = answer
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
+        || trimmed.starts_with('<');
+    if html {
+        let title = page_title(&body)
+            .map(|title| format!(" \"{}\"", output::excerpt(&doctor.probe.scrub(&title), 40)))
+            .unwrap_or_default();
+        return Some(Problem::new(
+            format!("200, but with an HTML page{title}, not the challenge"),
+            "a page answered instead of the app: a tunnel's or host's warning or login page, or \
+             the framework's default page",
+            "make the URL reach the app's handshake route directly, with nothing in between",
+        ));
+    }
+    if trimmed.is_empty() {
+        return Some(Problem::new(
+            "200, but with an empty body",
+            "the app answered without echoing hub.challenge",
+            plain,
+        ));
+    }
+    if trimmed.contains(challenge) {
+        return Some(Problem::new(
+            format!("200, but the challenge came with other text: {shown}"),
+            "Meta compares the body with the challenge exactly",
+            plain,
+        ));
+    }
+    Some(Problem::new(
+        format!("200, but the body is not the challenge: {shown}"),
+        "the app does not echo hub.challenge (it reads another parameter, or answers a fixed \
+         text)",
+        plain,
+    ))
+}
+
+fn contains_challenge(value: &Value, challenge: &str) -> bool {
+    match value {
+        Value::String(text) => text == challenge,
+        Value::Number(number) => number.to_string() == challenge,
+        Value::Array(items) => items.iter().any(|item| contains_challenge(item, challenge)),
+        Value::Object(object) => object
+            .values()
+            .any(|item| contains_challenge(item, challenge)),
+        _ => false,
+    }
+}
+
+fn page_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = lower[start..].find('>')? + start + 1;
+    let end = lower[open_end..].find("</title")? + open_end;
+    let title = html.get(open_end..end)?.trim();
+    (!title.is_empty()).then(|| title.to_string())
+}
+
+pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+    const CHECK: &str = "handshake-wrong-token";
+    let challenge = doctor.ids.challenge();
+    let mut wrong = format!("wa-hook-doctor-wrong-{}", doctor.ids.alphanumeric(12));
+    if let Some((token, _)) = &doctor.verify_token {
+        if token.expose() == wrong {
+            wrong.push('x');
+        }
+    }
+    let url = handshake_url(doctor, &wrong, &challenge);
+    let reply = doctor.probe.send(Request::get(url))?;
+    let answer = match &reply {
+        Reply::Failed(_) => {
+            let problem = delivery_problem(doctor, "the handshake GET", &reply)
+                .expect("a failed request is a problem");
+            return Ok(CheckResult::failed(CHECK, problem).requests(1));
+        }
+        Reply::Answer(answer) => answer,
+    };
+    let status = answer.status;
+    let result = if answer.is_redirect() {
+        CheckResult::failed(CHECK, redirect_problem(doctor, "the handshake GET", answer))
+    } else if status == 200 && answer.text().contains(&challenge) {
+        CheckResult::failed(
+            CHECK,
+            Problem::new(
+                "a wrong verify token got 200 and the challenge",
+                "the app answers the handshake without comparing hub.verify_token with its own: \
+                 anyone can verify your URL for their Meta app",
+                "answer 403 unless hub.verify_token equals your verify token",
+            ),
+        )
+    } else if (200..300).contains(&status) {
+        CheckResult::warning(
+            CHECK,
+            Problem::new(
+                format!("a wrong verify token was answered {status}"),
+                "Meta expects a wrong token to be refused",
+                "answer 403 unless hub.verify_token equals your verify token",
+            ),
+        )
+    } else if status == 403 {
+        CheckResult::passed(CHECK, "a wrong verify token was refused (403)")
+    } else if (400..500).contains(&status) {
+        CheckResult::passed(
+            CHECK,
+            format!("a wrong verify token was refused ({status}; Meta's examples answer 403)"),
+        )
+    } else {
+        CheckResult::warning(
+            CHECK,
+            Problem::new(
+                format!("a wrong verify token was answered {status}"),
+                "the app fails on a wrong token instead of refusing it",
+                "answer 403 unless hub.verify_token equals your verify token",
+            ),
+        )
+    };
+    Ok(result.requests(1))
+}
+
+/// A text with characters Meta escapes (`é`, `/`, an emoji), so the bytes Meta sends differ
+/// from what an app gets by writing the parsed body back.
+const ESCAPED_TEXT: &str = "Olá! Is the café/bar open today? 👍";
+
+pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+    const CHECK: &str = "signed-post";
+    let Some(var) = doctor.app_secret_var.clone() else {
+        return Ok(CheckResult::skipped(
+            CHECK,
+            "give --app-secret-env VAR (the App Secret from the Meta app's Basic settings) to \
+             check signed bodies",
+        ));
+    };
+    let sample = message_sample(doctor.provider);
+    let mut value = fresh(doctor, sample);
+    if let Some(text) = value.pointer_mut("/entry/0/changes/0/value/messages/0/text/body") {
+        *text = Value::String(ESCAPED_TEXT.to_string());
+    }
+    let request = delivery(doctor, &value);
+    let sent = request.body.clone();
+    let reply = doctor.probe.send(request)?;
+    let mut requests = 1;
+    let result = match &reply {
+        Reply::Answer(answer) if matches!(answer.status, 401 | 403) => {
+            // Which bytes does the app verify? Sign the same body over what a JSON library
+            // writes back, and see whether that is accepted.
+            let mut reserialised = None;
+            for (library, bytes) in signature::reencodings(&sent) {
+                let mut probe = delivery(doctor, &value).signing(Signing::OverOtherBytes);
+                probe.body = sent.clone();
+                probe.signed_bytes = Some(bytes);
+                requests += 1;
+                if doctor.probe.send(probe)?.accepted() {
+                    reserialised = Some(library);
+                    break;
+                }
+            }
+            let summary = format!(
+                "a body signed with the app secret in {var} was refused ({})",
+                answer.status
+            );
+            CheckResult::failed(
+                CHECK,
+                match reserialised {
+                    Some(library) => Problem::new(
+                        summary,
+                        format!(
+                            "the app verifies the signature over the body written back as \
+                             {library} writes it, not the raw bytes Meta signed (Meta escapes \
+                             é, / and emoji)"
+                        ),
+                        "compute the HMAC over the raw request body, before any JSON parsing",
+                    ),
+                    None => Problem::new(
+                        summary,
+                        format!(
+                            "the app expects another app secret than {var}, or verifies other \
+                             bytes than the raw body"
+                        ),
+                        "HMAC-SHA256 the raw body with the App Secret (Meta app, Basic \
+                         settings); compare it with the header after `sha256=`",
+                    ),
+                },
+            )
+        }
+        _ => match delivery_problem(doctor, "a signed body", &reply) {
+            Some(problem) => CheckResult::failed(CHECK, problem),
+            None => CheckResult::passed(
+                CHECK,
+                format!(
+                    "a body signed as Meta signs it (escaped é, / and emoji) got {}",
+                    reply.answer().map_or(0, |a| a.status)
+                ),
+            ),
+        },
+    };
+    Ok(result.requests(requests))
+}
+
+pub(super) fn wrong_signature(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+    refuses_forgeries(
+        doctor,
+        "wrong-signature",
+        Signing::Wrong,
+        "a wrongly signed body",
+    )
+}
+
+pub(super) fn unsigned_post(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+    refuses_forgeries(
+        doctor,
+        "unsigned-post",
+        Signing::Unsigned,
+        "an unsigned body",
+    )
+}
+
+fn refuses_forgeries(
+    doctor: &mut Doctor,
+    check: &'static str,
+    signing: Signing,
+    what: &str,
+) -> Result<CheckResult, Unreachable> {
+    let value = fresh(doctor, message_sample(doctor.provider));
+    let reply = doctor
+        .probe
+        .send(delivery(doctor, &value).signing(signing))?;
+    let secret_hint = match &doctor.app_secret_var {
+        Some(var) => format!("the App Secret in {var}"),
+        None => "your App Secret".to_string(),
+    };
+    let result = match &reply {
+        Reply::Answer(answer) if matches!(answer.status, 400 | 401 | 403) => {
+            CheckResult::passed(check, format!("{what} was refused ({})", answer.status))
+        }
+        Reply::Answer(answer) if answer.is_success() => CheckResult::warning(
+            check,
+            Problem::new(
+                format!("{what} was accepted ({})", answer.status),
+                format!(
+                    "the app does not check {}: anyone who finds the URL can post fake \
+                     messages",
+                    signature::HEADER
+                ),
+                format!(
+                    "answer 401 unless {} is sha256= the HMAC-SHA256 of the raw body with {secret_hint}",
+                    signature::HEADER
+                ),
+            ),
+        ),
+        Reply::Answer(answer) if answer.is_redirect() => {
+            CheckResult::failed(check, redirect_problem(doctor, what, answer))
+        }
+        Reply::Answer(answer) => CheckResult::warning(
+            check,
+            Problem::new(
+                format!("{what} was answered {}", answer.status),
+                "the app refused it, but not with 401 or 403 (a crash on the signature?)",
+                "answer 401 when the signature is missing or wrong",
+            ),
+        ),
+        Reply::Failed(_) => CheckResult::failed(
+            check,
+            delivery_problem(doctor, what, &reply).expect("a failed request is a problem"),
+        ),
+    };
+    Ok(result.requests(1))
+}

@@ -1,0 +1,387 @@
+//! `wa-hook doctor URL --provider P`: test a webhook endpoint the way the provider will, and
+//! say why a check fails.
+//!
+//! Providers explain nothing when an endpoint misbehaves ("The callback URL or verify token
+//! couldn't be validated"), and the usual mistakes are in the receiving app: the challenge
+//! answered as JSON, a redirect, no signature check, a slow acknowledgement, a 500 on a retried
+//! delivery, a crash on a kind it has never seen. Each check sends what the provider sends and
+//! reads the answer as the provider would; what to send comes from the registry (samples,
+//! kinds, budgets, signing, the handshake, novelties), so a provider's knowledge stays in its
+//! module. The checks are listed once, in [`CHECKS`]; the arguments become a [`Doctor`] before
+//! anything is sent; [`report`] prints text, JSON and JUnit.
+mod deliveries;
+mod meta;
+mod picky;
+mod probe;
+mod report;
+mod verdict;
+
+use std::time::Instant;
+
+use anyhow::bail;
+
+use crate::cli::DoctorArgs;
+use crate::error::Outcome;
+use crate::http;
+use crate::ids::IdSource;
+use crate::providers::{self, BudgetSource, Protection, Provider};
+use crate::secret::{self, BasicAuth, SecretString};
+use probe::{Probe, ProbeOptions, Unreachable};
+use verdict::{CheckResult, Status};
+
+/// One check: its name (for `--only` / `--skip` and the output), whether it applies to a
+/// provider, and what it does.
+pub(crate) struct Check {
+    pub name: &'static str,
+    applies: fn(Provider) -> bool,
+    run: fn(&mut Doctor) -> Result<CheckResult, Unreachable>,
+}
+
+fn always(_: Provider) -> bool {
+    true
+}
+
+fn has_handshake(provider: Provider) -> bool {
+    provider.rules().verifies_with_handshake()
+}
+
+fn signs(provider: Provider) -> bool {
+    provider.rules().signs_bodies()
+}
+
+fn basic_auth(provider: Provider) -> bool {
+    provider.rules().protection() == Protection::BasicAuth
+}
+
+fn query_method(provider: Provider) -> bool {
+    provider.rules().query_method().is_some()
+}
+
+fn instant_replies(provider: Provider) -> bool {
+    provider
+        .rules()
+        .reply_schema(&providers::Kind::named("message"))
+        .is_some()
+}
+
+fn sends_statuses(provider: Provider) -> bool {
+    deliveries::status_sample(provider).is_some()
+}
+
+fn has_novelties(provider: Provider) -> bool {
+    !provider.rules().novelties().is_empty()
+}
+
+/// Every check, in the order they run (the handshake first, as the provider does).
+pub(crate) const CHECKS: &[Check] = &[
+    Check {
+        name: "handshake",
+        applies: has_handshake,
+        run: meta::handshake,
+    },
+    Check {
+        name: "handshake-wrong-token",
+        applies: has_handshake,
+        run: meta::handshake_wrong_token,
+    },
+    Check {
+        name: "signed-post",
+        applies: signs,
+        run: meta::signed_post,
+    },
+    Check {
+        name: "wrong-signature",
+        applies: signs,
+        run: meta::wrong_signature,
+    },
+    Check {
+        name: "unsigned-post",
+        applies: signs,
+        run: meta::unsigned_post,
+    },
+    Check {
+        name: "basic-auth-missing",
+        applies: basic_auth,
+        run: deliveries::basic_auth_missing,
+    },
+    Check {
+        name: "basic-auth-wrong",
+        applies: basic_auth,
+        run: deliveries::basic_auth_wrong,
+    },
+    Check {
+        name: "query-method",
+        applies: query_method,
+        run: picky::query_method,
+    },
+    Check {
+        name: "instant-reply",
+        applies: instant_replies,
+        run: picky::instant_reply,
+    },
+    Check {
+        name: "kinds",
+        applies: always,
+        run: deliveries::kinds,
+    },
+    Check {
+        name: "duplicate",
+        applies: always,
+        run: deliveries::duplicate,
+    },
+    Check {
+        name: "out-of-order",
+        applies: sends_statuses,
+        run: deliveries::out_of_order,
+    },
+    Check {
+        name: "unknown-kind",
+        applies: has_novelties,
+        run: deliveries::unknown_kind,
+    },
+    Check {
+        name: "extra-property",
+        applies: always,
+        run: deliveries::extra_property,
+    },
+    Check {
+        name: "large-body",
+        applies: always,
+        run: deliveries::large_body,
+    },
+    Check {
+        name: "burst",
+        applies: sends_statuses,
+        run: deliveries::burst,
+    },
+];
+
+/// What a run needs, checked before anything is sent.
+pub(crate) struct Doctor {
+    pub provider: Provider,
+    pub probe: Probe,
+    pub budget: std::time::Duration,
+    pub budget_source: BudgetSource,
+    /// Meta's verify token and the variable it came from.
+    pub verify_token: Option<(SecretString, String)>,
+    pub app_secret_var: Option<String>,
+    pub basic_auth_var: Option<String>,
+    pub ids: IdSource,
+}
+
+pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
+    let provider = args.provider;
+    let selected = select(provider, &args.only, &args.skip)?;
+    let target = http::parse_target(&args.url)?;
+    let rules = provider.rules();
+    if args.verify_token_env.is_some() && !rules.verifies_with_handshake() {
+        bail!(
+            "--verify-token-env is for Meta's verification handshake; {} has none",
+            provider.display_name()
+        );
+    }
+    if args.app_secret_env.is_some() && !rules.signs_bodies() {
+        bail!(
+            "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
+            provider.display_name()
+        );
+    }
+    if args.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
+        bail!(
+            "--basic-auth-env sends Basic credentials as Qikchat can; {} sends none",
+            provider.display_name()
+        );
+    }
+    let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
+    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
+    let basic_auth = BasicAuth::from_args(None, args.basic_auth_env.as_deref())?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|text| http::parse_header(text))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut secrets: Vec<SecretString> = verify_token.iter().cloned().collect();
+    secrets.extend(app_secret.iter().cloned());
+    if let Some(auth) = &basic_auth {
+        secrets.extend(auth.secrets().into_iter().cloned());
+    }
+    for (name, value) in &headers {
+        secrets.extend(secret::header_secrets(
+            name.as_str(),
+            value.to_str().unwrap_or(""),
+        ));
+    }
+    let (budget, budget_source) = providers::budget(args.budget, Some(provider));
+    // Opened before anything is sent, so a bad path fails at once.
+    let junit = args
+        .junit
+        .as_deref()
+        .map(report::JunitFile::create)
+        .transpose()?;
+    let probe = Probe::new(ProbeOptions {
+        target,
+        http: http::HttpOptions {
+            timeout: args.timeout,
+            insecure: args.insecure,
+        },
+        headers,
+        basic_auth,
+        app_secret,
+        secrets,
+    })?;
+    let mut doctor = Doctor {
+        provider,
+        probe,
+        budget,
+        budget_source,
+        verify_token: verify_token.map(|token| (token, args.verify_token_env.unwrap_or_default())),
+        app_secret_var: args.app_secret_env,
+        basic_auth_var: args.basic_auth_env,
+        ids: IdSource::new(),
+    };
+    let mut printer = report::Printer::new(args.format, &doctor);
+    printer.header(&doctor)?;
+    let started = Instant::now();
+    let mut results = Vec::new();
+    for check in selected {
+        if doctor.probe.stalled() {
+            let result = CheckResult::skipped(
+                check.name,
+                "not run: the app stopped answering (requests in a row timed out)",
+            );
+            printer.check(&result)?;
+            results.push(result);
+            continue;
+        }
+        let check_started = Instant::now();
+        match (check.run)(&mut doctor) {
+            Ok(mut result) => {
+                result.duration_ms = verdict::ms(check_started.elapsed());
+                printer.check(&result)?;
+                results.push(result);
+            }
+            Err(Unreachable(why)) => {
+                let message = format!("cannot test the endpoint: {why}");
+                if let Some(junit) = junit {
+                    junit.write_unreachable(&doctor, check.name, &message)?;
+                }
+                bail!("{message}");
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    printer.summary(&results, elapsed)?;
+    if let Some(junit) = junit {
+        junit.write(&doctor, &results, elapsed)?;
+    }
+    Ok(Outcome::from_ok(
+        !results.iter().any(|r| r.status == Status::Failed),
+    ))
+}
+
+/// The checks to run: those that apply to the provider, narrowed by `--only` and `--skip`. A
+/// name that is no check, or none of this provider's, is an error that lists the valid ones.
+fn select(
+    provider: Provider,
+    only: &[String],
+    skip: &[String],
+) -> anyhow::Result<Vec<&'static Check>> {
+    let applicable: Vec<&'static Check> = CHECKS
+        .iter()
+        .filter(|check| (check.applies)(provider))
+        .collect();
+    let names = || {
+        applicable
+            .iter()
+            .map(|check| check.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (flag, list) in [("--only", only), ("--skip", skip)] {
+        for name in list {
+            let name = name.trim();
+            if applicable.iter().any(|check| check.name == name) {
+                continue;
+            }
+            if CHECKS.iter().any(|check| check.name == name) {
+                bail!(
+                    "{flag} {name}: that check does not apply to {}; its checks are: {}",
+                    provider.display_name(),
+                    names()
+                );
+            }
+            bail!(
+                "{flag} {name}: there is no such check; the checks for {} are: {}",
+                provider.display_name(),
+                names()
+            );
+        }
+    }
+    let wanted = |check: &&Check| {
+        (only.is_empty() || only.iter().any(|name| name.trim() == check.name))
+            && !skip.iter().any(|name| name.trim() == check.name)
+    };
+    let selected: Vec<&'static Check> = applicable.iter().copied().filter(wanted).collect();
+    if selected.is_empty() {
+        bail!("--only and --skip leave no check to run");
+    }
+    Ok(selected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_names_are_unique_and_listed_in_help() {
+        let mut names: Vec<&str> = CHECKS.iter().map(|check| check.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CHECKS.len());
+        let help = {
+            use clap::CommandFactory;
+            let mut command = crate::cli::Cli::command();
+            command
+                .find_subcommand_mut("doctor")
+                .expect("doctor")
+                .render_long_help()
+                .to_string()
+        };
+        for name in names {
+            assert!(help.contains(&format!("  {name} ")), "{name} not in --help");
+        }
+    }
+
+    #[test]
+    fn every_provider_has_checks_and_unknown_names_are_refused() {
+        for provider in Provider::all() {
+            let all = select(provider, &[], &[]).unwrap();
+            assert!(all.iter().any(|check| check.name == "kinds"));
+        }
+        let meta = Provider::from_id("meta").unwrap();
+        let err = select(meta, &["handshak".into()], &[])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("no such check") && err.contains("handshake-wrong-token"),
+            "{err}"
+        );
+        let qikchat = Provider::from_id("qikchat").unwrap();
+        let err = select(qikchat, &[], &["handshake".into()])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("does not apply to Qikchat"), "{err}");
+        let only = select(
+            qikchat,
+            &["kinds".into(), "burst".into()],
+            &["burst".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            only.iter().map(|c| c.name).collect::<Vec<_>>(),
+            vec!["kinds"]
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! Printing the results: a checklist (✓ / ✗ / ! / -) with the cause and a fix under each ✗ and
+//! !, or one JSON object per check and a summary; and a JUnit XML file for CI, one test case
+//! per check. Everything printed was scrubbed of secrets where it came from the app.
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use colored::Colorize;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use serde::Serialize;
+
+use super::Doctor;
+use super::verdict::{CheckResult, Status, budget_words, format_duration, ms};
+use crate::cli::Format;
+use crate::output;
+
+pub(crate) struct Printer {
+    format: Format,
+    /// Wrap cause and fix lines at this width (a terminal's), or not at all.
+    width: Option<usize>,
+    name_width: usize,
+}
+
+#[derive(Serialize)]
+struct Header<'a> {
+    doctor: &'a str,
+    provider: &'a str,
+    budget_ms: f64,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    checks: usize,
+    passed: usize,
+    failed: usize,
+    warnings: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn of(results: &[CheckResult]) -> Counts {
+        let count = |status| results.iter().filter(|r| r.status == status).count();
+        Counts {
+            checks: results.len(),
+            passed: count(Status::Passed),
+            failed: count(Status::Failed),
+            warnings: count(Status::Warning),
+            skipped: count(Status::Skipped),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Summary {
+    summary: Counts,
+    ok: bool,
+    duration_ms: f64,
+}
+
+impl Printer {
+    pub fn new(format: Format, _doctor: &Doctor) -> Printer {
+        let stdout = console::Term::stdout();
+        let width = stdout
+            .is_term()
+            .then(|| usize::from(stdout.size().1).max(40));
+        Printer {
+            format,
+            width,
+            name_width: super::CHECKS
+                .iter()
+                .map(|c| c.name.len())
+                .max()
+                .unwrap_or(0),
+        }
+    }
+
+    pub fn header(&mut self, doctor: &Doctor) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        let url = doctor.probe.target_url().as_str();
+        match self.format {
+            Format::Json => output::json_line(
+                &mut out,
+                &Header {
+                    doctor: url,
+                    provider: doctor.provider.id(),
+                    budget_ms: ms(doctor.budget),
+                },
+            )?,
+            Format::Text => writeln!(
+                out,
+                "Testing {url} as {} would\n(answers must come within {})\n",
+                doctor.provider.display_name(),
+                budget_words(doctor)
+            )?,
+        }
+        Ok(())
+    }
+
+    pub fn check(&mut self, result: &CheckResult) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        if self.format == Format::Json {
+            output::json_line(&mut out, result)?;
+            return Ok(());
+        }
+        let mark = match result.status {
+            Status::Passed => output::ok_mark(),
+            Status::Failed => output::fail_mark(),
+            Status::Warning => "!".yellow().bold(),
+            Status::Skipped => "-".dimmed(),
+        };
+        let name = format!("{:width$}", result.check, width = self.name_width);
+        let indent = " ".repeat(self.name_width + 4);
+        let summary = self.wrap(&result.summary, &indent, self.name_width + 4);
+        match result.status {
+            Status::Skipped => writeln!(out, "{mark} {}  {}", name.dimmed(), summary.dimmed())?,
+            _ => writeln!(out, "{mark} {name}  {summary}")?,
+        }
+        for detail in &result.details {
+            writeln!(
+                out,
+                "{indent}- {}",
+                self.wrap(detail, &format!("{indent}  "), indent.len() + 2)
+            )?;
+        }
+        if let Some(cause) = &result.cause {
+            let label = "cause: ";
+            writeln!(
+                out,
+                "{indent}{}{}",
+                label.dimmed(),
+                self.wrap(
+                    cause,
+                    &format!("{indent}{}", " ".repeat(label.len())),
+                    indent.len() + label.len()
+                )
+            )?;
+        }
+        if let Some(fix) = &result.fix {
+            let label = "fix:   ";
+            writeln!(
+                out,
+                "{indent}{}{}",
+                label.bold(),
+                self.wrap(
+                    fix,
+                    &format!("{indent}{}", " ".repeat(label.len())),
+                    indent.len() + label.len()
+                )
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `text` wrapped at word boundaries to the terminal's width, continuation lines indented.
+    fn wrap(&self, text: &str, indent: &str, first_column: usize) -> String {
+        let Some(width) = self.width else {
+            return text.to_string();
+        };
+        // A number keeps its unit on its line ("49.7 ms").
+        let mut words: Vec<String> = Vec::new();
+        for word in text.split(' ') {
+            match words.last_mut() {
+                Some(last) if ["ms", "s", "MB", "KiB", "min", "bytes"].contains(&word) => {
+                    last.push(' ');
+                    last.push_str(word);
+                }
+                _ => words.push(word.to_string()),
+            }
+        }
+        let mut out = String::new();
+        let mut column = first_column;
+        for word in &words {
+            let len = console::measure_text_width(word);
+            if column > first_column.min(indent.len()) && column + 1 + len > width {
+                out.push('\n');
+                out.push_str(indent);
+                column = indent.len();
+            } else if !out.is_empty() {
+                out.push(' ');
+                column += 1;
+            }
+            out.push_str(word);
+            column += len;
+        }
+        out
+    }
+
+    pub fn summary(&mut self, results: &[CheckResult], elapsed: Duration) -> anyhow::Result<()> {
+        let counts = Counts::of(results);
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            Format::Json => output::json_line(
+                &mut out,
+                &Summary {
+                    ok: counts.failed == 0,
+                    summary: counts,
+                    duration_ms: ms(elapsed),
+                },
+            )?,
+            Format::Text => {
+                let mut parts = vec![format!("{} passed", counts.passed)];
+                if counts.failed > 0 {
+                    parts.push(format!("{} failed", counts.failed).red().bold().to_string());
+                }
+                if counts.warnings > 0 {
+                    let word = if counts.warnings == 1 {
+                        "warning"
+                    } else {
+                        "warnings"
+                    };
+                    parts.push(format!("{} {word}", counts.warnings).yellow().to_string());
+                }
+                if counts.skipped > 0 {
+                    parts.push(format!("{} skipped", counts.skipped));
+                }
+                writeln!(
+                    out,
+                    "\n{} checks: {} ({})",
+                    counts.checks,
+                    parts.join(", "),
+                    output::format_latency(elapsed)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `--junit` file, created before anything is sent.
+pub(crate) struct JunitFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl JunitFile {
+    pub fn create(path: &Path) -> anyhow::Result<JunitFile> {
+        let file = File::create(path)
+            .with_context(|| format!("cannot write the JUnit file {}", path.display()))?;
+        Ok(JunitFile {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn write(
+        self,
+        doctor: &Doctor,
+        results: &[CheckResult],
+        elapsed: Duration,
+    ) -> anyhow::Result<()> {
+        let cases: Vec<Case> = results
+            .iter()
+            .map(|result| Case {
+                name: result.check,
+                seconds: result.duration_ms / 1000.0,
+                outcome: match result.status {
+                    Status::Passed => Outcome::Passed(None),
+                    Status::Warning => Outcome::Passed(Some(text_of(result))),
+                    Status::Skipped => Outcome::Skipped(result.summary.clone()),
+                    Status::Failed => Outcome::Failed(result.summary.clone(), text_of(result)),
+                },
+            })
+            .collect();
+        self.write_cases(doctor, &cases, elapsed)
+    }
+
+    /// The file when nothing could be tested: one test case with the error.
+    pub fn write_unreachable(
+        self,
+        doctor: &Doctor,
+        check: &'static str,
+        message: &str,
+    ) -> anyhow::Result<()> {
+        let cases = [Case {
+            name: check,
+            seconds: 0.0,
+            outcome: Outcome::Error(message.to_string()),
+        }];
+        self.write_cases(doctor, &cases, Duration::ZERO)
+    }
+
+    fn write_cases(self, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> anyhow::Result<()> {
+        let path = self.path.clone();
+        write_xml(self.file, doctor, cases, elapsed)
+            .with_context(|| format!("writing the JUnit file {}", path.display()))
+    }
+}
+
+enum Outcome {
+    /// With the warning, if any.
+    Passed(Option<String>),
+    Skipped(String),
+    /// Message and full text.
+    Failed(String, String),
+    Error(String),
+}
+
+struct Case {
+    name: &'static str,
+    seconds: f64,
+    outcome: Outcome,
+}
+
+fn text_of(result: &CheckResult) -> String {
+    let mut text = result.summary.clone();
+    for detail in &result.details {
+        text.push_str(&format!("\n- {detail}"));
+    }
+    if let Some(cause) = &result.cause {
+        text.push_str(&format!("\ncause: {cause}"));
+    }
+    if let Some(fix) = &result.fix {
+        text.push_str(&format!("\nfix: {fix}"));
+    }
+    text
+}
+
+fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> anyhow::Result<()> {
+    let mut writer = Writer::new_with_indent(BufWriter::new(file), b' ', 2);
+    let count =
+        |f: fn(&Outcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count().to_string();
+    let tests = cases.len().to_string();
+    let failures = count(|o| matches!(o, Outcome::Failed(..)));
+    let errors = count(|o| matches!(o, Outcome::Error(_)));
+    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
+    let time = format!("{:.3}", elapsed.as_secs_f64());
+    let suite_name = format!("wa-hook doctor {}", doctor.provider.id());
+    let classname = format!("wa-hook.doctor.{}", doctor.provider.id());
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let attributes = [
+        ("tests", tests.as_str()),
+        ("failures", failures.as_str()),
+        ("errors", errors.as_str()),
+        ("skipped", skipped.as_str()),
+        ("time", time.as_str()),
+    ];
+    writer.write_event(Event::Start(BytesStart::new("testsuites").with_attributes(
+        [("name", "wa-hook doctor")].into_iter().chain(attributes),
+    )))?;
+    writer.write_event(Event::Start(
+        BytesStart::new("testsuite").with_attributes(
+            [("name", suite_name.as_str())]
+                .into_iter()
+                .chain(attributes),
+        ),
+    ))?;
+    writer.write_event(Event::Start(BytesStart::new("properties")))?;
+    let budget = format_duration(doctor.budget);
+    for (name, value) in [
+        ("url", doctor.probe.target_url().as_str()),
+        ("provider", doctor.provider.id()),
+        ("budget", budget.as_str()),
+    ] {
+        writer.write_event(Event::Empty(
+            BytesStart::new("property").with_attributes([("name", name), ("value", value)]),
+        ))?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("properties")))?;
+    for case in cases {
+        let time = format!("{:.3}", case.seconds);
+        let start = BytesStart::new("testcase").with_attributes([
+            ("name", case.name),
+            ("classname", classname.as_str()),
+            ("time", time.as_str()),
+        ]);
+        match &case.outcome {
+            Outcome::Passed(None) => writer.write_event(Event::Empty(start))?,
+            Outcome::Passed(Some(warning)) => {
+                writer.write_event(Event::Start(start))?;
+                text_element(&mut writer, "system-out", &format!("warning: {warning}"))?;
+                writer.write_event(Event::End(BytesEnd::new("testcase")))?;
+            }
+            Outcome::Skipped(why) => {
+                writer.write_event(Event::Start(start))?;
+                writer.write_event(Event::Empty(
+                    BytesStart::new("skipped").with_attributes([("message", why.as_str())]),
+                ))?;
+                writer.write_event(Event::End(BytesEnd::new("testcase")))?;
+            }
+            Outcome::Failed(message, text) => {
+                failure_element(&mut writer, start, "failure", message, text)?;
+            }
+            Outcome::Error(message) => {
+                failure_element(&mut writer, start, "error", message, message)?;
+            }
+        }
+    }
+    writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    let mut inner = writer.into_inner();
+    inner.write_all(b"\n")?;
+    inner.flush()?;
+    Ok(())
+}
+
+fn failure_element<W: Write>(
+    writer: &mut Writer<W>,
+    start: BytesStart<'_>,
+    element: &str,
+    message: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    writer.write_event(Event::Start(start))?;
+    writer.write_event(Event::Start(
+        BytesStart::new(element).with_attributes([("message", message)]),
+    ))?;
+    writer.write_event(Event::Text(BytesText::new(text)))?;
+    writer.write_event(Event::End(BytesEnd::new(element)))?;
+    writer.write_event(Event::End(BytesEnd::new("testcase")))?;
+    Ok(())
+}
+
+fn text_element<W: Write>(writer: &mut Writer<W>, name: &str, text: &str) -> anyhow::Result<()> {
+    writer.write_event(Event::Start(BytesStart::new(name)))?;
+    writer.write_event(Event::Text(BytesText::new(text)))?;
+    writer.write_event(Event::End(BytesEnd::new(name)))?;
+    Ok(())
+}

@@ -1,0 +1,944 @@
+//! `wa-hook doctor` tests: reference apps on 127.0.0.1:0 — a correct one per provider, and one
+//! per common mistake — each mistake caught by the check that names it.
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::common::*;
+
+const VERIFY_TOKEN: &str = "sentinel-verify-token-3e1a";
+const APP_SECRET: &str = "sentinel-app-secret-c0de";
+const BASIC: &str = "qikuser:sentinel-password-77f2";
+/// base64 of BASIC.
+const BASIC_ENCODED: &str = "cWlrdXNlcjpzZW50aW5lbC1wYXNzd29yZC03N2Yy";
+
+fn doctor(url: &str, provider: &str, args: &[&str]) -> std::process::Output {
+    wa_hook()
+        .args(["doctor", url, "--provider", provider])
+        .args(args)
+        .env("DOCTOR_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("DOCTOR_APP_SECRET", APP_SECRET)
+        .env("DOCTOR_BASIC", BASIC)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run wa-hook doctor")
+}
+
+const META_SECRETS: [&str; 4] = [
+    "--verify-token-env",
+    "DOCTOR_VERIFY_TOKEN",
+    "--app-secret-env",
+    "DOCTOR_APP_SECRET",
+];
+
+/// The results of a `--format json` run, by check name, and the summary.
+fn json_results(output: &std::process::Output) -> (Vec<Value>, Value) {
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let summary = lines.last().cloned().expect("a summary line");
+    let checks = lines
+        .into_iter()
+        .filter(|line| line.get("check").is_some())
+        .collect();
+    (checks, summary)
+}
+
+fn result<'a>(checks: &'a [Value], name: &str) -> &'a Value {
+    checks
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no result for {name}: {checks:?}"))
+}
+
+fn statuses(checks: &[Value]) -> Vec<(String, String)> {
+    checks
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+fn signed_correctly(request: &Recorded) -> bool {
+    let Some(header) = request.header("X-Hub-Signature-256") else {
+        return false;
+    };
+    let Some(hex_digest) = header.strip_prefix("sha256=") else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
+    mac.update(&request.body);
+    hex::decode(hex_digest).is_ok_and(|digest| mac.verify_slice(&digest).is_ok())
+}
+
+fn plain(status: u16, body: &str) -> Reply {
+    Reply {
+        status,
+        body: body.as_bytes().to_vec(),
+        headers: vec![("Content-Type".into(), "text/plain".into())],
+    }
+}
+
+/// Meta's handshake as a correct app answers it.
+fn meta_handshake(request: &Recorded) -> Reply {
+    if query_param(&request.url, "hub.verify_token").as_deref() == Some(VERIFY_TOKEN) {
+        plain(
+            200,
+            &query_param(&request.url, "hub.challenge").unwrap_or_default(),
+        )
+    } else {
+        plain(403, "forbidden")
+    }
+}
+
+fn correct_meta(request: &Recorded) -> Reply {
+    if request.method == "GET" {
+        return meta_handshake(request);
+    }
+    if !signed_correctly(request) {
+        return plain(401, "bad signature");
+    }
+    Reply::ok()
+}
+
+#[test]
+fn a_correct_meta_app_passes_every_check() {
+    let app = RecordingServer::with_responder(correct_meta);
+    let output = doctor(
+        &app.url,
+        "meta",
+        &[&META_SECRETS[..], &["--format", "json"]].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (checks, summary) = json_results(&output);
+    let names: Vec<String> = statuses(&checks).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "handshake",
+            "handshake-wrong-token",
+            "signed-post",
+            "wrong-signature",
+            "unsigned-post",
+            "kinds",
+            "duplicate",
+            "out-of-order",
+            "unknown-kind",
+            "extra-property",
+            "large-body",
+            "burst"
+        ]
+    );
+    for (name, status) in statuses(&checks) {
+        assert_eq!(status, "passed", "{name}: {}", text(&output));
+    }
+    assert_eq!(summary["summary"]["failed"], 0);
+    assert_eq!(summary["ok"], true);
+    // Every documented kind went out, signed, as Meta writes bodies (compact, escaped).
+    let requests = app.requests();
+    let posts: Vec<&Recorded> = requests.iter().filter(|r| r.method == "POST").collect();
+    assert!(posts.len() > 100, "{}", posts.len());
+    let signed_post = posts
+        .iter()
+        .find(|r| contains_bytes(&r.body, b"caf\\u00e9\\/bar"))
+        .expect("the signed-post body, escaped as Meta escapes it");
+    assert!(signed_correctly(signed_post));
+    assert!(result(&checks, "burst")["latency"]["p99_ms"].is_number());
+}
+
+#[test]
+fn correct_apps_of_every_other_provider_pass() {
+    let qikchat = RecordingServer::with_responder(|request| {
+        let expected = format!("Basic {BASIC_ENCODED}");
+        if request.header("Authorization") == Some(expected.as_str()) {
+            Reply::ok()
+        } else {
+            plain(401, "who are you?")
+        }
+    });
+    let picky =
+        RecordingServer::with_responder(|_| Reply::new(200, &sample_bytes("picky/reply-text")));
+    let plain_ok = RecordingServer::start();
+    for (url, provider, args) in [
+        (
+            &qikchat.url,
+            "qikchat",
+            vec!["--basic-auth-env", "DOCTOR_BASIC"],
+        ),
+        (&picky.url, "picky", vec![]),
+        (&plain_ok.url, "smartflow", vec![]),
+        (&plain_ok.url, "partner", vec![]),
+    ] {
+        let output = doctor(url, provider, &[&args[..], &["--format", "json"]].concat());
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{provider}: {}",
+            text(&output)
+        );
+        let (checks, _) = json_results(&output);
+        for (name, status) in statuses(&checks) {
+            assert_eq!(status, "passed", "{provider} {name}: {}", text(&output));
+        }
+        let names: HashSet<String> = statuses(&checks).into_iter().map(|(n, _)| n).collect();
+        for expected in [
+            "kinds",
+            "duplicate",
+            "unknown-kind",
+            "extra-property",
+            "large-body",
+        ] {
+            assert!(names.contains(expected), "{provider}: {expected}");
+        }
+        match provider {
+            "qikchat" => {
+                assert!(names.contains("basic-auth-wrong") && names.contains("burst"));
+                let burst = result(&checks, "burst");
+                assert!(
+                    burst["summary"].as_str().unwrap().contains("p99"),
+                    "{burst}"
+                );
+            }
+            "picky" => {
+                assert!(names.contains("query-method") && names.contains("instant-reply"));
+                assert!(
+                    result(&checks, "instant-reply")["summary"]
+                        .as_str()
+                        .unwrap()
+                        .contains("an instant reply")
+                );
+            }
+            "partner" => assert!(!names.contains("burst") && !names.contains("out-of-order")),
+            _ => {}
+        }
+    }
+    // Picky Assist's deprecated method: the fields as query parameters on an empty POST.
+    assert!(picky.requests().iter().any(|r| r.method == "POST"
+        && r.body.is_empty()
+        && query_param(&r.url, "number").is_some()));
+}
+
+/// An app's answer to the handshake, given the challenge.
+type HandshakeApp = fn(&str) -> Reply;
+
+/// Run the Meta handshake check against an app whose GET answers `reply`.
+fn handshake_against(reply: HandshakeApp) -> (std::process::Output, Value) {
+    let app = RecordingServer::with_responder(move |request| {
+        reply(&query_param(&request.url, "hub.challenge").unwrap_or_default())
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &[
+            "--verify-token-env",
+            "DOCTOR_VERIFY_TOKEN",
+            "--only",
+            "handshake",
+            "--format",
+            "json",
+        ],
+    );
+    let (checks, _) = json_results(&output);
+    (output, result(&checks, "handshake").clone())
+}
+
+#[test]
+fn handshake_mistakes_are_named() {
+    let cases: [(HandshakeApp, &str); 5] = [
+        (
+            |challenge| {
+                Reply::new(
+                    200,
+                    format!("{{\"hub.challenge\":\"{challenge}\"}}").as_bytes(),
+                )
+            },
+            "wrapped in JSON",
+        ),
+        (
+            |challenge| Reply::new(200, format!("\"{challenge}\"").as_bytes()),
+            "quoted",
+        ),
+        (
+            |_| {
+                Reply {
+                status: 200,
+                body: b"<!DOCTYPE html><html><head><title>You are about to visit a tunnel</title></head></html>".to_vec(),
+                headers: vec![("Content-Type".into(), "text/html".into())],
+            }
+            },
+            "HTML page \"You are about to visit a tunnel\"",
+        ),
+        (
+            |_| Reply {
+                status: 308,
+                body: Vec::new(),
+                headers: vec![("Location".into(), "/webhook/".into())],
+            },
+            "redirected (308) to /webhook/",
+        ),
+        (|_| plain(500, "oops"), "answered 500"),
+    ];
+    for (reply, expected) in cases {
+        let (output, check) = handshake_against(reply);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{expected}: {}",
+            text(&output)
+        );
+        assert_eq!(check["status"], "failed");
+        assert!(
+            check["summary"].as_str().unwrap().contains(expected),
+            "{expected}: {check}"
+        );
+        assert!(check["fix"].is_string(), "{check}");
+    }
+}
+
+#[test]
+fn a_handshake_that_ignores_the_token_fails() {
+    let app = RecordingServer::with_responder(|request| {
+        plain(
+            200,
+            &query_param(&request.url, "hub.challenge").unwrap_or_default(),
+        )
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &["--only", "handshake-wrong-token", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "handshake-wrong-token");
+    assert_eq!(check["status"], "failed");
+    assert!(
+        check["cause"]
+            .as_str()
+            .unwrap()
+            .contains("hub.verify_token")
+    );
+}
+
+#[test]
+fn an_app_without_a_signature_check_is_warned_about_in_text() {
+    let app = RecordingServer::with_responder(|request| {
+        if request.method == "GET" {
+            meta_handshake(request)
+        } else {
+            Reply::ok()
+        }
+    });
+    let output = doctor(&app.url, "meta", &META_SECRETS);
+    // Warnings do not fail the run.
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("! wrong-signature        a wrongly signed body was accepted (200)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("! unsigned-post"), "{stdout}");
+    assert!(stdout.contains("cause: the app does not check X-Hub-Signature-256"));
+    assert!(stdout.contains("✓ handshake "), "{stdout}");
+    assert!(stdout.contains("2 warnings"), "{stdout}");
+}
+
+#[test]
+fn a_signature_checked_over_reserialised_json_is_diagnosed() {
+    // The classic mistake: verify HMAC(JSON.stringify(JSON.parse(body))).
+    let app = RecordingServer::with_responder(|request| {
+        let value: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let mut reencoded = request.clone();
+        reencoded.body = serde_json::to_vec(&value).unwrap();
+        if signed_correctly(&reencoded) {
+            Reply::ok()
+        } else {
+            plain(401, "bad signature")
+        }
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &[
+            &META_SECRETS[..],
+            &["--only", "signed-post", "--format", "json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "signed-post");
+    assert_eq!(check["status"], "failed");
+    assert!(
+        check["cause"].as_str().unwrap().contains("JSON.stringify"),
+        "{check}"
+    );
+    assert!(check["fix"].as_str().unwrap().contains("raw request body"));
+}
+
+#[test]
+fn a_slow_acknowledgement_is_over_budget() {
+    // Downloads the image before answering.
+    let app = RecordingServer::with_responder(|request| {
+        if contains_bytes(&request.body, b"\"type\":\"image\"") {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        Reply::ok()
+    });
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &["--budget", "200ms", "--only", "kinds", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "kinds");
+    assert_eq!(check["status"], "failed");
+    let summary = check["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("qikchat/message-image")
+            && summary.contains("over the --budget of 200 ms"),
+        "{check}"
+    );
+    assert!(check["fix"].as_str().unwrap().contains("at once"));
+}
+
+#[test]
+fn a_500_on_a_repeated_delivery_is_caught_by_duplicate_alone() {
+    let seen = Mutex::new(HashSet::new());
+    let app = RecordingServer::with_responder(move |request| {
+        let value: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        // A unique key on the message id, as in a database table.
+        let id = value.pointer("/payload/id").cloned().unwrap_or(Value::Null);
+        let status = value
+            .pointer("/payload/status")
+            .cloned()
+            .unwrap_or(Value::Null);
+        if !seen
+            .lock()
+            .unwrap()
+            .insert((id.to_string(), status.to_string()))
+        {
+            return plain(500, "duplicate key value violates unique constraint");
+        }
+        Reply::ok()
+    });
+    let output = doctor(&app.url, "qikchat", &["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, summary) = json_results(&output);
+    let failed: Vec<String> = statuses(&checks)
+        .into_iter()
+        .filter(|(_, status)| status == "failed")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(failed, ["duplicate"], "{}", text(&output));
+    assert_eq!(summary["summary"]["failed"], 1);
+    let check = result(&checks, "duplicate");
+    assert!(
+        check["cause"].as_str().unwrap().contains("retry"),
+        "{check}"
+    );
+}
+
+#[test]
+fn a_crash_on_an_unknown_kind_or_field_is_caught() {
+    let app = RecordingServer::with_responder(|request| {
+        if request.method == "GET" {
+            return meta_handshake(request);
+        }
+        let value: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let field = value
+            .pointer("/entry/0/changes/0/field")
+            .and_then(Value::as_str);
+        let kind = value
+            .pointer("/entry/0/changes/0/value/messages/0/type")
+            .and_then(Value::as_str);
+        // A switch over the fields and types the app knows, throwing otherwise.
+        let known_field = field.is_some_and(|f| f != "future_field");
+        let known_kind = kind.is_none_or(|k| k != "future_type");
+        if known_field && known_kind {
+            Reply::ok()
+        } else {
+            plain(500, "TypeError: cannot read properties of undefined")
+        }
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &["--only", "unknown-kind,kinds", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    assert_eq!(result(&checks, "kinds")["status"], "passed");
+    let check = result(&checks, "unknown-kind");
+    assert_eq!(check["status"], "failed");
+    let details = check["details"].to_string();
+    assert!(
+        details.contains("a message type not documented yet")
+            && details.contains("a webhook field not documented yet"),
+        "{check}"
+    );
+    assert!(check["cause"].as_str().unwrap().contains("never seen"));
+}
+
+#[test]
+fn a_strict_model_that_refuses_extra_properties_is_caught() {
+    let app = RecordingServer::with_responder(|request| {
+        if contains_bytes(&request.body, b"wa_hook_doctor_new_property") {
+            Reply::new(422, b"{\"detail\":\"extra fields not permitted\"}")
+        } else {
+            Reply::ok()
+        }
+    });
+    let output = doctor(
+        &app.url,
+        "smartflow",
+        &["--skip", "burst", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    for (name, status) in statuses(&checks) {
+        let expected = if name == "extra-property" {
+            "failed"
+        } else {
+            "passed"
+        };
+        assert_eq!(status, expected, "{name}");
+    }
+}
+
+#[test]
+fn accepting_wrong_or_missing_basic_auth_is_warned() {
+    let app = RecordingServer::start();
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &[
+            "--basic-auth-env",
+            "DOCTOR_BASIC",
+            "--only",
+            "basic-auth-missing,basic-auth-wrong",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    for name in ["basic-auth-missing", "basic-auth-wrong"] {
+        let check = result(&checks, name);
+        assert_eq!(check["status"], "warning", "{check}");
+        assert!(check["cause"].as_str().unwrap().contains("Authorization"));
+    }
+    let requests = app.requests();
+    assert!(requests.iter().any(|r| r.header("Authorization").is_none()));
+    assert!(requests.iter().any(|r| {
+        r.header("Authorization")
+            .is_some_and(|value| value != format!("Basic {BASIC_ENCODED}"))
+    }));
+    // Without credentials to send, the checks say what they need.
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &["--only", "basic-auth-wrong", "--format", "json"],
+    );
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "basic-auth-wrong");
+    assert_eq!(check["status"], "skipped");
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("--basic-auth-env")
+    );
+}
+
+#[test]
+fn picky_instant_replies_that_are_not_json_or_invalid_are_named() {
+    let text_app = RecordingServer::with_responder(|_| plain(200, "Thanks, got it!"));
+    let output = doctor(
+        &text_app.url,
+        "picky",
+        &["--only", "instant-reply", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "instant-reply");
+    assert_eq!(check["status"], "warning");
+    assert!(
+        check["summary"].as_str().unwrap().contains("not JSON"),
+        "{check}"
+    );
+    assert!(check["cause"].as_str().unwrap().contains("dropped"));
+
+    let invalid = RecordingServer::with_responder(|_| Reply::new(200, b"{\"message-out\": 42}"));
+    let output = doctor(
+        &invalid.url,
+        "picky",
+        &["--only", "instant-reply", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "instant-reply");
+    assert_eq!(check["status"], "failed");
+    assert!(
+        check["details"].to_string().contains("message-out"),
+        "{check}"
+    );
+}
+
+#[test]
+fn a_redirect_is_named_on_every_delivery() {
+    let app = RecordingServer::with_responder(|_| Reply {
+        status: 301,
+        body: Vec::new(),
+        headers: vec![("Location".into(), "https://example.invalid/webhook".into())],
+    });
+    let output = doctor(&app.url, "partner", &["--only", "kinds,duplicate"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("✗ kinds"), "{stdout}");
+    assert!(
+        stdout.contains("redirected (301) to https://example.invalid/webhook"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("providers do not follow redirects"),
+        "{stdout}"
+    );
+    // Nothing followed the redirect.
+    assert!(app.requests().iter().all(|r| !r.url.contains("example")));
+}
+
+#[test]
+fn a_refused_connection_means_nothing_could_be_tested() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("doctor.xml");
+    let url = format!("http://127.0.0.1:{}/webhook", closed_port());
+    let output = doctor(&url, "qikchat", &["--junit", junit.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot test") && stderr.contains("connection refused"),
+        "{stderr}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let error = document
+        .descendants()
+        .find(|node| node.has_tag_name("error"))
+        .expect("an error element");
+    assert!(
+        error
+            .attribute("message")
+            .unwrap()
+            .contains("connection refused")
+    );
+}
+
+#[test]
+fn the_junit_file_parses_with_one_case_per_check() {
+    let app = RecordingServer::with_responder(|request| {
+        if request.method == "GET" {
+            return meta_handshake(request);
+        }
+        let value: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        if value.pointer("/entry/0/changes/0/field") == Some(&Value::from("future_field")) {
+            return plain(500, "unknown field <future_field> & more");
+        }
+        Reply::ok()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("doctor.xml");
+    let output = doctor(
+        &app.url,
+        "meta",
+        &[
+            "--verify-token-env",
+            "DOCTOR_VERIFY_TOKEN",
+            "--skip",
+            "burst,large-body",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let document = roxmltree::Document::parse(&xml).expect("the JUnit file is XML");
+    let suite = document
+        .descendants()
+        .find(|node| node.has_tag_name("testsuite"))
+        .unwrap();
+    let cases: Vec<roxmltree::Node> = suite
+        .children()
+        .filter(|node| node.has_tag_name("testcase"))
+        .collect();
+    let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "handshake",
+            "handshake-wrong-token",
+            "signed-post",
+            "wrong-signature",
+            "unsigned-post",
+            "kinds",
+            "duplicate",
+            "out-of-order",
+            "unknown-kind",
+            "extra-property"
+        ]
+    );
+    assert_eq!(suite.attribute("tests"), Some("10"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    assert_eq!(suite.attribute("skipped"), Some("1"));
+    let failing: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failing, ["unknown-kind"]);
+    let skipped = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("signed-post"))
+        .unwrap();
+    assert!(
+        skipped
+            .children()
+            .find(|n| n.has_tag_name("skipped"))
+            .unwrap()
+            .attribute("message")
+            .unwrap()
+            .contains("--app-secret-env")
+    );
+}
+
+#[test]
+fn a_bad_junit_path_fails_before_anything_is_sent() {
+    let app = RecordingServer::start();
+    let output = doctor(
+        &app.url,
+        "partner",
+        &["--junit", "/nonexistent-dir/doctor.xml"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("JUnit file"));
+    assert!(app.requests().is_empty());
+}
+
+#[test]
+fn unknown_check_names_are_an_error_that_lists_the_checks() {
+    let app = RecordingServer::start();
+    let output = doctor(&app.url, "qikchat", &["--only", "kindz"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no such check") && stderr.contains("kinds, duplicate"),
+        "{stderr}"
+    );
+    let output = doctor(&app.url, "qikchat", &["--skip", "handshake"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("does not apply to Qikchat"));
+    // Meta's flags are refused for a provider that has no use for them.
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &["--app-secret-env", "DOCTOR_APP_SECRET"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(app.requests().is_empty());
+}
+
+#[test]
+fn secrets_never_appear_even_when_the_app_echoes_them() {
+    // An app that echoes everything it receives — and its own secret — in every answer.
+    let echo = |request: &Recorded| {
+        // A Meta app knows its app secret, and may print it in an error.
+        let own = if request.method == "GET" || request.header("X-Hub-Signature-256").is_some() {
+            format!(" secret={APP_SECRET}")
+        } else {
+            String::new()
+        };
+        let mut text = format!("{} {}{own}", request.method, request.url);
+        for (name, value) in &request.headers {
+            text.push_str(&format!(" {name}: {value}"));
+        }
+        let status = if request.method == "GET" { 200 } else { 500 };
+        plain(status, &text)
+    };
+    let meta = RecordingServer::with_responder(echo);
+    let qikchat = RecordingServer::with_responder(echo);
+    let dir = tempfile::tempdir().unwrap();
+    for (app, provider, args, secrets) in [
+        (
+            &meta,
+            "meta",
+            META_SECRETS.to_vec(),
+            vec![VERIFY_TOKEN, APP_SECRET],
+        ),
+        (
+            &qikchat,
+            "qikchat",
+            vec![
+                "--basic-auth-env",
+                "DOCTOR_BASIC",
+                "-H",
+                "X-Api-Key: sentinel-header-key",
+            ],
+            vec![
+                "sentinel-password-77f2",
+                BASIC_ENCODED,
+                "sentinel-header-key",
+            ],
+        ),
+    ] {
+        for format in ["text", "json"] {
+            let junit = dir.path().join(format!("{provider}-{format}.xml"));
+            let output = doctor(
+                &app.url,
+                provider,
+                &[
+                    &args[..],
+                    &[
+                        "--skip",
+                        "burst,large-body",
+                        "--format",
+                        format,
+                        "--junit",
+                        junit.to_str().unwrap(),
+                    ],
+                ]
+                .concat(),
+            );
+            assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+            let junit = std::fs::read(&junit).unwrap();
+            for secret in &secrets {
+                for (place, bytes) in [
+                    ("stdout", &output.stdout),
+                    ("stderr", &output.stderr),
+                    ("junit", &junit),
+                ] {
+                    assert!(
+                        !contains_bytes(bytes, secret.as_bytes()),
+                        "{secret} in {provider} {format} {place}: {}",
+                        String::from_utf8_lossy(bytes)
+                    );
+                }
+            }
+            // The echoed answers were shown, with the secrets redacted.
+            assert!(
+                contains_bytes(&output.stdout, b"(redact"),
+                "{provider} {format}: {}",
+                text(&output)
+            );
+        }
+    }
+}
+
+#[test]
+fn help_lists_the_checks_with_examples() {
+    wa_hook()
+        .args(["doctor", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "wa-hook doctor 3000/webhook --provider qikchat",
+        ))
+        .stdout(predicate::str::contains("handshake-wrong-token"))
+        .stdout(predicate::str::contains("Exit codes"));
+}
+
+#[test]
+fn an_app_that_stops_answering_costs_two_timeouts_not_one_per_request() {
+    let app = RecordingServer::with_responder(|_| {
+        std::thread::sleep(Duration::from_millis(800));
+        Reply::ok()
+    });
+    let output = doctor(
+        &app.url,
+        "qikchat",
+        &["--timeout", "150ms", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let kinds = result(&checks, "kinds");
+    assert_eq!(kinds["status"], "failed");
+    assert!(
+        kinds["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no answer within 150 ms")
+    );
+    assert!(
+        kinds["details"]
+            .to_string()
+            .contains("not sent: the app stopped answering")
+    );
+    assert_eq!(result(&checks, "burst")["status"], "skipped");
+    assert_eq!(kinds["requests"], 2);
+}
+
+#[test]
+fn an_endless_answer_is_read_no_further_than_its_cap() {
+    let app = RecordingServer::with_responder(|_| Reply::new(200, &vec![b'x'; 3 << 20]));
+    let output = doctor(
+        &app.url,
+        "partner",
+        &["--only", "duplicate", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "duplicate");
+    assert!(
+        check["summary"].as_str().unwrap().contains("over 1 MiB"),
+        "{check}"
+    );
+}
+
+#[test]
+fn a_tls_failure_is_named_plainly() {
+    // An https:// URL for a server that speaks plain HTTP: it answers the TLS greeting with
+    // an HTTP error, as most servers do.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}/webhook", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for stream in listener.incoming().take(4) {
+            let _ = stream
+                .unwrap()
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let output = doctor(&url, "smartflow", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TLS failed") && stderr.contains("http:// endpoint"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("is your app running"), "{stderr}");
+}
