@@ -223,8 +223,65 @@ pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
     format!("{url}: {reason}{hint}")
 }
 
-/// Why a request failed, in a few words ("timed out", "connection refused"), for callers whose
-/// target is not the user's own app and who give their own hint.
+/// What kind of failure a request met: the one place `replay`, `doctor` and `listen` tell a
+/// refused connection from an answer that never came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureClass {
+    /// No answer within the time allowed.
+    Timeout,
+    /// No connection: refused, no such host, a TLS failure. Nothing reached the server.
+    Connect,
+    /// The request went out, and the server reset or closed the connection before answering.
+    NoAnswer,
+    Other,
+}
+
+pub fn classify(err: &reqwest::Error) -> FailureClass {
+    if err.is_timeout() {
+        return FailureClass::Timeout;
+    }
+    if err.is_connect() {
+        return FailureClass::Connect;
+    }
+    if closed_without_answer(err).is_some() {
+        return FailureClass::NoAnswer;
+    }
+    FailureClass::Other
+}
+
+/// How the server ended the connection without answering, when that is what happened.
+fn closed_without_answer(err: &reqwest::Error) -> Option<&'static str> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionReset => {
+                    return Some("the server reset the connection before answering");
+                }
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionAborted => {
+                    return Some("the server closed the connection while the request was sent");
+                }
+                std::io::ErrorKind::UnexpectedEof => {
+                    return Some("the server closed the connection before answering");
+                }
+                _ => {}
+            }
+        }
+        let text = cause.to_string();
+        if text.contains("connection closed before message completed") {
+            return Some("the server closed the connection before answering");
+        }
+        if text.contains("reset") {
+            return Some("the server reset the connection before answering");
+        }
+        source = cause.source();
+    }
+    None
+}
+
+/// Why a request failed, in a few words ("timed out", "connection refused", "the server reset
+/// the connection before answering"), for callers whose target is not the user's own app and
+/// who give their own hint.
 pub fn failure_reason(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".to_string()
@@ -234,6 +291,8 @@ pub fn failure_reason(err: &reqwest::Error) -> String {
             Some(cause) => format!("could not connect ({cause})"),
             None => "could not connect".to_string(),
         }
+    } else if let Some(how) = closed_without_answer(err) {
+        how.to_string()
     } else {
         root_cause(err).unwrap_or_else(|| err.to_string())
     }

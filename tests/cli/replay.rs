@@ -1030,3 +1030,37 @@ fn an_interrupted_replay_reports_what_was_sent() {
     assert_eq!(summary["responses"].as_u64().unwrap(), sent);
     assert!(String::from_utf8_lossy(&output.stderr).contains("stopped by Ctrl-C or SIGTERM after"));
 }
+
+/// Issue 14: a server that takes the request and then resets or closes the connection is
+/// worded as what happened (sent, no answer), exit 1 — not "nothing could be sent" (exit 2).
+#[test]
+fn resets_after_sending_are_named_and_are_a_failed_check() {
+    use std::io::Read;
+    // Closes after reading the whole request (a FIN), or after 10 bytes (a reset: unread data).
+    for read_all in [true, false] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            for stream in listener.incoming().take(3) {
+                let Ok(mut stream) = stream else { continue };
+                let mut request = vec![0u8; if read_all { 65536 } else { 10 }];
+                let _ = stream.read(&mut request);
+            }
+        });
+        let output = wa_hook()
+            .args(["replay", "qikchat/message-text", "--to", &url, "-n", "3"])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        server.join().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(
+            stdout.contains("3 sent, but the connection was reset or closed before an answer"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("the server"), "{stdout}");
+        assert!(!stderr.contains("nothing could be sent"), "{stderr}");
+    }
+}

@@ -127,7 +127,10 @@ struct Summary {
     /// Responses whose status matched --expect-status.
     matched: u64,
     timeouts: u64,
+    /// Requests that never reached the server (refused, no such host, TLS).
     connection_errors: u64,
+    /// Requests sent, whose connection the server reset or closed before answering.
+    no_answer: u64,
     /// Answers whose body was cut short, broken or over the cap.
     body_errors: u64,
     other_errors: u64,
@@ -139,6 +142,10 @@ struct Summary {
     budget_ms: Option<f64>,
     over_budget: u64,
     histogram: Vec<Bucket>,
+    /// Responses slower than the histogram's last bucket (the 99th percentile), when a few
+    /// outliers were set apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slower: Option<Bucket>,
     elapsed_s: f64,
     requests_per_s: f64,
     ok: bool,
@@ -189,16 +196,26 @@ fn ms(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-/// Equal-width buckets from the fastest to the slowest latency.
-fn histogram(sorted: &[Duration]) -> Vec<Bucket> {
+/// Equal-width buckets from the fastest latency to the 99th percentile, and the few slower
+/// ones counted apart: one slow outlier would otherwise stretch every bucket so wide that the
+/// rest all fall in the first (a first bucket of 124 ms with a p50 of 4 ms).
+fn histogram(sorted: &[Duration]) -> (Vec<Bucket>, Option<Bucket>) {
     let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
-    let span = (max - min).as_secs_f64();
+    let p99 = percentile(sorted, 99.0);
+    // Outliers are set apart only when they would squash the rest.
+    let top = if max - min > (p99 - min) * 2 {
+        p99
+    } else {
+        max
+    };
+    let within = sorted.partition_point(|latency| *latency <= top);
+    let span = (top - min).as_secs_f64();
     let buckets = if span == 0.0 { 1 } else { HISTOGRAM_BUCKETS };
     let width = span / buckets as f64;
     let mut counts = vec![0u64; buckets];
-    for latency in sorted {
+    for latency in &sorted[..within] {
         let offset = (*latency - min).as_secs_f64();
         let index = if width == 0.0 {
             0
@@ -207,7 +224,7 @@ fn histogram(sorted: &[Duration]) -> Vec<Bucket> {
         };
         counts[index] += 1;
     }
-    counts
+    let buckets = counts
         .into_iter()
         .enumerate()
         .map(|(index, count)| Bucket {
@@ -215,7 +232,13 @@ fn histogram(sorted: &[Duration]) -> Vec<Bucket> {
             to_ms: ms(min + Duration::from_secs_f64(width * (index + 1) as f64)),
             count,
         })
-        .collect()
+        .collect();
+    let slower = (within < sorted.len()).then(|| Bucket {
+        from_ms: ms(top),
+        to_ms: ms(max),
+        count: (sorted.len() - within) as u64,
+    });
+    (buckets, slower)
 }
 
 /// Print the summary and decide the exit: 0 when every request got a response matching
@@ -229,7 +252,7 @@ pub(crate) fn finish(
     let mut latencies: Vec<Duration> = Vec::with_capacity(results.sent.len());
     let mut by_status = BTreeMap::new();
     let (mut matched, mut timeouts, mut connection_errors, mut other_errors) = (0, 0, 0, 0);
-    let mut body_errors = 0;
+    let (mut body_errors, mut no_answer) = (0, 0);
     let mut over_budget = 0;
     let mut errors: Vec<ErrorCount> = Vec::new();
     for sent in &results.sent {
@@ -243,6 +266,7 @@ pub(crate) fn finish(
             match failure.kind {
                 FailureKind::Timeout => timeouts += 1,
                 FailureKind::Connect => connection_errors += 1,
+                FailureKind::NoAnswer => no_answer += 1,
                 FailureKind::Body => body_errors += 1,
                 FailureKind::Other => other_errors += 1,
             }
@@ -267,6 +291,7 @@ pub(crate) fn finish(
         mean: ms(latencies.iter().sum::<Duration>() / latencies.len() as u32),
     });
     let elapsed = results.elapsed.as_secs_f64();
+    let (histogram, slower) = histogram(&latencies);
     let summary = Summary {
         target: config.target.to_string(),
         sent,
@@ -276,13 +301,15 @@ pub(crate) fn finish(
         matched,
         timeouts,
         connection_errors,
+        no_answer,
         body_errors,
         other_errors,
         errors,
         latency_ms,
         budget_ms: uniform_budget(plan).map(ms),
         over_budget,
-        histogram: histogram(&latencies),
+        histogram,
+        slower,
         elapsed_s: (elapsed * 1000.0).round() / 1000.0,
         requests_per_s: if elapsed > 0.0 {
             (sent as f64 / elapsed * 10.0).round() / 10.0
@@ -307,7 +334,9 @@ pub(crate) fn finish(
         );
         return Ok(Outcome::Interrupted);
     }
-    if responses == 0 && timeouts == 0 {
+    // Requests that went out and met a reset are a failed check (exit 1), not a failure to
+    // send: only when nothing reached the server at all is it an error.
+    if responses == 0 && timeouts == 0 && no_answer == 0 {
         let first = summary
             .errors
             .first()
@@ -372,8 +401,11 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             .collect();
         writeln!(out, "  Status     {}", statuses.join("   "))?;
     }
-    let failures =
-        summary.timeouts + summary.connection_errors + summary.body_errors + summary.other_errors;
+    let failures = summary.timeouts
+        + summary.connection_errors
+        + summary.no_answer
+        + summary.body_errors
+        + summary.other_errors;
     if failures > 0 {
         let mut kinds = Vec::new();
         if summary.timeouts > 0 {
@@ -384,7 +416,13 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             ));
         }
         if summary.connection_errors > 0 {
-            kinds.push(plural(summary.connection_errors, "connection error"));
+            kinds.push(format!("{} could not connect", summary.connection_errors));
+        }
+        if summary.no_answer > 0 {
+            kinds.push(format!(
+                "{} sent, but the connection was reset or closed before an answer",
+                summary.no_answer
+            ));
         }
         if summary.body_errors > 0 {
             kinds.push(format!(
@@ -436,22 +474,36 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
         let most = summary
             .histogram
             .iter()
+            .chain(&summary.slower)
             .map(|b| b.count)
             .max()
             .unwrap_or(1)
             .max(1);
-        for bucket in &summary.histogram {
-            let width = if bucket.count == 0 {
+        let bar = |count: u64| {
+            let width = if count == 0 {
                 0
             } else {
-                (bucket.count * BAR_WIDTH).div_ceil(most)
+                (count * BAR_WIDTH).div_ceil(most)
             };
+            "■".repeat(width as usize)
+        };
+        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        for bucket in &summary.histogram {
             writeln!(
                 out,
                 "    {:>10}  {:<32} {}",
-                format_latency(Duration::from_secs_f64(bucket.to_ms / 1000.0)),
-                "■".repeat(width as usize),
+                show(bucket.to_ms),
+                bar(bucket.count),
                 bucket.count
+            )?;
+        }
+        if let Some(slower) = &summary.slower {
+            writeln!(
+                out,
+                "    {:>10}  {:<32} {}",
+                format!("> {}", show(slower.from_ms)),
+                bar(slower.count),
+                format!("{} (slowest {})", slower.count, show(slower.to_ms)).yellow()
             )?;
         }
     }
@@ -500,10 +552,28 @@ mod tests {
     #[test]
     fn histogram_counts_everything() {
         let sorted: Vec<Duration> = (0..50).map(Duration::from_millis).collect();
-        let buckets = histogram(&sorted);
+        let (buckets, slower) = histogram(&sorted);
         assert_eq!(buckets.len(), HISTOGRAM_BUCKETS);
         assert_eq!(buckets.iter().map(|b| b.count).sum::<u64>(), 50);
-        assert_eq!(histogram(&[Duration::from_millis(3); 4]).len(), 1);
+        assert!(slower.is_none());
+        assert_eq!(histogram(&[Duration::from_millis(3); 4]).0.len(), 1);
+    }
+
+    #[test]
+    fn outliers_are_set_apart_and_the_rest_stays_readable() {
+        // 999 answers between 3 and 6 ms, and one of 124 ms.
+        let mut sorted: Vec<Duration> = (0..999)
+            .map(|i| Duration::from_micros(3000 + i * 3))
+            .collect();
+        sorted.push(Duration::from_millis(124));
+        let (buckets, slower) = histogram(&sorted);
+        // Counted apart: the slowest 1 % (above the 99th percentile), the outlier among them.
+        let slower = slower.expect("the outlier is counted apart");
+        assert_eq!((slower.count, slower.to_ms), (10, 124.0));
+        assert_eq!(buckets.iter().map(|b| b.count).sum::<u64>(), 990);
+        assert!(buckets[0].to_ms < 3.5, "{}", buckets[0].to_ms);
+        // Still a histogram: no bucket holds nearly everything.
+        assert!(buckets.iter().all(|b| b.count < 200));
     }
 
     #[test]

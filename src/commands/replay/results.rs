@@ -19,7 +19,10 @@ pub(crate) struct Sent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FailureKind {
     Timeout,
+    /// Nothing reached the server.
     Connect,
+    /// The request went out; the connection was reset or closed before an answer.
+    NoAnswer,
     /// An answer came, but its body was cut short, broken or over the cap.
     Body,
     Other,

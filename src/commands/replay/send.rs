@@ -252,12 +252,11 @@ fn finish(shared: &Shared, template: &Template, sent: &Sent) {
 }
 
 fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
-    let kind = if err.is_timeout() {
-        FailureKind::Timeout
-    } else if err.is_connect() {
-        FailureKind::Connect
-    } else {
-        FailureKind::Other
+    let kind = match http::classify(&err) {
+        http::FailureClass::Timeout => FailureKind::Timeout,
+        http::FailureClass::Connect => FailureKind::Connect,
+        http::FailureClass::NoAnswer => FailureKind::NoAnswer,
+        http::FailureClass::Other => FailureKind::Other,
     };
     let message = http::describe_error(&err.without_url(), &shared.config.target);
     Failure {
