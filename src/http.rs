@@ -101,16 +101,18 @@ pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<U
     }
     let url = Url::parse(text)
         .map_err(|_| anyhow::anyhow!("{what} `{shown}` is not a URL; try {example}"))?;
+    // Where credentials go instead: the partner API takes a bearer token; a target, Basic auth.
+    let instead = if what == "--api-base" {
+        "the partner API's token comes from `wa-hook partner token` or WA_HOOK_PARTNER_TOKEN"
+    } else {
+        "give credentials with --basic-auth-env instead"
+    };
     if url.password().is_some() {
-        bail!(
-            "{what} `{shown}` has a password in it; give credentials with --basic-auth-env instead"
-        );
+        bail!("{what} `{shown}` has a password in it; {instead}");
     }
     // A user name alone is a credential too (a token in the user part is sent as Basic auth).
     if !url.username().is_empty() {
-        bail!(
-            "{what} `{shown}` has a user name in it; give credentials with --basic-auth-env instead"
-        );
+        bail!("{what} `{shown}` has a user name in it; {instead}");
     }
     if !matches!(url.scheme(), "http" | "https") {
         bail!("{what} `{shown}` is not an http:// or https:// URL; try {example}");
