@@ -470,7 +470,7 @@ fn refused_connections_exit_2_and_suggest_listen() {
         .args(["replay", "qikchat/message-text", "--to", &url])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("1 connection error"))
+        .stdout(predicate::str::contains("1 could not connect"))
         .stderr(predicate::str::contains(&url))
         .stderr(predicate::str::contains("connection refused"))
         .stderr(predicate::str::contains("wa-hook listen"));
