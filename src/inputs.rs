@@ -284,13 +284,29 @@ impl UnitStream {
                 (Box::new(file), size, is_json_lines(path))
             }
         };
+        let mut stream = UnitStream::new(name, reader, named_lines, max_body, size);
+        if !named_lines {
+            stream.lines = stream
+                .decide_lines(matches!(source, Source::Stdin))
+                .with_context(|| format!("reading {}", stream.name))?;
+        }
+        Ok(stream)
+    }
+
+    fn new(
+        name: String,
+        reader: Box<dyn Read>,
+        lines: bool,
+        max_body: u64,
+        size: Option<u64>,
+    ) -> UnitStream {
         let max_line = usize::try_from(max_body.saturating_mul(6))
             .unwrap_or(usize::MAX)
             .saturating_add(64 << 10);
-        let mut stream = UnitStream {
+        UnitStream {
             name,
             reader,
-            lines: named_lines,
+            lines,
             max_body,
             max_line,
             size,
@@ -302,13 +318,7 @@ impl UnitStream {
             short_read: false,
             done: false,
             units: Vec::new(),
-        };
-        if !named_lines {
-            stream.lines = stream
-                .decide_lines(matches!(source, Source::Stdin))
-                .with_context(|| format!("reading {}", stream.name))?;
         }
-        Ok(stream)
     }
 
     /// The source's name as printed.
@@ -600,22 +610,8 @@ mod tests {
 
     /// Every unit of a stream over `bytes`, as (origin, bytes or the size refused).
     fn units_of(bytes: &[u8], lines: bool, max_body: u64) -> Vec<(String, Result<Vec<u8>, u64>)> {
-        let mut stream = UnitStream {
-            name: "x".into(),
-            reader: Box::new(std::io::Cursor::new(bytes.to_vec())),
-            lines,
-            max_body,
-            max_line: max_body as usize * 2,
-            size: None,
-            buf: Vec::new(),
-            consumed: 0,
-            line: 0,
-            skipping: None,
-            eof: false,
-            short_read: false,
-            done: false,
-            units: Vec::new(),
-        };
+        let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let mut stream = UnitStream::new("x".into(), reader, lines, max_body, None);
         let mut found = Vec::new();
         while let Some(batch) = stream.next_batch().unwrap() {
             for unit in batch.units {
