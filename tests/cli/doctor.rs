@@ -1197,3 +1197,27 @@ fn slow_answers_in_a_row_end_a_check_early() {
     );
     assert_eq!(app.requests().len(), 3);
 }
+
+/// The acknowledgements web frameworks' examples answer with are not instant replies gone
+/// wrong: only a key that is a reply's but for case, separators or one letter is.
+#[test]
+fn common_json_acknowledgements_are_not_failed_instant_replies() {
+    for (answer, status) in [
+        (r#"{"success":true,"message":"received"}"#, "passed"),
+        (r#"{"status":"ok"}"#, "passed"),
+        (r#"{"message":"EVENT_RECEIVED"}"#, "passed"),
+        (r#"{"ok":true,"messages":[]}"#, "passed"),
+        (r#"{"messageOut":"Thanks!"}"#, "failed"),
+        (r#"{"mesage-out":"Thanks!"}"#, "failed"),
+    ] {
+        let app = RecordingServer::with_responder(move |_| Reply::new(200, answer.as_bytes()));
+        let output = doctor(
+            &app.url,
+            "picky",
+            &["--only", "instant-reply", "--format", "json"],
+        );
+        let (checks, _) = json_results(&output);
+        let check = result(&checks, "instant-reply");
+        assert_eq!(check["status"], status, "{answer}: {check}");
+    }
+}
