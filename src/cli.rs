@@ -13,7 +13,7 @@ Exit codes:
   1  the check failed: an invalid or unknown body, a reply that did not match
      --expect-status, a partner API FAIL, a signature that does not match
   2  wa-hook could not do its job: usage error, unreadable input, network error
-  130  replay stopped by Ctrl-C or SIGTERM (after printing what was sent)";
+  130  replay or doctor stopped by Ctrl-C or SIGTERM (after printing what was done)";
 
 const ABOUT_LONG: &str = "\
 See, reproduce and check the webhooks that WhatsApp business-messaging providers send:
@@ -624,7 +624,7 @@ Examples:
   wa-hook doctor https://example.com/webhook --provider meta \\
       --verify-token-env META_VERIFY_TOKEN --app-secret-env META_APP_SECRET
   wa-hook doctor 3000 --provider picky --only instant-reply,query-method
-  wa-hook doctor 3000 --provider smartflow --skip burst --junit doctor.xml     in CI
+  wa-hook doctor 3000 --provider smartflow --skip burst --junit doctor.xml   # in CI
   wa-hook doctor 3000 --provider partner --format json
 
 Checks (those that apply to the provider run, in this order):
@@ -646,9 +646,13 @@ Checks (those that apply to the provider run, in this order):
   burst                  many messages' statuses at once, all 2xx within the budget (p50, p99)
 
 Marks: ✓ passed, ✗ failed (with the likely cause and a fix), ! warning, - skipped (and why).
+An app that refuses every delivery with 401/403 while doctor has no --app-secret-env (Meta) or
+--basic-auth-env (Qikchat) is doing its job: those checks are skipped and say what to give.
 
-Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 the endpoint could not
-be tested at all (connection refused, TLS failure, no such host) or a usage error.";
+Exit codes: 0 every check passed (warnings and skips allowed); 1 a check failed; 2 the endpoint
+could not be tested at all (connection refused, TLS failure, no such host, every request
+refused for want of credentials) or a usage error; 130 stopped by Ctrl-C or SIGTERM, after
+printing (and writing to --junit) the checks done.";
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {

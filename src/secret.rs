@@ -77,15 +77,99 @@ pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
 }
 
 /// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
-/// from elsewhere (a server's reply, an error) and might echo a secret back.
+/// from elsewhere (a server's reply, an error, a `Location`) and might echo a secret back.
+/// A secret is found as written and in the forms an app writes it back in (see
+/// [`echoed_forms`]): an error page that repeats a query string has the token URL-encoded.
 pub fn scrub(text: &str, secrets: &[&SecretString]) -> String {
+    let mut forms: Vec<String> = secrets
+        .iter()
+        .filter(|secret| secret.0.len() >= 4)
+        .flat_map(|secret| echoed_forms(&secret.0))
+        .collect();
+    // Longest first, so a form that contains another is replaced whole.
+    forms.sort_unstable_by_key(|form| std::cmp::Reverse(form.len()));
+    forms.dedup();
     let mut text = text.to_string();
-    for secret in secrets {
-        if secret.0.len() >= 4 {
-            text = text.replace(&secret.0, REDACTED);
+    for form in forms {
+        if text.contains(&form) {
+            text = text.replace(&form, REDACTED);
         }
     }
     text
+}
+
+/// The ways a secret comes back in what an app or a server writes: as is; URL-encoded (as a
+/// query string or form carries it: `%20` or `+` for a space, upper- or lower-case hex, with
+/// RFC 3986's or `encodeURIComponent`'s or a form's set of characters left alone);
+/// JSON-escaped (`\"`, `\/`, `\u00e9`); HTML-escaped; and base64 (standard and URL-safe,
+/// with or without padding).
+fn echoed_forms(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let mut forms = vec![secret.to_string()];
+    const UNRESERVED: &str = "-._~";
+    const URI_COMPONENT: &str = "-._~!'()*";
+    const FORM: &str = "-._*";
+    for keep in [UNRESERVED, URI_COMPONENT, FORM] {
+        for space_as_plus in [false, true] {
+            for lower in [false, true] {
+                forms.push(percent_encoded(secret, keep, space_as_plus, lower));
+            }
+        }
+    }
+    let json = serde_json::to_string(secret).expect("a string always encodes");
+    let json = json[1..json.len() - 1].to_string();
+    let ascii = json_ascii(&json);
+    for escaped in [json, ascii] {
+        forms.push(escaped.replace('/', "\\/"));
+        forms.push(escaped);
+    }
+    let html = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    forms.push(html.replace('\'', "&#39;"));
+    forms.push(html.replace('\'', "&#x27;"));
+    for engine in [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(secret));
+    }
+    forms.sort_unstable();
+    forms.dedup();
+    forms
+}
+
+fn percent_encoded(text: &str, keep: &str, space_as_plus: bool, lower: bool) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || keep.as_bytes().contains(&byte) {
+            out.push(char::from(byte));
+        } else if byte == b' ' && space_as_plus {
+            out.push('+');
+        } else if lower {
+            out.push_str(&format!("%{byte:02x}"));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A JSON string's inside with every non-ASCII character as `\uXXXX` (Python's `json.dumps`,
+/// Meta's webhooks).
+fn json_ascii(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for ch in escaped.chars() {
+        if ch.is_ascii() {
+            out.push(ch);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in ch.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 /// Read a secret from the environment variable `var`; a clear error when it is unset or empty.
@@ -232,6 +316,46 @@ mod tests {
             "server said: Basic (redacted)"
         );
         assert!(BasicAuth::parse("nocolon").is_err());
+    }
+
+    #[test]
+    fn scrub_removes_secrets_in_the_forms_an_app_echoes_them() {
+        let token = SecretString::new("tok/en+with space&\"q\"é'");
+        let auth = BasicAuth::parse("user:p@ss word/+x=").unwrap();
+        let mut secrets = vec![&token];
+        secrets.extend(auth.secrets());
+        use base64::Engine;
+        let echoes = [
+            // A query string carried into a redirect or an error page.
+            "Location: /webhook/?hub.verify_token=tok%2Fen%2Bwith+space%26%22q%22%C3%A9%27&x=1"
+                .to_string(),
+            "tok%2fen%2bwith%20space%26%22q%22%c3%a9%27".to_string(),
+            "encodeURIComponent: tok%2Fen%2Bwith%20space%26%22q%22%C3%A9'".to_string(),
+            // JSON, as serde, JSON.stringify, json.dumps and PHP write it.
+            r#"{"got":"tok/en+with space&\"q\"é'"}"#.to_string(),
+            r#"{"got":"tok/en+with space&\"q\"\u00e9'"}"#.to_string(),
+            r#"{"got":"tok\/en+with space&\"q\"\u00e9'"}"#.to_string(),
+            "<p>tok/en+with space&amp;&quot;q&quot;é&#39;</p>".to_string(),
+            format!(
+                "b64 {}",
+                base64::engine::general_purpose::STANDARD.encode("tok/en+with space&\"q\"é'")
+            ),
+            // The Basic password alone, encoded.
+            r#"{"pw":"p@ss word\/+x="}"#.to_string(),
+            "pw=p%40ss+word%2F%2Bx%3D".to_string(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("p@ss word/+x="),
+        ];
+        for echo in echoes {
+            let scrubbed = scrub(&echo, &secrets);
+            assert!(scrubbed.contains(REDACTED), "{echo} -> {scrubbed}");
+            for leak in [
+                "tok/en", "tok%2", "tok\\/", "word", "p@ss", "p%40ss", "dG9r", "cEBzc",
+            ] {
+                assert!(!scrubbed.contains(leak), "{leak} in {echo} -> {scrubbed}");
+            }
+        }
+        // Text without the secret is left as it was.
+        assert_eq!(scrub("all fine: 200", &secrets), "all fine: 200");
     }
 
     #[test]

@@ -211,19 +211,30 @@ pub fn reply_schema(detection: &Detection) -> Option<&'static Schema> {
     detection.provider.schema(id)
 }
 
-/// True when an object has a key that is nearly, but not exactly, one the reply schema names
-/// (a misspelt `message_out`).
+/// True when an object has a key that is nearly, but not exactly, one the reply schema names:
+/// the same but for case and separators (`message_out`, `messageOut`) or one letter
+/// (`mesage-out`). A shorter word that a reply key starts with is not near: `message`, as in
+/// the common acknowledgement `{"success": true, "message": "received"}`, is not a reply.
 pub fn near_reply_keys(value: &Value, schema: &Schema) -> bool {
     let (Some(object), Some(known)) =
         (value.as_object(), schema.parsed()["properties"].as_object())
     else {
         return false;
     };
+    let normal = |key: &str| -> String {
+        key.chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     object.keys().any(|key| {
+        let key_normal = normal(key);
         !known.contains_key(key)
-            && known
-                .keys()
-                .any(|name| strsim::jaro_winkler(&key.to_lowercase(), name) > 0.9)
+            && known.keys().any(|name| {
+                let name = normal(name);
+                key_normal == name
+                    || (name.len() >= 5 && strsim::levenshtein(&key_normal, &name) <= 1)
+            })
     })
 }
 

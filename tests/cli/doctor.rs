@@ -942,3 +942,282 @@ fn a_tls_failure_is_named_plainly() {
     );
     assert!(!stderr.contains("is your app running"), "{stderr}");
 }
+
+/// A Meta app that checks signatures, tested without `--app-secret-env`: it rightly refuses
+/// every unsigned delivery, which is not the app's failure. The delivery checks are skipped
+/// with what to give; nothing is ✗.
+#[test]
+fn an_app_that_refuses_strangers_is_not_failed_when_doctor_has_no_credentials() {
+    let meta = RecordingServer::with_responder(correct_meta);
+    let output = doctor(
+        &meta.url,
+        "meta",
+        &[
+            "--verify-token-env",
+            "DOCTOR_VERIFY_TOKEN",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (checks, summary) = json_results(&output);
+    assert_eq!(summary["summary"]["failed"], 0, "{}", text(&output));
+    let kinds = result(&checks, "kinds");
+    assert_eq!(kinds["status"], "skipped", "{kinds}");
+    assert!(
+        kinds["summary"]
+            .as_str()
+            .unwrap()
+            .contains("--app-secret-env"),
+        "{kinds}"
+    );
+    assert!(
+        result(&checks, "burst")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("not run"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(result(&checks, "handshake")["status"], "passed");
+    assert_eq!(result(&checks, "unsigned-post")["status"], "passed");
+    // The checks after the first refusal sent nothing.
+    let posts = meta
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert!(posts < 70, "{posts} POSTs");
+
+    // A Qikchat app that wants Basic auth, tested without it: nothing could be tested.
+    let qikchat = RecordingServer::with_responder(|request| {
+        if request.header("Authorization") == Some(&format!("Basic {BASIC_ENCODED}")) {
+            Reply::ok()
+        } else {
+            plain(401, "unauthorized")
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("doctor.xml");
+    let output = doctor(
+        &qikchat.url,
+        "qikchat",
+        &["--junit", junit.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains('✗'), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("nothing could be tested") && stderr.contains("--basic-auth-env"),
+        "{stderr}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let suite = document
+        .descendants()
+        .find(|node| node.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("failures"), Some("0"), "{xml}");
+    assert_eq!(
+        suite.attribute("tests"),
+        suite.attribute("skipped"),
+        "{xml}"
+    );
+
+    // With the credentials, the same app passes.
+    let output = doctor(
+        &qikchat.url,
+        "qikchat",
+        &["--basic-auth-env", "DOCTOR_BASIC", "--skip", "burst"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+}
+
+/// Express's `strict` routing and many frameworks answer a missing trailing slash with a
+/// redirect that carries the query string: the handshake's verify token comes back
+/// URL-encoded in the `Location`. It is never shown, the URL to give the provider has no
+/// doctor parameters in it, and the checks after a redirected delivery say why they did not run.
+#[test]
+fn a_redirect_that_carries_the_verify_token_never_shows_it() {
+    let token = "tok/en+with space&\"q\"";
+    let app = RecordingServer::with_responder(|request| {
+        let (path, query) = request.url.split_once('?').unwrap_or((&request.url, ""));
+        let location = if query.is_empty() {
+            format!("{path}/")
+        } else {
+            format!("{path}/?{query}")
+        };
+        Reply {
+            status: 301,
+            body: format!("Moved Permanently. Redirecting to {location}").into_bytes(),
+            headers: vec![("Location".into(), location)],
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["text", "json"] {
+        let junit = dir.path().join(format!("{format}.xml"));
+        let output = wa_hook()
+            .args([
+                "doctor",
+                &format!("{}/webhook", app.url),
+                "--provider",
+                "meta",
+            ])
+            .args(["--verify-token-env", "ODD_TOKEN", "--format", format])
+            .args(["--junit", junit.to_str().unwrap()])
+            .env("ODD_TOKEN", token)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+        let junit = std::fs::read(&junit).unwrap();
+        let encoded: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        for leak in [token, encoded.as_str(), "tok%2F", "tok/en"] {
+            for (place, bytes) in [
+                ("stdout", &output.stdout),
+                ("stderr", &output.stderr),
+                ("junit", &junit),
+            ] {
+                assert!(
+                    !contains_bytes(bytes, leak.as_bytes()),
+                    "{leak} in {format} {place}: {}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("(redacted)"), "{stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "give the provider the final URL, {}/webhook/",
+                app.url
+            )),
+            "{stdout}"
+        );
+        // The URL to give the provider is the app's, without doctor's hub.* parameters.
+        for (_, after) in stdout
+            .match_indices("final URL, ")
+            .map(|(i, _)| stdout.split_at(i))
+        {
+            let url = after["final URL, ".len()..]
+                .split(['"', '\n', ' '])
+                .next()
+                .unwrap();
+            assert_eq!(url, format!("{}/webhook/", app.url), "{stdout}");
+        }
+        assert!(
+            stdout.contains("not run: the app redirects every request"),
+            "{stdout}"
+        );
+    }
+}
+
+/// Ctrl-C while a request hangs: the request is dropped, the results so far are printed and
+/// written to the JUnit file, and the exit code is 130, as replay's.
+#[test]
+fn ctrl_c_prints_what_was_done_and_exits_130() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let (arrived, first_request) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        // Connections are held open and never answered.
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(16) {
+            held.push(stream);
+            let _ = arrived.send(());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("doctor.xml");
+    let child = wa_hook_process()
+        .args([
+            "doctor",
+            &url,
+            "--provider",
+            "partner",
+            "--timeout",
+            "10min",
+        ])
+        .args(["--junit", junit.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    first_request
+        .recv_timeout(Duration::from_secs(30))
+        .expect("doctor sent a request");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("kinds") && stdout.contains("interrupted"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 check: 0 passed, 1 skipped"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("stopped by Ctrl-C or SIGTERM"), "{stderr}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let case = document
+        .descendants()
+        .find(|node| node.has_tag_name("testcase"))
+        .expect("the interrupted check's case");
+    assert_eq!(case.attribute("name"), Some("kinds"));
+}
+
+/// An app that answers every delivery over the budget: a check stops sending its bodies after
+/// a few slow answers in a row (it has failed already), so a run against a slow app does not
+/// last one `--timeout` per sample.
+#[test]
+fn slow_answers_in_a_row_end_a_check_early() {
+    let app = RecordingServer::with_responder(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        Reply::ok()
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &["--only", "kinds", "--budget", "1ms", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let kinds = result(&checks, "kinds");
+    assert_eq!(kinds["requests"], 3, "{kinds}");
+    assert!(
+        kinds["details"]
+            .to_string()
+            .contains("not sent: the app answered too slowly"),
+        "{kinds}"
+    );
+    assert_eq!(app.requests().len(), 3);
+}
+
+/// The acknowledgements web frameworks' examples answer with are not instant replies gone
+/// wrong: only a key that is a reply's but for case, separators or one letter is.
+#[test]
+fn common_json_acknowledgements_are_not_failed_instant_replies() {
+    for (answer, status) in [
+        (r#"{"success":true,"message":"received"}"#, "passed"),
+        (r#"{"status":"ok"}"#, "passed"),
+        (r#"{"message":"EVENT_RECEIVED"}"#, "passed"),
+        (r#"{"ok":true,"messages":[]}"#, "passed"),
+        (r#"{"messageOut":"Thanks!"}"#, "failed"),
+        (r#"{"mesage-out":"Thanks!"}"#, "failed"),
+    ] {
+        let app = RecordingServer::with_responder(move |_| Reply::new(200, answer.as_bytes()));
+        let output = doctor(
+            &app.url,
+            "picky",
+            &["--only", "instant-reply", "--format", "json"],
+        );
+        let (checks, _) = json_results(&output);
+        let check = result(&checks, "instant-reply");
+        assert_eq!(check["status"], status, "{answer}: {check}");
+    }
+}

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use super::Doctor;
-use super::probe::{Credentials, Reply, Request, Unreachable};
+use super::probe::{Credentials, Halt, Reply, Request};
 use super::verdict::{CheckResult, Problem, budget_words, delivery_problem, redirect_problem};
 use crate::catalogue::{self, Sample};
 use crate::output::format_latency;
@@ -18,6 +18,10 @@ const BURST_MESSAGES: usize = 25;
 const BURST_CONCURRENCY: usize = 25;
 /// Requests listed under a failed check; the rest are counted.
 const MAX_DETAILS: usize = 8;
+/// After this many answers in a row over the budget, a check sends no more of its bodies: it
+/// has failed already, and an app that takes nearly `--timeout` for each would make a run of
+/// many samples last many minutes.
+const SLOW_IN_A_ROW: usize = 3;
 /// A large body's size when the provider documents no limit.
 const LARGE_DEFAULT: usize = 256 << 10;
 
@@ -81,18 +85,28 @@ fn deliver_all(
     bodies: Vec<(String, Value)>,
     passed: impl FnOnce(&[Duration]) -> String,
     explain: impl Fn(&Reply) -> Option<(String, String)>,
-) -> Result<CheckResult, Unreachable> {
+) -> Result<CheckResult, Halt> {
     let mut problems = Vec::new();
     let mut latencies = Vec::new();
     let count = bodies.len();
     let mut unsent = 0;
+    let mut slow_in_a_row = 0;
+    let mut why_unsent = "the app stopped answering";
     for (index, (what, value)) in bodies.into_iter().enumerate() {
-        if doctor.probe.stalled() {
+        if doctor.probe.stalled() || slow_in_a_row >= SLOW_IN_A_ROW {
             unsent = count - index;
+            if slow_in_a_row >= SLOW_IN_A_ROW {
+                why_unsent = "the app answered too slowly, several times in a row";
+            }
             break;
         }
         let reply = doctor.probe.send(delivery(doctor, &value))?;
         latencies.push(reply.latency());
+        if reply.latency() > doctor.budget {
+            slow_in_a_row += 1;
+        } else {
+            slow_in_a_row = 0;
+        }
         if let Some(mut problem) = delivery_problem(doctor, &what, &reply) {
             if let Some((cause, fix)) = explain(&reply) {
                 problem.cause = cause;
@@ -106,7 +120,7 @@ fn deliver_all(
         result.requests = count - unsent;
         result
             .details
-            .push(format!("{unsent} more not sent: the app stopped answering"));
+            .push(format!("{unsent} more not sent: {why_unsent}"));
     }
     Ok(result)
 }
@@ -169,7 +183,7 @@ fn when_refused(
     }
 }
 
-pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let samples: Vec<&Sample> = webhook_samples(doctor.provider).collect();
     let mut kinds: Vec<&str> = samples.iter().map(|s| s.kind.as_str()).collect();
     kinds.sort_unstable();
@@ -198,7 +212,7 @@ pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
     )
 }
 
-pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let sample = message_sample(doctor.provider);
     let value = fresh(doctor, sample);
     let first = doctor.probe.send(delivery(doctor, &value))?;
@@ -229,7 +243,7 @@ pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Unreachable>
     .requests(2))
 }
 
-pub(super) fn out_of_order(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn out_of_order(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let Some(sample) = status_sample(doctor.provider) else {
         return Ok(CheckResult::skipped(
             "out-of-order",
@@ -265,7 +279,7 @@ pub(super) fn out_of_order(doctor: &mut Doctor) -> Result<CheckResult, Unreachab
     )
 }
 
-pub(super) fn unknown_kind(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn unknown_kind(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let mut bodies = Vec::new();
     for novelty in doctor.provider.rules().novelties() {
         let Some(sample) = catalogue::find_sample(novelty.sample) else {
@@ -298,7 +312,7 @@ pub(super) fn unknown_kind(doctor: &mut Doctor) -> Result<CheckResult, Unreachab
 /// The key doctor adds; no provider sends it.
 const EXTRA_KEY: &str = "wa_hook_doctor_new_property";
 
-pub(super) fn extra_property(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn extra_property(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let sample = message_sample(doctor.provider);
     let mut value = fresh(doctor, sample);
     let added = add_everywhere(&mut value);
@@ -306,7 +320,14 @@ pub(super) fn extra_property(doctor: &mut Doctor) -> Result<CheckResult, Unreach
         doctor,
         "extra-property",
         vec![(format!("{} with a new property", sample.name), value)],
-        |_| format!("a property not documented yet, in each of the body's {added} objects: 2xx"),
+        |_| {
+            let objects = if added == 1 {
+                "the body's object".to_string()
+            } else {
+                format!("each of the body's {added} objects")
+            };
+            format!("a property not documented yet, in {objects}: 2xx")
+        },
         when_refused(
             "the app's validation refuses properties it does not know (a strict schema or model)",
             "allow unknown properties (e.g. additionalProperties, extra='ignore') and answer 200",
@@ -331,7 +352,7 @@ fn add_everywhere(value: &mut Value) -> usize {
     }
 }
 
-pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let sample = message_sample(doctor.provider);
     let mut value = fresh(doctor, sample);
     let limit = doctor.provider.rules().body_limit();
@@ -406,7 +427,7 @@ pub(super) fn human_size(bytes: usize) -> String {
     }
 }
 
-pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let Some(sample) = status_sample(doctor.provider) else {
         return Ok(CheckResult::skipped(
             "burst",
@@ -449,11 +470,11 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
     Ok(result)
 }
 
-pub(super) fn basic_auth_missing(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn basic_auth_missing(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     refuses_strangers(doctor, "basic-auth-missing", Credentials::Missing)
 }
 
-pub(super) fn basic_auth_wrong(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn basic_auth_wrong(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     refuses_strangers(doctor, "basic-auth-wrong", Credentials::Wrong)
 }
 
@@ -461,7 +482,7 @@ fn refuses_strangers(
     doctor: &mut Doctor,
     check: &'static str,
     credentials: Credentials,
-) -> Result<CheckResult, Unreachable> {
+) -> Result<CheckResult, Halt> {
     let Some(var) = doctor.basic_auth_var.clone() else {
         return Ok(CheckResult::skipped(
             check,

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Doctor;
 use super::deliveries::{delivery, fresh, message_sample};
-use super::probe::{Answer, Reply, Request, Signing, Unreachable};
+use super::probe::{Answer, Halt, Reply, Request, Signing};
 use super::verdict::{CheckResult, Problem, delivery_problem, redirect_problem};
 use crate::output;
 use crate::providers::meta::{handshake, signature};
@@ -32,7 +32,7 @@ fn excerpt(doctor: &Doctor, answer: &Answer) -> String {
     }
 }
 
-pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "handshake";
     let Some((token, var)) = doctor.verify_token.clone() else {
         return Ok(CheckResult::skipped(
@@ -193,7 +193,7 @@ fn page_title(html: &str) -> Option<String> {
     (!title.is_empty()).then(|| title.to_string())
 }
 
-pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "handshake-wrong-token";
     let challenge = doctor.ids.challenge();
     let mut wrong = format!("wa-hook-doctor-wrong-{}", doctor.ids.alphanumeric(12));
@@ -258,7 +258,7 @@ pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, 
 /// from what an app gets by writing the parsed body back.
 const ESCAPED_TEXT: &str = "Olá! Is the café/bar open today? 👍";
 
-pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "signed-post";
     let Some(var) = doctor.app_secret_var.clone() else {
         return Ok(CheckResult::skipped(
@@ -333,7 +333,7 @@ pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Unreachabl
     Ok(result.requests(requests))
 }
 
-pub(super) fn wrong_signature(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn wrong_signature(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     refuses_forgeries(
         doctor,
         "wrong-signature",
@@ -342,7 +342,7 @@ pub(super) fn wrong_signature(doctor: &mut Doctor) -> Result<CheckResult, Unreac
     )
 }
 
-pub(super) fn unsigned_post(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn unsigned_post(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     refuses_forgeries(
         doctor,
         "unsigned-post",
@@ -356,7 +356,7 @@ fn refuses_forgeries(
     check: &'static str,
     signing: Signing,
     what: &str,
-) -> Result<CheckResult, Unreachable> {
+) -> Result<CheckResult, Halt> {
     let value = fresh(doctor, message_sample(doctor.provider));
     let reply = doctor
         .probe

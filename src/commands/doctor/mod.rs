@@ -26,15 +26,27 @@ use crate::http;
 use crate::ids::IdSource;
 use crate::providers::{self, BudgetSource, Protection, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
-use probe::{Probe, ProbeOptions, Unreachable};
+use probe::{Halt, Probe, ProbeOptions};
 use verdict::{CheckResult, Status};
 
 /// One check: its name (for `--only` / `--skip` and the output), whether it applies to a
-/// provider, and what it does.
+/// provider, what it sends, and what it does.
 pub(crate) struct Check {
     pub name: &'static str,
     applies: fn(Provider) -> bool,
-    run: fn(&mut Doctor) -> Result<CheckResult, Unreachable>,
+    sends: Sends,
+    run: fn(&mut Doctor) -> Result<CheckResult, Halt>,
+}
+
+/// What a check sends, which says what its answers tell about the rest of the run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sends {
+    /// Meta's verification GET.
+    Handshake,
+    /// POSTs without the provider's credentials or signature, to see them refused.
+    Forgeries,
+    /// POSTs as the provider sends them, with its credentials and signature.
+    Deliveries,
 }
 
 fn always(_: Provider) -> bool {
@@ -77,81 +89,97 @@ pub(crate) const CHECKS: &[Check] = &[
     Check {
         name: "handshake",
         applies: has_handshake,
+        sends: Sends::Handshake,
         run: meta::handshake,
     },
     Check {
         name: "handshake-wrong-token",
         applies: has_handshake,
+        sends: Sends::Handshake,
         run: meta::handshake_wrong_token,
     },
     Check {
         name: "signed-post",
         applies: signs,
+        sends: Sends::Deliveries,
         run: meta::signed_post,
     },
     Check {
         name: "wrong-signature",
         applies: signs,
+        sends: Sends::Forgeries,
         run: meta::wrong_signature,
     },
     Check {
         name: "unsigned-post",
         applies: signs,
+        sends: Sends::Forgeries,
         run: meta::unsigned_post,
     },
     Check {
         name: "basic-auth-missing",
         applies: basic_auth,
+        sends: Sends::Forgeries,
         run: deliveries::basic_auth_missing,
     },
     Check {
         name: "basic-auth-wrong",
         applies: basic_auth,
+        sends: Sends::Forgeries,
         run: deliveries::basic_auth_wrong,
     },
     Check {
         name: "query-method",
         applies: query_method,
+        sends: Sends::Deliveries,
         run: picky::query_method,
     },
     Check {
         name: "instant-reply",
         applies: instant_replies,
+        sends: Sends::Deliveries,
         run: picky::instant_reply,
     },
     Check {
         name: "kinds",
         applies: always,
+        sends: Sends::Deliveries,
         run: deliveries::kinds,
     },
     Check {
         name: "duplicate",
         applies: always,
+        sends: Sends::Deliveries,
         run: deliveries::duplicate,
     },
     Check {
         name: "out-of-order",
         applies: sends_statuses,
+        sends: Sends::Deliveries,
         run: deliveries::out_of_order,
     },
     Check {
         name: "unknown-kind",
         applies: has_novelties,
+        sends: Sends::Deliveries,
         run: deliveries::unknown_kind,
     },
     Check {
         name: "extra-property",
         applies: always,
+        sends: Sends::Deliveries,
         run: deliveries::extra_property,
     },
     Check {
         name: "large-body",
         applies: always,
+        sends: Sends::Deliveries,
         run: deliveries::large_body,
     },
     Check {
         name: "burst",
         applies: sends_statuses,
+        sends: Sends::Deliveries,
         run: deliveries::burst,
     },
 ];
@@ -218,6 +246,15 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(report::JunitFile::create)
         .transpose()?;
+    // Ctrl-C or SIGTERM: the request under way is dropped, and the results so far are
+    // printed (and written to --junit) before exit 130, as replay does. A second one stops at
+    // once.
+    let (stop_sender, stop) = tokio::sync::watch::channel(false);
+    let _ = ctrlc::set_handler(move || {
+        if stop_sender.send_replace(true) {
+            std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
+        }
+    });
     let probe = Probe::new(ProbeOptions {
         target,
         http: http::HttpOptions {
@@ -228,6 +265,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         basic_auth,
         app_secret,
         secrets,
+        stop,
     })?;
     let mut doctor = Doctor {
         provider,
@@ -243,24 +281,43 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     printer.header(&doctor)?;
     let started = Instant::now();
     let mut results = Vec::new();
+    // Set when the answers so far make the checks left pointless: every delivery refused for
+    // want of credentials doctor was not given, or redirected.
+    let mut blocked: Option<String> = None;
+    let mut interrupted = false;
+    let planned = selected.len();
     for check in selected {
-        if doctor.probe.stalled() {
-            let result = CheckResult::skipped(
-                check.name,
-                "not run: the app stopped answering (requests in a row timed out)",
-            );
+        if interrupted || doctor.probe.interrupted() {
+            interrupted = true;
+            break;
+        }
+        let not_run = if doctor.probe.stalled() {
+            Some("not run: the app stopped answering (requests in a row timed out)".to_string())
+        } else {
+            blocked.clone().filter(|_| check.sends != Sends::Handshake)
+        };
+        if let Some(why) = not_run {
+            let result = CheckResult::skipped(check.name, why);
             printer.check(&result)?;
             results.push(result);
             continue;
         }
         let check_started = Instant::now();
+        doctor.probe.start_tally();
         match (check.run)(&mut doctor) {
-            Ok(mut result) => {
+            Ok(result) => {
+                let mut result = doctor.read_tally(check, result, &mut blocked);
                 result.duration_ms = verdict::ms(check_started.elapsed());
                 printer.check(&result)?;
                 results.push(result);
             }
-            Err(Unreachable(why)) => {
+            Err(Halt::Interrupted) => {
+                let result = CheckResult::skipped(check.name, "not finished: interrupted");
+                printer.check(&result)?;
+                results.push(result);
+                interrupted = true;
+            }
+            Err(Halt::Unreachable(why)) => {
                 let message = format!("cannot test the endpoint: {why}");
                 if let Some(junit) = junit {
                     junit.write_unreachable(&doctor, check.name, &message)?;
@@ -274,9 +331,81 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     if let Some(junit) = junit {
         junit.write(&doctor, &results, elapsed)?;
     }
+    if interrupted {
+        eprintln!(
+            "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
+            results.len()
+        );
+        return Ok(Outcome::Interrupted);
+    }
+    // Every check skipped because the app refuses strangers: nothing about the app was
+    // tested, which is not a pass.
+    if results.iter().all(|r| r.status == Status::Skipped) {
+        if let Some(flag) = doctor.missing_credentials().filter(|_| blocked.is_some()) {
+            bail!(
+                "nothing could be tested: the app refuses requests without credentials; give {flag}"
+            );
+        }
+    }
     Ok(Outcome::from_ok(
         !results.iter().any(|r| r.status == Status::Failed),
     ))
+}
+
+impl Doctor {
+    /// Whether doctor can send what the provider's requests carry to prove who they are: the
+    /// signature (`--app-secret-env`) or the Basic credentials (`--basic-auth-env`).
+    fn missing_credentials(&self) -> Option<&'static str> {
+        let rules = self.provider.rules();
+        if rules.signs_bodies() && !self.probe.has_app_secret() {
+            Some("--app-secret-env VAR (the App Secret), so doctor signs bodies as Meta does")
+        } else if rules.protection() == Protection::BasicAuth && !self.probe.has_basic_auth() {
+            Some("--basic-auth-env VAR (the USER:PASS set in the webhook's headers)")
+        } else {
+            None
+        }
+    }
+
+    /// A failed delivery check whose every answer was 401 or 403 while doctor could not sign
+    /// or authenticate tested nothing (the app rightly refuses strangers): it is skipped, and
+    /// so are the delivery checks left. A check whose every answer was a redirect is a real
+    /// failure, but the checks after it would only say the same again.
+    fn read_tally(
+        &self,
+        check: &Check,
+        result: CheckResult,
+        blocked: &mut Option<String>,
+    ) -> CheckResult {
+        let tally = self.probe.tally();
+        if result.status != Status::Failed || tally.answers == 0 || check.sends == Sends::Handshake
+        {
+            return result;
+        }
+        if check.sends == Sends::Deliveries && tally.refused == tally.answers {
+            if let Some(flag) = self.missing_credentials() {
+                *blocked = Some(format!(
+                    "not run: the app refuses requests without credentials (see {})",
+                    check.name
+                ));
+                return CheckResult::skipped(
+                    check.name,
+                    format!(
+                        "not tested: the app refused every request ({}), as it should without \
+                         credentials; give {flag}",
+                        tally.last_status
+                    ),
+                )
+                .requests(result.requests);
+            }
+        }
+        if tally.redirected == tally.answers {
+            *blocked = Some(format!(
+                "not run: the app redirects every request (see {})",
+                check.name
+            ));
+        }
+        result
+    }
 }
 
 /// The checks to run: those that apply to the provider, narrowed by `--only` and `--skip`. A

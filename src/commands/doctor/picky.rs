@@ -5,14 +5,14 @@ use serde_json::Value;
 
 use super::Doctor;
 use super::deliveries::{fresh, message_sample};
-use super::probe::{Reply, Request, Unreachable};
+use super::probe::{Halt, Reply, Request};
 use super::verdict::{CheckResult, Problem, delivery_problem};
 use crate::http;
 use crate::output;
 use crate::providers;
 use crate::validation::{self, CheckOptions, Forced};
 
-pub(super) fn query_method(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn query_method(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "query-method";
     let Some(encode) = doctor.provider.rules().query_method() else {
         return Ok(CheckResult::skipped(
@@ -58,7 +58,7 @@ pub(super) fn query_method(doctor: &mut Doctor) -> Result<CheckResult, Unreachab
     Ok(result.requests(1))
 }
 
-pub(super) fn instant_reply(doctor: &mut Doctor) -> Result<CheckResult, Unreachable> {
+pub(super) fn instant_reply(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "instant-reply";
     let sample = message_sample(doctor.provider);
     let value = fresh(doctor, sample);

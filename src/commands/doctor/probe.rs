@@ -1,7 +1,8 @@
 //! Sending one request the way a provider would, and reading what came back, bounded: every
 //! request has the `--timeout`, and an answer's body is read up to [`MAX_ANSWER`] (the first
 //! [`KEPT`] bytes kept for diagnosis). A request that cannot reach the endpoint at all before
-//! anything has answered ends the run ([`Unreachable`], exit 2).
+//! anything has answered ends the run ([`Halt::Unreachable`], exit 2); Ctrl-C or SIGTERM stops
+//! the request under way at once ([`Halt::Interrupted`], exit 130).
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,9 +19,14 @@ const MAX_ANSWER: usize = 1 << 20;
 /// The start of an answer kept for diagnosis (a challenge, an instant reply, an error page).
 const KEPT: usize = 64 << 10;
 
-/// The endpoint could not be reached before anything answered: nothing can be tested.
+/// Why a check could not run to its end.
 #[derive(Debug)]
-pub(crate) struct Unreachable(pub String);
+pub(crate) enum Halt {
+    /// The endpoint could not be reached before anything answered: nothing can be tested.
+    Unreachable(String),
+    /// Ctrl-C or SIGTERM: the run stops and says what was done.
+    Interrupted,
+}
 
 /// Which `X-Hub-Signature-256` a request carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,7 +192,23 @@ pub(crate) struct Probe {
     reached: bool,
     /// Requests in a row that got no answer within the timeout.
     timeouts_in_a_row: usize,
+    /// The answers since [`Probe::start_tally`].
+    tally: Tally,
+    /// Becomes true on Ctrl-C or SIGTERM.
+    stop: tokio::sync::watch::Receiver<bool>,
     pub timeout: Duration,
+}
+
+/// How the answers to one check's requests went, for what the run does next (an app that
+/// refuses everything for want of credentials, or redirects everything).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Tally {
+    pub answers: usize,
+    /// 401 or 403.
+    pub refused: usize,
+    pub redirected: usize,
+    /// The last status seen.
+    pub last_status: u16,
 }
 
 /// After this many requests in a row without an answer, the app is taken as stalled: the
@@ -201,6 +223,8 @@ pub(crate) struct ProbeOptions {
     pub app_secret: Option<SecretString>,
     /// Every secret to keep out of what is shown: tokens, secrets, passwords, header values.
     pub secrets: Vec<SecretString>,
+    /// Becomes true on Ctrl-C or SIGTERM.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Probe {
@@ -222,6 +246,8 @@ impl Probe {
             }),
             reached: false,
             timeouts_in_a_row: 0,
+            tally: Tally::default(),
+            stop: options.stop,
         })
     }
 
@@ -235,8 +261,24 @@ impl Probe {
         &self.shared.target
     }
 
+    /// Whether requests carry Basic credentials: `--basic-auth-env`, or an `Authorization`
+    /// header given with `-H`.
     pub fn has_basic_auth(&self) -> bool {
-        self.shared.basic_auth.is_some()
+        self.shared.basic_auth.is_some() || self.shared.headers.contains_key(AUTHORIZATION)
+    }
+
+    /// Count the answers from here on (see [`Tally`]).
+    pub fn start_tally(&mut self) {
+        self.tally = Tally::default();
+    }
+
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// True once Ctrl-C or SIGTERM came.
+    pub fn interrupted(&self) -> bool {
+        *self.stop.borrow()
     }
 
     pub fn has_app_secret(&self) -> bool {
@@ -249,9 +291,16 @@ impl Probe {
     }
 
     /// Send one request.
-    pub fn send(&mut self, request: Request) -> Result<Reply, Unreachable> {
+    pub fn send(&mut self, request: Request) -> Result<Reply, Halt> {
         let shared = Arc::clone(&self.shared);
-        let reply = http::runtime().block_on(exchange(shared, request));
+        let mut stop = self.stop.clone();
+        let reply = http::runtime().block_on(async move {
+            tokio::select! {
+                reply = exchange(shared, request) => Some(reply),
+                _ = stop.wait_for(|stopped| *stopped) => None,
+            }
+        });
+        let reply = reply.ok_or(Halt::Interrupted)?;
         self.note(&reply)?;
         Ok(reply)
     }
@@ -261,13 +310,14 @@ impl Probe {
         &mut self,
         requests: Vec<Request>,
         concurrency: usize,
-    ) -> Result<Vec<Reply>, Unreachable> {
+    ) -> Result<Vec<Reply>, Halt> {
         let count = requests.len();
         let queue = Arc::new(std::sync::Mutex::new(
             requests.into_iter().enumerate().collect::<Vec<_>>(),
         ));
         let shared = Arc::clone(&self.shared);
-        let mut replies: Vec<(usize, Reply)> = http::runtime().block_on(async move {
+        let mut stop = self.stop.clone();
+        let replies: Option<Vec<(usize, Reply)>> = http::runtime().block_on(async move {
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..concurrency.clamp(1, count.max(1)) {
                 let queue = Arc::clone(&queue);
@@ -283,11 +333,18 @@ impl Probe {
                 });
             }
             let mut all = Vec::with_capacity(count);
-            while let Some(done) = tasks.join_next().await {
-                all.extend(done.expect("a doctor task panicked"));
+            loop {
+                tokio::select! {
+                    done = tasks.join_next() => match done {
+                        Some(done) => all.extend(done.expect("a doctor task panicked")),
+                        None => break Some(all),
+                    },
+                    // Dropping the set aborts the requests under way.
+                    _ = stop.wait_for(|stopped| *stopped) => break None,
+                }
             }
-            all
         });
+        let mut replies = replies.ok_or(Halt::Interrupted)?;
         replies.sort_by_key(|(index, _)| *index);
         let replies: Vec<Reply> = replies.into_iter().map(|(_, reply)| reply).collect();
         for reply in &replies {
@@ -298,7 +355,17 @@ impl Probe {
 
     /// Remember that the endpoint answered; or, when nothing has yet and this could not
     /// connect, give up: the endpoint cannot be tested.
-    fn note(&mut self, reply: &Reply) -> Result<(), Unreachable> {
+    fn note(&mut self, reply: &Reply) -> Result<(), Halt> {
+        if let Reply::Answer(answer) = reply {
+            self.tally.answers += 1;
+            self.tally.last_status = answer.status;
+            if matches!(answer.status, 401 | 403) {
+                self.tally.refused += 1;
+            }
+            if answer.is_redirect() {
+                self.tally.redirected += 1;
+            }
+        }
         match reply {
             Reply::Failed(failure) if failure.kind == FailureKind::Timeout => {
                 self.timeouts_in_a_row += 1;
@@ -313,7 +380,7 @@ impl Probe {
                         FailureKind::Refused | FailureKind::Tls | FailureKind::Connect
                     ) =>
             {
-                Err(Unreachable(failure.message.clone()))
+                Err(Halt::Unreachable(failure.message.clone()))
             }
             _ => {
                 self.reached = true;

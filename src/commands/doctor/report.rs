@@ -163,7 +163,10 @@ impl Printer {
         let mut words: Vec<String> = Vec::new();
         for word in text.split(' ') {
             match words.last_mut() {
-                Some(last) if ["ms", "s", "MB", "KiB", "min", "bytes"].contains(&word) => {
+                Some(last)
+                    if ["ms", "s", "MB", "KiB", "min", "bytes"]
+                        .contains(&word.trim_end_matches([')', ',', ';', ':', '.'])) =>
+                {
                     last.push(' ');
                     last.push_str(word);
                 }
@@ -218,8 +221,13 @@ impl Printer {
                 }
                 writeln!(
                     out,
-                    "\n{} checks: {} ({})",
+                    "\n{} {}: {} ({})",
                     counts.checks,
+                    if counts.checks == 1 {
+                        "check"
+                    } else {
+                        "checks"
+                    },
                     parts.join(", "),
                     output::format_latency(elapsed)
                 )?;

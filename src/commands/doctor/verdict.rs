@@ -213,6 +213,11 @@ fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure)
             failure.message.clone(),
             "serve a certificate from a public authority (Let's Encrypt), with its full chain",
         ),
+        _ if failure.message.contains("head is too large") => Problem::new(
+            format!("{what}: an answer whose headers are too large to read"),
+            failure.message.clone(),
+            "answer with a few short headers (providers read little of an answer)",
+        ),
         _ => Problem::new(
             format!("{what}: no answer"),
             failure.message.clone(),
@@ -319,7 +324,12 @@ pub(crate) fn redirect_problem(doctor: &Doctor, what: &str, answer: &Answer) -> 
     } else {
         format!("{what}: redirected ({}) to {location}", answer.status)
     };
-    let resolved = target.join(&location).ok();
+    // The URL to give the provider keeps the target's own query, not what doctor added to it
+    // (the handshake's hub.* parameters, which a redirect carries along).
+    let resolved = target.join(&location).ok().map(|mut to| {
+        to.set_query(target.query());
+        to
+    });
     let cause = match &resolved {
         Some(to) if to.path() == format!("{}/", target.path().trim_end_matches('/')) => {
             "the route is defined with a trailing slash; providers do not follow redirects"
