@@ -78,6 +78,10 @@ pub fn parse_target(text: &str) -> anyhow::Result<Url> {
         if text.starts_with(':') {
             bail!("the target `{text}` has no port after `:`; try {TARGET_EXAMPLE}");
         }
+        // `/webhook` would otherwise become the host `webhook`, looked up on the network.
+        if text.starts_with(['/', '?']) || text.is_empty() {
+            bail!("the target `{text}` has no host or port; try {TARGET_EXAMPLE}");
+        }
     }
     if text.contains("://") {
         parse_http_url(text, "the target", TARGET_EXAMPLE)
@@ -360,6 +364,14 @@ mod tests {
     }
 
     /// A target goes only where the user typed: a number is a local port, never an address.
+    #[test]
+    fn a_path_alone_is_not_read_as_a_host() {
+        for text in ["/webhook", "?a=1", "", "  "] {
+            let err = parse_target(text).unwrap_err().to_string();
+            assert!(err.contains("has no host or port"), "{text}: {err}");
+        }
+    }
+
     #[test]
     fn local_ports_stay_local_and_numeric_hosts_are_refused() {
         for (typed, url) in [

@@ -560,20 +560,7 @@ impl Rules for Meta {
 /// beyond the BMP) and every `/` written `\/`. Both only occur inside strings, so the result is
 /// the same JSON value.
 fn escaped_like_meta(compact: &str) -> String {
-    let mut out = String::with_capacity(compact.len() + compact.len() / 8);
-    for c in compact.chars() {
-        if c == '/' {
-            out.push_str("\\/");
-        } else if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
+    signature::ascii_escaped(&compact.replace('/', "\\/"))
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ pub fn reencodings(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// Every non-ASCII character as `\uXXXX` (UTF-16 units); they occur only inside strings.
-fn ascii_escaped(text: &str) -> String {
+pub(super) fn ascii_escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii() {
