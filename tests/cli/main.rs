@@ -3,6 +3,7 @@ mod common;
 
 mod completions;
 mod doctor;
+mod inspect;
 mod listen;
 mod partner;
 mod replay;
