@@ -12,8 +12,6 @@ use wa_hook::validation::{CheckOptions, check_bytes};
 
 use crate::common::*;
 
-pub const SECRET: &str = "sentinel-basic-password";
-
 /// A capture record of `body` as `listen` writes it, checked by the same code.
 pub fn record_of(seq: u64, body: &[u8]) -> CaptureRecord {
     let check = check_bytes(body, None, &CheckOptions::default());
@@ -245,6 +243,7 @@ fn the_list_filters_details_and_timelines() {
     let path = dir.path().join("captures.jsonl");
     story(&path);
     let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    assert_eq!(inspect.url, format!("http://127.0.0.1:{}/", inspect.port));
     let page = inspect.list_of("", 5);
     assert_eq!(page["total"], json!(5), "{page}");
     // Newest first, with what the list shows.

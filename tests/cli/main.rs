@@ -4,6 +4,7 @@ mod common;
 mod completions;
 mod doctor;
 mod inspect;
+mod inspect_browser;
 mod listen;
 mod partner;
 mod replay;

@@ -90,7 +90,7 @@ function row(summary) {
     el("td", { class: "time", title: summary.received_at }, timeOf(summary.received_at)),
     el("td", {}, el("span", { class: "method" }, summary.method), " ", summary.path),
     el("td", {}, summary.provider || "—", " ", el("span", { class: "kind" }, summary.kind || "")),
-    el("td", { class: "gist", title: summary.gist }, summary.gist),
+    el("td", { class: "gist", title: summary.gist }, el("div", { class: "clip" }, summary.gist)),
     mark(summary),
     el("td", { class: `sig ${summary.signature || ""}` }, summary.signature || ""),
     appCell(summary));
@@ -258,7 +258,9 @@ async function checkEdited() {
     const check = await api("/api/validate", { body: text });
     if (ticket !== checking) return;
     line.className = `verdict-line ${check.verdict === "valid" ? "valid" : "bad"}`;
-    line.textContent = `${check.verdict === "valid" ? "✓" : "✗"} ${check.label}`;
+    const count = check.errors.length + (check.more_errors || 0);
+    const errors = count ? ` · ${count} error${count === 1 ? "" : "s"}` : "";
+    line.textContent = `${check.verdict === "valid" ? "✓" : "✗"} ${check.verdict}: ${check.label}${errors}`;
     $("#edit-errors").replaceChildren(errorList(check.errors));
   } catch (error) {
     line.className = "verdict-line bad";
