@@ -25,6 +25,9 @@ _wa__hook() {
             wa__hook,help)
                 cmd="wa__hook__subcmd__help"
                 ;;
+            wa__hook,inspect)
+                cmd="wa__hook__subcmd__inspect"
+                ;;
             wa__hook,listen)
                 cmd="wa__hook__subcmd__listen"
                 ;;
@@ -39,6 +42,9 @@ _wa__hook() {
                 ;;
             wa__hook,schemas)
                 cmd="wa__hook__subcmd__schemas"
+                ;;
+            wa__hook,show)
+                cmd="wa__hook__subcmd__show"
                 ;;
             wa__hook,sign)
                 cmd="wa__hook__subcmd__sign"
@@ -58,6 +64,9 @@ _wa__hook() {
             wa__hook__subcmd__help,help)
                 cmd="wa__hook__subcmd__help__subcmd__help"
                 ;;
+            wa__hook__subcmd__help,inspect)
+                cmd="wa__hook__subcmd__help__subcmd__inspect"
+                ;;
             wa__hook__subcmd__help,listen)
                 cmd="wa__hook__subcmd__help__subcmd__listen"
                 ;;
@@ -72,6 +81,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__help,schemas)
                 cmd="wa__hook__subcmd__help__subcmd__schemas"
+                ;;
+            wa__hook__subcmd__help,show)
+                cmd="wa__hook__subcmd__help__subcmd__show"
                 ;;
             wa__hook__subcmd__help,sign)
                 cmd="wa__hook__subcmd__help__subcmd__sign"
@@ -179,7 +191,7 @@ _wa__hook() {
 
     case "${cmd}" in
         wa__hook)
-            opts="-h -V --color --help --version listen replay validate samples schemas partner doctor sign verify completions help"
+            opts="-h -V --color --help --version listen replay validate samples schemas partner doctor sign verify inspect show completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,7 +293,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help)
-            opts="listen replay validate samples schemas partner doctor sign verify completions help"
+            opts="listen replay validate samples schemas partner doctor sign verify inspect show completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -323,6 +335,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -518,6 +544,20 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__help__subcmd__sign)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -560,8 +600,46 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__inspect)
+            opts="-p -h -V --port --replay-to --timeout --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__listen)
-            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --forward-timeout --max-connections --read-timeout --fsync --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --tunnel --register --dry-run --api-base --format --color --help --version"
+            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --forward-timeout --max-connections --read-timeout --fsync --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --tunnel --register --dry-run --api-base --no-ui --ui-port --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +734,10 @@ _wa__hook() {
                     return 0
                     ;;
                 --api-base)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1219,6 +1301,28 @@ _wa__hook() {
         wa__hook__subcmd__schemas__subcmd__show)
             opts="-h -V --strict --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__show)
+            opts="-h -V --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

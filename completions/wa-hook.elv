@@ -32,6 +32,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand doctor 'Test your webhook endpoint the way the provider will, and say why a check fails'
             cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+            cand inspect 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
+            cand show 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -59,6 +61,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --tunnel 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it'
             cand --register 'With --tunnel: point this provider''s webhook at the public URL while listen runs and put the previous URL back when it stops (partner: 99 Digital''s partner API, with the token `wa-hook partner` uses)'
             cand --api-base 'The partner API''s base URL, for --register partner'
+            cand --ui-port 'The inspector''s port on 127.0.0.1 (never the webhook port, never through the tunnel); 0 picks a free one. Its URL is printed after the listen URL (with --format json as {"inspector": URL})'
             cand --format 'text: one line per request; json: the capture records as JSON lines'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand --no-save 'Do not save captures at all'
@@ -67,6 +70,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --strict 'Also report properties the documentation does not name'
             cand --reject-bad-signature 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
             cand --dry-run 'With --register: print the API calls a real run makes, and make none'
+            cand --no-ui 'Do not serve the inspector (the page in the browser over this run''s captures)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -319,6 +323,26 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wa-hook;inspect'= {
+            cand -p 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})'
+            cand --port 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})'
+            cand --replay-to 'Where the replay button sends by default: a URL or a local port (3000/webhook)'
+            cand --timeout 'How long a replay may take'
+            cand --format 'text: the URL; json: {"inspector": URL}'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;show'= {
+            cand --format 'text: readable; json: the capture record as one line'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wa-hook;completions'= {
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand -h 'Print help (see more with ''--help'')'
@@ -336,6 +360,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand doctor 'Test your webhook endpoint the way the provider will, and say why a check fails'
             cand sign 'Print the X-Hub-Signature-256 header Meta would send for a body'
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+            cand inspect 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
+            cand show 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -380,6 +406,10 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;sign'= {
         }
         &'wa-hook;help;verify'= {
+        }
+        &'wa-hook;help;inspect'= {
+        }
+        &'wa-hook;help;show'= {
         }
         &'wa-hook;help;completions'= {
         }

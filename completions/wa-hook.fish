@@ -38,6 +38,8 @@ complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "partner" -d 'Read o
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "doctor" -d 'Test your webhook endpoint the way the provider will, and say why a check fails'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "inspect" -d 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
+complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "show" -d 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "completions" -d 'Print a shell completion script or the man page'
 complete -c wa-hook -n "__fish_wa_hook_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l host -d 'Address to bind; use 0.0.0.0 to accept requests from other machines' -r
@@ -63,6 +65,7 @@ ngrok\t'ngrok (authtoken configured)'
 ssh:\t'an SSH tunnel service: ssh:nokey@localhost.run, ssh:serveo.net'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l register -d 'With --tunnel: point this provider\'s webhook at the public URL while listen runs and put the previous URL back when it stops (partner: 99 Digital\'s partner API, with the token `wa-hook partner` uses)' -r -f -a "partner\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l api-base -d 'The partner API\'s base URL, for --register partner' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l ui-port -d 'The inspector\'s port on 127.0.0.1 (never the webhook port, never through the tunnel); 0 picks a free one. Its URL is printed after the listen URL (with --format json as {"inspector": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l format -d 'text: one line per request; json: the capture records as JSON lines' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
@@ -74,6 +77,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l fsync -d 'Wai
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l strict -d 'Also report properties the documentation does not name'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reject-bad-signature -d 'Answer 401 to a request whose signature does not match (needs --app-secret-env)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l dry-run -d 'With --register: print the API calls a real run makes, and make none'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l no-ui -d 'Do not serve the inspector (the page in the browser over this run\'s captures)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s t -l to -d 'Target: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook) for http://127.0.0.1:PORT' -r
@@ -278,22 +282,41 @@ always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s p -l port -d 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l replay-to -d 'Where the replay button sends by default: a URL or a local port (3000/webhook)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l timeout -d 'How long a replay may take' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l format -d 'text: the URL; json: {"inspector": URL}' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -l format -d 'text: readable; json: the capture record as one line' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "samples" -d 'List the built-in sample payloads, or print one'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "doctor" -d 'Test your webhook endpoint the way the provider will, and say why a check fails'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "listen" -d 'Capture webhooks: acknowledge, save, detect, validate, show and forward every request'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "replay" -d 'Send built-in samples, files or captured requests to a URL and report what came back'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "validate" -d 'Check bodies against the providers\' documented shapes (JSON Schemas shipped with wa-hook)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "samples" -d 'List the built-in sample payloads, or print one'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "schemas" -d 'List the JSON Schemas wa-hook validates with, print one, or export them all'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "partner" -d 'Read or set the webhook URL through 99 Digital\'s partner API'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "doctor" -d 'Test your webhook endpoint the way the provider will, and say why a check fails'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "sign" -d 'Print the X-Hub-Signature-256 header Meta would send for a body'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "verify" -d 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "inspect" -d 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "show" -d 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "completions" -d 'Print a shell completion script or the man page'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and not __fish_seen_subcommand_from listen replay validate samples schemas partner doctor sign verify inspect show completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "list" -d 'List the samples (the default)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from samples" -f -a "show" -d 'Print one sample\'s body exactly as wa-hook sends it'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from schemas" -f -a "list" -d 'List the schemas (the default)'

@@ -499,6 +499,18 @@ fn write_whole(mut file: &File, lines: &[u8]) -> std::io::Result<()> {
     }
 }
 
+/// The `seq` of a capture record line, read from its start (records are written with
+/// `wa_hook_capture` then `seq` first), without parsing the rest; `None` for any other line.
+pub fn record_seq(line: &[u8]) -> Option<u64> {
+    let rest = line
+        .trim_ascii_start()
+        .strip_prefix(b"{\"wa_hook_capture\":")?;
+    let at = memchr::memmem::find(&rest[..rest.len().min(64)], b"\"seq\":")? + 6;
+    let digits = &rest[at..];
+    let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
 /// Parse one line of a capture file.
 pub fn parse_record(line: &[u8]) -> anyhow::Result<CaptureRecord> {
     serde_json::from_slice(line).context("not a wa-hook capture record")

@@ -73,6 +73,13 @@ pub enum Command {
     /// Check an X-Hub-Signature-256 header against a body, and explain a mismatch
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
+    /// Serve the inspector over capture files: a page in the browser to see, filter, follow and
+    /// replay captured webhooks
+    #[command(after_help = INSPECT_EXAMPLES)]
+    Inspect(InspectArgs),
+    /// Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)
+    #[command(after_help = SHOW_EXAMPLES)]
+    Show(ShowArgs),
     /// Print a shell completion script or the man page
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -233,6 +240,21 @@ pub struct ListenArgs {
     )]
     pub api_base: String,
 
+    /// Do not serve the inspector (the page in the browser over this run's captures)
+    #[arg(long)]
+    pub no_ui: bool,
+
+    /// The inspector's port on 127.0.0.1 (never the webhook port, never through the tunnel);
+    /// 0 picks a free one. Its URL is printed after the listen URL (with --format json as
+    /// {"inspector": URL})
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "PORT",
+        conflicts_with = "no_ui"
+    )]
+    pub ui_port: u16,
+
     /// text: one line per request; json: the capture records as JSON lines
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -246,6 +268,7 @@ Examples:
   wa-hook replay qikchat/message-text --to http://localhost:3000/webhook
   wa-hook replay 'smartflow/*' --to 3000/webhook            a port (or :PORT) means http://127.0.0.1:PORT
   wa-hook replay captures.jsonl --to http://localhost:3000  re-send what `listen` captured
+  wa-hook replay captures.jsonl:5 --to 3000                 re-send the captured request with seq 5
   wa-hook replay qikchat/status-read -n 10000 -c 64 --to 3000 --fresh
   wa-hook replay meta/status-sent --sequence --to 3000      sent, delivered, read for one message
   wa-hook replay picky/message-text --set message_in_raw=hi --to 3000
@@ -359,6 +382,59 @@ Examples:
   curl -s https://... | wa-hook validate -     standard input
   wa-hook validate --provider qikchat body.json
   wa-hook validate --strict --quiet bodies/    also flag undocumented properties; only failures";
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  wa-hook inspect wa-hook-captures.jsonl           serve the page; open the URL printed first
+  wa-hook inspect --port 0 a.jsonl b.jsonl         a free port; several files in one list
+  wa-hook inspect captures.jsonl --replay-to 3000/webhook    the replay button's default target
+
+The page lists every record (new ones as the file grows), shows a request's headers, body and
+errors at their lines, follows one message through its statuses, and replays a request as
+captured or edited. It listens on 127.0.0.1 only; see README.md for its JSON API.";
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Capture files written by `wa-hook listen` (followed as they grow)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with
+    /// --format json as {"inspector": URL})
+    #[arg(short, long, default_value_t = 8788)]
+    pub port: u16,
+
+    /// Where the replay button sends by default: a URL or a local port (3000/webhook)
+    #[arg(long, value_name = "URL")]
+    pub replay_to: Option<String>,
+
+    /// How long a replay may take
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// text: the URL; json: {"inspector": URL}
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+const SHOW_EXAMPLES: &str = "\
+Examples:
+  wa-hook show wa-hook-captures.jsonl:5            the request with seq 5
+  wa-hook show captures.jsonl:5 --format json      the record itself, as one JSON line
+
+SEQ is the record's seq (validate and listen print FILE:SEQ); it continues across runs of listen
+on the same file.";
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// The captured request: FILE:SEQ
+    #[arg(value_name = "FILE:SEQ")]
+    pub record: String,
+
+    /// text: readable; json: the capture record as one line
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {

@@ -23,6 +23,89 @@ pub const DEFAULT_MAX_BODY: u64 = 4 << 20;
 pub enum Source {
     Stdin,
     File(PathBuf),
+    /// One record of a capture file, `FILE:SEQ`.
+    Record(CaptureAddress),
+}
+
+/// One captured request, named `FILE:SEQ` (`captures.jsonl:5`): the record whose `seq` is 5.
+/// `seq` continues across runs of `listen` on the same file, so it names one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureAddress {
+    pub path: PathBuf,
+    pub seq: u64,
+}
+
+impl CaptureAddress {
+    /// `FILE:SEQ`, when `text` is not itself the name of a file and FILE is one.
+    pub fn parse(text: &str) -> Option<CaptureAddress> {
+        let (path, seq) = text.rsplit_once(':')?;
+        if path.is_empty() || seq.is_empty() || !seq.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if Path::new(text).exists() || !Path::new(path).is_file() {
+            return None;
+        }
+        Some(CaptureAddress {
+            path: PathBuf::from(path),
+            seq: seq.parse().ok()?,
+        })
+    }
+
+    /// `FILE:SEQ`, escaped for printing.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}:{}",
+            output::printable(&self.path.to_string_lossy()),
+            self.seq
+        )
+    }
+}
+
+/// The line of the capture record `address` names, read through the file as a stream, and its
+/// line number. When several records carry that `seq` (files joined together, or written
+/// before `seq` continued across runs), the last is taken, with a warning.
+pub fn find_record_line(address: &CaptureAddress) -> anyhow::Result<(usize, Vec<u8>)> {
+    let source = Source::File(address.path.clone());
+    let mut stream = UnitStream::open(&source, DEFAULT_MAX_BODY)?;
+    let mut found: Option<(usize, Vec<u8>)> = None;
+    let mut lines = Vec::new();
+    while let Some(batch) = stream.next_batch()? {
+        for unit in batch.units {
+            let Some(bytes) = batch.bytes(unit) else {
+                continue;
+            };
+            if capture::record_seq(bytes) == Some(address.seq) {
+                let line = unit.line.unwrap_or(1);
+                lines.push(line);
+                found = Some((line, bytes.to_vec()));
+            }
+        }
+    }
+    let Some(found) = found else {
+        anyhow::bail!(
+            "{} holds no capture record with seq {}; `wa-hook inspect {}` lists them",
+            source.describe(),
+            address.seq,
+            source.describe()
+        );
+    };
+    if lines.len() > 1 {
+        let numbers: Vec<String> = lines.iter().map(usize::to_string).collect();
+        output::warn(format!(
+            "{} holds {} records with seq {} (lines {}); using the last",
+            source.describe(),
+            lines.len(),
+            address.seq,
+            numbers.join(", ")
+        ));
+    }
+    Ok(found)
+}
+
+/// The capture record `address` names.
+pub fn find_record(address: &CaptureAddress) -> anyhow::Result<CaptureRecord> {
+    let (_, line) = find_record_line(address)?;
+    capture::parse_record(&line).with_context(|| address.describe())
 }
 
 impl Source {
@@ -31,6 +114,7 @@ impl Source {
         match self {
             Source::Stdin => "<stdin>".to_string(),
             Source::File(path) => output::printable(&path.to_string_lossy()).into_owned(),
+            Source::Record(address) => address.describe(),
         }
     }
 }
@@ -70,6 +154,10 @@ pub fn expand(inputs: &[String]) -> anyhow::Result<Expansion> {
     for input in inputs {
         if input == "-" {
             expansion.sources.push(Source::Stdin);
+            continue;
+        }
+        if let Some(address) = CaptureAddress::parse(input) {
+            expansion.sources.push(Source::Record(address));
             continue;
         }
         let path = PathBuf::from(input);
@@ -213,6 +301,8 @@ const CHUNK: usize = 256 << 10;
 /// A source's bodies, a batch at a time, in bounded memory.
 pub struct UnitStream {
     name: String,
+    /// One record named `FILE:SEQ`: its origin is that name.
+    whole_name: bool,
     reader: Box<dyn Read>,
     /// One body per line, rather than the whole source as one body.
     lines: bool,
@@ -240,6 +330,8 @@ pub struct UnitStream {
 /// One batch: the bytes, and the bodies in them.
 pub struct Batch<'a> {
     pub name: &'a str,
+    /// The name alone says where a body came from (`FILE:SEQ`): no line number is added.
+    whole_name: bool,
     bytes: &'a [u8],
     pub units: &'a [StreamUnit],
 }
@@ -254,6 +346,9 @@ impl Batch<'_> {
 
     /// `path` or `path:line`.
     pub fn origin(&self, unit: &StreamUnit) -> String {
+        if self.whole_name {
+            return self.name.to_string();
+        }
         origin(self.name, unit.line)
     }
 }
@@ -283,8 +378,13 @@ impl UnitStream {
                 let size = metadata.is_file().then_some(metadata.len());
                 (Box::new(file), size, is_json_lines(path))
             }
+            Source::Record(address) => {
+                let (_, line) = find_record_line(address)?;
+                (Box::new(std::io::Cursor::new(line)), None, true)
+            }
         };
         let mut stream = UnitStream::new(name, reader, named_lines, max_body, size);
+        stream.whole_name = matches!(source, Source::Record(_));
         if !named_lines {
             stream.lines = stream
                 .decide_lines(matches!(source, Source::Stdin))
@@ -305,6 +405,7 @@ impl UnitStream {
             .saturating_add(64 << 10);
         UnitStream {
             name,
+            whole_name: false,
             reader,
             lines,
             max_body,
@@ -404,6 +505,7 @@ impl UnitStream {
         }
         Ok(Some(Batch {
             name: &self.name,
+            whole_name: self.whole_name,
             bytes: &self.buf,
             units: &self.units,
         }))

@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod inputs;
+pub mod inspector;
 pub mod output;
 pub mod partner_api;
 pub mod payload;
@@ -39,6 +40,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Doctor(args) => commands::doctor::run(args),
         Command::Sign(args) => commands::sign::run_sign(args),
         Command::Verify(args) => commands::sign::run_verify(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+        Command::Show(args) => commands::show::run(args),
         Command::Completions(args) => commands::completions::run(args),
     }
 }

@@ -26,7 +26,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-pub use rules::{Claim, Gist, Kind, Novelty, Part, Protection, QueryEncoder, Rules};
+pub use rules::{Claim, Gist, Kind, MessageEvent, Novelty, Part, Protection, QueryEncoder, Rules};
 
 use crate::schemas::Schema;
 
@@ -202,6 +202,14 @@ pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
         gist.push('"');
     }
     gist
+}
+
+/// The messages a body is about, with their statuses (see [`Rules::message_events`]).
+pub fn message_events(body: &Value, detection: &Detection) -> Vec<MessageEvent> {
+    detection
+        .provider
+        .rules()
+        .message_events(body, &detection.kind)
 }
 
 /// The schema an answer to a body of this kind must match to be acted on, if its provider

@@ -139,6 +139,29 @@ pub struct Gist {
     pub what: Option<String>,
 }
 
+/// One message a body is about, for the inspector's timeline: the message's id as the provider
+/// writes it, and what the body says happened to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageEvent {
+    pub id: String,
+    /// `incoming` for a message received; otherwise the status word the provider uses
+    /// (`sent`, `delivered`, `read`, `failed` ...).
+    pub status: String,
+    /// A failure's code and title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl MessageEvent {
+    pub fn new(id: String, status: impl Into<String>, error: Option<String>) -> MessageEvent {
+        MessageEvent {
+            id,
+            status: status.into(),
+            error,
+        }
+    }
+}
+
 /// Everything one provider knows. Implemented once per provider, in `src/providers/<id>/`.
 ///
 /// Only [`Rules::id`], [`Rules::name`], [`Rules::schemas`], [`Rules::kind_names`],
@@ -191,6 +214,12 @@ pub trait Rules: Sync {
     /// uses. Returns false when its bodies carry neither.
     fn refresh(&self, _body: &mut Value, _ids: &mut IdSource, _now: SystemTime) -> bool {
         false
+    }
+
+    /// The messages a body of this kind is about (a message received, or statuses of messages
+    /// sent), with their ids and statuses: the inspector follows one message through them.
+    fn message_events(&self, _body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
+        Vec::new()
     }
 
     /// `--sequence`: where a status body of this provider keeps its status item (a JSON

@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
-use super::rules::{Gist, Kind};
+use super::rules::{Gist, Kind, MessageEvent};
 use crate::ids::IdSource;
 
 pub fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -217,6 +217,46 @@ pub fn unix_time(original: &Value, at: SystemTime) -> Value {
 /// RFC 3339 with milliseconds, UTC.
 pub fn iso_time(at: SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
+}
+
+/// The messages and statuses of a Meta-format value (`messages` as an array, or one object as
+/// Omni Smartflow documents it; `statuses[]` with their errors), for the inspector's timeline.
+pub fn meta_message_events(value: &Value) -> Vec<MessageEvent> {
+    let mut events = Vec::new();
+    let messages = match value.get("messages") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(item @ Value::Object(_)) => vec![item],
+        _ => Vec::new(),
+    };
+    for message in messages {
+        if let Some(id) = message.get("id").and_then(value_text) {
+            events.push(MessageEvent::new(id, "incoming", None));
+        }
+    }
+    for status in value
+        .get("statuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(id), Some(word)) = (
+            status.get("id").and_then(value_text),
+            status.get("status").and_then(value_text),
+        ) else {
+            continue;
+        };
+        let error = at(status, "/errors/0").and_then(|error| {
+            let code = text_at(error, "/code")?;
+            Some(
+                match text_at(error, "/title").or_else(|| text_at(error, "/message")) {
+                    Some(words) => format!("{code} {words}"),
+                    None => code,
+                },
+            )
+        });
+        events.push(MessageEvent::new(id, word.to_ascii_lowercase(), error));
+    }
+    events
 }
 
 #[cfg(test)]

@@ -477,3 +477,53 @@ fn novelties_apply_to_their_samples() {
         }
     }
 }
+
+/// The inspector's timeline follows a message by the id each provider writes, through the
+/// statuses it uses.
+#[test]
+fn message_events_name_each_providers_ids_and_statuses() {
+    let events = |name: &str| {
+        let body = sample_body(name);
+        let detection = detect(&body).unwrap();
+        message_events(&body, &detection)
+            .into_iter()
+            .map(|event| (event.id, event.status, event.error.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let one =
+        |id: &str, status: &str, error: bool| vec![(id.to_string(), status.to_string(), error)];
+    assert_eq!(
+        events("meta/status-read"),
+        one(
+            "wamid.HBgLMTY1MDU1NTM5MjEVAgARGBIzRUIwNUMxRjBBOUQzQjdFMjEA",
+            "read",
+            false
+        )
+    );
+    assert_eq!(events("meta/status-failed")[0].1, "failed");
+    assert!(
+        events("meta/status-failed")[0].2,
+        "a failure carries its error"
+    );
+    assert_eq!(events("meta/message-text")[0].1, "incoming");
+    assert_eq!(
+        events("qikchat/status-read"),
+        one("Rf3Tq8WzN1xK5cYbH7mLs2VdA", "read", false)
+    );
+    assert_eq!(
+        events("qikchat/message-text"),
+        one("7hQx2LmPa9VbR3sTnC0wYe5Kd", "incoming", false)
+    );
+    assert_eq!(
+        events("picky/message-text"),
+        one("70946013", "incoming", false)
+    );
+    assert_eq!(
+        events("picky/event-delivery-report"),
+        one("55123987", "delivered", false)
+    );
+    assert_eq!(events("picky/event-delivery-report-failed")[0].1, "failed");
+    assert_eq!(events("smartflow/status-delivered")[0].1, "delivered");
+    assert_eq!(events("smartflow/message-text")[0].1, "incoming");
+    assert!(events("partner/event-online").is_empty());
+}

@@ -3,6 +3,8 @@ mod common;
 
 mod completions;
 mod doctor;
+mod inspect;
+mod inspect_browser;
 mod listen;
 mod partner;
 mod replay;

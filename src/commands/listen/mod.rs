@@ -394,6 +394,45 @@ impl Uploads {
     }
 }
 
+/// Serve the inspector over the capture file on a loopback port of its own, and print its URL
+/// (after the listen URL and the tunnel's, so those keep their lines). It reads the file
+/// `listen` writes, on threads of its own: request handling never waits for it.
+fn start_inspector(
+    args: &ListenArgs,
+    config: &Config,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    if args.no_ui {
+        return Ok(());
+    }
+    if args.no_save || args.out.as_os_str() == "-" {
+        output::warn(
+            "no inspector: it reads the capture file, and --no-save or --out - leaves none \
+             (`wa-hook inspect FILE` serves it over a file)",
+        );
+        return Ok(());
+    }
+    let replay_target = match &args.forward_to {
+        Some(target) => crate::http::parse_target(target)?,
+        None => url::Url::parse(&format!("http://{address}/")).context("the listen URL")?,
+    };
+    let inspector = crate::inspector::Inspector::start(crate::inspector::InspectorConfig {
+        files: vec![args.out.clone()],
+        port: args.ui_port,
+        replay_target: Some(replay_target),
+        replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
+        Format::Json => {
+            output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(&args)?;
     let tunnel_kind = args
@@ -485,6 +524,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
+    start_inspector(&args, &config, address)?;
     let mut registration = match (&args.register, &mut tunnel) {
         (Some(_), Some(tunnel)) => {
             if !tunnel.is_running() {

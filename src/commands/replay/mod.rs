@@ -11,6 +11,9 @@ mod plan;
 mod report;
 mod results;
 mod send;
+mod single;
+
+pub use single::{ReplayAnswer, replay_record};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -174,7 +177,10 @@ pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
             resolved.extend(selected.into_iter().map(Input::Sample));
             continue;
         }
-        if arg != "-" && std::fs::metadata(arg).is_err() {
+        if arg != "-"
+            && std::fs::metadata(arg).is_err()
+            && inputs::CaptureAddress::parse(arg).is_none()
+        {
             let close = catalogue::close_sample_names(arg);
             if close.is_empty() {
                 bail!(

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
+use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -60,7 +61,7 @@ pub(crate) struct Step {
     pub url: Url,
     /// Bytes shared by every send of this step; they live as long as the process, so a send
     /// hands them to the HTTP client without copying.
-    pub body: &'static [u8],
+    pub body: Bytes,
     pub signature: Option<HeaderValue>,
 }
 
@@ -68,7 +69,7 @@ pub(crate) struct Step {
 pub(crate) struct Generator {
     value: Value,
     provider: Provider,
-    original: &'static [u8],
+    original: Bytes,
     /// The URL before `--picky-query` adds the fields to it.
     base_url: Url,
     sequence: bool,
@@ -115,7 +116,7 @@ impl Generator {
                 } else {
                     (
                         step.url.clone(),
-                        payload::encode_like(&value, self.original),
+                        payload::encode_like(&value, &self.original),
                     )
                 };
                 let signature = config.app_secret.as_ref().map(|s| sign(s, &body));
@@ -148,6 +149,18 @@ const NOT_REPLAYED: &[&str] = &[
 ];
 
 pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan> {
+    let (plan, notes) = build_with_notes(inputs, config)?;
+    for note in notes {
+        output::warn(note);
+    }
+    Ok(plan)
+}
+
+/// [`build`], handing back what is worth telling the user rather than printing it.
+pub(crate) fn build_with_notes(
+    inputs: Vec<Input>,
+    config: &Config,
+) -> anyhow::Result<(Plan, Vec<String>)> {
     let edits_body =
         config.fresh || config.sequence || config.picky_query || !config.edits.is_empty();
     if config.picky_query {
@@ -166,8 +179,8 @@ pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan>
     let mut templates = Vec::with_capacity(inputs.len());
     for input in inputs {
         let name = input_name(&input).to_string();
-        let (bytes, record): (&'static [u8], Option<CaptureRecord>) = match input {
-            Input::Sample(sample) => (sample.body, None),
+        let (bytes, record): (Bytes, Option<CaptureRecord>) = match input {
+            Input::Sample(sample) => (Bytes::from_static(sample.body), None),
             Input::Body(body) => {
                 if let Some(record) = &body.record {
                     match record.body_bytes() {
@@ -183,7 +196,7 @@ pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan>
                     }
                 }
                 // Read once and kept for the whole run: every send shares these bytes.
-                (Box::leak(body.bytes.into_boxed_slice()), body.record)
+                (Bytes::from(body.bytes), body.record)
             }
         };
         templates.push(template(
@@ -195,11 +208,11 @@ pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan>
             &mut notes,
         )?);
     }
-    notes.print();
     if templates.is_empty() {
+        notes.print();
         bail!("nothing to send: no input had a body to replay");
     }
-    Ok(Plan { templates })
+    Ok((Plan { templates }, notes.lines()))
 }
 
 /// Things worth telling the user once, not once per input.
@@ -215,38 +228,44 @@ struct Notes {
 
 impl Notes {
     fn print(&self) {
-        for skipped in &self.skipped {
-            output::warn(skipped);
+        for line in self.lines() {
+            output::warn(line);
         }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        let mut lines = self.skipped.clone();
         if !self.redacted.is_empty() {
             let names: Vec<&str> = self.redacted.iter().map(String::as_str).collect();
-            output::warn(format_args!(
+            lines.push(format!(
                 "left out what listen redacted in the captures ({}): the values were not saved; give headers again with -H or --basic-auth",
                 names.join(", ")
             ));
         }
         for (path, close) in &self.new_keys {
             match close {
-                Some(close) => output::warn(format_args!(
+                Some(close) => lines.push(format!(
                     "--set {path} adds a key the body does not have; did you mean {close}?"
                 )),
-                None => output::warn(format_args!(
+                None => lines.push(format!(
                     "--set {path} adds a key the body does not have (sent as asked)"
                 )),
             }
         }
         if self.stale_signature {
-            output::warn(
-                "left out the captured X-Hub-Signature-256: the edited body no longer matches it (add --app-secret-env to sign)",
+            lines.push(
+                "left out the captured X-Hub-Signature-256: the edited body no longer matches it (add --app-secret-env to sign)"
+                    .to_string(),
             );
         }
         if !self.nothing_fresh.is_empty() {
             let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
-            output::warn(format_args!(
+            lines.push(format!(
                 "--fresh: {} carry no message id or timestamp wa-hook knows; sent as they are",
                 names.join(", ")
             ));
         }
+        lines
     }
 }
 
@@ -270,13 +289,13 @@ fn input_provider(input: &Input) -> Option<Provider> {
 
 fn template(
     name: String,
-    bytes: &'static [u8],
+    bytes: Bytes,
     record: Option<&CaptureRecord>,
     edits_body: bool,
     config: &Config,
     notes: &mut Notes,
 ) -> anyhow::Result<Template> {
-    let parsed: Option<Value> = crate::validation::parse_json(bytes).ok();
+    let parsed: Option<Value> = crate::validation::parse_json(&bytes).ok();
     let detection = parsed.as_ref().and_then(providers::detect);
     let reply_schema = detection.as_ref().and_then(providers::reply_schema);
     let (method, url, mut headers) = match record {
@@ -319,7 +338,7 @@ fn template(
     if !edits_body {
         template.steps.push(Step {
             label: None,
-            signature: config.app_secret.as_ref().map(|s| sign(s, bytes)),
+            signature: config.app_secret.as_ref().map(|s| sign(s, &bytes)),
             url,
             body: bytes,
         });
@@ -369,18 +388,18 @@ fn template(
     for (mut value, label) in values.into_iter().zip(labels) {
         payload::apply_edits(&mut value, &config.edits)
             .with_context(|| format!("editing {}", template.name))?;
-        let (url, body): (Url, &'static [u8]) = if config.picky_query {
+        let (url, body): (Url, Bytes) = if config.picky_query {
             (
                 http::join_request_url(&url, "", &as_query(provider, &value)?),
-                b"",
+                Bytes::new(),
             )
         } else {
-            let body = payload::encode_like(&value, bytes);
-            (url.clone(), Box::leak(body.into_boxed_slice()))
+            let body = payload::encode_like(&value, &bytes);
+            (url.clone(), Bytes::from(body))
         };
         template.steps.push(Step {
             label,
-            signature: config.app_secret.as_ref().map(|s| sign(s, body)),
+            signature: config.app_secret.as_ref().map(|s| sign(s, &body)),
             url,
             body,
         });
@@ -390,7 +409,7 @@ fn template(
             template.generator = Some(Generator {
                 value,
                 provider,
-                original: bytes,
+                original: bytes.clone(),
                 base_url: url,
                 sequence: config.sequence,
                 picky_query: config.picky_query,

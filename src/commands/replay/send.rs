@@ -130,7 +130,7 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
         match &template.generator {
             None => {
                 for (step_index, step) in template.steps.iter().enumerate() {
-                    let body = reqwest::Body::from(step.body);
+                    let body = reqwest::Body::from(step.body.clone());
                     let sent = send_one(
                         &shared,
                         job,

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Kind, Novelty, Part, Protection, Rules};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
@@ -504,6 +504,19 @@ impl Rules for Meta {
     /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` ([`signature`]).
     fn signs_bodies(&self) -> bool {
         true
+    }
+
+    /// Every change's messages (`wamid.` ids) and statuses, in the order of the body.
+    fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
+        let mut events = Vec::new();
+        for entry in body.get("entry").and_then(Value::as_array).into_iter().flatten() {
+            for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(value) = change.get("value") {
+                    events.extend(super::shapes::meta_message_events(value));
+                }
+            }
+        }
+        events
     }
 
     fn status_item(&self) -> Option<&'static str> {

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Novelty, QueryEncoder, Rules};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, QueryEncoder, Rules};
 use super::shapes::{code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -181,6 +181,40 @@ impl Rules for Picky {
             }
         }
         changed
+    }
+
+    /// A message received carries `unique-id`; a delivery report lists `data[].msg_id` with a
+    /// status code (1 delivered, 2 failed, 3 read, 4 submitted).
+    fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent> {
+        if self.is_status(kind) {
+            let items = body.get("data").and_then(Value::as_array);
+            return items
+                .into_iter()
+                .flatten()
+                .filter_map(|item| {
+                    let id = item.get("msg_id").and_then(super::shapes::value_text)?;
+                    let status = match item.get("status").and_then(code) {
+                        Some(1) => "delivered".to_string(),
+                        Some(2) => "failed".to_string(),
+                        Some(3) => "read".to_string(),
+                        Some(4) => "submitted".to_string(),
+                        Some(other) => format!("status {other}"),
+                        None => return None,
+                    };
+                    let error = text_at(item, "/error_code").map(|code| {
+                        match text_at(item, "/error_message") {
+                            Some(words) => format!("{code} {words}"),
+                            None => code,
+                        }
+                    });
+                    Some(MessageEvent::new(id, status, error))
+                })
+                .collect();
+        }
+        match text_at(body, "/unique-id").or_else(|| text_at(body, "/msg_id")) {
+            Some(id) if kind.name() == "message" => vec![MessageEvent::new(id, "incoming", None)],
+            _ => Vec::new(),
+        }
     }
 
     fn status_item(&self) -> Option<&'static str> {

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Novelty, Protection, Rules};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Protection, Rules};
 use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -120,6 +120,23 @@ impl Rules for Qikchat {
             }
         }
         true
+    }
+
+    /// `payload.id` names the message, received (`whatsapp:message:in`) or sent (a status).
+    fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent> {
+        let Some(id) = text_at(body, "/payload/id") else {
+            return Vec::new();
+        };
+        let status = if self.is_status(kind) {
+            match text_at(body, "/payload/status") {
+                Some(status) => status.to_ascii_lowercase(),
+                None => return Vec::new(),
+            }
+        } else {
+            "incoming".to_string()
+        };
+        let error = super::shapes::first_error(&body["payload"]);
+        vec![MessageEvent::new(id, status, error)]
     }
 
     fn status_item(&self) -> Option<&'static str> {

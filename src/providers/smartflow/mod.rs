@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, Novelty, Rules};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
     status_kind, value_text,
@@ -164,6 +164,11 @@ impl Rules for Smartflow {
             "Omni Smartflow: callback URLs {base}smartflow/messages (incoming messages) and \
              {base}smartflow/statuses (status callbacks)"
         )
+    }
+
+    /// Meta's format without the envelope: `messages` (an object or an array) and `statuses[]`.
+    fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
+        super::shapes::meta_message_events(body)
     }
 
     fn status_item(&self) -> Option<&'static str> {

@@ -1,0 +1,66 @@
+//! `wa-hook inspect FILE...`: the inspector over capture files, until Ctrl-C.
+use std::io::Write;
+
+use anyhow::Context;
+
+use crate::cli::{Format, InspectArgs};
+use crate::error::Outcome;
+use crate::inspector::{Inspector, InspectorConfig};
+use crate::output;
+
+pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
+    for file in &args.files {
+        let meta = std::fs::metadata(file).with_context(|| {
+            format!(
+                "cannot read {}; name a capture file `wa-hook listen` wrote",
+                output::printable(&file.to_string_lossy())
+            )
+        })?;
+        if meta.is_dir() {
+            anyhow::bail!(
+                "{} is a folder; name the capture files in it",
+                output::printable(&file.to_string_lossy())
+            );
+        }
+    }
+    let replay_target = args
+        .replay_to
+        .as_deref()
+        .map(crate::http::parse_target)
+        .transpose()?;
+    // Ctrl-C ends the run (a replay started from the page must not take the signal over).
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .context("installing the Ctrl-C handler")?;
+    let inspector = Inspector::start(InspectorConfig {
+        files: args.files.clone(),
+        port: args.port,
+        replay_target,
+        replay_timeout: args.timeout,
+    })?;
+    {
+        let mut out = std::io::stdout().lock();
+        match args.format {
+            Format::Text => writeln!(out, "{}", inspector.url)?,
+            Format::Json => {
+                output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?
+            }
+        }
+        out.flush()?;
+    }
+    eprintln!(
+        "inspecting {} (following as {} grow{}); open {} in a browser, Ctrl-C to stop",
+        args.files
+            .iter()
+            .map(|file| output::printable(&file.to_string_lossy()).into_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if args.files.len() == 1 { "it" } else { "they" },
+        if args.files.len() == 1 { "s" } else { "" },
+        inspector.url
+    );
+    let _ = stop_rx.recv();
+    Ok(Outcome::Success)
+}

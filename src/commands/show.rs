@@ -1,0 +1,153 @@
+//! `wa-hook show FILE:SEQ`: one captured request, readably.
+use std::io::Write;
+
+use colored::Colorize;
+
+use crate::capture::{BodyEncoding, CaptureRecord};
+use crate::cli::{Format, ShowArgs};
+use crate::error::Outcome;
+use crate::inputs::{self, CaptureAddress};
+use crate::inspector::Pretty;
+use crate::output;
+use crate::secret;
+
+pub fn run(args: ShowArgs) -> anyhow::Result<Outcome> {
+    let address = CaptureAddress::parse(&args.record).ok_or_else(|| {
+        anyhow::anyhow!(
+            "`{}` does not name a captured request; write FILE:SEQ, e.g. wa-hook-captures.jsonl:5 (the file must exist)",
+            output::printable(&args.record)
+        )
+    })?;
+    let record = inputs::find_record(&address)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => output::json_line(&mut out, &record)?,
+        Format::Text => print_record(&mut out, &record)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
+    let query = if record.query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", record.query)
+    };
+    writeln!(
+        out,
+        "{} {} {}{}  {}  from {}",
+        format!("#{}", record.seq).bold(),
+        record.method.bold(),
+        output::printable(&record.path),
+        output::printable(&query),
+        record.received_at,
+        record.remote_addr
+    )?;
+    let what = match (&record.provider, &record.kind) {
+        (Some(provider), Some(kind)) => format!("{provider} {kind}"),
+        (Some(provider), None) => provider.clone(),
+        _ => "no provider detected".to_string(),
+    };
+    let verdict = match (&record.rejected, record.verdict) {
+        (Some(why), _) => format!("{} rejected: {why}", output::fail_mark()),
+        (None, Some(verdict)) if verdict.is_valid() => format!("{} valid", output::ok_mark()),
+        (None, Some(verdict)) if verdict.fails() => {
+            format!("{} {}", output::fail_mark(), verdict.word())
+        }
+        (None, Some(verdict)) => format!("{} {}", output::unknown_mark(), verdict.word()),
+        (None, None) => "not checked".to_string(),
+    };
+    let mut line = format!("{what}  {verdict}  answered {}", record.response_status);
+    if let Some(signature) = &record.signature {
+        line.push_str(&format!("  signature {signature}"));
+    }
+    writeln!(out, "{line}")?;
+    if let Some(note) = &record.note {
+        writeln!(out, "note: {note}")?;
+    }
+
+    writeln!(out, "\n{}", "Headers".bold())?;
+    for (name, value) in &record.headers {
+        let redacted = value == secret::REDACTED
+            || record
+                .redacted_headers
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(name));
+        let value = if redacted {
+            "(redacted by listen)".yellow().to_string()
+        } else {
+            output::printable(value).into_owned()
+        };
+        writeln!(out, "  {}: {value}", output::printable(name))?;
+    }
+
+    writeln!(
+        out,
+        "\n{} ({})",
+        "Body".bold(),
+        output::size(record.body_bytes)
+    )?;
+    let bytes = record.body_bytes().ok().flatten();
+    let pretty = bytes
+        .as_deref()
+        .and_then(|bytes| crate::validation::parse_json(bytes).ok())
+        .map(|value| Pretty::of(&value));
+    match (&pretty, &bytes, record.body_encoding) {
+        (_, None, _) | (_, _, BodyEncoding::None) => writeln!(out, "  (not kept)")?,
+        (Some(pretty), _, _) => {
+            for line in pretty.text.lines() {
+                writeln!(out, "  {}", output::printable(line))?;
+            }
+        }
+        (None, Some(bytes), BodyEncoding::Utf8) => {
+            writeln!(
+                out,
+                "  {}",
+                output::printable(&String::from_utf8_lossy(bytes))
+            )?;
+        }
+        (None, Some(bytes), BodyEncoding::Base64) => {
+            writeln!(
+                out,
+                "  ({} bytes, not UTF-8; --format json shows them in base64)",
+                bytes.len()
+            )?;
+        }
+    }
+    if !record.errors.is_empty() {
+        writeln!(out, "\n{}", "Errors".bold())?;
+        for issue in &record.errors {
+            let at = pretty
+                .as_ref()
+                .map(|pretty| format!("line {}  ", pretty.line_of(&issue.pointer)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} {at}{}",
+                output::fail_mark(),
+                output::format_issue(issue)
+            )?;
+        }
+    }
+    if let Some(forward) = &record.forward {
+        writeln!(out, "\n{}", "App reply".bold())?;
+        match (forward.status, &forward.error) {
+            (Some(status), _) => writeln!(
+                out,
+                "  {} answered {status} in {:.0} ms",
+                forward.url, forward.latency_ms
+            )?,
+            (None, error) => writeln!(
+                out,
+                "  {} did not answer: {}",
+                forward.url,
+                error.as_deref().unwrap_or("no answer")
+            )?,
+        }
+        if let Some(body) = &forward.body {
+            writeln!(out, "  {}", output::printable(body))?;
+        }
+    }
+    Ok(())
+}

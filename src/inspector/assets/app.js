@@ -1,0 +1,333 @@
+// wa-hook inspector: the list (live over server-sent events), a record's detail, a message's
+// timeline, edit-then-replay. Plain DOM, no build step; everything comes from the JSON API.
+"use strict";
+
+const token = document.querySelector('meta[name="wa-hook-token"]').content;
+const $ = (selector) => document.querySelector(selector);
+const records = new Map(); // id -> summary, the ones shown
+let picked = null; // the record shown in the detail pane
+let session = { replay_target: null };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== null && value !== undefined) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(path, body) {
+  const options = body === undefined ? {} : {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-WA-Hook-Token": token },
+    body: JSON.stringify(body),
+  };
+  const response = await fetch(path, options);
+  const type = response.headers.get("Content-Type") || "";
+  const data = type.startsWith("application/json") ? await response.json() : await response.text();
+  if (!response.ok) throw new Error(data.error || data);
+  return data;
+}
+
+// ---------------------------------------------------------------- filters and the list
+
+function filters() {
+  return {
+    provider: $("#f-provider").value,
+    kind: $("#f-kind").value.trim().toLowerCase(),
+    verdict: $("#f-verdict").value,
+    q: $("#f-text").value.trim().toLowerCase(),
+  };
+}
+
+// The same test the server makes (Summary::matches), for records arriving live.
+function matches(summary, f) {
+  if (f.provider && (summary.provider || "") !== f.provider) return false;
+  if (f.kind && !(summary.kind || "").toLowerCase().startsWith(f.kind)) return false;
+  if (f.verdict) {
+    const word = summary.rejected ? "rejected" : (summary.verdict || "none");
+    if (word !== f.verdict) return false;
+  }
+  if (f.q) {
+    const fields = [summary.method, summary.path, summary.query || "", summary.provider || "",
+      summary.kind || "", summary.gist, String(summary.seq), ...summary.messages.map((m) => m.id)];
+    if (!fields.some((field) => field.toLowerCase().includes(f.q))) return false;
+  }
+  return true;
+}
+
+function mark(summary) {
+  if (summary.rejected) return el("td", { class: "mark rejected", title: summary.rejected }, `⊘ ${summary.response_status}`);
+  const verdict = summary.verdict || "none";
+  const symbol = { valid: "✓", invalid: "✗", malformed: "✗" }[verdict] || "?";
+  const title = summary.errors ? `${verdict}: ${summary.errors} error(s)` : verdict;
+  return el("td", { class: `mark ${verdict}`, title }, symbol);
+}
+
+function appCell(summary) {
+  if (summary.forward_error) return el("td", { class: "app bad", title: summary.forward_error }, "unreachable");
+  if (summary.forward_status === null || summary.forward_status === undefined) {
+    return el("td", { class: "app" }, "");
+  }
+  const ok = summary.forward_status >= 200 && summary.forward_status < 300;
+  return el("td", { class: `app ${ok ? "ok" : "bad"}` },
+    `${summary.forward_status} · ${Math.round(summary.forward_latency_ms)} ms`);
+}
+
+function timeOf(stamp) {
+  const match = /T(\d\d:\d\d:\d\d)(\.\d{3})?/.exec(stamp);
+  return match ? match[1] + (match[2] || "") : stamp;
+}
+
+function row(summary) {
+  const tr = el("tr", { class: "row", "data-id": summary.id, onclick: () => show(summary.id) },
+    el("td", { class: "time", title: summary.received_at }, timeOf(summary.received_at)),
+    el("td", {}, el("span", { class: "method" }, summary.method), " ", summary.path),
+    el("td", {}, summary.provider || "—", " ", el("span", { class: "kind" }, summary.kind || "")),
+    el("td", { class: "gist", title: summary.gist }, el("div", { class: "clip" }, summary.gist)),
+    mark(summary),
+    el("td", { class: `sig ${summary.signature || ""}` }, summary.signature || ""),
+    appCell(summary));
+  if (picked === summary.id) tr.classList.add("picked");
+  return tr;
+}
+
+function prepend(summary, fresh) {
+  if (records.has(summary.id)) return;
+  records.set(summary.id, summary);
+  const tr = row(summary);
+  if (fresh) tr.classList.add("fresh");
+  $("#list tbody").prepend(tr);
+  $("#empty").hidden = true;
+}
+
+let counts = { matching: 0, total: 0, dropped: 0 };
+function showCounts() {
+  const dropped = counts.dropped ? `, ${counts.dropped} older no longer listed` : "";
+  $("#counts").textContent = `${counts.matching} shown of ${counts.total} captured${dropped}`;
+}
+
+async function reload() {
+  const f = filters();
+  const query = new URLSearchParams({ ...f, limit: "500" });
+  const page = await api(`/api/records?${query}`);
+  records.clear();
+  $("#list tbody").replaceChildren();
+  for (const summary of page.records.slice().reverse()) prepend(summary, false);
+  counts = { matching: page.matching, total: page.total, dropped: page.dropped };
+  showCounts();
+  $("#empty").hidden = page.records.length > 0;
+}
+
+function connect() {
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => {
+    $("#live").className = "live on";
+    $("#live").textContent = "live";
+    reload();
+  });
+  events.addEventListener("error", () => {
+    $("#live").className = "live off";
+    $("#live").textContent = "reconnecting…";
+  });
+  events.addEventListener("record", (event) => {
+    const summary = JSON.parse(event.data);
+    counts.total += 1;
+    if (matches(summary, filters())) {
+      counts.matching += 1;
+      prepend(summary, true);
+    }
+    showCounts();
+  });
+  events.addEventListener("reload", () => reload());
+}
+
+// ---------------------------------------------------------------- a record's detail
+
+function tab(name) {
+  for (const button of document.querySelectorAll("#tabs button")) {
+    button.classList.toggle("on", button.dataset.tab === name);
+  }
+  for (const pane of document.querySelectorAll(".tab")) pane.hidden = pane.id !== `tab-${name}`;
+}
+
+function codeBlock(text, errors) {
+  const byLine = new Map();
+  for (const error of errors || []) {
+    if (error.line) byLine.set(error.line, [...(byLine.get(error.line) || []), error]);
+  }
+  const block = el("div", { class: "code" });
+  text.split("\n").forEach((line, index) => {
+    const number = index + 1;
+    const here = byLine.get(number);
+    block.append(el("div", { class: here ? "ln err" : "ln", id: `line-${number}` },
+      el("span", { class: "no" }, number), el("span", { class: "tx" }, line)));
+    for (const error of here || []) {
+      block.append(el("div", { class: "note" },
+        `✗ ${error.pointer || "/"}: expected ${error.expected}, found ${error.found}`));
+    }
+  });
+  return block;
+}
+
+function errorList(errors) {
+  return el("ul", { class: "errors" }, errors.map((error) => el("li", {},
+    error.line ? el("a", { href: `#line-${error.line}` }, `line ${error.line}`) : "", error.line ? " " : "",
+    `${error.pointer || "/"}: expected ${error.expected}, found ${error.found}`)));
+}
+
+async function show(id) {
+  picked = id;
+  for (const tr of document.querySelectorAll("tr.row")) tr.classList.toggle("picked", Number(tr.dataset.id) === id);
+  const detail = await api(`/api/records/${id}`);
+  const { record, summary, headers, body } = detail;
+  $("#detail-pane").hidden = false;
+  const verdict = record.rejected ? `rejected: ${record.rejected}` : (record.verdict || "not checked");
+  const ids = (summary && summary.messages) || [];
+  $("#detail-head").replaceChildren(
+    el("h2", {}, `#${record.seq} ${record.method} ${record.path}${record.query ? "?" + record.query : ""}`),
+    el("div", { class: "sub" },
+      `${record.received_at} · from ${record.remote_addr} · ${record.provider || "no provider"} ${record.kind || ""} · ${verdict}`,
+      record.signature ? ` · signature ${record.signature}` : "",
+      ` · answered ${record.response_status}`,
+      summary ? ` · ${summary.file}` : ""),
+    ids.length ? el("div", { class: "sub ids" }, "message: ",
+      [...new Set(ids.map((m) => m.id))].map((messageId) =>
+        el("a", { href: "#", onclick: (event) => { event.preventDefault(); timeline(messageId); } }, messageId))) : null);
+
+  const bodyPane = $("#tab-body");
+  bodyPane.replaceChildren();
+  if (body.errors.length) bodyPane.append(errorList(body.errors));
+  if (record.note) bodyPane.append(el("p", { class: "hint" }, record.note));
+  if (body.pretty !== null) bodyPane.append(codeBlock(body.pretty, body.errors));
+  else if (body.raw !== null) bodyPane.append(el("p", { class: "hint" }, "Not JSON; the raw bytes are under Raw."));
+  else bodyPane.append(el("p", { class: "hint" }, `The body (${record.body_bytes} bytes) was not kept.`));
+
+  $("#tab-headers").replaceChildren(el("table", { class: "kv" }, headers.map((header) =>
+    el("tr", {}, el("td", {}, header.name),
+      el("td", { class: header.redacted ? "redacted" : "mono" }, header.redacted ? "(redacted by listen)" : header.value)))));
+
+  $("#tab-raw").replaceChildren(body.raw === null
+    ? el("p", { class: "hint" }, "No body kept.")
+    : el("pre", { class: "code", style: null }, body.raw));
+
+  const forward = record.forward;
+  $("#tab-reply").replaceChildren(forward
+    ? el("div", {},
+      el("p", {}, `Forwarded to ${forward.url}: `,
+        forward.status ? `${forward.status}` : `no answer (${forward.error || "?"})`,
+        ` in ${Math.round(forward.latency_ms)} ms`),
+      forward.body ? el("pre", { class: "code" }, forward.body) : el("p", { class: "hint" }, "No reply body."))
+    : el("p", { class: "hint" }, `Not forwarded; wa-hook answered ${record.response_status} itself.`));
+
+  $("#editor").value = body.pretty !== null ? body.pretty : (body.raw || "");
+  $("#replay-result").replaceChildren();
+  $("#curl").hidden = true;
+  checkEdited();
+  if (ids.length) timeline(ids[0].id, false);
+  else $("#tab-timeline").replaceChildren(el("p", { class: "hint" }, "This request names no message id."));
+}
+
+async function timeline(messageId, open = true) {
+  const data = await api(`/api/timeline?${new URLSearchParams({ message: messageId })}`);
+  $("#tab-timeline").replaceChildren(
+    el("p", {}, "Message ", el("code", {}, messageId), ` — ${data.steps.length} event(s) in the order received`),
+    el("ol", { class: "timeline" }, data.steps.map((step) => el("li",
+      { class: step.flags.length ? "flagged" : "", onclick: () => show(step.record) },
+      el("span", { class: "time" }, timeOf(step.received_at)), " ",
+      el("span", { class: "status-word" }, step.status), ` · #${step.seq}`,
+      step.error ? ` · ${step.error}` : "",
+      step.flags.map((flag) => el("span", { class: "flag" }, flag))))));
+  if (open) tab("timeline");
+}
+
+// ---------------------------------------------------------------- edit, replay, curl, save
+
+let checking = 0;
+async function checkEdited() {
+  const ticket = ++checking;
+  const text = $("#editor").value;
+  const line = $("#edit-verdict");
+  try {
+    const check = await api("/api/validate", { body: text });
+    if (ticket !== checking) return;
+    line.className = `verdict-line ${check.verdict === "valid" ? "valid" : "bad"}`;
+    const count = check.errors.length + (check.more_errors || 0);
+    const errors = count ? ` · ${count} error${count === 1 ? "" : "s"}` : "";
+    line.textContent = `${check.verdict === "valid" ? "✓" : "✗"} ${check.verdict}: ${check.label}${errors}`;
+    $("#edit-errors").replaceChildren(errorList(check.errors));
+  } catch (error) {
+    line.className = "verdict-line bad";
+    line.textContent = `✗ ${error.message}`;
+  }
+}
+
+function debounce(fn, ms) {
+  let timer;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}
+
+async function replay(edited) {
+  const result = $("#replay-result");
+  result.replaceChildren(el("p", { class: "hint" }, "sending…"));
+  try {
+    const answer = await api("/api/replay", {
+      id: picked,
+      url: $("#target").value.trim() || null,
+      body: edited ? $("#editor").value : null,
+    });
+    const ok = answer.status >= 200 && answer.status < 300;
+    result.replaceChildren(el("div", { class: `result ${ok ? "ok" : "bad"}` },
+      el("strong", {}, answer.status ? `${answer.status}` : "no answer"),
+      ` from ${answer.url} in ${Math.round(answer.latency_ms)} ms`,
+      answer.gist ? ` · ${answer.gist}` : "",
+      answer.failure ? el("div", {}, answer.failure) : null,
+      answer.notes.map((note) => el("div", { class: "hint" }, note))));
+  } catch (error) {
+    result.replaceChildren(el("div", { class: "result bad" }, error.message));
+  }
+}
+
+async function copyCurl() {
+  const query = new URLSearchParams({ url: $("#target").value.trim() });
+  const command = await api(`/api/records/${picked}/curl?${query}`);
+  const pre = $("#curl");
+  pre.textContent = command;
+  pre.hidden = false;
+  try { await navigator.clipboard.writeText(command); } catch (_) { /* shown below instead */ }
+}
+
+function saveSample() {
+  const summary = records.get(picked) || {};
+  const name = [summary.provider || "body", (summary.kind || "").replace(/[^a-z0-9]+/gi, "-"), summary.seq]
+    .filter(Boolean).join("-") + ".json";
+  const link = el("a", { href: URL.createObjectURL(new Blob([$("#editor").value], { type: "application/json" })), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+// ---------------------------------------------------------------- start
+
+document.addEventListener("DOMContentLoaded", async () => {
+  for (const button of document.querySelectorAll("#tabs button")) {
+    button.addEventListener("click", () => tab(button.dataset.tab));
+  }
+  for (const control of ["#f-provider", "#f-verdict"]) $(control).addEventListener("change", reload);
+  for (const control of ["#f-kind", "#f-text"]) $(control).addEventListener("input", debounce(reload, 200));
+  $("#filters").addEventListener("submit", (event) => event.preventDefault());
+  $("#editor").addEventListener("input", debounce(checkEdited, 250));
+  $("#replay-captured").addEventListener("click", () => replay(false));
+  $("#replay-edited").addEventListener("click", () => replay(true));
+  $("#copy-curl").addEventListener("click", copyCurl);
+  $("#save-sample").addEventListener("click", saveSample);
+  session = await api("/api/session");
+  if (session.replay_target) $("#target").placeholder = `replay to ${session.replay_target} (or another URL)`;
+  connect();
+});

@@ -1,0 +1,616 @@
+//! The inspector's HTTP side: the page, its assets, and the JSON API (README.md, "The
+//! inspector"), on tiny_http like `listen`.
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+use tiny_http::{Header, Method, Request, Response};
+use url::Url;
+
+use super::InspectorConfig;
+use super::index::{Filter, Index, Update};
+use super::pretty::Pretty;
+use super::timeline;
+use crate::capture::{BodyEncoding, CaptureRecord};
+use crate::secret;
+use crate::validation::{self, CheckOptions};
+
+/// Live-list (server-sent events) clients at once; one more is answered 503.
+pub const EVENT_CLIENTS_MAX: usize = 8;
+/// The largest request body the API reads (an edited body to replay or validate).
+pub const REQUEST_BODY_MAX: u64 = 6 << 20;
+/// Requests handled at once (a replay holds one for up to its timeout).
+const WORKERS: usize = 4;
+/// Records per page of the list, at most.
+const PAGE_MAX: usize = 1000;
+/// A live-list client is sent a comment this often, so a closed one is noticed.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// The header that carries the run's token on calls that act.
+const TOKEN_HEADER: &str = "X-WA-Hook-Token";
+
+const INDEX_HTML: &str = include_str!("assets/index.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const APP_CSS: &str = include_str!("assets/app.css");
+
+pub struct Server {
+    port: u16,
+    token: String,
+    index: Arc<Index>,
+    config: InspectorConfig,
+    event_clients: AtomicUsize,
+}
+
+/// A random per-run token (128 bits from the operating system).
+pub fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|err| anyhow::anyhow!("reading random bytes for the inspector's token: {err}"))?;
+    Ok(hex::encode(bytes))
+}
+
+impl Server {
+    pub fn start(
+        listener: TcpListener,
+        port: u16,
+        token: String,
+        index: Arc<Index>,
+        config: InspectorConfig,
+    ) -> anyhow::Result<Arc<Server>> {
+        let limits = tiny_http::Limits {
+            max_connections: 64,
+            keep_alive_timeout: Some(Duration::from_secs(30)),
+            head_timeout: Some(Duration::from_secs(10)),
+            body_timeout: Some(Duration::from_secs(30)),
+            max_head_bytes: 32 * 1024,
+            max_headers: 64,
+        };
+        let http = Arc::new(
+            tiny_http::Server::from_listener_with_limits(listener, None, limits)
+                .map_err(|err| anyhow::anyhow!("starting the inspector: {err}"))?,
+        );
+        let server = Arc::new(Server {
+            port,
+            token,
+            index,
+            config,
+            event_clients: AtomicUsize::new(0),
+        });
+        for worker in 0..WORKERS {
+            let (http, server) = (Arc::clone(&http), Arc::clone(&server));
+            std::thread::Builder::new()
+                .name(format!("wa-hook-inspector-{worker}"))
+                .spawn(move || {
+                    while let Ok(request) = http.recv() {
+                        server.handle(request);
+                    }
+                })?;
+        }
+        Ok(server)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    /// `Host` must name this machine and this port: a page elsewhere whose name was pointed
+    /// at 127.0.0.1 (DNS rebinding) sends its own name.
+    fn host_allowed(&self, request: &Request) -> bool {
+        let Some(host) = header(request, "Host") else {
+            return false;
+        };
+        let port = self.port.to_string();
+        ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .any(|name| host.eq_ignore_ascii_case(&format!("{name}:{port}")))
+    }
+
+    /// An `Origin`, when sent, must be this page's.
+    fn origin_allowed(&self, request: &Request) -> bool {
+        match header(request, "Origin") {
+            None => true,
+            Some(origin) => ["127.0.0.1", "localhost", "[::1]"]
+                .iter()
+                .any(|name| origin.eq_ignore_ascii_case(&format!("http://{name}:{}", self.port))),
+        }
+    }
+
+    fn token_matches(&self, request: &Request) -> bool {
+        header(request, TOKEN_HEADER)
+            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.token.as_bytes())))
+    }
+
+    fn handle(self: &Arc<Self>, mut request: Request) {
+        if !self.host_allowed(&request) {
+            return reply(
+                request,
+                text(
+                    403,
+                    "wa-hook inspector: this page answers only to 127.0.0.1 or localhost with its port in Host\n",
+                ),
+            );
+        }
+        let url = request.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        let method = request.method().clone();
+        if method == Method::Post {
+            if !self.origin_allowed(&request) {
+                return reply(request, error(403, "cross-origin calls are refused"));
+            }
+            if !self.token_matches(&request) {
+                return reply(
+                    request,
+                    error(
+                        403,
+                        &format!(
+                            "this call needs the run's token in {TOKEN_HEADER} (GET /api/session gives it)"
+                        ),
+                    ),
+                );
+            }
+        }
+        let response = match (&method, path) {
+            (Method::Get, "/") => {
+                let page = INDEX_HTML.replace("{{TOKEN}}", &self.token);
+                asset(page, "text/html; charset=utf-8")
+            }
+            (Method::Get, "/app.js") => asset(APP_JS.to_string(), "text/javascript; charset=utf-8"),
+            (Method::Get, "/app.css") => asset(APP_CSS.to_string(), "text/css; charset=utf-8"),
+            (Method::Get, "/api/session") => json_response(
+                200,
+                &json!({
+                    "token": self.token,
+                    "files": self.index_files(),
+                    "replay_target": self.config.replay_target.as_ref().map(Url::as_str),
+                }),
+            ),
+            (Method::Get, "/api/records") => self.list(query),
+            (Method::Get, "/api/events") => return self.events(request),
+            (Method::Get, "/api/timeline") => self.timeline(query),
+            (Method::Get, path) if path.starts_with("/api/records/") => {
+                let rest = &path["/api/records/".len()..];
+                match rest.split_once('/') {
+                    None => self.detail(rest),
+                    Some((id, "curl")) => self.curl(id, query),
+                    Some(_) => error(404, "no such page"),
+                }
+            }
+            (Method::Post, "/api/replay") => match read_json::<ReplayCall>(&mut request) {
+                Ok(call) => self.replay(call),
+                Err(response) => response,
+            },
+            (Method::Post, "/api/validate") => match read_json::<ValidateCall>(&mut request) {
+                Ok(call) => validate(&call.body),
+                Err(response) => response,
+            },
+            (Method::Get | Method::Post, _) => error(404, "no such page"),
+            _ => error(405, "only GET and POST are answered"),
+        };
+        reply(request, response);
+    }
+
+    fn index_files(&self) -> Vec<String> {
+        self.config
+            .files
+            .iter()
+            .map(|path| crate::output::printable(&path.to_string_lossy()).into_owned())
+            .collect()
+    }
+
+    fn list(&self, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        let mut filter = Filter::default();
+        let mut before = None;
+        let mut limit = 200;
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let value = value.trim().to_lowercase();
+            if value.is_empty() {
+                continue;
+            }
+            match &*key {
+                "provider" => filter.provider = Some(value),
+                "kind" => filter.kind = Some(value),
+                "verdict" => filter.verdict = Some(value),
+                "q" => filter.text = Some(value),
+                "before" => before = value.parse().ok(),
+                "limit" => limit = value.parse().unwrap_or(limit).clamp(1, PAGE_MAX),
+                _ => {}
+            }
+        }
+        json_response(200, &self.index.list(&filter, before, limit))
+    }
+
+    fn record(&self, id: &str) -> Result<CaptureRecord, Response<std::io::Cursor<Vec<u8>>>> {
+        let Ok(id) = id.parse::<u64>() else {
+            return Err(error(404, "records are numbered: /api/records/1"));
+        };
+        match self.index.record(id) {
+            Ok(Some(record)) => Ok(record),
+            Ok(None) => Err(error(
+                404,
+                &format!("no record {id} (the list holds the newest)"),
+            )),
+            Err(err) => Err(error(
+                410,
+                &format!("record {id} cannot be read back: {err:#}"),
+            )),
+        }
+    }
+
+    fn detail(&self, id: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        let record = match self.record(id) {
+            Ok(record) => record,
+            Err(response) => return response,
+        };
+        let summary = id.parse().ok().and_then(|id| self.index.summary(id));
+        let headers: Vec<Value> = record
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let redacted = value == secret::REDACTED
+                    || record
+                        .redacted_headers
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(name));
+                json!({ "name": name, "value": if redacted { secret::REDACTED } else { value }, "redacted": redacted })
+            })
+            .collect();
+        let bytes = record.body_bytes().ok().flatten();
+        let parsed = bytes
+            .as_deref()
+            .and_then(|bytes| validation::parse_json(bytes).ok());
+        let pretty = parsed.as_ref().map(Pretty::of);
+        let errors: Vec<Value> = record
+            .errors
+            .iter()
+            .map(|issue| {
+                json!({
+                    "pointer": issue.pointer,
+                    "expected": issue.expected,
+                    "found": issue.found,
+                    "line": pretty.as_ref().map(|pretty| pretty.line_of(&issue.pointer)),
+                })
+            })
+            .collect();
+        let raw = match record.body_encoding {
+            BodyEncoding::Utf8 => record.body.clone(),
+            // Shown as text where it is; the bytes that are not UTF-8 as replacement marks.
+            BodyEncoding::Base64 => bytes
+                .as_deref()
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            BodyEncoding::None => None,
+        };
+        json_response(
+            200,
+            &json!({
+                "summary": summary,
+                "record": {
+                    "seq": record.seq,
+                    "received_at": record.received_at,
+                    "remote_addr": record.remote_addr,
+                    "method": record.method,
+                    "path": record.path,
+                    "query": record.query,
+                    "provider": record.provider,
+                    "kind": record.kind,
+                    "verdict": record.verdict,
+                    "note": record.note,
+                    "rejected": record.rejected,
+                    "signature": record.signature,
+                    "response_status": record.response_status,
+                    "forward": record.forward,
+                    "body_bytes": record.body_bytes,
+                    "body_encoding": record.body_encoding,
+                },
+                "headers": headers,
+                "body": {
+                    "raw": raw,
+                    "pretty": pretty.as_ref().map(|p| p.text.as_str()),
+                    "errors": errors,
+                },
+            }),
+        )
+    }
+
+    /// The request as a curl command line, without what `listen` redacted and without the
+    /// headers curl writes itself.
+    fn curl(&self, id: &str, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        let record = match self.record(id) {
+            Ok(record) => record,
+            Err(response) => return response,
+        };
+        let given = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "url")
+            .map(|(_, value)| value.into_owned());
+        let target = match given.as_deref().filter(|url| !url.trim().is_empty()) {
+            Some(url) => match crate::http::parse_target(url) {
+                Ok(url) => url,
+                Err(err) => return error(400, &format!("{err:#}")),
+            },
+            None => self
+                .config
+                .replay_target
+                .clone()
+                .unwrap_or_else(|| Url::parse("http://127.0.0.1:3000/").expect("a valid URL")),
+        };
+        let query: Vec<&str> = record
+            .query
+            .split('&')
+            .filter(|pair| {
+                !pair.is_empty()
+                    && !pair.contains(secret::REDACTED)
+                    && !pair.contains("%28redacted%29")
+            })
+            .collect();
+        let url = crate::http::join_request_url(&target, &record.path, &query.join("&"));
+        let mut line = format!("curl -X {} {}", record.method, shell_quote(url.as_str()));
+        for (name, value) in &record.headers {
+            let redacted = value == secret::REDACTED
+                || record
+                    .redacted_headers
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(name))
+                || secret::is_secret_header(name);
+            let automatic = [
+                "host",
+                "content-length",
+                "connection",
+                "accept-encoding",
+                "transfer-encoding",
+            ]
+            .iter()
+            .any(|skip| skip.eq_ignore_ascii_case(name));
+            if redacted || automatic {
+                continue;
+            }
+            line.push_str(" \\\n  -H ");
+            line.push_str(&shell_quote(&format!("{name}: {value}")));
+        }
+        if let Ok(Some(body)) = record.body_bytes() {
+            if !body.is_empty() {
+                line.push_str(" \\\n  --data-binary ");
+                line.push_str(&shell_quote(&String::from_utf8_lossy(&body)));
+            }
+        }
+        line.push('\n');
+        text(200, &line)
+    }
+
+    fn timeline(&self, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        let Some(message) = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "message")
+            .map(|(_, value)| value.into_owned())
+        else {
+            return error(400, "name the message: /api/timeline?message=ID");
+        };
+        let records = self.index.about_message(&message);
+        let steps = timeline::timeline(&message, records.iter().map(|s| &**s));
+        json_response(200, &json!({ "message": message, "steps": steps }))
+    }
+
+    fn replay(&self, call: ReplayCall) -> Response<std::io::Cursor<Vec<u8>>> {
+        let record = match self.record(&call.id.to_string()) {
+            Ok(record) => record,
+            Err(response) => return response,
+        };
+        let target = match call
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+        {
+            Some(url) => match crate::http::parse_target(url) {
+                Ok(url) => url,
+                Err(err) => return error(400, &format!("{err:#}")),
+            },
+            None => match &self.config.replay_target {
+                Some(url) => url.clone(),
+                None => return error(400, "give a URL to replay to (there is no forward target)"),
+            },
+        };
+        let body = call.body.map(String::into_bytes);
+        match crate::commands::replay::replay_record(
+            &record,
+            body,
+            &target,
+            self.config.replay_timeout,
+        ) {
+            Ok(answer) => json_response(200, &answer),
+            Err(err) => error(400, &format!("{err:#}")),
+        }
+    }
+
+    /// Server-sent events: one `record` event per record added, `reload` when the list
+    /// changed otherwise (or this client fell behind), a comment now and then.
+    fn events(self: &Arc<Self>, request: Request) {
+        if self.event_clients.fetch_add(1, Ordering::AcqRel) >= EVENT_CLIENTS_MAX {
+            self.event_clients.fetch_sub(1, Ordering::AcqRel);
+            return reply(
+                request,
+                error(
+                    503,
+                    &format!("{EVENT_CLIENTS_MAX} live lists are open already; close one"),
+                ),
+            );
+        }
+        let server = Arc::clone(self);
+        let started = std::thread::Builder::new()
+            .name("wa-hook-inspector-events".to_string())
+            .spawn(move || {
+                let mut writer = request.into_writer();
+                let _ = stream_events(&server.index, &mut writer);
+                server.event_clients.fetch_sub(1, Ordering::AcqRel);
+            });
+        if started.is_err() {
+            self.event_clients.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+fn stream_events(index: &Index, writer: &mut dyn Write) -> std::io::Result<()> {
+    writer.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+          X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n: wa-hook inspector\n\n",
+    )?;
+    writer.flush()?;
+    let mut updates = index.subscribe();
+    loop {
+        match updates.recv_timeout(HEARTBEAT) {
+            Ok(Update::Record(summary)) => {
+                let data = serde_json::to_string(&*summary).unwrap_or_default();
+                write!(writer, "event: record\ndata: {data}\n\n")?;
+            }
+            Ok(Update::Reload) => writer.write_all(b"event: reload\ndata: {}\n\n")?,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => writer.write_all(b": ping\n\n")?,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // Fell behind: start again from a fresh list.
+                updates = index.subscribe();
+                writer.write_all(b"event: reload\ndata: {}\n\n")?;
+            }
+        }
+        writer.flush()?;
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplayCall {
+    id: u64,
+    url: Option<String>,
+    body: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ValidateCall {
+    body: String,
+}
+
+/// The check `validate` makes, with each error's line in the body's pretty form.
+fn validate(body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let check = validation::check_bytes(body.as_bytes(), None, &CheckOptions::default());
+    let pretty = validation::parse_json(body.as_bytes())
+        .ok()
+        .map(|value| Pretty::of(&value));
+    let errors: Vec<Value> = check
+        .errors
+        .iter()
+        .map(|issue| {
+            json!({
+                "pointer": issue.pointer,
+                "expected": issue.expected,
+                "found": issue.found,
+                "line": pretty.as_ref().map(|pretty| pretty.line_of(&issue.pointer)),
+            })
+        })
+        .collect();
+    json_response(
+        200,
+        &json!({
+            "verdict": check.verdict,
+            "label": check.label(),
+            "provider": check.provider,
+            "kind": check.kind,
+            "schema": check.schema,
+            "errors": errors,
+            "more_errors": check.more_errors,
+            "note": check.note,
+        }),
+    )
+}
+
+/// A JSON body of at most `REQUEST_BODY_MAX` bytes.
+fn read_json<T: serde::de::DeserializeOwned>(
+    request: &mut Request,
+) -> Result<T, Response<std::io::Cursor<Vec<u8>>>> {
+    let json_type = header(request, "Content-Type")
+        .is_some_and(|value| value.to_ascii_lowercase().starts_with("application/json"));
+    if !json_type {
+        return Err(error(415, "send JSON (Content-Type: application/json)"));
+    }
+    if request
+        .body_length()
+        .is_some_and(|len| len as u64 > REQUEST_BODY_MAX)
+    {
+        return Err(error(
+            413,
+            &format!("the body is over {} MiB", REQUEST_BODY_MAX >> 20),
+        ));
+    }
+    let mut bytes = Vec::new();
+    if request
+        .as_reader()
+        .take(REQUEST_BODY_MAX + 1)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Err(error(400, "the body could not be read"));
+    }
+    if bytes.len() as u64 > REQUEST_BODY_MAX {
+        return Err(error(
+            413,
+            &format!("the body is over {} MiB", REQUEST_BODY_MAX >> 20),
+        ));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|err| error(400, &format!("not the JSON expected: {err}")))
+}
+
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+fn content_type(value: &str) -> Header {
+    Header::from_bytes("Content-Type", value).expect("a valid header")
+}
+
+fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_data(body.as_bytes().to_vec())
+        .with_status_code(status)
+        .with_header(content_type("text/plain; charset=utf-8"))
+}
+
+fn asset(body: String, kind: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_data(body.into_bytes()).with_header(content_type(kind))
+}
+
+fn json_response(status: u16, value: &impl serde::Serialize) -> Response<std::io::Cursor<Vec<u8>>> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    Response::from_data(body)
+        .with_status_code(status)
+        .with_header(content_type("application/json"))
+}
+
+fn error(status: u16, message: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    json_response(status, &json!({ "error": message }))
+}
+
+/// Answer with the headers every answer carries: nothing cached, no sniffing, no framing,
+/// scripts and styles from this page only.
+fn reply(request: Request, mut response: Response<std::io::Cursor<Vec<u8>>>) {
+    for (name, value) in [
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+             img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        response.add_header(Header::from_bytes(name, value).expect("a valid header"));
+    }
+    let _ = request.respond(response);
+}
+
+/// `text` in single quotes for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
