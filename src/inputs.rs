@@ -344,10 +344,14 @@ impl Batch<'_> {
         }
     }
 
-    /// `path` or `path:line`.
+    /// `path`, `path:line`, or for a capture record `path:seq` — the `FILE:SEQ` form that
+    /// `show`, `replay` and `validate` take back.
     pub fn origin(&self, unit: &StreamUnit) -> String {
         if self.whole_name {
             return self.name.to_string();
+        }
+        if let Some(seq) = self.bytes(unit).and_then(capture::record_seq) {
+            return format!("{}:{seq}", self.name);
         }
         origin(self.name, unit.line)
     }

@@ -64,6 +64,15 @@ impl Check {
         }
     }
 
+    /// Write this verdict into a capture record, as `listen` does when a request arrives.
+    pub fn record_into(self, record: &mut crate::capture::CaptureRecord) {
+        record.provider = self.provider.map(|p| p.id().to_string());
+        record.kind = self.kind.as_ref().map(ToString::to_string);
+        record.verdict = Some(self.verdict);
+        record.errors = self.errors;
+        record.note = self.note;
+    }
+
     /// `qikchat message:text`, or `unknown`.
     pub fn label(&self) -> String {
         match (&self.provider, &self.kind) {

@@ -18,7 +18,17 @@ pub fn run(args: ShowArgs) -> anyhow::Result<Outcome> {
             output::printable(&args.record)
         )
     })?;
-    let record = inputs::find_record(&address)?;
+    let mut record = inputs::find_record(&address)?;
+    // A record written without a verdict (by hand, or by another tool) is judged now, the way
+    // `listen` would have.
+    if record.verdict.is_none() && record.rejected.is_none() {
+        let options = crate::validation::CheckOptions::default();
+        if let crate::validation::RecordCheck::Checked(check) =
+            crate::validation::check_record(&record, &options)
+        {
+            check.record_into(&mut record);
+        }
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => output::json_line(&mut out, &record)?,

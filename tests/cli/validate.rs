@@ -261,14 +261,15 @@ fn capture_records_validate_their_bodies() {
         .to_string()
     };
     let text = String::from_utf8(sample_bytes("qikchat/message-text")).unwrap();
+    // A second run on the file: seq continues at 11, so lines and seqs differ.
     let lines = [
-        record(1, &text, ""),
+        record(11, &text, ""),
         record(
-            2,
+            12,
             "",
             "number=963587413&message-in=test&type=1&application=1&unique-id=5672&project-id=27",
         ),
-        record(3, "{\"nope\": 1}", ""),
+        record(13, "{\"nope\": 1}", ""),
     ]
     .join("\n");
     write(dir.path(), "run.jsonl", lines.as_bytes());
@@ -283,6 +284,20 @@ fn capture_records_validate_their_bodies() {
     assert_eq!(lines[1]["verdict"], "valid", "{}", lines[1]);
     assert_eq!(lines[2]["verdict"], "unknown");
     assert_eq!(output.status.code(), Some(1));
+    // Each record is named FILE:SEQ, the form `show`, `replay` and `validate` take back.
+    assert_eq!(lines[2]["origin"], "run.jsonl:13");
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "run.jsonl:13"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("? run.jsonl:13  unknown shape"));
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["show", "run.jsonl:11"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("qikchat message:text"));
 }
 
 #[test]
