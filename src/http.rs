@@ -304,6 +304,60 @@ pub fn failure_reason(err: &reqwest::Error) -> String {
     }
 }
 
+/// Why an answer's body could not be read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    /// Longer than the limit: not read further.
+    TooLarge { limit: usize },
+    /// Cut short, reset, or not decodable.
+    Broken(reqwest::Error),
+}
+
+impl BodyError {
+    /// One line, with `reason` saying why a broken body broke (callers scrub secrets there).
+    pub fn describe(self, reason: impl FnOnce(reqwest::Error) -> String) -> String {
+        match self {
+            BodyError::TooLarge { limit } => format!(
+                "the answer's body is over {}: not read further",
+                crate::output::size(limit as u64)
+            ),
+            BodyError::Broken(err) => {
+                format!(
+                    "the answer's body could not be read to its end: {}",
+                    reason(err)
+                )
+            }
+        }
+    }
+}
+
+/// Read an answer's body to its end, at most `limit` bytes, keeping the bytes only when `keep`
+/// (reading on lets the connection be used again). Every command reads answers through here,
+/// so no server can make wa-hook hold more than `limit` of one.
+pub async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+    keep: bool,
+) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    let mut total = 0usize;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                total = total.saturating_add(chunk.len());
+                if total > limit {
+                    return Err(BodyError::TooLarge { limit });
+                }
+                if keep {
+                    body.extend_from_slice(&chunk);
+                }
+            }
+            Ok(None) => return Ok(body),
+            Err(err) => return Err(BodyError::Broken(err)),
+        }
+    }
+}
+
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut source = err.source()?;
     while let Some(next) = source.source() {

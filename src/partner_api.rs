@@ -24,6 +24,9 @@ pub const DEFAULT_BASE: &str = "https://partners.99digital.co.il/api";
 /// could arrive after it expired.
 const EXPIRY_MARGIN_SECS: i64 = 30;
 
+/// The partner API answers with small JSON objects; a longer answer is refused, not buffered.
+const MAX_ANSWER: usize = 1 << 20;
+
 /// The API's endpoints. Reason codes mean different things on the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Endpoint {
@@ -191,13 +194,17 @@ impl PartnerApi {
                 request = request.json(body);
             }
             let result = http::runtime().block_on(async {
-                let response = request.send().await?;
+                let mut response = request.send().await?;
                 let status = response.status();
-                let bytes = response.bytes().await?;
+                let bytes = http::read_body(&mut response, MAX_ANSWER, true).await;
                 Ok::<_, reqwest::Error>((status, bytes))
             });
             match result {
-                Ok(done) => break done,
+                Ok((status, Ok(bytes))) => break (status, bytes),
+                Ok((status, Err(err))) => bail!(
+                    "{what}: HTTP {status}, but {}",
+                    err.describe(|broken| secret::scrub(&http::failure_reason(&broken), secrets))
+                ),
                 Err(err) if is_connection_error(&err) && attempt < connection_retries => {
                     attempt += 1;
                     output::warn(format!(

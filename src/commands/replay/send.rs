@@ -274,31 +274,9 @@ async fn read_answer(
     response: &mut reqwest::Response,
     keep: bool,
 ) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    let mut total = 0usize;
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                total = total.saturating_add(chunk.len());
-                if total > MAX_ANSWER {
-                    return Err(format!(
-                        "the answer's body is over {} MiB: not read further",
-                        MAX_ANSWER >> 20
-                    ));
-                }
-                if keep {
-                    body.extend_from_slice(&chunk);
-                }
-            }
-            Ok(None) => return Ok(body),
-            Err(err) => {
-                return Err(format!(
-                    "the answer's body could not be read to its end: {}",
-                    failure(shared, err).message
-                ));
-            }
-        }
-    }
+    http::read_body(response, MAX_ANSWER, keep)
+        .await
+        .map_err(|err| err.describe(|broken| failure(shared, broken).message))
 }
 
 fn describe_response(
