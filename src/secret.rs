@@ -193,26 +193,47 @@ pub fn from_env_flag(var: Option<&str>, what: &str) -> anyhow::Result<Option<Sec
 
 /// Read a secret from a file, ignoring surrounding whitespace.
 pub fn from_file(path: &Path, what: &str) -> anyhow::Result<SecretString> {
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .with_context(|| format!("reading the {what} from {}", path.display()))?;
-    let text = text.trim();
-    if text.is_empty() {
-        bail!("{} is empty; it should hold the {what}", path.display());
-    }
-    Ok(SecretString(text.to_string()))
+    let text = read_capped(file, &path.display().to_string(), what)?;
+    checked(text.trim(), &path.display().to_string(), what)
 }
 
 /// Read a secret from standard input (the first line, trimmed).
 pub fn from_stdin(what: &str) -> anyhow::Result<SecretString> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .with_context(|| format!("reading the {what} from standard input"))?;
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.is_empty() {
-        bail!("standard input was empty; it should hold the {what}");
+    let text = read_capped(std::io::stdin(), "standard input", what)?;
+    checked(
+        text.lines().next().unwrap_or("").trim(),
+        "standard input",
+        what,
+    )
+}
+
+/// A secret is a short line: a source of more than this is a mistake (a wrong file, a stream),
+/// refused rather than read to its end.
+const MAX_SECRET_SOURCE: u64 = 64 << 10;
+
+fn read_capped(reader: impl Read, source: &str, what: &str) -> anyhow::Result<String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_SECRET_SOURCE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading the {what} from {source}"))?;
+    if bytes.len() as u64 > MAX_SECRET_SOURCE {
+        bail!("{source} holds more than 64 KiB; it should hold the {what} alone, on one line");
     }
-    Ok(SecretString(line.to_string()))
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{source} is not text; it should hold the {what}"))
+}
+
+fn checked(secret: &str, source: &str, what: &str) -> anyhow::Result<SecretString> {
+    if secret.is_empty() {
+        bail!("{source} is empty; it should hold the {what}");
+    }
+    if secret.chars().any(char::is_control) {
+        bail!("the {what} in {source} holds control characters (a binary file, or several lines?)");
+    }
+    Ok(SecretString(secret.to_string()))
 }
 
 /// Ask for a secret on the terminal without echoing it. Errors when there is no terminal.

@@ -75,14 +75,27 @@ pub fn app_secret(args: &AppSecretArgs) -> anyhow::Result<SecretString> {
     }
 }
 
+/// Bodies signed or verified are read up to this size; a larger one is refused (Meta sends at
+/// most about 3 MB).
+const MAX_BODY: u64 = 8 << 20;
+
 /// The exact bytes of a file, or of standard input for `-`.
 fn read_body(input: &str) -> anyhow::Result<Vec<u8>> {
-    if input == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        return Ok(bytes);
+    let (reader, name): (Box<dyn Read>, &str) = if input == "-" {
+        (Box::new(std::io::stdin()), "standard input")
+    } else {
+        let file = std::fs::File::open(input).with_context(|| format!("cannot read {input}"))?;
+        (Box::new(file), input)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {name}"))?;
+    if bytes.len() as u64 > MAX_BODY {
+        anyhow::bail!(
+            "{name} holds more than 8 MiB; a webhook body is far smaller (Meta sends at most about 3 MB)"
+        );
     }
-    std::fs::read(input).with_context(|| format!("cannot read {input}"))
+    Ok(bytes)
 }

@@ -1027,3 +1027,66 @@ fn a_token_echoed_in_an_answer_is_not_printed() {
     assert!(text(&output.stdout).contains(CURRENT_URL));
     home.assert_no_secrets(&output);
 }
+
+/// Issue 14 review: `--token-stdin` reads one short line; a flood or binary is refused at once.
+#[test]
+fn token_stdin_is_read_with_a_cap() {
+    wa_hook()
+        .args([
+            "partner",
+            "--api-base",
+            "http://127.0.0.1:9",
+            "--token-stdin",
+            "get-url",
+        ])
+        .write_stdin(vec![0u8; 8 << 20])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "standard input holds more than 64 KiB",
+        ));
+    wa_hook()
+        .args([
+            "partner",
+            "--api-base",
+            "http://127.0.0.1:9",
+            "--token-stdin",
+            "get-url",
+        ])
+        .write_stdin("tok\u{1}en\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds control characters"));
+}
+
+/// Issue 14 review: an answer that never ends is cut at 1 MiB and said so, not buffered.
+#[test]
+fn an_endless_answer_is_refused_past_1_mib() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = [0u8; 65536];
+        let _ = stream.read(&mut request);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+        // At most 64 MiB, until the client hangs up.
+        for _ in 0..1024 {
+            if stream.write_all(chunk.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    wa_hook()
+        .args(["partner", "--api-base", &base, "--token-stdin", "get-url"])
+        .write_stdin("token\n")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the answer's body is over 1 MiB: not read further",
+        ));
+    server.join().unwrap();
+}

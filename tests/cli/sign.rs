@@ -135,3 +135,27 @@ fn the_secret_never_appears_and_is_never_an_argument() {
         .code(2)
         .stderr(predicate::str::contains("UNSET_VAR_FOR_TEST"));
 }
+
+/// Issue 14 review: secrets and bodies are read with a cap; an endless source is refused.
+#[test]
+fn endless_secret_and_body_sources_are_refused() {
+    wa_hook()
+        .args(["sign", "/dev/zero", "--app-secret-file", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds more than 8 MiB"));
+    wa_hook()
+        .args([
+            "sign",
+            &sample_path("meta/message-text"),
+            "--app-secret-file",
+            "/dev/zero",
+        ])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/dev/zero holds more than 64 KiB; it should hold the Meta app secret alone",
+        ));
+}
