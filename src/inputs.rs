@@ -448,15 +448,8 @@ impl UnitStream {
                     return Ok(true);
                 }
                 if stdin {
-                    if let Some(end) = memchr::memchr(b'\n', rest) {
-                        let first = &rest[..end];
-                        let whole = serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok();
-                        if !whole {
-                            return Ok(false);
-                        }
-                        if rest[end..].iter().any(|b| !b.is_ascii_whitespace()) {
-                            return Ok(true);
-                        }
+                    if let Some(decided) = stdin_is_json_lines(rest, self.eof) {
+                        return Ok(decided);
                     }
                 }
             }
@@ -636,6 +629,31 @@ pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
     Ok(bodies)
 }
 
+/// Whether standard input starting with `text` (from its first non-blank byte) is JSON Lines,
+/// or `None` until enough has arrived to tell. It is when its first line is a whole JSON value
+/// and more follows; or when the first line is not a JSON value and cannot begin one (a stray
+/// line of text, not the `{` or `[` of a pretty-printed document) and the next line is one.
+fn stdin_is_json_lines(text: &[u8], eof: bool) -> Option<bool> {
+    let whole = |line: &[u8]| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok();
+    let end = memchr::memchr(b'\n', text)?;
+    let (first, rest) = (&text[..end], &text[end + 1..]);
+    let Some(next_start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return if eof { Some(false) } else { None };
+    };
+    if whole(first) {
+        return Some(true);
+    }
+    if first.trim_ascii_start().starts_with(b"{") || first.trim_ascii_start().starts_with(b"[") {
+        return Some(false);
+    }
+    let rest = &rest[next_start..];
+    match memchr::memchr(b'\n', rest) {
+        Some(end) => Some(whole(&rest[..end])),
+        None if eof => Some(whole(rest)),
+        None => None,
+    }
+}
+
 /// Capture records are written with `wa_hook_capture` as their first key, which lets a
 /// line be told from a body without parsing it twice.
 const RECORD_PREFIX: &[u8] = b"{\"wa_hook_capture\":";
@@ -660,6 +678,55 @@ pub fn read_unit(bytes: &[u8]) -> Unit<'_> {
     match capture::parse_record(bytes) {
         Ok(record) => Unit::Record(Box::new(record)),
         Err(err) => Unit::Unreadable(format!("{err:#}")),
+    }
+}
+
+/// [`read_unit`] for checking only: a record is read for what judging it needs (method, query,
+/// body), and its headers, errors and forward result are skipped without being kept — a record
+/// line of millions of empty headers costs nothing.
+pub fn read_unit_to_check(bytes: &[u8]) -> Unit<'_> {
+    #[derive(serde::Deserialize)]
+    struct ToCheck {
+        #[allow(dead_code)]
+        wa_hook_capture: u32,
+        seq: u64,
+        method: String,
+        #[serde(default)]
+        query: String,
+        body: Option<String>,
+        body_encoding: capture::BodyEncoding,
+        body_bytes: u64,
+        #[serde(default)]
+        rejected: Option<String>,
+    }
+    if !is_record_line(bytes) {
+        return Unit::Body(bytes);
+    }
+    match serde_json::from_slice::<ToCheck>(bytes) {
+        Ok(lean) => Unit::Record(Box::new(CaptureRecord {
+            wa_hook_capture: capture::FORMAT_VERSION,
+            seq: lean.seq,
+            received_at: String::new(),
+            remote_addr: String::new(),
+            method: lean.method,
+            path: String::new(),
+            query: lean.query,
+            headers: Vec::new(),
+            redacted_headers: Vec::new(),
+            body: lean.body,
+            body_encoding: lean.body_encoding,
+            body_bytes: lean.body_bytes,
+            provider: None,
+            kind: None,
+            verdict: None,
+            errors: Vec::new(),
+            note: None,
+            rejected: lean.rejected,
+            signature: None,
+            response_status: 0,
+            forward: None,
+        })),
+        Err(err) => Unit::Unreadable(format!("not a wa-hook capture record: {err}")),
     }
 }
 
@@ -796,6 +863,18 @@ mod tests {
         let big = vec![b' '; 1000];
         let found = units_of(&big, false, 100);
         assert!(matches!(found[..], [(_, Err(100))]));
+    }
+
+    #[test]
+    fn standard_input_tells_json_lines_from_one_document() {
+        let lines = |text: &str| stdin_is_json_lines(text.as_bytes(), true);
+        assert_eq!(lines("{\"a\":1}\n{\"a\":2}\n"), Some(true));
+        assert_eq!(lines("{\"a\":1}\n"), Some(false));
+        assert_eq!(lines("{\n  \"a\": 1\n}\n"), Some(false));
+        assert_eq!(lines("[\n  \"a\"\n]\n"), Some(false));
+        assert_eq!(lines("garbage\n{\"a\":1}\n{\"a\":2}\n"), Some(true));
+        assert_eq!(lines("garbage\nmore garbage\n"), Some(false));
+        assert_eq!(stdin_is_json_lines(b"{\"a\":1}\n", false), None);
     }
 
     #[test]

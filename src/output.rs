@@ -67,11 +67,12 @@ pub fn format_issue(issue: &Issue) -> String {
     } else {
         &issue.pointer
     };
+    // Pointers and found values quote the body's own keys and text: whoever sent it chose them.
     format!(
         "{}: expected {}, found {}",
-        at.cyan(),
-        issue.expected,
-        issue.found.red()
+        printable(at).cyan(),
+        printable(&issue.expected),
+        printable(&issue.found).red()
     )
 }
 
@@ -111,12 +112,12 @@ pub fn excerpt(text: &str, max: usize) -> String {
 /// [`excerpt`], borrowing `text` when it is already one short line (as most are).
 pub fn excerpt_cow(text: &str, max: usize) -> Cow<'_, str> {
     let trimmed = text.trim();
-    if trimmed.len() <= max && !trimmed.chars().any(char::is_control) {
+    if trimmed.len() <= max && !trimmed.chars().any(is_unsafe_char) {
         return Cow::Borrowed(trimmed);
     }
     let one_line: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if is_unsafe_char(c) { ' ' } else { c })
         .collect();
     let one_line = one_line.trim();
     if one_line.chars().count() <= max {
@@ -131,15 +132,13 @@ pub fn excerpt_cow(text: &str, max: usize) -> Cow<'_, str> {
 /// bidirectional-text overrides are written as escapes, so a name cannot move the cursor, clear
 /// the screen or disguise itself.
 pub fn printable(name: &str) -> Cow<'_, str> {
-    let unsafe_char =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !name.chars().any(unsafe_char) {
+    if !name.chars().any(is_unsafe_char) {
         return Cow::Borrowed(name);
     }
     Cow::Owned(
         name.chars()
             .map(|c| {
-                if unsafe_char(c) {
+                if is_unsafe_char(c) {
                     c.escape_debug().to_string()
                 } else {
                     c.to_string()
@@ -147,6 +146,12 @@ pub fn printable(name: &str) -> Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// Characters that must not reach a terminal as they are: controls (escape sequences) and the
+/// bidirectional overrides and isolates (text that reads differently from what it is).
+fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A byte count for people: `512 bytes`, `64 KiB`, `4 MiB`, `1.5 GiB`.

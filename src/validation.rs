@@ -319,6 +319,11 @@ pub fn check_bytes_parsed(
             let mut check = check_value(&value, options);
             if options.strict && check.provider.is_some() {
                 for (object, key) in duplicate_keys(bytes) {
+                    check.verdict = Verdict::Invalid;
+                    if check.errors.len() >= MAX_ISSUES {
+                        check.more_errors += 1;
+                        continue;
+                    }
                     check.errors.push(Issue {
                         pointer: object,
                         expected: "each property once".to_string(),
@@ -326,7 +331,6 @@ pub fn check_bytes_parsed(
                             "\"{key}\" more than once (parsers disagree on which copy counts)"
                         ),
                     });
-                    check.verdict = Verdict::Invalid;
                 }
             }
             (check, Some(value))

@@ -5,6 +5,7 @@ use colored::Colorize;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::capture::BodyEncoding;
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
 use crate::inputs::{self, Piece, StreamUnit, Unit, UnitStream};
@@ -107,7 +108,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
                 }
             };
             let judge = |unit: &StreamUnit| match (&unit.piece, batch.bytes(unit)) {
-                (_, Some(bytes)) => check_unit(bytes, &options),
+                (_, Some(bytes)) => check_unit(bytes, &options, args.max_body),
                 (Piece::TooLarge { size, exact }, None) => Judged::TooLarge {
                     size: *size,
                     exact: *exact,
@@ -271,14 +272,26 @@ impl<W: Write> Printer<'_, W> {
 }
 
 /// A body, or a capture record's body judged as `listen` judged it.
-fn check_unit(bytes: &[u8], options: &CheckOptions) -> Judged {
+fn check_unit(bytes: &[u8], options: &CheckOptions, max_body: u64) -> Judged {
     let checked = |check| Judged::Record(RecordCheck::Checked(check));
-    match inputs::read_unit(bytes) {
+    match inputs::read_unit_to_check(bytes) {
         Unit::Body(body) => match too_complex(body) {
             Some(values) => Judged::TooComplex { values },
             None => checked(validation::check_bytes(body, None, options)),
         },
         Unit::Record(record) => {
+            // A captured body is held to the same limit as any other.
+            let kept = record
+                .body
+                .as_ref()
+                .map_or(0, |body| match record.body_encoding {
+                    BodyEncoding::Base64 => body.len() as u64 / 4 * 3,
+                    _ => body.len() as u64,
+                });
+            let size = record.body_bytes.max(kept);
+            if size > max_body && kept > 0 {
+                return Judged::TooLarge { size, exact: true };
+            }
             if record.body_bytes > PARALLEL_BODY_MAX as u64 {
                 if let Some(values) = record
                     .body_bytes()

@@ -27,11 +27,15 @@ impl Kind {
         }
     }
 
-    /// A kind with a detail when there is one.
+    /// A kind with a detail when there is one. The detail is the body's own value (a message
+    /// type, a status), so it is made printable and kept short: it ends up on terminals and in
+    /// capture records.
     pub fn with(name: impl Into<Cow<'static, str>>, detail: Option<&str>) -> Kind {
         Kind {
             name: name.into(),
-            detail: detail.filter(|d| !d.is_empty()).map(str::to_string),
+            detail: detail
+                .filter(|d| !d.is_empty())
+                .map(|d| crate::output::excerpt(&crate::output::printable(d), 64)),
         }
     }
 

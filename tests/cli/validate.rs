@@ -521,3 +521,86 @@ fn bodies_of_many_values_are_refused_or_reported_briefly() {
         ))
         .stdout(predicate::str::contains("… and 350 more errors"));
 }
+
+/// Issue 14 review: what a body says about itself — keys, values, kinds — reaches the terminal
+/// with its control characters escaped; duplicate keys are capped like other errors; a stray
+/// first line does not hide JSON Lines on standard input; a capture record is held to
+/// --max-body and its header lists cost nothing.
+#[test]
+fn hostile_bodies_and_records_stay_printable_and_bounded() {
+    let mut body = sample_json("qikchat/message-text");
+    body["payload"]["\u{1b}[2Jx\u{202e}"] = serde_json::json!(1);
+    body["payload"]["message"]["type"] = serde_json::json!("\u{1b}[31mred");
+    let out = wa_hook()
+        .args(["validate", "--strict", "-"])
+        .write_stdin(serde_json::to_vec(&body).unwrap())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
+        "{stdout}"
+    );
+    assert!(stdout.contains("message:\\u{1b}[31mred"), "{stdout}");
+
+    let pad: Vec<&str> = std::iter::repeat_n(r#"{"a":1,"a":2}"#, 200).collect();
+    let text = String::from_utf8(sample_bytes("qikchat/message-text")).unwrap();
+    let duplicated = text.replacen('{', &format!("{{\"pad\": [{}], ", pad.join(",")), 1);
+    wa_hook()
+        .args(["validate", "--strict", "-"])
+        .write_stdin(duplicated)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("… and 151 more errors"));
+
+    let line = serde_json::to_string(&sample_json("qikchat/message-text")).unwrap();
+    wa_hook()
+        .args(["validate", "-"])
+        .write_stdin(format!("garbage\n{line}\n{line}\n"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "3 bodies: 2 valid, 1 invalid (1 not JSON)",
+        ));
+
+    let dir = tempfile::tempdir().unwrap();
+    let record = |body: &str, extra: serde_json::Value| {
+        let mut record = serde_json::json!({
+            "wa_hook_capture": 1, "seq": 1, "received_at": "2026-11-21T12:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1", "method": "POST", "path": "/", "query": "",
+            "headers": [], "body": body, "body_encoding": "utf8", "body_bytes": body.len(),
+            "response_status": 200
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            record[key] = value.clone();
+        }
+        record.to_string() + "\n"
+    };
+    let many_headers = serde_json::json!({ "redacted_headers": vec![""; 500_000] });
+    write(
+        dir.path(),
+        "headers.jsonl",
+        record(&text, many_headers).as_bytes(),
+    );
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "headers.jsonl"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "headers.jsonl:1  qikchat message:text",
+        ));
+    write(
+        dir.path(),
+        "big.jsonl",
+        record(&"x".repeat(2 << 20), serde_json::json!({})).as_bytes(),
+    );
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "--max-body", "1MiB", "big.jsonl"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "big.jsonl:1  not checked: 2 MiB, over --max-body 1 MiB",
+        ));
+}
