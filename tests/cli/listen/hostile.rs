@@ -515,3 +515,39 @@ fn lines_are_dropped_not_queued_when_stdout_is_not_read() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("not shown"), "{stderr}");
 }
+
+/// A request that cannot be read (here an unknown `Expect`, a 413 and a header name with a
+/// space) is the connection's last: once it is answered the connection is closed, so a client
+/// reading to the end gets the end, not a wait for `--read-timeout` (before, the connection
+/// lingered until the socket's read timeout, holding a thread and a connection slot).
+#[test]
+fn a_rejected_request_s_connection_is_closed_once_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--read-timeout", "5m"]);
+    for (head, status) in [
+        (
+            "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 189-dummy\r\n\r\n",
+            417,
+        ),
+        (
+            "POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nab",
+            413,
+        ),
+        (
+            "POST /y HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\nhello",
+            400,
+        ),
+    ] {
+        let mut connection = sent(&listener.url, head.as_bytes());
+        assert_eq!(connection.read_response().status, status, "{head}");
+        // Read to the end: an error here is the read timeout (ANSWER_TIMEOUT), the
+        // connection left open.
+        let mut rest = Vec::new();
+        let end = connection.reader.read_to_end(&mut rest);
+        assert!(end.is_ok(), "{head}: the connection stayed open: {end:?}");
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(read_records(&path).len(), 3, "{stderr}");
+}
