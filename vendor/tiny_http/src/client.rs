@@ -550,13 +550,15 @@ fn parse_request_line(line: &[u8]) -> Result<(Method, String, HTTPVersion), Read
     let version = match version_text {
         Some("HTTP/1.1") => HTTPVersion(1, 1),
         Some("HTTP/1.0") => HTTPVersion(1, 0),
-        Some(other) if other.starts_with("HTTP/") && parts.next().is_none() => return Err(reject(
-            505,
-            format!(
+        Some(other) if other.starts_with("HTTP/") && parts.next().is_none() => {
+            return Err(reject(
+                505,
+                format!(
                 "{}: this listener speaks HTTP/1.1 (HTTP/2 clients fall back to it over http://)",
                 shorten(other, 16)
             ),
-        )),
+            ))
+        }
         _ => return Err(reject(400, "not an HTTP/1.1 request line".to_string())),
     };
     match method {
