@@ -191,8 +191,9 @@ pub struct ListenArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads answering requests [default: one per core, at least 2; 32 with
-    /// --forward-to or --delay, whose requests each hold a worker while they wait]
+    /// Worker threads answering requests [default: one per core, at least 2; 32 with --delay,
+    /// whose requests each hold a worker while they wait (a forwarded request waits for the app
+    /// on a thread of its own, up to 256 at once, then 503)]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 

@@ -302,6 +302,11 @@ impl Handler {
         }
     }
 
+    /// True when requests are forwarded to the app (and so may wait for it).
+    pub fn forwards(&self) -> bool {
+        self.config.forward.is_some()
+    }
+
     /// True when a worker may take several queued requests at once: answering them waits for
     /// the whole batch, which is only quick when nothing is forwarded or delayed.
     pub fn batches(&self) -> bool {

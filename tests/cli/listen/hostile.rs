@@ -551,3 +551,107 @@ fn a_rejected_request_s_connection_is_closed_once_answered() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(read_records(&path).len(), 3, "{stderr}");
 }
+
+/// An app that never answers requests to `/hang` (it says when it has one) and answers others
+/// at once; it stops holding them when `release` is dropped.
+fn partly_hung_app() -> (
+    String,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let app = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = app.local_addr().unwrap().port().to_string();
+    let (hung_tx, hung_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Arc::new(std::sync::Mutex::new(release_rx));
+    std::thread::spawn(move || {
+        for stream in app.incoming().take(200) {
+            let Ok(stream) = stream else { break };
+            let (hung_tx, release_rx) = (hung_tx.clone(), release_rx.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap_or(0);
+                        let header = header.trim_end();
+                        if header.is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':') {
+                            if name.eq_ignore_ascii_case("content-length") {
+                                length = value.trim().parse().unwrap_or(0);
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    if line.contains(" /hang") {
+                        let _ = hung_tx.send(());
+                        // Held until the test ends.
+                        let _ = release_rx.lock().map(|release| release.recv());
+                        return;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+                    let _ = reader.get_mut().write_all(answer.as_bytes());
+                }
+            });
+        }
+    });
+    (port, hung_rx, release_tx)
+}
+
+/// Issue 13: "40 hung requests held every worker: a healthy webhook waited 29 s". Requests
+/// waiting for a hung app each wait on a thread of their own, so one the app answers is
+/// answered at once, whatever is hung (before: after the forward timeout, 60 s here).
+#[test]
+fn requests_waiting_for_a_hung_app_hold_up_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let (port, hung, release) = partly_hung_app();
+    let listener = Listener::start(&[
+        "--out",
+        &out,
+        "--forward-to",
+        &port,
+        "--forward-timeout",
+        "60s",
+    ]);
+    let body = sample_bytes("qikchat/message-text");
+    let request = |path: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{}",
+            body.len(),
+            String::from_utf8_lossy(&body)
+        )
+    };
+    let waiting: Vec<Connection> = (0..40)
+        .map(|_| sent(&listener.url, request("/hang").as_bytes()))
+        .collect();
+    // Every one of them has reached the app, and waits.
+    for _ in 0..40 {
+        hung.recv_timeout(ANSWER_TIMEOUT)
+            .expect("a forward reached the app");
+    }
+    for _ in 0..3 {
+        let response = exchange(&listener.url, request("/ok").as_bytes());
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, b"{\"ok\":true}");
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("40 requests still being read or forwarded at the stop"),
+        "{stderr}"
+    );
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3, "{stderr}");
+    assert!(records.iter().all(|record| record.path == "/ok"));
+    drop((waiting, release));
+}
