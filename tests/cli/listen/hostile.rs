@@ -109,6 +109,10 @@ fn heads_over_64_kib_are_answered_and_recorded() {
         records[0]
     );
     assert_eq!(records[1].response_status, 414);
+    // The start of the path it asked for, not nothing.
+    assert_eq!(records[1].method, "GET");
+    assert!(records[1].path.starts_with("/pppp"), "{:?}", records[1]);
+    assert!(records[1].path.len() < 4096, "{}", records[1].path.len());
     assert_eq!(records[2].path, "/many");
     assert!(rejection(&records[2]).contains("more than 128 headers"));
     assert!(stderr.contains("3 rejected"), "{stderr}");

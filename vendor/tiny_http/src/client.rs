@@ -137,8 +137,8 @@ impl ReadError {
 /// wa-hook: why a line could not be read.
 enum LineError {
     Io(IoError),
-    /// The head grew over `Limits::max_head_bytes`.
-    TooLong,
+    /// The head grew over `Limits::max_head_bytes`; what was read of the line.
+    TooLong(Vec<u8>),
 }
 
 /// The longest path kept from a request that is rejected for its length.
@@ -233,7 +233,7 @@ impl ClientConnection {
                 return Ok(buf);
             }
             if *budget == 0 {
-                return Err(LineError::TooLong);
+                return Err(LineError::TooLong(buf));
             }
             *budget -= 1;
             buf.push(byte);
@@ -244,7 +244,7 @@ impl ClientConnection {
     /// A line of the head that could not be read: a rejection, or a quiet close.
     fn line_error(&self, err: LineError, too_long: (u16, &str)) -> ReadError {
         match err {
-            LineError::TooLong => ReadError::reject(
+            LineError::TooLong(_) => ReadError::reject(
                 too_long.0,
                 format!(
                     "{} (the head may be {} bytes)",
@@ -304,7 +304,15 @@ impl ClientConnection {
         // reading the request line
         let line = self
             .read_next_line(Some(first), &mut budget)
-            .map_err(|err| self.line_error(err, (414, "the request line is too long")))?;
+            .map_err(|err| {
+                // What was read of the line: the method and the path's start, for the record.
+                let (method, path) = match &err {
+                    LineError::TooLong(start) => start_of_request_line(start),
+                    LineError::Io(_) => (Method::NonStandard(AsciiString::new()), String::new()),
+                };
+                self.line_error(err, (414, "the request line is too long"))
+                    .of(&method, &path, &HTTPVersion(1, 1), &[])
+            })?;
         let (method, path, version) = parse_request_line(&line)?;
 
         // getting all headers
@@ -518,6 +526,20 @@ impl Iterator for ClientConnection {
         // returning the request
         Some(rq)
     }
+}
+
+/// wa-hook: the method and the start of the path (at most `KEPT_PATH` characters) of a request
+/// line too long to read whole.
+fn start_of_request_line(start: &[u8]) -> (Method, String) {
+    let text = String::from_utf8_lossy(start);
+    let mut parts = text.splitn(3, ' ');
+    let method = parts
+        .next()
+        .filter(|method| is_token(method.as_bytes()))
+        .and_then(|method| method.parse().ok())
+        .unwrap_or_else(|| Method::NonStandard(AsciiString::new()));
+    let path = shorten(parts.next().unwrap_or_default(), KEPT_PATH);
+    (method, path)
 }
 
 /// Parses the request line of the request.
