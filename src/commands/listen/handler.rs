@@ -27,6 +27,8 @@ pub(crate) struct Handler {
     config: Config,
     writer: CaptureWriter,
     seq: AtomicU64,
+    /// This run's id, in each record.
+    run: String,
     /// Requests taken and not yet answered.
     in_flight: AtomicU64,
     /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
@@ -211,6 +213,7 @@ impl Handler {
             config,
             // A file that already holds records: this run's continue their numbering.
             seq: AtomicU64::new(writer.last_seq()),
+            run: capture::new_run_id(),
             writer,
             in_flight: AtomicU64::new(0),
             large_parse: Mutex::new(()),
@@ -363,6 +366,7 @@ impl Handler {
         let mut record = CaptureRecord {
             wa_hook_capture: capture::FORMAT_VERSION,
             seq,
+            run: Some(self.run.clone()),
             received_at,
             remote_addr,
             method,

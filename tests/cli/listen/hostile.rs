@@ -335,6 +335,14 @@ fn a_torn_capture_file_is_mended_and_seq_continues() {
     assert!(lines[2].ends_with("\"rec"));
     let last = parse_record(lines[3].as_bytes()).unwrap();
     assert_eq!(last.seq, 3);
+    // Each run has its own id, the same in all its records.
+    let (first, second) = (
+        parse_record(lines[0].as_bytes()).unwrap(),
+        parse_record(lines[1].as_bytes()).unwrap(),
+    );
+    assert!(first.run.is_some(), "{first:?}");
+    assert_eq!(first.run, second.run);
+    assert_ne!(first.run, last.run);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
