@@ -667,3 +667,31 @@ fn requests_waiting_for_a_hung_app_hold_up_no_other() {
     assert!(records.iter().all(|record| record.path == "/ok"));
     drop((waiting, release));
 }
+
+/// Slowloris: a head sent a byte at a time, each within `--read-timeout`, is cut off when the
+/// whole head has taken longer than it (408), not held for as long as the sender keeps going.
+/// (The trickling is the attack itself, not a wait for the server.)
+#[test]
+fn a_head_trickled_a_byte_at_a_time_is_cut_off_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--read-timeout", "1s"]);
+    let mut connection = sent(&listener.url, b"");
+    let mut writer = connection.reader.get_ref().try_clone().unwrap();
+    let trickler = std::thread::spawn(move || {
+        // 40 bytes, one each 250 ms: 10 s for a head that would be answered 200 at its end.
+        for byte in b"GET /slowloris HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n".iter() {
+            if writer.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+    assert_eq!(connection.read_response().status, 408);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let _ = trickler.join();
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1, "{stderr}");
+    assert_eq!(records[0].response_status, 408);
+}
