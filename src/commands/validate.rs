@@ -296,10 +296,7 @@ fn check_unit(bytes: &[u8], options: &CheckOptions) -> Judged {
     }
 }
 
-/// A body is checked in its parsed form, which takes up to about 200 bytes per JSON value
-/// whatever the value's size (`[1,1,1,…]` of 4 MiB would take 300 MB). A body with more values
-/// than this is refused rather than let memory grow; webhooks hold hundreds.
-const MAX_VALUES: usize = 400_000;
+use crate::validation::MAX_VALUES;
 
 /// The number of JSON values in a large body when over [`MAX_VALUES`]; `None` when it is
 /// within the limit (or small enough that it must be).

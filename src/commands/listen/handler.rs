@@ -428,8 +428,18 @@ impl Handler {
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                     });
-                    let (check, value) =
-                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
+                    // A large body of very many values is not parsed: its parsed form would
+                    // take hundreds of megabytes (`validation::MAX_VALUES`).
+                    let values = if large {
+                        validation::count_values(&bytes)
+                    } else {
+                        0
+                    };
+                    let (check, value) = if values > validation::MAX_VALUES {
+                        (validation::Check::too_many_values(values), None)
+                    } else {
+                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check)
+                    };
                     // A large body's parsed value is not kept for the live line.
                     let value = if large { None } else { value };
                     drop(turn);

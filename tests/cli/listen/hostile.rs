@@ -695,3 +695,31 @@ fn a_head_trickled_a_byte_at_a_time_is_cut_off_408() {
     assert_eq!(records.len(), 1, "{stderr}");
     assert_eq!(records[0].response_status, 408);
 }
+
+/// A 4 MiB body of nested arrays parses into about 600 MB: a body of more JSON values than
+/// wa-hook holds in memory at once is recorded unchecked (saying why) and answered, unparsed.
+#[test]
+fn a_body_of_too_many_values_is_not_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--max-body", "4MiB"]);
+    let mut body = b"{\"a\":[".to_vec();
+    while body.len() < (4 << 20) - 32 {
+        body.extend_from_slice(b"[[[[[[[[[[1]]]]]]]]]],");
+    }
+    body.extend_from_slice(b"1]}");
+    assert_eq!(post(&listener.url, "/deep", &body).status, 200);
+    let peak = peak_resident_bytes(listener.pid()).unwrap_or(0) >> 20;
+    assert!(peak < 256, "{peak} MiB resident at the peak");
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("JSON values"), "{stdout}");
+    let records = read_records(&path);
+    assert_eq!(
+        records[0].verdict,
+        Some(wa_hook::verdict::Verdict::Unchecked)
+    );
+    let note = records[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("JSON values, more than the 400000"), "{note}");
+    assert_eq!(records[0].body_bytes, body.len() as u64);
+}
