@@ -31,6 +31,8 @@ pub(crate) struct Handler {
     run: String,
     /// Requests taken and not yet answered.
     in_flight: AtomicU64,
+    /// Requests not saved since the last warning about it (0: saving works).
+    unsaved_since_warning: AtomicU64,
     /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
     /// many times its text's size, so such bodies are parsed one at a time.
     large_parse: Mutex<()>,
@@ -216,6 +218,7 @@ impl Handler {
             run: capture::new_run_id(),
             writer,
             in_flight: AtomicU64::new(0),
+            unsaved_since_warning: AtomicU64::new(0),
             large_parse: Mutex::new(()),
         }
     }
@@ -246,15 +249,35 @@ impl Handler {
             .map(|request| self.decide(request, refusal))
             .collect();
         let saved = match self.writer.write_all(handled.iter().map(|one| &one.record)) {
-            Ok(()) => true,
+            Ok(()) => {
+                if self.unsaved_since_warning.load(Ordering::Relaxed) > 0 {
+                    let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
+                    if unsaved > 0 {
+                        output::warn(format!(
+                            "saving again ({unsaved} {} could not be saved, answered 500)",
+                            if unsaved == 1 { "request" } else { "requests" }
+                        ));
+                    }
+                }
+                true
+            }
             Err(err) => {
-                if let (Some(first), Some(last)) = (handled.first(), handled.last()) {
+                // One warning until saving works again (a full disk would otherwise print a
+                // line per request, and block every worker on a stderr nobody reads); the
+                // summary counts them all.
+                let earlier = self
+                    .unsaved_since_warning
+                    .fetch_add(handled.len() as u64, Ordering::Relaxed);
+                if let (0, Some(first), Some(last)) = (earlier, handled.first(), handled.last()) {
                     let which = if first.record.seq == last.record.seq {
                         format!("request #{}", first.record.seq)
                     } else {
                         format!("requests #{}-#{}", first.record.seq, last.record.seq)
                     };
-                    output::warn(format!("{which} not saved, answered 500: {err:#}"));
+                    output::warn(format!(
+                        "{which} not saved, answered 500: {err:#} (until saving works again, \
+                         no more of these; the summary counts them)"
+                    ));
                 }
                 for one in &mut handled {
                     one.answer = Answer::error(500, "wa-hook could not save this request");

@@ -392,6 +392,10 @@ fn a_write_cut_short_is_taken_back_and_saving_resumes() {
     }
     assert_eq!(statuses.last(), Some(&500), "{statuses:?}");
     let saved = statuses.len() - 1;
+    // More that do not fit: answered 500 too, and warned about once.
+    for _ in 0..3 {
+        assert_eq!(post(&listener.url, "/", &body).status, 500);
+    }
     let text = std::fs::read(&path).unwrap();
     assert_eq!(text.last(), Some(&b'\n'), "a torn line was left");
     assert_eq!(read_records(&path).len(), saved);
@@ -405,7 +409,16 @@ fn a_write_cut_short_is_taken_back_and_saving_resumes() {
     assert_eq!(post(&listener.url, "/again", &body).status, 200);
     let (code, _, stderr) = listener.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("1 request could not be saved"), "{stderr}");
+    assert!(stderr.contains("4 requests could not be saved"), "{stderr}");
+    assert_eq!(
+        stderr.matches("not saved, answered 500").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("saving again (4 requests could not be saved"),
+        "{stderr}"
+    );
     let records = read_records(&path);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].path, "/again");
