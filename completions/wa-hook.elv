@@ -55,7 +55,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --forward-timeout 'Give up on the app after this long and answer 504 [default: the budget, at most 10s]'
             cand --max-connections 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]'
             cand --read-timeout 'Longest wait for a request''s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)'
-            cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --forward-to or --delay, whose requests each hold a worker while they wait]'
+            cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --delay, whose requests each hold a worker while they wait (a forwarded request waits for the app on a thread of its own, up to 256 at once, then 503)]'
             cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
             cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'
             cand --tunnel 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it'

@@ -20,8 +20,12 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct CaptureRecord {
     /// Always `FORMAT_VERSION` when written by this wa-hook.
     pub wa_hook_capture: u32,
-    /// 1, 2, 3 ... in the order requests were received by this listener.
+    /// 1, 2, 3 ... in the order requests were received, continuing the file's last record.
     pub seq: u64,
+    /// Which run of `listen` received it (`new_run_id`); absent in records written before
+    /// wa-hook had it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
     /// RFC 3339 with microseconds, UTC.
     pub received_at: String,
     pub remote_addr: String,
@@ -124,6 +128,17 @@ pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'
         .iter()
         .find(|(key, _)| key.eq_ignore_ascii_case(name))
         .map(|(_, value)| value.as_str())
+}
+
+/// An id for one run of `listen`, written in each of its records, so a file appended to by
+/// several runs says which run received what: its start time and process id
+/// (`2026-11-23T02:34:00.123Z-4321`).
+pub fn new_run_id() -> String {
+    format!(
+        "{}-{}",
+        humantime::format_rfc3339_millis(std::time::SystemTime::now()),
+        std::process::id()
+    )
 }
 
 /// The current time as RFC 3339 with microseconds.
@@ -525,6 +540,7 @@ mod tests {
         CaptureRecord {
             wa_hook_capture: FORMAT_VERSION,
             seq: 1,
+            run: Some(new_run_id()),
             received_at: now_rfc3339(),
             remote_addr: "127.0.0.1:5000".into(),
             method: "POST".into(),

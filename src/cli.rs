@@ -103,6 +103,10 @@ Examples:
   wa-hook listen                              127.0.0.1:8787, every path, saves to ./wa-hook-captures.jsonl
   wa-hook listen --port 0 --out run.jsonl     a free port; the first line printed is the URL
   wa-hook listen --forward-to 3000            also forward every request to http://127.0.0.1:3000
+  wa-hook listen --forward-to 3000 --forward-timeout 2s
+                                              answer 504 when the app takes over 2 s
+  wa-hook listen --max-connections 64 --read-timeout 5s --fsync
+                                              tighter bounds for a public tunnel; records on disk
   wa-hook listen --basic-auth-env QIK_AUTH    require HTTP Basic auth (QIK_AUTH=user:pass)
   wa-hook listen --reply picky/reply-text     answer Picky Assist with an instant reply
   wa-hook listen --status 500 --delay 3s      rehearse a failing, slow endpoint
@@ -198,8 +202,9 @@ pub struct ListenArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads answering requests [default: one per core, at least 2; 32 with
-    /// --forward-to or --delay, whose requests each hold a worker while they wait]
+    /// Worker threads answering requests [default: one per core, at least 2; 32 with --delay,
+    /// whose requests each hold a worker while they wait (a forwarded request waits for the app
+    /// on a thread of its own, up to 256 at once, then 503)]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 

@@ -98,7 +98,7 @@ const TARGET_EXAMPLE: &str =
 /// which suggest `example`.
 pub fn parse_http_url(text: &str, what: &str, example: &str) -> anyhow::Result<Url> {
     let text = text.trim();
-    let shown = without_userinfo(text);
+    let shown = as_shown_in_errors(text);
     // URLs read `\` as `/`, so `http://8787\@host/` would go to 8787, read as an address.
     if text.contains('\\') {
         bail!("{what} `{shown}` has a backslash in it; write the URL with `/` only");
@@ -162,6 +162,19 @@ fn typed_host(text: &str) -> &str {
 }
 
 /// `text` with any `user:password@` part replaced, for error messages.
+/// A URL as an error shows it: without its user info, and its query (which may hold a token,
+/// like `?token=...`) redacted.
+fn as_shown_in_errors(text: &str) -> String {
+    let shown = without_userinfo(text);
+    match shown.split_once('?') {
+        Some((before, after)) => {
+            let fragment = after.find('#').map_or("", |at| &after[at..]);
+            format!("{before}?(redacted){fragment}")
+        }
+        None => shown,
+    }
+}
+
 fn without_userinfo(text: &str) -> String {
     let start = text.find("://").map_or(0, |i| i + 3);
     let authority_end = text[start..].find('/').map_or(text.len(), |i| start + i);
@@ -386,6 +399,22 @@ mod tests {
             join_request_url(&root, "/x", "").as_str(),
             "http://app:3000/x"
         );
+    }
+
+    #[test]
+    fn errors_show_no_credentials_and_no_query() {
+        let err = parse_target("http://alice:Pw0rd@127.0.0.1:3000/hook?token=AppS3cret#f")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("Pw0rd") && !err.contains("AppS3cret"),
+            "{err}"
+        );
+        assert!(err.contains("127.0.0.1:3000/hook?(redacted)#f"), "{err}");
+        let err = parse_target("ftp://h/x?token=AppS3cret")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("AppS3cret"), "{err}");
     }
 
     #[test]

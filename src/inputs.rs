@@ -706,6 +706,7 @@ pub fn read_unit_to_check(bytes: &[u8]) -> Unit<'_> {
         Ok(lean) => Unit::Record(Box::new(CaptureRecord {
             wa_hook_capture: capture::FORMAT_VERSION,
             seq: lean.seq,
+            run: None,
             received_at: String::new(),
             remote_addr: String::new(),
             method: lean.method,

@@ -73,6 +73,21 @@ impl Check {
         record.note = self.note;
     }
 
+    /// A body of more than [`MAX_VALUES`] JSON values, not parsed.
+    pub fn too_many_values(values: usize) -> Check {
+        Check {
+            verdict: Verdict::Unchecked,
+            provider: None,
+            kind: None,
+            schema: None,
+            errors: Vec::new(),
+            more_errors: 0,
+            note: Some(format!(
+                "not checked: {values} JSON values, more than the {MAX_VALUES} wa-hook holds in memory at once"
+            )),
+        }
+    }
+
     /// `qikchat message:text`, or `unknown`.
     pub fn label(&self) -> String {
         match (&self.provider, &self.kind) {
@@ -249,6 +264,12 @@ pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
     let _ = walk.deserialize(&mut deserializer);
     found
 }
+
+/// A body is checked in its parsed form, which takes up to about 300 bytes per JSON value
+/// whatever the value's size (`[1,1,1,…]` of 4 MiB would take 300 MB, nested arrays 600 MB).
+/// A body with more values than this is not parsed (`validate` refuses it, `listen` records it
+/// unchecked) rather than let memory grow; webhooks hold hundreds.
+pub const MAX_VALUES: usize = 400_000;
 
 /// About how many JSON values (including object keys) `bytes` holds: the structural characters
 /// outside strings, counted in one pass without parsing.

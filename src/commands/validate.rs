@@ -12,7 +12,7 @@ use crate::inputs::{self, Piece, StreamUnit, Unit, UnitStream};
 use crate::output;
 use crate::output::format_issue;
 use crate::providers;
-use crate::validation::{self, Check, CheckOptions, Forced, RecordCheck, Verdict};
+use crate::validation::{self, Check, CheckOptions, Forced, MAX_VALUES, RecordCheck, Verdict};
 
 /// One body's verdict, as printed with `--format json`.
 #[derive(Serialize)]
@@ -308,11 +308,6 @@ fn check_unit(bytes: &[u8], options: &CheckOptions, max_body: u64) -> Judged {
         Unit::Unreadable(why) => checked(Check::malformed("a wa-hook capture record", why)),
     }
 }
-
-/// A body is checked in its parsed form, which takes up to about 200 bytes per JSON value
-/// whatever the value's size (`[1,1,1,…]` of 4 MiB would take 300 MB). A body with more values
-/// than this is refused rather than let memory grow; webhooks hold hundreds.
-const MAX_VALUES: usize = 400_000;
 
 /// The number of JSON values in a large body when over [`MAX_VALUES`]; `None` when it is
 /// within the limit (or small enough that it must be).

@@ -19,6 +19,7 @@ pub fn record_of(seq: u64, body: &[u8]) -> CaptureRecord {
     CaptureRecord {
         wa_hook_capture: FORMAT_VERSION,
         seq,
+        run: None,
         received_at: format!("2026-01-02T03:04:{:02}.000000Z", seq % 60),
         remote_addr: "127.0.0.1:40000".into(),
         method: "POST".into(),

@@ -27,8 +27,12 @@ pub(crate) struct Handler {
     config: Config,
     writer: CaptureWriter,
     seq: AtomicU64,
+    /// This run's id, in each record.
+    run: String,
     /// Requests taken and not yet answered.
     in_flight: AtomicU64,
+    /// Requests not saved since the last warning about it (0: saving works).
+    unsaved_since_warning: AtomicU64,
     /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
     /// many times its text's size, so such bodies are parsed one at a time.
     large_parse: Mutex<()>,
@@ -211,8 +215,10 @@ impl Handler {
             config,
             // A file that already holds records: this run's continue their numbering.
             seq: AtomicU64::new(writer.last_seq()),
+            run: capture::new_run_id(),
             writer,
             in_flight: AtomicU64::new(0),
+            unsaved_since_warning: AtomicU64::new(0),
             large_parse: Mutex::new(()),
         }
     }
@@ -243,15 +249,35 @@ impl Handler {
             .map(|request| self.decide(request, refusal))
             .collect();
         let saved = match self.writer.write_all(handled.iter().map(|one| &one.record)) {
-            Ok(()) => true,
+            Ok(()) => {
+                if self.unsaved_since_warning.load(Ordering::Relaxed) > 0 {
+                    let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
+                    if unsaved > 0 {
+                        output::warn(format!(
+                            "saving again ({unsaved} {} could not be saved, answered 500)",
+                            if unsaved == 1 { "request" } else { "requests" }
+                        ));
+                    }
+                }
+                true
+            }
             Err(err) => {
-                if let (Some(first), Some(last)) = (handled.first(), handled.last()) {
+                // One warning until saving works again (a full disk would otherwise print a
+                // line per request, and block every worker on a stderr nobody reads); the
+                // summary counts them all.
+                let earlier = self
+                    .unsaved_since_warning
+                    .fetch_add(handled.len() as u64, Ordering::Relaxed);
+                if let (0, Some(first), Some(last)) = (earlier, handled.first(), handled.last()) {
                     let which = if first.record.seq == last.record.seq {
                         format!("request #{}", first.record.seq)
                     } else {
                         format!("requests #{}-#{}", first.record.seq, last.record.seq)
                     };
-                    output::warn(format!("{which} not saved, answered 500: {err:#}"));
+                    output::warn(format!(
+                        "{which} not saved, answered 500: {err:#} (until saving works again, \
+                         no more of these; the summary counts them)"
+                    ));
                 }
                 for one in &mut handled {
                     one.answer = Answer::error(500, "wa-hook could not save this request");
@@ -300,6 +326,11 @@ impl Handler {
             }
             self.in_flight.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+
+    /// True when requests are forwarded to the app (and so may wait for it).
+    pub fn forwards(&self) -> bool {
+        self.config.forward.is_some()
     }
 
     /// True when a worker may take several queued requests at once: answering them waits for
@@ -358,6 +389,7 @@ impl Handler {
         let mut record = CaptureRecord {
             wa_hook_capture: capture::FORMAT_VERSION,
             seq,
+            run: Some(self.run.clone()),
             received_at,
             remote_addr,
             method,
@@ -419,17 +451,23 @@ impl Handler {
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                     });
-                    let (check, value) =
-                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check);
+                    // A large body of very many values is not parsed: its parsed form would
+                    // take hundreds of megabytes (`validation::MAX_VALUES`).
+                    let values = if large {
+                        validation::count_values(&bytes)
+                    } else {
+                        0
+                    };
+                    let (check, value) = if values > validation::MAX_VALUES {
+                        (validation::Check::too_many_values(values), None)
+                    } else {
+                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check)
+                    };
                     // A large body's parsed value is not kept for the live line.
                     let value = if large { None } else { value };
                     drop(turn);
                     provider = check.provider;
-                    record.provider = check.provider.map(|p| p.id().to_string());
-                    record.kind = check.kind.as_ref().map(ToString::to_string);
-                    record.verdict = Some(check.verdict);
-                    record.errors = check.errors;
-                    record.note = check.note;
+                    check.record_into(&mut record);
                     parsed = value;
                 }
                 self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)

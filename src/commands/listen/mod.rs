@@ -15,7 +15,9 @@
 //! 64 KiB and 128 headers, read within `--read-timeout`; a body within 3 times it; at most
 //! `--max-connections` open, one more answered 503. A request whose body has not arrived
 //! (chunked, over 64 KiB, or after `Expect: 100-continue`) is read on a thread of its own, at
-//! most `UPLOADS_MAX` at once, so a slow sender never holds a worker. At Ctrl-C, listen stops
+//! most `UPLOADS_MAX` at once, so a slow sender never holds a worker; with `--forward-to`, each
+//! request waits for the app on a thread of its own, at most `FORWARDS_MAX` at once, so a hung
+//! app never holds one either (one more is answered 503 at once). At Ctrl-C, listen stops
 //! within about a second whatever is still being read or forwarded, and says how many were.
 mod display;
 mod forward;
@@ -57,6 +59,11 @@ const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
 /// Requests whose bodies are still arriving, read at once (each on its own thread); one more
 /// is answered 503. Their bodies (up to `--max-body` each) are what listen holds in memory.
 const UPLOADS_MAX: usize = 8;
+
+/// With `--forward-to`, requests waiting for the app at once (each on its own thread, so a hung
+/// app holds no worker); one more is answered 503 at once. Their bodies have arrived, so each
+/// holds at most `tiny_http::BUFFERED_BODY_MAX` (64 KiB).
+const FORWARDS_MAX: usize = 256;
 
 /// `--max-connections` unless the open-file limit allows fewer.
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -255,10 +262,10 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Workers that only check and save are never idle while requests queue, so one per core is
-/// the fastest (more only take turns on the cores); a forwarded or delayed request holds its
-/// worker while it waits, so those need many.
+/// the fastest (more only take turns on the cores); a delayed request holds its worker while
+/// it waits, so `--delay` needs many. (A forwarded request waits on a thread of its own.)
 fn default_threads(args: &ListenArgs) -> usize {
-    if args.forward_to.is_some() || args.delay.is_some() {
+    if args.delay.is_some() {
         32
     } else {
         std::thread::available_parallelism().map_or(2, |cores| cores.get().max(2))
@@ -348,41 +355,64 @@ fn accept_warning(err: &std::io::Error) -> String {
     format!("accepting a connection failed ({err}); trying again")
 }
 
-/// Requests whose bodies are still arriving, each read on a thread of its own.
-struct Uploads {
+/// Requests that may wait long (a body still arriving, an app still answering), each handled
+/// on a thread of its own, at most `max` at once, so none holds a worker.
+struct Offload {
+    max: usize,
+    thread_name: &'static str,
     active: AtomicUsize,
     stats: Mutex<Stats>,
     busy: Refusal,
 }
 
-impl Uploads {
-    fn new() -> Uploads {
-        Uploads {
+impl Offload {
+    /// Requests whose bodies are still arriving.
+    fn uploads() -> Offload {
+        Offload::new(
+            UPLOADS_MAX,
+            "wa-hook-upload",
+            format!("{UPLOADS_MAX} slow or large uploads were already arriving"),
+        )
+    }
+
+    /// Requests forwarded to the app (`--forward-to`).
+    fn forwards() -> Offload {
+        Offload::new(
+            FORWARDS_MAX,
+            "wa-hook-forward",
+            format!("{FORWARDS_MAX} requests were already waiting for the app (--forward-to)"),
+        )
+    }
+
+    fn new(max: usize, thread_name: &'static str, reason: String) -> Offload {
+        Offload {
+            max,
+            thread_name,
             active: AtomicUsize::new(0),
             stats: Mutex::new(Stats::default()),
             busy: Refusal {
                 status: 503,
-                reason: format!("{UPLOADS_MAX} slow or large uploads were already arriving"),
+                reason,
             },
         }
     }
 
-    /// Read and handle `request` on its own thread, or refuse it (503) when `UPLOADS_MAX`
-    /// are arriving already.
+    /// Handle `request` on its own thread, or refuse it (503, its body unread) when `max` are
+    /// being handled already.
     fn take(
         self: &Arc<Self>,
         request: tiny_http::Request,
         handler: &Arc<Handler>,
         display: &DisplaySender,
     ) {
-        if self.active.fetch_add(1, Ordering::AcqRel) >= UPLOADS_MAX {
+        if self.active.fetch_add(1, Ordering::AcqRel) >= self.max {
             self.active.fetch_sub(1, Ordering::AcqRel);
             handler.handle_refused(vec![request], Some(&self.busy), &self.stats, display);
             return;
         }
         let (uploads, handler, display) = (Arc::clone(self), Arc::clone(handler), display.clone());
         let started = std::thread::Builder::new()
-            .name("wa-hook-upload".to_string())
+            .name(self.thread_name.to_string())
             .spawn(move || {
                 handler.handle(vec![request], &uploads.stats, &display);
                 uploads.active.fetch_sub(1, Ordering::AcqRel);
@@ -546,7 +576,8 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let (display_tx, display_thread) =
         display::spawn(records_on_stdout, args.format == Format::Text);
     let handler = Arc::new(Handler::new(config, writer));
-    let uploads = Arc::new(Uploads::new());
+    let uploads = Arc::new(Offload::uploads());
+    let forwards = Arc::new(Offload::forwards());
     let started = Instant::now();
     let threads = args
         .threads
@@ -561,6 +592,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         let server = Arc::clone(&server);
         let handler = Arc::clone(&handler);
         let uploads = Arc::clone(&uploads);
+        let forwards = Arc::clone(&forwards);
         let display = display_tx.clone();
         let stats = Arc::clone(stats);
         let stopped = stopped_tx.clone();
@@ -586,6 +618,11 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
                     // A body still arriving is read on a thread of its own.
                     if !handler::body_arrived(&first) {
                         uploads.take(first, &handler, &display);
+                        continue;
+                    }
+                    // One that waits for the app too: a hung app holds no worker.
+                    if handler.forwards() {
+                        forwards.take(first, &handler, &display);
                         continue;
                     }
                     // Requests queued together are taken together when their bodies have
@@ -644,6 +681,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let main_stats = Mutex::new(Stats::default());
     while let Some(left) = (stop_by - SHUTDOWN_QUIET).checked_duration_since(Instant::now()) {
         match server.recv_timeout(left.min(SHUTDOWN_QUIET)) {
+            Ok(Some(request)) if handler.forwards() && handler::body_arrived(&request) => {
+                forwards.take(request, &handler, &display_tx);
+            }
             Ok(Some(request)) if handler::body_arrived(&request) => {
                 handler.handle(vec![request], &main_stats, &display_tx);
             }
@@ -660,7 +700,11 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let mut stats = main_stats
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for worker in worker_stats.iter().map(|s| &**s).chain([&uploads.stats]) {
+    for worker in worker_stats
+        .iter()
+        .map(|s| &**s)
+        .chain([&uploads.stats, &forwards.stats])
+    {
         let mut worker = worker
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -109,6 +109,10 @@ fn heads_over_64_kib_are_answered_and_recorded() {
         records[0]
     );
     assert_eq!(records[1].response_status, 414);
+    // The start of the path it asked for, not nothing.
+    assert_eq!(records[1].method, "GET");
+    assert!(records[1].path.starts_with("/pppp"), "{:?}", records[1]);
+    assert!(records[1].path.len() < 4096, "{}", records[1].path.len());
     assert_eq!(records[2].path, "/many");
     assert!(rejection(&records[2]).contains("more than 128 headers"));
     assert!(stderr.contains("3 rejected"), "{stderr}");
@@ -331,6 +335,14 @@ fn a_torn_capture_file_is_mended_and_seq_continues() {
     assert!(lines[2].ends_with("\"rec"));
     let last = parse_record(lines[3].as_bytes()).unwrap();
     assert_eq!(last.seq, 3);
+    // Each run has its own id, the same in all its records.
+    let (first, second) = (
+        parse_record(lines[0].as_bytes()).unwrap(),
+        parse_record(lines[1].as_bytes()).unwrap(),
+    );
+    assert!(first.run.is_some(), "{first:?}");
+    assert_eq!(first.run, second.run);
+    assert_ne!(first.run, last.run);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -380,6 +392,10 @@ fn a_write_cut_short_is_taken_back_and_saving_resumes() {
     }
     assert_eq!(statuses.last(), Some(&500), "{statuses:?}");
     let saved = statuses.len() - 1;
+    // More that do not fit: answered 500 too, and warned about once.
+    for _ in 0..3 {
+        assert_eq!(post(&listener.url, "/", &body).status, 500);
+    }
     let text = std::fs::read(&path).unwrap();
     assert_eq!(text.last(), Some(&b'\n'), "a torn line was left");
     assert_eq!(read_records(&path).len(), saved);
@@ -393,7 +409,16 @@ fn a_write_cut_short_is_taken_back_and_saving_resumes() {
     assert_eq!(post(&listener.url, "/again", &body).status, 200);
     let (code, _, stderr) = listener.stop();
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("1 request could not be saved"), "{stderr}");
+    assert!(stderr.contains("4 requests could not be saved"), "{stderr}");
+    assert_eq!(
+        stderr.matches("not saved, answered 500").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("saving again (4 requests could not be saved"),
+        "{stderr}"
+    );
     let records = read_records(&path);
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].path, "/again");
@@ -514,4 +539,200 @@ fn lines_are_dropped_not_queued_when_stdout_is_not_read() {
     let (code, _, stderr) = listener.stop();
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("not shown"), "{stderr}");
+}
+
+/// A request that cannot be read (here an unknown `Expect`, a 413 and a header name with a
+/// space) is the connection's last: once it is answered the connection is closed, so a client
+/// reading to the end gets the end, not a wait for `--read-timeout` (before, the connection
+/// lingered until the socket's read timeout, holding a thread and a connection slot).
+#[test]
+fn a_rejected_request_s_connection_is_closed_once_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--read-timeout", "5m"]);
+    for (head, status) in [
+        (
+            "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 189-dummy\r\n\r\n",
+            417,
+        ),
+        (
+            "POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nab",
+            413,
+        ),
+        (
+            "POST /y HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\nhello",
+            400,
+        ),
+    ] {
+        let mut connection = sent(&listener.url, head.as_bytes());
+        assert_eq!(connection.read_response().status, status, "{head}");
+        // Read to the end: an error here is the read timeout (ANSWER_TIMEOUT), the
+        // connection left open.
+        let mut rest = Vec::new();
+        let end = connection.reader.read_to_end(&mut rest);
+        assert!(end.is_ok(), "{head}: the connection stayed open: {end:?}");
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(read_records(&path).len(), 3, "{stderr}");
+}
+
+/// An app that never answers requests to `/hang` (it says when it has one) and answers others
+/// at once; it stops holding them when `release` is dropped.
+fn partly_hung_app() -> (
+    String,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let app = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = app.local_addr().unwrap().port().to_string();
+    let (hung_tx, hung_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Arc::new(std::sync::Mutex::new(release_rx));
+    std::thread::spawn(move || {
+        for stream in app.incoming().take(200) {
+            let Ok(stream) = stream else { break };
+            let (hung_tx, release_rx) = (hung_tx.clone(), release_rx.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap_or(0);
+                        let header = header.trim_end();
+                        if header.is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = header.split_once(':') {
+                            if name.eq_ignore_ascii_case("content-length") {
+                                length = value.trim().parse().unwrap_or(0);
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    let _ = reader.read_exact(&mut body);
+                    if line.contains(" /hang") {
+                        let _ = hung_tx.send(());
+                        // Held until the test ends.
+                        let _ = release_rx.lock().map(|release| release.recv());
+                        return;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+                    let _ = reader.get_mut().write_all(answer.as_bytes());
+                }
+            });
+        }
+    });
+    (port, hung_rx, release_tx)
+}
+
+/// Issue 13: "40 hung requests held every worker: a healthy webhook waited 29 s". Requests
+/// waiting for a hung app each wait on a thread of their own, so one the app answers is
+/// answered at once, whatever is hung (before: after the forward timeout, 60 s here).
+#[test]
+fn requests_waiting_for_a_hung_app_hold_up_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let (port, hung, release) = partly_hung_app();
+    let listener = Listener::start(&[
+        "--out",
+        &out,
+        "--forward-to",
+        &port,
+        "--forward-timeout",
+        "60s",
+    ]);
+    let body = sample_bytes("qikchat/message-text");
+    let request = |path: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{}",
+            body.len(),
+            String::from_utf8_lossy(&body)
+        )
+    };
+    let waiting: Vec<Connection> = (0..40)
+        .map(|_| sent(&listener.url, request("/hang").as_bytes()))
+        .collect();
+    // Every one of them has reached the app, and waits.
+    for _ in 0..40 {
+        hung.recv_timeout(ANSWER_TIMEOUT)
+            .expect("a forward reached the app");
+    }
+    for _ in 0..3 {
+        let response = exchange(&listener.url, request("/ok").as_bytes());
+        assert_eq!(response.status, 200);
+        assert_eq!(response.body, b"{\"ok\":true}");
+    }
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("40 requests still being read or forwarded at the stop"),
+        "{stderr}"
+    );
+    let records = read_records(&path);
+    assert_eq!(records.len(), 3, "{stderr}");
+    assert!(records.iter().all(|record| record.path == "/ok"));
+    drop((waiting, release));
+}
+
+/// Slowloris: a head sent a byte at a time, each within `--read-timeout`, is cut off when the
+/// whole head has taken longer than it (408), not held for as long as the sender keeps going.
+/// (The trickling is the attack itself, not a wait for the server.)
+#[test]
+fn a_head_trickled_a_byte_at_a_time_is_cut_off_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--read-timeout", "1s"]);
+    let mut connection = sent(&listener.url, b"");
+    let mut writer = connection.reader.get_ref().try_clone().unwrap();
+    let trickler = std::thread::spawn(move || {
+        // 40 bytes, one each 250 ms: 10 s for a head that would be answered 200 at its end.
+        for byte in b"GET /slowloris HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n".iter() {
+            if writer.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+    assert_eq!(connection.read_response().status, 408);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    let _ = trickler.join();
+    let records = read_records(&path);
+    assert_eq!(records.len(), 1, "{stderr}");
+    assert_eq!(records[0].response_status, 408);
+}
+
+/// A 4 MiB body of nested arrays parses into about 600 MB: a body of more JSON values than
+/// wa-hook holds in memory at once is recorded unchecked (saying why) and answered, unparsed.
+#[test]
+fn a_body_of_too_many_values_is_not_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--max-body", "4MiB"]);
+    let mut body = b"{\"a\":[".to_vec();
+    while body.len() < (4 << 20) - 32 {
+        body.extend_from_slice(b"[[[[[[[[[[1]]]]]]]]]],");
+    }
+    body.extend_from_slice(b"1]}");
+    assert_eq!(post(&listener.url, "/deep", &body).status, 200);
+    let peak = peak_resident_bytes(listener.pid()).unwrap_or(0) >> 20;
+    assert!(peak < 256, "{peak} MiB resident at the peak");
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("JSON values"), "{stdout}");
+    let records = read_records(&path);
+    assert_eq!(
+        records[0].verdict,
+        Some(wa_hook::verdict::Verdict::Unchecked)
+    );
+    let note = records[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("JSON values, more than the 400000"), "{note}");
+    assert_eq!(records[0].body_bytes, body.len() as u64);
 }

@@ -14,8 +14,8 @@ use crate::common::{HTTPVersion, Header, HeaderField, Method};
 use crate::request::{ConnectionState, Rejection};
 use crate::util::refined_tcp_stream::Deadline;
 use crate::util::RefinedTcpStream;
-use crate::Limits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
+use crate::Limits;
 use crate::Request;
 
 /// A ClientConnection is an object that will store a socket to a client
@@ -59,6 +59,17 @@ impl Drop for ClientConnection {
     fn drop(&mut self) {
         if !self.linger {
             return;
+        }
+        // wa-hook: once the last answer is written, the sending side is closed, so the peer
+        // reads the answer's end instead of waiting for more; a read waits at most
+        // `LINGER_TIME` (upstream had no lingering; without these it lasted until the
+        // socket's read timeout, or for ever with none).
+        if let Some(mut last) = self.sink.next() {
+            last.after_previous(|writer| {
+                use std::io::Write;
+                let _ = writer.flush();
+                writer.get_mut().finish_sending(LINGER_TIME);
+            });
         }
         self.state.deadline.set(Some(LINGER_TIME));
         let mut buf = [0u8; 8 * 1024];
@@ -106,7 +117,13 @@ impl ReadError {
     }
 
     /// The same rejection, with what was read of the request.
-    fn of(mut self, method: &Method, path: &str, version: &HTTPVersion, headers: &[Header]) -> Self {
+    fn of(
+        mut self,
+        method: &Method,
+        path: &str,
+        version: &HTTPVersion,
+        headers: &[Header],
+    ) -> Self {
         if let ReadError::Reject(rejected) = &mut self {
             rejected.method = method.clone();
             rejected.path = path.to_string();
@@ -120,8 +137,8 @@ impl ReadError {
 /// wa-hook: why a line could not be read.
 enum LineError {
     Io(IoError),
-    /// The head grew over `Limits::max_head_bytes`.
-    TooLong,
+    /// The head grew over `Limits::max_head_bytes`; what was read of the line.
+    TooLong(Vec<u8>),
 }
 
 /// The longest path kept from a request that is rejected for its length.
@@ -129,9 +146,9 @@ const KEPT_PATH: usize = 2048;
 
 fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty()
-        && bytes.iter().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b)
-        })
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -143,10 +160,7 @@ fn shorten(text: &str, max: usize) -> String {
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
-    pub fn new(
-        write_socket: RefinedTcpStream,
-        read_socket: RefinedTcpStream,
-    ) -> ClientConnection {
+    pub fn new(write_socket: RefinedTcpStream, read_socket: RefinedTcpStream) -> ClientConnection {
         Self::with_limits(
             write_socket,
             read_socket,
@@ -201,7 +215,11 @@ impl ClientConnection {
     /// ends a line too, RFC 9112 section 2.2), without its `CRLF`. The next read starts at
     /// the first byte of the next line. wa-hook: at most `budget` bytes (upstream read a line
     /// of any length into memory).
-    fn read_next_line(&mut self, first: Option<u8>, budget: &mut usize) -> Result<Vec<u8>, LineError> {
+    fn read_next_line(
+        &mut self,
+        first: Option<u8>,
+        budget: &mut usize,
+    ) -> Result<Vec<u8>, LineError> {
         let mut buf = Vec::new();
         let mut byte = match first {
             Some(byte) => byte,
@@ -215,7 +233,7 @@ impl ClientConnection {
                 return Ok(buf);
             }
             if *budget == 0 {
-                return Err(LineError::TooLong);
+                return Err(LineError::TooLong(buf));
             }
             *budget -= 1;
             buf.push(byte);
@@ -226,9 +244,12 @@ impl ClientConnection {
     /// A line of the head that could not be read: a rejection, or a quiet close.
     fn line_error(&self, err: LineError, too_long: (u16, &str)) -> ReadError {
         match err {
-            LineError::TooLong => ReadError::reject(
+            LineError::TooLong(_) => ReadError::reject(
                 too_long.0,
-                format!("{} (the head may be {} bytes)", too_long.1, self.limits.max_head_bytes),
+                format!(
+                    "{} (the head may be {} bytes)",
+                    too_long.1, self.limits.max_head_bytes
+                ),
             ),
             LineError::Io(err) if err.kind() == ErrorKind::TimedOut => ReadError::reject(
                 408,
@@ -283,19 +304,25 @@ impl ClientConnection {
         // reading the request line
         let line = self
             .read_next_line(Some(first), &mut budget)
-            .map_err(|err| self.line_error(err, (414, "the request line is too long")))?;
+            .map_err(|err| {
+                // What was read of the line: the method and the path's start, for the record.
+                let (method, path) = match &err {
+                    LineError::TooLong(start) => start_of_request_line(start),
+                    LineError::Io(_) => (Method::NonStandard(AsciiString::new()), String::new()),
+                };
+                self.line_error(err, (414, "the request line is too long"))
+                    .of(&method, &path, &HTTPVersion(1, 1), &[])
+            })?;
         let (method, path, version) = parse_request_line(&line)?;
 
         // getting all headers
         let mut headers = Vec::new();
         let mut text_values = Vec::new();
         loop {
-            let line = self
-                .read_next_line(None, &mut budget)
-                .map_err(|err| {
-                    self.line_error(err, (431, "the request head is too large"))
-                        .of(&method, &path, &version, &headers)
-                })?;
+            let line = self.read_next_line(None, &mut budget).map_err(|err| {
+                self.line_error(err, (431, "the request head is too large"))
+                    .of(&method, &path, &version, &headers)
+            })?;
             if line.is_empty() {
                 break;
             }
@@ -377,7 +404,10 @@ fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
         {
             return Some((
                 417,
-                format!("Expect `{}` (only 100-continue is known)", shorten(header.value.as_str(), 40)),
+                format!(
+                    "Expect `{}` (only 100-continue is known)",
+                    shorten(header.value.as_str(), 40)
+                ),
             ));
         }
     }
@@ -389,7 +419,10 @@ fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
 /// connection without an answer).
 fn parse_header_line(line: &[u8]) -> Result<(Header, Option<String>), ReadError> {
     if line[0] == b' ' || line[0] == b'\t' {
-        return Err(ReadError::reject(400, "a folded header line (obsolete line folding)"));
+        return Err(ReadError::reject(
+            400,
+            "a folded header line (obsolete line folding)",
+        ));
     }
     let Some(colon) = line.iter().position(|b| *b == b':') else {
         return Err(ReadError::reject(400, "a header line without a colon"));
@@ -413,9 +446,15 @@ fn parse_header_line(line: &[u8]) -> Result<(Header, Option<String>), ReadError>
         Ok(value) => Ok((Header { field, value }, None)),
         Err(_) => {
             let text = String::from_utf8_lossy(value).into_owned();
-            let shown = AsciiString::from_ascii(value.escape_ascii().to_string())
-                .unwrap_or_default();
-            Ok((Header { field, value: shown }, Some(text)))
+            let shown =
+                AsciiString::from_ascii(value.escape_ascii().to_string()).unwrap_or_default();
+            Ok((
+                Header {
+                    field,
+                    value: shown,
+                },
+                Some(text),
+            ))
         }
     }
 }
@@ -489,6 +528,20 @@ impl Iterator for ClientConnection {
     }
 }
 
+/// wa-hook: the method and the start of the path (at most `KEPT_PATH` characters) of a request
+/// line too long to read whole.
+fn start_of_request_line(start: &[u8]) -> (Method, String) {
+    let text = String::from_utf8_lossy(start);
+    let mut parts = text.splitn(3, ' ');
+    let method = parts
+        .next()
+        .filter(|method| is_token(method.as_bytes()))
+        .and_then(|method| method.parse().ok())
+        .unwrap_or_else(|| Method::NonStandard(AsciiString::new()));
+    let path = shorten(parts.next().unwrap_or_default(), KEPT_PATH);
+    (method, path)
+}
+
 /// Parses the request line of the request.
 /// eg. GET / HTTP/1.1
 /// wa-hook: from bytes (a path may be UTF-8, which upstream refused without an answer), and
@@ -523,9 +576,9 @@ fn parse_request_line(line: &[u8]) -> Result<(Method, String, HTTPVersion), Read
             return Err(reject(
                 505,
                 format!(
-                    "{}: this listener speaks HTTP/1.1 (HTTP/2 clients fall back to it over http://)",
-                    shorten(other, 16)
-                ),
+                "{}: this listener speaks HTTP/1.1 (HTTP/2 clients fall back to it over http://)",
+                shorten(other, 16)
+            ),
             ))
         }
         _ => return Err(reject(400, "not an HTTP/1.1 request line".to_string())),

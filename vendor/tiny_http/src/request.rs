@@ -9,11 +9,11 @@ use std::sync::mpsc::Sender;
 
 use crate::util::refined_tcp_stream::Deadline;
 use crate::util::{EqualReader, FusedReader};
+use crate::{HTTPVersion, Header, Method, Response, StatusCode};
+use chunked_transfer::Decoder;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use crate::{HTTPVersion, Header, Method, Response, StatusCode};
-use chunked_transfer::Decoder;
 
 /// Represents an HTTP request made by a client.
 ///
@@ -345,8 +345,7 @@ where
                         // content-length
                         failure = Some((
                             ErrorKind::ConnectionAborted,
-                            "the connection was closed before the whole body arrived"
-                                .to_string(),
+                            "the connection was closed before the whole body arrived".to_string(),
                         ));
                         break;
                     }
@@ -577,9 +576,9 @@ impl Request {
     /// # Example
     ///
     /// ```no_run
-    /// # extern crate rustc_serialize;
     /// # extern crate tiny_http;
-    /// # use rustc_serialize::json::Json;
+    /// # // wa-hook: a stand-in for rustc_serialize's `Json`, no longer a dev-dependency.
+    /// # type Json = String;
     /// # use std::io::Read;
     /// # fn get_content_type(_: &tiny_http::Request) -> &'static str { "" }
     /// # fn main() {

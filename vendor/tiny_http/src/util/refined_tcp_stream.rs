@@ -152,6 +152,17 @@ impl RefinedTcpStream {
     }
 
     /// wa-hook: reads fail with `TimedOut` once `deadline` has passed.
+    /// wa-hook: close the sending side (the peer reads the end of what was sent) and make
+    /// each read of the socket wait at most `read_timeout`.
+    pub(crate) fn finish_sending(&mut self, read_timeout: Duration) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+        // (Irrefutable without the TLS features.)
+        #[allow(irrefutable_let_patterns)]
+        if let Stream::Http(connection) = &self.stream {
+            let _ = connection.set_read_timeout(Some(read_timeout));
+        }
+    }
+
     pub(crate) fn with_deadline(mut self, deadline: Arc<Deadline>) -> Self {
         self.deadline = Some(deadline);
         self

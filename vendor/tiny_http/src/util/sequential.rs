@@ -124,6 +124,20 @@ impl<R: Read + Send> Read for SequentialReader<R> {
     }
 }
 
+impl<W: Write + Send> SequentialWriter<W> {
+    /// wa-hook: wait until the writers before this one are done, then use the stream.
+    pub fn after_previous<T>(&mut self, use_it: impl FnOnce(&mut W) -> T) -> T {
+        if let Some(previous) = self.trigger.take() {
+            let _ = previous.recv();
+        }
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        use_it(&mut writer)
+    }
+}
+
 impl<W: Write + Send> Write for SequentialWriter<W> {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
         if let Some(v) = self.trigger.as_mut() {
