@@ -264,6 +264,10 @@ impl Index {
         };
         let id = FileId::of(&meta);
         if follow.id != Some(id) || meta.len() < follow.offset {
+            // Out of descriptors (or not readable) just now: look again at the next poll.
+            let Ok(handle) = File::open(&self.files[file]) else {
+                return;
+            };
             if follow.id.is_some() {
                 // Replaced or cut short: what was listed from it is gone.
                 let mut state = self.state();
@@ -272,9 +276,9 @@ impl Index {
             }
             *follow = Follow {
                 id: Some(id),
+                handle: Some(handle),
                 ..Follow::default()
             };
-            follow.handle = File::open(&self.files[file]).ok();
         }
         let Some(mut handle) = follow.handle.take() else {
             return;
