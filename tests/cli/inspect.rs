@@ -324,7 +324,7 @@ fn the_list_filters_details_and_timelines() {
     let curl = String::from_utf8(curl).unwrap();
     assert_eq!(status, 200);
     assert!(
-        curl.starts_with("curl -X POST 'http://127.0.0.1:3000/webhook'"),
+        curl.starts_with("curl -X 'POST' 'http://127.0.0.1:3000/webhook'"),
         "{curl}"
     );
     assert!(
