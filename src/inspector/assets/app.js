@@ -114,10 +114,15 @@ function showCounts() {
   $("#counts").textContent = `${counts.matching} shown of ${counts.total} captured${dropped}`;
 }
 
+// Two filters changed at once start two reloads; only the newest one's answer is shown
+// (the older one, answered last, once showed the list of the old filters).
+let reloading = 0;
 async function reload() {
+  const ticket = ++reloading;
   const f = filters();
   const query = new URLSearchParams({ ...f, limit: "500" });
   const page = await api(`/api/records?${query}`);
+  if (ticket !== reloading) return;
   records.clear();
   $("#list tbody").replaceChildren();
   for (const summary of page.records.slice().reverse()) prepend(summary, false);
