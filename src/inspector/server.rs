@@ -138,6 +138,13 @@ impl Server {
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let method = request.method().clone();
+        // Another site's page gets no answer from the API at all, not only none it may read
+        // (the browser sends Origin on its fetches and event streams, and Sec-Fetch-Site).
+        let cross_site = header(&request, "Sec-Fetch-Site")
+            .is_some_and(|site| site.eq_ignore_ascii_case("cross-site"));
+        if path.starts_with("/api/") && (!self.origin_allowed(&request) || cross_site) {
+            return reply(request, error(403, "cross-origin calls are refused"));
+        }
         if method == Method::Post {
             if !self.origin_allowed(&request) {
                 return reply(request, error(403, "cross-origin calls are refused"));

@@ -463,6 +463,20 @@ fn only_loopback_hosts_and_the_token_get_answers() {
         .0,
         403
     );
+    // Nor does another site's page get the list, a record or the event stream.
+    for path in [
+        "/api/records",
+        "/api/records/1",
+        "/api/events",
+        "/api/session",
+    ] {
+        assert_eq!(call(port, "GET", path, &[origin], b"").0, 403, "{path}");
+        let cross = ("Sec-Fetch-Site", "cross-site");
+        assert_eq!(call(port, "GET", path, &[cross], b"").0, 403, "{path}");
+    }
+    let same = ("Origin", format!("http://127.0.0.1:{port}"));
+    let same = (same.0, same.1.as_str());
+    assert_eq!(call(port, "GET", "/api/records", &[same], b"").0, 200);
     let form = ("Content-Type", "application/x-www-form-urlencoded");
     assert_eq!(
         call(port, "POST", "/api/validate", &[form, with_token], body).0,
