@@ -34,9 +34,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         let _ = stop_tx.send(());
     })
     .context("installing the Ctrl-C handler")?;
-    let inspector = Inspector::start(InspectorConfig {
+    let inspector = Inspector::bind(args.port)?.serve(InspectorConfig {
         files: args.files.clone(),
-        port: args.port,
         replay_target,
         replay_timeout: args.timeout,
     })?;

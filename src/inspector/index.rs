@@ -32,6 +32,25 @@ const POLL: Duration = Duration::from_millis(100);
 /// reload instead.
 const SUBSCRIBER_QUEUE: usize = 1024;
 
+/// The longest text a summary keeps of each field (the path, the query, the gist, a reason,
+/// a message id): a summary is kept for each of `RING_MAX` records, and a path alone can be
+/// 64 KiB. The detail, read back from the file, shows the whole of it.
+const FIELD_MAX: usize = 512;
+/// The most message events a summary keeps (a body may list thousands of statuses).
+const MESSAGES_MAX: usize = 64;
+
+/// `text` cut to at most `FIELD_MAX` bytes (on a character boundary), marked with `…`.
+fn clip(text: &str) -> String {
+    if text.len() <= FIELD_MAX {
+        return text.to_string();
+    }
+    let mut end = FIELD_MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// One record, summed up for the list.
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -74,6 +93,12 @@ impl Summary {
             if let Some(detection) = providers::detect(&value) {
                 gist = providers::gist(&value, detection.provider, &detection.kind);
                 messages = providers::message_events(&value, &detection);
+                messages.truncate(MESSAGES_MAX);
+                for event in &mut messages {
+                    event.id = clip(&event.id);
+                    event.status = clip(&event.status);
+                    event.error = event.error.as_deref().map(clip);
+                }
             }
         }
         let forward = record.forward.as_ref();
@@ -81,21 +106,21 @@ impl Summary {
             id,
             file: file.to_string(),
             seq: record.seq,
-            received_at: record.received_at.clone(),
-            method: record.method.clone(),
-            path: record.path.clone(),
-            query: record.query.clone(),
-            provider: record.provider.clone(),
-            kind: record.kind.clone(),
+            received_at: clip(&record.received_at),
+            method: clip(&record.method),
+            path: clip(&record.path),
+            query: clip(&record.query),
+            provider: record.provider.as_deref().map(clip),
+            kind: record.kind.as_deref().map(clip),
             verdict: record.verdict,
             errors: record.errors.len(),
-            rejected: record.rejected.clone(),
-            signature: record.signature.clone(),
+            rejected: record.rejected.as_deref().map(clip),
+            signature: record.signature.as_deref().map(clip),
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),
-            forward_error: forward.and_then(|f| f.error.clone()),
-            gist,
+            forward_error: forward.and_then(|f| f.error.as_deref().map(clip)),
+            gist: clip(&gist),
             messages,
             body_bytes: record.body_bytes,
         }
@@ -264,6 +289,10 @@ impl Index {
         };
         let id = FileId::of(&meta);
         if follow.id != Some(id) || meta.len() < follow.offset {
+            // Out of descriptors (or not readable) just now: look again at the next poll.
+            let Ok(handle) = File::open(&self.files[file]) else {
+                return;
+            };
             if follow.id.is_some() {
                 // Replaced or cut short: what was listed from it is gone.
                 let mut state = self.state();
@@ -272,9 +301,9 @@ impl Index {
             }
             *follow = Follow {
                 id: Some(id),
+                handle: Some(handle),
                 ..Follow::default()
             };
-            follow.handle = File::open(&self.files[file]).ok();
         }
         let Some(mut handle) = follow.handle.take() else {
             return;
@@ -448,4 +477,44 @@ struct Follow {
     pending: Vec<u8>,
     /// Passing over a line longer than `LINE_MAX`.
     skipping: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary is kept for each of `RING_MAX` records: whatever a sender makes long (a 60 KiB
+    /// path and query, thousands of statuses, a long message id) is kept short in it.
+    #[test]
+    fn a_summary_stays_small_whatever_the_record_holds() {
+        let status = |n: usize| {
+            serde_json::json!({ "id": format!("wamid.{}{n}", "é".repeat(400)), "status": "read",
+                "timestamp": "1718203423", "recipient_id": "16505553921" })
+        };
+        let body = serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{ "id": "1", "changes": [{ "field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": { "display_phone_number": "1", "phone_number_id": "1" },
+                "statuses": (0..2000).map(status).collect::<Vec<_>>(),
+            }}]}],
+        });
+        let body = serde_json::to_vec(&body).unwrap();
+        let (text, encoding) = CaptureRecord::encode_body(&body);
+        let line = serde_json::json!({
+            "wa_hook_capture": capture::FORMAT_VERSION, "seq": 1,
+            "received_at": "2026-01-02T03:04:05.000000Z", "remote_addr": "127.0.0.1:1",
+            "method": "POST", "path": format!("/{}", "p".repeat(60_000)),
+            "query": "q=".to_string() + &"é".repeat(30_000), "headers": [],
+            "body": text, "body_encoding": encoding, "body_bytes": body.len(),
+            "response_status": 200,
+        });
+        let record = capture::parse_record(&serde_json::to_vec(&line).unwrap()).unwrap();
+        let summary = Summary::of(1, "captures.jsonl", &record);
+        assert!(!summary.messages.is_empty(), "the statuses are read");
+        let size = serde_json::to_vec(&summary).unwrap().len();
+        assert!(size < 64 * 1024, "a summary of {size} bytes");
+        assert!(summary.path.len() <= FIELD_MAX + 3 && summary.path.ends_with('…'));
+        assert!(summary.query.ends_with('…'));
+    }
 }

@@ -28,8 +28,6 @@ pub use pretty::Pretty;
 /// What to serve.
 pub struct InspectorConfig {
     pub files: Vec<PathBuf>,
-    /// 0 picks a free port.
-    pub port: u16,
     /// Where the replay button sends to unless told otherwise (`listen --forward-to`, or the
     /// listener itself).
     pub replay_target: Option<Url>,
@@ -43,24 +41,44 @@ pub struct Inspector {
     pub url: String,
 }
 
+/// The inspector's port and token, taken before it serves: `listen` takes them before it
+/// accepts a connection, so a crowd of connections that uses up the open-file limit cannot
+/// leave the inspector without a socket (and end the run) halfway through starting.
+pub struct BoundInspector {
+    listener: std::net::TcpListener,
+    port: u16,
+    token: String,
+}
+
 impl Inspector {
-    pub fn start(config: InspectorConfig) -> anyhow::Result<Inspector> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", config.port)).map_err(|err| {
+    /// Take a loopback port (0 picks a free one) and the run's token.
+    pub fn bind(port: u16) -> anyhow::Result<BoundInspector> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|err| {
             match err.kind() {
                 std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-                    "the inspector's port {} on 127.0.0.1 is already in use; choose another, or 0 for a free one",
-                    config.port
+                    "the inspector's port {port} on 127.0.0.1 is already in use; choose another, or 0 for a free one"
                 ),
-                _ => anyhow::anyhow!("cannot serve the inspector on 127.0.0.1:{}: {err}", config.port),
+                _ => anyhow::anyhow!("cannot serve the inspector on 127.0.0.1:{port}: {err}"),
             }
         })?;
         let port = listener
             .local_addr()
             .context("reading the inspector's address")?
             .port();
-        let index = Index::follow(config.files.clone());
         let token = server::new_token()?;
-        let server = server::Server::start(listener, port, token, index, config)?;
+        Ok(BoundInspector {
+            listener,
+            port,
+            token,
+        })
+    }
+}
+
+impl BoundInspector {
+    /// Serve `config` until the process ends.
+    pub fn serve(self, config: InspectorConfig) -> anyhow::Result<Inspector> {
+        let index = Index::follow(config.files.clone());
+        let server = server::Server::start(self.listener, self.port, self.token, index, config)?;
         Ok(Inspector { url: server.url() })
     }
 }

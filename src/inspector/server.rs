@@ -138,6 +138,13 @@ impl Server {
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let method = request.method().clone();
+        // Another site's page gets no answer from the API at all, not only none it may read
+        // (the browser sends Origin on its fetches and event streams, and Sec-Fetch-Site).
+        let cross_site = header(&request, "Sec-Fetch-Site")
+            .is_some_and(|site| site.eq_ignore_ascii_case("cross-site"));
+        if path.starts_with("/api/") && (!self.origin_allowed(&request) || cross_site) {
+            return reply(request, error(403, "cross-origin calls are refused"));
+        }
         if method == Method::Post {
             if !self.origin_allowed(&request) {
                 return reply(request, error(403, "cross-origin calls are refused"));
@@ -347,7 +354,20 @@ impl Server {
             })
             .collect();
         let url = crate::http::join_request_url(&target, &record.path, &query.join("&"));
-        let mut line = format!("curl -X {} {}", record.method, shell_quote(url.as_str()));
+        let body = record.body_bytes().ok().flatten().unwrap_or_default();
+        // Bytes a shell argument cannot carry (NUL) or that are not text go through printf.
+        let piped = body.contains(&0) || std::str::from_utf8(&body).is_err();
+        let mut line = if piped {
+            format!("printf '{}' | ", printf_escape(&body))
+        } else {
+            String::new()
+        };
+        // The method too came from whoever sent the request (a rejected one can be anything).
+        line.push_str(&format!(
+            "curl -X {} {}",
+            shell_quote(&record.method),
+            shell_quote(url.as_str())
+        ));
         for (name, value) in &record.headers {
             let redacted = value == secret::REDACTED
                 || record
@@ -364,17 +384,23 @@ impl Server {
             ]
             .iter()
             .any(|skip| skip.eq_ignore_ascii_case(name));
-            if redacted || automatic {
+            // A name curl would read as `@FILE` (or that is no header name at all) is left out.
+            let token = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if redacted || automatic || !token {
                 continue;
             }
             line.push_str(" \\\n  -H ");
             line.push_str(&shell_quote(&format!("{name}: {value}")));
         }
-        if let Ok(Some(body)) = record.body_bytes() {
-            if !body.is_empty() {
-                line.push_str(" \\\n  --data-binary ");
-                line.push_str(&shell_quote(&String::from_utf8_lossy(&body)));
-            }
+        if piped {
+            line.push_str(" \\\n  --data-binary @-");
+        } else if !body.is_empty() {
+            // --data-raw: a body that starts with `@` is sent as it is, not read from a file.
+            line.push_str(" \\\n  --data-raw ");
+            line.push_str(&shell_quote(&String::from_utf8_lossy(&body)));
         }
         line.push('\n');
         text(200, &line)
@@ -608,6 +634,21 @@ fn reply(request: Request, mut response: Response<std::io::Cursor<Vec<u8>>>) {
         response.add_header(Header::from_bytes(name, value).expect("a valid header"));
     }
     let _ = request.respond(response);
+}
+
+/// `bytes` as a POSIX `printf` format that prints them exactly: printable ASCII as it is
+/// (`%` doubled), everything else (and `\\` and `'`) as an octal escape.
+fn printf_escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &byte in bytes {
+        match byte {
+            b'%' => out.push_str("%%"),
+            b'\\' | b'\'' => out.push_str(&format!("\\{byte:03o}")),
+            0x20..=0x7e => out.push(char::from(byte)),
+            _ => out.push_str(&format!("\\{byte:03o}")),
+        }
+    }
+    out
 }
 
 /// `text` in single quotes for a POSIX shell.

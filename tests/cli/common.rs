@@ -201,6 +201,9 @@ pub struct Listener {
     pub first_line: String,
     child: Child,
     stdout: Option<BufReader<ChildStdout>>,
+    /// Stderr read so far by `wait_for_stderr`, and the rest as it comes.
+    stderr_seen: String,
+    stderr_rest: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 impl Listener {
@@ -249,7 +252,37 @@ impl Listener {
             first_line,
             child,
             stdout: Some(stdout),
+            stderr_seen: String::new(),
+            stderr_rest: None,
         }
+    }
+
+    /// Wait (at most `timeout`) until stderr says `needle`; whether it did. What was read is
+    /// still returned by `stop`.
+    pub fn wait_for_stderr(&mut self, needle: &str, timeout: std::time::Duration) -> bool {
+        if self.stderr_rest.is_none() {
+            let (sender, receiver) = std::sync::mpsc::channel();
+            let mut stderr = BufReader::new(self.child.stderr.take().expect("stderr"));
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                while stderr.read_line(&mut line).is_ok_and(|read| read > 0) {
+                    if sender.send(std::mem::take(&mut line)).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.stderr_rest = Some(receiver);
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        let receiver = self.stderr_rest.as_ref().expect("a reader");
+        while !self.stderr_seen.contains(needle) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match receiver.recv_timeout(left) {
+                Ok(line) => self.stderr_seen.push_str(&line),
+                Err(_) => return false,
+            }
+        }
+        true
     }
 
     /// The listener's process id (for its /proc status).
@@ -275,8 +308,10 @@ impl Listener {
         if let Some(mut stdout) = self.stdout.take() {
             let _ = stdout.read_to_string(&mut out);
         }
-        let mut err = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
+        let mut err = std::mem::take(&mut self.stderr_seen);
+        if let Some(rest) = self.stderr_rest.take() {
+            err.extend(rest.iter());
+        } else if let Some(mut stderr) = self.child.stderr.take() {
             let _ = stderr.read_to_string(&mut err);
         }
         let status = self.child.wait().expect("wait for wa-hook listen");

@@ -325,7 +325,7 @@ fn the_list_filters_details_and_timelines() {
     let curl = String::from_utf8(curl).unwrap();
     assert_eq!(status, 200);
     assert!(
-        curl.starts_with("curl -X POST 'http://127.0.0.1:3000/webhook'"),
+        curl.starts_with("curl -X 'POST' 'http://127.0.0.1:3000/webhook'"),
         "{curl}"
     );
     assert!(
@@ -464,6 +464,20 @@ fn only_loopback_hosts_and_the_token_get_answers() {
         .0,
         403
     );
+    // Nor does another site's page get the list, a record or the event stream.
+    for path in [
+        "/api/records",
+        "/api/records/1",
+        "/api/events",
+        "/api/session",
+    ] {
+        assert_eq!(call(port, "GET", path, &[origin], b"").0, 403, "{path}");
+        let cross = ("Sec-Fetch-Site", "cross-site");
+        assert_eq!(call(port, "GET", path, &[cross], b"").0, 403, "{path}");
+    }
+    let same = ("Origin", format!("http://127.0.0.1:{port}"));
+    let same = (same.0, same.1.as_str());
+    assert_eq!(call(port, "GET", "/api/records", &[same], b"").0, 200);
     let form = ("Content-Type", "application/x-www-form-urlencoded");
     assert_eq!(
         call(port, "POST", "/api/validate", &[form, with_token], body).0,
@@ -653,4 +667,93 @@ fn listen_serves_the_inspector_on_its_own_port() {
         .success();
     let (_, stdout, _) = listener.stop();
     assert!(!stdout.contains("inspector"), "{stdout}");
+}
+
+/// Copy as curl on records whose method, headers and body came from whoever reached the
+/// webhook: the command, run by a shell, passes every one of them to curl as given and runs
+/// nothing else (once: `curl -X P$(cmd)` ran `cmd`, and `--data-binary '@/etc/passwd'` sent
+/// that file instead of the body).
+#[test]
+fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    let ran = dir.path().join("ran");
+    let hostile_method = format!("P$(touch {})", ran.display());
+    let mut rejected = record_of(1, b"");
+    rejected.method = hostile_method.clone();
+    rejected.rejected = Some("not an HTTP/1.1 request line".into());
+    let mut at_file = record_of(2, b"@/etc/passwd");
+    at_file
+        .headers
+        .push(("X-Quote".into(), "it's $(touch ran) `x`".into()));
+    at_file.headers.push(("@headers.txt".into(), "v".into()));
+    let binary: Vec<u8> = (0u8..=255).chain(*b"%s%%\\'\n").collect();
+    let bytes = record_of(3, &binary);
+    append(&path, &[rejected, at_file, bytes]);
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    inspect.list_of("", 3);
+
+    // A curl that writes down what it was given.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("curl");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor arg; do printf '%s\\0' \"$arg\"; done > \"$OUT.args\"\ncase \"$*\" in *@-*) cat > \"$OUT.stdin\";; esac\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = |id: u64| -> (Vec<String>, Option<Vec<u8>>) {
+        let (status, command) = call(
+            inspect.port,
+            "GET",
+            &format!("/api/records/{id}/curl"),
+            &[],
+            b"",
+        );
+        assert_eq!(status, 200);
+        let out = dir.path().join(format!("out{id}"));
+        let done = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(String::from_utf8(command).unwrap())
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("OUT", &out)
+            .stdin(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(done.success());
+        let args = std::fs::read(out.with_extension("args")).unwrap();
+        let args = args
+            .split(|&b| b == 0)
+            .filter(|arg| !arg.is_empty())
+            .map(|arg| String::from_utf8(arg.to_vec()).unwrap())
+            .collect();
+        (args, std::fs::read(out.with_extension("stdin")).ok())
+    };
+
+    let (args, _) = run(1);
+    assert_eq!(args[..2], ["-X".to_string(), hostile_method]);
+    let (args, stdin) = run(2);
+    assert!(
+        args.contains(&"X-Quote: it's $(touch ran) `x`".to_string()),
+        "{args:?}"
+    );
+    // curl would read `-H @FILE` from a file.
+    assert!(
+        !args.iter().any(|arg| arg.starts_with("@headers")),
+        "{args:?}"
+    );
+    assert_eq!(
+        args[args.len() - 2..],
+        ["--data-raw".to_string(), "@/etc/passwd".to_string()]
+    );
+    assert_eq!(stdin, None);
+    let (args, stdin) = run(3);
+    assert_eq!(
+        args[args.len() - 2..],
+        ["--data-binary".to_string(), "@-".to_string()]
+    );
+    assert_eq!(stdin.as_deref(), Some(&binary[..]));
+    assert!(!ran.exists() && !dir.path().join("ran").exists());
 }

@@ -245,3 +245,128 @@ fn the_page_in_a_headless_browser() {
     listener.next_stdout_line();
     drop(driver);
 }
+
+/// Markup in everything a sender controls: each `<b data-xss>` or `<img>` it becomes would
+/// be an element in the page.
+const MARKUP: &str = "<b data-xss=1>x</b><img src=x onerror=document.title=1>";
+
+/// What anyone who reaches the webhook controls — the path, the query, header values, the
+/// body (a message's text, the sender's name, the message id, bytes that are not JSON), the
+/// method of a request refused — sent through a real `listen`, then every view of each record
+/// opened: the page shows it all as text and no element of it appears.
+#[test]
+fn markup_from_senders_is_shown_as_text() {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        eprintln!(
+            "SKIPPED markup_from_senders_is_shown_as_text: {CHROMEDRIVER} or {CHROMIUM} is missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("captures.jsonl");
+    let mut listener = Listener::start(&["--out", out.to_str().unwrap()]);
+    let ui = listener
+        .next_stdout_line()
+        .trim()
+        .strip_prefix("inspector: ")
+        .unwrap()
+        .to_string();
+    let address = listener.url.trim_start_matches("http://").to_string();
+    let send = |head: String, body: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "{head}Host: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut stream, body).unwrap();
+        let mut answer = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
+    };
+    let in_path = MARKUP.replace(' ', "/");
+    let message = String::from_utf8(sample_bytes("meta/message-text"))
+        .unwrap()
+        .replace("Kerry Fisher", MARKUP)
+        .replace("Hi! Is the blue jacket still available in size M?", MARKUP)
+        .replace(
+            "wamid.HBgLMTY1MDU1NTM5MjEVAgASGBQzQTdGNDFDMkI4OUQwRTZBM0I1MQA=",
+            MARKUP,
+        );
+    send(
+        format!(
+            "POST /{in_path}?q={in_path} HTTP/1.1\r\nX-Note: {MARKUP}\r\nContent-Type: application/json\r\n"
+        ),
+        message.as_bytes(),
+    );
+    let status = String::from_utf8(meta_status("failed"))
+        .unwrap()
+        .replace(MESSAGE_ID, MARKUP);
+    send("POST /status HTTP/1.1\r\n".to_string(), status.as_bytes());
+    send("POST /raw HTTP/1.1\r\n".to_string(), MARKUP.as_bytes());
+    send(
+        format!("P{} /refused HTTP/1.1\r\n", MARKUP.replace(' ', "")),
+        b"",
+    );
+
+    let driver = Driver::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1440,900", format!("--user-data-dir={}", dir.path().join("profile").display())],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a WebDriver session");
+        client.goto(&ui).await.unwrap();
+        until(&client, "four rows", "return document.querySelectorAll('tr.row').length === 4").await;
+        let clean = "return document.querySelectorAll('[data-xss], img').length === 0
+                     && document.title === 'wa-hook inspector'";
+        let rows = client.find_all(Locator::Css("tr.row")).await.unwrap();
+        for (at, row) in rows.iter().enumerate() {
+            row.click().await.unwrap();
+            until(&client, "the detail", &format!(
+                "return document.querySelector('#detail-head h2')?.textContent.startsWith('#{}')", 4 - at)).await;
+            for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
+                client
+                    .find(Locator::Css(&format!("#tabs button[data-tab={tab}]")))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, {tab}");
+            }
+            client.find(Locator::Css("#copy-curl")).await.unwrap().click().await.unwrap();
+            until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
+            assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, curl");
+        }
+        // It is all there, as text.
+        let page = client
+            .execute("return document.body.innerText + [...document.querySelectorAll('[title]')].map(e => e.title).join(' ')", vec![])
+            .await
+            .unwrap();
+        let page = page.as_str().unwrap();
+        assert!(page.contains(MARKUP), "{page}");
+        client.find(Locator::Css("#f-text")).await.unwrap().send_keys("data-xss").await.unwrap();
+        until(&client, "the search", "return document.querySelectorAll('tr.row').length >= 2").await;
+        assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "search");
+        screenshot(&client, "hostile.png").await;
+        client.close().await.unwrap();
+    });
+    drop(driver);
+}

@@ -424,31 +424,41 @@ impl Offload {
     }
 }
 
-/// Serve the inspector over the capture file on a loopback port of its own, and print its URL
-/// (after the listen URL and the tunnel's, so those keep their lines). It reads the file
-/// `listen` writes, on threads of its own: request handling never waits for it.
-fn start_inspector(
-    args: &ListenArgs,
-    config: &Config,
-    address: std::net::SocketAddr,
-) -> anyhow::Result<()> {
+/// Take the inspector's port and token (unless `--no-ui`), before listen accepts a connection:
+/// a crowd that uses up the open-file limit must not leave the inspector without a socket
+/// and end the run.
+fn bind_inspector(args: &ListenArgs) -> anyhow::Result<Option<crate::inspector::BoundInspector>> {
     if args.no_ui {
-        return Ok(());
+        return Ok(None);
     }
     if args.no_save || args.out.as_os_str() == "-" {
         output::warn(
             "no inspector: it reads the capture file, and --no-save or --out - leaves none \
              (`wa-hook inspect FILE` serves it over a file)",
         );
-        return Ok(());
+        return Ok(None);
     }
+    crate::inspector::Inspector::bind(args.ui_port).map(Some)
+}
+
+/// Serve the inspector over the capture file on its loopback port, and print its URL (after
+/// the listen URL and the tunnel's, so those keep their lines). It reads the file `listen`
+/// writes, on threads of its own: request handling never waits for it.
+fn start_inspector(
+    inspector: Option<crate::inspector::BoundInspector>,
+    args: &ListenArgs,
+    config: &Config,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let Some(inspector) = inspector else {
+        return Ok(());
+    };
     let replay_target = match &args.forward_to {
         Some(target) => crate::http::parse_target(target)?,
         None => url::Url::parse(&format!("http://{address}/")).context("the listen URL")?,
     };
-    let inspector = crate::inspector::Inspector::start(crate::inspector::InspectorConfig {
+    let inspector = inspector.serve(crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
-        port: args.ui_port,
         replay_target: Some(replay_target),
         replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
     })?;
@@ -494,6 +504,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     .context("installing the Ctrl-C handler")?;
 
     let listener = bind(&args.host, args.port)?;
+    let inspector = bind_inspector(&args)?;
     let address = listener
         .local_addr()
         .context("reading the address listened on")?;
@@ -554,7 +565,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    start_inspector(&args, &config, address)?;
+    start_inspector(inspector, &args, &config, address)?;
     let mut registration = match (&args.register, &mut tunnel) {
         (Some(_), Some(tunnel)) => {
             if !tunnel.is_running() {

@@ -88,7 +88,8 @@ function timeOf(stamp) {
 function row(summary) {
   const tr = el("tr", { class: "row", "data-id": summary.id, onclick: () => show(summary.id) },
     el("td", { class: "time", title: summary.received_at }, timeOf(summary.received_at)),
-    el("td", {}, el("span", { class: "method" }, summary.method), " ", summary.path),
+    // Clipped: a long path (anyone can send one) must not push the verdict off the list.
+    el("td", { title: summary.path }, el("div", { class: "clip" }, el("span", { class: "method" }, summary.method), " ", summary.path)),
     el("td", {}, summary.provider || "—", " ", el("span", { class: "kind" }, summary.kind || "")),
     el("td", { class: "gist", title: summary.gist }, el("div", { class: "clip" }, summary.gist)),
     mark(summary),
@@ -113,10 +114,15 @@ function showCounts() {
   $("#counts").textContent = `${counts.matching} shown of ${counts.total} captured${dropped}`;
 }
 
+// Two filters changed at once start two reloads; only the newest one's answer is shown
+// (the older one, answered last, once showed the list of the old filters).
+let reloading = 0;
 async function reload() {
+  const ticket = ++reloading;
   const f = filters();
   const query = new URLSearchParams({ ...f, limit: "500" });
   const page = await api(`/api/records?${query}`);
+  if (ticket !== reloading) return;
   records.clear();
   $("#list tbody").replaceChildren();
   for (const summary of page.records.slice().reverse()) prepend(summary, false);
