@@ -181,10 +181,17 @@ pub fn expand(inputs: &[String]) -> anyhow::Result<Expansion> {
 
 fn walk(dir: &Path, seen: &mut HashSet<(u64, u64)>, expansion: &mut Expansion) {
     let name = |path: &Path| output::printable(&path.to_string_lossy()).into_owned();
+    // A folder reached twice (two links to it) is walked once: its files, and its problems,
+    // are listed once.
+    let mut seen_dirs = HashSet::new();
     let entries = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
-        .into_iter();
+        .into_iter()
+        .filter_entry(move |entry| {
+            !entry.file_type().is_dir()
+                || file_identity(entry.path()).map_or(true, |id| seen_dirs.insert(id))
+        });
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,

@@ -5,7 +5,7 @@
 //! object into one line that names the HTTP status and an excerpt of the body, with every secret
 //! scrubbed out. A `status: FAIL` answer is not an error here: it is the API's verdict, and the
 //! command reports it (exit 1).
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
@@ -290,6 +290,12 @@ pub fn check_webhook_url(url: &str) -> anyhow::Result<bool> {
     if parsed.host_str().is_none_or(str::is_empty) {
         bail!("the webhook URL has no host name");
     }
+    // Credentials in a URL end up in the provider's dashboard, in logs and in this output.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        bail!(
+            "the webhook URL has a user name or password in it; put a secret in the path or query instead (e.g. https://example.com/hooks/99?key=...)"
+        );
+    }
     Ok(insecure)
 }
 
@@ -342,6 +348,23 @@ pub fn token_cache_path() -> anyhow::Result<PathBuf> {
 }
 
 /// The saved token, if there is a readable one. A damaged file is reported and ignored.
+/// A saved token file is a few hundred bytes; more is not one of ours.
+const MAX_TOKEN_FILE: u64 = 64 << 10;
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
 pub fn load_saved_token() -> Option<SavedToken> {
     let path = token_cache_path().ok()?;
     // Looked at before it is opened: a FIFO would hang the read, a link could point anywhere,
@@ -355,7 +378,22 @@ pub fn load_saved_token() -> Option<SavedToken> {
         }
         None
     };
-    let meta = match std::fs::symlink_metadata(&path) {
+    // Opened without following a link and without waiting on a FIFO, then judged by what was
+    // opened (so swapping the file between a check and the open changes nothing), and read
+    // with a cap.
+    let file = match open_no_follow(&path) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+            output::warn(format!(
+                "not using the saved token {}: it is a symbolic link; delete it and run `wa-hook partner token` again",
+                path.display()
+            ));
+            return None;
+        }
+        Err(err) => return unreadable(err),
+    };
+    let meta = match file.metadata() {
         Ok(meta) => meta,
         Err(err) => return unreadable(err),
     };
@@ -366,10 +404,12 @@ pub fn load_saved_token() -> Option<SavedToken> {
         ));
         return None;
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(err) => return unreadable(err),
-    };
+    let mut bytes = Vec::new();
+    if let Err(err) =
+        std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_TOKEN_FILE), &mut bytes)
+    {
+        return unreadable(err);
+    }
     match serde_json::from_slice::<TokenFile>(&bytes) {
         Ok(file) if !file.token.is_empty() => Some(SavedToken {
             token: SecretString::new(file.token.into_owned()),

@@ -93,7 +93,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         let mut stream = match UnitStream::open(source, args.max_body) {
             Ok(stream) => stream,
             Err(err) => {
-                printer.unread(&source.describe(), &format!("{err:#}"))?;
+                // The name is printed already: the cause alone says why.
+                printer.unread(
+                    &source.describe(),
+                    &format!("cannot read it: {}", err.root_cause()),
+                )?;
                 continue;
             }
         };
@@ -152,7 +156,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     if summary.unread > 0 {
         anyhow::bail!(
             "{} could not be read or checked (see above); the rest was checked",
-            plural(summary.unread, "input", "inputs")
+            plural(summary.unread, "input or body", "inputs or bodies")
         );
     }
     Ok(Outcome::from_ok(

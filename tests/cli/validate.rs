@@ -238,7 +238,7 @@ fn a_50_mb_file_is_refused_past_max_body_and_judged_under_a_higher_one() {
         .stdout(predicate::str::contains("small.json  qikchat message:text"))
         .stdout(predicate::str::contains("1 not read"))
         .stderr(predicate::str::contains(
-            "1 input could not be read or checked",
+            "1 input or body could not be read or checked",
         ));
     wa_hook()
         .current_dir(dir.path())
