@@ -271,18 +271,7 @@ impl Server {
             .as_deref()
             .and_then(|bytes| validation::parse_json(bytes).ok());
         let pretty = parsed.as_ref().map(Pretty::of);
-        let errors: Vec<Value> = record
-            .errors
-            .iter()
-            .map(|issue| {
-                json!({
-                    "pointer": issue.pointer,
-                    "expected": issue.expected,
-                    "found": issue.found,
-                    "line": pretty.as_ref().map(|pretty| pretty.line_of(&issue.pointer)),
-                })
-            })
-            .collect();
+        let errors = issues_json(&record.errors, pretty.as_ref());
         let raw = match record.body_encoding {
             BodyEncoding::Utf8 => record.body.clone(),
             // Shown as text where it is; the bytes that are not UTF-8 as replacement marks.
@@ -520,18 +509,7 @@ fn validate(body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     let pretty = validation::parse_json(body.as_bytes())
         .ok()
         .map(|value| Pretty::of(&value));
-    let errors: Vec<Value> = check
-        .errors
-        .iter()
-        .map(|issue| {
-            json!({
-                "pointer": issue.pointer,
-                "expected": issue.expected,
-                "found": issue.found,
-                "line": pretty.as_ref().map(|pretty| pretty.line_of(&issue.pointer)),
-            })
-        })
-        .collect();
+    let errors = issues_json(&check.errors, pretty.as_ref());
     json_response(
         200,
         &json!({
@@ -654,4 +632,20 @@ fn printf_escape(bytes: &[u8]) -> String {
 /// `text` in single quotes for a POSIX shell.
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Validation errors as the page shows them: each with the line of the pretty-printed body it
+/// points at.
+fn issues_json(errors: &[crate::verdict::Issue], pretty: Option<&Pretty>) -> Vec<Value> {
+    errors
+        .iter()
+        .map(|issue| {
+            json!({
+                "pointer": issue.pointer,
+                "expected": issue.expected,
+                "found": issue.found,
+                "line": pretty.map(|pretty| pretty.line_of(&issue.pointer)),
+            })
+        })
+        .collect()
 }

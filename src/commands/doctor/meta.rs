@@ -21,6 +21,28 @@ fn handshake_url(doctor: &Doctor, token: &str, challenge: &str) -> url::Url {
     url
 }
 
+/// The handshake GET with this token and challenge.
+fn send_handshake(doctor: &mut Doctor, token: &str, challenge: &str) -> Result<Reply, Halt> {
+    let url = handshake_url(doctor, token, challenge);
+    doctor.probe.send(Request::get(url))
+}
+
+/// The handshake's answer, or the check failed because none came.
+fn answer_of<'a>(
+    doctor: &Doctor,
+    check: &'static str,
+    reply: &'a Reply,
+) -> Result<&'a Answer, CheckResult> {
+    match reply {
+        Reply::Failed(_) => {
+            let problem = delivery_problem(doctor, "the handshake GET", reply)
+                .expect("a failed request is a problem");
+            Err(CheckResult::failed(check, problem).requests(1))
+        }
+        Reply::Answer(answer) => Ok(answer),
+    }
+}
+
 /// The start of an answer's body, on one line, secrets scrubbed.
 fn excerpt(doctor: &Doctor, answer: &Answer) -> String {
     let text = answer.text();
@@ -42,15 +64,10 @@ pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         ));
     };
     let challenge = doctor.ids.challenge();
-    let url = handshake_url(doctor, token.expose(), &challenge);
-    let reply = doctor.probe.send(Request::get(url))?;
-    let answer = match &reply {
-        Reply::Failed(_) => {
-            let problem = delivery_problem(doctor, "the handshake GET", &reply)
-                .expect("a failed request is a problem");
-            return Ok(CheckResult::failed(CHECK, problem).requests(1));
-        }
-        Reply::Answer(answer) => answer,
+    let reply = send_handshake(doctor, token.expose(), &challenge)?;
+    let answer = match answer_of(doctor, CHECK, &reply) {
+        Ok(answer) => answer,
+        Err(failed) => return Ok(failed),
     };
     let result = match diagnose_handshake(doctor, answer, &challenge, &var) {
         None => CheckResult::passed(
@@ -202,15 +219,10 @@ pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, 
             wrong.push('x');
         }
     }
-    let url = handshake_url(doctor, &wrong, &challenge);
-    let reply = doctor.probe.send(Request::get(url))?;
-    let answer = match &reply {
-        Reply::Failed(_) => {
-            let problem = delivery_problem(doctor, "the handshake GET", &reply)
-                .expect("a failed request is a problem");
-            return Ok(CheckResult::failed(CHECK, problem).requests(1));
-        }
-        Reply::Answer(answer) => answer,
+    let reply = send_handshake(doctor, &wrong, &challenge)?;
+    let answer = match answer_of(doctor, CHECK, &reply) {
+        Ok(answer) => answer,
+        Err(failed) => return Ok(failed),
     };
     let status = answer.status;
     let result = if answer.is_redirect() {
