@@ -60,6 +60,17 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// go through here or [`parse_http_url`], so a target goes only where the user typed.
 pub fn parse_target(text: &str) -> anyhow::Result<Url> {
     let text = text.trim();
+    // `host:` with nothing after the colon would quietly mean the scheme's default port (80).
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let authority = &text[start..];
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    if authority.len() > 1 && authority.ends_with(':') {
+        bail!(
+            "the target `{}` has no port after `:`; add the port (e.g. {}3000) or leave the `:` out for the default",
+            without_userinfo(text),
+            without_userinfo(&text[..start + authority.len()])
+        );
+    }
     if !text.contains("://") {
         let local = text.strip_prefix(':').unwrap_or(text);
         let (port, path) = local.split_at(local.find(['/', '?']).unwrap_or(local.len()));
@@ -451,10 +462,19 @@ mod tests {
             "99999/webhook",
             ":",
             ":x",
+            "127.0.0.1:",
+            "127.0.0.1:/webhook",
+            "http://localhost:/",
+            "https://[::1]:?a=1",
         ] {
             let err = parse_target(typed).unwrap_err().to_string();
             assert!(!err.is_empty(), "{typed}");
         }
+        let err = parse_target("127.0.0.1:/hook").unwrap_err().to_string();
+        assert!(
+            err.contains("no port after `:`") && err.contains("127.0.0.1:3000"),
+            "{err}"
+        );
         let err = parse_target("http://8787/webhook").unwrap_err().to_string();
         assert!(err.contains("0.0.34.83") && err.contains(":8787"), "{err}");
         let err = parse_target("http://127.1/").unwrap_err().to_string();
