@@ -60,6 +60,17 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// go through here or [`parse_http_url`], so a target goes only where the user typed.
 pub fn parse_target(text: &str) -> anyhow::Result<Url> {
     let text = text.trim();
+    // `host:` with nothing after the colon would quietly mean the scheme's default port (80).
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let authority = &text[start..];
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    if authority.len() > 1 && authority.ends_with(':') {
+        bail!(
+            "the target `{}` has no port after `:`; add the port (e.g. {}3000) or leave the `:` out for the default",
+            without_userinfo(text),
+            without_userinfo(&text[..start + authority.len()])
+        );
+    }
     if !text.contains("://") {
         let local = text.strip_prefix(':').unwrap_or(text);
         let (port, path) = local.split_at(local.find(['/', '?']).unwrap_or(local.len()));
@@ -252,6 +263,9 @@ pub enum FailureClass {
     Connect,
     /// The request went out, and the server reset or closed the connection before answering.
     NoAnswer,
+    /// The request went out and the server answered, but not in HTTP that can be read (headers
+    /// too large, not HTTP at all).
+    BadAnswer,
     Other,
 }
 
@@ -262,38 +276,82 @@ pub fn classify(err: &reqwest::Error) -> FailureClass {
     if err.is_connect() {
         return FailureClass::Connect;
     }
-    if closed_without_answer(err).is_some() {
+    if bad_answer(err).is_some() {
+        return FailureClass::BadAnswer;
+    }
+    if closed_without_answer(err, Phase::Head).is_some() {
         return FailureClass::NoAnswer;
     }
     FailureClass::Other
 }
 
-/// How the server ended the connection without answering, when that is what happened.
-fn closed_without_answer(err: &reqwest::Error) -> Option<&'static str> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(cause) = source {
+/// Where in an exchange an error came: before the answer's head was read, or while its body
+/// was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Head,
+    Body,
+}
+
+/// The error chain's messages, outermost first.
+fn causes<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |cause| cause.source())
+}
+
+/// What was wrong with an answer the server sent but that is not HTTP one can read (hyper's
+/// parse errors, which name no type reqwest exposes).
+fn bad_answer(err: &reqwest::Error) -> Option<&'static str> {
+    causes(err).find_map(|cause| {
+        let text = cause.to_string();
+        if text.contains("message head is too large") {
+            Some("the server's answer headers are too large")
+        } else if text.starts_with("invalid HTTP")
+            || text.contains("received unexpected message from connection")
+        {
+            Some("the server's answer is not HTTP")
+        } else {
+            None
+        }
+    })
+}
+
+/// How the server ended the connection without answering (or, in `Phase::Body`, while the
+/// answer's body was being read), when that is what happened.
+fn closed_without_answer(err: &reqwest::Error, phase: Phase) -> Option<&'static str> {
+    let (reset, closed, aborted) = match phase {
+        Phase::Head => (
+            "the server reset the connection before answering",
+            "the server closed the connection before answering",
+            "the server closed the connection while the request was sent",
+        ),
+        Phase::Body => (
+            "the server reset the connection while the answer's body was being read",
+            "the server closed the connection while the answer's body was being read (the body was cut short)",
+            "the server closed the connection while the answer's body was being read",
+        ),
+    };
+    for cause in causes(err) {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             match io.kind() {
-                std::io::ErrorKind::ConnectionReset => {
-                    return Some("the server reset the connection before answering");
-                }
+                std::io::ErrorKind::ConnectionReset => return Some(reset),
                 std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionAborted => {
-                    return Some("the server closed the connection while the request was sent");
+                    return Some(aborted);
                 }
-                std::io::ErrorKind::UnexpectedEof => {
-                    return Some("the server closed the connection before answering");
-                }
+                std::io::ErrorKind::UnexpectedEof => return Some(closed),
                 _ => {}
             }
         }
         let text = cause.to_string();
-        if text.contains("connection closed before message completed") {
-            return Some("the server closed the connection before answering");
+        if text.contains("connection closed before message completed")
+            || text.contains("end of file before message length reached")
+        {
+            return Some(closed);
         }
         if text.contains("reset") {
-            return Some("the server reset the connection before answering");
+            return Some(reset);
         }
-        source = cause.source();
     }
     None
 }
@@ -310,10 +368,25 @@ pub fn failure_reason(err: &reqwest::Error) -> String {
             Some(cause) => format!("could not connect ({cause})"),
             None => "could not connect".to_string(),
         }
-    } else if let Some(how) = closed_without_answer(err) {
+    } else if let Some(what) = bad_answer(err) {
+        what.to_string()
+    } else if let Some(how) = closed_without_answer(err, Phase::Head) {
         how.to_string()
     } else {
         root_cause(err).unwrap_or_else(|| err.to_string())
+    }
+}
+
+/// Why an answer's body could not be read to its end, in a few words: the same causes as
+/// [`failure_reason`], worded for an answer that had begun.
+pub fn body_failure_reason(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out while the answer's body was being read".to_string()
+    } else if let Some(how) = closed_without_answer(err, Phase::Body) {
+        how.to_string()
+    } else {
+        let cause = root_cause(err).unwrap_or_else(|| err.to_string());
+        format!("the answer's body could not be read to its end: {cause}")
     }
 }
 
@@ -480,10 +553,19 @@ mod tests {
             "99999/webhook",
             ":",
             ":x",
+            "127.0.0.1:",
+            "127.0.0.1:/webhook",
+            "http://localhost:/",
+            "https://[::1]:?a=1",
         ] {
             let err = parse_target(typed).unwrap_err().to_string();
             assert!(!err.is_empty(), "{typed}");
         }
+        let err = parse_target("127.0.0.1:/hook").unwrap_err().to_string();
+        assert!(
+            err.contains("no port after `:`") && err.contains("127.0.0.1:3000"),
+            "{err}"
+        );
         let err = parse_target("http://8787/webhook").unwrap_err().to_string();
         assert!(err.contains("0.0.34.83") && err.contains(":8787"), "{err}");
         let err = parse_target("http://127.1/").unwrap_err().to_string();

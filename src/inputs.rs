@@ -739,7 +739,7 @@ pub fn read_unit_to_check(bytes: &[u8]) -> Unit<'_> {
 }
 
 /// A body, or the body of the capture record that `bytes` holds.
-fn body_of(origin: String, bytes: &[u8]) -> Body {
+pub fn body_of(origin: String, bytes: &[u8]) -> Body {
     let (bytes, record, unreadable) = match read_unit(bytes) {
         Unit::Body(body) => (body.to_vec(), None, None),
         Unit::Record(record) => match record.body_bytes() {

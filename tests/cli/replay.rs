@@ -30,6 +30,14 @@ fn json_summary(output: &[u8]) -> Value {
     serde_json::from_str(line).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
 }
 
+fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    stdout
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).unwrap())
+        .collect()
+}
+
 fn body_json(recorded: &Recorded) -> Value {
     serde_json::from_slice(&recorded.body).expect("a JSON body")
 }
@@ -545,10 +553,11 @@ fn verbose_json_lists_every_result() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    let summary = json_summary(&output.stdout);
-    let steps: Vec<&str> = summary["results"]
-        .as_array()
-        .unwrap()
+    // Each result is a line of its own, printed as it completes; the summary comes last.
+    let lines = json_lines(&output.stdout);
+    let (summary, results) = lines.split_last().unwrap();
+    assert_eq!(summary["sent"], 3);
+    let steps: Vec<&str> = results
         .iter()
         .map(|r| r["step"].as_str().unwrap())
         .collect();
@@ -924,7 +933,7 @@ fn a_reply_with_a_misspelt_key_is_flagged() {
 
 /// A server that answers every connection with `head`, then `body`, then closes.
 fn raw_server(
-    head: &'static str,
+    head: impl AsRef<[u8]> + Send + 'static,
     body: Vec<u8>,
     connections: usize,
 ) -> (String, std::thread::JoinHandle<()>) {
@@ -937,7 +946,7 @@ fn raw_server(
             // Read the request's head (the bodies here are small and arrive with it).
             let mut request = [0u8; 65536];
             let _ = stream.read(&mut request);
-            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(head.as_ref());
             let _ = stream.write_all(&body);
         }
     });
@@ -1062,5 +1071,275 @@ fn resets_after_sending_are_named_and_are_a_failed_check() {
         );
         assert!(stdout.contains("the server"), "{stdout}");
         assert!(!stderr.contains("nothing could be sent"), "{stderr}");
+    }
+}
+
+/// Issue 14 review: an answer whose body breaks is a failure on its own line (✗) and in the
+/// last line, which counts failures; a close or reset during the body is worded as such.
+#[test]
+fn broken_bodies_are_marked_failed_and_worded_as_what_happened() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n";
+    let (url, server) = raw_server(head, b"{\"ok\":".to_vec(), 3);
+    let output = wa_hook()
+        .args(["replay", "qikchat/message-text", "-n", "3", "--to", &url])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("✗ qikchat/message-text  200"), "{stdout}");
+    assert!(!stdout.contains("✓"), "{stdout}");
+    assert!(
+        stdout.contains("while the answer's body was being read"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("before answering"), "{stdout}");
+    assert!(
+        stdout.contains("✗ 3 of 3 failed (body cut short)"),
+        "{stdout}"
+    );
+
+    // A reset in the middle of the body (SO_LINGER 0: the close sends RST).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        use std::os::fd::AsRawFd;
+        for stream in listener.incoming().take(2) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(b"{\"ok\":");
+            let linger = libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            };
+            // SAFETY: a valid socket and a correctly sized `linger`.
+            unsafe {
+                libc::setsockopt(
+                    stream.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_LINGER,
+                    (&linger as *const libc::linger).cast(),
+                    std::mem::size_of::<libc::linger>() as libc::socklen_t,
+                );
+            }
+        }
+    });
+    let output = wa_hook()
+        .args(["replay", "qikchat/message-text", "-n", "2", "--to", &url])
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let summary = json_summary(&output.stdout);
+    assert_eq!(
+        (summary["body_errors"].as_u64(), summary["failed"].as_u64()),
+        (Some(2), Some(2)),
+        "{summary}"
+    );
+    let message = summary["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("while the answer's body was being read"),
+        "{message}"
+    );
+}
+
+/// Issue 14 review: an answer that is not HTTP, or whose headers never end or are too many,
+/// was answered (exit 1, a failed check), not "nothing could be sent" (exit 2).
+#[test]
+fn answers_that_are_not_readable_http_are_a_failed_check() {
+    let many_headers: String = "HTTP/1.1 200 OK\r\n".to_string()
+        + &"X-A: b\r\n".repeat(6000)
+        + "Content-Length: 0\r\n\r\n";
+    let endless_header = "HTTP/1.1 200 OK\r\nX-Long: ".to_string() + &"a".repeat(2 << 20);
+    for (head, words) in [
+        (many_headers, "the server's answer headers are too large"),
+        (endless_header, "the server's answer headers are too large"),
+        (
+            "SSH-2.0-OpenSSH_9.6\r\nnot http at all\r\n\r\n".to_string(),
+            "the server's answer is not HTTP",
+        ),
+    ] {
+        let (url, server) = raw_server(head, Vec::new(), 2);
+        let output = wa_hook()
+            .args(["replay", "qikchat/message-text", "-n", "2", "--to", &url])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        server.join().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{words}: {stdout}{stderr}");
+        assert!(stdout.contains(words), "{stdout}");
+        assert!(stdout.contains("✗ 2 of 2 failed"), "{stdout}");
+        assert!(!stderr.contains("nothing could be sent"), "{stderr}");
+    }
+}
+
+/// Issue 14 review: `--to 127.0.0.1:` (no port after the colon) is refused, not port 80.
+#[test]
+fn a_target_with_an_empty_port_is_refused() {
+    for target in ["127.0.0.1:", "http://localhost:/webhook"] {
+        wa_hook()
+            .args(["replay", "qikchat/message-text", "--to", target])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no port after `:`"));
+    }
+}
+
+/// Run `command` to its end and return (its output, its peak resident memory in bytes where
+/// the platform says), read from the kernel's accounting of that one child.
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
+fn run_measured(mut command: std::process::Command) -> (std::process::Output, Option<u64>) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.read_to_end(&mut bytes);
+        bytes
+    });
+    let err = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled by wait4 for this child alone.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let code = if libc::WIFEXITED(status) {
+        Some(libc::WEXITSTATUS(status))
+    } else {
+        None
+    };
+    // Linux gives ru_maxrss in KiB.
+    let peak = cfg!(target_os = "linux").then_some(usage.ru_maxrss as u64 * 1024);
+    let output = std::process::Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    assert_eq!(output.status.code(), code);
+    (output, peak)
+}
+
+/// A keep-alive server that answers every request `200 {}` at once, counting them.
+fn sink_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let counted = std::sync::Arc::clone(&counted);
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 65536];
+                loop {
+                    // Answer every whole request (head and Content-Length body) in the buffer.
+                    while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length:"))
+                            .and_then(|value| value.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buf.len() < end + 4 + length {
+                            break;
+                        }
+                        buf.drain(..end + 4 + length);
+                        counted.fetch_add(1, Ordering::Relaxed);
+                        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+                        if stream.write_all(answer).is_err() {
+                            return;
+                        }
+                    }
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => buf.extend_from_slice(&chunk[..read]),
+                    }
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+/// Issue 14 review: memory stays bounded whatever the run's length (results are counted as
+/// they come, not kept) and whatever the input's size (an input past the limit is refused
+/// with what to do, before it is all read).
+#[test]
+fn memory_stays_bounded_for_long_runs_and_large_inputs() {
+    let (url, count) = sink_server();
+    let run = |requests: u64| {
+        let mut command = wa_hook_process();
+        command
+            .args([
+                "replay",
+                "qikchat/message-text",
+                "-c",
+                "4",
+                "--format",
+                "json",
+            ])
+            .args(["-n", &requests.to_string(), "--to", &url]);
+        let (output, peak) = run_measured(command);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(json_summary(&output.stdout)["by_status"]["200"], requests);
+        peak
+    };
+    let short = run(1_000);
+    let long = run(50_000);
+    assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), 51_000);
+    if let (Some(short), Some(long)) = (short, long) {
+        // Kept per request, 50,000 results took over 20 MB more.
+        assert!(
+            long < short + (8 << 20),
+            "peak {long} bytes for 50,000 requests, {short} for 1,000"
+        );
+    }
+
+    // 12 MB of short JSON lines: 1.5 million bodies, past the limit.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    std::fs::write(&path, "{\"a\":1}\n".repeat(1_500_000)).unwrap();
+    let mut command = wa_hook_process();
+    command.args(["replay", path.to_str().unwrap(), "--to", &url]);
+    let (output, peak) = run_measured(command);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("many.jsonl:50001: replay reads at most 50000 bodies")
+            && stderr.contains("split"),
+        "{stderr}"
+    );
+    assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), 51_000);
+    if let Some(peak) = peak {
+        assert!(peak < 256 << 20, "peak {peak} bytes reading a 12 MB input");
     }
 }

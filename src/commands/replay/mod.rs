@@ -103,8 +103,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     let config = Arc::new(config);
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
     let client = http::client(&config.http_options())?;
-    let results = send::run(&client, &plan, &config, detailed, report::print_line)?;
-    report::finish(&plan, &config, &results, detailed)
+    let results = send::run(&client, &plan, &config, detailed)?;
+    report::finish(&plan, &config, &results)
 }
 
 /// Check every flag before anything is read or sent.
@@ -167,6 +167,7 @@ pub(crate) use crate::http::parse_header;
 /// before anything is sent.
 pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
     let mut resolved = Vec::new();
+    let mut kept = Kept::default();
     for arg in args {
         if catalogue::looks_like_sample_name(arg) {
             let mut selected = catalogue::select_samples(arg)?;
@@ -196,15 +197,65 @@ pub(crate) fn resolve_inputs(args: &[String]) -> anyhow::Result<Vec<Input>> {
         for note in &expansion.notes {
             crate::output::warn(note);
         }
-        let bodies = inputs::read_all(&expansion)?;
-        for body in bodies {
-            if let Some(why) = &body.unreadable {
-                bail!("{}: {why}; fix or remove that line", body.origin);
+        if let Some((name, why)) = expansion.problems.first() {
+            bail!("{name}: {why}");
+        }
+        let before = resolved.len();
+        for source in &expansion.sources {
+            let mut stream = inputs::UnitStream::open(source, inputs::DEFAULT_MAX_BODY)?;
+            while let Some(batch) = stream.next_batch()? {
+                for unit in batch.units {
+                    let origin = batch.origin(unit);
+                    let Some(bytes) = batch.bytes(unit) else {
+                        bail!(
+                            "{origin}: the body is larger than {}, the most wa-hook reads",
+                            crate::output::size(inputs::DEFAULT_MAX_BODY)
+                        );
+                    };
+                    kept.take(&origin, bytes.len())?;
+                    let body = inputs::body_of(origin, bytes);
+                    if let Some(why) = &body.unreadable {
+                        bail!("{}: {why}; fix or remove that line", body.origin);
+                    }
+                    resolved.push(Input::Body(Box::new(body)));
+                }
             }
-            resolved.push(Input::Body(Box::new(body)));
+        }
+        if resolved.len() == before {
+            return Err(inputs::no_bodies(&expansion.sources));
         }
     }
     Ok(resolved)
+}
+
+/// Every body is read and checked before anything is sent, and kept for the whole run (each
+/// is sent `-n` times): at most this many bodies ...
+const MAX_BODIES: usize = 50_000;
+/// ... holding at most this many bytes, as read (a capture record's whole line), so that no
+/// input, however large, makes replay hold more than about 200 MiB.
+const MAX_INPUT_BYTES: usize = 64 << 20;
+
+/// What the inputs read so far hold, against [`MAX_BODIES`] and [`MAX_INPUT_BYTES`].
+#[derive(Default)]
+struct Kept {
+    bodies: usize,
+    bytes: usize,
+}
+
+impl Kept {
+    fn take(&mut self, origin: &str, bytes: usize) -> anyhow::Result<()> {
+        self.bodies += 1;
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bodies > MAX_BODIES || self.bytes > MAX_INPUT_BYTES {
+            bail!(
+                "{origin}: replay reads at most {} bodies ({}) in one run, all kept until sent; split the input (e.g. `split -l {} FILE part-`) and replay each part",
+                MAX_BODIES,
+                crate::output::size(MAX_INPUT_BYTES as u64),
+                MAX_BODIES / 2
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The status codes that count as success: `2xx`, `200`, `200-299`, `200,204`, `2xx,304`.

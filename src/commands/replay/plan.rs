@@ -2,6 +2,7 @@
 //! each, and its body — either fixed bytes (read, edited and signed once, then shared by every
 //! send) or a template that `--fresh` renders anew for each send.
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
@@ -42,11 +43,12 @@ impl Plan {
 pub(crate) struct Template {
     pub name: String,
     pub method: Method,
-    /// Headers shared by every send (the signature, when bodies change per send, is added then).
-    pub headers: HeaderMap,
+    /// Headers shared by every send (the signature, when bodies change per send, is added then);
+    /// templates with the same headers share one map (the bodies of a JSON Lines file do).
+    pub headers: Arc<HeaderMap>,
     pub steps: Vec<Step>,
     /// Set when each send renders new bodies (`--fresh`).
-    pub generator: Option<Generator>,
+    pub generator: Option<Box<Generator>>,
     /// The schema an answer to this input must match to be acted on (a Picky Assist message's
     /// instant reply), so replay validates JSON replies against it.
     pub reply_schema: Option<&'static Schema>,
@@ -176,6 +178,7 @@ pub(crate) fn build_with_notes(
         }
     }
     let mut notes = Notes::default();
+    let mut last_headers = None;
     let mut templates = Vec::with_capacity(inputs.len());
     for input in inputs {
         let name = input_name(&input).to_string();
@@ -206,6 +209,7 @@ pub(crate) fn build_with_notes(
             edits_body,
             config,
             &mut notes,
+            &mut last_headers,
         )?);
     }
     if templates.is_empty() {
@@ -294,6 +298,7 @@ fn template(
     edits_body: bool,
     config: &Config,
     notes: &mut Notes,
+    last_headers: &mut Option<Arc<HeaderMap>>,
 ) -> anyhow::Result<Template> {
     let parsed: Option<Value> = crate::validation::parse_json(&bytes).ok();
     let detection = parsed.as_ref().and_then(providers::detect);
@@ -326,6 +331,10 @@ fn template(
         headers.insert(AUTHORIZATION, value);
     }
 
+    let headers = match last_headers {
+        Some(last) if **last == headers => Arc::clone(last),
+        _ => Arc::clone(last_headers.insert(Arc::new(headers))),
+    };
     let mut template = Template {
         name,
         method,
@@ -406,14 +415,14 @@ fn template(
     }
     if config.fresh {
         if let Some(provider) = provider {
-            template.generator = Some(Generator {
+            template.generator = Some(Box::new(Generator {
                 value,
                 provider,
                 original: bytes.clone(),
                 base_url: url,
                 sequence: config.sequence,
                 picky_query: config.picky_query,
-            });
+            }));
         }
     }
     Ok(template)

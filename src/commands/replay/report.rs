@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use super::Config;
 use super::plan::{Plan, Template};
-use super::results::{FailureKind, ReplyCheck, Results, Sent};
+use super::results::{LatencyHistogram, ReplyCheck, Results, Sent, Tally};
 use crate::cli::Format;
 use crate::error::Outcome;
 use crate::output;
 use crate::output::format_issue;
-pub(crate) use crate::output::{format_latency, percentile};
+pub(crate) use crate::output::format_latency;
 use crate::validation::{Check, Verdict};
 
 /// Buckets in the latency histogram.
@@ -37,8 +37,9 @@ pub(crate) fn print_line(template: &Template, sent: &Sent, config: &Config) {
     let mut out = std::io::stdout().lock();
     let name = input_label(template, sent.step);
     let line = match (sent.status, &sent.failure) {
-        (Some(status), _) => {
-            let ok = config.expect.matches(status);
+        (Some(status), failure) => {
+            // An answer whose body broke is a failure whatever its status.
+            let ok = config.expect.matches(status) && failure.is_none();
             let mark = if ok {
                 output::ok_mark()
             } else {
@@ -131,11 +132,19 @@ struct Summary {
     connection_errors: u64,
     /// Requests sent, whose connection the server reset or closed before answering.
     no_answer: u64,
+    /// Answers that were not HTTP one can read (not HTTP at all, headers too large).
+    bad_answers: u64,
     /// Answers whose body was cut short, broken or over the cap.
     body_errors: u64,
     other_errors: u64,
+    /// Requests that did not succeed: any failure above, or a status not expected.
+    failed: u64,
+    /// The most frequent distinct failure messages (at most 20 kept), with counts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ErrorCount>,
+    /// Failures whose message was not among those kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    other_error_messages: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     latency_ms: Option<Latencies>,
     /// The budget every input shared; null when inputs of different providers had their own.
@@ -149,8 +158,10 @@ struct Summary {
     elapsed_s: f64,
     requests_per_s: f64,
     ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    results: Option<Vec<ResultJson>>,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 #[derive(Serialize)]
@@ -198,31 +209,37 @@ fn ms(duration: Duration) -> f64 {
 
 /// Equal-width buckets from the fastest latency to the 99th percentile, and the few slower
 /// ones counted apart: one slow outlier would otherwise stretch every bucket so wide that the
-/// rest all fall in the first (a first bucket of 124 ms with a p50 of 4 ms).
-fn histogram(sorted: &[Duration]) -> (Vec<Bucket>, Option<Bucket>) {
-    let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+/// rest all fall in the first (a first bucket of 124 ms with a p50 of 4 ms). Latencies come
+/// from the log-scaled [`LatencyHistogram`], each placed by its bucket's middle (within 1 %).
+fn histogram(latencies: &LatencyHistogram) -> (Vec<Bucket>, Option<Bucket>) {
+    if latencies.count() == 0 {
         return (Vec::new(), None);
-    };
-    let p99 = percentile(sorted, 99.0);
+    }
+    let (min, max) = (latencies.min(), latencies.max());
+    let p99 = latencies.percentile(99.0);
     // Outliers are set apart only when they would squash the rest.
     let top = if max - min > (p99 - min) * 2 {
         p99
     } else {
         max
     };
-    let within = sorted.partition_point(|latency| *latency <= top);
     let span = (top - min).as_secs_f64();
     let buckets = if span == 0.0 { 1 } else { HISTOGRAM_BUCKETS };
     let width = span / buckets as f64;
     let mut counts = vec![0u64; buckets];
-    for latency in &sorted[..within] {
-        let offset = (*latency - min).as_secs_f64();
+    let mut slower = 0;
+    for (latency, count) in latencies.buckets() {
+        if latency > top {
+            slower += count;
+            continue;
+        }
+        let offset = (latency - min).as_secs_f64();
         let index = if width == 0.0 {
             0
         } else {
             ((offset / width) as usize).min(buckets - 1)
         };
-        counts[index] += 1;
+        counts[index] += count;
     }
     let buckets = counts
         .into_iter()
@@ -233,81 +250,56 @@ fn histogram(sorted: &[Duration]) -> (Vec<Bucket>, Option<Bucket>) {
             count,
         })
         .collect();
-    let slower = (within < sorted.len()).then(|| Bucket {
+    let slower = (slower > 0).then(|| Bucket {
         from_ms: ms(top),
         to_ms: ms(max),
-        count: (sorted.len() - within) as u64,
+        count: slower,
     });
     (buckets, slower)
 }
 
 /// Print the summary and decide the exit: 0 when every request got a response matching
 /// `--expect-status`, 1 otherwise, 2 (an error) when nothing could be sent at all.
-pub(crate) fn finish(
-    plan: &Plan,
-    config: &Config,
-    results: &Results,
-    detailed: bool,
-) -> anyhow::Result<Outcome> {
-    let mut latencies: Vec<Duration> = Vec::with_capacity(results.sent.len());
-    let mut by_status = BTreeMap::new();
-    let (mut matched, mut timeouts, mut connection_errors, mut other_errors) = (0, 0, 0, 0);
-    let (mut body_errors, mut no_answer) = (0, 0);
-    let mut over_budget = 0;
-    let mut errors: Vec<ErrorCount> = Vec::new();
-    for sent in &results.sent {
-        if let Some(status) = sent.status {
-            latencies.push(sent.latency);
-            *by_status.entry(status).or_insert(0u64) += 1;
-            matched += u64::from(config.expect.matches(status));
-            over_budget += u64::from(sent.latency > plan.templates[sent.template].budget);
-        }
-        if let Some(failure) = &sent.failure {
-            match failure.kind {
-                FailureKind::Timeout => timeouts += 1,
-                FailureKind::Connect => connection_errors += 1,
-                FailureKind::NoAnswer => no_answer += 1,
-                FailureKind::Body => body_errors += 1,
-                FailureKind::Other => other_errors += 1,
-            }
-            match errors.iter_mut().find(|e| e.message == failure.message) {
-                Some(error) => error.count += 1,
-                None => errors.push(ErrorCount {
-                    message: failure.message.clone(),
-                    count: 1,
-                }),
-            }
-        }
-    }
-    latencies.sort_unstable();
-    let responses = latencies.len() as u64;
-    let sent = results.sent.len() as u64;
-    let latency_ms = (!latencies.is_empty()).then(|| Latencies {
-        min: ms(latencies[0]),
-        p50: ms(percentile(&latencies, 50.0)),
-        p90: ms(percentile(&latencies, 90.0)),
-        p99: ms(percentile(&latencies, 99.0)),
-        max: ms(latencies[latencies.len() - 1]),
-        mean: ms(latencies.iter().sum::<Duration>() / latencies.len() as u32),
+pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow::Result<Outcome> {
+    let tally: &Tally = &results.tally;
+    let latencies = &tally.latencies;
+    let latency_ms = (latencies.count() > 0).then(|| Latencies {
+        min: ms(latencies.min()),
+        p50: ms(latencies.percentile(50.0)),
+        p90: ms(latencies.percentile(90.0)),
+        p99: ms(latencies.percentile(99.0)),
+        max: ms(latencies.max()),
+        mean: ms(latencies.mean()),
     });
     let elapsed = results.elapsed.as_secs_f64();
-    let (histogram, slower) = histogram(&latencies);
+    let (histogram, slower) = histogram(latencies);
+    let sent = tally.sent;
     let summary = Summary {
         target: config.target.to_string(),
         sent,
-        responses,
-        by_status,
+        responses: tally.responses,
+        by_status: tally.by_status().collect(),
         expect_status: config.expect.as_str().to_string(),
-        matched,
-        timeouts,
-        connection_errors,
-        no_answer,
-        body_errors,
-        other_errors,
-        errors,
+        matched: tally.matched,
+        timeouts: tally.timeouts,
+        connection_errors: tally.connection_errors,
+        no_answer: tally.no_answer,
+        bad_answers: tally.bad_answers,
+        body_errors: tally.body_broken + tally.body_too_large,
+        other_errors: tally.other_errors,
+        failed: tally.failed(),
+        errors: tally
+            .messages
+            .iter()
+            .map(|(message, count)| ErrorCount {
+                message: message.clone(),
+                count: *count,
+            })
+            .collect(),
+        other_error_messages: tally.messages_left_out,
         latency_ms,
         budget_ms: uniform_budget(plan).map(ms),
-        over_budget,
+        over_budget: tally.over_budget,
         histogram,
         slower,
         elapsed_s: (elapsed * 1000.0).round() / 1000.0,
@@ -316,14 +308,12 @@ pub(crate) fn finish(
         } else {
             0.0
         },
-        ok: responses == sent && matched == responses && body_errors == 0,
-        results: (config.verbose && config.format == Format::Json)
-            .then(|| results_json(plan, &results.sent, detailed)),
+        ok: sent > 0 && tally.failed() == 0,
     };
     let mut out = std::io::stdout().lock();
     match config.format {
         Format::Json => output::json_line(&mut out, &summary)?,
-        Format::Text => print_summary(&mut out, &summary, config)?,
+        Format::Text => print_summary(&mut out, &summary, tally, config)?,
     }
     out.flush()?;
     if results.interrupted {
@@ -336,7 +326,8 @@ pub(crate) fn finish(
     }
     // Requests that went out and met a reset are a failed check (exit 1), not a failure to
     // send: only when nothing reached the server at all is it an error.
-    if responses == 0 && timeouts == 0 && no_answer == 0 {
+    let reached = tally.responses + tally.timeouts + tally.no_answer + tally.bad_answers;
+    if reached == 0 {
         let first = summary
             .errors
             .first()
@@ -346,32 +337,58 @@ pub(crate) fn finish(
     Ok(Outcome::from_ok(summary.ok))
 }
 
-fn results_json(plan: &Plan, sent: &[Sent], detailed: bool) -> Vec<ResultJson> {
-    sent.iter()
-        .map(|sent| {
-            let template = &plan.templates[sent.template];
-            let detail = sent.detail.as_ref().filter(|_| detailed);
-            ResultJson {
-                input: template.name.clone(),
-                step: template.steps[sent.step].label,
-                status: sent.status,
-                latency_ms: ms(sent.latency),
-                error: sent.failure.as_ref().map(|f| f.message.clone()),
-                response: detail.map(|d| d.gist.clone()),
-                instant_reply: detail
-                    .and_then(|d| d.reply.as_ref())
-                    .map(|reply| match reply {
-                        ReplyCheck::Checked(check) => {
-                            serde_json::to_value(check).unwrap_or_default()
-                        }
-                        ReplyCheck::NotJson => serde_json::json!({"verdict": "malformed"}),
-                    }),
-            }
-        })
+/// One result as a JSON line (`-v --format json`), printed as it completes.
+pub(crate) fn print_result_json(template: &Template, sent: &Sent) {
+    let detail = sent.detail.as_ref();
+    let result = ResultJson {
+        input: template.name.clone(),
+        step: template.steps[sent.step].label,
+        status: sent.status,
+        latency_ms: ms(sent.latency),
+        error: sent.failure.as_ref().map(|f| f.message.clone()),
+        response: detail.map(|d| d.gist.clone()),
+        instant_reply: detail
+            .and_then(|d| d.reply.as_ref())
+            .map(|reply| match reply {
+                ReplyCheck::Checked(check) => serde_json::to_value(check).unwrap_or_default(),
+                ReplyCheck::NotJson => serde_json::json!({"verdict": "malformed"}),
+            }),
+    };
+    // A closed pipe is the reader's choice; the summary's write reports it.
+    let _ = output::json_line(&mut std::io::stdout().lock(), &result);
+}
+
+/// What the failures were, in a few words each (`30 body cut short`), for the last line.
+fn failure_words(tally: &Tally, config: &Config) -> Vec<String> {
+    let kinds = [
+        (
+            tally.wrong_status(),
+            format!("did not answer {}", config.expect.as_str()),
+        ),
+        (tally.timeouts, "timed out".to_string()),
+        (tally.connection_errors, "could not connect".to_string()),
+        (tally.no_answer, "no answer".to_string()),
+        (tally.bad_answers, "answer not readable HTTP".to_string()),
+        (tally.body_broken, "body cut short".to_string()),
+        (tally.body_too_large, "body too large".to_string()),
+        (tally.other_errors, "other error".to_string()),
+    ];
+    let present: Vec<&(u64, String)> = kinds.iter().filter(|(count, _)| *count > 0).collect();
+    if present.len() == 1 {
+        return vec![present[0].1.clone()];
+    }
+    present
+        .into_iter()
+        .map(|(count, words)| format!("{count} {words}"))
         .collect()
 }
 
-fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> anyhow::Result<()> {
+fn print_summary(
+    out: &mut impl Write,
+    summary: &Summary,
+    tally: &Tally,
+    config: &Config,
+) -> anyhow::Result<()> {
     let requests = if summary.sent == 1 {
         "request"
     } else {
@@ -404,6 +421,7 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
     let failures = summary.timeouts
         + summary.connection_errors
         + summary.no_answer
+        + summary.bad_answers
         + summary.body_errors
         + summary.other_errors;
     if failures > 0 {
@@ -424,6 +442,12 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
                 summary.no_answer
             ));
         }
+        if summary.bad_answers > 0 {
+            kinds.push(format!(
+                "{} answered, but not in HTTP that could be read",
+                summary.bad_answers
+            ));
+        }
         if summary.body_errors > 0 {
             kinds.push(format!(
                 "{} answered, but the body was cut short or too large",
@@ -434,8 +458,18 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             kinds.push(plural(summary.other_errors, "other error"));
         }
         writeln!(out, "  Errors     {}", kinds.join(", ").red())?;
-        for error in summary.errors.iter().take(3) {
+        let mut shown: Vec<&ErrorCount> = summary.errors.iter().collect();
+        shown.sort_by_key(|error| std::cmp::Reverse(error.count));
+        for error in shown.iter().take(3) {
             writeln!(out, "             {} × {}", error.count, error.message)?;
+        }
+        if summary.other_error_messages > 0 {
+            writeln!(
+                out,
+                "             {} × other messages (only the first {} kinds are kept)",
+                summary.other_error_messages,
+                super::results::MAX_MESSAGES
+            )?;
         }
     } else {
         writeln!(out, "  Errors     none")?;
@@ -507,7 +541,6 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
             )?;
         }
     }
-    let not_matched = summary.sent - summary.matched;
     if summary.ok {
         writeln!(
             out,
@@ -519,10 +552,11 @@ fn print_summary(out: &mut impl Write, summary: &Summary, config: &Config) -> an
     } else {
         writeln!(
             out,
-            "{} {not_matched} of {} did not answer {}",
+            "{} {} of {} failed ({})",
             output::fail_mark(),
+            summary.failed,
             summary.sent,
-            summary.expect_status
+            failure_words(tally, config).join(", ")
         )?;
     }
     Ok(())
@@ -540,37 +574,41 @@ fn plural(count: u64, noun: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
-        assert_eq!(percentile(&sorted, 50.0), Duration::from_millis(50));
-        assert_eq!(percentile(&sorted, 99.0), Duration::from_millis(99));
-        assert_eq!(percentile(&sorted, 100.0), Duration::from_millis(100));
-        assert_eq!(percentile(&sorted[..1], 90.0), Duration::from_millis(1));
+    fn recorded(latencies: impl IntoIterator<Item = Duration>) -> LatencyHistogram {
+        let mut histogram = LatencyHistogram::default();
+        for latency in latencies {
+            histogram.record(latency);
+        }
+        histogram
     }
 
     #[test]
     fn histogram_counts_everything() {
-        let sorted: Vec<Duration> = (0..50).map(Duration::from_millis).collect();
-        let (buckets, slower) = histogram(&sorted);
+        let (buckets, slower) = histogram(&recorded((0..50).map(Duration::from_millis)));
         assert_eq!(buckets.len(), HISTOGRAM_BUCKETS);
         assert_eq!(buckets.iter().map(|b| b.count).sum::<u64>(), 50);
         assert!(slower.is_none());
-        assert_eq!(histogram(&[Duration::from_millis(3); 4]).0.len(), 1);
+        let same = recorded([Duration::from_millis(3); 4]);
+        assert_eq!(histogram(&same).0.len(), 1);
     }
 
     #[test]
     fn outliers_are_set_apart_and_the_rest_stays_readable() {
         // 999 answers between 3 and 6 ms, and one of 124 ms.
-        let mut sorted: Vec<Duration> = (0..999)
+        let mut latencies: Vec<Duration> = (0..999)
             .map(|i| Duration::from_micros(3000 + i * 3))
             .collect();
-        sorted.push(Duration::from_millis(124));
-        let (buckets, slower) = histogram(&sorted);
-        // Counted apart: the slowest 1 % (above the 99th percentile), the outlier among them.
+        latencies.push(Duration::from_millis(124));
+        let (buckets, slower) = histogram(&recorded(latencies));
+        // Counted apart: those above the 99th percentile (to the histogram's 1 % precision,
+        // so answers within 1 % of it may count with it), the outlier among them.
         let slower = slower.expect("the outlier is counted apart");
-        assert_eq!((slower.count, slower.to_ms), (10, 124.0));
-        assert_eq!(buckets.iter().map(|b| b.count).sum::<u64>(), 990);
+        assert_eq!(slower.to_ms, 124.0);
+        assert!((1..=15).contains(&slower.count), "{}", slower.count);
+        assert_eq!(
+            buckets.iter().map(|b| b.count).sum::<u64>() + slower.count,
+            1000
+        );
         assert!(buckets[0].to_ms < 3.5, "{}", buckets[0].to_ms);
         // Still a histogram: no bucket holds nearly everything.
         assert!(buckets.iter().all(|b| b.count < 200));

@@ -1,20 +1,22 @@
 //! Sending: a fixed set of `--concurrency` worker tasks on one thread take jobs (one
 //! template, sent once) from a counter, so no task or allocation is made per request beyond
-//! what the HTTP client needs. Each worker keeps its results in its own `Vec`; percentiles are
-//! computed once at the end.
+//! what the HTTP client needs. Each result is shown (when results are shown one by one), then
+//! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
+//! so memory stays the same however many requests are sent.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
 use super::Config;
 use super::plan::{Plan, Template};
-use super::results::{Detail, Failure, FailureKind, ReplyCheck, Results, Sent};
+use super::report;
+use super::results::{Detail, Failure, FailureKind, ReplyCheck, Results, Sent, Tally};
 use crate::cli::Format;
 use crate::http;
 use crate::ids::IdSource;
@@ -33,14 +35,9 @@ struct Shared {
     next_slot: AtomicU64,
     start: tokio::time::Instant,
     bar: ProgressBar,
-    /// Shows one result as it arrives, when results are shown one by one.
-    show: ShowSent,
     /// Set by Ctrl-C or SIGTERM: start no new request.
     stop: Arc<AtomicBool>,
 }
-
-/// How a result is shown as it arrives (the report's line printer).
-pub(crate) type ShowSent = fn(&Template, &Sent, &Config);
 
 const SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-hub-signature-256");
 
@@ -49,7 +46,6 @@ pub(crate) fn run(
     plan: &Arc<Plan>,
     config: &Arc<Config>,
     detailed: bool,
-    show: ShowSent,
 ) -> anyhow::Result<Results> {
     let total_jobs = (plan.templates.len() as u64).saturating_mul(config.repeat);
     let bar = if detailed || config.format == Format::Json {
@@ -76,7 +72,7 @@ pub(crate) fn run(
         .enable_all()
         .build()
         .context("starting the sending thread's runtime")?;
-    let sent = runtime.block_on(async {
+    let (tally, first) = runtime.block_on(async {
         let shared = Arc::new(Shared {
             client: client.clone(),
             plan: Arc::clone(plan),
@@ -88,34 +84,58 @@ pub(crate) fn run(
             next_slot: AtomicU64::new(0),
             start: tokio::time::Instant::now(),
             bar: bar.clone(),
-            show,
         });
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..workers {
             tasks.spawn(worker(Arc::clone(&shared)));
         }
-        let mut sent = Vec::with_capacity(plan.total_requests(config.repeat).min(1 << 24) as usize);
+        let mut tally = Tally::default();
+        let mut first = None;
         while let Some(done) = tasks.join_next().await {
-            sent.extend(done.expect("a replay worker panicked"));
+            let done = done.expect("a replay worker panicked");
+            tally.merge(done.tally);
+            first = first.or(done.first);
         }
-        sent
+        (tally, first)
     });
     let elapsed = started.elapsed();
     bar.finish_and_clear();
-    let mut sent = sent;
-    sent.sort_unstable_by_key(|s| (s.job, s.step));
     let interrupted =
-        stop.load(Ordering::SeqCst) && (sent.len() as u64) < plan.total_requests(config.repeat);
+        stop.load(Ordering::SeqCst) && tally.sent < plan.total_requests(config.repeat);
     Ok(Results {
-        sent,
+        tally,
+        first,
         elapsed,
         interrupted,
     })
 }
 
-async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
+/// What one worker sent: its tally, and the first request's result when it sent that one.
+struct WorkerResults {
+    tally: Tally,
+    first: Option<Sent>,
+}
+
+impl WorkerResults {
+    fn add(&mut self, shared: &Shared, job: u64, sent: Sent) {
+        let template = &shared.plan.templates[sent.template];
+        let matched = sent
+            .status
+            .is_some_and(|status| shared.config.expect.matches(status));
+        let over_budget = sent.latency > template.budget;
+        self.tally.add(&sent, matched, over_budget);
+        if job == 0 && sent.step == 0 {
+            self.first = Some(sent);
+        }
+    }
+}
+
+async fn worker(shared: Arc<Shared>) -> WorkerResults {
     let mut ids = IdSource::new();
-    let mut results = Vec::new();
+    let mut results = WorkerResults {
+        tally: Tally::default(),
+        first: None,
+    };
     let templates = shared.plan.templates.len() as u64;
     loop {
         if shared.stop.load(Ordering::Relaxed) {
@@ -133,7 +153,6 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
                     let body = reqwest::Body::from(step.body.clone());
                     let sent = send_one(
                         &shared,
-                        job,
                         index,
                         step_index,
                         step.url.clone(),
@@ -141,7 +160,7 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
                         step.signature.clone(),
                     )
                     .await;
-                    results.push(sent);
+                    results.add(&shared, job, sent);
                 }
             }
             Some(generator) => match generator.render(template, &shared.config, &mut ids) {
@@ -149,7 +168,6 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
                     for (step_index, rendered) in rendered.into_iter().enumerate() {
                         let sent = send_one(
                             &shared,
-                            job,
                             index,
                             step_index,
                             rendered.url,
@@ -157,13 +175,12 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
                             rendered.signature,
                         )
                         .await;
-                        results.push(sent);
+                        results.add(&shared, job, sent);
                     }
                 }
                 Err(err) => {
                     for step_index in 0..template.steps.len() {
                         let sent = Sent {
-                            job,
                             template: index,
                             step: step_index,
                             status: None,
@@ -175,7 +192,7 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
                             detail: None,
                         };
                         finish(&shared, template, &sent);
-                        results.push(sent);
+                        results.add(&shared, job, sent);
                     }
                 }
             },
@@ -186,7 +203,6 @@ async fn worker(shared: Arc<Shared>) -> Vec<Sent> {
 
 async fn send_one(
     shared: &Shared,
-    job: u64,
     index: usize,
     step: usize,
     url: Url,
@@ -201,7 +217,7 @@ async fn send_one(
     let mut request = shared
         .client
         .request(template.method.clone(), url)
-        .headers(template.headers.clone())
+        .headers(HeaderMap::clone(&template.headers))
         .body(body);
     if let Some(signature) = signature {
         request = request.header(SIGNATURE_HEADER, signature);
@@ -213,15 +229,14 @@ async fn send_one(
             // Read to the end (so the connection can be reused), keeping the body only when it
             // is shown; an answer cut short or too large is a failure, whatever the count.
             let body = read_answer(shared, &mut response, shared.detailed).await;
-            let failure = body.as_ref().err().map(|message| Failure {
-                kind: FailureKind::Body,
-                message: message.clone(),
-            });
+            let (body, failure) = match body {
+                Ok(body) => (Ok(body), None),
+                Err(failure) => (Err(failure.message.clone()), Some(failure)),
+            };
             let detail = shared
                 .detailed
                 .then(|| describe_response(shared, template, body));
             Sent {
-                job,
                 template: index,
                 step,
                 status: Some(status),
@@ -231,7 +246,6 @@ async fn send_one(
             }
         }
         Err(err) => Sent {
-            job,
             template: index,
             step,
             status: None,
@@ -246,8 +260,11 @@ async fn send_one(
 
 fn finish(shared: &Shared, template: &Template, sent: &Sent) {
     shared.bar.inc(1);
-    if shared.detailed && shared.config.format == Format::Text {
-        (shared.show)(template, sent, &shared.config);
+    match shared.config.format {
+        Format::Text if shared.detailed => report::print_line(template, sent, &shared.config),
+        // Every result as a line of its own, as it completes (before the summary).
+        Format::Json if shared.config.verbose => report::print_result_json(template, sent),
+        _ => {}
     }
 }
 
@@ -256,9 +273,31 @@ fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
         http::FailureClass::Timeout => FailureKind::Timeout,
         http::FailureClass::Connect => FailureKind::Connect,
         http::FailureClass::NoAnswer => FailureKind::NoAnswer,
+        http::FailureClass::BadAnswer => FailureKind::BadAnswer,
         http::FailureClass::Other => FailureKind::Other,
     };
     let message = http::describe_error(&err.without_url(), &shared.config.target);
+    Failure {
+        kind,
+        message: secret::scrub(&message, &shared.config.secrets()),
+    }
+}
+
+/// A failure met while an answer's body was being read.
+fn body_failure(shared: &Shared, err: http::BodyError) -> Failure {
+    let (kind, message) = match err {
+        http::BodyError::TooLarge { .. } => {
+            (FailureKind::BodyTooLarge, err.describe(|_| String::new()))
+        }
+        http::BodyError::Broken(err) => (
+            FailureKind::BodyBroken,
+            format!(
+                "{}: {}",
+                shared.config.target,
+                http::body_failure_reason(&err.without_url())
+            ),
+        ),
+    };
     Failure {
         kind,
         message: secret::scrub(&message, &shared.config.secrets()),
@@ -273,10 +312,10 @@ async fn read_answer(
     shared: &Shared,
     response: &mut reqwest::Response,
     keep: bool,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, Failure> {
     http::read_body(response, MAX_ANSWER, keep)
         .await
-        .map_err(|err| err.describe(|broken| failure(shared, broken).message))
+        .map_err(|err| body_failure(shared, err))
 }
 
 fn describe_response(

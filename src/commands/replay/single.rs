@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use url::Url;
 
-use super::{Config, Input, StatusSet, plan, report, send};
+use super::{Config, Input, StatusSet, plan, send};
 use crate::capture::CaptureRecord;
 use crate::cli::Format;
 use crate::http;
@@ -88,11 +88,9 @@ pub fn replay_record(
     let plan = Arc::new(plan);
     let config = Arc::new(config);
     let client = http::client(&config.http_options())?;
-    let results = send::run(&client, &plan, &config, true, report::print_line)?;
+    let results = send::run(&client, &plan, &config, true)?;
     let sent = results
-        .sent
-        .into_iter()
-        .next()
+        .first
         .ok_or_else(|| anyhow::anyhow!("nothing was sent"))?;
     let url = plan.templates[0].steps[0].url.to_string();
     Ok(ReplayAnswer {
