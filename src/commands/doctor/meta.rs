@@ -32,12 +32,12 @@ fn answer_of<'a>(
     doctor: &Doctor,
     check: &'static str,
     reply: &'a Reply,
-) -> Result<&'a Answer, CheckResult> {
+) -> Result<&'a Answer, Box<CheckResult>> {
     match reply {
         Reply::Failed(_) => {
             let problem = delivery_problem(doctor, "the handshake GET", reply)
                 .expect("a failed request is a problem");
-            Err(CheckResult::failed(check, problem).requests(1))
+            Err(Box::new(CheckResult::failed(check, problem).requests(1)))
         }
         Reply::Answer(answer) => Ok(answer),
     }
@@ -67,7 +67,7 @@ pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let reply = send_handshake(doctor, token.expose(), &challenge)?;
     let answer = match answer_of(doctor, CHECK, &reply) {
         Ok(answer) => answer,
-        Err(failed) => return Ok(failed),
+        Err(failed) => return Ok(*failed),
     };
     let result = match diagnose_handshake(doctor, answer, &challenge, &var) {
         None => CheckResult::passed(
@@ -222,7 +222,7 @@ pub(super) fn handshake_wrong_token(doctor: &mut Doctor) -> Result<CheckResult, 
     let reply = send_handshake(doctor, &wrong, &challenge)?;
     let answer = match answer_of(doctor, CHECK, &reply) {
         Ok(answer) => answer,
-        Err(failed) => return Ok(failed),
+        Err(failed) => return Ok(*failed),
     };
     let status = answer.status;
     let result = if answer.is_redirect() {
