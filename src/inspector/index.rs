@@ -262,7 +262,10 @@ impl Index {
         let follower = Arc::clone(&index);
         let _ = std::thread::Builder::new()
             .name("wa-hook-inspector-follow".to_string())
-            .spawn(move || follower.run());
+            .spawn(move || {
+                super::yield_to_webhooks();
+                follower.run()
+            });
         index
     }
 

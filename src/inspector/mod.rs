@@ -82,3 +82,16 @@ impl BoundInspector {
         Ok(Inspector { url: server.url() })
     }
 }
+
+/// Run the calling thread at the lowest CPU priority. The inspector is a viewer: under a flood
+/// of webhooks it falls behind and catches up after, rather than taking CPU from the threads
+/// that acknowledge them (`bench/run listen` with a live list connected). Linux applies a nice
+/// value per thread; elsewhere this does nothing.
+pub(crate) fn yield_to_webhooks() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on this thread's own id; a failure only leaves the priority as it was.
+    unsafe {
+        let tid = libc::gettid();
+        let _ = libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+    }
+}

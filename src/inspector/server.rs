@@ -86,6 +86,7 @@ impl Server {
             std::thread::Builder::new()
                 .name(format!("wa-hook-inspector-{worker}"))
                 .spawn(move || {
+                    super::yield_to_webhooks();
                     while let Ok(request) = http.recv() {
                         server.handle(request);
                     }
@@ -456,6 +457,7 @@ impl Server {
         let started = std::thread::Builder::new()
             .name("wa-hook-inspector-events".to_string())
             .spawn(move || {
+                super::yield_to_webhooks();
                 let mut writer = request.into_writer();
                 let _ = stream_events(&server.index, &mut writer);
                 server.event_clients.fetch_sub(1, Ordering::AcqRel);
