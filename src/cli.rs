@@ -386,7 +386,9 @@ Examples:
   wa-hook validate samples/ captures.jsonl     folders (*.json, *.jsonl) and capture files
   curl -s https://... | wa-hook validate -     standard input
   wa-hook validate --provider qikchat body.json
-  wa-hook validate --strict --quiet bodies/    also flag undocumented properties; only failures";
+  wa-hook validate --strict --quiet bodies/    also flag undocumented properties; only failures
+  wa-hook validate captures.jsonl:5            one captured request (FILE:SEQ, as validate prints it)
+  tail -n +1 -f captures.jsonl | wa-hook validate -   follow a capture as it grows";
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
@@ -427,8 +429,8 @@ Examples:
   wa-hook show wa-hook-captures.jsonl:5            the request with seq 5
   wa-hook show captures.jsonl:5 --format json      the record itself, as one JSON line
 
-SEQ is the record's seq (validate and listen print FILE:SEQ); it continues across runs of listen
-on the same file.";
+SEQ is the record's seq: validate and replay print captured requests as FILE:SEQ, listen's JSON
+lines and the inspector show it; it continues across runs of listen on the same file.";
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
@@ -443,7 +445,8 @@ pub struct ShowArgs {
 
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Files, folders (searched for *.json and *.jsonl), capture files, or `-` for standard input
+    /// Files, folders (searched for *.json and *.jsonl), capture files, one captured request
+    /// (FILE:SEQ), or `-` for standard input
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
 

@@ -61,25 +61,43 @@ impl CaptureAddress {
     }
 }
 
-/// The line of the capture record `address` names, read through the file as a stream, and its
-/// line number. When several records carry that `seq` (files joined together, or written
+/// The line of the capture record `address` names (in a file of plain bodies, its line N), read
+/// through the file as a stream, and its line number. When several records carry that `seq` (files joined together, or written
 /// before `seq` continued across runs), the last is taken, with a warning.
 pub fn find_record_line(address: &CaptureAddress) -> anyhow::Result<(usize, Vec<u8>)> {
     let source = Source::File(address.path.clone());
     let mut stream = UnitStream::open(&source, DEFAULT_MAX_BODY)?;
     let mut found: Option<(usize, Vec<u8>)> = None;
     let mut lines = Vec::new();
+    // In a file of bodies rather than captures (plain JSON Lines), N is the line, as `validate`
+    // prints it.
+    let mut any_record = false;
+    let mut at_line: Option<(usize, Vec<u8>)> = None;
     while let Some(batch) = stream.next_batch()? {
         for unit in batch.units {
             let Some(bytes) = batch.bytes(unit) else {
                 continue;
             };
-            if capture::record_seq(bytes) == Some(address.seq) {
+            let seq = capture::record_seq(bytes);
+            any_record |= seq.is_some();
+            if seq == Some(address.seq) {
                 let line = unit.line.unwrap_or(1);
                 lines.push(line);
                 found = Some((line, bytes.to_vec()));
+            } else if !any_record && unit.line.map(|line| line as u64) == Some(address.seq) {
+                at_line = Some((unit.line.unwrap_or(1), bytes.to_vec()));
             }
         }
+    }
+    if !any_record {
+        return at_line.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} has no line {} with a body (it holds no capture records, so {}:N is its line N)",
+                source.describe(),
+                address.seq,
+                source.describe()
+            )
+        });
     }
     let Some(found) = found else {
         anyhow::bail!(
@@ -105,6 +123,13 @@ pub fn find_record_line(address: &CaptureAddress) -> anyhow::Result<(usize, Vec<
 /// The capture record `address` names.
 pub fn find_record(address: &CaptureAddress) -> anyhow::Result<CaptureRecord> {
     let (_, line) = find_record_line(address)?;
+    if !is_record_line(&line) {
+        anyhow::bail!(
+            "{} is a body, not a captured request; `wa-hook validate {}` checks it",
+            address.describe(),
+            address.describe()
+        );
+    }
     capture::parse_record(&line).with_context(|| address.describe())
 }
 
@@ -328,7 +353,7 @@ pub struct UnitStream {
     skipping: Option<(usize, u64)>,
     eof: bool,
     /// The last read gave less than was asked: a pipe with nothing more yet. What has arrived
-    /// is handed over rather than waiting for a full batch (`listen --format json | validate -`).
+    /// is handed over rather than waiting for a full batch (`tail -f captures.jsonl | validate -`).
     short_read: bool,
     done: bool,
     units: Vec<StreamUnit>,

@@ -10,6 +10,7 @@ use crate::inputs::{self, CaptureAddress};
 use crate::inspector::Pretty;
 use crate::output;
 use crate::secret;
+use crate::verdict::Verdict;
 
 pub fn run(args: ShowArgs) -> anyhow::Result<Outcome> {
     let address = CaptureAddress::parse(&args.record).ok_or_else(|| {
@@ -59,13 +60,18 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
         (Some(provider), None) => provider.clone(),
         _ => "no provider detected".to_string(),
     };
+    // The marks and words `validate` and `listen` use.
     let verdict = match (&record.rejected, record.verdict) {
-        (Some(why), _) => format!("{} rejected: {why}", output::fail_mark()),
-        (None, Some(verdict)) if verdict.is_valid() => format!("{} valid", output::ok_mark()),
-        (None, Some(verdict)) if verdict.fails() => {
-            format!("{} {}", output::fail_mark(), verdict.word())
-        }
-        (None, Some(verdict)) => format!("{} {}", output::unknown_mark(), verdict.word()),
+        (Some(why), _) => format!(
+            "{} rejected: {}",
+            output::fail_mark(),
+            output::printable(why)
+        ),
+        (None, Some(Verdict::Valid)) => format!("{} valid", output::ok_mark()),
+        (None, Some(Verdict::Invalid)) => format!("{} invalid", output::fail_mark()),
+        (None, Some(Verdict::Malformed)) => format!("{} not JSON", output::fail_mark()),
+        (None, Some(Verdict::Unchecked)) => format!("{} unchecked", output::unchecked_mark()),
+        (None, Some(Verdict::Unknown)) => format!("{} unknown shape", output::unknown_mark()),
         (None, None) => "not checked".to_string(),
     };
     let mut line = format!("{what}  {verdict}  answered {}", record.response_status);

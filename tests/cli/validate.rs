@@ -604,3 +604,37 @@ fn hostile_bodies_and_records_stay_printable_and_bounded() {
             "big.jsonl:1  not checked: 2 MiB, over --max-body 1 MiB",
         ));
 }
+
+/// In a file of plain bodies (no capture records), FILE:N is its line N, as validate prints it.
+#[test]
+fn file_colon_n_names_a_line_of_plain_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = serde_json::to_string(&sample_json("qikchat/message-text")).unwrap();
+    write(
+        dir.path(),
+        "bodies.jsonl",
+        format!("{{\"a\":1}}\n\n{line}\n").as_bytes(),
+    );
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "bodies.jsonl:3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "✓ bodies.jsonl:3  qikchat message:text",
+        ));
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "bodies.jsonl:2"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("has no line 2 with a body"));
+    wa_hook()
+        .current_dir(dir.path())
+        .args(["show", "bodies.jsonl:3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a body, not a captured request",
+        ));
+}
