@@ -83,6 +83,15 @@ pub fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyh
     Ok(())
 }
 
+/// A print whose reader may have gone away (`wa-hook doctor … | head -1`): a closed pipe is not
+/// an error here, so the command finishes its work and still exits with what it found.
+pub fn best_effort(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(err) if crate::error::is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
 /// A warning on stderr, in the one style every command uses.
 pub fn warn(message: impl std::fmt::Display) {
     eprintln!("{} {message}", "warning:".yellow().bold());

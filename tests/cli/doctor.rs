@@ -1221,3 +1221,23 @@ fn common_json_acknowledgements_are_not_failed_instant_replies() {
         assert_eq!(check["status"], status, "{answer}: {check}");
     }
 }
+
+/// A reader that stops early (`doctor … | head -1` under `set -o pipefail`) does not turn a
+/// failure into success: the run finishes and exits with what it found.
+#[test]
+fn a_closed_stdout_keeps_the_exit_code() {
+    let port = closed_port().to_string();
+    for args in [
+        vec!["doctor", port.as_str(), "--provider", "smartflow"],
+        vec!["replay", "qikchat/message-text", "--to", port.as_str()],
+    ] {
+        let mut child = wa_hook_process()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?}");
+    }
+}

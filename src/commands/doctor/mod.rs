@@ -278,7 +278,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         ids: IdSource::new(),
     };
     let mut printer = report::Printer::new(args.format, &doctor);
-    printer.header(&doctor)?;
+    crate::output::best_effort(printer.header(&doctor))?;
     let started = Instant::now();
     let mut results = Vec::new();
     // Set when the answers so far make the checks left pointless: every delivery refused for
@@ -298,7 +298,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         };
         if let Some(why) = not_run {
             let result = CheckResult::skipped(check.name, why);
-            printer.check(&result)?;
+            crate::output::best_effort(printer.check(&result))?;
             results.push(result);
             continue;
         }
@@ -308,12 +308,12 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
             Ok(result) => {
                 let mut result = doctor.read_tally(check, result, &mut blocked);
                 result.duration_ms = verdict::ms(check_started.elapsed());
-                printer.check(&result)?;
+                crate::output::best_effort(printer.check(&result))?;
                 results.push(result);
             }
             Err(Halt::Interrupted) => {
                 let result = CheckResult::skipped(check.name, "not finished: interrupted");
-                printer.check(&result)?;
+                crate::output::best_effort(printer.check(&result))?;
                 results.push(result);
                 interrupted = true;
             }
@@ -327,7 +327,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         }
     }
     let elapsed = started.elapsed();
-    printer.summary(&results, elapsed)?;
+    crate::output::best_effort(printer.summary(&results, elapsed))?;
     if let Some(junit) = junit {
         junit.write(&doctor, &results, elapsed)?;
     }

@@ -312,10 +312,10 @@ pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow:
     };
     let mut out = std::io::stdout().lock();
     match config.format {
-        Format::Json => output::json_line(&mut out, &summary)?,
-        Format::Text => print_summary(&mut out, &summary, tally, config)?,
+        Format::Json => output::best_effort(output::json_line(&mut out, &summary))?,
+        Format::Text => output::best_effort(print_summary(&mut out, &summary, tally, config))?,
     }
-    out.flush()?;
+    output::best_effort(out.flush().map_err(Into::into))?;
     if results.interrupted {
         eprintln!(
             "stopped by Ctrl-C or SIGTERM after {} of {} requests",
