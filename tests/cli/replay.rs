@@ -348,6 +348,9 @@ fn capture_files_replay_method_path_query_headers_and_bytes() {
         .success()
         .stderr(predicate::str::contains(
             "listen redacted in the captures (Authorization)",
+        ))
+        .stderr(predicate::str::contains(
+            "--basic-auth-env VAR for Basic credentials",
         ));
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -362,6 +365,22 @@ fn capture_files_replay_method_path_query_headers_and_bytes() {
     assert_eq!(requests[0].header("Authorization"), None);
     assert_eq!(requests[1].url, "/base/raw");
     assert_eq!(requests[1].body, binary_body);
+    // With the credentials given again, nothing is left out and nothing is said.
+    let server = RecordingServer::start();
+    wa_hook()
+        .env("QA", "user:pass")
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--basic-auth-env",
+            "QA",
+            "--to",
+        ])
+        .arg(format!("{}/base/", server.url))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("listen redacted").not());
+    assert!(server.requests()[0].header("Authorization").is_some());
 }
 
 #[test]

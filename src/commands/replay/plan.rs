@@ -177,7 +177,10 @@ pub(crate) fn build_with_notes(
             );
         }
     }
-    let mut notes = Notes::default();
+    let mut notes = Notes {
+        credentials_given: config.basic_auth.is_some(),
+        ..Notes::default()
+    };
     let mut last_headers = None;
     let mut templates = Vec::with_capacity(inputs.len());
     for input in inputs {
@@ -228,6 +231,8 @@ struct Notes {
     skipped: Vec<String>,
     /// `--set` paths that add a key the body did not have, with a close existing one.
     new_keys: BTreeSet<(String, Option<String>)>,
+    /// `--basic-auth-env` was given: a redacted Authorization header is replaced, not lost.
+    credentials_given: bool,
 }
 
 impl Notes {
@@ -239,11 +244,33 @@ impl Notes {
 
     fn lines(&self) -> Vec<String> {
         let mut lines = self.skipped.clone();
-        if !self.redacted.is_empty() {
-            let names: Vec<&str> = self.redacted.iter().map(String::as_str).collect();
+        // What was redacted, and how to give it again: Basic credentials through
+        // --basic-auth-env, Meta's verify token through the handshake, other headers with -H.
+        let mut unreplaced = Vec::new();
+        let mut advice = Vec::new();
+        for name in &self.redacted {
+            if name.eq_ignore_ascii_case("authorization") {
+                if !self.credentials_given {
+                    unreplaced.push(name.as_str());
+                    advice.push("--basic-auth-env VAR for Basic credentials");
+                }
+            } else if name.starts_with("query hub.") {
+                unreplaced.push(name.as_str());
+                advice.push(
+                    "`wa-hook replay --handshake --verify-token-env VAR` for Meta's handshake",
+                );
+            } else {
+                unreplaced.push(name.as_str());
+                advice.push("-H 'Name: value' for other headers");
+            }
+        }
+        if !unreplaced.is_empty() {
+            advice.sort_unstable();
+            advice.dedup();
             lines.push(format!(
-                "left out what listen redacted in the captures ({}): the values were not saved; give headers again with -H or --basic-auth",
-                names.join(", ")
+                "left out what listen redacted in the captures ({}): the values were not saved; give them again: {}",
+                unreplaced.join(", "),
+                advice.join("; ")
             ));
         }
         for (path, close) in &self.new_keys {
