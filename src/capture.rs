@@ -289,6 +289,13 @@ impl CaptureWriter {
                 .metadata()
                 .with_context(|| format!("reading the capture file {}", path.display()))?;
             if meta.file_type().is_file() {
+                // One listener per file: two would number their records from the same seq.
+                lock_for_writing(&file).with_context(|| {
+                    format!(
+                        "{} is being written by another `wa-hook listen`; stop it, or give this one another --out",
+                        path.display()
+                    )
+                })?;
                 let len = meta.len();
                 if len > 0 {
                     let mut last = [0u8];
@@ -524,6 +531,24 @@ pub fn record_seq(line: &[u8]) -> Option<u64> {
     let digits = &rest[at..];
     let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
     std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// An exclusive advisory lock on the capture file, held while the file is open (released when
+/// the process ends, however it ends). Readers (`validate`, `inspect`) take no lock.
+#[cfg(unix)]
+fn lock_for_writing(file: &File) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a descriptor this function borrows; it changes no memory.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_for_writing(_file: &File) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Parse one line of a capture file.

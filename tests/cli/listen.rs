@@ -1364,3 +1364,22 @@ fn register_partner_dry_run_calls_nothing() {
     );
     assert_nowhere(PARTNER_TOKEN, dir.path(), &stdout, &stderr);
 }
+
+/// Two listeners on one capture file would number their records from the same seq: the second
+/// is refused with what to do.
+#[test]
+fn a_second_listener_on_the_same_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("two.jsonl");
+    let first = Listener::start(&["--out", out.to_str().unwrap(), "--no-ui"]);
+    wa_hook()
+        .args(["listen", "--port", "0", "--no-ui", "--out"])
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is being written by another `wa-hook listen`",
+        ));
+    drop(first);
+}
