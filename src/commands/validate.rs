@@ -63,8 +63,15 @@ struct Summary {
 /// What happened to one unit of input.
 enum Judged {
     Record(RecordCheck),
-    TooLarge { size: u64, exact: bool },
-    TooComplex { values: usize },
+    TooLarge {
+        size: u64,
+        exact: bool,
+    },
+    TooComplex {
+        values: usize,
+    },
+    /// A capture record that cannot be read (cut short, edited by hand).
+    Damaged(String),
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
@@ -220,6 +227,10 @@ impl<W: Write> Printer<'_, W> {
                 );
                 return self.unread(origin, &why);
             }
+            Judged::Damaged(why) => {
+                let why = format!("a damaged capture record, not read: {why}");
+                return self.unread(origin, &why);
+            }
             Judged::TooComplex { values } => {
                 let why = format!(
                     "not checked: {values} JSON values, more than the {MAX_VALUES} wa-hook holds in memory at once"
@@ -309,7 +320,9 @@ fn check_unit(bytes: &[u8], options: &CheckOptions, max_body: u64) -> Judged {
             }
             Judged::Record(validation::check_record(&record, options))
         }
-        Unit::Unreadable(why) => checked(Check::malformed("a wa-hook capture record", why)),
+        // A record cut short (a crash mid-write) is damage to the file, not a body the
+        // provider sent: it is not read, and said so.
+        Unit::Unreadable(why) => Judged::Damaged(why),
     }
 }
 
