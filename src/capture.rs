@@ -551,6 +551,51 @@ fn lock_for_writing(_file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Parse one line of a capture file for what judging its request needs (method, query, body),
+/// skipping its headers, errors and forward result without keeping them: a record of millions
+/// of empty headers costs nothing. The other fields are left empty.
+pub fn parse_record_to_check(line: &[u8]) -> anyhow::Result<CaptureRecord> {
+    #[derive(Deserialize)]
+    struct ToCheck {
+        #[allow(dead_code)]
+        wa_hook_capture: u32,
+        seq: u64,
+        method: String,
+        #[serde(default)]
+        query: String,
+        body: Option<String>,
+        body_encoding: BodyEncoding,
+        body_bytes: u64,
+        #[serde(default)]
+        rejected: Option<String>,
+    }
+    let lean: ToCheck = serde_json::from_slice(line).context("not a wa-hook capture record")?;
+    Ok(CaptureRecord {
+        wa_hook_capture: FORMAT_VERSION,
+        seq: lean.seq,
+        run: None,
+        received_at: String::new(),
+        remote_addr: String::new(),
+        method: lean.method,
+        path: String::new(),
+        query: lean.query,
+        headers: Vec::new(),
+        redacted_headers: Vec::new(),
+        body: lean.body,
+        body_encoding: lean.body_encoding,
+        body_bytes: lean.body_bytes,
+        provider: None,
+        kind: None,
+        verdict: None,
+        errors: Vec::new(),
+        note: None,
+        rejected: lean.rejected,
+        signature: None,
+        response_status: 0,
+        forward: None,
+    })
+}
+
 /// Parse one line of a capture file.
 pub fn parse_record(line: &[u8]) -> anyhow::Result<CaptureRecord> {
     serde_json::from_slice(line).context("not a wa-hook capture record")

@@ -417,28 +417,38 @@ impl BodyError {
     }
 }
 
-/// Read an answer's body to its end, at most `limit` bytes, keeping the bytes only when `keep`
+/// Read an answer's body to its end, at most `limit` bytes, keeping its first `keep` bytes
 /// (reading on lets the connection be used again). Every command reads answers through here,
 /// so no server can make wa-hook hold more than `limit` of one.
 pub async fn read_body(
     response: &mut reqwest::Response,
     limit: usize,
-    keep: bool,
+    keep: usize,
 ) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
+    read_body_into(response, limit, keep, &mut body).await?;
+    Ok(body)
+}
+
+/// [`read_body`] into `body`, which keeps what arrived when the body breaks or runs over.
+pub async fn read_body_into(
+    response: &mut reqwest::Response,
+    limit: usize,
+    keep: usize,
+    body: &mut Vec<u8>,
+) -> Result<(), BodyError> {
     let mut total = 0usize;
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 total = total.saturating_add(chunk.len());
+                let room = keep.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
                 if total > limit {
                     return Err(BodyError::TooLarge { limit });
                 }
-                if keep {
-                    body.extend_from_slice(&chunk);
-                }
             }
-            Ok(None) => return Ok(body),
+            Ok(None) => return Ok(()),
             Err(err) => return Err(BodyError::Broken(err)),
         }
     }

@@ -717,49 +717,12 @@ pub fn read_unit(bytes: &[u8]) -> Unit<'_> {
 /// body), and its headers, errors and forward result are skipped without being kept — a record
 /// line of millions of empty headers costs nothing.
 pub fn read_unit_to_check(bytes: &[u8]) -> Unit<'_> {
-    #[derive(serde::Deserialize)]
-    struct ToCheck {
-        #[allow(dead_code)]
-        wa_hook_capture: u32,
-        seq: u64,
-        method: String,
-        #[serde(default)]
-        query: String,
-        body: Option<String>,
-        body_encoding: capture::BodyEncoding,
-        body_bytes: u64,
-        #[serde(default)]
-        rejected: Option<String>,
-    }
     if !is_record_line(bytes) {
         return Unit::Body(bytes);
     }
-    match serde_json::from_slice::<ToCheck>(bytes) {
-        Ok(lean) => Unit::Record(Box::new(CaptureRecord {
-            wa_hook_capture: capture::FORMAT_VERSION,
-            seq: lean.seq,
-            run: None,
-            received_at: String::new(),
-            remote_addr: String::new(),
-            method: lean.method,
-            path: String::new(),
-            query: lean.query,
-            headers: Vec::new(),
-            redacted_headers: Vec::new(),
-            body: lean.body,
-            body_encoding: lean.body_encoding,
-            body_bytes: lean.body_bytes,
-            provider: None,
-            kind: None,
-            verdict: None,
-            errors: Vec::new(),
-            note: None,
-            rejected: lean.rejected,
-            signature: None,
-            response_status: 0,
-            forward: None,
-        })),
-        Err(err) => Unit::Unreadable(format!("not a wa-hook capture record: {err}")),
+    match capture::parse_record_to_check(bytes) {
+        Ok(record) => Unit::Record(Box::new(record)),
+        Err(err) => Unit::Unreadable(format!("{err:#}")),
     }
 }
 

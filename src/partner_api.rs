@@ -196,7 +196,7 @@ impl PartnerApi {
             let result = http::runtime().block_on(async {
                 let mut response = request.send().await?;
                 let status = response.status();
-                let bytes = http::read_body(&mut response, MAX_ANSWER, true).await;
+                let bytes = http::read_body(&mut response, MAX_ANSWER, MAX_ANSWER).await;
                 Ok::<_, reqwest::Error>((status, bytes))
             });
             match result {

@@ -163,16 +163,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     if summary.unread > 0 {
         anyhow::bail!(
             "{} could not be read or checked (see above); the rest was checked",
-            plural(summary.unread, "input or body", "inputs or bodies")
+            output::plural(summary.unread as u64, "input or body", "inputs or bodies")
         );
     }
     Ok(Outcome::from_ok(
         summary.valid + summary.skipped + summary.unchecked == summary.bodies,
     ))
-}
-
-fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// Prints each verdict as it comes and keeps the counts.

@@ -443,34 +443,14 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
             let content_type = header(CONTENT_TYPE);
             let status = response.status().as_u16();
             let mut body = Vec::new();
-            let mut total = 0usize;
-            let mut body_error = None;
-            loop {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => {
-                        total = total.saturating_add(chunk.len());
-                        if body.len() < KEPT {
-                            let room = KEPT - body.len();
-                            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                        }
-                        if total > MAX_ANSWER {
-                            body_error = Some(format!(
-                                "the answer's body is over {} MiB: not read further",
-                                MAX_ANSWER >> 20
-                            ));
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(err) => {
-                        body_error = Some(format!(
-                            "the answer's body could not be read to its end ({})",
-                            scrub(&shared, &http::failure_reason(&err.without_url()))
-                        ));
-                        break;
-                    }
-                }
-            }
+            let body_error = http::read_body_into(&mut response, MAX_ANSWER, KEPT, &mut body)
+                .await
+                .err()
+                .map(|err| {
+                    err.describe(|broken| {
+                        scrub(&shared, &http::failure_reason(&broken.without_url()))
+                    })
+                });
             Reply::Answer(Answer {
                 status,
                 location,

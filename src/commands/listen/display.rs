@@ -612,14 +612,12 @@ impl Stats {
             counted(self.rejected, "rejected"),
             counted(self.forward_failures, "forward failures"),
         ));
-        let plural =
-            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         if self.unsaved > 0 {
             text.push_str(&format!(
                 "  {}\n",
                 format!(
                     "{} could not be saved (answered 500)",
-                    plural(self.unsaved, "request", "requests")
+                    output::plural(self.unsaved, "request", "requests")
                 )
                 .red()
             ));
@@ -629,7 +627,7 @@ impl Stats {
                 "  {}\n",
                 format!(
                     "{} still being read or forwarded at the stop: not answered, not saved",
-                    plural(leftovers.unfinished, "request", "requests")
+                    output::plural(leftovers.unfinished, "request", "requests")
                 )
                 .yellow()
             ));
@@ -639,7 +637,7 @@ impl Stats {
                 "  {}\n",
                 format!(
                     "{} refused with 503 (over --max-connections)",
-                    plural(leftovers.refused_connections, "connection", "connections")
+                    output::plural(leftovers.refused_connections, "connection", "connections")
                 )
                 .yellow()
             ));
@@ -647,7 +645,7 @@ impl Stats {
         if leftovers.lines_not_shown > 0 {
             text.push_str(&format!(
                 "  {} not shown (the output was not read fast enough; all are saved)\n",
-                plural(leftovers.lines_not_shown, "line", "lines")
+                output::plural(leftovers.lines_not_shown, "line", "lines")
             ));
         }
         match saved_to {

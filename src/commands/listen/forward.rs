@@ -129,14 +129,11 @@ impl Forwarder {
                 .get(reqwest::header::CONTENT_TYPE)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_string);
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await? {
-                if body.len() + chunk.len() > REPLY_MAX {
-                    return Ok(None);
-                }
-                body.extend_from_slice(&chunk);
+            match http::read_body(&mut response, REPLY_MAX, REPLY_MAX).await {
+                Ok(body) => Ok(Some((status, content_type, body))),
+                Err(http::BodyError::TooLarge { .. }) => Ok(None),
+                Err(http::BodyError::Broken(err)) => Err(err),
             }
-            Ok::<_, reqwest::Error>(Some((status, content_type, body)))
         });
         match result {
             Ok(Some((status, content_type, body))) => Ok(AppReply {

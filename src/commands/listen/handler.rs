@@ -254,8 +254,8 @@ impl Handler {
                     let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
                     if unsaved > 0 {
                         output::warn(format!(
-                            "saving again ({unsaved} {} could not be saved, answered 500)",
-                            if unsaved == 1 { "request" } else { "requests" }
+                            "saving again ({} could not be saved, answered 500)",
+                            output::plural(unsaved, "request", "requests")
                         ));
                     }
                 }

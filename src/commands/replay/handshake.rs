@@ -84,7 +84,7 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         let mut response = request.send().await?;
         let status = response.status().as_u16();
         // The challenge is a few digits: a page or a stream is cut at 64 KiB.
-        let body = match http::read_body(&mut response, 64 << 10, true).await {
+        let body = match http::read_body(&mut response, 64 << 10, 64 << 10).await {
             Ok(body) => body,
             Err(http::BodyError::TooLarge { .. }) => b"(an answer over 64 KiB)".to_vec(),
             Err(http::BodyError::Broken(err)) => return Err(err),

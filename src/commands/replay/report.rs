@@ -455,7 +455,11 @@ fn print_summary(
             ));
         }
         if summary.other_errors > 0 {
-            kinds.push(plural(summary.other_errors, "other error"));
+            kinds.push(output::plural(
+                summary.other_errors,
+                "other error",
+                "other errors",
+            ));
         }
         writeln!(out, "  Errors     {}", kinds.join(", ").red())?;
         let mut shown: Vec<&ErrorCount> = summary.errors.iter().collect();
@@ -560,14 +564,6 @@ fn print_summary(
         )?;
     }
     Ok(())
-}
-
-fn plural(count: u64, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 #[cfg(test)]

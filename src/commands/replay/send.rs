@@ -313,7 +313,7 @@ async fn read_answer(
     response: &mut reqwest::Response,
     keep: bool,
 ) -> Result<Vec<u8>, Failure> {
-    http::read_body(response, MAX_ANSWER, keep)
+    http::read_body(response, MAX_ANSWER, if keep { MAX_ANSWER } else { 0 })
         .await
         .map_err(|err| body_failure(shared, err))
 }
