@@ -1241,3 +1241,39 @@ fn a_closed_stdout_keeps_the_exit_code() {
         assert_eq!(child.wait().unwrap().code(), Some(2), "{args:?}");
     }
 }
+
+/// An app whose answers cannot be read as HTTP (thousands of headers) is named as such.
+#[test]
+fn an_answer_that_is_not_readable_http_is_named() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    // Not joined: it serves until the test process ends.
+    std::thread::spawn(move || {
+        let head = format!("HTTP/1.1 200 OK\r\n{}", "X-Pad: x\r\n".repeat(6000));
+        for stream in listener.incoming().take(500) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(head.as_bytes());
+        }
+    });
+    let output = wa_hook()
+        .args([
+            "doctor",
+            &port,
+            "--provider",
+            "smartflow",
+            "--only",
+            "kinds",
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("an answer that cannot be read as HTTP"),
+        "{stdout}"
+    );
+}

@@ -134,6 +134,8 @@ pub(crate) enum FailureKind {
     Refused,
     Tls,
     Connect,
+    /// The endpoint answered, but not in HTTP that can be read (headers too large, not HTTP).
+    BadAnswer,
     Other,
 }
 
@@ -481,6 +483,8 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 FailureKind::Tls
             } else if err.is_connect() {
                 FailureKind::Connect
+            } else if http::classify(&err) == http::FailureClass::BadAnswer {
+                FailureKind::BadAnswer
             } else {
                 FailureKind::Other
             };

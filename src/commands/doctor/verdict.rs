@@ -213,10 +213,10 @@ fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure)
             failure.message.clone(),
             "serve a certificate from a public authority (Let's Encrypt), with its full chain",
         ),
-        _ if failure.message.contains("head is too large") => Problem::new(
-            format!("{what}: an answer whose headers are too large to read"),
+        FailureKind::BadAnswer => Problem::new(
+            format!("{what}: an answer that cannot be read as HTTP"),
             failure.message.clone(),
-            "answer with a few short headers (providers read little of an answer)",
+            "answer in plain HTTP/1.1 with a few short headers (providers read little of an answer)",
         ),
         _ => Problem::new(
             format!("{what}: no answer"),
