@@ -147,7 +147,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "SAMPLE|FILE", conflicts_with = "forward_to")]
     pub reply: Option<String>,
 
-    /// HTTP status to acknowledge with [default: 200]
+    /// HTTP status to acknowledge with [default: 200]; a status outside 2xx answers `{"ok":false}`
+    /// (--reply's body, when given, is answered as it is)
     #[arg(long, value_parser = clap::value_parser!(u16).range(200..=599), conflicts_with = "forward_to")]
     pub status: Option<u16>,
 

@@ -1383,3 +1383,31 @@ fn a_second_listener_on_the_same_file_is_refused() {
         ));
     drop(first);
 }
+
+/// `--status 500` answers a body that reads as an error, not `{"ok":true}`; `--reply` still
+/// answers its own body.
+#[test]
+fn an_error_status_answers_an_error_body() {
+    let listener = Listener::start(&["--no-save", "--no-ui", "--status", "500"]);
+    let response = post(&listener.url, "/hook", &sample_bytes("qikchat/status-read"));
+    assert_eq!(response.status, 500);
+    assert_eq!(response.body, br#"{"ok":false}"#);
+    drop(listener);
+
+    let listener = Listener::start(&["--no-save", "--no-ui", "--status", "204"]);
+    let response = post(&listener.url, "/hook", &sample_bytes("qikchat/status-read"));
+    assert_eq!(response.status, 204);
+    drop(listener);
+
+    let listener = Listener::start(&[
+        "--no-save",
+        "--no-ui",
+        "--status",
+        "503",
+        "--reply",
+        "picky/reply-text",
+    ]);
+    let response = post(&listener.url, "/hook", &sample_bytes("qikchat/status-read"));
+    assert_eq!(response.status, 503);
+    assert_eq!(response.body, sample_bytes("picky/reply-text"));
+}

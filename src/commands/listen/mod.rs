@@ -164,9 +164,10 @@ impl Config {
             BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
         let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
         let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
+        let status = args.status.unwrap_or(200);
         let ack_body = match &args.reply {
             Some(spec) => load_reply(spec)?,
-            None => br#"{"ok":true}"#.to_vec(),
+            None => default_ack_body(status),
         };
         let forward = args.forward_to.as_deref().map(Forwarder::new).transpose()?;
         if args.read_timeout.is_zero() {
@@ -181,7 +182,7 @@ impl Config {
         Ok(Config {
             max_body: args.max_body,
             ack: Ack {
-                status: args.status.unwrap_or(200),
+                status,
                 body: ack_body,
             },
             delay: args.delay,
@@ -207,6 +208,17 @@ impl Config {
         self.verify_token.as_ref().is_some_and(|expected| {
             bool::from(expected.expose().as_bytes().ct_eq(token.as_bytes()))
         })
+    }
+}
+
+/// What listen answers without `--reply`: `{"ok":true}` for a 2xx `--status`, `{"ok":false}`
+/// for any other, so an error status never carries a body that reads as success; nothing for
+/// the statuses that carry no body (204, 304).
+fn default_ack_body(status: u16) -> Vec<u8> {
+    match status {
+        204 | 304 => Vec::new(),
+        200..=299 => br#"{"ok":true}"#.to_vec(),
+        _ => br#"{"ok":false}"#.to_vec(),
     }
 }
 
