@@ -261,8 +261,31 @@ pub struct BasicAuth {
 }
 
 impl BasicAuth {
-    /// Parse `USER:PASS`. The error never repeats the value.
+    /// Parse `USER:PASS`. The error never repeats the value. A control character (a newline
+    /// left in a variable, a tab) is refused: a header cannot carry it, so no request could
+    /// ever match.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
+        if let Some(at) = text.find(char::is_control) {
+            let which = match text[at..].chars().next() {
+                Some('\n') => "a newline".to_string(),
+                Some('\r') => "a carriage return".to_string(),
+                Some('\t') => "a tab".to_string(),
+                Some(other) => format!("the control character U+{:04X}", u32::from(other)),
+                None => "a control character".to_string(),
+            };
+            let part = if text
+                .split_once(':')
+                .is_some_and(|(user, _)| at < user.len())
+            {
+                "user name"
+            } else {
+                "password"
+            };
+            bail!(
+                "the Basic auth {part} holds {which}, which no Authorization header can carry, \
+                 so no request would ever match; set USER:PASS on one line without it"
+            );
+        }
         match text.split_once(':') {
             Some((user, password)) if !user.is_empty() => {
                 use base64::Engine;
@@ -337,6 +360,23 @@ mod tests {
             "server said: Basic (redacted)"
         );
         assert!(BasicAuth::parse("nocolon").is_err());
+    }
+
+    #[test]
+    fn basic_auth_with_a_control_character_is_refused_without_repeating_it() {
+        for (text, says) in [
+            ("user:hunter2\nsentinel", "password holds a newline"),
+            (
+                "user:hunter2-sentinel\r",
+                "password holds a carriage return",
+            ),
+            ("us\ter:hunter2-sentinel", "user name holds a tab"),
+            ("user:hunter2\u{7f}sentinel", "U+007F"),
+        ] {
+            let err = BasicAuth::parse(text).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 
     #[test]

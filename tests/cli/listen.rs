@@ -1411,3 +1411,23 @@ fn an_error_status_answers_an_error_body() {
     assert_eq!(response.status, 503);
     assert_eq!(response.body, sample_bytes("picky/reply-text"));
 }
+
+/// A Basic-auth secret with a newline inside could never match a header: refused at start-up,
+/// without repeating it.
+#[test]
+fn a_basic_auth_secret_with_a_newline_is_refused_at_start_up() {
+    let assert = wa_hook()
+        .args(["listen", "--port", "0", "--no-save", "--no-ui"])
+        .args(["--basic-auth-env", "LISTEN_BASIC"])
+        .env("LISTEN_BASIC", "qikchat:hunter2\nsentinel")
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stdout("");
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("password holds a newline"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2") && !stderr.contains("sentinel"),
+        "{stderr}"
+    );
+}
