@@ -245,12 +245,72 @@ pub fn is_local(url: &Url) -> bool {
 /// One line that says why a request to `url` failed and what to try.
 pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
     let reason = failure_reason(err);
-    let hint = if err.is_connect() && is_local(url) {
-        " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
-    } else {
-        ""
+    let hint = match tls_failure(err) {
+        Some(tls) => tls.hint(),
+        None if err.is_connect() && is_local(url) => {
+            " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
+        }
+        None => "",
     };
     format!("{url}: {reason}{hint}")
+}
+
+/// How a TLS connection failed: the server is reached, so "is your app running?" would send
+/// the user the wrong way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The server answered, but not in TLS: most often a plain-HTTP app at an https:// URL.
+    NotTls,
+    /// The server's certificate is not one this machine trusts (self-signed, expired, for
+    /// another name).
+    Untrusted,
+    /// The handshake failed otherwise (an alert, no common protocol version or cipher).
+    Handshake,
+}
+
+impl TlsFailure {
+    fn reason(self) -> &'static str {
+        match self {
+            TlsFailure::NotTls => "the server did not answer in TLS",
+            TlsFailure::Untrusted => "the server's TLS certificate is not trusted",
+            TlsFailure::Handshake => "the TLS handshake failed",
+        }
+    }
+
+    /// What to try, as ` — ...` to follow the reason.
+    pub fn hint(self) -> &'static str {
+        match self {
+            TlsFailure::NotTls => " — is the URL meant to be http:// ?",
+            TlsFailure::Untrusted => {
+                " — give the server a certificate this machine trusts, or use http:// for a local \
+                 app that serves plain HTTP"
+            }
+            TlsFailure::Handshake => {
+                " — the server's TLS settings and wa-hook's (TLS 1.2/1.3) have nothing in common, \
+                 or it is not TLS: is the URL meant to be http:// ?"
+            }
+        }
+    }
+}
+
+/// The TLS failure behind `err`, if that is what it is (rustls's messages, which name no type
+/// reqwest exposes).
+pub fn tls_failure(err: &reqwest::Error) -> Option<TlsFailure> {
+    causes(err).find_map(|cause| {
+        let text = cause.to_string();
+        if text.contains("invalid peer certificate") || text.contains("peer sent no certificates") {
+            Some(TlsFailure::Untrusted)
+        } else if text.contains("received corrupt message") || text.contains("tls handshake eof") {
+            Some(TlsFailure::NotTls)
+        } else if text.contains("received fatal alert")
+            || text.contains("peer is incompatible")
+            || text.contains("peer misbehaved")
+        {
+            Some(TlsFailure::Handshake)
+        } else {
+            None
+        }
+    })
 }
 
 /// What kind of failure a request met: the one place `replay`, `doctor` and `listen` tell a
@@ -259,8 +319,10 @@ pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
 pub enum FailureClass {
     /// No answer within the time allowed.
     Timeout,
-    /// No connection: refused, no such host, a TLS failure. Nothing reached the server.
+    /// No connection: refused, no such host. Nothing reached the server.
     Connect,
+    /// The server was reached, but no TLS connection was made (see [`TlsFailure`]).
+    Tls,
     /// The request went out, and the server reset or closed the connection before answering.
     NoAnswer,
     /// The request went out and the server answered, but not in HTTP that can be read (headers
@@ -272,6 +334,9 @@ pub enum FailureClass {
 pub fn classify(err: &reqwest::Error) -> FailureClass {
     if err.is_timeout() {
         return FailureClass::Timeout;
+    }
+    if tls_failure(err).is_some() {
+        return FailureClass::Tls;
     }
     if err.is_connect() {
         return FailureClass::Connect;
@@ -362,6 +427,11 @@ fn closed_without_answer(err: &reqwest::Error, phase: Phase) -> Option<&'static 
 pub fn failure_reason(err: &reqwest::Error) -> String {
     if err.is_timeout() {
         "timed out".to_string()
+    } else if let Some(tls) = tls_failure(err) {
+        match root_cause(err) {
+            Some(cause) => format!("{} ({cause})", tls.reason()),
+            None => tls.reason().to_string(),
+        }
     } else if err.is_connect() {
         match root_cause(err) {
             Some(cause) if cause.contains("refused") => "connection refused".to_string(),

@@ -1431,3 +1431,26 @@ fn a_basic_auth_secret_with_a_newline_is_refused_at_start_up() {
         "{stderr}"
     );
 }
+
+/// An https:// forward target that serves plain HTTP is a TLS failure, said as one, not
+/// "is your app running?" (it is).
+#[test]
+fn a_tls_failure_to_the_app_is_named_as_one() {
+    let app = RecordingServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let target = format!("https://127.0.0.1:{}/app", app.port);
+    let listener = Listener::start(&["--out", &out, "--no-ui", "--forward-to", &target]);
+    let response = post(
+        &listener.url,
+        "/hook",
+        &sample_bytes("qikchat/message-text"),
+    );
+    assert_eq!(response.status, 502);
+    let (_, stdout, _) = listener.stop();
+    let records = read_records(&path);
+    let error = records[0].forward.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("did not answer in TLS"), "{error}");
+    assert!(!error.contains("is your app running"), "{error}");
+    assert!(stdout.contains("did not answer in TLS"), "{stdout}");
+}

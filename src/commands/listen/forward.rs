@@ -162,10 +162,9 @@ impl Forwarder {
                 if let Some(query) = url.query().filter(|query| !query.is_empty()) {
                     reason = reason.replace(query, REDACTED);
                 }
-                Err(failure(
-                    format!("{shown_url}: {reason} — is your app running there?"),
-                    false,
-                ))
+                let hint = http::tls_failure(&err)
+                    .map_or(" — is your app running there?", http::TlsFailure::hint);
+                Err(failure(format!("{shown_url}: {reason}{hint}"), false))
             }
         }
     }

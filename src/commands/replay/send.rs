@@ -271,7 +271,7 @@ fn finish(shared: &Shared, template: &Template, sent: &Sent) {
 fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
     let kind = match http::classify(&err) {
         http::FailureClass::Timeout => FailureKind::Timeout,
-        http::FailureClass::Connect => FailureKind::Connect,
+        http::FailureClass::Connect | http::FailureClass::Tls => FailureKind::Connect,
         http::FailureClass::NoAnswer => FailureKind::NoAnswer,
         http::FailureClass::BadAnswer => FailureKind::BadAnswer,
         http::FailureClass::Other => FailureKind::Other,
