@@ -1454,3 +1454,26 @@ fn a_tls_failure_to_the_app_is_named_as_one() {
     assert!(!error.contains("is your app running"), "{error}");
     assert!(stdout.contains("did not answer in TLS"), "{stdout}");
 }
+
+/// A missing tunnel client is found before listen binds its port or prints a URL: nothing on
+/// stdout (a script reading the URL gets none), and a taken port does not hide it.
+#[test]
+fn a_missing_tunnel_client_is_found_before_any_url_is_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file of that name that is not executable is no client either.
+    std::fs::write(dir.path().join("cloudflared"), "not a program").unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    wa_hook()
+        .env("PATH", dir.path())
+        .args(["listen", "--port", &port, "--no-save", "--no-ui"])
+        .args(["--tunnel", "cloudflared"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "`cloudflared` is not on PATH; install cloudflared",
+        ))
+        .stderr(predicate::str::contains("already in use").not());
+}

@@ -490,7 +490,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let tunnel_kind = args
         .tunnel
         .as_deref()
-        .map(tunnel::TunnelKind::parse)
+        .map(tunnel::TunnelKind::parse_installed)
         .transpose()?;
     let writer = if args.no_save {
         CaptureWriter::discard()

@@ -58,6 +58,21 @@ impl TunnelKind {
         }
     }
 
+    /// [`TunnelKind::parse`], and the client found on PATH: checked before listen binds its
+    /// port or prints a URL, so a missing client is the only thing said (exit 2).
+    pub fn parse_installed(text: &str) -> anyhow::Result<TunnelKind> {
+        let kind = TunnelKind::parse(text)?;
+        if !on_path(kind.program()) {
+            bail!(
+                "--tunnel {}: `{}` is not on PATH; {}",
+                kind.program(),
+                kind.program(),
+                kind.install_hint()
+            );
+        }
+        Ok(kind)
+    }
+
     fn program(&self) -> &'static str {
         match self {
             TunnelKind::Cloudflared => "cloudflared",
@@ -110,6 +125,29 @@ impl TunnelKind {
             TunnelKind::Ssh(_) => "install an OpenSSH client (`apt-get install openssh-client`)",
         }
     }
+}
+
+/// True when `program` is an executable file in one of PATH's folders (what `Command` would
+/// run).
+fn on_path(program: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|folder| {
+        let candidate = folder.join(program);
+        let Ok(metadata) = std::fs::metadata(&candidate) else {
+            return false;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            metadata.is_file() && metadata.permissions().mode() & 0o111 != 0
+        }
+        #[cfg(not(unix))]
+        {
+            metadata.is_file()
+        }
+    })
 }
 
 /// A running tunnel client; stopped when dropped.
