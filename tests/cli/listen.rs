@@ -722,9 +722,14 @@ fn records_go_to_stdout_with_out_dash_and_json_format_prints_records() {
     );
     post(&listener.url, "/b", &sample_bytes("meta/status-read"));
     let (_, stdout, _) = listener.stop();
-    let record = parse_record(stdout.trim().as_bytes()).unwrap();
+    // The record, then the summary: two JSON lines.
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let record = parse_record(lines[0].as_bytes()).unwrap();
     assert_eq!(record.path, "/b");
     assert_eq!(record.seq, 1);
+    let summary: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(summary["summary"]["requests"], 1, "{summary}");
 }
 
 #[test]
@@ -1476,4 +1481,80 @@ fn a_missing_tunnel_client_is_found_before_any_url_is_printed() {
             "`cloudflared` is not on PATH; install cloudflared",
         ))
         .stderr(predicate::str::contains("already in use").not());
+}
+
+/// The app's answers are counted by status in the summary (text and JSON): a 500 or 401 from
+/// the app is no forward failure, but it must not be invisible. A right signature the app
+/// refuses gets a hint on its line.
+#[test]
+fn the_summary_counts_the_apps_answers_by_status() {
+    let app = RecordingServer::with_responder(|request| {
+        let status = match request.url.as_str() {
+            "/app/crash" => 500,
+            "/app/refuse" => 401,
+            _ => 200,
+        };
+        Reply::new(status, b"{}")
+    });
+    let target = format!("{}/app", app.url);
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--no-save",
+            "--no-ui",
+            "--forward-to",
+            &target,
+            "--app-secret-env",
+            "META_SECRET",
+        ],
+    );
+    let body = sample_bytes("meta/message-text");
+    let signature = sign(&body);
+    let signed = [("X-Hub-Signature-256", signature.as_str())];
+    let mut connection = Connection::open(&listener.url);
+    for (path, count) in [("/ok", 3), ("/crash", 2), ("/refuse", 1)] {
+        for _ in 0..count {
+            connection.send("POST", path, &signed, &body);
+        }
+    }
+    let (code, stdout, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("app: 200 × 3, 500 × 2, 401 × 1"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 forward failures"), "{stderr}");
+    let refused_line = stdout
+        .lines()
+        .position(|line| line.contains("POST /refuse"))
+        .expect("the refused request's line");
+    let hint = stdout.lines().nth(refused_line + 1).unwrap_or_default();
+    assert!(
+        hint.contains("the app refused a body whose signature is right"),
+        "{stdout}"
+    );
+    // Only there: a 500 is no refusal of the signature.
+    assert_eq!(stdout.matches("signature is right").count(), 1, "{stdout}");
+
+    let listener = Listener::start(&[
+        "--no-save",
+        "--no-ui",
+        "--format",
+        "json",
+        "--forward-to",
+        &target,
+    ]);
+    post(&listener.url, "/crash", &body);
+    post(&listener.url, "/ok", &body);
+    post(&listener.url, "/crash", &body);
+    let (_, stdout, _) = listener.stop();
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        summary["summary"]["app_statuses"],
+        serde_json::json!({"500": 2, "200": 1}),
+        "{summary}"
+    );
+    assert_eq!(summary["summary"]["forward_failures"], 0, "{summary}");
 }

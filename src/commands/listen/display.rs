@@ -350,6 +350,9 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
     } else if record.rejected.is_none() && !(200..300).contains(&record.response_status) {
         let _ = write!(line, "  answered {}", record.response_status);
     }
+    if let Some(hint) = refusal_hint(record) {
+        below.push(hint.yellow().to_string());
+    }
     line.push('\n');
     for issue in below {
         line.push_str("    ");
@@ -357,6 +360,16 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
         line.push('\n');
     }
     line
+}
+
+/// For an app that refused (401/403) a body whose signature wa-hook found right: the fault is
+/// on the app's side of the check.
+fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
+    let status = record.forward.as_ref()?.status?;
+    (record.signature.as_deref() == Some("valid") && matches!(status, 401 | 403)).then_some(
+        "the app refused a body whose signature is right: check the app secret it uses, and \
+         that it verifies the raw bytes received (not the body parsed and written again)",
+    )
 }
 
 fn push_label(line: &mut String, record: &CaptureRecord) {
@@ -496,6 +509,8 @@ pub(crate) struct Stats {
     unknown: u64,
     rejected: u64,
     forward_failures: u64,
+    /// Forwarded requests by the status the app answered.
+    app_statuses: BTreeMap<u16, u64>,
     /// Requests answered 500 because their record could not be written.
     unsaved: u64,
     /// The last key counted, its buffer reused.
@@ -549,9 +564,23 @@ impl Stats {
         if record.rejected.is_some() {
             self.rejected += 1;
         }
-        if record.forward.as_ref().is_some_and(|f| f.error.is_some()) {
-            self.forward_failures += 1;
+        if let Some(forward) = &record.forward {
+            match forward.status {
+                Some(status) => *self.app_statuses.entry(status).or_default() += 1,
+                None => self.forward_failures += 1,
+            }
         }
+    }
+
+    /// `200 × 37, 500 × 22, 401 × 3`: the app's answers, most frequent first.
+    fn app_statuses_by_count(&self) -> Vec<(u16, u64)> {
+        let mut rows: Vec<(u16, u64)> = self
+            .app_statuses
+            .iter()
+            .map(|(status, count)| (*status, *count))
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        rows
     }
 
     pub fn merge(&mut self, other: Stats) {
@@ -564,6 +593,9 @@ impl Stats {
         self.unknown += other.unknown;
         self.rejected += other.rejected;
         self.forward_failures += other.forward_failures;
+        for (status, count) in other.app_statuses {
+            *self.app_statuses.entry(status).or_default() += count;
+        }
         self.unsaved += other.unsaved;
     }
 
@@ -612,6 +644,21 @@ impl Stats {
             counted(self.rejected, "rejected"),
             counted(self.forward_failures, "forward failures"),
         ));
+        let app = self.app_statuses_by_count();
+        if !app.is_empty() {
+            let shown: Vec<String> = app
+                .iter()
+                .map(|(status, count)| {
+                    let text = format!("{status} × {count}");
+                    if (200..300).contains(status) {
+                        text
+                    } else {
+                        text.red().to_string()
+                    }
+                })
+                .collect();
+            text.push_str(&format!("  app: {}\n", shown.join(", ")));
+        }
         if self.unsaved > 0 {
             text.push_str(&format!(
                 "  {}\n",
@@ -658,6 +705,44 @@ impl Stats {
         }
         text
     }
+}
+
+/// The summary as one JSON line (`--format json`): `{"summary": {...}}`, the counts of the
+/// text summary with the app's answers by status.
+pub(crate) fn summary_json_line(
+    stats: &Stats,
+    elapsed: Duration,
+    saved_to: Option<&Path>,
+    leftovers: &Leftovers,
+) -> String {
+    let app_statuses: serde_json::Map<String, serde_json::Value> = stats
+        .app_statuses_by_count()
+        .into_iter()
+        .map(|(status, count)| (status.to_string(), count.into()))
+        .collect();
+    let summary = serde_json::json!({
+        "summary": {
+            "elapsed_s": elapsed.as_secs_f64(),
+            "requests": stats.requests,
+            "by_kind": stats.by_kind,
+            "invalid": stats.invalid + stats.malformed,
+            "not_json": stats.malformed,
+            "unknown": stats.unknown,
+            "rejected": stats.rejected,
+            "forward_failures": stats.forward_failures,
+            "app_statuses": app_statuses,
+            "unsaved": stats.unsaved,
+            "unfinished": leftovers.unfinished,
+            "refused_connections": leftovers.refused_connections,
+            "lines_not_shown": leftovers.lines_not_shown,
+            "saved_to": saved_to
+                .filter(|path| path.as_os_str() != "-")
+                .map(|path| path.display().to_string()),
+        }
+    });
+    let mut line = summary.to_string();
+    line.push('\n');
+    line
 }
 
 pub(crate) fn print_summary(

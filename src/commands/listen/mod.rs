@@ -733,9 +733,19 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         stats.merge(std::mem::take(&mut *worker));
     }
+    let saved_to = (!args.no_save).then_some(args.out.as_path());
+    // Through the display thread, like the records before it: a stdout nobody reads never
+    // holds the stop.
+    if args.format == Format::Json {
+        display_tx.send(display::summary_json_line(
+            &stats,
+            started.elapsed(),
+            saved_to,
+            &leftovers,
+        ));
+    }
     drop(display_tx);
     display_thread.finish_within(stop_by.saturating_duration_since(Instant::now()));
-    let saved_to = (!args.no_save).then_some(args.out.as_path());
     display::print_summary(&stats, started.elapsed(), saved_to, &leftovers);
     if !restored {
         bail!("--register partner could not put the previous webhook URL back (see above)");
