@@ -168,7 +168,9 @@ pub struct ListenArgs {
     #[arg(long)]
     pub keep_secrets: bool,
 
-    /// Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved
+    /// Show and forward only these kinds (e.g. message:text,status; a prefix matches), providers
+    /// (qikchat), verdicts (invalid), rejected, or Meta's webhook field names (account_alerts);
+    /// all are saved. A word that matches nothing is refused
     #[arg(long, value_delimiter = ',', value_name = "KIND,...")]
     pub events: Vec<String>,
 

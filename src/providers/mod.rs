@@ -311,6 +311,27 @@ pub fn provider_of_schema(schema: &Schema) -> Option<Provider> {
     Provider::from_id(schema.provider)
 }
 
+/// The provider whose own name for an event `word` is (Meta's `account_alerts`), and the kind
+/// names it covers (`account_alert`). See [`Rules::event_names`].
+pub fn kinds_for_event_name(word: &str) -> Option<(Provider, Vec<&'static str>)> {
+    Provider::all().find_map(|provider| {
+        provider
+            .0
+            .event_names()
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(word))
+            .map(|(_, kinds)| (provider, kinds))
+    })
+}
+
+/// Every provider's own event names (see [`Rules::event_names`]).
+pub fn event_names() -> Vec<&'static str> {
+    Provider::all()
+        .flat_map(|provider| provider.0.event_names())
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// Every kind name any provider detects (`message`, `status`, `template_status` ...).
 pub fn kind_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Provider::all()

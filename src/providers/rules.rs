@@ -190,6 +190,13 @@ pub trait Rules: Sync {
     /// `samples/<id>/` (the registry test checks), and `listen --events` accepts them.
     fn kind_names(&self) -> Vec<&'static str>;
 
+    /// The provider's own names for what it sends (Meta's webhook fields: `account_alerts`,
+    /// `message_template_status_update`), each with the kind names it covers, so `listen
+    /// --events` takes the word the provider's documentation uses.
+    fn event_names(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        Vec::new()
+    }
+
     /// The body, if it carries this provider's own marks; `None` otherwise. Claims must not
     /// overlap: a body carries the marks of one provider at most (the registry test checks
     /// every sample and every foreign shape against every provider).

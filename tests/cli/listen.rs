@@ -1558,3 +1558,34 @@ fn the_summary_counts_the_apps_answers_by_status() {
     );
     assert_eq!(summary["summary"]["forward_failures"], 0, "{summary}");
 }
+
+/// `--events` takes Meta's own webhook field names, and refuses a typo with the word meant.
+#[test]
+fn events_take_metas_field_names_and_refuse_typos() {
+    let listener = Listener::start(&[
+        "--no-save",
+        "--no-ui",
+        "--events",
+        "account_alerts,message_template_status_update",
+    ]);
+    for name in [
+        "meta/account-alert",
+        "meta/template-status-approved",
+        "meta/message-text",
+    ] {
+        post(&listener.url, "/", &sample_bytes(name));
+    }
+    let (_, stdout, _) = listener.stop();
+    assert!(stdout.contains("meta account_alert"), "{stdout}");
+    assert!(stdout.contains("meta template_status:APPROVED"), "{stdout}");
+    assert!(!stdout.contains("message:text"), "{stdout}");
+
+    wa_hook()
+        .args(["listen", "--port", "0", "--no-save", "--no-ui"])
+        .args(["--events", "acount_alerts"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("did you mean `account_alerts`?"));
+}

@@ -127,35 +127,77 @@ const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
 /// start-up.
 const OTHER_EVENT_WORDS: &[&str] = &["handshake", "rejected"];
 
+/// `--events` as the handler matches it: lower case, a provider's own event names (Meta's
+/// webhook fields, `account_alerts`) turned into that provider's kinds (`meta account_alert`),
+/// and a word that matches nothing refused with the nearest known one.
 fn check_event_filters(filters: &[String]) -> anyhow::Result<Vec<String>> {
-    let filters: Vec<String> = filters
+    let mut checked = Vec::new();
+    let filters = filters
         .iter()
         .map(|event| event.trim().to_ascii_lowercase())
-        .filter(|event| !event.is_empty())
-        .collect();
-    for filter in &filters {
-        let (first, rest) = filter.split_once(' ').unwrap_or((filter, ""));
-        let is_provider = Provider::from_id(first).is_some();
-        let kind = if is_provider { rest.trim() } else { first };
-        let family = kind.split(':').next().unwrap_or_default();
-        let known = (is_provider && kind.is_empty())
-            || (!family.is_empty()
-                && providers::kind_names()
-                    .into_iter()
-                    .chain(Verdict::WORDS)
-                    .chain(OTHER_EVENT_WORDS.iter().copied())
-                    .any(|word| word.starts_with(family)))
-            // A Meta webhook field wa-hook has no schema for is its own kind (`meta
-            // partner_solutions`): a snake_case name may be one.
-            || (family.contains('_') && family.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-        if !known {
-            bail!(
-                "--events `{filter}` matches nothing wa-hook detects; use a kind (message:text, status), \
-                 a provider (qikchat), both (`qikchat status`), a verdict (invalid) or rejected"
-            );
+        .filter(|event| !event.is_empty());
+    for filter in filters {
+        let (first, rest) = filter.split_once(' ').unwrap_or((&filter, ""));
+        let named = Provider::from_id(first);
+        let kind = if named.is_some() { rest.trim() } else { first };
+        if let Some((provider, kinds)) = providers::kinds_for_event_name(kind)
+            .filter(|(provider, _)| named.is_none_or(|named| named == *provider))
+        {
+            checked.extend(kinds.iter().map(|kind| format!("{} {kind}", provider.id())));
+            continue;
         }
+        let family = kind.split(':').next().unwrap_or_default();
+        let words = || {
+            providers::kind_names()
+                .into_iter()
+                .chain(Verdict::WORDS)
+                .chain(OTHER_EVENT_WORDS.iter().copied())
+        };
+        let known = (named.is_some() && kind.is_empty())
+            || (!family.is_empty() && words().any(|word| word.starts_with(family)));
+        if known {
+            checked.push(filter);
+            continue;
+        }
+        let nearest = nearest_event_word(kind);
+        // A Meta webhook field wa-hook has no schema for is its own kind (`meta
+        // partner_solutions`): a snake_case name far from every known word may be one.
+        let maybe_field = nearest.is_none()
+            && family.contains('_')
+            && family.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if maybe_field {
+            output::warn(format!(
+                "--events `{filter}` is no kind wa-hook knows; it shows a Meta webhook field \
+                 of that name, if one arrives"
+            ));
+            checked.push(filter);
+            continue;
+        }
+        let suggestion =
+            nearest.map_or_else(String::new, |word| format!("did you mean `{word}`? "));
+        bail!(
+            "--events `{filter}` matches nothing wa-hook detects; {suggestion}use a kind \
+             (message:text, status), a provider (qikchat), both (`qikchat status`), a verdict \
+             (invalid), rejected, or a Meta webhook field (account_alerts)"
+        );
     }
-    Ok(filters)
+    Ok(checked)
+}
+
+/// The known `--events` word nearest to a mistyped one, if one is near enough to be meant.
+fn nearest_event_word(word: &str) -> Option<&'static str> {
+    let candidates = providers::kind_names()
+        .into_iter()
+        .chain(providers::event_names())
+        .chain(Provider::all().map(Provider::id))
+        .chain(Verdict::WORDS)
+        .chain(OTHER_EVENT_WORDS.iter().copied());
+    let allowed = (word.chars().count() / 4).clamp(1, 3);
+    candidates
+        .map(|candidate| (strsim::damerau_levenshtein(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min()
+        .map(|(_, candidate)| candidate)
 }
 
 impl Config {
@@ -764,6 +806,32 @@ mod tests {
         assert!(filters(&["partner_solutions"]).is_ok());
         assert!(filters(&["bogus"]).is_err());
         assert!(filters(&["bogus-field"]).is_err());
+    }
+
+    #[test]
+    fn event_filters_take_metas_field_names_and_suggest_for_typos() {
+        let filters = |words: &[&str]| {
+            super::check_event_filters(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            filters(&["account_alerts", "Message_Template_Status_Update"]).unwrap(),
+            ["meta account_alert", "meta template_status"]
+        );
+        assert_eq!(
+            filters(&["meta messages"]).unwrap(),
+            ["meta message", "meta status", "meta error"]
+        );
+        // Meta's field names are Meta's: under another provider they are not translated.
+        assert!(filters(&["qikchat account_alerts"]).is_err());
+        for (typo, meant) in [
+            ("acount_alerts", "account_alerts"),
+            ("mesage", "message"),
+            ("stauts", "status"),
+            ("invlaid", "invalid"),
+        ] {
+            let err = filters(&[typo]).unwrap_err().to_string();
+            assert!(err.contains(&format!("did you mean `{meant}`?")), "{err}");
+        }
     }
 
     #[test]

@@ -339,6 +339,22 @@ impl Rules for Meta {
         names
     }
 
+    /// Each covered webhook field's name, with the kinds its changes get (`messages`: messages,
+    /// statuses and errors).
+    fn event_names(&self) -> Vec<(&'static str, Vec<&'static str>)> {
+        fields()
+            .iter()
+            .map(|field| {
+                let kinds = match field.name.as_str() {
+                    "messages" => vec!["message", "status", "error"],
+                    "calls" => vec!["call", "call_status", "error"],
+                    _ => vec![field.kind],
+                };
+                (field.name.as_str(), kinds)
+            })
+            .collect()
+    }
+
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
         if str_field(body, "object") != Some(OBJECT) {
             return None;
