@@ -189,7 +189,9 @@ pub fn query_body(query: &str) -> Option<Value> {
     Provider::all().find_map(|provider| provider.0.query_body(query))
 }
 
-/// A few words that say what a body is about: sender, text or media type, status, event.
+/// A few words that say what a body is about: sender, text or media type, status, event; and
+/// an error the body reports ([`Rules::gist_error`]): `16505553921 "[interactive]" error
+/// 131000 Something went wrong`.
 pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
     let Gist { who, what } = provider.0.gist(body, kind);
     let mut gist = who.unwrap_or_default();
@@ -200,6 +202,13 @@ pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
         gist.push('"');
         gist.push_str(&crate::output::excerpt_cow(&what, 48));
         gist.push('"');
+    }
+    if let Some(error) = provider.0.gist_error(body, kind) {
+        if !gist.is_empty() {
+            gist.push(' ');
+        }
+        gist.push_str("error ");
+        gist.push_str(&crate::output::excerpt_cow(&error, 60));
     }
     gist
 }

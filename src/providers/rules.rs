@@ -215,6 +215,13 @@ pub trait Rules: Sync {
     /// Sender or recipient, and text or event, for a body this provider claimed as `kind`.
     fn gist(&self, body: &Value, kind: &Kind) -> Gist;
 
+    /// An error the body itself reports about what it carries (`131000 Something went wrong`
+    /// on a Meta message whose content was not delivered), shown after the gist. The body
+    /// may still be valid: this says what happened, not what is wrong with it.
+    fn gist_error(&self, _body: &Value, _kind: &Kind) -> Option<String> {
+        None
+    }
+
     /// Whether a body of this kind is a webhook the provider sends (rather than an answer an
     /// endpoint gives, or an answer of the provider's API): `replay all` sends only webhooks.
     fn is_webhook(&self, _kind: &Kind) -> bool {

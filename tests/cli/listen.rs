@@ -1589,3 +1589,35 @@ fn events_take_metas_field_names_and_refuse_typos() {
         .stdout("")
         .stderr(predicate::str::contains("did you mean `account_alerts`?"));
 }
+
+/// A Meta message that carries `errors` (131000: its content was not delivered) is valid, and
+/// its line says the error, whether Meta puts it on the message or on the value.
+#[test]
+fn a_message_carrying_errors_shows_them_and_stays_valid() {
+    let on_message = sample_bytes("meta/message-interactive-undelivered");
+    let mut on_value: serde_json::Value = serde_json::from_slice(&on_message).unwrap();
+    let value = &mut on_value["entry"][0]["changes"][0]["value"];
+    let errors = value["messages"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("errors")
+        .unwrap();
+    value["errors"] = errors;
+    let on_value = serde_json::to_vec(&on_value).unwrap();
+    let listener = Listener::start(&["--no-save", "--no-ui"]);
+    post(&listener.url, "/on-message", &on_message);
+    post(&listener.url, "/on-value", &on_value);
+    let (_, stdout, _) = listener.stop();
+    for path in ["/on-message", "/on-value"] {
+        let line = stdout
+            .lines()
+            .find(|line| line.contains(path))
+            .unwrap_or_else(|| panic!("no line for {path}: {stdout}"));
+        assert!(
+            line.contains("message:interactive")
+                && line.contains("error 131000 Something went wrong")
+                && line.ends_with('✓'),
+            "{line}"
+        );
+    }
+}

@@ -473,6 +473,19 @@ impl Rules for Meta {
         }
     }
 
+    /// Meta's `errors[]` on a message or on its change's value (131000: the content could not
+    /// be delivered): the message's gist says only its type otherwise. Statuses and error
+    /// changes show theirs as their gist already.
+    fn gist_error(&self, body: &Value, kind: &Kind) -> Option<String> {
+        if kind.name() != "message" {
+            return None;
+        }
+        let value = at(body, "/entry/0/changes/0/value")?;
+        at(value, "/messages/0")
+            .and_then(first_error)
+            .or_else(|| first_error(value))
+    }
+
     /// New `wamid.` / `wacid.` ids and the current time for messages, statuses, message
     /// echoes and calls; the current time for `entry[].time` and the timestamped items of the
     /// other fields (groups, user preferences, user id updates).
