@@ -47,11 +47,11 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s p -l port -d 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -s o -l out -d 'Capture file (JSON Lines, appended); `-` writes the records to stdout' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-body -d 'Largest body accepted; larger ones are answered 413 and recorded without their body' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this Picky Assist instant-reply body (a sample name or a JSON file); checked at start-up' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with [default: 200]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with [default: 200]; a status outside 2xx answers `{"ok":false}` (--reply\'s body, when given, is answered as it is)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches); all are saved' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches), providers (qikchat), verdicts (invalid), rejected, or Meta\'s webhook field names (account_alerts); all are saved. A word that matches nothing is refused' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this [default: the provider\'s own limit, else 2s — the rule replay follows too]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-timeout -d 'Give up on the app after this long and answer 504 [default: the budget, at most 10s]' -r
