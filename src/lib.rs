@@ -30,7 +30,8 @@ use error::Outcome;
 /// Run a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     output::init_color(cli.color);
-    match cli.command {
+    output::require_open_stdout()?;
+    let result = match cli.command {
         Command::Listen(args) => commands::listen::run(args),
         Command::Replay(args) => commands::replay::run(args),
         Command::Validate(args) => commands::validate::run(args),
@@ -43,5 +44,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Completions(args) => commands::completions::run(args),
-    }
+    };
+    output::judge_closed_stdout(result)
 }

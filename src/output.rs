@@ -2,6 +2,7 @@
 //! here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal" mean the same everywhere.
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use colored::{ColoredString, Colorize};
@@ -88,6 +89,96 @@ pub fn json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> anyh
 pub fn best_effort(result: anyhow::Result<()>) -> anyhow::Result<()> {
     match result {
         Err(err) if crate::error::is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
+/// Standard output as every command prints to it: `StdoutLock`, and a note of whether
+/// anything reached the reader, so a pipe closed before any output is not taken for a reader
+/// that had enough (see [`judge_closed_stdout`]).
+pub fn stdout() -> Stdout {
+    STDOUT_TRACKED.store(true, Ordering::Relaxed);
+    Stdout {
+        inner: std::io::stdout().lock(),
+        pending: false,
+    }
+}
+
+/// See [`stdout`].
+pub struct Stdout {
+    inner: std::io::StdoutLock<'static>,
+    /// Bytes accepted into the line buffer and not yet known to be written.
+    pending: bool,
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        // The line buffer writes a line out as soon as it has one.
+        if buf[..written].contains(&b'\n') {
+            STDOUT_WRITTEN.store(true, Ordering::Relaxed);
+        } else if written > 0 {
+            self.pending = true;
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()?;
+        if std::mem::take(&mut self.pending) {
+            STDOUT_WRITTEN.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+static STDOUT_TRACKED: AtomicBool = AtomicBool::new(false);
+static STDOUT_WRITTEN: AtomicBool = AtomicBool::new(false);
+static STDOUT_CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Whether file descriptor 1 was closed when the process started (`wa-hook samples >&-`).
+/// Rust's runtime opens /dev/null in its place before `main`, so every write would succeed
+/// and print nothing: this runs before it, as the loader runs `.init_array` first.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = {
+    extern "C" fn note_closed_stdout() {
+        // SAFETY: fcntl(2) on a descriptor number only asks about it.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            STDOUT_CLOSED_AT_START.store(true, Ordering::Relaxed);
+        }
+    }
+    note_closed_stdout
+};
+
+/// An error (exit 2) when standard output was closed from the start: what the command prints
+/// would go nowhere, and exit 0 would say it went somewhere.
+pub fn require_open_stdout() -> anyhow::Result<()> {
+    if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
+        anyhow::bail!(
+            "standard output is closed (`>&-`), so nothing wa-hook prints could be read; \
+             redirect it instead (`> FILE`, or `> /dev/null` to discard it)"
+        );
+    }
+    Ok(())
+}
+
+/// A command's result with a closed pipe judged as ripgrep does: once output has reached the
+/// reader, a reader that goes away (`| head -1`) is its choice and not an error; before any
+/// output did (through [`stdout`]), nothing was printed, which is not success.
+pub fn judge_closed_stdout<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
+    match result {
+        Err(err)
+            if crate::error::is_broken_pipe(&err)
+                && STDOUT_TRACKED.load(Ordering::Relaxed)
+                && !STDOUT_WRITTEN.load(Ordering::Relaxed) =>
+        {
+            Err(anyhow::anyhow!(
+                "standard output was closed before anything was printed (the reading end of \
+                 the pipe went away)"
+            ))
+        }
         other => other,
     }
 }

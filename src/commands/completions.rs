@@ -11,7 +11,7 @@ use crate::error::Outcome;
 
 pub fn run(args: CompletionsArgs) -> anyhow::Result<Outcome> {
     let text = generate(args.target)?;
-    std::io::stdout().lock().write_all(&text)?;
+    crate::output::stdout().write_all(&text)?;
     Ok(Outcome::Success)
 }
 

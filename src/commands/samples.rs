@@ -18,7 +18,7 @@ struct SampleEntry<'a> {
 }
 
 pub fn run(args: SamplesArgs) -> anyhow::Result<Outcome> {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match args.action {
         None | Some(SamplesAction::List { pattern: None }) => {
             list(&mut out, catalogue::samples().iter().collect(), args.format)?

@@ -10,7 +10,7 @@ use crate::output;
 use crate::providers;
 
 pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match args.action.unwrap_or(SchemasAction::List) {
         SchemasAction::List => {
             for schema in providers::schemas() {

@@ -30,7 +30,7 @@ pub fn run(args: ShowArgs) -> anyhow::Result<Outcome> {
             check.record_into(&mut record);
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match args.format {
         Format::Json => output::json_line(&mut out, &record)?,
         Format::Text => print_record(&mut out, &record)?,

@@ -15,7 +15,7 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
     let body = read_body(&args.input)?;
     let secret = app_secret(&args.secret)?;
     let value = signature::sign(&secret, &body);
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match args.format {
         Format::Text => writeln!(out, "{HEADER}: {value}")?,
         Format::Json => output::json_line(
@@ -39,7 +39,7 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
         });
     let valid = signature::verify(&secret, received, &body);
     let cause = (!valid).then(|| signature::diagnose(&secret, received, &body));
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match (args.format, cause) {
         (Format::Json, cause) => output::json_line(
             &mut out,

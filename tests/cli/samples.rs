@@ -158,3 +158,77 @@ fn schemas_show_strict_closes_objects() {
         .code(2)
         .stderr(predicate::str::contains("the schemas are:"));
 }
+
+/// `samples` with standard output closed from the start (`>&-`) printed nothing and exited 0;
+/// now it says so and exits 2. A pipe closed before anything was printed is the same; one
+/// closed after output reached the reader (`| head -1`) is the reader's choice: exit 0.
+#[test]
+fn a_closed_stdout_is_not_success_when_nothing_was_printed() {
+    let binary = assert_cmd::cargo::cargo_bin("wa-hook");
+    for args in [
+        "samples",
+        "samples show meta/message-text",
+        "samples --format json",
+    ] {
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("exec \"$0\" {args} >&-"))
+            .arg(&binary)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args}: {stderr}");
+        assert!(
+            stderr.contains("standard output is closed"),
+            "{args}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+
+    // A pipe whose reading end is closed before wa-hook starts.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = wa_hook_process()
+        .arg("samples")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("closed before anything was printed"),
+        "{stderr}"
+    );
+
+    // A reader that takes the first line and goes, through a pipe of one page (so most of the
+    // list meets the closed pipe).
+    let (reader, writer) = std::io::pipe().unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: F_SETPIPE_SZ on a pipe this test owns.
+        unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    }
+    let child = wa_hook_process()
+        .arg("samples")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(reader), &mut first).unwrap();
+    assert!(!first.is_empty());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stderr.is_empty(), "{:?}", output.stderr);
+
+    // /dev/null is a place output goes to on purpose.
+    let status = wa_hook_process()
+        .arg("samples")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+}
