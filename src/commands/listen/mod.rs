@@ -186,6 +186,10 @@ fn check_event_filters(filters: &[String]) -> anyhow::Result<Vec<String>> {
 
 /// The known `--events` word nearest to a mistyped one, if one is near enough to be meant.
 fn nearest_event_word(word: &str) -> Option<&'static str> {
+    // Known words are short: a long one is no typo of them (and would cost time to compare).
+    if word.len() > 64 {
+        return None;
+    }
     let candidates = providers::kind_names()
         .into_iter()
         .chain(providers::event_names())
