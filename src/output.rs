@@ -155,6 +155,9 @@ static NOTE_CLOSED_STDOUT: extern "C" fn() = {
 /// An error (exit 2) when standard output was closed from the start: what the command prints
 /// would go nowhere, and exit 0 would say it went somewhere.
 pub fn require_open_stdout() -> anyhow::Result<()> {
+    // Referenced here, so the linker keeps the constructor wherever this check is linked.
+    #[cfg(target_os = "linux")]
+    std::hint::black_box(&NOTE_CLOSED_STDOUT);
     if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
         anyhow::bail!(
             "standard output is closed (`>&-`), so nothing wa-hook prints could be read; \
