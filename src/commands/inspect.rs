@@ -40,7 +40,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         replay_timeout: args.timeout,
     })?;
     {
-        let mut out = std::io::stdout().lock();
+        let mut out = output::stdout();
         match args.format {
             Format::Text => writeln!(out, "{}", inspector.url)?,
             Format::Json => {

@@ -55,7 +55,7 @@ fn token(
     }
     let client_secret = client_secret(secret_stdin)?;
     let answer = api.access_token(client_id.trim(), &client_secret)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     let reason = answer.reason();
     let token = answer
         .str_field("access_token")
@@ -236,7 +236,7 @@ fn print_dry_run(api: &PartnerApi, args: &PartnerArgs, url: &str) -> anyhow::Res
         ("Accept", "application/json"),
         ("User-Agent", crate::http::USER_AGENT),
     ];
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     match args.format {
         Format::Json => output::json_line(
             &mut out,
@@ -278,7 +278,7 @@ fn report(
     requested: Option<&str>,
     token: &SecretString,
 ) -> anyhow::Result<Outcome> {
-    let mut out = std::io::stdout().lock();
+    let mut out = output::stdout();
     let status = answer.status();
     if format == Format::Json {
         // An API that echoes the bearer token back must not get it printed.

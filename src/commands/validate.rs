@@ -86,7 +86,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     };
     let expansion = inputs::expand(&args.inputs)?;
     let mut printer = Printer {
-        out: BufWriter::new(std::io::stdout().lock()),
+        out: BufWriter::new(output::stdout()),
         args: &args,
         summary: Summary::default(),
     };
