@@ -91,7 +91,7 @@ fn samples_arrive_as_their_provider_writes_them() {
     replay(&server, &["qikchat/message-text", "meta/status-read"])
         .success()
         .stdout(predicate::str::contains("✓ qikchat/message-text  200"))
-        .stdout(predicate::str::contains("all 2 answered 2xx"));
+        .stdout(predicate::str::contains("✓ all 2 requests answered 2xx"));
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let mut bodies: Vec<Vec<u8>> = requests.iter().map(|r| r.body.clone()).collect();
@@ -1596,7 +1596,8 @@ fn raw_bytes_sends_the_file_unchanged() {
         .args(["replay", file.to_str().unwrap(), "--raw-bytes"])
         .args(["--app-secret-env", "META_APP_SECRET", "--to", &server.url])
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains("✓ 1 request answered 2xx"));
     let request = &server.requests()[0];
     assert_eq!(request.body, bytes);
     let secret = wa_hook::secret::SecretString::new(APP_SECRET);

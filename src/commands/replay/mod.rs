@@ -95,10 +95,19 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     }
     // Flags first, so a typo fails before any prompt or file read.
     let mut config = config(&args)?;
+    let mut again = None;
     let inputs = if args.inputs.is_empty() {
-        let (inputs, target) = interactive::choose(&args)?;
-        config.target = target;
-        inputs
+        let choice = interactive::choose(&args)?;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        again = Some(secret::scrub(
+            &choice.command_line(&typed, args.to.is_some()),
+            &config.secrets(),
+        ));
+        config.target = choice.target;
+        choice.inputs
     } else {
         let inputs = resolve_inputs(&args.inputs)?;
         if args.to.is_none() {
@@ -111,7 +120,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
     let client = http::client(&config.http_options())?;
     let results = send::run(&client, &plan, &config, detailed)?;
-    report::finish(&plan, &config, &results)
+    let outcome = report::finish(&plan, &config, &results);
+    if let Some(again) = again {
+        eprintln!("to send the same again without the questions:\n  {again}");
+    }
+    outcome
 }
 
 /// Check every flag before anything is read or sent.
