@@ -267,15 +267,17 @@ fn check_identity(inputs: &[Input], identity: Identity) -> anyhow::Result<()> {
         .filter(|provider| provider.rules().identities().contains(&identity))
         .map(Provider::display_name)
         .collect();
+    // A body of no provider wa-hook knows (a captured handshake, a test file) goes as it is,
+    // and the notes say so; one of a provider with a single form cannot be rewritten.
     for input in inputs {
-        let provider = input_provider(input);
-        if provider.is_none_or(|provider| !provider.rules().identities().contains(&identity)) {
+        let Some(provider) = input_provider(input) else {
+            continue;
+        };
+        if !provider.rules().identities().contains(&identity) {
             bail!(
-                "--identity {identity}: {} is {}, whose users are named one way only; --identity rewrites {} messages and statuses",
+                "--identity {identity}: {} is a {} body, whose users are named one way only; --identity rewrites {} messages and statuses",
                 input_name(input),
-                provider.map_or("not a body of a provider wa-hook knows".to_string(), |p| {
-                    format!("a {} body", p.display_name())
-                }),
+                provider.display_name(),
                 able.join(", ")
             );
         }
@@ -314,7 +316,20 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
             let name = input_name(input).to_string();
             let bytes: &[u8] = match input {
                 Input::Sample(sample) => sample.body,
-                Input::Body(body) => &body.bytes,
+                Input::Body(body) => {
+                    if body.bytes.is_empty()
+                        && body
+                            .record
+                            .as_ref()
+                            .is_some_and(|record| record.body_bytes > 0)
+                    {
+                        bail!(
+                            "{name}: the capture did not keep this {}-byte body, so --batch cannot merge it; leave it out (FILE:SEQ names the ones to send)",
+                            body.record.as_ref().map_or(0, |record| record.body_bytes)
+                        );
+                    }
+                    &body.bytes
+                }
             };
             let value: Value = crate::validation::parse_json(bytes)
                 .map_err(|_| anyhow::anyhow!("{name}: not JSON, so --batch cannot merge it"))?;
@@ -438,7 +453,7 @@ impl Notes {
         if !self.no_identity.is_empty() {
             let names: Vec<&str> = self.no_identity.iter().map(String::as_str).collect();
             lines.push(format!(
-                "--identity: {} name no user (not a message or a status about one); sent as they are",
+                "--identity: {} name no user wa-hook can rewrite (not a message or a status about one); sent as they are",
                 names.join(", ")
             ));
         }
@@ -550,8 +565,8 @@ fn template(
         );
     };
     let provider = detection.as_ref().map(|d| d.provider);
-    if let (Some(identity), Some(provider)) = (config.identity, provider) {
-        match provider.rules().with_identity(&value, identity) {
+    if let Some(identity) = config.identity {
+        match provider.and_then(|provider| provider.rules().with_identity(&value, identity)) {
             Some(rewritten) => value = rewritten,
             None => {
                 notes.no_identity.insert(template.name.clone());

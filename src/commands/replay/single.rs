@@ -141,3 +141,121 @@ pub fn replay_record_signed(
         notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    use super::*;
+
+    fn record(body: &[u8]) -> CaptureRecord {
+        serde_json::from_value(serde_json::json!({
+            "wa_hook_capture": 1,
+            "seq": 3,
+            "received_at": "2026-12-07T00:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1",
+            "method": "POST",
+            "path": "/webhook",
+            "headers": [["X-Hub-Signature-256", "sha256=00"], ["Content-Type", "application/json"]],
+            "body": std::str::from_utf8(body).unwrap(),
+            "body_encoding": "utf8",
+            "body_bytes": body.len(),
+            "response_status": 200,
+        }))
+        .unwrap()
+    }
+
+    /// One request's head and body, answered 200.
+    fn one_request() -> (Url, std::thread::JoinHandle<(String, Vec<u8>)>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let length: usize = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            (head, body)
+        });
+        (url, handle)
+    }
+
+    #[test]
+    fn an_edited_body_goes_as_its_provider_writes_it_and_an_unedited_one_as_captured() {
+        let captured = crate::catalogue::find_sample("meta/message-reaction")
+            .unwrap()
+            .body;
+        let record = record(captured);
+        assert_eq!(wire_body(&record, None).unwrap(), captured);
+        assert_eq!(
+            wire_body(&record, Some(captured.to_vec())).unwrap(),
+            captured
+        );
+        let edited = String::from_utf8(captured.to_vec())
+            .unwrap()
+            .replace("\"emoji\"", "\"emoji\" ");
+        let sent = wire_body(&record, Some(edited.into_bytes())).unwrap();
+        let text = String::from_utf8(sent).unwrap();
+        assert!(text.is_ascii() && text.contains("\\ud83d\\udc4d"), "{text}");
+        // Not a provider's body: as given.
+        assert_eq!(
+            wire_body(&record, Some(b"{ \"a\": \"\xc3\xa9\" }".to_vec())).unwrap(),
+            b"{ \"a\": \"\xc3\xa9\" }"
+        );
+    }
+
+    #[test]
+    fn an_edited_body_is_re_signed_with_the_secret_given() {
+        let captured = crate::catalogue::find_sample("meta/message-reaction")
+            .unwrap()
+            .body;
+        let edited = String::from_utf8(captured.to_vec())
+            .unwrap()
+            .replace("102290129340398", "42");
+        let secret = SecretString::new("sentinel-secret-5e1f");
+        let (url, server) = one_request();
+        let answer = replay_record_signed(
+            &record(captured),
+            Some(edited.into_bytes()),
+            &url,
+            Duration::from_secs(10),
+            Some(secret.clone()),
+        )
+        .unwrap();
+        let (head, body) = server.join().unwrap();
+        assert_eq!(answer.status, Some(200));
+        assert!(
+            answer.notes.iter().any(|note| note.contains("re-signed")),
+            "{:?}",
+            answer.notes
+        );
+        assert!(body.is_ascii());
+        let expected = signature::sign(&secret, &body);
+        let sent = head
+            .lines()
+            .find_map(|line| line.strip_prefix("x-hub-signature-256: "))
+            .unwrap_or_default();
+        assert_eq!(sent, expected, "{head}");
+        assert!(!format!("{answer:?}").contains("sentinel-secret-5e1f"));
+    }
+}
