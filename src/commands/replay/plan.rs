@@ -451,7 +451,17 @@ impl Notes {
             );
         }
         if !self.no_identity.is_empty() {
-            let names: Vec<&str> = self.no_identity.iter().map(String::as_str).collect();
+            let mut names: Vec<&str> = self
+                .no_identity
+                .iter()
+                .map(String::as_str)
+                .take(3)
+                .collect();
+            let more = self.no_identity.len() - names.len();
+            let more = format!("and {more} more");
+            if self.no_identity.len() > 3 {
+                names.push(&more);
+            }
             lines.push(format!(
                 "--identity: {} name no user wa-hook can rewrite (not a message or a status about one); sent as they are",
                 names.join(", ")
