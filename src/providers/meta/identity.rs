@@ -140,27 +140,28 @@ fn rewrite_value(value: &mut Map<String, Value>, identity: Identity) -> bool {
             people.len() - 1
         }
     };
-    let mut places: Vec<(&'static str, usize, usize)> = Vec::new();
-    for (key, keys) in [
+    // (list, keys, index in the list, person) of every item that names a user.
+    let mut places: Vec<(&str, &Keys, usize, usize)> = Vec::new();
+    for (list, keys) in [
         ("contacts", &CONTACT),
         ("messages", &SENDER),
         ("statuses", &RECIPIENT),
     ] {
-        let mut index = 0;
-        let Some(Value::Array(items)) = value.get(key) else {
+        let Some(Value::Array(items)) = value.get(list) else {
             continue;
         };
-        for item in items {
+        for (index, item) in items.iter().enumerate() {
             let Some(item) = item.as_object() else {
-                index += 1;
                 continue;
             };
-            let found = person(item, keys);
-            let about_group = item.get("recipient_type").and_then(Value::as_str) == Some("group");
-            if found.is_known() && !about_group {
-                places.push((key, index, seen(found)));
+            // A status about a group names the group, not a user.
+            if item.get("recipient_type").and_then(Value::as_str) == Some("group") {
+                continue;
             }
-            index += 1;
+            let found = person(item, keys);
+            if found.is_known() {
+                places.push((list, keys, index, seen(found)));
+            }
         }
     }
     if people.is_empty() {
@@ -169,21 +170,16 @@ fn rewrite_value(value: &mut Map<String, Value>, identity: Identity) -> bool {
     for person in &mut people {
         person.complete(identity);
     }
-    for (key, index, who) in places {
+    for (list, keys, index, who) in places {
         let Some(item) = value
-            .get_mut(key)
+            .get_mut(list)
             .and_then(|items| items.get_mut(index))
             .and_then(Value::as_object_mut)
         else {
             continue;
         };
-        let keys = match key {
-            "contacts" => &CONTACT,
-            "messages" => &SENDER,
-            _ => &RECIPIENT,
-        };
         write(item, keys, &people[who], identity);
-        if key == "contacts" {
+        if list == "contacts" {
             write_username(item, &people[who], identity);
         }
     }
