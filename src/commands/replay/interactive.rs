@@ -19,8 +19,50 @@ fn has_terminal() -> bool {
     output::stdin_is_terminal() && output::stderr_is_terminal()
 }
 
+/// What was picked: the inputs, where to send them, and the words that name them on a
+/// command line (`'meta/*'`, or each sample's name).
+pub(super) struct Choice {
+    pub inputs: Vec<Input>,
+    pub target: Url,
+    pub words: Vec<String>,
+}
+
+impl Choice {
+    /// The command that does the same without asking: what the user typed, with the picked
+    /// inputs and target added, ready to paste into a shell. Secrets (a `--basic-auth`
+    /// password, an Authorization header) are left out by the caller's scrub.
+    pub fn command_line(&self, typed: &[String], typed_target: bool) -> String {
+        let mut words = vec!["wa-hook".to_string()];
+        words.extend(typed.iter().cloned());
+        words.extend(self.words.iter().cloned());
+        if !typed_target {
+            words.push("--to".into());
+            words.push(self.target.to_string());
+        }
+        words
+            .iter()
+            .map(|word| shell_word(word))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A word as a POSIX shell reads it back: as it is when it holds no special character,
+/// otherwise in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 /// Pick samples and a target on the terminal; without one, a usage error (exit 2).
-pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
+pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<Choice> {
     if !has_terminal() {
         bail!(
             "nothing to send: name samples or files, e.g. `wa-hook replay qikchat/message-text --to 3000` \
@@ -53,7 +95,7 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
         .max_length(15)
         .interact_opt()
         .context("reading the choice from the terminal")?;
-    let chosen: Vec<Input> = match picked {
+    let (chosen, words): (Vec<Input>, Vec<String>) = match picked {
         None => bail!("nothing picked; nothing sent"),
         Some(0) => {
             let labels: Vec<&String> = choices[first_sample..].iter().collect();
@@ -69,17 +111,25 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
             }
             picked
                 .into_iter()
-                .map(|index| Input::Sample(&samples[index]))
-                .collect()
+                .map(|index| {
+                    let sample = &samples[index];
+                    (Input::Sample(sample), sample.name.clone())
+                })
+                .unzip()
         }
         Some(index) if index < first_sample => {
             let provider = choices[index].split('/').next().unwrap_or_default();
-            catalogue::select_samples(&format!("{provider}/*"))?
+            let pattern = format!("{provider}/*");
+            let inputs = catalogue::select_samples(&pattern)?
                 .into_iter()
                 .map(Input::Sample)
-                .collect()
+                .collect();
+            (inputs, vec![pattern])
         }
-        Some(index) => vec![Input::Sample(&samples[index - first_sample])],
+        Some(index) => {
+            let sample = &samples[index - first_sample];
+            (vec![Input::Sample(sample)], vec![sample.name.clone()])
+        }
     };
     let target = match &args.to {
         Some(to) => {
@@ -99,7 +149,11 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<(Vec<Input>, Url)> {
         }
         None => prompt_target(&theme)?,
     };
-    Ok((chosen, target))
+    Ok(Choice {
+        inputs: chosen,
+        target,
+        words,
+    })
 }
 
 /// The target, asked for when inputs were given without `--to`.
@@ -124,4 +178,23 @@ fn prompt_target(theme: &ColorfulTheme) -> anyhow::Result<Url> {
         .interact_text()
         .context("reading the target from the terminal")?;
     http::parse_target(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_reads_back_in_a_shell() {
+        let choice = Choice {
+            inputs: Vec::new(),
+            target: Url::parse("http://127.0.0.1:8787/").unwrap(),
+            words: vec!["meta/*".into(), "qikchat/message-text".into()],
+        };
+        let typed = ["replay".to_string(), "-H".into(), "X-Note: it's".into()];
+        assert_eq!(
+            choice.command_line(&typed, false),
+            "wa-hook replay -H 'X-Note: it'\\''s' 'meta/*' qikchat/message-text --to http://127.0.0.1:8787/"
+        );
+    }
 }

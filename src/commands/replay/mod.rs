@@ -13,7 +13,7 @@ mod results;
 mod send;
 mod single;
 
-pub use single::{ReplayAnswer, replay_record};
+pub use single::{ReplayAnswer, replay_record, replay_record_signed, wire_body};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,11 +23,12 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::catalogue::{self, Sample};
-use crate::cli::{Format, ReplayArgs};
+use crate::cli::{Format, IdentityForm, ReplayArgs};
 use crate::error::Outcome;
 use crate::http;
 use crate::inputs;
 use crate::payload::Edit;
+use crate::providers::rules::Identity;
 use crate::secret::{self, BasicAuth, SecretString};
 
 /// With at most this many requests, each gets its own line (more need `-v`).
@@ -52,6 +53,12 @@ pub(crate) struct Config {
     pub fresh: bool,
     pub sequence: bool,
     pub picky_query: bool,
+    /// `--raw-bytes`: files and samples go byte for byte, not in their provider's wire form.
+    pub raw_bytes: bool,
+    /// `--batch N`: every N inputs merged into one notification.
+    pub batch: Option<usize>,
+    /// `--identity`: users rewritten into this form.
+    pub identity: Option<Identity>,
     pub insecure: bool,
     pub verbose: bool,
     pub format: Format,
@@ -88,10 +95,19 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     }
     // Flags first, so a typo fails before any prompt or file read.
     let mut config = config(&args)?;
+    let mut again = None;
     let inputs = if args.inputs.is_empty() {
-        let (inputs, target) = interactive::choose(&args)?;
-        config.target = target;
-        inputs
+        let choice = interactive::choose(&args)?;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        again = Some(secret::scrub(
+            &choice.command_line(&typed, args.to.is_some()),
+            &config.secrets(),
+        ));
+        config.target = choice.target;
+        choice.inputs
     } else {
         let inputs = resolve_inputs(&args.inputs)?;
         if args.to.is_none() {
@@ -104,7 +120,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
     let client = http::client(&config.http_options())?;
     let results = send::run(&client, &plan, &config, detailed)?;
-    report::finish(&plan, &config, &results)
+    let outcome = report::finish(&plan, &config, &results);
+    if let Some(again) = again {
+        eprintln!("to send the same again without the questions:\n  {again}");
+    }
+    outcome
 }
 
 /// Check every flag before anything is read or sent.
@@ -155,6 +175,13 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
         fresh: args.fresh,
         sequence: args.sequence,
         picky_query: args.picky_query,
+        raw_bytes: args.raw_bytes,
+        batch: args.batch.map(|n| n as usize),
+        identity: args.identity.map(|form| match form {
+            IdentityForm::Phone => Identity::Phone,
+            IdentityForm::Bsuid => Identity::Bsuid,
+            IdentityForm::Username => Identity::Username,
+        }),
         insecure: args.insecure,
         verbose: args.verbose,
         format: args.format,

@@ -546,11 +546,12 @@ fn print_summary(
         }
     }
     if summary.ok {
+        let requests = output::plural(summary.sent, "request", "requests");
+        let all = if summary.sent == 1 { "" } else { "all " };
         writeln!(
             out,
-            "{} all {} answered {}",
+            "{} {all}{requests} answered {}",
             output::ok_mark(),
-            summary.sent,
             summary.expect_status
         )?;
     } else {

@@ -11,7 +11,8 @@ use crate::capture::CaptureRecord;
 use crate::cli::Format;
 use crate::http;
 use crate::inputs::Body;
-use crate::providers::meta::signature;
+use crate::providers::{self, meta::signature};
+use crate::secret::SecretString;
 
 /// What came back from one replay.
 #[derive(Debug, Serialize)]
@@ -36,26 +37,61 @@ pub fn replay_record(
     target: &Url,
     timeout: Duration,
 ) -> anyhow::Result<ReplayAnswer> {
+    replay_record_signed(record, body, target, timeout, None)
+}
+
+/// What [`replay_record`] sends for `record` with `edited` in place of its body: the captured
+/// bytes when nothing changed; otherwise the edited body as its provider writes it on the wire
+/// (Meta: compact, non-ASCII as `\uXXXX`, `/` as `\/`, the bytes Meta signs), or as given when
+/// it is not a body of a provider wa-hook knows.
+pub fn wire_body(record: &CaptureRecord, edited: Option<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
+    let original = record.body_bytes()?;
+    Ok(match edited {
+        Some(edited) if original.as_deref() != Some(edited.as_slice()) => {
+            let value: Option<serde_json::Value> = crate::validation::parse_json(&edited).ok();
+            match value
+                .as_ref()
+                .and_then(|value| Some((value, providers::detect(value)?)))
+            {
+                Some((value, detection)) => detection.provider.rules().wire_bytes(value),
+                None => edited,
+            }
+        }
+        Some(edited) => edited,
+        None => original.unwrap_or_default(),
+    })
+}
+
+/// [`replay_record`], signing what is sent with `app_secret` (`X-Hub-Signature-256`) in place
+/// of the captured signature: an edited body of a provider that signs (Meta) then still passes
+/// an app that checks signatures. Without a secret, a captured signature that no longer
+/// matches the body is left out, and the notes say so.
+pub fn replay_record_signed(
+    record: &CaptureRecord,
+    body: Option<Vec<u8>>,
+    target: &Url,
+    timeout: Duration,
+    app_secret: Option<SecretString>,
+) -> anyhow::Result<ReplayAnswer> {
     let mut record = record.clone();
     let mut notes = Vec::new();
     let original = record.body_bytes()?;
-    let bytes = match body {
-        Some(edited) => {
-            if original.as_deref() != Some(edited.as_slice())
-                && record.header(signature::HEADER).is_some()
-            {
-                record
-                    .headers
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
-                notes.push(format!(
-                    "left out the captured {}: the edited body no longer matches it",
-                    signature::HEADER
-                ));
-            }
-            edited
-        }
-        None => original.unwrap_or_default(),
-    };
+    let bytes = wire_body(&record, body)?;
+    let edited = original.as_deref() != Some(bytes.as_slice());
+    if app_secret.is_some() {
+        notes.push(format!(
+            "re-signed with the app secret ({})",
+            signature::HEADER
+        ));
+    } else if edited && record.header(signature::HEADER).is_some() {
+        record
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+        notes.push(format!(
+            "left out the captured {}: the edited body no longer matches it",
+            signature::HEADER
+        ));
+    }
     let config = Config {
         target: target.clone(),
         concurrency: 1,
@@ -66,12 +102,15 @@ pub fn replay_record(
         expect: StatusSet::parse("2xx")?,
         headers: Vec::new(),
         basic_auth: None,
-        app_secret: None,
+        app_secret,
         header_secrets: Vec::new(),
         edits: Vec::new(),
         fresh: false,
         sequence: false,
         picky_query: false,
+        raw_bytes: false,
+        batch: None,
+        identity: None,
         insecure: false,
         verbose: false,
         // Nothing is printed: the answer goes back to the caller.
@@ -101,4 +140,122 @@ pub fn replay_record(
         failure: sent.failure.map(|failure| failure.message),
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    use super::*;
+
+    fn record(body: &[u8]) -> CaptureRecord {
+        serde_json::from_value(serde_json::json!({
+            "wa_hook_capture": 1,
+            "seq": 3,
+            "received_at": "2026-12-07T00:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1",
+            "method": "POST",
+            "path": "/webhook",
+            "headers": [["X-Hub-Signature-256", "sha256=00"], ["Content-Type", "application/json"]],
+            "body": std::str::from_utf8(body).unwrap(),
+            "body_encoding": "utf8",
+            "body_bytes": body.len(),
+            "response_status": 200,
+        }))
+        .unwrap()
+    }
+
+    /// One request's head and body, answered 200.
+    fn one_request() -> (Url, std::thread::JoinHandle<(String, Vec<u8>)>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let length: usize = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            (head, body)
+        });
+        (url, handle)
+    }
+
+    #[test]
+    fn an_edited_body_goes_as_its_provider_writes_it_and_an_unedited_one_as_captured() {
+        let captured = crate::catalogue::find_sample("meta/message-reaction")
+            .unwrap()
+            .body;
+        let record = record(captured);
+        assert_eq!(wire_body(&record, None).unwrap(), captured);
+        assert_eq!(
+            wire_body(&record, Some(captured.to_vec())).unwrap(),
+            captured
+        );
+        let edited = String::from_utf8(captured.to_vec())
+            .unwrap()
+            .replace("\"emoji\"", "\"emoji\" ");
+        let sent = wire_body(&record, Some(edited.into_bytes())).unwrap();
+        let text = String::from_utf8(sent).unwrap();
+        assert!(text.is_ascii() && text.contains("\\ud83d\\udc4d"), "{text}");
+        // Not a provider's body: as given.
+        assert_eq!(
+            wire_body(&record, Some(b"{ \"a\": \"\xc3\xa9\" }".to_vec())).unwrap(),
+            b"{ \"a\": \"\xc3\xa9\" }"
+        );
+    }
+
+    #[test]
+    fn an_edited_body_is_re_signed_with_the_secret_given() {
+        let captured = crate::catalogue::find_sample("meta/message-reaction")
+            .unwrap()
+            .body;
+        let edited = String::from_utf8(captured.to_vec())
+            .unwrap()
+            .replace("102290129340398", "42");
+        let secret = SecretString::new("sentinel-secret-5e1f");
+        let (url, server) = one_request();
+        let answer = replay_record_signed(
+            &record(captured),
+            Some(edited.into_bytes()),
+            &url,
+            Duration::from_secs(10),
+            Some(secret.clone()),
+        )
+        .unwrap();
+        let (head, body) = server.join().unwrap();
+        assert_eq!(answer.status, Some(200));
+        assert!(
+            answer.notes.iter().any(|note| note.contains("re-signed")),
+            "{:?}",
+            answer.notes
+        );
+        assert!(body.is_ascii());
+        let expected = signature::sign(&secret, &body);
+        let sent = head
+            .lines()
+            .find_map(|line| line.strip_prefix("x-hub-signature-256: "))
+            .unwrap_or_default();
+        assert_eq!(sent, expected, "{head}");
+        assert!(!format!("{answer:?}").contains("sentinel-secret-5e1f"));
+    }
 }
