@@ -142,7 +142,7 @@ function showCounts() {
     }, `${answer} × ${count}`);
   });
   $("#counts").replaceChildren(`${counts.matching} shown of ${counts.total} captured${dropped}`,
-    chips.length ? el("span", { id: "app-counts" }, " · app: ", chips) : "");
+    chips.length ? el("span", { id: "app-counts" }, " · app: ", chips.flatMap((chip, at) => at ? [", ", chip] : [chip])) : "");
 }
 
 // Two filters changed at once start two reloads; only the newest one's answer is shown
