@@ -178,12 +178,8 @@ impl Server {
     /// `GET /?key=KEY`: the key for the session cookie, then on to the clean URL (so the key
     /// does not stay in the address bar). The cookie is HttpOnly (the page's scripts cannot
     /// read it) and SameSite=Strict (another site's page does not send it).
-    fn exchange_key(&self, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-        let given = url::form_urlencoded::parse(query.as_bytes())
-            .find(|(name, _)| name == "key")
-            .map(|(_, value)| value.into_owned())
-            .unwrap_or_default();
-        if !same_secret(&given, &self.secrets.key) {
+    fn exchange_key(&self, given: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        if !same_secret(given, &self.secrets.key) {
             return text(
                 403,
                 &format!(
@@ -228,8 +224,13 @@ impl Server {
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let method = request.method().clone();
-        if method == Method::Get && path == "/" && query.contains("key=") {
-            return reply(request, self.exchange_key(query));
+        if method == Method::Get && path == "/" {
+            if let Some(key) = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(name, _)| name == "key")
+                .map(|(_, value)| value.into_owned())
+            {
+                return reply(request, self.exchange_key(&key));
+            }
         }
         // Every call needs the session, the page and its assets included.
         if !self.has_session(&request) {

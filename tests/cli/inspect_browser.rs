@@ -304,7 +304,20 @@ fn labels_app_counts_and_columns_at_any_width() {
             Reply::ok()
         }
     });
-    let mut listener = Listener::start(&["--out", out.to_str().unwrap(), "--forward-to", &app.url]);
+    const SECRET: &str = "browser-app-secret-7";
+    let mut command = wa_hook_process();
+    command.env("BROWSER_APP_SECRET", SECRET);
+    let mut listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--forward-to",
+            &app.url,
+            "--app-secret-env",
+            "BROWSER_APP_SECRET",
+        ],
+    );
     let ui = listener
         .next_stdout_line()
         .trim()
@@ -384,6 +397,42 @@ fn labels_app_counts_and_columns_at_any_width() {
         until(&client, "the window at 800 px", "return window.innerWidth <= 800").await;
         assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "800 px, detail open");
         screenshot(&client, "columns-800.png").await;
+
+        // Replay edited: re-signed with the secret listen holds, and said so; the curl
+        // carries the new signature and never the secret.
+        click(&client, "#tabs button[data-tab=edit]").await;
+        until(&client, "the editor", "return document.querySelector('#editor').value.includes('\"sent\"')").await;
+        let note = text_of(&client, "#resign-note").await;
+        assert!(note.contains("re-signed"), "{note}");
+        client
+            .execute(
+                "const e = document.querySelector('#editor');
+                 e.value = e.value.replace('\"status\": \"sent\"', '\"status\": \"délivré\"');
+                 e.dispatchEvent(new Event('input'));
+                 return true;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let before = app.requests().len();
+        click(&client, "#replay-edited").await;
+        until(&client, "the replay's answer", "return !!document.querySelector('#replay-result .result')").await;
+        let result = text_of(&client, "#replay-result").await;
+        assert!(result.starts_with("500") && result.contains("re-signed"), "{result}");
+        let sent = app.requests();
+        assert_eq!(sent.len(), before + 1);
+        let body = &sent[before].body;
+        assert!(String::from_utf8_lossy(body).contains(r#""status":"d\u00e9livr\u00e9""#));
+        let signature = sent[before].header("X-Hub-Signature-256").unwrap().to_string();
+        let secret = wa_hook::secret::SecretString::new(SECRET);
+        assert!(wa_hook::providers::meta::signature::verify(&secret, &signature, body));
+        click(&client, "#copy-curl").await;
+        until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
+        let curl = text_of(&client, "#curl").await;
+        assert!(curl.contains(&format!("X-Hub-Signature-256: {signature}")), "{curl}");
+        let page = client.execute("return document.documentElement.outerHTML", vec![]).await.unwrap();
+        assert!(!page.as_str().unwrap().contains(SECRET) && !curl.contains(SECRET));
+        screenshot(&client, "resigned.png").await;
 
         // An app's answer filters the list.
         click(&client, "#app-counts .chip[data-app='500']").await;
