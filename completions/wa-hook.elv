@@ -328,6 +328,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --port 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})'
             cand --replay-to 'Where the replay button sends by default: a URL or a local port (3000/webhook)'
             cand --timeout 'How long a replay may take'
+            cand --app-secret-env '"Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret in this environment variable, over the bytes Meta would send'
             cand --format 'text: the URL; json: {"inspector": URL}'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand -h 'Print help (see more with ''--help'')'

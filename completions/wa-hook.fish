@@ -285,6 +285,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s V -l version 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s p -l port -d 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l replay-to -d 'Where the replay button sends by default: a URL or a local port (3000/webhook)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l timeout -d 'How long a replay may take' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l app-secret-env -d '"Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret in this environment variable, over the bytes Meta would send' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l format -d 'text: the URL; json: {"inspector": URL}' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
