@@ -166,8 +166,15 @@ function connect() {
   const events = new EventSource("/api/events");
   // Refused (every live-list slot taken, or the run restarted): the browser gives up on a
   // stream that was refused, so try again in a while.
-  events.addEventListener("error", () => {
-    if (events.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+  events.addEventListener("error", async () => {
+    if (events.readyState !== EventSource.CLOSED) return;
+    const probe = await fetch("/api/session").catch(() => null);
+    if (probe && probe.status === 401) {
+      $("#live").className = "live off";
+      $("#live").textContent = "session ended: open the URL wa-hook printed";
+      return;
+    }
+    setTimeout(connect, 3000);
   });
   events.addEventListener("open", () => {
     $("#live").className = "live on";
