@@ -2,6 +2,7 @@
 //! `FILE:SEQ` in `replay` and `validate`.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -1215,4 +1216,58 @@ fn rows_are_labelled_and_app_answers_counted() {
         inspect.get("/api/records?app=unreachable").1["matching"],
         json!(1)
     );
+}
+
+/// Another local user (here `nobody`, uid 65534, with curl) reaches the port but gets nothing:
+/// not a record, not the page, not the token, not a replay. Needs root to run the client as
+/// another user; skipped otherwise, saying so.
+#[test]
+fn another_local_user_gets_nothing() {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+    if !root || !Path::new("/usr/bin/curl").exists() {
+        eprintln!(
+            "SKIPPED another_local_user_gets_nothing: it runs curl as uid 65534, which needs root \
+             and /usr/bin/curl"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    story(&path);
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    inspect.list_of("", 5);
+    let token = inspect.token();
+    let base = format!("http://127.0.0.1:{}", inspect.port);
+    for (method, path) in [
+        ("GET", "/"),
+        ("GET", "/api/session"),
+        ("GET", "/api/records/1"),
+        ("GET", "/api/events"),
+        ("POST", "/api/replay"),
+    ] {
+        let out = std::process::Command::new("/usr/bin/curl")
+            .args([
+                "-s",
+                "--max-time",
+                "5",
+                "-w",
+                "\n%{http_code}",
+                "-X",
+                method,
+            ])
+            .args(["-H", "Content-Type: application/json", "--data-raw"])
+            .arg(r#"{"id":1,"url":"3000"}"#)
+            .arg(format!("{base}{path}"))
+            .uid(65534)
+            .gid(65534)
+            .current_dir("/")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.ends_with("\n401"), "{method} {path} as nobody: {text}");
+        assert!(!text.contains(&token) && !text.contains("wamid"), "{text}");
+    }
 }
