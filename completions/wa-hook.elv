@@ -56,7 +56,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --max-connections 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]'
             cand --read-timeout 'Longest wait for a request''s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)'
             cand --threads 'Worker threads answering requests [default: one per core, at least 2; 32 with --delay, whose requests each hold a worker while they wait (a forwarded request waits for the app on a thread of its own, up to 256 at once, then 503)]'
-            cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable'
+            cand --app-secret-env 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector''s "Replay edited" re-signs with it too)'
             cand --verify-token-env 'Answer Meta''s verification handshake with the verify token in this environment variable'
             cand --tunnel 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it'
             cand --register 'With --tunnel: point this provider''s webhook at the public URL while listen runs and put the previous URL back when it stops (partner: 99 Digital''s partner API, with the token `wa-hook partner` uses)'

@@ -208,7 +208,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable
+    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment
+    /// variable (the inspector's "Replay edited" re-signs with it too)
     #[arg(long, value_name = "VAR")]
     pub app_secret_env: Option<String>,
 
