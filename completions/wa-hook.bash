@@ -601,7 +601,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__inspect)
-            opts="-p -h -V --port --replay-to --timeout --format --color --help --version"
+            opts="-p -h -V --port --replay-to --timeout --app-secret-env --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +620,10 @@ _wa__hook() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-secret-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -58,7 +58,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-timeo
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-connections -d 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l read-timeout -d 'Longest wait for a request\'s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests [default: one per core, at least 2; 32 with --delay, whose requests each hold a worker while they wait (a forwarded request waits for the app on a thread of its own, up to 256 at once, then 503)]' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector\'s "Replay edited" re-signs with it too)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l tunnel -d 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it' -r -f -a "cloudflared\t'Cloudflare quick tunnel, no account'
 ngrok\t'ngrok (authtoken configured)'
@@ -290,6 +290,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s V -l version 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s p -l port -d 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l replay-to -d 'Where the replay button sends by default: a URL or a local port (3000/webhook)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l timeout -d 'How long a replay may take' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l app-secret-env -d '"Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret in this environment variable, over the bytes Meta would send' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l format -d 'text: the URL; json: {"inspector": URL}' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''

@@ -211,7 +211,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable
+    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment
+    /// variable (the inspector's "Replay edited" re-signs with it too)
     #[arg(long, value_name = "VAR")]
     pub app_secret_env: Option<String>,
 
@@ -429,10 +430,13 @@ Examples:
   wa-hook inspect wa-hook-captures.jsonl           serve the page; open the URL printed first
   wa-hook inspect --port 0 a.jsonl b.jsonl         a free port; several files in one list
   wa-hook inspect captures.jsonl --replay-to 3000/webhook    the replay button's default target
+  APP_SECRET=... wa-hook inspect captures.jsonl --app-secret-env APP_SECRET
+                                                   Replay edited re-signs Meta bodies
 
 The page lists every record (new ones as the file grows), shows a request's headers, body and
 errors at their lines, follows one message through its statuses, and replays a request as
-captured or edited. It listens on 127.0.0.1 only; see README.md for its JSON API.";
+captured or edited. It listens on 127.0.0.1 only and answers only the browser that opened the
+URL printed (its ?key= is exchanged for a cookie); see README.md for its JSON API.";
 
 #[derive(Args, Debug)]
 pub struct InspectArgs {
@@ -452,6 +456,11 @@ pub struct InspectArgs {
     /// How long a replay may take
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
+
+    /// "Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret
+    /// in this environment variable, over the bytes Meta would send
+    #[arg(long, value_name = "VAR")]
+    pub app_secret_env: Option<String>,
 
     /// text: the URL; json: {"inspector": URL}
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -7,6 +7,7 @@ use crate::cli::{Format, InspectArgs};
 use crate::error::Outcome;
 use crate::inspector::{Inspector, InspectorConfig};
 use crate::output;
+use crate::secret;
 
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     for file in &args.files {
@@ -28,6 +29,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(crate::http::parse_target)
         .transpose()?;
+    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
     // Ctrl-C ends the run (a replay started from the page must not take the signal over).
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     ctrlc::set_handler(move || {
@@ -38,6 +40,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         files: args.files.clone(),
         replay_target,
         replay_timeout: args.timeout,
+        app_secret,
     })?;
     {
         let mut out = output::stdout();

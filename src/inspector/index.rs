@@ -6,7 +6,7 @@
 //! One thread follows the files, reading what was appended since it last looked (a file that
 //! is replaced or cut short is read again from its start), so `listen` feeds the inspector by
 //! writing its capture file, and its request handling never waits for the inspector.
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -17,6 +17,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::capture::{self, CaptureRecord};
+use crate::providers::meta::handshake;
 use crate::providers::{self, MessageEvent};
 use crate::verdict::Verdict;
 
@@ -79,6 +80,10 @@ pub struct Summary {
     /// The messages the body is about, with their statuses.
     pub messages: Vec<MessageEvent>,
     pub body_bytes: u64,
+    /// What the list says for a record no provider claims, instead of a bare mark: `handshake`
+    /// (a verification GET), `not JSON`, `no body`, `body not kept`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'static str>,
 }
 
 impl Summary {
@@ -86,9 +91,9 @@ impl Summary {
         let mut gist = String::new();
         let mut messages = Vec::new();
         let body = record.body_bytes().ok().flatten().unwrap_or_default();
-        let value = crate::validation::parse_json(&body)
-            .ok()
-            .or_else(|| providers::query_body(&record.query));
+        let parsed = crate::validation::parse_json(&body).ok();
+        let label = label_of(record, &body, parsed.is_some());
+        let value = parsed.or_else(|| providers::query_body(&record.query));
         if let Some(value) = value {
             if let Some(detection) = providers::detect(&value) {
                 gist = providers::gist(&value, detection.provider, &detection.kind);
@@ -123,6 +128,17 @@ impl Summary {
             gist: clip(&gist),
             messages,
             body_bytes: record.body_bytes,
+            label,
+        }
+    }
+
+    /// How the app answered the forward, as the list counts it: its status, `unreachable`, or
+    /// `None` when the record was not forwarded.
+    pub fn app_answer(&self) -> Option<String> {
+        match (self.forward_status, &self.forward_error) {
+            (Some(status), _) => Some(status.to_string()),
+            (None, Some(_)) => Some("unreachable".to_string()),
+            (None, None) => None,
         }
     }
 
@@ -146,6 +162,11 @@ impl Summary {
                 self.verdict.map_or("none", Verdict::word)
             };
             if word != verdict {
+                return false;
+            }
+        }
+        if let Some(app) = &filter.app {
+            if self.app_answer().as_deref() != Some(app.as_str()) {
                 return false;
             }
         }
@@ -181,6 +202,23 @@ pub struct Filter {
     pub verdict: Option<String>,
     /// Found in the method, path, provider, kind, gist, message ids or seq.
     pub text: Option<String>,
+    /// How the app answered the forward: a status (`500`) or `unreachable`.
+    pub app: Option<String>,
+}
+
+/// The list's word for a record that no provider's body explains (see [`Summary::label`]).
+fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'static str> {
+    if record.method == "GET" && body.is_empty() && handshake::parse(&record.query).is_some() {
+        Some("handshake")
+    } else if body.is_empty() && record.body_bytes > 0 {
+        Some("body not kept")
+    } else if body.is_empty() {
+        Some("no body")
+    } else if !is_json {
+        Some("not JSON")
+    } else {
+        None
+    }
 }
 
 /// Where a record is.
@@ -245,6 +283,9 @@ pub struct Page {
     pub total: usize,
     /// Records no longer listed (only the newest `RING_MAX` are).
     pub dropped: u64,
+    /// Forwards of the listed records (all of them, whatever the filters) by how the app
+    /// answered: `{"200": 37, "500": 22, "unreachable": 1}`.
+    pub app: BTreeMap<String, usize>,
 }
 
 impl Index {
@@ -390,7 +431,11 @@ impl Index {
         let state = self.state();
         let mut records = Vec::new();
         let mut matching = 0;
+        let mut app = BTreeMap::new();
         for entry in state.entries.iter().rev() {
+            if let Some(answer) = entry.summary.app_answer() {
+                *app.entry(answer).or_insert(0) += 1;
+            }
             if !entry.summary.matches(filter) {
                 continue;
             }
@@ -404,6 +449,7 @@ impl Index {
             matching,
             total: state.entries.len(),
             dropped: state.dropped,
+            app,
         }
     }
 

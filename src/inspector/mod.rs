@@ -5,12 +5,20 @@
 //!
 //! Safe by construction: it listens on 127.0.0.1 only, on a port of its own (never the
 //! webhook port, never through a tunnel); it answers only requests whose `Host` names this
-//! machine and its port, so a web page elsewhere cannot reach it through DNS rebinding; calls
-//! that act (replay, validate) need the run's token, which only the page (same origin) can
-//! read, and a cross-origin `Origin` is refused. It shows records as `listen` saved them, with
-//! what `listen` redacted left redacted. Bounded: summaries of at most [`index::RING_MAX`]
-//! records, [`server::EVENT_CLIENTS_MAX`] live-list clients, request bodies of at most
-//! [`server::REQUEST_BODY_MAX`].
+//! machine and its port, so a web page elsewhere cannot reach it through DNS rebinding. Every
+//! call needs the run's session cookie (HttpOnly, SameSite=Strict), which only the URL printed
+//! at start-up gives: it carries a key (`/?key=...`) that `GET /` exchanges for the cookie
+//! before sending the browser on to the clean URL, so another local user (who can reach the
+//! port but not read this run's output) and other pages get nothing. The key is made once per
+//! run and stays good while the run lives, so the printed URL opens the page again in another
+//! tab, another browser or after a restart of the browser; it is taken only on `GET /`, never
+//! in place of the cookie. Calls that act (replay, validate, curl) also need the run's token,
+//! which only the page (same origin) can read, and a cross-origin `Origin` is refused; a replay
+//! goes only to loopback or the target given on the command line unless the page's user
+//! confirmed the host. It shows records as `listen` saved them, with what `listen` redacted left
+//! redacted. Bounded: summaries of at most [`index::RING_MAX`] records,
+//! [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left is noticed within about two
+//! [`server::HEARTBEAT`]s), request bodies of at most [`server::REQUEST_BODY_MAX`].
 mod index;
 mod pretty;
 mod server;
@@ -21,6 +29,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use url::Url;
+
+use crate::secret::SecretString;
 
 pub use index::{Filter, Index, Summary};
 pub use pretty::Pretty;
@@ -33,25 +43,29 @@ pub struct InspectorConfig {
     pub replay_target: Option<Url>,
     /// How long a replay may take.
     pub replay_timeout: Duration,
+    /// The Meta app secret (`--app-secret-env`): "Replay edited" re-signs an edited body with
+    /// it. It never leaves the process.
+    pub app_secret: Option<SecretString>,
 }
 
 /// A running inspector; it serves until the process ends.
 pub struct Inspector {
-    /// `http://127.0.0.1:PORT/`
+    /// `http://127.0.0.1:PORT/?key=KEY`: opens the page (the key is exchanged for the session
+    /// cookie).
     pub url: String,
 }
 
-/// The inspector's port and token, taken before it serves: `listen` takes them before it
+/// The inspector's port and secrets, taken before it serves: `listen` takes them before it
 /// accepts a connection, so a crowd of connections that uses up the open-file limit cannot
 /// leave the inspector without a socket (and end the run) halfway through starting.
 pub struct BoundInspector {
     listener: std::net::TcpListener,
     port: u16,
-    token: String,
+    secrets: server::Secrets,
 }
 
 impl Inspector {
-    /// Take a loopback port (0 picks a free one) and the run's token.
+    /// Take a loopback port (0 picks a free one) and the run's key, session and token.
     pub fn bind(port: u16) -> anyhow::Result<BoundInspector> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|err| {
             match err.kind() {
@@ -65,11 +79,11 @@ impl Inspector {
             .local_addr()
             .context("reading the inspector's address")?
             .port();
-        let token = server::new_token()?;
+        let secrets = server::Secrets::new()?;
         Ok(BoundInspector {
             listener,
             port,
-            token,
+            secrets,
         })
     }
 }
@@ -78,7 +92,7 @@ impl BoundInspector {
     /// Serve `config` until the process ends.
     pub fn serve(self, config: InspectorConfig) -> anyhow::Result<Inspector> {
         let index = Index::follow(config.files.clone());
-        let server = server::Server::start(self.listener, self.port, self.token, index, config)?;
+        let server = server::Server::start(self.listener, self.port, self.secrets, index, config)?;
         Ok(Inspector { url: server.url() })
     }
 }

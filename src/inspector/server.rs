@@ -17,6 +17,8 @@ use super::index::{Filter, Index, Update};
 use super::pretty::Pretty;
 use super::timeline;
 use crate::capture::{BodyEncoding, CaptureRecord};
+use crate::providers::meta::signature;
+use crate::providers::{self, Provider};
 use crate::secret;
 use crate::validation::{self, CheckOptions};
 
@@ -28,10 +30,15 @@ pub const REQUEST_BODY_MAX: u64 = 6 << 20;
 const WORKERS: usize = 4;
 /// Records per page of the list, at most.
 const PAGE_MAX: usize = 1000;
-/// A live-list client is sent a comment this often, so a closed one is noticed.
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// A live-list client is sent a comment this often, so one that left is noticed (the write
+/// after the browser closed its end fails) and its slot freed within about two of these: a
+/// few reloads must not leave the page without live updates.
+pub const HEARTBEAT: Duration = Duration::from_secs(1);
 /// The header that carries the run's token on calls that act.
 const TOKEN_HEADER: &str = "X-WA-Hook-Token";
+/// What an answer without the session cookie says.
+const OPEN_THE_URL: &str =
+    "open the inspector's URL as `wa-hook listen` or `wa-hook inspect` printed it (with its ?key=)";
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -39,26 +46,50 @@ const APP_CSS: &str = include_str!("assets/app.css");
 
 pub struct Server {
     port: u16,
-    token: String,
+    secrets: Secrets,
     index: Arc<Index>,
     config: InspectorConfig,
     event_clients: AtomicUsize,
 }
 
-/// A random per-run token (128 bits from the operating system).
-pub fn new_token() -> anyhow::Result<String> {
+/// The run's secrets, 128 bits each from the operating system: the `key` in the printed URL
+/// (exchanged for the cookie on `GET /`, good while the run lives), the `session` the cookie
+/// carries (every call), the `token` calls that act send in [`TOKEN_HEADER`] (only the page
+/// can read it).
+pub struct Secrets {
+    key: String,
+    session: String,
+    token: String,
+}
+
+impl Secrets {
+    pub fn new() -> anyhow::Result<Secrets> {
+        Ok(Secrets {
+            key: random_hex()?,
+            session: random_hex()?,
+            token: random_hex()?,
+        })
+    }
+}
+
+fn random_hex() -> anyhow::Result<String> {
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut random| random.read_exact(&mut bytes))
-        .map_err(|err| anyhow::anyhow!("reading random bytes for the inspector's token: {err}"))?;
+        .map_err(|err| anyhow::anyhow!("reading random bytes for the inspector's key: {err}"))?;
     Ok(hex::encode(bytes))
+}
+
+/// `given` equals `expected`, compared in constant time.
+fn same_secret(given: &str, expected: &str) -> bool {
+    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 impl Server {
     pub fn start(
         listener: TcpListener,
         port: u16,
-        token: String,
+        secrets: Secrets,
         index: Arc<Index>,
         config: InspectorConfig,
     ) -> anyhow::Result<Arc<Server>> {
@@ -76,7 +107,7 @@ impl Server {
         );
         let server = Arc::new(Server {
             port,
-            token,
+            secrets,
             index,
             config,
             event_clients: AtomicUsize::new(0),
@@ -95,8 +126,27 @@ impl Server {
         Ok(server)
     }
 
+    /// The URL to open: it carries the key.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
+        format!("http://127.0.0.1:{}/?key={}", self.port, self.secrets.key)
+    }
+
+    /// The session cookie's name: cookies are not kept apart by port, so each inspector's
+    /// (several runs at once) has its own.
+    fn cookie_name(&self) -> String {
+        format!("wa-hook-inspector-{}", self.port)
+    }
+
+    /// The request carries this run's session cookie.
+    fn has_session(&self, request: &Request) -> bool {
+        let name = self.cookie_name();
+        request
+            .headers()
+            .iter()
+            .filter(|h| h.field.equiv("Cookie"))
+            .flat_map(|h| h.value.as_str().split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .any(|(key, value)| key == name && same_secret(value, &self.secrets.session))
     }
 
     /// `Host` must name this machine and this port: a page elsewhere whose name was pointed
@@ -122,11 +172,46 @@ impl Server {
     }
 
     fn token_matches(&self, request: &Request) -> bool {
-        header(request, TOKEN_HEADER)
-            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(self.token.as_bytes())))
+        header(request, TOKEN_HEADER).is_some_and(|given| same_secret(given, &self.secrets.token))
+    }
+
+    /// `GET /?key=KEY`: the key for the session cookie, then on to the clean URL (so the key
+    /// does not stay in the address bar). The cookie is HttpOnly (the page's scripts cannot
+    /// read it) and SameSite=Strict (another site's page does not send it).
+    fn exchange_key(&self, given: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+        if !same_secret(given, &self.secrets.key) {
+            return text(
+                403,
+                &format!(
+                    "wa-hook inspector: that key is not this run's; {OPEN_THE_URL} for the run that is serving this port\n"
+                ),
+            );
+        }
+        let cookie = format!(
+            "{}={}; Path=/; HttpOnly; SameSite=Strict",
+            self.cookie_name(),
+            self.secrets.session
+        );
+        text(303, "the inspector: /\n")
+            .with_header(Header::from_bytes("Set-Cookie", cookie).expect("a valid header"))
+            .with_header(Header::from_bytes("Location", "/").expect("a valid header"))
     }
 
     fn handle(self: &Arc<Self>, mut request: Request) {
+        // A head tiny_http could not read (too large, not HTTP/1.x): its own status and why,
+        // not a word about a Host header it never got to.
+        if let Some(rejection) = request.rejection() {
+            let (status, reason) = (rejection.status, rejection.reason.clone());
+            let hint = if status == 431 {
+                " (a browser sends every cookie of 127.0.0.1 with each request: clearing them helps)"
+            } else {
+                ""
+            };
+            return reply(
+                request,
+                text(status, &format!("wa-hook inspector: {reason}{hint}\n")),
+            );
+        }
         if !self.host_allowed(&request) {
             return reply(
                 request,
@@ -139,6 +224,23 @@ impl Server {
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let method = request.method().clone();
+        if method == Method::Get && path == "/" {
+            if let Some(key) = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(name, _)| name == "key")
+                .map(|(_, value)| value.into_owned())
+            {
+                return reply(request, self.exchange_key(&key));
+            }
+        }
+        // Every call needs the session, the page and its assets included.
+        if !self.has_session(&request) {
+            let response = if path.starts_with("/api/") {
+                error(401, &format!("no inspector session: {OPEN_THE_URL}"))
+            } else {
+                text(401, &format!("wa-hook inspector: {OPEN_THE_URL}\n"))
+            };
+            return reply(request, response);
+        }
         // Another site's page gets no answer from the API at all, not only none it may read
         // (the browser sends Origin on its fetches and event streams, and Sec-Fetch-Site).
         let cross_site = header(&request, "Sec-Fetch-Site")
@@ -164,7 +266,7 @@ impl Server {
         }
         let response = match (&method, path) {
             (Method::Get, "/") => {
-                let page = INDEX_HTML.replace("{{TOKEN}}", &self.token);
+                let page = INDEX_HTML.replace("{{TOKEN}}", &self.secrets.token);
                 asset(page, "text/html; charset=utf-8")
             }
             (Method::Get, "/app.js") => asset(APP_JS.to_string(), "text/javascript; charset=utf-8"),
@@ -172,9 +274,10 @@ impl Server {
             (Method::Get, "/api/session") => json_response(
                 200,
                 &json!({
-                    "token": self.token,
+                    "token": self.secrets.token,
                     "files": self.index_files(),
                     "replay_target": self.config.replay_target.as_ref().map(Url::as_str),
+                    "resigns": self.config.app_secret.is_some(),
                 }),
             ),
             (Method::Get, "/api/records") => self.list(query),
@@ -184,10 +287,14 @@ impl Server {
                 let rest = &path["/api/records/".len()..];
                 match rest.split_once('/') {
                     None => self.detail(rest),
-                    Some((id, "curl")) => self.curl(id, query),
+                    Some((id, "curl")) => self.curl_of_captured(id, query),
                     Some(_) => error(404, "no such page"),
                 }
             }
+            (Method::Post, "/api/curl") => match read_json::<ReplayCall>(&mut request) {
+                Ok(call) => self.curl_of(call),
+                Err(response) => response,
+            },
             (Method::Post, "/api/replay") => match read_json::<ReplayCall>(&mut request) {
                 Ok(call) => self.replay(call),
                 Err(response) => response,
@@ -224,6 +331,7 @@ impl Server {
                 "kind" => filter.kind = Some(value),
                 "verdict" => filter.verdict = Some(value),
                 "q" => filter.text = Some(value),
+                "app" => filter.app = Some(value),
                 "before" => before = value.parse().ok(),
                 "limit" => limit = value.parse().unwrap_or(limit).clamp(1, PAGE_MAX),
                 _ => {}
@@ -313,9 +421,8 @@ impl Server {
         )
     }
 
-    /// The request as a curl command line, without what `listen` redacted and without the
-    /// headers curl writes itself.
-    fn curl(&self, id: &str, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    /// `GET /api/records/ID/curl?url=URL`: the captured request as a curl command.
+    fn curl_of_captured(&self, id: &str, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
         let record = match self.record(id) {
             Ok(record) => record,
             Err(response) => return response,
@@ -323,77 +430,137 @@ impl Server {
         let given = url::form_urlencoded::parse(query.as_bytes())
             .find(|(key, _)| key == "url")
             .map(|(_, value)| value.into_owned());
-        let target = match given.as_deref().filter(|url| !url.trim().is_empty()) {
-            Some(url) => match crate::http::parse_target(url) {
-                Ok(url) => url,
-                Err(err) => return error(400, &format!("{err:#}")),
-            },
-            None => self
+        match self.curl_target(given.as_deref()) {
+            Ok(target) => text(200, &curl_command(&record, &target)),
+            Err(response) => response,
+        }
+    }
+
+    /// `POST /api/curl {id, url?, body?}`: what "Replay edited" (with `body`) or "Replay as
+    /// captured" would send, as a curl command: the edited body re-signed as the replay does.
+    fn curl_of(&self, call: ReplayCall) -> Response<std::io::Cursor<Vec<u8>>> {
+        let record = match self.record(&call.id.to_string()) {
+            Ok(record) => record,
+            Err(response) => return response,
+        };
+        let target = match self.curl_target(call.url.as_deref()) {
+            Ok(target) => target,
+            Err(response) => return response,
+        };
+        let outgoing = self.outgoing(record, call.body);
+        json_response(
+            200,
+            &json!({
+                "command": curl_command(&outgoing.record, &target),
+                "resigned": outgoing.resigned,
+                "notes": outgoing.notes,
+            }),
+        )
+    }
+
+    /// The URL a curl command names: the one given, or the replay target, or port 3000.
+    fn curl_target(&self, given: Option<&str>) -> Result<Url, Response<std::io::Cursor<Vec<u8>>>> {
+        match given.filter(|url| !url.trim().is_empty()) {
+            Some(url) => {
+                crate::http::parse_target(url).map_err(|err| error(400, &format!("{err:#}")))
+            }
+            None => Ok(self
                 .config
                 .replay_target
                 .clone()
-                .unwrap_or_else(|| Url::parse("http://127.0.0.1:3000/").expect("a valid URL")),
+                .unwrap_or_else(|| Url::parse("http://127.0.0.1:3000/").expect("a valid URL"))),
+        }
+    }
+
+    /// What a replay of `record` sends, with `body` in place of its own when given. An edited
+    /// body of a provider that signs is signed again with the app secret (`--app-secret-env`)
+    /// over the bytes that provider would send (Meta: compact JSON with non-ASCII as `\uXXXX`
+    /// and `/` as `\/`), and sent as those bytes; without the secret its captured signature
+    /// is left out, since it no longer matches. A body given unchanged goes as captured, byte
+    /// for byte, with its own signature.
+    fn outgoing(&self, mut record: CaptureRecord, body: Option<String>) -> Outgoing {
+        let Some(edited) = body.map(String::into_bytes) else {
+            return Outgoing::as_captured(record);
         };
-        let query: Vec<&str> = record
-            .query
-            .split('&')
-            .filter(|pair| {
-                !pair.is_empty()
-                    && !pair.contains(secret::REDACTED)
-                    && !pair.contains("%28redacted%29")
-            })
-            .collect();
-        let url = crate::http::join_request_url(&target, &record.path, &query.join("&"));
-        let body = record.body_bytes().ok().flatten().unwrap_or_default();
-        // Bytes a shell argument cannot carry (NUL) or that are not text go through printf.
-        let piped = body.contains(&0) || std::str::from_utf8(&body).is_err();
-        let mut line = if piped {
-            format!("printf '{}' | ", printf_escape(&body))
-        } else {
-            String::new()
-        };
-        // The method too came from whoever sent the request (a rejected one can be anything).
-        line.push_str(&format!(
-            "curl -X {} {}",
-            shell_quote(&record.method),
-            shell_quote(url.as_str())
-        ));
-        for (name, value) in &record.headers {
-            let redacted = value == secret::REDACTED
-                || record
-                    .redacted_headers
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(name))
-                || secret::is_secret_header(name);
-            let automatic = [
-                "host",
-                "content-length",
-                "connection",
-                "accept-encoding",
-                "transfer-encoding",
-            ]
-            .iter()
-            .any(|skip| skip.eq_ignore_ascii_case(name));
-            // A name curl would read as `@FILE` (or that is no header name at all) is left out.
-            let token = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-            if redacted || automatic || !token {
-                continue;
+        if record.body_bytes().ok().flatten().as_deref() == Some(edited.as_slice()) {
+            return Outgoing::as_captured(record);
+        }
+        let (mut resigned, mut notes) = (false, Vec::new());
+        let parsed = validation::parse_json(&edited).ok();
+        let captured_signature = record.header(signature::HEADER).is_some();
+        let signer = parsed
+            .as_ref()
+            .and_then(providers::detect)
+            .map(|detection| detection.provider)
+            .or_else(|| record.provider.as_deref().and_then(Provider::from_id))
+            .filter(|provider| provider.rules().signs_bodies())
+            .or_else(|| {
+                captured_signature
+                    .then(|| Provider::all().find(|p| p.rules().signs_bodies()))
+                    .flatten()
+            });
+        let mut bytes = edited;
+        match (signer, &self.config.app_secret) {
+            (Some(provider), Some(secret)) => {
+                let how = match &parsed {
+                    Some(value) => {
+                        bytes = provider.rules().wire_bytes(value);
+                        format!("the edited body as {} writes it", provider.display_name())
+                    }
+                    None => "the edited bytes as typed (they are not JSON)".to_string(),
+                };
+                record
+                    .headers
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+                record.headers.push((
+                    signature::HEADER.to_string(),
+                    signature::sign(secret, &bytes),
+                ));
+                resigned = true;
+                notes.push(format!(
+                    "re-signed: {} computed with the app secret over {how}",
+                    signature::HEADER
+                ));
             }
-            line.push_str(" \\\n  -H ");
-            line.push_str(&shell_quote(&format!("{name}: {value}")));
+            (_, None) if captured_signature => {
+                record
+                    .headers
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+                notes.push(format!(
+                    "left out the captured {}: the edited body no longer matches it (start \
+                     listen or inspect with --app-secret-env to re-sign it)",
+                    signature::HEADER
+                ));
+            }
+            _ => {}
         }
-        if piped {
-            line.push_str(" \\\n  --data-binary @-");
-        } else if !body.is_empty() {
-            // --data-raw: a body that starts with `@` is sent as it is, not read from a file.
-            line.push_str(" \\\n  --data-raw ");
-            line.push_str(&shell_quote(&String::from_utf8_lossy(&body)));
+        let (text, encoding) = CaptureRecord::encode_body(&bytes);
+        record.body = text;
+        record.body_encoding = encoding;
+        record.body_bytes = bytes.len() as u64;
+        Outgoing {
+            record,
+            resigned,
+            notes,
         }
-        line.push('\n');
-        text(200, &line)
+    }
+
+    /// Whether a replay may go to `target` without the user's confirmation: this machine, or
+    /// the forward/replay target given on the command line. Anywhere else the request (its
+    /// captured headers with it) leaves the machine, so the page asks first.
+    fn may_send_to(&self, target: &Url) -> bool {
+        let loopback = match target.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        loopback
+            || self.config.replay_target.as_ref().is_some_and(|given| {
+                given.scheme() == target.scheme()
+                    && given.host() == target.host()
+                    && given.port_or_known_default() == target.port_or_known_default()
+            })
     }
 
     fn timeline(&self, query: &str) -> Response<std::io::Cursor<Vec<u8>>> {
@@ -428,14 +595,39 @@ impl Server {
                 None => return error(400, "give a URL to replay to (there is no forward target)"),
             },
         };
-        let body = call.body.map(String::into_bytes);
+        // Refused before anything is resolved or connected.
+        if !self.may_send_to(&target) && !call.confirm_host {
+            let host = match (target.host_str(), target.port_or_known_default()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                _ => target.to_string(),
+            };
+            return json_response(
+                403,
+                &json!({
+                    "error": format!(
+                        "{host} is neither this machine nor the target given on the command line; \
+                         confirm it in the page (or send \"confirm_host\": true) to send the captured \
+                         request there, headers included"
+                    ),
+                    "confirm_host": host,
+                }),
+            );
+        }
+        let outgoing = self.outgoing(record, call.body);
         match crate::commands::replay::replay_record(
-            &record,
-            body,
+            &outgoing.record,
+            None,
             &target,
             self.config.replay_timeout,
         ) {
-            Ok(answer) => json_response(200, &answer),
+            Ok(answer) => {
+                let mut answer = serde_json::to_value(&answer).unwrap_or_default();
+                answer["resigned"] = json!(outgoing.resigned);
+                if let Some(notes) = answer["notes"].as_array_mut() {
+                    notes.splice(0..0, outgoing.notes.into_iter().map(Value::from));
+                }
+                json_response(200, &answer)
+            }
             Err(err) => error(400, &format!("{err:#}")),
         }
     }
@@ -498,6 +690,90 @@ struct ReplayCall {
     id: u64,
     url: Option<String>,
     body: Option<String>,
+    /// Set by the page once its user confirmed a target that is neither this machine nor the
+    /// one given on the command line.
+    #[serde(default)]
+    confirm_host: bool,
+}
+
+/// A record as a replay sends it (see [`Server::outgoing`]).
+struct Outgoing {
+    record: CaptureRecord,
+    resigned: bool,
+    notes: Vec<String>,
+}
+
+impl Outgoing {
+    fn as_captured(record: CaptureRecord) -> Outgoing {
+        Outgoing {
+            record,
+            resigned: false,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// `record` as a curl command line to `target`, without what `listen` redacted and without
+/// the headers curl writes itself.
+fn curl_command(record: &CaptureRecord, target: &Url) -> String {
+    let query: Vec<&str> = record
+        .query
+        .split('&')
+        .filter(|pair| {
+            !pair.is_empty() && !pair.contains(secret::REDACTED) && !pair.contains("%28redacted%29")
+        })
+        .collect();
+    let url = crate::http::join_request_url(target, &record.path, &query.join("&"));
+    let body = record.body_bytes().ok().flatten().unwrap_or_default();
+    // Bytes a shell argument cannot carry (NUL) or that are not text go through printf.
+    let piped = body.contains(&0) || std::str::from_utf8(&body).is_err();
+    let mut line = if piped {
+        format!("printf '{}' | ", printf_escape(&body))
+    } else {
+        String::new()
+    };
+    // The method too came from whoever sent the request (a rejected one can be anything).
+    line.push_str(&format!(
+        "curl -X {} {}",
+        shell_quote(&record.method),
+        shell_quote(url.as_str())
+    ));
+    for (name, value) in &record.headers {
+        let redacted = value == secret::REDACTED
+            || record
+                .redacted_headers
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(name))
+            || secret::is_secret_header(name);
+        let automatic = [
+            "host",
+            "content-length",
+            "connection",
+            "accept-encoding",
+            "transfer-encoding",
+        ]
+        .iter()
+        .any(|skip| skip.eq_ignore_ascii_case(name));
+        // A name curl would read as `@FILE` (or that is no header name at all) is left out.
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if redacted || automatic || !token {
+            continue;
+        }
+        line.push_str(" \\\n  -H ");
+        line.push_str(&shell_quote(&format!("{name}: {value}")));
+    }
+    if piped {
+        line.push_str(" \\\n  --data-binary @-");
+    } else if !body.is_empty() {
+        // --data-raw: a body that starts with `@` is sent as it is, not read from a file.
+        line.push_str(" \\\n  --data-raw ");
+        line.push_str(&shell_quote(&String::from_utf8_lossy(&body)));
+    }
+    line.push('\n');
+    line
 }
 
 #[derive(Deserialize)]

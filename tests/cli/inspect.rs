@@ -2,6 +2,7 @@
 //! `FILE:SEQ` in `replay` and `validate`.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -92,16 +93,48 @@ pub fn story(path: &Path) {
     append(path, &records);
 }
 
-/// A running `wa-hook inspect --port 0`.
+/// A running `wa-hook inspect --port 0`, with the session cookie its printed URL gives.
 pub struct Inspect {
+    /// As printed: `http://127.0.0.1:PORT/?key=KEY`.
     pub url: String,
     pub port: u16,
+    /// `name=value`, for a `Cookie` header.
+    pub cookie: String,
     child: Child,
+}
+
+/// The port of an inspector and the session cookie its printed URL gives, as a browser gets
+/// it: `GET /?key=KEY` answers 303 to `/` with the cookie.
+pub fn login(url: &str) -> (u16, String) {
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("not an inspector URL: {url:?}"));
+    let (port, path) = rest.split_once('/').expect(url);
+    let port: u16 = port.parse().expect(url);
+    assert!(path.starts_with("?key="), "{url}");
+    let (status, head, _) = call_full(port, "GET", &format!("/{path}"), &[], b"");
+    assert_eq!(status, 303, "{head}");
+    assert!(head.contains("\r\nLocation: /\r\n"), "{head}");
+    let cookie = head
+        .split("\r\n")
+        .find_map(|line| line.strip_prefix("Set-Cookie: "))
+        .unwrap_or_else(|| panic!("no cookie: {head}"));
+    let (pair, attributes) = cookie.split_once(';').unwrap();
+    assert!(
+        attributes.contains("HttpOnly") && attributes.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    (port, pair.to_string())
 }
 
 impl Inspect {
     pub fn start(args: &[&str]) -> Inspect {
-        let mut child = wa_hook_process()
+        Inspect::start_with(wa_hook_process(), args)
+    }
+
+    /// With `command` (its environment, say) in place of a bare `wa-hook`.
+    pub fn start_with(mut command: std::process::Command, args: &[&str]) -> Inspect {
+        let mut child = command
             .args(["inspect", "--port", "0"])
             .args(args)
             .stdin(Stdio::null())
@@ -114,19 +147,30 @@ impl Inspect {
             .read_line(&mut line)
             .unwrap();
         let url = line.trim().to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{line:?}");
-        let port = url
-            .trim_end_matches('/')
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Inspect { url, port, child }
+        let (port, cookie) = login(&url);
+        Inspect {
+            url,
+            port,
+            cookie,
+            child,
+        }
+    }
+
+    /// `call` with the session cookie.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Vec<u8>) {
+        let mut headers = headers.to_vec();
+        headers.push(("Cookie", &self.cookie));
+        call(self.port, method, path, &headers, body)
     }
 
     pub fn get(&self, path: &str) -> (u16, Value) {
-        let (status, body) = call(self.port, "GET", path, &[], b"");
+        let (status, body) = self.call("GET", path, &[], b"");
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
@@ -139,8 +183,7 @@ impl Inspect {
 
     pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         let token = self.token();
-        let (status, body) = call(
-            self.port,
+        let (status, body) = self.call(
             "POST",
             path,
             &[
@@ -180,6 +223,18 @@ pub fn call(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Vec<u8>) {
+    let (status, _, body) = call_full(port, method, path, headers, body);
+    (status, body)
+}
+
+/// `call`, with the answer's head too.
+pub fn call_full(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
@@ -210,14 +265,15 @@ pub fn call(
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let at = wa_hook_find(&response, b"\r\n\r\n").map_or(response.len(), |at| at + 4);
+    let head = String::from_utf8_lossy(&response[..at]).into_owned();
     let mut body = response[at..].to_vec();
-    if text
+    if head
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
         body = dechunk(&body);
     }
-    (status, body)
+    (status, head, body)
 }
 
 fn wa_hook_find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -244,7 +300,13 @@ fn the_list_filters_details_and_timelines() {
     let path = dir.path().join("captures.jsonl");
     story(&path);
     let inspect = Inspect::start(&[path.to_str().unwrap()]);
-    assert_eq!(inspect.url, format!("http://127.0.0.1:{}/", inspect.port));
+    assert!(
+        inspect
+            .url
+            .starts_with(&format!("http://127.0.0.1:{}/?key=", inspect.port)),
+        "{}",
+        inspect.url
+    );
     let page = inspect.list_of("", 5);
     assert_eq!(page["total"], json!(5), "{page}");
     // Newest first, with what the list shows.
@@ -315,13 +377,7 @@ fn the_list_filters_details_and_timelines() {
     assert_eq!(steps[0]["flags"], json!([]));
 
     // A curl command without what was redacted.
-    let (status, curl) = call(
-        inspect.port,
-        "GET",
-        &format!("/api/records/{id}/curl?url=3000"),
-        &[],
-        b"",
-    );
+    let (status, curl) = inspect.call("GET", &format!("/api/records/{id}/curl?url=3000"), &[], b"");
     let curl = String::from_utf8(curl).unwrap();
     assert_eq!(status, 200);
     assert!(
@@ -346,8 +402,8 @@ fn records_appended_arrive_as_events_and_in_the_list() {
         .unwrap();
     write!(
         stream,
-        "GET /api/events HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
-        inspect.port
+        "GET /api/events HTTP/1.1\r\nHost: localhost:{}\r\nCookie: {}\r\n\r\n",
+        inspect.port, inspect.cookie
     )
     .unwrap();
     let mut events = BufReader::new(stream);
@@ -409,59 +465,56 @@ fn only_loopback_hosts_and_the_token_get_answers() {
         "127.0.0.1:1",
         "127.0.0.1",
     ] {
-        let (status, _) = call(port, "GET", "/api/records", &[("Host", host)], b"");
+        let (status, _) = inspect.call("GET", "/api/records", &[("Host", host)], b"");
         assert_eq!(status, 403, "{host}");
     }
     for host in [format!("localhost:{port}"), format!("[::1]:{port}")] {
         assert_eq!(
-            call(port, "GET", "/api/records", &[("Host", &host)], b"").0,
+            inspect
+                .call("GET", "/api/records", &[("Host", &host)], b"")
+                .0,
             200
         );
     }
     // The page carries the token; calls that act need it.
-    let (_, page) = call(port, "GET", "/", &[], b"");
+    let (_, page) = inspect.call("GET", "/", &[], b"");
     let token = inspect.token();
     assert!(String::from_utf8_lossy(&page).contains(&token));
     let body = br#"{"body":"{}"}"#;
     let json_type = ("Content-Type", "application/json");
     assert_eq!(
-        call(port, "POST", "/api/validate", &[json_type], body).0,
+        inspect.call("POST", "/api/validate", &[json_type], body).0,
         403
     );
     assert_eq!(
-        call(
-            port,
-            "POST",
-            "/api/validate",
-            &[json_type, ("X-WA-Hook-Token", "0000")],
-            body
-        )
-        .0,
+        inspect
+            .call(
+                "POST",
+                "/api/validate",
+                &[json_type, ("X-WA-Hook-Token", "0000")],
+                body
+            )
+            .0,
         403
     );
     let with_token = ("X-WA-Hook-Token", token.as_str());
     assert_eq!(
-        call(
-            port,
-            "POST",
-            "/api/validate",
-            &[json_type, with_token],
-            body
-        )
-        .0,
+        inspect
+            .call("POST", "/api/validate", &[json_type, with_token], body)
+            .0,
         200
     );
     // Cross-origin calls are refused even with the token; a form post is not JSON.
     let origin = ("Origin", "http://evil.example");
     assert_eq!(
-        call(
-            port,
-            "POST",
-            "/api/validate",
-            &[json_type, with_token, origin],
-            body
-        )
-        .0,
+        inspect
+            .call(
+                "POST",
+                "/api/validate",
+                &[json_type, with_token, origin],
+                body
+            )
+            .0,
         403
     );
     // Nor does another site's page get the list, a record or the event stream.
@@ -471,29 +524,26 @@ fn only_loopback_hosts_and_the_token_get_answers() {
         "/api/events",
         "/api/session",
     ] {
-        assert_eq!(call(port, "GET", path, &[origin], b"").0, 403, "{path}");
+        assert_eq!(inspect.call("GET", path, &[origin], b"").0, 403, "{path}");
         let cross = ("Sec-Fetch-Site", "cross-site");
-        assert_eq!(call(port, "GET", path, &[cross], b"").0, 403, "{path}");
+        assert_eq!(inspect.call("GET", path, &[cross], b"").0, 403, "{path}");
     }
     let same = ("Origin", format!("http://127.0.0.1:{port}"));
     let same = (same.0, same.1.as_str());
-    assert_eq!(call(port, "GET", "/api/records", &[same], b"").0, 200);
+    assert_eq!(inspect.call("GET", "/api/records", &[same], b"").0, 200);
     let form = ("Content-Type", "application/x-www-form-urlencoded");
     assert_eq!(
-        call(port, "POST", "/api/validate", &[form, with_token], body).0,
+        inspect
+            .call("POST", "/api/validate", &[form, with_token], body)
+            .0,
         415
     );
     // Bodies are capped.
     let big = vec![b' '; 7 << 20];
     assert_eq!(
-        call(
-            port,
-            "POST",
-            "/api/validate",
-            &[json_type, with_token],
-            &big
-        )
-        .0,
+        inspect
+            .call("POST", "/api/validate", &[json_type, with_token], &big)
+            .0,
         413
     );
 
@@ -612,16 +662,11 @@ fn listen_serves_the_inspector_on_its_own_port() {
         .expect(&line)
         .to_string();
     assert!(
-        ui.starts_with("http://127.0.0.1:") && ui != format!("{}/", listener.url),
+        ui.starts_with("http://127.0.0.1:") && !ui.starts_with(&format!("{}/", listener.url)),
         "{ui}"
     );
-    let port: u16 = ui
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (port, cookie) = login(&ui);
+    let session = ("Cookie", cookie.as_str());
     // The webhook port does not serve the page.
     let (_, body) = call(
         listener.url.rsplit(':').next().unwrap().parse().unwrap(),
@@ -638,7 +683,7 @@ fn listen_serves_the_inspector_on_its_own_port() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut page = Value::Null;
     while Instant::now() < deadline {
-        let (_, body) = call(port, "GET", "/api/records", &[], b"");
+        let (_, body) = call(port, "GET", "/api/records", &[session], b"");
         page = serde_json::from_slice(&body).unwrap();
         // The GET above was captured too.
         if page["total"] == json!(2) {
@@ -704,13 +749,7 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let run = |id: u64| -> (Vec<String>, Option<Vec<u8>>) {
-        let (status, command) = call(
-            inspect.port,
-            "GET",
-            &format!("/api/records/{id}/curl"),
-            &[],
-            b"",
-        );
+        let (status, command) = inspect.call("GET", &format!("/api/records/{id}/curl"), &[], b"");
         assert_eq!(status, 200);
         let out = dir.path().join(format!("out{id}"));
         let done = std::process::Command::new("sh")
@@ -756,4 +795,479 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     );
     assert_eq!(stdin.as_deref(), Some(&binary[..]));
     assert!(!ran.exists() && !dir.path().join("ran").exists());
+}
+
+/// Every call needs the session cookie that only the printed URL gives (another local user
+/// can reach the port, not this run's output): without it, nothing — not the page, its
+/// assets, a record, the event stream, a replay, nor the token — and a line saying what to
+/// open. The printed URL works as often as it is opened while the run lives.
+#[test]
+fn every_call_needs_the_session_the_printed_url_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    story(&path);
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    inspect.list_of("", 5);
+    let port = inspect.port;
+    let token = inspect.token();
+    let json_type = ("Content-Type", "application/json");
+    let replay = br#"{"id":1,"url":"3000"}"#;
+    let strangers: [&[(&str, &str)]; 3] = [
+        &[],
+        &[("Cookie", "wa-hook-inspector-1=0")],
+        &[("X-WA-Hook-Token", &token), json_type],
+    ];
+    for headers in strangers {
+        let wrong_cookie = format!("{}00", inspect.cookie);
+        let wrong_cookie = [("Cookie", wrong_cookie.as_str())];
+        for headers in [headers, &wrong_cookie[..]] {
+            for (method, path) in [
+                ("GET", "/"),
+                ("GET", "/app.js"),
+                ("GET", "/api/session"),
+                ("GET", "/api/records"),
+                ("GET", "/api/records/1"),
+                ("GET", "/api/records/1/curl"),
+                ("GET", "/api/events"),
+                ("POST", "/api/replay"),
+                ("POST", "/api/curl"),
+                ("POST", "/api/validate"),
+            ] {
+                let (status, body) = call(port, method, path, headers, replay);
+                let body = String::from_utf8_lossy(&body);
+                assert_eq!(status, 401, "{method} {path} {headers:?}: {body}");
+                assert!(body.contains("?key="), "{body}");
+                assert!(!body.contains(&token), "{body}");
+                assert_eq!(body.lines().count(), 1, "{body}");
+            }
+        }
+    }
+    // A wrong key gets nothing either.
+    let (status, head, body) = call_full(port, "GET", "/?key=0123", &[], b"");
+    assert_eq!(status, 403, "{head}");
+    assert!(!head.contains("Set-Cookie"), "{head}");
+    assert!(!String::from_utf8_lossy(&body).contains(&token));
+    // The printed URL, opened again (another tab, a reload), still opens the page.
+    let (again, cookie) = login(&inspect.url);
+    assert_eq!((again, cookie.as_str()), (port, inspect.cookie.as_str()));
+    let (status, page) = inspect.call("GET", "/", &[], b"");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains(&token));
+    // Nor is the key itself a credential for anything but that exchange.
+    let key = inspect.url.split("?key=").nth(1).unwrap();
+    let (status, _) = call(port, "GET", &format!("/api/records?key={key}"), &[], b"");
+    assert_eq!(status, 401);
+}
+
+/// A head too large for the inspector is answered 431 and says so, not 403 about `Host`.
+#[test]
+fn a_head_too_large_is_answered_431() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    std::fs::write(&path, b"").unwrap();
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let big = "c".repeat(70 * 1024);
+    let (status, body) = inspect.call("GET", "/", &[("X-Big", &big)], b"");
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 431, "{body}");
+    assert!(
+        body.contains("too large") && !body.contains("Host"),
+        "{body}"
+    );
+}
+
+/// Live lists whose browser left free their slot at once (the next heartbeat write fails):
+/// a few reloads do not leave the page without updates.
+#[test]
+fn live_list_slots_are_freed_when_browsers_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    std::fs::write(&path, b"").unwrap();
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let open = || {
+        let mut stream = TcpStream::connect(("127.0.0.1", inspect.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
+            inspect.port, inspect.cookie
+        )
+        .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        (status, reader)
+    };
+    let mut streams: Vec<_> = (0..8).map(|_| open()).collect();
+    for _reload in 0..3 {
+        for (status, _) in &streams {
+            assert!(status.contains(" 200 "), "{status}");
+        }
+        assert!(open().0.contains(" 503 "), "a ninth live list");
+        // The browsers leave (a reload); a new page gets its live list soon after.
+        drop(streams);
+        let left = Instant::now();
+        streams = Vec::new();
+        while streams.len() < 8 {
+            let (status, reader) = open();
+            if status.contains(" 200 ") {
+                streams.push((status, reader));
+            } else {
+                assert!(
+                    left.elapsed() < Duration::from_secs(5),
+                    "slots still taken {:?} after the browsers left",
+                    left.elapsed()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        eprintln!("8 slots free again after {:?}", left.elapsed());
+    }
+}
+
+/// A Meta message with non-ASCII text and a `/`, as Meta sends it, signed with `secret`.
+fn signed_meta_record(seq: u64, secret: &str) -> CaptureRecord {
+    let mut value: Value = serde_json::from_slice(&sample_bytes("meta/message-text")).unwrap();
+    value["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] =
+        json!("Ça coûte 5€/pièce? 👍");
+    let meta = wa_hook::providers::Provider::from_id("meta").unwrap();
+    let wire = meta.rules().wire_bytes(&value);
+    let mut record = record_of(seq, &wire);
+    let signature = wa_hook::providers::meta::signature::sign(
+        &wa_hook::secret::SecretString::new(secret),
+        &wire,
+    );
+    record
+        .headers
+        .push(("X-Hub-Signature-256".into(), signature));
+    record
+}
+
+/// The records a receiving `listen` wrote.
+fn received(path: &Path) -> Vec<CaptureRecord> {
+    std::fs::read(path)
+        .unwrap_or_default()
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| wa_hook::capture::parse_record(line).unwrap())
+        .collect()
+}
+
+/// "Replay edited" re-signs with the app secret over the bytes Meta would send, and a receiver
+/// that checks signatures (`listen --reject-bad-signature`) takes it; an unedited body goes
+/// byte for byte with its own signature; without the secret the edit goes unsigned (and is
+/// refused). "Copy as curl" gives what would be sent. The secret is in no answer.
+#[test]
+fn replay_edited_is_re_signed_with_the_app_secret() {
+    const SECRET: &str = "inspector-app-secret-42";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    let captured = signed_meta_record(1, SECRET);
+    let original = captured.body_bytes().unwrap().unwrap();
+    append(&path, &[captured]);
+    let inbox = dir.path().join("received.jsonl");
+    let mut receiver_command = wa_hook_process();
+    receiver_command.env("RECEIVER_SECRET", SECRET);
+    let receiver = Listener::start_with(
+        receiver_command,
+        &[
+            "--out",
+            inbox.to_str().unwrap(),
+            "--no-ui",
+            "--app-secret-env",
+            "RECEIVER_SECRET",
+            "--reject-bad-signature",
+        ],
+    );
+    let mut command = wa_hook_process();
+    command.env("INSPECT_SECRET", SECRET);
+    let inspect = Inspect::start_with(
+        command,
+        &[
+            "--replay-to",
+            &receiver.url,
+            "--app-secret-env",
+            "INSPECT_SECRET",
+            path.to_str().unwrap(),
+        ],
+    );
+    let id = inspect.list_of("", 1)["records"][0]["id"].as_u64().unwrap();
+    let mut answers = Vec::new();
+
+    // As captured: byte for byte, its own signature.
+    let (status, answer) = inspect.post("/api/replay", &json!({ "id": id }));
+    assert_eq!((status, &answer["status"]), (200, &json!(200)), "{answer}");
+    assert_eq!(answer["resigned"], json!(false));
+    answers.push(answer.to_string());
+    // The editor's text, unchanged, is the captured body too.
+    let same = String::from_utf8(original.clone()).unwrap();
+    let (status, answer) = inspect.post("/api/replay", &json!({ "id": id, "body": same }));
+    assert_eq!(
+        (status, &answer["resigned"]),
+        (200, &json!(false)),
+        "{answer}"
+    );
+    assert_eq!(answer["status"], json!(200), "{answer}");
+
+    // Edited (pretty, with other non-ASCII text): re-signed over Meta's wire bytes.
+    let mut value: Value = serde_json::from_slice(&original).unwrap();
+    value["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] =
+        json!("Grüße / ¿qué tal? 😀");
+    let edited = serde_json::to_string_pretty(&value).unwrap();
+    let (status, answer) = inspect.post("/api/replay", &json!({ "id": id, "body": edited }));
+    assert_eq!((status, &answer["status"]), (200, &json!(200)), "{answer}");
+    assert_eq!(answer["resigned"], json!(true), "{answer}");
+    assert!(
+        answer["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("re-signed"),
+        "{answer}"
+    );
+    answers.push(answer.to_string());
+
+    let got = received(&inbox);
+    assert_eq!(got.len(), 3, "{got:?}");
+    for record in &got {
+        assert_eq!(record.signature.as_deref(), Some("valid"), "{record:?}");
+        assert_eq!(record.response_status, 200);
+    }
+    assert_eq!(got[0].body_bytes().unwrap().unwrap(), original);
+    assert_eq!(got[1].body_bytes().unwrap().unwrap(), original);
+    let sent = got[2].body_bytes().unwrap().unwrap();
+    let text = String::from_utf8(sent.clone()).unwrap();
+    // Meta's form: compact, non-ASCII as \uXXXX, `/` as `\/`.
+    assert!(
+        text.contains(r"Gr\u00fc\u00dfe \/ \u00bfqu\u00e9 tal? \ud83d\ude00"),
+        "{text}"
+    );
+    assert_eq!(serde_json::from_slice::<Value>(&sent).unwrap(), value);
+
+    // Copy as curl: the edited body and the new signature, never the secret; run by a real
+    // curl, the receiver takes it.
+    let (status, curl) = inspect.post("/api/curl", &json!({ "id": id, "body": edited }));
+    assert_eq!(status, 200, "{curl}");
+    assert_eq!(curl["resigned"], json!(true));
+    let command = curl["command"].as_str().unwrap();
+    let signature = got[2].header("X-Hub-Signature-256").unwrap();
+    assert!(
+        command.contains(&format!("X-Hub-Signature-256: {signature}")),
+        "{command}"
+    );
+    assert!(command.contains(r"Gr\u00fc\u00dfe"), "{command}");
+    answers.push(curl.to_string());
+    if Path::new("/usr/bin/curl").exists() {
+        let done = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{} -s -o /dev/null -w '%{{http_code}}'",
+                command.trim_end()
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&done.stdout), "200");
+        let got = received(&inbox);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[3].signature.as_deref(), Some("valid"));
+        assert_eq!(got[3].body_bytes().unwrap().unwrap(), sent);
+    } else {
+        eprintln!("curl not run: /usr/bin/curl is missing");
+    }
+    // The captured request's curl is the captured one.
+    let (status, curl) = inspect.post("/api/curl", &json!({ "id": id }));
+    assert_eq!(status, 200);
+    let captured_signature = record_of_inspect(&inspect, id);
+    assert!(
+        curl["command"]
+            .as_str()
+            .unwrap()
+            .contains(&captured_signature),
+        "{curl}"
+    );
+    for path in [
+        "/api/session",
+        "/api/records",
+        &format!("/api/records/{id}"),
+        "/",
+    ] {
+        answers.push(String::from_utf8_lossy(&inspect.call("GET", path, &[], b"").1).into_owned());
+    }
+    for answer in &answers {
+        assert!(!answer.contains(SECRET), "{answer}");
+    }
+
+    // Without the secret: the stale signature is left out, and the receiver refuses the edit.
+    let unsigned = Inspect::start(&["--replay-to", &receiver.url, path.to_str().unwrap()]);
+    unsigned.list_of("", 1);
+    let (status, answer) = unsigned.post("/api/replay", &json!({ "id": id, "body": edited }));
+    assert_eq!((status, &answer["status"]), (200, &json!(401)), "{answer}");
+    assert_eq!(answer["resigned"], json!(false));
+    assert!(answer.to_string().contains("--app-secret-env"), "{answer}");
+    let (_, curl) = unsigned.post("/api/curl", &json!({ "id": id, "body": edited }));
+    assert!(
+        !curl["command"]
+            .as_str()
+            .unwrap()
+            .contains("X-Hub-Signature-256"),
+        "{curl}"
+    );
+}
+
+/// The captured signature of record `id`, as the detail shows it.
+fn record_of_inspect(inspect: &Inspect, id: u64) -> String {
+    let (_, detail) = inspect.get(&format!("/api/records/{id}"));
+    detail["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "X-Hub-Signature-256")
+        .map(|h| h["value"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+/// A replay goes to this machine or the target given on the command line; anywhere else only
+/// once the page's user confirmed it — refused before any connection is tried.
+#[test]
+fn replay_elsewhere_needs_the_users_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    story(&path);
+    let app = RecordingServer::start();
+    let inspect = Inspect::start(&["--replay-to", &app.url, path.to_str().unwrap()]);
+    let id = inspect.list_of("", 5)["records"][0]["id"].as_u64().unwrap();
+    // 192.0.2.1 (TEST-NET-1) is never reached: the refusal comes first, at once.
+    let started = Instant::now();
+    let (status, answer) = inspect.post(
+        "/api/replay",
+        &json!({ "id": id, "url": "http://192.0.2.1:9/webhook" }),
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(answer["confirm_host"], json!("192.0.2.1:9"));
+    assert!(
+        answer["error"].as_str().unwrap().contains("confirm"),
+        "{answer}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // 0.0.0.0 reaches this machine's port, but is not a loopback name: confirmed, it goes.
+    let port = app.url.rsplit(':').next().unwrap().trim_end_matches('/');
+    let elsewhere = format!("http://0.0.0.0:{port}/");
+    let (status, answer) = inspect.post("/api/replay", &json!({ "id": id, "url": elsewhere }));
+    assert_eq!(status, 403, "{answer}");
+    assert!(app.requests().is_empty());
+    let (status, answer) = inspect.post(
+        "/api/replay",
+        &json!({ "id": id, "url": elsewhere, "confirm_host": true }),
+    );
+    assert_eq!((status, &answer["status"]), (200, &json!(200)), "{answer}");
+    // Loopback names and the given target need no confirmation.
+    for url in [
+        app.url.clone(),
+        format!("http://localhost:{port}/x"),
+        format!("http://[::1]:{port}/"),
+        port.to_string(),
+    ] {
+        let (status, answer) = inspect.post("/api/replay", &json!({ "id": id, "url": url }));
+        assert_ne!(status, 403, "{url}: {answer}");
+    }
+}
+
+/// The list labels what no provider explains, and counts forwards by the app's answer.
+#[test]
+fn rows_are_labelled_and_app_answers_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    let mut handshake = record_of(1, b"");
+    handshake.method = "GET".into();
+    handshake.query = "hub.mode=subscribe&hub.challenge=5&hub.verify_token=(redacted)".into();
+    let mut text = record_of(2, b"hello, not JSON");
+    let mut ok = record_of(3, &meta_status("read"));
+    let mut failed = record_of(4, &meta_status("sent"));
+    let mut down = record_of(5, &meta_status("delivered"));
+    let forward = |status: Option<u16>, error: Option<&str>| wa_hook::capture::ForwardResult {
+        url: "http://127.0.0.1:3000/".into(),
+        status,
+        latency_ms: 1.0,
+        body: None,
+        error: error.map(str::to_string),
+    };
+    handshake.forward = Some(forward(Some(200), None));
+    text.forward = Some(forward(Some(500), None));
+    ok.forward = Some(forward(Some(200), None));
+    failed.forward = Some(forward(Some(500), None));
+    down.forward = Some(forward(None, Some("connection refused")));
+    append(&path, &[handshake, text, ok, failed, down]);
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let page = inspect.list_of("", 5);
+    assert_eq!(
+        page["app"],
+        json!({ "200": 2, "500": 2, "unreachable": 1 }),
+        "{page}"
+    );
+    let records = page["records"].as_array().unwrap();
+    assert_eq!(records[4]["label"], json!("handshake"));
+    assert_eq!(records[3]["label"], json!("not JSON"));
+    assert!(records[2].get("label").is_none(), "{}", records[2]);
+    let only = inspect.get("/api/records?app=500").1;
+    assert_eq!(only["matching"], json!(2), "{only}");
+    assert_eq!(only["app"], page["app"], "the counts are the run's");
+    assert_eq!(
+        inspect.get("/api/records?app=unreachable").1["matching"],
+        json!(1)
+    );
+}
+
+/// Another local user (here `nobody`, uid 65534, with curl) reaches the port but gets nothing:
+/// not a record, not the page, not the token, not a replay. Needs root to run the client as
+/// another user; skipped otherwise, saying so.
+#[test]
+fn another_local_user_gets_nothing() {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+    if !root || !Path::new("/usr/bin/curl").exists() {
+        eprintln!(
+            "SKIPPED another_local_user_gets_nothing: it runs curl as uid 65534, which needs root \
+             and /usr/bin/curl"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    story(&path);
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    inspect.list_of("", 5);
+    let token = inspect.token();
+    let base = format!("http://127.0.0.1:{}", inspect.port);
+    for (method, path) in [
+        ("GET", "/"),
+        ("GET", "/api/session"),
+        ("GET", "/api/records/1"),
+        ("GET", "/api/events"),
+        ("POST", "/api/replay"),
+    ] {
+        let out = std::process::Command::new("/usr/bin/curl")
+            .args([
+                "-s",
+                "--max-time",
+                "5",
+                "-w",
+                "\n%{http_code}",
+                "-X",
+                method,
+            ])
+            .args(["-H", "Content-Type: application/json", "--data-raw"])
+            .arg(r#"{"id":1,"url":"3000"}"#)
+            .arg(format!("{base}{path}"))
+            .uid(65534)
+            .gid(65534)
+            .current_dir("/")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.ends_with("\n401"), "{method} {path} as nobody: {text}");
+        assert!(!text.contains(&token) && !text.contains("wamid"), "{text}");
+    }
 }

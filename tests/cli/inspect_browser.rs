@@ -74,14 +74,47 @@ async fn until(client: &Client, what: &str, script: &str) {
     }
 }
 
+/// Whether a WebDriver error means "look for the element again": the list re-renders as
+/// records arrive and filters reload, so an element found a moment ago may be gone.
+fn look_again(error: &fantoccini::error::CmdError) -> bool {
+    error.is_stale_element_reference() || error.is_no_such_element()
+}
+
+/// Find `selector` and click it, found afresh each try (at most 15 s) while the list
+/// re-renders under it.
+async fn click(client: &Client, selector: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let clicked = match client.find(Locator::Css(selector)).await {
+            Ok(element) => element.click().await,
+            Err(error) => Err(error),
+        };
+        match clicked {
+            Ok(()) => return,
+            Err(error) if look_again(&error) && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("clicking {selector}: {error}"),
+        }
+    }
+}
+
+/// The text of `selector`, found afresh while the list re-renders under it.
 async fn text_of(client: &Client, selector: &str) -> String {
-    client
-        .find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = match client.find(Locator::Css(selector)).await {
+            Ok(element) => element.text().await,
+            Err(error) => Err(error),
+        };
+        match text {
+            Ok(text) => return text,
+            Err(error) if look_again(&error) && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("reading {selector}: {error}"),
+        }
+    }
 }
 
 async fn screenshot(client: &Client, name: &str) {
@@ -183,7 +216,7 @@ fn the_page_in_a_headless_browser() {
         until(&client, "one invalid row", "return document.querySelectorAll('tr.row').length === 1").await;
 
         // The detail: the error at its line.
-        client.find(Locator::Css("tr.row")).await.unwrap().click().await.unwrap();
+        click(&client, "tr.row").await;
         until(&client, "an error line", "return !!document.querySelector('.code .ln.err')").await;
         let line = text_of(&client, ".code .ln.err").await;
         assert!(line.contains("\"type\": 7"), "{line}");
@@ -195,9 +228,9 @@ fn the_page_in_a_headless_browser() {
         client.find(Locator::Css("#f-verdict")).await.unwrap().select_by_value("").await.unwrap();
         client.find(Locator::Css("#f-provider")).await.unwrap().select_by_value("meta").await.unwrap();
         until(&client, "four Meta rows", "return document.querySelectorAll('tr.row').length === 4").await;
-        client.find(Locator::Css("tr.row")).await.unwrap().click().await.unwrap();
+        click(&client, "tr.row").await;
         until(&client, "the message id", "return !!document.querySelector('#detail-head .ids a')").await;
-        client.find(Locator::Css("#detail-head .ids a")).await.unwrap().click().await.unwrap();
+        click(&client, "#detail-head .ids a").await;
         until(
             &client,
             "the timeline with its flags",
@@ -212,13 +245,7 @@ fn the_page_in_a_headless_browser() {
         screenshot(&client, "timeline.png").await;
 
         // Edit, checked as typed, then replay to the app.
-        client
-            .find(Locator::Css("#tabs button[data-tab=edit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, "#tabs button[data-tab=edit]").await;
         until(&client, "a valid verdict", "return document.querySelector('#edit-verdict').textContent.startsWith('✓')").await;
         client
             .execute(
@@ -232,7 +259,7 @@ fn the_page_in_a_headless_browser() {
             .unwrap();
         until(&client, "the edit's verdict", "return document.querySelector('#edit-verdict').textContent.startsWith('✗')").await;
         let before = app.requests().len();
-        client.find(Locator::Css("#replay-edited")).await.unwrap().click().await.unwrap();
+        click(&client, "#replay-edited").await;
         until(&client, "the replay's answer", "return !!document.querySelector('#replay-result .result')").await;
         let result = text_of(&client, "#replay-result").await;
         assert!(result.starts_with("200"), "{result}");
@@ -244,6 +271,179 @@ fn the_page_in_a_headless_browser() {
         client.close().await.unwrap();
     });
     listener.next_stdout_line();
+    drop(driver);
+}
+
+/// Where each of the list's columns `time`, `verdict` and `app` is, against the list's own
+/// box: the test is that each is shown whole inside it.
+const COLUMNS_IN_VIEW: &str = "
+    const pane = document.querySelector('#list-pane').getBoundingClientRect();
+    return ['c-time', 'c-mark', 'c-app'].every((name) => {
+        const cell = document.querySelector(`#list th.${name}`);
+        const box = cell.getBoundingClientRect();
+        return getComputedStyle(cell).display !== 'none' && box.width > 20
+            && box.left >= pane.left - 1 && box.right <= pane.right + 1;
+    });";
+
+/// Rows no provider explains are labelled ("handshake", "not JSON"; never a bare "—" or "?"),
+/// the app's answers to the forwards are counted (and filter the list), and the list keeps
+/// its time, verdict and app columns in view with the detail open at 1400 px and at 800 px.
+#[test]
+fn labels_app_counts_and_columns_at_any_width() {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        eprintln!(
+            "SKIPPED labels_app_counts_and_columns_at_any_width: {CHROMEDRIVER} or {CHROMIUM} is missing"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("captures.jsonl");
+    let app = RecordingServer::with_responder(|request| {
+        if request.url.contains("fail") {
+            Reply::new(500, b"{\"error\":\"boom\"}")
+        } else {
+            Reply::ok()
+        }
+    });
+    const SECRET: &str = "browser-app-secret-7";
+    let mut command = wa_hook_process();
+    command.env("BROWSER_APP_SECRET", SECRET);
+    let mut listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--forward-to",
+            &app.url,
+            "--app-secret-env",
+            "BROWSER_APP_SECRET",
+        ],
+    );
+    let ui = listener
+        .next_stdout_line()
+        .trim()
+        .strip_prefix("inspector: ")
+        .unwrap()
+        .to_string();
+    let address = listener.url.trim_start_matches("http://").to_string();
+    let send = |head: &str, body: &[u8]| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "{head}\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut stream, body).unwrap();
+        let mut answer = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
+    };
+    send(
+        "GET /webhook?hub.mode=subscribe&hub.challenge=7&hub.verify_token=t HTTP/1.1",
+        b"",
+    );
+    send(
+        "POST /fail HTTP/1.1\r\nContent-Type: text/plain",
+        b"plain words, not JSON",
+    );
+    send("POST /fail HTTP/1.1", &meta_status("sent"));
+    send("POST /ok HTTP/1.1", &meta_status("read"));
+
+    let driver = Driver::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1400,900", format!("--user-data-dir={}", dir.path().join("profile").display())],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("a WebDriver session");
+        client.goto(&ui).await.unwrap();
+        until(&client, "four rows", "return document.querySelectorAll('tr.row').length === 4").await;
+        // The key went for a cookie: the address bar holds the clean URL.
+        let address = client.current_url().await.unwrap();
+        assert!(!address.as_str().contains("key="), "{address}");
+
+        let handshake = text_of(&client, "tr.row:nth-child(4)").await;
+        assert!(handshake.contains("handshake") && handshake.contains("n/a"), "{handshake}");
+        let words = text_of(&client, "tr.row:nth-child(3)").await;
+        assert!(words.contains("not JSON") && words.contains("500"), "{words}");
+        for row in [&handshake, &words] {
+            assert!(!row.contains('—') && !row.contains('?'), "{row}");
+        }
+        let counts = text_of(&client, "#app-counts").await;
+        assert_eq!(counts, "· app: 200 × 2, 500 × 2", "{counts}");
+        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "1400 px");
+
+        // The detail open at 1400 px, then the window at 800 px.
+        click(&client, "tr.row:nth-child(2)").await;
+        until(&client, "the detail", "return !document.querySelector('#detail-pane').hidden").await;
+        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "1400 px, detail open");
+        screenshot(&client, "columns-1400.png").await;
+        client.set_window_size(800, 900).await.unwrap();
+        until(&client, "the window at 800 px", "return window.innerWidth <= 800").await;
+        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "800 px, detail open");
+        screenshot(&client, "columns-800.png").await;
+
+        // Replay edited: re-signed with the secret listen holds, and said so; the curl
+        // carries the new signature and never the secret.
+        click(&client, "#tabs button[data-tab=edit]").await;
+        until(&client, "the editor", "return document.querySelector('#editor').value.includes('\"sent\"')").await;
+        let note = text_of(&client, "#resign-note").await;
+        assert!(note.contains("re-signed"), "{note}");
+        client
+            .execute(
+                "const e = document.querySelector('#editor');
+                 e.value = e.value.replace('\"status\": \"sent\"', '\"status\": \"délivré\"');
+                 e.dispatchEvent(new Event('input'));
+                 return true;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let before = app.requests().len();
+        click(&client, "#replay-edited").await;
+        until(&client, "the replay's answer", "return !!document.querySelector('#replay-result .result')").await;
+        let result = text_of(&client, "#replay-result").await;
+        assert!(result.starts_with("500") && result.contains("re-signed"), "{result}");
+        let sent = app.requests();
+        assert_eq!(sent.len(), before + 1);
+        let body = &sent[before].body;
+        assert!(String::from_utf8_lossy(body).contains(r#""status":"d\u00e9livr\u00e9""#));
+        let signature = sent[before].header("X-Hub-Signature-256").unwrap().to_string();
+        let secret = wa_hook::secret::SecretString::new(SECRET);
+        assert!(wa_hook::providers::meta::signature::verify(&secret, &signature, body));
+        click(&client, "#copy-curl").await;
+        until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
+        let curl = text_of(&client, "#curl").await;
+        assert!(curl.contains(&format!("X-Hub-Signature-256: {signature}")), "{curl}");
+        let page = client.execute("return document.documentElement.outerHTML", vec![]).await.unwrap();
+        assert!(!page.as_str().unwrap().contains(SECRET) && !curl.contains(SECRET));
+        screenshot(&client, "resigned.png").await;
+
+        // An app's answer filters the list.
+        click(&client, "#app-counts .chip[data-app='500']").await;
+        until(&client, "the two 500s", "return document.querySelectorAll('tr.row').length === 2").await;
+        let rows = text_of(&client, "#list tbody").await;
+        assert!(!rows.contains("200 ·"), "{rows}");
+        click(&client, "#app-counts .chip[data-app='500']").await;
+        until(&client, "every row again", "return document.querySelectorAll('tr.row').length === 4").await;
+        client.close().await.unwrap();
+    });
     drop(driver);
 }
 
@@ -337,22 +537,15 @@ fn markup_from_senders_is_shown_as_text() {
         until(&client, "four rows", "return document.querySelectorAll('tr.row').length === 4").await;
         let clean = "return document.querySelectorAll('[data-xss], img').length === 0
                      && document.title === 'wa-hook inspector'";
-        let rows = client.find_all(Locator::Css("tr.row")).await.unwrap();
-        for (at, row) in rows.iter().enumerate() {
-            row.click().await.unwrap();
+        for at in 0..4 {
+            click(&client, &format!("tr.row:nth-child({})", at + 1)).await;
             until(&client, "the detail", &format!(
                 "return document.querySelector('#detail-head h2')?.textContent.startsWith('#{}')", 4 - at)).await;
             for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
-                client
-                    .find(Locator::Css(&format!("#tabs button[data-tab={tab}]")))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&client, &format!("#tabs button[data-tab={tab}]")).await;
                 assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, {tab}");
             }
-            client.find(Locator::Css("#copy-curl")).await.unwrap().click().await.unwrap();
+            click(&client, "#copy-curl").await;
             until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
             assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, curl");
         }

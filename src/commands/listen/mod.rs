@@ -519,6 +519,7 @@ fn start_inspector(
         files: vec![args.out.clone()],
         replay_target: Some(replay_target),
         replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
+        app_secret: config.app_secret.clone(),
     })?;
     let mut out = std::io::stdout().lock();
     match args.format {

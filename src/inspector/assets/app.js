@@ -6,7 +6,9 @@ const token = document.querySelector('meta[name="wa-hook-token"]').content;
 const $ = (selector) => document.querySelector(selector);
 const records = new Map(); // id -> summary, the ones shown
 let picked = null; // the record shown in the detail pane
-let session = { replay_target: null };
+let session = { replay_target: null, resigns: false };
+let shownBody = null; // the editor's text as the record was opened: anything else is an edit
+let appFilter = ""; // a status (500) or "unreachable": the app's answer to the forward
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -31,7 +33,11 @@ async function api(path, body) {
   const response = await fetch(path, options);
   const type = response.headers.get("Content-Type") || "";
   const data = type.startsWith("application/json") ? await response.json() : await response.text();
-  if (!response.ok) throw new Error(data.error || data);
+  if (!response.ok) {
+    const failure = new Error(data.error || data);
+    failure.data = data;
+    throw failure;
+  }
   return data;
 }
 
@@ -43,7 +49,15 @@ function filters() {
     kind: $("#f-kind").value.trim().toLowerCase(),
     verdict: $("#f-verdict").value,
     q: $("#f-text").value.trim().toLowerCase(),
+    app: appFilter,
   };
+}
+
+// How the app answered the forward, as the server counts it (Summary::app_answer).
+function appAnswer(summary) {
+  if (summary.forward_status !== null && summary.forward_status !== undefined) return String(summary.forward_status);
+  if (summary.forward_error) return "unreachable";
+  return null;
 }
 
 // The same test the server makes (Summary::matches), for records arriving live.
@@ -54,6 +68,7 @@ function matches(summary, f) {
     const word = summary.rejected ? "rejected" : (summary.verdict || "none");
     if (word !== f.verdict) return false;
   }
+  if (f.app && appAnswer(summary) !== f.app) return false;
   if (f.q) {
     const fields = [summary.method, summary.path, summary.query || "", summary.provider || "",
       summary.kind || "", summary.gist, String(summary.seq), ...summary.messages.map((m) => m.id)];
@@ -63,20 +78,22 @@ function matches(summary, f) {
 }
 
 function mark(summary) {
-  if (summary.rejected) return el("td", { class: "mark rejected", title: summary.rejected }, `⊘ ${summary.response_status}`);
+  if (summary.rejected) return el("td", { class: "mark c-mark rejected", title: summary.rejected }, `⊘ ${summary.response_status}`);
+  // Nothing to check (a handshake, a GET without a body): said in words, not as a "?".
+  if (!summary.verdict && summary.label) return el("td", { class: "mark c-mark label", title: `${summary.label}: nothing to validate` }, "n/a");
   const verdict = summary.verdict || "none";
   const symbol = { valid: "✓", invalid: "✗", malformed: "✗" }[verdict] || "?";
   const title = summary.errors ? `${verdict}: ${summary.errors} error(s)` : verdict;
-  return el("td", { class: `mark ${verdict}`, title }, symbol);
+  return el("td", { class: `mark c-mark ${verdict}`, title }, symbol);
 }
 
 function appCell(summary) {
-  if (summary.forward_error) return el("td", { class: "app bad", title: summary.forward_error }, "unreachable");
+  if (summary.forward_error) return el("td", { class: "app c-app bad", title: summary.forward_error }, "unreachable");
   if (summary.forward_status === null || summary.forward_status === undefined) {
-    return el("td", { class: "app" }, "");
+    return el("td", { class: "app c-app" }, "");
   }
   const ok = summary.forward_status >= 200 && summary.forward_status < 300;
-  return el("td", { class: `app ${ok ? "ok" : "bad"}` },
+  return el("td", { class: `app c-app ${ok ? "ok" : "bad"}` },
     `${summary.forward_status} · ${Math.round(summary.forward_latency_ms)} ms`);
 }
 
@@ -87,13 +104,15 @@ function timeOf(stamp) {
 
 function row(summary) {
   const tr = el("tr", { class: "row", "data-id": summary.id, onclick: () => show(summary.id) },
-    el("td", { class: "time", title: summary.received_at }, timeOf(summary.received_at)),
+    el("td", { class: "time c-time", title: summary.received_at }, timeOf(summary.received_at)),
     // Clipped: a long path (anyone can send one) must not push the verdict off the list.
-    el("td", { title: summary.path }, el("div", { class: "clip" }, el("span", { class: "method" }, summary.method), " ", summary.path)),
-    el("td", {}, summary.provider || "—", " ", el("span", { class: "kind" }, summary.kind || "")),
-    el("td", { class: "gist", title: summary.gist }, el("div", { class: "clip" }, summary.gist)),
+    el("td", { class: "c-request", title: summary.path }, el("div", { class: "clip" }, el("span", { class: "method" }, summary.method), " ", summary.path)),
+    summary.provider
+      ? el("td", { class: "c-kind" }, summary.provider, " ", el("span", { class: "kind" }, summary.kind || ""))
+      : el("td", { class: "c-kind label" }, summary.label || "no provider"),
+    el("td", { class: "gist c-gist", title: summary.gist }, el("div", { class: "clip" }, summary.gist)),
     mark(summary),
-    el("td", { class: `sig ${summary.signature || ""}` }, summary.signature || ""),
+    el("td", { class: `sig c-sig ${summary.signature || ""}`, title: summary.signature || "" }, summary.signature || ""),
     appCell(summary));
   if (picked === summary.id) tr.classList.add("picked");
   return tr;
@@ -108,10 +127,22 @@ function prepend(summary, fresh) {
   $("#empty").hidden = true;
 }
 
-let counts = { matching: 0, total: 0, dropped: 0 };
+let counts = { matching: 0, total: 0, dropped: 0, app: {} };
 function showCounts() {
   const dropped = counts.dropped ? `, ${counts.dropped} older no longer listed` : "";
-  $("#counts").textContent = `${counts.matching} shown of ${counts.total} captured${dropped}`;
+  // The app's answers to the forwards, most frequent first; each one filters the list.
+  const answers = Object.entries(counts.app).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const chips = answers.map(([answer, count]) => {
+    const ok = /^2\d\d$/.test(answer);
+    return el("button", {
+      class: `chip ${ok ? "ok" : "bad"}${appFilter === answer ? " on" : ""}`,
+      "data-app": answer,
+      title: appFilter === answer ? "show every answer" : `only the forwards the app answered ${answer}`,
+      onclick: () => { appFilter = appFilter === answer ? "" : answer; reload(); },
+    }, `${answer} × ${count}`);
+  });
+  $("#counts").replaceChildren(`${counts.matching} shown of ${counts.total} captured${dropped}`,
+    chips.length ? el("span", { id: "app-counts" }, " · app: ", chips.flatMap((chip, at) => at ? [", ", chip] : [chip])) : "");
 }
 
 // Two filters changed at once start two reloads; only the newest one's answer is shown
@@ -126,13 +157,25 @@ async function reload() {
   records.clear();
   $("#list tbody").replaceChildren();
   for (const summary of page.records.slice().reverse()) prepend(summary, false);
-  counts = { matching: page.matching, total: page.total, dropped: page.dropped };
+  counts = { matching: page.matching, total: page.total, dropped: page.dropped, app: page.app || {} };
   showCounts();
   $("#empty").hidden = page.records.length > 0;
 }
 
 function connect() {
   const events = new EventSource("/api/events");
+  // Refused (every live-list slot taken, or the run restarted): the browser gives up on a
+  // stream that was refused, so try again in a while.
+  events.addEventListener("error", async () => {
+    if (events.readyState !== EventSource.CLOSED) return;
+    const probe = await fetch("/api/session").catch(() => null);
+    if (probe && probe.status === 401) {
+      $("#live").className = "live off";
+      $("#live").textContent = "session ended: open the URL wa-hook printed";
+      return;
+    }
+    setTimeout(connect, 3000);
+  });
   events.addEventListener("open", () => {
     $("#live").className = "live on";
     $("#live").textContent = "live";
@@ -145,6 +188,8 @@ function connect() {
   events.addEventListener("record", (event) => {
     const summary = JSON.parse(event.data);
     counts.total += 1;
+    const answer = appAnswer(summary);
+    if (answer !== null) counts.app[answer] = (counts.app[answer] || 0) + 1;
     if (matches(summary, filters())) {
       counts.matching += 1;
       prepend(summary, true);
@@ -233,6 +278,7 @@ async function show(id) {
     : el("p", { class: "hint" }, `Not forwarded; wa-hook answered ${record.response_status} itself.`));
 
   $("#editor").value = body.pretty !== null ? body.pretty : (body.raw || "");
+  shownBody = $("#editor").value;
   $("#replay-result").replaceChildren();
   $("#curl").hidden = true;
   checkEdited();
@@ -279,19 +325,39 @@ function debounce(fn, ms) {
   return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
 }
 
+// The call that sends (or would send) the record: the editor's text when it was edited.
+function replayCall(edited) {
+  const text = $("#editor").value;
+  return {
+    id: picked,
+    url: $("#target").value.trim() || null,
+    body: edited && text !== shownBody ? text : null,
+  };
+}
+
 async function replay(edited) {
   const result = $("#replay-result");
   result.replaceChildren(el("p", { class: "hint" }, "sending…"));
   try {
-    const answer = await api("/api/replay", {
-      id: picked,
-      url: $("#target").value.trim() || null,
-      body: edited ? $("#editor").value : null,
-    });
+    const call = replayCall(edited);
+    let answer;
+    try {
+      answer = await api("/api/replay", call);
+    } catch (refused) {
+      // Not this machine nor the target given on the command line: only once the user says so.
+      const host = refused.data && refused.data.confirm_host;
+      if (!host) throw refused;
+      if (!window.confirm(`Send this captured request, its headers included, to ${host}? It is not this machine nor the target wa-hook was started with.`)) {
+        result.replaceChildren(el("div", { class: "result bad" }, `not sent to ${host}`));
+        return;
+      }
+      answer = await api("/api/replay", { ...call, confirm_host: true });
+    }
     const ok = answer.status >= 200 && answer.status < 300;
     result.replaceChildren(el("div", { class: `result ${ok ? "ok" : "bad"}` },
       el("strong", {}, answer.status ? `${answer.status}` : "no answer"),
       ` from ${answer.url} in ${Math.round(answer.latency_ms)} ms`,
+      answer.resigned ? el("span", { class: "resigned" }, " · re-signed") : "",
       answer.gist ? ` · ${answer.gist}` : "",
       answer.failure ? el("div", {}, answer.failure) : null,
       answer.notes.map((note) => el("div", { class: "hint" }, note))));
@@ -300,11 +366,12 @@ async function replay(edited) {
   }
 }
 
+// What "Replay edited" would send (the edited body, re-signed), or the request as captured.
 async function copyCurl() {
-  const query = new URLSearchParams({ url: $("#target").value.trim() });
-  const command = await api(`/api/records/${picked}/curl?${query}`);
+  const curl = await api("/api/curl", replayCall(true));
+  const command = curl.command;
   const pre = $("#curl");
-  pre.textContent = command;
+  pre.textContent = curl.resigned ? `# re-signed with the app secret wa-hook holds\n${command}` : command;
   pre.hidden = false;
   try { await navigator.clipboard.writeText(command); } catch (_) { /* shown below instead */ }
 }
@@ -335,5 +402,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("#save-sample").addEventListener("click", saveSample);
   session = await api("/api/session");
   if (session.replay_target) $("#target").placeholder = `replay to ${session.replay_target} (or another URL)`;
+  $("#resign-note").textContent = session.resigns
+    ? "An edited Meta body is re-signed with the app secret wa-hook holds."
+    : "An edited body goes without its captured signature (start wa-hook with --app-secret-env to re-sign it).";
   connect();
 });

@@ -222,14 +222,15 @@ fn running_out_of_file_descriptors_is_survived() {
     assert_eq!(connection.send("POST", "/after", &[], &body).status, 200);
     drop(connection);
     let ui = listener.next_stdout_line();
-    let ui: u16 = ui
+    let ui = ui
         .trim()
-        .strip_prefix("inspector: http://127.0.0.1:")
-        .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+        .strip_prefix("inspector: ")
         .unwrap_or_else(|| panic!("no inspector line: {ui:?}"));
+    let (ui, cookie) = crate::inspect::login(ui);
     let until = Instant::now() + ANSWER_TIMEOUT;
     loop {
-        let (_, page) = crate::inspect::call(ui, "GET", "/api/records", &[], b"");
+        let session = [("Cookie", cookie.as_str())];
+        let (_, page) = crate::inspect::call(ui, "GET", "/api/records", &session, b"");
         let page: serde_json::Value = serde_json::from_slice(&page).unwrap_or_default();
         if page["records"][0]["path"] == "/after" {
             break;
