@@ -36,8 +36,8 @@ pub struct Schema {
     /// Parsed on first use: a run usually needs one schema of the dozen.
     parsed: OnceLock<Value>,
     exported: OnceLock<Value>,
-    /// [`Schema::prepared`], lenient and strict.
-    prepared: [OnceLock<Value>; 2],
+    /// The strict variant of `parsed`, made once (see [`Schema::prepared`]).
+    strict_document: OnceLock<Value>,
     lenient: OnceLock<jsonschema::Validator>,
     strict: OnceLock<jsonschema::Validator>,
     /// A validator for each `$defs` entry, compiled when first asked for: [lenient, strict].
@@ -138,14 +138,15 @@ impl Schema {
         }
     }
 
-    /// The document compiled from, strict or not: its common patterns made native formats (see
-    /// [`NATIVE_PATTERNS`]). Made once, as the whole and each part are compiled from it.
+    /// The document compiled from: as parsed, or its strict variant, made once as the whole
+    /// and each part are compiled from it.
     fn prepared(&self, strict: bool) -> &Value {
-        self.prepared[usize::from(strict)].get_or_init(|| {
-            let mut document = self.document(strict);
-            native_patterns(&mut document);
-            document
-        })
+        if strict {
+            self.strict_document
+                .get_or_init(|| strict_variant(self.parsed()))
+        } else {
+            self.parsed()
+        }
     }
 
     /// The compiled validator (compiled on first use, then shared by every thread).
@@ -279,11 +280,12 @@ fn local_defs(node: &Value, names: &mut Vec<String>, at_root: bool) -> bool {
     }
 }
 
-/// Compile a prepared document (see [`Schema::prepared`]): its common patterns are checked
-/// natively; other patterns use the linear-time `regex` engine.
+/// Compile a document, its common patterns checked natively (see [`NATIVE_PATTERNS`]); other
+/// patterns use the linear-time `regex` engine.
 fn compile(
-    document: Value,
+    mut document: Value,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    native_patterns(&mut document);
     let mut options = jsonschema::draft202012::options()
         .with_pattern_options(jsonschema::PatternOptions::regex())
         .should_validate_formats(true);
@@ -368,7 +370,7 @@ impl SchemaSet {
                             .map(|(_, assembly)| assembly),
                         parsed: OnceLock::new(),
                         exported: OnceLock::new(),
-                        prepared: [OnceLock::new(), OnceLock::new()],
+                        strict_document: OnceLock::new(),
                         lenient: OnceLock::new(),
                         strict: OnceLock::new(),
                         parts: OnceLock::new(),
