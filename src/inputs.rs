@@ -329,6 +329,8 @@ const BATCH_BYTES: usize = 4 << 20;
 const BATCH_UNITS: usize = 4096;
 /// Each read asks for this much.
 const CHUNK: usize = 256 << 10;
+/// The least read at a time from a file of known size, once its known bytes are in.
+const MIN_CHUNK: usize = 8 << 10;
 
 /// A source's bodies, a batch at a time, in bounded memory.
 pub struct UnitStream {
@@ -355,6 +357,8 @@ pub struct UnitStream {
     /// The last read gave less than was asked: a pipe with nothing more yet. What has arrived
     /// is handed over rather than waiting for a full batch (`tail -f captures.jsonl | validate -`).
     short_read: bool,
+    /// Bytes read from the source so far.
+    read_total: u64,
     done: bool,
     units: Vec<StreamUnit>,
 }
@@ -453,6 +457,7 @@ impl UnitStream {
             skipping: None,
             eof: false,
             short_read: false,
+            read_total: 0,
             done: false,
             units: Vec::new(),
         }
@@ -494,15 +499,26 @@ impl UnitStream {
     }
 
     /// Read one chunk more onto the end of `buf`.
+    /// A file of known size is read in one piece of its size (and one byte more, to see its
+    /// end): zeroing and growing a whole chunk for every small file of a folder cost more than
+    /// reading and checking it.
     fn fill(&mut self) -> std::io::Result<()> {
         let len = self.buf.len();
-        self.buf.resize(len + CHUNK, 0);
+        let want = match self.size {
+            Some(size) => usize::try_from(size.saturating_sub(self.read_total))
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+                .clamp(MIN_CHUNK, CHUNK),
+            None => CHUNK,
+        };
+        self.buf.resize(len + want, 0);
         loop {
             match self.reader.read(&mut self.buf[len..]) {
                 Ok(read) => {
                     self.buf.truncate(len + read);
+                    self.read_total += read as u64;
                     self.eof = read == 0;
-                    self.short_read = read < CHUNK;
+                    self.short_read = read < want;
                     return Ok(());
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}

@@ -36,6 +36,8 @@ pub struct Schema {
     /// Parsed on first use: a run usually needs one schema of the dozen.
     parsed: OnceLock<Value>,
     exported: OnceLock<Value>,
+    /// The strict variant of `parsed`, made once (see [`Schema::prepared`]).
+    strict_document: OnceLock<Value>,
     lenient: OnceLock<jsonschema::Validator>,
     strict: OnceLock<jsonschema::Validator>,
     /// A validator for each `$defs` entry, compiled when first asked for: [lenient, strict].
@@ -118,12 +120,7 @@ impl Schema {
         });
         let cell = &parts.get(def)?[usize::from(strict)];
         Some(cell.get_or_init(|| {
-            let mut document = self.document(strict);
-            if let Some(object) = document.as_object_mut() {
-                object.retain(|key, _| key == "$schema" || key == "$defs");
-                object.insert("$ref".into(), Value::String(format!("#/$defs/{def}")));
-            }
-            compile(&document).unwrap_or_else(|err| {
+            compile(needed(self.prepared(strict), Some(def))).unwrap_or_else(|err| {
                 panic!(
                     "shipped schema {} part {def} does not compile: {err}",
                     self.id
@@ -141,11 +138,22 @@ impl Schema {
         }
     }
 
+    /// The document compiled from: as parsed, or its strict variant, made once as the whole
+    /// and each part are compiled from it.
+    fn prepared(&self, strict: bool) -> &Value {
+        if strict {
+            self.strict_document
+                .get_or_init(|| strict_variant(self.parsed()))
+        } else {
+            self.parsed()
+        }
+    }
+
     /// The compiled validator (compiled on first use, then shared by every thread).
     pub fn validator(&self, strict: bool) -> &jsonschema::Validator {
         let cell = if strict { &self.strict } else { &self.lenient };
         cell.get_or_init(|| {
-            compile(&self.document(strict))
+            compile(needed(self.prepared(strict), None))
                 .unwrap_or_else(|err| panic!("shipped schema {} does not compile: {err}", self.id))
         })
     }
@@ -181,12 +189,102 @@ pub fn native_format_pattern(format: &str) -> Option<&'static str> {
         .map(|(pattern, _, _)| *pattern)
 }
 
-/// Compile a shipped document, its common patterns checked natively (see
-/// [`NATIVE_PATTERNS`]); other patterns use the linear-time `regex` engine.
+/// The part of a prepared document one validator needs: the whole schema (`def` is `None`) or
+/// a reference to one `$defs` entry, with only the `$defs` entries it reaches through local
+/// `$ref`s. Compiling checks a document against the meta-schema and indexes all of it, so
+/// leaving out the parts checked on their own (Meta's thirty webhook fields) is most of the
+/// start-up. A document that refers in any other way (`$id`, anchors, other pointers) is kept
+/// whole.
+fn needed(document: &Value, def: Option<&str>) -> Value {
+    let Some(object) = document.as_object() else {
+        return document.clone();
+    };
+    let mut root = serde_json::Map::new();
+    match def {
+        None => {
+            for (key, value) in object.iter().filter(|(key, _)| *key != "$defs") {
+                root.insert(key.clone(), value.clone());
+            }
+        }
+        Some(def) => {
+            if let Some(schema) = object.get("$schema") {
+                root.insert("$schema".into(), schema.clone());
+            }
+            root.insert("$ref".into(), Value::String(format!("#/$defs/{def}")));
+        }
+    }
+    let defs = object.get("$defs").and_then(Value::as_object);
+    let mut kept = serde_json::Map::new();
+    let mut pending = Vec::new();
+    let root_value = Value::Object(root);
+    if !local_defs(&root_value, &mut pending, true) {
+        return document.clone();
+    }
+    while let Some(name) = pending.pop() {
+        if kept.contains_key(&name) {
+            continue;
+        }
+        let Some(entry) = defs.and_then(|defs| defs.get(&name)) else {
+            // A dangling reference: let the compiler say so, over the whole document.
+            return document.clone();
+        };
+        if !local_defs(entry, &mut pending, false) {
+            return document.clone();
+        }
+        kept.insert(name, entry.clone());
+    }
+    let Value::Object(mut root) = root_value else {
+        unreachable!("built as an object above")
+    };
+    if !kept.is_empty() {
+        root.insert("$defs".into(), Value::Object(kept));
+    }
+    Value::Object(root)
+}
+
+/// Adds the `$defs` entries `node` refers to to `names`; false when it refers in a way
+/// [`needed`] does not follow, or declares its own `$id` or anchor below the root.
+fn local_defs(node: &Value, names: &mut Vec<String>, at_root: bool) -> bool {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match key.as_str() {
+                    "$ref" | "$dynamicRef" | "$recursiveRef" => {
+                        let Some(name) = value
+                            .as_str()
+                            .and_then(|target| target.strip_prefix("#/$defs/"))
+                            .map(|rest| rest.split('/').next().unwrap_or(rest))
+                            .filter(|name| !name.is_empty() && !name.contains(['~', '%']))
+                        else {
+                            return false;
+                        };
+                        names.push(name.to_string());
+                    }
+                    "$id" | "$anchor" | "$dynamicAnchor" | "$recursiveAnchor" if !at_root => {
+                        return false;
+                    }
+                    "$id" | "$anchor" | "$dynamicAnchor" | "$recursiveAnchor" => {}
+                    // Names of properties are not schemas, but their values are: recurse into
+                    // every value, as a property named `$ref` holds a schema, not a reference.
+                    _ => {
+                        if !local_defs(value, names, false) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            true
+        }
+        Value::Array(items) => items.iter().all(|item| local_defs(item, names, false)),
+        _ => true,
+    }
+}
+
+/// Compile a document, its common patterns checked natively (see [`NATIVE_PATTERNS`]); other
+/// patterns use the linear-time `regex` engine.
 fn compile(
-    document: &Value,
+    mut document: Value,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
-    let mut document = document.clone();
     native_patterns(&mut document);
     let mut options = jsonschema::draft202012::options()
         .with_pattern_options(jsonschema::PatternOptions::regex())
@@ -272,6 +370,7 @@ impl SchemaSet {
                             .map(|(_, assembly)| assembly),
                         parsed: OnceLock::new(),
                         exported: OnceLock::new(),
+                        strict_document: OnceLock::new(),
                         lenient: OnceLock::new(),
                         strict: OnceLock::new(),
                         parts: OnceLock::new(),

@@ -244,15 +244,12 @@ fn content_parts(value: &Value, pointer: &str, key: &str, parts: &mut Vec<Part>)
 fn content_def(kind: &str) -> Option<&'static str> {
     static DEFS: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
     let defs = DEFS.get_or_init(|| {
-        let rules = SCHEMAS
+        SCHEMAS
             .get(SCHEMA)
-            .map(|schema| schema.parsed()["$defs"].clone())
-            .unwrap_or_default();
-        rules
-            .as_object()
+            .and_then(|schema| schema.parsed()["$defs"].as_object())
             .into_iter()
-            .flatten()
-            .filter_map(|(name, _)| {
+            .flat_map(|defs| defs.keys())
+            .filter_map(|name| {
                 let kind = name.strip_prefix(CONTENT_DEF)?.to_string();
                 let def: &'static str = Box::leak(name.clone().into_boxed_str());
                 Some((kind, def))
