@@ -15,6 +15,7 @@ mod meta;
 mod picky;
 mod probe;
 mod report;
+mod variants;
 mod verdict;
 
 use std::time::Instant;
@@ -146,6 +147,18 @@ pub(crate) const CHECKS: &[Check] = &[
         applies: always,
         sends: Sends::Deliveries,
         run: deliveries::kinds,
+    },
+    Check {
+        name: "identities",
+        applies: variants::has_identities,
+        sends: Sends::Deliveries,
+        run: variants::identities,
+    },
+    Check {
+        name: "batched",
+        applies: variants::batches,
+        sends: Sends::Deliveries,
+        run: variants::batched,
     },
     Check {
         name: "duplicate",
