@@ -495,7 +495,7 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .probe
         .send_all(requests, BURST_CONCURRENCY, "the burst")?;
     // Refused because the app had stopped during the burst: those never reached it.
-    let down = doctor.probe.down().is_some();
+    let down = doctor.probe.down().is_some() || doctor.probe.stopped_on("the burst");
     let unsent = replies
         .iter()
         .filter(|reply| {

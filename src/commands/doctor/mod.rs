@@ -273,8 +273,8 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let app = if args.app.is_empty() {
         None
     } else {
-        let stop = stop.clone();
-        Some(app::App::start(
+        let stopped = stop.clone();
+        let started = app::App::start(
             app::AppOptions {
                 command: args.app.clone(),
                 target: target.clone(),
@@ -282,8 +282,16 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
                 verbose: args.verbose,
                 secrets: secrets.clone(),
             },
-            &move || *stop.borrow(),
-        )?)
+            &move || *stopped.borrow(),
+        );
+        match started {
+            Ok(app) => Some(app),
+            Err(_) if *stop.borrow() => {
+                eprintln!("wa-hook: doctor stopped by Ctrl-C or SIGTERM while the app started");
+                return Ok(Outcome::Interrupted);
+            }
+            Err(err) => return Err(err),
+        }
     };
     let probe = Probe::new(ProbeOptions {
         target,
