@@ -9,13 +9,27 @@ use serde_json::Value;
 
 use super::Doctor;
 use super::deliveries::{deliver_all, fresh, message_sample, status_sample, webhook_samples};
-use super::probe::Halt;
+use super::probe::{Halt, Reply};
 use super::verdict::{CheckResult, budget_words};
 use crate::catalogue::Sample;
 use crate::providers::{Kind, Provider};
 
 /// The pattern that reads one item of each list: what a batch finds out.
 const FIRST_ONLY: &str = "entry[0].changes[0].value.messages[0]";
+
+/// Whether the answer says the app failed on the body itself (an error status, an error in its
+/// log, its end), rather than answering slowly, redirecting, or refusing credentials: only then
+/// is the body's shape the cause.
+fn fails_on_body(reply: &Reply) -> bool {
+    match reply {
+        Reply::Answer(answer) => {
+            answer.logged.is_some()
+                || ((400..600).contains(&answer.status)
+                    && !matches!(answer.status, 401 | 403 | 404 | 405 | 413))
+        }
+        Reply::Failed(failure) => failure.crashed.is_some(),
+    }
+}
 
 /// Whether the provider batches notifications (its batch of two messages is a body).
 pub(super) fn batches(provider: Provider) -> bool {
@@ -106,16 +120,18 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
                  shows only in the app's own records)"
             )
         },
-        |_, _| {
-            Some((
-                "the app fails on a notification that holds several entries, changes, \
+        |_, reply| {
+            fails_on_body(reply).then(|| {
+                (
+                    "the app fails on a notification that holds several entries, changes, \
                  messages or statuses, as the provider batches them"
-                    .to_string(),
-                format!(
-                    "loop over every entry, every change, every message and every status; code \
+                        .to_string(),
+                    format!(
+                        "loop over every entry, every change, every message and every status; code \
                      that reads {FIRST_ONLY} handles the first and drops the rest"
-                ),
-            ))
+                    ),
+                )
+            })
         },
     )
 }
@@ -154,8 +170,8 @@ pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         },
         // A body that fails with the user named by phone number alone fails for its kind
         // (see kinds), not for the identity.
-        |what, _| {
-            (!what.ends_with(" as phone")).then(|| {
+        |what, reply| {
+            (fails_on_body(reply) && !what.ends_with(" as phone")).then(|| {
                 (
                     format!(
                         "the app fails on a user named another way: {} may name a user by a \
