@@ -174,6 +174,8 @@ pub(crate) struct Failure {
     pub logged: Option<String>,
     /// How the app ended on this request, when it did ("exited with status 1").
     pub crashed: Option<String>,
+    /// Other requests were in flight when it did (a burst): which one ended it is not known.
+    pub crashed_among_others: bool,
 }
 
 /// An answer, or why there was none.
@@ -515,6 +517,7 @@ impl Probe {
     /// whether it stopped. With doctor's app, the app is started again; without, a request
     /// that found the app gone marks it down.
     fn observe(&mut self, replies: &mut [Reply], what: &str) -> Result<(), Halt> {
+        let replies_in_flight = replies.len();
         if self.app.is_some() {
             let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
             let logged = app::error_in(&lines);
@@ -535,6 +538,7 @@ impl Probe {
                 for reply in replies.iter_mut() {
                     if let Reply::Failed(failure) = reply {
                         failure.crashed = Some(how.clone());
+                        failure.crashed_among_others = replies_in_flight > 1;
                     }
                 }
                 self.last_reached = Some((self.check, what.to_string()));
@@ -549,7 +553,9 @@ impl Probe {
             }
         } else if self.down.is_none() {
             // Without doctor's app: a reset followed by refused connections is a crash on
-            // this delivery; refused connections alone say the app stopped after the last.
+            // this delivery; refused connections alone say the app stopped after the last
+            // (in a burst, some of whose requests reached it, during the burst).
+            self.reached_with(replies, what);
             let closed = replies
                 .iter()
                 .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::NoAnswer));
@@ -564,6 +570,7 @@ impl Probe {
                     if let Reply::Failed(failure) = reply {
                         if failure.kind == FailureKind::NoAnswer {
                             failure.crashed = Some(how.clone());
+                            failure.crashed_among_others = replies_in_flight > 1;
                         }
                     }
                 }
@@ -679,6 +686,9 @@ impl Probe {
         replies.sort_by_key(|(index, _)| *index);
         let mut replies: Vec<Reply> = replies.into_iter().map(|(_, reply)| reply).collect();
         self.observe(&mut replies, what)?;
+        // One request that reached the app makes the refused ones the app's stop, not an
+        // endpoint that cannot be reached.
+        self.reached |= replies.iter().any(reached_the_app);
         for (reply, as_provider) in replies.iter().zip(as_provider) {
             self.note(reply, as_provider)?;
         }
@@ -728,16 +738,20 @@ impl Probe {
 
     /// Remember the request that reached the app last (for "the app stopped on ...").
     fn reached_with(&mut self, replies: &[Reply], what: &str) {
-        let reached = replies.iter().any(|reply| match reply {
-            Reply::Answer(_) => true,
-            Reply::Failed(failure) => !matches!(
-                failure.kind,
-                FailureKind::Refused | FailureKind::Connect | FailureKind::Tls
-            ),
-        });
-        if reached {
+        if replies.iter().any(reached_the_app) {
             self.last_reached = Some((self.check, what.to_string()));
         }
+    }
+}
+
+/// Whether a request reached the app (it answered, or failed after connecting).
+fn reached_the_app(reply: &Reply) -> bool {
+    match reply {
+        Reply::Answer(_) => true,
+        Reply::Failed(failure) => !matches!(
+            failure.kind,
+            FailureKind::Refused | FailureKind::Connect | FailureKind::Tls
+        ),
     }
 }
 
@@ -859,6 +873,7 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 latency: started.elapsed(),
                 logged: None,
                 crashed: None,
+                crashed_among_others: false,
             })
         }
     }

@@ -242,7 +242,13 @@ fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure)
             .map(|line| format!("; it logged: {line}"))
             .unwrap_or_default();
         return Problem::new(
-            format!("{what}: the app stopped on it: {crashed}{logged}"),
+            if failure.crashed_among_others {
+                format!(
+                    "{what}: no answer: the app stopped while it and others were in flight: {crashed}{logged}"
+                )
+            } else {
+                format!("{what}: the app stopped on it: {crashed}{logged}")
+            },
             "the app's process ended while handling this body: an error it does not catch",
             "catch errors in the webhook handler (log them, answer 200 or 500), so that no body \
              can end the process; then handle or ignore this kind",
