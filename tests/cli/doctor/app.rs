@@ -717,3 +717,44 @@ fn batches_and_identities_find_what_one_body_per_user_hides() {
         "{identities}"
     );
 }
+
+/// The app dies during the burst (25 requests at once): the callbacks it never received are not
+/// sent, and none is named as the one that ended it (which one did is not known).
+#[test]
+fn a_crash_during_the_burst_is_the_bursts_not_one_callbacks() {
+    let Some((_dir, script)) = standin() else {
+        return;
+    };
+    let port = closed_port();
+    let output = doctor_with(&[
+        &port.to_string(),
+        "--provider",
+        "meta",
+        "--app-secret-env",
+        "DOCTOR_APP_SECRET",
+        "--only",
+        "burst,duplicate",
+        "--format",
+        "json",
+        "--",
+        "python3",
+        &script,
+        &port.to_string(),
+        "--exit-on",
+        "\"status\":\"read\"",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, summary) = json_results(&output);
+    let burst = result(&checks, "burst");
+    assert_eq!(burst["status"], "failed", "{burst}");
+    let details = burst["details"].to_string();
+    assert!(details.contains("more not sent"), "{burst}");
+    assert!(!details.contains("the app stopped on it"), "{burst}");
+    assert!(burst["requests"].as_u64().unwrap() < 75, "{burst}");
+    // The duplicate ran first; the burst is the last check: the app was started again, and
+    // a check after it would run against the fresh process (see the crash cascade test).
+    assert_eq!(result(&checks, "duplicate")["status"], "passed");
+    let stops = summary["app_stops"].as_array().unwrap();
+    assert_eq!(stops[0]["on"], "the burst", "{summary}");
+    assert_eq!(stops[0]["restarted"], true, "{summary}");
+}
