@@ -499,12 +499,13 @@ impl Server {
                     .then(|| Provider::all().find(|p| p.rules().signs_bodies()))
                     .flatten()
             });
-        let mut bytes = edited;
+        // The edit as its provider writes it on the wire: what replay sends for an edit.
+        let bytes =
+            crate::commands::replay::wire_body(&record, Some(edited.clone())).unwrap_or(edited);
         match (signer, &self.config.app_secret) {
             (Some(provider), Some(secret)) => {
                 let how = match &parsed {
-                    Some(value) => {
-                        bytes = provider.rules().wire_bytes(value);
+                    Some(_) => {
                         format!("the edited body as {} writes it", provider.display_name())
                     }
                     None => "the edited bytes as typed (they are not JSON)".to_string(),

@@ -13,7 +13,7 @@ mod results;
 mod send;
 mod single;
 
-pub use single::{ReplayAnswer, replay_record, replay_record_signed, wire_body};
+pub use single::{ReplayAnswer, replay_record, wire_body};
 
 use std::sync::Arc;
 use std::time::Duration;
