@@ -438,6 +438,14 @@ fn bind_inspector(args: &ListenArgs) -> anyhow::Result<Option<crate::inspector::
         );
         return Ok(None);
     }
+    // A FIFO or device: the inspector would read (and take) what listen writes to it.
+    if std::fs::metadata(&args.out).is_ok_and(|meta| !meta.is_file()) {
+        output::warn(format!(
+            "no inspector: --out {} is not a regular file, and the inspector reads one",
+            args.out.display()
+        ));
+        return Ok(None);
+    }
     crate::inspector::Inspector::bind(args.ui_port).map(Some)
 }
 
@@ -483,7 +491,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let writer = if args.no_save {
         CaptureWriter::discard()
     } else {
-        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)
+        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)?
     };
     let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
 
@@ -703,8 +711,21 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
             Err(_) => {}
         }
     }
+    // Records queued for a capture pipe are written for what is left of the second; a pipe
+    // nobody reads never holds the stop.
+    let unwritten = handler
+        .writer()
+        .finish(stop_by.saturating_duration_since(Instant::now()));
+    if unwritten > 0 {
+        output::warn(format!(
+            "{} of records for {} were never read from the pipe, and are lost",
+            output::size(unwritten as u64),
+            args.out.display()
+        ));
+    }
     let leftovers = Leftovers {
         refused_connections: server.refused_connections(),
+        pipe_full: handler.writer().pipe_refusals(),
         lines_not_shown: display_tx.dropped(),
         unfinished: handler.in_flight(),
     };
