@@ -681,6 +681,7 @@ fn http_reason(status: u16) -> &'static str {
         414 => "request line too long",
         417 => "expectation failed",
         431 => "request headers too large",
+        501 => "transfer coding not implemented; send the body with Content-Length or chunked",
         503 => "busy; try again",
         505 => "HTTP version not supported; use HTTP/1.1",
         _ => "bad request",

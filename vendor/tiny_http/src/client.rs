@@ -381,12 +381,19 @@ impl ClientConnection {
     }
 }
 
-/// wa-hook: a `Content-Length` that is not one number, or an `Expect` tiny_http cannot meet.
+/// wa-hook: a `Content-Length` that is not one number, a `Transfer-Encoding` tiny_http cannot
+/// read, or an `Expect` tiny_http cannot meet (RFC 9112 sections 6.1 and 6.3).
 fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
+    if let Some(refusal) = unreadable_transfer_coding(headers) {
+        return Some(refusal);
+    }
     let mut length = None;
     for header in headers {
         if header.field.equiv("Content-Length") {
-            match header.value.as_str().trim().parse::<usize>() {
+            // Only digits (upstream took `+7` as 7, as Rust's integer parsing does).
+            let value = header.value.as_str().trim();
+            let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+            match value.parse::<usize>().ok().filter(|_| digits).ok_or(()) {
                 Ok(value) if length.is_none_or(|seen| seen == value) => length = Some(value),
                 Ok(_) => return Some((400, "two different Content-Length headers".to_string())),
                 Err(_) => {
@@ -412,6 +419,64 @@ fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
         }
     }
     None
+}
+
+/// wa-hook: the transfer codings of a request, as RFC 9112 section 6.3 reads them: chunked
+/// must be the last, applied once (otherwise the body's end cannot be known: 400), and a
+/// coding other than chunked is one this listener cannot decode (501, at once; upstream took
+/// any value as chunked, and a body `identity` waited for the sender to give up).
+fn unreadable_transfer_coding(headers: &[Header]) -> Option<(u16, String)> {
+    let mut codings = Vec::new();
+    let mut present = false;
+    for header in headers
+        .iter()
+        .filter(|h| h.field.equiv("Transfer-Encoding"))
+    {
+        present = true;
+        codings.extend(
+            header
+                .value
+                .as_str()
+                .split(',')
+                .map(|coding| coding.trim().to_ascii_lowercase())
+                .filter(|coding| !coding.is_empty()),
+        );
+    }
+    if !present {
+        return None;
+    }
+    let shown = || shorten(&codings.join(", "), 60);
+    let chunked = codings.iter().filter(|c| *c == "chunked").count();
+    if codings.is_empty() {
+        return Some((400, "an empty Transfer-Encoding".to_string()));
+    }
+    if chunked > 1 || (chunked == 1 && codings.last().is_some_and(|c| c != "chunked")) {
+        return Some((
+            400,
+            format!(
+                "Transfer-Encoding `{}`: chunked must be the last coding, applied once",
+                shown()
+            ),
+        ));
+    }
+    if codings.iter().any(|c| c != "chunked") {
+        return Some((
+            501,
+            format!(
+                "Transfer-Encoding `{}`: this listener reads only chunked",
+                shown()
+            ),
+        ));
+    }
+    None
+}
+
+/// wa-hook: both `Transfer-Encoding` and `Content-Length`: the body is read as chunked and the
+/// connection closes after the answer (RFC 9112 section 6.1), so nothing sent after it can be
+/// read as another request.
+fn has_both_lengths(headers: &[Header]) -> bool {
+    headers.iter().any(|h| h.field.equiv("Transfer-Encoding"))
+        && headers.iter().any(|h| h.field.equiv("Content-Length"))
 }
 
 /// wa-hook: one header line as a header, and its value as text when that is not ASCII (a
@@ -510,6 +575,12 @@ impl Iterator for ClientConnection {
             .map(|h| h.value.as_str());
 
         let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+
+        // wa-hook: a request framed two ways is the connection's last.
+        if has_both_lengths(rq.headers()) {
+            self.no_more_requests = true;
+            self.linger = true;
+        }
 
         match lowercase {
             Some(ref val) if val.contains("close") => self.no_more_requests = true,
@@ -610,5 +681,37 @@ mod test {
             super::parse_request_line(b"PRI * HTTP/2.0"),
             Err(super::ReadError::Reject(r)) if r.rejection.status == 505
         ));
+    }
+}
+
+#[cfg(test)]
+mod framing {
+    use super::{has_both_lengths, unreadable_framing};
+    use crate::Header;
+
+    fn headers(lines: &[&str]) -> Vec<Header> {
+        lines.iter().map(|line| line.parse().unwrap()).collect()
+    }
+
+    /// wa-hook: RFC 9112 sections 6.1 and 6.3 (issue 22).
+    #[test]
+    fn transfer_codings_and_lengths_are_read_as_rfc_9112_says() {
+        let status = |lines: &[&str]| unreadable_framing(&headers(lines)).map(|(s, _)| s);
+        assert_eq!(status(&["Transfer-Encoding: chunked"]), None);
+        assert_eq!(status(&["Transfer-Encoding: Chunked"]), None);
+        assert_eq!(status(&["Transfer-Encoding: chunked, gzip"]), Some(400));
+        assert_eq!(status(&["Transfer-Encoding: chunked, chunked"]), Some(400));
+        assert_eq!(
+            status(&["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"]),
+            Some(400)
+        );
+        assert_eq!(status(&["Transfer-Encoding: identity"]), Some(501));
+        assert_eq!(status(&["Transfer-Encoding: gzip, chunked"]), Some(501));
+        assert_eq!(status(&["Content-Length: +7"]), Some(400));
+        assert_eq!(status(&["Content-Length: -0"]), Some(400));
+        assert_eq!(status(&["Content-Length: 7"]), None);
+        let both = headers(&["Content-Length: 4", "Transfer-Encoding: chunked"]);
+        assert_eq!(unreadable_framing(&both), None);
+        assert!(has_both_lengths(&both));
     }
 }

@@ -86,6 +86,10 @@ pub struct Request {
     // wa-hook: header values that are not ASCII, as text (index into `headers`, value); the
     // header itself carries an ASCII rendering
     text_values: Vec<(usize, String)>,
+
+    // wa-hook: the connection closes after this request's answer (a rejection, a request
+    // framed both by Transfer-Encoding and Content-Length), which then says so
+    closes_connection: bool,
 }
 
 /// wa-hook: a request tiny_http could not read as HTTP/1.x (a head too large, a line that is
@@ -237,6 +241,7 @@ where
         notify_when_responded: None,
         rejection: Some(rejection),
         text_values: Vec::new(),
+        closes_connection: true,
     }
 }
 
@@ -405,6 +410,8 @@ where
         }
     }
 
+    let closes_connection =
+        transfer_encoding.is_some() && headers.iter().any(|h| h.field.equiv("Content-Length"));
     Ok(Request {
         data_reader: Some(reader),
         response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
@@ -419,6 +426,7 @@ where
         notify_when_responded: None,
         rejection: None,
         text_values: Vec::new(),
+        closes_connection,
     })
 }
 
@@ -685,6 +693,11 @@ impl Request {
         let mut writer = self.extract_writer_impl();
 
         let do_not_send_body = self.method == Method::Head;
+        let response = if self.closes_connection {
+            response.closing()
+        } else {
+            response
+        };
 
         Self::ignore_client_closing_errors(response.raw_print(
             writer.by_ref(),
