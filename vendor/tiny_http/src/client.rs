@@ -8,13 +8,15 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::common::{HTTPVersion, Header, HeaderField, Method};
-use crate::request::{ConnectionState, Rejection};
+use crate::request::{ConnectionState, Rejection, ResponseWriter};
 use crate::util::refined_tcp_stream::Deadline;
 use crate::util::RefinedTcpStream;
-use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
+use crate::util::{
+    SequentialReader, SequentialReaderBuilder, SequentialWriter, SequentialWriterBuilder,
+};
 use crate::Limits;
 use crate::Request;
 
@@ -49,6 +51,101 @@ pub struct ClientConnection {
     // head, a body not read): read and discard some before closing, as closing a socket with
     // unread data resets it and the sender may lose the answer already sent
     linger: bool,
+
+    // wa-hook: answers not yet sent, and how many may be before the next request is read
+    unanswered: Arc<Unanswered>,
+    max_unanswered: usize,
+}
+
+/// wa-hook: a connection's answers not yet sent. A client that pipelines requests and does not
+/// read the answers is read no further while `max_unanswered` are waiting (upstream read and
+/// queued every request, and the workers answering them all waited on that one client).
+#[derive(Default)]
+pub(crate) struct Unanswered {
+    count: Mutex<usize>,
+    sent: Condvar,
+}
+
+impl Unanswered {
+    fn add(&self) {
+        *self.count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+    }
+
+    fn done(&self) {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        *count = count.saturating_sub(1);
+        self.sent.notify_all();
+    }
+
+    /// Wait until fewer than `max` answers are waiting.
+    fn wait_below(&self, max: usize) {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *count >= max {
+            count = self
+                .sent
+                .wait(count)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// wa-hook: the writer of one answer on a connection: in order after the answers before it,
+/// sent without waiting when the socket takes it (`ResponseWriter::send_now`), counted until
+/// it is done.
+pub(crate) struct AnswerWriter {
+    inner: SequentialWriter<BufWriter<RefinedTcpStream>>,
+    unanswered: Arc<Unanswered>,
+}
+
+impl AnswerWriter {
+    fn new(
+        inner: SequentialWriter<BufWriter<RefinedTcpStream>>,
+        unanswered: &Arc<Unanswered>,
+    ) -> Box<dyn ResponseWriter> {
+        unanswered.add();
+        Box::new(AnswerWriter {
+            inner,
+            unanswered: unanswered.clone(),
+        })
+    }
+}
+
+impl std::io::Write for AnswerWriter {
+    fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> IoResult<()> {
+        self.inner.flush()
+    }
+}
+
+impl ResponseWriter for AnswerWriter {
+    fn send_now(&mut self, bytes: &[u8]) -> IoResult<Option<usize>> {
+        if !self.inner.try_turn() {
+            return Ok(None);
+        }
+        self.inner
+            .now(|writer| {
+                // What an earlier writer left buffered goes first (the buffer is empty when
+                // every answer went this way).
+                if !writer.buffer().is_empty() {
+                    return Ok(0);
+                }
+                writer.get_mut().send_now(bytes)
+            })
+            .map(Some)
+    }
+
+    fn abort(&mut self) {
+        self.inner.now(|writer| writer.get_mut().abort());
+    }
+}
+
+impl Drop for AnswerWriter {
+    fn drop(&mut self) {
+        self.unanswered.done();
+    }
 }
 
 /// wa-hook: how much, and for how long, a connection that ends early is read and discarded.
@@ -166,6 +263,7 @@ impl ClientConnection {
             read_socket,
             Limits::default(),
             Arc::new(Deadline::default()),
+            usize::MAX,
         )
     }
 
@@ -175,6 +273,7 @@ impl ClientConnection {
         mut read_socket: RefinedTcpStream,
         limits: Limits,
         deadline: Arc<Deadline>,
+        max_unanswered: usize,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -190,6 +289,8 @@ impl ClientConnection {
             no_more_requests: false,
             secure,
             linger: false,
+            unanswered: Arc::new(Unanswered::default()),
+            max_unanswered: max_unanswered.max(1),
             state: ConnectionState {
                 deadline,
                 body_timeout: limits.body_timeout,
@@ -268,6 +369,9 @@ impl ClientConnection {
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
+        // wa-hook: a client with `max_unanswered` answers waiting is read no further until it
+        // reads some (or the write timeout closes the connection).
+        self.unanswered.wait_below(self.max_unanswered);
         // wa-hook: waiting for a request is bounded by the socket's read timeout (keep-alive);
         // once it starts, its head must arrive within `head_timeout`.
         let mut first = self.next_byte().map_err(ReadError::ReadIoError)?;
@@ -345,7 +449,7 @@ impl ClientConnection {
         }
 
         // building the writer for the request
-        let writer = self.sink.next().unwrap();
+        let writer = AnswerWriter::new(self.sink.next().unwrap(), &self.unanswered);
 
         // follow-up for next potential request
         let mut data_source = self.source.next().unwrap();
@@ -549,7 +653,7 @@ impl Iterator for ClientConnection {
                     version,
                     headers,
                 } = *rejected;
-                let writer = self.sink.next().unwrap();
+                let writer = AnswerWriter::new(self.sink.next().unwrap(), &self.unanswered);
                 return Some(crate::request::new_rejected(
                     self.secure,
                     method,

@@ -172,6 +172,26 @@ pub struct Limits {
     pub max_headers: usize,
 }
 
+/// wa-hook: what answers may cost: upstream waited as long as a client took to read each
+/// answer, and read every request a client pipelined, so one client that read nothing held every
+/// thread answering.
+#[derive(Debug, Clone)]
+pub struct AnswerLimits {
+    /// How long writing an answer may wait for the client to read; then the connection closes.
+    pub write_timeout: Option<Duration>,
+    /// Answers a connection may have waiting before its next request is read.
+    pub max_unanswered: usize,
+}
+
+impl Default for AnswerLimits {
+    fn default() -> Self {
+        AnswerLimits {
+            write_timeout: None,
+            max_unanswered: usize::MAX,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -308,6 +328,16 @@ impl Server {
         ssl_config: Option<SslConfig>,
         limits: Limits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_all_limits(listener, ssl_config, limits, AnswerLimits::default())
+    }
+
+    /// wa-hook: [`Server::from_listener_with_limits`] with bounds on what answers may cost too.
+    pub fn from_listener_with_all_limits<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: Limits,
+        answers: AnswerLimits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         let refused = Arc::new(AtomicU64::new(0));
         let inside_refused = refused.clone();
@@ -393,6 +423,9 @@ impl Server {
                 if limits.keep_alive_timeout.is_some() {
                     let _ = sock.set_read_timeout(limits.keep_alive_timeout);
                 }
+                if answers.write_timeout.is_some() {
+                    let _ = sock.set_write_timeout(answers.write_timeout);
+                }
                 use util::RefinedTcpStream;
                 let halves = match ssl {
                     None => RefinedTcpStream::new(sock),
@@ -424,6 +457,7 @@ impl Server {
                     read_closable.with_deadline(deadline.clone()),
                     limits.clone(),
                     deadline,
+                    answers.max_unanswered,
                 );
 
                 live.fetch_add(1, Relaxed);
