@@ -663,7 +663,7 @@ fn sync_folder_of(path: &Path) -> anyhow::Result<()> {
 }
 
 /// `--out` names a file listen may append to: one that does not exist, is empty, or holds
-/// capture records (the first line starts as one). Anything else is refused with what it
+/// capture records (a line of its first 4 KiB starts as one). Anything else is refused with what it
 /// is; a symbolic link is followed with a warning (it may lead somewhere unexpected).
 fn check_out_path(path: &Path) -> anyhow::Result<()> {
     let Ok(link) = std::fs::symlink_metadata(path) else {
@@ -691,7 +691,7 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
     if !meta.is_file() || meta.len() == 0 {
         return Ok(());
     }
-    let mut start = [0u8; 512];
+    let mut start = [0u8; 4096];
     let read = {
         use std::io::Read;
         let mut file = File::open(path)
@@ -712,7 +712,13 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
     };
     let start = start[..read].trim_ascii_start();
     let prefix = b"{\"wa_hook_capture\":";
-    if start.is_empty() || start.starts_with(prefix) || prefix.starts_with(start) {
+    // A record within the first lines: a capture file (one saved from `listen --out -`
+    // starts with the URL line).
+    if start.is_empty()
+        || start.starts_with(prefix)
+        || prefix.starts_with(start)
+        || memchr::memmem::find(start, b"\n{\"wa_hook_capture\":").is_some()
+    {
         return Ok(());
     }
     // What it is, without quoting it (it may hold secrets).

@@ -263,7 +263,7 @@ impl ClientConnection {
             read_socket,
             Limits::default(),
             Arc::new(Deadline::default()),
-            usize::MAX,
+            crate::AnswerLimits::default().max_unanswered,
         )
     }
 

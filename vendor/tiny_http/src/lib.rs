@@ -183,11 +183,16 @@ pub struct AnswerLimits {
     pub max_unanswered: usize,
 }
 
+/// wa-hook: without a write timeout a client that reads nothing holds its answers' threads
+/// (`Request::respond` finishes an answer the socket does not take on a thread of its own):
+/// at most this many per connection.
+const DEFAULT_MAX_UNANSWERED: usize = 32;
+
 impl Default for AnswerLimits {
     fn default() -> Self {
         AnswerLimits {
             write_timeout: None,
-            max_unanswered: usize::MAX,
+            max_unanswered: DEFAULT_MAX_UNANSWERED,
         }
     }
 }
@@ -583,5 +588,43 @@ impl Drop for Server {
                 let _ = std::fs::remove_file(path);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod answers {
+    use super::{AnswerLimits, Limits, Response, Server};
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    /// wa-hook (issue 22): a client that pipelines requests is read no further while
+    /// `max_unanswered` of its answers are waiting.
+    #[test]
+    fn a_connection_is_read_no_further_while_its_answers_wait() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let answers = AnswerLimits {
+            write_timeout: Some(Duration::from_secs(5)),
+            max_unanswered: 3,
+        };
+        let server =
+            Server::from_listener_with_all_limits(listener, None, Limits::default(), answers)
+                .unwrap();
+        let mut client = TcpStream::connect(address).unwrap();
+        client
+            .write_all(&b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(20))
+            .unwrap();
+        let wait = Duration::from_secs(10);
+        let mut held: Vec<_> = (0..3)
+            .map(|_| server.recv_timeout(wait).unwrap().expect("a request"))
+            .collect();
+        // No fourth while three are unanswered (a bounded look, not a wait for the server).
+        assert!(server
+            .recv_timeout(Duration::from_millis(300))
+            .unwrap()
+            .is_none());
+        held.remove(0).respond(Response::empty(200)).unwrap();
+        assert!(server.recv_timeout(wait).unwrap().is_some());
     }
 }
