@@ -763,7 +763,7 @@ impl Request {
             } else {
                 response
             };
-            let mut bytes = Vec::with_capacity(256);
+            let mut bytes = Vec::with_capacity(1024);
             response.raw_print(
                 &mut bytes,
                 self.http_version.clone(),
