@@ -164,8 +164,8 @@ pub fn now_rfc3339() -> String {
 ///
 /// A pipe, FIFO or terminal (and stdout) is written by a thread of its own from a bounded
 /// queue: a reader that stops blocks only that thread, and when the queue is full a write
-/// fails at once with [`PipeFull`] (records for a pipe are handed to that thread, not yet
-/// written, when the call returns).
+/// fails at once with [`PipeFull`]. While the pipe is read, a write returns once its records
+/// are in the pipe; when it is not, once they are queued (after `PIPE_WAIT` at most).
 pub struct CaptureWriter {
     sink: Sink,
     /// Set after a failed write, until one succeeds: writes take `careful_lock`.
@@ -182,6 +182,12 @@ pub struct CaptureWriter {
 /// The most bytes of records queued for a pipe or FIFO (`--out`) that is not read as fast as
 /// they arrive; a batch that would go over is refused with [`PipeFull`].
 const PIPE_QUEUE_MAX: usize = 8 << 20;
+
+/// A batch for a capture pipe waits at most this long to be written before its requests are
+/// answered, when less than `PIPE_WAIT_AHEAD_MAX` bytes were queued before it (the pipe is
+/// being read); otherwise it is only queued.
+const PIPE_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+const PIPE_WAIT_AHEAD_MAX: usize = 1 << 20;
 
 /// A write refused because the capture pipe's queue is full (whoever reads the pipe is not
 /// keeping up, or nobody is): `listen` answers 503, and the sender retries.
@@ -202,7 +208,10 @@ impl std::error::Error for PipeFull {}
 /// Records for a pipe, FIFO or terminal, written by a thread of its own: a reader that stops
 /// (or never starts) blocks only that thread, never a worker or the shutdown.
 struct Pipe {
-    sender: Mutex<std::sync::mpsc::Sender<Vec<u8>>>,
+    /// The queue, and how many batches were sent to it.
+    sender: Mutex<(std::sync::mpsc::Sender<Vec<u8>>, u64)>,
+    /// How many batches were written, told as they are.
+    written: Arc<(Mutex<u64>, std::sync::Condvar)>,
     /// Bytes queued and not yet written.
     queued: Arc<std::sync::atomic::AtomicUsize>,
     /// Records refused because the queue was full.
@@ -216,13 +225,20 @@ impl Pipe {
         let (sender, receiver) = std::sync::mpsc::channel::<Vec<u8>>();
         let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let failed = Arc::new(Mutex::new(None));
+        let written = Arc::new((Mutex::new(0u64), std::sync::Condvar::new()));
         let (queued_in, failed_in) = (Arc::clone(&queued), Arc::clone(&failed));
+        let written_in = Arc::clone(&written);
         std::thread::Builder::new()
             .name("wa-hook-capture-pipe".into())
             .spawn(move || {
                 for lines in receiver {
                     let result = out.write_all(&lines).and_then(|()| out.flush());
                     queued_in.fetch_sub(lines.len(), Ordering::AcqRel);
+                    let (count, told) = &*written_in;
+                    *count
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
+                    told.notify_all();
                     if let Err(err) = result {
                         *failed_in
                             .lock()
@@ -234,7 +250,8 @@ impl Pipe {
             })
             .context("starting the capture pipe's writer")?;
         Ok(Pipe {
-            sender: Mutex::new(sender),
+            sender: Mutex::new((sender, 0)),
+            written,
             queued,
             refused: std::sync::atomic::AtomicU64::new(0),
             failed,
@@ -256,14 +273,28 @@ impl Pipe {
             self.refused.fetch_add(records, Ordering::Relaxed);
             return Err(PipeFull.into());
         }
-        let sent = self
-            .sender
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .send(lines.to_vec());
-        if sent.is_err() {
-            self.queued.fetch_sub(lines.len(), Ordering::AcqRel);
-            anyhow::bail!("the capture pipe could not be written");
+        let batch = {
+            let mut sender = self
+                .sender
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if sender.0.send(lines.to_vec()).is_err() {
+                self.queued.fetch_sub(lines.len(), Ordering::AcqRel);
+                anyhow::bail!("the capture pipe could not be written");
+            }
+            sender.1 += 1;
+            sender.1
+        };
+        // While the pipe is read, the records are in it before the request is answered (they
+        // survive the listener being killed); a pipe not read holds a worker a moment at most.
+        if before < PIPE_WAIT_AHEAD_MAX {
+            let (count, told) = &*self.written;
+            let count = count
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = told
+                .wait_timeout_while(count, PIPE_WAIT, |written| *written < batch)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         Ok(())
     }

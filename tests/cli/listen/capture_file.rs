@@ -182,3 +182,42 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
         "{stderr}"
     );
 }
+
+/// While a FIFO is read, each record is in it before its request is answered (so it survives
+/// the listener being killed), as with a regular file.
+#[cfg(unix)]
+#[test]
+fn a_record_is_in_a_read_fifo_before_its_request_is_answered() {
+    use std::io::BufRead;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("captures.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let listener = Listener::start(&["--out", &fifo.display().to_string()]);
+    // Read without waiting: a record not yet in the pipe is a failure, not a wait.
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let mut reader = std::io::BufReader::new(reader);
+    for n in 0..5 {
+        assert_eq!(post(&listener.url, &format!("/n{n}"), b"{}").status, 200);
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .unwrap_or_else(|err| panic!("record {n} was not in the pipe when answered: {err}"));
+        assert_eq!(
+            parse_record(line.as_bytes()).unwrap().path,
+            format!("/n{n}")
+        );
+    }
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+}
