@@ -4,7 +4,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::Context;
 use base64::Engine;
@@ -20,7 +20,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct CaptureRecord {
     /// Always `FORMAT_VERSION` when written by this wa-hook.
     pub wa_hook_capture: u32,
-    /// 1, 2, 3 ... in the order requests were received, continuing the file's last record.
+    /// 1, 2, 3 ... in the order requests were received, continuing the file's highest.
     pub seq: u64,
     /// Which run of `listen` received it (`new_run_id`); absent in records written before
     /// wa-hook had it.
@@ -153,7 +153,7 @@ pub fn now_rfc3339() -> String {
 /// another in wa-hook: a thread encodes its lines (one, or a batch of requests it took at once)
 /// into its own buffer and hands them to the kernel with one `write` on a file opened with
 /// `O_APPEND`. On a local Linux file system the kernel appends each such write whole, at the
-/// end of the file, so lines never interleave. (A pipe or terminal takes a lock instead.)
+/// end of the file, so lines never interleave.
 ///
 /// A write the kernel cut short (a full disk, a file too large) is taken back: the file is
 /// truncated to its last whole record, so a torn line never stays for the next record to be
@@ -161,6 +161,11 @@ pub fn now_rfc3339() -> String {
 /// start); each later write is tried, so saving resumes when space is back. Before each write
 /// the path is checked to still name the file being written: a capture file deleted or
 /// replaced while listening is created again (with a warning), never written into nowhere.
+///
+/// A pipe, FIFO or terminal (and stdout) is written by a thread of its own from a bounded
+/// queue: a reader that stops blocks only that thread, and when the queue is full a write
+/// fails at once with [`PipeFull`]. While the pipe is read, a write returns once its records
+/// are in the pipe; when it is not, once they are queued (after `PIPE_WAIT` at most).
 pub struct CaptureWriter {
     sink: Sink,
     /// Set after a failed write, until one succeeds: writes take `careful_lock`.
@@ -170,14 +175,136 @@ pub struct CaptureWriter {
     last_seq: u64,
     /// `--fsync`: each write reaches the disk before the call returns.
     fsync: bool,
+    /// The capture file was created by `open` (so `--fsync` syncs its folder too).
+    created: Option<PathBuf>,
+}
+
+/// The most bytes of records queued for a pipe or FIFO (`--out`) that is not read as fast as
+/// they arrive; a batch that would go over is refused with [`PipeFull`].
+const PIPE_QUEUE_MAX: usize = 8 << 20;
+
+/// A batch for a capture pipe waits at most this long to be written before its requests are
+/// answered, when less than `PIPE_WAIT_AHEAD_MAX` bytes were queued before it (the pipe is
+/// being read); otherwise it is only queued.
+const PIPE_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+const PIPE_WAIT_AHEAD_MAX: usize = 1 << 20;
+
+/// A write refused because the capture pipe's queue is full (whoever reads the pipe is not
+/// keeping up, or nobody is): `listen` answers 503, and the sender retries.
+#[derive(Debug)]
+pub struct PipeFull;
+
+impl std::fmt::Display for PipeFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the capture pipe is not being read (its queue of 8 MiB is full); \
+             is the program reading it still running?",
+        )
+    }
+}
+
+impl std::error::Error for PipeFull {}
+
+/// Records for a pipe, FIFO or terminal, written by a thread of its own: a reader that stops
+/// (or never starts) blocks only that thread, never a worker or the shutdown.
+struct Pipe {
+    /// The queue, and how many batches were sent to it.
+    sender: Mutex<(std::sync::mpsc::Sender<Vec<u8>>, u64)>,
+    /// How many batches were written, told as they are.
+    written: Arc<(Mutex<u64>, std::sync::Condvar)>,
+    /// Bytes queued and not yet written.
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+    /// Records refused because the queue was full.
+    refused: std::sync::atomic::AtomicU64,
+    /// The first write error of the writing thread (it then stops).
+    failed: Arc<Mutex<Option<String>>>,
+}
+
+impl Pipe {
+    fn start(mut out: Box<dyn Write + Send>) -> anyhow::Result<Pipe> {
+        let (sender, receiver) = std::sync::mpsc::channel::<Vec<u8>>();
+        let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let failed = Arc::new(Mutex::new(None));
+        let written = Arc::new((Mutex::new(0u64), std::sync::Condvar::new()));
+        let (queued_in, failed_in) = (Arc::clone(&queued), Arc::clone(&failed));
+        let written_in = Arc::clone(&written);
+        std::thread::Builder::new()
+            .name("wa-hook-capture-pipe".into())
+            .spawn(move || {
+                for lines in receiver {
+                    let result = out.write_all(&lines).and_then(|()| out.flush());
+                    queued_in.fetch_sub(lines.len(), Ordering::AcqRel);
+                    let (count, told) = &*written_in;
+                    *count
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
+                    told.notify_all();
+                    if let Err(err) = result {
+                        *failed_in
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(err.to_string());
+                        return;
+                    }
+                }
+            })
+            .context("starting the capture pipe's writer")?;
+        Ok(Pipe {
+            sender: Mutex::new((sender, 0)),
+            written,
+            queued,
+            refused: std::sync::atomic::AtomicU64::new(0),
+            failed,
+        })
+    }
+
+    fn send(&self, lines: &[u8], records: u64) -> anyhow::Result<()> {
+        if let Some(err) = self
+            .failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_deref()
+        {
+            anyhow::bail!("the capture pipe could not be written: {err}");
+        }
+        let before = self.queued.fetch_add(lines.len(), Ordering::AcqRel);
+        if before > 0 && before + lines.len() > PIPE_QUEUE_MAX {
+            self.queued.fetch_sub(lines.len(), Ordering::AcqRel);
+            self.refused.fetch_add(records, Ordering::Relaxed);
+            return Err(PipeFull.into());
+        }
+        let batch = {
+            let mut sender = self
+                .sender
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if sender.0.send(lines.to_vec()).is_err() {
+                self.queued.fetch_sub(lines.len(), Ordering::AcqRel);
+                anyhow::bail!("the capture pipe could not be written");
+            }
+            sender.1 += 1;
+            sender.1
+        };
+        // While the pipe is read, the records are in it before the request is answered (they
+        // survive the listener being killed); a pipe not read holds a worker a moment at most.
+        if before < PIPE_WAIT_AHEAD_MAX {
+            let (count, told) = &*self.written;
+            let count = count
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = told
+                .wait_timeout_while(count, PIPE_WAIT, |written| *written < batch)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        Ok(())
+    }
 }
 
 enum Sink {
     /// A regular file: one `write` lands whole, so no lock is needed.
     File(CaptureFile),
-    /// A pipe, FIFO or terminal, where only small writes land whole: one writer at a time.
-    Stream(Mutex<File>),
-    Stdout,
+    /// A pipe, FIFO or terminal (or `-`, stdout), written by a thread of its own.
+    Pipe(Pipe),
     Discard,
 }
 
@@ -264,27 +391,62 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
     Err(std::io::Error::other("not supported"))
 }
 
-/// The `seq` of the record at the start of a line (`{"wa_hook_capture":1,"seq":N,...`).
-fn seq_at(file: &File, start: u64, end: u64) -> Option<u64> {
-    let mut head = vec![0u8; (end - start).min(128) as usize];
-    read_at(file, &mut head, start).ok()?;
-    let at = memchr::memmem::find(&head, b"\"seq\":")? + 6;
-    let digits: &[u8] = &head[at..];
-    let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
-    std::str::from_utf8(digits).ok()?.parse().ok()
+/// The highest `seq` of the whole lines in the last `TAIL_MAX` bytes of `file` (of `len`
+/// bytes). Not the last line's: workers write their records in whichever order they finish,
+/// so the last line is not always the highest (issue 22: a file `1,2,3,5,4` continues at 6).
+/// The lines written after the highest one are those still being handled when it was
+/// written, a few hundred at most, far inside the tail. A line not ended by a newline (cut
+/// short) is not read.
+fn highest_seq_in_tail(file: &File, len: u64) -> Option<u64> {
+    let from = len.saturating_sub(TAIL_MAX);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut position = from;
+    // Reading from the file's start, the first line is whole; from elsewhere it is not read.
+    let mut at_line_start = from == 0;
+    let mut head: Vec<u8> = Vec::with_capacity(HEAD_MAX);
+    let mut highest = None;
+    while position < len {
+        let n = ((len - position) as usize).min(buf.len());
+        read_at(file, &mut buf[..n], position).ok()?;
+        for piece in buf[..n].split_inclusive(|b| *b == b'\n') {
+            if at_line_start && head.len() < HEAD_MAX {
+                head.extend_from_slice(&piece[..piece.len().min(HEAD_MAX - head.len())]);
+            }
+            if piece.ends_with(b"\n") {
+                if at_line_start {
+                    highest = highest.max(record_seq(&head));
+                }
+                head.clear();
+                at_line_start = true;
+            }
+        }
+        position += n as u64;
+    }
+    highest
 }
 
+/// How much of a line's start is read for its `seq`.
+const HEAD_MAX: usize = 128;
+
 impl CaptureWriter {
-    /// Open `path` for appending; `-` means stdout. Fails at once on a bad path. A file that
-    /// does not end with a newline (a record cut short by a crash) gets one first, with a
-    /// warning; the last record's `seq` is read back so this run's records continue it.
+    /// Open `path` for appending; `-` means stdout. Fails at once on a bad path, and on a
+    /// file that holds something other than capture records (with a warning for a symbolic
+    /// link). A file that does not end with a newline (a record cut short by a crash) gets one
+    /// first, with a warning; the highest `seq` of its tail is read back so this run's records
+    /// continue it. A pipe, FIFO or terminal is written by a thread of its own.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let mut last_seq = 0;
+        let mut created = None;
         let sink = if path == Path::new("-") {
-            Sink::Stdout
+            Sink::Pipe(Pipe::start(Box::new(std::io::stdout()))?)
         } else {
+            check_out_path(path)?;
+            let existed = std::fs::symlink_metadata(path).is_ok();
             let file = open_capture_file(path)
                 .with_context(|| format!("opening the capture file {}", path.display()))?;
+            if !existed {
+                created = Some(path.to_path_buf());
+            }
             let meta = file
                 .metadata()
                 .with_context(|| format!("reading the capture file {}", path.display()))?;
@@ -309,20 +471,19 @@ impl CaptureWriter {
                             .write_all(b"\n")
                             .with_context(|| format!("writing to {}", path.display()))?;
                     }
-                    if let Some((start, end)) = last_whole_line(&file, len) {
-                        last_seq = seq_at(&file, start, end).unwrap_or(0);
-                    }
+                    last_seq = highest_seq_in_tail(&file, len).unwrap_or(0);
                 }
                 Sink::File(CaptureFile {
                     path: path.to_path_buf(),
                     open: RwLock::new((file, FileId::of(&meta))),
                 })
             } else {
-                Sink::Stream(Mutex::new(file))
+                Sink::Pipe(Pipe::start(Box::new(file))?)
             }
         };
         let mut writer = Self::with_sink(sink);
         writer.last_seq = last_seq;
+        writer.created = created;
         Ok(writer)
     }
 
@@ -338,14 +499,44 @@ impl CaptureWriter {
             careful_lock: Mutex::new(()),
             last_seq: 0,
             fsync: false,
+            created: None,
         }
     }
 
     /// Each write waits until the records are on the disk (`fdatasync`), not only handed to
-    /// the operating system: they then survive a power loss, at a cost per write.
-    pub fn with_fsync(mut self, fsync: bool) -> Self {
+    /// the operating system: they then survive a power loss, at a cost per write. A capture
+    /// file `open` created has its folder synced too, so the file's name survives as well.
+    pub fn with_fsync(mut self, fsync: bool) -> anyhow::Result<Self> {
         self.fsync = fsync;
-        self
+        if let (true, Some(path)) = (fsync, &self.created) {
+            sync_folder_of(path)?;
+        }
+        Ok(self)
+    }
+
+    /// Records refused because the capture pipe's queue was full ([`PipeFull`]).
+    pub fn pipe_refusals(&self) -> u64 {
+        match &self.sink {
+            Sink::Pipe(pipe) => pipe.refused.load(Ordering::Relaxed),
+            _ => 0,
+        }
+    }
+
+    /// Wait at most `within` for records queued for a pipe to be written; the bytes still
+    /// queued then (0 when all were written), which are lost. Never waits on a blocked write
+    /// longer than that.
+    pub fn finish(&self, within: std::time::Duration) -> usize {
+        let Sink::Pipe(pipe) = &self.sink else {
+            return 0;
+        };
+        let until = std::time::Instant::now() + within;
+        loop {
+            let left = pipe.queued.load(Ordering::Acquire);
+            if left == 0 || std::time::Instant::now() >= until {
+                return left;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 
     /// The `seq` of the last record in the file when it was opened (0 when there was none).
@@ -369,35 +560,29 @@ impl CaptureWriter {
         }
         LINES.with_borrow_mut(|lines| {
             lines.clear();
+            let mut count = 0;
             for record in records {
+                count += 1;
                 serde_json::to_writer(&mut *lines, record).context("encoding a capture record")?;
                 lines.push(b'\n');
             }
             let result = match &self.sink {
-                Sink::File(file) => self.write_file(file, lines),
-                Sink::Stream(file) => file
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .write_all(lines)
-                    .map_err(anyhow::Error::new),
-                Sink::Stdout => {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(lines)
-                        .and_then(|()| out.flush())
-                        .map_err(anyhow::Error::new)
-                }
+                Sink::File(file) => self
+                    .write_file(file, lines)
+                    .context("writing the capture file"),
+                Sink::Pipe(pipe) => pipe.send(lines, count),
                 Sink::Discard => Ok(()),
             };
             // A large record's buffer is not kept for the next ones.
             if lines.capacity() > 1 << 20 {
                 *lines = Vec::new();
             }
-            result.context("writing the capture file")
+            result
         })
     }
 
     fn write_file(&self, capture: &CaptureFile, lines: &[u8]) -> anyhow::Result<()> {
-        capture.follow_path()?;
+        capture.follow_path(self.fsync)?;
         let open = capture
             .open
             .read()
@@ -444,7 +629,7 @@ impl CaptureWriter {
 impl CaptureFile {
     /// When the path no longer names the file being written (deleted, or replaced by another
     /// file), open it again, creating it.
-    fn follow_path(&self) -> anyhow::Result<()> {
+    fn follow_path(&self, fsync: bool) -> anyhow::Result<()> {
         let current = std::fs::metadata(&self.path)
             .ok()
             .map(|meta| FileId::of(&meta));
@@ -473,6 +658,9 @@ impl CaptureFile {
             )
         })?;
         let meta = file.metadata()?;
+        if fsync {
+            sync_folder_of(&self.path)?;
+        }
         crate::output::warn(format!(
             "the capture file {} was {} while listening; records from now on are saved in the \
              file now at that path",
@@ -485,6 +673,116 @@ impl CaptureFile {
         ));
         *open = (file, FileId::of(&meta));
         Ok(())
+    }
+}
+
+/// `--fsync` on a file just created: its folder's entry for it reaches the disk too.
+fn sync_folder_of(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        File::open(folder)
+            .and_then(|folder| folder.sync_all())
+            .with_context(|| format!("syncing the folder of {} (--fsync)", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// `--out` names a file listen may append to: one that does not exist, is empty, or holds
+/// capture records (a line of its first 4 KiB starts as one). Anything else is refused with what it
+/// is; a symbolic link is followed with a warning (it may lead somewhere unexpected).
+fn check_out_path(path: &Path) -> anyhow::Result<()> {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if link.file_type().is_symlink() {
+        let target = std::fs::read_link(path)
+            .map_or_else(|_| "?".to_string(), |target| target.display().to_string());
+        crate::output::warn(format!(
+            "--out {} is a symbolic link to {target}: records are appended to the file it \
+             names",
+            path.display()
+        ));
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        anyhow::bail!(
+            "--out {} is a folder; give a file in it, e.g. --out {}",
+            path.display(),
+            path.join("wa-hook-captures.jsonl").display()
+        );
+    }
+    if !meta.is_file() || meta.len() == 0 {
+        return Ok(());
+    }
+    let mut start = [0u8; 4096];
+    let read = {
+        use std::io::Read;
+        let mut file = File::open(path)
+            .with_context(|| format!("reading the capture file {}", path.display()))?;
+        let mut read = 0;
+        while read < start.len() {
+            match file.read(&mut start[read..]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("reading the capture file {}", path.display()));
+                }
+            }
+        }
+        read
+    };
+    let start = start[..read].trim_ascii_start();
+    let prefix = b"{\"wa_hook_capture\":";
+    // A record within the first lines: a capture file (one saved from `listen --out -`
+    // starts with the URL line).
+    if start.is_empty()
+        || start.starts_with(prefix)
+        || prefix.starts_with(start)
+        || memchr::memmem::find(start, b"\n{\"wa_hook_capture\":").is_some()
+    {
+        return Ok(());
+    }
+    // What it is, without quoting it (it may hold secrets).
+    let what = if start.starts_with(b"{") || start.starts_with(b"[") {
+        "JSON that is not wa-hook capture records"
+    } else if std::str::from_utf8(start).is_ok_or_cut_short()
+        && !start
+            .iter()
+            .any(|b| b.is_ascii_control() && !b.is_ascii_whitespace())
+    {
+        "text that is not wa-hook capture records"
+    } else {
+        "binary data"
+    };
+    anyhow::bail!(
+        "--out {} is not a wa-hook capture file: it holds {} ({what}), and listen only adds \
+         to its own capture files; give --out a new file, or move this one away",
+        path.display(),
+        crate::output::size(meta.len())
+    )
+}
+
+/// UTF-8, or UTF-8 whose last character was cut off by the end of what was read.
+trait Utf8Start {
+    fn is_ok_or_cut_short(&self) -> bool;
+}
+
+impl Utf8Start for Result<&str, std::str::Utf8Error> {
+    fn is_ok_or_cut_short(&self) -> bool {
+        match self {
+            Ok(_) => true,
+            Err(err) => err.error_len().is_none(),
+        }
     }
 }
 

@@ -291,19 +291,27 @@ fn check_unit(bytes: &[u8], options: &CheckOptions, max_body: u64) -> Judged {
             None => checked(validation::check_bytes(body, None, options)),
         },
         Unit::Record(record) => {
-            // A captured body is held to the same limit as any other.
+            // A captured body is held to the same limit as any other, by the body the record
+            // holds: its own `body_bytes` is what it claims, and is not trusted (a record
+            // claiming 0 bytes must not skip the limits, nor one claiming 2^64 be refused).
             let kept = record
                 .body
                 .as_ref()
                 .map_or(0, |body| match record.body_encoding {
-                    BodyEncoding::Base64 => body.len() as u64 / 4 * 3,
-                    _ => body.len() as u64,
+                    BodyEncoding::Base64 => {
+                        let padding = body.bytes().rev().take_while(|b| *b == b'=').count();
+                        (body.len() as u64 / 4 * 3).saturating_sub(padding as u64)
+                    }
+                    BodyEncoding::Utf8 => body.len() as u64,
+                    BodyEncoding::None => 0,
                 });
-            let size = record.body_bytes.max(kept);
-            if size > max_body && kept > 0 {
-                return Judged::TooLarge { size, exact: true };
+            if kept > max_body {
+                return Judged::TooLarge {
+                    size: kept,
+                    exact: true,
+                };
             }
-            if record.body_bytes > PARALLEL_BODY_MAX as u64 {
+            if kept > PARALLEL_BODY_MAX as u64 {
                 if let Some(values) = record
                     .body_bytes()
                     .ok()

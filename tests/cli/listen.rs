@@ -11,6 +11,12 @@ use crate::common::*;
 /// Hostile traffic, full disks and hung apps (issue 13).
 mod hostile;
 
+/// What `--out` may name, and seq across runs (issue 22).
+mod capture_file;
+
+/// Request framing per RFC 9112 (issue 22).
+mod framing;
+
 /// A response as read off the wire.
 #[derive(Debug)]
 struct RawResponse {

@@ -638,3 +638,39 @@ fn file_colon_n_names_a_line_of_plain_json_lines() {
             "is a body, not a captured request",
         ));
 }
+
+/// Issue 22: a record's own `body_bytes` is what it claims, not what it holds. One claiming a
+/// huge body that holds a small valid one is checked (not refused as too large); one claiming
+/// 0 bytes that holds a body of very many values is not parsed whole (the limit applies to the
+/// body it holds).
+#[test]
+fn a_record_s_declared_body_bytes_is_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |seq: u64, body: &str, claimed: u64| {
+        serde_json::json!({
+            "wa_hook_capture": 1, "seq": seq, "received_at": "2026-11-21T12:00:00.000000Z",
+            "remote_addr": "127.0.0.1:1", "method": "POST", "path": "/",
+            "headers": [], "body": body, "body_encoding": "utf8",
+            "body_bytes": claimed, "response_status": 200
+        })
+        .to_string()
+    };
+    let many_values = format!("[{}0]", "0,".repeat(500_000));
+    let lines = [record(1, "{\"a\":1}", u64::MAX), record(2, &many_values, 0)].join("\n");
+    write(dir.path(), "run.jsonl", lines.as_bytes());
+    let output = wa_hook()
+        .current_dir(dir.path())
+        .args(["validate", "--format", "json", "run.jsonl"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        !lines[0].contains("too large"),
+        "a small body was refused on its record's claim: {stdout}"
+    );
+    assert!(
+        lines[1].contains("JSON values"),
+        "a body of 500,001 values was not held to the limit: {stdout}"
+    );
+}

@@ -526,6 +526,8 @@ pub(crate) struct Leftovers {
     pub lines_not_shown: u64,
     /// Requests still being read or forwarded when listen stopped: neither answered nor saved.
     pub unfinished: u64,
+    /// Requests answered 503 because the capture pipe (`--out FIFO`) was not read.
+    pub pipe_full: u64,
 }
 
 impl Stats {
@@ -675,6 +677,16 @@ impl Stats {
                 format!(
                     "{} still being read or forwarded at the stop: not answered, not saved",
                     output::plural(leftovers.unfinished, "request", "requests")
+                )
+                .yellow()
+            ));
+        }
+        if leftovers.pipe_full > 0 {
+            text.push_str(&format!(
+                "  {}\n",
+                format!(
+                    "{} answered 503, not saved: the capture pipe was not read",
+                    output::plural(leftovers.pipe_full, "request", "requests")
                 )
                 .yellow()
             ));

@@ -33,6 +33,8 @@ pub(crate) struct Handler {
     in_flight: AtomicU64,
     /// Requests not saved since the last warning about it (0: saving works).
     unsaved_since_warning: AtomicU64,
+    /// Requests answered 503 for a full capture pipe since the last warning (0: none).
+    pipe_full_since_warning: AtomicU64,
     /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
     /// many times its text's size, so such bodies are parsed one at a time.
     large_parse: Mutex<()>,
@@ -219,8 +221,14 @@ impl Handler {
             writer,
             in_flight: AtomicU64::new(0),
             unsaved_since_warning: AtomicU64::new(0),
+            pipe_full_since_warning: AtomicU64::new(0),
             large_parse: Mutex::new(()),
         }
+    }
+
+    /// The capture writer (for what it says at the stop).
+    pub fn writer(&self) -> &CaptureWriter {
+        &self.writer
     }
 
     /// Requests taken and not yet answered (at the stop: abandoned).
@@ -250,6 +258,15 @@ impl Handler {
             .collect();
         let saved = match self.writer.write_all(handled.iter().map(|one| &one.record)) {
             Ok(()) => {
+                if self.pipe_full_since_warning.load(Ordering::Relaxed) > 0 {
+                    let refused = self.pipe_full_since_warning.swap(0, Ordering::Relaxed);
+                    if refused > 0 {
+                        output::warn(format!(
+                            "the capture pipe is read again ({} answered 503)",
+                            output::plural(refused, "request was", "requests were")
+                        ));
+                    }
+                }
                 if self.unsaved_since_warning.load(Ordering::Relaxed) > 0 {
                     let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
                     if unsaved > 0 {
@@ -258,6 +275,27 @@ impl Handler {
                             output::plural(unsaved, "request", "requests")
                         ));
                     }
+                }
+                true
+            }
+            Err(err) if err.downcast_ref::<capture::PipeFull>().is_some() => {
+                // The capture pipe is not read fast enough: the sender is told to try again
+                // (503), and the summary counts them (`CaptureWriter::pipe_refusals`).
+                if self
+                    .pipe_full_since_warning
+                    .fetch_add(handled.len() as u64, Ordering::Relaxed)
+                    == 0
+                {
+                    output::warn(format!(
+                        "{err}: answering 503 until it is (the summary counts them)"
+                    ));
+                }
+                for one in &mut handled {
+                    one.answer = Answer::error(503, "busy; try again");
+                    one.answer.headers.push(
+                        Header::from_bytes(&b"Retry-After"[..], &b"1"[..]).expect("valid header"),
+                    );
+                    one.record.response_status = 503;
                 }
                 true
             }
@@ -643,6 +681,7 @@ fn http_reason(status: u16) -> &'static str {
         414 => "request line too long",
         417 => "expectation failed",
         431 => "request headers too large",
+        501 => "transfer coding not implemented; send the body with Content-Length or chunked",
         503 => "busy; try again",
         505 => "HTTP version not supported; use HTTP/1.1",
         _ => "bad request",

@@ -17,7 +17,11 @@
 //! (chunked, over 64 KiB, or after `Expect: 100-continue`) is read on a thread of its own, at
 //! most `UPLOADS_MAX` at once, so a slow sender never holds a worker; with `--forward-to`, each
 //! request waits for the app on a thread of its own, at most `FORWARDS_MAX` at once, so a hung
-//! app never holds one either (one more is answered 503 at once). At Ctrl-C, listen stops
+//! app never holds one either (one more is answered 503 at once). An answer the client does
+//! not read is finished on a thread of its own (tiny_http sends each without waiting), so a
+//! client that pipelines requests and reads nothing holds no worker: it is read no further
+//! while `MAX_UNANSWERED` of its answers wait, and its connection closes when an answer has
+//! waited `--read-timeout` for it (see vendor/README.md). At Ctrl-C, listen stops
 //! within about a second whatever is still being read or forwarded, and says how many were.
 mod display;
 mod forward;
@@ -64,6 +68,10 @@ const UPLOADS_MAX: usize = 8;
 /// app holds no worker); one more is answered 503 at once. Their bodies have arrived, so each
 /// holds at most `tiny_http::BUFFERED_BODY_MAX` (64 KiB).
 const FORWARDS_MAX: usize = 256;
+
+/// Answers one connection may have waiting (requests pipelined and not yet answered, or answers
+/// its client has not read) before its next request is read.
+const MAX_UNANSWERED: usize = 8;
 
 /// `--max-connections` unless the open-file limit allows fewer.
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -496,6 +504,14 @@ fn bind_inspector(args: &ListenArgs) -> anyhow::Result<Option<crate::inspector::
         );
         return Ok(None);
     }
+    // A FIFO or device: the inspector would read (and take) what listen writes to it.
+    if std::fs::metadata(&args.out).is_ok_and(|meta| !meta.is_file()) {
+        output::warn(format!(
+            "no inspector: --out {} is not a regular file, and the inspector reads one",
+            args.out.display()
+        ));
+        return Ok(None);
+    }
     crate::inspector::Inspector::bind(args.ui_port).map(Some)
 }
 
@@ -542,7 +558,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let writer = if args.no_save {
         CaptureWriter::discard()
     } else {
-        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)
+        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)?
     };
     let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
 
@@ -575,8 +591,16 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         max_head_bytes: 64 * 1024,
         max_headers: 128,
     };
+    // A client that does not read its answers: each answer is sent without waiting, or
+    // finished by a thread of its own (tiny_http), so it never holds a worker; such a client
+    // is read no further while `MAX_UNANSWERED` of its answers wait, and its connection closes
+    // when an answer waits `--read-timeout` for it to read.
+    let answers = tiny_http::AnswerLimits {
+        write_timeout: Some(args.read_timeout),
+        max_unanswered: MAX_UNANSWERED,
+    };
     let server = Arc::new(
-        tiny_http::Server::from_listener_with_limits(listener, None, limits)
+        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
             .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
     );
 
@@ -762,8 +786,21 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
             Err(_) => {}
         }
     }
+    // Records queued for a capture pipe are written for what is left of the second; a pipe
+    // nobody reads never holds the stop.
+    let unwritten = handler
+        .writer()
+        .finish(stop_by.saturating_duration_since(Instant::now()));
+    if unwritten > 0 {
+        output::warn(format!(
+            "{} of records for {} were never read from the pipe, and are lost",
+            output::size(unwritten as u64),
+            args.out.display()
+        ));
+    }
     let leftovers = Leftovers {
         refused_connections: server.refused_connections(),
+        pipe_full: handler.writer().pipe_refusals(),
         lines_not_shown: display_tx.dropped(),
         unfinished: handler.in_flight(),
     };

@@ -758,3 +758,92 @@ fn a_body_of_too_many_values_is_not_parsed() {
     assert!(note.contains("JSON values, more than the 400000"), "{note}");
     assert_eq!(records[0].body_bytes, body.len() as u64);
 }
+
+/// Issue 22: a client that pipelines 100,000 small requests on one connection and reads none of
+/// the answers stopped every other webhook from being answered (each worker waited to write an
+/// answer it would never read). Two such clients now slow down nobody but themselves: other
+/// requests are answered all along, until the listener closes the two connections (an answer
+/// waited `--read-timeout` for them), and the listener stops cleanly.
+#[cfg(unix)]
+#[test]
+fn clients_that_read_no_answers_slow_down_nobody_else() {
+    use std::os::unix::io::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, out) = capture_file(&dir);
+    let listener = Listener::start(&["--out", &out, "--no-ui", "--read-timeout", "2s"]);
+    let host = listener.url.trim_start_matches("http://").to_string();
+    let pipelined = b"GET /pipelined HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100_000);
+    let pipeliners: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| {
+            let stream = std::net::TcpStream::connect(&host).unwrap();
+            // A small receive buffer: the answers fill it (and the listener's send buffer)
+            // sooner.
+            let size: libc::c_int = 4096;
+            // SAFETY: setsockopt on a socket this test owns, with a valid pointer and length.
+            unsafe {
+                libc::setsockopt(
+                    stream.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_RCVBUF,
+                    (&size as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                );
+            }
+            stream.set_write_timeout(Some(ANSWER_TIMEOUT)).unwrap();
+            let writer = stream.try_clone().unwrap();
+            let bytes = pipelined.clone();
+            // Written until the listener stops reading or closes; nothing is read.
+            std::thread::spawn(move || {
+                let _ = (&writer).write_all(&bytes);
+            });
+            stream
+        })
+        .collect();
+    // True once the listener has closed the connection (reset: it had unread requests).
+    let closed = |stream: &std::net::TcpStream| {
+        let mut poll = libc::pollfd {
+            fd: stream.as_raw_fd(),
+            events: libc::POLLRDHUP,
+            revents: 0,
+        };
+        // SAFETY: poll on one valid descriptor, without waiting.
+        unsafe { libc::poll(&mut poll, 1, 0) };
+        poll.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLRDHUP) != 0
+    };
+    let body = sample_bytes("qikchat/message-text");
+    let probe = |label: &str| {
+        let mut connection = Connection::open(&listener.url);
+        connection
+            .reader
+            .get_mut()
+            .set_read_timeout(Some(ANSWER_TIMEOUT))
+            .unwrap();
+        let started = Instant::now();
+        let answer = connection.send("POST", "/probe", &[], &body);
+        assert_eq!(answer.status, 200, "{label}");
+        started.elapsed()
+    };
+    // Others are answered while the two fill the buffers, while their answers wait, and
+    // until the listener closes both (each probe bounded by ANSWER_TIMEOUT, the whole by
+    // three times it).
+    let started = Instant::now();
+    let mut probes = 0;
+    let mut slowest = Duration::ZERO;
+    while !pipeliners.iter().all(closed) {
+        assert!(
+            started.elapsed() < ANSWER_TIMEOUT * 3,
+            "the listener never closed the connections that read nothing"
+        );
+        slowest = slowest.max(probe(&format!("probe {probes}")));
+        probes += 1;
+    }
+    for n in 0..10 {
+        slowest = slowest.max(probe(&format!("probe {n} after")));
+    }
+    eprintln!(
+        "{probes} probes answered in {:?} while two clients read nothing; slowest {slowest:?}",
+        started.elapsed()
+    );
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+}

@@ -8,13 +8,15 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::common::{HTTPVersion, Header, HeaderField, Method};
-use crate::request::{ConnectionState, Rejection};
+use crate::request::{ConnectionState, Rejection, ResponseWriter};
 use crate::util::refined_tcp_stream::Deadline;
 use crate::util::RefinedTcpStream;
-use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
+use crate::util::{
+    SequentialReader, SequentialReaderBuilder, SequentialWriter, SequentialWriterBuilder,
+};
 use crate::Limits;
 use crate::Request;
 
@@ -49,6 +51,101 @@ pub struct ClientConnection {
     // head, a body not read): read and discard some before closing, as closing a socket with
     // unread data resets it and the sender may lose the answer already sent
     linger: bool,
+
+    // wa-hook: answers not yet sent, and how many may be before the next request is read
+    unanswered: Arc<Unanswered>,
+    max_unanswered: usize,
+}
+
+/// wa-hook: a connection's answers not yet sent. A client that pipelines requests and does not
+/// read the answers is read no further while `max_unanswered` are waiting (upstream read and
+/// queued every request, and the workers answering them all waited on that one client).
+#[derive(Default)]
+pub(crate) struct Unanswered {
+    count: Mutex<usize>,
+    sent: Condvar,
+}
+
+impl Unanswered {
+    fn add(&self) {
+        *self.count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+    }
+
+    fn done(&self) {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        *count = count.saturating_sub(1);
+        self.sent.notify_all();
+    }
+
+    /// Wait until fewer than `max` answers are waiting.
+    fn wait_below(&self, max: usize) {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *count >= max {
+            count = self
+                .sent
+                .wait(count)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// wa-hook: the writer of one answer on a connection: in order after the answers before it,
+/// sent without waiting when the socket takes it (`ResponseWriter::send_now`), counted until
+/// it is done.
+pub(crate) struct AnswerWriter {
+    inner: SequentialWriter<BufWriter<RefinedTcpStream>>,
+    unanswered: Arc<Unanswered>,
+}
+
+impl AnswerWriter {
+    fn new(
+        inner: SequentialWriter<BufWriter<RefinedTcpStream>>,
+        unanswered: &Arc<Unanswered>,
+    ) -> Box<dyn ResponseWriter> {
+        unanswered.add();
+        Box::new(AnswerWriter {
+            inner,
+            unanswered: unanswered.clone(),
+        })
+    }
+}
+
+impl std::io::Write for AnswerWriter {
+    fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> IoResult<()> {
+        self.inner.flush()
+    }
+}
+
+impl ResponseWriter for AnswerWriter {
+    fn send_now(&mut self, bytes: &[u8]) -> IoResult<Option<usize>> {
+        if !self.inner.try_turn() {
+            return Ok(None);
+        }
+        self.inner
+            .now(|writer| {
+                // What an earlier writer left buffered goes first (the buffer is empty when
+                // every answer went this way).
+                if !writer.buffer().is_empty() {
+                    return Ok(0);
+                }
+                writer.get_mut().send_now(bytes)
+            })
+            .map(Some)
+    }
+
+    fn abort(&mut self) {
+        self.inner.now(|writer| writer.get_mut().abort());
+    }
+}
+
+impl Drop for AnswerWriter {
+    fn drop(&mut self) {
+        self.unanswered.done();
+    }
 }
 
 /// wa-hook: how much, and for how long, a connection that ends early is read and discarded.
@@ -166,6 +263,7 @@ impl ClientConnection {
             read_socket,
             Limits::default(),
             Arc::new(Deadline::default()),
+            crate::AnswerLimits::default().max_unanswered,
         )
     }
 
@@ -175,6 +273,7 @@ impl ClientConnection {
         mut read_socket: RefinedTcpStream,
         limits: Limits,
         deadline: Arc<Deadline>,
+        max_unanswered: usize,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -190,6 +289,8 @@ impl ClientConnection {
             no_more_requests: false,
             secure,
             linger: false,
+            unanswered: Arc::new(Unanswered::default()),
+            max_unanswered: max_unanswered.max(1),
             state: ConnectionState {
                 deadline,
                 body_timeout: limits.body_timeout,
@@ -268,6 +369,9 @@ impl ClientConnection {
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
+        // wa-hook: a client with `max_unanswered` answers waiting is read no further until it
+        // reads some (or the write timeout closes the connection).
+        self.unanswered.wait_below(self.max_unanswered);
         // wa-hook: waiting for a request is bounded by the socket's read timeout (keep-alive);
         // once it starts, its head must arrive within `head_timeout`.
         let mut first = self.next_byte().map_err(ReadError::ReadIoError)?;
@@ -345,7 +449,7 @@ impl ClientConnection {
         }
 
         // building the writer for the request
-        let writer = self.sink.next().unwrap();
+        let writer = AnswerWriter::new(self.sink.next().unwrap(), &self.unanswered);
 
         // follow-up for next potential request
         let mut data_source = self.source.next().unwrap();
@@ -381,12 +485,19 @@ impl ClientConnection {
     }
 }
 
-/// wa-hook: a `Content-Length` that is not one number, or an `Expect` tiny_http cannot meet.
+/// wa-hook: a `Content-Length` that is not one number, a `Transfer-Encoding` tiny_http cannot
+/// read, or an `Expect` tiny_http cannot meet (RFC 9112 sections 6.1 and 6.3).
 fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
+    if let Some(refusal) = unreadable_transfer_coding(headers) {
+        return Some(refusal);
+    }
     let mut length = None;
     for header in headers {
         if header.field.equiv("Content-Length") {
-            match header.value.as_str().trim().parse::<usize>() {
+            // Only digits (upstream took `+7` as 7, as Rust's integer parsing does).
+            let value = header.value.as_str().trim();
+            let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+            match value.parse::<usize>().ok().filter(|_| digits).ok_or(()) {
                 Ok(value) if length.is_none_or(|seen| seen == value) => length = Some(value),
                 Ok(_) => return Some((400, "two different Content-Length headers".to_string())),
                 Err(_) => {
@@ -412,6 +523,64 @@ fn unreadable_framing(headers: &[Header]) -> Option<(u16, String)> {
         }
     }
     None
+}
+
+/// wa-hook: the transfer codings of a request, as RFC 9112 section 6.3 reads them: chunked
+/// must be the last, applied once (otherwise the body's end cannot be known: 400), and a
+/// coding other than chunked is one this listener cannot decode (501, at once; upstream took
+/// any value as chunked, and a body `identity` waited for the sender to give up).
+fn unreadable_transfer_coding(headers: &[Header]) -> Option<(u16, String)> {
+    let mut codings = Vec::new();
+    let mut present = false;
+    for header in headers
+        .iter()
+        .filter(|h| h.field.equiv("Transfer-Encoding"))
+    {
+        present = true;
+        codings.extend(
+            header
+                .value
+                .as_str()
+                .split(',')
+                .map(|coding| coding.trim().to_ascii_lowercase())
+                .filter(|coding| !coding.is_empty()),
+        );
+    }
+    if !present {
+        return None;
+    }
+    let shown = || shorten(&codings.join(", "), 60);
+    let chunked = codings.iter().filter(|c| *c == "chunked").count();
+    if codings.is_empty() {
+        return Some((400, "an empty Transfer-Encoding".to_string()));
+    }
+    if chunked > 1 || (chunked == 1 && codings.last().is_some_and(|c| c != "chunked")) {
+        return Some((
+            400,
+            format!(
+                "Transfer-Encoding `{}`: chunked must be the last coding, applied once",
+                shown()
+            ),
+        ));
+    }
+    if codings.iter().any(|c| c != "chunked") {
+        return Some((
+            501,
+            format!(
+                "Transfer-Encoding `{}`: this listener reads only chunked",
+                shown()
+            ),
+        ));
+    }
+    None
+}
+
+/// wa-hook: both `Transfer-Encoding` and `Content-Length`: the body is read as chunked and the
+/// connection closes after the answer (RFC 9112 section 6.1), so nothing sent after it can be
+/// read as another request.
+fn has_both_lengths(headers: &[Header]) -> bool {
+    headers.iter().any(|h| h.field.equiv("Transfer-Encoding"))
+        && headers.iter().any(|h| h.field.equiv("Content-Length"))
 }
 
 /// wa-hook: one header line as a header, and its value as text when that is not ASCII (a
@@ -484,7 +653,7 @@ impl Iterator for ClientConnection {
                     version,
                     headers,
                 } = *rejected;
-                let writer = self.sink.next().unwrap();
+                let writer = AnswerWriter::new(self.sink.next().unwrap(), &self.unanswered);
                 return Some(crate::request::new_rejected(
                     self.secure,
                     method,
@@ -510,6 +679,12 @@ impl Iterator for ClientConnection {
             .map(|h| h.value.as_str());
 
         let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+
+        // wa-hook: a request framed two ways is the connection's last.
+        if has_both_lengths(rq.headers()) {
+            self.no_more_requests = true;
+            self.linger = true;
+        }
 
         match lowercase {
             Some(ref val) if val.contains("close") => self.no_more_requests = true,
@@ -610,5 +785,37 @@ mod test {
             super::parse_request_line(b"PRI * HTTP/2.0"),
             Err(super::ReadError::Reject(r)) if r.rejection.status == 505
         ));
+    }
+}
+
+#[cfg(test)]
+mod framing {
+    use super::{has_both_lengths, unreadable_framing};
+    use crate::Header;
+
+    fn headers(lines: &[&str]) -> Vec<Header> {
+        lines.iter().map(|line| line.parse().unwrap()).collect()
+    }
+
+    /// wa-hook: RFC 9112 sections 6.1 and 6.3 (issue 22).
+    #[test]
+    fn transfer_codings_and_lengths_are_read_as_rfc_9112_says() {
+        let status = |lines: &[&str]| unreadable_framing(&headers(lines)).map(|(s, _)| s);
+        assert_eq!(status(&["Transfer-Encoding: chunked"]), None);
+        assert_eq!(status(&["Transfer-Encoding: Chunked"]), None);
+        assert_eq!(status(&["Transfer-Encoding: chunked, gzip"]), Some(400));
+        assert_eq!(status(&["Transfer-Encoding: chunked, chunked"]), Some(400));
+        assert_eq!(
+            status(&["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"]),
+            Some(400)
+        );
+        assert_eq!(status(&["Transfer-Encoding: identity"]), Some(501));
+        assert_eq!(status(&["Transfer-Encoding: gzip, chunked"]), Some(501));
+        assert_eq!(status(&["Content-Length: +7"]), Some(400));
+        assert_eq!(status(&["Content-Length: -0"]), Some(400));
+        assert_eq!(status(&["Content-Length: 7"]), None);
+        let both = headers(&["Content-Length: 4", "Transfer-Encoding: chunked"]);
+        assert_eq!(unreadable_framing(&both), None);
+        assert!(has_both_lengths(&both));
     }
 }

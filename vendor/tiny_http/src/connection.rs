@@ -107,6 +107,51 @@ impl Connection {
         }
     }
 
+    /// wa-hook: the longest a write waits for the peer to read.
+    pub(crate) fn set_write_timeout(
+        &self,
+        timeout: Option<std::time::Duration>,
+    ) -> std::io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.set_write_timeout(timeout),
+            #[cfg(unix)]
+            Self::Unix(s) => s.set_write_timeout(timeout),
+        }
+    }
+
+    /// wa-hook: send what the socket takes now, without waiting (0 when it takes nothing).
+    pub(crate) fn send_now(&self, buf: &[u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        {
+            let socket = match self {
+                Self::Tcp(s) => socket2::SockRef::from(s),
+                Self::Unix(s) => socket2::SockRef::from(s),
+            };
+            match socket.send_with_flags(buf, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL) {
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => Ok(0),
+                other => other,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = buf;
+            Ok(0)
+        }
+    }
+
+    /// wa-hook: when the socket is closed, it is reset and what it still had to send dropped
+    /// (a client that read nothing would otherwise leave it queued in the kernel).
+    pub(crate) fn reset_on_close(&self) {
+        #[cfg(unix)]
+        {
+            let socket = match self {
+                Self::Tcp(s) => socket2::SockRef::from(s),
+                Self::Unix(s) => socket2::SockRef::from(s),
+            };
+            let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+        }
+    }
+
     /// wa-hook: writes fail rather than wait.
     pub(crate) fn set_nonblocking(&self, nonblocking: bool) -> std::io::Result<()> {
         match self {

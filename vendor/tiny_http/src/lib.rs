@@ -172,6 +172,31 @@ pub struct Limits {
     pub max_headers: usize,
 }
 
+/// wa-hook: what answers may cost: upstream waited as long as a client took to read each
+/// answer, and read every request a client pipelined, so one client that read nothing held every
+/// thread answering.
+#[derive(Debug, Clone)]
+pub struct AnswerLimits {
+    /// How long writing an answer may wait for the client to read; then the connection closes.
+    pub write_timeout: Option<Duration>,
+    /// Answers a connection may have waiting before its next request is read.
+    pub max_unanswered: usize,
+}
+
+/// wa-hook: without a write timeout a client that reads nothing holds its answers' threads
+/// (`Request::respond` finishes an answer the socket does not take on a thread of its own):
+/// at most this many per connection.
+const DEFAULT_MAX_UNANSWERED: usize = 32;
+
+impl Default for AnswerLimits {
+    fn default() -> Self {
+        AnswerLimits {
+            write_timeout: None,
+            max_unanswered: DEFAULT_MAX_UNANSWERED,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
@@ -308,6 +333,16 @@ impl Server {
         ssl_config: Option<SslConfig>,
         limits: Limits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_all_limits(listener, ssl_config, limits, AnswerLimits::default())
+    }
+
+    /// wa-hook: [`Server::from_listener_with_limits`] with bounds on what answers may cost too.
+    pub fn from_listener_with_all_limits<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: Limits,
+        answers: AnswerLimits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         let refused = Arc::new(AtomicU64::new(0));
         let inside_refused = refused.clone();
@@ -393,6 +428,9 @@ impl Server {
                 if limits.keep_alive_timeout.is_some() {
                     let _ = sock.set_read_timeout(limits.keep_alive_timeout);
                 }
+                if answers.write_timeout.is_some() {
+                    let _ = sock.set_write_timeout(answers.write_timeout);
+                }
                 use util::RefinedTcpStream;
                 let halves = match ssl {
                     None => RefinedTcpStream::new(sock),
@@ -424,6 +462,7 @@ impl Server {
                     read_closable.with_deadline(deadline.clone()),
                     limits.clone(),
                     deadline,
+                    answers.max_unanswered,
                 );
 
                 live.fetch_add(1, Relaxed);
@@ -549,5 +588,43 @@ impl Drop for Server {
                 let _ = std::fs::remove_file(path);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod answers {
+    use super::{AnswerLimits, Limits, Response, Server};
+    use std::io::Write;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::Duration;
+
+    /// wa-hook (issue 22): a client that pipelines requests is read no further while
+    /// `max_unanswered` of its answers are waiting.
+    #[test]
+    fn a_connection_is_read_no_further_while_its_answers_wait() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let answers = AnswerLimits {
+            write_timeout: Some(Duration::from_secs(5)),
+            max_unanswered: 3,
+        };
+        let server =
+            Server::from_listener_with_all_limits(listener, None, Limits::default(), answers)
+                .unwrap();
+        let mut client = TcpStream::connect(address).unwrap();
+        client
+            .write_all(&b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(20))
+            .unwrap();
+        let wait = Duration::from_secs(10);
+        let mut held: Vec<_> = (0..3)
+            .map(|_| server.recv_timeout(wait).unwrap().expect("a request"))
+            .collect();
+        // No fourth while three are unanswered (a bounded look, not a wait for the server).
+        assert!(server
+            .recv_timeout(Duration::from_millis(300))
+            .unwrap()
+            .is_none());
+        held.remove(0).respond(Response::empty(200)).unwrap();
+        assert!(server.recv_timeout(wait).unwrap().is_some());
     }
 }

@@ -56,7 +56,7 @@ pub struct Request {
     data_reader: Option<Box<dyn Read + Send + 'static>>,
 
     // if this writer is empty, then the request has been answered
-    response_writer: Option<Box<dyn Write + Send + 'static>>,
+    response_writer: Option<Box<dyn ResponseWriter>>,
 
     remote_addr: Option<SocketAddr>,
 
@@ -86,6 +86,10 @@ pub struct Request {
     // wa-hook: header values that are not ASCII, as text (index into `headers`, value); the
     // header itself carries an ASCII rendering
     text_values: Vec<(usize, String)>,
+
+    // wa-hook: the connection closes after this request's answer (a rejection, a request
+    // framed both by Transfer-Encoding and Content-Length), which then says so
+    closes_connection: bool,
 }
 
 /// wa-hook: a request tiny_http could not read as HTTP/1.x (a head too large, a line that is
@@ -96,6 +100,67 @@ pub struct Request {
 pub struct Rejection {
     pub status: u16,
     pub reason: String,
+}
+
+/// wa-hook: where a request's answer goes. A connection's writer sends an answer at once when
+/// the socket takes it whole and the answers before it are out; otherwise the answer is
+/// finished on a thread of its own, so a client that does not read its answers (or pipelines
+/// many) never holds the thread answering.
+pub(crate) trait ResponseWriter: Write + Send + 'static {
+    /// Send `bytes` without waiting: how many were sent (all, some, or 0), or `None` when
+    /// the answers before this one are not out yet. The default waits.
+    fn send_now(&mut self, bytes: &[u8]) -> io::Result<Option<usize>> {
+        self.write_all(bytes)?;
+        self.flush()?;
+        Ok(Some(bytes.len()))
+    }
+
+    /// Close the connection: this answer cannot be sent in order.
+    fn abort(&mut self) {}
+}
+
+/// A writer given to `new_request`, used as it is.
+pub(crate) struct Plain<W>(pub W);
+
+impl<W: Write> Write for Plain<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write + Send + 'static> ResponseWriter for Plain<W> {}
+
+/// The most an answer may be to be sent without waiting (a larger one is written as upstream
+/// did, by the thread answering).
+const SENT_NOW_MAX: usize = 1 << 20;
+
+/// An answer the socket did not take whole, finished by a thread of its own. Dropped
+/// unfinished (the thread could not start), it closes the connection.
+struct HandOff {
+    writer: Option<Box<dyn ResponseWriter>>,
+    bytes: Vec<u8>,
+    from: usize,
+}
+
+impl HandOff {
+    fn finish(mut self) {
+        if let Some(mut writer) = self.writer.take() {
+            let _ = writer
+                .write_all(&self.bytes[self.from..])
+                .and_then(|()| writer.flush());
+        }
+    }
+}
+
+impl Drop for HandOff {
+    fn drop(&mut self) {
+        if let Some(writer) = self.writer.as_mut() {
+            writer.abort();
+        }
+    }
 }
 
 /// wa-hook: what a connection shares with the requests read from it.
@@ -203,29 +268,26 @@ where
         headers,
         remote_addr,
         source_data,
-        writer,
+        Box::new(Plain(writer)),
         None,
     )
 }
 
 /// wa-hook: a request that could not be read, handed over with no body (see [`Rejection`]).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn new_rejected<W>(
+pub(crate) fn new_rejected(
     secure: bool,
     method: Method,
     path: String,
     version: HTTPVersion,
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
-    writer: W,
+    writer: Box<dyn ResponseWriter>,
     rejection: Rejection,
-) -> Request
-where
-    W: Write + Send + 'static,
-{
+) -> Request {
     Request {
         data_reader: Some(Box::new(io::empty())),
-        response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
+        response_writer: Some(writer),
         remote_addr,
         secure,
         method,
@@ -237,12 +299,13 @@ where
         notify_when_responded: None,
         rejection: Some(rejection),
         text_values: Vec::new(),
+        closes_connection: true,
     }
 }
 
 /// [`new_request`], for a request read from a connection (wa-hook: with its deadline).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn new_request_with<R, W>(
+pub(crate) fn new_request_with<R>(
     secure: bool,
     method: Method,
     path: String,
@@ -250,12 +313,11 @@ pub(crate) fn new_request_with<R, W>(
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
     mut source_data: R,
-    writer: W,
+    writer: Box<dyn ResponseWriter>,
     connection: Option<ConnectionState>,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
-    W: Write + Send + 'static,
 {
     // finding the transfer-encoding header
     let transfer_encoding = headers
@@ -405,9 +467,11 @@ where
         }
     }
 
+    let closes_connection =
+        transfer_encoding.is_some() && headers.iter().any(|h| h.field.equiv("Content-Length"));
     Ok(Request {
         data_reader: Some(reader),
-        response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
+        response_writer: Some(writer),
         remote_addr,
         secure,
         method,
@@ -419,6 +483,7 @@ where
         notify_when_responded: None,
         rejection: None,
         text_values: Vec::new(),
+        closes_connection,
     })
 }
 
@@ -682,9 +747,58 @@ impl Request {
     where
         R: Read,
     {
-        let mut writer = self.extract_writer_impl();
+        let mut writer = self
+            .response_writer
+            .take()
+            .expect("a request is answered once");
+        // wa-hook: an answer of known size is sent without waiting when it can be, and
+        // finished by a thread of its own when it cannot (see `ResponseWriter`).
+        if response
+            .data_length()
+            .is_some_and(|length| length <= SENT_NOW_MAX)
+        {
+            let do_not_send_body = self.method == Method::Head;
+            let response = if self.closes_connection {
+                response.closing()
+            } else {
+                response
+            };
+            let mut bytes = Vec::with_capacity(1024);
+            response.raw_print(
+                &mut bytes,
+                self.http_version.clone(),
+                &self.headers,
+                do_not_send_body,
+                None,
+            )?;
+            let from = match writer.send_now(&bytes) {
+                Ok(Some(sent)) if sent == bytes.len() => return Ok(()),
+                Ok(sent) => sent.unwrap_or(0),
+                Err(err) => {
+                    writer.abort();
+                    return Self::ignore_client_closing_errors(Err(err));
+                }
+            };
+            let hand_off = HandOff {
+                writer: Some(writer),
+                bytes,
+                from,
+            };
+            // If the thread cannot start, the hand-off is dropped: the connection closes.
+            let _ = std::thread::Builder::new()
+                .name("tiny-http-answer".into())
+                .stack_size(64 * 1024)
+                .spawn(move || hand_off.finish());
+            return Ok(());
+        }
+        let mut writer: Box<dyn Write + Send + 'static> = writer;
 
         let do_not_send_body = self.method == Method::Head;
+        let response = if self.closes_connection {
+            response.closing()
+        } else {
+            response
+        };
 
         Self::ignore_client_closing_errors(response.raw_print(
             writer.by_ref(),

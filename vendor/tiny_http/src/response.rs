@@ -43,6 +43,9 @@ pub struct Response<R> {
     headers: Vec<Header>,
     data_length: Option<usize>,
     chunked_threshold: Option<usize>,
+    // wa-hook: the connection closes after this answer, which says so (`Connection: close`,
+    // a header `add_header` refuses)
+    close: bool,
 }
 
 /// A `Response` without a template parameter.
@@ -206,6 +209,7 @@ where
             headers: Vec::with_capacity(16),
             data_length,
             chunked_threshold: None,
+            close: false,
         };
 
         for h in headers {
@@ -242,6 +246,12 @@ where
     /// chunked transfer. The default is 32768 bytes. Notice that
     /// chunked transfer is mutually exclusive with sending a
     /// `Content-Length` header as per the HTTP spec.
+    /// wa-hook: this answer is the connection's last, and says so with `Connection: close`.
+    pub(crate) fn closing(mut self) -> Self {
+        self.close = true;
+        self
+    }
+
     pub fn chunked_threshold(&self) -> usize {
         self.chunked_threshold.unwrap_or(32768)
     }
@@ -319,6 +329,7 @@ where
             status_code: self.status_code,
             data_length,
             chunked_threshold: self.chunked_threshold,
+            close: self.close,
         }
     }
 
@@ -359,6 +370,12 @@ where
                 0,
                 Header::from_bytes(&b"Server"[..], &b"tiny-http (Rust)"[..]).unwrap(),
             );
+        }
+
+        // wa-hook
+        if self.close && upgrade.is_none() {
+            self.headers
+                .push(Header::from_bytes(&b"Connection"[..], &b"close"[..]).unwrap());
         }
 
         // handling upgrade
@@ -481,6 +498,7 @@ where
             headers: self.headers,
             data_length: self.data_length,
             chunked_threshold: self.chunked_threshold,
+            close: self.close,
         }
     }
 }
@@ -569,6 +587,7 @@ impl Clone for Response<io::Empty> {
             headers: self.headers.clone(),
             data_length: self.data_length,
             chunked_threshold: self.chunked_threshold,
+            close: self.close,
         }
     }
 }

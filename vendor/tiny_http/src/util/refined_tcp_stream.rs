@@ -205,9 +205,48 @@ impl Read for RefinedTcpStream {
     }
 }
 
+impl RefinedTcpStream {
+    /// wa-hook: send what the socket takes now without waiting (0 when nothing), so a client
+    /// that does not read its answers never holds the thread answering.
+    pub(crate) fn send_now(&mut self, buf: &[u8]) -> IoResult<usize> {
+        match &self.stream {
+            Stream::Http(connection) => connection.send_now(buf),
+            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+            Stream::Https(_) => Ok(0),
+        }
+    }
+
+    /// wa-hook: close the connection both ways (an answer could not be sent in time or in
+    /// order), resetting it when closed so what it still had to send is dropped.
+    pub(crate) fn abort(&mut self) {
+        #[allow(irrefutable_let_patterns)]
+        if let Stream::Http(connection) = &self.stream {
+            connection.reset_on_close();
+        }
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        self.stream.write(buf)
+        match self.stream.write(buf) {
+            // wa-hook: the socket's write timeout passed (the client does not read its
+            // answers): the connection is closed both ways, so the answers queued after this one
+            // fail at once and the connection's thread stops reading.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                self.abort();
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client did not read its answers in time",
+                ))
+            }
+            other => other,
+        }
     }
 
     fn flush(&mut self) -> IoResult<()> {

@@ -125,6 +125,26 @@ impl<R: Read + Send> Read for SequentialReader<R> {
 }
 
 impl<W: Write + Send> SequentialWriter<W> {
+    /// wa-hook: true when the writers before this one are done (without waiting).
+    pub fn try_turn(&mut self) -> bool {
+        match self.trigger.as_ref().map(|previous| previous.try_recv()) {
+            None | Some(Ok(())) | Some(Err(std::sync::mpsc::TryRecvError::Disconnected)) => {
+                self.trigger = None;
+                true
+            }
+            Some(Err(std::sync::mpsc::TryRecvError::Empty)) => false,
+        }
+    }
+
+    /// wa-hook: use the stream now, whoever's turn it is (to close it).
+    pub fn now<T>(&mut self, use_it: impl FnOnce(&mut W) -> T) -> T {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        use_it(&mut writer)
+    }
+
     /// wa-hook: wait until the writers before this one are done, then use the stream.
     pub fn after_previous<T>(&mut self, use_it: impl FnOnce(&mut W) -> T) -> T {
         if let Some(previous) = self.trigger.take() {

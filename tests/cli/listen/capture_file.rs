@@ -1,0 +1,223 @@
+//! `listen --out` against what a path may hold (issue 22): a capture file written out of
+//! order or cut short, a file that is not a capture file, a symbolic link, a FIFO nobody reads.
+use std::time::Duration;
+
+use super::*;
+
+/// A stop that hangs fails the test instead of hanging it.
+const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Stop with SIGTERM, failing (and killing the listener) if it has not exited in time.
+fn stop_within(listener: Listener, timeout: Duration) -> (Option<i32>, String, String) {
+    let pid = listener.pid();
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(listener.stop()));
+    match stopped.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("listen did not stop within {timeout:?} of SIGTERM");
+        }
+    }
+}
+
+fn record_line(seq: u64) -> String {
+    serde_json::json!({
+        "wa_hook_capture": 1, "seq": seq, "received_at": "2026-11-21T12:00:00.000000Z",
+        "remote_addr": "127.0.0.1:1", "method": "POST", "path": "/", "headers": [],
+        "body": "{}", "body_encoding": "utf8", "body_bytes": 2, "response_status": 200
+    })
+    .to_string()
+}
+
+/// Workers write their batches in whichever order they finish, so the last line is not
+/// always the highest seq; a crash may also leave a line cut short. The next run continues
+/// from the highest, never reusing one.
+#[test]
+fn seq_continues_from_the_highest_of_an_out_of_order_torn_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let mut text: String = [1, 2, 3, 5, 4]
+        .iter()
+        .map(|seq| record_line(*seq) + "\n")
+        .collect();
+    // A record cut short by a crash, whose seq (7) was never whole in the file.
+    text.push_str("{\"wa_hook_capture\":1,\"seq\":7,\"rec");
+    std::fs::write(&path, &text).unwrap();
+    let listener = Listener::start(&["--out", &out]);
+    for _ in 0..2 {
+        assert_eq!(post(&listener.url, "/", b"{}").status, 200);
+    }
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let seqs: Vec<u64> = written
+        .lines()
+        .filter_map(|line| wa_hook::capture::record_seq(line.as_bytes()))
+        .collect();
+    assert_eq!(seqs[..5], [1, 2, 3, 5, 4]);
+    let new: Vec<u64> = read_records_after(&written, 6);
+    assert_eq!(new, [6, 7], "{written}");
+}
+
+/// The seqs of the records after the first `skip` lines (the torn one included).
+fn read_records_after(text: &str, skip: usize) -> Vec<u64> {
+    text.lines()
+        .skip(skip)
+        .map(|line| parse_record(line.as_bytes()).unwrap().seq)
+        .collect()
+}
+
+/// A copy of /etc/passwd got a capture line: a non-empty file that is not a capture file is
+/// refused (exit 2, saying what it is and what to do), and left as it was.
+#[test]
+fn out_refuses_a_file_that_is_not_a_capture_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("passwd", b"root:x:0:0:root:/root:/bin/bash\n", "text"),
+        ("data.json", b"{\"users\": []}\n", "JSON"),
+        ("blob.bin", b"\x7fELF\x02\x01\x01\x00\xff\xfe", "binary"),
+    ];
+    for (name, content, what) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let output = wa_hook_process()
+            .args(["listen", "--port", "0", "--no-ui", "--out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("is not a wa-hook capture file") && stderr.contains(what),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains("give --out a new file"), "{stderr}");
+        assert!(
+            !stderr.contains("root:x"),
+            "the file's content was quoted: {stderr}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), content, "{name} was changed");
+    }
+}
+
+/// A symbolic link is followed with a warning naming where it leads.
+#[cfg(unix)]
+#[test]
+fn out_through_a_symbolic_link_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = capture_file(&dir);
+    std::fs::write(&path, record_line(1) + "\n").unwrap();
+    let link = dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let listener = Listener::start(&["--out", &link.display().to_string()]);
+    assert_eq!(post(&listener.url, "/", b"{}").status, 200);
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("is a symbolic link to") && stderr.contains(&path.display().to_string()),
+        "{stderr}"
+    );
+    assert_eq!(read_records(&path).last().unwrap().seq, 2);
+}
+
+/// `--fsync` on a capture file it creates (in a new folder's entry) works, and survives
+/// being given a bare file name.
+#[test]
+fn fsync_creates_and_syncs_a_new_capture_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = Listener::start_with(
+        {
+            let mut command = wa_hook_process();
+            command.current_dir(dir.path());
+            command
+        },
+        &["--out", "new.jsonl", "--fsync", "--no-ui"],
+    );
+    assert_eq!(post(&listener.url, "/", b"{}").status, 200);
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(read_records(&dir.path().join("new.jsonl")).len(), 1);
+}
+
+/// A FIFO nobody reads froze listen, and SIGTERM did not stop it. Now its records are
+/// written by a thread of its own from a bounded queue: every request is answered at once
+/// (503 once the queue is full, counted in the summary), and SIGTERM stops listen with the
+/// summary.
+#[cfg(unix)]
+#[test]
+fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("captures.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let listener = Listener::start(&["--out", &fifo.display().to_string()]);
+    // 60 KB bodies: the pipe (64 KiB) and the queue (8 MiB) are full after some 140.
+    let body = format!("\"{}\"", "a".repeat(60_000));
+    let mut statuses = Vec::new();
+    let mut connection = Connection::open(&listener.url);
+    connection
+        .reader
+        .get_mut()
+        .set_read_timeout(Some(STOP_TIMEOUT))
+        .unwrap();
+    for _ in 0..200 {
+        statuses.push(connection.send("POST", "/", &[], body.as_bytes()).status);
+    }
+    assert!(statuses[..100].iter().all(|s| *s == 200), "{statuses:?}");
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(refused > 0, "{statuses:?}");
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("Stopped"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{refused} requests answered 503")),
+        "{stderr}"
+    );
+}
+
+/// While a FIFO is read, each record is in it before its request is answered (so it survives
+/// the listener being killed), as with a regular file.
+#[cfg(unix)]
+#[test]
+fn a_record_is_in_a_read_fifo_before_its_request_is_answered() {
+    use std::io::BufRead;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("captures.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let listener = Listener::start(&["--out", &fifo.display().to_string()]);
+    // Read without waiting: a record not yet in the pipe is a failure, not a wait.
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    let mut reader = std::io::BufReader::new(reader);
+    for n in 0..5 {
+        assert_eq!(post(&listener.url, &format!("/n{n}"), b"{}").status, 200);
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .unwrap_or_else(|err| panic!("record {n} was not in the pipe when answered: {err}"));
+        assert_eq!(
+            parse_record(line.as_bytes()).unwrap().path,
+            format!("/n{n}")
+        );
+    }
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+}
