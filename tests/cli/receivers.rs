@@ -1,0 +1,283 @@
+//! doctor and replay against real, public WhatsApp receivers: pywa 4.5 on Flask (PyPI) and
+//! whatsapp-api-js 6.3 with express (npm), each from its README example
+//! (tests/receivers/), installed pinned into target/receivers on first use (see `install`),
+//! started on 127.0.0.1 port 0 with their Graph API calls sent to a stand-in on 127.0.0.1.
+//!
+//! What is asserted is what is true of these apps, established from their code and logs, not
+//! from doctor: pywa checks signatures and answers 200 to every signed body, but fails to read
+//! 28 of the 62 Meta samples (a `KeyError` logged behind the 200); whatsapp-api-js checks
+//! signatures over Meta's escaped form and answers 500 to every body without
+//! `entry[0].changes[0].value.metadata` (it reads `value.metadata.phone_number_id` first), and
+//! express.text's 100 kB default refuses the large body with 413.
+//!
+//! Where python3/pip or node/npm is missing, or the install fails, each test says why and
+//! passes outside CI; with CI=true it fails.
+
+mod install;
+
+use crate::common::*;
+use install::{APP_SECRET, APP_SECRET_ENV, Kind, Running, VERIFY_TOKEN, VERIFY_TOKEN_ENV};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// `wa-hook ARGS` with the receivers' secrets in the variables doctor and replay are told to
+/// read.
+fn run(args: &[&str]) -> std::process::Output {
+    wa_hook()
+        .args(args)
+        .env(VERIFY_TOKEN_ENV, VERIFY_TOKEN)
+        .env(APP_SECRET_ENV, APP_SECRET)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run wa-hook")
+}
+
+fn assert_no_secret(output: &std::process::Output) {
+    for stream in [&output.stdout, &output.stderr] {
+        for secret in [VERIFY_TOKEN, APP_SECRET] {
+            assert!(
+                !contains_bytes(stream, secret.as_bytes()),
+                "a secret was printed"
+            );
+        }
+    }
+}
+
+/// doctor's `--format json` results against `url`, by check id.
+fn doctor(url: &str, extra: &[&str]) -> BTreeMap<String, Value> {
+    let output = run(&[
+        &[
+            "doctor",
+            url,
+            "--provider",
+            "meta",
+            "--verify-token-env",
+            VERIFY_TOKEN_ENV,
+            "--app-secret-env",
+            APP_SECRET_ENV,
+            "--format",
+            "json",
+        ][..],
+        extra,
+    ]
+    .concat());
+    assert_no_secret(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let checks: BTreeMap<String, Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .filter_map(|line| Some((line.get("check")?.as_str()?.to_string(), line)))
+        .collect();
+    assert!(
+        !checks.is_empty(),
+        "doctor printed no checks: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    checks
+}
+
+fn assert_status(checks: &BTreeMap<String, Value>, check: &str, status: &str) {
+    let result = checks
+        .get(check)
+        .unwrap_or_else(|| panic!("no result for {check}: {checks:?}"));
+    assert_eq!(result["status"], status, "{check}: {result}");
+}
+
+/// Every Meta sample, by name (meta/NAME), with its bytes.
+fn meta_samples() -> Vec<(String, Vec<u8>)> {
+    let dir = format!("{}/samples/meta", env!("CARGO_MANIFEST_DIR"));
+    let mut samples: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("samples/meta")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| {
+            let name = format!("meta/{}", path.file_stem().unwrap().to_string_lossy());
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    samples.sort();
+    samples
+}
+
+/// What whatsapp-api-js 6.3 answers to a correctly signed sample: it reads
+/// `entry[0].changes[0].value.metadata.phone_number_id` before anything else, so a body
+/// without that metadata throws a TypeError, which its express middleware turns into 500;
+/// everything else gets 200 (an unhandled field throws its own "Unexpected payload" error,
+/// whose HTTP status is 200).
+fn whatsapp_api_js_answer(sample: &[u8]) -> u16 {
+    let body: Value = serde_json::from_slice(sample).expect("a sample is JSON");
+    if body["entry"][0]["changes"][0]["value"]["metadata"].is_object() {
+        200
+    } else {
+        500
+    }
+}
+
+#[test]
+fn doctor_tells_the_truth_about_pywa_on_flask() {
+    let Some(mut app) = Running::start(Kind::PywaFlask) else {
+        return;
+    };
+    let checks = doctor(&app.url, &["--skip", "burst"]);
+    // What pywa does at HTTP level, all true: it answers the handshake with the challenge,
+    // refuses a wrong verify token (403), a wrong signature (403) and no signature (401).
+    for check in [
+        "handshake",
+        "handshake-wrong-token",
+        "wrong-signature",
+        "unsigned-post",
+    ] {
+        assert_status(&checks, check, "passed");
+    }
+    let log = app.stop();
+    // Behind its 200s pywa failed to read many signed bodies (issue 21, point 3): doctor
+    // without `-- CMD` cannot see that, so the checks that sent them are not asserted here.
+    assert!(
+        log.contains("Failed to construct update") && log.contains("KeyError: 'user_id'"),
+        "pywa read every body; its log:\n{log}"
+    );
+    // The echo bot's reply went to the stand-in Graph API on 127.0.0.1, nowhere else.
+    assert!(
+        log.contains("HTTP Request: POST http://127.0.0.1:"),
+        "{log}"
+    );
+    assert!(!log.contains("graph.facebook.com"), "{log}");
+}
+
+#[test]
+fn doctor_tells_the_truth_about_whatsapp_api_js_with_express() {
+    let Some(mut app) = Running::start(Kind::WhatsappApiJsExpress) else {
+        return;
+    };
+    let checks = doctor(&app.url, &["--skip", "burst"]);
+    for check in [
+        "handshake",
+        "handshake-wrong-token",
+        "signed-post",
+        "wrong-signature",
+        "unsigned-post",
+        "out-of-order",
+        "unknown-kind",
+        "extra-property",
+    ] {
+        assert_status(&checks, check, "passed");
+    }
+
+    // kinds: exactly the samples without value.metadata get 500.
+    assert_status(&checks, "kinds", "failed");
+    let samples = meta_samples();
+    let failing: Vec<&str> = samples
+        .iter()
+        .filter(|(_, bytes)| whatsapp_api_js_answer(bytes) == 500)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert!(!failing.is_empty());
+    let kinds = &checks["kinds"];
+    assert_eq!(kinds["requests"], samples.len(), "{kinds}");
+    let summary = kinds["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with(&format!(
+            "{} of {} not accepted",
+            failing.len(),
+            samples.len()
+        )),
+        "{summary}"
+    );
+    for detail in kinds["details"].as_array().unwrap() {
+        let detail = detail.as_str().unwrap();
+        if let Some((sample, answer)) = detail.split_once(": ") {
+            if sample.starts_with("meta/") {
+                assert!(failing.contains(&sample), "{detail}");
+                assert!(answer.starts_with("answered 500"), "{detail}");
+            }
+        }
+    }
+
+    // large-body: express.text's default limit (100 kB) refuses it with 413.
+    assert_status(&checks, "large-body", "failed");
+    assert!(
+        checks["large-body"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("answered 413"),
+        "{}",
+        checks["large-body"]
+    );
+
+    let log = app.stop();
+    // The README's handler replied to text messages through the stand-in Graph API.
+    assert!(
+        log.contains("messages: [ { id: 'wamid.stand-in' } ]"),
+        "{log}"
+    );
+}
+
+/// Each Meta sample's status from a signed `replay 'meta/*' --verbose --format json`.
+fn replay_statuses(url: &str) -> BTreeMap<String, u64> {
+    let output = run(&[
+        "replay",
+        "meta/*",
+        "--to",
+        url,
+        "--app-secret-env",
+        APP_SECRET_ENV,
+        "--verbose",
+        "--format",
+        "json",
+    ]);
+    assert_no_secret(&output);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .filter_map(|line| {
+            Some((
+                line["input"].as_str()?.to_string(),
+                line["status"].as_u64()?,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn signed_replay_of_every_ascii_meta_sample_gets_whatsapp_api_js_own_answer() {
+    let Some(app) = Running::start(Kind::WhatsappApiJsExpress) else {
+        return;
+    };
+    let statuses = replay_statuses(&app.url);
+    let samples = meta_samples();
+    assert_eq!(statuses.len(), samples.len(), "{statuses:?}");
+    for (name, bytes) in samples.iter().filter(|(_, bytes)| bytes.is_ascii()) {
+        assert_eq!(
+            statuses.get(name).copied(),
+            Some(u64::from(whatsapp_api_js_answer(bytes))),
+            "{name}"
+        );
+    }
+}
+
+/// The same for the samples with non-ASCII text (meta/message-reaction,
+/// meta/message-group-text, meta/message-text-user-id): Meta signs its wire form (non-ASCII
+/// as `\uXXXX`, `/` as `\/`), and whatsapp-api-js verifies over that form, so a replay that
+/// signs the file's raw UTF-8 bytes gets 401 (issue 21, point 1).
+#[test]
+#[ignore = "fails until replay signs Meta's wire form (branch `replay`, issue 21 point 1); \
+            un-ignore when that is merged"]
+fn signed_replay_of_non_ascii_meta_samples_is_not_refused_by_whatsapp_api_js() {
+    let Some(app) = Running::start(Kind::WhatsappApiJsExpress) else {
+        return;
+    };
+    let statuses = replay_statuses(&app.url);
+    let non_ascii: Vec<(String, Vec<u8>)> = meta_samples()
+        .into_iter()
+        .filter(|(_, bytes)| !bytes.is_ascii())
+        .collect();
+    assert!(!non_ascii.is_empty());
+    for (name, bytes) in &non_ascii {
+        assert_eq!(
+            statuses.get(name).copied(),
+            Some(u64::from(whatsapp_api_js_answer(bytes))),
+            "{name}: signed replay must not be refused"
+        );
+    }
+}
