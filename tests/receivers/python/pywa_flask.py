@@ -11,7 +11,8 @@ the webhook's URL (http://127.0.0.1:PORT/webhook); the SDK's log goes to stderr.
 
 Safety: nothing leaves this machine. pywa sends every Graph API call (replies, mark-as-read)
 through the httpx client it is given; that client's base URL is set to a stand-in Graph API on
-127.0.0.1 (after pywa set graph.facebook.com) and its transport refuses any other host.
+127.0.0.1 (after pywa set graph.facebook.com) and its transport refuses any other host; any
+other httpx client is sent to a proxy on 127.0.0.1 that does not exist.
 """
 
 import http.server
@@ -86,6 +87,12 @@ class LoopbackOnly(httpx.BaseTransport):
 
 def main():
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    # Any other httpx client pywa might create (a media download) goes through a proxy on
+    # 127.0.0.1 that is not there, so it fails here instead of leaving the machine.
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        os.environ[proxy] = "http://127.0.0.1:9"
+    for no_proxy in ("NO_PROXY", "no_proxy"):
+        os.environ.pop(no_proxy, None)
 
     graph = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandInGraphApi)
     threading.Thread(target=graph.serve_forever, daemon=True).start()
