@@ -137,6 +137,16 @@ fn install(kind: Kind) -> Result<PathBuf, String> {
         }
     }
     let _lock = FolderLock::take(&root.join(".lock"))?;
+    // Under the lock nobody else is building: a `.python-*` / `.node-*` folder is what an
+    // installer that died left behind.
+    if let Ok(entries) = fs::read_dir(&root) {
+        let leftover = format!(".{}-", kind.folder());
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&leftover) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
     if fs::read(target.join(PINS_FILE)).ok().as_deref() != Some(&pins[..]) {
         let building = root.join(format!(".{}-{}", kind.folder(), std::process::id()));
         let _ = fs::remove_dir_all(&building);
@@ -301,6 +311,8 @@ impl Drop for FolderLock {
 
 /// The command line that starts a receiver (for `wa-hook doctor URL -- PROGRAM ARGS`): program,
 /// arguments and the environment it needs besides `PORT`, `VERIFY_TOKEN` and `APP_SECRET`.
+/// With `PORT=0` the app picks a free port and prints its URL first on stdout; a caller that
+/// must know the URL beforehand (doctor's `--`) sets `PORT` itself.
 pub struct AppCommand {
     pub program: String,
     pub args: Vec<String>,
