@@ -278,12 +278,27 @@ Examples:
   wa-hook replay meta/status-sent --sequence --to 3000      sent, delivered, read for one message
   wa-hook replay picky/message-text --set message_in_raw=hi --to 3000
   wa-hook replay meta/message-text --app-secret-env META_APP_SECRET --to 3000    signed, as Meta
+  wa-hook replay 'meta/message-*' --batch 3 --to 3000       3 messages in each notification
+  wa-hook replay 'meta/status-*' --identity username --to 3000    no phone numbers: user ids
+  wa-hook replay body.json --raw-bytes --to 3000            the file's bytes, as they are
   wa-hook replay --handshake --verify-token-env META_VERIFY_TOKEN --to localhost:3000/webhook
   wa-hook replay                                            on a terminal: pick samples
+
+Bodies go as their provider writes them on the wire: compact JSON, and for Meta every non-ASCII
+character as \\uXXXX and / as \\/ (what Meta sends and signs). A captured request that was not
+edited goes byte for byte; --raw-bytes sends files and samples byte for byte too.
 
 With 20 requests or fewer each gets a line (status, latency, the response's gist); with more, a
 progress bar on a terminal. Either way a summary follows: statuses, errors, latency percentiles,
 the count over --budget and a histogram.";
+
+/// `replay --identity`: how a body names its users (see `providers::rules::Identity`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IdentityForm {
+    Phone,
+    Bsuid,
+    Username,
+}
 
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
@@ -355,6 +370,22 @@ pub struct ReplayArgs {
     /// Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)
     #[arg(long, value_name = "VAR")]
     pub app_secret_env: Option<String>,
+
+    /// Send each file's (and sample's) bytes exactly as they are, instead of as the provider
+    /// writes them on the wire (compact; Meta escapes non-ASCII and /)
+    #[arg(long, conflicts_with_all = ["set", "fresh", "sequence", "picky_query", "batch", "identity"])]
+    pub raw_bytes: bool,
+
+    /// Merge every N inputs into one notification, as Meta batches them: one entry per
+    /// account, messages (and statuses) of one number in one value
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=1000), conflicts_with = "sequence")]
+    pub batch: Option<u32>,
+
+    /// Rewrite Meta messages and statuses so users are named by phone number only (phone),
+    /// phone number and business-scoped user id (bsuid), or user id and username, no phone
+    /// number (username)
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub identity: Option<IdentityForm>,
 
     /// Send Meta's verification handshake (GET) instead of bodies and check the challenge comes back
     #[arg(long, requires = "verify_token_env")]

@@ -166,6 +166,42 @@ impl MessageEvent {
     }
 }
 
+/// How a body names the user a message is from or a status is about (Meta: PROVIDERS.md,
+/// "Identity: phone numbers, business-scoped user ids (BSUID) and usernames"). `replay
+/// --identity` and `doctor` rewrite bodies into each form a provider documents
+/// ([`Rules::identities`], [`Rules::with_identity`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Identity {
+    /// The phone number only (Meta: `wa_id`, `from`, `recipient_id`).
+    Phone,
+    /// The phone number and the business-scoped user id (Meta: `wa_id` and `user_id`, `from`
+    /// and `from_user_id`, `recipient_id` and `recipient_user_id`).
+    Bsuid,
+    /// No phone number: the business-scoped user id, its parent and the username (Meta:
+    /// `user_id`, `parent_user_id`, `profile.username`, `from_user_id`, `recipient_user_id` ...).
+    Username,
+}
+
+impl Identity {
+    /// Every form, in the order above.
+    pub const ALL: [Identity; 3] = [Identity::Phone, Identity::Bsuid, Identity::Username];
+
+    /// The name `--identity` takes: `phone`, `bsuid`, `username`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Identity::Phone => "phone",
+            Identity::Bsuid => "bsuid",
+            Identity::Username => "username",
+        }
+    }
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything one provider knows. Implemented once per provider, in `src/providers/<id>/`.
 ///
 /// Only [`Rules::id`], [`Rules::name`], [`Rules::schemas`], [`Rules::kind_names`],
@@ -307,6 +343,28 @@ pub trait Rules: Sync {
     /// to write it otherwise (Meta escapes non-ASCII and `/`).
     fn wire_bytes(&self, body: &Value) -> Vec<u8> {
         serde_json::to_vec(body).expect("a JSON value always encodes")
+    }
+
+    /// Several bodies merged into one notification, the way the provider batches what it
+    /// has to deliver (Meta: several entries, changes, messages and statuses in one POST), for
+    /// `replay --batch` and `doctor`. `None` when the provider does not batch, or when a body
+    /// is not one of its notifications.
+    fn batch(&self, _bodies: &[Value]) -> Option<Value> {
+        None
+    }
+
+    /// The identity forms its bodies can be written in ([`Identity`]); empty when the provider
+    /// documents only one.
+    fn identities(&self) -> &'static [Identity] {
+        &[]
+    }
+
+    /// The body with every user it names written in `identity`'s form (one of
+    /// [`Rules::identities`]), adding only fields the provider documents. `None` when the body
+    /// names no user that can be rewritten (not a message or status; a system message; a
+    /// status about a group), or the provider has no such forms.
+    fn with_identity(&self, _body: &Value, _identity: Identity) -> Option<Value> {
+        None
     }
 
     /// Bodies it may send one day that no sample shows yet (see [`Novelty`]).

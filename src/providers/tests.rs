@@ -527,3 +527,231 @@ fn message_events_name_each_providers_ids_and_statuses() {
     assert_eq!(events("smartflow/message-text")[0].1, "incoming");
     assert!(events("partner/event-online").is_empty());
 }
+
+/// Every message and status sample of a provider with identity forms, in every form: the
+/// result is still a strictly valid body of the same kind, and names its users only the way
+/// the form does.
+#[test]
+fn every_message_and_status_sample_in_every_identity_stays_valid() {
+    use super::rules::Identity;
+    let mut rewritten = 0;
+    let mut left_alone = BTreeSet::new();
+    for sample in samples() {
+        let rules = sample.provider.rules();
+        if rules.identities().is_empty() {
+            continue;
+        }
+        let kind = Kind::parse(&sample.kind);
+        if !["message", "status"].contains(&kind.name()) {
+            continue;
+        }
+        let body: Value = serde_json::from_slice(sample.body).unwrap();
+        for &identity in rules.identities() {
+            let Some(variant) = rules.with_identity(&body, identity) else {
+                left_alone.insert(sample.name.as_str());
+                continue;
+            };
+            rewritten += 1;
+            let check = check_value(&variant, &strict());
+            assert_eq!(
+                check.verdict,
+                Verdict::Valid,
+                "{} as {identity}: {:?}\n{variant:#}",
+                sample.name,
+                check.errors
+            );
+            let detection = detect(&variant).unwrap();
+            assert_eq!(
+                detection.kind.to_string(),
+                sample.kind,
+                "{} as {identity}",
+                sample.name
+            );
+            let value = &variant["entry"][0]["changes"][0]["value"];
+            let names = |list: &str, key: &str| -> Vec<bool> {
+                value[list]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|item| item["recipient_type"] != "group" && item["type"] != "system")
+                    .map(|item| item.pointer(key).is_some())
+                    .collect()
+            };
+            let (phone, bsuid) = match identity {
+                Identity::Phone => (true, false),
+                Identity::Bsuid => (true, true),
+                Identity::Username => (false, true),
+            };
+            for (list, phone_key, id_key) in [
+                ("contacts", "/wa_id", "/user_id"),
+                ("messages", "/from", "/from_user_id"),
+                ("statuses", "/recipient_id", "/recipient_user_id"),
+            ] {
+                assert!(
+                    names(list, phone_key).iter().all(|has| *has == phone),
+                    "{} as {identity}: {list}[]{phone_key}\n{variant:#}",
+                    sample.name
+                );
+                assert!(
+                    names(list, id_key).iter().all(|has| *has == bsuid),
+                    "{} as {identity}: {list}[]{id_key}\n{variant:#}",
+                    sample.name
+                );
+            }
+            if identity == Identity::Username {
+                assert!(
+                    names("contacts", "/profile/username")
+                        .iter()
+                        .all(|has| *has),
+                    "{} as username: profile.username",
+                    sample.name
+                );
+            }
+        }
+    }
+    // Only the bodies that name no user: a system message, a status about a group.
+    assert_eq!(
+        left_alone,
+        BTreeSet::from([
+            "meta/message-system-user-id-changed",
+            "meta/status-read-group"
+        ])
+    );
+    assert!(
+        rewritten >= 3 * 23,
+        "only {rewritten} variants were written"
+    );
+}
+
+/// One user is one person across a body: the ids written for a contact and its message agree,
+/// and what the body said is kept.
+#[test]
+fn identity_forms_agree_within_a_body_and_keep_what_was_there() {
+    use super::rules::Identity;
+    let meta = Provider::from_id("meta").unwrap().rules();
+    let body = sample_body("meta/message-text");
+    let username = meta.with_identity(&body, Identity::Username).unwrap();
+    let value = &username["entry"][0]["changes"][0]["value"];
+    assert_eq!(
+        value["contacts"][0]["user_id"],
+        value["messages"][0]["from_user_id"]
+    );
+    assert_eq!(
+        value["contacts"][0]["parent_user_id"],
+        value["messages"][0]["from_parent_user_id"]
+    );
+    assert_eq!(value["contacts"][0]["profile"]["username"], "@kerry.fisher");
+    assert_eq!(value["contacts"][0]["profile"]["name"], "Kerry Fisher");
+    // Back to a phone number: a made-up one, the same for the contact and the sender.
+    let phone = meta.with_identity(&username, Identity::Phone).unwrap();
+    let value = &phone["entry"][0]["changes"][0]["value"];
+    assert_eq!(value["contacts"][0]["wa_id"], value["messages"][0]["from"]);
+    // A body already in a form is left as it is.
+    let both = sample_body("meta/message-text-phone-and-user-id");
+    assert_eq!(meta.with_identity(&both, Identity::Bsuid).unwrap(), both);
+    assert_eq!(meta.with_identity(&body, Identity::Phone).unwrap(), body);
+    // Nothing to rewrite: a system message, a group's status, another field.
+    for name in [
+        "meta/message-system-user-id-changed",
+        "meta/status-read-group",
+        "meta/template-status-approved",
+    ] {
+        assert!(
+            meta.with_identity(&sample_body(name), Identity::Username)
+                .is_none(),
+            "{name}"
+        );
+    }
+    // The key order of Meta's examples: ids where the ids were.
+    let keys: Vec<&String> = value["messages"][0].as_object().unwrap().keys().collect();
+    assert_eq!(keys[0], "from");
+}
+
+/// Providers without identity forms or batching say so.
+#[test]
+fn only_providers_that_batch_and_rewrite_identities_claim_to() {
+    use super::rules::Identity;
+    for provider in Provider::all() {
+        if provider.id() == "meta" {
+            continue;
+        }
+        let rules = provider.rules();
+        assert!(rules.identities().is_empty(), "{provider}");
+        let body = samples()
+            .iter()
+            .find(|sample| sample.provider == provider)
+            .map(|sample| serde_json::from_slice::<Value>(sample.body).unwrap())
+            .unwrap();
+        assert!(
+            rules.with_identity(&body, Identity::Username).is_none(),
+            "{provider}"
+        );
+        assert!(rules.batch(&[body.clone(), body]).is_none(), "{provider}");
+    }
+}
+
+/// A batch is one valid notification holding every message, status and change of its bodies:
+/// one entry per account, messages of one number in one value, statuses in another.
+#[test]
+fn batches_merge_the_way_meta_does_and_stay_valid() {
+    let meta = Provider::from_id("meta").unwrap().rules();
+    let names = [
+        "meta/message-text",
+        "meta/message-image",
+        "meta/status-read",
+        "meta/status-delivered",
+        "meta/template-status-approved",
+        "meta/error-rate-limit",
+        "meta/message-reaction",
+    ];
+    let bodies: Vec<Value> = names.iter().map(|name| sample_body(name)).collect();
+    let batch = meta.batch(&bodies).unwrap();
+    let check = check_value(&batch, &strict());
+    assert_eq!(
+        check.verdict,
+        Verdict::Valid,
+        "{:?}\n{batch:#}",
+        check.errors
+    );
+    let count = |pointer: &str| {
+        batch
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .map(Vec::len)
+    };
+    let entries = batch["entry"].as_array().unwrap();
+    let accounts: BTreeSet<String> = bodies
+        .iter()
+        .map(|body| body["entry"][0]["id"].to_string())
+        .collect();
+    assert_eq!(entries.len(), accounts.len(), "{batch:#}");
+    assert!(
+        entries.len() >= 2,
+        "the template sample is another account's"
+    );
+    // messages (3 from 2 senders), statuses (2) and the rate-limit error: three changes.
+    assert_eq!(count("/entry/0/changes"), Some(3), "{batch:#}");
+    assert_eq!(count("/entry/0/changes/0/value/messages"), Some(3));
+    assert_eq!(
+        count("/entry/0/changes/0/value/contacts"),
+        Some(1),
+        "one sender, one contact"
+    );
+    assert_eq!(count("/entry/0/changes/1/value/statuses"), Some(2));
+    assert!(batch.pointer("/entry/0/changes/2/value/errors").is_some());
+    // Every message and status of every body is in the batch, once.
+    let events = |body: &Value| -> Vec<String> {
+        meta.message_events(body, &Kind::named("message"))
+            .into_iter()
+            .map(|event| format!("{} {}", event.id, event.status))
+            .collect()
+    };
+    let mut expected: Vec<String> = bodies.iter().flat_map(events).collect();
+    let mut found = events(&batch);
+    expected.sort();
+    found.sort();
+    assert_eq!(found, expected);
+    // A body that is not Meta's is not batched.
+    let qikchat = sample_body("qikchat/message-text");
+    assert!(meta.batch(&[bodies[0].clone(), qikchat]).is_none());
+}

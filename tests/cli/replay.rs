@@ -59,8 +59,34 @@ fn assert_no_secret(output: &std::process::Output, secret: &str) {
     }
 }
 
+/// A body as compact JSON (how wa-hook writes a provider's body on the wire by default).
+fn compact(bytes: &[u8]) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::from_slice::<Value>(bytes).unwrap()).unwrap()
+}
+
+/// A body as Meta writes it, written here independently of wa-hook: compact JSON with every
+/// non-ASCII character as a lowercase `\uXXXX` escape (UTF-16, surrogate pairs above U+FFFF)
+/// and every `/` as `\/`.
+fn as_meta_writes(bytes: &[u8]) -> Vec<u8> {
+    let compact = String::from_utf8(compact(bytes)).unwrap();
+    let mut out = String::new();
+    for c in compact.chars() {
+        match c {
+            '/' => out.push_str("\\/"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.into_bytes()
+}
+
 #[test]
-fn samples_arrive_byte_for_byte() {
+fn samples_arrive_as_their_provider_writes_them() {
     let server = RecordingServer::start();
     replay(&server, &["qikchat/message-text", "meta/status-read"])
         .success()
@@ -71,8 +97,8 @@ fn samples_arrive_byte_for_byte() {
     let mut bodies: Vec<Vec<u8>> = requests.iter().map(|r| r.body.clone()).collect();
     bodies.sort();
     let mut expected = vec![
-        sample_bytes("qikchat/message-text"),
-        sample_bytes("meta/status-read"),
+        compact(&sample_bytes("qikchat/message-text")),
+        as_meta_writes(&sample_bytes("meta/status-read")),
     ];
     expected.sort();
     assert_eq!(bodies, expected);
@@ -427,7 +453,11 @@ fn replay_into_listen_and_back_round_trips() {
     let request = &server.requests()[0];
     assert_eq!(request.method, "POST");
     assert_eq!(request.url, "/hooks/smartflow?tenant=7");
-    assert_eq!(request.body, sample_bytes("smartflow/message-text"));
+    // What the first replay sent, byte for byte: the capture was not edited.
+    assert_eq!(
+        request.body,
+        compact(&sample_bytes("smartflow/message-text"))
+    );
     assert_eq!(request.header("X-Trace"), Some("42"));
 }
 
@@ -606,7 +636,7 @@ fn signing_covers_the_exact_bytes_sent_and_hides_the_secret() {
         );
     }
 
-    // Unedited bodies are signed as they are.
+    // Unedited samples are signed as they are sent: as Meta writes them.
     let server = RecordingServer::start();
     wa_hook()
         .env("META_APP_SECRET", APP_SECRET)
@@ -620,7 +650,10 @@ fn signing_covers_the_exact_bytes_sent_and_hides_the_secret() {
         .assert()
         .success();
     let request = &server.requests()[0];
-    assert_eq!(request.body, sample_bytes("meta/status-sent"));
+    assert_eq!(
+        request.body,
+        as_meta_writes(&sample_bytes("meta/status-sent"))
+    );
     assert_eq!(
         request.header("X-Hub-Signature-256"),
         Some(wa_hook::providers::meta::signature::sign(&secret, &request.body).as_str())
@@ -1361,4 +1394,324 @@ fn memory_stays_bounded_for_long_runs_and_large_inputs() {
     if let Some(peak) = peak {
         assert!(peak < 256 << 20, "peak {peak} bytes reading a 12 MB input");
     }
+}
+
+/// `wa-hook validate --provider meta --strict` on one body: whether it is a valid Meta body.
+fn validates_as_meta(body: &[u8]) -> assert_cmd::assert::Assert {
+    wa_hook()
+        .args(["validate", "--provider", "meta", "--strict", "-"])
+        .write_stdin(body.to_vec())
+        .assert()
+}
+
+fn meta_sample_names() -> Vec<String> {
+    let output = wa_hook()
+        .args(["samples", "--format", "json"])
+        .output()
+        .unwrap();
+    json_lines(&output.stdout)
+        .into_iter()
+        .filter_map(|line| line["name"].as_str().map(str::to_string))
+        .filter(|name| name.starts_with("meta/"))
+        .collect()
+}
+
+/// Every Meta sample, signed, passes wa-hook's own listen with `--reject-bad-signature`: the
+/// ones with non-ASCII text too, which are sent (and signed) escaped, as Meta sends them.
+#[test]
+fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("captured.jsonl");
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            capture.to_str().unwrap(),
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+        ],
+    );
+    let names = meta_sample_names();
+    assert!(names.len() > 50, "{names:?}");
+    let output = wa_hook()
+        .env("META_APP_SECRET", APP_SECRET)
+        .args(["replay", "meta/*", "--app-secret-env", "META_APP_SECRET"])
+        .args(["--format", "json", "--to", &listener.url])
+        .output()
+        .unwrap();
+    let (_, stdout, stderr) = listener.stop();
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let summary = json_summary(&output.stdout);
+    assert_eq!(summary["sent"], summary["matched"], "{summary:#}");
+    assert!(!stdout.contains("401"), "{stdout}");
+    let records: Vec<Value> = json_lines(&std::fs::read(&capture).unwrap());
+    assert_eq!(records.len(), names.len());
+    for record in &records {
+        assert_eq!(record["signature"], "valid", "{record:#}");
+        assert!(
+            record.get("rejected").is_none_or(Value::is_null),
+            "{record:#}"
+        );
+    }
+    assert_no_secret(&output, APP_SECRET);
+}
+
+/// What is sent is what Meta would send: lowercase `\u` escapes for non-ASCII, `\/` for `/`,
+/// no raw UTF-8; and the signature covers exactly those bytes.
+#[test]
+fn meta_bodies_are_sent_escaped_as_meta_writes_them() {
+    let server = RecordingServer::start();
+    wa_hook()
+        .env("META_APP_SECRET", APP_SECRET)
+        .args([
+            "replay",
+            "meta/message-reaction",
+            "meta/message-text-user-id",
+        ])
+        .args(["meta/status-failed", "--app-secret-env", "META_APP_SECRET"])
+        .args(["--to", &server.url])
+        .assert()
+        .success();
+    let secret = wa_hook::secret::SecretString::new(APP_SECRET);
+    let mut requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    requests
+        .sort_by_key(|request| body_json(request)["entry"][0]["changes"][0]["value"].to_string());
+    for request in &requests {
+        assert!(
+            request.body.is_ascii(),
+            "{}",
+            String::from_utf8_lossy(&request.body)
+        );
+        assert!(!request.body.contains(&b'\n'));
+        assert_eq!(
+            request.header("X-Hub-Signature-256"),
+            Some(wa_hook::providers::meta::signature::sign(&secret, &request.body).as_str())
+        );
+    }
+    let text = |name: &str| {
+        let expected = as_meta_writes(&sample_bytes(name));
+        let request = requests
+            .iter()
+            .find(|request| request.body == expected)
+            .unwrap_or_else(|| panic!("{name} was not sent as Meta writes it"));
+        String::from_utf8(request.body.clone()).unwrap()
+    };
+    // 👍 is a surrogate pair; ¿ and í are one escape each; the error's href has slashes.
+    assert!(text("meta/message-reaction").contains("\\ud83d\\udc4d"));
+    assert!(text("meta/message-text-user-id").contains("\\u00bf"));
+    assert!(text("meta/status-failed").contains("https:\\/\\/developers.facebook.com\\/"));
+}
+
+/// `--raw-bytes` sends a file exactly as it is, and signs those bytes.
+#[test]
+fn raw_bytes_sends_the_file_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reaction.json");
+    let bytes = sample_bytes("meta/message-reaction");
+    assert!(!bytes.is_ascii(), "the sample has non-ASCII text");
+    std::fs::write(&file, &bytes).unwrap();
+    let server = RecordingServer::start();
+    wa_hook()
+        .env("META_APP_SECRET", APP_SECRET)
+        .args(["replay", file.to_str().unwrap(), "--raw-bytes"])
+        .args(["--app-secret-env", "META_APP_SECRET", "--to", &server.url])
+        .assert()
+        .success();
+    let request = &server.requests()[0];
+    assert_eq!(request.body, bytes);
+    let secret = wa_hook::secret::SecretString::new(APP_SECRET);
+    assert_eq!(
+        request.header("X-Hub-Signature-256"),
+        Some(wa_hook::providers::meta::signature::sign(&secret, &bytes).as_str())
+    );
+    // Without it, the same file goes as Meta writes it.
+    let server = RecordingServer::start();
+    replay(&server, &[file.to_str().unwrap()]).success();
+    assert_eq!(server.requests()[0].body, as_meta_writes(&bytes));
+    // It sends bytes as they are, so it edits nothing.
+    wa_hook()
+        .args([
+            "replay",
+            file.to_str().unwrap(),
+            "--raw-bytes",
+            "--fresh",
+            "--to",
+            "9",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--raw-bytes"));
+}
+
+/// A captured Meta body that is edited goes as Meta writes it; one that is not goes byte for
+/// byte, as captured.
+#[test]
+fn edited_captures_go_in_meta_form_and_unedited_ones_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("captured.jsonl");
+    let listener = Listener::start(&["--out", capture.to_str().unwrap()]);
+    let raw = dir.path().join("raw.json");
+    std::fs::write(&raw, sample_bytes("meta/message-reaction")).unwrap();
+    wa_hook()
+        .args([
+            "replay",
+            raw.to_str().unwrap(),
+            "--raw-bytes",
+            "--to",
+            &listener.url,
+        ])
+        .assert()
+        .success();
+    listener.stop();
+    let server = RecordingServer::start();
+    replay(&server, &[capture.to_str().unwrap()]).success();
+    assert_eq!(
+        server.requests()[0].body,
+        sample_bytes("meta/message-reaction")
+    );
+    let server = RecordingServer::start();
+    replay(
+        &server,
+        &[capture.to_str().unwrap(), "--set", "entry.0.id=42"],
+    )
+    .success();
+    let mut edited: Value = serde_json::from_slice(&sample_bytes("meta/message-reaction")).unwrap();
+    edited["entry"][0]["id"] = 42.into();
+    assert_eq!(
+        server.requests()[0].body,
+        as_meta_writes(&serde_json::to_vec(&edited).unwrap())
+    );
+}
+
+/// `--batch 3`: one POST, a valid Meta notification holding the three bodies' items.
+#[test]
+fn batch_sends_one_valid_notification_holding_every_item() {
+    let server = RecordingServer::start();
+    replay(
+        &server,
+        &[
+            "meta/message-text",
+            "meta/message-image",
+            "meta/status-read",
+            "--batch",
+            "3",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains(
+        "meta/message-text + meta/message-image + meta/status-read",
+    ));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let body = &requests[0].body;
+    validates_as_meta(body).success();
+    let batch = body_json(&requests[0]);
+    let changes = &batch["entry"][0]["changes"];
+    assert_eq!(batch["entry"].as_array().unwrap().len(), 1);
+    assert_eq!(changes[0]["value"]["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(changes[1]["value"]["statuses"].as_array().unwrap().len(), 1);
+    assert_eq!(body, &as_meta_writes(body));
+
+    // Every message sample, seven to a notification.
+    let server = RecordingServer::start();
+    replay(&server, &["meta/message-*", "--batch", "7"]).success();
+    for request in server.requests() {
+        validates_as_meta(&request.body).success();
+    }
+}
+
+/// Each identity form of a message and a status is a valid Meta body, naming users the way
+/// the form does.
+#[test]
+fn identity_forms_are_valid_meta_bodies() {
+    for (form, phone, user_id) in [
+        ("phone", true, false),
+        ("bsuid", true, true),
+        ("username", false, true),
+    ] {
+        let server = RecordingServer::start();
+        replay(
+            &server,
+            &["meta/message-text", "meta/status-sent", "--identity", form],
+        )
+        .success();
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2);
+        for request in &requests {
+            validates_as_meta(&request.body).success();
+            let value = &body_json(request)["entry"][0]["changes"][0]["value"];
+            if let Some(message) = value["messages"].get(0) {
+                assert_eq!(message.get("from").is_some(), phone, "{form}: {value:#}");
+                assert_eq!(message.get("from_user_id").is_some(), user_id, "{form}");
+                assert_eq!(value["contacts"][0].get("wa_id").is_some(), phone, "{form}");
+                assert_eq!(
+                    value["contacts"][0].get("user_id").is_some(),
+                    user_id,
+                    "{form}"
+                );
+            } else {
+                let status = &value["statuses"][0];
+                assert_eq!(
+                    status.get("recipient_id").is_some(),
+                    phone,
+                    "{form}: {value:#}"
+                );
+                assert_eq!(status.get("recipient_user_id").is_some(), user_id, "{form}");
+            }
+        }
+    }
+    // Bodies that name no user go as they are, said once.
+    let server = RecordingServer::start();
+    replay(
+        &server,
+        &["meta/template-status-approved", "--identity", "username"],
+    )
+    .success()
+    .stderr(predicate::str::contains("name no user"));
+}
+
+/// Options that do not fit the bodies fail before anything is sent, in one line, exit 2.
+#[test]
+fn batch_and_identity_refuse_bodies_they_cannot_rewrite() {
+    let server = RecordingServer::start();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "qikchat/message-text",
+                "qikchat/status-read",
+                "--batch",
+                "2",
+            ],
+            "Qikchat does not batch notifications",
+        ),
+        (
+            &["qikchat/message-text", "--identity", "username"],
+            "--identity username: qikchat/message-text is a Qikchat body",
+        ),
+        (
+            &["meta/message-text", "--batch", "2"],
+            "--batch merges several bodies into one notification",
+        ),
+        (
+            &["meta/message-text", "qikchat/message-text", "--batch", "2"],
+            "--batch",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = wa_hook()
+            .arg("replay")
+            .args(args)
+            .args(["--to", &server.url])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");
+    }
+    assert!(server.requests().is_empty());
 }

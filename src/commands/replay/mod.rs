@@ -23,11 +23,12 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::catalogue::{self, Sample};
-use crate::cli::{Format, ReplayArgs};
+use crate::cli::{Format, IdentityForm, ReplayArgs};
 use crate::error::Outcome;
 use crate::http;
 use crate::inputs;
 use crate::payload::Edit;
+use crate::providers::rules::Identity;
 use crate::secret::{self, BasicAuth, SecretString};
 
 /// With at most this many requests, each gets its own line (more need `-v`).
@@ -52,6 +53,12 @@ pub(crate) struct Config {
     pub fresh: bool,
     pub sequence: bool,
     pub picky_query: bool,
+    /// `--raw-bytes`: files and samples go byte for byte, not in their provider's wire form.
+    pub raw_bytes: bool,
+    /// `--batch N`: every N inputs merged into one notification.
+    pub batch: Option<usize>,
+    /// `--identity`: users rewritten into this form.
+    pub identity: Option<Identity>,
     pub insecure: bool,
     pub verbose: bool,
     pub format: Format,
@@ -155,6 +162,13 @@ fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
         fresh: args.fresh,
         sequence: args.sequence,
         picky_query: args.picky_query,
+        raw_bytes: args.raw_bytes,
+        batch: args.batch.map(|n| n as usize),
+        identity: args.identity.map(|form| match form {
+            IdentityForm::Phone => Identity::Phone,
+            IdentityForm::Bsuid => Identity::Bsuid,
+            IdentityForm::Username => Identity::Username,
+        }),
         insecure: args.insecure,
         verbose: args.verbose,
         format: args.format,

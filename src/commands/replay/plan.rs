@@ -19,6 +19,7 @@ use crate::ids::IdSource;
 use crate::output;
 use crate::payload::{self, Refreshed};
 use crate::providers::meta::signature;
+use crate::providers::rules::Identity;
 use crate::providers::{self, Provider};
 use crate::schemas::Schema;
 use crate::secret::{self, SecretString};
@@ -118,7 +119,7 @@ impl Generator {
                 } else {
                     (
                         step.url.clone(),
-                        payload::encode_like(&value, &self.original),
+                        encode(&value, Some(self.provider), &self.original),
                     )
                 };
                 let signature = config.app_secret.as_ref().map(|s| sign(s, &body));
@@ -129,6 +130,18 @@ impl Generator {
                 })
             })
             .collect()
+    }
+}
+
+/// A body as its provider writes it on the wire ([`Rules::wire_bytes`]: compact; Meta escapes
+/// non-ASCII and `/`, and signs those bytes); a body of no provider wa-hook knows as the
+/// original was written.
+///
+/// [`Rules::wire_bytes`]: crate::providers::Rules::wire_bytes
+pub(crate) fn encode(value: &Value, provider: Option<Provider>, original: &[u8]) -> Vec<u8> {
+    match provider {
+        Some(provider) => provider.rules().wire_bytes(value),
+        None => payload::encode_like(value, original),
     }
 }
 
@@ -163,8 +176,14 @@ pub(crate) fn build_with_notes(
     inputs: Vec<Input>,
     config: &Config,
 ) -> anyhow::Result<(Plan, Vec<String>)> {
-    let edits_body =
-        config.fresh || config.sequence || config.picky_query || !config.edits.is_empty();
+    let edits_body = config.fresh
+        || config.sequence
+        || config.picky_query
+        || config.identity.is_some()
+        || !config.edits.is_empty();
+    if let Some(identity) = config.identity {
+        check_identity(&inputs, identity)?;
+    }
     if config.picky_query {
         if let Some(other) = inputs.iter().find(|input| {
             input_provider(input)
@@ -181,8 +200,13 @@ pub(crate) fn build_with_notes(
         credentials_given: config.basic_auth.is_some(),
         ..Notes::default()
     };
+    let inputs = match config.batch {
+        Some(size) => batched(inputs, size, &mut notes)?,
+        None => inputs,
+    };
     let mut last_headers = None;
     let mut templates = Vec::with_capacity(inputs.len());
+    let mut kept_bytes = 0usize;
     for input in inputs {
         let name = input_name(&input).to_string();
         let (bytes, record): (Bytes, Option<CaptureRecord>) = match input {
@@ -205,7 +229,7 @@ pub(crate) fn build_with_notes(
                 (Bytes::from(body.bytes), body.record)
             }
         };
-        templates.push(template(
+        let template = template(
             name,
             bytes,
             record.as_ref(),
@@ -213,7 +237,18 @@ pub(crate) fn build_with_notes(
             config,
             &mut notes,
             &mut last_headers,
-        )?);
+        )?;
+        // The wire form may be larger than what was read (an escaped character takes up to 6
+        // bytes for 2): what is kept stays bounded all the same.
+        kept_bytes = kept_bytes.saturating_add(template.steps.iter().map(|s| s.body.len()).sum());
+        if kept_bytes > MAX_KEPT_BYTES {
+            bail!(
+                "{}: the bodies to send take more than {}; split the input and replay each part",
+                template.name,
+                output::size(MAX_KEPT_BYTES as u64)
+            );
+        }
+        templates.push(template);
     }
     if templates.is_empty() {
         notes.print();
@@ -222,12 +257,122 @@ pub(crate) fn build_with_notes(
     Ok((Plan { templates }, notes.lines()))
 }
 
+/// The most the bodies of a plan may hold, in the form they are sent: twice what replay reads
+/// at most (`MAX_INPUT_BYTES`), for the escapes of Meta's wire form.
+const MAX_KEPT_BYTES: usize = 128 << 20;
+
+/// `--identity`: every input must be a body of a provider that names users in several ways.
+fn check_identity(inputs: &[Input], identity: Identity) -> anyhow::Result<()> {
+    let able: Vec<&str> = Provider::all()
+        .filter(|provider| provider.rules().identities().contains(&identity))
+        .map(Provider::display_name)
+        .collect();
+    for input in inputs {
+        let provider = input_provider(input);
+        if provider.is_none_or(|provider| !provider.rules().identities().contains(&identity)) {
+            bail!(
+                "--identity {identity}: {} is {}, whose users are named one way only; --identity rewrites {} messages and statuses",
+                input_name(input),
+                provider.map_or("not a body of a provider wa-hook knows".to_string(), |p| {
+                    format!("a {} body", p.display_name())
+                }),
+                able.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `--batch N`: every N inputs (in order) merged into one notification by their provider
+/// ([`Rules::batch`](crate::providers::Rules::batch)).
+fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result<Vec<Input>> {
+    if inputs.len() < 2 {
+        bail!(
+            "--batch merges several bodies into one notification, and only {} given; name more samples or files (e.g. 'meta/message-*')",
+            output::plural(inputs.len() as u64, "input was", "inputs were")
+        );
+    }
+    if inputs.len() < size {
+        notes.batches.push(format!(
+            "--batch {size}: {} given, sent as one notification",
+            output::plural(inputs.len() as u64, "body", "bodies")
+        ));
+    } else if inputs.len() % size != 0 {
+        notes.batches.push(format!(
+            "--batch {size}: the last notification holds {}",
+            output::plural((inputs.len() % size) as u64, "body", "bodies")
+        ));
+    }
+    let mut merged = Vec::with_capacity(inputs.len().div_ceil(size));
+    let mut inputs = inputs.into_iter().peekable();
+    while inputs.peek().is_some() {
+        let group: Vec<Input> = inputs.by_ref().take(size).collect();
+        let mut names = Vec::with_capacity(group.len());
+        let mut values = Vec::with_capacity(group.len());
+        let mut provider: Option<Provider> = None;
+        for input in &group {
+            let name = input_name(input).to_string();
+            let bytes: &[u8] = match input {
+                Input::Sample(sample) => sample.body,
+                Input::Body(body) => &body.bytes,
+            };
+            let value: Value = crate::validation::parse_json(bytes)
+                .map_err(|_| anyhow::anyhow!("{name}: not JSON, so --batch cannot merge it"))?;
+            let Some(detection) = providers::detect(&value) else {
+                bail!(
+                    "{name}: not a notification of a provider wa-hook knows, so --batch cannot merge it"
+                );
+            };
+            let rules = detection.provider.rules();
+            if rules.batch(std::slice::from_ref(&value)).is_none() {
+                bail!(
+                    "--batch: {name} is a {0} body, and {0} does not batch notifications; send it without --batch",
+                    detection.provider.display_name()
+                );
+            }
+            match provider {
+                Some(first) if first != detection.provider => bail!(
+                    "--batch merges bodies of one provider; {} is {} and {name} is {}",
+                    names[0],
+                    first.display_name(),
+                    detection.provider.display_name()
+                ),
+                _ => provider = Some(detection.provider),
+            }
+            names.push(name);
+            values.push(value);
+        }
+        let provider = provider.expect("a group holds at least one input");
+        let body = provider.rules().batch(&values).with_context(|| {
+            format!(
+                "--batch: {} could not be merged into one notification",
+                names.join(", ")
+            )
+        })?;
+        let origin = if names.len() <= 3 {
+            names.join(" + ")
+        } else {
+            format!("{} + {} + … ({} bodies)", names[0], names[1], names.len())
+        };
+        merged.push(Input::Body(Box::new(crate::inputs::Body {
+            origin,
+            bytes: serde_json::to_vec(&body).expect("a JSON value always encodes"),
+            record: None,
+            unreadable: None,
+        })));
+    }
+    Ok(merged)
+}
+
 /// Things worth telling the user once, not once per input.
 #[derive(Default)]
 struct Notes {
     redacted: BTreeSet<String>,
     stale_signature: bool,
     nothing_fresh: BTreeSet<String>,
+    /// `--identity` inputs that name no user (a template status, a system message).
+    no_identity: BTreeSet<String>,
+    batches: Vec<String>,
     skipped: Vec<String>,
     /// `--set` paths that add a key the body did not have, with a close existing one.
     new_keys: BTreeSet<(String, Option<String>)>,
@@ -244,6 +389,7 @@ impl Notes {
 
     fn lines(&self) -> Vec<String> {
         let mut lines = self.skipped.clone();
+        lines.extend(self.batches.iter().cloned());
         // What was redacted, and how to give it again: Basic credentials through
         // --basic-auth-env, Meta's verify token through the handshake, other headers with -H.
         let mut unreplaced = Vec::new();
@@ -288,6 +434,13 @@ impl Notes {
                 "left out the captured X-Hub-Signature-256: the edited body no longer matches it (add --app-secret-env to sign)"
                     .to_string(),
             );
+        }
+        if !self.no_identity.is_empty() {
+            let names: Vec<&str> = self.no_identity.iter().map(String::as_str).collect();
+            lines.push(format!(
+                "--identity: {} name no user (not a message or a status about one); sent as they are",
+                names.join(", ")
+            ));
         }
         if !self.nothing_fresh.is_empty() {
             let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
@@ -372,22 +525,39 @@ fn template(
         budget: providers::budget(config.budget, detection.as_ref().map(|d| d.provider)).0,
     };
     if !edits_body {
+        // A captured request goes byte for byte, and so does anything with --raw-bytes; the
+        // rest as its provider writes it, the bytes a receiver verifies a signature over.
+        let provider = detection.as_ref().map(|d| d.provider);
+        let body = match (&parsed, provider) {
+            (Some(value), Some(provider)) if record.is_none() && !config.raw_bytes => {
+                Bytes::from(provider.rules().wire_bytes(value))
+            }
+            _ => bytes,
+        };
         template.steps.push(Step {
             label: None,
-            signature: config.app_secret.as_ref().map(|s| sign(s, &bytes)),
+            signature: config.app_secret.as_ref().map(|s| sign(s, &body)),
             url,
-            body: bytes,
+            body,
         });
         return Ok(template);
     }
 
-    let Some(value) = parsed else {
+    let Some(mut value) = parsed else {
         bail!(
-            "{}: not JSON, so --set, --fresh, --sequence and --picky-query cannot edit it",
+            "{}: not JSON, so --set, --fresh, --sequence, --identity and --picky-query cannot edit it",
             template.name
         );
     };
     let provider = detection.as_ref().map(|d| d.provider);
+    if let (Some(identity), Some(provider)) = (config.identity, provider) {
+        match provider.rules().with_identity(&value, identity) {
+            Some(rewritten) => value = rewritten,
+            None => {
+                notes.no_identity.insert(template.name.clone());
+            }
+        }
+    }
     let labels: Vec<Option<&'static str>> = if config.sequence {
         let statuses = provider
             .and_then(|provider| payload::sequence_statuses(&value, provider))
@@ -430,7 +600,7 @@ fn template(
                 Bytes::new(),
             )
         } else {
-            let body = payload::encode_like(&value, &bytes);
+            let body = encode(&value, provider, &bytes);
             (url.clone(), Bytes::from(body))
         };
         template.steps.push(Step {

@@ -11,7 +11,8 @@ use crate::capture::CaptureRecord;
 use crate::cli::Format;
 use crate::http;
 use crate::inputs::Body;
-use crate::providers::meta::signature;
+use crate::providers::{self, meta::signature};
+use crate::secret::SecretString;
 
 /// What came back from one replay.
 #[derive(Debug, Serialize)]
@@ -36,26 +37,61 @@ pub fn replay_record(
     target: &Url,
     timeout: Duration,
 ) -> anyhow::Result<ReplayAnswer> {
+    replay_record_signed(record, body, target, timeout, None)
+}
+
+/// What [`replay_record`] sends for `record` with `edited` in place of its body: the captured
+/// bytes when nothing changed; otherwise the edited body as its provider writes it on the wire
+/// (Meta: compact, non-ASCII as `\uXXXX`, `/` as `\/`, the bytes Meta signs), or as given when
+/// it is not a body of a provider wa-hook knows.
+pub fn wire_body(record: &CaptureRecord, edited: Option<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
+    let original = record.body_bytes()?;
+    Ok(match edited {
+        Some(edited) if original.as_deref() != Some(edited.as_slice()) => {
+            let value: Option<serde_json::Value> = crate::validation::parse_json(&edited).ok();
+            match value
+                .as_ref()
+                .and_then(|value| Some((value, providers::detect(value)?)))
+            {
+                Some((value, detection)) => detection.provider.rules().wire_bytes(value),
+                None => edited,
+            }
+        }
+        Some(edited) => edited,
+        None => original.unwrap_or_default(),
+    })
+}
+
+/// [`replay_record`], signing what is sent with `app_secret` (`X-Hub-Signature-256`) in place
+/// of the captured signature: an edited body of a provider that signs (Meta) then still passes
+/// an app that checks signatures. Without a secret, a captured signature that no longer
+/// matches the body is left out, and the notes say so.
+pub fn replay_record_signed(
+    record: &CaptureRecord,
+    body: Option<Vec<u8>>,
+    target: &Url,
+    timeout: Duration,
+    app_secret: Option<SecretString>,
+) -> anyhow::Result<ReplayAnswer> {
     let mut record = record.clone();
     let mut notes = Vec::new();
     let original = record.body_bytes()?;
-    let bytes = match body {
-        Some(edited) => {
-            if original.as_deref() != Some(edited.as_slice())
-                && record.header(signature::HEADER).is_some()
-            {
-                record
-                    .headers
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
-                notes.push(format!(
-                    "left out the captured {}: the edited body no longer matches it",
-                    signature::HEADER
-                ));
-            }
-            edited
-        }
-        None => original.unwrap_or_default(),
-    };
+    let bytes = wire_body(&record, body)?;
+    let edited = original.as_deref() != Some(bytes.as_slice());
+    if app_secret.is_some() {
+        notes.push(format!(
+            "re-signed with the app secret ({})",
+            signature::HEADER
+        ));
+    } else if edited && record.header(signature::HEADER).is_some() {
+        record
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+        notes.push(format!(
+            "left out the captured {}: the edited body no longer matches it",
+            signature::HEADER
+        ));
+    }
     let config = Config {
         target: target.clone(),
         concurrency: 1,
@@ -66,12 +102,15 @@ pub fn replay_record(
         expect: StatusSet::parse("2xx")?,
         headers: Vec::new(),
         basic_auth: None,
-        app_secret: None,
+        app_secret,
         header_secrets: Vec::new(),
         edits: Vec::new(),
         fresh: false,
         sequence: false,
         picky_query: false,
+        raw_bytes: false,
+        batch: None,
+        identity: None,
         insecure: false,
         verbose: false,
         // Nothing is printed: the answer goes back to the caller.

@@ -11,7 +11,9 @@
 //!
 //! Marks: `object` is `whatsapp_business_account`. Other Graph API webhooks (`object: page`,
 //! `instagram`) have the same envelope but are not WhatsApp.
+pub mod batch;
 pub mod handshake;
+pub mod identity;
 pub mod signature;
 
 use std::borrow::Cow;
@@ -21,7 +23,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Part, Protection, Rules};
+use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
@@ -539,6 +541,21 @@ impl Rules for Meta {
     fn wire_bytes(&self, body: &Value) -> Vec<u8> {
         escaped_like_meta(&serde_json::to_string(body).expect("a JSON value always encodes"))
             .into_bytes()
+    }
+
+    /// Entries of one account joined, messages (or statuses) of one phone number in one value
+    /// ([`batch`]).
+    fn batch(&self, bodies: &[Value]) -> Option<Value> {
+        batch::merge(bodies)
+    }
+
+    fn identities(&self) -> &'static [Identity] {
+        &Identity::ALL
+    }
+
+    /// Contacts, senders and recipients of `messages` changes in the form asked ([`identity`]).
+    fn with_identity(&self, body: &Value, identity: Identity) -> Option<Value> {
+        identity::rewrite(body, identity)
     }
 
     fn novelties(&self) -> &'static [Novelty] {
