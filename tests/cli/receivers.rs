@@ -213,19 +213,14 @@ fn doctor_tells_the_truth_about_whatsapp_api_js_with_express() {
     );
 }
 
-/// Each Meta sample's status from a signed `replay 'meta/*' --verbose --format json`.
-fn replay_statuses(url: &str) -> BTreeMap<String, u64> {
-    let output = run(&[
-        "replay",
-        "meta/*",
-        "--to",
-        url,
-        "--app-secret-env",
-        APP_SECRET_ENV,
-        "--verbose",
-        "--format",
-        "json",
-    ]);
+/// Each input's status from a signed `replay INPUTS --verbose --format json` with `extra`.
+fn replay_statuses(url: &str, inputs: &[&str], extra: &[&str]) -> BTreeMap<String, u64> {
+    let mut args = vec!["replay"];
+    args.extend(inputs);
+    args.extend(["--to", url, "--app-secret-env", APP_SECRET_ENV]);
+    args.extend(["--verbose", "--format", "json"]);
+    args.extend(extra);
+    let output = run(&args);
     assert_no_secret(&output);
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -239,15 +234,20 @@ fn replay_statuses(url: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// Signed replay of every Meta sample is never refused: Meta signs its wire form (non-ASCII
+/// as `\uXXXX`, `/` as `\/`), whatsapp-api-js verifies over that form, and replay sends and
+/// signs that form (issue 21, point 1: the 3 samples with non-ASCII text got 401 while replay
+/// signed the files' raw UTF-8).
 #[test]
-fn signed_replay_of_every_ascii_meta_sample_gets_whatsapp_api_js_own_answer() {
+fn signed_replay_of_every_meta_sample_gets_whatsapp_api_js_own_answer() {
     let Some(app) = Running::start(Kind::WhatsappApiJsExpress) else {
         return;
     };
-    let statuses = replay_statuses(&app.url);
+    let statuses = replay_statuses(&app.url, &["meta/*"], &[]);
     let samples = meta_samples();
     assert_eq!(statuses.len(), samples.len(), "{statuses:?}");
-    for (name, bytes) in samples.iter().filter(|(_, bytes)| bytes.is_ascii()) {
+    assert!(samples.iter().any(|(_, bytes)| !bytes.is_ascii()));
+    for (name, bytes) in &samples {
         assert_eq!(
             statuses.get(name).copied(),
             Some(u64::from(whatsapp_api_js_answer(bytes))),
@@ -256,28 +256,43 @@ fn signed_replay_of_every_ascii_meta_sample_gets_whatsapp_api_js_own_answer() {
     }
 }
 
-/// The same for the samples with non-ASCII text (meta/message-reaction,
-/// meta/message-group-text, meta/message-text-user-id): Meta signs its wire form (non-ASCII
-/// as `\uXXXX`, `/` as `\/`), and whatsapp-api-js verifies over that form, so a replay that
-/// signs the file's raw UTF-8 bytes gets 401 (issue 21, point 1).
+/// The counterpart, and the proof that the app really checks Meta's form: the same samples'
+/// raw UTF-8 bytes, signed as they are (`--raw-bytes`), are refused with 401 where they hold
+/// non-ASCII text, and accepted where they do not.
 #[test]
-#[ignore = "fails until replay signs Meta's wire form (branch `replay`, issue 21 point 1); \
-            un-ignore when that is merged"]
-fn signed_replay_of_non_ascii_meta_samples_is_not_refused_by_whatsapp_api_js() {
+fn raw_bytes_replay_of_non_ascii_meta_samples_is_refused_by_whatsapp_api_js() {
     let Some(app) = Running::start(Kind::WhatsappApiJsExpress) else {
         return;
     };
-    let statuses = replay_statuses(&app.url);
-    let non_ascii: Vec<(String, Vec<u8>)> = meta_samples()
-        .into_iter()
-        .filter(|(_, bytes)| !bytes.is_ascii())
-        .collect();
-    assert!(!non_ascii.is_empty());
-    for (name, bytes) in &non_ascii {
-        assert_eq!(
-            statuses.get(name).copied(),
-            Some(u64::from(whatsapp_api_js_answer(bytes))),
-            "{name}: signed replay must not be refused"
-        );
+    let statuses = replay_statuses(&app.url, &["meta/*"], &["--raw-bytes"]);
+    for (name, bytes) in meta_samples() {
+        let expected = if bytes.is_ascii() {
+            u64::from(whatsapp_api_js_answer(&bytes))
+        } else {
+            401
+        };
+        assert_eq!(statuses.get(&name).copied(), Some(expected), "{name}");
     }
+}
+
+/// What a `batched` check must catch (issue 21, point 4): whatsapp-api-js answers 200 to a
+/// notification carrying three messages and hands only the first to the app's handler.
+#[test]
+fn whatsapp_api_js_handles_only_the_first_message_of_a_batch() {
+    let Some(mut app) = Running::start(Kind::WhatsappApiJsExpress) else {
+        return;
+    };
+    let inputs = [
+        "meta/message-text",
+        "meta/message-image",
+        "meta/message-location",
+    ];
+    let statuses = replay_statuses(&app.url, &inputs, &["--batch", "3"]);
+    assert_eq!(
+        statuses.values().copied().collect::<Vec<_>>(),
+        [200],
+        "{statuses:?}"
+    );
+    let log = app.stop();
+    assert_eq!(log.matches(" sent to bot ").count(), 1, "{log}");
 }
