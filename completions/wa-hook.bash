@@ -227,7 +227,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__doctor)
-            opts="-H -h -V --provider --verify-token-env --app-secret-env --basic-auth-env --header --timeout --budget --insecure --only --skip --junit --format --color --help --version"
+            opts="-H -v -h -V --provider --verify-token-env --app-secret-env --basic-auth-env --header --timeout --budget --insecure --only --skip --junit --format --start-timeout --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,11 +266,11 @@ _wa__hook() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "handshake handshake-wrong-token signed-post wrong-signature unsigned-post basic-auth-missing basic-auth-wrong query-method instant-reply kinds duplicate out-of-order unknown-kind extra-property large-body burst" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "handshake handshake-wrong-token signed-post wrong-signature unsigned-post basic-auth-missing basic-auth-wrong query-method instant-reply kinds duplicate out-of-order unknown-kind extra-property large-body burst" -- "${cur}"))
                     return 0
                     ;;
                 --junit)
@@ -279,6 +279,10 @@ _wa__hook() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --start-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -252,15 +252,47 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l basic-auth-en
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l timeout -d 'Give up on a request after this long' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l budget -d 'How fast every answer must come [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s]' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l only -d 'Run only these checks (comma-separated names; see the list below)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l skip -d 'Leave out these checks' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l only -d 'Run only these checks (comma-separated names; see the list below)' -r -f -a "handshake\t''
+handshake-wrong-token\t''
+signed-post\t''
+wrong-signature\t''
+unsigned-post\t''
+basic-auth-missing\t''
+basic-auth-wrong\t''
+query-method\t''
+instant-reply\t''
+kinds\t''
+duplicate\t''
+out-of-order\t''
+unknown-kind\t''
+extra-property\t''
+large-body\t''
+burst\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l skip -d 'Leave out these checks' -r -f -a "handshake\t''
+handshake-wrong-token\t''
+signed-post\t''
+wrong-signature\t''
+unsigned-post\t''
+basic-auth-missing\t''
+basic-auth-wrong\t''
+query-method\t''
+instant-reply\t''
+kinds\t''
+duplicate\t''
+out-of-order\t''
+unknown-kind\t''
+extra-property\t''
+large-body\t''
+burst\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l junit -d 'Also write the results as JUnit XML to this file (one test case per check), for CI' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l format -d 'text: a checklist; json: one object per check, then a summary object' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l start-timeout -d 'With `-- CMD`: how long the app may take to answer at URL after it starts' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS endpoints)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s v -l verbose -d 'With `-- CMD`: show the app\'s output as it comes (secrets scrubbed)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-env -d 'Read the app secret from this environment variable' -r

@@ -741,6 +741,10 @@ Examples:
   wa-hook doctor 3000 --provider picky --only instant-reply,query-method
   wa-hook doctor 3000 --provider smartflow --skip burst --junit doctor.xml   # in CI
   wa-hook doctor 3000 --provider partner --format json
+  wa-hook doctor 8000/webhook --provider meta --app-secret-env META_APP_SECRET -- python app.py
+                         doctor starts the app, ties the errors it logs to each delivery
+                         (\"answered 200, but the app logged: KeyError: 'user_id'\"), and
+                         starts it again after a crash
 
 Checks (those that apply to the provider run, in this order):
   handshake              Meta's verification GET with the right token gets 200 and the challenge
@@ -760,14 +764,51 @@ Checks (those that apply to the provider run, in this order):
   large-body             a body near the provider's size limit gets 2xx
   burst                  many messages' statuses at once, all 2xx within the budget (p50, p99)
 
-Marks: ✓ passed, ✗ failed (with the likely cause and a fix), ! warning, - skipped (and why).
-An app that refuses every delivery with 401/403 while doctor has no --app-secret-env (Meta) or
---basic-auth-env (Qikchat) is doing its job: those checks are skipped and say what to give.
+Marks: ✓ passed, ✗ failed (with the likely cause and a fix), ! warning, - skipped or not run
+(and why). An app that refuses every delivery with 401/403 while doctor has no --app-secret-env
+(Meta) or --basic-auth-env (Qikchat) is doing its job: those checks are skipped and say what to
+give. When the app stops (it crashed), doctor says during which check and on which delivery;
+the bodies left are \"not sent\" and the checks left \"not run\" (the stop fails the run). With
+`-- CMD`, doctor starts the app again instead and goes on; it stops the app (its whole process
+group: SIGTERM, then SIGKILL) at the end, on an error and on Ctrl-C. The app's output is shown
+only with -v, secrets scrubbed; PYTHONUNBUFFERED=1 is set so Python's lines come at once.
 
-Exit codes: 0 every check passed (warnings and skips allowed); 1 a check failed; 2 the endpoint
-could not be tested at all (connection refused, TLS failure, no such host, every request
-refused for want of credentials) or a usage error; 130 stopped by Ctrl-C or SIGTERM, after
-printing (and writing to --junit) the checks done.";
+Exit codes: 0 every check passed (warnings and skips allowed); 1 a check failed or the app
+stopped; 2 the endpoint could not be tested at all (connection refused, TLS failure, no such
+host, every request refused for want of credentials, the app given after -- did not start) or a
+usage error; 130 stopped by Ctrl-C or SIGTERM, after printing (and writing to --junit) the
+checks done.";
+
+/// A doctor check's name: any text is taken (doctor's own message lists the checks that apply
+/// to the provider), and shells complete the names of the checks.
+#[derive(Clone, Debug)]
+struct CheckName;
+
+impl clap::builder::TypedValueParser for CheckName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _command: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        value
+            .to_str()
+            .map(str::to_string)
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::commands::doctor::CHECKS
+                .iter()
+                .map(|check| clap::builder::PossibleValue::new(check.name)),
+        ))
+    }
+}
 
 #[derive(Args, Debug)]
 pub struct DoctorArgs {
@@ -809,11 +850,11 @@ pub struct DoctorArgs {
     pub insecure: bool,
 
     /// Run only these checks (comma-separated names; see the list below)
-    #[arg(long, value_delimiter = ',', value_name = "CHECK,...")]
+    #[arg(long, value_delimiter = ',', value_name = "CHECK,...", value_parser = CheckName, hide_possible_values = true)]
     pub only: Vec<String>,
 
     /// Leave out these checks
-    #[arg(long, value_delimiter = ',', value_name = "CHECK,...")]
+    #[arg(long, value_delimiter = ',', value_name = "CHECK,...", value_parser = CheckName, hide_possible_values = true)]
     pub skip: Vec<String>,
 
     /// Also write the results as JUnit XML to this file (one test case per check), for CI
@@ -823,6 +864,20 @@ pub struct DoctorArgs {
     /// text: a checklist; json: one object per check, then a summary object
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// With `-- CMD`: how long the app may take to answer at URL after it starts
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub start_timeout: Duration,
+
+    /// With `-- CMD`: show the app's output as it comes (secrets scrubbed)
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// The command that starts your app: doctor starts it in its own process group, reads its
+    /// output, ties the errors it logs to the delivery in flight, starts it again after a crash,
+    /// and stops it at the end
+    #[arg(last = true, value_name = "CMD")]
+    pub app: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

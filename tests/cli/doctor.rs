@@ -1277,3 +1277,23 @@ fn an_answer_that_is_not_readable_http_is_named() {
         "{stdout}"
     );
 }
+
+/// `--only` and `--skip` complete check names in bash, not file names.
+#[test]
+fn only_and_skip_complete_check_names() {
+    let script = format!("{}/completions/wa-hook.bash", env!("CARGO_MANIFEST_DIR"));
+    for flag in ["--only", "--skip"] {
+        let program = format!(
+            "source '{script}'; COMP_WORDS=(wa-hook doctor 3000 {flag} kin); COMP_CWORD=4; \
+             _wa__hook wa-hook kin {flag}; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let output = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &program])
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("bash runs");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "kinds\n", "{flag}");
+    }
+}
+
+mod app;

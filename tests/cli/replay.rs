@@ -1246,18 +1246,52 @@ fn a_target_with_an_empty_port_is_refused() {
 }
 
 /// Run `command` to its end and return (its output, its peak resident memory in bytes where
-/// the platform says), read from the kernel's accounting of that one child.
+/// the platform says).
+///
+/// Not `wait4`'s `ru_maxrss` alone: on Linux a process's maximum includes the high-water mark
+/// of the memory it replaced at `exec`, and a child spawned with `vfork`/`posix_spawn` (as
+/// `std::process` does) replaces this test process's memory, so `ru_maxrss` is at least this
+/// test binary's own peak, parallel tests included (it read 385 MB for a run that used far
+/// less). So the child's own `VmHWM` (the peak of the memory it got at `exec`) is read from
+/// /proc while it runs, until it has exited (`waitid` with `WNOWAIT` leaves it unreaped, so its
+/// pid cannot be reused meanwhile); and where `ru_maxrss` is above everything this process had
+/// used when the child started, it is the child's own peak, exactly.
 // The child is reaped by `wait4`, which also gives its resource usage.
 #[allow(clippy::zombie_processes)]
 fn run_measured(mut command: std::process::Command) -> (std::process::Output, Option<u64>) {
     use std::io::Read;
     use std::process::Stdio;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let pid = child.id();
+    // `spawn` returns once the child has exec'd: what it inherited is at most this.
+    let inherited = peak_resident_bytes(std::process::id());
+    let exited = std::sync::Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let exited = std::sync::Arc::clone(&exited);
+        std::thread::spawn(move || {
+            let mut peak = None;
+            loop {
+                // After the exit, read once more: the last value before the memory went.
+                let last = exited.load(Ordering::SeqCst);
+                match peak_resident_bytes(pid) {
+                    Some(now) => peak = peak.max(Some(now)),
+                    None if peak.is_some() => break,
+                    None => {}
+                }
+                if last {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            peak
+        })
+    };
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out = std::thread::spawn(move || {
@@ -1270,19 +1304,40 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
         let _ = stderr.read_to_end(&mut bytes);
         bytes
     });
+    // Wait for the exit without reaping: the sampler may still read /proc/PID.
+    // SAFETY: siginfo_t is plain data, filled by waitid for this child.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let waited = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOWAIT,
+        )
+    };
+    assert_eq!(waited, 0);
+    exited.store(true, Ordering::SeqCst);
+    let sampled = sampler.join().unwrap();
     let mut status = 0;
     // SAFETY: rusage is plain data, filled by wait4 for this child alone.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid);
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid as libc::pid_t);
     let code = if libc::WIFEXITED(status) {
         Some(libc::WEXITSTATUS(status))
     } else {
         None
     };
     // Linux gives ru_maxrss in KiB.
-    let peak = cfg!(target_os = "linux").then_some(usage.ru_maxrss as u64 * 1024);
+    let max_rss = usage.ru_maxrss as u64 * 1024;
+    let exact = inherited
+        .filter(|inherited| max_rss > *inherited)
+        .map(|_| max_rss);
+    let peak = if cfg!(target_os = "linux") {
+        sampled.max(exact)
+    } else {
+        None
+    };
     let output = std::process::Output {
         status: std::os::unix::process::ExitStatusExt::from_raw(status),
         stdout: out.join().unwrap(),
@@ -1290,6 +1345,27 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
     };
     assert_eq!(output.status.code(), code);
     (output, peak)
+}
+
+/// The measure is the child's own: this process using much more memory than the child does
+/// not show in it (`ru_maxrss` alone would report this process's peak).
+#[test]
+fn measured_peaks_are_the_childs_own() {
+    let ballast: Vec<u8> = vec![1; 160 << 20];
+    // Touch every page, so it is resident.
+    let touched: u64 = ballast.iter().step_by(4096).map(|b| u64::from(*b)).sum();
+    assert!(touched > 0);
+    let (url, _) = sink_server();
+    let mut command = wa_hook_process();
+    command.args(["replay", "qikchat/message-text", "-n", "2000", "--to", &url]);
+    let (output, peak) = run_measured(command);
+    assert!(output.status.success());
+    drop(ballast);
+    if cfg!(target_os = "linux") {
+        let peak = peak.expect("Linux reports a peak");
+        assert!(peak < 64 << 20, "peak {peak} bytes for 2,000 requests");
+        assert!(peak > 0);
+    }
 }
 
 /// A keep-alive server that answers every request `200 {}` at once, counting them.

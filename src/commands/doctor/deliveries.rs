@@ -6,8 +6,10 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use super::Doctor;
-use super::probe::{Credentials, Halt, Reply, Request};
-use super::verdict::{CheckResult, Problem, budget_words, delivery_problem, redirect_problem};
+use super::probe::{Credentials, FailureKind, Halt, Reply, Request};
+use super::verdict::{
+    CheckResult, Problem, Status, budget_words, delivery_problem, redirect_problem,
+};
 use crate::catalogue::{self, Sample};
 use crate::output::format_latency;
 use crate::payload::{self, Edit};
@@ -78,7 +80,9 @@ pub(super) fn delivery(doctor: &Doctor, value: &Value) -> Request {
     )
 }
 
-/// Send each body; the check passes when every answer is 2xx within the budget.
+/// Send each body; the check passes when every answer is 2xx within the budget. Bodies left
+/// when the app stopped (or stalled, or kept answering too slowly) are counted as not sent,
+/// never as failures of their own.
 fn deliver_all(
     doctor: &mut Doctor,
     check: &'static str,
@@ -91,16 +95,31 @@ fn deliver_all(
     let count = bodies.len();
     let mut unsent = 0;
     let mut slow_in_a_row = 0;
-    let mut why_unsent = "the app stopped answering";
+    let mut why_unsent = "the app stopped answering".to_string();
     for (index, (what, value)) in bodies.into_iter().enumerate() {
+        if let Some(stop) = doctor.probe.down() {
+            unsent = count - index;
+            why_unsent = format!("the app stopped (on {})", stop.on);
+            break;
+        }
         if doctor.probe.stalled() || slow_in_a_row >= SLOW_IN_A_ROW {
             unsent = count - index;
             if slow_in_a_row >= SLOW_IN_A_ROW {
-                why_unsent = "the app answered too slowly, several times in a row";
+                why_unsent = "the app answered too slowly, several times in a row".to_string();
             }
             break;
         }
-        let reply = doctor.probe.send(delivery(doctor, &value))?;
+        let reply = doctor
+            .probe
+            .send(delivery(doctor, &value).named(what.clone()))?;
+        // Refused because the app had stopped: this body never reached it.
+        if let (Reply::Failed(failure), Some(stop)) = (&reply, doctor.probe.down()) {
+            if failure.kind == FailureKind::Refused {
+                unsent = count - index;
+                why_unsent = format!("the app stopped (on {})", stop.on);
+                break;
+            }
+        }
         latencies.push(reply.latency());
         if reply.latency() > doctor.budget {
             slow_in_a_row += 1;
@@ -115,12 +134,17 @@ fn deliver_all(
             problems.push(problem);
         }
     }
-    let mut result = judge(check, problems, count, &latencies, passed);
+    let sent = count - unsent;
+    let mut result = judge(check, problems, sent, &latencies, passed);
     if unsent > 0 {
-        result.requests = count - unsent;
+        result.requests = sent;
         result
             .details
             .push(format!("{unsent} more not sent: {why_unsent}"));
+        if result.status == Status::Passed {
+            result.summary =
+                format!("the {sent} sent were accepted; {unsent} not sent: {why_unsent}");
+        }
     }
     Ok(result)
 }
@@ -215,13 +239,18 @@ pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
 pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     let sample = message_sample(doctor.provider);
     let value = fresh(doctor, sample);
-    let first = doctor.probe.send(delivery(doctor, &value))?;
-    if let Some(problem) = delivery_problem(doctor, &format!("{} (first)", sample.name), &first) {
+    let what = format!("{} (first)", sample.name);
+    let first = doctor
+        .probe
+        .send(delivery(doctor, &value).named(what.clone()))?;
+    if let Some(problem) = delivery_problem(doctor, &what, &first) {
         return Ok(CheckResult::failed("duplicate", problem).requests(1));
     }
-    let second = doctor.probe.send(delivery(doctor, &value))?;
-    let latencies = [first.latency(), second.latency()];
     let what = format!("{} (the same, again)", sample.name);
+    let second = doctor
+        .probe
+        .send(delivery(doctor, &value).named(what.clone()))?;
+    let latencies = [first.latency(), second.latency()];
     let explain = when_refused(
         "a repeated delivery fails: the app treats an id it has seen as an error (a unique-key \
          violation?); providers retry, so the same webhook can arrive twice",
@@ -379,11 +408,30 @@ pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         ),
         None => format!("{} documents no limit", doctor.provider.display_name()),
     };
-    let mut request = delivery(doctor, &value);
+    let what = format!("a {shown} body");
+    let mut request = delivery(doctor, &value).named(what.clone());
     request.body = bytes;
     let reply = doctor.probe.send(request)?;
     let latencies = [reply.latency()];
-    let problems: Vec<Problem> = delivery_problem(doctor, &format!("a {shown} body"), &reply)
+    let problems: Vec<Problem> = delivery_problem(doctor, &what, &reply)
+        .map(|mut problem| {
+            // Closed without an answer, and still running: a size limit that drops the
+            // connection rather than answering 413 (a proxy's, or the framework's).
+            if let Reply::Failed(failure) = &reply {
+                if failure.kind == FailureKind::NoAnswer && failure.crashed.is_none() {
+                    problem.cause = format!(
+                        "the app (or a proxy in front of it) closed the connection on a \
+                         {shown} body without answering, and went on running: a body-size limit \
+                         that drops the connection instead of answering 413"
+                    );
+                    problem.fix = "raise the body size limit to the provider's (e.g. \
+                                   express.json({ limit: '5mb' }), Flask MAX_CONTENT_LENGTH, nginx \
+                                   client_max_body_size)"
+                        .to_string();
+                }
+            }
+            problem
+        })
         .into_iter()
         .collect();
     Ok(judge("large-body", problems, 1, &latencies, |_| {
@@ -443,15 +491,50 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         }
     }
     let count = requests.len();
-    let replies = doctor.probe.send_all(requests, BURST_CONCURRENCY)?;
-    let latencies: Vec<Duration> = replies.iter().map(Reply::latency).collect();
-    let problems: Vec<Problem> = replies
+    let replies = doctor
+        .probe
+        .send_all(requests, BURST_CONCURRENCY, "the burst")?;
+    // Refused because the app had stopped during the burst: those never reached it.
+    let down = doctor.probe.down().is_some();
+    let unsent = replies
+        .iter()
+        .filter(|reply| {
+            down && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused)
+        })
+        .count();
+    let replies: Vec<&Reply> = replies
+        .iter()
+        .filter(|reply| {
+            !(down
+                && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused))
+        })
+        .collect();
+    let latencies: Vec<Duration> = replies.iter().map(|reply| reply.latency()).collect();
+    let mut problems: Vec<Problem> = replies
         .iter()
         .enumerate()
         .filter_map(|(index, reply)| {
-            delivery_problem(doctor, &format!("status callback {}", index + 1), reply)
+            // What the app logged during the burst cannot be tied to one callback: it is
+            // said once, below.
+            let mut reply = (*reply).clone();
+            if let Reply::Answer(answer) = &mut reply {
+                answer.logged = None;
+            }
+            delivery_problem(doctor, &format!("status callback {}", index + 1), &reply)
         })
         .collect();
+    if let Some(logged) = replies.iter().find_map(|reply| reply.logged()) {
+        if problems.is_empty() {
+            problems.push(Problem::new(
+                format!("all answered 2xx, but the app logged during the burst: {logged}"),
+                "the app failed on some of the status callbacks sent at once and acknowledged \
+                 them anyway (a race on shared state, a database locked, a pool exhausted?)",
+                "make the handler safe to run concurrently, or queue the callbacks and answer \
+                 200 once queued",
+            ));
+        }
+    }
+    let count = count - unsent;
     let budget = budget_words(doctor);
     let mut result = judge("burst", problems, count, &latencies, |_| {
         format!(
@@ -459,6 +542,12 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
              all 2xx within {budget}"
         )
     });
+    if unsent > 0 {
+        result.requests = count;
+        result.details.push(format!(
+            "{unsent} more not sent: the app stopped during the burst"
+        ));
+    }
     if let Some(latency) = &result.latency {
         let figures = format!(
             " (p50 {}, p99 {})",
@@ -505,6 +594,14 @@ fn refuses_strangers(
             check,
             format!("a request {which} was refused ({})", answer.status),
         ),
+        // Any 4xx refuses the request; 401 is the usual word for it.
+        Reply::Answer(answer) if (400..500).contains(&answer.status) => CheckResult::passed(
+            check,
+            format!(
+                "a request {which} was refused ({}; 401 is the usual answer)",
+                answer.status
+            ),
+        ),
         Reply::Answer(answer) if answer.is_success() => CheckResult::warning(
             check,
             Problem::new(
@@ -522,15 +619,25 @@ fn refuses_strangers(
             check,
             Problem::new(
                 format!("a request {which} was answered {}", answer.status),
-                "the app refused it, but not with 401 (a crash on the missing header?)",
+                "the app failed on it instead of refusing it (an error on the missing or wrong \
+                 header?)",
                 "answer 401 when the credentials are missing or wrong",
             ),
         ),
-        Reply::Failed(_) => CheckResult::failed(
-            check,
-            delivery_problem(doctor, &format!("a request {which}"), &reply)
-                .expect("a failed request is a problem"),
-        ),
+        Reply::Failed(failure) => {
+            let mut problem = delivery_problem(doctor, &format!("a request {which}"), &reply)
+                .expect("a failed request is a problem");
+            if failure.crashed.is_none() {
+                problem.cause = format!(
+                    "the app gave no answer to a request {which} (it waits for something, or \
+                     fails without answering)"
+                );
+                problem.fix = format!(
+                    "answer 401 at once unless Authorization is Basic with the USER:PASS in {var}"
+                );
+            }
+            CheckResult::failed(check, problem)
+        }
     };
     Ok(result.requests(1))
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Doctor;
 use super::deliveries::{delivery, fresh, message_sample};
-use super::probe::{Answer, Halt, Reply, Request, Signing};
+use super::probe::{Answer, FailureKind, Halt, Reply, Request, Signing};
 use super::verdict::{CheckResult, Problem, delivery_problem, redirect_problem};
 use crate::output;
 use crate::providers::meta::{handshake, signature};
@@ -24,7 +24,9 @@ fn handshake_url(doctor: &Doctor, token: &str, challenge: &str) -> url::Url {
 /// The handshake GET with this token and challenge.
 fn send_handshake(doctor: &mut Doctor, token: &str, challenge: &str) -> Result<Reply, Halt> {
     let url = handshake_url(doctor, token, challenge);
-    doctor.probe.send(Request::get(url))
+    doctor
+        .probe
+        .send(Request::get(url).named("the handshake GET"))
 }
 
 /// The handshake's answer, or the check failed because none came.
@@ -34,9 +36,26 @@ fn answer_of<'a>(
     reply: &'a Reply,
 ) -> Result<&'a Answer, Box<CheckResult>> {
     match reply {
-        Reply::Failed(_) => {
-            let problem = delivery_problem(doctor, "the handshake GET", reply)
+        Reply::Failed(failure) => {
+            let mut problem = delivery_problem(doctor, "the handshake GET", reply)
                 .expect("a failed request is a problem");
+            // A GET that hangs is no slow acknowledgement: nothing answers it.
+            if failure.crashed.is_none()
+                && matches!(failure.kind, FailureKind::Timeout | FailureKind::NoAnswer)
+            {
+                problem.cause = "nothing answered Meta's verification GET at this URL: the app \
+                                 has no GET route at this path (a wrong path?), or its handler \
+                                 never answers"
+                    .to_string();
+                problem.fix = if check == "handshake" {
+                    "answer the GET on the webhook's own path at once: 200 with hub.challenge \
+                     when hub.verify_token equals your verify token, else 403"
+                } else {
+                    "answer the GET on the webhook's own path at once: 403 unless \
+                     hub.verify_token equals your verify token"
+                }
+                .to_string();
+            }
             Err(Box::new(CheckResult::failed(check, problem).requests(1)))
         }
         Reply::Answer(answer) => Ok(answer),
@@ -284,7 +303,7 @@ pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     if let Some(text) = value.pointer_mut("/entry/0/changes/0/value/messages/0/text/body") {
         *text = Value::String(ESCAPED_TEXT.to_string());
     }
-    let request = delivery(doctor, &value);
+    let request = delivery(doctor, &value).named("a signed body");
     let sent = request.body.clone();
     let reply = doctor.probe.send(request)?;
     let mut requests = 1;
@@ -378,9 +397,17 @@ fn refuses_forgeries(
         None => "your App Secret".to_string(),
     };
     let result = match &reply {
-        Reply::Answer(answer) if matches!(answer.status, 400 | 401 | 403) => {
+        Reply::Answer(answer) if matches!(answer.status, 401 | 403) => {
             CheckResult::passed(check, format!("{what} was refused ({})", answer.status))
         }
+        // Any 4xx refuses the body (FastAPI answers 422 for a missing required header).
+        Reply::Answer(answer) if (400..500).contains(&answer.status) => CheckResult::passed(
+            check,
+            format!(
+                "{what} was refused ({}; 401 is the usual answer)",
+                answer.status
+            ),
+        ),
         Reply::Answer(answer) if answer.is_success() => CheckResult::warning(
             check,
             Problem::new(
@@ -403,14 +430,32 @@ fn refuses_forgeries(
             check,
             Problem::new(
                 format!("{what} was answered {}", answer.status),
-                "the app refused it, but not with 401 or 403 (a crash on the signature?)",
+                format!(
+                    "the app failed on it instead of refusing it (an error on the missing or \
+                     wrong {}?)",
+                    signature::HEADER
+                ),
                 "answer 401 when the signature is missing or wrong",
             ),
         ),
-        Reply::Failed(_) => CheckResult::failed(
-            check,
-            delivery_problem(doctor, what, &reply).expect("a failed request is a problem"),
-        ),
+        Reply::Failed(failure) => {
+            let mut problem =
+                delivery_problem(doctor, what, &reply).expect("a failed request is a problem");
+            // A hang or a dropped connection on a forgery is no slow acknowledgement: the
+            // answer is to refuse it, at once.
+            if failure.crashed.is_none() {
+                problem.cause = format!(
+                    "the app gave no answer to {what} (it waits for something, or fails without \
+                     answering)"
+                );
+                problem.fix = format!(
+                    "answer 401 at once unless {} is sha256= the HMAC-SHA256 of the raw body with \
+                     {secret_hint}",
+                    signature::HEADER
+                );
+            }
+            CheckResult::failed(check, problem)
+        }
     };
     Ok(result.requests(1))
 }

@@ -9,6 +9,7 @@
 //! kinds, budgets, signing, the handshake, novelties), so a provider's knowledge stays in its
 //! module. The checks are listed once, in [`CHECKS`]; the arguments become a [`Doctor`] before
 //! anything is sent; [`report`] prints text, JSON and JUnit.
+mod app;
 mod deliveries;
 mod meta;
 mod picky;
@@ -252,9 +253,25 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let (stop_sender, stop) = tokio::sync::watch::channel(false);
     let _ = ctrlc::set_handler(move || {
         if stop_sender.send_replace(true) {
+            app::kill_now();
             std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
         }
     });
+    let app = if args.app.is_empty() {
+        None
+    } else {
+        let stop = stop.clone();
+        Some(app::App::start(
+            app::AppOptions {
+                command: args.app.clone(),
+                target: target.clone(),
+                start_timeout: args.start_timeout,
+                verbose: args.verbose,
+                secrets: secrets.clone(),
+            },
+            &move || *stop.borrow(),
+        )?)
+    };
     let probe = Probe::new(ProbeOptions {
         target,
         http: http::HttpOptions {
@@ -266,6 +283,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         app_secret,
         secrets,
         stop,
+        app,
     })?;
     let mut doctor = Doctor {
         provider,
@@ -285,11 +303,25 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     // want of credentials doctor was not given, or redirected.
     let mut blocked: Option<String> = None;
     let mut interrupted = false;
+    // Every time the app stopped: each one fails the run.
+    let mut stops: Vec<probe::AppStop> = Vec::new();
     let planned = selected.len();
     for check in selected {
         if interrupted || doctor.probe.interrupted() {
             interrupted = true;
             break;
+        }
+        if let Some(stop) = doctor.probe.down() {
+            let result = CheckResult::not_run(
+                check.name,
+                format!(
+                    "not run: the app stopped during {}, on {}",
+                    stop.check, stop.on
+                ),
+            );
+            crate::output::best_effort(printer.check(&result))?;
+            results.push(result);
+            continue;
         }
         let not_run = if doctor.probe.stalled() {
             Some("not run: the app stopped answering (requests in a row timed out)".to_string())
@@ -303,10 +335,15 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
             continue;
         }
         let check_started = Instant::now();
-        doctor.probe.start_tally();
-        match (check.run)(&mut doctor) {
+        doctor.probe.start_check(check.name);
+        let outcome = (check.run)(&mut doctor).and_then(|result| {
+            doctor.probe.finish_check()?;
+            Ok(result)
+        });
+        match outcome {
             Ok(result) => {
-                let mut result = doctor.read_tally(check, result, &mut blocked);
+                let result = doctor.read_tally(check, result, &mut blocked);
+                let mut result = doctor.read_stops(check, result, &mut stops);
                 result.duration_ms = verdict::ms(check_started.elapsed());
                 crate::output::best_effort(printer.check(&result))?;
                 results.push(result);
@@ -327,10 +364,11 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         }
     }
     let elapsed = started.elapsed();
-    crate::output::best_effort(printer.summary(&results, elapsed))?;
+    crate::output::best_effort(printer.summary(&results, &stops, elapsed))?;
     if let Some(junit) = junit {
-        junit.write(&doctor, &results, elapsed)?;
+        junit.write(&doctor, &results, &stops, elapsed)?;
     }
+    doctor.probe.stop_app();
     if interrupted {
         eprintln!(
             "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
@@ -348,7 +386,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::from_ok(
-        !results.iter().any(|r| r.status == Status::Failed),
+        stops.is_empty() && !results.iter().any(|r| r.status == Status::Failed),
     ))
 }
 
@@ -364,6 +402,71 @@ impl Doctor {
         } else {
             None
         }
+    }
+
+    /// The times the app stopped during this check. A check that had the app stop on one of
+    /// its own requests fails, saying so; a check that only found the app gone (it stopped
+    /// after the last check's answer) did not run. The errors the app logged are kept with the
+    /// check.
+    fn read_stops(
+        &mut self,
+        check: &Check,
+        mut result: CheckResult,
+        stops: &mut Vec<probe::AppStop>,
+    ) -> CheckResult {
+        result.app_log = self.probe.logged().to_vec();
+        let new = self.probe.take_stops();
+        let own = new.iter().any(|stop| stop.check == check.name);
+        if !own && !new.is_empty() && self.probe.down().is_some() {
+            let stop = &new[0];
+            stops.extend(new.iter().cloned());
+            let mut not_run = CheckResult::not_run(
+                check.name,
+                format!(
+                    "not run: the app stopped after {}, on {}: {}",
+                    stop.check, stop.on, stop.how
+                ),
+            );
+            not_run.app_stops = new;
+            return not_run;
+        }
+        for stop in new.iter().filter(|stop| stop.check == check.name) {
+            let sentence = stop.sentence();
+            let restarted = if stop.restarted {
+                "; doctor started it again"
+            } else {
+                ""
+            };
+            if result.status == Status::Failed {
+                if !result.summary.contains(&stop.on) || !result.summary.contains("stopped") {
+                    result.details.insert(0, format!("{sentence}{restarted}"));
+                }
+            } else {
+                let summary = std::mem::take(&mut result.summary);
+                result = CheckResult::failed(
+                    check.name,
+                    verdict::Problem::new(
+                        format!("{sentence}{restarted}"),
+                        "the app's process ended after this delivery: an error it does not \
+                         catch, or an exit in the handler",
+                        "catch errors in the webhook handler (log them, answer 200 or 500), so \
+                         that no body can end the process",
+                    ),
+                )
+                .details(vec![summary])
+                .requests(result.requests);
+            }
+        }
+        // A stop found in this check but caused by an earlier one's last answer is said here
+        // (and in the summary); this check ran against the app started again.
+        for stop in new.iter().filter(|stop| stop.check != check.name) {
+            result
+                .details
+                .push(format!("before this check, {}", stop.sentence()));
+        }
+        result.app_stops = new.clone();
+        stops.extend(new);
+        result
     }
 
     /// A failed delivery check whose every answer was 401 or 403 while doctor could not sign

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use serde::Serialize;
 use url::Url;
 
+use super::app::{self, App};
 use crate::http;
 use crate::providers::meta::signature;
 use crate::secret::{self, BasicAuth, SecretString};
@@ -62,6 +64,9 @@ pub(crate) struct Request {
     pub credentials: Credentials,
     /// For [`Signing::OverOtherBytes`]: the bytes the signature is computed over.
     pub signed_bytes: Option<Vec<u8>>,
+    /// What this request is, in words ("meta/message-text"), to say which delivery the app
+    /// stopped on; the check's name when empty.
+    pub what: String,
 }
 
 impl Request {
@@ -74,6 +79,7 @@ impl Request {
             signing: Signing::AsProvider,
             credentials: Credentials::Configured,
             signed_bytes: None,
+            what: String::new(),
         }
     }
 
@@ -86,6 +92,7 @@ impl Request {
             signing: Signing::Unsigned,
             credentials: Credentials::Configured,
             signed_bytes: None,
+            what: String::new(),
         }
     }
 
@@ -97,6 +104,20 @@ impl Request {
     pub fn credentials(mut self, credentials: Credentials) -> Request {
         self.credentials = credentials;
         self
+    }
+
+    pub fn named(mut self, what: impl Into<String>) -> Request {
+        self.what = what.into();
+        self
+    }
+
+    /// A POST as the provider sends it (signed, with its credentials): what an app must
+    /// accept, and whose hanging means the app stopped answering. A forgery or a handshake that
+    /// hangs says something about that route alone.
+    fn as_provider_sends(&self) -> bool {
+        self.method == Method::POST
+            && matches!(self.signing, Signing::AsProvider | Signing::OverOtherBytes)
+            && self.credentials == Credentials::Configured
     }
 }
 
@@ -111,6 +132,8 @@ pub(crate) struct Answer {
     /// Why the body could not be read to its end, if it could not.
     pub body_error: Option<String>,
     pub latency: Duration,
+    /// The error the app logged while this request was in flight (doctor started the app).
+    pub logged: Option<String>,
 }
 
 impl Answer {
@@ -134,6 +157,8 @@ pub(crate) enum FailureKind {
     Refused,
     Tls,
     Connect,
+    /// The request went out, and the app reset or closed the connection before answering.
+    NoAnswer,
     /// The endpoint answered, but not in HTTP that can be read (headers too large, not HTTP).
     BadAnswer,
     Other,
@@ -145,6 +170,10 @@ pub(crate) struct Failure {
     /// One line, secrets scrubbed.
     pub message: String,
     pub latency: Duration,
+    /// The error the app logged while this request was in flight (doctor started the app).
+    pub logged: Option<String>,
+    /// How the app ended on this request, when it did ("exited with status 1").
+    pub crashed: Option<String>,
 }
 
 /// An answer, or why there was none.
@@ -166,6 +195,21 @@ impl Reply {
         match self {
             Reply::Answer(answer) => Some(answer),
             Reply::Failed(_) => None,
+        }
+    }
+
+    /// The error the app logged while this request was in flight.
+    pub fn logged(&self) -> Option<&str> {
+        match self {
+            Reply::Answer(answer) => answer.logged.as_deref(),
+            Reply::Failed(failure) => failure.logged.as_deref(),
+        }
+    }
+
+    fn set_logged(&mut self, logged: Option<String>) {
+        match self {
+            Reply::Answer(answer) => answer.logged = logged,
+            Reply::Failed(failure) => failure.logged = logged,
         }
     }
 
@@ -192,13 +236,56 @@ pub(crate) struct Probe {
     /// Set once anything has answered (or failed after connecting): from then on a failure is
     /// a check's result, not "could not test".
     reached: bool,
-    /// Requests in a row that got no answer within the timeout.
+    /// Deliveries in a row that got no answer within the timeout.
     timeouts_in_a_row: usize,
-    /// The answers since [`Probe::start_tally`].
+    /// The answers since [`Probe::start_check`].
     tally: Tally,
+    /// The check under way, and the last request that reached the app (its check, what it was).
+    check: &'static str,
+    last_reached: Option<(&'static str, String)>,
+    /// The app, when doctor started it (`-- CMD`).
+    app: Option<App>,
+    /// Times the app stopped, not yet taken by [`Probe::take_stops`].
+    stops: Vec<AppStop>,
+    /// Set when the app stopped and is not running again: the checks left cannot run.
+    down: Option<AppStop>,
+    /// The errors the app logged during the check under way.
+    logged: Vec<String>,
     /// Becomes true on Ctrl-C or SIGTERM.
     stop: tokio::sync::watch::Receiver<bool>,
     pub timeout: Duration,
+}
+
+/// The app stopped accepting connections after it had answered.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct AppStop {
+    /// The check under way.
+    pub check: &'static str,
+    /// The delivery in flight, or the last one the app answered.
+    pub on: String,
+    /// What became of it: "it exited with status 1", "it refuses connections since".
+    pub how: String,
+    /// The error it logged, if doctor saw one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged: Option<String>,
+    /// Doctor started it again.
+    pub restarted: bool,
+}
+
+impl AppStop {
+    /// "the app stopped during kinds, on meta/account-alert: it exited with status 1 (it
+    /// logged: KeyError: 'user_id')".
+    pub fn sentence(&self) -> String {
+        let logged = self
+            .logged
+            .as_ref()
+            .map(|line| format!(" (it logged: {line})"))
+            .unwrap_or_default();
+        format!(
+            "the app stopped during {}, on {}: {}{logged}",
+            self.check, self.on, self.how
+        )
+    }
 }
 
 /// How the answers to one check's requests went, for what the run does next (an app that
@@ -213,7 +300,7 @@ pub(crate) struct Tally {
     pub last_status: u16,
 }
 
-/// After this many requests in a row without an answer, the app is taken as stalled: the
+/// After this many deliveries in a row without an answer, the app is taken as stalled: the
 /// checks left are not run, so a hung app costs a few timeouts, not one per request.
 const STALLED_AFTER: usize = 2;
 
@@ -227,6 +314,8 @@ pub(crate) struct ProbeOptions {
     pub secrets: Vec<SecretString>,
     /// Becomes true on Ctrl-C or SIGTERM.
     pub stop: tokio::sync::watch::Receiver<bool>,
+    /// The app doctor started, if it did.
+    pub app: Option<App>,
 }
 
 impl Probe {
@@ -249,6 +338,12 @@ impl Probe {
             reached: false,
             timeouts_in_a_row: 0,
             tally: Tally::default(),
+            check: "",
+            last_reached: None,
+            app: options.app,
+            stops: Vec::new(),
+            down: None,
+            logged: Vec::new(),
             stop: options.stop,
         })
     }
@@ -258,9 +353,19 @@ impl Probe {
         self.timeouts_in_a_row >= STALLED_AFTER
     }
 
+    /// The app stopped and is not running again, if it did.
+    pub fn down(&self) -> Option<&AppStop> {
+        self.down.as_ref()
+    }
+
     /// The endpoint under test.
     pub fn target_url(&self) -> &Url {
         &self.shared.target
+    }
+
+    /// The app doctor started, if it did.
+    pub fn app(&self) -> Option<&App> {
+        self.app.as_ref()
     }
 
     /// Whether requests carry Basic credentials: `--basic-auth-env`, or an `Authorization`
@@ -269,13 +374,37 @@ impl Probe {
         self.shared.basic_auth.is_some() || self.shared.headers.contains_key(AUTHORIZATION)
     }
 
-    /// Count the answers from here on (see [`Tally`]).
-    pub fn start_tally(&mut self) {
+    /// A check starts: count its answers from here on (see [`Tally`]) and its app's errors.
+    pub fn start_check(&mut self, check: &'static str) {
+        self.check = check;
         self.tally = Tally::default();
+        self.logged.clear();
     }
 
     pub fn tally(&self) -> Tally {
         self.tally
+    }
+
+    /// The errors the app logged during the check under way.
+    pub fn logged(&self) -> &[String] {
+        &self.logged
+    }
+
+    /// The times the app stopped since the last call.
+    pub fn take_stops(&mut self) -> Vec<AppStop> {
+        std::mem::take(&mut self.stops)
+    }
+
+    /// At a check's end: the app's last words are read, and an app that ended after its last
+    /// answer is noted (and started again) now, in the check that made it end.
+    pub fn finish_check(&mut self) -> Result<(), Halt> {
+        if let Some(app) = &self.app {
+            let lines = app.settle();
+            if let Some(error) = app::error_in(&lines) {
+                self.logged.push(error);
+            }
+        }
+        self.ensure_app_running()
     }
 
     /// True once Ctrl-C or SIGTERM came.
@@ -292,8 +421,75 @@ impl Probe {
         scrub(&self.shared, text)
     }
 
+    /// Stop the app doctor started, if it did.
+    pub fn stop_app(&mut self) {
+        if let Some(mut app) = self.app.take() {
+            app.stop();
+        }
+    }
+
+    /// Before a request: an app doctor started that has ended since the last answer stopped
+    /// on that answer's delivery; it is started again.
+    fn ensure_app_running(&mut self) -> Result<(), Halt> {
+        if self.down.is_some() {
+            return Ok(());
+        }
+        let Some(status) = self.app.as_mut().and_then(App::exited) else {
+            return Ok(());
+        };
+        let (check, on) = self
+            .last_reached
+            .clone()
+            .unwrap_or((self.check, "its start".to_string()));
+        let logged = self
+            .app
+            .as_ref()
+            .and_then(|app| app::error_in(&app.settle()));
+        let stop = AppStop {
+            check,
+            on,
+            how: format!("it {} after answering", app::exit_words(status)),
+            logged,
+            restarted: false,
+        };
+        self.restart_after(stop)
+    }
+
+    /// Start the app again after `stop`; when it cannot be, the app is down.
+    fn restart_after(&mut self, mut stop: AppStop) -> Result<(), Halt> {
+        let stop_flag = self.stop.clone();
+        let interrupted = move || *stop_flag.borrow();
+        let Some(app) = self.app.as_mut() else {
+            return Ok(());
+        };
+        match app.restart(&interrupted) {
+            Ok(()) => {
+                stop.restarted = true;
+                self.stops.push(stop);
+                Ok(())
+            }
+            Err(_) if interrupted() => Err(Halt::Interrupted),
+            Err(err) => {
+                stop.how = format!("{}; it did not start again: {err:#}", stop.how);
+                self.stops.push(stop.clone());
+                self.down = Some(stop);
+                Ok(())
+            }
+        }
+    }
+
     /// Send one request.
     pub fn send(&mut self, request: Request) -> Result<Reply, Halt> {
+        self.ensure_app_running()?;
+        if let Some(app) = &self.app {
+            app.drain();
+        }
+        let what = if request.what.is_empty() {
+            self.check.to_string()
+        } else {
+            request.what.clone()
+        };
+        let as_provider = request.as_provider_sends();
         let shared = Arc::clone(&self.shared);
         let mut stop = self.stop.clone();
         let reply = http::runtime().block_on(async move {
@@ -302,17 +498,144 @@ impl Probe {
                 _ = stop.wait_for(|stopped| *stopped) => None,
             }
         });
-        let reply = reply.ok_or(Halt::Interrupted)?;
-        self.note(&reply)?;
+        let mut reply = reply.ok_or(Halt::Interrupted)?;
+        self.observe(std::slice::from_mut(&mut reply), &what)?;
+        self.note(&reply, as_provider)?;
+        self.reached_with(std::slice::from_ref(&reply), &what);
         Ok(reply)
     }
 
+    /// What the app did on `replies` (one request, or a burst): the errors it logged, and
+    /// whether it stopped. With doctor's app, the app is started again; without, a request
+    /// that found the app gone marks it down.
+    fn observe(&mut self, replies: &mut [Reply], what: &str) -> Result<(), Halt> {
+        if self.app.is_some() {
+            let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
+            let logged = app::error_in(&lines);
+            if let Some(error) = &logged {
+                self.logged.push(error.clone());
+            }
+            let failed = replies.iter().any(|r| matches!(r, Reply::Failed(_)));
+            let ended = if failed {
+                self.app.as_mut().and_then(App::exited_within)
+            } else {
+                None
+            };
+            for reply in replies.iter_mut() {
+                reply.set_logged(logged.clone());
+            }
+            if let Some(status) = ended {
+                let how = format!("it {}", app::exit_words(status));
+                for reply in replies.iter_mut() {
+                    if let Reply::Failed(failure) = reply {
+                        failure.crashed = Some(how.clone());
+                    }
+                }
+                self.last_reached = Some((self.check, what.to_string()));
+                let stop = AppStop {
+                    check: self.check,
+                    on: what.to_string(),
+                    how,
+                    logged,
+                    restarted: false,
+                };
+                return self.restart_after(stop);
+            }
+        } else if self.down.is_none() {
+            // Without doctor's app: a reset followed by refused connections is a crash on
+            // this delivery; refused connections alone say the app stopped after the last.
+            let closed = replies
+                .iter()
+                .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::NoAnswer));
+            let refused = replies
+                .iter()
+                .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::Refused));
+            if closed && !self.still_accepts_connections() {
+                let how = "it closed the connection without answering, and has refused \
+                           connections since (a crash?)"
+                    .to_string();
+                for reply in replies.iter_mut() {
+                    if let Reply::Failed(failure) = reply {
+                        if failure.kind == FailureKind::NoAnswer {
+                            failure.crashed = Some(how.clone());
+                        }
+                    }
+                }
+                self.last_reached = Some((self.check, what.to_string()));
+                self.stop_without_app(how);
+            } else if refused && self.reached {
+                self.stop_without_app(
+                    "it refuses connections since (it stopped, or crashed after answering)"
+                        .to_string(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn stop_without_app(&mut self, how: String) {
+        let (check, on) = self
+            .last_reached
+            .clone()
+            .unwrap_or((self.check, "the first request".to_string()));
+        let stop = AppStop {
+            check,
+            on,
+            how,
+            logged: None,
+            restarted: false,
+        };
+        self.stops.push(stop.clone());
+        self.down = Some(stop);
+    }
+
+    /// Whether the target still accepts TCP connections a moment after one was closed without
+    /// an answer: a process that is ending may still accept a connection into its queue.
+    fn still_accepts_connections(&self) -> bool {
+        for wait in [0, 50, 100, 150] {
+            std::thread::sleep(Duration::from_millis(wait));
+            if !self.accepts_connections() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the target accepts TCP connections (for a local target; a remote one is taken
+    /// to, as a proxy in front of the app would accept them anyway).
+    fn accepts_connections(&self) -> bool {
+        let target = &self.shared.target;
+        if !http::is_local(target) {
+            return true;
+        }
+        let Some(port) = target.port_or_known_default() else {
+            return true;
+        };
+        let host = target
+            .host_str()
+            .unwrap_or("127.0.0.1")
+            .trim_matches(['[', ']']);
+        let Ok(addresses) = std::net::ToSocketAddrs::to_socket_addrs(&(host, port)) else {
+            return true;
+        };
+        addresses.into_iter().any(|address| {
+            std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
+        })
+    }
+
     /// Send every request, up to `concurrency` at once; replies in the order of `requests`.
+    /// `what` names them all ("the burst").
     pub fn send_all(
         &mut self,
         requests: Vec<Request>,
         concurrency: usize,
+        what: &str,
     ) -> Result<Vec<Reply>, Halt> {
+        self.ensure_app_running()?;
+        if let Some(app) = &self.app {
+            app.drain();
+        }
+        let as_provider: Vec<bool> = requests.iter().map(Request::as_provider_sends).collect();
         let count = requests.len();
         let queue = Arc::new(std::sync::Mutex::new(
             requests.into_iter().enumerate().collect::<Vec<_>>(),
@@ -348,16 +671,18 @@ impl Probe {
         });
         let mut replies = replies.ok_or(Halt::Interrupted)?;
         replies.sort_by_key(|(index, _)| *index);
-        let replies: Vec<Reply> = replies.into_iter().map(|(_, reply)| reply).collect();
-        for reply in &replies {
-            self.note(reply)?;
+        let mut replies: Vec<Reply> = replies.into_iter().map(|(_, reply)| reply).collect();
+        self.observe(&mut replies, what)?;
+        for (reply, as_provider) in replies.iter().zip(as_provider) {
+            self.note(reply, as_provider)?;
         }
+        self.reached_with(&replies, what);
         Ok(replies)
     }
 
     /// Remember that the endpoint answered; or, when nothing has yet and this could not
     /// connect, give up: the endpoint cannot be tested.
-    fn note(&mut self, reply: &Reply) -> Result<(), Halt> {
+    fn note(&mut self, reply: &Reply, as_provider: bool) -> Result<(), Halt> {
         if let Reply::Answer(answer) = reply {
             self.tally.answers += 1;
             self.tally.last_status = answer.status;
@@ -370,7 +695,10 @@ impl Probe {
         }
         match reply {
             Reply::Failed(failure) if failure.kind == FailureKind::Timeout => {
-                self.timeouts_in_a_row += 1;
+                // A forgery or a handshake that hangs says nothing about deliveries.
+                if as_provider {
+                    self.timeouts_in_a_row += 1;
+                }
             }
             _ => self.timeouts_in_a_row = 0,
         }
@@ -384,10 +712,25 @@ impl Probe {
             {
                 Err(Halt::Unreachable(failure.message.clone()))
             }
+            Reply::Failed(failure) if failure.kind == FailureKind::Refused => Ok(()),
             _ => {
                 self.reached = true;
                 Ok(())
             }
+        }
+    }
+
+    /// Remember the request that reached the app last (for "the app stopped on ...").
+    fn reached_with(&mut self, replies: &[Reply], what: &str) {
+        let reached = replies.iter().any(|reply| match reply {
+            Reply::Answer(_) => true,
+            Reply::Failed(failure) => !matches!(
+                failure.kind,
+                FailureKind::Refused | FailureKind::Connect | FailureKind::Tls
+            ),
+        });
+        if reached {
+            self.last_reached = Some((self.check, what.to_string()));
         }
     }
 }
@@ -460,6 +803,7 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 body,
                 body_error,
                 latency: started.elapsed(),
+                logged: None,
             })
         }
         Err(err) => {
@@ -483,10 +827,12 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 FailureKind::Tls
             } else if err.is_connect() {
                 FailureKind::Connect
-            } else if http::classify(&err) == http::FailureClass::BadAnswer {
-                FailureKind::BadAnswer
             } else {
-                FailureKind::Other
+                match http::classify(&err) {
+                    http::FailureClass::BadAnswer => FailureKind::BadAnswer,
+                    http::FailureClass::NoAnswer => FailureKind::NoAnswer,
+                    _ => FailureKind::Other,
+                }
             };
             let plain = match kind {
                 FailureKind::Tls if lower.contains("corrupt message") => format!(
@@ -505,6 +851,8 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 kind,
                 message: scrub(&shared, &plain),
                 latency: started.elapsed(),
+                logged: None,
+                crashed: None,
             })
         }
     }

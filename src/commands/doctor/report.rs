@@ -13,6 +13,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde::Serialize;
 
 use super::Doctor;
+use super::probe::AppStop;
 use super::verdict::{CheckResult, Status, budget_words, format_duration, ms};
 use crate::cli::Format;
 use crate::output;
@@ -22,6 +23,8 @@ pub(crate) struct Printer {
     /// Wrap cause and fix lines at this width (a terminal's), or not at all.
     width: Option<usize>,
     name_width: usize,
+    /// Doctor started the app (`-- CMD`).
+    started_app: bool,
 }
 
 #[derive(Serialize)]
@@ -29,6 +32,9 @@ struct Header<'a> {
     doctor: &'a str,
     provider: &'a str,
     budget_ms: f64,
+    /// The command doctor started the app with (`-- CMD`), secrets scrubbed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +44,7 @@ struct Counts {
     failed: usize,
     warnings: usize,
     skipped: usize,
+    not_run: usize,
 }
 
 impl Counts {
@@ -49,19 +56,23 @@ impl Counts {
             failed: count(Status::Failed),
             warnings: count(Status::Warning),
             skipped: count(Status::Skipped),
+            not_run: count(Status::NotRun),
         }
     }
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     summary: Counts,
     ok: bool,
     duration_ms: f64,
+    /// Every time the app stopped (each one fails the run).
+    #[serde(skip_serializing_if = "<[AppStop]>::is_empty")]
+    app_stops: &'a [AppStop],
 }
 
 impl Printer {
-    pub fn new(format: Format, _doctor: &Doctor) -> Printer {
+    pub fn new(format: Format, doctor: &Doctor) -> Printer {
         let stdout = console::Term::stdout();
         let width = stdout
             .is_term()
@@ -74,6 +85,7 @@ impl Printer {
                 .map(|c| c.name.len())
                 .max()
                 .unwrap_or(0),
+            started_app: doctor.probe.app().is_some(),
         }
     }
 
@@ -87,14 +99,27 @@ impl Printer {
                     doctor: url,
                     provider: doctor.provider.id(),
                     budget_ms: ms(doctor.budget),
+                    app: doctor.probe.app().map(|app| app.shown.as_str()),
                 },
             )?,
-            Format::Text => writeln!(
-                out,
-                "Testing {url} as {} would\n(answers must come within {})\n",
-                doctor.provider.display_name(),
-                budget_words(doctor)
-            )?,
+            Format::Text => {
+                let app = doctor
+                    .probe
+                    .app()
+                    .map(|app| {
+                        format!(
+                            "\n(doctor started `{}`, reads its output and starts it again if it stops)",
+                            app.shown
+                        )
+                    })
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "Testing {url} as {} would\n(answers must come within {}){app}\n",
+                    doctor.provider.display_name(),
+                    budget_words(doctor)
+                )?
+            }
         }
         Ok(())
     }
@@ -109,13 +134,15 @@ impl Printer {
             Status::Passed => output::ok_mark(),
             Status::Failed => output::fail_mark(),
             Status::Warning => "!".yellow().bold(),
-            Status::Skipped => "-".dimmed(),
+            Status::Skipped | Status::NotRun => "-".dimmed(),
         };
         let name = format!("{:width$}", result.check, width = self.name_width);
         let indent = " ".repeat(self.name_width + 4);
         let summary = self.wrap(&result.summary, &indent, self.name_width + 4);
         match result.status {
-            Status::Skipped => writeln!(out, "{mark} {}  {}", name.dimmed(), summary.dimmed())?,
+            Status::Skipped | Status::NotRun => {
+                writeln!(out, "{mark} {}  {}", name.dimmed(), summary.dimmed())?
+            }
             _ => writeln!(out, "{mark} {name}  {summary}")?,
         }
         for detail in &result.details {
@@ -191,16 +218,22 @@ impl Printer {
         out
     }
 
-    pub fn summary(&mut self, results: &[CheckResult], elapsed: Duration) -> anyhow::Result<()> {
+    pub fn summary(
+        &mut self,
+        results: &[CheckResult],
+        stops: &[AppStop],
+        elapsed: Duration,
+    ) -> anyhow::Result<()> {
         let counts = Counts::of(results);
         let mut out = std::io::stdout().lock();
         match self.format {
             Format::Json => output::json_line(
                 &mut out,
                 &Summary {
-                    ok: counts.failed == 0,
+                    ok: counts.failed == 0 && stops.is_empty(),
                     summary: counts,
                     duration_ms: ms(elapsed),
+                    app_stops: stops,
                 },
             )?,
             Format::Text => {
@@ -219,6 +252,9 @@ impl Printer {
                 if counts.skipped > 0 {
                     parts.push(format!("{} skipped", counts.skipped));
                 }
+                if counts.not_run > 0 {
+                    parts.push(format!("{} not run", counts.not_run).red().to_string());
+                }
                 writeln!(
                     out,
                     "\n{} {}: {} ({})",
@@ -231,6 +267,32 @@ impl Printer {
                     parts.join(", "),
                     output::format_latency(elapsed)
                 )?;
+                for stop in stops {
+                    let again = if stop.restarted {
+                        "; doctor started it again"
+                    } else {
+                        ""
+                    };
+                    writeln!(
+                        out,
+                        "{} {}{again}",
+                        output::fail_mark(),
+                        self.wrap(&stop.sentence(), "  ", 2)
+                    )?;
+                }
+                if !self.started_app && stops.iter().any(|stop| !stop.restarted) {
+                    writeln!(
+                        out,
+                        "  {}",
+                        self.wrap(
+                            "give doctor the command that starts your app (doctor URL --provider \
+                             P -- CMD ARGS): it starts it again after a crash, and ties the \
+                             errors it logs to each delivery",
+                            "  ",
+                            2
+                        )
+                    )?;
+                }
             }
         }
         Ok(())
@@ -257,9 +319,10 @@ impl JunitFile {
         self,
         doctor: &Doctor,
         results: &[CheckResult],
+        stops: &[AppStop],
         elapsed: Duration,
     ) -> anyhow::Result<()> {
-        let cases: Vec<Case> = results
+        let mut cases: Vec<Case> = results
             .iter()
             .map(|result| Case {
                 name: result.check,
@@ -267,11 +330,27 @@ impl JunitFile {
                 outcome: match result.status {
                     Status::Passed => Outcome::Passed(None),
                     Status::Warning => Outcome::Passed(Some(text_of(result))),
-                    Status::Skipped => Outcome::Skipped(result.summary.clone()),
+                    Status::Skipped | Status::NotRun => Outcome::Skipped(result.summary.clone()),
                     Status::Failed => Outcome::Failed(result.summary.clone(), text_of(result)),
                 },
+                app_log: result.app_log.clone(),
             })
             .collect();
+        // A stop is a failure of the run even where no check failed for it (the app ended
+        // after answering, and a later check found it gone): one case says so.
+        if !stops.is_empty()
+            && !results
+                .iter()
+                .any(|r| r.status == Status::Failed && !r.app_stops.is_empty())
+        {
+            let text: Vec<String> = stops.iter().map(AppStop::sentence).collect();
+            cases.push(Case {
+                name: "app",
+                seconds: 0.0,
+                outcome: Outcome::Failed(text[0].clone(), text.join("\n")),
+                app_log: Vec::new(),
+            });
+        }
         self.write_cases(doctor, &cases, elapsed)
     }
 
@@ -286,6 +365,7 @@ impl JunitFile {
             name: check,
             seconds: 0.0,
             outcome: Outcome::Error(message.to_string()),
+            app_log: Vec::new(),
         }];
         self.write_cases(doctor, &cases, Duration::ZERO)
     }
@@ -310,6 +390,8 @@ struct Case {
     name: &'static str,
     seconds: f64,
     outcome: Outcome,
+    /// The errors the app logged during the check, as `<system-err>`.
+    app_log: Vec<String>,
 }
 
 fn text_of(result: &CheckResult) -> String {
@@ -357,11 +439,15 @@ fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> 
     ))?;
     writer.write_event(Event::Start(BytesStart::new("properties")))?;
     let budget = format_duration(doctor.budget);
+    let app = doctor.probe.app().map(|app| app.shown.clone());
     for (name, value) in [
         ("url", doctor.probe.target_url().as_str()),
         ("provider", doctor.provider.id()),
         ("budget", budget.as_str()),
-    ] {
+    ]
+    .into_iter()
+    .chain(app.as_deref().map(|app| ("app", app)))
+    {
         writer.write_event(Event::Empty(
             BytesStart::new("property").with_attributes([("name", name), ("value", value)]),
         ))?;
@@ -374,27 +460,37 @@ fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> 
             ("classname", classname.as_str()),
             ("time", time.as_str()),
         ]);
+        if matches!(case.outcome, Outcome::Passed(None)) && case.app_log.is_empty() {
+            writer.write_event(Event::Empty(start))?;
+            continue;
+        }
+        writer.write_event(Event::Start(start))?;
         match &case.outcome {
-            Outcome::Passed(None) => writer.write_event(Event::Empty(start))?,
+            Outcome::Passed(None) => {}
             Outcome::Passed(Some(warning)) => {
-                writer.write_event(Event::Start(start))?;
                 text_element(&mut writer, "system-out", &format!("warning: {warning}"))?;
-                writer.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
             Outcome::Skipped(why) => {
-                writer.write_event(Event::Start(start))?;
                 writer.write_event(Event::Empty(
                     BytesStart::new("skipped").with_attributes([("message", why.as_str())]),
                 ))?;
-                writer.write_event(Event::End(BytesEnd::new("testcase")))?;
             }
             Outcome::Failed(message, text) => {
-                failure_element(&mut writer, start, "failure", message, text)?;
+                failure_element(&mut writer, "failure", message, text)?;
             }
             Outcome::Error(message) => {
-                failure_element(&mut writer, start, "error", message, message)?;
+                failure_element(&mut writer, "error", message, message)?;
             }
         }
+        if !case.app_log.is_empty() {
+            let log: Vec<String> = case
+                .app_log
+                .iter()
+                .map(|line| format!("the app logged: {line}"))
+                .collect();
+            text_element(&mut writer, "system-err", &log.join("\n"))?;
+        }
+        writer.write_event(Event::End(BytesEnd::new("testcase")))?;
     }
     writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
     writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
@@ -406,18 +502,15 @@ fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> 
 
 fn failure_element<W: Write>(
     writer: &mut Writer<W>,
-    start: BytesStart<'_>,
     element: &str,
     message: &str,
     text: &str,
 ) -> anyhow::Result<()> {
-    writer.write_event(Event::Start(start))?;
     writer.write_event(Event::Start(
         BytesStart::new(element).with_attributes([("message", message)]),
     ))?;
     writer.write_event(Event::Text(BytesText::new(text)))?;
     writer.write_event(Event::End(BytesEnd::new(element)))?;
-    writer.write_event(Event::End(BytesEnd::new("testcase")))?;
     Ok(())
 }
 

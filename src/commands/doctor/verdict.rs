@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::Doctor;
-use super::probe::{Answer, FailureKind, Reply};
+use super::probe::{Answer, AppStop, FailureKind, Reply};
 use crate::output::{self, format_latency};
 use crate::providers::{BudgetSource, Protection};
 
@@ -17,6 +17,9 @@ pub(crate) enum Status {
     Failed,
     Warning,
     Skipped,
+    /// Could not run: the app had stopped (neither passed nor failed; the stop itself fails
+    /// the run).
+    NotRun,
 }
 
 /// A likely cause and a fix, for a failure or a warning.
@@ -83,6 +86,12 @@ pub(crate) struct CheckResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency: Option<Latency>,
     pub duration_ms: f64,
+    /// The errors the app logged during the check (when doctor started the app), scrubbed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_log: Vec<String>,
+    /// The times the app stopped during the check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub app_stops: Vec<AppStop>,
 }
 
 impl CheckResult {
@@ -97,6 +106,15 @@ impl CheckResult {
             requests: 0,
             latency: None,
             duration_ms: 0.0,
+            app_log: Vec::new(),
+            app_stops: Vec::new(),
+        }
+    }
+
+    pub fn not_run(check: &'static str, why: impl Into<String>) -> CheckResult {
+        CheckResult {
+            status: Status::NotRun,
+            ..CheckResult::passed(check, why)
         }
     }
 
@@ -170,8 +188,26 @@ pub(crate) fn delivery_problem(doctor: &Doctor, what: &str, reply: &Reply) -> Op
         Reply::Failed(failure) => return Some(failure_problem(doctor, what, failure)),
         Reply::Answer(answer) => answer,
     };
-    if let Some(problem) = status_problem(doctor, what, answer) {
+    if let Some(mut problem) = status_problem(doctor, what, answer) {
+        if let Some(logged) = &answer.logged {
+            problem.summary = format!("{}; the app logged: {logged}", problem.summary);
+        }
         return Some(problem);
+    }
+    if let Some(logged) = &answer.logged {
+        return Some(Problem::new(
+            format!(
+                "{what}: answered {}, but the app logged: {logged}",
+                answer.status
+            ),
+            format!(
+                "the app failed on this body and acknowledged it anyway: {} will not send it \
+                 again, so what it held is lost without a trace but the log",
+                doctor.provider.display_name()
+            ),
+            "handle this body without an error (or ignore what you do not use); answer 200 \
+             only once it is handled or safely queued",
+        ));
     }
     if let Some(error) = &answer.body_error {
         return Some(Problem::new(
@@ -199,6 +235,19 @@ pub(crate) fn delivery_problem(doctor: &Doctor, what: &str, reply: &Reply) -> Op
 }
 
 fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure) -> Problem {
+    if let Some(crashed) = &failure.crashed {
+        let logged = failure
+            .logged
+            .as_ref()
+            .map(|line| format!("; it logged: {line}"))
+            .unwrap_or_default();
+        return Problem::new(
+            format!("{what}: the app stopped on it: {crashed}{logged}"),
+            "the app's process ended while handling this body: an error it does not catch",
+            "catch errors in the webhook handler (log them, answer 200 or 500), so that no body \
+             can end the process; then handle or ignore this kind",
+        );
+    }
     match failure.kind {
         FailureKind::Timeout => Problem::new(
             format!(
@@ -218,11 +267,18 @@ fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure)
             failure.message.clone(),
             "answer in plain HTTP/1.1 with a few short headers (providers read little of an answer)",
         ),
-        _ => Problem::new(
-            format!("{what}: no answer"),
-            failure.message.clone(),
-            "see the app's log: it closed the connection without answering (a crash?)",
-        ),
+        _ => {
+            let logged = failure
+                .logged
+                .as_ref()
+                .map(|line| format!("; the app logged: {line}"))
+                .unwrap_or_default();
+            Problem::new(
+                format!("{what}: no answer{logged}"),
+                failure.message.clone(),
+                "see the app's log: it closed the connection without answering (a crash?)",
+            )
+        }
     }
 }
 

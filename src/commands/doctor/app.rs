@@ -1,0 +1,511 @@
+//! `doctor URL --provider P -- CMD ARGS`: doctor runs the app itself, so it can see what an
+//! HTTP answer hides. Many apps answer 200 after an exception they logged (pywa logs a parse
+//! error and acknowledges), and an app that dies on one body makes every later check meaningless
+//! unless someone starts it again.
+//!
+//! The app runs in its own process group (stopping it stops what it started, and Ctrl-C in the
+//! terminal reaches doctor alone), with its stdout and stderr read line by line into a bounded
+//! buffer: shown only with `-v`, always scrubbed of secrets. Each delivery gets the lines the
+//! app wrote while it was in flight (and a short quiet moment after its answer). When the app
+//! ends, doctor says on which delivery and starts it again, a bounded number of times. It is
+//! stopped (SIGTERM to its group, SIGKILL after [`STOP_GRACE`]) at the end, on an error and on
+//! Ctrl-C.
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use url::Url;
+
+use crate::output;
+use crate::secret::{self, SecretString};
+
+/// The longest line kept; the rest of a longer line is dropped.
+const MAX_LINE: u64 = 4096;
+/// Lines kept for "its last lines" in an error.
+const RECENT: usize = 12;
+/// Lines not yet tied to a delivery; beyond this the oldest are dropped.
+const PENDING: usize = 2000;
+/// After an answer, the app's output is read until it has been quiet this long ...
+const QUIET: Duration = Duration::from_millis(25);
+/// ... or for this long at most.
+const SETTLE_MAX: Duration = Duration::from_millis(500);
+/// How long the app may take to stop after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+/// How long after a failed request the app's end is waited for, to tell a crash from a reset.
+const EXIT_GRACE: Duration = Duration::from_millis(300);
+/// Restarts allowed in one run: an app that dies on every body is not started forever.
+pub(crate) const MAX_RESTARTS: usize = 25;
+
+/// The running app's process group, for the second Ctrl-C, which exits at once.
+static GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Kill the app's process group now (the second Ctrl-C: doctor exits without its usual stop).
+pub(crate) fn kill_now() {
+    let group = GROUP.swap(0, Ordering::SeqCst);
+    if group > 0 {
+        // SAFETY: kill(2) on the process group of the app this process started (its own group,
+        // see `App::spawn`).
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+}
+
+/// What the app wrote, shared with the threads that read it.
+#[derive(Default)]
+struct Output {
+    /// Lines not yet taken by [`App::settle`] or [`App::drain`].
+    pending: VecDeque<String>,
+    /// The last lines, for an error that shows them.
+    recent: VecDeque<String>,
+    /// Lines read so far, to tell when the output went quiet.
+    count: u64,
+}
+
+type Shared = Arc<(Mutex<Output>, Condvar)>;
+
+pub(crate) struct AppOptions {
+    pub command: Vec<String>,
+    pub target: Url,
+    pub start_timeout: Duration,
+    pub verbose: bool,
+    pub secrets: Vec<SecretString>,
+}
+
+pub(crate) struct App {
+    options: AppOptions,
+    /// The command as shown: quoted where needed, secrets scrubbed.
+    pub shown: String,
+    addresses: Vec<SocketAddr>,
+    child: Option<Child>,
+    output: Shared,
+    pub restarts: usize,
+}
+
+impl App {
+    /// Start the app and wait until its URL accepts connections. `interrupted` is polled
+    /// while waiting.
+    pub fn start(options: AppOptions, interrupted: &dyn Fn() -> bool) -> anyhow::Result<App> {
+        let host = options
+            .target
+            .host_str()
+            .context("the URL has no host")?
+            .trim_matches(['[', ']'])
+            .to_string();
+        let port = options
+            .target
+            .port_or_known_default()
+            .context("the URL has no port")?;
+        let addresses: Vec<SocketAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .with_context(|| format!("cannot resolve {host}"))?
+            .collect();
+        let shown = secret::scrub(
+            &options
+                .command
+                .iter()
+                .map(|word| shell_word(word))
+                .collect::<Vec<_>>()
+                .join(" "),
+            &options.secrets.iter().collect::<Vec<_>>(),
+        );
+        let mut app = App {
+            options,
+            shown,
+            addresses,
+            child: None,
+            output: Arc::default(),
+            restarts: 0,
+        };
+        // Another server on the port would be tested in the app's place.
+        if crate::http::is_local(&app.options.target) && app.accepts(Duration::from_millis(300)) {
+            bail!(
+                "something already answers at {}; stop it (doctor starts `{}` itself), or give a \
+                 URL with the port your app listens on",
+                app.options.target,
+                app.shown
+            );
+        }
+        app.spawn()?;
+        app.wait_ready(interrupted)?;
+        Ok(app)
+    }
+
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let (program, args) = self
+            .options
+            .command
+            .split_first()
+            .context("give the command that starts your app after --")?;
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            // Python buffers stdout written to a pipe: its lines would come late.
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        let mut child = command.spawn().map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => anyhow::anyhow!(
+                "cannot start `{}`: {program} was not found; give the command that starts your \
+                 app after -- (e.g. -- python app.py)",
+                self.shown
+            ),
+            _ => anyhow::anyhow!("cannot start `{}`: {err}", self.shown),
+        })?;
+        if let Ok(pid) = i32::try_from(child.id()) {
+            GROUP.store(pid, Ordering::SeqCst);
+        }
+        self.output = Arc::default();
+        let secrets = Arc::new(self.options.secrets.clone());
+        if let Some(stdout) = child.stdout.take() {
+            read_lines(stdout, &self.output, &secrets, self.options.verbose);
+        }
+        if let Some(stderr) = child.stderr.take() {
+            read_lines(stderr, &self.output, &secrets, self.options.verbose);
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn accepts(&self, timeout: Duration) -> bool {
+        self.addresses
+            .iter()
+            .any(|address| TcpStream::connect_timeout(address, timeout).is_ok())
+    }
+
+    /// Wait, bounded by the start timeout, until the URL accepts connections.
+    fn wait_ready(&mut self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            if interrupted() {
+                bail!("stopped while `{}` was starting", self.shown);
+            }
+            if let Some(status) = self.exited() {
+                bail!(
+                    "`{}` {} before answering at {}{}",
+                    self.shown,
+                    exit_words(status),
+                    self.options.target,
+                    self.last_lines()
+                );
+            }
+            if self.accepts(Duration::from_millis(200)) {
+                return Ok(());
+            }
+            if started.elapsed() >= self.options.start_timeout {
+                let waited = super::verdict::format_duration(self.options.start_timeout);
+                self.stop();
+                bail!(
+                    "`{}` did not answer at {} within {waited} (is that the URL it listens on? \
+                     --start-timeout gives it longer){}",
+                    self.shown,
+                    self.options.target,
+                    self.last_lines()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The app's exit status, once it has ended.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.as_mut()?.try_wait().ok().flatten()
+    }
+
+    /// Wait a moment for the app to end (after a request that got no answer): its status if
+    /// it did.
+    pub fn exited_within(&mut self) -> Option<ExitStatus> {
+        let until = Instant::now() + EXIT_GRACE;
+        loop {
+            if let Some(status) = self.exited() {
+                return Some(status);
+            }
+            if Instant::now() >= until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Drop the lines not tied to a delivery yet (written between deliveries).
+    pub fn drain(&self) {
+        let (lock, _) = &*self.output;
+        lock.lock().expect("app output lock").pending.clear();
+    }
+
+    /// The lines written since the last [`App::drain`] or settle, once the output has been
+    /// quiet for [`QUIET`] (at most [`SETTLE_MAX`]).
+    pub fn settle(&self) -> Vec<String> {
+        let (lock, ready) = &*self.output;
+        let until = Instant::now() + SETTLE_MAX;
+        let mut output = lock.lock().expect("app output lock");
+        loop {
+            let seen = output.count;
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            let (next, timeout) = ready
+                .wait_timeout(output, QUIET.min(until - now))
+                .expect("app output lock");
+            output = next;
+            if timeout.timed_out() && output.count == seen {
+                break;
+            }
+        }
+        output.pending.drain(..).collect()
+    }
+
+    /// "; its last lines:" and the app's last lines, indented, or nothing when it wrote none.
+    pub fn last_lines(&self) -> String {
+        let (lock, _) = &*self.output;
+        let output = lock.lock().expect("app output lock");
+        if output.recent.is_empty() {
+            return String::new();
+        }
+        let lines: Vec<String> = output
+            .recent
+            .iter()
+            .map(|line| format!("  | {line}"))
+            .collect();
+        format!("; its last lines:\n{}", lines.join("\n"))
+    }
+
+    /// Stop the app and start it again; false (with why) when it cannot be started.
+    pub fn restart(&mut self, interrupted: &dyn Fn() -> bool) -> anyhow::Result<()> {
+        if self.restarts >= MAX_RESTARTS {
+            bail!("it stopped {MAX_RESTARTS} times; doctor does not start it again");
+        }
+        self.stop();
+        self.restarts += 1;
+        self.spawn()?;
+        self.wait_ready(interrupted)
+    }
+
+    /// SIGTERM to the app's group, then SIGKILL after [`STOP_GRACE`].
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        GROUP.store(0, Ordering::SeqCst);
+        let Ok(group) = i32::try_from(child.id()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return;
+        };
+        let signal = |number| {
+            // SAFETY: kill(2) on the process group of the app this process started (its own
+            // group, see `spawn`); the leader is not reaped until `wait` below, so its id is
+            // not reused meanwhile.
+            unsafe {
+                libc::kill(-group, number);
+            }
+        };
+        if matches!(child.try_wait(), Ok(None)) {
+            signal(libc::SIGTERM);
+            let until = Instant::now() + STOP_GRACE;
+            while Instant::now() < until && matches!(child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // What the app started may outlive it: the whole group goes.
+        signal(libc::SIGKILL);
+        let _ = child.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// "exited with status 1", "was killed by SIGSEGV".
+pub(crate) fn exit_words(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with status {code}");
+    }
+    match status.signal() {
+        Some(libc::SIGSEGV) => "was killed by SIGSEGV (a crash)".to_string(),
+        Some(libc::SIGABRT) => "was killed by SIGABRT (an abort)".to_string(),
+        Some(libc::SIGKILL) => "was killed by SIGKILL (out of memory?)".to_string(),
+        Some(signal) => format!("was killed by signal {signal}"),
+        None => "ended".to_string(),
+    }
+}
+
+/// Read a stream line by line into `output` until it ends; each line capped at [`MAX_LINE`]
+/// and scrubbed of secrets before it is kept or shown.
+fn read_lines(
+    stream: impl Read + Send + 'static,
+    output: &Shared,
+    secrets: &Arc<Vec<SecretString>>,
+    verbose: bool,
+) {
+    let output = Arc::clone(output);
+    let secrets = Arc::clone(secrets);
+    let _ = std::thread::Builder::new()
+        .name("wa-hook-app-output".into())
+        .spawn(move || {
+            let secrets: Vec<&SecretString> = secrets.iter().collect();
+            let mut reader = BufReader::new(stream);
+            let mut buffer = Vec::new();
+            loop {
+                buffer.clear();
+                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if !buffer.ends_with(b"\n") && buffer.len() as u64 == MAX_LINE {
+                            skip_line(&mut reader);
+                        }
+                        let raw = String::from_utf8_lossy(&buffer);
+                        let line = secret::scrub(raw.trim_end(), &secrets);
+                        let line = output::printable(&line).into_owned();
+                        if verbose {
+                            eprintln!("  app | {line}");
+                        }
+                        let (lock, ready) = &*output;
+                        let mut output = lock.lock().expect("app output lock");
+                        if output.pending.len() >= PENDING {
+                            output.pending.pop_front();
+                        }
+                        output.pending.push_back(line.clone());
+                        if output.recent.len() >= RECENT {
+                            output.recent.pop_front();
+                        }
+                        output.recent.push_back(line);
+                        output.count += 1;
+                        ready.notify_all();
+                    }
+                }
+            }
+        });
+}
+
+/// Skip to just past the next newline without keeping what is skipped.
+fn skip_line(reader: &mut impl BufRead) {
+    loop {
+        let (done, used) = match reader.fill_buf() {
+            Ok([]) | Err(_) => return,
+            Ok(buffer) => match buffer.iter().position(|b| *b == b'\n') {
+                Some(at) => (true, at + 1),
+                None => (false, buffer.len()),
+            },
+        };
+        reader.consume(used);
+        if done {
+            return;
+        }
+    }
+}
+
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The line of the app's output that says what went wrong, if any of `lines` reports an error:
+/// a Python traceback's last line (`KeyError: 'user_id'`), else the first line with `ERROR`,
+/// `Unhandled`, `panic`, `Exception`, `Traceback`, or one that starts with `SomethingError:`.
+pub(crate) fn error_in(lines: &[String]) -> Option<String> {
+    if let Some(start) = lines
+        .iter()
+        .position(|line| line.contains("Traceback (most recent call last)"))
+    {
+        // The exception is the first line after the traceback that is not indented.
+        let exception = lines[start + 1..]
+            .iter()
+            .find(|line| !line.starts_with([' ', '\t']) && !line.trim().is_empty());
+        if let Some(line) = exception {
+            return Some(output::excerpt(line, 160));
+        }
+    }
+    lines
+        .iter()
+        .find(|line| reports_error(line))
+        .map(|line| output::excerpt(line, 160))
+}
+
+fn reports_error(line: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "ERROR",
+        "Unhandled",
+        "unhandled exception",
+        "panic",
+        "Exception",
+        "Traceback",
+        "FATAL",
+        "CRITICAL",
+    ];
+    if MARKERS.iter().any(|marker| line.contains(marker)) {
+        return true;
+    }
+    // `TypeError: Cannot read properties of undefined`, `KeyError: 'x'`, `json.decoder.JSONDecodeError: ...`
+    let start = line.trim_start();
+    let name_end = start.find(':').unwrap_or(0);
+    let name = &start[..name_end];
+    !name.is_empty()
+        && name.ends_with("Error")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn the_error_line_is_found_in_what_apps_log() {
+        let python = lines(
+            "INFO:     127.0.0.1:5555 - \"POST /webhook HTTP/1.1\" 200 OK\n\
+             Traceback (most recent call last):\n  File \"app.py\", line 9, in handle\n    \
+             user = body['user_id']\nKeyError: 'user_id'",
+        );
+        assert_eq!(error_in(&python).as_deref(), Some("KeyError: 'user_id'"));
+        let node = lines(
+            "TypeError: Cannot read properties of undefined (reading 'from')\n    at handler (/app/index.js:12:30)",
+        );
+        assert!(
+            error_in(&node)
+                .unwrap()
+                .starts_with("TypeError: Cannot read")
+        );
+        let pywa = lines("ERROR:pywa.client:An error occurred while processing an update");
+        assert!(error_in(&pywa).is_some());
+        let rust = lines("thread 'main' panicked at src/main.rs:3:5:");
+        assert!(error_in(&rust).is_some());
+        let quiet = lines(
+            "INFO:     127.0.0.1:5555 - \"POST / HTTP/1.1\" 200 OK\n127.0.0.1 - - [07/Dec/2026] \"POST / HTTP/1.1\" 500 -\nreceived 0 errors",
+        );
+        assert_eq!(error_in(&quiet), None);
+    }
+
+    #[test]
+    fn exit_statuses_are_worded() {
+        assert_eq!(
+            exit_words(ExitStatus::from_raw(3 << 8)),
+            "exited with status 3"
+        );
+        assert!(exit_words(ExitStatus::from_raw(libc::SIGSEGV)).contains("SIGSEGV"));
+    }
+}
