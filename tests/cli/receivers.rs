@@ -132,7 +132,8 @@ fn doctor_tells_the_truth_about_pywa_on_flask() {
     }
     let log = app.stop();
     // Behind its 200s pywa failed to read many signed bodies (issue 21, point 3): doctor
-    // without `-- CMD` cannot see that, so the checks that sent them are not asserted here.
+    // without `-- CMD` cannot see that, so the checks that sent them are not asserted here
+    // (see doctor_with_the_command_reports_what_pywa_logged_behind_its_200s).
     assert!(
         log.contains("Failed to construct update") && log.contains("KeyError: 'user_id'"),
         "pywa read every body; its log:\n{log}"
@@ -295,4 +296,89 @@ fn whatsapp_api_js_handles_only_the_first_message_of_a_batch() {
     );
     let log = app.stop();
     assert_eq!(log.matches(" sent to bot ").count(), 1, "{log}");
+}
+
+/// doctor starting pywa itself (`-- python3 tests/receivers/python/pywa_flask.py`) ties the
+/// exceptions pywa logs behind its 200s to the deliveries (issue 21, point 3): the count is
+/// the one pywa's own log gives for a signed replay of every sample, and the checks whose
+/// bodies pywa could not read fail with "answered 200, but the app logged: KeyError: ...".
+/// With `-v` the app's output (werkzeug logs the handshake's URL, verify token included) is
+/// shown with the secrets scrubbed.
+#[test]
+fn doctor_with_the_command_reports_what_pywa_logged_behind_its_200s() {
+    // What pywa's log says, with the app run by this test.
+    let Some(mut app) = Running::start(Kind::PywaFlask) else {
+        return;
+    };
+    let statuses = replay_statuses(&app.url, &["meta/*"], &[]);
+    let samples = meta_samples();
+    assert_eq!(statuses.len(), samples.len(), "{statuses:?}");
+    assert!(
+        statuses.values().all(|status| *status == 200),
+        "{statuses:?}"
+    );
+    let log = app.stop();
+    let unread = log.matches("Failed to construct update").count();
+    assert!(unread > 0, "{log}");
+
+    let installed = install::installed(Kind::PywaFlask).expect("installed above");
+    let command = install::app_command(Kind::PywaFlask, installed);
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/webhook");
+    let mut doctor = wa_hook();
+    doctor
+        .args(["doctor", &url, "--provider", "meta"])
+        .args(["--verify-token-env", VERIFY_TOKEN_ENV])
+        .args(["--app-secret-env", APP_SECRET_ENV])
+        .args(["--skip", "burst", "--format", "json", "-v", "--"])
+        .arg(&command.program)
+        .args(&command.args)
+        .envs(command.env.iter().map(|(k, v)| (k, v)))
+        .env("PORT", port.to_string())
+        .env(VERIFY_TOKEN_ENV, VERIFY_TOKEN)
+        .env(APP_SECRET_ENV, APP_SECRET)
+        .timeout(Duration::from_secs(120));
+    let output = doctor.output().expect("run wa-hook doctor -- CMD");
+    assert_no_secret(&output);
+    // The app's own line with the verify token in it was shown, scrubbed.
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("hub.verify_token=(redacted)"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let checks: BTreeMap<String, Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|line| Some((line.get("check")?.as_str()?.to_string(), line)))
+        .collect();
+    for check in [
+        "handshake",
+        "handshake-wrong-token",
+        "wrong-signature",
+        "unsigned-post",
+    ] {
+        assert_status(&checks, check, "passed");
+    }
+    for check in [
+        "signed-post",
+        "kinds",
+        "duplicate",
+        "out-of-order",
+        "unknown-kind",
+        "extra-property",
+        "large-body",
+    ] {
+        assert_status(&checks, check, "failed");
+        let summary = checks[check]["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("answered 200, but the app logged: KeyError: '"),
+            "{check}: {summary}"
+        );
+    }
+    let kinds = checks["kinds"]["summary"].as_str().unwrap();
+    assert!(
+        kinds.starts_with(&format!("{unread} of {} not accepted", samples.len())),
+        "{kinds}"
+    );
 }
