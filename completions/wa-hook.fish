@@ -92,6 +92,10 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l set -d 'Edit 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l expect-status -d 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l batch -d 'Merge every N inputs into one notification, as Meta batches them: one entry per account, messages (and statuses) of one number in one value' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l identity -d 'Rewrite Meta messages and statuses so users are named by phone number only (phone), phone number and business-scoped user id (bsuid), or user id and username, no phone number (username)' -r -f -a "phone\t''
+bsuid\t''
+username\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l format -d 'text: lines and a summary; json: the summary (and with -v every result) as JSON' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
@@ -102,6 +106,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l insecure -d '
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l fresh -d 'Give every send new message ids and current timestamps, in the fields the provider uses'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l sequence -d 'For a status sample: send one message\'s statuses in order (sent, delivered, read; or sent, failed for a failed sample)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l picky-query -d 'Send Picky Assist samples the deprecated way, as query parameters'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l raw-bytes -d 'Send each file\'s (and sample\'s) bytes exactly as they are, instead of as the provider writes them on the wire (compact; Meta escapes non-ASCII and /)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l handshake -d 'Send Meta\'s verification handshake (GET) instead of bodies and check the challenge comes back'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s v -l verbose -d 'Show every result, also with many requests (and include them in --format json)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s y -l yes -d 'Do not ask for confirmation in interactive mode'
@@ -262,6 +267,8 @@ basic-auth-wrong\t''
 query-method\t''
 instant-reply\t''
 kinds\t''
+identities\t''
+batched\t''
 duplicate\t''
 out-of-order\t''
 unknown-kind\t''
@@ -278,6 +285,8 @@ basic-auth-wrong\t''
 query-method\t''
 instant-reply\t''
 kinds\t''
+identities\t''
+batched\t''
 duplicate\t''
 out-of-order\t''
 unknown-kind\t''

@@ -757,6 +757,10 @@ Checks (those that apply to the provider run, in this order):
   query-method           Picky Assist's deprecated query-string method gets 2xx
   instant-reply          an answer to a Picky Assist message is a valid instant reply, or none
   kinds                  every documented kind gets 2xx within the budget
+  identities             Meta: each message and status with the user named by phone number,
+                         by business-scoped user id beside it, and by user id and username alone
+  batched                Meta: one notification holding several entries, changes, messages and
+                         statuses, as Meta batches them, gets 2xx (and no error in the app's log)
   duplicate              the same delivery twice (providers retry) gets 2xx both times
   out-of-order           one message's statuses in reverse order get 2xx
   unknown-kind           kinds, fields and statuses not documented yet get 2xx

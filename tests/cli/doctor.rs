@@ -146,6 +146,8 @@ fn a_correct_meta_app_passes_every_check() {
             "wrong-signature",
             "unsigned-post",
             "kinds",
+            "identities",
+            "batched",
             "duplicate",
             "out-of-order",
             "unknown-kind",
@@ -707,13 +709,15 @@ fn the_junit_file_parses_with_one_case_per_check() {
             "wrong-signature",
             "unsigned-post",
             "kinds",
+            "identities",
+            "batched",
             "duplicate",
             "out-of-order",
             "unknown-kind",
             "extra-property"
         ]
     );
-    assert_eq!(suite.attribute("tests"), Some("10"));
+    assert_eq!(suite.attribute("tests"), Some("12"));
     assert_eq!(suite.attribute("failures"), Some("1"));
     assert_eq!(suite.attribute("skipped"), Some("1"));
     let failing: Vec<&str> = cases

@@ -152,6 +152,15 @@ impl App {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0);
+        // Should doctor itself be killed outright, the app does not outlive it.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) between fork and exec, touching no memory of the parent's.
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let mut child = command.spawn().map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => anyhow::anyhow!(
                 "cannot start `{}`: {program} was not found; give the command that starts your \

@@ -27,7 +27,7 @@ const SLOW_IN_A_ROW: usize = 3;
 /// A large body's size when the provider documents no limit.
 const LARGE_DEFAULT: usize = 256 << 10;
 
-fn webhook_samples(provider: Provider) -> impl Iterator<Item = &'static Sample> {
+pub(super) fn webhook_samples(provider: Provider) -> impl Iterator<Item = &'static Sample> {
     catalogue::samples()
         .iter()
         .filter(move |sample| sample.provider == provider && sample.is_webhook())
@@ -83,12 +83,12 @@ pub(super) fn delivery(doctor: &Doctor, value: &Value) -> Request {
 /// Send each body; the check passes when every answer is 2xx within the budget. Bodies left
 /// when the app stopped (or stalled, or kept answering too slowly) are counted as not sent,
 /// never as failures of their own.
-fn deliver_all(
+pub(super) fn deliver_all(
     doctor: &mut Doctor,
     check: &'static str,
     bodies: Vec<(String, Value)>,
     passed: impl FnOnce(&[Duration]) -> String,
-    explain: impl Fn(&Reply) -> Option<(String, String)>,
+    explain: impl Fn(&str, &Reply) -> Option<(String, String)>,
 ) -> Result<CheckResult, Halt> {
     let mut problems = Vec::new();
     let mut latencies = Vec::new();
@@ -127,7 +127,7 @@ fn deliver_all(
             slow_in_a_row = 0;
         }
         if let Some(mut problem) = delivery_problem(doctor, &what, &reply) {
-            if let Some((cause, fix)) = explain(&reply) {
+            if let Some((cause, fix)) = explain(&what, &reply) {
                 problem.cause = cause;
                 problem.fix = fix;
             }
@@ -197,8 +197,8 @@ fn slowest(latencies: &[Duration]) -> String {
 fn when_refused(
     cause: &'static str,
     fix: &'static str,
-) -> impl Fn(&Reply) -> Option<(String, String)> {
-    move |reply| {
+) -> impl Fn(&str, &Reply) -> Option<(String, String)> {
+    move |_, reply| {
         let status = reply.answer()?.status;
         (400..600)
             .contains(&status)
@@ -258,7 +258,7 @@ pub(super) fn duplicate(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     );
     let problems: Vec<Problem> = delivery_problem(doctor, &what, &second)
         .map(|mut problem| {
-            if let Some((cause, fix)) = explain(&second) {
+            if let Some((cause, fix)) = explain(&what, &second) {
                 problem.cause = cause;
                 problem.fix = fix;
             }
@@ -495,7 +495,7 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .probe
         .send_all(requests, BURST_CONCURRENCY, "the burst")?;
     // Refused because the app had stopped during the burst: those never reached it.
-    let down = doctor.probe.down().is_some();
+    let down = doctor.probe.down().is_some() || doctor.probe.stopped_on("the burst");
     let unsent = replies
         .iter()
         .filter(|reply| {

@@ -15,6 +15,7 @@ mod meta;
 mod picky;
 mod probe;
 mod report;
+mod variants;
 mod verdict;
 
 use std::time::Instant;
@@ -148,6 +149,18 @@ pub(crate) const CHECKS: &[Check] = &[
         run: deliveries::kinds,
     },
     Check {
+        name: "identities",
+        applies: variants::has_identities,
+        sends: Sends::Deliveries,
+        run: variants::identities,
+    },
+    Check {
+        name: "batched",
+        applies: variants::batches,
+        sends: Sends::Deliveries,
+        run: variants::batched,
+    },
+    Check {
         name: "duplicate",
         applies: always,
         sends: Sends::Deliveries,
@@ -260,8 +273,8 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let app = if args.app.is_empty() {
         None
     } else {
-        let stop = stop.clone();
-        Some(app::App::start(
+        let stopped = stop.clone();
+        let started = app::App::start(
             app::AppOptions {
                 command: args.app.clone(),
                 target: target.clone(),
@@ -269,8 +282,16 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
                 verbose: args.verbose,
                 secrets: secrets.clone(),
             },
-            &move || *stop.borrow(),
-        )?)
+            &move || *stopped.borrow(),
+        );
+        match started {
+            Ok(app) => Some(app),
+            Err(_) if *stop.borrow() => {
+                eprintln!("wa-hook: doctor stopped by Ctrl-C or SIGTERM while the app started");
+                return Ok(Outcome::Interrupted);
+            }
+            Err(err) => return Err(err),
+        }
     };
     let probe = Probe::new(ProbeOptions {
         target,

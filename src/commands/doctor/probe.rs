@@ -390,6 +390,12 @@ impl Probe {
         &self.logged
     }
 
+    /// Whether the app stopped on `what` (and was started again, or not) since the last
+    /// [`Probe::take_stops`].
+    pub fn stopped_on(&self, what: &str) -> bool {
+        self.stops.iter().any(|stop| stop.on == what)
+    }
+
     /// The times the app stopped since the last call.
     pub fn take_stops(&mut self) -> Vec<AppStop> {
         std::mem::take(&mut self.stops)

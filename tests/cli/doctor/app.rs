@@ -25,6 +25,8 @@ EXIT_ON = opt("--exit-on")
 LOG_ON = opt("--log-on")
 PID_FILE = opt("--pid-file")
 HANG_UNSIGNED = "--hang-unsigned" in opts
+ONE_PER_WEBHOOK = "--one-per-webhook" in opts
+NEEDS_PHONE = "--needs-phone" in opts
 SECRET = os.environ.get("DOCTOR_APP_SECRET", "").encode()
 TOKEN = os.environ.get("DOCTOR_VERIFY_TOKEN", "")
 if PID_FILE:
@@ -61,6 +63,16 @@ class Handler(BaseHTTPRequestHandler):
         if EXIT_ON and EXIT_ON in text:
             print("cannot handle this one, exiting", flush=True)
             os._exit(3)
+        value = json.loads(body)["entry"][0]["changes"][0]["value"]
+        try:
+            # The first-only pattern: one entry, one change, one message assumed.
+            if ONE_PER_WEBHOOK and "messages" in value:
+                (message,) = value["messages"]
+            # A user always named by phone number.
+            if NEEDS_PHONE and "contacts" in value:
+                value["contacts"][0]["wa_id"]
+        except Exception:
+            traceback.print_exc()
         if LOG_ON and LOG_ON in text:
             # A handler that fails, logs it (with the secret it holds) and acknowledges.
             print("handling with secret " + SECRET.decode(), file=sys.stderr)
@@ -170,6 +182,8 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
         "{kinds}"
     );
     for name in [
+        "identities",
+        "batched",
         "duplicate",
         "out-of-order",
         "unknown-kind",
@@ -187,7 +201,7 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
             "{check}"
         );
     }
-    assert_eq!(summary["summary"]["not_run"], 6, "{summary}");
+    assert_eq!(summary["summary"]["not_run"], 8, "{summary}");
     assert_eq!(summary["ok"], false);
     let stops = summary["app_stops"].as_array().unwrap();
     assert_eq!(stops.len(), 1, "{summary}");
@@ -250,7 +264,8 @@ fn with_the_command_doctor_restarts_the_app_and_ties_its_errors_to_deliveries() 
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
     for check in &checks {
-        let expected = if check["check"] == "kinds" {
+        // The reaction fails behind a 200 in kinds, and in every identity form.
+        let expected = if check["check"] == "kinds" || check["check"] == "identities" {
             "failed"
         } else {
             "passed"
@@ -634,4 +649,71 @@ fn a_reset_on_the_large_body_is_a_size_limit() {
     assert!(!cause.contains("crash"), "{large}");
     assert!(summary.get("app_stops").is_none(), "{summary}");
     assert_eq!(result(&checks, "duplicate")["status"], "passed");
+}
+
+/// The first-only pattern (`(message,) = value["messages"]`) fails on Meta's batches behind a
+/// 200, and code that needs a phone number fails on a user named by user id and username: both
+/// are failures, named from the app's log, with fixes that say what to loop over and what to
+/// read.
+#[test]
+fn batches_and_identities_find_what_one_body_per_user_hides() {
+    let Some((_dir, script)) = standin() else {
+        return;
+    };
+    let port = closed_port();
+    let output = doctor_with(&[
+        &port.to_string(),
+        "--provider",
+        "meta",
+        "--app-secret-env",
+        "DOCTOR_APP_SECRET",
+        "--only",
+        "kinds,identities,batched",
+        "--format",
+        "json",
+        "--",
+        "python3",
+        &script,
+        &port.to_string(),
+        "--one-per-webhook",
+        "--needs-phone",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    // One body per delivery, with phone numbers: the samples pass but for the user-id ones.
+    let batched = result(&checks, "batched");
+    assert_eq!(batched["status"], "failed", "{batched}");
+    assert!(
+        batched["summary"]
+            .as_str()
+            .unwrap()
+            .contains("answered 200, but the app logged: ValueError: too many values to unpack"),
+        "{batched}"
+    );
+    assert!(
+        batched["fix"]
+            .as_str()
+            .unwrap()
+            .contains("entry[0].changes[0].value.messages[0]"),
+        "{batched}"
+    );
+    let identities = result(&checks, "identities");
+    assert_eq!(identities["status"], "failed", "{identities}");
+    let details = identities["details"].to_string();
+    assert!(
+        details.contains("as username: answered 200, but the app logged: KeyError: 'wa_id'"),
+        "{identities}"
+    );
+    assert!(!details.contains("as phone:"), "{identities}");
+    assert!(
+        identities["fix"].as_str().unwrap().contains("user_id"),
+        "{identities}"
+    );
+    // Every body was sent and counted.
+    let summary = identities["summary"].as_str().unwrap();
+    let sent = identities["requests"].as_u64().unwrap();
+    assert!(
+        summary.contains(&format!("of {sent} not accepted")),
+        "{identities}"
+    );
 }

@@ -1,0 +1,188 @@
+//! Bodies the samples do not show as such but the provider sends: several notifications merged
+//! into one (Meta batches entries, changes, messages and statuses), and every message and
+//! status in each way the provider names a user (Meta: a phone number, a business-scoped user
+//! id beside it, or a user id and a username without one). Both transforms are the provider's
+//! capabilities ([`Rules::batch`](crate::providers::Rules::batch),
+//! [`Rules::with_identity`](crate::providers::Rules::with_identity)); this sends them and reads
+//! the answers and, when doctor started the app, its log.
+use serde_json::Value;
+
+use super::Doctor;
+use super::deliveries::{deliver_all, fresh, message_sample, status_sample, webhook_samples};
+use super::probe::{Halt, Reply};
+use super::verdict::{CheckResult, budget_words};
+use crate::catalogue::Sample;
+use crate::providers::{Kind, Provider};
+
+/// The pattern that reads one item of each list: what a batch finds out.
+const FIRST_ONLY: &str = "entry[0].changes[0].value.messages[0]";
+
+/// Whether the answer says the app failed on the body itself (an error status, an error in its
+/// log, its end), rather than answering slowly, redirecting, or refusing credentials: only then
+/// is the body's shape the cause.
+fn fails_on_body(reply: &Reply) -> bool {
+    match reply {
+        Reply::Answer(answer) => {
+            answer.logged.is_some()
+                || ((400..600).contains(&answer.status)
+                    && !matches!(answer.status, 401 | 403 | 404 | 405 | 413))
+        }
+        Reply::Failed(failure) => failure.crashed.is_some(),
+    }
+}
+
+/// Whether the provider batches notifications (its batch of two messages is a body).
+pub(super) fn batches(provider: Provider) -> bool {
+    let sample = message_sample(provider);
+    let body = super::deliveries::parse(sample);
+    provider.rules().batch(&[body.clone(), body]).is_some()
+}
+
+pub(super) fn has_identities(provider: Provider) -> bool {
+    !provider.rules().identities().is_empty()
+}
+
+/// The message samples of one sender's ordinary kinds (text first), for a batch.
+fn batch_messages(provider: Provider) -> Vec<&'static Sample> {
+    let mut samples = vec![message_sample(provider)];
+    for sample in webhook_samples(provider) {
+        if samples.len() >= 3 {
+            break;
+        }
+        let kind = Kind::parse(&sample.kind);
+        if kind.name() == "message"
+            && !samples.iter().any(|s| s.name == sample.name)
+            && !sample.name.contains("group")
+            && !sample.name.contains("system")
+            && !sample.name.contains("undelivered")
+        {
+            samples.push(sample);
+        }
+    }
+    samples
+}
+
+/// How many entries, changes, messages and statuses a notification holds, in words.
+fn contents(value: &Value) -> String {
+    let entries = value["entry"].as_array().map_or(0, Vec::len);
+    let mut changes = 0;
+    let mut messages = 0;
+    let mut statuses = 0;
+    for entry in value["entry"].as_array().into_iter().flatten() {
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            changes += 1;
+            messages += change["value"]["messages"].as_array().map_or(0, Vec::len);
+            statuses += change["value"]["statuses"].as_array().map_or(0, Vec::len);
+        }
+    }
+    [
+        crate::output::plural(entries as u64, "entry", "entries"),
+        crate::output::plural(changes as u64, "change", "changes"),
+        crate::output::plural(messages as u64, "message", "messages"),
+        crate::output::plural(statuses as u64, "status", "statuses"),
+    ]
+    .join(", ")
+}
+
+pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
+    const CHECK: &str = "batched";
+    let provider = doctor.provider;
+    let mut bodies: Vec<Value> = batch_messages(provider)
+        .into_iter()
+        .map(|sample| fresh(doctor, sample))
+        .collect();
+    if let Some(status) = status_sample(provider) {
+        for _ in 0..2 {
+            bodies.push(fresh(doctor, status));
+        }
+    }
+    // A second account's message: a second entry.
+    let mut other = fresh(doctor, message_sample(provider));
+    if let Some(id) = other.pointer_mut("/entry/0/id") {
+        *id = Value::String(format!("{}1", id.as_str().unwrap_or("10203040")));
+    }
+    bodies.push(other);
+    let Some(batch) = provider.rules().batch(&bodies) else {
+        return Ok(CheckResult::skipped(
+            CHECK,
+            format!("{} does not batch notifications", provider.display_name()),
+        ));
+    };
+    let held = contents(&batch);
+    let budget = budget_words(doctor);
+    deliver_all(
+        doctor,
+        CHECK,
+        vec![(format!("one notification of {held}"), batch)],
+        |_| {
+            format!(
+                "one notification of {held}: 2xx within {budget} (that each one was handled \
+                 shows only in the app's own records)"
+            )
+        },
+        |_, reply| {
+            fails_on_body(reply).then(|| {
+                (
+                    "the app fails on a notification that holds several entries, changes, \
+                 messages or statuses, as the provider batches them"
+                        .to_string(),
+                    format!(
+                        "loop over every entry, every change, every message and every status; code \
+                     that reads {FIRST_ONLY} handles the first and drops the rest"
+                    ),
+                )
+            })
+        },
+    )
+}
+
+pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
+    const CHECK: &str = "identities";
+    let provider = doctor.provider;
+    let forms = provider.rules().identities();
+    let samples: Vec<&Sample> = webhook_samples(provider).collect();
+    let mut bodies = Vec::new();
+    let mut rewritten = 0;
+    for sample in samples {
+        let value = fresh(doctor, sample);
+        let mut any = false;
+        for identity in forms {
+            if let Some(body) = provider.rules().with_identity(&value, *identity) {
+                bodies.push((format!("{} as {identity}", sample.name), body));
+                any = true;
+            }
+        }
+        rewritten += usize::from(any);
+    }
+    let names: Vec<&str> = forms.iter().map(|form| form.name()).collect();
+    let names = names.join(", ");
+    let budget = budget_words(doctor);
+    let count = bodies.len();
+    deliver_all(
+        doctor,
+        CHECK,
+        bodies,
+        |_| {
+            format!(
+                "{count} bodies ({rewritten} message and status samples, each as {names}): all \
+                 2xx within {budget}"
+            )
+        },
+        // A body that fails with the user named by phone number alone fails for its kind
+        // (see kinds), not for the identity.
+        |what, reply| {
+            (fails_on_body(reply) && !what.ends_with(" as phone")).then(|| {
+                (
+                    format!(
+                        "the app fails on a user named another way: {} may name a user by a \
+                     business-scoped user id and a username, without a phone number",
+                        provider.display_name()
+                    ),
+                    "read the phone number (wa_id, from, recipient_id) only when present; key \
+                     users by user_id (from_user_id, recipient_user_id) when it is there"
+                        .to_string(),
+                )
+            })
+        },
+    )
+}
