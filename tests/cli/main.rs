@@ -7,6 +7,7 @@ mod inspect;
 mod inspect_browser;
 mod listen;
 mod partner;
+mod receivers;
 mod replay;
 mod samples;
 mod sign;
