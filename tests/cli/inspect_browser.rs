@@ -136,6 +136,17 @@ async fn until_rows(client: &Client, what: &str, count: usize) {
     until(client, what, &script).await;
 }
 
+/// Choose `value` in the `<select>` at `selector`.
+async fn select(client: &Client, selector: &str, value: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
 /// Wait (at most 15 s) until `script` returns true in the page.
 async fn until(client: &Client, what: &str, script: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -261,13 +272,7 @@ fn the_page_in_a_headless_browser() {
         screenshot(&client, "list.png").await;
 
         // A filter.
-        client
-            .find(Locator::Css("#f-verdict"))
-            .await
-            .unwrap()
-            .select_by_value("invalid")
-            .await
-            .unwrap();
+        select(&client, "#f-verdict", "invalid").await;
         until_rows(&client, "one invalid row", 1).await;
 
         // The detail: the error at its line.
@@ -288,20 +293,8 @@ fn the_page_in_a_headless_browser() {
         screenshot(&client, "detail.png").await;
 
         // The timeline of the Meta message: a duplicate and an out-of-order status.
-        client
-            .find(Locator::Css("#f-verdict"))
-            .await
-            .unwrap()
-            .select_by_value("")
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css("#f-provider"))
-            .await
-            .unwrap()
-            .select_by_value("meta")
-            .await
-            .unwrap();
+        select(&client, "#f-verdict", "").await;
+        select(&client, "#f-provider", "meta").await;
         until_rows(&client, "four Meta rows", 4).await;
         click(&client, "tr.row").await;
         until(
