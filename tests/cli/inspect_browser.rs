@@ -147,6 +147,23 @@ async fn select(client: &Client, selector: &str, value: &str) {
         .unwrap();
 }
 
+/// Asserts that `script` returns true in the page now; `what` names the moment.
+async fn assert_holds(client: &Client, script: &str, what: &str) {
+    let value = client.execute(script, vec![]).await.unwrap();
+    assert_eq!(value, Value::Bool(true), "{what}");
+}
+
+/// Replace `from` by `to` in the editor's body, as typing would (an `input` event).
+async fn edit(client: &Client, from: &str, to: &str) {
+    let script = format!(
+        "const e = document.querySelector('#editor');
+         e.value = e.value.replace('{from}', '{to}');
+         e.dispatchEvent(new Event('input'));
+         return true;"
+    );
+    client.execute(&script, vec![]).await.unwrap();
+}
+
 /// Wait (at most 15 s) until `script` returns true in the page.
 async fn until(client: &Client, what: &str, script: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -328,16 +345,7 @@ fn the_page_in_a_headless_browser() {
             "return document.querySelector('#edit-verdict').textContent.startsWith('✓')",
         )
         .await;
-        client
-            .execute(
-                "const e = document.querySelector('#editor');
-                 e.value = e.value.replace('\"status\": \"read\"', '\"status\": 5');
-                 e.dispatchEvent(new Event('input'));
-                 return true;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        edit(&client, "\"status\": \"read\"", "\"status\": 5").await;
         until(
             &client,
             "the edit's verdict",
@@ -444,11 +452,7 @@ fn labels_app_counts_and_columns_at_any_width() {
         }
         let counts = text_of(&client, "#app-counts").await;
         assert_eq!(counts, "· app: 200 × 2, 500 × 2", "{counts}");
-        assert_eq!(
-            client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(),
-            Value::Bool(true),
-            "1400 px"
-        );
+        assert_holds(&client, COLUMNS_IN_VIEW, "1400 px").await;
 
         // The detail open at 1400 px, then the window at 800 px.
         click(&client, "tr.row:nth-child(2)").await;
@@ -458,11 +462,7 @@ fn labels_app_counts_and_columns_at_any_width() {
             "return !document.querySelector('#detail-pane').hidden",
         )
         .await;
-        assert_eq!(
-            client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(),
-            Value::Bool(true),
-            "1400 px, detail open"
-        );
+        assert_holds(&client, COLUMNS_IN_VIEW, "1400 px, detail open").await;
         screenshot(&client, "columns-1400.png").await;
         client.set_window_size(800, 900).await.unwrap();
         until(
@@ -471,11 +471,7 @@ fn labels_app_counts_and_columns_at_any_width() {
             "return window.innerWidth <= 800",
         )
         .await;
-        assert_eq!(
-            client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(),
-            Value::Bool(true),
-            "800 px, detail open"
-        );
+        assert_holds(&client, COLUMNS_IN_VIEW, "800 px, detail open").await;
         screenshot(&client, "columns-800.png").await;
 
         // Replay edited: re-signed with the secret listen holds, and said so; the curl
@@ -489,16 +485,7 @@ fn labels_app_counts_and_columns_at_any_width() {
         .await;
         let note = text_of(&client, "#resign-note").await;
         assert!(note.contains("re-signed"), "{note}");
-        client
-            .execute(
-                "const e = document.querySelector('#editor');
-                 e.value = e.value.replace('\"status\": \"sent\"', '\"status\": \"délivré\"');
-                 e.dispatchEvent(new Event('input'));
-                 return true;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        edit(&client, "\"status\": \"sent\"", "\"status\": \"délivré\"").await;
         let before = app.requests().len();
         click(&client, "#replay-edited").await;
         until(
@@ -611,11 +598,11 @@ fn markup_from_senders_is_shown_as_text() {
                 "return document.querySelector('#detail-head h2')?.textContent.startsWith('#{}')", 4 - at)).await;
             for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
                 click(&client, &format!("#tabs button[data-tab={tab}]")).await;
-                assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, {tab}");
+                assert_holds(&client, clean, &format!("row {at}, {tab}")).await;
             }
             click(&client, "#copy-curl").await;
             until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
-            assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, curl");
+            assert_holds(&client, clean, &format!("row {at}, curl")).await;
         }
         // It is all there, as text.
         let page = client
@@ -626,7 +613,7 @@ fn markup_from_senders_is_shown_as_text() {
         assert!(page.contains(MARKUP), "{page}");
         client.find(Locator::Css("#f-text")).await.unwrap().send_keys("data-xss").await.unwrap();
         until(&client, "the search", "return document.querySelectorAll('tr.row').length >= 2").await;
-        assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "search");
+        assert_holds(&client, clean, "search").await;
         screenshot(&client, "hostile.png").await;
         client.close().await.unwrap();
     });

@@ -154,6 +154,13 @@ fn start_standin(script: &str, port: u16, options: &[&str]) -> Child {
     child
 }
 
+/// The result of check `name`, once asserted to have `status`.
+fn result_with<'a>(checks: &'a [Value], name: &str, status: &str) -> &'a Value {
+    let check = result(checks, name);
+    assert_eq!(check["status"], status, "{check}");
+    check
+}
+
 /// The text of `field` ("summary", "fix", "cause") in a check's result.
 fn says<'a>(check: &'a Value, field: &str) -> &'a str {
     check[field]
@@ -193,8 +200,7 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
     let _ = app.wait();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let kinds = result(&checks, "kinds");
-    assert_eq!(kinds["status"], "failed", "{kinds}");
+    let kinds = result_with(&checks, "kinds", "failed");
     let said = says(kinds, "summary");
     assert!(
         said.contains("meta/account-alert") && said.contains("stopped"),
@@ -218,8 +224,7 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
         "large-body",
         "burst",
     ] {
-        let check = result(&checks, name);
-        assert_eq!(check["status"], "not_run", "{check}");
+        let check = result_with(&checks, name, "not_run");
         assert!(
             says(check, "summary").contains("the app stopped during kinds, on meta/account-alert"),
             "{check}"
@@ -514,8 +519,7 @@ fn a_hang_on_an_unsigned_post_is_told_to_refuse_it() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, _) = json_results(&output);
-    let unsigned = result(&checks, "unsigned-post");
-    assert_eq!(unsigned["status"], "failed", "{unsigned}");
+    let unsigned = result_with(&checks, "unsigned-post", "failed");
     let fix = says(unsigned, "fix");
     assert!(fix.contains("answer 401 at once"), "{unsigned}");
     assert!(!fix.contains("process afterwards"), "{unsigned}");
@@ -585,8 +589,7 @@ fn any_4xx_to_a_forgery_is_a_refusal() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (checks, _) = json_results(&output);
-    let unsigned = result(&checks, "unsigned-post");
-    assert_eq!(unsigned["status"], "passed", "{unsigned}");
+    let unsigned = result_with(&checks, "unsigned-post", "passed");
     assert!(
         says(unsigned, "summary").contains("refused (422"),
         "{unsigned}"
@@ -636,8 +639,7 @@ fn a_reset_on_the_large_body_is_a_size_limit() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let large = result(&checks, "large-body");
-    assert_eq!(large["status"], "failed", "{large}");
+    let large = result_with(&checks, "large-body", "failed");
     let cause = says(large, "cause");
     assert!(cause.contains("body-size limit"), "{large}");
     assert!(!cause.contains("crash"), "{large}");
@@ -660,8 +662,7 @@ fn batches_and_identities_find_what_one_body_per_user_hides() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, _) = json_results(&output);
     // One body per delivery, with phone numbers: the samples pass but for the user-id ones.
-    let batched = result(&checks, "batched");
-    assert_eq!(batched["status"], "failed", "{batched}");
+    let batched = result_with(&checks, "batched", "failed");
     assert!(
         says(batched, "summary")
             .contains("answered 200, but the app logged: ValueError: too many values to unpack"),
@@ -671,8 +672,7 @@ fn batches_and_identities_find_what_one_body_per_user_hides() {
         says(batched, "fix").contains("entry[0].changes[0].value.messages[0]"),
         "{batched}"
     );
-    let identities = result(&checks, "identities");
-    assert_eq!(identities["status"], "failed", "{identities}");
+    let identities = result_with(&checks, "identities", "failed");
     let details = identities["details"].to_string();
     assert!(
         details.contains("as username: answered 200, but the app logged: KeyError: 'wa_id'"),
@@ -701,8 +701,7 @@ fn a_crash_during_the_burst_is_the_bursts_not_one_callbacks() {
     };
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let burst = result(&checks, "burst");
-    assert_eq!(burst["status"], "failed", "{burst}");
+    let burst = result_with(&checks, "burst", "failed");
     let details = burst["details"].to_string();
     assert!(details.contains("more not sent"), "{burst}");
     assert!(!details.contains("the app stopped on it"), "{burst}");
