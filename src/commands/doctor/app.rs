@@ -9,7 +9,7 @@
 //! app wrote while it was in flight (and a short quiet moment after its answer). When the app
 //! ends, doctor says on which delivery and starts it again, a bounded number of times. It is
 //! stopped (SIGTERM to its group, SIGKILL after [`STOP_GRACE`]) at the end, on an error and on
-//! Ctrl-C.
+//! Ctrl-C. Starting, reading and stopping are `crate::child`'s, as for listen's tunnel client.
 use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::os::unix::process::CommandExt;

@@ -3,7 +3,7 @@
 //! 80:HOST:PORT` (localhost.run, serveo). wa-hook starts the client against the listener's port, reads its public URL, prints
 //! it with where each provider takes it, and stops the client when listen stops.
 //!
-//! The client runs and is read and stopped by [`crate::child`]: its output keeps being read
+//! The client is started, read and stopped by `crate::child`: its output keeps being read
 //! after the URL is found (a client blocked on a full pipe would stall the tunnel). Nothing
 //! here sends a request anywhere but to ngrok's local API on loopback.
 use std::io::{Read, Write};
