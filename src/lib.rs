@@ -8,6 +8,7 @@
 //! ([`partner_api`]) — and one module per command under [`commands`], each using those.
 pub mod capture;
 pub mod catalogue;
+mod child;
 pub mod cli;
 pub mod commands;
 pub mod error;

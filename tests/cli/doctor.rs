@@ -77,6 +77,22 @@ fn text(output: &std::process::Output) -> String {
     )
 }
 
+/// Asserts that `secret` is in none of a doctor run's stdout, stderr and JUnit file; `run` names
+/// the run in the failure.
+fn assert_nowhere(secret: &str, output: &std::process::Output, junit: &[u8], run: &str) {
+    for (place, bytes) in [
+        ("stdout", &output.stdout[..]),
+        ("stderr", &output.stderr[..]),
+        ("junit", junit),
+    ] {
+        assert!(
+            !contains_bytes(bytes, secret.as_bytes()),
+            "{secret} in {run} {place}: {}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
 fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     url::form_urlencoded::parse(query.as_bytes())

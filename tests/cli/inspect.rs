@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -154,6 +154,31 @@ impl Inspect {
             cookie,
             child,
         }
+    }
+
+    /// An inspector of an empty captures file, which lives as long as the folder.
+    pub fn of_empty_file() -> (tempfile::TempDir, PathBuf, Inspect) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        std::fs::write(&path, b"").unwrap();
+        let inspect = Inspect::start(&[path.to_str().unwrap()]);
+        (dir, path, inspect)
+    }
+
+    /// The live list, `GET /api/events` with the session cookie and `Host: HOST:PORT`, as sent
+    /// (nothing read yet).
+    pub fn events(&self, host: &str) -> BufReader<TcpStream> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: {host}:{}\r\nCookie: {}\r\n\r\n",
+            self.port, self.cookie
+        )
+        .unwrap();
+        BufReader::new(stream)
     }
 
     /// `call` with the session cookie.
@@ -392,21 +417,8 @@ fn the_list_filters_details_and_timelines() {
 
 #[test]
 fn records_appended_arrive_as_events_and_in_the_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("captures.jsonl");
-    std::fs::write(&path, b"").unwrap();
-    let inspect = Inspect::start(&[path.to_str().unwrap()]);
-    let mut stream = TcpStream::connect(("127.0.0.1", inspect.port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /api/events HTTP/1.1\r\nHost: localhost:{}\r\nCookie: {}\r\n\r\n",
-        inspect.port, inspect.cookie
-    )
-    .unwrap();
-    let mut events = BufReader::new(stream);
+    let (_dir, path, inspect) = Inspect::of_empty_file();
+    let mut events = inspect.events("localhost");
     let mut line = String::new();
     // The stream is open (its first comment arrived) before the record is written.
     while !line.starts_with(": wa-hook inspector") {
@@ -862,10 +874,7 @@ fn every_call_needs_the_session_the_printed_url_gives() {
 /// A head too large for the inspector is answered 431 and says so, not 403 about `Host`.
 #[test]
 fn a_head_too_large_is_answered_431() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("captures.jsonl");
-    std::fs::write(&path, b"").unwrap();
-    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let (_dir, _, inspect) = Inspect::of_empty_file();
     let big = "c".repeat(70 * 1024);
     let (status, body) = inspect.call("GET", "/", &[("X-Big", &big)], b"");
     let body = String::from_utf8_lossy(&body);
@@ -880,22 +889,9 @@ fn a_head_too_large_is_answered_431() {
 /// a few reloads do not leave the page without updates.
 #[test]
 fn live_list_slots_are_freed_when_browsers_leave() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("captures.jsonl");
-    std::fs::write(&path, b"").unwrap();
-    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let (_dir, _, inspect) = Inspect::of_empty_file();
     let open = || {
-        let mut stream = TcpStream::connect(("127.0.0.1", inspect.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        write!(
-            stream,
-            "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
-            inspect.port, inspect.cookie
-        )
-        .unwrap();
-        let mut reader = BufReader::new(stream);
+        let mut reader = inspect.events("127.0.0.1");
         let mut status = String::new();
         reader.read_line(&mut status).unwrap();
         (status, reader)

@@ -54,11 +54,114 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// A headless Chromium session, its window `width` × 900 px, its profile in `profile`.
+    async fn session(&self, width: u32, profile: &Path) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         format!("--window-size={width},900"), format!("--user-data-dir={}", profile.display())],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a WebDriver session")
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// True (and says so) when the browser is not installed: the test is skipped.
+fn browser_missing(test: &str) -> bool {
+    let missing = !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists();
+    if missing {
+        eprintln!(
+            "SKIPPED {test}: {CHROMEDRIVER} or {CHROMIUM} is missing (apt-get install chromium \
+             chromium-driver; .ci/run installs them)"
+        );
+    }
+    missing
+}
+
+/// The inspector's address, as the listener prints it first.
+fn inspector_url(listener: &mut Listener) -> String {
+    listener
+        .next_stdout_line()
+        .trim()
+        .strip_prefix("inspector: ")
+        .unwrap()
+        .to_string()
+}
+
+/// Send a request to the listener at `url` as it is: `head` (its request line and headers,
+/// each ending in CRLF), then `Host`, `Content-Length` and `body`; its answer is read and
+/// dropped.
+fn send_raw(url: &str, head: &str, body: &[u8]) {
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "{head}Host: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut stream, body).unwrap();
+    let mut answer = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// [`until`] the list shows `count` rows.
+async fn until_rows(client: &Client, what: &str, count: usize) {
+    let script = format!("return document.querySelectorAll('tr.row').length === {count}");
+    until(client, what, &script).await;
+}
+
+/// Choose `value` in the `<select>` at `selector`.
+async fn select(client: &Client, selector: &str, value: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Asserts that `script` returns true in the page now; `what` names the moment.
+async fn assert_holds(client: &Client, script: &str, what: &str) {
+    let value = client.execute(script, vec![]).await.unwrap();
+    assert_eq!(value, Value::Bool(true), "{what}");
+}
+
+/// Replace `from` by `to` in the editor's body, as typing would (an `input` event).
+async fn edit(client: &Client, from: &str, to: &str) {
+    let script = format!(
+        "const e = document.querySelector('#editor');
+         e.value = e.value.replace('{from}', '{to}');
+         e.dispatchEvent(new Event('input'));
+         return true;"
+    );
+    client.execute(&script, vec![]).await.unwrap();
 }
 
 /// Wait (at most 15 s) until `script` returns true in the page.
@@ -145,47 +248,24 @@ fn write_body(dir: &Path, name: &str, body: &[u8]) -> String {
 
 #[test]
 fn the_page_in_a_headless_browser() {
-    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-        eprintln!(
-            "SKIPPED the_page_in_a_headless_browser: {CHROMEDRIVER} or {CHROMIUM} is missing \
-             (apt-get install chromium chromium-driver; .ci/run installs them)"
-        );
+    if browser_missing("the_page_in_a_headless_browser") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("captures.jsonl");
     let app = RecordingServer::start();
     let mut listener = Listener::start(&["--out", out.to_str().unwrap(), "--forward-to", &app.url]);
-    let ui = listener
-        .next_stdout_line()
-        .trim()
-        .strip_prefix("inspector: ")
-        .unwrap()
-        .to_string();
+    let ui = inspector_url(&mut listener);
     let driver = Driver::start();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let profile = dir.path().join("profile");
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1440,900", format!("--user-data-dir={}", profile.display())],
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .expect("a WebDriver session");
+    runtime().block_on(async {
+        let client = driver.session(1440, &dir.path().join("profile")).await;
         client.goto(&ui).await.unwrap();
-        until(&client, "the live mark", "return document.querySelector('#live').classList.contains('on')").await;
+        until(
+            &client,
+            "the live mark",
+            "return document.querySelector('#live').classList.contains('on')",
+        )
+        .await;
 
         // Requests arriving live: a message's statuses (read before delivered, read twice)
         // and an invalid Qikchat message, sent one after another.
@@ -199,37 +279,47 @@ fn the_page_in_a_headless_browser() {
         let mut args = vec!["replay", "-c", "1", "--to", &listener.url];
         args.extend(bodies.iter().map(String::as_str));
         wa_hook().args(&args).assert().code(0);
-        until(&client, "five rows", "return document.querySelectorAll('tr.row').length === 5").await;
+        until_rows(&client, "five rows", 5).await;
         let first = text_of(&client, "tr.row").await;
         assert!(first.contains("qikchat") && first.contains("✗"), "{first}");
-        assert!(text_of(&client, "tbody").await.contains("200 ·"), "forward status shown");
+        assert!(
+            text_of(&client, "tbody").await.contains("200 ·"),
+            "forward status shown"
+        );
         screenshot(&client, "list.png").await;
 
         // A filter.
-        client
-            .find(Locator::Css("#f-verdict"))
-            .await
-            .unwrap()
-            .select_by_value("invalid")
-            .await
-            .unwrap();
-        until(&client, "one invalid row", "return document.querySelectorAll('tr.row').length === 1").await;
+        select(&client, "#f-verdict", "invalid").await;
+        until_rows(&client, "one invalid row", 1).await;
 
         // The detail: the error at its line.
         click(&client, "tr.row").await;
-        until(&client, "an error line", "return !!document.querySelector('.code .ln.err')").await;
+        until(
+            &client,
+            "an error line",
+            "return !!document.querySelector('.code .ln.err')",
+        )
+        .await;
         let line = text_of(&client, ".code .ln.err").await;
         assert!(line.contains("\"type\": 7"), "{line}");
         let note = text_of(&client, ".code .note").await;
-        assert!(note.contains("/payload/message/type: expected string"), "{note}");
+        assert!(
+            note.contains("/payload/message/type: expected string"),
+            "{note}"
+        );
         screenshot(&client, "detail.png").await;
 
         // The timeline of the Meta message: a duplicate and an out-of-order status.
-        client.find(Locator::Css("#f-verdict")).await.unwrap().select_by_value("").await.unwrap();
-        client.find(Locator::Css("#f-provider")).await.unwrap().select_by_value("meta").await.unwrap();
-        until(&client, "four Meta rows", "return document.querySelectorAll('tr.row').length === 4").await;
+        select(&client, "#f-verdict", "").await;
+        select(&client, "#f-provider", "meta").await;
+        until_rows(&client, "four Meta rows", 4).await;
         click(&client, "tr.row").await;
-        until(&client, "the message id", "return !!document.querySelector('#detail-head .ids a')").await;
+        until(
+            &client,
+            "the message id",
+            "return !!document.querySelector('#detail-head .ids a')",
+        )
+        .await;
         click(&client, "#detail-head .ids a").await;
         until(
             &client,
@@ -240,27 +330,36 @@ fn the_page_in_a_headless_browser() {
         .await;
         let timeline = text_of(&client, "#tab-timeline").await;
         assert!(timeline.contains(MESSAGE_ID), "{timeline}");
-        assert!(timeline.contains("out of order: delivered after read"), "{timeline}");
+        assert!(
+            timeline.contains("out of order: delivered after read"),
+            "{timeline}"
+        );
         assert!(timeline.contains("duplicate"), "{timeline}");
         screenshot(&client, "timeline.png").await;
 
         // Edit, checked as typed, then replay to the app.
         click(&client, "#tabs button[data-tab=edit]").await;
-        until(&client, "a valid verdict", "return document.querySelector('#edit-verdict').textContent.startsWith('✓')").await;
-        client
-            .execute(
-                "const e = document.querySelector('#editor');
-                 e.value = e.value.replace('\"status\": \"read\"', '\"status\": 5');
-                 e.dispatchEvent(new Event('input'));
-                 return true;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        until(&client, "the edit's verdict", "return document.querySelector('#edit-verdict').textContent.startsWith('✗')").await;
+        until(
+            &client,
+            "a valid verdict",
+            "return document.querySelector('#edit-verdict').textContent.startsWith('✓')",
+        )
+        .await;
+        edit(&client, "\"status\": \"read\"", "\"status\": 5").await;
+        until(
+            &client,
+            "the edit's verdict",
+            "return document.querySelector('#edit-verdict').textContent.startsWith('✗')",
+        )
+        .await;
         let before = app.requests().len();
         click(&client, "#replay-edited").await;
-        until(&client, "the replay's answer", "return !!document.querySelector('#replay-result .result')").await;
+        until(
+            &client,
+            "the replay's answer",
+            "return !!document.querySelector('#replay-result .result')",
+        )
+        .await;
         let result = text_of(&client, "#replay-result").await;
         assert!(result.starts_with("200"), "{result}");
         screenshot(&client, "edit.png").await;
@@ -290,10 +389,7 @@ const COLUMNS_IN_VIEW: &str = "
 /// its time, verdict and app columns in view with the detail open at 1400 px and at 800 px.
 #[test]
 fn labels_app_counts_and_columns_at_any_width() {
-    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-        eprintln!(
-            "SKIPPED labels_app_counts_and_columns_at_any_width: {CHROMEDRIVER} or {CHROMIUM} is missing"
-        );
+    if browser_missing("labels_app_counts_and_columns_at_any_width") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -319,27 +415,8 @@ fn labels_app_counts_and_columns_at_any_width() {
             "BROWSER_APP_SECRET",
         ],
     );
-    let ui = listener
-        .next_stdout_line()
-        .trim()
-        .strip_prefix("inspector: ")
-        .unwrap()
-        .to_string();
-    let address = listener.url.trim_start_matches("http://").to_string();
-    let send = |head: &str, body: &[u8]| {
-        let mut stream = std::net::TcpStream::connect(&address).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let head = format!(
-            "{head}\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
-        std::io::Write::write_all(&mut stream, body).unwrap();
-        let mut answer = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
-    };
+    let ui = inspector_url(&mut listener);
+    let send = |head: &str, body: &[u8]| send_raw(&listener.url, &format!("{head}\r\n"), body);
     send(
         "GET /webhook?hub.mode=subscribe&hub.challenge=7&hub.verify_token=t HTTP/1.1",
         b"",
@@ -352,96 +429,114 @@ fn labels_app_counts_and_columns_at_any_width() {
     send("POST /ok HTTP/1.1", &meta_status("read"));
 
     let driver = Driver::start();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1400,900", format!("--user-data-dir={}", dir.path().join("profile").display())],
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .expect("a WebDriver session");
+    runtime().block_on(async {
+        let client = driver.session(1400, &dir.path().join("profile")).await;
         client.goto(&ui).await.unwrap();
-        until(&client, "four rows", "return document.querySelectorAll('tr.row').length === 4").await;
+        until_rows(&client, "four rows", 4).await;
         // The key went for a cookie: the address bar holds the clean URL.
         let address = client.current_url().await.unwrap();
         assert!(!address.as_str().contains("key="), "{address}");
 
         let handshake = text_of(&client, "tr.row:nth-child(4)").await;
-        assert!(handshake.contains("handshake") && handshake.contains("n/a"), "{handshake}");
+        assert!(
+            handshake.contains("handshake") && handshake.contains("n/a"),
+            "{handshake}"
+        );
         let words = text_of(&client, "tr.row:nth-child(3)").await;
-        assert!(words.contains("not JSON") && words.contains("500"), "{words}");
+        assert!(
+            words.contains("not JSON") && words.contains("500"),
+            "{words}"
+        );
         for row in [&handshake, &words] {
             assert!(!row.contains('—') && !row.contains('?'), "{row}");
         }
         let counts = text_of(&client, "#app-counts").await;
         assert_eq!(counts, "· app: 200 × 2, 500 × 2", "{counts}");
-        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "1400 px");
+        assert_holds(&client, COLUMNS_IN_VIEW, "1400 px").await;
 
         // The detail open at 1400 px, then the window at 800 px.
         click(&client, "tr.row:nth-child(2)").await;
-        until(&client, "the detail", "return !document.querySelector('#detail-pane').hidden").await;
-        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "1400 px, detail open");
+        until(
+            &client,
+            "the detail",
+            "return !document.querySelector('#detail-pane').hidden",
+        )
+        .await;
+        assert_holds(&client, COLUMNS_IN_VIEW, "1400 px, detail open").await;
         screenshot(&client, "columns-1400.png").await;
         client.set_window_size(800, 900).await.unwrap();
-        until(&client, "the window at 800 px", "return window.innerWidth <= 800").await;
-        assert_eq!(client.execute(COLUMNS_IN_VIEW, vec![]).await.unwrap(), Value::Bool(true), "800 px, detail open");
+        until(
+            &client,
+            "the window at 800 px",
+            "return window.innerWidth <= 800",
+        )
+        .await;
+        assert_holds(&client, COLUMNS_IN_VIEW, "800 px, detail open").await;
         screenshot(&client, "columns-800.png").await;
 
         // Replay edited: re-signed with the secret listen holds, and said so; the curl
         // carries the new signature and never the secret.
         click(&client, "#tabs button[data-tab=edit]").await;
-        until(&client, "the editor", "return document.querySelector('#editor').value.includes('\"sent\"')").await;
+        until(
+            &client,
+            "the editor",
+            "return document.querySelector('#editor').value.includes('\"sent\"')",
+        )
+        .await;
         let note = text_of(&client, "#resign-note").await;
         assert!(note.contains("re-signed"), "{note}");
-        client
-            .execute(
-                "const e = document.querySelector('#editor');
-                 e.value = e.value.replace('\"status\": \"sent\"', '\"status\": \"délivré\"');
-                 e.dispatchEvent(new Event('input'));
-                 return true;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        edit(&client, "\"status\": \"sent\"", "\"status\": \"délivré\"").await;
         let before = app.requests().len();
         click(&client, "#replay-edited").await;
-        until(&client, "the replay's answer", "return !!document.querySelector('#replay-result .result')").await;
+        until(
+            &client,
+            "the replay's answer",
+            "return !!document.querySelector('#replay-result .result')",
+        )
+        .await;
         let result = text_of(&client, "#replay-result").await;
-        assert!(result.starts_with("500") && result.contains("re-signed"), "{result}");
+        assert!(
+            result.starts_with("500") && result.contains("re-signed"),
+            "{result}"
+        );
         let sent = app.requests();
         assert_eq!(sent.len(), before + 1);
         let body = &sent[before].body;
         assert!(String::from_utf8_lossy(body).contains(r#""status":"d\u00e9livr\u00e9""#));
-        let signature = sent[before].header("X-Hub-Signature-256").unwrap().to_string();
+        let signature = sent[before]
+            .header("X-Hub-Signature-256")
+            .unwrap()
+            .to_string();
         let secret = wa_hook::secret::SecretString::new(SECRET);
-        assert!(wa_hook::providers::meta::signature::verify(&secret, &signature, body));
+        assert!(wa_hook::providers::meta::signature::verify(
+            &secret, &signature, body
+        ));
         click(&client, "#copy-curl").await;
-        until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
+        until(
+            &client,
+            "the curl command",
+            "return !document.querySelector('#curl').hidden",
+        )
+        .await;
         let curl = text_of(&client, "#curl").await;
-        assert!(curl.contains(&format!("X-Hub-Signature-256: {signature}")), "{curl}");
-        let page = client.execute("return document.documentElement.outerHTML", vec![]).await.unwrap();
+        assert!(
+            curl.contains(&format!("X-Hub-Signature-256: {signature}")),
+            "{curl}"
+        );
+        let page = client
+            .execute("return document.documentElement.outerHTML", vec![])
+            .await
+            .unwrap();
         assert!(!page.as_str().unwrap().contains(SECRET) && !curl.contains(SECRET));
         screenshot(&client, "resigned.png").await;
 
         // An app's answer filters the list.
         click(&client, "#app-counts .chip[data-app='500']").await;
-        until(&client, "the two 500s", "return document.querySelectorAll('tr.row').length === 2").await;
+        until_rows(&client, "the two 500s", 2).await;
         let rows = text_of(&client, "#list tbody").await;
         assert!(!rows.contains("200 ·"), "{rows}");
         click(&client, "#app-counts .chip[data-app='500']").await;
-        until(&client, "every row again", "return document.querySelectorAll('tr.row').length === 4").await;
+        until_rows(&client, "every row again", 4).await;
         client.close().await.unwrap();
     });
     drop(driver);
@@ -457,36 +552,14 @@ const MARKUP: &str = "<b data-xss=1>x</b><img src=x onerror=document.title=1>";
 /// opened: the page shows it all as text and no element of it appears.
 #[test]
 fn markup_from_senders_is_shown_as_text() {
-    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
-        eprintln!(
-            "SKIPPED markup_from_senders_is_shown_as_text: {CHROMEDRIVER} or {CHROMIUM} is missing"
-        );
+    if browser_missing("markup_from_senders_is_shown_as_text") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("captures.jsonl");
     let mut listener = Listener::start(&["--out", out.to_str().unwrap()]);
-    let ui = listener
-        .next_stdout_line()
-        .trim()
-        .strip_prefix("inspector: ")
-        .unwrap()
-        .to_string();
-    let address = listener.url.trim_start_matches("http://").to_string();
-    let send = |head: String, body: &[u8]| {
-        let mut stream = std::net::TcpStream::connect(&address).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let head = format!(
-            "{head}Host: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
-        std::io::Write::write_all(&mut stream, body).unwrap();
-        let mut answer = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut stream, &mut answer);
-    };
+    let ui = inspector_url(&mut listener);
+    let send = |head: String, body: &[u8]| send_raw(&listener.url, &head, body);
     let in_path = MARKUP.replace(' ', "/");
     let message = String::from_utf8(sample_bytes("meta/message-text"))
         .unwrap()
@@ -513,28 +586,10 @@ fn markup_from_senders_is_shown_as_text() {
     );
 
     let driver = Driver::start();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": CHROMIUM,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1440,900", format!("--user-data-dir={}", dir.path().join("profile").display())],
-            }),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .expect("a WebDriver session");
+    runtime().block_on(async {
+        let client = driver.session(1440, &dir.path().join("profile")).await;
         client.goto(&ui).await.unwrap();
-        until(&client, "four rows", "return document.querySelectorAll('tr.row').length === 4").await;
+        until_rows(&client, "four rows", 4).await;
         let clean = "return document.querySelectorAll('[data-xss], img').length === 0
                      && document.title === 'wa-hook inspector'";
         for at in 0..4 {
@@ -543,11 +598,11 @@ fn markup_from_senders_is_shown_as_text() {
                 "return document.querySelector('#detail-head h2')?.textContent.startsWith('#{}')", 4 - at)).await;
             for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
                 click(&client, &format!("#tabs button[data-tab={tab}]")).await;
-                assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, {tab}");
+                assert_holds(&client, clean, &format!("row {at}, {tab}")).await;
             }
             click(&client, "#copy-curl").await;
             until(&client, "the curl command", "return !document.querySelector('#curl').hidden").await;
-            assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "row {at}, curl");
+            assert_holds(&client, clean, &format!("row {at}, curl")).await;
         }
         // It is all there, as text.
         let page = client
@@ -558,7 +613,7 @@ fn markup_from_senders_is_shown_as_text() {
         assert!(page.contains(MARKUP), "{page}");
         client.find(Locator::Css("#f-text")).await.unwrap().send_keys("data-xss").await.unwrap();
         until(&client, "the search", "return document.querySelectorAll('tr.row').length >= 2").await;
-        assert_eq!(client.execute(clean, vec![]).await.unwrap(), Value::Bool(true), "search");
+        assert_holds(&client, clean, "search").await;
         screenshot(&client, "hostile.png").await;
         client.close().await.unwrap();
     });

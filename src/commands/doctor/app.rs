@@ -9,24 +9,22 @@
 //! app wrote while it was in flight (and a short quiet moment after its answer). When the app
 //! ends, doctor says on which delivery and starts it again, a bounded number of times. It is
 //! stopped (SIGTERM to its group, SIGKILL after [`STOP_GRACE`]) at the end, on an error and on
-//! Ctrl-C.
+//! Ctrl-C. Starting, reading and stopping are `crate::child`'s, as for listen's tunnel client.
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use url::Url;
 
+pub(crate) use crate::child::exit_words;
 use crate::output;
 use crate::secret::{self, SecretString};
 
-/// The longest line kept; the rest of a longer line is dropped.
-const MAX_LINE: u64 = 4096;
 /// Lines kept for "its last lines" in an error.
 const RECENT: usize = 12;
 /// Lines not yet tied to a delivery; beyond this the oldest are dropped.
@@ -43,18 +41,11 @@ const EXIT_GRACE: Duration = Duration::from_millis(300);
 pub(crate) const MAX_RESTARTS: usize = 25;
 
 /// The running app's process group, for the second Ctrl-C, which exits at once.
-static GROUP: AtomicI32 = AtomicI32::new(0);
+static GROUP: AtomicU32 = AtomicU32::new(0);
 
 /// Kill the app's process group now (the second Ctrl-C: doctor exits without its usual stop).
 pub(crate) fn kill_now() {
-    let group = GROUP.swap(0, Ordering::SeqCst);
-    if group > 0 {
-        // SAFETY: kill(2) on the process group of the app this process started (its own group,
-        // see `App::spawn`).
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
-    }
+    crate::child::signal_group(GROUP.swap(0, Ordering::SeqCst), libc::SIGKILL);
 }
 
 /// What the app wrote, shared with the threads that read it.
@@ -147,11 +138,7 @@ impl App {
         command
             .args(args)
             // Python buffers stdout written to a pipe: its lines would come late.
-            .env("PYTHONUNBUFFERED", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+            .env("PYTHONUNBUFFERED", "1");
         // Should doctor itself be killed outright, the app does not outlive it.
         #[cfg(target_os = "linux")]
         // SAFETY: prctl(2) between fork and exec, touching no memory of the parent's.
@@ -161,7 +148,15 @@ impl App {
                 Ok(())
             });
         }
-        let mut child = command.spawn().map_err(|err| match err.kind() {
+        let output = Shared::default();
+        let on_line = {
+            let output = Arc::clone(&output);
+            let secrets = Arc::new(self.options.secrets.clone());
+            let verbose = self.options.verbose;
+            move |line: String| keep_line(&output, &secrets, verbose, &line)
+        };
+        let spawned = crate::child::spawn(&mut command, "wa-hook-app-output", on_line);
+        let child = spawned.map_err(|err| match err.kind() {
             std::io::ErrorKind::NotFound => anyhow::anyhow!(
                 "cannot start `{}`: {program} was not found; give the command that starts your \
                  app after -- (e.g. -- python app.py)",
@@ -169,17 +164,8 @@ impl App {
             ),
             _ => anyhow::anyhow!("cannot start `{}`: {err}", self.shown),
         })?;
-        if let Ok(pid) = i32::try_from(child.id()) {
-            GROUP.store(pid, Ordering::SeqCst);
-        }
-        self.output = Arc::default();
-        let secrets = Arc::new(self.options.secrets.clone());
-        if let Some(stdout) = child.stdout.take() {
-            read_lines(stdout, &self.output, &secrets, self.options.verbose);
-        }
-        if let Some(stderr) = child.stderr.take() {
-            read_lines(stderr, &self.output, &secrets, self.options.verbose);
-        }
+        GROUP.store(child.id(), Ordering::SeqCst);
+        self.output = output;
         self.child = Some(child);
         Ok(())
     }
@@ -305,29 +291,7 @@ impl App {
             return;
         };
         GROUP.store(0, Ordering::SeqCst);
-        let Ok(group) = i32::try_from(child.id()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return;
-        };
-        let signal = |number| {
-            // SAFETY: kill(2) on the process group of the app this process started (its own
-            // group, see `spawn`); the leader is not reaped until `wait` below, so its id is
-            // not reused meanwhile.
-            unsafe {
-                libc::kill(-group, number);
-            }
-        };
-        if matches!(child.try_wait(), Ok(None)) {
-            signal(libc::SIGTERM);
-            let until = Instant::now() + STOP_GRACE;
-            while Instant::now() < until && matches!(child.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        // What the app started may outlive it: the whole group goes.
-        signal(libc::SIGKILL);
-        let _ = child.wait();
+        crate::child::stop_group(&mut child, STOP_GRACE);
     }
 }
 
@@ -337,83 +301,25 @@ impl Drop for App {
     }
 }
 
-/// "exited with status 1", "was killed by SIGSEGV".
-pub(crate) fn exit_words(status: ExitStatus) -> String {
-    if let Some(code) = status.code() {
-        return format!("exited with status {code}");
+/// Keep a line of the app's output (scrubbed of secrets first), and show it with `-v`.
+fn keep_line(shared: &Shared, secrets: &[SecretString], verbose: bool, raw: &str) {
+    let line = secret::scrub(raw, &secrets.iter().collect::<Vec<_>>());
+    let line = output::printable(&line).into_owned();
+    if verbose {
+        eprintln!("  app | {line}");
     }
-    match status.signal() {
-        Some(libc::SIGSEGV) => "was killed by SIGSEGV (a crash)".to_string(),
-        Some(libc::SIGABRT) => "was killed by SIGABRT (an abort)".to_string(),
-        Some(libc::SIGKILL) => "was killed by SIGKILL (out of memory?)".to_string(),
-        Some(signal) => format!("was killed by signal {signal}"),
-        None => "ended".to_string(),
+    let (lock, ready) = &**shared;
+    let mut kept = lock.lock().expect("app output lock");
+    if kept.pending.len() >= PENDING {
+        kept.pending.pop_front();
     }
-}
-
-/// Read a stream line by line into `output` until it ends; each line capped at [`MAX_LINE`]
-/// and scrubbed of secrets before it is kept or shown.
-fn read_lines(
-    stream: impl Read + Send + 'static,
-    output: &Shared,
-    secrets: &Arc<Vec<SecretString>>,
-    verbose: bool,
-) {
-    let output = Arc::clone(output);
-    let secrets = Arc::clone(secrets);
-    let _ = std::thread::Builder::new()
-        .name("wa-hook-app-output".into())
-        .spawn(move || {
-            let secrets: Vec<&SecretString> = secrets.iter().collect();
-            let mut reader = BufReader::new(stream);
-            let mut buffer = Vec::new();
-            loop {
-                buffer.clear();
-                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        if !buffer.ends_with(b"\n") && buffer.len() as u64 == MAX_LINE {
-                            skip_line(&mut reader);
-                        }
-                        let raw = String::from_utf8_lossy(&buffer);
-                        let line = secret::scrub(raw.trim_end(), &secrets);
-                        let line = output::printable(&line).into_owned();
-                        if verbose {
-                            eprintln!("  app | {line}");
-                        }
-                        let (lock, ready) = &*output;
-                        let mut output = lock.lock().expect("app output lock");
-                        if output.pending.len() >= PENDING {
-                            output.pending.pop_front();
-                        }
-                        output.pending.push_back(line.clone());
-                        if output.recent.len() >= RECENT {
-                            output.recent.pop_front();
-                        }
-                        output.recent.push_back(line);
-                        output.count += 1;
-                        ready.notify_all();
-                    }
-                }
-            }
-        });
-}
-
-/// Skip to just past the next newline without keeping what is skipped.
-fn skip_line(reader: &mut impl BufRead) {
-    loop {
-        let (done, used) = match reader.fill_buf() {
-            Ok([]) | Err(_) => return,
-            Ok(buffer) => match buffer.iter().position(|b| *b == b'\n') {
-                Some(at) => (true, at + 1),
-                None => (false, buffer.len()),
-            },
-        };
-        reader.consume(used);
-        if done {
-            return;
-        }
+    kept.pending.push_back(line.clone());
+    if kept.recent.len() >= RECENT {
+        kept.recent.pop_front();
     }
+    kept.recent.push_back(line);
+    kept.count += 1;
+    ready.notify_all();
 }
 
 fn shell_word(word: &str) -> String {
@@ -507,14 +413,5 @@ mod tests {
             "INFO:     127.0.0.1:5555 - \"POST / HTTP/1.1\" 200 OK\n127.0.0.1 - - [07/Dec/2026] \"POST / HTTP/1.1\" 500 -\nreceived 0 errors",
         );
         assert_eq!(error_in(&quiet), None);
-    }
-
-    #[test]
-    fn exit_statuses_are_worded() {
-        assert_eq!(
-            exit_words(ExitStatus::from_raw(3 << 8)),
-            "exited with status 3"
-        );
-        assert!(exit_words(ExitStatus::from_raw(libc::SIGSEGV)).contains("SIGSEGV"));
     }
 }

@@ -3,21 +3,21 @@
 //! 80:HOST:PORT` (localhost.run, serveo). wa-hook starts the client against the listener's port, reads its public URL, prints
 //! it with where each provider takes it, and stops the client when listen stops.
 //!
-//! The clients' output is read line by line, each line capped, by one thread per stream that
-//! keeps draining after the URL is found (a client blocked on a full pipe would stall the
-//! tunnel). Nothing here sends a request anywhere but to ngrok's local API on loopback.
-use std::io::{BufRead, BufReader, Read, Write};
+//! The client is started, read and stopped by `crate::child`: its output keeps being read
+//! after the URL is found (a client blocked on a full pipe would stall the tunnel). Nothing
+//! here sends a request anywhere but to ngrok's local API on loopback.
+use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::process::{Child, Command};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
 /// How long a client may take to print its public URL.
 pub const URL_TIMEOUT: Duration = Duration::from_secs(30);
-/// The longest line kept from a client's output.
-const MAX_LINE: u64 = 4096;
+/// How long a client may take to stop after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 /// Lines kept to explain a client that printed no URL.
 const KEPT_LINES: usize = 8;
 /// ngrok's local API (`WA_HOOK_NGROK_API` overrides it; it must stay on loopback).
@@ -179,30 +179,22 @@ impl Tunnel {
         for var in secret_vars {
             command.env_remove(var);
         }
-        // Its own process group, so stopping it stops what it started too.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|err| match err.kind() {
-                std::io::ErrorKind::NotFound => anyhow::anyhow!(
-                    "--tunnel {}: `{}` is not on PATH; {}",
-                    kind.program(),
-                    kind.program(),
-                    kind.install_hint()
-                ),
-                _ => anyhow::anyhow!("--tunnel: starting {}: {err}", kind.program()),
-            })?;
         let (lines_tx, lines) = mpsc::channel();
-        if let Some(stdout) = child.stdout.take() {
-            drain(stdout, lines_tx.clone());
-        }
-        if let Some(stderr) = child.stderr.take() {
-            drain(stderr, lines_tx);
-        }
+        // Read to the end, also once nobody waits for the URL any more.
+        let on_line = move |line| {
+            let _ = lines_tx.send(line);
+        };
+        let spawned = crate::child::spawn(&mut command, "wa-hook-tunnel-output", on_line);
+        let child = spawned.map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => anyhow::anyhow!(
+                "--tunnel {}: `{}` is not on PATH; {}",
+                kind.program(),
+                kind.program(),
+                kind.install_hint()
+            ),
+            _ => anyhow::anyhow!("--tunnel: starting {}: {err}", kind.program()),
+        })?;
+
         let mut tunnel = Tunnel {
             child,
             port,
@@ -305,8 +297,9 @@ impl Tunnel {
         }
     }
 
-    /// Stop the client: SIGTERM, a moment, then SIGKILL. A client that had already ended
-    /// has been reported by the watcher before this returns (a second at most).
+    /// Stop the client and its group: SIGTERM, [`STOP_GRACE`], then SIGKILL. A client that
+    /// had already ended has been reported by the watcher before this returns (a second at
+    /// most).
     pub fn stop(&mut self) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
             if let Some(watched) = self.watched.take() {
@@ -316,32 +309,7 @@ impl Tunnel {
         }
         self.stopping
             .store(true, std::sync::atomic::Ordering::SeqCst);
-        #[cfg(unix)]
-        {
-            if let Ok(pid) = i32::try_from(self.child.id()) {
-                // SAFETY: kill(2) on the process group of a child this process started (its
-                // own group, see `start`) and has not reaped yet.
-                unsafe {
-                    libc::kill(-pid, libc::SIGTERM);
-                }
-            }
-            let deadline = Instant::now() + Duration::from_secs(2);
-            while Instant::now() < deadline {
-                if matches!(self.child.try_wait(), Ok(Some(_))) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        #[cfg(unix)]
-        if let Ok(pid) = i32::try_from(self.child.id()) {
-            // SAFETY: as above.
-            unsafe {
-                libc::kill(-pid, libc::SIGKILL);
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::child::stop_group(&mut self.child, STOP_GRACE);
     }
 
     /// True while the client runs.
@@ -358,48 +326,6 @@ impl Tunnel {
 impl Drop for Tunnel {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Read a stream line by line (each capped at [`MAX_LINE`]) into `lines`, until it ends.
-fn drain(stream: impl Read + Send + 'static, lines: Sender<String>) {
-    let _ = std::thread::Builder::new()
-        .name("wa-hook-tunnel-output".into())
-        .spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut buffer = Vec::new();
-            loop {
-                buffer.clear();
-                match (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buffer) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {
-                        // A line longer than the cap: skip the rest of it, a buffer at a time.
-                        if !buffer.ends_with(b"\n") && buffer.len() as u64 == MAX_LINE {
-                            skip_line(&mut reader);
-                        }
-                        let line = String::from_utf8_lossy(&buffer).trim_end().to_string();
-                        // After the URL is found nobody listens: keep draining anyway.
-                        let _ = lines.send(line);
-                    }
-                }
-            }
-        });
-}
-
-/// Skip to just past the next newline without keeping what is skipped.
-fn skip_line(reader: &mut impl BufRead) {
-    loop {
-        let (done, used) = match reader.fill_buf() {
-            Ok([]) | Err(_) => return,
-            Ok(buffer) => match buffer.iter().position(|b| *b == b'\n') {
-                Some(at) => (true, at + 1),
-                None => (false, buffer.len()),
-            },
-        };
-        reader.consume(used);
-        if done {
-            return;
-        }
     }
 }
 

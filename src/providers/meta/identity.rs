@@ -23,6 +23,7 @@
 //! group) and every other field.
 use serde_json::{Map, Value};
 
+use super::items_mut;
 use crate::providers::rules::Identity;
 
 /// `body` with every user of its `messages` changes in `identity`'s form; `None` when it names
@@ -30,17 +31,8 @@ use crate::providers::rules::Identity;
 pub fn rewrite(body: &Value, identity: Identity) -> Option<Value> {
     let mut body = body.clone();
     let mut rewrote = false;
-    let entries = body
-        .get_mut("entry")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten();
-    for entry in entries {
-        let changes = entry
-            .get_mut("changes")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
+    for entry in items_mut(&mut body, "entry") {
+        let changes = items_mut(entry, "changes")
             .filter(|change| change.get("field").and_then(Value::as_str) == Some("messages"));
         for change in changes {
             if let Some(value) = change.get_mut("value").and_then(Value::as_object_mut) {

@@ -490,22 +490,12 @@ impl Rules for Meta {
     /// other fields (groups, user preferences, user id updates).
     fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
         let mut changed = false;
-        let entries = body
-            .get_mut("entry")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten();
-        for entry in entries {
+        for entry in items_mut(body, "entry") {
             if let Some(time) = entry.get_mut("time").filter(|time| time.is_number()) {
                 *time = unix_time(time, now);
                 changed = true;
             }
-            let values = entry
-                .get_mut("changes")
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-                .filter_map(|change| change.get_mut("value"));
+            let values = items_mut(entry, "changes").filter_map(|change| change.get_mut("value"));
             for value in values {
                 changed |= refresh_meta_value(value, ids, now);
                 changed |= refresh_items(value, "message_echoes", Some(IdSource::wamid), ids, now);
@@ -610,6 +600,16 @@ impl Rules for Meta {
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
         set_meta_status(item, status, at);
     }
+}
+
+/// The items of the array at `key` in `value` (`entry[]`, `changes[]`), to change them; none
+/// when there is no such array.
+fn items_mut<'a>(value: &'a mut Value, key: &str) -> impl Iterator<Item = &'a mut Value> {
+    value
+        .get_mut(key)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
 }
 
 /// Compact JSON text with every non-ASCII character written `\uXXXX` (UTF-16, surrogate pairs

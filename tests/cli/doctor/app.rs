@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{APP_SECRET, META_SECRETS, VERIFY_TOKEN, json_results, plain, result, text};
+use super::{
+    APP_SECRET, META_SECRETS, VERIFY_TOKEN, assert_nowhere, json_results, plain, result, text,
+};
 use crate::common::*;
 
 /// A Meta receiver in Python's standard library: the handshake, signatures checked, and the
@@ -113,6 +115,24 @@ fn doctor_with(args: &[&str]) -> std::process::Output {
         .expect("run wa-hook doctor")
 }
 
+/// doctor checking the stand-in it starts itself (`-- python3 STANDIN PORT APP_ARGS`), with
+/// Meta's app secret and `doctor_args`; `None` (the test is skipped) without python3.
+fn doctor_runs_standin(doctor_args: &[&str], app_args: &[&str]) -> Option<std::process::Output> {
+    let (_dir, script) = standin()?;
+    let port = closed_port().to_string();
+    let mut args = vec![
+        &*port,
+        "--provider",
+        "meta",
+        "--app-secret-env",
+        "DOCTOR_APP_SECRET",
+    ];
+    args.extend(doctor_args);
+    args.extend(["--", "python3", &script, &port]);
+    args.extend(app_args);
+    Some(doctor_with(&args))
+}
+
 /// The stand-in started by the test (not by doctor), once it says it listens.
 fn start_standin(script: &str, port: u16, options: &[&str]) -> Child {
     let mut child = std::process::Command::new("python3")
@@ -132,6 +152,20 @@ fn start_standin(script: &str, port: u16, options: &[&str]) -> Child {
     // The rest is read (and dropped) until it ends, so the app never writes to a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     child
+}
+
+/// The result of check `name`, once asserted to have `status`.
+fn result_with<'a>(checks: &'a [Value], name: &str, status: &str) -> &'a Value {
+    let check = result(checks, name);
+    assert_eq!(check["status"], status, "{check}");
+    check
+}
+
+/// The text of `field` ("summary", "fix", "cause") in a check's result.
+fn says<'a>(check: &'a Value, field: &str) -> &'a str {
+    check[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field}: {check}"))
 }
 
 fn refuses_connections(port: u16) -> bool {
@@ -166,9 +200,8 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
     let _ = app.wait();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let kinds = result(&checks, "kinds");
-    assert_eq!(kinds["status"], "failed", "{kinds}");
-    let said = kinds["summary"].as_str().unwrap();
+    let kinds = result_with(&checks, "kinds", "failed");
+    let said = says(kinds, "summary");
     assert!(
         said.contains("meta/account-alert") && said.contains("stopped"),
         "{kinds}"
@@ -191,13 +224,9 @@ fn a_crash_is_named_and_the_checks_after_it_are_not_run() {
         "large-body",
         "burst",
     ] {
-        let check = result(&checks, name);
-        assert_eq!(check["status"], "not_run", "{check}");
+        let check = result_with(&checks, name, "not_run");
         assert!(
-            check["summary"]
-                .as_str()
-                .unwrap()
-                .contains("the app stopped during kinds, on meta/account-alert"),
+            says(check, "summary").contains("the app stopped during kinds, on meta/account-alert"),
             "{check}"
         );
     }
@@ -305,17 +334,7 @@ fn with_the_command_doctor_restarts_the_app_and_ties_its_errors_to_deliveries() 
     );
     // -v showed the app's output, scrubbed; the secret it printed appears nowhere.
     let junit = std::fs::read(&junit).unwrap();
-    for (place, bytes) in [
-        ("stdout", &output.stdout),
-        ("stderr", &output.stderr),
-        ("junit", &junit),
-    ] {
-        assert!(
-            !contains_bytes(bytes, APP_SECRET.as_bytes()),
-            "{place}: {}",
-            String::from_utf8_lossy(bytes)
-        );
-    }
+    assert_nowhere(APP_SECRET, &output, &junit, "the -v run's");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("app | listening on") && stderr.contains("(redacted)"),
@@ -338,23 +357,9 @@ fn with_the_command_doctor_restarts_the_app_and_ties_its_errors_to_deliveries() 
 /// Without -v the app's output is not shown at all.
 #[test]
 fn the_apps_output_is_not_echoed_without_verbose() {
-    let Some((_dir, script)) = standin() else {
+    let Some(output) = doctor_runs_standin(&["--only", "signed-post"], &[]) else {
         return;
     };
-    let port = closed_port();
-    let output = doctor_with(&[
-        &port.to_string(),
-        "--provider",
-        "meta",
-        "--app-secret-env",
-        "DOCTOR_APP_SECRET",
-        "--only",
-        "signed-post",
-        "--",
-        "python3",
-        &script,
-        &port.to_string(),
-    ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert!(
         !contains_bytes(&output.stderr, b"listening on"),
@@ -514,9 +519,8 @@ fn a_hang_on_an_unsigned_post_is_told_to_refuse_it() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, _) = json_results(&output);
-    let unsigned = result(&checks, "unsigned-post");
-    assert_eq!(unsigned["status"], "failed", "{unsigned}");
-    let fix = unsigned["fix"].as_str().unwrap();
+    let unsigned = result_with(&checks, "unsigned-post", "failed");
+    let fix = says(unsigned, "fix");
     assert!(fix.contains("answer 401 at once"), "{unsigned}");
     assert!(!fix.contains("process afterwards"), "{unsigned}");
     assert_eq!(result(&checks, "duplicate")["status"], "passed");
@@ -548,12 +552,9 @@ fn a_handshake_that_hangs_names_the_get_route() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, _) = json_results(&output);
     let check = result(&checks, "handshake");
-    assert!(check["cause"].as_str().unwrap().contains("GET"), "{check}");
+    assert!(says(check, "cause").contains("GET"), "{check}");
     assert!(
-        !check["fix"]
-            .as_str()
-            .unwrap()
-            .contains("process afterwards"),
+        !says(check, "fix").contains("process afterwards"),
         "{check}"
     );
 }
@@ -588,13 +589,9 @@ fn any_4xx_to_a_forgery_is_a_refusal() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (checks, _) = json_results(&output);
-    let unsigned = result(&checks, "unsigned-post");
-    assert_eq!(unsigned["status"], "passed", "{unsigned}");
+    let unsigned = result_with(&checks, "unsigned-post", "passed");
     assert!(
-        unsigned["summary"]
-            .as_str()
-            .unwrap()
-            .contains("refused (422"),
+        says(unsigned, "summary").contains("refused (422"),
         "{unsigned}"
     );
     assert_eq!(result(&checks, "wrong-signature")["status"], "passed");
@@ -642,9 +639,8 @@ fn a_reset_on_the_large_body_is_a_size_limit() {
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let large = result(&checks, "large-body");
-    assert_eq!(large["status"], "failed", "{large}");
-    let cause = large["cause"].as_str().unwrap();
+    let large = result_with(&checks, "large-body", "failed");
+    let cause = says(large, "cause");
     assert!(cause.contains("body-size limit"), "{large}");
     assert!(!cause.contains("crash"), "{large}");
     assert!(summary.get("app_stops").is_none(), "{summary}");
@@ -657,60 +653,35 @@ fn a_reset_on_the_large_body_is_a_size_limit() {
 /// read.
 #[test]
 fn batches_and_identities_find_what_one_body_per_user_hides() {
-    let Some((_dir, script)) = standin() else {
+    let Some(output) = doctor_runs_standin(
+        &["--only", "kinds,identities,batched", "--format", "json"],
+        &["--one-per-webhook", "--needs-phone"],
+    ) else {
         return;
     };
-    let port = closed_port();
-    let output = doctor_with(&[
-        &port.to_string(),
-        "--provider",
-        "meta",
-        "--app-secret-env",
-        "DOCTOR_APP_SECRET",
-        "--only",
-        "kinds,identities,batched",
-        "--format",
-        "json",
-        "--",
-        "python3",
-        &script,
-        &port.to_string(),
-        "--one-per-webhook",
-        "--needs-phone",
-    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, _) = json_results(&output);
     // One body per delivery, with phone numbers: the samples pass but for the user-id ones.
-    let batched = result(&checks, "batched");
-    assert_eq!(batched["status"], "failed", "{batched}");
+    let batched = result_with(&checks, "batched", "failed");
     assert!(
-        batched["summary"]
-            .as_str()
-            .unwrap()
+        says(batched, "summary")
             .contains("answered 200, but the app logged: ValueError: too many values to unpack"),
         "{batched}"
     );
     assert!(
-        batched["fix"]
-            .as_str()
-            .unwrap()
-            .contains("entry[0].changes[0].value.messages[0]"),
+        says(batched, "fix").contains("entry[0].changes[0].value.messages[0]"),
         "{batched}"
     );
-    let identities = result(&checks, "identities");
-    assert_eq!(identities["status"], "failed", "{identities}");
+    let identities = result_with(&checks, "identities", "failed");
     let details = identities["details"].to_string();
     assert!(
         details.contains("as username: answered 200, but the app logged: KeyError: 'wa_id'"),
         "{identities}"
     );
     assert!(!details.contains("as phone:"), "{identities}");
-    assert!(
-        identities["fix"].as_str().unwrap().contains("user_id"),
-        "{identities}"
-    );
+    assert!(says(identities, "fix").contains("user_id"), "{identities}");
     // Every body was sent and counted.
-    let summary = identities["summary"].as_str().unwrap();
+    let summary = says(identities, "summary");
     let sent = identities["requests"].as_u64().unwrap();
     assert!(
         summary.contains(&format!("of {sent} not accepted")),
@@ -722,31 +693,15 @@ fn batches_and_identities_find_what_one_body_per_user_hides() {
 /// sent, and none is named as the one that ended it (which one did is not known).
 #[test]
 fn a_crash_during_the_burst_is_the_bursts_not_one_callbacks() {
-    let Some((_dir, script)) = standin() else {
+    let Some(output) = doctor_runs_standin(
+        &["--only", "burst,duplicate", "--format", "json"],
+        &["--exit-on", "\"status\":\"read\""],
+    ) else {
         return;
     };
-    let port = closed_port();
-    let output = doctor_with(&[
-        &port.to_string(),
-        "--provider",
-        "meta",
-        "--app-secret-env",
-        "DOCTOR_APP_SECRET",
-        "--only",
-        "burst,duplicate",
-        "--format",
-        "json",
-        "--",
-        "python3",
-        &script,
-        &port.to_string(),
-        "--exit-on",
-        "\"status\":\"read\"",
-    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let (checks, summary) = json_results(&output);
-    let burst = result(&checks, "burst");
-    assert_eq!(burst["status"], "failed", "{burst}");
+    let burst = result_with(&checks, "burst", "failed");
     let details = burst["details"].to_string();
     assert!(details.contains("more not sent"), "{burst}");
     assert!(!details.contains("the app stopped on it"), "{burst}");

@@ -142,13 +142,9 @@ fn fsync_creates_and_syncs_a_new_capture_file() {
     assert_eq!(read_records(&dir.path().join("new.jsonl")).len(), 1);
 }
 
-/// A FIFO nobody reads froze listen, and SIGTERM did not stop it. Now its records are
-/// written by a thread of its own from a bounded queue: every request is answered at once
-/// (503 once the queue is full, counted in the summary), and SIGTERM stops listen with the
-/// summary.
+/// `listen --out` a FIFO made for the test (in the returned folder), nobody reading it yet.
 #[cfg(unix)]
-#[test]
-fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
+fn listen_to_a_fifo() -> (tempfile::TempDir, std::path::PathBuf, Listener) {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("captures.fifo");
     assert!(
@@ -159,6 +155,17 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
             .success()
     );
     let listener = Listener::start(&["--out", &fifo.display().to_string()]);
+    (dir, fifo, listener)
+}
+
+/// A FIFO nobody reads froze listen, and SIGTERM did not stop it. Now its records are
+/// written by a thread of its own from a bounded queue: every request is answered at once
+/// (503 once the queue is full, counted in the summary), and SIGTERM stops listen with the
+/// summary.
+#[cfg(unix)]
+#[test]
+fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
+    let (_dir, _, listener) = listen_to_a_fifo();
     // 60 KB bodies: the pipe (64 KiB) and the queue (8 MiB) are full after some 140.
     let body = format!("\"{}\"", "a".repeat(60_000));
     let mut statuses = Vec::new();
@@ -190,16 +197,7 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
 fn a_record_is_in_a_read_fifo_before_its_request_is_answered() {
     use std::io::BufRead;
     use std::os::unix::fs::OpenOptionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("captures.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let listener = Listener::start(&["--out", &fifo.display().to_string()]);
+    let (_dir, fifo, listener) = listen_to_a_fifo();
     // Read without waiting: a record not yet in the pipe is a failure, not a wait.
     let reader = std::fs::OpenOptions::new()
         .read(true)

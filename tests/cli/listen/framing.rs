@@ -2,20 +2,9 @@
 //! be declared that could let a request hide behind another (smuggling), each answered and
 //! recorded.
 use std::io::Read;
-use std::time::Duration;
 
+use super::hostile::sent;
 use super::*;
-
-/// A stalled answer fails the test instead of hanging it.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
-
-fn sent(url: &str, bytes: &[u8]) -> Connection {
-    let mut connection = Connection::open(url);
-    let stream = connection.reader.get_mut();
-    stream.set_read_timeout(Some(ANSWER_TIMEOUT)).unwrap();
-    stream.write_all(bytes).unwrap();
-    connection
-}
 
 /// Both Transfer-Encoding and Content-Length: the body is read as chunked, the answer says
 /// `Connection: close` and the connection closes, so the request sent behind it is neither

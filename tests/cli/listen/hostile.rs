@@ -24,8 +24,8 @@ fn resident_mib(pid: u32) -> u64 {
         .map_or(0, |kib| kib / 1024)
 }
 
-/// A connection that has sent `bytes`, as they are.
-fn sent(url: &str, bytes: &[u8]) -> Connection {
+/// A connection that has sent `bytes`, as they are (its answer bounded by [`ANSWER_TIMEOUT`]).
+pub(super) fn sent(url: &str, bytes: &[u8]) -> Connection {
     let mut connection = Connection::open(url);
     let stream = connection.reader.get_mut();
     stream.set_read_timeout(Some(ANSWER_TIMEOUT)).unwrap();
