@@ -354,7 +354,7 @@ fn open_capture_file(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// How far back from the end the last record is looked for: the file's tail, never all of it.
+/// How far back from the end the last record is looked for (and, at least, the highest `seq`).
 const TAIL_MAX: u64 = 16 << 20;
 
 /// Where the last whole line of `file` (of `len` bytes) starts and ends (after its `\n`),
@@ -391,18 +391,17 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
     Err(std::io::Error::other("not supported"))
 }
 
-/// The highest `seq` of the whole lines in the last `TAIL_MAX` bytes of `file` (of `len`
-/// bytes). Not the last line's: workers write their records in whichever order they finish,
-/// so the last line is not always the highest (issue 22: a file `1,2,3,5,4` continues at 6).
-/// The lines written after the highest one are those still being handled when it was
-/// written, a few hundred at most, far inside the tail. A line not ended by a newline (cut
-/// short) is not read.
+/// The highest `seq` of the whole lines in the file's tail (`tail_start`). Not the last
+/// line's: workers write their records in whichever order they finish, so the last line is
+/// not always the highest (issue 22: a file `1,2,3,5,4` continues at 6). The lines written
+/// after the highest one are those still being handled when it was written, a few hundred at
+/// most, well inside the tail. A line not ended by a newline (cut short) is not read.
 fn highest_seq_in_tail(file: &File, len: u64) -> Option<u64> {
-    let from = len.saturating_sub(TAIL_MAX);
+    let from = tail_start(file, len)?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut position = from;
-    // Reading from the file's start, the first line is whole; from elsewhere it is not read.
-    let mut at_line_start = from == 0;
+    // The tail starts at a line's start.
+    let mut at_line_start = true;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_MAX);
     let mut highest = None;
     while position < len {
@@ -424,6 +423,38 @@ fn highest_seq_in_tail(file: &File, len: u64) -> Option<u64> {
     }
     highest
 }
+
+/// The tail `highest_seq_in_tail` reads: from the start of a line, at least the last
+/// `TAIL_MAX` bytes and at least `TAIL_LINES_MIN` lines (or the whole file). Counted in lines
+/// as well as bytes: a record may be larger than `TAIL_MAX` (a 4 MiB body of control bytes is
+/// a 24 MiB line), and a tail inside one line would hold no seq at all.
+fn tail_start(file: &File, len: u64) -> Option<u64> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut upto = len;
+    let mut lines = 0usize;
+    while upto > 0 {
+        let from = upto.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(upto - from) as usize];
+        read_at(file, chunk, from).ok()?;
+        for at in memchr::memrchr_iter(b'\n', chunk) {
+            let start = from + at as u64 + 1;
+            if start == len {
+                continue;
+            }
+            lines += 1;
+            if lines >= TAIL_LINES_MIN && len - start >= TAIL_MAX {
+                return Some(start);
+            }
+        }
+        upto = from;
+    }
+    Some(0)
+}
+
+/// The fewest lines the tail read for the highest `seq` holds: twice as many as can be in
+/// flight with listen's default bounds (512 connections, each with at most 8 requests not
+/// answered).
+const TAIL_LINES_MIN: usize = 8192;
 
 /// How much of a line's start is read for its `seq`.
 const HEAD_MAX: usize = 128;
@@ -1038,6 +1069,25 @@ mod tests {
             text.extend(serde_json::to_vec(&one).unwrap());
             text.push(b'\n');
         }
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
+    }
+
+    /// A record larger than `TAIL_MAX` (a 4 MiB body of control bytes is a 24 MiB line): the
+    /// tail read for the highest seq reaches back to its start and the lines before it, and a
+    /// restart never numbers from 1 again.
+    #[test]
+    fn seq_continues_after_a_record_larger_than_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut text = Vec::new();
+        for (seq, body) in [(1u64, vec![b'x'; 10]), (3, vec![b'x'; 10]), (2, vec![1u8; 3 << 20])] {
+            let mut one = record(&body);
+            one.seq = seq;
+            text.extend(serde_json::to_vec(&one).unwrap());
+            text.push(b'\n');
+        }
+        assert!(text.len() as u64 > TAIL_MAX);
         std::fs::write(&path, &text).unwrap();
         assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
     }
