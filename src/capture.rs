@@ -357,28 +357,24 @@ fn open_capture_file(path: &Path) -> std::io::Result<File> {
 /// How far back from the end the last record is looked for (and, at least, the highest `seq`).
 const TAIL_MAX: u64 = 16 << 20;
 
-/// Where the last whole line of `file` (of `len` bytes) starts and ends (after its `\n`),
-/// looking back at most `TAIL_MAX` bytes.
-fn last_whole_line(file: &File, len: u64) -> Option<(u64, u64)> {
-    let mut end = None;
+/// Where the last line ended with a newline ends (after its `\n`) in `file` (of `len` bytes);
+/// 0 when no line is. Looked for back to the file's start if need be: what follows the last
+/// newline is one write cut short, and a record may be larger than `TAIL_MAX` (looking back
+/// only that far, a torn 16 MiB write, or a whole line before it over 16 MiB, cut the whole
+/// file away).
+fn end_of_last_line(file: &File, len: u64) -> Option<u64> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut upto = len;
-    while upto > 0 && len - upto < TAIL_MAX {
+    while upto > 0 {
         let from = upto.saturating_sub(buf.len() as u64);
         let chunk = &mut buf[..(upto - from) as usize];
         read_at(file, chunk, from).ok()?;
-        let mut within = chunk.len();
-        while let Some(at) = memchr::memrchr(b'\n', &chunk[..within]) {
-            let position = from + at as u64;
-            match end {
-                None => end = Some(position + 1),
-                Some(end) => return Some((position + 1, end)),
-            }
-            within = at;
+        if let Some(at) = memchr::memrchr(b'\n', chunk) {
+            return Some(from + at as u64 + 1);
         }
         upto = from;
     }
-    end.map(|end| (0, end)).filter(|_| upto == 0)
+    Some(0)
 }
 
 #[cfg(unix)]
@@ -828,8 +824,10 @@ fn truncate_to_whole_lines(file: &File) {
     if read_at(file, &mut last, len - 1).is_ok() && last[0] == b'\n' {
         return;
     }
-    let keep = last_whole_line(file, len).map_or(0, |(_, end)| end);
-    let _ = file.set_len(keep);
+    // A file that cannot be read back is left as it is rather than cut to nothing.
+    if let Some(keep) = end_of_last_line(file, len) {
+        let _ = file.set_len(keep);
+    }
 }
 
 /// One `write` for whole lines: a second call for the rest could land after another thread's
@@ -1081,7 +1079,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("captures.jsonl");
         let mut text = Vec::new();
-        for (seq, body) in [(1u64, vec![b'x'; 10]), (3, vec![b'x'; 10]), (2, vec![1u8; 3 << 20])] {
+        for (seq, body) in [
+            (1u64, vec![b'x'; 10]),
+            (3, vec![b'x'; 10]),
+            (2, vec![1u8; 3 << 20]),
+        ] {
             let mut one = record(&body);
             one.seq = seq;
             text.extend(serde_json::to_vec(&one).unwrap());
@@ -1090,6 +1092,38 @@ mod tests {
         assert!(text.len() as u64 > TAIL_MAX);
         std::fs::write(&path, &text).unwrap();
         assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
+    }
+
+    /// A write cut short (a full disk) is cut back to the last whole line, however far back
+    /// that is: a torn write or a whole line over `TAIL_MAX` once cut the whole file to nothing.
+    #[test]
+    fn a_write_cut_short_is_cut_back_to_the_last_whole_line_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut whole = Vec::new();
+        for body in [vec![b'x'; 10], vec![1u8; 3 << 20]] {
+            whole.extend(serde_json::to_vec(&record(&body)).unwrap());
+            whole.push(b'\n');
+        }
+        let torn_cases: [&[u8]; 2] = [b"{\"wa_hook_capture\":1,\"seq\":3", &vec![b'y'; 17 << 20]];
+        for torn in torn_cases {
+            let mut text = whole.clone();
+            text.extend_from_slice(torn);
+            std::fs::write(&path, &text).unwrap();
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .unwrap();
+            truncate_to_whole_lines(&file);
+            let after = std::fs::read(&path).unwrap();
+            assert!(
+                after == whole,
+                "cut to {} bytes of {}",
+                after.len(),
+                whole.len()
+            );
+        }
     }
 
     #[test]
