@@ -34,6 +34,11 @@ const PAGE_MAX: usize = 1000;
 /// after the browser closed its end fails) and its slot freed within about two of these: a
 /// few reloads must not leave the page without live updates.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long writing an answer (a live list's next event included) may wait for the browser
+/// to read; then its connection is closed. A live list that is not read (a page frozen, a
+/// client that never reads) would otherwise hold its slot and its thread for ever; a browser's
+/// live list reconnects by itself.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that carries the run's token on calls that act.
 const TOKEN_HEADER: &str = "X-WA-Hook-Token";
 /// What an answer without the session cookie says.
@@ -102,8 +107,16 @@ impl Server {
             max_headers: 64,
         };
         let http = Arc::new(
-            tiny_http::Server::from_listener_with_limits(listener, None, limits)
-                .map_err(|err| anyhow::anyhow!("starting the inspector: {err}"))?,
+            tiny_http::Server::from_listener_with_all_limits(
+                listener,
+                None,
+                limits,
+                tiny_http::AnswerLimits {
+                    write_timeout: Some(WRITE_TIMEOUT),
+                    ..tiny_http::AnswerLimits::default()
+                },
+            )
+            .map_err(|err| anyhow::anyhow!("starting the inspector: {err}"))?,
         );
         let server = Arc::new(Server {
             port,
