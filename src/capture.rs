@@ -739,6 +739,7 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(());
     };
+    warn_if_others_can_read(path, &meta);
     if meta.is_dir() {
         anyhow::bail!(
             "--out {} is a folder; give a file in it, e.g. --out {}",
@@ -797,6 +798,39 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
         path.display(),
         crate::output::size(meta.len())
     )
+}
+
+/// An `--out` that exists already and that another user can read (a file or FIFO another
+/// user made in a shared folder such as /tmp, or one made with the default mode 0644): records
+/// hold phone numbers and message text, and a capture file listen creates is its owner's only.
+fn warn_if_others_can_read(path: &Path, meta: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.is_dir() {
+            return;
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            crate::output::warn(format!(
+                "--out {} belongs to another user (uid {}), who can read every record saved \
+                 there (phone numbers, message text); give --out a file of your own",
+                path.display(),
+                meta.uid()
+            ));
+        } else if meta.mode() & 0o044 != 0 {
+            crate::output::warn(format!(
+                "--out {} can be read by other users (mode {:03o}), and records hold phone \
+                 numbers and message text; `chmod 600 {}` keeps them yours",
+                path.display(),
+                meta.mode() & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
 }
 
 /// UTF-8, or UTF-8 whose last character was cut off by the end of what was read.
