@@ -438,7 +438,8 @@ fn tail_start(file: &File, len: u64) -> Option<u64> {
                 continue;
             }
             lines += 1;
-            if lines >= TAIL_LINES_MIN && len - start >= TAIL_MAX {
+            if (lines >= TAIL_LINES_MIN && len - start >= TAIL_MAX) || len - start >= TAIL_BYTES_MAX
+            {
                 return Some(start);
             }
         }
@@ -451,6 +452,10 @@ fn tail_start(file: &File, len: u64) -> Option<u64> {
 /// flight with listen's default bounds (512 connections, each with at most 8 requests not
 /// answered).
 const TAIL_LINES_MIN: usize = 8192;
+/// The most the tail reaches back for `TAIL_LINES_MIN` lines (a file of huge records): more
+/// than the records in flight can be (8 bodies over 64 KiB at once, each at most a 24 MiB line
+/// for a 4 MiB body, and smaller ones of at most 64 KiB).
+const TAIL_BYTES_MAX: u64 = 1 << 30;
 
 /// How much of a line's start is read for its `seq`.
 const HEAD_MAX: usize = 128;
