@@ -354,31 +354,27 @@ fn open_capture_file(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// How far back from the end the last record is looked for: the file's tail, never all of it.
+/// How far back from the end the last record is looked for (and, at least, the highest `seq`).
 const TAIL_MAX: u64 = 16 << 20;
 
-/// Where the last whole line of `file` (of `len` bytes) starts and ends (after its `\n`),
-/// looking back at most `TAIL_MAX` bytes.
-fn last_whole_line(file: &File, len: u64) -> Option<(u64, u64)> {
-    let mut end = None;
+/// Where the last line ended with a newline ends (after its `\n`) in `file` (of `len` bytes);
+/// 0 when no line is. Looked for back to the file's start if need be: what follows the last
+/// newline is one write cut short, and a record may be larger than `TAIL_MAX` (looking back
+/// only that far, a torn 16 MiB write, or a whole line before it over 16 MiB, cut the whole
+/// file away).
+fn end_of_last_line(file: &File, len: u64) -> Option<u64> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut upto = len;
-    while upto > 0 && len - upto < TAIL_MAX {
+    while upto > 0 {
         let from = upto.saturating_sub(buf.len() as u64);
         let chunk = &mut buf[..(upto - from) as usize];
         read_at(file, chunk, from).ok()?;
-        let mut within = chunk.len();
-        while let Some(at) = memchr::memrchr(b'\n', &chunk[..within]) {
-            let position = from + at as u64;
-            match end {
-                None => end = Some(position + 1),
-                Some(end) => return Some((position + 1, end)),
-            }
-            within = at;
+        if let Some(at) = memchr::memrchr(b'\n', chunk) {
+            return Some(from + at as u64 + 1);
         }
         upto = from;
     }
-    end.map(|end| (0, end)).filter(|_| upto == 0)
+    Some(0)
 }
 
 #[cfg(unix)]
@@ -391,18 +387,17 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
     Err(std::io::Error::other("not supported"))
 }
 
-/// The highest `seq` of the whole lines in the last `TAIL_MAX` bytes of `file` (of `len`
-/// bytes). Not the last line's: workers write their records in whichever order they finish,
-/// so the last line is not always the highest (issue 22: a file `1,2,3,5,4` continues at 6).
-/// The lines written after the highest one are those still being handled when it was
-/// written, a few hundred at most, far inside the tail. A line not ended by a newline (cut
-/// short) is not read.
+/// The highest `seq` of the whole lines in the file's tail (`tail_start`). Not the last
+/// line's: workers write their records in whichever order they finish, so the last line is
+/// not always the highest (issue 22: a file `1,2,3,5,4` continues at 6). The lines written
+/// after the highest one are those still being handled when it was written, a few hundred at
+/// most, well inside the tail. A line not ended by a newline (cut short) is not read.
 fn highest_seq_in_tail(file: &File, len: u64) -> Option<u64> {
-    let from = len.saturating_sub(TAIL_MAX);
+    let from = tail_start(file, len)?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut position = from;
-    // Reading from the file's start, the first line is whole; from elsewhere it is not read.
-    let mut at_line_start = from == 0;
+    // The tail starts at a line's start.
+    let mut at_line_start = true;
     let mut head: Vec<u8> = Vec::with_capacity(HEAD_MAX);
     let mut highest = None;
     while position < len {
@@ -424,6 +419,43 @@ fn highest_seq_in_tail(file: &File, len: u64) -> Option<u64> {
     }
     highest
 }
+
+/// The tail `highest_seq_in_tail` reads: from the start of a line, at least the last
+/// `TAIL_MAX` bytes and at least `TAIL_LINES_MIN` lines (or the whole file). Counted in lines
+/// as well as bytes: a record may be larger than `TAIL_MAX` (a 4 MiB body of control bytes is
+/// a 24 MiB line), and a tail inside one line would hold no seq at all.
+fn tail_start(file: &File, len: u64) -> Option<u64> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut upto = len;
+    let mut lines = 0usize;
+    while upto > 0 {
+        let from = upto.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(upto - from) as usize];
+        read_at(file, chunk, from).ok()?;
+        for at in memchr::memrchr_iter(b'\n', chunk) {
+            let start = from + at as u64 + 1;
+            if start == len {
+                continue;
+            }
+            lines += 1;
+            if (lines >= TAIL_LINES_MIN && len - start >= TAIL_MAX) || len - start >= TAIL_BYTES_MAX
+            {
+                return Some(start);
+            }
+        }
+        upto = from;
+    }
+    Some(0)
+}
+
+/// The fewest lines the tail read for the highest `seq` holds: twice as many as can be in
+/// flight with listen's default bounds (512 connections, each with at most 8 requests not
+/// answered).
+const TAIL_LINES_MIN: usize = 8192;
+/// The most the tail reaches back for `TAIL_LINES_MIN` lines (a file of huge records): more
+/// than the records in flight can be (8 bodies over 64 KiB at once, each at most a 24 MiB line
+/// for a 4 MiB body, and smaller ones of at most 64 KiB).
+const TAIL_BYTES_MAX: u64 = 1 << 30;
 
 /// How much of a line's start is read for its `seq`.
 const HEAD_MAX: usize = 128;
@@ -712,6 +744,7 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(());
     };
+    warn_if_others_can_read(path, &meta);
     if meta.is_dir() {
         anyhow::bail!(
             "--out {} is a folder; give a file in it, e.g. --out {}",
@@ -772,6 +805,39 @@ fn check_out_path(path: &Path) -> anyhow::Result<()> {
     )
 }
 
+/// An `--out` that exists already and that another user can read (a file or FIFO another
+/// user made in a shared folder such as /tmp, or one made with the default mode 0644): records
+/// hold phone numbers and message text, and a capture file listen creates is its owner's only.
+fn warn_if_others_can_read(path: &Path, meta: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.is_dir() {
+            return;
+        }
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            crate::output::warn(format!(
+                "--out {} belongs to another user (uid {}), who can read every record saved \
+                 there (phone numbers, message text); give --out a file of your own",
+                path.display(),
+                meta.uid()
+            ));
+        } else if meta.mode() & 0o044 != 0 {
+            crate::output::warn(format!(
+                "--out {} can be read by other users (mode {:03o}), and records hold phone \
+                 numbers and message text; `chmod 600 {}` keeps them yours",
+                path.display(),
+                meta.mode() & 0o777,
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
+}
+
 /// UTF-8, or UTF-8 whose last character was cut off by the end of what was read.
 trait Utf8Start {
     fn is_ok_or_cut_short(&self) -> bool;
@@ -797,8 +863,10 @@ fn truncate_to_whole_lines(file: &File) {
     if read_at(file, &mut last, len - 1).is_ok() && last[0] == b'\n' {
         return;
     }
-    let keep = last_whole_line(file, len).map_or(0, |(_, end)| end);
-    let _ = file.set_len(keep);
+    // A file that cannot be read back is left as it is rather than cut to nothing.
+    if let Some(keep) = end_of_last_line(file, len) {
+        let _ = file.set_len(keep);
+    }
 }
 
 /// One `write` for whole lines: a second call for the rest could land after another thread's
@@ -1040,6 +1108,61 @@ mod tests {
         }
         std::fs::write(&path, &text).unwrap();
         assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
+    }
+
+    /// A record larger than `TAIL_MAX` (a 4 MiB body of control bytes is a 24 MiB line): the
+    /// tail read for the highest seq reaches back to its start and the lines before it, and a
+    /// restart never numbers from 1 again.
+    #[test]
+    fn seq_continues_after_a_record_larger_than_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut text = Vec::new();
+        for (seq, body) in [
+            (1u64, vec![b'x'; 10]),
+            (3, vec![b'x'; 10]),
+            (2, vec![1u8; 3 << 20]),
+        ] {
+            let mut one = record(&body);
+            one.seq = seq;
+            text.extend(serde_json::to_vec(&one).unwrap());
+            text.push(b'\n');
+        }
+        assert!(text.len() as u64 > TAIL_MAX);
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(CaptureWriter::open(&path).unwrap().last_seq(), 3);
+    }
+
+    /// A write cut short (a full disk) is cut back to the last whole line, however far back
+    /// that is: a torn write or a whole line over `TAIL_MAX` once cut the whole file to nothing.
+    #[test]
+    fn a_write_cut_short_is_cut_back_to_the_last_whole_line_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut whole = Vec::new();
+        for body in [vec![b'x'; 10], vec![1u8; 3 << 20]] {
+            whole.extend(serde_json::to_vec(&record(&body)).unwrap());
+            whole.push(b'\n');
+        }
+        let torn_cases: [&[u8]; 2] = [b"{\"wa_hook_capture\":1,\"seq\":3", &vec![b'y'; 17 << 20]];
+        for torn in torn_cases {
+            let mut text = whole.clone();
+            text.extend_from_slice(torn);
+            std::fs::write(&path, &text).unwrap();
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&path)
+                .unwrap();
+            truncate_to_whole_lines(&file);
+            let after = std::fs::read(&path).unwrap();
+            assert!(
+                after == whole,
+                "cut to {} bytes of {}",
+                after.len(),
+                whole.len()
+            );
+        }
     }
 
     #[test]

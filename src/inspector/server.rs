@@ -34,6 +34,11 @@ const PAGE_MAX: usize = 1000;
 /// after the browser closed its end fails) and its slot freed within about two of these: a
 /// few reloads must not leave the page without live updates.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long writing an answer (a live list's next event included) may wait for the browser
+/// to read; then its connection is closed. A live list that is not read (a page frozen, a
+/// client that never reads) would otherwise hold its slot and its thread for ever; a browser's
+/// live list reconnects by itself.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that carries the run's token on calls that act.
 const TOKEN_HEADER: &str = "X-WA-Hook-Token";
 /// What an answer without the session cookie says.
@@ -102,8 +107,16 @@ impl Server {
             max_headers: 64,
         };
         let http = Arc::new(
-            tiny_http::Server::from_listener_with_limits(listener, None, limits)
-                .map_err(|err| anyhow::anyhow!("starting the inspector: {err}"))?,
+            tiny_http::Server::from_listener_with_all_limits(
+                listener,
+                None,
+                limits,
+                tiny_http::AnswerLimits {
+                    write_timeout: Some(WRITE_TIMEOUT),
+                    ..tiny_http::AnswerLimits::default()
+                },
+            )
+            .map_err(|err| anyhow::anyhow!("starting the inspector: {err}"))?,
         );
         let server = Arc::new(Server {
             port,
@@ -746,12 +759,20 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case(name))
             || secret::is_secret_header(name);
+        // What curl writes itself, and what a replay computes afresh rather than sends as
+        // captured (replay's `NOT_REPLAYED`: with `Expect` copied, curl would wait for a 100).
         let automatic = [
             "host",
             "content-length",
             "connection",
             "accept-encoding",
             "transfer-encoding",
+            "keep-alive",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-connection",
+            "expect",
         ]
         .iter()
         .any(|skip| skip.eq_ignore_ascii_case(name));
@@ -764,7 +785,12 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
             continue;
         }
         line.push_str(" \\\n  -H ");
-        line.push_str(&shell_quote(&format!("{name}: {value}")));
+        // `Name:` with nothing after it makes curl drop the header; `Name;` sends it empty.
+        if value.trim().is_empty() {
+            line.push_str(&shell_quote(&format!("{name};")));
+        } else {
+            line.push_str(&shell_quote(&format!("{name}: {value}")));
+        }
     }
     if piped {
         line.push_str(" \\\n  --data-binary @-");
@@ -927,4 +953,25 @@ fn issues_json(errors: &[crate::verdict::Issue], pretty: Option<&Pretty>) -> Vec
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copy as curl sends what a replay sends: an empty header is sent empty (curl drops
+    /// `Name:` with no value), and `Expect` and the other headers a replay computes afresh are
+    /// left to curl.
+    #[test]
+    fn curl_sends_empty_headers_and_leaves_expect_out() {
+        let line = br#"{"wa_hook_capture":1,"seq":1,"received_at":"2026-01-01T00:00:00.000000Z","remote_addr":"127.0.0.1:1","method":"POST","path":"/hook","headers":[["Expect","100-continue"],["X-Empty",""],["TE","trailers"],["X-Kept","1"]],"body":"{}","body_encoding":"utf8","body_bytes":2,"response_status":200}"#;
+        let record = crate::capture::parse_record(line).unwrap();
+        let command = curl_command(&record, &Url::parse("http://127.0.0.1:3000/").unwrap());
+        assert!(command.contains("-H 'X-Empty;'"), "{command}");
+        assert!(command.contains("-H 'X-Kept: 1'"), "{command}");
+        assert!(
+            !command.contains("Expect") && !command.contains("TE:"),
+            "{command}"
+        );
+    }
 }

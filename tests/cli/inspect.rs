@@ -923,6 +923,85 @@ fn live_list_slots_are_freed_when_browsers_leave() {
     }
 }
 
+/// A live list whose reader reads nothing (a frozen page, a client that never reads) held its
+/// slot and its thread for ever once the socket's buffers were full: eight of them and no page
+/// got live updates again. Each write now waits at most the inspector's write timeout.
+#[test]
+fn a_live_list_nobody_reads_gives_its_slot_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    std::fs::write(&path, b"").unwrap();
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let open = || {
+        let mut stream = TcpStream::connect(("127.0.0.1", inspect.port)).unwrap();
+        // A small receive buffer: the listener's side fills after some 2 MB.
+        let size: libc::c_int = 4096;
+        // SAFETY: setsockopt on a descriptor `stream` owns, with a pointer to a live c_int
+        // and its size.
+        unsafe {
+            use std::os::fd::AsRawFd;
+            libc::setsockopt(
+                stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUF,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
+            inspect.port, inspect.cookie
+        )
+        .unwrap();
+        // The status line only; the rest is never read.
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).unwrap();
+        (String::from_utf8_lossy(&head).into_owned(), stream)
+    };
+    let frozen: Vec<_> = (0..8).map(|_| open()).collect();
+    for (status, _) in &frozen {
+        assert!(status.contains(" 200"), "{status}");
+    }
+    assert!(open().0.contains(" 503"), "a ninth live list");
+    // Records whose events are large (each field of a summary is kept up to 512 characters),
+    // appended until the frozen lists' buffers are full and their slots come back.
+    let text = "x".repeat(600);
+    let mut body: Value = serde_json::from_slice(&sample_bytes("meta/message-text")).unwrap();
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = json!(text);
+    let body = serde_json::to_vec(&body).unwrap();
+    let started = Instant::now();
+    let mut seq = 0;
+    loop {
+        if seq < 6000 {
+            let records: Vec<CaptureRecord> = (seq + 1..=seq + 500)
+                .map(|seq| {
+                    let mut record = record_of(seq, &body);
+                    record.path = format!("/{text}");
+                    record.query = format!("q={text}");
+                    record
+                })
+                .collect();
+            append(&path, &records);
+            seq += 500;
+        }
+        if open().0.contains(" 200") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "the live lists nobody reads still hold every slot after {:?}",
+            started.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    eprintln!("a slot came back after {:?}", started.elapsed());
+    drop(frozen);
+}
+
 /// A Meta message with non-ASCII text and a `/`, as Meta sends it, signed with `secret`.
 fn signed_meta_record(seq: u64, secret: &str) -> CaptureRecord {
     let mut value: Value = serde_json::from_slice(&sample_bytes("meta/message-text")).unwrap();

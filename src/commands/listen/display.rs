@@ -702,9 +702,13 @@ impl Stats {
             ));
         }
         if leftovers.lines_not_shown > 0 {
+            // "All are saved" only where every request was (not with --no-save, nor when some
+            // could not be).
+            let all_saved = saved_to.is_some() && self.unsaved == 0 && leftovers.pipe_full == 0;
             text.push_str(&format!(
-                "  {} not shown (the output was not read fast enough; all are saved)\n",
-                output::plural(leftovers.lines_not_shown, "line", "lines")
+                "  {} not shown (the output was not read fast enough{})\n",
+                output::plural(leftovers.lines_not_shown, "line", "lines"),
+                if all_saved { "; all are saved" } else { "" }
             ));
         }
         match saved_to {
@@ -783,5 +787,35 @@ mod tests {
         assert_eq!(fit(&line, None), line.replace(SHRINK, ""));
         // Too narrow even without the gist: the end is cut.
         assert!(fit(&line, Some(30)).ends_with('…'));
+    }
+
+    /// Lines not shown are "all saved" only where they were.
+    #[test]
+    fn lines_not_shown_are_said_saved_only_when_they_were() {
+        let leftovers = Leftovers {
+            refused_connections: 0,
+            lines_not_shown: 3,
+            unfinished: 0,
+            pipe_full: 0,
+        };
+        let stats = Stats::default();
+        let elapsed = Duration::from_secs(1);
+        let saved = stats.summary(elapsed, Some(Path::new("c.jsonl")), &leftovers);
+        assert!(
+            saved
+                .contains("3 lines not shown (the output was not read fast enough; all are saved)"),
+            "{saved}"
+        );
+        let not_saved = stats.summary(elapsed, None, &leftovers);
+        assert!(
+            not_saved.contains("3 lines not shown") && !not_saved.contains("all are saved"),
+            "{not_saved}"
+        );
+        let full = Leftovers {
+            pipe_full: 1,
+            ..leftovers
+        };
+        let partly = stats.summary(elapsed, Some(Path::new("c.fifo")), &full);
+        assert!(!partly.contains("all are saved"), "{partly}");
     }
 }

@@ -219,3 +219,48 @@ fn a_record_is_in_a_read_fifo_before_its_request_is_answered() {
     let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+/// Another local user made the `--out` file beforehand (an empty file or a FIFO, readable by
+/// all, in a shared folder such as /tmp) and read every record listen saved there, without a
+/// word. Now such a file, and one of the user's own that others can read, is warned about.
+#[cfg(unix)]
+#[test]
+fn an_out_file_other_users_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let listener = Listener::start(&["--out", &out, "--no-ui"]);
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("can be read by other users (mode 644)") && stderr.contains("chmod 600"),
+        "{stderr}"
+    );
+    // A file listen creates is its owner's only: no warning.
+    let fresh = dir.path().join("fresh.jsonl");
+    let listener = Listener::start(&["--out", &fresh.display().to_string(), "--no-ui"]);
+    let (_, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert!(!stderr.contains("other users"), "{stderr}");
+
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.trim_ascii() == b"0");
+    if !root {
+        eprintln!("SKIPPED the other user's file: making a file of uid 65534 needs root (chown)");
+        return;
+    }
+    let planted = dir.path().join("planted.jsonl");
+    std::fs::write(&planted, b"").unwrap();
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let listener = Listener::start(&["--out", &planted.display().to_string(), "--no-ui"]);
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("belongs to another user (uid 65534)"),
+        "{stderr}"
+    );
+}

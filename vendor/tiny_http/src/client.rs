@@ -575,12 +575,15 @@ fn unreadable_transfer_coding(headers: &[Header]) -> Option<(u16, String)> {
     None
 }
 
-/// wa-hook: both `Transfer-Encoding` and `Content-Length`: the body is read as chunked and the
-/// connection closes after the answer (RFC 9112 section 6.1), so nothing sent after it can be
-/// read as another request.
-fn has_both_lengths(headers: &[Header]) -> bool {
+/// wa-hook: framing RFC 9112 section 6.1 calls faulty though readable: both
+/// `Transfer-Encoding` and `Content-Length`, or `Transfer-Encoding` in an HTTP/1.0 request
+/// (which knows no chunked, so a proxy before us may have read the body otherwise). The body
+/// is read as chunked and the connection closes after the answer, so nothing sent after it
+/// can be read as another request.
+pub(crate) fn framed_faultily(headers: &[Header], version: &HTTPVersion) -> bool {
     headers.iter().any(|h| h.field.equiv("Transfer-Encoding"))
-        && headers.iter().any(|h| h.field.equiv("Content-Length"))
+        && (*version == HTTPVersion(1, 0)
+            || headers.iter().any(|h| h.field.equiv("Content-Length")))
 }
 
 /// wa-hook: one header line as a header, and its value as text when that is not ASCII (a
@@ -680,8 +683,8 @@ impl Iterator for ClientConnection {
 
         let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
 
-        // wa-hook: a request framed two ways is the connection's last.
-        if has_both_lengths(rq.headers()) {
+        // wa-hook: a request framed two ways (or chunked in HTTP/1.0) is the connection's last.
+        if framed_faultily(rq.headers(), rq.http_version()) {
             self.no_more_requests = true;
             self.linger = true;
         }
@@ -790,7 +793,8 @@ mod test {
 
 #[cfg(test)]
 mod framing {
-    use super::{has_both_lengths, unreadable_framing};
+    use super::{framed_faultily, unreadable_framing};
+    use crate::common::HTTPVersion;
     use crate::Header;
 
     fn headers(lines: &[&str]) -> Vec<Header> {
@@ -816,6 +820,10 @@ mod framing {
         assert_eq!(status(&["Content-Length: 7"]), None);
         let both = headers(&["Content-Length: 4", "Transfer-Encoding: chunked"]);
         assert_eq!(unreadable_framing(&both), None);
-        assert!(has_both_lengths(&both));
+        let http_1_1 = HTTPVersion(1, 1);
+        assert!(framed_faultily(&both, &http_1_1));
+        let chunked = headers(&["Transfer-Encoding: chunked"]);
+        assert!(!framed_faultily(&chunked, &http_1_1));
+        assert!(framed_faultily(&chunked, &HTTPVersion(1, 0)));
     }
 }

@@ -467,8 +467,7 @@ where
         }
     }
 
-    let closes_connection =
-        transfer_encoding.is_some() && headers.iter().any(|h| h.field.equiv("Content-Length"));
+    let closes_connection = crate::client::framed_faultily(&headers, &version);
     Ok(Request {
         data_reader: Some(reader),
         response_writer: Some(writer),
