@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::Doctor;
 use super::deliveries::{deliver_all, fresh, message_sample, status_sample, webhook_samples};
 use super::probe::{Halt, Reply};
-use super::verdict::{CheckResult, budget_words};
+use super::verdict::{CheckResult, Problem, Status, budget_words};
 use crate::catalogue::Sample;
 use crate::providers::{Kind, Provider};
 
@@ -109,17 +109,13 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         ));
     };
     let held = contents(&batch);
+    let counts = items(&batch);
     let budget = budget_words(doctor);
-    deliver_all(
+    let result = deliver_all(
         doctor,
         CHECK,
         vec![(format!("one notification of {held}"), batch)],
-        |_| {
-            format!(
-                "one notification of {held}: 2xx within {budget} (that each one was handled \
-                 shows only in the app's own records)"
-            )
-        },
+        |_| format!("one notification of {held}: 2xx within {budget}"),
         |_, reply| {
             fails_on_body(reply).then(|| {
                 (
@@ -133,7 +129,48 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
                 )
             })
         },
+    )?;
+    // A 2xx (and, with `-- CMD`, a quiet log) says the notification was taken, not that each
+    // item in it was handled: an app that reads only the first answers the same. That is no
+    // pass; the user's own records are the only witness.
+    if result.status != Status::Passed || result.requests == 0 {
+        return Ok(result);
+    }
+    let mut warning = CheckResult::warning(
+        CHECK,
+        Problem::new(
+            format!(
+                "{}; whether every item was handled cannot be seen from outside the app",
+                result.summary
+            ),
+            format!(
+                "an app that handles only the first item answers 2xx all the same (code that \
+                 reads {FIRST_ONLY})"
+            ),
+            format!(
+                "loop over every entry, change, message and status; then check that the app's \
+                 records hold all {} and {} of this notification",
+                crate::output::plural(counts.0 as u64, "message", "messages"),
+                crate::output::plural(counts.1 as u64, "status", "statuses"),
+            ),
+        ),
     )
+    .requests(result.requests);
+    warning.latency = result.latency;
+    warning.details = result.details;
+    Ok(warning)
+}
+
+/// How many messages and statuses a notification holds.
+fn items(value: &Value) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for entry in value["entry"].as_array().into_iter().flatten() {
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            counts.0 += change["value"]["messages"].as_array().map_or(0, Vec::len);
+            counts.1 += change["value"]["statuses"].as_array().map_or(0, Vec::len);
+        }
+    }
+    counts
 }
 
 pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
