@@ -1326,3 +1326,96 @@ fn only_and_skip_complete_check_names() {
 }
 
 mod app;
+
+/// A stand-in that logs an error of its own every 20 ms (a periodic job failing), answers the
+/// handshake and 200 to every POST, and, given an argument, logs a `KeyError` traceback for a
+/// body that holds it.
+const NOISY_APP: &str = r#"
+import os, sys, threading, time, traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+port = int(sys.argv[1])
+fail_on = sys.argv[2].encode() if len(sys.argv) > 2 else None
+def beat():
+    while True:
+        print(f"{time.time():.3f} ERROR cache refresh failed (redis timeout)", file=sys.stderr, flush=True)
+        time.sleep(0.02)
+threading.Thread(target=beat, daemon=True).start()
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def answer(self, body):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        self.answer(parse_qs(urlparse(self.path).query).get("hub.challenge", [""])[0].encode())
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if fail_on and fail_on in body:
+            try:
+                {}["user_id"]
+            except KeyError:
+                traceback.print_exc()
+        self.answer(b"ok")
+ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
+/// An app that logs errors of its own all the time, unrelated to deliveries, is not failed for
+/// them (they come again while nothing is in flight); an error it logs for one delivery among
+/// that noise still fails the check that sent it.
+#[test]
+fn errors_the_app_logs_between_deliveries_are_not_tied_to_them() {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("noisy.py");
+    std::fs::write(&script, NOISY_APP).unwrap();
+    let script = script.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let port = closed_port();
+        let url = format!("http://127.0.0.1:{port}/webhook");
+        let port = port.to_string();
+        let args = [
+            &META_SECRETS[..],
+            &["--only", "duplicate,out-of-order", "--format", "json"],
+            &["--", "python3", script, &port],
+            extra,
+        ]
+        .concat();
+        let output = doctor(&url, "meta", &args);
+        let (checks, _) = json_results(&output);
+        (output, checks)
+    };
+    let (output, checks) = run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    for name in ["duplicate", "out-of-order"] {
+        assert_eq!(
+            result(&checks, name)["status"],
+            "passed",
+            "{}",
+            text(&output)
+        );
+    }
+    let (output, checks) = run(&["\"read\""]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let statuses = result(&checks, "out-of-order");
+    assert_eq!(statuses["status"], "failed", "{statuses}");
+    let summary = statuses["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("1 of 3 not accepted: status read: answered 200, but the app logged: KeyError: 'user_id'"),
+        "{statuses}"
+    );
+    assert_eq!(
+        result(&checks, "duplicate")["status"],
+        "passed",
+        "{}",
+        text(&output)
+    );
+}

@@ -13,6 +13,7 @@ use url::Url;
 
 use super::app::{self, App};
 use crate::http;
+use crate::output;
 use crate::providers::meta::signature;
 use crate::secret::{self, BasicAuth, SecretString};
 
@@ -253,6 +254,8 @@ pub(crate) struct Probe {
     down: Option<AppStop>,
     /// The errors the app logged during the check under way.
     logged: Vec<String>,
+    /// Errors the app logged again while no delivery was in flight: not any delivery's.
+    background: Vec<String>,
     /// Becomes true on Ctrl-C or SIGTERM.
     stop: tokio::sync::watch::Receiver<bool>,
     pub timeout: Duration,
@@ -346,6 +349,7 @@ impl Probe {
             stops: Vec::new(),
             down: None,
             logged: Vec::new(),
+            background: Vec::new(),
             stop: options.stop,
         })
     }
@@ -408,11 +412,30 @@ impl Probe {
     pub fn finish_check(&mut self) -> Result<(), Halt> {
         if let Some(app) = &self.app {
             let lines = app.settle();
-            if let Some(error) = app::error_in(&lines) {
+            if let Some(error) = self.error_in(&lines) {
                 self.logged.push(error);
             }
         }
         self.ensure_app_running()
+    }
+
+    /// The error `lines` report (see [`app::error_in`]), leaving out the lines of errors the
+    /// app also logs while no delivery is in flight.
+    fn error_in(&self, lines: &[String]) -> Option<String> {
+        if self.background.is_empty() {
+            return app::error_in(lines);
+        }
+        let own: Vec<String> = lines
+            .iter()
+            .filter(|line| {
+                !self
+                    .background
+                    .iter()
+                    .any(|known| same_error(&output::excerpt(line, 160), known))
+            })
+            .cloned()
+            .collect();
+        app::error_in(&own)
     }
 
     /// True once Ctrl-C or SIGTERM came.
@@ -520,7 +543,21 @@ impl Probe {
         let replies_in_flight = replies.len();
         if self.app.is_some() {
             let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
-            let logged = app::error_in(&lines);
+            let mut logged = self.error_in(&lines);
+            if let Some(error) = logged.clone() {
+                // Nothing is in flight now: an error the app logs again in this moment (a
+                // periodic job's, a health check's) is not this delivery's. It is left out
+                // from here on, and the delivery judged by what else it logged.
+                let after = self.app.as_ref().map(App::settle).unwrap_or_default();
+                let again = after
+                    .iter()
+                    .filter_map(|line| app::error_in(std::slice::from_ref(line)))
+                    .any(|line| same_error(&line, &error));
+                if again {
+                    self.background.push(error);
+                    logged = self.error_in(&lines);
+                }
+            }
             if let Some(error) = &logged {
                 self.logged.push(error.clone());
             }
@@ -876,5 +913,34 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 crashed_among_others: false,
             })
         }
+    }
+}
+
+/// Whether two logged error lines say the same thing, numbers (times, counts, ids) aside.
+fn same_error(a: &str, b: &str) -> bool {
+    fn shape(line: &str) -> impl Iterator<Item = char> + '_ {
+        let mut last_digit = false;
+        line.chars().filter_map(move |c| {
+            let digit = c.is_ascii_digit();
+            let keep = !(digit && last_digit);
+            last_digit = digit;
+            keep.then_some(if digit { '#' } else { c })
+        })
+    }
+    shape(a).eq(shape(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_error;
+
+    #[test]
+    fn errors_are_the_same_but_for_their_numbers() {
+        assert!(same_error(
+            "2026-12-07 05:30:01 ERROR cache refresh failed after 120 ms",
+            "2026-12-07 05:30:02 ERROR cache refresh failed after 7 ms"
+        ));
+        assert!(!same_error("KeyError: 'user_id'", "KeyError: 'wa_id'"));
+        assert!(!same_error("ERROR a", "ERROR a1"));
     }
 }
