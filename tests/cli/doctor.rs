@@ -1419,3 +1419,80 @@ fn errors_the_app_logs_between_deliveries_are_not_tied_to_them() {
         text(&output)
     );
 }
+
+/// `batched` and `identities` name a batch or a way of naming the user as the cause only when
+/// the plain body is accepted: an app that refuses every body with 400 gets the refusal's own
+/// cause, an app that refuses only batches gets the batch's.
+#[test]
+fn batched_and_identities_blame_the_batch_or_identity_only_when_the_plain_body_passes() {
+    let refuse_all = RecordingServer::with_responder(|request| {
+        if request.method == "GET" {
+            meta_handshake(request)
+        } else {
+            plain(400, "bad request")
+        }
+    });
+    let refuse_batches = RecordingServer::with_responder(|request| {
+        if request.method == "GET" {
+            return meta_handshake(request);
+        }
+        let value: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        if value["entry"]
+            .as_array()
+            .is_some_and(|entries| entries.len() > 1)
+        {
+            return plain(400, "one entry only");
+        }
+        correct_meta(request)
+    });
+    let run = |url: &str| {
+        let output = doctor(
+            url,
+            "meta",
+            &[
+                &META_SECRETS[..],
+                &["--only", "identities,batched", "--format", "json"],
+            ]
+            .concat(),
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+        json_results(&output).0
+    };
+    let checks = run(&refuse_all.url);
+    let batched = result(&checks, "batched");
+    assert_eq!(batched["status"], "failed", "{batched}");
+    assert!(
+        batched["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("not the batch: the app fails on a single message as well"),
+        "{batched}"
+    );
+    let identities = result(&checks, "identities");
+    assert_eq!(identities["status"], "failed", "{identities}");
+    assert!(
+        !identities["cause"]
+            .as_str()
+            .unwrap()
+            .contains("a user named another way"),
+        "{identities}"
+    );
+
+    let checks = run(&refuse_batches.url);
+    assert_eq!(result(&checks, "identities")["status"], "passed");
+    let batched = result(&checks, "batched");
+    assert_eq!(batched["status"], "failed", "{batched}");
+    assert!(
+        batched["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("the app fails on a notification that holds several entries"),
+        "{batched}"
+    );
+    assert!(
+        batched["details"]
+            .to_string()
+            .contains("alone: accepted (2xx), so the batch is the cause"),
+        "{batched}"
+    );
+}

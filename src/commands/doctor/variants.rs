@@ -8,9 +8,11 @@
 use serde_json::Value;
 
 use super::Doctor;
-use super::deliveries::{deliver_all, fresh, message_sample, status_sample, webhook_samples};
+use super::deliveries::{
+    deliver_all, delivery, fresh, message_sample, status_sample, webhook_samples,
+};
 use super::probe::{Halt, Reply};
-use super::verdict::{CheckResult, Problem, Status, budget_words};
+use super::verdict::{CheckResult, Problem, Status, budget_words, delivery_problem};
 use crate::catalogue::Sample;
 use crate::providers::{Kind, Provider};
 
@@ -119,9 +121,7 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         |_, reply| {
             fails_on_body(reply).then(|| {
                 (
-                    "the app fails on a notification that holds several entries, changes, \
-                 messages or statuses, as the provider batches them"
-                        .to_string(),
+                    BATCH_CAUSE.to_string(),
                     format!(
                         "loop over every entry, every change, every message and every status; code \
                      that reads {FIRST_ONLY} handles the first and drops the rest"
@@ -130,6 +130,9 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             })
         },
     )?;
+    if result.status == Status::Failed && result.cause.as_deref() == Some(BATCH_CAUSE) {
+        return alone(doctor, result);
+    }
     // A 2xx (and, with `-- CMD`, a quiet log) says the notification was taken, not that each
     // item in it was handled: an app that reads only the first answers the same. That is no
     // pass; the user's own records are the only witness.
@@ -159,6 +162,35 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     warning.latency = result.latency;
     warning.details = result.details;
     Ok(warning)
+}
+
+const BATCH_CAUSE: &str = "the app fails on a notification that holds several entries, \
+                           changes, messages or statuses, as the provider batches them";
+
+/// A batch failed on its body: the batch is the cause only if its first message, alone, is
+/// accepted. When that fails too, the app fails on the message itself (as kinds shows), and
+/// the cause and fix are that failure's.
+fn alone(doctor: &mut Doctor, mut result: CheckResult) -> Result<CheckResult, Halt> {
+    let what = format!("{} alone", message_sample(doctor.provider).name);
+    let value = fresh(doctor, message_sample(doctor.provider));
+    let reply = doctor
+        .probe
+        .send(delivery(doctor, &value).named(what.clone()))?;
+    result.requests += 1;
+    match delivery_problem(doctor, &what, &reply) {
+        None => result
+            .details
+            .push(format!("{what}: accepted (2xx), so the batch is the cause")),
+        Some(problem) => {
+            result.details.push(problem.summary);
+            result.cause = Some(format!(
+                "not the batch: the app fails on a single message as well; {}",
+                problem.cause
+            ));
+            result.fix = Some(problem.fix);
+        }
+    }
+    Ok(result)
 }
 
 /// How many messages and statuses a notification holds.
