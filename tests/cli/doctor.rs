@@ -453,6 +453,52 @@ fn a_slow_acknowledgement_is_over_budget() {
         "{check}"
     );
     assert!(check["fix"].as_str().unwrap().contains("at once"));
+    // Qikchat documents its limit (2 s), so the cause says what Qikchat does.
+    assert!(
+        check["cause"]
+            .as_str()
+            .unwrap()
+            .contains("Qikchat counts a slow answer as failed"),
+        "{check}"
+    );
+}
+
+/// Meta documents no time limit: a slow answer is over wa-hook's default budget, and the cause
+/// claims nothing Meta does not document.
+#[test]
+fn a_slow_answer_to_meta_claims_no_undocumented_limit() {
+    let app = RecordingServer::with_responder(|request| {
+        if request.method == "POST" {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        correct_meta(request)
+    });
+    let output = doctor(
+        &app.url,
+        "meta",
+        &[
+            &META_SECRETS[..],
+            &[
+                "--budget",
+                "100ms",
+                "--only",
+                "signed-post",
+                "--format",
+                "json",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let check = result(&checks, "signed-post");
+    assert_eq!(check["status"], "failed", "{check}");
+    let cause = check["cause"].as_str().unwrap();
+    assert!(
+        cause.contains("Meta WhatsApp Cloud API documents no time limit")
+            && !cause.contains("Meta WhatsApp Cloud API counts"),
+        "{check}"
+    );
 }
 
 #[test]
