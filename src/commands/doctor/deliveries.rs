@@ -109,9 +109,10 @@ pub(super) fn deliver_all(
             }
             break;
         }
-        let reply = doctor
+        let mut reply = doctor
             .probe
             .send(delivery(doctor, &value).named(what.clone()))?;
+        confirm_logged(doctor, &what, &value, &mut reply)?;
         // Refused because the app had stopped: this body never reached it.
         if let (Reply::Failed(failure), Some(stop)) = (&reply, doctor.probe.down()) {
             if failure.kind == FailureKind::Refused {
@@ -147,6 +148,39 @@ pub(super) fn deliver_all(
         }
     }
     Ok(result)
+}
+
+/// A 2xx behind which the app logged an error: the same body goes again, with new ids (an app
+/// that drops repeats still handles it). When that one is taken without an error, the first
+/// error was not this body's (a periodic job's, logged while it was in flight): it is not held
+/// against the delivery, nor against any later one.
+fn confirm_logged(
+    doctor: &mut Doctor,
+    what: &str,
+    value: &Value,
+    reply: &mut Reply,
+) -> Result<(), Halt> {
+    let Reply::Answer(answer) = &*reply else {
+        return Ok(());
+    };
+    let Some(error) = answer.logged.clone().filter(|_| answer.is_success()) else {
+        return Ok(());
+    };
+    let mut again = value.clone();
+    payload::refresh(
+        &mut again,
+        doctor.provider,
+        &mut doctor.ids,
+        SystemTime::now(),
+    );
+    let second = doctor
+        .probe
+        .send(delivery(doctor, &again).named(format!("{what} (again, new ids)")))?;
+    if matches!(&second, Reply::Answer(answer) if answer.is_success() && answer.logged.is_none()) {
+        doctor.probe.not_a_delivery_error(error);
+        reply.set_logged(None);
+    }
+    Ok(())
 }
 
 fn judge(

@@ -209,7 +209,7 @@ impl Reply {
         }
     }
 
-    fn set_logged(&mut self, logged: Option<String>) {
+    pub(super) fn set_logged(&mut self, logged: Option<String>) {
         match self {
             Reply::Answer(answer) => answer.logged = logged,
             Reply::Failed(failure) => failure.logged = logged,
@@ -436,6 +436,12 @@ impl Probe {
             .cloned()
             .collect();
         app::error_in(&own)
+    }
+
+    /// `error` is not a delivery's (the same body, sent again, went without it): it is left
+    /// out from here on.
+    pub fn not_a_delivery_error(&mut self, error: String) {
+        self.background.push(error);
     }
 
     /// True once Ctrl-C or SIGTERM came.
