@@ -1551,3 +1551,74 @@ fn batched_and_identities_blame_the_batch_or_identity_only_when_the_plain_body_p
         "{batched}"
     );
 }
+
+/// A launcher: starts the app given after it (same process group), waits until the port
+/// accepts connections, and a second later exits 0, leaving the app running (as `docker compose up -d`, a
+/// daemonising server or a wrapper script with `&` do).
+const LAUNCHER: &str = r#"
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+subprocess.Popen(sys.argv[2:])
+deadline = time.time() + 30
+while time.time() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        break
+    except OSError:
+        time.sleep(0.02)
+# A moment for doctor to see the app answer while the launcher still runs.
+time.sleep(1)
+"#;
+
+/// The command doctor started ends while the app it launched answers on: that is no crash.
+/// doctor says so once and judges the app by its answers; no delivery is blamed for the
+/// launcher's end and the app is not started again.
+#[test]
+fn a_launcher_that_exits_while_the_app_answers_is_no_crash() {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app.py");
+    std::fs::write(&app, NOISY_APP).unwrap();
+    let launcher = dir.path().join("launcher.py");
+    std::fs::write(&launcher, LAUNCHER).unwrap();
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/webhook");
+    let port = port.to_string();
+    let args = [
+        &META_SECRETS[..],
+        &[
+            "--only",
+            "kinds,identities,duplicate",
+            "--format",
+            "json",
+            "--",
+        ],
+        &["python3", launcher.to_str().unwrap(), &port],
+        &["python3", app.to_str().unwrap(), &port, "quiet"],
+    ]
+    .concat();
+    let output = doctor(&url, "meta", &args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (checks, summary) = json_results(&output);
+    for name in ["kinds", "duplicate"] {
+        assert_eq!(
+            result(&checks, name)["status"],
+            "passed",
+            "{}",
+            text(&output)
+        );
+    }
+    assert!(summary.get("app_stops").is_none(), "{summary}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("the command doctor started exited with status 0, but the app still answers"),
+        "{}",
+        text(&output)
+    );
+}

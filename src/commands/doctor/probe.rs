@@ -256,6 +256,10 @@ pub(crate) struct Probe {
     logged: Vec<String>,
     /// Errors the app logged again while no delivery was in flight: not any delivery's.
     background: Vec<String>,
+    /// Set when the command doctor started ended while the app still answered (a launcher
+    /// that leaves the server running): from then on its end is no stop, and a stop is found
+    /// as without `-- CMD`.
+    detached: bool,
     /// Becomes true on Ctrl-C or SIGTERM.
     stop: tokio::sync::watch::Receiver<bool>,
     pub timeout: Duration,
@@ -350,6 +354,7 @@ impl Probe {
             down: None,
             logged: Vec::new(),
             background: Vec::new(),
+            detached: false,
             stop: options.stop,
         })
     }
@@ -468,12 +473,16 @@ impl Probe {
     /// Before a request: an app doctor started that has ended since the last answer stopped
     /// on that answer's delivery; it is started again.
     fn ensure_app_running(&mut self) -> Result<(), Halt> {
-        if self.down.is_some() {
+        if self.down.is_some() || self.detached {
             return Ok(());
         }
         let Some(status) = self.app.as_mut().and_then(App::exited) else {
             return Ok(());
         };
+        if self.still_accepts_connections() {
+            self.detach(status);
+            return Ok(());
+        }
         let (check, on) = self
             .last_reached
             .clone()
@@ -568,11 +577,15 @@ impl Probe {
                 self.logged.push(error.clone());
             }
             let failed = replies.iter().any(|r| matches!(r, Reply::Failed(_)));
-            let ended = if failed {
+            let mut ended = if failed && !self.detached {
                 self.app.as_mut().and_then(App::exited_within)
             } else {
                 None
             };
+            if let Some(status) = ended.filter(|_| self.still_accepts_connections()) {
+                self.detach(status);
+                ended = None;
+            }
             for reply in replies.iter_mut() {
                 reply.set_logged(logged.clone());
             }
@@ -594,8 +607,9 @@ impl Probe {
                 };
                 return self.restart_after(stop);
             }
-        } else if self.down.is_none() {
-            // Without doctor's app: a reset followed by refused connections is a crash on
+        }
+        if (self.app.is_none() || self.detached) && self.down.is_none() {
+            // Without doctor's app (or once its command ended, the app answering on): a reset followed by refused connections is a crash on
             // this delivery; refused connections alone say the app stopped after the last
             // (in a burst, some of whose requests reached it, during the burst).
             self.reached_with(replies, what);
@@ -627,6 +641,19 @@ impl Probe {
             }
         }
         Ok(())
+    }
+
+    /// The command ended but the app answers on: say so once, and judge stops from here on
+    /// by connections, as without `-- CMD`.
+    fn detach(&mut self, status: std::process::ExitStatus) {
+        self.detached = true;
+        self.reached = true;
+        eprintln!(
+            "wa-hook: the command doctor started {}, but the app still answers at {}: doctor \
+             goes on without starting it again (it stops the command's process group at the end)",
+            app::exit_words(status),
+            self.scrub(self.shared.target.as_str())
+        );
     }
 
     fn stop_without_app(&mut self, how: String) {
