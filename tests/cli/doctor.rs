@@ -1622,3 +1622,69 @@ fn a_launcher_that_exits_while_the_app_answers_is_no_crash() {
         text(&output)
     );
 }
+
+/// An app (started by the test, not by doctor) that dies on a notification of several entries
+/// and answers 200 to anything else; it prints its port first.
+const DIES_ON_BATCHES: &str = r#"
+import json, os
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if len(json.loads(body).get("entry", [])) > 1:
+            os._exit(3)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+
+/// An app that dies on the batch, not run by doctor, is not said to fail on a single message:
+/// the message sent alone afterwards finds it gone, which says nothing.
+#[test]
+fn a_batch_that_kills_the_app_is_blamed_on_the_batch() {
+    use std::io::BufRead;
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+        return;
+    }
+    let mut app = std::process::Command::new("python3")
+        .args(["-c", DIES_ON_BATCHES])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(app.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let url = format!("http://127.0.0.1:{}/", port.trim());
+    let output = doctor(
+        &url,
+        "meta",
+        &[
+            &META_SECRETS[..],
+            &["--only", "batched", "--format", "json"],
+        ]
+        .concat(),
+    );
+    let _ = app.kill();
+    let _ = app.wait();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let (checks, _) = json_results(&output);
+    let batched = result(&checks, "batched");
+    assert_eq!(batched["status"], "failed", "{batched}");
+    assert!(
+        batched["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("the app fails on a notification that holds several entries"),
+        "{batched}"
+    );
+}

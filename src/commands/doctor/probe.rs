@@ -609,9 +609,10 @@ impl Probe {
             }
         }
         if (self.app.is_none() || self.detached) && self.down.is_none() {
-            // Without doctor's app (or once its command ended, the app answering on): a reset followed by refused connections is a crash on
-            // this delivery; refused connections alone say the app stopped after the last
-            // (in a burst, some of whose requests reached it, during the burst).
+            // Without doctor's app (or once its command ended, the app answering on): a reset
+            // followed by refused connections is a crash on this delivery; refused connections
+            // alone say the app stopped after the last (in a burst, some of whose requests
+            // reached it, during the burst).
             self.reached_with(replies, what);
             let closed = replies
                 .iter()

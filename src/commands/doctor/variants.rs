@@ -171,12 +171,22 @@ const BATCH_CAUSE: &str = "the app fails on a notification that holds several en
 /// accepted. When that fails too, the app fails on the message itself (as kinds shows), and
 /// the cause and fix are that failure's.
 fn alone(doctor: &mut Doctor, mut result: CheckResult) -> Result<CheckResult, Halt> {
+    // An app that stopped on the batch (and is not running again) cannot say.
+    if doctor.probe.down().is_some() {
+        return Ok(result);
+    }
     let what = format!("{} alone", message_sample(doctor.provider).name);
     let value = fresh(doctor, message_sample(doctor.provider));
     let reply = doctor
         .probe
         .send(delivery(doctor, &value).named(what.clone()))?;
     result.requests += 1;
+    // No answer that is the app's own (it had stopped, or cannot be reached): nothing learnt.
+    if matches!(&reply, Reply::Failed(failure) if failure.crashed.is_none())
+        && doctor.probe.down().is_some()
+    {
+        return Ok(result);
+    }
     match delivery_problem(doctor, &what, &reply) {
         None => result
             .details
