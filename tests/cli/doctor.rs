@@ -1688,3 +1688,57 @@ fn a_batch_that_kills_the_app_is_blamed_on_the_batch() {
         "{batched}"
     );
 }
+
+/// burst, with `-- CMD`: an error the app logs once during the burst but not during a second
+/// one is not the burst's (a job failing then); an error a single status callback logs too is
+/// the body's, not the concurrency's.
+#[test]
+fn an_error_logged_during_the_burst_is_confirmed_before_it_is_blamed() {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("noisy.py");
+    std::fs::write(&script, NOISY_APP).unwrap();
+    let script = script.to_str().unwrap();
+    let run = |app: &[&str]| {
+        let port = closed_port();
+        let url = format!("http://127.0.0.1:{port}/webhook");
+        let port = port.to_string();
+        let args = [
+            &META_SECRETS[..],
+            &["--only", "burst", "--format", "json"],
+            &["--", "python3", script, &port],
+            app,
+        ]
+        .concat();
+        let output = doctor(&url, "meta", &args);
+        let (checks, _) = json_results(&output);
+        (output, result(&checks, "burst").clone())
+    };
+    let (output, burst) = run(&["once"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(burst["status"], "passed", "{burst}");
+
+    let (output, burst) = run(&["quiet", "\"statuses\""]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(burst["status"], "failed", "{burst}");
+    // All were accepted: the summary says what was logged, not "1 of 75 not accepted".
+    assert!(
+        burst["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("all answered 2xx, but the app logged during the burst: "),
+        "{burst}"
+    );
+    assert!(
+        burst["cause"].as_str().unwrap().starts_with(
+            "not the concurrency: the app fails on a status callback even when it comes alone"
+        ),
+        "{burst}"
+    );
+}
