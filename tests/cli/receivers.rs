@@ -172,9 +172,18 @@ fn doctor_tells_the_truth_about_whatsapp_api_js_with_express() {
         ],
         "passed",
     );
-    // `batched` is not asserted: doctor says 2xx and that handling shows only in the app's
-    // records, and the SDK hands only the first message to the handler (see
-    // whatsapp_api_js_handles_only_the_first_message_of_a_batch).
+    // The SDK answers 200 to a batch and hands only its first message to the handler (see
+    // whatsapp_api_js_handles_only_the_first_message_of_a_batch): `batched` must not pass. HTTP
+    // cannot show the drop, so doctor warns (and names the first-only pattern) instead.
+    assert_status(&checks, "batched", "warning");
+    assert!(
+        checks["batched"]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("entry[0].changes[0].value.messages[0]"),
+        "{}",
+        checks["batched"]
+    );
 
     // kinds: exactly the samples without value.metadata get 500.
     assert_status(&checks, "kinds", "failed");

@@ -1748,7 +1748,9 @@ fn identity_forms_are_valid_meta_bodies() {
         &["meta/template-status-approved", "--identity", "username"],
     )
     .success()
-    .stderr(predicate::str::contains("name no user"));
+    .stderr(predicate::str::contains(
+        "--identity: meta/template-status-approved names no user",
+    ));
 }
 
 /// Options that do not fit the bodies fail before anything is sent, in one line, exit 2.

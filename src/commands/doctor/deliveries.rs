@@ -109,9 +109,10 @@ pub(super) fn deliver_all(
             }
             break;
         }
-        let reply = doctor
+        let mut reply = doctor
             .probe
             .send(delivery(doctor, &value).named(what.clone()))?;
+        confirm_logged(doctor, &what, &value, &mut reply)?;
         // Refused because the app had stopped: this body never reached it.
         if let (Reply::Failed(failure), Some(stop)) = (&reply, doctor.probe.down()) {
             if failure.kind == FailureKind::Refused {
@@ -147,6 +148,39 @@ pub(super) fn deliver_all(
         }
     }
     Ok(result)
+}
+
+/// A 2xx behind which the app logged an error: the same body goes again, with new ids (an app
+/// that drops repeats still handles it). When that one is taken without an error, the first
+/// error was not this body's (a periodic job's, logged while it was in flight): it is not held
+/// against the delivery, nor against any later one.
+fn confirm_logged(
+    doctor: &mut Doctor,
+    what: &str,
+    value: &Value,
+    reply: &mut Reply,
+) -> Result<(), Halt> {
+    let Reply::Answer(answer) = &*reply else {
+        return Ok(());
+    };
+    let Some(error) = answer.logged.clone().filter(|_| answer.is_success()) else {
+        return Ok(());
+    };
+    let mut again = value.clone();
+    payload::refresh(
+        &mut again,
+        doctor.provider,
+        &mut doctor.ids,
+        SystemTime::now(),
+    );
+    let second = doctor
+        .probe
+        .send(delivery(doctor, &again).named(format!("{what} (again, new ids)")))?;
+    if matches!(&second, Reply::Answer(answer) if answer.is_success() && answer.logged.is_none()) {
+        doctor.probe.not_a_delivery_error(error);
+        reply.set_logged(None);
+    }
+    Ok(())
 }
 
 fn judge(
@@ -475,13 +509,8 @@ pub(super) fn human_size(bytes: usize) -> String {
     }
 }
 
-pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
-    let Some(sample) = status_sample(doctor.provider) else {
-        return Ok(CheckResult::skipped(
-            "burst",
-            "this provider sends no statuses",
-        ));
-    };
+/// The status callbacks of [`BURST_MESSAGES`] messages, fresh.
+fn burst_requests(doctor: &mut Doctor, sample: &Sample) -> Vec<Request> {
     let mut requests = Vec::new();
     let now = SystemTime::now();
     for _ in 0..BURST_MESSAGES {
@@ -490,6 +519,69 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             requests.push(delivery(doctor, &body));
         }
     }
+    requests
+}
+
+/// Why the app logged `logged` during a burst it answered 2xx: `None` when it was not the
+/// burst's (a second burst goes without it: a job failing once while the first was in
+/// flight); the body's own failure when one callback sent alone logs an error too; else the
+/// concurrency.
+fn burst_error_cause(
+    doctor: &mut Doctor,
+    sample: &Sample,
+    logged: &str,
+) -> Result<Option<Problem>, Halt> {
+    let mut alone = fresh(doctor, sample);
+    if let Some(first) = payload::status_sequence(&alone, doctor.provider, SystemTime::now())
+        .ok()
+        .and_then(|bodies| bodies.into_iter().next())
+    {
+        alone = first;
+    }
+    let reply = doctor
+        .probe
+        .send(delivery(doctor, &alone).named("one status callback alone"))?;
+    if let Some(error) = reply.logged() {
+        return Ok(Some(Problem::new(
+            format!(
+                "all answered 2xx, but the app logged during the burst: {logged}; one callback \
+                 sent alone logged: {error}"
+            ),
+            "not the concurrency: the app fails on a status callback even when it comes alone \
+             (see kinds and out-of-order), and acknowledges it anyway",
+            "handle this body without an error (or ignore what you do not use); answer 200 only \
+             once it is handled or safely queued",
+        )));
+    }
+    let requests = burst_requests(doctor, sample);
+    let again = doctor
+        .probe
+        .send_all(requests, BURST_CONCURRENCY, "the burst, again")?;
+    if again.iter().all(|reply| reply.logged().is_none()) {
+        doctor.probe.not_a_delivery_error(logged.to_string());
+        return Ok(None);
+    }
+    Ok(Some(concurrency_problem(logged)))
+}
+
+fn concurrency_problem(logged: &str) -> Problem {
+    Problem::new(
+        format!("all answered 2xx, but the app logged during the burst: {logged}"),
+        "the app failed on some of the status callbacks sent at once and acknowledged them \
+         anyway (a race on shared state, a database locked, a pool exhausted?)",
+        "make the handler safe to run concurrently, or queue the callbacks and answer 200 once \
+         queued",
+    )
+}
+
+pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
+    let Some(sample) = status_sample(doctor.provider) else {
+        return Ok(CheckResult::skipped(
+            "burst",
+            "this provider sends no statuses",
+        ));
+    };
+    let requests = burst_requests(doctor, sample);
     let count = requests.len();
     let replies = doctor
         .probe
@@ -523,25 +615,31 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             delivery_problem(doctor, &format!("status callback {}", index + 1), &reply)
         })
         .collect();
-    if let Some(logged) = replies.iter().find_map(|reply| reply.logged()) {
-        if problems.is_empty() {
-            problems.push(Problem::new(
-                format!("all answered 2xx, but the app logged during the burst: {logged}"),
-                "the app failed on some of the status callbacks sent at once and acknowledged \
-                 them anyway (a race on shared state, a database locked, a pool exhausted?)",
-                "make the handler safe to run concurrently, or queue the callbacks and answer \
-                 200 once queued",
-            ));
+    let logged = replies
+        .iter()
+        .find_map(|reply| reply.logged())
+        .map(str::to_string);
+    // The app's log speaks of the burst as a whole, not of one callback in so many.
+    let logged_only = problems.is_empty() && logged.is_some();
+    if let Some(logged) = logged.filter(|_| problems.is_empty()) {
+        if down {
+            problems.push(concurrency_problem(&logged));
+        } else {
+            problems.extend(burst_error_cause(doctor, sample, &logged)?);
         }
     }
     let count = count - unsent;
     let budget = budget_words(doctor);
+    let whole = problems.first().map(|problem| problem.summary.clone());
     let mut result = judge("burst", problems, count, &latencies, |_| {
         format!(
             "{count} status callbacks of {BURST_MESSAGES} messages, {BURST_CONCURRENCY} at once: \
              all 2xx within {budget}"
         )
     });
+    if let Some(summary) = whole.filter(|_| logged_only) {
+        result.summary = summary;
+    }
     if unsent > 0 {
         result.requests = count;
         result.details.push(format!(

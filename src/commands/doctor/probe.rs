@@ -13,6 +13,7 @@ use url::Url;
 
 use super::app::{self, App};
 use crate::http;
+use crate::output;
 use crate::providers::meta::signature;
 use crate::secret::{self, BasicAuth, SecretString};
 
@@ -208,7 +209,7 @@ impl Reply {
         }
     }
 
-    fn set_logged(&mut self, logged: Option<String>) {
+    pub(super) fn set_logged(&mut self, logged: Option<String>) {
         match self {
             Reply::Answer(answer) => answer.logged = logged,
             Reply::Failed(failure) => failure.logged = logged,
@@ -253,6 +254,12 @@ pub(crate) struct Probe {
     down: Option<AppStop>,
     /// The errors the app logged during the check under way.
     logged: Vec<String>,
+    /// Errors the app logged again while no delivery was in flight: not any delivery's.
+    background: Vec<String>,
+    /// Set when the command doctor started ended while the app still answered (a launcher
+    /// that leaves the server running): from then on its end is no stop, and a stop is found
+    /// as without `-- CMD`.
+    detached: bool,
     /// Becomes true on Ctrl-C or SIGTERM.
     stop: tokio::sync::watch::Receiver<bool>,
     pub timeout: Duration,
@@ -346,6 +353,8 @@ impl Probe {
             stops: Vec::new(),
             down: None,
             logged: Vec::new(),
+            background: Vec::new(),
+            detached: false,
             stop: options.stop,
         })
     }
@@ -408,11 +417,36 @@ impl Probe {
     pub fn finish_check(&mut self) -> Result<(), Halt> {
         if let Some(app) = &self.app {
             let lines = app.settle();
-            if let Some(error) = app::error_in(&lines) {
+            if let Some(error) = self.error_in(&lines) {
                 self.logged.push(error);
             }
         }
         self.ensure_app_running()
+    }
+
+    /// The error `lines` report (see [`app::error_in`]), leaving out the lines of errors the
+    /// app also logs while no delivery is in flight.
+    fn error_in(&self, lines: &[String]) -> Option<String> {
+        if self.background.is_empty() {
+            return app::error_in(lines);
+        }
+        let own: Vec<String> = lines
+            .iter()
+            .filter(|line| {
+                !self
+                    .background
+                    .iter()
+                    .any(|known| same_error(&output::excerpt(line, 160), known))
+            })
+            .cloned()
+            .collect();
+        app::error_in(&own)
+    }
+
+    /// `error` is not a delivery's (the same body, sent again, went without it): it is left
+    /// out from here on.
+    pub fn not_a_delivery_error(&mut self, error: String) {
+        self.background.push(error);
     }
 
     /// True once Ctrl-C or SIGTERM came.
@@ -439,12 +473,16 @@ impl Probe {
     /// Before a request: an app doctor started that has ended since the last answer stopped
     /// on that answer's delivery; it is started again.
     fn ensure_app_running(&mut self) -> Result<(), Halt> {
-        if self.down.is_some() {
+        if self.down.is_some() || self.detached {
             return Ok(());
         }
         let Some(status) = self.app.as_mut().and_then(App::exited) else {
             return Ok(());
         };
+        if self.still_accepts_connections() {
+            self.detach(status);
+            return Ok(());
+        }
         let (check, on) = self
             .last_reached
             .clone()
@@ -520,16 +558,34 @@ impl Probe {
         let replies_in_flight = replies.len();
         if self.app.is_some() {
             let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
-            let logged = app::error_in(&lines);
+            let mut logged = self.error_in(&lines);
+            if let Some(error) = logged.clone() {
+                // Nothing is in flight now: an error the app logs again in this moment (a
+                // periodic job's, a health check's) is not this delivery's. It is left out
+                // from here on, and the delivery judged by what else it logged.
+                let after = self.app.as_ref().map(App::settle).unwrap_or_default();
+                let again = after
+                    .iter()
+                    .filter_map(|line| app::error_in(std::slice::from_ref(line)))
+                    .any(|line| same_error(&line, &error));
+                if again {
+                    self.background.push(error);
+                    logged = self.error_in(&lines);
+                }
+            }
             if let Some(error) = &logged {
                 self.logged.push(error.clone());
             }
             let failed = replies.iter().any(|r| matches!(r, Reply::Failed(_)));
-            let ended = if failed {
+            let mut ended = if failed && !self.detached {
                 self.app.as_mut().and_then(App::exited_within)
             } else {
                 None
             };
+            if let Some(status) = ended.filter(|_| self.still_accepts_connections()) {
+                self.detach(status);
+                ended = None;
+            }
             for reply in replies.iter_mut() {
                 reply.set_logged(logged.clone());
             }
@@ -551,10 +607,12 @@ impl Probe {
                 };
                 return self.restart_after(stop);
             }
-        } else if self.down.is_none() {
-            // Without doctor's app: a reset followed by refused connections is a crash on
-            // this delivery; refused connections alone say the app stopped after the last
-            // (in a burst, some of whose requests reached it, during the burst).
+        }
+        if (self.app.is_none() || self.detached) && self.down.is_none() {
+            // Without doctor's app (or once its command ended, the app answering on): a reset
+            // followed by refused connections is a crash on this delivery; refused connections
+            // alone say the app stopped after the last (in a burst, some of whose requests
+            // reached it, during the burst).
             self.reached_with(replies, what);
             let closed = replies
                 .iter()
@@ -584,6 +642,19 @@ impl Probe {
             }
         }
         Ok(())
+    }
+
+    /// The command ended but the app answers on: say so once, and judge stops from here on
+    /// by connections, as without `-- CMD`.
+    fn detach(&mut self, status: std::process::ExitStatus) {
+        self.detached = true;
+        self.reached = true;
+        eprintln!(
+            "wa-hook: the command doctor started {}, but the app still answers at {}: doctor \
+             goes on without starting it again (it stops the command's process group at the end)",
+            app::exit_words(status),
+            self.scrub(self.shared.target.as_str())
+        );
     }
 
     fn stop_without_app(&mut self, how: String) {
@@ -876,5 +947,34 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
                 crashed_among_others: false,
             })
         }
+    }
+}
+
+/// Whether two logged error lines say the same thing, numbers (times, counts, ids) aside.
+fn same_error(a: &str, b: &str) -> bool {
+    fn shape(line: &str) -> impl Iterator<Item = char> + '_ {
+        let mut last_digit = false;
+        line.chars().filter_map(move |c| {
+            let digit = c.is_ascii_digit();
+            let keep = !(digit && last_digit);
+            last_digit = digit;
+            keep.then_some(if digit { '#' } else { c })
+        })
+    }
+    shape(a).eq(shape(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_error;
+
+    #[test]
+    fn errors_are_the_same_but_for_their_numbers() {
+        assert!(same_error(
+            "2026-12-07 05:30:01 ERROR cache refresh failed after 120 ms",
+            "2026-12-07 05:30:02 ERROR cache refresh failed after 7 ms"
+        ));
+        assert!(!same_error("KeyError: 'user_id'", "KeyError: 'wa_id'"));
+        assert!(!same_error("ERROR a", "ERROR a1"));
     }
 }

@@ -8,9 +8,11 @@
 use serde_json::Value;
 
 use super::Doctor;
-use super::deliveries::{deliver_all, fresh, message_sample, status_sample, webhook_samples};
+use super::deliveries::{
+    deliver_all, delivery, fresh, message_sample, status_sample, webhook_samples,
+};
 use super::probe::{Halt, Reply};
-use super::verdict::{CheckResult, budget_words};
+use super::verdict::{CheckResult, Problem, Status, budget_words, delivery_problem};
 use crate::catalogue::Sample;
 use crate::providers::{Kind, Provider};
 
@@ -109,23 +111,17 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         ));
     };
     let held = contents(&batch);
+    let counts = items(&batch);
     let budget = budget_words(doctor);
-    deliver_all(
+    let result = deliver_all(
         doctor,
         CHECK,
         vec![(format!("one notification of {held}"), batch)],
-        |_| {
-            format!(
-                "one notification of {held}: 2xx within {budget} (that each one was handled \
-                 shows only in the app's own records)"
-            )
-        },
+        |_| format!("one notification of {held}: 2xx within {budget}"),
         |_, reply| {
             fails_on_body(reply).then(|| {
                 (
-                    "the app fails on a notification that holds several entries, changes, \
-                 messages or statuses, as the provider batches them"
-                        .to_string(),
+                    BATCH_CAUSE.to_string(),
                     format!(
                         "loop over every entry, every change, every message and every status; code \
                      that reads {FIRST_ONLY} handles the first and drops the rest"
@@ -133,7 +129,90 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
                 )
             })
         },
+    )?;
+    if result.status == Status::Failed && result.cause.as_deref() == Some(BATCH_CAUSE) {
+        return alone(doctor, result);
+    }
+    // A 2xx (and, with `-- CMD`, a quiet log) says the notification was taken, not that each
+    // item in it was handled: an app that reads only the first answers the same. That is no
+    // pass; the user's own records are the only witness.
+    if result.status != Status::Passed || result.requests == 0 {
+        return Ok(result);
+    }
+    let mut warning = CheckResult::warning(
+        CHECK,
+        Problem::new(
+            format!(
+                "{}; whether every item was handled cannot be seen from outside the app",
+                result.summary
+            ),
+            format!(
+                "an app that handles only the first item answers 2xx all the same (code that \
+                 reads {FIRST_ONLY})"
+            ),
+            format!(
+                "loop over every entry, change, message and status; then check that the app's \
+                 records hold all {} and {} of this notification",
+                crate::output::plural(counts.0 as u64, "message", "messages"),
+                crate::output::plural(counts.1 as u64, "status", "statuses"),
+            ),
+        ),
     )
+    .requests(result.requests);
+    warning.latency = result.latency;
+    warning.details = result.details;
+    Ok(warning)
+}
+
+const BATCH_CAUSE: &str = "the app fails on a notification that holds several entries, \
+                           changes, messages or statuses, as the provider batches them";
+
+/// A batch failed on its body: the batch is the cause only if its first message, alone, is
+/// accepted. When that fails too, the app fails on the message itself (as kinds shows), and
+/// the cause and fix are that failure's.
+fn alone(doctor: &mut Doctor, mut result: CheckResult) -> Result<CheckResult, Halt> {
+    // An app that stopped on the batch (and is not running again) cannot say.
+    if doctor.probe.down().is_some() {
+        return Ok(result);
+    }
+    let what = format!("{} alone", message_sample(doctor.provider).name);
+    let value = fresh(doctor, message_sample(doctor.provider));
+    let reply = doctor
+        .probe
+        .send(delivery(doctor, &value).named(what.clone()))?;
+    result.requests += 1;
+    // No answer that is the app's own (it had stopped, or cannot be reached): nothing learnt.
+    if matches!(&reply, Reply::Failed(failure) if failure.crashed.is_none())
+        && doctor.probe.down().is_some()
+    {
+        return Ok(result);
+    }
+    match delivery_problem(doctor, &what, &reply) {
+        None => result
+            .details
+            .push(format!("{what}: accepted (2xx), so the batch is the cause")),
+        Some(problem) => {
+            result.details.push(problem.summary);
+            result.cause = Some(format!(
+                "not the batch: the app fails on a single message as well; {}",
+                problem.cause
+            ));
+            result.fix = Some(problem.fix);
+        }
+    }
+    Ok(result)
+}
+
+/// How many messages and statuses a notification holds.
+fn items(value: &Value) -> (usize, usize) {
+    let mut counts = (0, 0);
+    for entry in value["entry"].as_array().into_iter().flatten() {
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            counts.0 += change["value"]["messages"].as_array().map_or(0, Vec::len);
+            counts.1 += change["value"]["statuses"].as_array().map_or(0, Vec::len);
+        }
+    }
+    counts
 }
 
 pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {

@@ -224,14 +224,26 @@ pub(crate) fn delivery_problem(doctor: &Doctor, what: &str, reply: &Reply) -> Op
                 format_latency(answer.latency),
                 budget_words(doctor)
             ),
-            format!(
-                "the app does its work before answering; {} counts a slow answer as failed and \
-                 sends the webhook again",
-                doctor.provider.display_name()
-            ),
+            slow_cause(doctor),
             "answer 200 at once and process afterwards (a queue or a background task)",
         )
     })
+}
+
+/// Why a slow answer matters: the provider's own limit where it documents one; otherwise only
+/// that the budget was exceeded (no provider fact is claimed).
+fn slow_cause(doctor: &Doctor) -> String {
+    let provider = doctor.provider.display_name();
+    match crate::providers::budget(None, Some(doctor.provider)).1 {
+        BudgetSource::Provider(_) => format!(
+            "the app does its work before answering; {provider} counts a slow answer as failed \
+             and sends the webhook again"
+        ),
+        _ => format!(
+            "the app does its work before answering; {provider} documents no time limit, but a \
+             sender that times out counts a slow answer as failed and sends it again"
+        ),
+    }
 }
 
 fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure) -> Problem {

@@ -462,15 +462,21 @@ impl Notes {
             if self.no_identity.len() > 3 {
                 names.push(&more);
             }
+            let verb = if self.no_identity.len() == 1 {
+                "names"
+            } else {
+                "name"
+            };
             lines.push(format!(
-                "--identity: {} name no user wa-hook can rewrite (not a message or a status about one); sent as they are",
+                "--identity: {} {verb} no user wa-hook can rewrite (not a message or a status about one); sent as they are",
                 names.join(", ")
             ));
         }
         if !self.nothing_fresh.is_empty() {
             let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
+            let verb = if names.len() == 1 { "carries" } else { "carry" };
             lines.push(format!(
-                "--fresh: {} carry no message id or timestamp wa-hook knows; sent as they are",
+                "--fresh: {} {verb} no message id or timestamp wa-hook knows; sent as they are",
                 names.join(", ")
             ));
         }

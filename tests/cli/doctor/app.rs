@@ -294,8 +294,11 @@ fn with_the_command_doctor_restarts_the_app_and_ties_its_errors_to_deliveries() 
     let (checks, summary) = json_results(&output);
     for check in &checks {
         // The reaction fails behind a 200 in kinds, and in every identity form.
+        // A batch answered 2xx is a warning: HTTP cannot show that every item was handled.
         let expected = if check["check"] == "kinds" || check["check"] == "identities" {
             "failed"
+        } else if check["check"] == "batched" {
+            "warning"
         } else {
             "passed"
         };
