@@ -759,23 +759,10 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case(name))
             || secret::is_secret_header(name);
-        // What curl writes itself, and what a replay computes afresh rather than sends as
-        // captured (replay's `NOT_REPLAYED`: with `Expect` copied, curl would wait for a 100).
-        let automatic = [
-            "host",
-            "content-length",
-            "connection",
-            "accept-encoding",
-            "transfer-encoding",
-            "keep-alive",
-            "te",
-            "trailer",
-            "upgrade",
-            "proxy-connection",
-            "expect",
-        ]
-        .iter()
-        .any(|skip| skip.eq_ignore_ascii_case(name));
+        // What a replay computes afresh rather than sends as captured (with `Expect` copied,
+        // curl would wait for a 100), and `Accept-Encoding`, which curl leaves to `--compressed`.
+        let automatic = crate::commands::replay::not_replayed(name)
+            || name.eq_ignore_ascii_case("accept-encoding");
         // A name curl would read as `@FILE` (or that is no header name at all) is left out.
         let token = !name.is_empty()
             && name

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use url::Url;
 
-pub(crate) use crate::child::exit_words;
+use crate::child::exit_words;
 use crate::output;
 use crate::secret::{self, SecretString};
 
@@ -184,6 +184,10 @@ impl App {
                 bail!("stopped while `{}` was starting", self.shown);
             }
             if let Some(status) = self.exited() {
+                // A launcher may end just as the app it started begins to answer.
+                if self.accepts(Duration::from_millis(200)) {
+                    return Ok(());
+                }
                 bail!(
                     "`{}` {} before answering at {}{}",
                     self.shown,

@@ -494,7 +494,7 @@ impl Probe {
         let stop = AppStop {
             check,
             on,
-            how: format!("it {} after answering", app::exit_words(status)),
+            how: format!("it {} after answering", crate::child::exit_words(status)),
             logged,
             restarted: false,
         };
@@ -590,7 +590,7 @@ impl Probe {
                 reply.set_logged(logged.clone());
             }
             if let Some(status) = ended {
-                let how = format!("it {}", app::exit_words(status));
+                let how = format!("it {}", crate::child::exit_words(status));
                 for reply in replies.iter_mut() {
                     if let Reply::Failed(failure) = reply {
                         failure.crashed = Some(how.clone());
@@ -652,7 +652,7 @@ impl Probe {
         eprintln!(
             "wa-hook: the command doctor started {}, but the app still answers at {}: doctor \
              goes on without starting it again (it stops the command's process group at the end)",
-            app::exit_words(status),
+            crate::child::exit_words(status),
             self.scrub(self.shared.target.as_str())
         );
     }

@@ -115,11 +115,9 @@ struct LastResort {
 impl LastResort {
     fn act(&self) {
         #[cfg(unix)]
-        if let Some(pid) = self.tunnel_pid.and_then(|pid| i32::try_from(pid).ok()) {
-            // SAFETY: kill(2) on the tunnel client's own process group (see tunnel::Tunnel).
-            unsafe {
-                libc::kill(-pid, libc::SIGTERM);
-            }
+        if let Some(pid) = self.tunnel_pid {
+            // The tunnel client's own process group (see tunnel::Tunnel).
+            crate::child::signal_group(pid, libc::SIGTERM);
         }
         if let Some(hint) = &self.restore_hint {
             eprintln!("wa-hook: stopped at once; {hint}");

@@ -13,6 +13,7 @@ mod results;
 mod send;
 mod single;
 
+pub(crate) use plan::not_replayed;
 pub use single::{ReplayAnswer, replay_record, wire_body};
 
 use std::sync::Arc;

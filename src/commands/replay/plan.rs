@@ -163,6 +163,13 @@ const NOT_REPLAYED: &[&str] = &[
     "expect",
 ];
 
+/// Whether a captured header is left out of a replay (a new request computes it afresh).
+pub(crate) fn not_replayed(name: &str) -> bool {
+    NOT_REPLAYED
+        .iter()
+        .any(|skip| skip.eq_ignore_ascii_case(name))
+}
+
 pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan> {
     let (plan, notes) = build_with_notes(inputs, config)?;
     for note in notes {
@@ -697,10 +704,7 @@ fn from_record(
             notes.redacted.insert(name.clone());
             continue;
         }
-        if NOT_REPLAYED
-            .iter()
-            .any(|skip| skip.eq_ignore_ascii_case(name))
-        {
+        if not_replayed(name) {
             continue;
         }
         let (Ok(name), Ok(value)) = (
