@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 use super::inspect::{MESSAGE_ID, invalid_qikchat, meta_status};
 use crate::common::*;
 
+use std::os::unix::process::CommandExt;
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -26,7 +28,10 @@ struct Driver {
 
 impl Driver {
     fn start() -> Driver {
+        // Its own process group: a test that fails ends its session without closing it, and
+        // the browsers chromedriver started must go with it.
         let mut child = std::process::Command::new(CHROMEDRIVER)
+            .process_group(0)
             .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -77,6 +82,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Ok(group) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) on the group `start` made for chromedriver and its browsers.
+            unsafe {
+                libc::kill(-group, libc::SIGKILL);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
