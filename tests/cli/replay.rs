@@ -1519,7 +1519,12 @@ fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
         .output()
         .unwrap();
     let (_, stdout, stderr) = listener.stop();
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "replay: {}{}\nlisten: {stdout}\n{stderr}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let summary = json_summary(&output.stdout);
     assert_eq!(summary["sent"], summary["matched"], "{summary:#}");
     assert!(!stdout.contains("401"), "{stdout}");

@@ -7,6 +7,8 @@ use super::*;
 
 /// A stalled answer fails the test instead of hanging it.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);
+/// The least time between two probes of a listener under attack.
+const PROBE_INTERVAL: Duration = Duration::from_millis(10);
 
 /// The listener's resident memory in MiB, from /proc (0 where there is no /proc).
 fn resident_mib(pid: u32) -> u64 {
@@ -775,20 +777,11 @@ fn clients_that_read_no_answers_slow_down_nobody_else() {
     let pipelined = b"GET /pipelined HTTP/1.1\r\nHost: x\r\n\r\n".repeat(100_000);
     let pipeliners: Vec<std::net::TcpStream> = (0..2)
         .map(|_| {
-            let stream = std::net::TcpStream::connect(&host).unwrap();
-            // A small receive buffer: the answers fill it (and the listener's send buffer)
-            // sooner.
-            let size: libc::c_int = 4096;
-            // SAFETY: setsockopt on a socket this test owns, with a valid pointer and length.
-            unsafe {
-                libc::setsockopt(
-                    stream.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVBUF,
-                    (&size as *const libc::c_int).cast(),
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
+            // A small receive buffer from the start (before the window is agreed): the answers
+            // fill it and the listener's send buffer within a few hundred answers, so how soon
+            // the listener gives up on the connection does not hang on how fast a loaded
+            // machine processes the requests.
+            let stream = connect_with_small_window(&host);
             stream.set_write_timeout(Some(ANSWER_TIMEOUT)).unwrap();
             let writer = stream.try_clone().unwrap();
             let bytes = pipelined.clone();
@@ -834,8 +827,14 @@ fn clients_that_read_no_answers_slow_down_nobody_else() {
             started.elapsed() < ANSWER_TIMEOUT * 3,
             "the listener never closed the connections that read nothing"
         );
+        let sent = Instant::now();
         slowest = slowest.max(probe(&format!("probe {probes}")));
         probes += 1;
+        // At most a hundred new connections a second: a tight loop of them used up the
+        // machine's ephemeral ports (TIME_WAIT) and failed other tests' connections.
+        if let Some(rest) = PROBE_INTERVAL.checked_sub(sent.elapsed()) {
+            std::thread::sleep(rest);
+        }
     }
     for n in 0..10 {
         slowest = slowest.max(probe(&format!("probe {n} after")));
@@ -846,4 +845,41 @@ fn clients_that_read_no_answers_slow_down_nobody_else() {
     );
     let (code, _, stderr) = listener.stop();
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// A connection to `host` (`127.0.0.1:PORT`) whose receive buffer was made small before it
+/// connected, so the window it offers stays small.
+fn connect_with_small_window(host: &str) -> std::net::TcpStream {
+    use std::os::unix::io::FromRawFd;
+    let address: std::net::SocketAddrV4 = host.parse().unwrap();
+    // SAFETY: a new socket this function owns; setsockopt and connect get valid pointers and
+    // lengths; the descriptor is handed to TcpStream, which closes it.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+        let size: libc::c_int = 4096;
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+        let sockaddr = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: address.port().to_be(),
+            sin_addr: libc::in_addr {
+                s_addr: u32::from(*address.ip()).to_be(),
+            },
+            sin_zero: [0; 8],
+        };
+        let connected = libc::connect(
+            fd,
+            (&sockaddr as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        );
+        let stream = std::net::TcpStream::from_raw_fd(fd);
+        assert_eq!(connected, 0, "connect: {}", std::io::Error::last_os_error());
+        stream
+    }
 }
