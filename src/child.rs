@@ -54,17 +54,48 @@ pub(crate) fn signal_group(id: u32, signal: libc::c_int) {
 
 /// Stop `child` and its group: SIGTERM, up to `grace` for it to end, then SIGKILL to what
 /// is left of the group (what it started may outlive it). Reaped when this returns.
+///
+/// The child is reaped only after its group is signalled: until then its id, which is the
+/// group's, cannot be handed to another process, so the signals cannot reach a stranger's group
+/// (process ids wrap at 32,768 on many machines). Callers ask [`exited`], which does not reap.
 pub(crate) fn stop_group(child: &mut Child, grace: Duration) {
-    if matches!(child.try_wait(), Ok(None)) {
+    if exited(child).is_none() {
         signal_group(child.id(), libc::SIGTERM);
         let until = Instant::now() + grace;
-        while Instant::now() < until && matches!(child.try_wait(), Ok(None)) {
+        while Instant::now() < until && exited(child).is_none() {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
     signal_group(child.id(), libc::SIGKILL);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// How `child` ended, once it has, without reaping it (see [`stop_group`]): it stays a zombie,
+/// holding its process and group id, until `stop_group` or `wait` reaps it.
+pub(crate) fn exited(child: &Child) -> Option<ExitStatus> {
+    let pid = libc::id_t::from(child.id());
+    // SAFETY: waitid writes only into `info`, a zeroed siginfo_t it may fill.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let found = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            pid,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    // SAFETY: si_pid and si_status are set by waitid for a child that changed state.
+    let (ended, status) = unsafe { (info.si_pid(), info.si_status()) };
+    if found != 0 || ended == 0 {
+        return None;
+    }
+    let raw = match info.si_code {
+        libc::CLD_EXITED => (status & 0xff) << 8,
+        libc::CLD_DUMPED => status | 0x80,
+        _ => status,
+    };
+    Some(ExitStatus::from_raw(raw))
 }
 
 /// "exited with status 1", "was killed by SIGSEGV (a crash)".

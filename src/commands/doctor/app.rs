@@ -216,7 +216,7 @@ impl App {
 
     /// The app's exit status, once it has ended.
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.as_mut()?.try_wait().ok().flatten()
+        crate::child::exited(self.child.as_ref()?)
     }
 
     /// Wait a moment for the app to end (after a request that got no answer): its status if

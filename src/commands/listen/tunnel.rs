@@ -255,7 +255,7 @@ impl Tunnel {
             if interrupted() {
                 bail!("stopped while waiting for {program}'s public URL");
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Some(status) = crate::child::exited(&self.child) {
                 // Read what it said before it ended: its streams close once their readers
                 // have sent everything (a second at most, if it left a child holding them).
                 let until = Instant::now() + Duration::from_secs(1);
@@ -301,10 +301,12 @@ impl Tunnel {
     /// had already ended has been reported by the watcher before this returns (a second at
     /// most).
     pub fn stop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
+        if crate::child::exited(&self.child).is_some() {
             if let Some(watched) = self.watched.take() {
                 let _ = watched.recv_timeout(Duration::from_secs(1));
             }
+            // Reaped, after what it left in its group is ended.
+            crate::child::stop_group(&mut self.child, Duration::ZERO);
             return;
         }
         self.stopping
@@ -314,7 +316,7 @@ impl Tunnel {
 
     /// True while the client runs.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        crate::child::exited(&self.child).is_none()
     }
 
     /// The client's process id (its process group's too), for a last-resort stop.

@@ -3,7 +3,7 @@
 //! unsigned body, drop a large body), run as real processes on 127.0.0.1.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -55,6 +55,9 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         signature = self.headers.get("X-Hub-Signature-256")
         if signature is None and HANG_UNSIGNED:
+            if PID_FILE:
+                with open(PID_FILE + ".hanging", "w") as f:
+                    f.write("hanging")
             time.sleep(60)
             return
         expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
@@ -480,6 +483,16 @@ fn ctrl_c_stops_the_app_too() {
         );
     }
     let pid = std::fs::read_to_string(&pid_file).unwrap();
+    // Ctrl-C while the check is under way: once the app holds the unsigned post.
+    let hanging = dir.path().join("pid.hanging");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !hanging.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the unsigned post never reached the app"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
