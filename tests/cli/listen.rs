@@ -1421,6 +1421,17 @@ fn an_error_status_answers_an_error_body() {
     let response = post(&listener.url, "/hook", &sample_bytes("qikchat/status-read"));
     assert_eq!(response.status, 503);
     assert_eq!(response.body, sample_bytes("picky/reply-text"));
+    drop(listener);
+
+    // A reply cannot ride on an answer that carries no body: refused before anything binds.
+    let assert = wa_hook()
+        .args(["listen", "--port", "0", "--no-save", "--no-ui"])
+        .args(["--status", "204", "--reply", "picky/reply-text"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("a 204 answer carries none"), "{stderr}");
+    assert!(assert.get_output().stdout.is_empty());
 }
 
 /// A Basic-auth secret with a newline inside could never match a header: refused at start-up,

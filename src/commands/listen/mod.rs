@@ -218,6 +218,12 @@ impl Config {
         let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
         let status = args.status.unwrap_or(200);
         let ack_body = match &args.reply {
+            // A 204 or 304 answer carries no body: the reply would be cut or break the
+            // connection's framing.
+            Some(_) if matches!(status, 204 | 304) => bail!(
+                "--reply sends a body, and a {status} answer carries none; leave out --status \
+                 (200) or give another 2xx"
+            ),
             Some(spec) => load_reply(spec)?,
             None => default_ack_body(status),
         };
