@@ -1440,16 +1440,10 @@ ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 /// check that sent it.
 #[test]
 fn errors_the_app_logs_between_deliveries_are_not_tied_to_them() {
-    let python = std::process::Command::new("python3")
-        .arg("--version")
-        .output();
-    if !python.is_ok_and(|output| output.status.success()) {
-        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+    let Some(dir) = python_standin_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("noisy.py");
-    std::fs::write(&script, NOISY_APP).unwrap();
+    };
+    let script = write_noisy_app(&dir, "noisy.py");
     let script = script.to_str().unwrap();
     let run = |noise: &str, extra: &[&str]| {
         let port = closed_port();
@@ -1591,16 +1585,10 @@ time.sleep(1)
 /// launcher's end and the app is not started again.
 #[test]
 fn a_launcher_that_exits_while_the_app_answers_is_no_crash() {
-    let python = std::process::Command::new("python3")
-        .arg("--version")
-        .output();
-    if !python.is_ok_and(|output| output.status.success()) {
-        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+    let Some(dir) = python_standin_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let app = dir.path().join("app.py");
-    std::fs::write(&app, NOISY_APP).unwrap();
+    };
+    let app = write_noisy_app(&dir, "app.py");
     let launcher = dir.path().join("launcher.py");
     std::fs::write(&launcher, LAUNCHER).unwrap();
     let port = closed_port();
@@ -1710,16 +1698,10 @@ fn a_batch_that_kills_the_app_is_blamed_on_the_batch() {
 /// the body's, not the concurrency's.
 #[test]
 fn an_error_logged_during_the_burst_is_confirmed_before_it_is_blamed() {
-    let python = std::process::Command::new("python3")
-        .arg("--version")
-        .output();
-    if !python.is_ok_and(|output| output.status.success()) {
-        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+    let Some(dir) = python_standin_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("noisy.py");
-    std::fs::write(&script, NOISY_APP).unwrap();
+    };
+    let script = write_noisy_app(&dir, "noisy.py");
     let script = script.to_str().unwrap();
     let run = |app: &[&str]| {
         let port = closed_port();
@@ -1757,4 +1739,23 @@ fn an_error_logged_during_the_burst_is_confirmed_before_it_is_blamed() {
         ),
         "{burst}"
     );
+}
+
+/// A folder for a Python stand-in app, or `None` (saying why) when python3 is missing.
+fn python_standin_dir() -> Option<tempfile::TempDir> {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|output| output.status.success()) {
+        eprintln!("skipped: python3 is not installed (the stand-in app is Python)");
+        return None;
+    }
+    Some(tempfile::tempdir().unwrap())
+}
+
+/// [`NOISY_APP`] written into `dir` as `name`.
+fn write_noisy_app(dir: &tempfile::TempDir, name: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, NOISY_APP).unwrap();
+    path
 }

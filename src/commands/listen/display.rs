@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
 use std::time::Duration;
 
-use colored::Colorize;
+use colored::{Color, Colorize};
 
 use crate::capture::CaptureRecord;
 use crate::cli::{Format, ListenArgs};
@@ -661,45 +661,38 @@ impl Stats {
                 .collect();
             text.push_str(&format!("  app: {}\n", shown.join(", ")));
         }
-        if self.unsaved > 0 {
-            text.push_str(&format!(
-                "  {}\n",
-                format!(
-                    "{} could not be saved (answered 500)",
-                    output::plural(self.unsaved, "request", "requests")
-                )
-                .red()
-            ));
-        }
-        if leftovers.unfinished > 0 {
-            text.push_str(&format!(
-                "  {}\n",
-                format!(
-                    "{} still being read or forwarded at the stop: not answered, not saved",
-                    output::plural(leftovers.unfinished, "request", "requests")
-                )
-                .yellow()
-            ));
-        }
-        if leftovers.pipe_full > 0 {
-            text.push_str(&format!(
-                "  {}\n",
-                format!(
-                    "{} answered 503, not saved: the capture pipe was not read",
-                    output::plural(leftovers.pipe_full, "request", "requests")
-                )
-                .yellow()
-            ));
-        }
-        if leftovers.refused_connections > 0 {
-            text.push_str(&format!(
-                "  {}\n",
-                format!(
-                    "{} refused with 503 (over --max-connections)",
-                    output::plural(leftovers.refused_connections, "connection", "connections")
-                )
-                .yellow()
-            ));
+        // Counts of what went wrong, each on its own indented line when there was any.
+        let problems = [
+            (
+                self.unsaved,
+                ("request", "requests"),
+                "could not be saved (answered 500)",
+                Color::Red,
+            ),
+            (
+                leftovers.unfinished,
+                ("request", "requests"),
+                "still being read or forwarded at the stop: not answered, not saved",
+                Color::Yellow,
+            ),
+            (
+                leftovers.pipe_full,
+                ("request", "requests"),
+                "answered 503, not saved: the capture pipe was not read",
+                Color::Yellow,
+            ),
+            (
+                leftovers.refused_connections,
+                ("connection", "connections"),
+                "refused with 503 (over --max-connections)",
+                Color::Yellow,
+            ),
+        ];
+        for (count, (one, many), what, color) in problems {
+            if count > 0 {
+                let line = format!("{} {what}", output::plural(count, one, many));
+                text.push_str(&format!("  {}\n", line.color(color)));
+            }
         }
         if leftovers.lines_not_shown > 0 {
             // "All are saved" only where every request was (not with --no-save, nor when some
