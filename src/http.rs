@@ -242,6 +242,26 @@ pub fn is_local(url: &Url) -> bool {
     )
 }
 
+/// The socket addresses a URL's host and port resolve to.
+pub fn socket_addresses(url: &Url) -> anyhow::Result<Vec<std::net::SocketAddr>> {
+    use anyhow::Context;
+    let host = url
+        .host_str()
+        .context("the URL has no host")?
+        .trim_matches(['[', ']']);
+    let port = url.port_or_known_default().context("the URL has no port")?;
+    Ok(std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .with_context(|| format!("cannot resolve {host}"))?
+        .collect())
+}
+
+/// Whether any of `addresses` accepts a TCP connection within `timeout`.
+pub fn accepts_connections(addresses: &[std::net::SocketAddr], timeout: Duration) -> bool {
+    addresses
+        .iter()
+        .any(|address| std::net::TcpStream::connect_timeout(address, timeout).is_ok())
+}
+
 /// One line that says why a request to `url` failed and what to try.
 pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
     let reason = failure_reason(err);

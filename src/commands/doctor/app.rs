@@ -11,7 +11,7 @@
 //! stopped (SIGTERM to its group, SIGKILL after [`STOP_GRACE`]) at the end, on an error and on
 //! Ctrl-C. Starting, reading and stopping are `crate::child`'s, as for listen's tunnel client.
 use std::collections::VecDeque;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -83,20 +83,7 @@ impl App {
     /// Start the app and wait until its URL accepts connections. `interrupted` is polled
     /// while waiting.
     pub fn start(options: AppOptions, interrupted: &dyn Fn() -> bool) -> anyhow::Result<App> {
-        let host = options
-            .target
-            .host_str()
-            .context("the URL has no host")?
-            .trim_matches(['[', ']'])
-            .to_string();
-        let port = options
-            .target
-            .port_or_known_default()
-            .context("the URL has no port")?;
-        let addresses: Vec<SocketAddr> = (host.as_str(), port)
-            .to_socket_addrs()
-            .with_context(|| format!("cannot resolve {host}"))?
-            .collect();
+        let addresses = crate::http::socket_addresses(&options.target)?;
         let shown = secret::scrub(
             &options
                 .command
@@ -171,9 +158,7 @@ impl App {
     }
 
     fn accepts(&self, timeout: Duration) -> bool {
-        self.addresses
-            .iter()
-            .any(|address| TcpStream::connect_timeout(address, timeout).is_ok())
+        crate::http::accepts_connections(&self.addresses, timeout)
     }
 
     /// Wait, bounded by the start timeout, until the URL accepts connections.

@@ -692,19 +692,10 @@ impl Probe {
         if !http::is_local(target) {
             return true;
         }
-        let Some(port) = target.port_or_known_default() else {
-            return true;
-        };
-        let host = target
-            .host_str()
-            .unwrap_or("127.0.0.1")
-            .trim_matches(['[', ']']);
-        let Ok(addresses) = std::net::ToSocketAddrs::to_socket_addrs(&(host, port)) else {
-            return true;
-        };
-        addresses.into_iter().any(|address| {
-            std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)).is_ok()
-        })
+        match http::socket_addresses(target) {
+            Ok(addresses) => http::accepts_connections(&addresses, Duration::from_secs(1)),
+            Err(_) => true,
+        }
     }
 
     /// Send every request, up to `concurrency` at once; replies in the order of `requests`.
