@@ -178,14 +178,15 @@ pub enum Refreshed {
 }
 
 /// Give a body new message ids and the current time, in the fields its provider uses (each
-/// provider's [`Rules::refresh`](crate::providers::Rules::refresh) knows which).
+/// provider's [`Lifecycle::refresh`](crate::providers::Lifecycle::refresh) knows which).
 pub fn refresh(
     body: &mut Value,
     provider: Provider,
     ids: &mut IdSource,
     now: SystemTime,
 ) -> Refreshed {
-    if provider.rules().refresh(body, ids, now) {
+    let lifecycle = provider.rules().lifecycle();
+    if lifecycle.is_some_and(|lifecycle| lifecycle.refresh(body, ids, now)) {
         Refreshed::Changed
     } else {
         Refreshed::NothingToRefresh
@@ -194,12 +195,12 @@ pub fn refresh(
 
 /// The status item of a status body of `provider`, if it is one.
 fn status_item(body: &Value, provider: Provider) -> Option<&Map<String, Value>> {
-    let pointer = provider.rules().status_item()?;
+    let lifecycle = provider.rules().lifecycle()?;
     let detection = providers::detect(body).filter(|d| d.provider == provider)?;
-    if !provider.rules().is_status(&detection.kind) {
+    if !lifecycle.is_status(&detection.kind) {
         return None;
     }
-    body.pointer(pointer)?.as_object()
+    body.pointer(lifecycle.status_item())?.as_object()
 }
 
 /// The statuses `--sequence` sends for a status body, in order, as the provider sends them for
@@ -207,8 +208,8 @@ fn status_item(body: &Value, provider: Provider) -> Option<&Map<String, Value>> 
 /// when the body is not a status.
 pub fn sequence_statuses(body: &Value, provider: Provider) -> Option<Vec<&'static str>> {
     let item = status_item(body, provider)?;
-    let rules = provider.rules();
-    Some(rules.lifecycle(rules.is_failed(item)))
+    let lifecycle = provider.rules().lifecycle()?;
+    Some(lifecycle.ladder(lifecycle.is_failed(item)))
 }
 
 /// The bodies `--sequence` sends: one per status of [`sequence_statuses`], for the same message
@@ -221,10 +222,11 @@ pub fn status_sequence(
     let statuses = sequence_statuses(body, provider).context(
         "--sequence needs a status sample, e.g. meta/status-sent or qikchat/status-read",
     )?;
-    let rules = provider.rules();
-    let pointer = rules
-        .status_item()
+    let lifecycle = provider
+        .rules()
+        .lifecycle()
         .context("this provider sends no statuses")?;
+    let pointer = lifecycle.status_item();
     let count = statuses.len() as u64;
     statuses
         .iter()
@@ -235,7 +237,7 @@ pub fn status_sequence(
             let Some(item) = body.pointer_mut(pointer).and_then(Value::as_object_mut) else {
                 bail!("the status body has no {pointer}");
             };
-            rules.set_status(item, status, at);
+            lifecycle.set_status(item, status, at);
             Ok(body)
         })
         .collect()

@@ -1,5 +1,6 @@
 //! `wa-hook sign` and `wa-hook verify`: Meta's X-Hub-Signature-256 as a one-liner, and an
-//! explanation when a signature does not match.
+//! explanation when a signature does not match. The signature is the signing provider's
+//! ([`providers::signing_for`]).
 use std::io::{Read, Write};
 
 use anyhow::Context;
@@ -8,19 +9,21 @@ use colored::Colorize;
 use crate::cli::{AppSecretArgs, Format, SignArgs, VerifyArgs};
 use crate::error::Outcome;
 use crate::output;
-use crate::providers::meta::signature::{self, HEADER};
+use crate::providers;
 use crate::secret::{self, SecretString};
 
 pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
     let body = read_body(&args.input)?;
     let secret = app_secret(&args.secret)?;
-    let value = signature::sign(&secret, &body);
+    let (_, signing) = providers::signing_for(None);
+    let header = signing.header();
+    let value = signing.sign(&secret, &body);
     let mut out = output::stdout();
     match args.format {
-        Format::Text => writeln!(out, "{HEADER}: {value}")?,
+        Format::Text => writeln!(out, "{header}: {value}")?,
         Format::Json => output::json_line(
             &mut out,
-            &serde_json::json!({"header": HEADER, "signature": value}),
+            &serde_json::json!({"header": header, "signature": value}),
         )?,
     }
     Ok(Outcome::Success)
@@ -29,16 +32,17 @@ pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
 pub fn run_verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let body = read_body(&args.input)?;
     let secret = app_secret(&args.secret)?;
+    let (_, signing) = providers::signing_for(None);
     // Accept the value pasted with its header name too.
     let received = args
         .signature
         .trim()
-        .strip_prefix(HEADER)
+        .strip_prefix(signing.header())
         .map_or(args.signature.trim(), |rest| {
             rest.trim_start_matches(':').trim()
         });
-    let valid = signature::verify(&secret, received, &body);
-    let cause = (!valid).then(|| signature::diagnose(&secret, received, &body));
+    let valid = signing.verify(&secret, received, &body);
+    let cause = (!valid).then(|| signing.diagnose(&secret, received, &body));
     let mut out = output::stdout();
     match (args.format, cause) {
         (Format::Json, cause) => output::json_line(

@@ -17,7 +17,6 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::capture::{self, CaptureRecord};
-use crate::providers::meta::handshake;
 use crate::providers::{self, MessageEvent};
 use crate::verdict::Verdict;
 
@@ -208,7 +207,10 @@ pub struct Filter {
 
 /// The list's word for a record that no provider's body explains (see [`Summary::label`]).
 fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'static str> {
-    if record.method == "GET" && body.is_empty() && handshake::parse(&record.query).is_some() {
+    if record.method == "GET"
+        && body.is_empty()
+        && providers::find_handshake(&record.query).is_some()
+    {
         Some("handshake")
     } else if body.is_empty() && record.body_bytes > 0 {
         Some("body not kept")

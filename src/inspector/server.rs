@@ -17,7 +17,6 @@ use super::index::{Filter, Index, Update};
 use super::pretty::Pretty;
 use super::timeline;
 use crate::capture::{BodyEncoding, CaptureRecord};
-use crate::providers::meta::signature;
 use crate::providers::{self, Provider};
 use crate::secret;
 use crate::validation::{self, CheckOptions};
@@ -500,16 +499,17 @@ impl Server {
         }
         let (mut resigned, mut notes) = (false, Vec::new());
         let parsed = validation::parse_json(&edited).ok();
-        let captured_signature = record.header(signature::HEADER).is_some();
+        let header = providers::signing_for(None).1.header();
+        let captured_signature = record.header(header).is_some();
         let signer = parsed
             .as_ref()
             .and_then(providers::detect)
             .map(|detection| detection.provider)
             .or_else(|| record.provider.as_deref().and_then(Provider::from_id))
-            .filter(|provider| provider.rules().signs_bodies())
+            .filter(|provider| provider.rules().signing().is_some())
             .or_else(|| {
                 captured_signature
-                    .then(|| Provider::all().find(|p| p.rules().signs_bodies()))
+                    .then(|| Provider::all().find(|p| p.rules().signing().is_some()))
                     .flatten()
             });
         // The edit as its provider writes it on the wire: what replay sends for an edit.
@@ -523,27 +523,26 @@ impl Server {
                     }
                     None => "the edited bytes as typed (they are not JSON)".to_string(),
                 };
+                let (_, signing) = providers::signing_for(Some(provider));
                 record
                     .headers
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
-                record.headers.push((
-                    signature::HEADER.to_string(),
-                    signature::sign(secret, &bytes),
-                ));
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signing.header()));
+                record
+                    .headers
+                    .push((signing.header().to_string(), signing.sign(secret, &bytes)));
                 resigned = true;
                 notes.push(format!(
                     "re-signed: {} computed with the app secret over {how}",
-                    signature::HEADER
+                    signing.header()
                 ));
             }
             (_, None) if captured_signature => {
                 record
                     .headers
-                    .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case(header));
                 notes.push(format!(
-                    "left out the captured {}: the edited body no longer matches it (start \
-                     listen or inspect with --app-secret-env to re-sign it)",
-                    signature::HEADER
+                    "left out the captured {header}: the edited body no longer matches it (start \
+                     listen or inspect with --app-secret-env to re-sign it)"
                 ));
             }
             _ => {}

@@ -18,6 +18,7 @@
 //! body only on its own marks, and claims never overlap, so the order of the list decides
 //! nothing about who claims a body. It is the order detection asks in (Meta, the most common
 //! traffic, first) and the order `samples` lists them in.
+pub mod capabilities;
 pub mod rules;
 pub mod shapes;
 
@@ -26,7 +27,11 @@ use std::hash::{Hash, Hasher};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-pub use rules::{Claim, Gist, Kind, MessageEvent, Novelty, Part, Protection, QueryEncoder, Rules};
+pub use capabilities::{
+    Auth, Batching, Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch,
+    QueryMethod, Signing,
+};
+pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 
 use crate::schemas::Schema;
 
@@ -186,7 +191,47 @@ pub fn near_miss(body: &Map<String, Value>) -> Option<String> {
 
 /// A body sent as query parameters (Picky Assist's deprecated method), as a JSON object.
 pub fn query_body(query: &str) -> Option<Value> {
-    Provider::all().find_map(|provider| provider.0.query_body(query))
+    Provider::all().find_map(|provider| provider.0.query_method()?.decode(query))
+}
+
+/// A provider's capability for a command about a mechanism rather than a body (`sign`,
+/// `replay --handshake`, a signature on a body of no known provider): `provider`'s own when it
+/// has it, else the first provider of the registry that has it.
+fn capable<T: ?Sized>(
+    provider: Option<Provider>,
+    get: impl Fn(&'static dyn Rules) -> Option<&'static T>,
+) -> Option<(Provider, &'static T)> {
+    provider
+        .and_then(|p| Some((p, get(p.0)?)))
+        .or_else(|| Provider::all().find_map(|p| Some((p, get(p.0)?))))
+}
+
+/// How a body of `provider` is signed: its own [`Signing`], or — for a body of no known
+/// provider, or of one that does not sign but must be signed (`listen
+/// --reject-bad-signature`) — the first signing provider's (Meta's). The registry test checks
+/// that one provider signs.
+pub fn signing_for(provider: Option<Provider>) -> (Provider, &'static dyn Signing) {
+    capable(provider, |rules| rules.signing()).expect("a provider of the registry signs")
+}
+
+/// `provider`'s verification [`Handshake`], or the first provider's that has one (Meta's).
+/// The registry test checks that one provider has one.
+pub fn handshake_for(provider: Option<Provider>) -> (Provider, &'static dyn Handshake) {
+    capable(provider, |rules| rules.handshake()).expect("a provider of the registry verifies")
+}
+
+/// The verification handshake in a request's query, as any provider that verifies sends it.
+pub fn find_handshake(query: &str) -> Option<HandshakeRequest> {
+    Provider::all().find_map(|provider| provider.0.handshake()?.parse(query))
+}
+
+/// The query with every verify token replaced by `redacted`: the token is a shared secret.
+pub fn redact_handshake_token(query: &str, redacted: &str) -> String {
+    Provider::all()
+        .filter_map(|provider| provider.0.handshake())
+        .fold(query.to_string(), |query, handshake| {
+            handshake.redact_token(&query, redacted)
+        })
 }
 
 /// A few words that say what a body is about: sender, text or media type, status, event; and
@@ -213,18 +258,24 @@ pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
     gist
 }
 
-/// The messages a body is about, with their statuses (see [`Rules::message_events`]).
+/// The messages a body is about, with their statuses (see [`Lifecycle::message_events`]).
 pub fn message_events(body: &Value, detection: &Detection) -> Vec<MessageEvent> {
     detection
         .provider
         .rules()
-        .message_events(body, &detection.kind)
+        .lifecycle()
+        .map(|lifecycle| lifecycle.message_events(body, &detection.kind))
+        .unwrap_or_default()
 }
 
 /// The schema an answer to a body of this kind must match to be acted on, if its provider
 /// reads answers (Picky Assist's instant replies).
 pub fn reply_schema(detection: &Detection) -> Option<&'static Schema> {
-    let id = detection.provider.rules().reply_schema(&detection.kind)?;
+    let id = detection
+        .provider
+        .rules()
+        .instant_replies()?
+        .reply_schema(&detection.kind)?;
     detection.provider.schema(id)
 }
 
@@ -259,7 +310,10 @@ pub fn near_reply_keys(value: &Value, schema: &Schema) -> bool {
 /// body each answers.
 pub fn instant_reply_schemas() -> impl Iterator<Item = (Provider, &'static Schema)> {
     Provider::all().filter_map(|provider| {
-        let id = provider.rules().reply_schema(&Kind::named("message"))?;
+        let id = provider
+            .rules()
+            .instant_replies()?
+            .reply_schema(&Kind::named("message"))?;
         Some((provider, provider.schema(id)?))
     })
 }

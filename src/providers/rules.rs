@@ -1,13 +1,17 @@
 //! What a provider knows, behind one trait: [`Rules`]. The registry ([`super`]) lists the
 //! providers; everything else — detection, validation, `listen`, `replay`, `samples`,
-//! `schemas` — asks them through this trait and never names a provider.
+//! `schemas`, `doctor` — asks them through this trait and its capabilities
+//! ([`super::capabilities`]) and never names a provider.
 use std::borrow::Cow;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::ids::IdSource;
+pub use super::capabilities::{
+    Auth, Batching, Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch,
+    QueryMethod, Signing,
+};
 use crate::schemas::SchemaSet;
 
 /// What a body is about: a name (`message`, `status`, `template_status`) and, where the body
@@ -132,9 +136,6 @@ pub struct Novelty {
     pub edits: &'static [&'static str],
 }
 
-/// Writes a body's top-level fields as a query string.
-pub type QueryEncoder = fn(&Value) -> anyhow::Result<String>;
-
 /// Who a body is from or to, and what it says, for the one-line summaries of `listen` and
 /// `replay`.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -169,7 +170,7 @@ impl MessageEvent {
 /// How a body names the user a message is from or a status is about (Meta: PROVIDERS.md,
 /// "Identity: phone numbers, business-scoped user ids (BSUID) and usernames"). `replay
 /// --identity` and `doctor` rewrite bodies into each form a provider documents
-/// ([`Rules::identities`], [`Rules::with_identity`]).
+/// ([`Rules::identities`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Identity {
     /// The phone number only (Meta: `wa_id`, `from`, `recipient_id`).
@@ -204,10 +205,18 @@ impl std::fmt::Display for Identity {
 
 /// Everything one provider knows. Implemented once per provider, in `src/providers/<id>/`.
 ///
-/// Only [`Rules::id`], [`Rules::name`], [`Rules::schemas`], [`Rules::kind_names`],
-/// [`Rules::claim`], [`Rules::fallback`] and [`Rules::gist`] are required; the rest default
-/// to "this provider has no such convention".
+/// Four parts: who it is (id, name, aliases); how its bodies are told apart (schemas, kind
+/// and event names, claim, fallback, near miss); what a body says (gist); and how it delivers
+/// (setup, time and size limits, wire bytes, novelties). A method without a default must be
+/// written by every provider; the rest default to "no such convention".
+///
+/// What only some providers do is a capability, asked for by name and `None` by default:
+/// [`Rules::signing`], [`Rules::handshake`], [`Rules::lifecycle`], [`Rules::query_method`],
+/// [`Rules::instant_replies`], [`Rules::batching`], [`Rules::identities`] and [`Rules::auth`]
+/// (see [`super::capabilities`], which also says where a new one goes).
 pub trait Rules: Sync {
+    // Identity.
+
     /// The short id used in sample names, schema ids, `--provider` and output: `qikchat`.
     fn id(&self) -> &'static str;
 
@@ -218,6 +227,8 @@ pub trait Rules: Sync {
     fn aliases(&self) -> &'static [&'static str] {
         &[]
     }
+
+    // Detection.
 
     /// Its schemas, embedded from `src/providers/<id>/schemas/`.
     fn schemas(&self) -> &'static SchemaSet;
@@ -248,6 +259,14 @@ pub trait Rules: Sync {
         None
     }
 
+    /// Whether a body of this kind is a webhook the provider sends (rather than an answer an
+    /// endpoint gives, or an answer of the provider's API): `replay all` sends only webhooks.
+    fn is_webhook(&self, _kind: &Kind) -> bool {
+        true
+    }
+
+    // Gist.
+
     /// Sender or recipient, and text or event, for a body this provider claimed as `kind`.
     fn gist(&self, body: &Value, kind: &Kind) -> Gist;
 
@@ -258,94 +277,14 @@ pub trait Rules: Sync {
         None
     }
 
-    /// Whether a body of this kind is a webhook the provider sends (rather than an answer an
-    /// endpoint gives, or an answer of the provider's API): `replay all` sends only webhooks.
-    fn is_webhook(&self, _kind: &Kind) -> bool {
-        true
-    }
-
-    /// `--fresh`: write new message ids and the current time into the fields this provider
-    /// uses. Returns false when its bodies carry neither.
-    fn refresh(&self, _body: &mut Value, _ids: &mut IdSource, _now: SystemTime) -> bool {
-        false
-    }
-
-    /// The messages a body of this kind is about (a message received, or statuses of messages
-    /// sent), with their ids and statuses: the inspector follows one message through them.
-    fn message_events(&self, _body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
-        Vec::new()
-    }
-
-    /// `--sequence`: where a status body of this provider keeps its status item (a JSON
-    /// pointer), when it sends statuses at all.
-    fn status_item(&self) -> Option<&'static str> {
-        None
-    }
-
-    /// `--sequence`: whether a body of this kind is a message's status update.
-    fn is_status(&self, kind: &Kind) -> bool {
-        kind.name() == "status"
-    }
-
-    /// `--sequence`: the statuses one message goes through, in order: sent, delivered, read;
-    /// or sent then failed when `failed`.
-    fn lifecycle(&self, failed: bool) -> Vec<&'static str> {
-        if failed {
-            vec!["sent", "failed"]
-        } else {
-            vec!["sent", "delivered", "read"]
-        }
-    }
-
-    /// `--sequence`: whether a status item is a failure.
-    fn is_failed(&self, item: &Map<String, Value>) -> bool {
-        item.get("status").and_then(Value::as_str) == Some("failed")
-    }
-
-    /// `--sequence`: write `status` (one of [`Rules::lifecycle`]) and its time into the item.
-    fn set_status(&self, _item: &mut Map<String, Value>, _status: &str, _at: SystemTime) {}
-
-    /// Whether the provider signs its bodies with the app secret (Meta's
-    /// `X-Hub-Signature-256`), so `listen --app-secret-env` checks them.
-    fn signs_bodies(&self) -> bool {
-        false
-    }
+    // Delivery.
 
     /// Where the user gives this provider a public URL (`base` ends with `/`), in one line.
     fn webhook_setup(&self, base: &str) -> String;
 
-    /// What protects an endpoint that receives this provider's webhooks.
-    fn protection(&self) -> Protection {
-        Protection::Nothing
-    }
-
     /// How long the provider waits for an acknowledgement, where it documents one.
     fn response_budget(&self) -> Option<Duration> {
         None
-    }
-
-    /// A body sent as query parameters on an empty POST (Picky Assist's deprecated method),
-    /// as a JSON object of its fields.
-    fn query_body(&self, _query: &str) -> Option<Value> {
-        None
-    }
-
-    /// The provider's way of sending a body as query parameters on an empty POST (Picky
-    /// Assist's deprecated method), if it has one: the encoder of [`Rules::query_body`]'s form.
-    fn query_method(&self) -> Option<QueryEncoder> {
-        None
-    }
-
-    /// The schema an endpoint's answer to a body of this kind must match to be acted on
-    /// (Picky Assist's instant replies), if the provider reads answers at all.
-    fn reply_schema(&self, _kind: &Kind) -> Option<&'static str> {
-        None
-    }
-
-    /// Whether the provider verifies an endpoint with a GET handshake before it sends anything
-    /// (Meta's `hub.challenge`, see `meta::handshake`).
-    fn verifies_with_handshake(&self) -> bool {
-        false
     }
 
     /// The largest body the provider documents sending, in bytes.
@@ -354,35 +293,71 @@ pub trait Rules: Sync {
     }
 
     /// A body as the provider writes it on the wire. Compact JSON unless the provider is known
-    /// to write it otherwise (Meta escapes non-ASCII and `/`).
+    /// to write it otherwise (Meta escapes non-ASCII and `/`). Every provider sends bytes, so
+    /// this is no capability: sizes, `replay` and doctor use it for all of them, and a
+    /// signature is computed over these bytes.
     fn wire_bytes(&self, body: &Value) -> Vec<u8> {
         serde_json::to_vec(body).expect("a JSON value always encodes")
-    }
-
-    /// Several bodies merged into one notification, the way the provider batches what it
-    /// has to deliver (Meta: several entries, changes, messages and statuses in one POST), for
-    /// `replay --batch` and `doctor`. `None` when the provider does not batch, or when a body
-    /// is not one of its notifications.
-    fn batch(&self, _bodies: &[Value]) -> Option<Value> {
-        None
-    }
-
-    /// The identity forms its bodies can be written in ([`Identity`]); empty when the provider
-    /// documents only one.
-    fn identities(&self) -> &'static [Identity] {
-        &[]
-    }
-
-    /// The body with every user it names written in `identity`'s form (one of
-    /// [`Rules::identities`]), adding only fields the provider documents. `None` when the body
-    /// names no user that can be rewritten (not a message or status; a system message; a
-    /// status about a group), or the provider has no such forms.
-    fn with_identity(&self, _body: &Value, _identity: Identity) -> Option<Value> {
-        None
     }
 
     /// Bodies it may send one day that no sample shows yet (see [`Novelty`]).
     fn novelties(&self) -> &'static [Novelty] {
         &[]
+    }
+
+    // Capabilities.
+
+    /// How it signs bodies, if it does (Meta's `X-Hub-Signature-256`).
+    fn signing(&self) -> Option<&dyn Signing> {
+        None
+    }
+
+    /// How it verifies an endpoint before sending, if it does (Meta's `hub.challenge` GET).
+    fn handshake(&self) -> Option<&dyn Handshake> {
+        None
+    }
+
+    /// How its messages go through statuses and get fresh ids, if its bodies are about
+    /// messages at all (the partner API's events are not).
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        None
+    }
+
+    /// Its way of sending a body as query parameters, if it has one (Picky Assist's
+    /// deprecated method).
+    fn query_method(&self) -> Option<&dyn QueryMethod> {
+        None
+    }
+
+    /// The answers it reads and acts on, if any (Picky Assist's instant replies).
+    fn instant_replies(&self) -> Option<&dyn InstantReplies> {
+        None
+    }
+
+    /// How it merges several bodies into one notification, if it batches (Meta).
+    fn batching(&self) -> Option<&dyn Batching> {
+        None
+    }
+
+    /// The forms in which its bodies can name a user, if it documents more than one (Meta).
+    fn identities(&self) -> Option<&dyn Identities> {
+        None
+    }
+
+    /// Credentials it can send with each delivery, besides a signature (Qikchat: Basic auth).
+    fn auth(&self) -> Option<Auth> {
+        None
+    }
+
+    /// What protects an endpoint that receives its webhooks: a summary of [`Rules::signing`]
+    /// and [`Rules::auth`], not written by providers (the registry test checks it agrees).
+    fn protection(&self) -> Protection {
+        if self.signing().is_some() {
+            Protection::Signature
+        } else if self.auth() == Some(Auth::Basic) {
+            Protection::BasicAuth
+        } else {
+            Protection::Nothing
+        }
     }
 }

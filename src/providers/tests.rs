@@ -381,11 +381,11 @@ fn a_quoted_picky_reply_is_text_not_a_button_reply() {
 #[test]
 fn picky_query_method_round_trips() {
     let picky = Provider::from_id("picky").unwrap();
-    let encode = picky
+    let method = picky
         .rules()
         .query_method()
         .expect("Picky Assist has a query method");
-    let query = encode(&sample_body("picky/message-text")).unwrap();
+    let query = method.encode(&sample_body("picky/message-text")).unwrap();
     let fields = query_body(&query).expect("recognised");
     assert_eq!(fields["message-in"], "Hi, is my order #4521 shipped?");
     assert_eq!(fields["type"], "1");
@@ -537,17 +537,16 @@ fn every_message_and_status_sample_in_every_identity_stays_valid() {
     let mut rewritten = 0;
     let mut left_alone = BTreeSet::new();
     for sample in samples() {
-        let rules = sample.provider.rules();
-        if rules.identities().is_empty() {
+        let Some(identities) = sample.provider.rules().identities() else {
             continue;
-        }
+        };
         let kind = Kind::parse(&sample.kind);
         if !["message", "status"].contains(&kind.name()) {
             continue;
         }
         let body: Value = serde_json::from_slice(sample.body).unwrap();
-        for &identity in rules.identities() {
-            let Some(variant) = rules.with_identity(&body, identity) else {
+        for &identity in identities.forms() {
+            let Some(variant) = identities.with_identity(&body, identity) else {
                 left_alone.insert(sample.name.as_str());
                 continue;
             };
@@ -628,7 +627,11 @@ fn every_message_and_status_sample_in_every_identity_stays_valid() {
 #[test]
 fn identity_forms_agree_within_a_body_and_keep_what_was_there() {
     use super::rules::Identity;
-    let meta = Provider::from_id("meta").unwrap().rules();
+    let meta = Provider::from_id("meta")
+        .unwrap()
+        .rules()
+        .identities()
+        .unwrap();
     let body = sample_body("meta/message-text");
     let username = meta.with_identity(&body, Identity::Username).unwrap();
     let value = &username["entry"][0]["changes"][0]["value"];
@@ -670,23 +673,13 @@ fn identity_forms_agree_within_a_body_and_keep_what_was_there() {
 /// Providers without identity forms or batching say so.
 #[test]
 fn only_providers_that_batch_and_rewrite_identities_claim_to() {
-    use super::rules::Identity;
     for provider in Provider::all() {
         if provider.id() == "meta" {
             continue;
         }
         let rules = provider.rules();
-        assert!(rules.identities().is_empty(), "{provider}");
-        let body = samples()
-            .iter()
-            .find(|sample| sample.provider == provider)
-            .map(|sample| serde_json::from_slice::<Value>(sample.body).unwrap())
-            .unwrap();
-        assert!(
-            rules.with_identity(&body, Identity::Username).is_none(),
-            "{provider}"
-        );
-        assert!(rules.batch(&[body.clone(), body]).is_none(), "{provider}");
+        assert!(rules.identities().is_none(), "{provider}");
+        assert!(rules.batching().is_none(), "{provider}");
     }
 }
 
@@ -695,6 +688,8 @@ fn only_providers_that_batch_and_rewrite_identities_claim_to() {
 #[test]
 fn batches_merge_the_way_meta_does_and_stay_valid() {
     let meta = Provider::from_id("meta").unwrap().rules();
+    let batching = meta.batching().unwrap();
+    let lifecycle = meta.lifecycle().unwrap();
     let names = [
         "meta/message-text",
         "meta/message-image",
@@ -705,7 +700,7 @@ fn batches_merge_the_way_meta_does_and_stay_valid() {
         "meta/message-reaction",
     ];
     let bodies: Vec<Value> = names.iter().map(|name| sample_body(name)).collect();
-    let batch = meta.batch(&bodies).unwrap();
+    let batch = batching.batch(&bodies).unwrap();
     let check = check_value(&batch, &strict());
     assert_eq!(
         check.verdict,
@@ -741,7 +736,8 @@ fn batches_merge_the_way_meta_does_and_stay_valid() {
     assert!(batch.pointer("/entry/0/changes/2/value/errors").is_some());
     // Every message and status of every body is in the batch, once.
     let events = |body: &Value| -> Vec<String> {
-        meta.message_events(body, &Kind::named("message"))
+        lifecycle
+            .message_events(body, &Kind::named("message"))
             .into_iter()
             .map(|event| format!("{} {}", event.id, event.status))
             .collect()
@@ -753,5 +749,164 @@ fn batches_merge_the_way_meta_does_and_stay_valid() {
     assert_eq!(found, expected);
     // A body that is not Meta's is not batched.
     let qikchat = sample_body("qikchat/message-text");
-    assert!(meta.batch(&[bodies[0].clone(), qikchat]).is_none());
+    assert!(batching.batch(&[bodies[0].clone(), qikchat]).is_none());
+}
+
+/// The samples of a provider, parsed, with their kinds.
+fn provider_samples(provider: Provider) -> impl Iterator<Item = (&'static str, Kind, Value)> {
+    samples()
+        .iter()
+        .filter(move |sample| sample.provider == provider)
+        .map(|sample| {
+            let body = serde_json::from_slice(sample.body).unwrap();
+            (sample.name.as_str(), Kind::parse(&sample.kind), body)
+        })
+}
+
+/// What having a capability promises, provider by provider: a command that asks for one can
+/// rely on it without knowing the provider.
+#[test]
+fn capabilities_are_consistent() {
+    use crate::ids::IdSource;
+    use crate::secret::SecretString;
+    // `sign`, `verify` and `replay --handshake` ask the registry for a provider that has them.
+    assert!(Provider::all().any(|p| p.rules().signing().is_some()));
+    assert!(Provider::all().any(|p| p.rules().handshake().is_some()));
+    for provider in Provider::all() {
+        let rules = provider.rules();
+        // Protection is what signing and auth say, never written on its own.
+        let protection = match (rules.signing(), rules.auth()) {
+            (Some(_), _) => Protection::Signature,
+            (None, Some(Auth::Basic)) => Protection::BasicAuth,
+            (None, None) => Protection::Nothing,
+        };
+        assert_eq!(rules.protection(), protection, "{provider}");
+        if let Some(signing) = rules.signing() {
+            assert!(
+                reqwest::header::HeaderName::from_bytes(signing.header().as_bytes()).is_ok(),
+                "{provider}: {}",
+                signing.header()
+            );
+            let secret = SecretString::new("app-secret");
+            for (name, _, body) in provider_samples(provider) {
+                let wire = rules.wire_bytes(&body);
+                let header = signing.sign(&secret, &wire);
+                assert!(signing.verify(&secret, &header, &wire), "{name}");
+                let other = SecretString::new("another-secret");
+                assert!(!signing.verify(&other, &header, &wire), "{name}");
+                assert_eq!(
+                    signing.diagnose(&other, &header, &wire),
+                    Mismatch::WrongSecretOrBody,
+                    "{name}"
+                );
+            }
+        }
+        if let Some(handshake) = rules.handshake() {
+            let query = handshake.query("s3cret token", "1234567");
+            let request = handshake
+                .parse(&query)
+                .expect("its own query is a handshake");
+            assert!(request.subscribes(), "{provider}");
+            assert_eq!(request.token, "s3cret token", "{provider}");
+            assert_eq!(request.challenge, "1234567", "{provider}");
+            assert_eq!(find_handshake(&query), Some(request), "{provider}");
+            assert!(handshake.parse("a=1").is_none(), "{provider}");
+            let redacted = handshake.redact_token(&query, "(redacted)");
+            assert!(!redacted.contains("s3cret"), "{provider}: {redacted}");
+            assert!(handshake.accepts("1234567", 200, "1234567\n"), "{provider}");
+            assert!(!handshake.accepts("1234567", 403, "1234567"), "{provider}");
+            assert!(
+                !handshake.accepts("1234567", 200, "\"1234567\""),
+                "{provider}"
+            );
+        }
+        check_lifecycle(provider);
+        if let Some(method) = rules.query_method() {
+            let (name, _, body) = provider_samples(provider)
+                .find(|(_, kind, _)| kind.name() == "message")
+                .expect("a provider with a query method has a message sample");
+            let query = method.encode(&body).unwrap();
+            let fields = method.decode(&query).expect("its own query is its own");
+            assert_eq!(detect(&fields).unwrap().provider, provider, "{name}");
+            assert_eq!(query_body(&query), Some(fields), "{name}");
+        }
+        // A provider that reads answers documents them as a `reply` kind, and the other way
+        // round; its reply schema is one of its own.
+        let replies = rules
+            .instant_replies()
+            .and_then(|replies| replies.reply_schema(&Kind::named("message")));
+        assert_eq!(
+            replies.is_some(),
+            rules.kind_names().contains(&"reply"),
+            "{provider}"
+        );
+        if let Some(id) = replies {
+            assert!(provider.schema(id).is_some(), "{provider}: {id}");
+        }
+        if let Some(batching) = rules.batching() {
+            let (name, _, body) = provider_samples(provider)
+                .find(|(_, kind, _)| kind.name() == "message")
+                .expect("a provider that batches has a message sample");
+            let batch = batching
+                .batch(&[body.clone(), body])
+                .expect("two messages batch");
+            assert_eq!(detect(&batch).unwrap().provider, provider, "{name}");
+        }
+        if let Some(identities) = rules.identities() {
+            assert!(
+                identities.forms().len() > 1,
+                "{provider}: one form is no choice"
+            );
+        }
+    }
+    // A provider without a lifecycle has nothing to refresh.
+    for provider in Provider::all().filter(|p| p.rules().lifecycle().is_none()) {
+        for (name, _, mut body) in provider_samples(provider) {
+            let refreshed = crate::payload::refresh(
+                &mut body,
+                provider,
+                &mut IdSource::new(),
+                std::time::SystemTime::now(),
+            );
+            assert_eq!(
+                refreshed,
+                crate::payload::Refreshed::NothingToRefresh,
+                "{name}"
+            );
+        }
+    }
+}
+
+/// A provider with a lifecycle: each status sample keeps its status item where it says, every
+/// step of its ladder is still a status of the provider, and its message samples name a
+/// message.
+fn check_lifecycle(provider: Provider) {
+    let Some(lifecycle) = provider.rules().lifecycle() else {
+        return;
+    };
+    let mut statuses = 0;
+    for (name, kind, body) in provider_samples(provider) {
+        if kind.name() == "message" {
+            assert!(!lifecycle.message_events(&body, &kind).is_empty(), "{name}");
+        }
+        if !lifecycle.is_status(&kind) {
+            continue;
+        }
+        statuses += 1;
+        let item = body.pointer(lifecycle.status_item());
+        assert!(item.is_some_and(Value::is_object), "{name}");
+        let now = std::time::SystemTime::now();
+        let sequence = crate::payload::status_sequence(&body, provider, now).unwrap();
+        let failed = lifecycle.is_failed(item.unwrap().as_object().unwrap());
+        assert_eq!(sequence.len(), lifecycle.ladder(failed).len(), "{name}");
+        for step in &sequence {
+            let detection = detect(step).unwrap();
+            assert_eq!(detection.provider, provider, "{name}");
+            assert!(lifecycle.is_status(&detection.kind), "{name}");
+        }
+    }
+    assert!(
+        statuses > 0,
+        "{provider}: a lifecycle without a status sample"
+    );
 }

@@ -11,10 +11,12 @@
 //! anything is sent; [`report`] prints text, JSON and JUnit.
 mod app;
 mod deliveries;
-mod meta;
-mod picky;
+mod handshake;
 mod probe;
+mod query;
+mod reply;
 mod report;
+mod signing;
 mod variants;
 mod verdict;
 
@@ -26,7 +28,7 @@ use crate::cli::DoctorArgs;
 use crate::error::Outcome;
 use crate::http;
 use crate::ids::IdSource;
-use crate::providers::{self, BudgetSource, Protection, Provider};
+use crate::providers::{self, Auth, BudgetSource, Protection, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
 use probe::{Halt, Probe, ProbeOptions};
 use verdict::{CheckResult, Status};
@@ -56,15 +58,15 @@ fn always(_: Provider) -> bool {
 }
 
 fn has_handshake(provider: Provider) -> bool {
-    provider.rules().verifies_with_handshake()
+    provider.rules().handshake().is_some()
 }
 
 fn signs(provider: Provider) -> bool {
-    provider.rules().signs_bodies()
+    provider.rules().signing().is_some()
 }
 
 fn basic_auth(provider: Provider) -> bool {
-    provider.rules().protection() == Protection::BasicAuth
+    provider.rules().auth() == Some(Auth::Basic)
 }
 
 fn query_method(provider: Provider) -> bool {
@@ -74,7 +76,8 @@ fn query_method(provider: Provider) -> bool {
 fn instant_replies(provider: Provider) -> bool {
     provider
         .rules()
-        .reply_schema(&providers::Kind::named("message"))
+        .instant_replies()
+        .and_then(|replies| replies.reply_schema(&providers::Kind::named("message")))
         .is_some()
 }
 
@@ -92,31 +95,31 @@ pub(crate) const CHECKS: &[Check] = &[
         name: "handshake",
         applies: has_handshake,
         sends: Sends::Handshake,
-        run: meta::handshake,
+        run: handshake::handshake,
     },
     Check {
         name: "handshake-wrong-token",
         applies: has_handshake,
         sends: Sends::Handshake,
-        run: meta::handshake_wrong_token,
+        run: handshake::handshake_wrong_token,
     },
     Check {
         name: "signed-post",
         applies: signs,
         sends: Sends::Deliveries,
-        run: meta::signed_post,
+        run: signing::signed_post,
     },
     Check {
         name: "wrong-signature",
         applies: signs,
         sends: Sends::Forgeries,
-        run: meta::wrong_signature,
+        run: signing::wrong_signature,
     },
     Check {
         name: "unsigned-post",
         applies: signs,
         sends: Sends::Forgeries,
-        run: meta::unsigned_post,
+        run: signing::unsigned_post,
     },
     Check {
         name: "basic-auth-missing",
@@ -134,13 +137,13 @@ pub(crate) const CHECKS: &[Check] = &[
         name: "query-method",
         applies: query_method,
         sends: Sends::Deliveries,
-        run: picky::query_method,
+        run: query::query_method,
     },
     Check {
         name: "instant-reply",
         applies: instant_replies,
         sends: Sends::Deliveries,
-        run: picky::instant_reply,
+        run: reply::instant_reply,
     },
     Check {
         name: "kinds",
@@ -216,13 +219,13 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let selected = select(provider, &args.only, &args.skip)?;
     let target = http::parse_target(&args.url)?;
     let rules = provider.rules();
-    if args.verify_token_env.is_some() && !rules.verifies_with_handshake() {
+    if args.verify_token_env.is_some() && rules.handshake().is_none() {
         bail!(
             "--verify-token-env is for Meta's verification handshake; {} has none",
             provider.display_name()
         );
     }
-    if args.app_secret_env.is_some() && !rules.signs_bodies() {
+    if args.app_secret_env.is_some() && rules.signing().is_none() {
         bail!(
             "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
             provider.display_name()
@@ -302,6 +305,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         headers,
         basic_auth,
         app_secret,
+        signing: provider.rules().signing(),
         secrets,
         stop,
         app,
@@ -416,7 +420,7 @@ impl Doctor {
     /// signature (`--app-secret-env`) or the Basic credentials (`--basic-auth-env`).
     fn missing_credentials(&self) -> Option<&'static str> {
         let rules = self.provider.rules();
-        if rules.signs_bodies() && !self.probe.has_app_secret() {
+        if rules.signing().is_some() && !self.probe.has_app_secret() {
             Some("--app-secret-env VAR (the App Secret), so doctor signs bodies as Meta does")
         } else if rules.protection() == Protection::BasicAuth && !self.probe.has_basic_auth() {
             Some("--basic-auth-env VAR (the USER:PASS set in the webhook's headers)")

@@ -14,7 +14,7 @@ use url::Url;
 use super::app::{self, App};
 use crate::http;
 use crate::output;
-use crate::providers::meta::signature;
+use crate::providers;
 use crate::secret::{self, BasicAuth, SecretString};
 
 /// The most of an answer read: a larger answer is not read further (providers read little).
@@ -229,6 +229,7 @@ struct Shared {
     headers: HeaderMap,
     basic_auth: Option<BasicAuth>,
     app_secret: Option<SecretString>,
+    signing: Option<&'static dyn providers::Signing>,
     secrets: Vec<SecretString>,
     target: Url,
 }
@@ -319,6 +320,8 @@ pub(crate) struct ProbeOptions {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub basic_auth: Option<BasicAuth>,
     pub app_secret: Option<SecretString>,
+    /// How the provider signs bodies with the app secret, if it does.
+    pub signing: Option<&'static dyn providers::Signing>,
     /// Every secret to keep out of what is shown: tokens, secrets, passwords, header values.
     pub secrets: Vec<SecretString>,
     /// Becomes true on Ctrl-C or SIGTERM.
@@ -341,6 +344,7 @@ impl Probe {
                 headers,
                 basic_auth: options.basic_auth,
                 app_secret: options.app_secret,
+                signing: options.signing,
                 secrets: options.secrets,
                 target: options.target,
             }),
@@ -555,93 +559,94 @@ impl Probe {
     /// whether it stopped. With doctor's app, the app is started again; without, a request
     /// that found the app gone marks it down.
     fn observe(&mut self, replies: &mut [Reply], what: &str) -> Result<(), Halt> {
-        let replies_in_flight = replies.len();
         if self.app.is_some() {
-            let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
-            let mut logged = self.error_in(&lines);
-            if let Some(error) = logged.clone() {
-                // Nothing is in flight now: an error the app logs again in this moment (a
-                // periodic job's, a health check's) is not this delivery's. It is left out
-                // from here on, and the delivery judged by what else it logged.
-                let after = self.app.as_ref().map(App::settle).unwrap_or_default();
-                let again = after
-                    .iter()
-                    .filter_map(|line| app::error_in(std::slice::from_ref(line)))
-                    .any(|line| same_error(&line, &error));
-                if again {
-                    self.background.push(error);
-                    logged = self.error_in(&lines);
-                }
-            }
-            if let Some(error) = &logged {
-                self.logged.push(error.clone());
-            }
-            let failed = replies.iter().any(|r| matches!(r, Reply::Failed(_)));
-            let mut ended = if failed && !self.detached {
-                self.app.as_mut().and_then(App::exited_within)
-            } else {
-                None
-            };
-            if let Some(status) = ended.filter(|_| self.still_accepts_connections()) {
-                self.detach(status);
-                ended = None;
-            }
-            for reply in replies.iter_mut() {
-                reply.set_logged(logged.clone());
-            }
-            if let Some(status) = ended {
-                let how = format!("it {}", crate::child::exit_words(status));
-                for reply in replies.iter_mut() {
-                    if let Reply::Failed(failure) = reply {
-                        failure.crashed = Some(how.clone());
-                        failure.crashed_among_others = replies_in_flight > 1;
-                    }
-                }
-                self.last_reached = Some((self.check, what.to_string()));
-                let stop = AppStop {
-                    check: self.check,
-                    on: what.to_string(),
-                    how,
-                    logged,
-                    restarted: false,
-                };
+            if let Some(stop) = self.observe_app(replies, what) {
                 return self.restart_after(stop);
             }
         }
         if (self.app.is_none() || self.detached) && self.down.is_none() {
-            // Without doctor's app (or once its command ended, the app answering on): a reset
-            // followed by refused connections is a crash on this delivery; refused connections
-            // alone say the app stopped after the last (in a burst, some of whose requests
-            // reached it, during the burst).
-            self.reached_with(replies, what);
-            let closed = replies
-                .iter()
-                .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::NoAnswer));
-            let refused = replies
-                .iter()
-                .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::Refused));
-            if closed && !self.still_accepts_connections() {
-                let how = "it closed the connection without answering, and has refused \
-                           connections since (a crash?)"
-                    .to_string();
-                for reply in replies.iter_mut() {
-                    if let Reply::Failed(failure) = reply {
-                        if failure.kind == FailureKind::NoAnswer {
-                            failure.crashed = Some(how.clone());
-                            failure.crashed_among_others = replies_in_flight > 1;
-                        }
-                    }
-                }
-                self.last_reached = Some((self.check, what.to_string()));
-                self.stop_without_app(how);
-            } else if refused && self.reached {
-                self.stop_without_app(
-                    "it refuses connections since (it stopped, or crashed after answering)"
-                        .to_string(),
-                );
-            }
+            self.observe_connections(replies, what);
         }
         Ok(())
+    }
+
+    /// With doctor's app: the error it logged on `replies`, and the stop, if it ended on them.
+    fn observe_app(&mut self, replies: &mut [Reply], what: &str) -> Option<AppStop> {
+        let logged = self.logged_error();
+        if let Some(error) = &logged {
+            self.logged.push(error.clone());
+        }
+        let failed = replies.iter().any(|r| matches!(r, Reply::Failed(_)));
+        let mut ended = if failed && !self.detached {
+            self.app.as_mut().and_then(App::exited_within)
+        } else {
+            None
+        };
+        if let Some(status) = ended.filter(|_| self.still_accepts_connections()) {
+            self.detach(status);
+            ended = None;
+        }
+        for reply in replies.iter_mut() {
+            reply.set_logged(logged.clone());
+        }
+        let status = ended?;
+        let how = format!("it {}", crate::child::exit_words(status));
+        mark_crashed(replies, &how, |_| true);
+        self.last_reached = Some((self.check, what.to_string()));
+        Some(AppStop {
+            check: self.check,
+            on: what.to_string(),
+            how,
+            logged,
+            restarted: false,
+        })
+    }
+
+    /// The error doctor's app logged since the last request, if any.
+    fn logged_error(&mut self) -> Option<String> {
+        let lines = self.app.as_ref().map(App::settle).unwrap_or_default();
+        let error = self.error_in(&lines)?;
+        // Nothing is in flight now: an error the app logs again in this moment (a periodic
+        // job's, a health check's) is not this delivery's. It is left out from here on, and
+        // the delivery judged by what else it logged.
+        let after = self.app.as_ref().map(App::settle).unwrap_or_default();
+        let again = after
+            .iter()
+            .filter_map(|line| app::error_in(std::slice::from_ref(line)))
+            .any(|line| same_error(&line, &error));
+        if again {
+            self.background.push(error);
+            return self.error_in(&lines);
+        }
+        Some(error)
+    }
+
+    /// Without doctor's app (or once its command ended, the app answering on): a reset
+    /// followed by refused connections is a crash on this delivery; refused connections alone
+    /// say the app stopped after the last (in a burst, some of whose requests reached it,
+    /// during the burst).
+    fn observe_connections(&mut self, replies: &mut [Reply], what: &str) {
+        self.reached_with(replies, what);
+        let closed = replies
+            .iter()
+            .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::NoAnswer));
+        let refused = replies
+            .iter()
+            .any(|r| matches!(r, Reply::Failed(f) if f.kind == FailureKind::Refused));
+        if closed && !self.still_accepts_connections() {
+            let how = "it closed the connection without answering, and has refused \
+                       connections since (a crash?)"
+                .to_string();
+            mark_crashed(replies, &how, |failure| {
+                failure.kind == FailureKind::NoAnswer
+            });
+            self.last_reached = Some((self.check, what.to_string()));
+            self.stop_without_app(how);
+        } else if refused && self.reached {
+            self.stop_without_app(
+                "it refuses connections since (it stopped, or crashed after answering)".to_string(),
+            );
+        }
     }
 
     /// The command ended but the app answers on: say so once, and judge stops from here on
@@ -822,27 +827,36 @@ fn scrub(shared: &Shared, text: &str) -> String {
     secret::scrub(text, &secrets)
 }
 
-const SIGNATURE: HeaderName = HeaderName::from_static("x-hub-signature-256");
-
 async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
+    let builder = prepare(&shared, &request);
+    let started = Instant::now();
+    match builder.body(request.body).send().await {
+        Ok(response) => Reply::Answer(read_answer(&shared, response, started).await),
+        Err(err) => Reply::Failed(failure(&shared, &err.without_url(), started)),
+    }
+}
+
+/// The request with the shared headers, and the signature and credentials it is to carry.
+fn prepare(shared: &Shared, request: &Request) -> reqwest::RequestBuilder {
     let mut builder = shared
         .client
-        .request(request.method, request.url)
+        .request(request.method.clone(), request.url.clone())
         .headers(shared.headers.clone());
     if request.json {
         builder = builder.header(CONTENT_TYPE, "application/json");
     }
-    let signature = match (request.signing, &shared.app_secret) {
-        (Signing::AsProvider, Some(secret)) => Some(signature::sign(secret, &request.body)),
-        (Signing::OverOtherBytes, Some(secret)) => Some(signature::sign(
-            secret,
-            request.signed_bytes.as_deref().unwrap_or_default(),
-        )),
-        (Signing::Wrong, _) => Some(format!("sha256={}", "0f".repeat(32))),
-        _ => None,
-    };
-    if let Some(signature) = signature {
-        builder = builder.header(SIGNATURE, signature);
+    if let Some(signing) = shared.signing {
+        let signature = match (request.signing, &shared.app_secret) {
+            (Signing::AsProvider, Some(secret)) => Some(signing.sign(secret, &request.body)),
+            (Signing::OverOtherBytes, Some(secret)) => {
+                Some(signing.sign(secret, request.signed_bytes.as_deref().unwrap_or_default()))
+            }
+            (Signing::Wrong, _) => Some(format!("sha256={}", "0f".repeat(32))),
+            _ => None,
+        };
+        if let Some(signature) = signature {
+            builder = builder.header(signing.header(), signature);
+        }
     }
     if let Some(auth) = &shared.basic_auth {
         match request.credentials {
@@ -857,86 +871,105 @@ async fn exchange(shared: Arc<Shared>, request: Request) -> Reply {
             Credentials::Missing => {}
         }
     }
-    let started = Instant::now();
-    match builder.body(request.body).send().await {
-        Ok(mut response) => {
-            let header = |name| {
-                response
-                    .headers()
-                    .get(name)
-                    .map(|v: &HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            };
-            let location = header(LOCATION).map(|text| scrub(&shared, &text));
-            let content_type = header(CONTENT_TYPE);
-            let status = response.status().as_u16();
-            let mut body = Vec::new();
-            let body_error = http::read_body_into(&mut response, MAX_ANSWER, KEPT, &mut body)
-                .await
-                .err()
-                .map(|err| {
-                    err.describe(|broken| {
-                        scrub(&shared, &http::failure_reason(&broken.without_url()))
-                    })
-                });
-            Reply::Answer(Answer {
-                status,
-                location,
-                content_type,
-                body,
-                body_error,
-                latency: started.elapsed(),
-                logged: None,
-            })
+    builder
+}
+
+/// The answer's status, the headers diagnosis reads, and the start of its body.
+async fn read_answer(shared: &Shared, mut response: reqwest::Response, started: Instant) -> Answer {
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let location = header(LOCATION).map(|text| scrub(shared, &text));
+    let content_type = header(CONTENT_TYPE);
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    let body_error = http::read_body_into(&mut response, MAX_ANSWER, KEPT, &mut body)
+        .await
+        .err()
+        .map(|err| {
+            err.describe(|broken| scrub(shared, &http::failure_reason(&broken.without_url())))
+        });
+    Answer {
+        status,
+        location,
+        content_type,
+        body,
+        body_error,
+        latency: started.elapsed(),
+        logged: None,
+    }
+}
+
+/// A request that got no answer: what kind of failure, in words that say what to do.
+fn failure(shared: &Shared, err: &reqwest::Error, started: Instant) -> Failure {
+    let reason = http::failure_reason(err);
+    let lower = reason.to_ascii_lowercase();
+    let kind = failure_kind(shared, err, &lower);
+    let plain = match kind {
+        FailureKind::Tls if lower.contains("corrupt message") => format!(
+            "{}: TLS failed ({reason}): the server does not speak TLS on this port; is it \
+             an http:// endpoint?",
+            shared.target
+        ),
+        FailureKind::Tls => format!(
+            "{}: TLS failed ({reason}); providers need a valid certificate from a public \
+             authority (--insecure tests past it)",
+            shared.target
+        ),
+        _ => http::describe_error(err, &shared.target),
+    };
+    Failure {
+        kind,
+        message: scrub(shared, &plain),
+        latency: started.elapsed(),
+        logged: None,
+        crashed: None,
+        crashed_among_others: false,
+    }
+}
+
+/// Timeout, refused, TLS, connect, a broken answer or none, from the error and its words
+/// (`lower`, the reason in lower case).
+fn failure_kind(shared: &Shared, err: &reqwest::Error, lower: &str) -> FailureKind {
+    if err.is_timeout() {
+        FailureKind::Timeout
+    } else if lower.contains("refused") {
+        FailureKind::Refused
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("alert")
+        || lower.contains("corrupt message")
+        || (err.is_connect()
+            && shared.target.scheme() == "https"
+            && !lower.contains("dns")
+            && !lower.contains("lookup"))
+    {
+        FailureKind::Tls
+    } else if err.is_connect() {
+        FailureKind::Connect
+    } else {
+        match http::classify(err) {
+            http::FailureClass::BadAnswer => FailureKind::BadAnswer,
+            http::FailureClass::NoAnswer => FailureKind::NoAnswer,
+            _ => FailureKind::Other,
         }
-        Err(err) => {
-            let err = err.without_url();
-            let reason = http::failure_reason(&err);
-            let lower = reason.to_ascii_lowercase();
-            let kind = if err.is_timeout() {
-                FailureKind::Timeout
-            } else if lower.contains("refused") {
-                FailureKind::Refused
-            } else if lower.contains("certificate")
-                || lower.contains("tls")
-                || lower.contains("handshake")
-                || lower.contains("alert")
-                || lower.contains("corrupt message")
-                || (err.is_connect()
-                    && shared.target.scheme() == "https"
-                    && !lower.contains("dns")
-                    && !lower.contains("lookup"))
-            {
-                FailureKind::Tls
-            } else if err.is_connect() {
-                FailureKind::Connect
-            } else {
-                match http::classify(&err) {
-                    http::FailureClass::BadAnswer => FailureKind::BadAnswer,
-                    http::FailureClass::NoAnswer => FailureKind::NoAnswer,
-                    _ => FailureKind::Other,
-                }
-            };
-            let plain = match kind {
-                FailureKind::Tls if lower.contains("corrupt message") => format!(
-                    "{}: TLS failed ({reason}): the server does not speak TLS on this port; is it \
-                     an http:// endpoint?",
-                    shared.target
-                ),
-                FailureKind::Tls => format!(
-                    "{}: TLS failed ({reason}); providers need a valid certificate from a public \
-                     authority (--insecure tests past it)",
-                    shared.target
-                ),
-                _ => http::describe_error(&err, &shared.target),
-            };
-            Reply::Failed(Failure {
-                kind,
-                message: scrub(&shared, &plain),
-                latency: started.elapsed(),
-                logged: None,
-                crashed: None,
-                crashed_among_others: false,
-            })
+    }
+}
+
+/// Mark the failed replies that `which` picks as the app's stop (`how`), and whether others
+/// were in flight with them.
+fn mark_crashed(replies: &mut [Reply], how: &str, which: impl Fn(&Failure) -> bool) {
+    let among_others = replies.len() > 1;
+    for reply in replies.iter_mut() {
+        if let Reply::Failed(failure) = reply {
+            if which(failure) {
+                failure.crashed = Some(how.to_string());
+                failure.crashed_among_others = among_others;
+            }
         }
     }
 }

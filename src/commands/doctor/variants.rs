@@ -37,11 +37,15 @@ fn fails_on_body(reply: &Reply) -> bool {
 pub(super) fn batches(provider: Provider) -> bool {
     let sample = message_sample(provider);
     let body = super::deliveries::parse(sample);
-    provider.rules().batch(&[body.clone(), body]).is_some()
+    provider
+        .rules()
+        .batching()
+        .and_then(|b| b.batch(&[body.clone(), body]))
+        .is_some()
 }
 
 pub(super) fn has_identities(provider: Provider) -> bool {
-    !provider.rules().identities().is_empty()
+    provider.rules().identities().is_some()
 }
 
 /// The message samples of one sender's ordinary kinds (text first), for a batch.
@@ -104,7 +108,7 @@ pub(super) fn batched(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         *id = Value::String(format!("{}1", id.as_str().unwrap_or("10203040")));
     }
     bodies.push(other);
-    let Some(batch) = provider.rules().batch(&bodies) else {
+    let Some(batch) = provider.rules().batching().and_then(|b| b.batch(&bodies)) else {
         return Ok(CheckResult::skipped(
             CHECK,
             format!("{} does not batch notifications", provider.display_name()),
@@ -218,7 +222,7 @@ fn items(value: &Value) -> (usize, usize) {
 pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     const CHECK: &str = "identities";
     let provider = doctor.provider;
-    let forms = provider.rules().identities();
+    let forms = provider.rules().identities().map_or(&[][..], |i| i.forms());
     let samples: Vec<&Sample> = webhook_samples(provider).collect();
     let mut bodies = Vec::new();
     let mut rewritten = 0;
@@ -226,7 +230,11 @@ pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         let value = fresh(doctor, sample);
         let mut any = false;
         for identity in forms {
-            if let Some(body) = provider.rules().with_identity(&value, *identity) {
+            if let Some(body) = provider
+                .rules()
+                .identities()
+                .and_then(|i| i.with_identity(&value, *identity))
+            {
                 bodies.push((format!("{} as {identity}", sample.name), body));
                 any = true;
             }

@@ -317,13 +317,13 @@ pub(crate) fn status_problem(doctor: &Doctor, what: &str, answer: &Answer) -> Op
         300..=399 => redirect_problem(doctor, what, answer),
         401 | 403 => {
             let rules = doctor.provider.rules();
-            if rules.signs_bodies() && !doctor.probe.has_app_secret() {
+            if rules.signing().is_some() && !doctor.probe.has_app_secret() {
                 Problem::new(
                     summary,
                     "the app refused an unsigned body (good: it checks signatures)",
                     "give --app-secret-env VAR with your app secret, so doctor signs as Meta does",
                 )
-            } else if rules.signs_bodies() {
+            } else if rules.signing().is_some() {
                 Problem::new(
                     summary,
                     "the app refused a body signed with the app secret given",

@@ -11,7 +11,6 @@ use tiny_http::{Header, Request, Response};
 use crate::capture::{self, BodyEncoding, CaptureRecord, CaptureWriter, ForwardResult};
 use crate::cli::Format;
 use crate::output;
-use crate::providers::meta::{handshake, signature};
 use crate::providers::{self, Kind, Provider};
 use crate::secret::{self, REDACTED};
 use crate::validation;
@@ -187,7 +186,7 @@ fn record_query(query: &str, keep_secrets: bool) -> String {
     if keep_secrets {
         return query.to_string();
     }
-    handshake::redact_token(query, REDACTED)
+    providers::redact_handshake_token(query, REDACTED)
 }
 
 /// `--events`: a prefix of the kind (`status` matches `status:read`), a provider, a provider
@@ -569,7 +568,7 @@ impl Handler {
             }
         }
         if record.method == "GET" {
-            if let Some(handshake) = handshake::parse(query) {
+            if let Some(handshake) = providers::find_handshake(query) {
                 if config.verify_token.is_some() {
                     let ok =
                         handshake.subscribes() && config.verify_token_matches(&handshake.token);
@@ -598,17 +597,19 @@ impl Handler {
         // --reject-bad-signature and no Basic auth, nothing else protects the endpoint: every
         // POST must be signed, whatever its shape claims.
         let must_be_signed = config.reject_bad_signature && config.basic_auth.is_none();
-        let may_be_signed = must_be_signed || provider.is_none_or(|p| p.rules().signs_bodies());
+        let may_be_signed =
+            must_be_signed || provider.is_none_or(|p| p.rules().signing().is_some());
         if record.method == "POST" && may_be_signed {
             if let Some(secret) = &config.app_secret {
-                let verdict = match capture::find_header(headers, signature::HEADER) {
+                let (_, signing) = providers::signing_for(provider);
+                let verdict = match capture::find_header(headers, signing.header()) {
                     None => "missing".to_string(),
-                    Some(received) if signature::verify(secret, received, &body) => {
+                    Some(received) if signing.verify(secret, received, &body) => {
                         "valid".to_string()
                     }
                     Some(received) => format!(
                         "invalid: {}",
-                        signature::diagnose(secret, received, &body).summary()
+                        signing.diagnose(secret, received, &body).summary()
                     ),
                 };
                 let bad = verdict != "valid";

@@ -1,8 +1,9 @@
 //! `replay --handshake`: Meta's webhook verification. Meta sends
 //! `GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C` and expects 200 with exactly C
-//! as the body; this sends the same and checks the answer. The token never appears in output.
+//! as the body; this sends the same and checks the answer. The query and the check are the
+//! verifying provider's ([`providers::handshake_for`]). The token never appears in output.
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use colored::Colorize;
@@ -13,7 +14,7 @@ use crate::error::Outcome;
 use crate::http;
 use crate::ids::IdSource;
 use crate::output;
-use crate::providers::meta::handshake;
+use crate::providers;
 use crate::secret::{self, BasicAuth, SecretString};
 
 #[derive(Serialize)]
@@ -29,7 +30,82 @@ struct HandshakeResult {
     problem: Option<String>,
 }
 
+/// What `--handshake` sends, read from the arguments before anything is sent.
+struct Setup {
+    token: SecretString,
+    var: String,
+    target: url::Url,
+    basic_auth: Option<BasicAuth>,
+    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+}
+
 pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
+    let setup = setup(args)?;
+    let (_, handshake) = providers::handshake_for(None);
+    let challenge = IdSource::new().challenge();
+    let mut url = setup.target.clone();
+    let query = handshake.query(setup.token.expose(), &challenge);
+    let query = match url.query() {
+        Some(own) if !own.is_empty() => format!("{own}&{query}"),
+        _ => query,
+    };
+    url.set_query(Some(&query));
+    let header_secrets: Vec<SecretString> = setup
+        .headers
+        .iter()
+        .flat_map(|(name, value)| {
+            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
+        })
+        .collect();
+    let mut secrets: Vec<&SecretString> = vec![&setup.token];
+    secrets.extend(header_secrets.iter());
+    if let Some(auth) = &setup.basic_auth {
+        secrets.extend(auth.secrets());
+    }
+    let client = http::client(&http::HttpOptions {
+        timeout: args.timeout,
+        insecure: args.insecure,
+    })?;
+    let started = Instant::now();
+    let (status, body) = send(&client, &setup, url).map_err(|err| {
+        anyhow::anyhow!(secret::scrub(
+            &http::describe_error(&err.without_url(), &setup.target),
+            &secrets
+        ))
+    })?;
+    let latency = started.elapsed();
+    let text = String::from_utf8_lossy(&body);
+    let problem = if handshake.accepts(&challenge, status, &text) {
+        None
+    } else if status != 200 {
+        Some(format!(
+            "answered {status}, not 200: does the app compare hub.verify_token with the token in {}?",
+            setup.var
+        ))
+    } else {
+        Some(format!(
+            "answered 200, but the body is not the challenge {challenge}: answer with hub.challenge alone, as plain text"
+        ))
+    };
+    let shown = handshake.redact_token(
+        &format!("{}?{}", setup.target, handshake.query("", &challenge)),
+        secret::REDACTED,
+    );
+    let result = HandshakeResult {
+        handshake: problem.is_none(),
+        url: shown,
+        status,
+        latency_ms: (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+        challenge,
+        body: secret::scrub(&output::excerpt(&text, 60), &secrets),
+        problem,
+    };
+    print(args.format, &result, latency)?;
+    Ok(Outcome::from_ok(result.handshake))
+}
+
+/// The verify token, the target, and the credentials and headers to send, from the arguments.
+fn setup(args: &ReplayArgs) -> anyhow::Result<Setup> {
     if !args.inputs.is_empty() {
         bail!("--handshake sends a GET without a body; leave out the inputs");
     }
@@ -48,37 +124,27 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         .iter()
         .map(|text| super::parse_header(text))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let challenge = IdSource::new().challenge();
-    let mut url = target.clone();
-    let handshake = handshake::query(token.expose(), &challenge);
-    let query = match url.query() {
-        Some(query) if !query.is_empty() => format!("{query}&{handshake}"),
-        _ => handshake,
-    };
-    url.set_query(Some(&query));
+    Ok(Setup {
+        token,
+        var: var.to_string(),
+        target,
+        basic_auth,
+        headers,
+    })
+}
 
-    let client = http::client(&http::HttpOptions {
-        timeout: args.timeout,
-        insecure: args.insecure,
-    })?;
-    let header_secrets: Vec<SecretString> = headers
-        .iter()
-        .flat_map(|(name, value)| {
-            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
-        })
-        .collect();
-    let mut secrets: Vec<&SecretString> = vec![&token];
-    secrets.extend(header_secrets.iter());
-    if let Some(auth) = &basic_auth {
-        secrets.extend(auth.secrets());
-    }
-    let started = Instant::now();
-    let answer = http::runtime().block_on(async {
+/// The GET, and the status and the start of the body it got.
+fn send(
+    client: &reqwest::Client,
+    setup: &Setup,
+    url: url::Url,
+) -> Result<(u16, Vec<u8>), reqwest::Error> {
+    http::runtime().block_on(async {
         let mut request = client.get(url);
-        for (name, value) in headers {
+        for (name, value) in &setup.headers {
             request = request.header(name, value);
         }
-        if let Some(auth) = &basic_auth {
+        if let Some(auth) = &setup.basic_auth {
             request = request.header(reqwest::header::AUTHORIZATION, auth.header_value().expose());
         }
         let mut response = request.send().await?;
@@ -89,45 +155,15 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
             Err(http::BodyError::TooLarge { .. }) => b"(an answer over 64 KiB)".to_vec(),
             Err(http::BodyError::Broken(err)) => return Err(err),
         };
-        Ok::<_, reqwest::Error>((status, body))
-    });
-    let latency = started.elapsed();
-    let (status, body) = answer.map_err(|err| {
-        anyhow::anyhow!(secret::scrub(
-            &http::describe_error(&err.without_url(), &target),
-            &secrets
-        ))
-    })?;
-    let text = String::from_utf8_lossy(&body);
-    let echoed = text.trim() == challenge;
-    let problem = if status != 200 {
-        Some(format!(
-            "answered {status}, not 200: does the app compare hub.verify_token with the token in {var}?"
-        ))
-    } else if !echoed {
-        Some(format!(
-            "answered 200, but the body is not the challenge {challenge}: answer with hub.challenge alone, as plain text"
-        ))
-    } else {
-        None
-    };
-    let shown = format!(
-        "{target}?hub.mode=subscribe&hub.verify_token={}&hub.challenge={challenge}",
-        secret::REDACTED
-    );
-    let body_excerpt = secret::scrub(&output::excerpt(&text, 60), &secrets);
-    let result = HandshakeResult {
-        handshake: problem.is_none(),
-        url: shown,
-        status,
-        latency_ms: (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
-        challenge: challenge.clone(),
-        body: body_excerpt,
-        problem,
-    };
+        Ok((status, body))
+    })
+}
+
+/// The result as one JSON line, or as a line with a mark (and, on a problem, the body).
+fn print(format: Format, result: &HandshakeResult, latency: Duration) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => output::json_line(&mut out, &result)?,
+    match format {
+        Format::Json => output::json_line(&mut out, result)?,
         Format::Text => {
             let latency = super::report::format_latency(latency);
             match &result.problem {
@@ -135,14 +171,14 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
                     out,
                     "{} handshake  {}  {latency}  the challenge came back\n  GET {}",
                     output::ok_mark(),
-                    status.to_string().green(),
+                    result.status.to_string().green(),
                     result.url
                 )?,
                 Some(problem) => writeln!(
                     out,
                     "{} handshake  {}  {latency}  {}\n  GET {}\n  body: {}",
                     output::fail_mark(),
-                    status.to_string().red(),
+                    result.status.to_string().red(),
                     problem,
                     result.url,
                     if result.body.is_empty() {
@@ -154,5 +190,5 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
             }
         }
     }
-    Ok(Outcome::from_ok(result.handshake))
+    Ok(())
 }

@@ -18,7 +18,6 @@ use crate::http;
 use crate::ids::IdSource;
 use crate::output;
 use crate::payload::{self, Refreshed};
-use crate::providers::meta::signature;
 use crate::providers::rules::Identity;
 use crate::providers::{self, Provider};
 use crate::schemas::Schema;
@@ -146,7 +145,8 @@ pub(crate) fn encode(value: &Value, provider: Option<Provider>, original: &[u8])
 }
 
 fn sign(secret: &SecretString, body: &[u8]) -> HeaderValue {
-    HeaderValue::from_str(&signature::sign(secret, body)).expect("sha256=<hex> is a valid header")
+    HeaderValue::from_str(&providers::signing_for(None).1.sign(secret, body))
+        .expect("sha256=<hex> is a valid header")
 }
 
 /// Headers a capture records but a new request must compute for itself.
@@ -271,7 +271,12 @@ const MAX_KEPT_BYTES: usize = 128 << 20;
 /// `--identity`: every input must be a body of a provider that names users in several ways.
 fn check_identity(inputs: &[Input], identity: Identity) -> anyhow::Result<()> {
     let able: Vec<&str> = Provider::all()
-        .filter(|provider| provider.rules().identities().contains(&identity))
+        .filter(|provider| {
+            provider
+                .rules()
+                .identities()
+                .is_some_and(|i| i.forms().contains(&identity))
+        })
         .map(Provider::display_name)
         .collect();
     // A body of no provider wa-hook knows (a captured handshake, a test file) goes as it is,
@@ -280,7 +285,11 @@ fn check_identity(inputs: &[Input], identity: Identity) -> anyhow::Result<()> {
         let Some(provider) = input_provider(input) else {
             continue;
         };
-        if !provider.rules().identities().contains(&identity) {
+        if !provider
+            .rules()
+            .identities()
+            .is_some_and(|i| i.forms().contains(&identity))
+        {
             bail!(
                 "--identity {identity}: {} is a {} body, whose users are named one way only; --identity rewrites {} messages and statuses",
                 input_name(input),
@@ -346,7 +355,11 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
                 );
             };
             let rules = detection.provider.rules();
-            if rules.batch(std::slice::from_ref(&value)).is_none() {
+            if rules
+                .batching()
+                .and_then(|b| b.batch(std::slice::from_ref(&value)))
+                .is_none()
+            {
                 bail!(
                     "--batch: {name} is a {0} body, and {0} does not batch notifications; send it without --batch",
                     detection.provider.display_name()
@@ -365,12 +378,16 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
             values.push(value);
         }
         let provider = provider.expect("a group holds at least one input");
-        let body = provider.rules().batch(&values).with_context(|| {
-            format!(
-                "--batch: {} could not be merged into one notification",
-                names.join(", ")
-            )
-        })?;
+        let body = provider
+            .rules()
+            .batching()
+            .and_then(|b| b.batch(&values))
+            .with_context(|| {
+                format!(
+                    "--batch: {} could not be merged into one notification",
+                    names.join(", ")
+                )
+            })?;
         let origin = if names.len() <= 3 {
             names.join(" + ")
         } else {
@@ -493,10 +510,10 @@ impl Notes {
 
 /// A body as its provider's query method sends it (`--picky-query`).
 fn as_query(provider: Option<Provider>, value: &Value) -> anyhow::Result<String> {
-    let encode = provider
+    let method = provider
         .and_then(|provider| provider.rules().query_method())
         .context("--picky-query: this body's provider has no query-string method")?;
-    encode(value)
+    method.encode(value)
 }
 
 fn input_provider(input: &Input) -> Option<Provider> {
@@ -525,11 +542,16 @@ fn template(
         Some(record) => from_record(record, &config.target, notes)?,
         None => (Method::POST, config.target.clone(), HeaderMap::new()),
     };
-    if edits_body && config.app_secret.is_none() && headers.remove(signature::HEADER).is_some() {
+    if edits_body
+        && config.app_secret.is_none()
+        && headers
+            .remove(providers::signing_for(None).1.header())
+            .is_some()
+    {
         notes.stale_signature = true;
     }
     if config.app_secret.is_some() {
-        headers.remove(signature::HEADER);
+        headers.remove(providers::signing_for(None).1.header());
     }
     let looks_like_json = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
     if looks_like_json && !config.picky_query && !headers.contains_key(CONTENT_TYPE) {
@@ -589,7 +611,12 @@ fn template(
     };
     let provider = detection.as_ref().map(|d| d.provider);
     if let Some(identity) = config.identity {
-        match provider.and_then(|provider| provider.rules().with_identity(&value, identity)) {
+        match provider.and_then(|provider| {
+            provider
+                .rules()
+                .identities()?
+                .with_identity(&value, identity)
+        }) {
             Some(rewritten) => value = rewritten,
             None => {
                 notes.no_identity.insert(template.name.clone());

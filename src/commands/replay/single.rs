@@ -11,7 +11,7 @@ use crate::capture::CaptureRecord;
 use crate::cli::Format;
 use crate::http;
 use crate::inputs::Body;
-use crate::providers::{self, meta::signature};
+use crate::providers;
 
 /// What came back from one replay.
 #[derive(Debug, Serialize)]
@@ -63,13 +63,13 @@ pub fn replay_record(
     let original = record.body_bytes()?;
     let bytes = wire_body(&record, body)?;
     let edited = original.as_deref() != Some(bytes.as_slice());
-    if edited && record.header(signature::HEADER).is_some() {
+    let header = providers::signing_for(None).1.header();
+    if edited && record.header(header).is_some() {
         record
             .headers
-            .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+            .retain(|(name, _)| !name.eq_ignore_ascii_case(header));
         notes.push(format!(
-            "left out the captured {}: the edited body no longer matches it",
-            signature::HEADER
+            "left out the captured {header}: the edited body no longer matches it"
         ));
     }
 

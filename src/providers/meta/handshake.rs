@@ -1,27 +1,14 @@
 //! Meta's verification handshake: `GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C`;
-//! the endpoint answers 200 with exactly C when T is its verify token, 403 otherwise. `listen`
-//! answers it, `replay --handshake` sends it; the verify token is a secret, kept out of records.
+//! the endpoint answers 200 with exactly C when T is its verify token, 403 otherwise. Meta's
+//! [`Handshake`](crate::providers::Handshake): `listen` answers it, `replay --handshake` and
+//! `doctor` send it; the verify token is a secret, kept out of records.
+use crate::providers::capabilities::HandshakeRequest;
 
 /// The query parameter that carries the verify token.
 pub const TOKEN_PARAM: &str = "hub.verify_token";
 
-/// A handshake found in a query.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Handshake {
-    pub mode: String,
-    pub token: String,
-    pub challenge: String,
-}
-
-impl Handshake {
-    /// True when the mode is `subscribe`, as Meta sends.
-    pub fn subscribes(&self) -> bool {
-        self.mode == "subscribe"
-    }
-}
-
 /// The handshake in a query, if it has any of its parameters.
-pub fn parse(query: &str) -> Option<Handshake> {
+pub fn parse(query: &str) -> Option<HandshakeRequest> {
     if !query.contains("hub.") {
         return None;
     }
@@ -37,7 +24,7 @@ pub fn parse(query: &str) -> Option<Handshake> {
     if mode.is_none() && token.is_none() && challenge.is_none() {
         return None;
     }
-    Some(Handshake {
+    Some(HandshakeRequest {
         mode: mode.unwrap_or_default(),
         token: token.unwrap_or_default(),
         challenge: challenge.unwrap_or_default(),
@@ -80,7 +67,7 @@ mod tests {
     fn handshakes_are_recognised() {
         assert_eq!(
             parse("hub.mode=subscribe&hub.verify_token=t%20t&hub.challenge=99"),
-            Some(Handshake {
+            Some(HandshakeRequest {
                 mode: "subscribe".into(),
                 token: "t t".into(),
                 challenge: "99".into()

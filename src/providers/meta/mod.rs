@@ -23,13 +23,17 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value, json};
 
-use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
+use super::capabilities::{
+    Batching, Handshake, HandshakeRequest, Identities, Lifecycle, Mismatch, Signing,
+};
+use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
 };
 use crate::ids::IdSource;
 use crate::schemas::{Assembly, SchemaSet};
+use crate::secret::SecretString;
 
 static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/meta/schemas");
 static SCHEMAS: SchemaSet = SchemaSet::new("meta", &SCHEMA_DIR).assembling(
@@ -394,10 +398,6 @@ impl Rules for Meta {
             return Gist::default();
         };
         let text = |path: &str| text_at(value, path);
-        let arrow = |from: Option<String>, to: Option<String>| match (from, to) {
-            (Some(from), Some(to)) => Some(format!("{from} → {to}")),
-            (from, to) => from.or(to),
-        };
         match kind.name() {
             "message" => Gist {
                 who: text("/messages/0/from")
@@ -422,43 +422,15 @@ impl Rules for Meta {
                 what: message_text(at(value, "/message_echoes/0")),
             },
             "template_status" | "template_quality" | "template_category"
-            | "template_components" => Gist {
-                who: text("/message_template_name").map(|name| {
-                    match text("/message_template_language") {
-                        Some(language) => format!("{name} ({language})"),
-                        None => name,
-                    }
-                }),
-                what: text("/reason")
-                    .filter(|reason| reason != "NONE")
-                    .or_else(|| text("/other_info/title"))
-                    .or_else(|| text("/disable_info/disable_date").map(|d| format!("disabled {d}")))
-                    .or_else(|| {
-                        arrow(text("/previous_quality_score"), text("/new_quality_score"))
-                    })
-                    .or_else(|| arrow(text("/previous_category"), text("/new_category")))
-                    .or_else(|| text("/message_template_element")),
-            },
-            "user_preference" | "user_id_update" => Gist {
-                who: text("/user_preferences/0/wa_id")
-                    .or_else(|| text("/user_id_update/0/wa_id"))
-                    .or_else(|| text("/contacts/0/wa_id")),
-                what: text("/user_preferences/0/category")
-                    .or_else(|| arrow(text("/user_id_update/0/user_id/previous"), text("/user_id_update/0/user_id/current"))),
-            },
+            | "template_components" => template_gist(value),
+            "user_preference" | "user_id_update" => user_gist(value),
             "phone_quality" | "phone_name" | "username" | "security" => Gist {
                 who: text("/display_phone_number"),
                 what: arrow(text("/old_limit"), text("/current_limit"))
                     .or_else(|| text("/requested_verified_name"))
                     .or_else(|| text("/username")),
             },
-            "account_update" => Gist {
-                who: text("/phone_number")
-                    .or_else(|| text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
-                what: text("/ban_info/waba_ban_state")
-                    .or_else(|| text("/violation_info/violation_type"))
-                    .or_else(|| text("/restriction_info/0/restriction_type")),
-            },
+            "account_update" => account_gist(body, value),
             "group_lifecycle" | "group_participants" | "group_settings" | "group_status" => Gist {
                 who: text("/groups/0/group_id"),
                 what: text("/groups/0/subject")
@@ -485,65 +457,11 @@ impl Rules for Meta {
             .or_else(|| first_error(value))
     }
 
-    /// New `wamid.` / `wacid.` ids and the current time for messages, statuses, message
-    /// echoes and calls; the current time for `entry[].time` and the timestamped items of the
-    /// other fields (groups, user preferences, user id updates).
-    fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
-        let mut changed = false;
-        for entry in items_mut(body, "entry") {
-            if let Some(time) = entry.get_mut("time").filter(|time| time.is_number()) {
-                *time = unix_time(time, now);
-                changed = true;
-            }
-            let values = items_mut(entry, "changes").filter_map(|change| change.get_mut("value"));
-            for value in values {
-                changed |= refresh_meta_value(value, ids, now);
-                changed |= refresh_items(value, "message_echoes", Some(IdSource::wamid), ids, now);
-                changed |= refresh_items(value, "calls", Some(IdSource::wacid), ids, now);
-                for key in ["groups", "user_preferences", "user_id_update"] {
-                    changed |= refresh_items(value, key, None, ids, now);
-                }
-            }
-        }
-        changed
-    }
-
     fn webhook_setup(&self, base: &str) -> String {
         format!(
             "Meta: App Dashboard > WhatsApp > Configuration: Callback URL {base}webhook, Verify \
              token the value of --verify-token-env; then subscribe to the webhook fields you need"
         )
-    }
-
-    fn protection(&self) -> Protection {
-        Protection::Signature
-    }
-
-    /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` ([`signature`]).
-    fn signs_bodies(&self) -> bool {
-        true
-    }
-
-    /// Every change's messages (`wamid.` ids) and statuses, in the order of the body.
-    fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
-        let mut events = Vec::new();
-        for entry in body.get("entry").and_then(Value::as_array).into_iter().flatten() {
-            for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(value) = change.get("value") {
-                    events.extend(super::shapes::meta_message_events(value));
-                }
-            }
-        }
-        events
-    }
-
-    fn status_item(&self) -> Option<&'static str> {
-        Some("/entry/0/changes/0/value/statuses/0")
-    }
-
-    /// The endpoint is verified with `GET ?hub.mode=subscribe&hub.challenge=...` ([`handshake`]).
-    fn verifies_with_handshake(&self) -> bool {
-        true
     }
 
     /// "Payloads up to about 3 MB" (PROVIDERS.md).
@@ -557,21 +475,6 @@ impl Rules for Meta {
     fn wire_bytes(&self, body: &Value) -> Vec<u8> {
         escaped_like_meta(&serde_json::to_string(body).expect("a JSON value always encodes"))
             .into_bytes()
-    }
-
-    /// Entries of one account joined, messages (or statuses) of one phone number in one value
-    /// ([`batch`]).
-    fn batch(&self, bodies: &[Value]) -> Option<Value> {
-        batch::merge(bodies)
-    }
-
-    fn identities(&self) -> &'static [Identity] {
-        &Identity::ALL
-    }
-
-    /// Contacts, senders and recipients of `messages` changes in the form asked ([`identity`]).
-    fn with_identity(&self, body: &Value, identity: Identity) -> Option<Value> {
-        identity::rewrite(body, identity)
     }
 
     fn novelties(&self) -> &'static [Novelty] {
@@ -597,8 +500,182 @@ impl Rules for Meta {
         ]
     }
 
+    fn signing(&self) -> Option<&dyn Signing> {
+        Some(self)
+    }
+
+    fn handshake(&self) -> Option<&dyn Handshake> {
+        Some(self)
+    }
+
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+
+    fn batching(&self) -> Option<&dyn Batching> {
+        Some(self)
+    }
+
+    fn identities(&self) -> Option<&dyn Identities> {
+        Some(self)
+    }
+}
+
+/// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` ([`signature`]).
+impl Signing for Meta {
+    fn header(&self) -> &'static str {
+        signature::HEADER
+    }
+
+    fn sign(&self, secret: &SecretString, body: &[u8]) -> String {
+        signature::sign(secret, body)
+    }
+
+    fn verify(&self, secret: &SecretString, header: &str, body: &[u8]) -> bool {
+        signature::verify(secret, header, body)
+    }
+
+    fn diagnose(&self, secret: &SecretString, header: &str, body: &[u8]) -> Mismatch {
+        signature::diagnose(secret, header, body)
+    }
+
+    fn reencodings(&self, body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+        signature::reencodings(body)
+    }
+}
+
+/// The endpoint is verified with `GET ?hub.mode=subscribe&hub.challenge=...` ([`handshake`]).
+impl Handshake for Meta {
+    fn query(&self, token: &str, challenge: &str) -> String {
+        handshake::query(token, challenge)
+    }
+
+    fn parse(&self, query: &str) -> Option<HandshakeRequest> {
+        handshake::parse(query)
+    }
+
+    fn redact_token(&self, query: &str, redacted: &str) -> String {
+        handshake::redact_token(query, redacted)
+    }
+}
+
+impl Lifecycle for Meta {
+    /// New `wamid.` / `wacid.` ids and the current time for messages, statuses, message
+    /// echoes and calls; the current time for `entry[].time` and the timestamped items of the
+    /// other fields (groups, user preferences, user id updates).
+    fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
+        let mut changed = false;
+        for entry in items_mut(body, "entry") {
+            if let Some(time) = entry.get_mut("time").filter(|time| time.is_number()) {
+                *time = unix_time(time, now);
+                changed = true;
+            }
+            let values = items_mut(entry, "changes").filter_map(|change| change.get_mut("value"));
+            for value in values {
+                changed |= refresh_meta_value(value, ids, now);
+                changed |= refresh_items(value, "message_echoes", Some(IdSource::wamid), ids, now);
+                changed |= refresh_items(value, "calls", Some(IdSource::wacid), ids, now);
+                for key in ["groups", "user_preferences", "user_id_update"] {
+                    changed |= refresh_items(value, key, None, ids, now);
+                }
+            }
+        }
+        changed
+    }
+
+    /// Every change's messages (`wamid.` ids) and statuses, in the order of the body.
+    fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
+        let mut events = Vec::new();
+        for entry in body.get("entry").and_then(Value::as_array).into_iter().flatten() {
+            for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(value) = change.get("value") {
+                    events.extend(super::shapes::meta_message_events(value));
+                }
+            }
+        }
+        events
+    }
+
+    fn status_item(&self) -> &'static str {
+        "/entry/0/changes/0/value/statuses/0"
+    }
+
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
         set_meta_status(item, status, at);
+    }
+}
+
+/// Entries of one account joined, messages (or statuses) of one phone number in one value
+/// ([`batch`]).
+impl Batching for Meta {
+    fn batch(&self, bodies: &[Value]) -> Option<Value> {
+        batch::merge(bodies)
+    }
+}
+
+/// Contacts, senders and recipients of `messages` changes in the form asked ([`identity`]).
+impl Identities for Meta {
+    fn forms(&self) -> &'static [Identity] {
+        &Identity::ALL
+    }
+
+    fn with_identity(&self, body: &Value, identity: Identity) -> Option<Value> {
+        identity::rewrite(body, identity)
+    }
+}
+
+/// `from → to`, or whichever of the two is known.
+fn arrow(from: Option<String>, to: Option<String>) -> Option<String> {
+    match (from, to) {
+        (Some(from), Some(to)) => Some(format!("{from} → {to}")),
+        (from, to) => from.or(to),
+    }
+}
+
+/// A template's name and language, and what happened to it: a reason, a quality or category
+/// change, a component.
+fn template_gist(value: &Value) -> Gist {
+    let text = |path: &str| text_at(value, path);
+    Gist {
+        who: text("/message_template_name").map(|name| match text("/message_template_language") {
+            Some(language) => format!("{name} ({language})"),
+            None => name,
+        }),
+        what: text("/reason")
+            .filter(|reason| reason != "NONE")
+            .or_else(|| text("/other_info/title"))
+            .or_else(|| text("/disable_info/disable_date").map(|d| format!("disabled {d}")))
+            .or_else(|| arrow(text("/previous_quality_score"), text("/new_quality_score")))
+            .or_else(|| arrow(text("/previous_category"), text("/new_category")))
+            .or_else(|| text("/message_template_element")),
+    }
+}
+
+/// The user a preference or user id update is about, and the category or the id's change.
+fn user_gist(value: &Value) -> Gist {
+    let text = |path: &str| text_at(value, path);
+    Gist {
+        who: text("/user_preferences/0/wa_id")
+            .or_else(|| text("/user_id_update/0/wa_id"))
+            .or_else(|| text("/contacts/0/wa_id")),
+        what: text("/user_preferences/0/category").or_else(|| {
+            arrow(
+                text("/user_id_update/0/user_id/previous"),
+                text("/user_id_update/0/user_id/current"),
+            )
+        }),
+    }
+}
+
+/// The number or the account, and the ban, violation or restriction.
+fn account_gist(body: &Value, value: &Value) -> Gist {
+    let text = |path: &str| text_at(value, path);
+    Gist {
+        who: text("/phone_number")
+            .or_else(|| text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
+        what: text("/ban_info/waba_ban_state")
+            .or_else(|| text("/violation_info/violation_type"))
+            .or_else(|| text("/restriction_info/0/restriction_type")),
     }
 }
 

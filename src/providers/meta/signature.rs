@@ -1,9 +1,11 @@
 //! Meta's webhook signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, body)>`,
-//! computed over the exact bytes received. Shared by `sign`, `verify`, `listen` and `replay`.
+//! computed over the exact bytes received. Meta's [`Signing`](crate::providers::Signing), which
+//! `sign`, `verify`, `listen`, `replay` and `doctor` ask for.
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
+use crate::providers::capabilities::Mismatch;
 use crate::secret::SecretString;
 
 pub const HEADER: &str = "X-Hub-Signature-256";
@@ -32,56 +34,6 @@ pub fn verify(secret: &SecretString, header: &str, body: &[u8]) -> bool {
         .expect("HMAC takes any key length");
     mac.update(body);
     mac.verify_slice(&received).is_ok()
-}
-
-/// Why a signature did not match, as far as wa-hook can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mismatch {
-    /// The header has no `sha256=` prefix (but the hex digest itself is right).
-    MissingPrefix,
-    /// The header is not `sha256=` followed by 64 hex digits.
-    NotHex,
-    /// The signature matches the body with a trailing newline added or removed.
-    TrailingNewline,
-    /// The signature matches the same JSON re-encoded (compact or pretty): the body was parsed
-    /// and serialised again before it was checked.
-    Reserialized,
-    /// None of the above: most likely the wrong app secret (or a changed body).
-    WrongSecretOrBody,
-}
-
-impl Mismatch {
-    /// A few words for one line of a live display or a capture record.
-    pub fn summary(self) -> &'static str {
-        match self {
-            Mismatch::MissingPrefix => "no sha256= prefix",
-            Mismatch::NotHex => "not sha256= and 64 hex digits",
-            Mismatch::TrailingNewline => "a trailing newline added or removed",
-            Mismatch::Reserialized => "the body was re-serialised",
-            Mismatch::WrongSecretOrBody => "wrong app secret or changed body",
-        }
-    }
-
-    pub fn explain(self) -> &'static str {
-        match self {
-            Mismatch::MissingPrefix => {
-                "the header lacks the `sha256=` prefix: Meta sends `sha256=<hex>`; compare the whole value"
-            }
-            Mismatch::NotHex => "the header is not `sha256=` followed by 64 hex digits",
-            Mismatch::TrailingNewline => {
-                "a trailing newline was added or removed: sign and verify the exact bytes received"
-            }
-            Mismatch::Reserialized => {
-                "the body was re-serialised: the signature matches the same JSON encoded differently; \
-                 verify the raw request bytes, before any JSON parsing"
-            }
-            Mismatch::WrongSecretOrBody => {
-                "no re-encoding of this body matches: most likely the wrong app secret (use the App \
-                 Secret from the Meta app's Basic settings), or the body is not the one that was signed"
-            }
-        }
-    }
 }
 
 /// Diagnose a signature that did not verify.

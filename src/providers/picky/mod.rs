@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, QueryEncoder, Rules};
+use super::capabilities::{InstantReplies, Lifecycle, QueryMethod};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -159,6 +160,49 @@ impl Rules for Picky {
         }
     }
 
+    /// Instant replies are what an endpoint answers, not what Picky Assist sends.
+    fn is_webhook(&self, kind: &Kind) -> bool {
+        kind.name() != "reply"
+    }
+
+    fn webhook_setup(&self, base: &str) -> String {
+        format!("Picky Assist: Global Webhook URL {base}webhook, JSON method")
+    }
+
+    /// Picky Assist waits up to 180 s for an answer.
+    fn response_budget(&self) -> Option<Duration> {
+        Some(Duration::from_secs(180))
+    }
+
+    /// `type` and `event_id` are codes whose table is not published: new ones will come.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type code not documented yet",
+                sample: "picky/message-text",
+                edits: &["type=99"],
+            },
+            Novelty {
+                what: "an event not documented yet",
+                sample: "picky/event-delivery-report",
+                edits: &["event_id=99"],
+            },
+        ]
+    }
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+
+    fn query_method(&self) -> Option<&dyn QueryMethod> {
+        Some(self)
+    }
+
+    fn instant_replies(&self) -> Option<&dyn InstantReplies> {
+        Some(self)
+    }
+}
+
+impl Lifecycle for Picky {
     /// `unique-id`, and a delivery report's `push_id` / `msg_id`, as numbers or digit strings
     /// like the original's. Picky Assist's bodies carry no timestamp.
     fn refresh(&self, body: &mut Value, ids: &mut IdSource, _now: SystemTime) -> bool {
@@ -217,13 +261,8 @@ impl Rules for Picky {
         }
     }
 
-    fn status_item(&self) -> Option<&'static str> {
-        Some("/data/0")
-    }
-
-    /// Instant replies are what an endpoint answers, not what Picky Assist sends.
-    fn is_webhook(&self, kind: &Kind) -> bool {
-        kind.name() != "reply"
+    fn status_item(&self) -> &'static str {
+        "/data/0"
     }
 
     /// Delivery reports come through the event webhook.
@@ -232,7 +271,7 @@ impl Rules for Picky {
     }
 
     /// Picky Assist says submitted, not sent.
-    fn lifecycle(&self, failed: bool) -> Vec<&'static str> {
+    fn ladder(&self, failed: bool) -> Vec<&'static str> {
         if failed {
             vec!["submitted", "failed"]
         } else {
@@ -256,19 +295,16 @@ impl Rules for Picky {
             item.insert("error_message".into(), Value::Null);
         }
     }
+}
 
-    fn webhook_setup(&self, base: &str) -> String {
-        format!("Picky Assist: Global Webhook URL {base}webhook, JSON method")
-    }
-
-    /// Picky Assist waits up to 180 s for an answer.
-    fn response_budget(&self) -> Option<Duration> {
-        Some(Duration::from_secs(180))
+impl QueryMethod for Picky {
+    fn encode(&self, body: &Value) -> anyhow::Result<String> {
+        to_query(body)
     }
 
     /// The deprecated query-string method: the fields arrive as query parameters on a POST
     /// with no JSON body.
-    fn query_body(&self, query: &str) -> Option<Value> {
+    fn decode(&self, query: &str) -> Option<Value> {
         let fields: Map<String, Value> = url::form_urlencoded::parse(query.as_bytes())
             .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))
             .collect();
@@ -276,32 +312,15 @@ impl Rules for Picky {
             && (fields.contains_key("message-in") || fields.contains_key("unique-id"));
         is_picky.then_some(Value::Object(fields))
     }
+}
 
-    fn query_method(&self) -> Option<QueryEncoder> {
-        Some(to_query)
-    }
-
+impl InstantReplies for Picky {
     /// An incoming message may be answered with an instant reply.
     fn reply_schema(&self, kind: &Kind) -> Option<&'static str> {
         (kind.name() == "message").then_some("picky-reply")
     }
-
-    /// `type` and `event_id` are codes whose table is not published: new ones will come.
-    fn novelties(&self) -> &'static [Novelty] {
-        &[
-            Novelty {
-                what: "a message type code not documented yet",
-                sample: "picky/message-text",
-                edits: &["type=99"],
-            },
-            Novelty {
-                what: "an event not documented yet",
-                sample: "picky/event-delivery-report",
-                edits: &["event_id=99"],
-            },
-        ]
-    }
 }
+
 
 /// A body as the deprecated method sends it: its top-level fields as a query string
 /// (`number=…&message-in=…`). `message-in` is already URL-encoded in the JSON method, so it is

@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime};
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Protection, Rules};
+use super::capabilities::{Auth, Lifecycle};
+use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -99,6 +100,47 @@ impl Rules for Qikchat {
         }
     }
 
+    fn webhook_setup(&self, base: &str) -> String {
+        format!(
+            "Qikchat: Settings > Webhook URL {base}webhook (add an Authorization: Basic header \
+             there, and the same USER:PASS here with --basic-auth-env)"
+        )
+    }
+
+    fn auth(&self) -> Option<Auth> {
+        Some(Auth::Basic)
+    }
+
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+
+    /// "The maximum tolerable time for webhook response is 2 seconds."
+    fn response_budget(&self) -> Option<Duration> {
+        Some(Duration::from_secs(2))
+    }
+
+    /// Message types beyond text and image follow Meta's, and Meta adds types and statuses.
+    fn novelties(&self) -> &'static [Novelty] {
+        &[
+            Novelty {
+                what: "a message type not documented yet",
+                sample: "qikchat/message-text",
+                edits: &[
+                    "payload.message.type=future_type",
+                    "payload.message.future_type={\"note\":\"a type Qikchat may add\"}",
+                ],
+            },
+            Novelty {
+                what: "a status not documented yet",
+                sample: "qikchat/status-delivered",
+                edits: &["payload.status=future_status"],
+            },
+        ]
+    }
+}
+
+impl Lifecycle for Qikchat {
     /// `payload.id` (letters and digits, the original's length) and ISO 8601 timestamps.
     fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
         let Some(payload) = body.get_mut("payload").and_then(Value::as_object_mut) else {
@@ -139,8 +181,8 @@ impl Rules for Qikchat {
         vec![MessageEvent::new(id, status, error)]
     }
 
-    fn status_item(&self) -> Option<&'static str> {
-        Some("/payload")
+    fn status_item(&self) -> &'static str {
+        "/payload"
     }
 
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
@@ -149,40 +191,5 @@ impl Rules for Qikchat {
             "timestamp".into(),
             Value::String(super::shapes::iso_time(at)),
         );
-    }
-
-    fn webhook_setup(&self, base: &str) -> String {
-        format!(
-            "Qikchat: Settings > Webhook URL {base}webhook (add an Authorization: Basic header \
-             there, and the same USER:PASS here with --basic-auth-env)"
-        )
-    }
-
-    fn protection(&self) -> Protection {
-        Protection::BasicAuth
-    }
-
-    /// "The maximum tolerable time for webhook response is 2 seconds."
-    fn response_budget(&self) -> Option<Duration> {
-        Some(Duration::from_secs(2))
-    }
-
-    /// Message types beyond text and image follow Meta's, and Meta adds types and statuses.
-    fn novelties(&self) -> &'static [Novelty] {
-        &[
-            Novelty {
-                what: "a message type not documented yet",
-                sample: "qikchat/message-text",
-                edits: &[
-                    "payload.message.type=future_type",
-                    "payload.message.future_type={\"note\":\"a type Qikchat may add\"}",
-                ],
-            },
-            Novelty {
-                what: "a status not documented yet",
-                sample: "qikchat/status-delivered",
-                edits: &["payload.status=future_status"],
-            },
-        ]
     }
 }

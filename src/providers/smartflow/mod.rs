@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
+use super::capabilities::Lifecycle;
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
@@ -137,6 +138,19 @@ impl Rules for Smartflow {
         }
     }
 
+    fn webhook_setup(&self, base: &str) -> String {
+        format!(
+            "Omni Smartflow: callback URLs {base}smartflow/messages (incoming messages) and \
+             {base}smartflow/statuses (status callbacks)"
+        )
+    }
+
+    fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+}
+
+impl Lifecycle for Smartflow {
     /// Meta's `wamid.` ids and unix times, plus the callback's own `id` (a UUID), which Omni
     /// Smartflow repeats as a bare `{"id": ...}` status item.
     fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool {
@@ -159,20 +173,13 @@ impl Rules for Smartflow {
         changed
     }
 
-    fn webhook_setup(&self, base: &str) -> String {
-        format!(
-            "Omni Smartflow: callback URLs {base}smartflow/messages (incoming messages) and \
-             {base}smartflow/statuses (status callbacks)"
-        )
-    }
-
     /// Meta's format without the envelope: `messages` (an object or an array) and `statuses[]`.
     fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
         super::shapes::meta_message_events(body)
     }
 
-    fn status_item(&self) -> Option<&'static str> {
-        Some("/statuses/0")
+    fn status_item(&self) -> &'static str {
+        "/statuses/0"
     }
 
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {

@@ -1,0 +1,210 @@
+//! What only some providers do, each behind its own small trait: a provider offers a
+//! capability by returning it from [`Rules`](super::Rules) (`fn signing(&self) -> Option<&dyn
+//! Signing>`), and a command asks for it (`provider.rules().signing()`) instead of naming the
+//! provider. So `sign`, `listen`, `replay` and `doctor` work for any provider that signs, and a
+//! second signing provider is one `impl Signing` and one line in its `Rules`.
+//!
+//! Adding a capability (the emulator's send side will be one): a trait here with short docs,
+//! a method on [`Rules`](super::Rules) that returns `Option<&dyn NewTrait>` and defaults to
+//! `None`, `Some(self)` in the providers that have it, and a line in the registry test
+//! (`src/providers/tests.rs`, `capabilities_are_consistent`) saying what having it promises.
+use std::time::SystemTime;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::rules::{Identity, Kind, MessageEvent};
+use crate::ids::IdSource;
+use crate::secret::SecretString;
+
+/// The provider signs each body with the app secret and sends the signature in a header
+/// (Meta's `X-Hub-Signature-256: sha256=<hex HMAC-SHA256>`): `sign`, `verify`, `listen
+/// --app-secret-env`, `replay` and doctor's signature checks use it.
+pub trait Signing: Sync {
+    /// The header that carries the signature: `X-Hub-Signature-256`.
+    fn header(&self) -> &'static str;
+
+    /// The header's value for these exact bytes.
+    fn sign(&self, secret: &SecretString, body: &[u8]) -> String;
+
+    /// True when `header` is the signature of `body`, compared in constant time.
+    fn verify(&self, secret: &SecretString, header: &str, body: &[u8]) -> bool;
+
+    /// Why a signature that did not verify is wrong, as far as can be told.
+    fn diagnose(&self, secret: &SecretString, header: &str, body: &[u8]) -> Mismatch;
+
+    /// The bytes an app gets when it parses a body and writes it back before verifying, named
+    /// by the library that writes them (`JSON.stringify`, `json.dumps`): a signature over
+    /// these is not the provider's. Doctor's `signed-post` tries them to say which one an app
+    /// verifies.
+    fn reencodings(&self, body: &[u8]) -> Vec<(&'static str, Vec<u8>)>;
+}
+
+/// Why a `sha256=<hex>` signature did not match, as far as wa-hook can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mismatch {
+    /// The header has no `sha256=` prefix (but the hex digest itself is right).
+    MissingPrefix,
+    /// The header is not `sha256=` followed by 64 hex digits.
+    NotHex,
+    /// The signature matches the body with a trailing newline added or removed.
+    TrailingNewline,
+    /// The signature matches the same JSON re-encoded (compact or pretty): the body was parsed
+    /// and serialised again before it was checked.
+    Reserialized,
+    /// None of the above: most likely the wrong app secret (or a changed body).
+    WrongSecretOrBody,
+}
+
+impl Mismatch {
+    /// A few words for one line of a live display or a capture record.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Mismatch::MissingPrefix => "no sha256= prefix",
+            Mismatch::NotHex => "not sha256= and 64 hex digits",
+            Mismatch::TrailingNewline => "a trailing newline added or removed",
+            Mismatch::Reserialized => "the body was re-serialised",
+            Mismatch::WrongSecretOrBody => "wrong app secret or changed body",
+        }
+    }
+
+    pub fn explain(self) -> &'static str {
+        match self {
+            Mismatch::MissingPrefix => {
+                "the header lacks the `sha256=` prefix: Meta sends `sha256=<hex>`; compare the whole value"
+            }
+            Mismatch::NotHex => "the header is not `sha256=` followed by 64 hex digits",
+            Mismatch::TrailingNewline => {
+                "a trailing newline was added or removed: sign and verify the exact bytes received"
+            }
+            Mismatch::Reserialized => {
+                "the body was re-serialised: the signature matches the same JSON encoded differently; \
+                 verify the raw request bytes, before any JSON parsing"
+            }
+            Mismatch::WrongSecretOrBody => {
+                "no re-encoding of this body matches: most likely the wrong app secret (use the App \
+                 Secret from the Meta app's Basic settings), or the body is not the one that was signed"
+            }
+        }
+    }
+}
+
+/// The provider verifies an endpoint with a GET before it sends anything (Meta's
+/// `?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C`, answered 200 with exactly C):
+/// `listen` answers it, `replay --handshake` and doctor send it. The verify token is a
+/// secret, kept out of records and output.
+pub trait Handshake: Sync {
+    /// The query the provider sends with this verify token and challenge.
+    fn query(&self, token: &str, challenge: &str) -> String;
+
+    /// The handshake in a request's query, if it has any of its parameters.
+    fn parse(&self, query: &str) -> Option<HandshakeRequest>;
+
+    /// The query with the verify token's value replaced by `redacted`.
+    fn redact_token(&self, query: &str, redacted: &str) -> String;
+
+    /// Whether the provider accepts this answer to a handshake that carried `challenge`.
+    fn accepts(&self, challenge: &str, status: u16, body: &str) -> bool {
+        status == 200 && body.trim() == challenge
+    }
+}
+
+/// A handshake found in a request's query.
+#[derive(Debug, PartialEq, Eq)]
+pub struct HandshakeRequest {
+    pub mode: String,
+    pub token: String,
+    pub challenge: String,
+}
+
+impl HandshakeRequest {
+    /// True when the mode is the one the provider sends (`subscribe`).
+    pub fn subscribes(&self) -> bool {
+        self.mode == "subscribe"
+    }
+}
+
+/// The provider's bodies are about messages that go through statuses, with ids and times
+/// that can be renewed: `replay --fresh` and `--sequence`, and the inspector's timeline.
+pub trait Lifecycle: Sync {
+    /// `--fresh`: write new message ids and the current time into the fields this provider
+    /// uses. Returns false when this body carries neither.
+    fn refresh(&self, body: &mut Value, ids: &mut IdSource, now: SystemTime) -> bool;
+
+    /// The messages a body of this kind is about (a message received, or statuses of messages
+    /// sent), with their ids and statuses: the inspector follows one message through them.
+    fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent>;
+
+    /// `--sequence`: where a status body keeps its status item (a JSON pointer).
+    fn status_item(&self) -> &'static str;
+
+    /// `--sequence`: whether a body of this kind is a message's status update.
+    fn is_status(&self, kind: &Kind) -> bool {
+        kind.name() == "status"
+    }
+
+    /// `--sequence`: the statuses one message goes through, in order: sent, delivered, read;
+    /// or sent then failed when `failed`.
+    fn ladder(&self, failed: bool) -> Vec<&'static str> {
+        if failed {
+            vec!["sent", "failed"]
+        } else {
+            vec!["sent", "delivered", "read"]
+        }
+    }
+
+    /// `--sequence`: whether a status item is a failure.
+    fn is_failed(&self, item: &Map<String, Value>) -> bool {
+        item.get("status").and_then(Value::as_str) == Some("failed")
+    }
+
+    /// `--sequence`: write `status` (one of [`Lifecycle::ladder`]) and its time into the item.
+    fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime);
+}
+
+/// The provider can send a body as query parameters on an empty POST (Picky Assist's
+/// deprecated method): `replay --picky-query`, `listen` and doctor's `query-method`.
+pub trait QueryMethod: Sync {
+    /// A body's top-level fields as the query string the provider sends.
+    fn encode(&self, body: &Value) -> anyhow::Result<String>;
+
+    /// A query string the provider sent this way, as a JSON object of its fields; `None` when
+    /// the query is not one of the provider's.
+    fn decode(&self, query: &str) -> Option<Value>;
+}
+
+/// The provider reads an endpoint's answer and acts on it (Picky Assist's instant replies):
+/// `listen --reply` and doctor's `instant-reply` check answers against its schema.
+pub trait InstantReplies: Sync {
+    /// The schema (an id in the provider's own set) an answer to a body of this kind must
+    /// match to be acted on; `None` for kinds whose answers are not read.
+    fn reply_schema(&self, kind: &Kind) -> Option<&'static str>;
+}
+
+/// The provider merges several bodies into one notification (Meta: several entries,
+/// changes, messages and statuses in one POST): `replay --batch` and doctor's `batched`.
+pub trait Batching: Sync {
+    /// The bodies as one notification, or `None` when one of them is not a notification
+    /// that can be merged.
+    fn batch(&self, bodies: &[Value]) -> Option<Value>;
+}
+
+/// The provider names users in more than one documented form ([`Identity`]): `replay
+/// --identity` and doctor's `identities` rewrite bodies into each.
+pub trait Identities: Sync {
+    /// The forms its bodies can be written in.
+    fn forms(&self) -> &'static [Identity];
+
+    /// The body with every user it names written in `identity`'s form, adding only fields the
+    /// provider documents. `None` when the body names no user that can be rewritten (not a
+    /// message or status; a system message; a status about a group).
+    fn with_identity(&self, body: &Value, identity: Identity) -> Option<Value>;
+}
+
+/// Credentials a provider can send with each delivery, besides a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// An `Authorization: Basic` header set in the provider's dashboard (`--basic-auth-env`).
+    Basic,
+}
