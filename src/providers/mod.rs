@@ -3,7 +3,9 @@
 //! `replay`, `samples`, `schemas` and completions all go through here.
 //!
 //! Adding a provider:
-//! 1. `src/providers/<id>/mod.rs`: a type implementing [`Rules`] and `pub static RULES`.
+//! 1. `src/providers/<id>/mod.rs`: a type implementing [`Rules`] and `pub static RULES`; and
+//!    each capability it has ([`capabilities`]: signing, handshake, lifecycle ...), returned
+//!    from the matching `Rules` method.
 //! 2. `src/providers/<id>/schemas/*.json`: its JSON Schemas (draft 2020-12, ids unique).
 //! 3. `samples/<id>/*.json`, indexed in `samples/<id>/README.md` (`| Sample | Kind |
 //!    Description |`), with a sample of every kind name it declares.
@@ -14,10 +16,11 @@
 //!
 //! The registry test below checks the rest: every declared kind has a sample, every sample
 //! is detected as its indexed kind by its own provider only and validates under `--strict`,
-//! and every schema compiles both ways. Detection asks every provider; a provider claims a
-//! body only on its own marks, and claims never overlap, so the order of the list decides
-//! nothing about who claims a body. It is the order detection asks in (Meta, the most common
-//! traffic, first) and the order `samples` lists them in.
+//! every schema compiles both ways, and every capability does what it promises. Detection asks
+//! every provider; a provider claims a body only on its own marks, and claims never overlap, so
+//! the order of the list decides nothing about who claims a body. It is the order detection
+//! asks in (Meta, the most common traffic, first), the order `samples` lists them in, and the
+//! order [`signing_for`] and [`handshake_for`] look for a provider that has one.
 pub mod capabilities;
 pub mod rules;
 pub mod shapes;

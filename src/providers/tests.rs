@@ -768,7 +768,6 @@ fn provider_samples(provider: Provider) -> impl Iterator<Item = (&'static str, K
 #[test]
 fn capabilities_are_consistent() {
     use crate::ids::IdSource;
-    use crate::secret::SecretString;
     // `sign`, `verify` and `replay --handshake` ask the registry for a provider that has them.
     assert!(Provider::all().any(|p| p.rules().signing().is_some()));
     assert!(Provider::all().any(|p| p.rules().handshake().is_some()));
@@ -781,83 +780,10 @@ fn capabilities_are_consistent() {
             (None, None) => Protection::Nothing,
         };
         assert_eq!(rules.protection(), protection, "{provider}");
-        if let Some(signing) = rules.signing() {
-            assert!(
-                reqwest::header::HeaderName::from_bytes(signing.header().as_bytes()).is_ok(),
-                "{provider}: {}",
-                signing.header()
-            );
-            let secret = SecretString::new("app-secret");
-            for (name, _, body) in provider_samples(provider) {
-                let wire = rules.wire_bytes(&body);
-                let header = signing.sign(&secret, &wire);
-                assert!(signing.verify(&secret, &header, &wire), "{name}");
-                let other = SecretString::new("another-secret");
-                assert!(!signing.verify(&other, &header, &wire), "{name}");
-                assert_eq!(
-                    signing.diagnose(&other, &header, &wire),
-                    Mismatch::WrongSecretOrBody,
-                    "{name}"
-                );
-            }
-        }
-        if let Some(handshake) = rules.handshake() {
-            let query = handshake.query("s3cret token", "1234567");
-            let request = handshake
-                .parse(&query)
-                .expect("its own query is a handshake");
-            assert!(request.subscribes(), "{provider}");
-            assert_eq!(request.token, "s3cret token", "{provider}");
-            assert_eq!(request.challenge, "1234567", "{provider}");
-            assert_eq!(find_handshake(&query), Some(request), "{provider}");
-            assert!(handshake.parse("a=1").is_none(), "{provider}");
-            let redacted = handshake.redact_token(&query, "(redacted)");
-            assert!(!redacted.contains("s3cret"), "{provider}: {redacted}");
-            assert!(handshake.accepts("1234567", 200, "1234567\n"), "{provider}");
-            assert!(!handshake.accepts("1234567", 403, "1234567"), "{provider}");
-            assert!(
-                !handshake.accepts("1234567", 200, "\"1234567\""),
-                "{provider}"
-            );
-        }
+        check_signing(provider);
+        check_handshake(provider);
         check_lifecycle(provider);
-        if let Some(method) = rules.query_method() {
-            let (name, _, body) = provider_samples(provider)
-                .find(|(_, kind, _)| kind.name() == "message")
-                .expect("a provider with a query method has a message sample");
-            let query = method.encode(&body).unwrap();
-            let fields = method.decode(&query).expect("its own query is its own");
-            assert_eq!(detect(&fields).unwrap().provider, provider, "{name}");
-            assert_eq!(query_body(&query), Some(fields), "{name}");
-        }
-        // A provider that reads answers documents them as a `reply` kind, and the other way
-        // round; its reply schema is one of its own.
-        let replies = rules
-            .instant_replies()
-            .and_then(|replies| replies.reply_schema(&Kind::named("message")));
-        assert_eq!(
-            replies.is_some(),
-            rules.kind_names().contains(&"reply"),
-            "{provider}"
-        );
-        if let Some(id) = replies {
-            assert!(provider.schema(id).is_some(), "{provider}: {id}");
-        }
-        if let Some(batching) = rules.batching() {
-            let (name, _, body) = provider_samples(provider)
-                .find(|(_, kind, _)| kind.name() == "message")
-                .expect("a provider that batches has a message sample");
-            let batch = batching
-                .batch(&[body.clone(), body])
-                .expect("two messages batch");
-            assert_eq!(detect(&batch).unwrap().provider, provider, "{name}");
-        }
-        if let Some(identities) = rules.identities() {
-            assert!(
-                identities.forms().len() > 1,
-                "{provider}: one form is no choice"
-            );
-        }
+        check_answers_and_variants(provider);
     }
     // A provider without a lifecycle has nothing to refresh.
     for provider in Provider::all().filter(|p| p.rules().lifecycle().is_none()) {
@@ -909,4 +835,97 @@ fn check_lifecycle(provider: Provider) {
         statuses > 0,
         "{provider}: a lifecycle without a status sample"
     );
+}
+
+/// A provider that signs: every sample's wire bytes signed verify, with its secret only.
+fn check_signing(provider: Provider) {
+    use crate::secret::SecretString;
+    let rules = provider.rules();
+    if let Some(signing) = rules.signing() {
+        assert!(
+            reqwest::header::HeaderName::from_bytes(signing.header().as_bytes()).is_ok(),
+            "{provider}: {}",
+            signing.header()
+        );
+        let secret = SecretString::new("app-secret");
+        for (name, _, body) in provider_samples(provider) {
+            let wire = rules.wire_bytes(&body);
+            let header = signing.sign(&secret, &wire);
+            assert!(signing.verify(&secret, &header, &wire), "{name}");
+            let other = SecretString::new("another-secret");
+            assert!(!signing.verify(&other, &header, &wire), "{name}");
+            assert_eq!(
+                signing.diagnose(&other, &header, &wire),
+                Mismatch::WrongSecretOrBody,
+                "{name}"
+            );
+        }
+    }
+}
+
+/// A provider that verifies with a handshake: its own query is recognised, the token can be
+/// redacted, and only the challenge alone with 200 is accepted.
+fn check_handshake(provider: Provider) {
+    if let Some(handshake) = provider.rules().handshake() {
+        let query = handshake.query("s3cret token", "1234567");
+        let request = handshake
+            .parse(&query)
+            .expect("its own query is a handshake");
+        assert!(request.subscribes(), "{provider}");
+        assert_eq!(request.token, "s3cret token", "{provider}");
+        assert_eq!(request.challenge, "1234567", "{provider}");
+        assert_eq!(find_handshake(&query), Some(request), "{provider}");
+        assert!(handshake.parse("a=1").is_none(), "{provider}");
+        let redacted = handshake.redact_token(&query, "(redacted)");
+        assert!(!redacted.contains("s3cret"), "{provider}: {redacted}");
+        assert!(handshake.accepts("1234567", 200, "1234567\n"), "{provider}");
+        assert!(!handshake.accepts("1234567", 403, "1234567"), "{provider}");
+        assert!(
+            !handshake.accepts("1234567", 200, "\"1234567\""),
+            "{provider}"
+        );
+    }
+}
+
+/// Query method, instant replies, batching and identity forms: each does what it says on the
+/// provider's own samples.
+fn check_answers_and_variants(provider: Provider) {
+    let rules = provider.rules();
+    if let Some(method) = rules.query_method() {
+        let (name, _, body) = provider_samples(provider)
+            .find(|(_, kind, _)| kind.name() == "message")
+            .expect("a provider with a query method has a message sample");
+        let query = method.encode(&body).unwrap();
+        let fields = method.decode(&query).expect("its own query is its own");
+        assert_eq!(detect(&fields).unwrap().provider, provider, "{name}");
+        assert_eq!(query_body(&query), Some(fields), "{name}");
+    }
+    // A provider that reads answers documents them as a `reply` kind, and the other way
+    // round; its reply schema is one of its own.
+    let replies = rules
+        .instant_replies()
+        .and_then(|replies| replies.reply_schema(&Kind::named("message")));
+    assert_eq!(
+        replies.is_some(),
+        rules.kind_names().contains(&"reply"),
+        "{provider}"
+    );
+    if let Some(id) = replies {
+        assert!(provider.schema(id).is_some(), "{provider}: {id}");
+    }
+    if let Some(batching) = rules.batching() {
+        let (name, _, body) = provider_samples(provider)
+            .find(|(_, kind, _)| kind.name() == "message")
+            .expect("a provider that batches has a message sample");
+        let batch = batching
+            .batch(&[body.clone(), body])
+            .expect("two messages batch");
+        assert_eq!(detect(&batch).unwrap().provider, provider, "{name}");
+    }
+    if let Some(identities) = rules.identities() {
+        assert!(
+            identities.forms().len() > 1,
+            "{provider}: one form is no choice"
+        );
+    }
 }

@@ -2,8 +2,8 @@
 //! into one (Meta batches entries, changes, messages and statuses), and every message and
 //! status in each way the provider names a user (Meta: a phone number, a business-scoped user
 //! id beside it, or a user id and a username without one). Both transforms are the provider's
-//! capabilities ([`Rules::batch`](crate::providers::Rules::batch),
-//! [`Rules::with_identity`](crate::providers::Rules::with_identity)); this sends them and reads
+//! capabilities ([`Batching::batch`](crate::providers::Batching::batch),
+//! [`Identities::with_identity`](crate::providers::Identities::with_identity)); this sends them and reads
 //! the answers and, when doctor started the app, its log.
 use serde_json::Value;
 

@@ -315,46 +315,7 @@ pub(crate) fn status_problem(doctor: &Doctor, what: &str, answer: &Answer) -> Op
     };
     Some(match status {
         300..=399 => redirect_problem(doctor, what, answer),
-        401 | 403 => {
-            let rules = doctor.provider.rules();
-            if rules.signing().is_some() && !doctor.probe.has_app_secret() {
-                Problem::new(
-                    summary,
-                    "the app refused an unsigned body (good: it checks signatures)",
-                    "give --app-secret-env VAR with your app secret, so doctor signs as Meta does",
-                )
-            } else if rules.signing().is_some() {
-                Problem::new(
-                    summary,
-                    "the app refused a body signed with the app secret given",
-                    "verify X-Hub-Signature-256 over the raw request bytes with the same app \
-                     secret (see the signed-post check)",
-                )
-            } else if rules.protection() == Protection::BasicAuth && !doctor.probe.has_basic_auth()
-            {
-                Problem::new(
-                    summary,
-                    "the app asks for credentials",
-                    "give --basic-auth-env VAR holding the USER:PASS set in the provider's \
-                     dashboard",
-                )
-            } else if doctor.probe.has_basic_auth() {
-                Problem::new(
-                    summary,
-                    "the app refused the Basic credentials given",
-                    "make the app expect the same USER:PASS as --basic-auth-env",
-                )
-            } else {
-                Problem::new(
-                    summary,
-                    format!(
-                        "the app refused the request; {} sends no credentials",
-                        doctor.provider.display_name()
-                    ),
-                    "do not require credentials the provider cannot send (use a secret path)",
-                )
-            }
-        }
+        401 | 403 => refusal_problem(doctor, summary),
         404 | 405 => Problem::new(
             summary,
             "nothing answers a POST at this URL",
@@ -387,6 +348,49 @@ pub(crate) fn status_problem(doctor: &Doctor, what: &str, answer: &Answer) -> Op
             "answer 200 to every webhook you received",
         ),
     })
+}
+
+/// A 401 or 403 to a delivery: what the provider's signature or credentials, as doctor sent
+/// them, tell about it.
+fn refusal_problem(doctor: &Doctor, summary: String) -> Problem {
+    let rules = doctor.provider.rules();
+    match rules.signing() {
+        Some(_) if !doctor.probe.has_app_secret() => Problem::new(
+            summary,
+            "the app refused an unsigned body (good: it checks signatures)",
+            "give --app-secret-env VAR with your app secret, so doctor signs as Meta does",
+        ),
+        Some(signing) => Problem::new(
+            summary,
+            "the app refused a body signed with the app secret given",
+            format!(
+                "verify {} over the raw request bytes with the same app secret (see the \
+                 signed-post check)",
+                signing.header()
+            ),
+        ),
+        None if rules.protection() == Protection::BasicAuth && !doctor.probe.has_basic_auth() => {
+            Problem::new(
+                summary,
+                "the app asks for credentials",
+                "give --basic-auth-env VAR holding the USER:PASS set in the provider's \
+                 dashboard",
+            )
+        }
+        None if doctor.probe.has_basic_auth() => Problem::new(
+            summary,
+            "the app refused the Basic credentials given",
+            "make the app expect the same USER:PASS as --basic-auth-env",
+        ),
+        None => Problem::new(
+            summary,
+            format!(
+                "the app refused the request; {} sends no credentials",
+                doctor.provider.display_name()
+            ),
+            "do not require credentials the provider cannot send (use a secret path)",
+        ),
+    }
 }
 
 /// A redirect, named plainly: providers do not follow them.

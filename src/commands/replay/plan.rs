@@ -302,7 +302,7 @@ fn check_identity(inputs: &[Input], identity: Identity) -> anyhow::Result<()> {
 }
 
 /// `--batch N`: every N inputs (in order) merged into one notification by their provider
-/// ([`Rules::batch`](crate::providers::Rules::batch)).
+/// ([`Batching::batch`](crate::providers::Batching::batch)).
 fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result<Vec<Input>> {
     if inputs.len() < 2 {
         bail!(
