@@ -91,7 +91,8 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(line).unwrap();
             let errors: Vec<String> = schema.iter_errors(&value).map(|e| e.to_string()).collect();
             assert!(errors.is_empty(), "{line}: {errors:?}");
-            let record = parse_record(line.as_bytes()).unwrap_or_else(|err| panic!("{err:#}: {line}"));
+            let record =
+                parse_record(line.as_bytes()).unwrap_or_else(|err| panic!("{err:#}: {line}"));
             assert_eq!(serde_json::to_string(&record).unwrap(), line);
             assert_eq!(record_seq(line.as_bytes()), Some(record.seq));
             records.push(record);
@@ -100,7 +101,10 @@ mod tests {
         assert_eq!(records[0].provider, Provider::from_id("qikchat"));
         assert_eq!(records[0].kind.as_ref().unwrap().name(), "status");
         assert_eq!(records[0].verdict, Some(Verdict::Valid));
-        assert!(matches!(records[1].signature, Some(SignatureCheck::Invalid(_))));
+        assert!(matches!(
+            records[1].signature,
+            Some(SignatureCheck::Invalid(_))
+        ));
         assert_eq!(
             records[2].rejected,
             Some(Rejection::BodyTooLarge {
@@ -112,7 +116,9 @@ mod tests {
         assert_eq!(records[4].signature, Some(SignatureCheck::Missing));
         assert_eq!(records[4].rejected, Some(Rejection::BadSignature));
         assert_eq!(records[5].body_encoding, BodyEncoding::Base64);
-        assert!(matches!(&records[6].rejected, Some(Rejection::Other(why)) if why == "request headers too large"));
+        assert!(
+            matches!(&records[6].rejected, Some(Rejection::Other(why)) if why == "request headers too large")
+        );
 
         // Without `query` (the oldest records), and with a provider this version does not know
         // (a file from a later one): both read.
@@ -120,7 +126,10 @@ mod tests {
         let record = parse_record(old.as_bytes()).unwrap();
         assert_eq!(record.query, "");
         assert_eq!(record.provider, None);
-        assert_eq!(record.kind.as_ref().map(ToString::to_string).as_deref(), Some("coo:loud"));
+        assert_eq!(
+            record.kind.as_ref().map(ToString::to_string).as_deref(),
+            Some("coo:loud")
+        );
         // An alias of a provider reads as the provider.
         let alias = old.replace("carrier-pigeon", "picky-assist");
         assert_eq!(
@@ -135,7 +144,10 @@ mod tests {
         let lean = parse_record_to_check(line).unwrap();
         assert!(lean.headers.is_empty() && lean.redacted_headers.is_empty());
         assert!(lean.errors.is_empty() && lean.forward.is_none());
-        assert_eq!((lean.seq, lean.method.as_str(), lean.query.as_str()), (5, "POST", "a=1"));
+        assert_eq!(
+            (lean.seq, lean.method.as_str(), lean.query.as_str()),
+            (5, "POST", "a=1")
+        );
         assert_eq!(lean.rejected, Some(Rejection::BasicAuth));
         // The flag is cleared after: the next full read keeps everything.
         let full = parse_record(line).unwrap();
@@ -174,7 +186,10 @@ mod tests {
 
     #[test]
     fn record_seq_reads_the_start_only() {
-        assert_eq!(record_seq(b"{\"wa_hook_capture\":1,\"seq\":42,\"recei"), Some(42));
+        assert_eq!(
+            record_seq(b"{\"wa_hook_capture\":1,\"seq\":42,\"recei"),
+            Some(42)
+        );
         assert_eq!(record_seq(b"{\"seq\":42}"), None);
     }
 }

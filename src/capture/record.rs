@@ -342,7 +342,10 @@ mod tests {
         ];
         for (check, text) in signatures {
             assert_eq!(serde_json::to_value(&check).unwrap(), text);
-            assert_eq!(serde_json::from_value::<SignatureCheck>(text.into()).unwrap(), check);
+            assert_eq!(
+                serde_json::from_value::<SignatureCheck>(text.into()).unwrap(),
+                check
+            );
         }
         assert!(serde_json::from_value::<SignatureCheck>("maybe".into()).is_err());
         let rejections = [
@@ -375,7 +378,10 @@ mod tests {
         ];
         for (rejection, text) in rejections {
             assert_eq!(serde_json::to_value(&rejection).unwrap(), text);
-            assert_eq!(serde_json::from_value::<Rejection>(text.into()).unwrap(), rejection);
+            assert_eq!(
+                serde_json::from_value::<Rejection>(text.into()).unwrap(),
+                rejection
+            );
         }
         for text in ["meta", "qikchat", "smartflow", "picky", "partner"] {
             let record: CaptureRecord = serde_json::from_value(serde_json::json!({
@@ -394,7 +400,10 @@ mod tests {
     #[test]
     fn a_default_record_is_of_this_format_version() {
         let line = serde_json::to_string(&CaptureRecord::default()).unwrap();
-        assert!(line.starts_with("{\"wa_hook_capture\":1,\"seq\":0,"), "{line}");
+        assert!(
+            line.starts_with("{\"wa_hook_capture\":1,\"seq\":0,"),
+            "{line}"
+        );
     }
 
     #[test]

@@ -115,7 +115,6 @@ fn print_headers(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result
 
 /// The body, pretty-printed when it is JSON (returned, for the errors' line numbers).
 fn print_body(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<Option<Pretty>> {
-
     writeln!(
         out,
         "\n{} ({})",

@@ -120,7 +120,10 @@ impl Summary {
             verdict: record.verdict,
             errors: record.errors.len(),
             rejected: record.rejected.as_ref().map(|why| clip(&why.to_string())),
-            signature: record.signature.as_ref().map(|check| clip(&check.to_string())),
+            signature: record
+                .signature
+                .as_ref()
+                .map(|check| clip(&check.to_string())),
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),

@@ -343,9 +343,8 @@ pub fn written<T: std::fmt::Display>(field: &Option<T>) -> Option<String> {
 /// Panics unless `line` is a capture record that the committed schema
 /// (`wa-hook schemas show capture-record`) accepts.
 pub fn assert_capture_schema(line: &[u8]) {
-    let value: serde_json::Value = serde_json::from_slice(line).unwrap_or_else(|err| {
-        panic!("not JSON ({err}): {}", String::from_utf8_lossy(line))
-    });
+    let value: serde_json::Value = serde_json::from_slice(line)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(line)));
     let errors: Vec<String> = wa_hook::capture::schema()
         .validator(false)
         .iter_errors(&value)

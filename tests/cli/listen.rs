@@ -298,9 +298,7 @@ fn an_oversized_body_is_answered_413_and_recorded_without_it() {
     assert_eq!(big_record.body_bytes, 5000);
     assert_eq!(big_record.response_status, 413);
     assert!(
-        written(&big_record.rejected)
-            .unwrap()
-            .contains("too large"),
+        written(&big_record.rejected).unwrap().contains("too large"),
         "{big_record:?}"
     );
     assert!(stdout.contains("413 rejected: body too large"), "{stdout}");
@@ -347,7 +345,12 @@ fn wrong_or_missing_basic_auth_is_rejected_and_the_password_never_written() {
         } else {
             Some("basic auth")
         };
-        assert_eq!(written(&record.rejected).as_deref(), expected, "{}", record.path);
+        assert_eq!(
+            written(&record.rejected).as_deref(),
+            expected,
+            "{}",
+            record.path
+        );
         if record.path != "/none" {
             assert_eq!(record.header("Authorization"), Some("(redacted)"));
             assert_eq!(record.redacted_headers, ["Authorization"]);
@@ -551,7 +554,10 @@ fn the_verify_token_handshake_succeeds_and_fails() {
         "hub.mode=subscribe&hub.verify_token=(redacted)&hub.challenge=1158201444"
     );
     let bad_record = records.iter().find(|r| r.response_status == 403).unwrap();
-    assert_eq!(written(&bad_record.rejected).as_deref(), Some("wrong verify token"));
+    assert_eq!(
+        written(&bad_record.rejected).as_deref(),
+        Some("wrong verify token")
+    );
     assert!(
         stdout.contains("meta handshake ✓ challenge echoed"),
         "{stdout}"
@@ -648,7 +654,10 @@ fn reject_bad_signature_answers_401() {
     let records = read_records(&path);
     let rejected: Vec<_> = records.iter().filter(|r| r.rejected.is_some()).collect();
     assert_eq!(rejected.len(), 1);
-    assert_eq!(written(&rejected[0].rejected).as_deref(), Some("bad signature"));
+    assert_eq!(
+        written(&rejected[0].rejected).as_deref(),
+        Some("bad signature")
+    );
     assert_eq!(
         written(&rejected[0].signature).as_deref(),
         Some("invalid: wrong app secret or changed body")

@@ -366,7 +366,12 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
 /// on the app's side of the check.
 fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
     let status = record.forward.as_ref()?.status?;
-    (record.signature.as_ref().is_some_and(SignatureCheck::is_valid) && matches!(status, 401 | 403)).then_some(
+    (record
+        .signature
+        .as_ref()
+        .is_some_and(SignatureCheck::is_valid)
+        && matches!(status, 401 | 403))
+    .then_some(
         "the app refused a body whose signature is right: check the app secret it uses, and \
          that it verifies the raw bytes received (not the body parsed and written again)",
     )

@@ -205,7 +205,11 @@ pub(crate) fn event_matches(filters: &[String], record: &CaptureRecord) -> bool 
     if filters.is_empty() {
         return true;
     }
-    let kind = record.kind.as_ref().map(ToString::to_string).unwrap_or_default();
+    let kind = record
+        .kind
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let provider = record.provider.map_or("", Provider::id);
     let verdict = record.verdict.map(validation::Verdict::word);
     filters.iter().any(|filter| {
@@ -325,9 +329,9 @@ impl Handler {
         }
         for one in handled {
             one.answer = Answer::error(503, "busy; try again");
-            one.answer.headers.push(
-                Header::from_bytes(&b"Retry-After"[..], &b"1"[..]).expect("valid header"),
-            );
+            one.answer
+                .headers
+                .push(Header::from_bytes(&b"Retry-After"[..], &b"1"[..]).expect("valid header"));
             one.record.response_status = 503;
         }
     }

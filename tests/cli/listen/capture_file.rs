@@ -406,7 +406,10 @@ fn every_record_listen_writes_matches_the_capture_record_schema() {
     ));
     assert_eq!(by_path("/text").signature, Some(SignatureCheck::Missing));
     assert_eq!(by_path("/qikchat").signature, None);
-    assert_eq!(by_path("/signed").forward.as_ref().unwrap().status, Some(200));
+    assert_eq!(
+        by_path("/signed").forward.as_ref().unwrap().status,
+        Some(200)
+    );
     assert!(by_path("/down").forward.as_ref().unwrap().error.is_some());
     for (p, verdict) in [
         ("/signed", Verdict::Valid),
@@ -428,7 +431,10 @@ fn every_record_listen_writes_matches_the_capture_record_schema() {
         Rejection::BasicAuth,
         Rejection::BadSignature,
     ] {
-        assert!(rejections.contains(&&expected), "{expected:?} in {rejections:?}");
+        assert!(
+            rejections.contains(&&expected),
+            "{expected:?} in {rejections:?}"
+        );
     }
     assert!(
         rejections.iter().any(|r| matches!(r, Rejection::Other(_))),
@@ -450,7 +456,10 @@ fn the_capture_record_schema_is_listed_shown_and_exported() {
         .unwrap();
     assert!(shown.status.success());
     let schema: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
-    assert_eq!(schema["$id"], "https://wa-hook.dev/schemas/capture-record.json");
+    assert_eq!(
+        schema["$id"],
+        "https://wa-hook.dev/schemas/capture-record.json"
+    );
     let dir = tempfile::tempdir().unwrap();
     wa_hook()
         .args(["schemas", "export"])
