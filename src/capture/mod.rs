@@ -1,6 +1,7 @@
 //! Capture records: what `listen` writes, one JSON line per request, and what `replay`,
 //! `validate`, `show` and `inspect` read back. The record is the project's file format, so it
-//! has one definition ([`record`]), one writer ([`writer`]) and one reader ([`reader`]), and a
+//! has one definition ([`CaptureRecord`]), one writer ([`CaptureWriter`]) and one reader
+//! ([`parse_record`], read lean by [`parse_record_to_check`]), and a
 //! committed JSON Schema (`schemas/capture-record.json`, `wa-hook schemas show capture-record`)
 //! that a test holds every record `listen` writes to. Files written by earlier versions read.
 mod reader;

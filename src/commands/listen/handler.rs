@@ -295,23 +295,19 @@ impl Handler {
 
     /// After a write that worked: say so once if earlier ones did not.
     fn saving_resumed(&self) {
-        if self.pipe_full_since_warning.load(Ordering::Relaxed) > 0 {
-            let refused = self.pipe_full_since_warning.swap(0, Ordering::Relaxed);
-            if refused > 0 {
-                output::warn(format!(
-                    "the capture pipe is read again ({} answered 503)",
-                    output::plural(refused, "request was", "requests were")
-                ));
-            }
+        let refused = take_count(&self.pipe_full_since_warning);
+        if refused > 0 {
+            output::warn(format!(
+                "the capture pipe is read again ({} answered 503)",
+                output::plural(refused, "request was", "requests were")
+            ));
         }
-        if self.unsaved_since_warning.load(Ordering::Relaxed) > 0 {
-            let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
-            if unsaved > 0 {
-                output::warn(format!(
-                    "saving again ({} could not be saved, answered 500)",
-                    output::plural(unsaved, "request", "requests")
-                ));
-            }
+        let unsaved = take_count(&self.unsaved_since_warning);
+        if unsaved > 0 {
+            output::warn(format!(
+                "saving again ({} could not be saved, answered 500)",
+                output::plural(unsaved, "request", "requests")
+            ));
         }
     }
 
@@ -786,6 +782,16 @@ impl Handler {
 
     fn ack(&self) -> Answer {
         Answer::json(self.config.ack.status, self.config.ack.body.clone())
+    }
+}
+
+/// A count since the last warning, set back to 0; read first, so that the usual case (0: all
+/// is well) writes nothing shared.
+fn take_count(counter: &AtomicU64) -> u64 {
+    if counter.load(Ordering::Relaxed) == 0 {
+        0
+    } else {
+        counter.swap(0, Ordering::Relaxed)
     }
 }
 

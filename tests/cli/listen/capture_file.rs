@@ -461,12 +461,19 @@ fn the_capture_record_schema_is_listed_shown_and_exported() {
         "https://wa-hook.dev/schemas/capture-record.json"
     );
     let dir = tempfile::tempdir().unwrap();
-    wa_hook()
-        .args(["schemas", "export"])
+    let told = wa_hook()
+        .args(["schemas", "export", "--format", "json"])
         .arg(dir.path())
-        .assert()
-        .success();
-    let exported = std::fs::read(dir.path().join("capture-record.json")).unwrap();
+        .output()
+        .unwrap();
+    let path = String::from_utf8(told.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|line| line["id"] == "capture-record")
+        .and_then(|line| line["path"].as_str().map(str::to_string))
+        .expect("export names capture-record");
+    let exported = std::fs::read(path).unwrap();
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&exported).unwrap(),
         schema
