@@ -66,8 +66,8 @@ impl Check {
 
     /// Write this verdict into a capture record, as `listen` does when a request arrives.
     pub fn record_into(self, record: &mut crate::capture::CaptureRecord) {
-        record.provider = self.provider.map(|p| p.id().to_string());
-        record.kind = self.kind.as_ref().map(ToString::to_string);
+        record.provider = self.provider;
+        record.kind = self.kind;
         record.verdict = Some(self.verdict);
         record.errors = self.errors;
         record.note = self.note;
@@ -379,7 +379,10 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
     let body = match record.body_bytes() {
         Ok(Some(body)) => body,
         Ok(None) => {
-            let why = record.rejected.as_deref().unwrap_or("not kept");
+            let why = record
+                .rejected
+                .as_ref()
+                .map_or_else(|| "not kept".to_string(), ToString::to_string);
             return RecordCheck::Skipped(format!(
                 "the capture did not keep its {}-byte body ({why})",
                 record.body_bytes

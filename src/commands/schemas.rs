@@ -8,12 +8,30 @@ use crate::cli::{Format, SchemasAction, SchemasArgs};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers;
+use crate::schemas::Schema;
+
+/// Every shipped schema: the providers', then the capture record's.
+fn shipped() -> impl Iterator<Item = &'static Schema> {
+    providers::schemas().chain(std::iter::once(crate::capture::schema()))
+}
+
+/// The shipped schema `id` (`.json` may end it), or an error that lists them.
+fn require(id: &str) -> anyhow::Result<&'static Schema> {
+    let id = id.strip_suffix(".json").unwrap_or(id);
+    shipped().find(|schema| schema.id == id).ok_or_else(|| {
+        let ids: Vec<&str> = shipped().map(|schema| schema.id).collect();
+        anyhow::anyhow!(
+            "there is no schema `{id}`; the schemas are: {}",
+            ids.join(", ")
+        )
+    })
+}
 
 pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
     let mut out = output::stdout();
     match args.action.unwrap_or(SchemasAction::List) {
         SchemasAction::List => {
-            for schema in providers::schemas() {
+            for schema in shipped() {
                 match args.format {
                     Format::Json => output::json_line(
                         &mut out,
@@ -33,7 +51,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
             }
         }
         SchemasAction::Show { id, strict } => {
-            let schema = providers::require_schema(&id)?;
+            let schema = require(&id)?;
             if strict {
                 serde_json::to_writer_pretty(&mut out, &schema.export_document(true))?;
                 writeln!(out)?;
@@ -43,7 +61,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
         }
         SchemasAction::Export { dir, strict } => {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            for schema in providers::schemas() {
+            for schema in shipped() {
                 let path = dir.join(format!("{}.json", schema.id));
                 let mut text = serde_json::to_string_pretty(&schema.export_document(strict))?;
                 text.push('\n');
@@ -60,7 +78,7 @@ pub fn run(args: SchemasArgs) -> anyhow::Result<Outcome> {
                 writeln!(
                     out,
                     "wrote {} schemas to {}",
-                    providers::schemas().count(),
+                    shipped().count(),
                     dir.display()
                 )?;
             }

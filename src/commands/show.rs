@@ -40,6 +40,15 @@ pub fn run(args: ShowArgs) -> anyhow::Result<Outcome> {
 }
 
 fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
+    print_summary(out, record)?;
+    print_headers(out, record)?;
+    let pretty = print_body(out, record)?;
+    print_errors(out, record, pretty.as_ref())?;
+    print_forward(out, record)
+}
+
+/// What was received, from where, what it is, its verdict and the answer.
+fn print_summary(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
     let query = if record.query.is_empty() {
         String::new()
     } else {
@@ -57,7 +66,7 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
     )?;
     let what = match (&record.provider, &record.kind) {
         (Some(provider), Some(kind)) => format!("{provider} {kind}"),
-        (Some(provider), None) => provider.clone(),
+        (Some(provider), None) => provider.to_string(),
         _ => "no provider detected".to_string(),
     };
     // The marks and words `validate` and `listen` use.
@@ -65,7 +74,7 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
         (Some(why), _) => format!(
             "{} rejected: {}",
             output::fail_mark(),
-            output::printable(why)
+            output::printable(&why.to_string())
         ),
         (None, Some(Verdict::Valid)) => format!("{} valid", output::ok_mark()),
         (None, Some(Verdict::Invalid)) => format!("{} invalid", output::fail_mark()),
@@ -82,7 +91,11 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
     if let Some(note) = &record.note {
         writeln!(out, "note: {note}")?;
     }
+    Ok(())
+}
 
+/// The headers as saved, redacted ones marked.
+fn print_headers(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
     writeln!(out, "\n{}", "Headers".bold())?;
     for (name, value) in &record.headers {
         let redacted = value == secret::REDACTED
@@ -97,7 +110,11 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
         };
         writeln!(out, "  {}: {value}", output::printable(name))?;
     }
+    Ok(())
+}
 
+/// The body, pretty-printed when it is JSON (returned, for the errors' line numbers).
+fn print_body(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<Option<Pretty>> {
     writeln!(
         out,
         "\n{} ({})",
@@ -131,11 +148,19 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
             )?;
         }
     }
+    Ok(pretty)
+}
+
+/// The verdict's errors, at their line of the pretty-printed body.
+fn print_errors(
+    out: &mut impl Write,
+    record: &CaptureRecord,
+    pretty: Option<&Pretty>,
+) -> anyhow::Result<()> {
     if !record.errors.is_empty() {
         writeln!(out, "\n{}", "Errors".bold())?;
         for issue in &record.errors {
             let at = pretty
-                .as_ref()
                 .map(|pretty| format!("line {}  ", pretty.line_of(&issue.pointer)))
                 .unwrap_or_default();
             writeln!(
@@ -146,6 +171,11 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
             )?;
         }
     }
+    Ok(())
+}
+
+/// What the app answered when the request was forwarded.
+fn print_forward(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
     if let Some(forward) = &record.forward {
         writeln!(out, "\n{}", "App reply".bold())?;
         match (forward.status, &forward.error) {

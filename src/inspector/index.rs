@@ -114,12 +114,15 @@ impl Summary {
             method: clip(&record.method),
             path: clip(&record.path),
             query: clip(&record.query),
-            provider: record.provider.as_deref().map(clip),
-            kind: record.kind.as_deref().map(clip),
+            provider: record.provider.map(|provider| provider.id().to_string()),
+            kind: record.kind.as_ref().map(|kind| clip(&kind.to_string())),
             verdict: record.verdict,
             errors: record.errors.len(),
-            rejected: record.rejected.as_deref().map(clip),
-            signature: record.signature.as_deref().map(clip),
+            rejected: record.rejected.as_ref().map(|why| clip(&why.to_string())),
+            signature: record
+                .signature
+                .as_ref()
+                .map(|check| clip(&check.to_string())),
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),

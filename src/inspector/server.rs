@@ -505,7 +505,7 @@ impl Server {
             .as_ref()
             .and_then(providers::detect)
             .map(|detection| detection.provider)
-            .or_else(|| record.provider.as_deref().and_then(Provider::from_id))
+            .or(record.provider)
             .filter(|provider| provider.rules().signing().is_some())
             .or_else(|| {
                 captured_signature

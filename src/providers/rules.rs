@@ -76,6 +76,21 @@ impl Serialize for Kind {
     }
 }
 
+/// Read back exactly as written (a capture record's `kind`): `name:detail` split at the first
+/// colon, the detail kept as it is.
+impl<'de> serde::Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(match text.split_once(':') {
+            Some((name, detail)) => Kind {
+                name: Cow::Owned(name.to_string()),
+                detail: Some(detail.to_string()),
+            },
+            None => Kind::named(text),
+        })
+    }
+}
+
 /// A provider's claim on a body: what it is and which of its schemas documents it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {

@@ -334,3 +334,24 @@ pub fn peak_resident_bytes(pid: u32) -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+/// A typed field of a capture record as the text the file holds (`kind`, `rejected` ...).
+pub fn written<T: std::fmt::Display>(field: &Option<T>) -> Option<String> {
+    field.as_ref().map(ToString::to_string)
+}
+
+/// Panics unless `line` is a capture record that the committed schema
+/// (`wa-hook schemas show capture-record`) accepts.
+pub fn assert_capture_schema(line: &[u8]) {
+    let value: serde_json::Value = serde_json::from_slice(line)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(line)));
+    let errors: Vec<String> = wa_hook::capture::schema()
+        .validator(false)
+        .iter_errors(&value)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the capture record does not match its schema: {errors:?}\n{value}"
+    );
+}

@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use wa_hook::capture::{BodyEncoding, CaptureRecord, FORMAT_VERSION};
+use wa_hook::capture::{BodyEncoding, CaptureRecord, Rejection, SignatureCheck};
 use wa_hook::validation::{CheckOptions, check_bytes};
 
 use crate::common::*;
@@ -18,14 +18,11 @@ pub fn record_of(seq: u64, body: &[u8]) -> CaptureRecord {
     let check = check_bytes(body, None, &CheckOptions::default());
     let (text, encoding) = CaptureRecord::encode_body(body);
     CaptureRecord {
-        wa_hook_capture: FORMAT_VERSION,
         seq,
-        run: None,
         received_at: format!("2026-01-02T03:04:{:02}.000000Z", seq % 60),
         remote_addr: "127.0.0.1:40000".into(),
         method: "POST".into(),
         path: "/webhook".into(),
-        query: String::new(),
         headers: vec![
             ("Content-Type".into(), "application/json".into()),
             ("Authorization".into(), "(redacted)".into()),
@@ -34,15 +31,12 @@ pub fn record_of(seq: u64, body: &[u8]) -> CaptureRecord {
         body: text,
         body_encoding: encoding,
         body_bytes: body.len() as u64,
-        provider: check.provider.map(|p| p.id().to_string()),
-        kind: check.kind.map(|k| k.to_string()),
+        provider: check.provider,
+        kind: check.kind,
         verdict: Some(check.verdict),
         errors: check.errors,
-        note: None,
-        rejected: None,
-        signature: None,
         response_status: 200,
-        forward: None,
+        ..CaptureRecord::default()
     }
 }
 
@@ -738,7 +732,7 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     let hostile_method = format!("P$(touch {})", ran.display());
     let mut rejected = record_of(1, b"");
     rejected.method = hostile_method.clone();
-    rejected.rejected = Some("not an HTTP/1.1 request line".into());
+    rejected.rejected = Some(Rejection::Other("not an HTTP/1.1 request line".into()));
     let mut at_file = record_of(2, b"@/etc/passwd");
     at_file
         .headers
@@ -1106,7 +1100,7 @@ fn replay_edited_is_re_signed_with_the_app_secret() {
     let got = received(&inbox);
     assert_eq!(got.len(), 3, "{got:?}");
     for record in &got {
-        assert_eq!(record.signature.as_deref(), Some("valid"), "{record:?}");
+        assert_eq!(record.signature, Some(SignatureCheck::Valid), "{record:?}");
         assert_eq!(record.response_status, 200);
     }
     assert_eq!(got[0].body_bytes().unwrap().unwrap(), original);
@@ -1145,7 +1139,7 @@ fn replay_edited_is_re_signed_with_the_app_secret() {
         assert_eq!(String::from_utf8_lossy(&done.stdout), "200");
         let got = received(&inbox);
         assert_eq!(got.len(), 4);
-        assert_eq!(got[3].signature.as_deref(), Some("valid"));
+        assert_eq!(got[3].signature, Some(SignatureCheck::Valid));
         assert_eq!(got[3].body_bytes().unwrap().unwrap(), sent);
     } else {
         eprintln!("curl not run: /usr/bin/curl is missing");

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use colored::{Color, Colorize};
 
-use crate::capture::CaptureRecord;
+use crate::capture::{CaptureRecord, SignatureCheck};
 use crate::cli::{Format, ListenArgs};
 use crate::output;
 use crate::output::format_issue;
@@ -300,7 +300,7 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
         None => {}
     }
     if let Some(signature) = &record.signature {
-        let shown = if signature == "valid" {
+        let shown = if signature.is_valid() {
             format!("signature {}", output::ok_mark())
         } else {
             format!("signature {} {signature}", output::fail_mark())
@@ -366,7 +366,12 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
 /// on the app's side of the check.
 fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
     let status = record.forward.as_ref()?.status?;
-    (record.signature.as_deref() == Some("valid") && matches!(status, 401 | 403)).then_some(
+    (record
+        .signature
+        .as_ref()
+        .is_some_and(SignatureCheck::is_valid)
+        && matches!(status, 401 | 403))
+    .then_some(
         "the app refused a body whose signature is right: check the app secret it uses, and \
          that it verifies the raw bytes received (not the body parsed and written again)",
     )
@@ -375,11 +380,9 @@ fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
 fn push_label(line: &mut String, record: &CaptureRecord) {
     match (&record.provider, &record.kind) {
         (Some(provider), Some(kind)) => {
-            line.push_str(provider);
-            line.push(' ');
-            line.push_str(kind);
+            let _ = write!(line, "{provider} {kind}");
         }
-        (Some(provider), None) => line.push_str(provider),
+        (Some(provider), None) => line.push_str(provider.id()),
         _ => line.push_str("unknown"),
     }
 }

@@ -8,15 +8,18 @@ use std::time::Duration;
 
 use tiny_http::{Header, Request, Response};
 
-use crate::capture::{self, BodyEncoding, CaptureRecord, CaptureWriter, ForwardResult};
+use crate::capture::{
+    self, CaptureRecord, CaptureWriter, ForwardResult, Rejection, SignatureCheck,
+};
 use crate::cli::Format;
 use crate::output;
-use crate::providers::{self, Kind, Provider};
+use crate::providers::{self, Provider};
 use crate::secret::{self, REDACTED};
 use crate::validation;
 
 use super::Config;
 use super::display::{self, DisplaySender, Notes, Stats};
+use super::forward::Forwarder;
 
 /// The longest a forwarded request waits for the app by default, whatever the provider's
 /// patience (`--forward-timeout` sets it).
@@ -104,22 +107,28 @@ struct Handled {
     notes: Notes,
 }
 
-/// The body as read from the socket.
-enum BodyRead {
-    Complete(Vec<u8>),
+/// A request's record as received, and what the record keeps only redacted.
+struct Received {
+    record: CaptureRecord,
+    headers: Vec<(String, String)>,
+    query: String,
+}
+
+/// Why a request's body was not read whole.
+enum Unread {
+    /// Refused before its body was read.
+    Refused(Refusal),
     /// Larger than `--max-body`: not read (the length declared, or what was seen of a chunked
     /// body before the limit).
     TooLarge(u64),
-    /// The sender stopped part-way.
+    /// The sender stopped part-way: what was read, and why it stopped.
     Incomplete(Vec<u8>, String),
-    /// Not read: the request was refused.
-    Refused,
 }
 
-fn read_body(request: &mut Request, max: u64) -> BodyRead {
+fn read_body(request: &mut Request, max: u64) -> Result<Vec<u8>, Unread> {
     let declared = request.body_length();
     if declared.is_some_and(|length| length as u64 > max) {
-        return BodyRead::TooLarge(declared.unwrap_or_default() as u64);
+        return Err(Unread::TooLarge(declared.unwrap_or_default() as u64));
     }
     // For `Connection: upgrade` tiny_http hands over the raw connection as the body: read only
     // what was declared, or the read would wait for the sender to hang up.
@@ -131,9 +140,9 @@ fn read_body(request: &mut Request, max: u64) -> BodyRead {
     let capacity = declared.unwrap_or(0).min(max as usize);
     let mut bytes = Vec::with_capacity(capacity);
     match request.as_reader().take(limit).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > max => BodyRead::TooLarge(bytes.len() as u64),
-        Ok(_) => BodyRead::Complete(bytes),
-        Err(err) => BodyRead::Incomplete(bytes, err.to_string()),
+        Ok(_) if bytes.len() as u64 > max => Err(Unread::TooLarge(bytes.len() as u64)),
+        Ok(_) => Ok(bytes),
+        Err(err) => Err(Unread::Incomplete(bytes, err.to_string())),
     }
 }
 
@@ -195,8 +204,12 @@ pub(crate) fn event_matches(filters: &[String], record: &CaptureRecord) -> bool 
     if filters.is_empty() {
         return true;
     }
-    let kind = record.kind.as_deref().unwrap_or_default();
-    let provider = record.provider.as_deref().unwrap_or_default();
+    let kind = record
+        .kind
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let provider = record.provider.map_or("", Provider::id);
     let verdict = record.verdict.map(validation::Verdict::word);
     filters.iter().any(|filter| {
         let filter = filter.as_str();
@@ -255,81 +268,106 @@ impl Handler {
             .into_iter()
             .map(|request| self.decide(request, refusal))
             .collect();
-        let saved = match self.writer.write_all(handled.iter().map(|one| &one.record)) {
+        let saved = self.save(&mut handled);
+        self.show_all(&handled, saved, stats, display);
+        self.answer_all(handled);
+    }
+
+    /// Save the batch's records with one write. On failure each answer becomes 503 (the
+    /// capture pipe is full: the sender retries; counts as saved) or 500 (not saved: false).
+    fn save(&self, handled: &mut [Handled]) -> bool {
+        match self.writer.write_all(handled.iter().map(|one| &one.record)) {
             Ok(()) => {
-                if self.pipe_full_since_warning.load(Ordering::Relaxed) > 0 {
-                    let refused = self.pipe_full_since_warning.swap(0, Ordering::Relaxed);
-                    if refused > 0 {
-                        output::warn(format!(
-                            "the capture pipe is read again ({} answered 503)",
-                            output::plural(refused, "request was", "requests were")
-                        ));
-                    }
-                }
-                if self.unsaved_since_warning.load(Ordering::Relaxed) > 0 {
-                    let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
-                    if unsaved > 0 {
-                        output::warn(format!(
-                            "saving again ({} could not be saved, answered 500)",
-                            output::plural(unsaved, "request", "requests")
-                        ));
-                    }
-                }
+                self.saving_resumed();
                 true
             }
             Err(err) if err.downcast_ref::<capture::PipeFull>().is_some() => {
-                // The capture pipe is not read fast enough: the sender is told to try again
-                // (503), and the summary counts them (`CaptureWriter::pipe_refusals`).
-                if self
-                    .pipe_full_since_warning
-                    .fetch_add(handled.len() as u64, Ordering::Relaxed)
-                    == 0
-                {
-                    output::warn(format!(
-                        "{err}: answering 503 until it is (the summary counts them)"
-                    ));
-                }
-                for one in &mut handled {
-                    one.answer = Answer::error(503, "busy; try again");
-                    one.answer.headers.push(
-                        Header::from_bytes(&b"Retry-After"[..], &b"1"[..]).expect("valid header"),
-                    );
-                    one.record.response_status = 503;
-                }
+                self.pipe_full(handled, &err);
                 true
             }
             Err(err) => {
-                // One warning until saving works again (a full disk would otherwise print a
-                // line per request, and block every worker on a stderr nobody reads); the
-                // summary counts them all.
-                let earlier = self
-                    .unsaved_since_warning
-                    .fetch_add(handled.len() as u64, Ordering::Relaxed);
-                if let (0, Some(first), Some(last)) = (earlier, handled.first(), handled.last()) {
-                    let which = if first.record.seq == last.record.seq {
-                        format!("request #{}", first.record.seq)
-                    } else {
-                        format!("requests #{}-#{}", first.record.seq, last.record.seq)
-                    };
-                    output::warn(format!(
-                        "{which} not saved, answered 500: {err:#} (until saving works again, \
-                         no more of these; the summary counts them)"
-                    ));
-                }
-                for one in &mut handled {
-                    one.answer = Answer::error(500, "wa-hook could not save this request");
-                    one.record.response_status = 500;
-                }
+                self.not_saved(handled, &err);
                 false
             }
-        };
+        }
+    }
 
+    /// After a write that worked: say so once if earlier ones did not.
+    fn saving_resumed(&self) {
+        let refused = take_count(&self.pipe_full_since_warning);
+        if refused > 0 {
+            output::warn(format!(
+                "the capture pipe is read again ({} answered 503)",
+                output::plural(refused, "request was", "requests were")
+            ));
+        }
+        let unsaved = take_count(&self.unsaved_since_warning);
+        if unsaved > 0 {
+            output::warn(format!(
+                "saving again ({} could not be saved, answered 500)",
+                output::plural(unsaved, "request", "requests")
+            ));
+        }
+    }
+
+    /// The capture pipe is not read fast enough: the sender is told to try again (503), and
+    /// the summary counts them (`CaptureWriter::pipe_refusals`).
+    fn pipe_full(&self, handled: &mut [Handled], err: &anyhow::Error) {
+        if self
+            .pipe_full_since_warning
+            .fetch_add(handled.len() as u64, Ordering::Relaxed)
+            == 0
+        {
+            output::warn(format!(
+                "{err}: answering 503 until it is (the summary counts them)"
+            ));
+        }
+        for one in handled {
+            one.answer = Answer::error(503, "busy; try again");
+            one.answer
+                .headers
+                .push(Header::from_bytes(&b"Retry-After"[..], &b"1"[..]).expect("valid header"));
+            one.record.response_status = 503;
+        }
+    }
+
+    /// One warning until saving works again (a full disk would otherwise print a line per
+    /// request, and block every worker on a stderr nobody reads); the summary counts them all.
+    fn not_saved(&self, handled: &mut [Handled], err: &anyhow::Error) {
+        let earlier = self
+            .unsaved_since_warning
+            .fetch_add(handled.len() as u64, Ordering::Relaxed);
+        if let (0, Some(first), Some(last)) = (earlier, handled.first(), handled.last()) {
+            let which = if first.record.seq == last.record.seq {
+                format!("request #{}", first.record.seq)
+            } else {
+                format!("requests #{}-#{}", first.record.seq, last.record.seq)
+            };
+            output::warn(format!(
+                "{which} not saved, answered 500: {err:#} (until saving works again, \
+                 no more of these; the summary counts them)"
+            ));
+        }
+        for one in handled {
+            one.answer = Answer::error(500, "wa-hook could not save this request");
+            one.record.response_status = 500;
+        }
+    }
+
+    /// Count the batch and send the lines `--events` lets through to the display.
+    fn show_all(
+        &self,
+        handled: &[Handled],
+        saved: bool,
+        stats: &Mutex<Stats>,
+        display: &DisplaySender,
+    ) {
         let mut text = String::new();
         {
             let mut stats = stats
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for one in &handled {
+            for one in handled {
                 if event_matches(&self.config.events, &one.record) {
                     self.show(one, &mut text);
                 }
@@ -342,7 +380,10 @@ impl Handler {
         if !text.is_empty() {
             display.send(text);
         }
+    }
 
+    /// Answer each request of the batch, in order.
+    fn answer_all(&self, handled: Vec<Handled>) {
         for Handled {
             request, answer, ..
         } in handled
@@ -378,9 +419,61 @@ impl Handler {
 
     /// Read one request and decide its answer and record.
     fn decide(&self, mut request: Request, refusal: Option<&Refusal>) -> Handled {
+        let Received {
+            mut record,
+            headers,
+            query,
+        } = self.received(&request);
+        // A request tiny_http could not read as HTTP/1.x, or one refused here: its body is
+        // not read.
+        let refused = match (request.rejection(), refusal) {
+            (Some(rejection), _) => Some(Refusal {
+                status: rejection.status,
+                reason: rejection.reason.clone(),
+            }),
+            (None, Some(refusal)) => Some(Refusal {
+                status: refusal.status,
+                reason: refusal.reason.clone(),
+            }),
+            (None, None) => None,
+        };
+        let body = match refused {
+            Some(refused) => {
+                record.body_bytes = request.body_length().unwrap_or(0) as u64;
+                Err(Unread::Refused(refused))
+            }
+            None => read_body(&mut request, self.config.max_body),
+        };
+        let mut notes = Notes::default();
+        let mut parsed = None;
+        let mut provider = None;
+        let answer = match body {
+            Ok(bytes) => {
+                (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
+                record.body_bytes = bytes.len() as u64;
+                (provider, parsed) = self.check_body(&mut record, &bytes, &query);
+                self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
+            }
+            Err(unread) => self.refuse(&mut record, unread),
+        };
+        notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
+        record.response_status = answer.status;
+
+        Handled {
+            request,
+            record,
+            answer,
+            parsed,
+            provider,
+            notes,
+        }
+    }
+
+    /// The record of a request as received (its body not read yet), with the headers and
+    /// query as they came (the record's have secrets redacted).
+    fn received(&self, request: &Request) -> Received {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let received_at = capture::now_rfc3339();
-        let method = request.method().as_str().to_string();
         let (path, query) = match request.url().split_once('?') {
             Some((path, query)) => (path.to_string(), query.to_string()),
             None => (request.url().to_string(), String::new()),
@@ -401,126 +494,91 @@ impl Handler {
                 header.1.clone_from(text);
             }
         }
-        let remote_addr = request
-            .remote_addr()
-            .map_or_else(String::new, ToString::to_string);
-        // A request tiny_http could not read as HTTP/1.x, or one refused here: its body is
-        // not read.
-        let refused = match (request.rejection(), refusal) {
-            (Some(rejection), _) => Some(Refusal {
-                status: rejection.status,
-                reason: rejection.reason.clone(),
-            }),
-            (None, Some(refusal)) => Some(Refusal {
-                status: refusal.status,
-                reason: refusal.reason.clone(),
-            }),
-            (None, None) => None,
-        };
-        let body = match &refused {
-            Some(_) => BodyRead::Refused,
-            None => read_body(&mut request, self.config.max_body),
-        };
-
         let (kept_headers, redacted_headers) = record_headers(&headers, self.config.keep_secrets);
-        let mut record = CaptureRecord {
-            wa_hook_capture: capture::FORMAT_VERSION,
+        let record = CaptureRecord {
             seq,
             run: Some(self.run.clone()),
             received_at,
-            remote_addr,
-            method,
+            remote_addr: request
+                .remote_addr()
+                .map_or_else(String::new, ToString::to_string),
+            method: request.method().as_str().to_string(),
             path,
             query: record_query(&query, self.config.keep_secrets),
             headers: kept_headers,
             redacted_headers,
-            body: None,
-            body_encoding: BodyEncoding::None,
-            body_bytes: 0,
-            provider: None,
-            kind: None,
-            verdict: None,
-            errors: Vec::new(),
-            note: None,
-            rejected: None,
-            signature: None,
-            response_status: 0,
-            forward: None,
+            ..CaptureRecord::default()
         };
-        let mut notes = Notes::default();
-        let mut parsed = None;
-        let mut provider = None;
-        let answer = match body {
-            BodyRead::Refused => {
-                let Refusal { status, reason } = refused.unwrap_or(Refusal {
-                    status: 400,
-                    reason: String::new(),
-                });
-                record.body_bytes = request.body_length().unwrap_or(0) as u64;
-                record.rejected = Some(reason);
+        Received {
+            record,
+            headers,
+            query,
+        }
+    }
+
+    /// The answer to a request whose body was not read whole: refused unread, too large, or
+    /// cut short by the sender.
+    fn refuse(&self, record: &mut CaptureRecord, unread: Unread) -> Answer {
+        match unread {
+            Unread::Refused(Refusal { status, reason }) => {
+                record.rejected = Some(Rejection::Other(reason));
                 let mut answer = Answer::error(status, http_reason(status));
                 answer.close = true;
                 answer
             }
-            BodyRead::TooLarge(length) => {
+            Unread::TooLarge(length) => {
                 record.body_bytes = length;
-                record.rejected = Some(format!(
-                    "body too large ({length} bytes; --max-body is {})",
-                    self.config.max_body
-                ));
+                record.rejected = Some(Rejection::BodyTooLarge {
+                    bytes: length,
+                    max: self.config.max_body,
+                });
                 let mut answer = Answer::error(413, "body too large");
                 answer.close = true;
                 answer
             }
-            BodyRead::Incomplete(bytes, why) => {
+            Unread::Incomplete(bytes, why) => {
                 (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
                 record.body_bytes = bytes.len() as u64;
-                record.rejected = Some(format!("incomplete body ({why})"));
+                record.rejected = Some(Rejection::IncompleteBody(why));
                 Answer::error(400, "incomplete body")
             }
-            BodyRead::Complete(bytes) => {
-                (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
-                record.body_bytes = bytes.len() as u64;
-                if validation::expects_body(&record.method, &bytes) {
-                    let large = bytes.len() > tiny_http::BUFFERED_BODY_MAX;
-                    let turn = large.then(|| {
-                        self.large_parse
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    });
-                    // A large body of very many values is not parsed: its parsed form would
-                    // take hundreds of megabytes (`validation::MAX_VALUES`).
-                    let values = if large {
-                        validation::count_values(&bytes)
-                    } else {
-                        0
-                    };
-                    let (check, value) = if values > validation::MAX_VALUES {
-                        (validation::Check::too_many_values(values), None)
-                    } else {
-                        validation::check_bytes_parsed(&bytes, Some(&query), &self.config.check)
-                    };
-                    // A large body's parsed value is not kept for the live line.
-                    let value = if large { None } else { value };
-                    drop(turn);
-                    provider = check.provider;
-                    check.record_into(&mut record);
-                    parsed = value;
-                }
-                self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
-            }
-        };
-        notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
-        record.response_status = answer.status;
-
-        Handled {
-            request,
-            record,
-            answer,
-            parsed,
-            provider,
-            notes,
         }
+    }
+
+    /// Validate a body that is expected (not a bodiless GET), writing the verdict into the
+    /// record: the provider that claimed it, and its parsed value for the live line (not kept
+    /// for a large body).
+    fn check_body(
+        &self,
+        record: &mut CaptureRecord,
+        bytes: &[u8],
+        query: &str,
+    ) -> (Option<Provider>, Option<serde_json::Value>) {
+        if !validation::expects_body(&record.method, bytes) {
+            return (None, None);
+        }
+        let large = bytes.len() > tiny_http::BUFFERED_BODY_MAX;
+        let turn = large.then(|| {
+            self.large_parse
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        // A large body of very many values is not parsed: its parsed form would take hundreds
+        // of megabytes (`validation::MAX_VALUES`).
+        let values = if large {
+            validation::count_values(bytes)
+        } else {
+            0
+        };
+        let (check, value) = if values > validation::MAX_VALUES {
+            (validation::Check::too_many_values(values), None)
+        } else {
+            validation::check_bytes_parsed(bytes, Some(query), &self.config.check)
+        };
+        drop(turn);
+        let provider = check.provider;
+        check.record_into(record);
+        (provider, if large { None } else { value })
     }
 
     /// The request's line (or JSON record) for the display, appended to `text`.
@@ -536,7 +594,7 @@ impl Handler {
             Format::Text => {
                 let gist = match (&one.parsed, one.provider, &record.kind) {
                     (Some(value), Some(provider), Some(kind)) => {
-                        Some(providers::gist(value, provider, &Kind::parse(kind)))
+                        Some(providers::gist(value, provider, kind))
                     }
                     _ => None,
                 };
@@ -545,7 +603,8 @@ impl Handler {
         }
     }
 
-    /// Decide the answer for a request whose body was read.
+    /// Decide the answer for a request whose body was read: refused for its credentials, the
+    /// handshake answered, refused for its signature, or forwarded to the app or acknowledged.
     fn respond_to(
         &self,
         record: &mut CaptureRecord,
@@ -555,43 +614,89 @@ impl Handler {
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Answer {
+        if let Some(refused) = self.check_basic_auth(record, headers) {
+            return refused;
+        }
+        if let Some(answer) = self.answer_handshake(record, notes, query) {
+            return answer;
+        }
+        if let Some(refused) = self.check_signature(record, provider, headers, &body) {
+            return refused;
+        }
+        match &self.config.forward {
+            Some(forwarder) if event_matches(&self.config.events, record) => {
+                let request = (query, headers, body);
+                self.forward(forwarder, record, notes, provider, request)
+            }
+            _ => self.ack(),
+        }
+    }
+
+    /// `--basic-auth-env`: a 401 for credentials that do not match.
+    fn check_basic_auth(
+        &self,
+        record: &mut CaptureRecord,
+        headers: &[(String, String)],
+    ) -> Option<Answer> {
+        let auth = self.config.basic_auth.as_ref()?;
+        if auth.matches_header(capture::find_header(headers, "authorization")) {
+            return None;
+        }
+        record.rejected = Some(Rejection::BasicAuth);
+        let mut answer = Answer::error(401, "unauthorized");
+        answer.headers.push(
+            Header::from_bytes(&b"WWW-Authenticate"[..], &b"Basic realm=\"wa-hook\""[..])
+                .expect("valid header"),
+        );
+        Some(answer)
+    }
+
+    /// Meta's subscription handshake (a GET with `hub.mode`): with `--verify-token-env`, the
+    /// challenge echoed or a 403; without, noted as not answered (the request goes on).
+    fn answer_handshake(
+        &self,
+        record: &mut CaptureRecord,
+        notes: &mut Notes,
+        query: &str,
+    ) -> Option<Answer> {
+        if record.method != "GET" {
+            return None;
+        }
+        let handshake = providers::find_handshake(query)?;
+        if self.config.verify_token.is_none() {
+            notes.handshake_unanswered = true;
+            return None;
+        }
+        let ok = handshake.subscribes() && self.config.verify_token_matches(&handshake.token);
+        notes.handshake = Some(ok);
+        if ok {
+            return Some(Answer {
+                status: 200,
+                body: handshake.challenge.into_bytes(),
+                content_type: Some("text/plain".to_string()),
+                headers: Vec::new(),
+                close: false,
+            });
+        }
+        record.rejected = Some(if handshake.subscribes() {
+            Rejection::WrongVerifyToken
+        } else {
+            Rejection::HubMode(handshake.mode)
+        });
+        Some(Answer::error(403, "verification failed"))
+    }
+
+    /// `--app-secret-env`: the signature checked into the record; with
+    /// `--reject-bad-signature`, a 401 for one that is missing or wrong.
+    fn check_signature(
+        &self,
+        record: &mut CaptureRecord,
+        provider: Option<Provider>,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Option<Answer> {
         let config = &self.config;
-        if let Some(auth) = &config.basic_auth {
-            if !auth.matches_header(capture::find_header(headers, "authorization")) {
-                record.rejected = Some("basic auth".to_string());
-                let mut answer = Answer::error(401, "unauthorized");
-                answer.headers.push(
-                    Header::from_bytes(&b"WWW-Authenticate"[..], &b"Basic realm=\"wa-hook\""[..])
-                        .expect("valid header"),
-                );
-                return answer;
-            }
-        }
-        if record.method == "GET" {
-            if let Some(handshake) = providers::find_handshake(query) {
-                if config.verify_token.is_some() {
-                    let ok =
-                        handshake.subscribes() && config.verify_token_matches(&handshake.token);
-                    notes.handshake = Some(ok);
-                    if ok {
-                        return Answer {
-                            status: 200,
-                            body: handshake.challenge.into_bytes(),
-                            content_type: Some("text/plain".to_string()),
-                            headers: Vec::new(),
-                            close: false,
-                        };
-                    }
-                    record.rejected = Some(if handshake.subscribes() {
-                        "wrong verify token".to_string()
-                    } else {
-                        format!("hub.mode is `{}`, not `subscribe`", handshake.mode)
-                    });
-                    return Answer::error(403, "verification failed");
-                }
-                notes.handshake_unanswered = true;
-            }
-        }
+        let secret = config.app_secret.as_ref()?;
         // Bodies of a provider that signs (or of no known provider) are checked; a Qikchat
         // body never carries Meta's signature, so it is not marked "missing". But with
         // --reject-bad-signature and no Basic auth, nothing else protects the endpoint: every
@@ -599,33 +704,40 @@ impl Handler {
         let must_be_signed = config.reject_bad_signature && config.basic_auth.is_none();
         let may_be_signed =
             must_be_signed || provider.is_none_or(|p| p.rules().signing().is_some());
-        if record.method == "POST" && may_be_signed {
-            if let Some(secret) = &config.app_secret {
-                let (_, signing) = providers::signing_for(provider);
-                let verdict = match capture::find_header(headers, signing.header()) {
-                    None => "missing".to_string(),
-                    Some(received) if signing.verify(secret, received, &body) => {
-                        "valid".to_string()
-                    }
-                    Some(received) => format!(
-                        "invalid: {}",
-                        signing.diagnose(secret, received, &body).summary()
-                    ),
-                };
-                let bad = verdict != "valid";
-                record.signature = Some(verdict);
-                if bad && config.reject_bad_signature {
-                    record.rejected = Some("bad signature".to_string());
-                    return Answer::error(401, "bad signature");
-                }
-            }
+        if record.method != "POST" || !may_be_signed {
+            return None;
         }
-        let Some(forwarder) = &config.forward else {
-            return self.ack();
+        let (_, signing) = providers::signing_for(provider);
+        let check = match capture::find_header(headers, signing.header()) {
+            None => SignatureCheck::Missing,
+            Some(received) if signing.verify(secret, received, body) => SignatureCheck::Valid,
+            Some(received) => SignatureCheck::Invalid(
+                signing
+                    .diagnose(secret, received, body)
+                    .summary()
+                    .to_string(),
+            ),
         };
-        if !event_matches(&config.events, record) {
-            return self.ack();
+        let bad = !check.is_valid();
+        record.signature = Some(check);
+        if bad && config.reject_bad_signature {
+            record.rejected = Some(Rejection::BadSignature);
+            return Some(Answer::error(401, "bad signature"));
         }
+        None
+    }
+
+    /// `--forward-to`: the app's answer passed on, or 502/504 when it could not give one; the
+    /// outcome is kept in the record either way.
+    fn forward(
+        &self,
+        forwarder: &Forwarder,
+        record: &mut CaptureRecord,
+        notes: &mut Notes,
+        provider: Option<Provider>,
+        (query, headers, body): (&str, &[(String, String)], Vec<u8>),
+    ) -> Answer {
+        let config = &self.config;
         let url = forwarder.url_for(&record.path, query);
         let shown_url = forwarder.shown_url_for(&record.path, &record.query);
         let (budget, source) = providers::budget(config.budget, provider);
@@ -672,6 +784,16 @@ impl Handler {
 
     fn ack(&self) -> Answer {
         Answer::json(self.config.ack.status, self.config.ack.body.clone())
+    }
+}
+
+/// A count since the last warning, set back to 0; read first, so that the usual case (0: all
+/// is well) writes nothing shared.
+fn take_count(counter: &AtomicU64) -> u64 {
+    if counter.load(Ordering::Relaxed) == 0 {
+        0
+    } else {
+        counter.swap(0, Ordering::Relaxed)
     }
 }
 
@@ -748,7 +870,7 @@ mod tests {
         assert!(event_matches(&filters(&["valid"]), &record));
         assert!(!event_matches(&filters(&["message"]), &record));
         assert!(!event_matches(&filters(&["meta status"]), &record));
-        record.rejected = Some("basic auth".into());
+        record.rejected = Some(Rejection::BasicAuth);
         assert!(event_matches(&filters(&["rejected"]), &record));
     }
 }

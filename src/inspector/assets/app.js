@@ -200,6 +200,10 @@ function connect() {
 }
 
 // ---------------------------------------------------------------- a record's detail
+// `record` below is a capture record exactly as the file holds it; its fields and their values
+// are defined by the capture record's schema (`wa-hook schemas show capture-record`, the file
+// src/capture/schemas/capture-record.json), not restated here. `summary` is the list's row
+// (Summary in src/inspector/index.rs).
 
 function tab(name) {
   for (const button of document.querySelectorAll("#tabs button")) {

@@ -264,3 +264,218 @@ fn an_out_file_other_users_can_read_is_warned_about() {
         "{stderr}"
     );
 }
+
+/// Every kind of record listen writes, in one file by two runs: valid, invalid, unknown,
+/// non-JSON and non-UTF-8 bodies; signatures valid, wrong and missing; refusals for basic
+/// auth, a bad signature, a body too large, a wrong verify token, a handshake that does not
+/// subscribe, and a request the HTTP layer could not read; a handshake answered; the app's
+/// answer and an app that is down. Each line matches the committed schema
+/// (`schemas show capture-record`), and reads back into a record that writes the same line.
+#[test]
+fn every_record_listen_writes_matches_the_capture_record_schema() {
+    use wa_hook::capture::{Rejection, SignatureCheck};
+    use wa_hook::validation::Verdict;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let app = RecordingServer::start();
+    let meta = sample_bytes("meta/message-text");
+    let signature = sign(&meta);
+    let signed = [("X-Hub-Signature-256", signature.as_str())];
+
+    let mut command = wa_hook_process();
+    command
+        .env("META_SECRET", APP_SECRET)
+        .env("META_VERIFY", "sentinel-verify-3f1d");
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            &out,
+            "--max-body",
+            "4KiB",
+            "--app-secret-env",
+            "META_SECRET",
+            "--verify-token-env",
+            "META_VERIFY",
+            "--forward-to",
+            &app.url,
+        ],
+    );
+    let mut connection = Connection::open(&listener.url);
+    let json = [("Content-Type", "application/json")];
+    connection.send("POST", "/signed", &signed, &meta);
+    let mut tampered = meta.clone();
+    tampered.push(b'\n');
+    connection.send("POST", "/tampered", &signed, &tampered);
+    connection.send(
+        "POST",
+        "/qikchat",
+        &json,
+        &sample_bytes("qikchat/message-text"),
+    );
+    connection.send(
+        "POST",
+        "/invalid",
+        &json,
+        br#"{"object":"whatsapp_business_account","entry":{}}"#,
+    );
+    connection.send("POST", "/unknown", &json, br#"{"a":1}"#);
+    connection.send("POST", "/text", &[("Content-Type", "text/plain")], b"hello");
+    connection.send("POST", "/binary", &[], b"\xff\xfe\x00");
+    connection.send(
+        "GET",
+        "/hook?hub.mode=subscribe&hub.verify_token=sentinel-verify-3f1d&hub.challenge=12",
+        &[],
+        b"",
+    );
+    connection.send(
+        "GET",
+        "/hook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=12",
+        &[],
+        b"",
+    );
+    connection.send(
+        "GET",
+        "/hook?hub.mode=unsubscribe&hub.verify_token=sentinel-verify-3f1d&hub.challenge=12",
+        &[],
+        b"",
+    );
+    connection.send("GET", "/plain", &[], b"");
+    assert_eq!(post(&listener.url, "/large", &[b' '; 5000]).status, 413);
+    let unreadable = super::hostile::sent(&listener.url, b"GET / HTTP/9.9\r\n\r\n").read_response();
+    assert!(unreadable.status >= 400, "{unreadable:?}");
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // A second run appends: Basic auth, rejected signatures, and an app that is down.
+    let mut command = wa_hook_process();
+    command
+        .env("META_SECRET", APP_SECRET)
+        .env("LISTEN_BASIC", "user:sentinel-pass-0a9b");
+    let down = closed_port().to_string();
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            &out,
+            "--basic-auth-env",
+            "LISTEN_BASIC",
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+            "--forward-to",
+            &down,
+        ],
+    );
+    use base64::Engine;
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("user:sentinel-pass-0a9b")
+    );
+    let mut connection = Connection::open(&listener.url);
+    connection.send("POST", "/no-auth", &[], &meta);
+    connection.send("POST", "/unsigned", &[("Authorization", &auth)], &meta);
+    let both = [("Authorization", auth.as_str()), signed[0]];
+    assert_eq!(connection.send("POST", "/down", &both, &meta).status, 502);
+    let (code, _, stderr) = listener.stop();
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let text = std::fs::read(&path).unwrap();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 16, "{}", String::from_utf8_lossy(&text));
+    let mut records = Vec::new();
+    for line in &lines {
+        assert_capture_schema(line);
+        let record = parse_record(line).unwrap();
+        assert_eq!(
+            serde_json::to_string(&record).unwrap().as_bytes(),
+            *line,
+            "a record read back writes the same line"
+        );
+        records.push(record);
+    }
+    let by_path = |p: &str| records.iter().find(|r| r.path == p).unwrap();
+    assert_eq!(by_path("/signed").signature, Some(SignatureCheck::Valid));
+    assert!(matches!(
+        by_path("/tampered").signature,
+        Some(SignatureCheck::Invalid(_))
+    ));
+    assert_eq!(by_path("/text").signature, Some(SignatureCheck::Missing));
+    assert_eq!(by_path("/qikchat").signature, None);
+    assert_eq!(
+        by_path("/signed").forward.as_ref().unwrap().status,
+        Some(200)
+    );
+    assert!(by_path("/down").forward.as_ref().unwrap().error.is_some());
+    for (p, verdict) in [
+        ("/signed", Verdict::Valid),
+        ("/invalid", Verdict::Invalid),
+        ("/unknown", Verdict::Unknown),
+        ("/text", Verdict::Malformed),
+        ("/binary", Verdict::Malformed),
+    ] {
+        assert_eq!(by_path(p).verdict, Some(verdict), "{p}");
+    }
+    let rejections: Vec<&Rejection> = records.iter().filter_map(|r| r.rejected.as_ref()).collect();
+    for expected in [
+        Rejection::WrongVerifyToken,
+        Rejection::HubMode("unsubscribe".into()),
+        Rejection::BodyTooLarge {
+            bytes: 5000,
+            max: 4096,
+        },
+        Rejection::BasicAuth,
+        Rejection::BadSignature,
+    ] {
+        assert!(
+            rejections.contains(&&expected),
+            "{expected:?} in {rejections:?}"
+        );
+    }
+    assert!(
+        rejections.iter().any(|r| matches!(r, Rejection::Other(_))),
+        "{rejections:?}"
+    );
+}
+
+/// `wa-hook schemas` lists the capture record's schema, prints it and exports it.
+#[test]
+fn the_capture_record_schema_is_listed_shown_and_exported() {
+    wa_hook()
+        .arg("schemas")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("capture-record"));
+    let shown = wa_hook()
+        .args(["schemas", "show", "capture-record"])
+        .output()
+        .unwrap();
+    assert!(shown.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(
+        schema["$id"],
+        "https://wa-hook.dev/schemas/capture-record.json"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let told = wa_hook()
+        .args(["schemas", "export", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let path = String::from_utf8(told.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find(|line| line["id"] == "capture-record")
+        .and_then(|line| line["path"].as_str().map(str::to_string))
+        .expect("export names capture-record");
+    let exported = std::fs::read(path).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&exported).unwrap(),
+        schema
+    );
+}

@@ -1,5 +1,6 @@
-//! Capture records: what `listen` writes, one JSON line per request, and what `replay` and
-//! `validate` read back. The format is documented in README.md ("Capture file format").
+//! Writing capture records: one line per request, appended whole however many workers
+//! write at once, to a file (kept in step with its path, mended after a write cut short) or to
+//! a pipe read at its own pace. See [`CaptureWriter`].
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,144 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::Context;
-use base64::Engine;
-use serde::{Deserialize, Serialize};
 
-use crate::verdict::{Issue, Verdict};
-
-/// The version of the record format, written in every record.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// One captured request.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct CaptureRecord {
-    /// Always `FORMAT_VERSION` when written by this wa-hook.
-    pub wa_hook_capture: u32,
-    /// 1, 2, 3 ... in the order requests were received, continuing the file's highest.
-    pub seq: u64,
-    /// Which run of `listen` received it (`new_run_id`); absent in records written before
-    /// wa-hook had it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run: Option<String>,
-    /// RFC 3339 with microseconds, UTC.
-    pub received_at: String,
-    pub remote_addr: String,
-    pub method: String,
-    /// The path without the query.
-    pub path: String,
-    /// The raw query string, without `?`; empty when there was none.
-    #[serde(default)]
-    pub query: String,
-    /// In the order received; secret-bearing values replaced with `(redacted)`.
-    pub headers: Vec<(String, String)>,
-    /// Names of the headers whose values were redacted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub redacted_headers: Vec<String>,
-    /// The body exactly as received: text when UTF-8, base64 otherwise; absent when it was
-    /// too large to keep.
-    pub body: Option<String>,
-    pub body_encoding: BodyEncoding,
-    /// Length of the body in bytes (as declared, for a body too large to read).
-    pub body_bytes: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// `valid`, `invalid`, `unchecked`, `unknown`, `malformed`, or absent where nothing was validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<Verdict>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<Issue>,
-    /// Why a body of a known provider was not checked (`unchecked`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Why the request was refused (`basic auth`, `body too large`, `bad signature` ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rejected: Option<String>,
-    /// The Meta signature check, when `--app-secret-env` was given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
-    /// The status wa-hook answered with.
-    pub response_status: u16,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forward: Option<ForwardResult>,
-}
-
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum BodyEncoding {
-    Utf8,
-    Base64,
-    /// The body was not kept (too large).
-    None,
-}
-
-/// What the user's app answered when the request was forwarded.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct ForwardResult {
-    pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    pub latency_ms: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-impl CaptureRecord {
-    /// Encode a received body: text when it is UTF-8, base64 otherwise.
-    pub fn encode_body(bytes: &[u8]) -> (Option<String>, BodyEncoding) {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => (Some(text.to_string()), BodyEncoding::Utf8),
-            Err(_) => (
-                Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
-                BodyEncoding::Base64,
-            ),
-        }
-    }
-
-    /// The first header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
-    }
-
-    /// The body bytes exactly as received; `None` when the body was not kept.
-    pub fn body_bytes(&self) -> anyhow::Result<Option<Vec<u8>>> {
-        match (&self.body, self.body_encoding) {
-            (None, _) | (_, BodyEncoding::None) => Ok(None),
-            (Some(text), BodyEncoding::Utf8) => Ok(Some(text.as_bytes().to_vec())),
-            (Some(text), BodyEncoding::Base64) => base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .map(Some)
-                .context("the record's base64 body does not decode"),
-        }
-    }
-}
-
-/// The first header with this name (case-insensitive) in `[name, value]` pairs.
-pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        .map(|(_, value)| value.as_str())
-}
-
-/// An id for one run of `listen`, written in each of its records, so a file appended to by
-/// several runs says which run received what: its start time and process id
-/// (`2026-11-23T02:34:00.123Z-4321`).
-pub fn new_run_id() -> String {
-    format!(
-        "{}-{}",
-        humantime::format_rfc3339_millis(std::time::SystemTime::now()),
-        std::process::id()
-    )
-}
-
-/// The current time as RFC 3339 with microseconds.
-pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
-}
+use super::{CaptureRecord, record_seq};
 
 /// Appends records to a capture file (or stdout), one line each, written through before the
 /// call returns, so a record is on disk before the request it describes is acknowledged.
@@ -887,18 +752,6 @@ fn write_whole(mut file: &File, lines: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// The `seq` of a capture record line, read from its start (records are written with
-/// `wa_hook_capture` then `seq` first), without parsing the rest; `None` for any other line.
-pub fn record_seq(line: &[u8]) -> Option<u64> {
-    let rest = line
-        .trim_ascii_start()
-        .strip_prefix(b"{\"wa_hook_capture\":")?;
-    let at = memchr::memmem::find(&rest[..rest.len().min(64)], b"\"seq\":")? + 6;
-    let digits = &rest[at..];
-    let digits = &digits[..digits.iter().take_while(|b| b.is_ascii_digit()).count()];
-    std::str::from_utf8(digits).ok()?.parse().ok()
-}
-
 /// An exclusive advisory lock on the capture file, held while the file is open (released when
 /// the process ends, however it ends). Readers (`validate`, `inspect`) take no lock.
 #[cfg(unix)]
@@ -917,100 +770,27 @@ fn lock_for_writing(_file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Parse one line of a capture file for what judging its request needs (method, query, body),
-/// skipping its headers, errors and forward result without keeping them: a record of millions
-/// of empty headers costs nothing. The other fields are left empty.
-pub fn parse_record_to_check(line: &[u8]) -> anyhow::Result<CaptureRecord> {
-    #[derive(Deserialize)]
-    struct ToCheck {
-        #[allow(dead_code)]
-        wa_hook_capture: u32,
-        seq: u64,
-        method: String,
-        #[serde(default)]
-        query: String,
-        body: Option<String>,
-        body_encoding: BodyEncoding,
-        body_bytes: u64,
-        #[serde(default)]
-        rejected: Option<String>,
-    }
-    let lean: ToCheck = serde_json::from_slice(line).context("not a wa-hook capture record")?;
-    Ok(CaptureRecord {
-        wa_hook_capture: FORMAT_VERSION,
-        seq: lean.seq,
-        run: None,
-        received_at: String::new(),
-        remote_addr: String::new(),
-        method: lean.method,
-        path: String::new(),
-        query: lean.query,
-        headers: Vec::new(),
-        redacted_headers: Vec::new(),
-        body: lean.body,
-        body_encoding: lean.body_encoding,
-        body_bytes: lean.body_bytes,
-        provider: None,
-        kind: None,
-        verdict: None,
-        errors: Vec::new(),
-        note: None,
-        rejected: lean.rejected,
-        signature: None,
-        response_status: 0,
-        forward: None,
-    })
-}
-
-/// Parse one line of a capture file.
-pub fn parse_record(line: &[u8]) -> anyhow::Result<CaptureRecord> {
-    serde_json::from_slice(line).context("not a wa-hook capture record")
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::{new_run_id, now_rfc3339, parse_record};
     use super::*;
 
-    fn record(body: &[u8]) -> CaptureRecord {
+    /// A record as listen writes one (the writer does not look inside).
+    pub(crate) fn record(body: &[u8]) -> CaptureRecord {
         let (body, body_encoding) = CaptureRecord::encode_body(body);
         CaptureRecord {
-            wa_hook_capture: FORMAT_VERSION,
             seq: 1,
             run: Some(new_run_id()),
             received_at: now_rfc3339(),
             remote_addr: "127.0.0.1:5000".into(),
             method: "POST".into(),
             path: "/hook".into(),
-            query: String::new(),
             headers: vec![("Content-Type".into(), "application/json".into())],
-            redacted_headers: vec![],
             body,
             body_encoding,
             body_bytes: 3,
-            provider: None,
-            kind: None,
-            verdict: None,
-            errors: vec![],
-            note: None,
-            rejected: None,
-            signature: None,
             response_status: 200,
-            forward: None,
-        }
-    }
-
-    #[test]
-    fn bodies_round_trip_byte_for_byte() {
-        for bytes in [&b"{}\n"[..], &b"\xff\xfe\x00"[..]] {
-            let original = record(bytes);
-            let line = serde_json::to_vec(&original).unwrap();
-            let read = parse_record(&line).unwrap();
-            assert_eq!(read, original);
-            assert_eq!(read.body_bytes().unwrap().as_deref(), Some(bytes));
-            assert!(matches!(
-                crate::inputs::read_unit(&line),
-                crate::inputs::Unit::Record(_)
-            ));
+            ..CaptureRecord::default()
         }
     }
 
@@ -1163,11 +943,5 @@ mod tests {
                 whole.len()
             );
         }
-    }
-
-    #[test]
-    fn timestamps_have_microseconds() {
-        let now = now_rfc3339();
-        assert_eq!(now.len(), "2026-11-21T12:00:00.123456Z".len(), "{now}");
     }
 }

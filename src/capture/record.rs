@@ -1,0 +1,414 @@
+//! The capture record and its parts: the types behind each line of a capture file. Each typed
+//! field writes the same text earlier versions wrote as a plain string, and reads back whatever
+//! those versions wrote (`schemas/capture-record.json` says what that is).
+use anyhow::Context;
+use base64::Engine;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::providers::{Kind, Provider};
+use crate::verdict::{Issue, Verdict};
+
+/// The version of the record format, written first in every record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormatVersion(pub u32);
+
+/// What this wa-hook writes.
+pub const FORMAT_VERSION: FormatVersion = FormatVersion(1);
+
+impl Default for FormatVersion {
+    fn default() -> FormatVersion {
+        FORMAT_VERSION
+    }
+}
+
+/// One captured request. `CaptureRecord { seq, method, ..Default::default() }` is a record of
+/// this format version with nothing else known yet.
+///
+/// The fields are written in this order (`wa_hook_capture` then `seq` first: readers find a
+/// record's line and seq without parsing it, see [`super::record_seq`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CaptureRecord {
+    /// Always [`FORMAT_VERSION`] when written by this wa-hook.
+    pub wa_hook_capture: FormatVersion,
+    /// 1, 2, 3 ... in the order requests were received, continuing the file's highest.
+    pub seq: u64,
+    /// Which run of `listen` received it (`new_run_id`); absent in records written before
+    /// wa-hook had it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// RFC 3339 with microseconds, UTC.
+    pub received_at: String,
+    pub remote_addr: String,
+    pub method: String,
+    /// The path without the query.
+    pub path: String,
+    /// The raw query string, without `?`; empty when there was none.
+    #[serde(default)]
+    pub query: String,
+    /// In the order received; secret-bearing values replaced with `(redacted)`.
+    #[serde(deserialize_with = "super::reader::heavy")]
+    pub headers: Vec<(String, String)>,
+    /// Names of the headers whose values were redacted.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::reader::heavy"
+    )]
+    pub redacted_headers: Vec<String>,
+    /// The body exactly as received: text when UTF-8, base64 otherwise; absent when it was
+    /// too large to keep.
+    pub body: Option<String>,
+    pub body_encoding: BodyEncoding,
+    /// Length of the body in bytes (as declared, for a body too large to read).
+    pub body_bytes: u64,
+    /// The provider whose body it is, by id. An id this wa-hook does not know (a file written
+    /// by a later version) reads as `None`: the record stays readable, and is treated as a body
+    /// of no known provider, which it is to this version.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "known_provider"
+    )]
+    pub provider: Option<Provider>,
+    /// What the body is about (`status:read`), as its provider named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
+    /// Absent where nothing was validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "super::reader::heavy"
+    )]
+    pub errors: Vec<Issue>,
+    /// Why a body of a known provider was not checked (`unchecked`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why the request was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<Rejection>,
+    /// The Meta signature check, when `--app-secret-env` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureCheck>,
+    /// The status wa-hook answered with.
+    pub response_status: u16,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::reader::heavy"
+    )]
+    pub forward: Option<ForwardResult>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    Utf8,
+    Base64,
+    /// The body was not kept (too large, or refused unread).
+    #[default]
+    None,
+}
+
+/// What the user's app answered when the request was forwarded.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ForwardResult {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub latency_ms: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The Meta signature check of a body (`X-Hub-Signature-256`), written `valid`, `missing` or
+/// `invalid: <what is wrong>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    Valid,
+    /// The request had no signature header.
+    Missing,
+    /// The signature does not match the body; why, in a few words.
+    Invalid(String),
+}
+
+impl SignatureCheck {
+    const INVALID: &'static str = "invalid: ";
+
+    pub fn is_valid(&self) -> bool {
+        *self == SignatureCheck::Valid
+    }
+
+    /// Read back as written; `None` for text that is none of the three forms.
+    fn parse(text: &str) -> Option<SignatureCheck> {
+        match text {
+            "valid" => Some(SignatureCheck::Valid),
+            "missing" => Some(SignatureCheck::Missing),
+            _ => text
+                .strip_prefix(Self::INVALID)
+                .map(|why| SignatureCheck::Invalid(why.to_string())),
+        }
+    }
+}
+
+impl std::fmt::Display for SignatureCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignatureCheck::Valid => f.write_str("valid"),
+            SignatureCheck::Missing => f.write_str("missing"),
+            SignatureCheck::Invalid(why) => write!(f, "{}{why}", Self::INVALID),
+        }
+    }
+}
+
+impl Serialize for SignatureCheck {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SignatureCheck {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        SignatureCheck::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "signature `{text}` is not `valid`, `missing` or `invalid: ...`"
+            ))
+        })
+    }
+}
+
+/// Why `listen` refused a request, written as text (`basic auth`, `body too large (...)`).
+/// Text that is none of the forms below (a reason the HTTP layer gave, or one a later version
+/// wrote) reads as [`Rejection::Other`] and is written back unchanged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// `--basic-auth-env` was given and the request's credentials did not match.
+    BasicAuth,
+    /// A subscription handshake with the wrong `hub.verify_token`.
+    WrongVerifyToken,
+    /// A handshake whose `hub.mode` is not `subscribe` (the mode given).
+    HubMode(String),
+    /// `--reject-bad-signature` and a signature that is missing or wrong.
+    BadSignature,
+    /// Over `--max-body`: the length declared (or seen), and the limit.
+    BodyTooLarge { bytes: u64, max: u64 },
+    /// The sender stopped part-way (what the read said).
+    IncompleteBody(String),
+    /// Refused before its body was read, as the reason says: a request the HTTP layer could not
+    /// read, or `listen` too busy to take it.
+    Other(String),
+}
+
+impl Rejection {
+    /// Read back as written: every string is a rejection.
+    fn parse(text: &str) -> Rejection {
+        let within = |prefix: &str, suffix: &str| {
+            text.strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix(suffix))
+        };
+        match text {
+            "basic auth" => return Rejection::BasicAuth,
+            "wrong verify token" => return Rejection::WrongVerifyToken,
+            "bad signature" => return Rejection::BadSignature,
+            _ => {}
+        }
+        if let Some(mode) = within("hub.mode is `", "`, not `subscribe`") {
+            return Rejection::HubMode(mode.to_string());
+        }
+        if let Some((bytes, max)) = within("body too large (", ")")
+            .and_then(|inside| inside.split_once(" bytes; --max-body is "))
+            .and_then(|(bytes, max)| Some((bytes.parse().ok()?, max.parse().ok()?)))
+        {
+            return Rejection::BodyTooLarge { bytes, max };
+        }
+        if let Some(why) = within("incomplete body (", ")") {
+            return Rejection::IncompleteBody(why.to_string());
+        }
+        Rejection::Other(text.to_string())
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::BasicAuth => f.write_str("basic auth"),
+            Rejection::WrongVerifyToken => f.write_str("wrong verify token"),
+            Rejection::HubMode(mode) => write!(f, "hub.mode is `{mode}`, not `subscribe`"),
+            Rejection::BadSignature => f.write_str("bad signature"),
+            Rejection::BodyTooLarge { bytes, max } => {
+                write!(f, "body too large ({bytes} bytes; --max-body is {max})")
+            }
+            Rejection::IncompleteBody(why) => write!(f, "incomplete body ({why})"),
+            Rejection::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Serialize for Rejection {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rejection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Rejection::parse(&String::deserialize(deserializer)?))
+    }
+}
+
+/// A provider id, or `None` for one this wa-hook does not know (see `CaptureRecord::provider`).
+fn known_provider<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Provider>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?
+        .as_deref()
+        .and_then(Provider::from_id))
+}
+
+impl CaptureRecord {
+    /// Encode a received body: text when it is UTF-8, base64 otherwise.
+    pub fn encode_body(bytes: &[u8]) -> (Option<String>, BodyEncoding) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => (Some(text.to_string()), BodyEncoding::Utf8),
+            Err(_) => (
+                Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                BodyEncoding::Base64,
+            ),
+        }
+    }
+
+    /// The first header with this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// The body bytes exactly as received; `None` when the body was not kept.
+    pub fn body_bytes(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        match (&self.body, self.body_encoding) {
+            (None, _) | (_, BodyEncoding::None) => Ok(None),
+            (Some(text), BodyEncoding::Utf8) => Ok(Some(text.as_bytes().to_vec())),
+            (Some(text), BodyEncoding::Base64) => base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map(Some)
+                .context("the record's base64 body does not decode"),
+        }
+    }
+}
+
+/// The first header with this name (case-insensitive) in `[name, value]` pairs.
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// An id for one run of `listen`, written in each of its records, so a file appended to by
+/// several runs says which run received what: its start time and process id
+/// (`2026-11-23T02:34:00.123Z-4321`).
+pub fn new_run_id() -> String {
+    format!(
+        "{}-{}",
+        humantime::format_rfc3339_millis(std::time::SystemTime::now()),
+        std::process::id()
+    )
+}
+
+/// The current time as RFC 3339 with microseconds.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each typed field writes exactly the text earlier versions wrote as a string, and reads
+    /// it back as the same value.
+    #[test]
+    fn typed_fields_write_the_strings_earlier_versions_wrote() {
+        let signatures = [
+            (SignatureCheck::Valid, "valid"),
+            (SignatureCheck::Missing, "missing"),
+            (
+                SignatureCheck::Invalid("the body was changed".into()),
+                "invalid: the body was changed",
+            ),
+        ];
+        for (check, text) in signatures {
+            assert_eq!(serde_json::to_value(&check).unwrap(), text);
+            assert_eq!(
+                serde_json::from_value::<SignatureCheck>(text.into()).unwrap(),
+                check
+            );
+        }
+        assert!(serde_json::from_value::<SignatureCheck>("maybe".into()).is_err());
+        let rejections = [
+            (Rejection::BasicAuth, "basic auth"),
+            (Rejection::WrongVerifyToken, "wrong verify token"),
+            (
+                Rejection::HubMode("unsubscribe".into()),
+                "hub.mode is `unsubscribe`, not `subscribe`",
+            ),
+            (Rejection::BadSignature, "bad signature"),
+            (
+                Rejection::BodyTooLarge {
+                    bytes: 2_000_000,
+                    max: 1_048_576,
+                },
+                "body too large (2000000 bytes; --max-body is 1048576)",
+            ),
+            (
+                Rejection::IncompleteBody("unexpected end of file".into()),
+                "incomplete body (unexpected end of file)",
+            ),
+            (
+                Rejection::Other("malformed request line".into()),
+                "malformed request line",
+            ),
+            (
+                Rejection::Other("body too large (many bytes)".into()),
+                "body too large (many bytes)",
+            ),
+        ];
+        for (rejection, text) in rejections {
+            assert_eq!(serde_json::to_value(&rejection).unwrap(), text);
+            assert_eq!(
+                serde_json::from_value::<Rejection>(text.into()).unwrap(),
+                rejection
+            );
+        }
+        for text in ["meta", "qikchat", "smartflow", "picky", "partner"] {
+            let record: CaptureRecord = serde_json::from_value(serde_json::json!({
+                "wa_hook_capture": 1, "seq": 1, "received_at": "", "remote_addr": "",
+                "method": "POST", "path": "/", "headers": [], "body": null,
+                "body_encoding": "none", "body_bytes": 0, "response_status": 200,
+                "provider": text, "kind": "template_status:REJECTED"
+            }))
+            .unwrap();
+            let written = serde_json::to_value(&record).unwrap();
+            assert_eq!(written["provider"], text);
+            assert_eq!(written["kind"], "template_status:REJECTED");
+        }
+    }
+
+    #[test]
+    fn a_default_record_is_of_this_format_version() {
+        let line = serde_json::to_string(&CaptureRecord::default()).unwrap();
+        assert!(
+            line.starts_with("{\"wa_hook_capture\":1,\"seq\":0,"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn timestamps_have_microseconds() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), "2026-11-21T12:00:00.123456Z".len(), "{now}");
+    }
+}
