@@ -333,11 +333,23 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
     )
 }
 
-/// Workers that only check and save are never idle while requests queue, so one per core is
-/// the fastest (more only take turns on the cores); a delayed request holds its worker while
-/// it waits, so `--delay` needs many. (A forwarded request waits on a thread of its own.)
-fn default_threads(args: &ListenArgs) -> usize {
-    if args.delay.is_some() {
+/// The capture file (`--out`), or nothing with `--no-save`.
+fn open_capture(args: &ListenArgs) -> anyhow::Result<CaptureWriter> {
+    if args.no_save {
+        Ok(CaptureWriter::discard())
+    } else {
+        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)
+    }
+}
+
+/// `--threads`, or: workers that only check and save are never idle while requests queue, so
+/// one per core is the fastest (more only take turns on the cores); a delayed request holds
+/// its worker while it waits, so `--delay` needs many. (A forwarded request waits on a thread
+/// of its own.)
+fn threads(args: &ListenArgs) -> usize {
+    if let Some(threads) = args.threads {
+        usize::from(threads)
+    } else if args.delay.is_some() {
         32
     } else {
         std::thread::available_parallelism().map_or(2, |cores| cores.get().max(2))
@@ -481,11 +493,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(tunnel::TunnelKind::parse_installed)
         .transpose()?;
-    let writer = if args.no_save {
-        CaptureWriter::discard()
-    } else {
-        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)?
-    };
+    let writer = open_capture(&args)?;
     let stop = crate::signals::install()?;
     let last_resort = LastResort::install(stop);
 
@@ -495,17 +503,9 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     print_url(&args, address)?;
     display::print_banner(&args, &config);
     warn_if_public(&args.host);
-    let mut tunnel = match tunnel_kind {
-        Some(kind) => Some(start_tunnel(
-            kind,
-            &args,
-            &config,
-            address,
-            stop,
-            &last_resort,
-        )?),
-        None => None,
-    };
+    let mut tunnel = tunnel_kind
+        .map(|kind| start_tunnel(kind, &args, &config, address, stop, &last_resort))
+        .transpose()?;
     start_inspector(inspector, &args, &config, address)?;
     let mut registration = register(&args, tunnel.as_mut(), &last_resort)?;
 
@@ -513,10 +513,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let (display, display_thread) = display::spawn(records_on_stdout, args.format == Format::Text);
     let handler = Arc::new(Handler::new(config, writer));
     let started = Instant::now();
-    let threads = args
-        .threads
-        .map_or_else(|| default_threads(&args), usize::from);
-    let pool = workers::Pool::start(server, handler, display.clone(), threads)?;
+    let pool = workers::Pool::start(server, handler, display.clone(), threads(&args))?;
 
     stop.wait();
     let deadline = Instant::now() + SHUTDOWN_LIMIT;
