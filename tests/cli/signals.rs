@@ -177,3 +177,58 @@ fn doctor_signalled_with_its_group_prints_what_was_done() {
         "{stderr}"
     );
 }
+
+/// Whether process `pid` has ended (gone, or a zombie nobody reaped yet), waiting up to 10 s.
+fn ends(pid: &str) -> bool {
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ended = std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+            stat.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        });
+        if ended || std::time::Instant::now() > give_up {
+            return ended;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A second Ctrl-C while doctor stops an app that ignores SIGTERM (it waits 3 s before
+/// SIGKILL) exits 130 at once, and the app's group is killed all the same.
+#[test]
+fn doctor_kills_the_app_on_a_second_signal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let port = closed_port().to_string();
+    let app = format!(
+        "trap '' TERM; echo $$ > {}; exec sleep 60",
+        pid_file.display()
+    );
+    let mut child = wa_hook_process()
+        .args(["doctor", &port, "--provider", "partner"])
+        .args(["--start-timeout", "10min", "--", "sh", "-c", &app])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    let pid = loop {
+        match std::fs::read_to_string(&pid_file) {
+            Ok(pid) if pid.ends_with('\n') => break pid.trim().to_string(),
+            _ => assert!(std::time::Instant::now() < give_up, "the app never started"),
+        }
+        std::thread::yield_now();
+    };
+    interrupt(child.id());
+    // Longer than a signal delivered twice takes; doctor now stops the app, which ignores
+    // SIGTERM, for 3 s.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "doctor did not wait");
+    interrupt(child.id());
+    let output = output_within(child, Duration::from_secs(2));
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output));
+    assert!(ends(&pid), "the app ({pid}) still runs");
+}

@@ -5,7 +5,7 @@
 //!
 //! Threads: tiny_http's connection threads parse HTTP and read bodies of up to 64 KiB, so a
 //! slow sender holds only its own connection. `--threads` workers (one per core by default)
-//! take requests from its queue and run [`handler::Handler::handle`]: read, check, forward,
+//! take requests from its queue and run `Handler::handle`: read, check, forward,
 //! save, answer. A worker takes every request already queued (up to `MAX_BATCH`) at once and
 //! saves their records with one write before answering any of them: under load that is one
 //! system call for many requests, and no worker ever waits for another, as wa-hook takes no
@@ -96,7 +96,6 @@ pub(crate) struct Ack {
 /// to put the partner webhook back.
 #[derive(Default)]
 struct LastResort {
-    tunnel_pid: Option<u32>,
     restore_hint: Option<String>,
 }
 
@@ -116,11 +115,8 @@ impl LastResort {
     }
 
     fn act(&self) {
-        #[cfg(unix)]
-        if let Some(pid) = self.tunnel_pid {
-            // The tunnel client's own process group (see tunnel::Tunnel).
-            crate::child::signal_group(pid, libc::SIGTERM);
-        }
+        // The tunnel client's own process group (see tunnel::Tunnel), if it runs.
+        crate::child::signal_all(libc::SIGTERM);
         if let Some(hint) = &self.restore_hint {
             eprintln!("wa-hook: stopped at once; {hint}");
         }
@@ -485,7 +481,7 @@ fn start_inspector(
     Ok(())
 }
 
-/// Listen until Ctrl-C or SIGTERM, then stop by [`SHUTDOWN_LIMIT`] and print the summary.
+/// Listen until Ctrl-C or SIGTERM, then stop within `SHUTDOWN_LIMIT` and print the summary.
 pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(&args)?;
     let tunnel_kind = args
@@ -504,7 +500,7 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     display::print_banner(&args, &config);
     warn_if_public(&args.host);
     let mut tunnel = tunnel_kind
-        .map(|kind| start_tunnel(kind, &args, &config, address, stop, &last_resort))
+        .map(|kind| start_tunnel(kind, &args, &config, address, stop))
         .transpose()?;
     start_inspector(inspector, &args, &config, address)?;
     let mut registration = register(&args, tunnel.as_mut(), &last_resort)?;
@@ -595,7 +591,6 @@ fn start_tunnel(
     config: &Config,
     address: std::net::SocketAddr,
     stop: crate::signals::Stop,
-    last_resort: &Mutex<LastResort>,
 ) -> anyhow::Result<tunnel::Tunnel> {
     // Variables that hold secrets, which the tunnel client does not inherit.
     let secret_vars: Vec<&str> = [
@@ -609,9 +604,6 @@ fn start_tunnel(
     .flatten()
     .collect();
     let tunnel = tunnel::Tunnel::start(kind, address, &secret_vars, &|| stop.requested())?;
-    if let Ok(mut last_resort) = last_resort.lock() {
-        last_resort.tunnel_pid = Some(tunnel.pid());
-    }
     display::print_tunnel(&tunnel, config, args.format, args.register.as_deref())?;
     Ok(tunnel)
 }
