@@ -9,10 +9,15 @@
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The longest line kept from a child's output; the rest of a longer line is skipped.
 const MAX_LINE: u64 = 4096;
+
+/// The children started by [`spawn`] and not yet reaped by [`stop_group`], whose group ids
+/// therefore still name their groups: what [`signal_all`] may signal.
+static UNREAPED: Mutex<Vec<u32>> = Mutex::new(Vec::new());
 
 /// Start `command` in a new process group, stdin closed; each line of its stdout and stderr
 /// (capped, line end trimmed) goes to `on_line`, called from threads named `name`.
@@ -27,6 +32,10 @@ pub(crate) fn spawn(
         .stderr(Stdio::piped())
         .process_group(0)
         .spawn()?;
+    UNREAPED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(child.id());
     if let Some(stdout) = child.stdout.take() {
         read_lines(stdout, name, on_line.clone());
     }
@@ -67,8 +76,21 @@ pub(crate) fn stop_group(child: &mut Child, grace: Duration) {
         }
     }
     signal_group(child.id(), libc::SIGKILL);
+    // Reaped under the lock: [`signal_all`] never signals a group whose id may be reused.
+    let mut unreaped = UNREAPED.lock().unwrap_or_else(PoisonError::into_inner);
+    unreaped.retain(|id| *id != child.id());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Send `signal` to the group of every child not yet reaped: the last resort of a second
+/// Ctrl-C, which exits at once (doctor's app, listen's tunnel client), even while a child is
+/// being stopped in order.
+pub(crate) fn signal_all(signal: libc::c_int) {
+    let unreaped = UNREAPED.lock().unwrap_or_else(PoisonError::into_inner);
+    for id in unreaped.iter() {
+        signal_group(*id, signal);
+    }
 }
 
 /// How `child` ended, once it has, without reaping it (see [`stop_group`]): it stays a zombie,

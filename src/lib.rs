@@ -22,6 +22,7 @@ pub mod payload;
 pub mod providers;
 pub mod schemas;
 pub mod secret;
+mod signals;
 pub mod validation;
 pub mod verdict;
 

@@ -30,12 +30,8 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         .map(crate::http::parse_target)
         .transpose()?;
     let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-    // Ctrl-C ends the run (a replay started from the page must not take the signal over).
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .context("installing the Ctrl-C handler")?;
+    // Ctrl-C ends the run (a replay started from the page asks the same handle).
+    let stop = crate::signals::install()?;
     let inspector = Inspector::bind(args.port)?.serve(InspectorConfig {
         files: args.files.clone(),
         replay_target,
@@ -63,6 +59,6 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         if args.files.len() == 1 { "s" } else { "" },
         inspector.url
     );
-    let _ = stop_rx.recv();
+    stop.wait();
     Ok(Outcome::Success)
 }

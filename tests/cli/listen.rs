@@ -1649,3 +1649,83 @@ fn a_message_carrying_errors_shows_them_and_stays_valid() {
         );
     }
 }
+
+/// `wa-hook listen` in its own process group, with its URL read from its first line.
+fn listen_in_own_group(args: &[&str]) -> (std::process::Child, String) {
+    use std::os::unix::process::CommandExt;
+    let mut child = wa_hook_process()
+        .process_group(0)
+        .args(["listen", "--port", "0", "--no-ui"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    // The rest of stdout is read to the end, so listen never waits on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let url = url.trim().trim_end_matches('/').to_string();
+    assert!(
+        url.starts_with("http://"),
+        "first line is not a URL: {url:?}"
+    );
+    (child, url)
+}
+
+/// `timeout -s INT` signals listen and its process group, two SIGINTs microseconds apart: one
+/// stop (exit 0), the summary printed once, every record in the capture file.
+#[test]
+fn a_signal_to_listen_and_its_group_is_one_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let (child, url) = listen_in_own_group(&["--out", &out]);
+    for _ in 0..5 {
+        let answer = post(&url, "/", &sample_bytes("qikchat/message-text"));
+        assert_eq!(answer.status, 200);
+    }
+    crate::signals::signal_like_timeout(child.id());
+    let output = crate::signals::output_within(child, std::time::Duration::from_secs(30));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches("Stopped after").count(), 1, "{stderr}");
+    assert!(!stderr.contains("stopped at once"), "{stderr}");
+    let records = read_records(&path);
+    assert_eq!(records.len(), 5);
+    assert_eq!(
+        records.iter().map(|record| record.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+}
+
+/// A second Ctrl-C while listen waits for a request it holds (`--delay`) exits 130 at once.
+#[test]
+fn a_second_signal_stops_listen_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = capture_file(&dir);
+    let (mut child, url) = listen_in_own_group(&["--out", &out, "--delay", "1min"]);
+    std::thread::spawn(move || {
+        let _ = Connection::open(&url).send("POST", "/", &[], b"{\"hello\":1}");
+    });
+    // The record is saved before the delayed answer: the request is held.
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::read(&path).map_or(true, |bytes| !bytes.contains(&b'\n')) {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "listen took no request"
+        );
+        std::thread::yield_now();
+    }
+    crate::signals::interrupt(child.id());
+    // Longer than a signal delivered twice takes, shorter than the second listen gives the
+    // request it holds.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "listen did not wait");
+    crate::signals::interrupt(child.id());
+    let output = crate::signals::output_within(child, std::time::Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert_eq!(read_records(&path).len(), 1);
+}

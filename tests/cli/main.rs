@@ -11,4 +11,5 @@ mod receivers;
 mod replay;
 mod samples;
 mod sign;
+mod signals;
 mod validate;

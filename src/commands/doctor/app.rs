@@ -14,7 +14,6 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,12 +39,10 @@ const EXIT_GRACE: Duration = Duration::from_millis(300);
 /// Restarts allowed in one run: an app that dies on every body is not started forever.
 pub(crate) const MAX_RESTARTS: usize = 25;
 
-/// The running app's process group, for the second Ctrl-C, which exits at once.
-static GROUP: AtomicU32 = AtomicU32::new(0);
-
-/// Kill the app's process group now (the second Ctrl-C: doctor exits without its usual stop).
+/// Kill the app's process group now (the second Ctrl-C: doctor exits without its usual stop,
+/// also while that stop waits for the app to end).
 pub(crate) fn kill_now() {
-    crate::child::signal_group(GROUP.swap(0, Ordering::SeqCst), libc::SIGKILL);
+    crate::child::signal_all(libc::SIGKILL);
 }
 
 /// What the app wrote, shared with the threads that read it.
@@ -151,7 +148,6 @@ impl App {
             ),
             _ => anyhow::anyhow!("cannot start `{}`: {err}", self.shown),
         })?;
-        GROUP.store(child.id(), Ordering::SeqCst);
         self.output = output;
         self.child = Some(child);
         Ok(())
@@ -279,7 +275,6 @@ impl App {
         let Some(mut child) = self.child.take() else {
             return;
         };
-        GROUP.store(0, Ordering::SeqCst);
         crate::child::stop_group(&mut child, STOP_GRACE);
     }
 }

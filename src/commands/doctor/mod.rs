@@ -30,6 +30,7 @@ use crate::http;
 use crate::ids::IdSource;
 use crate::providers::{self, Auth, BudgetSource, Protection, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
+use crate::signals;
 use probe::{Halt, Probe, ProbeOptions};
 use verdict::{CheckResult, Status};
 
@@ -215,207 +216,278 @@ pub(crate) struct Doctor {
 }
 
 pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
-    let provider = args.provider;
-    let selected = select(provider, &args.only, &args.skip)?;
-    let target = http::parse_target(&args.url)?;
-    let rules = provider.rules();
-    if args.verify_token_env.is_some() && rules.handshake().is_none() {
-        bail!(
-            "--verify-token-env is for Meta's verification handshake; {} has none",
-            provider.display_name()
-        );
-    }
-    if args.app_secret_env.is_some() && rules.signing().is_none() {
-        bail!(
-            "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
-            provider.display_name()
-        );
-    }
-    if args.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
-        bail!(
-            "--basic-auth-env sends Basic credentials as Qikchat can; {} sends none",
-            provider.display_name()
-        );
-    }
-    let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
-    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-    let basic_auth = BasicAuth::from_args(None, args.basic_auth_env.as_deref())?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| http::parse_header(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut secrets: Vec<SecretString> = verify_token.iter().cloned().collect();
-    secrets.extend(app_secret.iter().cloned());
-    if let Some(auth) = &basic_auth {
-        secrets.extend(auth.secrets().into_iter().cloned());
-    }
-    for (name, value) in &headers {
-        secrets.extend(secret::header_secrets(
-            name.as_str(),
-            value.to_str().unwrap_or(""),
-        ));
-    }
-    let (budget, budget_source) = providers::budget(args.budget, Some(provider));
+    let selected = select(args.provider, &args.only, &args.skip)?;
+    let flags = Flags::from_args(&args)?;
     // Opened before anything is sent, so a bad path fails at once.
-    let junit = args
+    let mut junit = args
         .junit
         .as_deref()
         .map(report::JunitFile::create)
         .transpose()?;
     // Ctrl-C or SIGTERM: the request under way is dropped, and the results so far are
-    // printed (and written to --junit) before exit 130, as replay does. A second one stops at
-    // once.
-    let (stop_sender, stop) = tokio::sync::watch::channel(false);
-    let _ = ctrlc::set_handler(move || {
-        if stop_sender.send_replace(true) {
-            app::kill_now();
-            std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
+    // printed (and written to --junit) before exit 130, as replay does. A second one kills
+    // the app's process group and exits at once.
+    let stop = signals::install()?;
+    stop.on_second_signal(app::kill_now);
+    let app = match start_app(&args, &flags, stop) {
+        Err(_) if stop.requested() => {
+            eprintln!("wa-hook: doctor stopped by Ctrl-C or SIGTERM while the app started");
+            return Ok(Outcome::Interrupted);
         }
-    });
-    let app = if args.app.is_empty() {
-        None
-    } else {
-        let stopped = stop.clone();
-        let started = app::App::start(
-            app::AppOptions {
-                command: args.app.clone(),
-                target: target.clone(),
-                start_timeout: args.start_timeout,
-                verbose: args.verbose,
-                secrets: secrets.clone(),
-            },
-            &move || *stopped.borrow(),
-        );
-        match started {
-            Ok(app) => Some(app),
-            Err(_) if *stop.borrow() => {
-                eprintln!("wa-hook: doctor stopped by Ctrl-C or SIGTERM while the app started");
-                return Ok(Outcome::Interrupted);
-            }
-            Err(err) => return Err(err),
-        }
+        started => started?,
     };
-    let probe = Probe::new(ProbeOptions {
-        target,
-        http: http::HttpOptions {
-            timeout: args.timeout,
-            insecure: args.insecure,
-        },
-        headers,
-        basic_auth,
-        app_secret,
-        signing: provider.rules().signing(),
-        secrets,
-        stop,
-        app,
-    })?;
-    let mut doctor = Doctor {
-        provider,
-        probe,
-        budget,
-        budget_source,
-        verify_token: verify_token.map(|token| (token, args.verify_token_env.unwrap_or_default())),
-        app_secret_var: args.app_secret_env,
-        basic_auth_var: args.basic_auth_env,
-        ids: IdSource::new(),
-    };
-    let mut printer = report::Printer::new(args.format, &doctor);
+    let format = args.format;
+    let mut doctor = Doctor::new(args, flags, stop, app)?;
+    let mut printer = report::Printer::new(format, &doctor);
     crate::output::best_effort(printer.header(&doctor))?;
     let started = Instant::now();
-    let mut results = Vec::new();
-    // Set when the answers so far make the checks left pointless: every delivery refused for
-    // want of credentials doctor was not given, or redirected.
-    let mut blocked: Option<String> = None;
-    let mut interrupted = false;
-    // Every time the app stopped: each one fails the run.
-    let mut stops: Vec<probe::AppStop> = Vec::new();
-    let planned = selected.len();
+    let progress = run_checks(&mut doctor, &selected, &mut printer, &mut junit)?;
+    let elapsed = started.elapsed();
+    crate::output::best_effort(printer.summary(&progress.results, &progress.stops, elapsed))?;
+    if let Some(junit) = junit {
+        junit.write(&doctor, &progress.results, &progress.stops, elapsed)?;
+    }
+    doctor.probe.stop_app();
+    progress.outcome(&doctor, selected.len())
+}
+
+/// The flags read and checked before anything starts: credentials, headers, the budget.
+struct Flags {
+    target: url::Url,
+    verify_token: Option<SecretString>,
+    app_secret: Option<SecretString>,
+    basic_auth: Option<BasicAuth>,
+    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Every secret above, scrubbed from what the app prints.
+    secrets: Vec<SecretString>,
+    budget: std::time::Duration,
+    budget_source: BudgetSource,
+}
+
+impl Flags {
+    fn from_args(args: &DoctorArgs) -> anyhow::Result<Flags> {
+        let provider = args.provider;
+        let target = http::parse_target(&args.url)?;
+        let rules = provider.rules();
+        if args.verify_token_env.is_some() && rules.handshake().is_none() {
+            bail!(
+                "--verify-token-env is for Meta's verification handshake; {} has none",
+                provider.display_name()
+            );
+        }
+        if args.app_secret_env.is_some() && rules.signing().is_none() {
+            bail!(
+                "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
+                provider.display_name()
+            );
+        }
+        if args.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
+            bail!(
+                "--basic-auth-env sends Basic credentials as Qikchat can; {} sends none",
+                provider.display_name()
+            );
+        }
+        let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
+        let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
+        let basic_auth = BasicAuth::from_args(None, args.basic_auth_env.as_deref())?;
+        let headers = args
+            .headers
+            .iter()
+            .map(|text| http::parse_header(text))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut secrets: Vec<SecretString> = verify_token.iter().cloned().collect();
+        secrets.extend(app_secret.iter().cloned());
+        if let Some(auth) = &basic_auth {
+            secrets.extend(auth.secrets().into_iter().cloned());
+        }
+        for (name, value) in &headers {
+            secrets.extend(secret::header_secrets(
+                name.as_str(),
+                value.to_str().unwrap_or(""),
+            ));
+        }
+        let (budget, budget_source) = providers::budget(args.budget, Some(provider));
+        Ok(Flags {
+            target,
+            verify_token,
+            app_secret,
+            basic_auth,
+            headers,
+            secrets,
+            budget,
+            budget_source,
+        })
+    }
+}
+
+/// Start the app given after `--`, if any, and wait until it accepts connections.
+fn start_app(
+    args: &DoctorArgs,
+    flags: &Flags,
+    stop: signals::Stop,
+) -> anyhow::Result<Option<app::App>> {
+    if args.app.is_empty() {
+        return Ok(None);
+    }
+    app::App::start(
+        app::AppOptions {
+            command: args.app.clone(),
+            target: flags.target.clone(),
+            start_timeout: args.start_timeout,
+            verbose: args.verbose,
+            secrets: flags.secrets.clone(),
+        },
+        &move || stop.requested(),
+    )
+    .map(Some)
+}
+
+/// What the checks found so far.
+#[derive(Default)]
+struct Progress {
+    results: Vec<CheckResult>,
+    /// Set when the answers so far make the checks left pointless: every delivery refused for
+    /// want of credentials doctor was not given, or redirected.
+    blocked: Option<String>,
+    interrupted: bool,
+    /// Every time the app stopped: each one fails the run.
+    stops: Vec<probe::AppStop>,
+}
+
+impl Progress {
+    /// The exit code for what was found, and the last word on stderr.
+    fn outcome(&self, doctor: &Doctor, planned: usize) -> anyhow::Result<Outcome> {
+        let results = &self.results;
+        if self.interrupted {
+            eprintln!(
+                "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
+                results.len()
+            );
+            return Ok(Outcome::Interrupted);
+        }
+        // Every check skipped because the app refuses strangers: nothing about the app was
+        // tested, which is not a pass.
+        if results.iter().all(|r| r.status == Status::Skipped) {
+            if let Some(flag) = doctor
+                .missing_credentials()
+                .filter(|_| self.blocked.is_some())
+            {
+                bail!(
+                    "nothing could be tested: the app refuses requests without credentials; give {flag}"
+                );
+            }
+        }
+        Ok(Outcome::from_ok(
+            self.stops.is_empty() && !results.iter().any(|r| r.status == Status::Failed),
+        ))
+    }
+}
+
+/// Run the selected checks in order, printing each result as it comes, until the end or a
+/// Ctrl-C. An endpoint that cannot be reached ends the run with an error (and a --junit file
+/// that says so).
+fn run_checks(
+    doctor: &mut Doctor,
+    selected: &[&'static Check],
+    printer: &mut report::Printer,
+    junit: &mut Option<report::JunitFile>,
+) -> anyhow::Result<Progress> {
+    let mut progress = Progress::default();
     for check in selected {
-        if interrupted || doctor.probe.interrupted() {
-            interrupted = true;
+        if progress.interrupted || doctor.probe.interrupted() {
+            progress.interrupted = true;
             break;
         }
-        if let Some(stop) = doctor.probe.down() {
-            let result = CheckResult::not_run(
+        let result = match doctor.not_run(check, progress.blocked.as_ref()) {
+            Some(result) => result,
+            None => match doctor.run_check(check, &mut progress) {
+                Ok(result) => result,
+                Err(Halt::Interrupted) => {
+                    progress.interrupted = true;
+                    CheckResult::skipped(check.name, "not finished: interrupted")
+                }
+                Err(Halt::Unreachable(why)) => {
+                    let message = format!("cannot test the endpoint: {why}");
+                    if let Some(junit) = junit.take() {
+                        junit.write_unreachable(doctor, check.name, &message)?;
+                    }
+                    bail!("{message}");
+                }
+            },
+        };
+        crate::output::best_effort(printer.check(&result))?;
+        progress.results.push(result);
+    }
+    Ok(progress)
+}
+
+impl Doctor {
+    fn new(
+        args: DoctorArgs,
+        flags: Flags,
+        stop: signals::Stop,
+        app: Option<app::App>,
+    ) -> anyhow::Result<Doctor> {
+        let probe = Probe::new(ProbeOptions {
+            target: flags.target,
+            http: http::HttpOptions {
+                timeout: args.timeout,
+                insecure: args.insecure,
+            },
+            headers: flags.headers,
+            basic_auth: flags.basic_auth,
+            app_secret: flags.app_secret,
+            signing: args.provider.rules().signing(),
+            secrets: flags.secrets,
+            stop: stop.watch(),
+            app,
+        })?;
+        Ok(Doctor {
+            provider: args.provider,
+            probe,
+            budget: flags.budget,
+            budget_source: flags.budget_source,
+            verify_token: flags
+                .verify_token
+                .map(|token| (token, args.verify_token_env.unwrap_or_default())),
+            app_secret_var: args.app_secret_env,
+            basic_auth_var: args.basic_auth_env,
+            ids: IdSource::new(),
+        })
+    }
+
+    /// Why `check` is not run, as its result: the app is down, stalled, or refuses every
+    /// delivery (`blocked`; the handshake is still tried).
+    fn not_run(&self, check: &Check, blocked: Option<&String>) -> Option<CheckResult> {
+        if let Some(stop) = self.probe.down() {
+            return Some(CheckResult::not_run(
                 check.name,
                 format!(
                     "not run: the app stopped during {}, on {}",
                     stop.check, stop.on
                 ),
-            );
-            crate::output::best_effort(printer.check(&result))?;
-            results.push(result);
-            continue;
+            ));
         }
-        let not_run = if doctor.probe.stalled() {
+        let why = if self.probe.stalled() {
             Some("not run: the app stopped answering (requests in a row timed out)".to_string())
         } else {
-            blocked.clone().filter(|_| check.sends != Sends::Handshake)
+            blocked.cloned().filter(|_| check.sends != Sends::Handshake)
         };
-        if let Some(why) = not_run {
-            let result = CheckResult::skipped(check.name, why);
-            crate::output::best_effort(printer.check(&result))?;
-            results.push(result);
-            continue;
-        }
-        let check_started = Instant::now();
-        doctor.probe.start_check(check.name);
-        let outcome = (check.run)(&mut doctor).and_then(|result| {
-            doctor.probe.finish_check()?;
-            Ok(result)
-        });
-        match outcome {
-            Ok(result) => {
-                let result = doctor.read_tally(check, result, &mut blocked);
-                let mut result = doctor.read_stops(check, result, &mut stops);
-                result.duration_ms = verdict::ms(check_started.elapsed());
-                crate::output::best_effort(printer.check(&result))?;
-                results.push(result);
-            }
-            Err(Halt::Interrupted) => {
-                let result = CheckResult::skipped(check.name, "not finished: interrupted");
-                crate::output::best_effort(printer.check(&result))?;
-                results.push(result);
-                interrupted = true;
-            }
-            Err(Halt::Unreachable(why)) => {
-                let message = format!("cannot test the endpoint: {why}");
-                if let Some(junit) = junit {
-                    junit.write_unreachable(&doctor, check.name, &message)?;
-                }
-                bail!("{message}");
-            }
-        }
+        why.map(|why| CheckResult::skipped(check.name, why))
     }
-    let elapsed = started.elapsed();
-    crate::output::best_effort(printer.summary(&results, &stops, elapsed))?;
-    if let Some(junit) = junit {
-        junit.write(&doctor, &results, &stops, elapsed)?;
-    }
-    doctor.probe.stop_app();
-    if interrupted {
-        eprintln!(
-            "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
-            results.len()
-        );
-        return Ok(Outcome::Interrupted);
-    }
-    // Every check skipped because the app refuses strangers: nothing about the app was
-    // tested, which is not a pass.
-    if results.iter().all(|r| r.status == Status::Skipped) {
-        if let Some(flag) = doctor.missing_credentials().filter(|_| blocked.is_some()) {
-            bail!(
-                "nothing could be tested: the app refuses requests without credentials; give {flag}"
-            );
-        }
-    }
-    Ok(Outcome::from_ok(
-        stops.is_empty() && !results.iter().any(|r| r.status == Status::Failed),
-    ))
-}
 
-impl Doctor {
+    /// Run one check, and read what its answers and the app's stops say about it.
+    fn run_check(&mut self, check: &Check, progress: &mut Progress) -> Result<CheckResult, Halt> {
+        let started = Instant::now();
+        self.probe.start_check(check.name);
+        let result = (check.run)(self)?;
+        self.probe.finish_check()?;
+        let result = self.read_tally(check, result, &mut progress.blocked);
+        let mut result = self.read_stops(check, result, &mut progress.stops);
+        result.duration_ms = verdict::ms(started.elapsed());
+        Ok(result)
+    }
+
     /// Whether doctor can send what the provider's requests carry to prove who they are: the
     /// signature (`--app-secret-env`) or the Basic credentials (`--basic-auth-env`).
     fn missing_credentials(&self) -> Option<&'static str> {

@@ -1,8 +1,11 @@
 //! `wa-hook listen`: a local receiver that saves, validates and shows every request.
 //!
+//! `run` is the list of steps (config, signals, bind, tunnel, inspector, registration,
+//! workers, shutdown); the worker pool and the stop sequence are in `workers`.
+//!
 //! Threads: tiny_http's connection threads parse HTTP and read bodies of up to 64 KiB, so a
 //! slow sender holds only its own connection. `--threads` workers (one per core by default)
-//! take requests from its queue and run [`handler::Handler::handle`]: read, check, forward,
+//! take requests from its queue and run `Handler::handle`: read, check, forward,
 //! save, answer. A worker takes every request already queued (up to `MAX_BATCH`) at once and
 //! saves their records with one write before answering any of them: under load that is one
 //! system call for many requests, and no worker ever waits for another, as wa-hook takes no
@@ -28,10 +31,10 @@ mod forward;
 mod handler;
 mod register;
 mod tunnel;
+mod workers;
 
 use std::io::Write;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,27 +50,12 @@ use crate::providers::{self, Provider};
 use crate::secret::{self, BasicAuth, SecretString};
 use crate::validation::{self, CheckOptions, Forced, Verdict};
 
-use display::{DisplaySender, Leftovers, Stats};
+use display::DisplaySender;
 use forward::Forwarder;
-use handler::{Handler, Refusal};
+use handler::Handler;
 
-/// The most queued requests a worker takes at once; their records are saved with one write.
-const MAX_BATCH: usize = 32;
-
-/// At shutdown, requests still arriving are answered until none has come for `SHUTDOWN_QUIET`,
-/// for at most `SHUTDOWN_GRACE`.
-const SHUTDOWN_QUIET: Duration = Duration::from_millis(100);
 /// How long after Ctrl-C listen has stopped, whatever is still being read or forwarded.
 const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
-
-/// Requests whose bodies are still arriving, read at once (each on its own thread); one more
-/// is answered 503. Their bodies (up to `--max-body` each) are what listen holds in memory.
-const UPLOADS_MAX: usize = 8;
-
-/// With `--forward-to`, requests waiting for the app at once (each on its own thread, so a hung
-/// app holds no worker); one more is answered 503 at once. Their bodies have arrived, so each
-/// holds at most `tiny_http::BUFFERED_BODY_MAX` (64 KiB).
-const FORWARDS_MAX: usize = 256;
 
 /// Answers one connection may have waiting (requests pipelined and not yet answered, or answers
 /// its client has not read) before its next request is read.
@@ -108,17 +96,27 @@ pub(crate) struct Ack {
 /// to put the partner webhook back.
 #[derive(Default)]
 struct LastResort {
-    tunnel_pid: Option<u32>,
     restore_hint: Option<String>,
 }
 
 impl LastResort {
+    /// Empty for now, filled as the tunnel and the registration start; acted on by a second
+    /// signal.
+    fn install(stop: crate::signals::Stop) -> Arc<Mutex<LastResort>> {
+        let last_resort = Arc::new(Mutex::new(LastResort::default()));
+        let on_second_signal = Arc::clone(&last_resort);
+        stop.on_second_signal(move || {
+            // Every record written so far is already flushed.
+            if let Ok(last_resort) = on_second_signal.try_lock() {
+                last_resort.act();
+            }
+        });
+        last_resort
+    }
+
     fn act(&self) {
-        #[cfg(unix)]
-        if let Some(pid) = self.tunnel_pid {
-            // The tunnel client's own process group (see tunnel::Tunnel).
-            crate::child::signal_group(pid, libc::SIGTERM);
-        }
+        // The tunnel client's own process group (see tunnel::Tunnel), if it runs.
+        crate::child::signal_all(libc::SIGTERM);
         if let Some(hint) = &self.restore_hint {
             eprintln!("wa-hook: stopped at once; {hint}");
         }
@@ -331,11 +329,23 @@ fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
     )
 }
 
-/// Workers that only check and save are never idle while requests queue, so one per core is
-/// the fastest (more only take turns on the cores); a delayed request holds its worker while
-/// it waits, so `--delay` needs many. (A forwarded request waits on a thread of its own.)
-fn default_threads(args: &ListenArgs) -> usize {
-    if args.delay.is_some() {
+/// The capture file (`--out`), or nothing with `--no-save`.
+fn open_capture(args: &ListenArgs) -> anyhow::Result<CaptureWriter> {
+    if args.no_save {
+        Ok(CaptureWriter::discard())
+    } else {
+        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)
+    }
+}
+
+/// `--threads`, or: workers that only check and save are never idle while requests queue, so
+/// one per core is the fastest (more only take turns on the cores); a delayed request holds
+/// its worker while it waits, so `--delay` needs many. (A forwarded request waits on a thread
+/// of its own.)
+fn threads(args: &ListenArgs) -> usize {
+    if let Some(threads) = args.threads {
+        usize::from(threads)
+    } else if args.delay.is_some() {
         32
     } else {
         std::thread::available_parallelism().map_or(2, |cores| cores.get().max(2))
@@ -413,87 +423,6 @@ fn connection_limit(requested: Option<u32>) -> usize {
     wanted
 }
 
-/// A warning for a failure to accept a connection (reported once by tiny_http).
-fn accept_warning(err: &std::io::Error) -> String {
-    #[cfg(unix)]
-    if matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) {
-        return format!(
-            "cannot accept more connections now ({err}); they wait until others close. \
-             Raise `ulimit -n` or lower --max-connections"
-        );
-    }
-    format!("accepting a connection failed ({err}); trying again")
-}
-
-/// Requests that may wait long (a body still arriving, an app still answering), each handled
-/// on a thread of its own, at most `max` at once, so none holds a worker.
-struct Offload {
-    max: usize,
-    thread_name: &'static str,
-    active: AtomicUsize,
-    stats: Mutex<Stats>,
-    busy: Refusal,
-}
-
-impl Offload {
-    /// Requests whose bodies are still arriving.
-    fn uploads() -> Offload {
-        Offload::new(
-            UPLOADS_MAX,
-            "wa-hook-upload",
-            format!("{UPLOADS_MAX} slow or large uploads were already arriving"),
-        )
-    }
-
-    /// Requests forwarded to the app (`--forward-to`).
-    fn forwards() -> Offload {
-        Offload::new(
-            FORWARDS_MAX,
-            "wa-hook-forward",
-            format!("{FORWARDS_MAX} requests were already waiting for the app (--forward-to)"),
-        )
-    }
-
-    fn new(max: usize, thread_name: &'static str, reason: String) -> Offload {
-        Offload {
-            max,
-            thread_name,
-            active: AtomicUsize::new(0),
-            stats: Mutex::new(Stats::default()),
-            busy: Refusal {
-                status: 503,
-                reason,
-            },
-        }
-    }
-
-    /// Handle `request` on its own thread, or refuse it (503, its body unread) when `max` are
-    /// being handled already.
-    fn take(
-        self: &Arc<Self>,
-        request: tiny_http::Request,
-        handler: &Arc<Handler>,
-        display: &DisplaySender,
-    ) {
-        if self.active.fetch_add(1, Ordering::AcqRel) >= self.max {
-            self.active.fetch_sub(1, Ordering::AcqRel);
-            handler.handle_refused(vec![request], Some(&self.busy), &self.stats, display);
-            return;
-        }
-        let (uploads, handler, display) = (Arc::clone(self), Arc::clone(handler), display.clone());
-        let started = std::thread::Builder::new()
-            .name(self.thread_name.to_string())
-            .spawn(move || {
-                handler.handle(vec![request], &uploads.stats, &display);
-                uploads.active.fetch_sub(1, Ordering::AcqRel);
-            });
-        if started.is_err() {
-            // The request went with the closure: tiny_http answers it 500.
-            self.active.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
 /// Take the inspector's port and token (unless `--no-ui`), before listen accepts a connection:
 /// a crowd that uses up the open-file limit must not leave the inspector without a socket
 /// and end the run.
@@ -552,6 +481,7 @@ fn start_inspector(
     Ok(())
 }
 
+/// Listen until Ctrl-C or SIGTERM, then stop within `SHUTDOWN_LIMIT` and print the summary.
 pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(&args)?;
     let tunnel_kind = args
@@ -559,31 +489,54 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(tunnel::TunnelKind::parse_installed)
         .transpose()?;
-    let writer = if args.no_save {
-        CaptureWriter::discard()
-    } else {
-        CaptureWriter::open(&args.out)?.with_fsync(args.fsync)?
-    };
-    let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
-
-    let (signal_tx, signal_rx) = std::sync::mpsc::channel::<()>();
-    let signals = AtomicUsize::new(0);
-    let last_resort = Arc::new(std::sync::Mutex::new(LastResort::default()));
-    let on_second_signal = Arc::clone(&last_resort);
-    ctrlc::set_handler(move || {
-        // A second Ctrl-C stops at once; every record written so far is already flushed.
-        if signals.fetch_add(1, Ordering::SeqCst) > 0 {
-            if let Ok(last_resort) = on_second_signal.try_lock() {
-                last_resort.act();
-            }
-            std::process::exit(130);
-        }
-        let _ = signal_tx.send(());
-    })
-    .context("installing the Ctrl-C handler")?;
+    let writer = open_capture(&args)?;
+    let stop = crate::signals::install()?;
+    let last_resort = LastResort::install(stop);
 
     let listener = bind(&args.host, args.port)?;
     let inspector = bind_inspector(&args)?;
+    let (server, address) = serve(listener, &args)?;
+    print_url(&args, address)?;
+    display::print_banner(&args, &config);
+    warn_if_public(&args.host);
+    let mut tunnel = tunnel_kind
+        .map(|kind| start_tunnel(kind, &args, &config, address, stop))
+        .transpose()?;
+    start_inspector(inspector, &args, &config, address)?;
+    let mut registration = register(&args, tunnel.as_mut(), &last_resort)?;
+
+    let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
+    let (display, display_thread) = display::spawn(records_on_stdout, args.format == Format::Text);
+    let handler = Arc::new(Handler::new(config, writer));
+    let started = Instant::now();
+    let pool = workers::Pool::start(server, handler, display.clone(), threads(&args))?;
+
+    stop.wait();
+    let deadline = Instant::now() + SHUTDOWN_LIMIT;
+    // The provider is pointed back first, then the public URL closes: nothing new should
+    // arrive while the rest winds down.
+    let restored = registration
+        .as_mut()
+        .is_none_or(register::Registration::restore);
+    drop(tunnel);
+    let stopped = pool.shutdown(deadline);
+    let summary = Summary {
+        args: &args,
+        started,
+        deadline,
+    };
+    summary.print(stopped, display, display_thread);
+    if !restored {
+        bail!("--register partner could not put the previous webhook URL back (see above)");
+    }
+    Ok(Outcome::Success)
+}
+
+/// The HTTP server over the bound port, with listen's limits, and the address it listens on.
+fn serve(
+    listener: TcpListener,
+    args: &ListenArgs,
+) -> anyhow::Result<(Arc<tiny_http::Server>, std::net::SocketAddr)> {
     let address = listener
         .local_addr()
         .context("reading the address listened on")?;
@@ -603,242 +556,120 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         write_timeout: Some(args.read_timeout),
         max_unanswered: MAX_UNANSWERED,
     };
-    let server = Arc::new(
-        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
-            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
-    );
+    let server = tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
+        .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?;
+    Ok((Arc::new(server), address))
+}
 
-    // The first line is the URL and nothing else: scripts and tests read it. With
-    // `--format json` it is a JSON line too (`{"listening": URL}`), so stdout stays jq-clean.
-    {
-        let mut out = std::io::stdout().lock();
-        let url = format!("http://{address}/");
-        match args.format {
-            Format::Text => writeln!(out, "{url}")?,
-            Format::Json => output::json_line(&mut out, &serde_json::json!({ "listening": url }))?,
-        }
-        out.flush()?;
+/// The first line is the URL and nothing else: scripts and tests read it. With
+/// `--format json` it is a JSON line too (`{"listening": URL}`), so stdout stays jq-clean.
+fn print_url(args: &ListenArgs, address: std::net::SocketAddr) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let url = format!("http://{address}/");
+    match args.format {
+        Format::Text => writeln!(out, "{url}")?,
+        Format::Json => output::json_line(&mut out, &serde_json::json!({ "listening": url }))?,
     }
-    display::print_banner(&args, &config);
-    if !is_loopback(&args.host) {
+    out.flush()?;
+    Ok(())
+}
+
+fn warn_if_public(host: &str) {
+    if !is_loopback(host) {
         output::warn(format!(
-            "listening on {}: anyone who can reach this machine can post to it (and reads \
+            "listening on {host}: anyone who can reach this machine can post to it (and reads \
              nothing back but acks); protect it with --basic-auth-env VAR, or \
-             --app-secret-env VAR --reject-bad-signature for Meta",
-            args.host
+             --app-secret-env VAR --reject-bad-signature for Meta"
         ));
     }
-    let mut tunnel = match tunnel_kind {
-        Some(kind) => {
-            // Variables that hold secrets, which the tunnel client does not inherit.
-            let secret_vars: Vec<&str> = [
-                args.basic_auth_env.as_deref(),
-                args.app_secret_env.as_deref(),
-                args.verify_token_env.as_deref(),
-                Some(crate::partner_api::TOKEN_ENV),
-                Some(crate::partner_api::CLIENT_SECRET_ENV),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            let tunnel = tunnel::Tunnel::start(kind, address, &secret_vars, &|| {
-                signal_rx.try_recv().is_ok()
-            })?;
-            if let Ok(mut last_resort) = last_resort.lock() {
-                last_resort.tunnel_pid = Some(tunnel.pid());
-            }
-            display::print_tunnel(&tunnel, &config, args.format, args.register.as_deref())?;
-            Some(tunnel)
-        }
-        None => None,
+}
+
+/// Start the tunnel client and print its public URL (Ctrl-C meanwhile stops listen).
+fn start_tunnel(
+    kind: tunnel::TunnelKind,
+    args: &ListenArgs,
+    config: &Config,
+    address: std::net::SocketAddr,
+    stop: crate::signals::Stop,
+) -> anyhow::Result<tunnel::Tunnel> {
+    // Variables that hold secrets, which the tunnel client does not inherit.
+    let secret_vars: Vec<&str> = [
+        args.basic_auth_env.as_deref(),
+        args.app_secret_env.as_deref(),
+        args.verify_token_env.as_deref(),
+        Some(crate::partner_api::TOKEN_ENV),
+        Some(crate::partner_api::CLIENT_SECRET_ENV),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let tunnel = tunnel::Tunnel::start(kind, address, &secret_vars, &|| stop.requested())?;
+    display::print_tunnel(&tunnel, config, args.format, args.register.as_deref())?;
+    Ok(tunnel)
+}
+
+/// `--register partner`: point the partner webhook at the tunnel's public URL.
+fn register(
+    args: &ListenArgs,
+    tunnel: Option<&mut tunnel::Tunnel>,
+    last_resort: &Mutex<LastResort>,
+) -> anyhow::Result<Option<register::Registration>> {
+    let (Some(_), Some(tunnel)) = (&args.register, tunnel) else {
+        return Ok(None);
     };
-    start_inspector(inspector, &args, &config, address)?;
-    let mut registration = match (&args.register, &mut tunnel) {
-        (Some(_), Some(tunnel)) => {
-            if !tunnel.is_running() {
-                bail!("--register partner: the tunnel client stopped; nothing was registered");
-            }
-            register::start(
-                &args.api_base,
-                &tunnel.public_url,
-                REGISTER_TIMEOUT,
-                args.dry_run,
-            )?
-        }
-        _ => None,
-    };
+    if !tunnel.is_running() {
+        bail!("--register partner: the tunnel client stopped; nothing was registered");
+    }
+    let registration = register::start(
+        &args.api_base,
+        &tunnel.public_url,
+        REGISTER_TIMEOUT,
+        args.dry_run,
+    )?;
     if let (Some(registration), Ok(mut last_resort)) = (&registration, last_resort.lock()) {
         last_resort.restore_hint = registration.restore_hint();
     }
+    Ok(registration)
+}
 
-    let (display_tx, display_thread) =
-        display::spawn(records_on_stdout, args.format == Format::Text);
-    let handler = Arc::new(Handler::new(config, writer));
-    let uploads = Arc::new(Offload::uploads());
-    let forwards = Arc::new(Offload::forwards());
-    let started = Instant::now();
-    let threads = args
-        .threads
-        .map_or_else(|| default_threads(&args), usize::from);
-    let stopping = Arc::new(AtomicBool::new(false));
-    let warned = Arc::new(AtomicBool::new(false));
-    let (stopped_tx, stopped_rx) = std::sync::mpsc::channel::<()>();
-    let worker_stats: Vec<Arc<Mutex<Stats>>> = (0..threads)
-        .map(|_| Arc::new(Mutex::new(Stats::default())))
-        .collect();
-    for (index, stats) in worker_stats.iter().enumerate() {
-        let server = Arc::clone(&server);
-        let handler = Arc::clone(&handler);
-        let uploads = Arc::clone(&uploads);
-        let forwards = Arc::clone(&forwards);
-        let display = display_tx.clone();
-        let stats = Arc::clone(stats);
-        let stopped = stopped_tx.clone();
-        let (stopping, warned) = (Arc::clone(&stopping), Arc::clone(&warned));
-        std::thread::Builder::new()
-            .name(format!("wa-hook-worker-{index}"))
-            .spawn(move || {
-                loop {
-                    let first = match server.recv() {
-                        Ok(request) => request,
-                        // At shutdown each worker takes one `unblock`, queued after every
-                        // request already received (the queue is in order).
-                        Err(_) if stopping.load(Ordering::SeqCst) => break,
-                        // tiny_http could not accept a connection (too many open files?); it
-                        // tries again, and says so once.
-                        Err(err) => {
-                            if !warned.swap(true, Ordering::Relaxed) {
-                                output::warn(accept_warning(&err));
-                            }
-                            continue;
-                        }
-                    };
-                    // A body still arriving is read on a thread of its own.
-                    if !handler::body_arrived(&first) {
-                        uploads.take(first, &handler, &display);
-                        continue;
-                    }
-                    // One that waits for the app too: a hung app holds no worker.
-                    if handler.forwards() {
-                        forwards.take(first, &handler, &display);
-                        continue;
-                    }
-                    // Requests queued together are taken together when their bodies have
-                    // already arrived; one still arriving is read on its own thread.
-                    // (`try_recv` leaves an `unblock` in the queue.)
-                    let mut batch = vec![first];
-                    let mut after = None;
-                    if handler.batches() {
-                        while batch.len() < MAX_BATCH {
-                            match server.try_recv() {
-                                Ok(Some(request)) if handler::body_arrived(&request) => {
-                                    batch.push(request);
-                                }
-                                Ok(Some(request)) => {
-                                    after = Some(request);
-                                    break;
-                                }
-                                _ => break,
-                            }
-                        }
-                    }
-                    handler.handle(batch, &stats, &display);
-                    if let Some(request) = after {
-                        uploads.take(request, &handler, &display);
-                    }
-                }
-                let _ = stopped.send(());
-            })
-            .context("starting a worker thread")?;
-    }
-    drop(stopped_tx);
+/// The end of a run: what was lost, the summary line and the summary.
+struct Summary<'a> {
+    args: &'a ListenArgs,
+    started: Instant,
+    deadline: Instant,
+}
 
-    // Wait for Ctrl-C or SIGTERM.
-    let _ = signal_rx.recv();
-    let stop_by = Instant::now() + SHUTDOWN_LIMIT;
-    // The provider is pointed back first, then the public URL closes: nothing new should
-    // arrive while the rest winds down.
-    let restored = registration
-        .as_mut()
-        .is_none_or(register::Registration::restore);
-    drop(tunnel);
-    stopping.store(true, Ordering::SeqCst);
-    for _ in 0..threads {
-        server.unblock();
-    }
-    // Workers finish what they hold (a forward waits at most a moment more).
-    let workers_by = stop_by - SHUTDOWN_QUIET * 3;
-    for _ in 0..threads {
-        let left = workers_by.saturating_duration_since(Instant::now());
-        if stopped_rx.recv_timeout(left).is_err() {
-            break;
+impl Summary<'_> {
+    fn print(
+        &self,
+        stopped: workers::Stopped,
+        display: DisplaySender,
+        display_thread: display::DisplayThread,
+    ) {
+        let args = self.args;
+        if stopped.unwritten > 0 {
+            output::warn(format!(
+                "{} of records for {} were never read from the pipe, and are lost",
+                output::size(stopped.unwritten as u64),
+                args.out.display()
+            ));
         }
-    }
-    // A request whose body was still arriving when the signal came is queued after the
-    // unblocks: answer what arrives while requests keep coming, for a moment.
-    let main_stats = Mutex::new(Stats::default());
-    while let Some(left) = (stop_by - SHUTDOWN_QUIET).checked_duration_since(Instant::now()) {
-        match server.recv_timeout(left.min(SHUTDOWN_QUIET)) {
-            Ok(Some(request)) if handler.forwards() && handler::body_arrived(&request) => {
-                forwards.take(request, &handler, &display_tx);
-            }
-            Ok(Some(request)) if handler::body_arrived(&request) => {
-                handler.handle(vec![request], &main_stats, &display_tx);
-            }
-            Ok(Some(request)) => uploads.take(request, &handler, &display_tx),
-            Ok(None) => break,
-            Err(_) => {}
+        let saved_to = (!args.no_save).then_some(args.out.as_path());
+        let elapsed = || self.started.elapsed();
+        // Through the display thread, like the records before it: a stdout nobody reads
+        // never holds the stop.
+        if args.format == Format::Json {
+            display.send(display::summary_json_line(
+                &stopped.stats,
+                elapsed(),
+                saved_to,
+                &stopped.leftovers,
+            ));
         }
+        drop(display);
+        display_thread.finish_within(self.deadline.saturating_duration_since(Instant::now()));
+        display::print_summary(&stopped.stats, elapsed(), saved_to, &stopped.leftovers);
     }
-    // Records queued for a capture pipe are written for what is left of the second; a pipe
-    // nobody reads never holds the stop.
-    let unwritten = handler
-        .writer()
-        .finish(stop_by.saturating_duration_since(Instant::now()));
-    if unwritten > 0 {
-        output::warn(format!(
-            "{} of records for {} were never read from the pipe, and are lost",
-            output::size(unwritten as u64),
-            args.out.display()
-        ));
-    }
-    let leftovers = Leftovers {
-        refused_connections: server.refused_connections(),
-        pipe_full: handler.writer().pipe_refusals(),
-        lines_not_shown: display_tx.dropped(),
-        unfinished: handler.in_flight(),
-    };
-    let mut stats = main_stats
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for worker in worker_stats
-        .iter()
-        .map(|s| &**s)
-        .chain([&uploads.stats, &forwards.stats])
-    {
-        let mut worker = worker
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        stats.merge(std::mem::take(&mut *worker));
-    }
-    let saved_to = (!args.no_save).then_some(args.out.as_path());
-    // Through the display thread, like the records before it: a stdout nobody reads never
-    // holds the stop.
-    if args.format == Format::Json {
-        display_tx.send(display::summary_json_line(
-            &stats,
-            started.elapsed(),
-            saved_to,
-            &leftovers,
-        ));
-    }
-    drop(display_tx);
-    display_thread.finish_within(stop_by.saturating_duration_since(Instant::now()));
-    display::print_summary(&stats, started.elapsed(), saved_to, &leftovers);
-    if !restored {
-        bail!("--register partner could not put the previous webhook URL back (see above)");
-    }
-    Ok(Outcome::Success)
 }
 
 #[cfg(test)]
@@ -888,23 +719,5 @@ mod tests {
         for host in ["0.0.0.0", "::", "192.168.1.2", "example.com"] {
             assert!(!super::is_loopback(host), "{host}");
         }
-    }
-
-    /// The shutdown relies on this (vendor/README.md): `try_recv` must leave an `unblock` for
-    /// the worker it was meant for, or that worker never stops.
-    #[test]
-    fn try_recv_leaves_an_unblock_for_recv() {
-        let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        server.unblock();
-        assert!(matches!(server.try_recv(), Ok(None)));
-        let (done, stopped) = std::sync::mpsc::channel();
-        let worker = std::sync::Arc::clone(&server);
-        std::thread::spawn(move || done.send(worker.recv().is_err()));
-        let timeout = std::time::Duration::from_secs(10);
-        assert_eq!(
-            stopped.recv_timeout(timeout),
-            Ok(true),
-            "recv() did not return: try_recv took the unblock"
-        );
     }
 }

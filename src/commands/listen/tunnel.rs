@@ -318,11 +318,6 @@ impl Tunnel {
     pub fn is_running(&mut self) -> bool {
         crate::child::exited(&self.child).is_none()
     }
-
-    /// The client's process id (its process group's too), for a last-resort stop.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
 }
 
 impl Drop for Tunnel {

@@ -4,10 +4,9 @@
 //! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
 //! so memory stays the same however many requests are sent.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use indicatif::ProgressBar;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -36,7 +35,7 @@ struct Shared {
     start: tokio::time::Instant,
     bar: ProgressBar,
     /// Set by Ctrl-C or SIGTERM: start no new request.
-    stop: Arc<AtomicBool>,
+    stop: crate::signals::Stop,
 }
 
 const SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-hub-signature-256");
@@ -55,24 +54,11 @@ pub(crate) fn run(
     };
     let workers = (config.concurrency as u64).min(total_jobs).max(1) as usize;
     let started = Instant::now();
-    // One thread drives every connection: sending is waiting, not computing, and on a machine
-    // whose cores the target shares, a multi-thread runtime's hand-offs between threads cost
-    // more than they give (on this project's 2-core benchmark machine, alternating runs gave
-    // a median of 0.64× oha's rate with the shared multi-thread runtime and 0.86× with this).
     // Ctrl-C or SIGTERM: no new request starts, those under way finish, and the summary says
     // what was sent. A second one stops at once.
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopping = Arc::clone(&stop);
-    let _ = ctrlc::set_handler(move || {
-        if stopping.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
-        }
-    });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the sending thread's runtime")?;
-    let (tally, first) = runtime.block_on(async {
+    let stop = crate::signals::install()?;
+    // The workers run on the shared runtime's one thread (see `http::runtime`).
+    let (tally, first) = http::runtime().block_on(async {
         let shared = Arc::new(Shared {
             client: client.clone(),
             plan: Arc::clone(plan),
@@ -80,7 +66,7 @@ pub(crate) fn run(
             detailed,
             total_jobs,
             next_job: AtomicU64::new(0),
-            stop: Arc::clone(&stop),
+            stop,
             next_slot: AtomicU64::new(0),
             start: tokio::time::Instant::now(),
             bar: bar.clone(),
@@ -100,8 +86,7 @@ pub(crate) fn run(
     });
     let elapsed = started.elapsed();
     bar.finish_and_clear();
-    let interrupted =
-        stop.load(Ordering::SeqCst) && tally.sent < plan.total_requests(config.repeat);
+    let interrupted = stop.requested() && tally.sent < plan.total_requests(config.repeat);
     Ok(Results {
         tally,
         first,
@@ -138,7 +123,7 @@ async fn worker(shared: Arc<Shared>) -> WorkerResults {
     };
     let templates = shared.plan.templates.len() as u64;
     loop {
-        if shared.stop.load(Ordering::Relaxed) {
+        if shared.stop.requested() {
             break;
         }
         let job = shared.next_job.fetch_add(1, Ordering::Relaxed);
