@@ -513,8 +513,7 @@ impl Server {
                     .flatten()
             });
         // The edit as its provider writes it on the wire: what replay sends for an edit.
-        let bytes =
-            crate::commands::replay::wire_body(&record, Some(edited.clone())).unwrap_or(edited);
+        let bytes = crate::net::wire_body(&record, Some(edited.clone())).unwrap_or(edited);
         match (signer, &self.config.app_secret) {
             (Some(provider), Some(secret)) => {
                 let how = match &parsed {
@@ -628,7 +627,7 @@ impl Server {
             );
         }
         let outgoing = self.outgoing(record, call.body);
-        match crate::commands::replay::replay_record(
+        match super::replay::replay_record(
             &outgoing.record,
             None,
             &target,
@@ -761,8 +760,8 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
             || secret::is_secret_header(name);
         // What a replay computes afresh rather than sends as captured (with `Expect` copied,
         // curl would wait for a 100), and `Accept-Encoding`, which curl leaves to `--compressed`.
-        let automatic = crate::commands::replay::not_replayed(name)
-            || name.eq_ignore_ascii_case("accept-encoding");
+        let automatic =
+            crate::net::not_replayed(name) || name.eq_ignore_ascii_case("accept-encoding");
         // A name curl would read as `@FILE` (or that is no header name at all) is left out.
         let token = !name.is_empty()
             && name

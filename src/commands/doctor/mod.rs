@@ -27,7 +27,7 @@ use crate::error::Outcome;
 use crate::http;
 use crate::ids::IdSource;
 use crate::providers::{self, BudgetSource, Protection, Provider};
-use crate::secret::{self, BasicAuth, SecretString};
+use crate::secret::{self, SecretString};
 use probe::{Halt, Probe, ProbeOptions};
 use verdict::{CheckResult, Status};
 
@@ -216,44 +216,36 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     let selected = select(provider, &args.only, &args.skip)?;
     let target = http::parse_target(&args.url)?;
     let rules = provider.rules();
-    if args.verify_token_env.is_some() && !rules.verifies_with_handshake() {
+    let vars = &args.credentials;
+    if vars.verify_token_env.is_some() && !rules.verifies_with_handshake() {
         bail!(
             "--verify-token-env is for Meta's verification handshake; {} has none",
             provider.display_name()
         );
     }
-    if args.app_secret_env.is_some() && !rules.signs_bodies() {
+    if vars.app_secret.app_secret_env.is_some() && !rules.signs_bodies() {
         bail!(
             "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
             provider.display_name()
         );
     }
-    if args.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
+    if vars.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
         bail!(
             "--basic-auth-env sends Basic credentials as Qikchat can; {} sends none",
             provider.display_name()
         );
     }
-    let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
-    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-    let basic_auth = BasicAuth::from_args(None, args.basic_auth_env.as_deref())?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| http::parse_header(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut secrets: Vec<SecretString> = verify_token.iter().cloned().collect();
-    secrets.extend(app_secret.iter().cloned());
-    if let Some(auth) = &basic_auth {
-        secrets.extend(auth.secrets().into_iter().cloned());
-    }
-    for (name, value) in &headers {
-        secrets.extend(secret::header_secrets(
-            name.as_str(),
-            value.to_str().unwrap_or(""),
-        ));
-    }
-    let (budget, budget_source) = providers::budget(args.budget, Some(provider));
+    let credentials = vars.resolve()?;
+    let requests = args.http.resolve()?;
+    let mut secrets: Vec<SecretString> = credentials.secrets().cloned().collect();
+    secrets.extend(requests.header_secrets.iter().cloned());
+    let secret::Credentials {
+        basic_auth,
+        app_secret,
+        verify_token,
+    } = credentials;
+    let headers = requests.headers;
+    let (budget, budget_source) = providers::budget(args.budget.given(), Some(provider));
     // Opened before anything is sent, so a bad path fails at once.
     let junit = args
         .junit
@@ -295,10 +287,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     };
     let probe = Probe::new(ProbeOptions {
         target,
-        http: http::HttpOptions {
-            timeout: args.timeout,
-            insecure: args.insecure,
-        },
+        http: requests.options,
         headers,
         basic_auth,
         app_secret,
@@ -311,9 +300,10 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
         probe,
         budget,
         budget_source,
-        verify_token: verify_token.map(|token| (token, args.verify_token_env.unwrap_or_default())),
-        app_secret_var: args.app_secret_env,
-        basic_auth_var: args.basic_auth_env,
+        verify_token: verify_token
+            .map(|token| (token, args.credentials.verify_token_env.unwrap_or_default())),
+        app_secret_var: args.credentials.app_secret.app_secret_env,
+        basic_auth_var: args.credentials.basic_auth_env,
         ids: IdSource::new(),
     };
     let mut printer = report::Printer::new(args.format, &doctor);

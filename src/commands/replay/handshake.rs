@@ -14,7 +14,7 @@ use crate::http;
 use crate::ids::IdSource;
 use crate::output;
 use crate::providers::meta::handshake;
-use crate::secret::{self, BasicAuth, SecretString};
+use crate::secret::{self, SecretString};
 
 #[derive(Serialize)]
 struct HandshakeResult {
@@ -33,21 +33,23 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     if !args.inputs.is_empty() {
         bail!("--handshake sends a GET without a body; leave out the inputs");
     }
-    let var = args.verify_token_env.as_deref().context(
-        "--handshake needs --verify-token-env VAR, the variable holding your verify token",
-    )?;
-    let token = secret::from_env(var, "verify token")?;
+    let needs_token =
+        "--handshake needs --verify-token-env VAR, the variable holding your verify token";
+    let var = args
+        .credentials
+        .env
+        .verify_token_env
+        .as_deref()
+        .context(needs_token)?;
+    let credentials = args.credentials.resolve()?;
+    let token = credentials.verify_token.as_ref().context(needs_token)?;
     let to = args.to.as_deref().context(
         "--to is required: your app's webhook URL, e.g. --to http://localhost:3000/webhook",
     )?;
     let target = http::parse_target(to)?;
-    let basic_auth =
-        BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| super::parse_header(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let basic_auth = &credentials.basic_auth;
+    let requests = args.http.resolve()?;
+    let headers = requests.headers;
     let challenge = IdSource::new().challenge();
     let mut url = target.clone();
     let handshake = handshake::query(token.expose(), &challenge);
@@ -57,19 +59,10 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     };
     url.set_query(Some(&query));
 
-    let client = http::client(&http::HttpOptions {
-        timeout: args.timeout,
-        insecure: args.insecure,
-    })?;
-    let header_secrets: Vec<SecretString> = headers
-        .iter()
-        .flat_map(|(name, value)| {
-            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
-        })
-        .collect();
-    let mut secrets: Vec<&SecretString> = vec![&token];
-    secrets.extend(header_secrets.iter());
-    if let Some(auth) = &basic_auth {
+    let client = http::client(&requests.options)?;
+    let mut secrets: Vec<&SecretString> = vec![token];
+    secrets.extend(requests.header_secrets.iter());
+    if let Some(auth) = basic_auth {
         secrets.extend(auth.secrets());
     }
     let started = Instant::now();

@@ -275,7 +275,7 @@ pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow:
     let (histogram, slower) = histogram(latencies);
     let sent = tally.sent;
     let summary = Summary {
-        target: config.target.to_string(),
+        target: plan.target.to_string(),
         sent,
         responses: tally.responses,
         by_status: tally.by_status().collect(),
@@ -430,7 +430,7 @@ fn print_summary(
             kinds.push(format!(
                 "{} timed out (no answer within {})",
                 summary.timeouts,
-                humantime::format_duration(config.timeout)
+                humantime::format_duration(config.requests.options.timeout)
             ));
         }
         if summary.connection_errors > 0 {

@@ -1,17 +1,16 @@
-//! One captured request sent again, for the inspector's replay button: the same plan and
-//! sending code as `wa-hook replay FILE:SEQ --to URL`, with what it would print handed back.
-use std::sync::Arc;
+//! The replay button: one captured request sent again to one target through [`net::send`], as
+//! `wa-hook replay FILE:SEQ --to URL` sends it (the same request built from the record, the
+//! same bounds and failure classes), with what replay would print handed back to the page.
 use std::time::Duration;
 
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use super::{Config, Input, StatusSet, plan, send};
 use crate::capture::CaptureRecord;
-use crate::cli::Format;
 use crate::http;
-use crate::inputs::Body;
-use crate::providers::{self, meta::signature};
+use crate::net::{self, RecordRequest};
+use crate::providers::meta::signature;
 
 /// What came back from one replay.
 #[derive(Debug, Serialize)]
@@ -29,96 +28,62 @@ pub struct ReplayAnswer {
     pub notes: Vec<String>,
 }
 
-/// What [`replay_record`] sends for `record` with `edited` in place of its body: the captured
-/// bytes when nothing changed; otherwise the edited body as its provider writes it on the wire
-/// (Meta: compact, non-ASCII as `\uXXXX`, `/` as `\/`, the bytes Meta signs), or as given when
-/// it is not a body of a provider wa-hook knows.
-pub fn wire_body(record: &CaptureRecord, edited: Option<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
-    let original = record.body_bytes()?;
-    Ok(match edited {
-        Some(edited) if original.as_deref() != Some(edited.as_slice()) => {
-            let value: Option<serde_json::Value> = crate::validation::parse_json(&edited).ok();
-            match value
-                .as_ref()
-                .and_then(|value| Some((value, providers::detect(value)?)))
-            {
-                Some((value, detection)) => detection.provider.rules().wire_bytes(value),
-                None => edited,
-            }
-        }
-        Some(edited) => edited,
-        None => original.unwrap_or_default(),
-    })
-}
-
-/// Send `record` (with `body` in place of its own, when given) to `target`, as `replay` would.
+/// Send `record` (with `body` in place of its own, when given: see [`net::wire_body`]) to
+/// `target`, as `replay` would.
 pub fn replay_record(
     record: &CaptureRecord,
     body: Option<Vec<u8>>,
     target: &Url,
     timeout: Duration,
 ) -> anyhow::Result<ReplayAnswer> {
-    let mut record = record.clone();
     let mut notes = Vec::new();
-    let original = record.body_bytes()?;
-    let bytes = wire_body(&record, body)?;
+    let original = record
+        .body_bytes()
+        .map_err(|err| anyhow::anyhow!("seq {}: {err:#}", record.seq))?;
+    if original.is_none() && record.body_bytes > 0 {
+        anyhow::bail!("nothing to send: no input had a body to replay");
+    }
+    let bytes = net::wire_body(record, body)?;
     let edited = original.as_deref() != Some(bytes.as_slice());
-    if edited && record.header(signature::HEADER).is_some() {
-        record
-            .headers
-            .retain(|(name, _)| !name.eq_ignore_ascii_case(signature::HEADER));
+    let mut request = RecordRequest::new(record, target)?;
+    if edited && request.headers.remove(signature::HEADER).is_some() {
         notes.push(format!(
             "left out the captured {}: the edited body no longer matches it",
             signature::HEADER
         ));
     }
-
-    let config = Config {
-        target: target.clone(),
-        concurrency: 1,
-        repeat: 1,
-        rate: None,
+    notes.extend(net::redacted_note(&request.redacted, false));
+    let looks_like_json = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
+    if looks_like_json && !request.headers.contains_key(CONTENT_TYPE) {
+        request
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    let url = request.url.to_string();
+    let client = http::client(&http::HttpOptions {
         timeout,
-        budget: None,
-        expect: StatusSet::parse("2xx")?,
-        headers: Vec::new(),
-        basic_auth: None,
-        app_secret: None,
-        header_secrets: Vec::new(),
-        edits: Vec::new(),
-        fresh: false,
-        sequence: false,
-        picky_query: false,
-        raw_bytes: false,
-        batch: None,
-        identity: None,
         insecure: false,
-        verbose: false,
-        // Nothing is printed: the answer goes back to the caller.
-        format: Format::Json,
+    })?;
+    let request = net::Request {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: reqwest::Body::from(bytes),
     };
-    let input = Input::Body(Box::new(Body {
-        origin: format!("seq {}", record.seq),
-        bytes,
-        record: Some(record),
-        unreadable: None,
-    }));
-    let (plan, plan_notes) = plan::build_with_notes(vec![input], &config)?;
-    notes.extend(plan_notes);
-    let plan = Arc::new(plan);
-    let config = Arc::new(config);
-    let client = http::client(&config.http_options())?;
-    let results = send::run(&client, &plan, &config, true)?;
-    let sent = results
-        .first
-        .ok_or_else(|| anyhow::anyhow!("nothing was sent"))?;
-    let url = plan.templates[0].steps[0].url.to_string();
+    let reply = http::runtime().block_on(net::send(&client, request, target, true));
+    let gist = reply.status.map(|_| match &reply.failure {
+        Some(failure) => format!("({})", failure.message),
+        None => {
+            let parsed = crate::validation::parse_json(&reply.body).ok();
+            net::gist(&reply.body, parsed.as_ref())
+        }
+    });
     Ok(ReplayAnswer {
         url,
-        status: sent.status,
-        latency_ms: sent.latency.as_secs_f64() * 1000.0,
-        gist: sent.detail.map(|detail| detail.gist),
-        failure: sent.failure.map(|failure| failure.message),
+        status: reply.status,
+        latency_ms: reply.latency.as_secs_f64() * 1000.0,
+        gist,
+        failure: reply.failure.map(|failure| failure.message),
         notes,
     })
 }
@@ -128,6 +93,7 @@ mod tests {
     use std::io::{BufRead, BufReader, Read, Write};
 
     use super::*;
+    use crate::providers;
 
     fn record(body: &[u8]) -> CaptureRecord {
         serde_json::from_value(serde_json::json!({
@@ -179,30 +145,6 @@ mod tests {
             (head, body)
         });
         (url, handle)
-    }
-
-    #[test]
-    fn an_edited_body_goes_as_its_provider_writes_it_and_an_unedited_one_as_captured() {
-        let captured = crate::catalogue::find_sample("meta/message-reaction")
-            .unwrap()
-            .body;
-        let record = record(captured);
-        assert_eq!(wire_body(&record, None).unwrap(), captured);
-        assert_eq!(
-            wire_body(&record, Some(captured.to_vec())).unwrap(),
-            captured
-        );
-        let edited = String::from_utf8(captured.to_vec())
-            .unwrap()
-            .replace("\"emoji\"", "\"emoji\" ");
-        let sent = wire_body(&record, Some(edited.into_bytes())).unwrap();
-        let text = String::from_utf8(sent).unwrap();
-        assert!(text.is_ascii() && text.contains("\\ud83d\\udc4d"), "{text}");
-        // Not a provider's body: as given.
-        assert_eq!(
-            wire_body(&record, Some(b"{ \"a\": \"\xc3\xa9\" }".to_vec())).unwrap(),
-            b"{ \"a\": \"\xc3\xa9\" }"
-        );
     }
 
     #[test]
