@@ -49,8 +49,13 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-body -d '
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l reply -d 'Answer with this Picky Assist instant-reply body (a sample name or a JSON file); checked at start-up' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HTTP status to acknowledge with [default: 200]; a status outside 2xx answers `{"ok":false}` (--reply\'s body, when given, is answered as it is)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector\'s "Replay edited" re-signs with it too)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches), providers (qikchat), verdicts (invalid), rejected, or Meta\'s webhook field names (account_alerts); all are saved. A word that matches nothing is refused' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this [default: the provider\'s own limit, else 2s — the rule replay follows too]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-timeout -d 'Give up on the app after this long and answer 504 [default: the budget, at most 10s]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-connections -d 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l read-timeout -d 'Longest wait for a request\'s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)' -r
@@ -63,11 +68,6 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l api-base -d '
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l ui-port -d 'The inspector\'s port on 127.0.0.1 (never the webhook port, never through the tunnel); 0 picks a free one. Its URL is printed after the listen URL (with --format json as {"inspector": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l format -d 'text: one line per request; json: the capture records as JSON lines' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector\'s "Replay edited" re-signs with it too)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this [default: the provider\'s own limit, else 2s — the rule replay follows too]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -86,19 +86,19 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s n -l repeat -
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l rate -d 'Send at most this many requests per second (e.g. 50 or 50/s)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l timeout -d 'Give up on a request after this long' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth -d 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth-env -d 'Send HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l set -d 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l expect-status -d 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l batch -d 'Merge every N inputs into one notification, as Meta batches them: one entry per account, messages (and statuses) of one number in one value' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l identity -d 'Rewrite Meta messages and statuses so users are named by phone number only (phone), phone number and business-scoped user id (bsuid), or user id and username, no phone number (username)' -r -f -a "phone\t''
 bsuid\t''
 username\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l format -d 'text: lines and a summary; json: the summary (and with -v every result) as JSON' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth -d 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth-env -d 'Send HTTP Basic auth, reading USER:PASS from this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -251,6 +251,9 @@ qikchat\t'Qikchat'
 smartflow\t'Omni Smartflow'
 picky\t'Picky Assist'
 partner\t'99 Digital partner API'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l basic-auth-env -d 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l app-secret-env -d 'Meta: sign bodies with the app secret in this environment variable, as Meta does' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l verify-token-env -d 'Meta: the verify token your app expects, from this environment variable (for handshake)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l timeout -d 'Give up on a request after this long' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l budget -d 'How fast every answer must come [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s]' -r
@@ -294,9 +297,6 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l junit -d 'Als
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l format -d 'text: a checklist; json: one object per check, then a summary object' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l start-timeout -d 'With `-- CMD`: how long the app may take to answer at URL after it starts' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l verify-token-env -d 'Meta: the verify token your app expects, from this environment variable (for handshake)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l app-secret-env -d 'Meta: sign bodies with the app secret in this environment variable, as Meta does' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l basic-auth-env -d 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -304,8 +304,8 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l insecure -d '
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s v -l verbose -d 'With `-- CMD`: show the app\'s output as it comes (secrets scrubbed)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-env -d 'Read the app secret from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l format -d 'text: the header line; json: {"header", "signature"}' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
@@ -313,8 +313,8 @@ always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand sign" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l app-secret-env -d 'Read the app secret from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l app-secret-file -d 'Read the app secret from this file (surrounding whitespace is ignored)' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l signature -d 'The X-Hub-Signature-256 value received, e.g. sha256=4f2c...' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -l format -d 'text: a verdict and its likely cause; json: {"valid", "cause"}' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
@@ -326,9 +326,9 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand verify" -s V -l version 
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -s p -l port -d 'Port on 127.0.0.1; 0 picks a free one (the URL is the first line printed; with --format json as {"inspector": URL})' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l replay-to -d 'Where the replay button sends by default: a URL or a local port (3000/webhook)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l timeout -d 'How long a replay may take' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l app-secret-env -d '"Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret in this environment variable, over the bytes Meta would send' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l format -d 'text: the URL; json: {"inspector": URL}' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l app-secret-env -d '"Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret in this environment variable, over the bytes Meta would send' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand inspect" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -100,8 +100,17 @@ pub enum Format {
 // ---------------------------------------------------------------------------------------------
 // Flag groups several commands share: each declared once, flattened where it is used, and
 // read by one function into the checked value the command works with. A group's `///` text
-// says what the value is; a command whose use of it needs saying sets its own with `mut_arg`
-// (listen *requires* Basic auth where replay *sends* it).
+// says what the value is; a command whose use of it needs saying gives its own words in a
+// table for [`own_help`] (listen *requires* Basic auth where replay *sends* it).
+
+/// A command's own `--help` words for flags of the shared groups: `(arg id, help)`, applied in
+/// place (the flags keep their order); a test checks every id names a flag of its command.
+fn own_help(texts: &'static [(&'static str, &'static str)]) -> impl FnMut(clap::Arg) -> clap::Arg {
+    move |arg| match texts.iter().find(|(id, _)| arg.get_id() == *id) {
+        Some((_, help)) => arg.help(*help),
+        None => arg,
+    }
+}
 
 /// `--app-secret-env VAR`: Meta's app secret (listen, replay, doctor, inspect, sign, verify).
 #[derive(Args, Debug, Clone)]
@@ -243,25 +252,35 @@ Examples:
   wa-hook listen --tunnel ssh:nokey@localhost.run --register partner
                                               99 Digital's webhook points here until listen stops";
 
+const LISTEN_HELP: &[(&str, &str)] = &[
+    (
+        "basic_auth",
+        "Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)",
+    ),
+    (
+        "basic_auth_env",
+        "Require HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+    (
+        "app_secret_env",
+        "Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment \
+         variable (the inspector's \"Replay edited\" re-signs with it too)",
+    ),
+    (
+        "verify_token_env",
+        "Answer Meta's verification handshake with the verify token in this environment variable",
+    ),
+    (
+        "budget",
+        "Warn when the forward target takes longer than this [default: the provider's own \
+         limit, else 2s — the rule replay follows too]",
+    ),
+];
+
 #[derive(Args, Debug)]
 #[command(
-    mut_arg("basic_auth", |arg| arg.help(
-        "Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)"
-    )),
-    mut_arg("basic_auth_env", |arg| arg.help(
-        "Require HTTP Basic auth, reading USER:PASS from this environment variable"
-    )),
-    mut_arg("app_secret_env", |arg| arg.help(
-        "Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment \
-         variable (the inspector's \"Replay edited\" re-signs with it too)"
-    )),
-    mut_arg("verify_token_env", |arg| arg.help(
-        "Answer Meta's verification handshake with the verify token in this environment variable"
-    )),
-    mut_arg("budget", |arg| arg.requires("forward_to").help(
-        "Warn when the forward target takes longer than this [default: the provider's own \
-         limit, else 2s — the rule replay follows too]"
-    )),
+    mut_args(own_help(LISTEN_HELP)),
+    mut_args(|arg| if arg.get_id() == "budget" { arg.requires("forward_to") } else { arg }),
 )]
 pub struct ListenArgs {
     /// Address to bind; use 0.0.0.0 to accept requests from other machines
@@ -436,25 +455,32 @@ pub enum IdentityForm {
     Username,
 }
 
-#[derive(Args, Debug)]
-#[command(
-    mut_arg("basic_auth", |arg| arg.help(
-        "Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)"
-    )),
-    mut_arg("basic_auth_env", |arg| arg.help(
-        "Send HTTP Basic auth, reading USER:PASS from this environment variable"
-    )),
-    mut_arg("app_secret_env", |arg| arg.help(
-        "Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)"
-    )),
-    mut_arg("verify_token_env", |arg| arg.help(
-        "The verify token for --handshake, from this environment variable"
-    )),
-    mut_arg("budget", |arg| arg.help(
+const REPLAY_HELP: &[(&str, &str)] = &[
+    (
+        "basic_auth",
+        "Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)",
+    ),
+    (
+        "basic_auth_env",
+        "Send HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+    (
+        "app_secret_env",
+        "Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)",
+    ),
+    (
+        "verify_token_env",
+        "The verify token for --handshake, from this environment variable",
+    ),
+    (
+        "budget",
         "Count responses slower than this [default: the provider's own limit (Qikchat 2s, \
-         Picky Assist 3m), else 2s] — the rule listen --forward-to follows too"
-    )),
-)]
+         Picky Assist 3m), else 2s] — the rule listen --forward-to follows too",
+    ),
+];
+
+#[derive(Args, Debug)]
+#[command(mut_args(own_help(REPLAY_HELP)))]
 pub struct ReplayArgs {
     /// Sample names or globs (`all`, `picky/*`), JSON files, folders, JSON Lines or capture files
     #[arg(value_name = "INPUT")]
@@ -564,11 +590,14 @@ errors at their lines, follows one message through its statuses, and replays a r
 captured or edited. It listens on 127.0.0.1 only and answers only the browser that opened the
 URL printed (its ?key= is exchanged for a cookie); see README.md for its JSON API.";
 
-#[derive(Args, Debug)]
-#[command(mut_arg("app_secret_env", |arg| arg.help(
+const INSPECT_HELP: &[(&str, &str)] = &[(
+    "app_secret_env",
     "\"Replay edited\" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret \
-     in this environment variable, over the bytes Meta would send"
-)))]
+     in this environment variable, over the bytes Meta would send",
+)];
+
+#[derive(Args, Debug)]
+#[command(mut_args(own_help(INSPECT_HELP)))]
 pub struct InspectArgs {
     /// Capture files written by `wa-hook listen` (followed as they grow)
     #[arg(required = true, value_name = "FILE")]
@@ -954,18 +983,23 @@ impl clap::builder::TypedValueParser for CheckName {
     }
 }
 
+const DOCTOR_HELP: &[(&str, &str)] = &[
+    (
+        "verify_token_env",
+        "Meta: the verify token your app expects, from this environment variable (for handshake)",
+    ),
+    (
+        "app_secret_env",
+        "Meta: sign bodies with the app secret in this environment variable, as Meta does",
+    ),
+    (
+        "basic_auth_env",
+        "Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+];
+
 #[derive(Args, Debug)]
-#[command(
-    mut_arg("verify_token_env", |arg| arg.help(
-        "Meta: the verify token your app expects, from this environment variable (for handshake)"
-    )),
-    mut_arg("app_secret_env", |arg| arg.help(
-        "Meta: sign bodies with the app secret in this environment variable, as Meta does"
-    )),
-    mut_arg("basic_auth_env", |arg| arg.help(
-        "Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable"
-    )),
-)]
+#[command(mut_args(own_help(DOCTOR_HELP)))]
 pub struct DoctorArgs {
     /// Your endpoint: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook)
     #[arg(value_name = "URL|PORT")]
@@ -1030,9 +1064,12 @@ Examples:
 
 /// Where the Meta app secret comes from; never a plain argument value.
 #[derive(Args, Debug, Clone)]
-#[command(mut_arg("app_secret_env", |arg| arg
-    .conflicts_with("app_secret_file")
-    .help("Read the app secret from this environment variable")))]
+#[command(mut_args(|arg| if arg.get_id() == "app_secret_env" {
+    arg.conflicts_with("app_secret_file")
+        .help("Read the app secret from this environment variable")
+} else {
+    arg
+}))]
 pub struct AppSecretArgs {
     #[command(flatten)]
     pub env: AppSecretEnvArg,
@@ -1166,6 +1203,29 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn own_help_names_flags_of_its_command() {
+        let cli = Cli::command();
+        for (name, texts) in [
+            ("listen", LISTEN_HELP),
+            ("replay", REPLAY_HELP),
+            ("inspect", INSPECT_HELP),
+            ("doctor", DOCTOR_HELP),
+        ] {
+            let command = cli.find_subcommand(name).unwrap();
+            for (id, text) in texts {
+                let arg = command
+                    .get_arguments()
+                    .find(|arg| arg.get_id() == *id)
+                    .unwrap_or_else(|| panic!("{name} has no flag {id}"));
+                assert_eq!(
+                    arg.get_help().map(ToString::to_string).as_deref(),
+                    Some(*text)
+                );
+            }
+        }
     }
 
     #[test]

@@ -311,10 +311,11 @@ pub fn wire_body(record: &CaptureRecord, edited: Option<Vec<u8>>) -> anyhow::Res
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn record(body: &[u8]) -> CaptureRecord {
+    /// A captured POST to /webhook of `body`, with a (stale) signature header.
+    pub(crate) fn record(body: &[u8]) -> CaptureRecord {
         serde_json::from_value(serde_json::json!({
             "wa_hook_capture": 1,
             "seq": 3,

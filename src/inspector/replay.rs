@@ -93,24 +93,8 @@ mod tests {
     use std::io::{BufRead, BufReader, Read, Write};
 
     use super::*;
+    use crate::net::tests::record;
     use crate::providers;
-
-    fn record(body: &[u8]) -> CaptureRecord {
-        serde_json::from_value(serde_json::json!({
-            "wa_hook_capture": 1,
-            "seq": 3,
-            "received_at": "2026-12-07T00:00:00.000000Z",
-            "remote_addr": "127.0.0.1:1",
-            "method": "POST",
-            "path": "/webhook",
-            "headers": [["X-Hub-Signature-256", "sha256=00"], ["Content-Type", "application/json"]],
-            "body": std::str::from_utf8(body).unwrap(),
-            "body_encoding": "utf8",
-            "body_bytes": body.len(),
-            "response_status": 200,
-        }))
-        .unwrap()
-    }
 
     /// One request's head and body, answered 200.
     fn one_request() -> (Url, std::thread::JoinHandle<(String, Vec<u8>)>) {
