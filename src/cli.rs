@@ -280,6 +280,7 @@ const LISTEN_HELP: &[(&str, &str)] = &[
 #[derive(Args, Debug)]
 #[command(
     mut_args(own_help(LISTEN_HELP)),
+    // listen's --budget judges what the forward target answers.
     mut_args(|arg| if arg.get_id() == "budget" { arg.requires("forward_to") } else { arg }),
 )]
 pub struct ListenArgs {

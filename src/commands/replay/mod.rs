@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::bail;
+use url::Url;
 
 use crate::catalogue::{self, Sample};
 use crate::cli::{Format, IdentityForm, ReplayArgs};
@@ -82,26 +83,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     // Flags first, so a typo fails before any prompt or file read.
     let to = args.to.as_deref().map(http::parse_target).transpose()?;
     let config = Config::from_args(&args)?;
-    let mut again = None;
-    let (inputs, target) = if args.inputs.is_empty() {
-        let choice = interactive::choose(&args, to)?;
-        let typed: Vec<String> = std::env::args_os()
-            .skip(1)
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect();
-        again = Some(secret::scrub(
-            &choice.command_line(&typed, args.to.is_some()),
-            &config.secrets(),
-        ));
-        (choice.inputs, choice.target)
-    } else {
-        let inputs = resolve_inputs(&args.inputs)?;
-        let target = match to {
-            Some(target) => target,
-            None => interactive::ask_target()?,
-        };
-        (inputs, target)
-    };
+    let (inputs, target, again) = inputs_and_target(&args, to, &config)?;
     let plan = Arc::new(plan::build(inputs, target, &config)?);
     let config = Arc::new(config);
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
@@ -112,6 +94,33 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
         eprintln!("to send the same again without the questions:\n  {again}");
     }
     outcome
+}
+
+/// The inputs and where they go: as given (`to`, `--to` parsed), or asked for on a terminal;
+/// when the inputs were picked there, the command line that does the same without asking.
+fn inputs_and_target(
+    args: &ReplayArgs,
+    to: Option<Url>,
+    config: &Config,
+) -> anyhow::Result<(Vec<Input>, Url, Option<String>)> {
+    if args.inputs.is_empty() {
+        let choice = interactive::choose(args, to)?;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        let again = secret::scrub(
+            &choice.command_line(&typed, args.to.is_some()),
+            &config.secrets(),
+        );
+        return Ok((choice.inputs, choice.target, Some(again)));
+    }
+    let inputs = resolve_inputs(&args.inputs)?;
+    let target = match to {
+        Some(target) => target,
+        None => interactive::ask_target()?,
+    };
+    Ok((inputs, target, None))
 }
 
 impl Config {

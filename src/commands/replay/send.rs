@@ -1,6 +1,7 @@
 //! Sending: a fixed set of `--concurrency` worker tasks on one thread take jobs (one
 //! template, sent once) from a counter, so no task or allocation is made per request beyond
-//! what the HTTP client needs. Each result is shown (when results are shown one by one), then
+//! what the HTTP client needs; each request goes out through [`net::send`], as the inspector's
+//! replay button sends one. Each result is shown (when results are shown one by one), then
 //! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
 //! so memory stays the same however many requests are sent.
 use std::sync::Arc;
@@ -118,7 +119,7 @@ fn count(tally: &mut Tally, shared: &Shared, sent: &Sent) {
 
 async fn worker(shared: Arc<Shared>) -> Tally {
     let mut ids = IdSource::new();
-    let mut results = Tally::default();
+    let mut tally = Tally::default();
     let templates = shared.plan.templates.len() as u64;
     loop {
         if shared.stop.load(Ordering::Relaxed) {
@@ -143,7 +144,7 @@ async fn worker(shared: Arc<Shared>) -> Tally {
                         step.signature.clone(),
                     )
                     .await;
-                    count(&mut results, &shared, &sent);
+                    count(&mut tally, &shared, &sent);
                 }
             }
             Some(generator) => match generator.render(template, &shared.config, &mut ids) {
@@ -158,7 +159,7 @@ async fn worker(shared: Arc<Shared>) -> Tally {
                             rendered.signature,
                         )
                         .await;
-                        count(&mut results, &shared, &sent);
+                        count(&mut tally, &shared, &sent);
                     }
                 }
                 Err(err) => {
@@ -175,13 +176,13 @@ async fn worker(shared: Arc<Shared>) -> Tally {
                             detail: None,
                         };
                         finish(&shared, template, &sent);
-                        count(&mut results, &shared, &sent);
+                        count(&mut tally, &shared, &sent);
                     }
                 }
             },
         }
     }
-    results
+    tally
 }
 
 async fn send_one(
@@ -217,16 +218,14 @@ async fn send_one(
     let failure = reply
         .failure
         .map(|failure| failure.scrubbed(&shared.config.secrets()));
-    let detail = match (reply.status, &failure) {
-        (None, _) => None,
-        (Some(_), _) if !shared.detailed => None,
-        (Some(_), Some(failure)) => Some(describe_response(
-            shared,
-            template,
-            Err(failure.message.clone()),
-        )),
-        (Some(_), None) => Some(describe_response(shared, template, Ok(reply.body))),
-    };
+    // An answer whose body broke is described by why it broke.
+    let detail = (shared.detailed && reply.status.is_some()).then(|| {
+        let body = match &failure {
+            Some(failure) => Err(failure.message.clone()),
+            None => Ok(reply.body),
+        };
+        describe_response(shared, template, body)
+    });
     let sent = Sent {
         template: index,
         step,
