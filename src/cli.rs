@@ -1230,6 +1230,68 @@ mod tests {
     }
 
     #[test]
+    fn shared_flag_groups_are_read_by_their_own_functions() {
+        let unset = "WA_HOOK_TEST_NEVER_SET_0D1E";
+        let cli = Cli::try_parse_from([
+            "wa-hook",
+            "replay",
+            "x",
+            "--basic-auth",
+            "user:pass",
+            "--app-secret-env",
+            unset,
+            "-H",
+            "X-Note: yes",
+            "-H",
+            "Authorization: Bearer tok-123",
+        ])
+        .unwrap();
+        let Command::Replay(args) = cli.command else {
+            panic!("not replay");
+        };
+        let variables: Vec<&str> = args.credentials.env.variables().collect();
+        assert_eq!(variables, [unset]);
+        let err = args.credentials.resolve().unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("{unset} (the Meta app secret) is not set")),
+            "{err}"
+        );
+        let requests = args.http.resolve().unwrap();
+        assert_eq!(requests.headers.len(), 2);
+        assert_eq!(requests.options.timeout, Duration::from_secs(10));
+        assert!(
+            requests
+                .header_secrets
+                .iter()
+                .any(|secret| secret.expose() == "tok-123")
+        );
+        assert_eq!(args.budget.given(), None);
+        // Each command takes the flags of its groups, and no others.
+        let cli = Cli::try_parse_from(["wa-hook", "listen", "--basic-auth", "user:pass"]).unwrap();
+        let Command::Listen(args) = cli.command else {
+            panic!("not listen");
+        };
+        let credentials = args.credentials.resolve().unwrap();
+        assert_eq!(credentials.basic_auth.unwrap().user, "user");
+        assert!(credentials.app_secret.is_none() && credentials.verify_token.is_none());
+        for refused in [
+            &[
+                "doctor",
+                "3000",
+                "--provider",
+                "meta",
+                "--basic-auth",
+                "u:p",
+            ][..],
+            &["inspect", "f.jsonl", "--verify-token-env", "V"],
+            &["listen", "--header", "X: y"],
+        ] {
+            let line = std::iter::once("wa-hook").chain(refused.iter().copied());
+            assert!(Cli::try_parse_from(line).is_err(), "{refused:?}");
+        }
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(parse_size("4MiB"), Ok(4 << 20));
         assert_eq!(parse_size("512k"), Ok(512 << 10));

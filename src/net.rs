@@ -332,6 +332,121 @@ pub(crate) mod tests {
         .unwrap()
     }
 
+    /// A server on 127.0.0.1:0 that answers one request with `answer` (written as it is, then
+    /// the connection closed), and the URL it serves.
+    fn answering(answer: Vec<u8>) -> Url {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(&answer);
+        });
+        url
+    }
+
+    fn post(url: &Url) -> Request {
+        Request {
+            method: Method::POST,
+            url: url.clone(),
+            headers: HeaderMap::new(),
+            body: reqwest::Body::from("{}"),
+        }
+    }
+
+    fn send_blocking(url: &Url, keep_body: bool) -> Reply {
+        let client = http::client(&http::HttpOptions::default()).unwrap();
+        http::runtime().block_on(send(&client, post(url), url, keep_body))
+    }
+
+    #[test]
+    fn an_answer_is_read_to_its_end_and_kept_only_when_asked() {
+        let answer =
+            b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}";
+        let kept = send_blocking(&answering(answer.to_vec()), true);
+        assert_eq!(kept.status, Some(200));
+        assert!(kept.failure.is_none());
+        assert_eq!(kept.body, br#"{"ok":true}"#);
+        let dropped = send_blocking(&answering(answer.to_vec()), false);
+        assert_eq!((dropped.status, dropped.body.len()), (Some(200), 0));
+    }
+
+    #[test]
+    fn failures_are_classified_and_name_the_target() {
+        // A port nothing listens on: refused.
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap()
+        };
+        let refused = send_blocking(&closed, true);
+        let failure = refused.failure.unwrap();
+        assert_eq!((refused.status, failure.kind), (None, FailureKind::Connect));
+        assert!(
+            failure.message.starts_with(closed.as_str()),
+            "{}",
+            failure.message
+        );
+
+        // An answer over the cap: a failure, with its status.
+        let mut large = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            MAX_ANSWER + 1
+        )
+        .into_bytes();
+        large.resize(large.len() + MAX_ANSWER + 1, b'x');
+        let over = send_blocking(&answering(large), true);
+        assert_eq!(over.status, Some(200));
+        assert_eq!(over.failure.unwrap().kind, FailureKind::BodyTooLarge);
+
+        // An answer cut short: a broken body.
+        let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort";
+        let broken = send_blocking(&answering(cut.to_vec()), true);
+        assert_eq!(broken.status, Some(200));
+        assert_eq!(broken.failure.unwrap().kind, FailureKind::BodyBroken);
+    }
+
+    #[test]
+    fn a_failure_is_scrubbed_of_secrets() {
+        let token = SecretString::new("tok-sentinel-123");
+        let failure = Failure {
+            kind: FailureKind::Other,
+            message: "http://127.0.0.1/: echoed tok-sentinel-123".to_string(),
+        }
+        .scrubbed(&[&token]);
+        assert_eq!(failure.message, "http://127.0.0.1/: echoed (redacted)");
+    }
+
+    #[test]
+    fn a_record_becomes_a_request_without_what_listen_redacted() {
+        let mut record = record(b"{}");
+        record.query = "hub.mode=subscribe&hub.verify_token=(redacted)&x=1".to_string();
+        record
+            .headers
+            .push(("Authorization".into(), secret::REDACTED.into()));
+        record.headers.push(("Content-Length".into(), "2".into()));
+        let target = Url::parse("http://127.0.0.1:3000/base").unwrap();
+        let request = RecordRequest::new(&record, &target).unwrap();
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(
+            request.url.as_str(),
+            "http://127.0.0.1:3000/base/webhook?hub.mode=subscribe&x=1"
+        );
+        assert!(request.headers.get("authorization").is_none());
+        assert!(request.headers.get("content-length").is_none());
+        assert!(request.headers.get("content-type").is_some());
+        let redacted: Vec<&str> = request.redacted.iter().map(String::as_str).collect();
+        assert_eq!(redacted, ["Authorization", "query hub.verify_token"]);
+        let note = redacted_note(&request.redacted, false).unwrap();
+        assert!(
+            note.contains("--basic-auth-env VAR") && note.contains("--handshake"),
+            "{note}"
+        );
+        let note = redacted_note(&request.redacted, true).unwrap();
+        assert!(!note.contains("--basic-auth-env"), "{note}");
+    }
+
     #[test]
     fn an_edited_body_goes_as_its_provider_writes_it_and_an_unedited_one_as_captured() {
         let captured = crate::catalogue::find_sample("meta/message-reaction")
