@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
@@ -253,6 +253,14 @@ impl RecordRequest {
             headers,
             redacted,
         })
+    }
+}
+
+/// A body that looks like JSON goes as `application/json` unless a content type is given.
+pub fn default_content_type(headers: &mut HeaderMap, body: &[u8]) {
+    let looks_like_json = matches!(body.trim_ascii_start().first(), Some(b'{' | b'['));
+    if looks_like_json && !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
 }
 

@@ -3,7 +3,6 @@
 //! same bounds and failure classes), with what replay would print handed back to the page.
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
@@ -53,12 +52,7 @@ pub fn replay_record(
         ));
     }
     notes.extend(net::redacted_note(&request.redacted, false));
-    let looks_like_json = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
-    if looks_like_json && !request.headers.contains_key(CONTENT_TYPE) {
-        request
-            .headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
+    net::default_content_type(&mut request.headers, &bytes);
     let url = request.url.to_string();
     let client = http::client(&http::HttpOptions {
         timeout,

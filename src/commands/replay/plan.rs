@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
@@ -578,9 +578,9 @@ fn request_head(
     if config.app_secret.is_some() {
         headers.remove(signature::HEADER);
     }
-    let looks_like_json = matches!(source.bytes.trim_ascii_start().first(), Some(b'{' | b'['));
-    if looks_like_json && !config.picky_query && !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // `--picky-query` sends no body: no content type for one.
+    if !config.picky_query {
+        net::default_content_type(&mut headers, &source.bytes);
     }
     // The user's -H replaces a captured header of the same name; repeated -H add up.
     for (header, _) in &config.requests.headers {
