@@ -227,7 +227,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__doctor)
-            opts="-H -v -h -V --provider --verify-token-env --app-secret-env --basic-auth-env --header --timeout --budget --insecure --only --skip --junit --format --start-timeout --verbose --color --help --version"
+            opts="-H -v -h -V --provider --basic-auth-env --app-secret-env --verify-token-env --timeout --header --insecure --budget --only --skip --junit --format --start-timeout --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,7 +237,7 @@ _wa__hook() {
                     COMPREPLY=($(compgen -W "meta qikchat smartflow picky partner" -- "${cur}"))
                     return 0
                     ;;
-                --verify-token-env)
+                --basic-auth-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -245,7 +245,11 @@ _wa__hook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --basic-auth-env)
+                --verify-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -254,10 +258,6 @@ _wa__hook() {
                     return 0
                     ;;
                 -H)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -647,7 +647,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__listen)
-            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --keep-secrets --events --forward-to --budget --forward-timeout --max-connections --read-timeout --fsync --strict --threads --app-secret-env --reject-bad-signature --verify-token-env --tunnel --register --dry-run --api-base --no-ui --ui-port --format --color --help --version"
+            opts="-p -o -h -V --host --port --out --no-save --max-body --reply --status --delay --basic-auth --basic-auth-env --app-secret-env --verify-token-env --keep-secrets --events --forward-to --budget --forward-timeout --max-connections --read-timeout --fsync --strict --threads --reject-bad-signature --tunnel --register --dry-run --api-base --no-ui --ui-port --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -697,6 +697,14 @@ _wa__hook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --app-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --events)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -722,14 +730,6 @@ _wa__hook() {
                     return 0
                     ;;
                 --threads)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --app-secret-env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --verify-token-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -959,7 +959,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__replay)
-            opts="all meta/account-alert meta/account-review-approved meta/account-update-disabled meta/account-update-restriction meta/account-update-violation meta/app-state-sync meta/automatic-event-purchase meta/business-capability-update meta/business-status-update meta/business-username-update meta/call-connect meta/call-status-ringing meta/call-terminate meta/echo-text meta/error-rate-limit meta/flows-endpoint-error-rate meta/flows-status-change meta/group-lifecycle-create meta/group-participants-join meta/group-settings-update meta/group-status-update meta/history-sharing-declined meta/history-sync meta/message-audio-voice meta/message-button meta/message-button-reply meta/message-call-permission-reply meta/message-contacts meta/message-flow-reply meta/message-group-text meta/message-image meta/message-interactive-undelivered meta/message-list-reply meta/message-location meta/message-reaction meta/message-request-welcome meta/message-system-user-id-changed meta/message-text meta/message-text-phone-and-user-id meta/message-text-user-id meta/message-unsupported meta/payment-configuration-update meta/phone-name-approved meta/phone-quality-flagged meta/phone-quality-throughput-upgrade meta/phone-quality-upgrade meta/security-pin-changed meta/status-delivered meta/status-delivered-user-id meta/status-failed meta/status-played meta/status-read meta/status-read-group meta/status-sent meta/template-category-update meta/template-components-update meta/template-quality-yellow meta/template-status-approved meta/template-status-paused meta/template-status-rejected meta/user-id-update meta/user-preferences-stop qikchat/message-image qikchat/message-text qikchat/status-delivered qikchat/status-failed qikchat/status-read qikchat/status-sent smartflow/error-media-download smartflow/message-audio smartflow/message-contacts smartflow/message-document smartflow/message-image smartflow/message-location smartflow/message-text smartflow/message-video smartflow/status-delivered smartflow/status-failed smartflow/status-read smartflow/status-sent picky/event-delivery-report picky/event-delivery-report-failed picky/message-button-reply picky/message-contacts picky/message-list-reply picky/message-location picky/message-referral picky/message-text picky/message-text-media picky/reply-contacts picky/reply-location picky/reply-media picky/reply-media-query-method picky/reply-text picky/reply-text-query-method partner/access-token-response partner/event-builder partner/event-online partner/event-whatsapp partner/get-webhook-response partner/set-webhook-fail partner/set-webhook-response -t -c -n -H -v -y -h -V --to --concurrency --repeat --rate --timeout --header --basic-auth --basic-auth-env --insecure --set --fresh --sequence --picky-query --expect-status --budget --app-secret-env --raw-bytes --batch --identity --handshake --verify-token-env --verbose --yes --format --color --help --version"
+            opts="all meta/account-alert meta/account-review-approved meta/account-update-disabled meta/account-update-restriction meta/account-update-violation meta/app-state-sync meta/automatic-event-purchase meta/business-capability-update meta/business-status-update meta/business-username-update meta/call-connect meta/call-status-ringing meta/call-terminate meta/echo-text meta/error-rate-limit meta/flows-endpoint-error-rate meta/flows-status-change meta/group-lifecycle-create meta/group-participants-join meta/group-settings-update meta/group-status-update meta/history-sharing-declined meta/history-sync meta/message-audio-voice meta/message-button meta/message-button-reply meta/message-call-permission-reply meta/message-contacts meta/message-flow-reply meta/message-group-text meta/message-image meta/message-interactive-undelivered meta/message-list-reply meta/message-location meta/message-reaction meta/message-request-welcome meta/message-system-user-id-changed meta/message-text meta/message-text-phone-and-user-id meta/message-text-user-id meta/message-unsupported meta/payment-configuration-update meta/phone-name-approved meta/phone-quality-flagged meta/phone-quality-throughput-upgrade meta/phone-quality-upgrade meta/security-pin-changed meta/status-delivered meta/status-delivered-user-id meta/status-failed meta/status-played meta/status-read meta/status-read-group meta/status-sent meta/template-category-update meta/template-components-update meta/template-quality-yellow meta/template-status-approved meta/template-status-paused meta/template-status-rejected meta/user-id-update meta/user-preferences-stop qikchat/message-image qikchat/message-text qikchat/status-delivered qikchat/status-failed qikchat/status-read qikchat/status-sent smartflow/error-media-download smartflow/message-audio smartflow/message-contacts smartflow/message-document smartflow/message-image smartflow/message-location smartflow/message-text smartflow/message-video smartflow/status-delivered smartflow/status-failed smartflow/status-read smartflow/status-sent picky/event-delivery-report picky/event-delivery-report-failed picky/message-button-reply picky/message-contacts picky/message-list-reply picky/message-location picky/message-referral picky/message-text picky/message-text-media picky/reply-contacts picky/reply-location picky/reply-media picky/reply-media-query-method picky/reply-text picky/reply-text-query-method partner/access-token-response partner/event-builder partner/event-online partner/event-whatsapp partner/get-webhook-response partner/set-webhook-fail partner/set-webhook-response -t -c -n -H -v -y -h -V --to --concurrency --repeat --rate --timeout --header --insecure --basic-auth --basic-auth-env --app-secret-env --verify-token-env --set --fresh --sequence --picky-query --expect-status --budget --raw-bytes --batch --identity --handshake --verbose --yes --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,6 +1013,14 @@ _wa__hook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --app-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --set)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1025,20 +1033,12 @@ _wa__hook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-secret-env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --identity)
                     COMPREPLY=($(compgen -W "phone bsuid username" -- "${cur}"))
-                    return 0
-                    ;;
-                --verify-token-env)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

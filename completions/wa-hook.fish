@@ -51,6 +51,8 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l status -d 'HT
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l delay -d 'Wait this long before acknowledging (e.g. 500ms, 3s), to rehearse a slow endpoint' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth -d 'Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l basic-auth-env -d 'Require HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector\'s "Replay edited" re-signs with it too)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l events -d 'Show and forward only these kinds (e.g. message:text,status; a prefix matches), providers (qikchat), verdicts (invalid), rejected, or Meta\'s webhook field names (account_alerts); all are saved. A word that matches nothing is refused' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-to -d 'Forward every request to your app (a URL, or a local port: 3000, 3000/webhook, :3000) and relay its answer' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l budget -d 'Warn when the forward target takes longer than this [default: the provider\'s own limit, else 2s — the rule replay follows too]' -r
@@ -58,8 +60,6 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l forward-timeo
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l max-connections -d 'Connections open at once; one more is answered 503 at once [default: 512, fewer when the open-file limit (ulimit -n) is lower]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l read-timeout -d 'Longest wait for a request\'s head, for more of its body, or on an idle keep-alive connection (a whole body gets 3 times it)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l threads -d 'Worker threads answering requests [default: one per core, at least 2; 32 with --delay, whose requests each hold a worker while they wait (a forwarded request waits for the app on a thread of its own, up to 256 at once, then 503)]' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l app-secret-env -d 'Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment variable (the inspector\'s "Replay edited" re-signs with it too)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l verify-token-env -d 'Answer Meta\'s verification handshake with the verify token in this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand listen" -l tunnel -d 'Give the listener a public URL through a tunnel client on PATH: cloudflared (no account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the second line, with where each provider takes it' -r -f -a "cloudflared\t'Cloudflare quick tunnel, no account'
 ngrok\t'ngrok (authtoken configured)'
 ssh:\t'an SSH tunnel service: ssh:nokey@localhost.run, ssh:serveo.net'"
@@ -85,18 +85,18 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s c -l concurre
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s n -l repeat -d 'Send every input this many times' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l rate -d 'Send at most this many requests per second (e.g. 50 or 50/s)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l timeout -d 'Give up on a request after this long' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s H -l header -d 'Extra header, `Name: value` (repeatable)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth -d 'Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l basic-auth-env -d 'Send HTTP Basic auth, reading USER:PASS from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l set -d 'Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l expect-status -d 'Status codes that count as success: 2xx, 200, 200-299, or a list (200,204)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l budget -d 'Count responses slower than this [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s] — the rule listen --forward-to follows too' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l app-secret-env -d 'Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l batch -d 'Merge every N inputs into one notification, as Meta batches them: one entry per account, messages (and statuses) of one number in one value' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l identity -d 'Rewrite Meta messages and statuses so users are named by phone number only (phone), phone number and business-scoped user id (bsuid), or user id and username, no phone number (username)' -r -f -a "phone\t''
 bsuid\t''
 username\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l verify-token-env -d 'The verify token for --handshake, from this environment variable' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l format -d 'text: lines and a summary; json: the summary (and with -v every result) as JSON' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
@@ -251,11 +251,11 @@ qikchat\t'Qikchat'
 smartflow\t'Omni Smartflow'
 picky\t'Picky Assist'
 partner\t'99 Digital partner API'"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l verify-token-env -d 'Meta: the verify token your app expects, from this environment variable (for handshake)' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l app-secret-env -d 'Meta: sign bodies with the app secret in this environment variable, as Meta does' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l basic-auth-env -d 'Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l app-secret-env -d 'Meta: sign bodies with the app secret in this environment variable, as Meta does' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l verify-token-env -d 'Meta: the verify token your app expects, from this environment variable (for handshake)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l timeout -d 'Give up on a request after this long' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s H -l header -d 'Extra header on every request, `Name: value` (repeatable)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l budget -d 'How fast every answer must come [default: the provider\'s own limit (Qikchat 2s, Picky Assist 3m), else 2s]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l only -d 'Run only these checks (comma-separated names; see the list below)' -r -f -a "handshake\t''
 handshake-wrong-token\t''
@@ -300,7 +300,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l start-timeout
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS endpoints)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l insecure -d 'Accept invalid TLS certificates (self-signed HTTPS targets)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s v -l verbose -d 'With `-- CMD`: show the app\'s output as it comes (secrets scrubbed)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -s V -l version -d 'Print version'

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::http;
 use crate::output::ColorChoice;
 use crate::providers::Provider;
+use crate::secret::{self, BasicAuth, Credentials, SecretString};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -96,6 +98,141 @@ pub enum Format {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Flag groups several commands share: each declared once, flattened where it is used, and
+// read by one function into the checked value the command works with. A group's `///` text
+// says what the value is; a command whose use of it needs saying gives its own words in a
+// table for [`own_help`] (listen *requires* Basic auth where replay *sends* it).
+
+/// A command's own `--help` words for flags of the shared groups: `(arg id, help)`, applied in
+/// place (the flags keep their order); a test checks every id names a flag of its command.
+fn own_help(texts: &'static [(&'static str, &'static str)]) -> impl FnMut(clap::Arg) -> clap::Arg {
+    move |arg| match texts.iter().find(|(id, _)| arg.get_id() == *id) {
+        Some((_, help)) => arg.help(*help),
+        None => arg,
+    }
+}
+
+/// `--app-secret-env VAR`: Meta's app secret (listen, replay, doctor, inspect, sign, verify).
+#[derive(Args, Debug, Clone)]
+pub struct AppSecretEnvArg {
+    /// The Meta app secret (X-Hub-Signature-256), from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub app_secret_env: Option<String>,
+}
+
+impl AppSecretEnvArg {
+    /// The secret from the variable named, when one was.
+    pub fn resolve(&self) -> anyhow::Result<Option<SecretString>> {
+        secret::from_env_flag(self.app_secret_env.as_deref(), "Meta app secret")
+    }
+}
+
+/// The secrets a command that talks to an app is given, each through an environment variable
+/// (doctor's set; listen and replay add `--basic-auth` in [`CredentialArgs`]).
+#[derive(Args, Debug)]
+pub struct CredentialEnvArgs {
+    /// HTTP Basic auth, reading USER:PASS from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub basic_auth_env: Option<String>,
+
+    #[command(flatten)]
+    pub app_secret: AppSecretEnvArg,
+
+    /// Meta's verify token (the verification handshake), from this environment variable
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
+}
+
+impl CredentialEnvArgs {
+    pub fn resolve(&self) -> anyhow::Result<Credentials> {
+        self.resolve_with(None)
+    }
+
+    /// The variables named: a child process started beside the run does not inherit them.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        [
+            self.basic_auth_env.as_deref(),
+            self.app_secret.app_secret_env.as_deref(),
+            self.verify_token_env.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    fn resolve_with(&self, basic_auth: Option<&str>) -> anyhow::Result<Credentials> {
+        Ok(Credentials {
+            basic_auth: BasicAuth::from_args(basic_auth, self.basic_auth_env.as_deref())?,
+            app_secret: self.app_secret.resolve()?,
+            verify_token: secret::from_env_flag(self.verify_token_env.as_deref(), "verify token")?,
+        })
+    }
+}
+
+/// Every credential flag: [`CredentialEnvArgs`] and `--basic-auth USER:PASS` (listen, replay).
+#[derive(Args, Debug)]
+pub struct CredentialArgs {
+    /// HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)
+    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_env")]
+    pub basic_auth: Option<String>,
+
+    #[command(flatten)]
+    pub env: CredentialEnvArgs,
+}
+
+impl CredentialArgs {
+    pub fn resolve(&self) -> anyhow::Result<Credentials> {
+        self.env.resolve_with(self.basic_auth.as_deref())
+    }
+}
+
+/// How requests go out: timeout, extra headers, TLS (replay, doctor).
+#[derive(Args, Debug)]
+pub struct HttpArgs {
+    /// Give up on a request after this long
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+
+    /// Extra header on every request, `Name: value` (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Accept invalid TLS certificates (self-signed HTTPS targets)
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+impl HttpArgs {
+    /// The headers parsed (a bad one fails here, before anything is sent), with the client's
+    /// options.
+    pub fn resolve(&self) -> anyhow::Result<http::RequestSettings> {
+        http::RequestSettings::new(
+            http::HttpOptions {
+                timeout: self.timeout,
+                insecure: self.insecure,
+            },
+            &self.headers,
+        )
+    }
+}
+
+/// `--budget`: how long an answer may take (listen --forward-to, replay, doctor), judged by
+/// [`providers::budget`](crate::providers::budget) with the provider's own limit as default.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct BudgetArg {
+    /// How fast every answer must come [default: the provider's own limit (Qikchat 2s, Picky
+    /// Assist 3m), else 2s]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    budget: Option<Duration>,
+}
+
+impl BudgetArg {
+    /// The budget given, if any; without it each provider's own applies.
+    pub fn given(self) -> Option<Duration> {
+        self.budget
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // listen
 
 const LISTEN_EXAMPLES: &str = "\
@@ -115,7 +252,37 @@ Examples:
   wa-hook listen --tunnel ssh:nokey@localhost.run --register partner
                                               99 Digital's webhook points here until listen stops";
 
+const LISTEN_HELP: &[(&str, &str)] = &[
+    (
+        "basic_auth",
+        "Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)",
+    ),
+    (
+        "basic_auth_env",
+        "Require HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+    (
+        "app_secret_env",
+        "Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment \
+         variable (the inspector's \"Replay edited\" re-signs with it too)",
+    ),
+    (
+        "verify_token_env",
+        "Answer Meta's verification handshake with the verify token in this environment variable",
+    ),
+    (
+        "budget",
+        "Warn when the forward target takes longer than this [default: the provider's own \
+         limit, else 2s — the rule replay follows too]",
+    ),
+];
+
 #[derive(Args, Debug)]
+#[command(
+    mut_args(own_help(LISTEN_HELP)),
+    // listen's --budget judges what the forward target answers.
+    mut_args(|arg| if arg.get_id() == "budget" { arg.requires("forward_to") } else { arg }),
+)]
 pub struct ListenArgs {
     /// Address to bind; use 0.0.0.0 to accept requests from other machines
     #[arg(long, default_value = "127.0.0.1")]
@@ -156,13 +323,8 @@ pub struct ListenArgs {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub delay: Option<Duration>,
 
-    /// Require HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)
-    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_env")]
-    pub basic_auth: Option<String>,
-
-    /// Require HTTP Basic auth, reading USER:PASS from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub basic_auth_env: Option<String>,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
 
     /// Keep Authorization and other secret-bearing headers in the capture file
     #[arg(long)]
@@ -178,9 +340,8 @@ pub struct ListenArgs {
     #[arg(long, value_name = "URL|PORT")]
     pub forward_to: Option<String>,
 
-    /// Warn when the forward target takes longer than this [default: the provider's own limit, else 2s — the rule replay follows too]
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
-    pub budget: Option<Duration>,
+    #[command(flatten)]
+    pub budget: BudgetArg,
 
     /// Give up on the app after this long and answer 504 [default: the budget, at most 10s]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", requires = "forward_to")]
@@ -211,18 +372,9 @@ pub struct ListenArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 
-    /// Check X-Hub-Signature-256 on every POST with the Meta app secret in this environment
-    /// variable (the inspector's "Replay edited" re-signs with it too)
-    #[arg(long, value_name = "VAR")]
-    pub app_secret_env: Option<String>,
-
     /// Answer 401 to a request whose signature does not match (needs --app-secret-env)
     #[arg(long, requires = "app_secret_env")]
     pub reject_bad_signature: bool,
-
-    /// Answer Meta's verification handshake with the verify token in this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub verify_token_env: Option<String>,
 
     /// Give the listener a public URL through a tunnel client on PATH: cloudflared (no
     /// account), ngrok, or ssh:HOST (e.g. ssh:nokey@localhost.run); its URL is printed on the
@@ -304,7 +456,32 @@ pub enum IdentityForm {
     Username,
 }
 
+const REPLAY_HELP: &[(&str, &str)] = &[
+    (
+        "basic_auth",
+        "Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)",
+    ),
+    (
+        "basic_auth_env",
+        "Send HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+    (
+        "app_secret_env",
+        "Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)",
+    ),
+    (
+        "verify_token_env",
+        "The verify token for --handshake, from this environment variable",
+    ),
+    (
+        "budget",
+        "Count responses slower than this [default: the provider's own limit (Qikchat 2s, \
+         Picky Assist 3m), else 2s] — the rule listen --forward-to follows too",
+    ),
+];
+
 #[derive(Args, Debug)]
+#[command(mut_args(own_help(REPLAY_HELP)))]
 pub struct ReplayArgs {
     /// Sample names or globs (`all`, `picky/*`), JSON files, folders, JSON Lines or capture files
     #[arg(value_name = "INPUT")]
@@ -326,25 +503,11 @@ pub struct ReplayArgs {
     #[arg(long, value_parser = parse_rate, value_name = "N/s")]
     pub rate: Option<f64>,
 
-    /// Give up on a request after this long
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: Duration,
+    #[command(flatten)]
+    pub http: HttpArgs,
 
-    /// Extra header, `Name: value` (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-
-    /// Send HTTP Basic auth as USER:PASS (prefer --basic-auth-env: arguments show in `ps`)
-    #[arg(long, value_name = "USER:PASS", conflicts_with = "basic_auth_env")]
-    pub basic_auth: Option<String>,
-
-    /// Send HTTP Basic auth, reading USER:PASS from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub basic_auth_env: Option<String>,
-
-    /// Accept invalid TLS certificates (self-signed HTTPS targets)
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
 
     /// Edit the payload before sending: PATH=VALUE, PATH dotted (a.b.0.c) or a JSON pointer; VALUE JSON or a string
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -366,14 +529,8 @@ pub struct ReplayArgs {
     #[arg(long, default_value = "2xx", value_name = "CODES")]
     pub expect_status: String,
 
-    /// Count responses slower than this [default: the provider's own limit (Qikchat 2s, Picky
-    /// Assist 3m), else 2s] — the rule listen --forward-to follows too
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub budget: Option<Duration>,
-
-    /// Sign every body with the Meta app secret in this environment variable (X-Hub-Signature-256)
-    #[arg(long, value_name = "VAR")]
-    pub app_secret_env: Option<String>,
+    #[command(flatten)]
+    pub budget: BudgetArg,
 
     /// Send each file's (and sample's) bytes exactly as they are, instead of as the provider
     /// writes them on the wire (compact; Meta escapes non-ASCII and /)
@@ -394,10 +551,6 @@ pub struct ReplayArgs {
     /// Send Meta's verification handshake (GET) instead of bodies and check the challenge comes back
     #[arg(long, requires = "verify_token_env")]
     pub handshake: bool,
-
-    /// The verify token for --handshake, from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub verify_token_env: Option<String>,
 
     /// Show every result, also with many requests (and include them in --format json)
     #[arg(short, long)]
@@ -438,7 +591,14 @@ errors at their lines, follows one message through its statuses, and replays a r
 captured or edited. It listens on 127.0.0.1 only and answers only the browser that opened the
 URL printed (its ?key= is exchanged for a cookie); see README.md for its JSON API.";
 
+const INSPECT_HELP: &[(&str, &str)] = &[(
+    "app_secret_env",
+    "\"Replay edited\" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret \
+     in this environment variable, over the bytes Meta would send",
+)];
+
 #[derive(Args, Debug)]
+#[command(mut_args(own_help(INSPECT_HELP)))]
 pub struct InspectArgs {
     /// Capture files written by `wa-hook listen` (followed as they grow)
     #[arg(required = true, value_name = "FILE")]
@@ -457,10 +617,8 @@ pub struct InspectArgs {
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
 
-    /// "Replay edited" re-signs an edited Meta body (X-Hub-Signature-256) with the app secret
-    /// in this environment variable, over the bytes Meta would send
-    #[arg(long, value_name = "VAR")]
-    pub app_secret_env: Option<String>,
+    #[command(flatten)]
+    pub app_secret: AppSecretEnvArg,
 
     /// text: the URL; json: {"inspector": URL}
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -826,7 +984,23 @@ impl clap::builder::TypedValueParser for CheckName {
     }
 }
 
+const DOCTOR_HELP: &[(&str, &str)] = &[
+    (
+        "verify_token_env",
+        "Meta: the verify token your app expects, from this environment variable (for handshake)",
+    ),
+    (
+        "app_secret_env",
+        "Meta: sign bodies with the app secret in this environment variable, as Meta does",
+    ),
+    (
+        "basic_auth_env",
+        "Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable",
+    ),
+];
+
 #[derive(Args, Debug)]
+#[command(mut_args(own_help(DOCTOR_HELP)))]
 pub struct DoctorArgs {
     /// Your endpoint: a URL, or a local port with an optional path (3000, 3000/webhook, :3000/webhook)
     #[arg(value_name = "URL|PORT")]
@@ -836,34 +1010,14 @@ pub struct DoctorArgs {
     #[arg(long, value_parser = provider_parser())]
     pub provider: Provider,
 
-    /// Meta: the verify token your app expects, from this environment variable (for handshake)
-    #[arg(long, value_name = "VAR")]
-    pub verify_token_env: Option<String>,
+    #[command(flatten)]
+    pub credentials: CredentialEnvArgs,
 
-    /// Meta: sign bodies with the app secret in this environment variable, as Meta does
-    #[arg(long, value_name = "VAR")]
-    pub app_secret_env: Option<String>,
+    #[command(flatten)]
+    pub http: HttpArgs,
 
-    /// Qikchat: send HTTP Basic auth, reading USER:PASS from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub basic_auth_env: Option<String>,
-
-    /// Extra header on every request, `Name: value` (repeatable)
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
-    pub headers: Vec<String>,
-
-    /// Give up on a request after this long
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: Duration,
-
-    /// How fast every answer must come [default: the provider's own limit (Qikchat 2s, Picky
-    /// Assist 3m), else 2s]
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub budget: Option<Duration>,
-
-    /// Accept invalid TLS certificates (self-signed HTTPS endpoints)
-    #[arg(long)]
-    pub insecure: bool,
+    #[command(flatten)]
+    pub budget: BudgetArg,
 
     /// Run only these checks (comma-separated names; see the list below)
     #[arg(long, value_delimiter = ',', value_name = "CHECK,...", value_parser = CheckName, hide_possible_values = true)]
@@ -911,10 +1065,15 @@ Examples:
 
 /// Where the Meta app secret comes from; never a plain argument value.
 #[derive(Args, Debug, Clone)]
+#[command(mut_args(|arg| if arg.get_id() == "app_secret_env" {
+    arg.conflicts_with("app_secret_file")
+        .help("Read the app secret from this environment variable")
+} else {
+    arg
+}))]
 pub struct AppSecretArgs {
-    /// Read the app secret from this environment variable
-    #[arg(long, value_name = "VAR", conflicts_with = "app_secret_file")]
-    pub app_secret_env: Option<String>,
+    #[command(flatten)]
+    pub env: AppSecretEnvArg,
     /// Read the app secret from this file (surrounding whitespace is ignored)
     #[arg(long, value_name = "FILE")]
     pub app_secret_file: Option<PathBuf>,
@@ -1045,6 +1204,91 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn own_help_names_flags_of_its_command() {
+        let cli = Cli::command();
+        for (name, texts) in [
+            ("listen", LISTEN_HELP),
+            ("replay", REPLAY_HELP),
+            ("inspect", INSPECT_HELP),
+            ("doctor", DOCTOR_HELP),
+        ] {
+            let command = cli.find_subcommand(name).unwrap();
+            for (id, text) in texts {
+                let arg = command
+                    .get_arguments()
+                    .find(|arg| arg.get_id() == *id)
+                    .unwrap_or_else(|| panic!("{name} has no flag {id}"));
+                assert_eq!(
+                    arg.get_help().map(ToString::to_string).as_deref(),
+                    Some(*text)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shared_flag_groups_are_read_by_their_own_functions() {
+        let unset = "WA_HOOK_TEST_NEVER_SET_0D1E";
+        let cli = Cli::try_parse_from([
+            "wa-hook",
+            "replay",
+            "x",
+            "--basic-auth",
+            "user:pass",
+            "--app-secret-env",
+            unset,
+            "-H",
+            "X-Note: yes",
+            "-H",
+            "Authorization: Bearer tok-123",
+        ])
+        .unwrap();
+        let Command::Replay(args) = cli.command else {
+            panic!("not replay");
+        };
+        let variables: Vec<&str> = args.credentials.env.variables().collect();
+        assert_eq!(variables, [unset]);
+        let err = args.credentials.resolve().unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("{unset} (the Meta app secret) is not set")),
+            "{err}"
+        );
+        let requests = args.http.resolve().unwrap();
+        assert_eq!(requests.headers.len(), 2);
+        assert_eq!(requests.options.timeout, Duration::from_secs(10));
+        assert!(
+            requests
+                .header_secrets
+                .iter()
+                .any(|secret| secret.expose() == "tok-123")
+        );
+        assert_eq!(args.budget.given(), None);
+        // Each command takes the flags of its groups, and no others.
+        let cli = Cli::try_parse_from(["wa-hook", "listen", "--basic-auth", "user:pass"]).unwrap();
+        let Command::Listen(args) = cli.command else {
+            panic!("not listen");
+        };
+        let credentials = args.credentials.resolve().unwrap();
+        assert_eq!(credentials.basic_auth.unwrap().user, "user");
+        assert!(credentials.app_secret.is_none() && credentials.verify_token.is_none());
+        for refused in [
+            &[
+                "doctor",
+                "3000",
+                "--provider",
+                "meta",
+                "--basic-auth",
+                "u:p",
+            ][..],
+            &["inspect", "f.jsonl", "--verify-token-env", "V"],
+            &["listen", "--header", "X: y"],
+        ] {
+            let line = std::iter::once("wa-hook").chain(refused.iter().copied());
+            assert!(Cli::try_parse_from(line).is_err(), "{refused:?}");
+        }
     }
 
     #[test]

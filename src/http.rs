@@ -241,6 +241,37 @@ pub fn parse_header(
     Ok((name, value))
 }
 
+/// What every request of a run carries besides its own headers: `-H` headers, checked, and
+/// the client's options (replay, doctor).
+#[derive(Clone, Debug)]
+pub struct RequestSettings {
+    pub options: HttpOptions,
+    pub headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    /// Values of secret-bearing headers (Authorization ...), and their credentials part.
+    pub header_secrets: Vec<crate::secret::SecretString>,
+}
+
+impl RequestSettings {
+    /// Parse `-H` texts ([`parse_header`]); a bad one is an error before anything is sent.
+    pub fn new(options: HttpOptions, headers: &[String]) -> anyhow::Result<RequestSettings> {
+        let headers = headers
+            .iter()
+            .map(|text| parse_header(text))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let header_secrets = headers
+            .iter()
+            .flat_map(|(name, value)| {
+                crate::secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
+            })
+            .collect();
+        Ok(RequestSettings {
+            options,
+            headers,
+            header_secrets,
+        })
+    }
+}
+
 /// True for a URL on this machine, where a hint to start `wa-hook listen` makes sense.
 pub fn is_local(url: &Url) -> bool {
     matches!(
@@ -562,6 +593,15 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers() {
+        let (name, value) = parse_header("X-Test:  yes ").unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-test", "yes"));
+        let err = parse_header("Authorization=Bearer sentinel").unwrap_err();
+        assert!(!err.to_string().contains("sentinel"));
+        assert!(parse_header("bad name: x").is_err());
+    }
 
     #[test]
     fn request_urls_join_like_a_proxy() {

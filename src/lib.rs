@@ -16,6 +16,7 @@ pub mod http;
 pub mod ids;
 pub mod inputs;
 pub mod inspector;
+pub mod net;
 pub mod output;
 pub mod partner_api;
 pub mod payload;

@@ -330,6 +330,28 @@ impl BasicAuth {
     }
 }
 
+/// The credentials a command was given (`--basic-auth`, `--app-secret-env`,
+/// `--verify-token-env`), each read and checked before any work starts.
+#[derive(Clone, Debug, Default)]
+pub struct Credentials {
+    pub basic_auth: Option<BasicAuth>,
+    /// Meta's app secret: signs bodies (replay, doctor) or checks their signature (listen).
+    pub app_secret: Option<SecretString>,
+    /// Meta's verify token, for the verification handshake.
+    pub verify_token: Option<SecretString>,
+}
+
+impl Credentials {
+    /// Every secret among them, for [`scrub`]: what must never be printed.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretString> {
+        self.basic_auth
+            .iter()
+            .flat_map(BasicAuth::secrets)
+            .chain(self.app_secret.iter())
+            .chain(self.verify_token.iter())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,6 @@ use crate::cli::{Format, InspectArgs};
 use crate::error::Outcome;
 use crate::inspector::{Inspector, InspectorConfig};
 use crate::output;
-use crate::secret;
 
 pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
     for file in &args.files {
@@ -29,7 +28,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(crate::http::parse_target)
         .transpose()?;
-    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
+    let app_secret = args.app_secret.resolve()?;
     // Ctrl-C ends the run (a replay started from the page asks the same handle).
     let stop = crate::signals::install()?;
     let inspector = Inspector::bind(args.port)?.serve(InspectorConfig {

@@ -56,33 +56,9 @@ fn token(
     let client_secret = client_secret(secret_stdin)?;
     let answer = api.access_token(client_id.trim(), &client_secret)?;
     let mut out = output::stdout();
-    let reason = answer.reason();
-    let token = answer
-        .str_field("access_token")
-        .filter(|token| !token.trim().is_empty())
-        .map(|token| SecretString::new(token.trim()));
-    let refused_token = token
-        .clone()
-        .filter(|_| reason.is_some_and(|code| code != 1));
-    let Some(token) = token.filter(|_| reason.is_none_or(|code| code == 1)) else {
-        if args.format == Format::Json {
-            // Even a refusal may carry a token: it is no more printable than an accepted one.
-            let raw = String::from_utf8_lossy(&answer.raw);
-            let secrets: Vec<&SecretString> = std::iter::once(&client_secret)
-                .chain(refused_token.as_ref())
-                .collect();
-            print_raw(&mut out, secret::scrub(&raw, &secrets).as_bytes())?;
-        }
-        let Some(code) = reason.filter(|code| *code != 1) else {
-            fail!(
-                "POST {}: the answer has no access_token and no reason code",
-                api.endpoint_url(Endpoint::AccessToken)
-            );
-        };
-        report_fail(&mut out, args.format, Endpoint::AccessToken, code)?;
+    let Some(token) = accepted_token(api, args.format, &answer, &client_secret, &mut out)? else {
         return Ok(Outcome::CheckFailed);
     };
-
     let now = partner_api::now_unix();
     let expiration_time = match answer.json.get("expiration_time").and_then(as_i64) {
         Some(time) => time,
@@ -120,6 +96,50 @@ fn token(
             )?;
         }
     }
+    warn_about_expiry(expiration_time, now);
+    Ok(Outcome::Success)
+}
+
+/// The token the API gave, when it accepted the client; otherwise `None`, once the refusal is
+/// reported (with `--format json`, the answer as it came, any token in it redacted).
+fn accepted_token(
+    api: &PartnerApi,
+    format: Format,
+    answer: &Answer,
+    client_secret: &SecretString,
+    out: &mut impl Write,
+) -> anyhow::Result<Option<SecretString>> {
+    let reason = answer.reason();
+    let token = answer
+        .str_field("access_token")
+        .filter(|token| !token.trim().is_empty())
+        .map(|token| SecretString::new(token.trim()));
+    if reason.is_none_or(|code| code == 1) {
+        if let Some(token) = token {
+            return Ok(Some(token));
+        }
+    }
+    if format == Format::Json {
+        // Even a refusal may carry a token: it is no more printable than an accepted one.
+        let refused_token = token.filter(|_| reason.is_some_and(|code| code != 1));
+        let raw = String::from_utf8_lossy(&answer.raw);
+        let secrets: Vec<&SecretString> = std::iter::once(client_secret)
+            .chain(refused_token.as_ref())
+            .collect();
+        print_raw(out, secret::scrub(&raw, &secrets).as_bytes())?;
+    }
+    let Some(code) = reason.filter(|code| *code != 1) else {
+        fail!(
+            "POST {}: the answer has no access_token and no reason code",
+            api.endpoint_url(Endpoint::AccessToken)
+        );
+    };
+    report_fail(out, format, Endpoint::AccessToken, code)?;
+    Ok(None)
+}
+
+/// A token whose expiry makes no sense, or has passed, is saved all the same, with a warning.
+fn warn_about_expiry(expiration_time: i64, now: i64) {
     if partner_api::sane_expiry(expiration_time, now).is_none() {
         output::warn(format!(
             "the API's expiration_time {expiration_time} is not unix seconds within the next \
@@ -129,7 +149,6 @@ fn token(
     } else if expiration_time <= now {
         output::warn("the API sent a token that has already expired");
     }
-    Ok(Outcome::Success)
 }
 
 fn as_i64(value: &serde_json::Value) -> Option<i64> {

@@ -70,7 +70,7 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
 
 /// The app secret from `--app-secret-env`, `--app-secret-file`, or a hidden prompt.
 pub fn app_secret(args: &AppSecretArgs) -> anyhow::Result<SecretString> {
-    match (&args.app_secret_env, &args.app_secret_file) {
+    match (&args.env.app_secret_env, &args.app_secret_file) {
         (Some(var), _) => secret::from_env(var, "Meta app secret"),
         (None, Some(path)) => secret::from_file(path, "Meta app secret"),
         (None, None) => secret::prompt("Meta app secret").context(

@@ -21,6 +21,7 @@
 //! [`server::HEARTBEAT`]s), request bodies of at most [`server::REQUEST_BODY_MAX`].
 mod index;
 mod pretty;
+mod replay;
 mod server;
 mod timeline;
 

@@ -210,6 +210,28 @@ impl Server {
     }
 
     fn handle(self: &Arc<Self>, mut request: Request) {
+        if let Some(response) = self.unreadable_or_misaddressed(&request) {
+            return reply(request, response);
+        }
+        let url = request.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        let method = request.method().clone();
+        if let Some(response) = self.gate(&request, &method, path, query) {
+            return reply(request, response);
+        }
+        if method == Method::Get && path == "/api/events" {
+            return self.events(request);
+        }
+        let response = self.route(&mut request, &method, path, query);
+        reply(request, response);
+    }
+
+    /// The answer to a request whose head tiny_http could not read, or whose `Host` is not
+    /// this inspector's, before anything else is looked at.
+    fn unreadable_or_misaddressed(
+        &self,
+        request: &Request,
+    ) -> Option<Response<std::io::Cursor<Vec<u8>>>> {
         // A head tiny_http could not read (too large, not HTTP/1.x): its own status and why,
         // not a word about a Host header it never got to.
         if let Some(rejection) = request.rejection() {
@@ -219,64 +241,79 @@ impl Server {
             } else {
                 ""
             };
-            return reply(
-                request,
-                text(status, &format!("wa-hook inspector: {reason}{hint}\n")),
-            );
+            return Some(text(
+                status,
+                &format!("wa-hook inspector: {reason}{hint}\n"),
+            ));
         }
-        if !self.host_allowed(&request) {
-            return reply(
-                request,
-                text(
-                    403,
-                    "wa-hook inspector: this page answers only to 127.0.0.1 or localhost with its port in Host\n",
-                ),
-            );
+        if !self.host_allowed(request) {
+            return Some(text(
+                403,
+                "wa-hook inspector: this page answers only to 127.0.0.1 or localhost with its port in Host\n",
+            ));
         }
-        let url = request.url().to_string();
-        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-        let method = request.method().clone();
-        if method == Method::Get && path == "/" {
+        None
+    }
+
+    /// The answer a request gets before it reaches a page: the key exchanged for the session
+    /// cookie, or a refusal (no session; a cross-origin call; a call that acts without the
+    /// run's token). `None` lets it through.
+    fn gate(
+        &self,
+        request: &Request,
+        method: &Method,
+        path: &str,
+        query: &str,
+    ) -> Option<Response<std::io::Cursor<Vec<u8>>>> {
+        if *method == Method::Get && path == "/" {
             if let Some(key) = url::form_urlencoded::parse(query.as_bytes())
                 .find(|(name, _)| name == "key")
                 .map(|(_, value)| value.into_owned())
             {
-                return reply(request, self.exchange_key(&key));
+                return Some(self.exchange_key(&key));
             }
         }
         // Every call needs the session, the page and its assets included.
-        if !self.has_session(&request) {
-            let response = if path.starts_with("/api/") {
+        if !self.has_session(request) {
+            return Some(if path.starts_with("/api/") {
                 error(401, &format!("no inspector session: {OPEN_THE_URL}"))
             } else {
                 text(401, &format!("wa-hook inspector: {OPEN_THE_URL}\n"))
-            };
-            return reply(request, response);
+            });
         }
         // Another site's page gets no answer from the API at all, not only none it may read
         // (the browser sends Origin on its fetches and event streams, and Sec-Fetch-Site).
-        let cross_site = header(&request, "Sec-Fetch-Site")
+        let cross_site = header(request, "Sec-Fetch-Site")
             .is_some_and(|site| site.eq_ignore_ascii_case("cross-site"));
-        if path.starts_with("/api/") && (!self.origin_allowed(&request) || cross_site) {
-            return reply(request, error(403, "cross-origin calls are refused"));
+        if path.starts_with("/api/") && (!self.origin_allowed(request) || cross_site) {
+            return Some(error(403, "cross-origin calls are refused"));
         }
-        if method == Method::Post {
-            if !self.origin_allowed(&request) {
-                return reply(request, error(403, "cross-origin calls are refused"));
+        if *method == Method::Post {
+            if !self.origin_allowed(request) {
+                return Some(error(403, "cross-origin calls are refused"));
             }
-            if !self.token_matches(&request) {
-                return reply(
-                    request,
-                    error(
-                        403,
-                        &format!(
-                            "this call needs the run's token in {TOKEN_HEADER} (GET /api/session gives it)"
-                        ),
+            if !self.token_matches(request) {
+                return Some(error(
+                    403,
+                    &format!(
+                        "this call needs the run's token in {TOKEN_HEADER} (GET /api/session gives it)"
                     ),
-                );
+                ));
             }
         }
-        let response = match (&method, path) {
+        None
+    }
+
+    /// The page, its assets, and the API's calls (the live list is answered apart, on a
+    /// thread of its own: see [`Server::events`]).
+    fn route(
+        &self,
+        request: &mut Request,
+        method: &Method,
+        path: &str,
+        query: &str,
+    ) -> Response<std::io::Cursor<Vec<u8>>> {
+        match (method, path) {
             (Method::Get, "/") => {
                 let page = INDEX_HTML.replace("{{TOKEN}}", &self.secrets.token);
                 asset(page, "text/html; charset=utf-8")
@@ -293,7 +330,6 @@ impl Server {
                 }),
             ),
             (Method::Get, "/api/records") => self.list(query),
-            (Method::Get, "/api/events") => return self.events(request),
             (Method::Get, "/api/timeline") => self.timeline(query),
             (Method::Get, path) if path.starts_with("/api/records/") => {
                 let rest = &path["/api/records/".len()..];
@@ -303,22 +339,21 @@ impl Server {
                     Some(_) => error(404, "no such page"),
                 }
             }
-            (Method::Post, "/api/curl") => match read_json::<ReplayCall>(&mut request) {
+            (Method::Post, "/api/curl") => match read_json::<ReplayCall>(request) {
                 Ok(call) => self.curl_of(call),
                 Err(response) => response,
             },
-            (Method::Post, "/api/replay") => match read_json::<ReplayCall>(&mut request) {
+            (Method::Post, "/api/replay") => match read_json::<ReplayCall>(request) {
                 Ok(call) => self.replay(call),
                 Err(response) => response,
             },
-            (Method::Post, "/api/validate") => match read_json::<ValidateCall>(&mut request) {
+            (Method::Post, "/api/validate") => match read_json::<ValidateCall>(request) {
                 Ok(call) => validate(&call.body),
                 Err(response) => response,
             },
             (Method::Get | Method::Post, _) => error(404, "no such page"),
             _ => error(405, "only GET and POST are answered"),
-        };
-        reply(request, response);
+        }
     }
 
     fn index_files(&self) -> Vec<String> {
@@ -513,8 +548,7 @@ impl Server {
                     .flatten()
             });
         // The edit as its provider writes it on the wire: what replay sends for an edit.
-        let bytes =
-            crate::commands::replay::wire_body(&record, Some(edited.clone())).unwrap_or(edited);
+        let bytes = crate::net::wire_body(&record, Some(edited.clone())).unwrap_or(edited);
         match (signer, &self.config.app_secret) {
             (Some(provider), Some(secret)) => {
                 let how = match &parsed {
@@ -627,7 +661,7 @@ impl Server {
             );
         }
         let outgoing = self.outgoing(record, call.body);
-        match crate::commands::replay::replay_record(
+        match super::replay::replay_record(
             &outgoing.record,
             None,
             &target,
@@ -760,8 +794,8 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
             || secret::is_secret_header(name);
         // What a replay computes afresh rather than sends as captured (with `Expect` copied,
         // curl would wait for a 100), and `Accept-Encoding`, which curl leaves to `--compressed`.
-        let automatic = crate::commands::replay::not_replayed(name)
-            || name.eq_ignore_ascii_case("accept-encoding");
+        let automatic =
+            crate::net::not_replayed(name) || name.eq_ignore_ascii_case("accept-encoding");
         // A name curl would read as `@FILE` (or that is no header name at all) is left out.
         let token = !name.is_empty()
             && name

@@ -257,7 +257,7 @@ struct Flags {
     verify_token: Option<SecretString>,
     app_secret: Option<SecretString>,
     basic_auth: Option<BasicAuth>,
-    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    requests: http::RequestSettings,
     /// Every secret above, scrubbed from what the app prints.
     secrets: Vec<SecretString>,
     budget: std::time::Duration,
@@ -269,50 +269,41 @@ impl Flags {
         let provider = args.provider;
         let target = http::parse_target(&args.url)?;
         let rules = provider.rules();
-        if args.verify_token_env.is_some() && rules.handshake().is_none() {
+        let vars = &args.credentials;
+        if vars.verify_token_env.is_some() && rules.handshake().is_none() {
             bail!(
                 "--verify-token-env is for Meta's verification handshake; {} has none",
                 provider.display_name()
             );
         }
-        if args.app_secret_env.is_some() && rules.signing().is_none() {
+        if vars.app_secret.app_secret_env.is_some() && rules.signing().is_none() {
             bail!(
                 "--app-secret-env signs bodies as Meta does; {} does not sign its bodies",
                 provider.display_name()
             );
         }
-        if args.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
+        if vars.basic_auth_env.is_some() && rules.protection() != Protection::BasicAuth {
             bail!(
                 "--basic-auth-env sends Basic credentials as Qikchat can; {} sends none",
                 provider.display_name()
             );
         }
-        let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
-        let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-        let basic_auth = BasicAuth::from_args(None, args.basic_auth_env.as_deref())?;
-        let headers = args
-            .headers
-            .iter()
-            .map(|text| http::parse_header(text))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let mut secrets: Vec<SecretString> = verify_token.iter().cloned().collect();
-        secrets.extend(app_secret.iter().cloned());
-        if let Some(auth) = &basic_auth {
-            secrets.extend(auth.secrets().into_iter().cloned());
-        }
-        for (name, value) in &headers {
-            secrets.extend(secret::header_secrets(
-                name.as_str(),
-                value.to_str().unwrap_or(""),
-            ));
-        }
-        let (budget, budget_source) = providers::budget(args.budget, Some(provider));
+        let credentials = vars.resolve()?;
+        let requests = args.http.resolve()?;
+        let mut secrets: Vec<SecretString> = credentials.secrets().cloned().collect();
+        secrets.extend(requests.header_secrets.iter().cloned());
+        let secret::Credentials {
+            basic_auth,
+            app_secret,
+            verify_token,
+        } = credentials;
+        let (budget, budget_source) = providers::budget(args.budget.given(), Some(provider));
         Ok(Flags {
             target,
             verify_token,
             app_secret,
             basic_auth,
-            headers,
+            requests,
             secrets,
             budget,
             budget_source,
@@ -430,11 +421,8 @@ impl Doctor {
     ) -> anyhow::Result<Doctor> {
         let probe = Probe::new(ProbeOptions {
             target: flags.target,
-            http: http::HttpOptions {
-                timeout: args.timeout,
-                insecure: args.insecure,
-            },
-            headers: flags.headers,
+            http: flags.requests.options,
+            headers: flags.requests.headers,
             basic_auth: flags.basic_auth,
             app_secret: flags.app_secret,
             signing: args.provider.rules().signing(),
@@ -449,9 +437,9 @@ impl Doctor {
             budget_source: flags.budget_source,
             verify_token: flags
                 .verify_token
-                .map(|token| (token, args.verify_token_env.unwrap_or_default())),
-            app_secret_var: args.app_secret_env,
-            basic_auth_var: args.basic_auth_env,
+                .map(|token| (token, args.credentials.verify_token_env.unwrap_or_default())),
+            app_secret_var: args.credentials.app_secret.app_secret_env,
+            basic_auth_var: args.credentials.basic_auth_env,
             ids: IdSource::new(),
         })
     }

@@ -210,10 +210,11 @@ fn nearest_event_word(word: &str) -> Option<&'static str> {
 
 impl Config {
     fn from_args(args: &ListenArgs) -> anyhow::Result<Config> {
-        let basic_auth =
-            BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-        let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-        let verify_token = secret::from_env_flag(args.verify_token_env.as_deref(), "verify token")?;
+        let secret::Credentials {
+            basic_auth,
+            app_secret,
+            verify_token,
+        } = args.credentials.resolve()?;
         let status = args.status.unwrap_or(200);
         let ack_body = match &args.reply {
             // A 204 or 304 answer carries no body: the reply would be cut or break the
@@ -246,7 +247,7 @@ impl Config {
             keep_secrets: args.keep_secrets,
             events: check_event_filters(&args.events)?,
             forward,
-            budget: args.budget,
+            budget: args.budget.given(),
             forward_timeout: args.forward_timeout,
             check: CheckOptions {
                 strict: args.strict,
@@ -593,16 +594,15 @@ fn start_tunnel(
     stop: crate::signals::Stop,
 ) -> anyhow::Result<tunnel::Tunnel> {
     // Variables that hold secrets, which the tunnel client does not inherit.
-    let secret_vars: Vec<&str> = [
-        args.basic_auth_env.as_deref(),
-        args.app_secret_env.as_deref(),
-        args.verify_token_env.as_deref(),
-        Some(crate::partner_api::TOKEN_ENV),
-        Some(crate::partner_api::CLIENT_SECRET_ENV),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let secret_vars: Vec<&str> = args
+        .credentials
+        .env
+        .variables()
+        .chain([
+            crate::partner_api::TOKEN_ENV,
+            crate::partner_api::CLIENT_SECRET_ENV,
+        ])
+        .collect();
     let tunnel = tunnel::Tunnel::start(kind, address, &secret_vars, &|| stop.requested())?;
     display::print_tunnel(&tunnel, config, args.format, args.register.as_deref())?;
     Ok(tunnel)

@@ -36,7 +36,7 @@ struct Setup {
     var: String,
     target: url::Url,
     basic_auth: Option<BasicAuth>,
-    headers: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+    requests: http::RequestSettings,
 }
 
 pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
@@ -50,22 +50,12 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         _ => query,
     };
     url.set_query(Some(&query));
-    let header_secrets: Vec<SecretString> = setup
-        .headers
-        .iter()
-        .flat_map(|(name, value)| {
-            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
-        })
-        .collect();
     let mut secrets: Vec<&SecretString> = vec![&setup.token];
-    secrets.extend(header_secrets.iter());
+    secrets.extend(setup.requests.header_secrets.iter());
     if let Some(auth) = &setup.basic_auth {
         secrets.extend(auth.secrets());
     }
-    let client = http::client(&http::HttpOptions {
-        timeout: args.timeout,
-        insecure: args.insecure,
-    })?;
+    let client = http::client(&setup.requests.options)?;
     let started = Instant::now();
     let (status, body) = send(&client, &setup, url).map_err(|err| {
         anyhow::anyhow!(secret::scrub(
@@ -109,27 +99,26 @@ fn setup(args: &ReplayArgs) -> anyhow::Result<Setup> {
     if !args.inputs.is_empty() {
         bail!("--handshake sends a GET without a body; leave out the inputs");
     }
-    let var = args.verify_token_env.as_deref().context(
-        "--handshake needs --verify-token-env VAR, the variable holding your verify token",
-    )?;
-    let token = secret::from_env(var, "verify token")?;
+    let needs_token =
+        "--handshake needs --verify-token-env VAR, the variable holding your verify token";
+    let var = args
+        .credentials
+        .env
+        .verify_token_env
+        .as_deref()
+        .context(needs_token)?;
+    let credentials = args.credentials.resolve()?;
+    let token = credentials.verify_token.context(needs_token)?;
     let to = args.to.as_deref().context(
         "--to is required: your app's webhook URL, e.g. --to http://localhost:3000/webhook",
     )?;
     let target = http::parse_target(to)?;
-    let basic_auth =
-        BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| super::parse_header(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Setup {
         token,
         var: var.to_string(),
         target,
-        basic_auth,
-        headers,
+        basic_auth: credentials.basic_auth,
+        requests: args.http.resolve()?,
     })
 }
 
@@ -141,7 +130,7 @@ fn send(
 ) -> Result<(u16, Vec<u8>), reqwest::Error> {
     http::runtime().block_on(async {
         let mut request = client.get(url);
-        for (name, value) in &setup.headers {
+        for (name, value) in &setup.requests.headers {
             request = request.header(name, value);
         }
         if let Some(auth) = &setup.basic_auth {

@@ -61,8 +61,9 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// Pick samples and a target on the terminal; without one, a usage error (exit 2).
-pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<Choice> {
+/// Pick samples and a target (`to`, `--to` as given, is confirmed; without it, asked for) on
+/// the terminal; without one, a usage error (exit 2).
+pub(super) fn choose(args: &ReplayArgs, to: Option<Url>) -> anyhow::Result<Choice> {
     if !has_terminal() {
         bail!(
             "nothing to send: name samples or files, e.g. `wa-hook replay qikchat/message-text --to 3000` \
@@ -70,6 +71,25 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<Choice> {
         );
     }
     let theme = ColorfulTheme::default();
+    let (inputs, words) = pick_samples(&theme)?;
+    let target = match to {
+        Some(target) => {
+            if !args.yes {
+                confirm_send(&theme, inputs.len() as u64 * args.repeat, &target)?;
+            }
+            target
+        }
+        None => prompt_target(&theme)?,
+    };
+    Ok(Choice {
+        inputs,
+        target,
+        words,
+    })
+}
+
+/// The samples picked, and the words that name them on a command line.
+fn pick_samples(theme: &ColorfulTheme) -> anyhow::Result<(Vec<Input>, Vec<String>)> {
     let samples = catalogue::samples();
     let mut choices = vec!["pick several from the list…".to_string()];
     for provider in Provider::all() {
@@ -88,35 +108,22 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<Choice> {
             .iter()
             .map(|sample| format!("{:<36} {}", sample.name, sample.description)),
     );
-    let picked = FuzzySelect::with_theme(&theme)
+    let picked = FuzzySelect::with_theme(theme)
         .with_prompt("Send which samples? (type to search)")
         .items(&choices)
         .default(0)
         .max_length(15)
         .interact_opt()
         .context("reading the choice from the terminal")?;
-    let (chosen, words): (Vec<Input>, Vec<String>) = match picked {
+    Ok(match picked {
         None => bail!("nothing picked; nothing sent"),
-        Some(0) => {
-            let labels: Vec<&String> = choices[first_sample..].iter().collect();
-            let picked = MultiSelect::with_theme(&theme)
-                .with_prompt("Samples to send (space picks, enter sends)")
-                .items(&labels)
-                .max_length(15)
-                .interact_opt()
-                .context("reading the choice from the terminal")?
-                .unwrap_or_default();
-            if picked.is_empty() {
-                bail!("nothing picked; nothing sent");
-            }
-            picked
-                .into_iter()
-                .map(|index| {
-                    let sample = &samples[index];
-                    (Input::Sample(sample), sample.name.clone())
-                })
-                .unzip()
-        }
+        Some(0) => pick_several(theme, &choices[first_sample..])?
+            .into_iter()
+            .map(|index| {
+                let sample = &samples[index];
+                (Input::Sample(sample), sample.name.clone())
+            })
+            .unzip(),
         Some(index) if index < first_sample => {
             let provider = choices[index].split('/').next().unwrap_or_default();
             let pattern = format!("{provider}/*");
@@ -130,30 +137,35 @@ pub(super) fn choose(args: &ReplayArgs) -> anyhow::Result<Choice> {
             let sample = &samples[index - first_sample];
             (vec![Input::Sample(sample)], vec![sample.name.clone()])
         }
-    };
-    let target = match &args.to {
-        Some(to) => {
-            let target = http::parse_target(to)?;
-            if !args.yes {
-                let requests = chosen.len() as u64 * args.repeat;
-                let go = Confirm::with_theme(&theme)
-                    .with_prompt(format!("Send {requests} request(s) to {target}?"))
-                    .default(true)
-                    .interact_opt()
-                    .context("reading the answer from the terminal")?;
-                if go != Some(true) {
-                    bail!("nothing sent");
-                }
-            }
-            target
-        }
-        None => prompt_target(&theme)?,
-    };
-    Ok(Choice {
-        inputs: chosen,
-        target,
-        words,
     })
+}
+
+/// The indexes of the samples picked from the list (`labels`, one per sample).
+fn pick_several(theme: &ColorfulTheme, labels: &[String]) -> anyhow::Result<Vec<usize>> {
+    let picked = MultiSelect::with_theme(theme)
+        .with_prompt("Samples to send (space picks, enter sends)")
+        .items(labels)
+        .max_length(15)
+        .interact_opt()
+        .context("reading the choice from the terminal")?
+        .unwrap_or_default();
+    if picked.is_empty() {
+        bail!("nothing picked; nothing sent");
+    }
+    Ok(picked)
+}
+
+/// Ask before sending to a target given with `--to` (`--yes` skips this).
+fn confirm_send(theme: &ColorfulTheme, requests: u64, target: &Url) -> anyhow::Result<()> {
+    let go = Confirm::with_theme(theme)
+        .with_prompt(format!("Send {requests} request(s) to {target}?"))
+        .default(true)
+        .interact_opt()
+        .context("reading the answer from the terminal")?;
+    if go != Some(true) {
+        bail!("nothing sent");
+    }
+    Ok(())
 }
 
 /// The target, asked for when inputs were given without `--to`.

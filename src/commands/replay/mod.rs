@@ -2,25 +2,21 @@
 //! came back.
 //!
 //! The work is in four steps, each in its own module, so nothing is sent until every input
-//! has been read and checked: the arguments become a [`Config`]; the inputs become
-//! [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on one thread
-//! with a fixed set of worker tasks; [`report`] prints the lines and the summary.
+//! has been read and checked: the flags become a [`Config`], complete before any prompt or
+//! file read; the inputs and the target (from the flags, or asked for) become a `Plan`
+//! of [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on one
+//! thread with a fixed set of worker tasks; [`report`] prints the lines and the summary.
 mod handshake;
 mod interactive;
 mod plan;
 mod report;
 mod results;
 mod send;
-mod single;
-
-pub(crate) use plan::not_replayed;
-pub use single::{ReplayAnswer, replay_record, wire_body};
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::bail;
-use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::catalogue::{self, Sample};
@@ -35,21 +31,19 @@ use crate::secret::{self, BasicAuth, SecretString};
 /// With at most this many requests, each gets its own line (more need `-v`).
 const DETAILED_UP_TO: u64 = 20;
 
-/// What the user asked for, checked: everything the later steps need.
+/// What the user asked for, checked: everything the later steps need but the target, which
+/// the plan holds (it may be asked for once the inputs are known).
 pub(crate) struct Config {
-    pub target: Url,
     pub concurrency: usize,
     pub repeat: u64,
     pub rate: Option<f64>,
-    pub timeout: Duration,
     /// `--budget`; without it each input gets its provider's own (see [`plan::Template`]).
     pub budget: Option<Duration>,
     pub expect: StatusSet,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// `-H`, `--timeout`, `--insecure`.
+    pub requests: http::RequestSettings,
     pub basic_auth: Option<BasicAuth>,
     pub app_secret: Option<SecretString>,
-    /// Values of secret-bearing `-H` headers (Authorization ...), and their credentials part.
-    pub header_secrets: Vec<SecretString>,
     pub edits: Vec<Edit>,
     pub fresh: bool,
     pub sequence: bool,
@@ -60,7 +54,6 @@ pub(crate) struct Config {
     pub batch: Option<usize>,
     /// `--identity`: users rewritten into this form.
     pub identity: Option<Identity>,
-    pub insecure: bool,
     pub verbose: bool,
     pub format: Format,
 }
@@ -72,15 +65,8 @@ impl Config {
             .iter()
             .flat_map(BasicAuth::secrets)
             .chain(self.app_secret.iter())
-            .chain(self.header_secrets.iter())
+            .chain(self.requests.header_secrets.iter())
             .collect()
-    }
-
-    fn http_options(&self) -> http::HttpOptions {
-        http::HttpOptions {
-            timeout: self.timeout,
-            insecure: self.insecure,
-        }
     }
 }
 
@@ -95,31 +81,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
         return handshake::run(&args);
     }
     // Flags first, so a typo fails before any prompt or file read.
-    let mut config = config(&args)?;
-    let mut again = None;
-    let inputs = if args.inputs.is_empty() {
-        let choice = interactive::choose(&args)?;
-        let typed: Vec<String> = std::env::args_os()
-            .skip(1)
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect();
-        again = Some(secret::scrub(
-            &choice.command_line(&typed, args.to.is_some()),
-            &config.secrets(),
-        ));
-        config.target = choice.target;
-        choice.inputs
-    } else {
-        let inputs = resolve_inputs(&args.inputs)?;
-        if args.to.is_none() {
-            config.target = interactive::ask_target()?;
-        }
-        inputs
-    };
-    let plan = Arc::new(plan::build(inputs, &config)?);
+    let to = args.to.as_deref().map(http::parse_target).transpose()?;
+    let config = Config::from_args(&args)?;
+    let (inputs, target, again) = inputs_and_target(&args, to, &config)?;
+    let plan = Arc::new(plan::build(inputs, target, &config)?);
     let config = Arc::new(config);
     let detailed = config.verbose || plan.total_requests(config.repeat) <= DETAILED_UP_TO;
-    let client = http::client(&config.http_options())?;
+    let client = http::client(&config.requests.options)?;
     let results = send::run(&client, &plan, &config, detailed)?;
     let outcome = report::finish(&plan, &config, &results);
     if let Some(again) = again {
@@ -128,68 +96,75 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<Outcome> {
     outcome
 }
 
-/// Check every flag before anything is read or sent.
-fn config(args: &ReplayArgs) -> anyhow::Result<Config> {
-    // Without --to the target is asked for later; this placeholder is never used.
-    let target = match &args.to {
-        Some(to) => http::parse_target(to)?,
-        None => Url::parse("http://127.0.0.1/").expect("valid URL"),
-    };
-    let expect = StatusSet::parse(&args.expect_status)?;
-    let edits = args
-        .set
-        .iter()
-        .map(|text| Edit::parse(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|text| parse_header(text))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let header_secrets = headers
-        .iter()
-        .flat_map(|(name, value)| {
-            secret::header_secrets(name.as_str(), value.to_str().unwrap_or(""))
-        })
-        .collect();
-    let basic_auth =
-        BasicAuth::from_args(args.basic_auth.as_deref(), args.basic_auth_env.as_deref())?;
-    let app_secret = secret::from_env_flag(args.app_secret_env.as_deref(), "Meta app secret")?;
-    if args.verify_token_env.is_some() {
-        bail!(
-            "--verify-token-env is for --handshake; add --handshake to send the verification GET"
+/// The inputs and where they go: as given (`to`, `--to` parsed), or asked for on a terminal;
+/// when the inputs were picked there, the command line that does the same without asking.
+fn inputs_and_target(
+    args: &ReplayArgs,
+    to: Option<Url>,
+    config: &Config,
+) -> anyhow::Result<(Vec<Input>, Url, Option<String>)> {
+    if args.inputs.is_empty() {
+        let choice = interactive::choose(args, to)?;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        let again = secret::scrub(
+            &choice.command_line(&typed, args.to.is_some()),
+            &config.secrets(),
         );
+        return Ok((choice.inputs, choice.target, Some(again)));
     }
-    Ok(Config {
-        target,
-        concurrency: args.concurrency as usize,
-        repeat: args.repeat,
-        rate: args.rate,
-        timeout: args.timeout,
-        budget: args.budget,
-        expect,
-        headers,
-        basic_auth,
-        app_secret,
-        header_secrets,
-        edits,
-        fresh: args.fresh,
-        sequence: args.sequence,
-        picky_query: args.picky_query,
-        raw_bytes: args.raw_bytes,
-        batch: args.batch.map(|n| n as usize),
-        identity: args.identity.map(|form| match form {
-            IdentityForm::Phone => Identity::Phone,
-            IdentityForm::Bsuid => Identity::Bsuid,
-            IdentityForm::Username => Identity::Username,
-        }),
-        insecure: args.insecure,
-        verbose: args.verbose,
-        format: args.format,
-    })
+    let inputs = resolve_inputs(&args.inputs)?;
+    let target = match to {
+        Some(target) => target,
+        None => interactive::ask_target()?,
+    };
+    Ok((inputs, target, None))
 }
 
-pub(crate) use crate::http::parse_header;
+impl Config {
+    /// Check every flag (but `--to`) before anything is read or sent.
+    fn from_args(args: &ReplayArgs) -> anyhow::Result<Config> {
+        let expect = StatusSet::parse(&args.expect_status)?;
+        let edits = args
+            .set
+            .iter()
+            .map(|text| Edit::parse(text))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let requests = args.http.resolve()?;
+        // Refused before it is read: the token is for --handshake only.
+        if args.credentials.env.verify_token_env.is_some() {
+            bail!(
+                "--verify-token-env is for --handshake; add --handshake to send the verification GET"
+            );
+        }
+        let credentials = args.credentials.resolve()?;
+        Ok(Config {
+            concurrency: args.concurrency as usize,
+            repeat: args.repeat,
+            rate: args.rate,
+            budget: args.budget.given(),
+            expect,
+            requests,
+            basic_auth: credentials.basic_auth,
+            app_secret: credentials.app_secret,
+            edits,
+            fresh: args.fresh,
+            sequence: args.sequence,
+            picky_query: args.picky_query,
+            raw_bytes: args.raw_bytes,
+            batch: args.batch.map(|n| n as usize),
+            identity: args.identity.map(|form| match form {
+                IdentityForm::Phone => Identity::Phone,
+                IdentityForm::Bsuid => Identity::Bsuid,
+                IdentityForm::Username => Identity::Username,
+            }),
+            verbose: args.verbose,
+            format: args.format,
+        })
+    }
+}
 
 /// Sample names and globs, files, folders, JSON Lines and capture files, all read and checked
 /// before anything is sent.
@@ -359,14 +334,5 @@ mod tests {
         for bad in ["", "abc", "2xy", "300-200", "99", "7xx"] {
             assert!(StatusSet::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn headers() {
-        let (name, value) = parse_header("X-Test:  yes ").unwrap();
-        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-test", "yes"));
-        let err = parse_header("Authorization=Bearer sentinel").unwrap_err();
-        assert!(!err.to_string().contains("sentinel"));
-        assert!(parse_header("bad name: x").is_err());
     }
 }

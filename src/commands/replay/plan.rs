@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
@@ -16,15 +16,18 @@ use super::{Config, Input, input_name};
 use crate::capture::CaptureRecord;
 use crate::http;
 use crate::ids::IdSource;
+use crate::net;
 use crate::output;
 use crate::payload::{self, Refreshed};
 use crate::providers::rules::Identity;
 use crate::providers::{self, Provider};
 use crate::schemas::Schema;
-use crate::secret::{self, SecretString};
+use crate::secret::SecretString;
 
 /// Every request to send, `repeat` times each.
 pub(crate) struct Plan {
+    /// Where every request goes (a captured request's path is appended to it).
+    pub target: Url,
     pub templates: Vec<Template>,
 }
 
@@ -149,60 +152,10 @@ fn sign(secret: &SecretString, body: &[u8]) -> HeaderValue {
         .expect("sha256=<hex> is a valid header")
 }
 
-/// Headers a capture records but a new request must compute for itself.
-const NOT_REPLAYED: &[&str] = &[
-    "host",
-    "content-length",
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "te",
-    "trailer",
-    "upgrade",
-    "proxy-connection",
-    "expect",
-];
-
-/// Whether a captured header is left out of a replay (a new request computes it afresh).
-pub(crate) fn not_replayed(name: &str) -> bool {
-    NOT_REPLAYED
-        .iter()
-        .any(|skip| skip.eq_ignore_ascii_case(name))
-}
-
-pub(crate) fn build(inputs: Vec<Input>, config: &Config) -> anyhow::Result<Plan> {
-    let (plan, notes) = build_with_notes(inputs, config)?;
-    for note in notes {
-        output::warn(note);
-    }
-    Ok(plan)
-}
-
-/// [`build`], handing back what is worth telling the user rather than printing it.
-pub(crate) fn build_with_notes(
-    inputs: Vec<Input>,
-    config: &Config,
-) -> anyhow::Result<(Plan, Vec<String>)> {
-    let edits_body = config.fresh
-        || config.sequence
-        || config.picky_query
-        || config.identity.is_some()
-        || !config.edits.is_empty();
-    if let Some(identity) = config.identity {
-        check_identity(&inputs, identity)?;
-    }
-    if config.picky_query {
-        if let Some(other) = inputs.iter().find(|input| {
-            input_provider(input)
-                .and_then(|p| p.rules().query_method())
-                .is_none()
-        }) {
-            bail!(
-                "--picky-query sends Picky Assist messages as query parameters; {} is not a Picky Assist message",
-                input_name(other)
-            );
-        }
-    }
+/// Read, edit and sign every input once, for `target`; what is worth telling the user is
+/// printed as a warning.
+pub(crate) fn build(inputs: Vec<Input>, target: Url, config: &Config) -> anyhow::Result<Plan> {
+    check_inputs(&inputs, config)?;
     let mut notes = Notes {
         credentials_given: config.basic_auth.is_some(),
         ..Notes::default()
@@ -211,35 +164,26 @@ pub(crate) fn build_with_notes(
         Some(size) => batched(inputs, size, &mut notes)?,
         None => inputs,
     };
+    let edits_body = config.fresh
+        || config.sequence
+        || config.picky_query
+        || config.identity.is_some()
+        || !config.edits.is_empty();
     let mut last_headers = None;
     let mut templates = Vec::with_capacity(inputs.len());
     let mut kept_bytes = 0usize;
     for input in inputs {
         let name = input_name(&input).to_string();
-        let (bytes, record): (Bytes, Option<CaptureRecord>) = match input {
-            Input::Sample(sample) => (Bytes::from_static(sample.body), None),
-            Input::Body(body) => {
-                if let Some(record) = &body.record {
-                    match record.body_bytes() {
-                        Err(err) => bail!("{name}: {err:#}"),
-                        Ok(None) if record.body_bytes > 0 => {
-                            notes.skipped.push(format!(
-                                "{name}: the capture did not keep this {}-byte body; skipped",
-                                record.body_bytes
-                            ));
-                            continue;
-                        }
-                        Ok(_) => {}
-                    }
-                }
-                // Read once and kept for the whole run: every send shares these bytes.
-                (Bytes::from(body.bytes), body.record)
-            }
+        let Some((bytes, record)) = input_body(input, &name, &mut notes)? else {
+            continue;
         };
         let template = template(
-            name,
-            bytes,
-            record.as_ref(),
+            Source {
+                name,
+                bytes,
+                record: record.as_ref(),
+            },
+            &target,
             edits_body,
             config,
             &mut notes,
@@ -257,11 +201,60 @@ pub(crate) fn build_with_notes(
         }
         templates.push(template);
     }
+    notes.print();
     if templates.is_empty() {
-        notes.print();
         bail!("nothing to send: no input had a body to replay");
     }
-    Ok((Plan { templates }, notes.lines()))
+    Ok(Plan { target, templates })
+}
+
+/// What the flags ask of every input, checked before any is read further: `--identity` and
+/// `--picky-query` rewrite bodies of some providers only.
+fn check_inputs(inputs: &[Input], config: &Config) -> anyhow::Result<()> {
+    if let Some(identity) = config.identity {
+        check_identity(inputs, identity)?;
+    }
+    if config.picky_query {
+        if let Some(other) = inputs.iter().find(|input| {
+            input_provider(input)
+                .and_then(|p| p.rules().query_method())
+                .is_none()
+        }) {
+            bail!(
+                "--picky-query sends Picky Assist messages as query parameters; {} is not a Picky Assist message",
+                input_name(other)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An input's bytes (shared by every send) and its capture record; `None` for a captured
+/// request whose body the capture did not keep (noted and skipped).
+fn input_body(
+    input: Input,
+    name: &str,
+    notes: &mut Notes,
+) -> anyhow::Result<Option<(Bytes, Option<CaptureRecord>)>> {
+    let body = match input {
+        Input::Sample(sample) => return Ok(Some((Bytes::from_static(sample.body), None))),
+        Input::Body(body) => body,
+    };
+    if let Some(record) = &body.record {
+        match record.body_bytes() {
+            Err(err) => bail!("{name}: {err:#}"),
+            Ok(None) if record.body_bytes > 0 => {
+                notes.skipped.push(format!(
+                    "{name}: the capture did not keep this {}-byte body; skipped",
+                    record.body_bytes
+                ));
+                return Ok(None);
+            }
+            Ok(_) => {}
+        }
+    }
+    // Read once and kept for the whole run: every send shares these bytes.
+    Ok(Some((Bytes::from(body.bytes), body.record)))
 }
 
 /// The most the bodies of a plan may hold, in the form they are sent: twice what replay reads
@@ -325,82 +318,92 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
     let mut inputs = inputs.into_iter().peekable();
     while inputs.peek().is_some() {
         let group: Vec<Input> = inputs.by_ref().take(size).collect();
-        let mut names = Vec::with_capacity(group.len());
-        let mut values = Vec::with_capacity(group.len());
-        let mut provider: Option<Provider> = None;
-        for input in &group {
-            let name = input_name(input).to_string();
-            let bytes: &[u8] = match input {
-                Input::Sample(sample) => sample.body,
-                Input::Body(body) => {
-                    if body.bytes.is_empty()
-                        && body
-                            .record
-                            .as_ref()
-                            .is_some_and(|record| record.body_bytes > 0)
-                    {
-                        bail!(
-                            "{name}: the capture did not keep this {}-byte body, so --batch cannot merge it; leave it out (FILE:SEQ names the ones to send)",
-                            body.record.as_ref().map_or(0, |record| record.body_bytes)
-                        );
-                    }
-                    &body.bytes
-                }
-            };
-            let value: Value = crate::validation::parse_json(bytes)
-                .map_err(|_| anyhow::anyhow!("{name}: not JSON, so --batch cannot merge it"))?;
-            let Some(detection) = providers::detect(&value) else {
-                bail!(
-                    "{name}: not a notification of a provider wa-hook knows, so --batch cannot merge it"
-                );
-            };
-            let rules = detection.provider.rules();
-            if rules
-                .batching()
-                .and_then(|b| b.batch(std::slice::from_ref(&value)))
-                .is_none()
-            {
-                bail!(
-                    "--batch: {name} is a {0} body, and {0} does not batch notifications; send it without --batch",
-                    detection.provider.display_name()
-                );
-            }
-            match provider {
-                Some(first) if first != detection.provider => bail!(
-                    "--batch merges bodies of one provider; {} is {} and {name} is {}",
-                    names[0],
-                    first.display_name(),
-                    detection.provider.display_name()
-                ),
-                _ => provider = Some(detection.provider),
-            }
-            names.push(name);
-            values.push(value);
-        }
-        let provider = provider.expect("a group holds at least one input");
-        let body = provider
-            .rules()
-            .batching()
-            .and_then(|b| b.batch(&values))
-            .with_context(|| {
-                format!(
-                    "--batch: {} could not be merged into one notification",
-                    names.join(", ")
-                )
-            })?;
-        let origin = if names.len() <= 3 {
-            names.join(" + ")
-        } else {
-            format!("{} + {} + … ({} bodies)", names[0], names[1], names.len())
-        };
-        merged.push(Input::Body(Box::new(crate::inputs::Body {
-            origin,
-            bytes: serde_json::to_vec(&body).expect("a JSON value always encodes"),
-            record: None,
-            unreadable: None,
-        })));
+        merged.push(merge(&group)?);
     }
     Ok(merged)
+}
+
+/// One group of `--batch` inputs merged into one notification of their (one) provider.
+fn merge(group: &[Input]) -> anyhow::Result<Input> {
+    let mut names = Vec::with_capacity(group.len());
+    let mut values = Vec::with_capacity(group.len());
+    let mut provider: Option<Provider> = None;
+    for input in group {
+        let name = input_name(input).to_string();
+        let (value, detected) = batchable(input, &name)?;
+        match provider {
+            Some(first) if first != detected => bail!(
+                "--batch merges bodies of one provider; {} is {} and {name} is {}",
+                names[0],
+                first.display_name(),
+                detected.display_name()
+            ),
+            _ => provider = Some(detected),
+        }
+        names.push(name);
+        values.push(value);
+    }
+    let provider = provider.expect("a group holds at least one input");
+    let body = provider
+        .rules()
+        .batching()
+        .and_then(|b| b.batch(&values))
+        .with_context(|| {
+            format!(
+                "--batch: {} could not be merged into one notification",
+                names.join(", ")
+            )
+        })?;
+    let origin = if names.len() <= 3 {
+        names.join(" + ")
+    } else {
+        format!("{} + {} + … ({} bodies)", names[0], names[1], names.len())
+    };
+    Ok(Input::Body(Box::new(crate::inputs::Body {
+        origin,
+        bytes: serde_json::to_vec(&body).expect("a JSON value always encodes"),
+        record: None,
+        unreadable: None,
+    })))
+}
+
+/// An input `--batch` can merge: its JSON and its provider, one that batches notifications.
+fn batchable(input: &Input, name: &str) -> anyhow::Result<(Value, Provider)> {
+    let bytes: &[u8] = match input {
+        Input::Sample(sample) => sample.body,
+        Input::Body(body) => {
+            if body.bytes.is_empty()
+                && body
+                    .record
+                    .as_ref()
+                    .is_some_and(|record| record.body_bytes > 0)
+            {
+                bail!(
+                    "{name}: the capture did not keep this {}-byte body, so --batch cannot merge it; leave it out (FILE:SEQ names the ones to send)",
+                    body.record.as_ref().map_or(0, |record| record.body_bytes)
+                );
+            }
+            &body.bytes
+        }
+    };
+    let value: Value = crate::validation::parse_json(bytes)
+        .map_err(|_| anyhow::anyhow!("{name}: not JSON, so --batch cannot merge it"))?;
+    let Some(detection) = providers::detect(&value) else {
+        bail!("{name}: not a notification of a provider wa-hook knows, so --batch cannot merge it");
+    };
+    if detection
+        .provider
+        .rules()
+        .batching()
+        .and_then(|b| b.batch(std::slice::from_ref(&value)))
+        .is_none()
+    {
+        bail!(
+            "--batch: {name} is a {0} body, and {0} does not batch notifications; send it without --batch",
+            detection.provider.display_name()
+        );
+    }
+    Ok((value, detection.provider))
 }
 
 /// Things worth telling the user once, not once per input.
@@ -429,35 +432,7 @@ impl Notes {
     fn lines(&self) -> Vec<String> {
         let mut lines = self.skipped.clone();
         lines.extend(self.batches.iter().cloned());
-        // What was redacted, and how to give it again: Basic credentials through
-        // --basic-auth-env, Meta's verify token through the handshake, other headers with -H.
-        let mut unreplaced = Vec::new();
-        let mut advice = Vec::new();
-        for name in &self.redacted {
-            if name.eq_ignore_ascii_case("authorization") {
-                if !self.credentials_given {
-                    unreplaced.push(name.as_str());
-                    advice.push("--basic-auth-env VAR for Basic credentials");
-                }
-            } else if name.starts_with("query hub.") {
-                unreplaced.push(name.as_str());
-                advice.push(
-                    "`wa-hook replay --handshake --verify-token-env VAR` for Meta's handshake",
-                );
-            } else {
-                unreplaced.push(name.as_str());
-                advice.push("-H 'Name: value' for other headers");
-            }
-        }
-        if !unreplaced.is_empty() {
-            advice.sort_unstable();
-            advice.dedup();
-            lines.push(format!(
-                "left out what listen redacted in the captures ({}): the values were not saved; give them again: {}",
-                unreplaced.join(", "),
-                advice.join("; ")
-            ));
-        }
+        lines.extend(net::redacted_note(&self.redacted, self.credentials_given));
         for (path, close) in &self.new_keys {
             match close {
                 Some(close) => lines.push(format!(
@@ -526,21 +501,90 @@ fn input_provider(input: &Input) -> Option<Provider> {
     }
 }
 
-fn template(
+/// One input as read: its name for output, its bytes, and its capture record when it is a
+/// captured request.
+struct Source<'a> {
     name: String,
     bytes: Bytes,
-    record: Option<&CaptureRecord>,
+    record: Option<&'a CaptureRecord>,
+}
+
+fn template(
+    source: Source<'_>,
+    target: &Url,
     edits_body: bool,
     config: &Config,
     notes: &mut Notes,
     last_headers: &mut Option<Arc<HeaderMap>>,
 ) -> anyhow::Result<Template> {
-    let parsed: Option<Value> = crate::validation::parse_json(&bytes).ok();
+    let parsed: Option<Value> = crate::validation::parse_json(&source.bytes).ok();
     let detection = parsed.as_ref().and_then(providers::detect);
-    let reply_schema = detection.as_ref().and_then(providers::reply_schema);
-    let (method, url, mut headers) = match record {
-        Some(record) => from_record(record, &config.target, notes)?,
-        None => (Method::POST, config.target.clone(), HeaderMap::new()),
+    let provider = detection.as_ref().map(|d| d.provider);
+    let (method, url, headers) = request_head(&source, target, edits_body, config, notes)?;
+    let headers = match last_headers {
+        Some(last) if **last == headers => Arc::clone(last),
+        _ => Arc::clone(last_headers.insert(Arc::new(headers))),
+    };
+    let mut template = Template {
+        name: source.name,
+        method,
+        headers,
+        steps: Vec::new(),
+        generator: None,
+        reply_schema: detection.as_ref().and_then(providers::reply_schema),
+        budget: providers::budget(config.budget, provider).0,
+    };
+    if !edits_body {
+        // A captured request goes byte for byte, and so does anything with --raw-bytes; the
+        // rest as its provider writes it, the bytes a receiver verifies a signature over.
+        let body = match (&parsed, provider) {
+            (Some(value), Some(provider)) if source.record.is_none() && !config.raw_bytes => {
+                Bytes::from(provider.rules().wire_bytes(value))
+            }
+            _ => source.bytes,
+        };
+        template.steps.push(Step {
+            label: None,
+            signature: config.app_secret.as_ref().map(|s| sign(s, &body)),
+            url,
+            body,
+        });
+        return Ok(template);
+    }
+    let Some(value) = parsed else {
+        bail!(
+            "{}: not JSON, so --set, --fresh, --sequence, --identity and --picky-query cannot edit it",
+            template.name
+        );
+    };
+    let edited = Edited {
+        value,
+        provider,
+        label: detection.as_ref().map(|d| d.label()),
+        original: source.bytes,
+        url,
+    };
+    edited_steps(&mut template, edited, config, notes)?;
+    Ok(template)
+}
+
+/// The method, URL and headers every send of an input shares: a captured request's own
+/// (without what listen redacted), else a POST to the target; then the signature left out
+/// where it will not match, a JSON content type, the user's -H headers and Basic auth.
+fn request_head(
+    source: &Source<'_>,
+    target: &Url,
+    edits_body: bool,
+    config: &Config,
+    notes: &mut Notes,
+) -> anyhow::Result<(Method, Url, HeaderMap)> {
+    let (method, url, mut headers) = match source.record {
+        Some(record) => {
+            let request = net::RecordRequest::new(record, target)?;
+            notes.redacted.extend(request.redacted);
+            (request.method, request.url, request.headers)
+        }
+        None => (Method::POST, target.clone(), HeaderMap::new()),
     };
     if edits_body
         && config.app_secret.is_none()
@@ -553,15 +597,15 @@ fn template(
     if config.app_secret.is_some() {
         headers.remove(providers::signing_for(None).1.header());
     }
-    let looks_like_json = matches!(bytes.trim_ascii_start().first(), Some(b'{' | b'['));
-    if looks_like_json && !config.picky_query && !headers.contains_key(CONTENT_TYPE) {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // `--picky-query` sends no body: no content type for one.
+    if !config.picky_query {
+        net::default_content_type(&mut headers, &source.bytes);
     }
     // The user's -H replaces a captured header of the same name; repeated -H add up.
-    for (header, _) in &config.headers {
+    for (header, _) in &config.requests.headers {
         headers.remove(header);
     }
-    for (header, value) in &config.headers {
+    for (header, value) in &config.requests.headers {
         headers.append(header.clone(), value.clone());
     }
     if let Some(auth) = &config.basic_auth {
@@ -570,103 +614,62 @@ fn template(
         value.set_sensitive(true);
         headers.insert(AUTHORIZATION, value);
     }
+    Ok((method, url, headers))
+}
 
-    let headers = match last_headers {
-        Some(last) if **last == headers => Arc::clone(last),
-        _ => Arc::clone(last_headers.insert(Arc::new(headers))),
-    };
-    let mut template = Template {
-        name,
-        method,
-        headers,
-        steps: Vec::new(),
-        generator: None,
-        reply_schema,
-        budget: providers::budget(config.budget, detection.as_ref().map(|d| d.provider)).0,
-    };
-    if !edits_body {
-        // A captured request goes byte for byte, and so does anything with --raw-bytes; the
-        // rest as its provider writes it, the bytes a receiver verifies a signature over.
-        let provider = detection.as_ref().map(|d| d.provider);
-        let body = match (&parsed, provider) {
-            (Some(value), Some(provider)) if record.is_none() && !config.raw_bytes => {
-                Bytes::from(provider.rules().wire_bytes(value))
-            }
-            _ => bytes,
-        };
-        template.steps.push(Step {
-            label: None,
-            signature: config.app_secret.as_ref().map(|s| sign(s, &body)),
-            url,
-            body,
-        });
-        return Ok(template);
-    }
+/// A JSON body the flags edit (`--set`, `--fresh`, `--sequence`, `--identity`,
+/// `--picky-query`).
+struct Edited {
+    value: Value,
+    provider: Option<Provider>,
+    /// What wa-hook takes the body for, when it knows its shape.
+    label: Option<String>,
+    original: Bytes,
+    url: Url,
+}
 
-    let Some(mut value) = parsed else {
-        bail!(
-            "{}: not JSON, so --set, --fresh, --sequence, --identity and --picky-query cannot edit it",
-            template.name
-        );
-    };
-    let provider = detection.as_ref().map(|d| d.provider);
+/// The steps of an edited body: one, or with `--sequence` one per status; with `--fresh` the
+/// generator that renders them anew for each send.
+fn edited_steps(
+    template: &mut Template,
+    mut edited: Edited,
+    config: &Config,
+    notes: &mut Notes,
+) -> anyhow::Result<()> {
+    let provider = edited.provider;
     if let Some(identity) = config.identity {
         match provider.and_then(|provider| {
             provider
                 .rules()
                 .identities()?
-                .with_identity(&value, identity)
+                .with_identity(&edited.value, identity)
         }) {
-            Some(rewritten) => value = rewritten,
+            Some(rewritten) => edited.value = rewritten,
             None => {
                 notes.no_identity.insert(template.name.clone());
             }
         }
     }
-    let labels: Vec<Option<&'static str>> = if config.sequence {
-        let statuses = provider
-            .and_then(|provider| payload::sequence_statuses(&value, provider))
-            .with_context(|| {
-                format!(
-                    "--sequence needs a status (e.g. meta/status-sent, qikchat/status-read); {} is {}",
-                    template.name,
-                    detection.as_ref().map_or("not a shape wa-hook knows".to_string(), |d| d.label())
-                )
-            })?;
-        statuses.into_iter().map(Some).collect()
-    } else {
-        vec![None]
-    };
+    let labels = sequence_labels(&edited, &template.name, config)?;
     let now = SystemTime::now();
     let values = match provider {
-        Some(provider) if config.sequence => payload::status_sequence(&value, provider, now)?,
-        _ => vec![value.clone()],
+        Some(provider) if config.sequence => {
+            payload::status_sequence(&edited.value, provider, now)?
+        }
+        _ => vec![edited.value.clone()],
     };
-    if config.fresh {
-        let mut probe = value.clone();
-        let refreshed = provider
-            .map(|p| payload::refresh(&mut probe, p, &mut IdSource::new(), now))
-            .unwrap_or(Refreshed::NothingToRefresh);
-        if refreshed == Refreshed::NothingToRefresh {
-            notes.nothing_fresh.insert(template.name.clone());
-        }
-    }
-    for edit in &config.edits {
-        if let Some(new_key) = edit.new_key_in(&value) {
-            notes.new_keys.insert(new_key);
-        }
-    }
+    note_unchanged(&edited, &template.name, config, notes, now);
     for (mut value, label) in values.into_iter().zip(labels) {
         payload::apply_edits(&mut value, &config.edits)
             .with_context(|| format!("editing {}", template.name))?;
         let (url, body): (Url, Bytes) = if config.picky_query {
             (
-                http::join_request_url(&url, "", &as_query(provider, &value)?),
+                http::join_request_url(&edited.url, "", &as_query(provider, &value)?),
                 Bytes::new(),
             )
         } else {
-            let body = encode(&value, provider, &bytes);
-            (url.clone(), Bytes::from(body))
+            let body = encode(&value, provider, &edited.original);
+            (edited.url.clone(), Bytes::from(body))
         };
         template.steps.push(Step {
             label,
@@ -675,72 +678,66 @@ fn template(
             body,
         });
     }
-    if config.fresh {
-        if let Some(provider) = provider {
-            template.generator = Some(Box::new(Generator {
-                value,
-                provider,
-                original: bytes.clone(),
-                base_url: url,
-                sequence: config.sequence,
-                picky_query: config.picky_query,
-            }));
-        }
+    if let (true, Some(provider)) = (config.fresh, provider) {
+        template.generator = Some(Box::new(Generator {
+            value: edited.value,
+            provider,
+            original: edited.original,
+            base_url: edited.url,
+            sequence: config.sequence,
+            picky_query: config.picky_query,
+        }));
     }
-    Ok(template)
+    Ok(())
 }
 
-/// Method, URL and headers of a captured request: its path is appended to the target's path,
-/// its query added to the target's; headers it could not keep (redacted) are left out.
-fn from_record(
-    record: &CaptureRecord,
-    target: &Url,
-    notes: &mut Notes,
-) -> anyhow::Result<(Method, Url, HeaderMap)> {
-    let method = Method::from_bytes(record.method.as_bytes()).with_context(|| {
-        format!(
-            "the captured method `{}` is not an HTTP method",
-            record.method
-        )
-    })?;
-    // `listen` redacts secrets in the query too (`hub.verify_token`): leave those out.
-    let query: Vec<&str> = record
-        .query
-        .split('&')
-        .filter(|pair| {
-            let redacted = pair
-                .split_once('=')
-                .is_some_and(|(_, value)| value == secret::REDACTED || value == "%28redacted%29");
-            if redacted {
-                notes
-                    .redacted
-                    .insert(format!("query {}", pair.split('=').next().unwrap_or("")));
-            }
-            !redacted && !pair.is_empty()
-        })
-        .collect();
-    let url = http::join_request_url(target, &record.path, &query.join("&"));
-    let mut headers = HeaderMap::new();
-    for (name, value) in &record.headers {
-        let redacted = value == secret::REDACTED
-            || record
-                .redacted_headers
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(name));
-        if redacted {
-            notes.redacted.insert(name.clone());
-            continue;
-        }
-        if not_replayed(name) {
-            continue;
-        }
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) else {
-            continue;
-        };
-        headers.append(name, value);
+/// One label per step: with `--sequence`, the statuses of the sample's sequence (`sent`,
+/// `delivered` ...); else one step without a label.
+fn sequence_labels(
+    edited: &Edited,
+    name: &str,
+    config: &Config,
+) -> anyhow::Result<Vec<Option<&'static str>>> {
+    if !config.sequence {
+        return Ok(vec![None]);
     }
-    Ok((method, url, headers))
+    let statuses = edited
+        .provider
+        .and_then(|provider| payload::sequence_statuses(&edited.value, provider))
+        .with_context(|| {
+            format!(
+                "--sequence needs a status (e.g. meta/status-sent, qikchat/status-read); {name} is {}",
+                edited
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| "not a shape wa-hook knows".to_string())
+            )
+        })?;
+    Ok(statuses.into_iter().map(Some).collect())
+}
+
+/// Note what the flags will not change: `--fresh` on a body without ids or timestamps, and
+/// `--set` paths that add a key the body did not have.
+fn note_unchanged(
+    edited: &Edited,
+    name: &str,
+    config: &Config,
+    notes: &mut Notes,
+    now: SystemTime,
+) {
+    if config.fresh {
+        let mut probe = edited.value.clone();
+        let refreshed = edited
+            .provider
+            .map(|p| payload::refresh(&mut probe, p, &mut IdSource::new(), now))
+            .unwrap_or(Refreshed::NothingToRefresh);
+        if refreshed == Refreshed::NothingToRefresh {
+            notes.nothing_fresh.insert(name.to_string());
+        }
+    }
+    for edit in &config.edits {
+        if let Some(new_key) = edit.new_key_in(&edited.value) {
+            notes.new_keys.insert(new_key);
+        }
+    }
 }

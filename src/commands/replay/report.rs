@@ -275,7 +275,7 @@ pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow:
     let (histogram, slower) = histogram(latencies);
     let sent = tally.sent;
     let summary = Summary {
-        target: config.target.to_string(),
+        target: plan.target.to_string(),
         sent,
         responses: tally.responses,
         by_status: tally.by_status().collect(),
@@ -383,12 +383,23 @@ fn failure_words(tally: &Tally, config: &Config) -> Vec<String> {
         .collect()
 }
 
+/// The summary after the lines: what was sent, statuses, errors, latency, the histogram, and
+/// the verdict.
 fn print_summary(
     out: &mut impl Write,
     summary: &Summary,
     tally: &Tally,
     config: &Config,
 ) -> anyhow::Result<()> {
+    print_counts(out, summary, config)?;
+    print_errors(out, summary, config)?;
+    print_latency(out, summary)?;
+    print_histogram(out, summary)?;
+    print_verdict(out, summary, tally, config)
+}
+
+/// `Summary  N requests to URL in S s (R/s)` and the statuses, the expected ones in green.
+fn print_counts(out: &mut impl Write, summary: &Summary, config: &Config) -> anyhow::Result<()> {
     let requests = if summary.sent == 1 {
         "request"
     } else {
@@ -418,6 +429,11 @@ fn print_summary(
             .collect();
         writeln!(out, "  Status     {}", statuses.join("   "))?;
     }
+    Ok(())
+}
+
+/// `Errors`: how many of each kind, and the most frequent messages.
+fn print_errors(out: &mut impl Write, summary: &Summary, config: &Config) -> anyhow::Result<()> {
     let failures = summary.timeouts
         + summary.connection_errors
         + summary.no_answer
@@ -430,7 +446,7 @@ fn print_summary(
             kinds.push(format!(
                 "{} timed out (no answer within {})",
                 summary.timeouts,
-                humantime::format_duration(config.timeout)
+                humantime::format_duration(config.requests.options.timeout)
             ));
         }
         if summary.connection_errors > 0 {
@@ -478,6 +494,11 @@ fn print_summary(
     } else {
         writeln!(out, "  Errors     none")?;
     }
+    Ok(())
+}
+
+/// `Latency` percentiles and how many answers came over the budget.
+fn print_latency(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
     if let Some(latency) = summary.latency_ms {
         let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
         writeln!(
@@ -507,6 +528,11 @@ fn print_summary(
             }
         )?;
     }
+    Ok(())
+}
+
+/// The latency histogram, as bars (with enough answers to draw one).
+fn print_histogram(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
     if summary.responses >= HISTOGRAM_FROM {
         writeln!(out, "  Histogram")?;
         let most = summary
@@ -545,6 +571,16 @@ fn print_summary(
             )?;
         }
     }
+    Ok(())
+}
+
+/// The last line: every request answered as expected, or how many failed and how.
+fn print_verdict(
+    out: &mut impl Write,
+    summary: &Summary,
+    tally: &Tally,
+    config: &Config,
+) -> anyhow::Result<()> {
     if summary.ok {
         let requests = output::plural(summary.sent, "request", "requests");
         let all = if summary.sent == 1 { "" } else { "all " };

@@ -16,27 +16,7 @@ pub(crate) struct Sent {
     pub detail: Option<Detail>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FailureKind {
-    Timeout,
-    /// Nothing reached the server.
-    Connect,
-    /// The request went out; the connection was reset or closed before an answer.
-    NoAnswer,
-    /// An answer came, but not one HTTP can read (not HTTP, headers too large).
-    BadAnswer,
-    /// An answer came, but its body was cut short or broken.
-    BodyBroken,
-    /// An answer came, but its body was over the cap.
-    BodyTooLarge,
-    Other,
-}
-
-pub(crate) struct Failure {
-    pub kind: FailureKind,
-    /// One line naming the URL, with a hint.
-    pub message: String,
-}
+pub(crate) use crate::net::{Failure, FailureKind};
 
 pub(crate) struct Detail {
     /// A few words about the response body.
@@ -53,8 +33,6 @@ pub(crate) enum ReplyCheck {
 
 pub(crate) struct Results {
     pub tally: Tally,
-    /// The first request's result, kept whole (the inspector's one-off replay reads it).
-    pub first: Option<Sent>,
     pub elapsed: Duration,
     /// Stopped by Ctrl-C or SIGTERM before every request was sent.
     pub interrupted: bool,

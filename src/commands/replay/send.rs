@@ -1,6 +1,7 @@
 //! Sending: a fixed set of `--concurrency` worker tasks on one thread take jobs (one
 //! template, sent once) from a counter, so no task or allocation is made per request beyond
-//! what the HTTP client needs. Each result is shown (when results are shown one by one), then
+//! what the HTTP client needs; each request goes out through [`net::send`], as the inspector's
+//! replay button sends one. Each result is shown (when results are shown one by one), then
 //! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
 //! so memory stays the same however many requests are sent.
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use super::plan::{Plan, Template};
 use super::report;
 use super::results::{Detail, Failure, FailureKind, ReplyCheck, Results, Sent, Tally};
 use crate::cli::Format;
-use crate::http;
 use crate::ids::IdSource;
+use crate::net;
 use crate::output;
 use crate::providers::{self, near_reply_keys};
 use crate::secret;
@@ -58,7 +59,7 @@ pub(crate) fn run(
     // what was sent. A second one stops at once.
     let stop = crate::signals::install()?;
     // The workers run on the shared runtime's one thread (see `http::runtime`).
-    let (tally, first) = http::runtime().block_on(async {
+    let tally = crate::http::runtime().block_on(async {
         let shared = Arc::new(Shared {
             client: client.clone(),
             plan: Arc::clone(plan),
@@ -76,51 +77,34 @@ pub(crate) fn run(
             tasks.spawn(worker(Arc::clone(&shared)));
         }
         let mut tally = Tally::default();
-        let mut first = None;
         while let Some(done) = tasks.join_next().await {
-            let done = done.expect("a replay worker panicked");
-            tally.merge(done.tally);
-            first = first.or(done.first);
+            tally.merge(done.expect("a replay worker panicked"));
         }
-        (tally, first)
+        tally
     });
     let elapsed = started.elapsed();
     bar.finish_and_clear();
     let interrupted = stop.requested() && tally.sent < plan.total_requests(config.repeat);
     Ok(Results {
         tally,
-        first,
         elapsed,
         interrupted,
     })
 }
 
-/// What one worker sent: its tally, and the first request's result when it sent that one.
-struct WorkerResults {
-    tally: Tally,
-    first: Option<Sent>,
+/// Count one result in a worker's tally: against `--expect-status` and its input's budget.
+fn count(tally: &mut Tally, shared: &Shared, sent: &Sent) {
+    let template = &shared.plan.templates[sent.template];
+    let matched = sent
+        .status
+        .is_some_and(|status| shared.config.expect.matches(status));
+    let over_budget = sent.latency > template.budget;
+    tally.add(sent, matched, over_budget);
 }
 
-impl WorkerResults {
-    fn add(&mut self, shared: &Shared, job: u64, sent: Sent) {
-        let template = &shared.plan.templates[sent.template];
-        let matched = sent
-            .status
-            .is_some_and(|status| shared.config.expect.matches(status));
-        let over_budget = sent.latency > template.budget;
-        self.tally.add(&sent, matched, over_budget);
-        if job == 0 && sent.step == 0 {
-            self.first = Some(sent);
-        }
-    }
-}
-
-async fn worker(shared: Arc<Shared>) -> WorkerResults {
+async fn worker(shared: Arc<Shared>) -> Tally {
     let mut ids = IdSource::new();
-    let mut results = WorkerResults {
-        tally: Tally::default(),
-        first: None,
-    };
+    let mut tally = Tally::default();
     let templates = shared.plan.templates.len() as u64;
     loop {
         if shared.stop.requested() {
@@ -145,7 +129,7 @@ async fn worker(shared: Arc<Shared>) -> WorkerResults {
                         step.signature.clone(),
                     )
                     .await;
-                    results.add(&shared, job, sent);
+                    count(&mut tally, &shared, &sent);
                 }
             }
             Some(generator) => match generator.render(template, &shared.config, &mut ids) {
@@ -160,7 +144,7 @@ async fn worker(shared: Arc<Shared>) -> WorkerResults {
                             rendered.signature,
                         )
                         .await;
-                        results.add(&shared, job, sent);
+                        count(&mut tally, &shared, &sent);
                     }
                 }
                 Err(err) => {
@@ -177,13 +161,13 @@ async fn worker(shared: Arc<Shared>) -> WorkerResults {
                             detail: None,
                         };
                         finish(&shared, template, &sent);
-                        results.add(&shared, job, sent);
+                        count(&mut tally, &shared, &sent);
                     }
                 }
             },
         }
     }
-    results
+    tally
 }
 
 async fn send_one(
@@ -199,45 +183,41 @@ async fn send_one(
         let slot = shared.next_slot.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep_until(shared.start + Duration::from_secs_f64(slot as f64 / rate)).await;
     }
-    let mut request = shared
-        .client
-        .request(template.method.clone(), url)
-        .headers(HeaderMap::clone(&template.headers))
-        .body(body);
+    let mut headers = HeaderMap::clone(&template.headers);
     if let Some(signature) = signature {
-        request = request.header(SIGNATURE_HEADER, signature);
+        headers.append(SIGNATURE_HEADER, signature);
     }
-    let started = Instant::now();
-    let sent = match request.send().await {
-        Ok(mut response) => {
-            let status = response.status().as_u16();
-            // Read to the end (so the connection can be reused), keeping the body only when it
-            // is shown; an answer cut short or too large is a failure, whatever the count.
-            let body = read_answer(shared, &mut response, shared.detailed).await;
-            let (body, failure) = match body {
-                Ok(body) => (Ok(body), None),
-                Err(failure) => (Err(failure.message.clone()), Some(failure)),
-            };
-            let detail = shared
-                .detailed
-                .then(|| describe_response(shared, template, body));
-            Sent {
-                template: index,
-                step,
-                status: Some(status),
-                latency: started.elapsed(),
-                failure,
-                detail,
-            }
-        }
-        Err(err) => Sent {
-            template: index,
-            step,
-            status: None,
-            latency: started.elapsed(),
-            failure: Some(failure(shared, err)),
-            detail: None,
-        },
+    let request = net::Request {
+        method: template.method.clone(),
+        url,
+        headers,
+        body,
+    };
+    let reply = net::send(
+        &shared.client,
+        request,
+        &shared.plan.target,
+        shared.detailed,
+    )
+    .await;
+    let failure = reply
+        .failure
+        .map(|failure| failure.scrubbed(&shared.config.secrets()));
+    // An answer whose body broke is described by why it broke.
+    let detail = (shared.detailed && reply.status.is_some()).then(|| {
+        let body = match &failure {
+            Some(failure) => Err(failure.message.clone()),
+            None => Ok(reply.body),
+        };
+        describe_response(shared, template, body)
+    });
+    let sent = Sent {
+        template: index,
+        step,
+        status: reply.status,
+        latency: reply.latency,
+        failure,
+        detail,
     };
     finish(shared, template, &sent);
     sent
@@ -251,56 +231,6 @@ fn finish(shared: &Shared, template: &Template, sent: &Sent) {
         Format::Json if shared.config.verbose => report::print_result_json(template, sent),
         _ => {}
     }
-}
-
-fn failure(shared: &Shared, err: reqwest::Error) -> Failure {
-    let kind = match http::classify(&err) {
-        http::FailureClass::Timeout => FailureKind::Timeout,
-        http::FailureClass::Connect | http::FailureClass::Tls => FailureKind::Connect,
-        http::FailureClass::NoAnswer => FailureKind::NoAnswer,
-        http::FailureClass::BadAnswer => FailureKind::BadAnswer,
-        http::FailureClass::Other => FailureKind::Other,
-    };
-    let message = http::describe_error(&err.without_url(), &shared.config.target);
-    Failure {
-        kind,
-        message: secret::scrub(&message, &shared.config.secrets()),
-    }
-}
-
-/// A failure met while an answer's body was being read.
-fn body_failure(shared: &Shared, err: http::BodyError) -> Failure {
-    let (kind, message) = match err {
-        http::BodyError::TooLarge { .. } => {
-            (FailureKind::BodyTooLarge, err.describe(|_| String::new()))
-        }
-        http::BodyError::Broken(err) => (
-            FailureKind::BodyBroken,
-            format!(
-                "{}: {}",
-                shared.config.target,
-                http::body_failure_reason(&err.without_url())
-            ),
-        ),
-    };
-    Failure {
-        kind,
-        message: secret::scrub(&message, &shared.config.secrets()),
-    }
-}
-
-/// The most of an answer replay reads: a larger one is a failure, not read further.
-const MAX_ANSWER: usize = 4 << 20;
-
-/// An answer's body, read to its end (kept only when `keep`), or why it could not be.
-async fn read_answer(
-    shared: &Shared,
-    response: &mut reqwest::Response,
-    keep: bool,
-) -> Result<Vec<u8>, Failure> {
-    http::read_body(response, MAX_ANSWER, if keep { MAX_ANSWER } else { 0 })
-        .await
-        .map_err(|err| body_failure(shared, err))
 }
 
 fn describe_response(
@@ -319,23 +249,7 @@ fn describe_response(
     };
     let bytes = body.as_ref();
     let parsed: Option<Value> = crate::validation::parse_json(bytes).ok();
-    let gist = if bytes.iter().all(u8::is_ascii_whitespace) {
-        "(empty body)".to_string()
-    } else {
-        let text = parsed
-            .as_ref()
-            .and_then(|value| {
-                let detection = providers::detect(value)?;
-                let gist = providers::gist(value, detection.provider, &detection.kind);
-                Some(if gist.is_empty() {
-                    detection.label()
-                } else {
-                    format!("{} {gist}", detection.label())
-                })
-            })
-            .unwrap_or_else(|| output::excerpt(&String::from_utf8_lossy(bytes), 60));
-        secret::scrub(&text, &shared.config.secrets())
-    };
+    let gist = secret::scrub(&net::gist(bytes, parsed.as_ref()), &shared.config.secrets());
     let reply = match template.reply_schema {
         None => None,
         Some(_) if bytes.iter().all(u8::is_ascii_whitespace) => None,
