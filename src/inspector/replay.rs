@@ -9,7 +9,7 @@ use url::Url;
 use crate::capture::CaptureRecord;
 use crate::http;
 use crate::net::{self, RecordRequest};
-use crate::providers::meta::signature;
+use crate::providers;
 
 /// What came back from one replay.
 #[derive(Debug, Serialize)]
@@ -45,10 +45,11 @@ pub fn replay_record(
     let bytes = net::wire_body(record, body)?;
     let edited = original.as_deref() != Some(bytes.as_slice());
     let mut request = RecordRequest::new(record, target)?;
-    if edited && request.headers.remove(signature::HEADER).is_some() {
+    let (_, signing) = providers::signing_for(record.provider);
+    if edited && request.headers.remove(signing.header()).is_some() {
         notes.push(format!(
             "left out the captured {}: the edited body no longer matches it",
-            signature::HEADER
+            signing.header()
         ));
     }
     notes.extend(net::redacted_note(&request.redacted, false));
