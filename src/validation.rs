@@ -90,11 +90,7 @@ impl Check {
 
     /// `qikchat message:text`, or `unknown`.
     pub fn label(&self) -> String {
-        match (&self.provider, &self.kind) {
-            (Some(provider), Some(kind)) => format!("{provider} {kind}"),
-            (Some(provider), None) => provider.to_string(),
-            _ => "unknown".to_string(),
-        }
+        crate::output::label(self.provider.as_ref(), self.kind.as_ref())
     }
 }
 

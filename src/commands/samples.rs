@@ -90,8 +90,8 @@ fn list(out: &mut impl Write, samples: Vec<&Sample>, format: Format) -> anyhow::
     }
     writeln!(
         out,
-        "\n{} samples. `wa-hook samples show NAME` prints one; `wa-hook replay NAME --to URL` sends it.",
-        samples.len()
+        "\n{}. `wa-hook samples show NAME` prints one; `wa-hook replay NAME --to URL` sends it.",
+        output::plural(samples.len() as u64, "sample", "samples")
     )?;
     Ok(())
 }

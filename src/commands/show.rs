@@ -85,11 +85,7 @@ fn print_record(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<
 
     writeln!(out, "\n{}", "Headers".bold())?;
     for (name, value) in &record.headers {
-        let redacted = value == secret::REDACTED
-            || record
-                .redacted_headers
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(name));
+        let redacted = secret::is_redacted(name, value, &record.redacted_headers);
         let value = if redacted {
             "(redacted by listen)".yellow().to_string()
         } else {

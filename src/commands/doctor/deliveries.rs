@@ -11,7 +11,7 @@ use super::verdict::{
     CheckResult, Problem, Status, budget_words, delivery_problem, redirect_problem,
 };
 use crate::catalogue::{self, Sample};
-use crate::output::format_latency;
+use crate::output::{self, Notation};
 use crate::payload::{self, Edit};
 use crate::providers::{Kind, Provider};
 
@@ -223,7 +223,10 @@ fn judge(
 }
 
 fn slowest(latencies: &[Duration]) -> String {
-    format_latency(latencies.iter().copied().max().unwrap_or_default())
+    output::duration(
+        latencies.iter().copied().max().unwrap_or_default(),
+        Notation::Measured,
+    )
 }
 
 /// Only the 5xx and 4xx answers get the check's own explanation; a redirect or a slow answer
@@ -258,8 +261,9 @@ pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         bodies,
         |latencies| {
             format!(
-                "{} samples of {kind_count} kinds: all 2xx within {budget} (slowest {})",
-                latencies.len(),
+                "{} of {}: all 2xx within {budget} (slowest {})",
+                output::plural(latencies.len() as u64, "sample", "samples"),
+                output::plural(kind_count as u64, "kind", "kinds"),
                 slowest(latencies)
             )
         },
@@ -433,12 +437,12 @@ pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         *text = padded;
     }
     let bytes = doctor.provider.rules().wire_bytes(&value);
-    let shown = human_size(bytes.len());
+    let shown = output::documented_size(bytes.len());
     let why = match limit {
         Some(limit) => format!(
             "90% of {}'s documented {}",
             doctor.provider.display_name(),
-            human_size(limit)
+            output::documented_size(limit)
         ),
         None => format!("{} documents no limit", doctor.provider.display_name()),
     };
@@ -471,7 +475,7 @@ pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     Ok(judge("large-body", problems, 1, &latencies, |_| {
         format!(
             "a {shown} body ({why}): 2xx in {}",
-            format_latency(reply.latency())
+            output::duration(reply.latency(), Notation::Measured)
         )
     }))
 }
@@ -496,16 +500,6 @@ fn longest_string(value: &mut Value) -> Option<&mut String> {
             .max_by_key(|v| length(v))
             .and_then(longest_string),
         _ => None,
-    }
-}
-
-pub(super) fn human_size(bytes: usize) -> String {
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-    } else if bytes >= 1024 {
-        format!("{} KiB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 
@@ -649,8 +643,14 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     if let Some(latency) = &result.latency {
         let figures = format!(
             " (p50 {}, p99 {})",
-            format_latency(Duration::from_secs_f64(latency.p50_ms / 1000.0)),
-            format_latency(Duration::from_secs_f64(latency.p99_ms / 1000.0))
+            output::duration(
+                Duration::from_secs_f64(latency.p50_ms / 1000.0),
+                Notation::Measured
+            ),
+            output::duration(
+                Duration::from_secs_f64(latency.p99_ms / 1000.0),
+                Notation::Measured
+            )
         );
         result.summary.push_str(&figures);
     }

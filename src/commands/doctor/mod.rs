@@ -365,7 +365,7 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
             Ok(result) => {
                 let result = doctor.read_tally(check, result, &mut blocked);
                 let mut result = doctor.read_stops(check, result, &mut stops);
-                result.duration_ms = verdict::ms(check_started.elapsed());
+                result.duration_ms = crate::output::ms(check_started.elapsed());
                 crate::output::best_effort(printer.check(&result))?;
                 results.push(result);
             }

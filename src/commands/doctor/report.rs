@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use super::Doctor;
 use super::probe::AppStop;
-use super::verdict::{CheckResult, Status, budget_words, format_duration, ms};
+use super::verdict::{CheckResult, Status, budget_words};
 use crate::cli::Format;
-use crate::output;
+use crate::output::{self, Notation, ms};
 
 pub(crate) struct Printer {
     format: Format,
@@ -242,12 +242,8 @@ impl Printer {
                     parts.push(format!("{} failed", counts.failed).red().bold().to_string());
                 }
                 if counts.warnings > 0 {
-                    let word = if counts.warnings == 1 {
-                        "warning"
-                    } else {
-                        "warnings"
-                    };
-                    parts.push(format!("{} {word}", counts.warnings).yellow().to_string());
+                    let warnings = output::plural(counts.warnings as u64, "warning", "warnings");
+                    parts.push(warnings.yellow().to_string());
                 }
                 if counts.skipped > 0 {
                     parts.push(format!("{} skipped", counts.skipped));
@@ -257,15 +253,10 @@ impl Printer {
                 }
                 writeln!(
                     out,
-                    "\n{} {}: {} ({})",
-                    counts.checks,
-                    if counts.checks == 1 {
-                        "check"
-                    } else {
-                        "checks"
-                    },
+                    "\n{}: {} ({})",
+                    output::plural(counts.checks as u64, "check", "checks"),
                     parts.join(", "),
-                    output::format_latency(elapsed)
+                    output::duration(elapsed, Notation::Measured)
                 )?;
                 for stop in stops {
                     let again = if stop.restarted {
@@ -438,7 +429,7 @@ fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> 
         ),
     ))?;
     writer.write_event(Event::Start(BytesStart::new("properties")))?;
-    let budget = format_duration(doctor.budget);
+    let budget = output::duration(doctor.budget, Notation::Words);
     let app = doctor.probe.app().map(|app| app.shown.clone());
     for (name, value) in [
         ("url", doctor.probe.target_url().as_str()),

@@ -120,7 +120,7 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         handshake: problem.is_none(),
         url: shown,
         status,
-        latency_ms: (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+        latency_ms: output::ms(latency),
         challenge: challenge.clone(),
         body: body_excerpt,
         problem,
@@ -129,7 +129,7 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
     match args.format {
         Format::Json => output::json_line(&mut out, &result)?,
         Format::Text => {
-            let latency = super::report::format_latency(latency);
+            let latency = output::duration(latency, output::Notation::Measured);
             match &result.problem {
                 None => writeln!(
                     out,

@@ -469,11 +469,7 @@ impl Notes {
             if self.no_identity.len() > 3 {
                 names.push(&more);
             }
-            let verb = if self.no_identity.len() == 1 {
-                "names"
-            } else {
-                "name"
-            };
+            let verb = output::plural_word(self.no_identity.len() as u64, "names", "name");
             lines.push(format!(
                 "--identity: {} {verb} no user wa-hook can rewrite (not a message or a status about one); sent as they are",
                 names.join(", ")
@@ -481,7 +477,7 @@ impl Notes {
         }
         if !self.nothing_fresh.is_empty() {
             let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
-            let verb = if names.len() == 1 { "carries" } else { "carry" };
+            let verb = output::plural_word(names.len() as u64, "carries", "carry");
             lines.push(format!(
                 "--fresh: {} {verb} no message id or timestamp wa-hook knows; sent as they are",
                 names.join(", ")
@@ -695,11 +691,7 @@ fn from_record(
     let url = http::join_request_url(target, &record.path, &query.join("&"));
     let mut headers = HeaderMap::new();
     for (name, value) in &record.headers {
-        let redacted = value == secret::REDACTED
-            || record
-                .redacted_headers
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(name));
+        let redacted = secret::is_redacted(name, value, &record.redacted_headers);
         if redacted {
             notes.redacted.insert(name.clone());
             continue;

@@ -13,8 +13,7 @@ use super::results::{LatencyHistogram, ReplyCheck, Results, Sent, Tally};
 use crate::cli::Format;
 use crate::error::Outcome;
 use crate::output;
-use crate::output::format_issue;
-pub(crate) use crate::output::format_latency;
+use crate::output::{Notation, format_issue, ms};
 use crate::validation::{Check, Verdict};
 
 /// Buckets in the latency histogram.
@@ -54,7 +53,7 @@ pub(crate) fn print_line(template: &Template, sent: &Sent, config: &Config) {
             format!(
                 "{mark} {}  {status}  {}  {gist}",
                 name.bold(),
-                format_latency(sent.latency)
+                output::duration(sent.latency, Notation::Measured)
             )
         }
         (None, failure) => {
@@ -201,10 +200,6 @@ struct ResultJson {
     response: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     instant_reply: Option<serde_json::Value>,
-}
-
-fn ms(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// Equal-width buckets from the fastest latency to the 99th percentile, and the few slower
@@ -389,16 +384,11 @@ fn print_summary(
     tally: &Tally,
     config: &Config,
 ) -> anyhow::Result<()> {
-    let requests = if summary.sent == 1 {
-        "request"
-    } else {
-        "requests"
-    };
     writeln!(
         out,
-        "\n{}  {} {requests} to {} in {:.2} s ({}/s)",
+        "\n{}  {} to {} in {:.2} s ({}/s)",
         "Summary".bold(),
-        summary.sent,
+        output::plural(summary.sent, "request", "requests"),
         summary.target,
         summary.elapsed_s,
         summary.requests_per_s
@@ -430,7 +420,7 @@ fn print_summary(
             kinds.push(format!(
                 "{} timed out (no answer within {})",
                 summary.timeouts,
-                humantime::format_duration(config.timeout)
+                output::duration(config.timeout, Notation::Flag)
             ));
         }
         if summary.connection_errors > 0 {
@@ -479,7 +469,9 @@ fn print_summary(
         writeln!(out, "  Errors     none")?;
     }
     if let Some(latency) = summary.latency_ms {
-        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        let show = |value: f64| {
+            output::duration(Duration::from_secs_f64(value / 1000.0), Notation::Measured)
+        };
         writeln!(
             out,
             "  Latency    min {}  p50 {}  p90 {}  p99 {}  max {}",
@@ -493,7 +485,7 @@ fn print_summary(
             Some(budget) => format!(
                 "{} over the {} budget",
                 summary.over_budget,
-                humantime::format_duration(Duration::from_secs_f64(budget / 1000.0))
+                output::duration(Duration::from_secs_f64(budget / 1000.0), Notation::Flag)
             ),
             None => format!("{} over their providers' budgets", summary.over_budget),
         };
@@ -525,7 +517,9 @@ fn print_summary(
             };
             "■".repeat(width as usize)
         };
-        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        let show = |value: f64| {
+            output::duration(Duration::from_secs_f64(value / 1000.0), Notation::Measured)
+        };
         for bucket in &summary.histogram {
             writeln!(
                 out,
@@ -547,7 +541,7 @@ fn print_summary(
     }
     if summary.ok {
         let requests = output::plural(summary.sent, "request", "requests");
-        let all = if summary.sent == 1 { "" } else { "all " };
+        let all = output::plural_word(summary.sent, "", "all ");
         writeln!(
             out,
             "{} {all}{requests} answered {}",
@@ -613,8 +607,9 @@ mod tests {
 
     #[test]
     fn latencies_read_well() {
-        assert_eq!(format_latency(Duration::from_micros(1234)), "1.23 ms");
-        assert_eq!(format_latency(Duration::from_micros(45_600)), "45.6 ms");
-        assert_eq!(format_latency(Duration::from_millis(1200)), "1.20 s");
+        let latency = |d| output::duration(d, Notation::Measured);
+        assert_eq!(latency(Duration::from_micros(1234)), "1.23 ms");
+        assert_eq!(latency(Duration::from_micros(45_600)), "45.6 ms");
+        assert_eq!(latency(Duration::from_millis(1200)), "1.20 s");
     }
 }
