@@ -1,4 +1,4 @@
-//! wa-hook: see, reproduce and check WhatsApp provider webhooks.
+//! `wa-hook`: see, reproduce and check WhatsApp provider webhooks.
 //!
 //! The providers, one folder each behind one trait, listed by one registry ([`providers`]:
 //! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
@@ -10,17 +10,17 @@ pub mod capture;
 pub mod catalogue;
 mod child;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod error;
-pub mod http;
-pub mod ids;
-pub mod inputs;
-pub mod inspector;
-pub mod output;
-pub mod partner_api;
-pub mod payload;
+pub(crate) mod http;
+pub(crate) mod ids;
+pub(crate) mod inputs;
+pub(crate) mod inspector;
+pub(crate) mod output;
+pub(crate) mod partner_api;
+pub(crate) mod payload;
 pub mod providers;
-pub mod schemas;
+pub(crate) mod schemas;
 pub mod secret;
 pub mod validation;
 pub mod verdict;
@@ -29,6 +29,10 @@ use cli::{Cli, Command};
 use error::Outcome;
 
 /// Run a parsed command line.
+///
+/// # Errors
+///
+/// When the command could not do its job (exit 2; see [`error`]).
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     output::init_color(cli.color);
     output::require_open_stdout()?;

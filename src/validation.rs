@@ -11,6 +11,10 @@ pub use crate::verdict::{Issue, Verdict};
 /// items would otherwise hold (and print) 100,000 errors.
 pub const MAX_ISSUES: usize = 50;
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_zero(count: &usize) -> bool {
     *count == 0
 }
@@ -97,6 +101,10 @@ impl Check {
 /// Parse `bytes` as JSON, with the error a user can act on (line and column, or the byte
 /// where UTF-8 breaks). A number too large for a float (`1e400`) is valid JSON (RFC 8259 leaves
 /// range to implementations): it is read as the largest float of its sign.
+///
+/// # Errors
+///
+/// The issue to report when `bytes` is not one JSON value.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     let issue = |found: String| Issue::whole("a JSON body", found);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -170,7 +178,7 @@ fn clamp_huge_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The properties that appear more than once in one object, as `(pointer of the object,
-/// property name)`. JSON parsers disagree on which copy wins (serde_json keeps the last), so
+/// property name)`. JSON parsers disagree on which copy wins (`serde_json` keeps the last), so
 /// `--strict` reports them.
 pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
     use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -245,7 +253,12 @@ pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
     }
 
     fn pointer(path: &[String]) -> String {
-        path.iter().map(|part| format!("/{part}")).collect()
+        let mut pointer = String::new();
+        for part in path {
+            pointer.push('/');
+            pointer.push_str(part);
+        }
+        pointer
     }
 
     let mut path = Vec::new();
@@ -306,7 +319,7 @@ pub fn count_values(bytes: &[u8]) -> usize {
     count
 }
 
-/// serde_json appends " at line L column C"; the message says it already.
+/// `serde_json` appends " at line L column C"; the message says it already.
 fn strip_position(message: &str) -> &str {
     message
         .find(" at line ")

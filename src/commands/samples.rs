@@ -21,7 +21,7 @@ pub fn run(args: SamplesArgs) -> anyhow::Result<Outcome> {
     let mut out = output::stdout();
     match args.action {
         None | Some(SamplesAction::List { pattern: None }) => {
-            list(&mut out, catalogue::samples().iter().collect(), args.format)?
+            list(&mut out, catalogue::samples().iter().collect(), args.format)?;
         }
         Some(SamplesAction::List {
             pattern: Some(pattern),

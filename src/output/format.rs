@@ -83,6 +83,7 @@ pub fn size(bytes: u64) -> String {
     if bytes < 1024 {
         return format!("{bytes} bytes");
     }
+    #[allow(clippy::cast_precision_loss, reason = "printed to one decimal")]
     let mut value = bytes as f64 / 1024.0;
     let mut unit = 0;
     while value >= 1024.0 && unit + 1 < UNITS.len() {

@@ -131,7 +131,9 @@ fn a_list_of_one_counts_one_sample() {
         .args(["samples", "list", "qikchat/message-text"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\n1 sample. `wa-hook samples show NAME`"));
+        .stdout(predicate::str::contains(
+            "\n1 sample. `wa-hook samples show NAME`",
+        ));
 }
 
 #[test]

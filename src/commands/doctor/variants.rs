@@ -67,7 +67,7 @@ fn batch_messages(provider: Provider) -> Vec<&'static Sample> {
 /// How many entries, changes, messages and statuses a notification holds, in words.
 fn contents(value: &Value) -> String {
     let entries = value["entry"].as_array().map_or(0, Vec::len);
-    let mut changes = 0;
+    let mut changes = 0_usize;
     let mut messages = 0;
     let mut statuses = 0;
     for entry in value["entry"].as_array().into_iter().flatten() {

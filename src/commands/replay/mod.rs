@@ -14,7 +14,7 @@ mod send;
 mod single;
 
 pub(crate) use plan::not_replayed;
-pub use single::{ReplayAnswer, replay_record, wire_body};
+pub use single::{replay_record, wire_body};
 
 use std::sync::Arc;
 use std::time::Duration;
