@@ -2,10 +2,14 @@
 //!
 //! The providers, one folder each behind one trait, listed by one registry ([`providers`]:
 //! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
-//! mechanism — samples ([`catalogue`]), schema loading ([`schemas`]), verdicts ([`verdict`],
-//! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs ([`inputs`]),
-//! the HTTP client ([`http`]), printing ([`output`]), secrets ([`secret`]), fresh ids ([`ids`]), payload edits ([`payload`]) and the partner API client
-//! ([`partner_api`]) — and one module per command under [`commands`], each using those.
+//! mechanism — samples ([`catalogue`]), schema loading (`schemas`), verdicts ([`verdict`],
+//! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs (`inputs`),
+//! the HTTP client (`http`), printing (`output`), secrets ([`secret`]), fresh ids (`ids`),
+//! payload edits (`payload`) and the partner API client (`partner_api`) — and one module per
+//! command under `commands`, each using those; exit codes are chosen in [`error`].
+//!
+//! The modules the integration tests use are public; the rest are `pub(crate)`, so the
+//! compiler reports what nothing uses (`cargo doc --document-private-items` shows them all).
 pub mod capture;
 pub mod catalogue;
 mod child;

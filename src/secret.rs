@@ -88,7 +88,7 @@ pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
 /// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
 /// from elsewhere (a server's reply, an error, a `Location`) and might echo a secret back.
 /// A secret is found as written and in the forms an app writes it back in (see
-/// [`echoed_forms`]): an error page that repeats a query string has the token URL-encoded.
+/// `echoed_forms`): an error page that repeats a query string has the token URL-encoded.
 pub fn scrub(text: &str, secrets: &[&SecretString]) -> String {
     let mut forms: Vec<String> = secrets
         .iter()

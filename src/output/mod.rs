@@ -1,6 +1,6 @@
 //! Printing: colour decisions, marks, JSON lines, progress bars, whether to prompt. Every
 //! command prints through here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal"
-//! mean the same everywhere; how numbers, counts and durations read is in [`format`].
+//! mean the same everywhere; how numbers, counts and durations read is in [`format`](mod@format).
 pub mod format;
 
 use std::borrow::Cow;
