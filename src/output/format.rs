@@ -47,9 +47,9 @@ pub fn duration(duration: Duration, notation: Notation) -> String {
         Notation::Flag => humantime::format_duration(duration).to_string(),
         Notation::Words => {
             let ms = duration.as_millis();
-            if ms % 60_000 == 0 && ms >= 60_000 {
+            if ms.is_multiple_of(60_000) && ms >= 60_000 {
                 format!("{} min", ms / 60_000)
-            } else if ms % 1000 == 0 {
+            } else if ms.is_multiple_of(1000) {
                 format!("{} s", ms / 1000)
             } else if ms >= 1000 {
                 format!("{:.1} s", duration.as_secs_f64())

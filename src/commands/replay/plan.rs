@@ -306,7 +306,7 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
             "--batch {size}: {} given, sent as one notification",
             output::plural(inputs.len() as u64, "body", "bodies")
         ));
-    } else if inputs.len() % size != 0 {
+    } else if !inputs.len().is_multiple_of(size) {
         notes.batches.push(format!(
             "--batch {size}: the last notification holds {}",
             output::plural((inputs.len() % size) as u64, "body", "bodies")
