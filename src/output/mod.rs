@@ -12,6 +12,8 @@ use colored::{ColoredString, Colorize};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::error::Failure;
+
 pub use format::{
     Notation, documented_size, duration, format_issue, label, ms, plural, plural_word, size,
 };
@@ -146,10 +148,7 @@ pub fn require_open_stdout() -> anyhow::Result<()> {
     #[cfg(target_os = "linux")]
     std::hint::black_box(&NOTE_CLOSED_STDOUT);
     if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
-        anyhow::bail!(
-            "standard output is closed (`>&-`), so nothing wa-hook prints could be read; \
-             redirect it instead (`> FILE`, or `> /dev/null` to discard it)"
-        );
+        return Err(Failure::StdoutClosedAtStart.into());
     }
     Ok(())
 }
@@ -164,10 +163,7 @@ pub fn judge_closed_stdout<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
                 && STDOUT_TRACKED.load(Ordering::Relaxed)
                 && !STDOUT_WRITTEN.load(Ordering::Relaxed) =>
         {
-            Err(anyhow::anyhow!(
-                "standard output was closed before anything was printed (the reading end of \
-                 the pipe went away)"
-            ))
+            Err(Failure::StdoutClosedBeforeOutput.into())
         }
         other => other,
     }
