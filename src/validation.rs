@@ -181,97 +181,100 @@ fn clamp_huge_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
 /// property name)`. JSON parsers disagree on which copy wins (`serde_json` keeps the last), so
 /// `--strict` reports them.
 pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
-    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-
-    struct Walk<'a> {
-        path: &'a mut Vec<String>,
-        found: &'a mut Vec<(String, String)>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Walk<'_> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-            deserializer.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Walk<'_> {
-        type Value = ();
-        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-            formatter.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let mut index = 0usize;
-            loop {
-                self.path.push(index.to_string());
-                let more = seq.next_element_seed(Walk {
-                    path: self.path,
-                    found: self.found,
-                })?;
-                self.path.pop();
-                if more.is_none() {
-                    return Ok(());
-                }
-                index += 1;
-            }
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut keys = std::collections::HashSet::new();
-            let mut reported = std::collections::HashSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if keys.contains(&key) && reported.insert(key.clone()) {
-                    self.found.push((pointer(self.path), key.clone()));
-                }
-                self.path.push(key.replace('~', "~0").replace('/', "~1"));
-                map.next_value_seed(Walk {
-                    path: self.path,
-                    found: self.found,
-                })?;
-                let key = self.path.pop().unwrap_or_default();
-                keys.insert(key.replace("~1", "/").replace("~0", "~"));
-            }
-            Ok(())
-        }
-    }
-
-    fn pointer(path: &[String]) -> String {
-        let mut pointer = String::new();
-        for part in path {
-            pointer.push('/');
-            pointer.push_str(part);
-        }
-        pointer
-    }
+    use serde::de::DeserializeSeed;
 
     let mut path = Vec::new();
     let mut found = Vec::new();
     let bytes = clamp_huge_numbers(bytes).map_or(std::borrow::Cow::Borrowed(bytes), Into::into);
     let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    let walk = Walk {
+    let walk = DuplicateKeyWalk {
         path: &mut path,
         found: &mut found,
     };
     // A body that does not parse has no duplicates worth naming: the syntax error is reported.
     let _ = walk.deserialize(&mut deserializer);
     found
+}
+
+/// A serde walk over a JSON document that notes each key seen twice in one object, with the
+/// pointer of that object. The document is never built.
+struct DuplicateKeyWalk<'a> {
+    path: &'a mut Vec<String>,
+    found: &'a mut Vec<(String, String)>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DuplicateKeyWalk<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DuplicateKeyWalk<'_> {
+    type Value = ();
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        loop {
+            self.path.push(index.to_string());
+            let more = seq.next_element_seed(DuplicateKeyWalk {
+                path: self.path,
+                found: self.found,
+            })?;
+            self.path.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        let mut reported = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) && reported.insert(key.clone()) {
+                self.found.push((pointer(self.path), key.clone()));
+            }
+            self.path.push(key.replace('~', "~0").replace('/', "~1"));
+            map.next_value_seed(DuplicateKeyWalk {
+                path: self.path,
+                found: self.found,
+            })?;
+            let key = self.path.pop().unwrap_or_default();
+            keys.insert(key.replace("~1", "/").replace("~0", "~"));
+        }
+        Ok(())
+    }
+}
+
+/// The JSON pointer of a path whose parts are already escaped.
+fn pointer(path: &[String]) -> String {
+    let mut pointer = String::new();
+    for part in path {
+        pointer.push('/');
+        pointer.push_str(part);
+    }
+    pointer
 }
 
 /// A body is checked in its parsed form, which takes up to about 300 bytes per JSON value
@@ -408,7 +411,44 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
 
 /// Check a parsed body.
 pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
-    let detection = match &options.force {
+    let Some(detection) = detect(body, options) else {
+        return unknown_shape(body);
+    };
+    let Some(schema) = detection.provider.schema(detection.schema) else {
+        return schema_missing(&detection);
+    };
+    let mut issues = Issues::new(body, detection.note.clone());
+    issues.collect(schema.validator(options.strict), body, "");
+    for part in &detection.parts {
+        if let (Some(value), Some(validator)) = (
+            providers::shapes::at(body, &part.pointer),
+            schema.part_validator(part.def, options.strict),
+        ) {
+            issues.collect(validator, value, &part.pointer);
+        }
+    }
+    let verdict = if !issues.errors.is_empty() {
+        Verdict::Invalid
+    } else if detection.unchecked {
+        Verdict::Unchecked
+    } else {
+        Verdict::Valid
+    };
+    Check {
+        verdict,
+        provider: Some(detection.provider),
+        kind: Some(detection.kind),
+        schema: Some(schema.id),
+        errors: issues.errors,
+        more_errors: issues.more_errors,
+        note: issues.note,
+    }
+}
+
+/// Which provider's schema the body is checked against: detected, or as `--provider` or
+/// `--schema` forced it.
+fn detect(body: &Value, options: &CheckOptions) -> Option<Detection> {
+    match &options.force {
         None => providers::detect(body),
         Some(Forced::Provider(provider)) => Some(providers::detect_within(*provider, body)),
         Some(Forced::Schema(schema)) => {
@@ -423,93 +463,96 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
                 note: None,
             })
         }
-    };
-    let Some(detection) = detection else {
-        return Check {
-            verdict: Verdict::Unknown,
-            provider: None,
-            kind: None,
-            schema: None,
-            errors: vec![Issue::whole(
-                "a body in a shape one of the providers documents",
-                describe_unknown(body),
-            )],
+    }
+}
+
+/// The verdict on a body no provider claims.
+fn unknown_shape(body: &Value) -> Check {
+    Check {
+        verdict: Verdict::Unknown,
+        provider: None,
+        kind: None,
+        schema: None,
+        errors: vec![Issue::whole(
+            "a body in a shape one of the providers documents",
+            describe_unknown(body),
+        )],
+        more_errors: 0,
+        note: None,
+    }
+}
+
+/// The verdict when the detected kind's schema is not shipped. Every kind's schema is (the
+/// registry test checks); say so loudly if not.
+fn schema_missing(detection: &Detection) -> Check {
+    Check {
+        verdict: Verdict::Unknown,
+        provider: Some(detection.provider),
+        kind: Some(detection.kind.clone()),
+        schema: None,
+        errors: vec![Issue::whole(
+            format!(
+                "the schema {} (a wa-hook bug: please report it)",
+                detection.schema
+            ),
+            "no such schema shipped",
+        )],
+        more_errors: 0,
+        note: None,
+    }
+}
+
+/// A body's issues as they are collected from the whole and from each part, bounded.
+struct Issues<'a> {
+    body: &'a Value,
+    errors: Vec<Issue>,
+    /// Errors past [`MAX_ISSUES`], counted only.
+    more_errors: usize,
+    /// Whether the body is large enough to be reported by its first error in each part,
+    /// decided when the first invalid part is found.
+    first_only: Option<bool>,
+    note: Option<String>,
+}
+
+impl<'a> Issues<'a> {
+    fn new(body: &'a Value, note: Option<String>) -> Self {
+        Issues {
+            body,
+            errors: Vec::new(),
             more_errors: 0,
-            note: None,
-        };
-    };
-    let Some(schema) = detection.provider.schema(detection.schema) else {
-        // Every kind's schema is shipped (the registry test checks); say so loudly if not.
-        return Check {
-            verdict: Verdict::Unknown,
-            provider: Some(detection.provider),
-            kind: Some(detection.kind),
-            schema: None,
-            errors: vec![Issue::whole(
-                format!(
-                    "the schema {} (a wa-hook bug: please report it)",
-                    detection.schema
-                ),
-                "no such schema shipped",
-            )],
-            more_errors: 0,
-            note: None,
-        };
-    };
-    let validator = schema.validator(options.strict);
-    // Most bodies are valid: the boolean check is much cheaper than collecting errors.
-    let mut errors: Vec<Issue> = Vec::new();
-    let mut more_errors = 0;
-    // The validator lists a body's errors all at once, each holding its path: for a large
-    // body with thousands of broken items that would be hundreds of megabytes, so a large
-    // body is reported by its first error in each part.
-    let mut first_only = None;
-    let mut note = detection.note;
-    let mut collect = |validator: &jsonschema::Validator, value: &Value, prefix: &str| {
+            first_only: None,
+            note,
+        }
+    }
+
+    fn collect(&mut self, validator: &jsonschema::Validator, value: &Value, prefix: &str) {
+        // Most bodies are valid: the boolean check is much cheaper than collecting errors.
         if validator.is_valid(value) {
             return;
         }
-        if *first_only.get_or_insert_with(|| has_more_nodes(body, FIRST_ERROR_ONLY_FROM)) {
+        // The validator lists a body's errors all at once, each holding its path: for a large
+        // body with thousands of broken items that would be hundreds of megabytes, so a large
+        // body is reported by its first error in each part.
+        let body = self.body;
+        if *self
+            .first_only
+            .get_or_insert_with(|| has_more_nodes(body, FIRST_ERROR_ONLY_FROM))
+        {
             if let Err(error) = validator.validate(value) {
-                errors.push(describe_error(&error, prefix));
+                self.errors.push(describe_error(&error, prefix));
             }
-            note.get_or_insert_with(|| {
+            self.note.get_or_insert_with(|| {
                 "a body this large is reported by its first error in each part".to_string()
             });
             return;
         }
         for error in validator.iter_errors(value) {
-            if errors.len() < MAX_ISSUES {
-                errors.push(describe_error(&error, prefix));
+            if self.errors.len() < MAX_ISSUES {
+                self.errors.push(describe_error(&error, prefix));
             } else {
-                more_errors += 1;
+                self.more_errors += 1;
             }
         }
-    };
-    collect(validator, body, "");
-    for part in &detection.parts {
-        if let (Some(value), Some(validator)) = (
-            providers::shapes::at(body, &part.pointer),
-            schema.part_validator(part.def, options.strict),
-        ) {
-            collect(validator, value, &part.pointer);
-        }
-    }
-    let verdict = if !errors.is_empty() {
-        Verdict::Invalid
-    } else if detection.unchecked {
-        Verdict::Unchecked
-    } else {
-        Verdict::Valid
-    };
-    Check {
-        verdict,
-        provider: Some(detection.provider),
-        kind: Some(detection.kind),
-        schema: Some(schema.id),
-        errors,
-        more_errors,
-        note,
     }
 }
 

@@ -582,20 +582,51 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .send_all(requests, BURST_CONCURRENCY, "the burst")?;
     // Refused because the app had stopped during the burst: those never reached it.
     let down = doctor.probe.down().is_some() || doctor.probe.stopped_on("the burst");
-    let unsent = replies
-        .iter()
-        .filter(|reply| {
-            down && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused)
-        })
-        .count();
-    let replies: Vec<&Reply> = replies
-        .iter()
-        .filter(|reply| {
-            !(down
-                && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused))
-        })
-        .collect();
+    let (replies, unsent): (Vec<&Reply>, Vec<&Reply>) = replies.iter().partition(|reply| {
+        !(down && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused))
+    });
+    let unsent = unsent.len();
     let latencies: Vec<Duration> = replies.iter().map(|reply| reply.latency()).collect();
+    let (problems, logged_only) = burst_problems(doctor, sample, &replies, down)?;
+    let count = count - unsent;
+    let budget = budget_words(doctor);
+    let whole = problems.first().map(|problem| problem.summary.clone());
+    let mut result = judge("burst", problems, count, &latencies, |_| {
+        format!(
+            "{} of {BURST_MESSAGES} messages, {BURST_CONCURRENCY} at once: all 2xx within {budget}",
+            output::plural(count as u64, "status callback", "status callbacks")
+        )
+    });
+    if let Some(summary) = whole.filter(|_| logged_only) {
+        result.summary = summary;
+    }
+    if unsent > 0 {
+        result.requests = count;
+        result.details.push(format!(
+            "{unsent} more not sent: the app stopped during the burst"
+        ));
+    }
+    if let Some(latency) = &result.latency {
+        let percentile =
+            |ms: f64| output::duration(Duration::from_secs_f64(ms / 1000.0), Notation::Measured);
+        let figures = format!(
+            " (p50 {}, p99 {})",
+            percentile(latency.p50_ms),
+            percentile(latency.p99_ms)
+        );
+        result.summary.push_str(&figures);
+    }
+    Ok(result)
+}
+
+/// What went wrong in the burst's answers, and whether it is only what the app logged (which
+/// speaks of the burst as a whole, not of one callback in so many).
+fn burst_problems(
+    doctor: &mut Doctor,
+    sample: &Sample,
+    replies: &[&Reply],
+    down: bool,
+) -> Result<(Vec<Problem>, bool), Halt> {
     let mut problems: Vec<Problem> = replies
         .iter()
         .enumerate()
@@ -613,7 +644,6 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .iter()
         .find_map(|reply| reply.logged())
         .map(str::to_string);
-    // The app's log speaks of the burst as a whole, not of one callback in so many.
     let logged_only = problems.is_empty() && logged.is_some();
     if let Some(logged) = logged.filter(|_| problems.is_empty()) {
         if down {
@@ -622,39 +652,7 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             problems.extend(burst_error_cause(doctor, sample, &logged)?);
         }
     }
-    let count = count - unsent;
-    let budget = budget_words(doctor);
-    let whole = problems.first().map(|problem| problem.summary.clone());
-    let mut result = judge("burst", problems, count, &latencies, |_| {
-        format!(
-            "{count} status callbacks of {BURST_MESSAGES} messages, {BURST_CONCURRENCY} at once: \
-             all 2xx within {budget}"
-        )
-    });
-    if let Some(summary) = whole.filter(|_| logged_only) {
-        result.summary = summary;
-    }
-    if unsent > 0 {
-        result.requests = count;
-        result.details.push(format!(
-            "{unsent} more not sent: the app stopped during the burst"
-        ));
-    }
-    if let Some(latency) = &result.latency {
-        let figures = format!(
-            " (p50 {}, p99 {})",
-            output::duration(
-                Duration::from_secs_f64(latency.p50_ms / 1000.0),
-                Notation::Measured
-            ),
-            output::duration(
-                Duration::from_secs_f64(latency.p99_ms / 1000.0),
-                Notation::Measured
-            )
-        );
-        result.summary.push_str(&figures);
-    }
-    Ok(result)
+    Ok((problems, logged_only))
 }
 
 pub(super) fn basic_auth_missing(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
