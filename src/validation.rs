@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::output;
 use crate::providers::{self, Detection, Kind, Provider};
 use crate::schemas::Schema;
 pub use crate::verdict::{Issue, Verdict};
@@ -94,7 +95,7 @@ impl Check {
 
     /// `qikchat message:text`, or `unknown`.
     pub fn label(&self) -> String {
-        crate::output::label(self.provider.as_ref(), self.kind.as_ref())
+        output::label(self.provider.as_ref(), self.kind.as_ref())
     }
 }
 
@@ -594,7 +595,7 @@ fn describe_unknown(body: &Value) -> String {
         other => format!(
             "{} {}",
             json_type(other),
-            crate::output::excerpt(&other.to_string(), 40)
+            output::excerpt(&other.to_string(), 40)
         ),
     }
 }
@@ -613,7 +614,7 @@ pub fn json_type(value: &Value) -> &'static str {
 
 /// A value as it appears in an error: its type and a short excerpt.
 fn found_value(value: &Value) -> String {
-    let text = crate::output::excerpt(&value.to_string(), 40);
+    let text = output::excerpt(&value.to_string(), 40);
     match value {
         Value::Object(_) | Value::Array(_) => json_type(value).to_string(),
         Value::Null => "null".to_string(),
@@ -644,10 +645,22 @@ fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issu
             "only documented properties".to_string(),
             format!("undocumented {}", quote_list(unexpected)),
         ),
-        Kind::MinItems { limit } => (format!("at least {limit} item(s)"), found_value(instance)),
-        Kind::MaxLength { limit } => (format!("at most {limit} characters"), found_value(instance)),
+        Kind::MinItems { limit } => (
+            format!("at least {}", output::plural(*limit, "item", "items")),
+            found_value(instance),
+        ),
+        Kind::MaxLength { limit } => (
+            format!(
+                "at most {}",
+                output::plural(*limit, "character", "characters")
+            ),
+            found_value(instance),
+        ),
         Kind::MinLength { limit } => (
-            format!("at least {limit} characters"),
+            format!(
+                "at least {}",
+                output::plural(*limit, "character", "characters")
+            ),
             found_value(instance),
         ),
         Kind::Minimum { limit } => (format!("a number ≥ {limit}"), found_value(instance)),
@@ -707,6 +720,24 @@ fn quote_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23: "at least 1 characters", "at least 1 item(s)".
+    #[test]
+    fn limits_of_one_read_in_the_singular() {
+        let expected = |schema: Value, instance: Value| {
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            describe_error(&validator.validate(&instance).unwrap_err(), "").expected
+        };
+        let min_length = serde_json::json!({ "minLength": 1 });
+        assert_eq!(expected(min_length, "".into()), "at least 1 character");
+        let max_length = serde_json::json!({ "maxLength": 2 });
+        assert_eq!(expected(max_length, "abc".into()), "at most 2 characters");
+        let min_items = serde_json::json!({ "minItems": 1 });
+        assert_eq!(
+            expected(min_items, serde_json::json!([])),
+            "at least 1 item"
+        );
+    }
 
     #[test]
     fn syntax_errors_name_line_and_column() {

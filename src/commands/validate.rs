@@ -381,11 +381,6 @@ pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow:
 }
 
 fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
-    let bodies = if summary.bodies == 1 {
-        "body"
-    } else {
-        "bodies"
-    };
     let malformed = if summary.malformed > 0 {
         format!(" ({} not JSON)", summary.malformed)
     } else {
@@ -407,8 +402,8 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     };
     writeln!(
         out,
-        "\n{} {bodies}: {}, {}, {}{skipped}{unread}",
-        summary.bodies,
+        "\n{}: {}, {}, {}{skipped}{unread}",
+        output::plural(summary.bodies as u64, "body", "bodies"),
         if summary.valid + not_checked == summary.bodies {
             valid.green()
         } else {

@@ -392,8 +392,9 @@ pub fn run(args: DoctorArgs) -> anyhow::Result<Outcome> {
     doctor.probe.stop_app();
     if interrupted {
         eprintln!(
-            "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
-            results.len()
+            "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {} shown",
+            results.len(),
+            crate::output::plural(planned as u64, "check", "checks")
         );
         return Ok(Outcome::Interrupted);
     }

@@ -243,8 +243,13 @@ pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         bodies,
         |_| {
             format!(
-                "{count} bodies ({rewritten} message and status samples, each as {names}): all \
-                 2xx within {budget}"
+                "{} ({}, each as {names}): all 2xx within {budget}",
+                crate::output::plural(count as u64, "body", "bodies"),
+                crate::output::plural(
+                    rewritten as u64,
+                    "message or status sample",
+                    "message and status samples"
+                ),
             )
         },
         // A body that fails with the user named by phone number alone fails for its kind

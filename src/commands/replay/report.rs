@@ -313,9 +313,9 @@ pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow:
     output::best_effort(out.flush().map_err(Into::into))?;
     if results.interrupted {
         eprintln!(
-            "stopped by Ctrl-C or SIGTERM after {} of {} requests",
+            "stopped by Ctrl-C or SIGTERM after {} of {}",
             summary.sent,
-            plan.total_requests(config.repeat)
+            output::plural(plan.total_requests(config.repeat), "request", "requests")
         );
         return Ok(Outcome::Interrupted);
     }
