@@ -116,7 +116,7 @@ pub fn replay_record(
     Ok(ReplayAnswer {
         url,
         status: sent.status,
-        latency_ms: sent.latency.as_secs_f64() * 1000.0,
+        latency_ms: crate::output::ms(sent.latency),
         gist: sent.detail.map(|detail| detail.gist),
         failure: sent.failure.map(|failure| failure.message),
         notes,
