@@ -1,6 +1,6 @@
 //! Meta's checks: the verification handshake (right and wrong token) and signatures (a body
 //! signed as Meta signs it, a wrong signature, none). The handshake and the signature are the
-//! Meta module's ([`handshake`], [`signature`]); this reads the answers.
+//! Meta module's ([`handshake`](mod@handshake), [`signature`]); this reads the answers.
 use serde_json::Value;
 
 use super::Doctor;
