@@ -788,6 +788,7 @@ pub enum SchemasAction {
         strict: bool,
     },
     /// Write every schema as DIR/<id>.json
+    #[allow(rustdoc::invalid_html_tags, reason = "--help text, not HTML")]
     Export {
         /// Folder to write into (created if missing)
         dir: PathBuf,

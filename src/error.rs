@@ -61,8 +61,42 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Failures that are recognised by kind, not by their text: each has its one message here, and
+/// exits 2 like any error. Neither carries the broken pipe behind it as a source, since a
+/// broken pipe in the chain would make the exit code 0 (see [`is_broken_pipe`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// File descriptor 1 was closed when wa-hook started (`>&-`).
+    #[error(
+        "standard output is closed (`>&-`), so nothing wa-hook prints could be read; \
+         redirect it instead (`> FILE`, or `> /dev/null` to discard it)"
+    )]
+    StdoutClosedAtStart,
+    /// The reader of a pipe went away before any output reached it.
+    #[error(
+        "standard output was closed before anything was printed (the reading end of the pipe \
+         went away)"
+    )]
+    StdoutClosedBeforeOutput,
+}
+
 /// Shorthand for a usage or input error (exit 2) with a message that says what to do next.
 #[macro_export]
 macro_rules! fail {
     ($($arg:tt)*) => { return Err(anyhow::anyhow!($($arg)*)) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_exit_2_and_a_broken_pipe_exits_0() {
+        let closed: anyhow::Result<Outcome> = Err(Failure::StdoutClosedBeforeOutput.into());
+        assert_eq!(exit_code(&closed), EXIT_ERROR);
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let pipe: anyhow::Result<Outcome> = Err(anyhow::Error::from(pipe).context("printing"));
+        assert_eq!(exit_code(&pipe), EXIT_OK);
+        assert_eq!(exit_code(&Ok(Outcome::Interrupted)), EXIT_INTERRUPTED);
+    }
 }

@@ -222,21 +222,20 @@ fn walk(dir: &Path, seen: &mut HashSet<(u64, u64)>, expansion: &mut Expansion) {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map_or_else(|| name(dir), name);
-                match err.loop_ancestor() {
-                    Some(ancestor) => expansion.notes.push(format!(
+                if let Some(ancestor) = err.loop_ancestor() {
+                    expansion.notes.push(format!(
                         "{path}: passed over, a link back to {}",
                         name(ancestor)
-                    )),
-                    None => {
-                        let why = match err.io_error() {
-                            Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
-                                "a link to nothing (its target does not exist)".to_string()
-                            }
-                            Some(io) => format!("cannot read it: {io}"),
-                            None => err.to_string(),
-                        };
-                        expansion.problems.push((path, why));
-                    }
+                    ));
+                } else {
+                    let why = match err.io_error() {
+                        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                            "a link to nothing (its target does not exist)".to_string()
+                        }
+                        Some(io) => format!("cannot read it: {io}"),
+                        None => err.to_string(),
+                    };
+                    expansion.problems.push((path, why));
                 }
                 continue;
             }
@@ -333,6 +332,10 @@ const CHUNK: usize = 256 << 10;
 const MIN_CHUNK: usize = 8 << 10;
 
 /// A source's bodies, a batch at a time, in bounded memory.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about one source, not a state machine"
+)]
 pub struct UnitStream {
     name: String,
     /// One record named `FILE:SEQ`: its origin is that name.
@@ -656,27 +659,6 @@ impl UnitStream {
     }
 }
 
-/// Every body in a source, kept (for `replay`, which sends them). A `.jsonl` file (or stdin
-/// holding several JSON values, one a line) gives one body per non-blank line; lines that are
-/// capture records give the captured body. A body over the limit is an error.
-pub fn read_bodies(source: &Source) -> anyhow::Result<Vec<Body>> {
-    let mut stream = UnitStream::open(source, DEFAULT_MAX_BODY)?;
-    let mut bodies = Vec::new();
-    while let Some(batch) = stream.next_batch()? {
-        for unit in batch.units {
-            let origin = batch.origin(unit);
-            match batch.bytes(unit) {
-                Some(bytes) => bodies.push(body_of(origin, bytes)),
-                None => anyhow::bail!(
-                    "{origin}: the body is larger than {}, the most wa-hook reads",
-                    output::size(DEFAULT_MAX_BODY)
-                ),
-            }
-        }
-    }
-    Ok(bodies)
-}
-
 /// Whether standard input starting with `text` (from its first non-blank byte) is JSON Lines,
 /// or `None` until enough has arrived to tell. It is when its first line is a whole JSON value
 /// and more follows; or when the first line is not a JSON value and cannot begin one (a stray
@@ -763,21 +745,6 @@ pub fn body_of(origin: String, bytes: &[u8]) -> Body {
 /// The error for inputs that hold no bodies at all.
 pub fn no_bodies(sources: &[Source]) -> anyhow::Error {
     anyhow::anyhow!("no bodies to read in {}", describe_all(sources))
-}
-
-/// Read every source, failing on the first that cannot be read (exit 2 before any work).
-pub fn read_all(expansion: &Expansion) -> anyhow::Result<Vec<Body>> {
-    if let Some((name, why)) = expansion.problems.first() {
-        anyhow::bail!("{name}: {why}");
-    }
-    let mut bodies = Vec::new();
-    for source in &expansion.sources {
-        bodies.extend(read_bodies(source)?);
-    }
-    if bodies.is_empty() {
-        return Err(no_bodies(&expansion.sources));
-    }
-    Ok(bodies)
 }
 
 fn describe_all(sources: &[Source]) -> String {

@@ -1,27 +1,31 @@
-//! wa-hook: see, reproduce and check WhatsApp provider webhooks.
+//! `wa-hook`: see, reproduce and check WhatsApp provider webhooks.
 //!
 //! The providers, one folder each behind one trait, listed by one registry ([`providers`]:
 //! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
-//! mechanism — samples ([`catalogue`]), schema loading ([`schemas`]), verdicts ([`verdict`],
-//! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs ([`inputs`]),
-//! the HTTP client ([`http`]), printing ([`output`]), secrets ([`secret`]), fresh ids ([`ids`]), payload edits ([`payload`]) and the partner API client
-//! ([`partner_api`]) — and one module per command under [`commands`], each using those.
+//! mechanism — samples ([`catalogue`]), schema loading (`schemas`), verdicts ([`verdict`],
+//! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs (`inputs`),
+//! the HTTP client (`http`), printing (`output`), secrets ([`secret`]), fresh ids (`ids`),
+//! payload edits (`payload`) and the partner API client (`partner_api`) — and one module per
+//! command under `commands`, each using those; exit codes are chosen in [`error`].
+//!
+//! The modules the integration tests use are public; the rest are `pub(crate)`, so the
+//! compiler reports what nothing uses (`cargo doc --document-private-items` shows them all).
 pub mod capture;
 pub mod catalogue;
 mod child;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod error;
-pub mod http;
-pub mod ids;
-pub mod inputs;
-pub mod inspector;
-pub mod net;
-pub mod output;
-pub mod partner_api;
-pub mod payload;
+pub(crate) mod http;
+pub(crate) mod ids;
+pub(crate) mod inputs;
+pub(crate) mod inspector;
+pub(crate) mod net;
+pub(crate) mod output;
+pub(crate) mod partner_api;
+pub(crate) mod payload;
 pub mod providers;
-pub mod schemas;
+pub(crate) mod schemas;
 pub mod secret;
 mod signals;
 pub mod validation;
@@ -31,6 +35,10 @@ use cli::{Cli, Command};
 use error::Outcome;
 
 /// Run a parsed command line.
+///
+/// # Errors
+///
+/// When the command could not do its job (exit 2; see [`error`]).
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     output::init_color(cli.color);
     output::require_open_stdout()?;

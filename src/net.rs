@@ -227,11 +227,7 @@ impl RecordRequest {
         let url = http::join_request_url(target, &record.path, &query.join("&"));
         let mut headers = HeaderMap::new();
         for (name, value) in &record.headers {
-            let hidden = value == secret::REDACTED
-                || record
-                    .redacted_headers
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(name));
+            let hidden = secret::is_redacted(name, value, &record.redacted_headers);
             if hidden {
                 redacted.insert(name.clone());
                 continue;

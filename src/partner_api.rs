@@ -599,7 +599,7 @@ pub fn bearer_token(
             return Ok((saved.token, TokenSource::Saved(expiry)));
         }
     }
-    if may_prompt && output::stdin_is_terminal() && output::stderr_is_terminal() {
+    if may_prompt && output::can_prompt() {
         if !why_not_saved.is_empty() {
             output::warn(format!("not using the saved token{why_not_saved}"));
         }

@@ -76,10 +76,10 @@ impl Edit {
                     };
                     if index > items.len() {
                         bail!(
-                            "--set {}: index {index} is past the end of the array at {} ({} items)",
+                            "--set {}: index {index} is past the end of the array at {} ({})",
                             self.path,
                             self.prefix(depth),
-                            items.len()
+                            crate::output::plural(items.len() as u64, "item", "items")
                         );
                     }
                     if index == items.len() {

@@ -95,15 +95,13 @@ impl Schema {
 
     /// The document as `schemas show` prints it: the file as shipped, or the assembled whole.
     pub fn text(&self) -> Cow<'static, str> {
-        match self.assembly {
-            None => Cow::Borrowed(self.source),
-            Some(_) => {
-                let mut text = serde_json::to_string_pretty(self.exported())
-                    .expect("a JSON value always encodes");
-                text.push('\n');
-                Cow::Owned(text)
-            }
+        if self.assembly.is_none() {
+            return Cow::Borrowed(self.source);
         }
+        let mut text =
+            serde_json::to_string_pretty(self.exported()).expect("a JSON value always encodes");
+        text.push('\n');
+        Cow::Owned(text)
     }
 
     /// A validator for one entry of the document's `$defs` (a part a provider checks on its
@@ -410,7 +408,9 @@ fn close_objects(node: &mut Value, under_composition: bool) {
                 let composing = COMPOSITION_KEYWORDS.contains(&key.as_str());
                 match child {
                     Value::Array(items) if composing => {
-                        items.iter_mut().for_each(|item| close_objects(item, true));
+                        for item in items.iter_mut() {
+                            close_objects(item, true);
+                        }
                     }
                     _ if composing => close_objects(child, true),
                     // `properties` and `$defs` are maps of names to schemas, not schemas.

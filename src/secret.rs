@@ -62,6 +62,15 @@ pub fn is_secret_header(name: &str) -> bool {
         .any(|secret| secret.eq_ignore_ascii_case(name))
 }
 
+/// Whether a captured header's value was redacted by `listen`: named in the record's
+/// `redacted_headers`, or its value is the marker itself (records written before that list).
+pub fn is_redacted(name: &str, value: &str, redacted_headers: &[String]) -> bool {
+    value == REDACTED
+        || redacted_headers
+            .iter()
+            .any(|redacted| redacted.eq_ignore_ascii_case(name))
+}
+
 /// The secrets a header carries, when it is a secret-bearing one: its value and, for
 /// `Scheme credentials` values (`Bearer x`, `Basic x`), the credentials alone.
 pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
@@ -79,7 +88,7 @@ pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
 /// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
 /// from elsewhere (a server's reply, an error, a `Location`) and might echo a secret back.
 /// A secret is found as written and in the forms an app writes it back in (see
-/// [`echoed_forms`]): an error page that repeats a query string has the token URL-encoded.
+/// `echoed_forms`): an error page that repeats a query string has the token URL-encoded.
 pub fn scrub(text: &str, secrets: &[&SecretString]) -> String {
     let mut forms: Vec<String> = secrets
         .iter()
@@ -238,7 +247,7 @@ fn checked(secret: &str, source: &str, what: &str) -> anyhow::Result<SecretStrin
 
 /// Ask for a secret on the terminal without echoing it. Errors when there is no terminal.
 pub fn prompt(label: &str) -> anyhow::Result<SecretString> {
-    if !crate::output::stdin_is_terminal() || !crate::output::stderr_is_terminal() {
+    if !crate::output::can_prompt() {
         bail!("no terminal to ask for the {label} on");
     }
     let value = dialoguer::Password::new()
@@ -355,6 +364,14 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacted_headers_are_recognised_by_name_or_marker() {
+        let listed = vec!["Authorization".to_string()];
+        assert!(is_redacted("authorization", "Bearer x", &listed));
+        assert!(is_redacted("X-Other", REDACTED, &[]));
+        assert!(!is_redacted("X-Other", "plain", &listed));
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::output;
 use crate::providers::{self, Detection, Kind, Provider};
 use crate::schemas::Schema;
 pub use crate::verdict::{Issue, Verdict};
@@ -11,6 +12,10 @@ pub use crate::verdict::{Issue, Verdict};
 /// items would otherwise hold (and print) 100,000 errors.
 pub const MAX_ISSUES: usize = 50;
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_zero(count: &usize) -> bool {
     *count == 0
 }
@@ -90,17 +95,17 @@ impl Check {
 
     /// `qikchat message:text`, or `unknown`.
     pub fn label(&self) -> String {
-        match (&self.provider, &self.kind) {
-            (Some(provider), Some(kind)) => format!("{provider} {kind}"),
-            (Some(provider), None) => provider.to_string(),
-            _ => "unknown".to_string(),
-        }
+        output::label(self.provider.as_ref(), self.kind.as_ref())
     }
 }
 
 /// Parse `bytes` as JSON, with the error a user can act on (line and column, or the byte
 /// where UTF-8 breaks). A number too large for a float (`1e400`) is valid JSON (RFC 8259 leaves
 /// range to implementations): it is read as the largest float of its sign.
+///
+/// # Errors
+///
+/// The issue to report when `bytes` is not one JSON value.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
     let issue = |found: String| Issue::whole("a JSON body", found);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -174,95 +179,103 @@ fn clamp_huge_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The properties that appear more than once in one object, as `(pointer of the object,
-/// property name)`. JSON parsers disagree on which copy wins (serde_json keeps the last), so
+/// property name)`. JSON parsers disagree on which copy wins (`serde_json` keeps the last), so
 /// `--strict` reports them.
 pub fn duplicate_keys(bytes: &[u8]) -> Vec<(String, String)> {
-    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-
-    struct Walk<'a> {
-        path: &'a mut Vec<String>,
-        found: &'a mut Vec<(String, String)>,
-    }
-
-    impl<'de> DeserializeSeed<'de> for Walk<'_> {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-            deserializer.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Walk<'_> {
-        type Value = ();
-        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-            formatter.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            let mut index = 0usize;
-            loop {
-                self.path.push(index.to_string());
-                let more = seq.next_element_seed(Walk {
-                    path: self.path,
-                    found: self.found,
-                })?;
-                self.path.pop();
-                if more.is_none() {
-                    return Ok(());
-                }
-                index += 1;
-            }
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut keys = std::collections::HashSet::new();
-            let mut reported = std::collections::HashSet::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if keys.contains(&key) && reported.insert(key.clone()) {
-                    self.found.push((pointer(self.path), key.clone()));
-                }
-                self.path.push(key.replace('~', "~0").replace('/', "~1"));
-                map.next_value_seed(Walk {
-                    path: self.path,
-                    found: self.found,
-                })?;
-                let key = self.path.pop().unwrap_or_default();
-                keys.insert(key.replace("~1", "/").replace("~0", "~"));
-            }
-            Ok(())
-        }
-    }
-
-    fn pointer(path: &[String]) -> String {
-        path.iter().map(|part| format!("/{part}")).collect()
-    }
+    use serde::de::DeserializeSeed;
 
     let mut path = Vec::new();
     let mut found = Vec::new();
     let bytes = clamp_huge_numbers(bytes).map_or(std::borrow::Cow::Borrowed(bytes), Into::into);
     let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    let walk = Walk {
+    let walk = DuplicateKeyWalk {
         path: &mut path,
         found: &mut found,
     };
     // A body that does not parse has no duplicates worth naming: the syntax error is reported.
     let _ = walk.deserialize(&mut deserializer);
     found
+}
+
+/// A serde walk over a JSON document that notes each key seen twice in one object, with the
+/// pointer of that object. The document is never built.
+struct DuplicateKeyWalk<'a> {
+    path: &'a mut Vec<String>,
+    found: &'a mut Vec<(String, String)>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for DuplicateKeyWalk<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for DuplicateKeyWalk<'_> {
+    type Value = ();
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0usize;
+        loop {
+            self.path.push(index.to_string());
+            let more = seq.next_element_seed(DuplicateKeyWalk {
+                path: self.path,
+                found: self.found,
+            })?;
+            self.path.pop();
+            if more.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        let mut reported = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.contains(&key) && reported.insert(key.clone()) {
+                self.found.push((pointer(self.path), key.clone()));
+            }
+            self.path.push(key.replace('~', "~0").replace('/', "~1"));
+            map.next_value_seed(DuplicateKeyWalk {
+                path: self.path,
+                found: self.found,
+            })?;
+            let key = self.path.pop().unwrap_or_default();
+            keys.insert(key.replace("~1", "/").replace("~0", "~"));
+        }
+        Ok(())
+    }
+}
+
+/// The JSON pointer of a path whose parts are already escaped.
+fn pointer(path: &[String]) -> String {
+    let mut pointer = String::new();
+    for part in path {
+        pointer.push('/');
+        pointer.push_str(part);
+    }
+    pointer
 }
 
 /// A body is checked in its parsed form, which takes up to about 300 bytes per JSON value
@@ -310,7 +323,7 @@ pub fn count_values(bytes: &[u8]) -> usize {
     count
 }
 
-/// serde_json appends " at line L column C"; the message says it already.
+/// `serde_json` appends " at line L column C"; the message says it already.
 fn strip_position(message: &str) -> &str {
     message
         .find(" at line ")
@@ -402,7 +415,44 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
 
 /// Check a parsed body.
 pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
-    let detection = match &options.force {
+    let Some(detection) = detect(body, options) else {
+        return unknown_shape(body);
+    };
+    let Some(schema) = detection.provider.schema(detection.schema) else {
+        return schema_missing(&detection);
+    };
+    let mut issues = Issues::new(body, detection.note.clone());
+    issues.collect(schema.validator(options.strict), body, "");
+    for part in &detection.parts {
+        if let (Some(value), Some(validator)) = (
+            providers::shapes::at(body, &part.pointer),
+            schema.part_validator(part.def, options.strict),
+        ) {
+            issues.collect(validator, value, &part.pointer);
+        }
+    }
+    let verdict = if !issues.errors.is_empty() {
+        Verdict::Invalid
+    } else if detection.unchecked {
+        Verdict::Unchecked
+    } else {
+        Verdict::Valid
+    };
+    Check {
+        verdict,
+        provider: Some(detection.provider),
+        kind: Some(detection.kind),
+        schema: Some(schema.id),
+        errors: issues.errors,
+        more_errors: issues.more_errors,
+        note: issues.note,
+    }
+}
+
+/// Which provider's schema the body is checked against: detected, or as `--provider` or
+/// `--schema` forced it.
+fn detect(body: &Value, options: &CheckOptions) -> Option<Detection> {
+    match &options.force {
         None => providers::detect(body),
         Some(Forced::Provider(provider)) => Some(providers::detect_within(*provider, body)),
         Some(Forced::Schema(schema)) => {
@@ -417,93 +467,96 @@ pub fn check_value(body: &Value, options: &CheckOptions) -> Check {
                 note: None,
             })
         }
-    };
-    let Some(detection) = detection else {
-        return Check {
-            verdict: Verdict::Unknown,
-            provider: None,
-            kind: None,
-            schema: None,
-            errors: vec![Issue::whole(
-                "a body in a shape one of the providers documents",
-                describe_unknown(body),
-            )],
+    }
+}
+
+/// The verdict on a body no provider claims.
+fn unknown_shape(body: &Value) -> Check {
+    Check {
+        verdict: Verdict::Unknown,
+        provider: None,
+        kind: None,
+        schema: None,
+        errors: vec![Issue::whole(
+            "a body in a shape one of the providers documents",
+            describe_unknown(body),
+        )],
+        more_errors: 0,
+        note: None,
+    }
+}
+
+/// The verdict when the detected kind's schema is not shipped. Every kind's schema is (the
+/// registry test checks); say so loudly if not.
+fn schema_missing(detection: &Detection) -> Check {
+    Check {
+        verdict: Verdict::Unknown,
+        provider: Some(detection.provider),
+        kind: Some(detection.kind.clone()),
+        schema: None,
+        errors: vec![Issue::whole(
+            format!(
+                "the schema {} (a wa-hook bug: please report it)",
+                detection.schema
+            ),
+            "no such schema shipped",
+        )],
+        more_errors: 0,
+        note: None,
+    }
+}
+
+/// A body's issues as they are collected from the whole and from each part, bounded.
+struct Issues<'a> {
+    body: &'a Value,
+    errors: Vec<Issue>,
+    /// Errors past [`MAX_ISSUES`], counted only.
+    more_errors: usize,
+    /// Whether the body is large enough to be reported by its first error in each part,
+    /// decided when the first invalid part is found.
+    first_only: Option<bool>,
+    note: Option<String>,
+}
+
+impl<'a> Issues<'a> {
+    fn new(body: &'a Value, note: Option<String>) -> Self {
+        Issues {
+            body,
+            errors: Vec::new(),
             more_errors: 0,
-            note: None,
-        };
-    };
-    let Some(schema) = detection.provider.schema(detection.schema) else {
-        // Every kind's schema is shipped (the registry test checks); say so loudly if not.
-        return Check {
-            verdict: Verdict::Unknown,
-            provider: Some(detection.provider),
-            kind: Some(detection.kind),
-            schema: None,
-            errors: vec![Issue::whole(
-                format!(
-                    "the schema {} (a wa-hook bug: please report it)",
-                    detection.schema
-                ),
-                "no such schema shipped",
-            )],
-            more_errors: 0,
-            note: None,
-        };
-    };
-    let validator = schema.validator(options.strict);
-    // Most bodies are valid: the boolean check is much cheaper than collecting errors.
-    let mut errors: Vec<Issue> = Vec::new();
-    let mut more_errors = 0;
-    // The validator lists a body's errors all at once, each holding its path: for a large
-    // body with thousands of broken items that would be hundreds of megabytes, so a large
-    // body is reported by its first error in each part.
-    let mut first_only = None;
-    let mut note = detection.note;
-    let mut collect = |validator: &jsonschema::Validator, value: &Value, prefix: &str| {
+            first_only: None,
+            note,
+        }
+    }
+
+    fn collect(&mut self, validator: &jsonschema::Validator, value: &Value, prefix: &str) {
+        // Most bodies are valid: the boolean check is much cheaper than collecting errors.
         if validator.is_valid(value) {
             return;
         }
-        if *first_only.get_or_insert_with(|| has_more_nodes(body, FIRST_ERROR_ONLY_FROM)) {
+        // The validator lists a body's errors all at once, each holding its path: for a large
+        // body with thousands of broken items that would be hundreds of megabytes, so a large
+        // body is reported by its first error in each part.
+        let body = self.body;
+        if *self
+            .first_only
+            .get_or_insert_with(|| has_more_nodes(body, FIRST_ERROR_ONLY_FROM))
+        {
             if let Err(error) = validator.validate(value) {
-                errors.push(describe_error(&error, prefix));
+                self.errors.push(describe_error(&error, prefix));
             }
-            note.get_or_insert_with(|| {
+            self.note.get_or_insert_with(|| {
                 "a body this large is reported by its first error in each part".to_string()
             });
             return;
         }
         for error in validator.iter_errors(value) {
-            if errors.len() < MAX_ISSUES {
-                errors.push(describe_error(&error, prefix));
+            if self.errors.len() < MAX_ISSUES {
+                self.errors.push(describe_error(&error, prefix));
             } else {
-                more_errors += 1;
+                self.more_errors += 1;
             }
         }
-    };
-    collect(validator, body, "");
-    for part in &detection.parts {
-        if let (Some(value), Some(validator)) = (
-            providers::shapes::at(body, &part.pointer),
-            schema.part_validator(part.def, options.strict),
-        ) {
-            collect(validator, value, &part.pointer);
-        }
-    }
-    let verdict = if !errors.is_empty() {
-        Verdict::Invalid
-    } else if detection.unchecked {
-        Verdict::Unchecked
-    } else {
-        Verdict::Valid
-    };
-    Check {
-        verdict,
-        provider: Some(detection.provider),
-        kind: Some(detection.kind),
-        schema: Some(schema.id),
-        errors,
-        more_errors,
-        note,
     }
 }
 
@@ -545,7 +598,7 @@ fn describe_unknown(body: &Value) -> String {
         other => format!(
             "{} {}",
             json_type(other),
-            crate::output::excerpt(&other.to_string(), 40)
+            output::excerpt(&other.to_string(), 40)
         ),
     }
 }
@@ -564,7 +617,7 @@ pub fn json_type(value: &Value) -> &'static str {
 
 /// A value as it appears in an error: its type and a short excerpt.
 fn found_value(value: &Value) -> String {
-    let text = crate::output::excerpt(&value.to_string(), 40);
+    let text = output::excerpt(&value.to_string(), 40);
     match value {
         Value::Object(_) | Value::Array(_) => json_type(value).to_string(),
         Value::Null => "null".to_string(),
@@ -595,10 +648,22 @@ fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issu
             "only documented properties".to_string(),
             format!("undocumented {}", quote_list(unexpected)),
         ),
-        Kind::MinItems { limit } => (format!("at least {limit} item(s)"), found_value(instance)),
-        Kind::MaxLength { limit } => (format!("at most {limit} characters"), found_value(instance)),
+        Kind::MinItems { limit } => (
+            format!("at least {}", output::plural(*limit, "item", "items")),
+            found_value(instance),
+        ),
+        Kind::MaxLength { limit } => (
+            format!(
+                "at most {}",
+                output::plural(*limit, "character", "characters")
+            ),
+            found_value(instance),
+        ),
         Kind::MinLength { limit } => (
-            format!("at least {limit} characters"),
+            format!(
+                "at least {}",
+                output::plural(*limit, "character", "characters")
+            ),
             found_value(instance),
         ),
         Kind::Minimum { limit } => (format!("a number ≥ {limit}"), found_value(instance)),
@@ -658,6 +723,24 @@ fn quote_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23: "at least 1 characters", "at least 1 item(s)".
+    #[test]
+    fn limits_of_one_read_in_the_singular() {
+        let expected = |schema: Value, instance: Value| {
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            describe_error(&validator.validate(&instance).unwrap_err(), "").expected
+        };
+        let min_length = serde_json::json!({ "minLength": 1 });
+        assert_eq!(expected(min_length, "".into()), "at least 1 character");
+        let max_length = serde_json::json!({ "maxLength": 2 });
+        assert_eq!(expected(max_length, "abc".into()), "at most 2 characters");
+        let min_items = serde_json::json!({ "minItems": 1 });
+        assert_eq!(
+            expected(min_items, serde_json::json!([])),
+            "at least 1 item"
+        );
+    }
 
     #[test]
     fn syntax_errors_name_line_and_column() {

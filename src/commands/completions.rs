@@ -1,5 +1,6 @@
 //! `wa-hook completions SHELL|man`: generated from the clap definition, so they cannot drift
 //! from the real flags (a test compares them with the committed copies in `completions/`).
+use std::fmt::Write as _;
 use std::io::Write;
 
 use clap::CommandFactory;
@@ -56,7 +57,7 @@ fn sample_words(with_all: bool) -> String {
 /// The commands whose first argument may be a sample name (bash function-name form).
 const SAMPLE_COMMANDS: [&str; 2] = ["replay", "samples__subcmd__show"];
 
-/// clap_complete's bash script names its per-command sections after the binary with `-` turned
+/// `clap_complete`'s bash script names its per-command sections after the binary with `-` turned
 /// into `__subcmd__` but looks them up with `-` turned into `__` (clap-rs/clap#6421), so nothing
 /// after the subcommand ever completed; and it knows no sample names. Fix both here.
 fn bash_fixes(script: &str) -> String {
@@ -107,22 +108,12 @@ fn zsh_samples(script: &str) -> String {
 /// Sample names for `replay` and `samples show` in fish.
 fn fish_samples(mut script: String) -> String {
     let (words, names) = (sample_words(true), sample_words(false));
-    script.push_str(&format!(
+    // Writing to a String cannot fail.
+    let _ = write!(
+        script,
         "complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -f -a \"{words}\"\n\
          complete -c wa-hook -n \"__fish_wa_hook_using_subcommand replay\" -F\n\
          complete -c wa-hook -n \"__fish_wa_hook_using_subcommand samples; and __fish_seen_subcommand_from show\" -f -a \"{names}\"\n"
-    ));
+    );
     script
-}
-
-/// The file name each target is committed under in `completions/`.
-pub fn file_name(target: CompletionTarget) -> &'static str {
-    match target {
-        CompletionTarget::Bash => "wa-hook.bash",
-        CompletionTarget::Zsh => "_wa-hook",
-        CompletionTarget::Fish => "wa-hook.fish",
-        CompletionTarget::Powershell => "_wa-hook.ps1",
-        CompletionTarget::Elvish => "wa-hook.elv",
-        CompletionTarget::Man => "wa-hook.1",
-    }
 }

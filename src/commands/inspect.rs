@@ -48,14 +48,13 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         out.flush()?;
     }
     eprintln!(
-        "inspecting {} (following as {} grow{}); open {} in a browser, Ctrl-C to stop",
+        "inspecting {} (following as {}); open {} in a browser, Ctrl-C to stop",
         args.files
             .iter()
             .map(|file| output::printable(&file.to_string_lossy()).into_owned())
             .collect::<Vec<_>>()
             .join(", "),
-        if args.files.len() == 1 { "it" } else { "they" },
-        if args.files.len() == 1 { "s" } else { "" },
+        output::plural_word(args.files.len() as u64, "it grows", "they grow"),
         inspector.url
     );
     stop.wait();

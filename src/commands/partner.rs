@@ -167,7 +167,7 @@ fn client_secret(from_stdin: bool) -> anyhow::Result<SecretString> {
     if std::env::var_os(CLIENT_SECRET_ENV).is_some() {
         return secret::from_env(CLIENT_SECRET_ENV, "client secret");
     }
-    if output::stdin_is_terminal() && output::stderr_is_terminal() {
+    if output::can_prompt() {
         return secret::prompt("Client secret");
     }
     fail!(
@@ -197,7 +197,7 @@ fn set_url(
     if dry_run {
         return print_dry_run(api, args, url);
     }
-    let on_terminal = output::stdin_is_terminal() && output::stderr_is_terminal();
+    let on_terminal = output::can_prompt();
     if !yes && !on_terminal {
         fail!(
             "set-url changes where 99 Digital sends your webhooks and there is no terminal to confirm on; add --yes to change it without asking"

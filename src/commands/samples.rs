@@ -21,7 +21,7 @@ pub fn run(args: SamplesArgs) -> anyhow::Result<Outcome> {
     let mut out = output::stdout();
     match args.action {
         None | Some(SamplesAction::List { pattern: None }) => {
-            list(&mut out, catalogue::samples().iter().collect(), args.format)?
+            list(&mut out, catalogue::samples().iter().collect(), args.format)?;
         }
         Some(SamplesAction::List {
             pattern: Some(pattern),
@@ -90,8 +90,8 @@ fn list(out: &mut impl Write, samples: Vec<&Sample>, format: Format) -> anyhow::
     }
     writeln!(
         out,
-        "\n{} samples. `wa-hook samples show NAME` prints one; `wa-hook replay NAME --to URL` sends it.",
-        samples.len()
+        "\n{}. `wa-hook samples show NAME` prints one; `wa-hook replay NAME --to URL` sends it.",
+        output::plural(samples.len() as u64, "sample", "samples")
     )?;
     Ok(())
 }

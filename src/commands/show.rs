@@ -98,11 +98,7 @@ fn print_summary(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result
 fn print_headers(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
     writeln!(out, "\n{}", "Headers".bold())?;
     for (name, value) in &record.headers {
-        let redacted = value == secret::REDACTED
-            || record
-                .redacted_headers
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(name));
+        let redacted = secret::is_redacted(name, value, &record.redacted_headers);
         let value = if redacted {
             "(redacted by listen)".yellow().to_string()
         } else {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::capture::BodyEncoding;
 use crate::cli::{Format, ValidateArgs};
 use crate::error::Outcome;
-use crate::inputs::{self, Piece, StreamUnit, Unit, UnitStream};
+use crate::inputs::{self, Batch, Piece, Source, StreamUnit, Unit, UnitStream};
 use crate::output;
 use crate::output::format_issue;
 use crate::providers;
@@ -75,15 +75,7 @@ enum Judged {
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
-    let force = match (&args.provider, &args.schema) {
-        (Some(provider), _) => Some(Forced::Provider(*provider)),
-        (None, Some(id)) => Some(Forced::Schema(providers::require_schema(id)?)),
-        (None, None) => None,
-    };
-    let options = CheckOptions {
-        strict: args.strict,
-        force,
-    };
+    let options = check_options(&args)?;
     let expansion = inputs::expand(&args.inputs)?;
     let mut printer = Printer {
         out: BufWriter::new(output::stdout()),
@@ -97,57 +89,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
         printer.unread(name, why)?;
     }
     for source in &expansion.sources {
-        let mut stream = match UnitStream::open(source, args.max_body) {
-            Ok(stream) => stream,
-            Err(err) => {
-                // The name is printed already: the cause alone says why.
-                printer.unread(
-                    &source.describe(),
-                    &format!("cannot read it: {}", err.root_cause()),
-                )?;
-                continue;
-            }
-        };
-        // Each batch is checked (in parallel when large), printed in order, then dropped.
-        loop {
-            let batch = match stream.next_batch() {
-                Ok(Some(batch)) => batch,
-                Ok(None) => break,
-                Err(err) => {
-                    printer.unread(stream.name(), &format!("{err:#}"))?;
-                    break;
-                }
-            };
-            let judge = |unit: &StreamUnit| match (&unit.piece, batch.bytes(unit)) {
-                (_, Some(bytes)) => check_unit(bytes, &options, args.max_body),
-                (Piece::TooLarge { size, exact }, None) => Judged::TooLarge {
-                    size: *size,
-                    exact: *exact,
-                },
-                (Piece::Bytes(_), None) => unreachable!("a range always has bytes"),
-            };
-            let is_small = |unit: &StreamUnit| matches!(&unit.piece, Piece::Bytes(range) if range.len() <= PARALLEL_BODY_MAX);
-            // A few bodies are checked on this thread: starting a thread pool would cost more
-            // than the work (bench/run startup).
-            let judged: Vec<Judged> = if batch.units.len() < PARALLEL_FROM {
-                batch.units.iter().map(judge).collect()
-            } else {
-                let mut parallel: Vec<Option<Judged>> = batch
-                    .units
-                    .par_iter()
-                    .map(|unit| is_small(unit).then(|| judge(unit)))
-                    .collect();
-                for (unit, slot) in batch.units.iter().zip(&mut parallel) {
-                    if slot.is_none() {
-                        *slot = Some(judge(unit));
-                    }
-                }
-                parallel.into_iter().flatten().collect()
-            };
-            for (unit, judged) in batch.units.iter().zip(&judged) {
-                printer.report(&batch.origin(unit), judged)?;
-            }
-        }
+        check_source(&mut printer, source, &options)?;
     }
     let Printer {
         mut out, summary, ..
@@ -169,6 +111,78 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_ok(
         summary.valid + summary.skipped + summary.unchecked == summary.bodies,
     ))
+}
+
+/// What `--strict`, `--provider` and `--schema` ask of every check.
+fn check_options(args: &ValidateArgs) -> anyhow::Result<CheckOptions> {
+    let force = match (&args.provider, &args.schema) {
+        (Some(provider), _) => Some(Forced::Provider(*provider)),
+        (None, Some(id)) => Some(Forced::Schema(providers::require_schema(id)?)),
+        (None, None) => None,
+    };
+    Ok(CheckOptions {
+        strict: args.strict,
+        force,
+    })
+}
+
+/// Check and print every body of one source; a source that cannot be read is reported as
+/// unread, and the run goes on.
+fn check_source<W: Write>(
+    printer: &mut Printer<'_, W>,
+    source: &Source,
+    options: &CheckOptions,
+) -> anyhow::Result<()> {
+    let max_body = printer.args.max_body;
+    let mut stream = match UnitStream::open(source, max_body) {
+        Ok(stream) => stream,
+        Err(err) => {
+            // The name is printed already: the cause alone says why.
+            let why = format!("cannot read it: {}", err.root_cause());
+            return printer.unread(&source.describe(), &why);
+        }
+    };
+    // Each batch is checked (in parallel when large), printed in order, then dropped.
+    loop {
+        let batch = match stream.next_batch() {
+            Ok(Some(batch)) => batch,
+            Ok(None) => return Ok(()),
+            Err(err) => return printer.unread(stream.name(), &format!("{err:#}")),
+        };
+        let judged = judge_batch(&batch, options, max_body);
+        for (unit, judged) in batch.units.iter().zip(&judged) {
+            printer.report(&batch.origin(unit), judged)?;
+        }
+    }
+}
+
+/// The verdict on each body of a batch, in order.
+fn judge_batch(batch: &Batch<'_>, options: &CheckOptions, max_body: u64) -> Vec<Judged> {
+    let judge = |unit: &StreamUnit| match (&unit.piece, batch.bytes(unit)) {
+        (_, Some(bytes)) => check_unit(bytes, options, max_body),
+        (Piece::TooLarge { size, exact }, None) => Judged::TooLarge {
+            size: *size,
+            exact: *exact,
+        },
+        (Piece::Bytes(_), None) => unreachable!("a range always has bytes"),
+    };
+    let is_small = |unit: &StreamUnit| matches!(&unit.piece, Piece::Bytes(range) if range.len() <= PARALLEL_BODY_MAX);
+    // A few bodies are checked on this thread: starting a thread pool would cost more than the
+    // work (bench/run startup).
+    if batch.units.len() < PARALLEL_FROM {
+        return batch.units.iter().map(judge).collect();
+    }
+    let mut parallel: Vec<Option<Judged>> = batch
+        .units
+        .par_iter()
+        .map(|unit| is_small(unit).then(|| judge(unit)))
+        .collect();
+    for (unit, slot) in batch.units.iter().zip(&mut parallel) {
+        if slot.is_none() {
+            *slot = Some(judge(unit));
+        }
+    }
+    parallel.into_iter().flatten().collect()
 }
 
 /// Prints each verdict as it comes and keeps the counts.
@@ -367,11 +381,6 @@ pub fn print_check(out: &mut impl Write, origin: &str, check: &Check) -> anyhow:
 }
 
 fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
-    let bodies = if summary.bodies == 1 {
-        "body"
-    } else {
-        "bodies"
-    };
     let malformed = if summary.malformed > 0 {
         format!(" ({} not JSON)", summary.malformed)
     } else {
@@ -393,8 +402,8 @@ fn print_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
     };
     writeln!(
         out,
-        "\n{} {bodies}: {}, {}, {}{skipped}{unread}",
-        summary.bodies,
+        "\n{}: {}, {}, {}{skipped}{unread}",
+        output::plural(summary.bodies as u64, "body", "bodies"),
         if summary.valid + not_checked == summary.bodies {
             valid.green()
         } else {

@@ -33,7 +33,7 @@ use url::Url;
 
 use crate::secret::SecretString;
 
-pub use index::{Filter, Index, Summary};
+pub use index::Index;
 pub use pretty::Pretty;
 
 /// What to serve.

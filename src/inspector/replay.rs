@@ -76,7 +76,7 @@ pub fn replay_record(
     Ok(ReplayAnswer {
         url,
         status: reply.status,
-        latency_ms: reply.latency.as_secs_f64() * 1000.0,
+        latency_ms: crate::output::ms(reply.latency),
         gist,
         failure: reply.failure.map(|failure| failure.message),
         notes,

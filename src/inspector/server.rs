@@ -414,11 +414,7 @@ impl Server {
             .headers
             .iter()
             .map(|(name, value)| {
-                let redacted = value == secret::REDACTED
-                    || record
-                        .redacted_headers
-                        .iter()
-                        .any(|r| r.eq_ignore_ascii_case(name));
+                let redacted = secret::is_redacted(name, value, &record.redacted_headers);
                 json!({ "name": name, "value": if redacted { secret::REDACTED } else { value }, "redacted": redacted })
             })
             .collect();
@@ -786,11 +782,7 @@ fn curl_command(record: &CaptureRecord, target: &Url) -> String {
         shell_quote(url.as_str())
     ));
     for (name, value) in &record.headers {
-        let redacted = value == secret::REDACTED
-            || record
-                .redacted_headers
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(name))
+        let redacted = secret::is_redacted(name, value, &record.redacted_headers)
             || secret::is_secret_header(name);
         // What a replay computes afresh rather than sends as captured (with `Expect` copied,
         // curl would wait for a 100), and `Accept-Encoding`, which curl leaves to `--compressed`.

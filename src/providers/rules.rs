@@ -95,7 +95,7 @@ impl<'de> serde::Deserialize<'de> for Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
     pub kind: Kind,
-    /// The id of a schema in the provider's own [`SchemaSet`].
+    /// The id of a schema in the provider's own `SchemaSet`.
     pub schema: &'static str,
     /// Parts of the body checked on their own, each with a `$defs` entry of that schema (the
     /// `value` of each Meta change, by its field), besides the schema as a whole.

@@ -336,8 +336,8 @@ pub fn peak_resident_bytes(pid: u32) -> Option<u64> {
 }
 
 /// A typed field of a capture record as the text the file holds (`kind`, `rejected` ...).
-pub fn written<T: std::fmt::Display>(field: &Option<T>) -> Option<String> {
-    field.as_ref().map(ToString::to_string)
+pub fn written<T: std::fmt::Display>(field: Option<&T>) -> Option<String> {
+    field.map(ToString::to_string)
 }
 
 /// Panics unless `line` is a capture record that the committed schema

@@ -298,7 +298,9 @@ fn an_oversized_body_is_answered_413_and_recorded_without_it() {
     assert_eq!(big_record.body_bytes, 5000);
     assert_eq!(big_record.response_status, 413);
     assert!(
-        written(&big_record.rejected).unwrap().contains("too large"),
+        written(big_record.rejected.as_ref())
+            .unwrap()
+            .contains("too large"),
         "{big_record:?}"
     );
     assert!(stdout.contains("413 rejected: body too large"), "{stdout}");
@@ -346,7 +348,7 @@ fn wrong_or_missing_basic_auth_is_rejected_and_the_password_never_written() {
             Some("basic auth")
         };
         assert_eq!(
-            written(&record.rejected).as_deref(),
+            written(record.rejected.as_ref()).as_deref(),
             expected,
             "{}",
             record.path
@@ -508,7 +510,10 @@ fn picky_query_string_method_is_recognised() {
     let records = read_records(&path);
     assert_eq!(records[0].query, query);
     assert_eq!(records[0].provider.map(|p| p.id()), Some("picky"));
-    assert_eq!(written(&records[0].kind).as_deref(), Some("message:text"));
+    assert_eq!(
+        written(records[0].kind.as_ref()).as_deref(),
+        Some("message:text")
+    );
     assert_eq!(serde_json::to_value(records[0].verdict).unwrap(), "valid");
     assert!(
         stdout.contains("picky message:text  963587413 \"hello there\"  ✓"),
@@ -555,7 +560,7 @@ fn the_verify_token_handshake_succeeds_and_fails() {
     );
     let bad_record = records.iter().find(|r| r.response_status == 403).unwrap();
     assert_eq!(
-        written(&bad_record.rejected).as_deref(),
+        written(bad_record.rejected.as_ref()).as_deref(),
         Some("wrong verify token")
     );
     assert!(
@@ -655,11 +660,11 @@ fn reject_bad_signature_answers_401() {
     let rejected: Vec<_> = records.iter().filter(|r| r.rejected.is_some()).collect();
     assert_eq!(rejected.len(), 1);
     assert_eq!(
-        written(&rejected[0].rejected).as_deref(),
+        written(rejected[0].rejected.as_ref()).as_deref(),
         Some("bad signature")
     );
     assert_eq!(
-        written(&rejected[0].signature).as_deref(),
+        written(rejected[0].signature.as_ref()).as_deref(),
         Some("invalid: wrong app secret or changed body")
     );
     assert!(stdout.contains("401 rejected: bad signature"), "{stdout}");
@@ -686,7 +691,10 @@ fn bodies_of_providers_that_never_sign_are_not_signature_checked() {
     let records = read_records(&path);
     assert_eq!(records.len(), 2, "{stderr}");
     assert_eq!(records[0].signature, None);
-    assert_eq!(written(&records[1].signature).as_deref(), Some("missing"));
+    assert_eq!(
+        written(records[1].signature.as_ref()).as_deref(),
+        Some("missing")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let (path, out) = capture_file(&dir);
@@ -700,7 +708,7 @@ fn bodies_of_providers_that_never_sign_are_not_signature_checked() {
     assert!(
         read_records(&path)
             .iter()
-            .all(|r| written(&r.signature).as_deref() == Some("missing"))
+            .all(|r| written(r.signature.as_ref()).as_deref() == Some("missing"))
     );
 }
 
@@ -727,7 +735,10 @@ fn records_go_to_stdout_with_out_dash_and_json_format_prints_records() {
         .map(|line| parse_record(line.as_bytes()).unwrap())
         .collect();
     assert_eq!(records.len(), 1);
-    assert_eq!(written(&records[0].kind).as_deref(), Some("status:sent"));
+    assert_eq!(
+        written(records[0].kind.as_ref()).as_deref(),
+        Some("status:sent")
+    );
     assert!(stderr.contains("POST /a  meta status:sent"), "{stderr}");
 
     let listener = Listener::start(&["--no-save", "--format", "json"]);
@@ -937,7 +948,10 @@ fn slow_uploads_hold_no_worker() {
     for record in &records[1..] {
         assert_eq!(record.path, "/slow");
         assert_eq!(record.body.as_deref(), Some(padded.as_str()));
-        assert_eq!(written(&record.kind).as_deref(), Some("message:text"));
+        assert_eq!(
+            written(record.kind.as_ref()).as_deref(),
+            Some("message:text")
+        );
     }
 }
 
@@ -973,7 +987,7 @@ fn a_body_cut_short_is_recorded_as_incomplete() {
         record.body.as_deref(),
         Some("{\"event\": \"whatsapp:message:in\"")
     );
-    let rejected = written(&record.rejected).unwrap_or_default();
+    let rejected = written(record.rejected.as_ref()).unwrap_or_default();
     assert!(rejected.starts_with("incomplete body"), "{rejected}");
     assert!(stdout.contains("400 rejected: incomplete body"), "{stdout}");
 }
@@ -1008,7 +1022,10 @@ fn an_upgrade_request_is_answered_like_any_other() {
     assert_eq!(code, Some(0), "{stderr}");
     let records = read_records(&path);
     assert_eq!(records.len(), 1);
-    assert_eq!(written(&records[0].kind).as_deref(), Some("message:text"));
+    assert_eq!(
+        written(records[0].kind.as_ref()).as_deref(),
+        Some("message:text")
+    );
     assert_eq!(records[0].body_bytes, body.len() as u64);
 }
 

@@ -124,6 +124,18 @@ fn list_filters_by_glob() {
     assert!(!text.contains("meta/message-text"));
 }
 
+/// Issue 23: a list of one said "1 samples".
+#[test]
+fn a_list_of_one_counts_one_sample() {
+    wa_hook()
+        .args(["samples", "list", "qikchat/message-text"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\n1 sample. `wa-hook samples show NAME`",
+        ));
+}
+
 #[test]
 fn schemas_export_writes_valid_draft_2020_12_files() {
     let dir = tempfile::tempdir().unwrap();

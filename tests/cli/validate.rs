@@ -605,7 +605,7 @@ fn hostile_bodies_and_records_stay_printable_and_bounded() {
         ));
 }
 
-/// In a file of plain bodies (no capture records), FILE:N is its line N, as validate prints it.
+/// In a file of plain bodies (no capture records), `FILE:N` is its line N, as validate prints it.
 #[test]
 fn file_colon_n_names_a_line_of_plain_json_lines() {
     let dir = tempfile::tempdir().unwrap();

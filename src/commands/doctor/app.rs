@@ -181,7 +181,10 @@ impl App {
                 return Ok(());
             }
             if started.elapsed() >= self.options.start_timeout {
-                let waited = super::verdict::format_duration(self.options.start_timeout);
+                let waited = crate::output::duration(
+                    self.options.start_timeout,
+                    crate::output::Notation::Words,
+                );
                 self.stop();
                 bail!(
                     "`{}` did not answer at {} within {waited} (is that the URL it listens on? \

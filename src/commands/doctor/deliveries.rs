@@ -11,7 +11,7 @@ use super::verdict::{
     CheckResult, Problem, Status, budget_words, delivery_problem, redirect_problem,
 };
 use crate::catalogue::{self, Sample};
-use crate::output::format_latency;
+use crate::output::{self, Notation};
 use crate::payload::{self, Edit};
 use crate::providers::{Kind, Provider};
 
@@ -223,7 +223,10 @@ fn judge(
 }
 
 fn slowest(latencies: &[Duration]) -> String {
-    format_latency(latencies.iter().copied().max().unwrap_or_default())
+    output::duration(
+        latencies.iter().copied().max().unwrap_or_default(),
+        Notation::Measured,
+    )
 }
 
 /// Only the 5xx and 4xx answers get the check's own explanation; a redirect or a slow answer
@@ -258,8 +261,9 @@ pub(super) fn kinds(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         bodies,
         |latencies| {
             format!(
-                "{} samples of {kind_count} kinds: all 2xx within {budget} (slowest {})",
-                latencies.len(),
+                "{} of {}: all 2xx within {budget} (slowest {})",
+                output::plural(latencies.len() as u64, "sample", "samples"),
+                output::plural(kind_count as u64, "kind", "kinds"),
                 slowest(latencies)
             )
         },
@@ -433,12 +437,12 @@ pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         *text = padded;
     }
     let bytes = doctor.provider.rules().wire_bytes(&value);
-    let shown = human_size(bytes.len());
+    let shown = output::documented_size(bytes.len());
     let why = match limit {
         Some(limit) => format!(
             "90% of {}'s documented {}",
             doctor.provider.display_name(),
-            human_size(limit)
+            output::documented_size(limit)
         ),
         None => format!("{} documents no limit", doctor.provider.display_name()),
     };
@@ -471,7 +475,7 @@ pub(super) fn large_body(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
     Ok(judge("large-body", problems, 1, &latencies, |_| {
         format!(
             "a {shown} body ({why}): 2xx in {}",
-            format_latency(reply.latency())
+            output::duration(reply.latency(), Notation::Measured)
         )
     }))
 }
@@ -496,16 +500,6 @@ fn longest_string(value: &mut Value) -> Option<&mut String> {
             .max_by_key(|v| length(v))
             .and_then(longest_string),
         _ => None,
-    }
-}
-
-pub(super) fn human_size(bytes: usize) -> String {
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-    } else if bytes >= 1024 {
-        format!("{} KiB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 
@@ -588,20 +582,51 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .send_all(requests, BURST_CONCURRENCY, "the burst")?;
     // Refused because the app had stopped during the burst: those never reached it.
     let down = doctor.probe.down().is_some() || doctor.probe.stopped_on("the burst");
-    let unsent = replies
-        .iter()
-        .filter(|reply| {
-            down && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused)
-        })
-        .count();
-    let replies: Vec<&Reply> = replies
-        .iter()
-        .filter(|reply| {
-            !(down
-                && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused))
-        })
-        .collect();
+    let (replies, unsent): (Vec<&Reply>, Vec<&Reply>) = replies.iter().partition(|reply| {
+        !(down && matches!(reply, Reply::Failed(failure) if failure.kind == FailureKind::Refused))
+    });
+    let unsent = unsent.len();
     let latencies: Vec<Duration> = replies.iter().map(|reply| reply.latency()).collect();
+    let (problems, logged_only) = burst_problems(doctor, sample, &replies, down)?;
+    let count = count - unsent;
+    let budget = budget_words(doctor);
+    let whole = problems.first().map(|problem| problem.summary.clone());
+    let mut result = judge("burst", problems, count, &latencies, |_| {
+        format!(
+            "{} of {BURST_MESSAGES} messages, {BURST_CONCURRENCY} at once: all 2xx within {budget}",
+            output::plural(count as u64, "status callback", "status callbacks")
+        )
+    });
+    if let Some(summary) = whole.filter(|_| logged_only) {
+        result.summary = summary;
+    }
+    if unsent > 0 {
+        result.requests = count;
+        result.details.push(format!(
+            "{unsent} more not sent: the app stopped during the burst"
+        ));
+    }
+    if let Some(latency) = &result.latency {
+        let percentile =
+            |ms: f64| output::duration(Duration::from_secs_f64(ms / 1000.0), Notation::Measured);
+        let figures = format!(
+            " (p50 {}, p99 {})",
+            percentile(latency.p50_ms),
+            percentile(latency.p99_ms)
+        );
+        result.summary.push_str(&figures);
+    }
+    Ok(result)
+}
+
+/// What went wrong in the burst's answers, and whether it is only what the app logged (which
+/// speaks of the burst as a whole, not of one callback in so many).
+fn burst_problems(
+    doctor: &mut Doctor,
+    sample: &Sample,
+    replies: &[&Reply],
+    down: bool,
+) -> Result<(Vec<Problem>, bool), Halt> {
     let mut problems: Vec<Problem> = replies
         .iter()
         .enumerate()
@@ -619,7 +644,6 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         .iter()
         .find_map(|reply| reply.logged())
         .map(str::to_string);
-    // The app's log speaks of the burst as a whole, not of one callback in so many.
     let logged_only = problems.is_empty() && logged.is_some();
     if let Some(logged) = logged.filter(|_| problems.is_empty()) {
         if down {
@@ -628,33 +652,7 @@ pub(super) fn burst(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             problems.extend(burst_error_cause(doctor, sample, &logged)?);
         }
     }
-    let count = count - unsent;
-    let budget = budget_words(doctor);
-    let whole = problems.first().map(|problem| problem.summary.clone());
-    let mut result = judge("burst", problems, count, &latencies, |_| {
-        format!(
-            "{count} status callbacks of {BURST_MESSAGES} messages, {BURST_CONCURRENCY} at once: \
-             all 2xx within {budget}"
-        )
-    });
-    if let Some(summary) = whole.filter(|_| logged_only) {
-        result.summary = summary;
-    }
-    if unsent > 0 {
-        result.requests = count;
-        result.details.push(format!(
-            "{unsent} more not sent: the app stopped during the burst"
-        ));
-    }
-    if let Some(latency) = &result.latency {
-        let figures = format!(
-            " (p50 {}, p99 {})",
-            format_latency(Duration::from_secs_f64(latency.p50_ms / 1000.0)),
-            format_latency(Duration::from_secs_f64(latency.p99_ms / 1000.0))
-        );
-        result.summary.push_str(&figures);
-    }
-    Ok(result)
+    Ok((problems, logged_only))
 }
 
 pub(super) fn basic_auth_missing(doctor: &mut Doctor) -> Result<CheckResult, Halt> {

@@ -101,7 +101,7 @@ pub(super) fn handshake(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             CHECK,
             format!(
                 "200 with the challenge alone, as plain text, in {}",
-                output::format_latency(answer.latency)
+                output::duration(answer.latency, output::Notation::Measured)
             ),
         ),
         Some(problem) => CheckResult::failed(CHECK, problem),

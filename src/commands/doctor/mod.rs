@@ -351,8 +351,9 @@ impl Progress {
         let results = &self.results;
         if self.interrupted {
             eprintln!(
-                "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {planned} checks shown",
-                results.len()
+                "wa-hook: doctor stopped by Ctrl-C or SIGTERM; {} of {} shown",
+                results.len(),
+                crate::output::plural(planned as u64, "check", "checks")
             );
             return Ok(Outcome::Interrupted);
         }
@@ -472,7 +473,7 @@ impl Doctor {
         self.probe.finish_check()?;
         let result = self.read_tally(check, result, &mut progress.blocked);
         let mut result = self.read_stops(check, result, &mut progress.stops);
-        result.duration_ms = verdict::ms(started.elapsed());
+        result.duration_ms = crate::output::ms(started.elapsed());
         Ok(result)
     }
 

@@ -1,5 +1,5 @@
 //! Printing the results: a checklist (✓ / ✗ / ! / -) with the cause and a fix under each ✗ and
-//! !, or one JSON object per check and a summary; and a JUnit XML file for CI, one test case
+//! !, or one JSON object per check and a summary; and a `JUnit` XML file for CI, one test case
 //! per check. Everything printed was scrubbed of secrets where it came from the app.
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use super::Doctor;
 use super::probe::AppStop;
-use super::verdict::{CheckResult, Status, budget_words, format_duration, ms};
+use super::verdict::{CheckResult, Status, budget_words};
 use crate::cli::Format;
-use crate::output;
+use crate::output::{self, Notation, ms};
 
 pub(crate) struct Printer {
     format: Format,
@@ -63,7 +63,8 @@ impl Counts {
 
 #[derive(Serialize)]
 struct Summary<'a> {
-    summary: Counts,
+    #[serde(rename = "summary")]
+    counts: Counts,
     ok: bool,
     duration_ms: f64,
     /// Every time the app stopped (each one fails the run).
@@ -118,7 +119,7 @@ impl Printer {
                     "Testing {url} as {} would\n(answers must come within {}){app}\n",
                     doctor.provider.display_name(),
                     budget_words(doctor)
-                )?
+                )?;
             }
         }
         Ok(())
@@ -141,7 +142,7 @@ impl Printer {
         let summary = self.wrap(&result.summary, &indent, self.name_width + 4);
         match result.status {
             Status::Skipped | Status::NotRun => {
-                writeln!(out, "{mark} {}  {}", name.dimmed(), summary.dimmed())?
+                writeln!(out, "{mark} {}  {}", name.dimmed(), summary.dimmed())?;
             }
             _ => writeln!(out, "{mark} {name}  {summary}")?,
         }
@@ -231,7 +232,7 @@ impl Printer {
                 &mut out,
                 &Summary {
                     ok: counts.failed == 0 && stops.is_empty(),
-                    summary: counts,
+                    counts,
                     duration_ms: ms(elapsed),
                     app_stops: stops,
                 },
@@ -242,12 +243,8 @@ impl Printer {
                     parts.push(format!("{} failed", counts.failed).red().bold().to_string());
                 }
                 if counts.warnings > 0 {
-                    let word = if counts.warnings == 1 {
-                        "warning"
-                    } else {
-                        "warnings"
-                    };
-                    parts.push(format!("{} {word}", counts.warnings).yellow().to_string());
+                    let warnings = output::plural(counts.warnings as u64, "warning", "warnings");
+                    parts.push(warnings.yellow().to_string());
                 }
                 if counts.skipped > 0 {
                     parts.push(format!("{} skipped", counts.skipped));
@@ -257,15 +254,10 @@ impl Printer {
                 }
                 writeln!(
                     out,
-                    "\n{} {}: {} ({})",
-                    counts.checks,
-                    if counts.checks == 1 {
-                        "check"
-                    } else {
-                        "checks"
-                    },
+                    "\n{}: {} ({})",
+                    output::plural(counts.checks as u64, "check", "checks"),
                     parts.join(", "),
-                    output::format_latency(elapsed)
+                    output::duration(elapsed, Notation::Measured)
                 )?;
                 for stop in stops {
                     let again = if stop.restarted {
@@ -397,13 +389,16 @@ struct Case {
 fn text_of(result: &CheckResult) -> String {
     let mut text = result.summary.clone();
     for detail in &result.details {
-        text.push_str(&format!("\n- {detail}"));
+        text.push_str("\n- ");
+        text.push_str(detail);
     }
     if let Some(cause) = &result.cause {
-        text.push_str(&format!("\ncause: {cause}"));
+        text.push_str("\ncause: ");
+        text.push_str(cause);
     }
     if let Some(fix) = &result.fix {
-        text.push_str(&format!("\nfix: {fix}"));
+        text.push_str("\nfix: ");
+        text.push_str(fix);
     }
     text
 }
@@ -438,7 +433,7 @@ fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> 
         ),
     ))?;
     writer.write_event(Event::Start(BytesStart::new("properties")))?;
-    let budget = format_duration(doctor.budget);
+    let budget = output::duration(doctor.budget, Notation::Words);
     let app = doctor.probe.app().map(|app| app.shown.clone());
     for (name, value) in [
         ("url", doctor.probe.target_url().as_str()),

@@ -71,7 +71,7 @@ fn batch_messages(provider: Provider) -> Vec<&'static Sample> {
 /// How many entries, changes, messages and statuses a notification holds, in words.
 fn contents(value: &Value) -> String {
     let entries = value["entry"].as_array().map_or(0, Vec::len);
-    let mut changes = 0;
+    let mut changes = 0_usize;
     let mut messages = 0;
     let mut statuses = 0;
     for entry in value["entry"].as_array().into_iter().flatten() {
@@ -251,8 +251,13 @@ pub(super) fn identities(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
         bodies,
         |_| {
             format!(
-                "{count} bodies ({rewritten} message and status samples, each as {names}): all \
-                 2xx within {budget}"
+                "{} ({}, each as {names}): all 2xx within {budget}",
+                crate::output::plural(count as u64, "body", "bodies"),
+                crate::output::plural(
+                    rewritten as u64,
+                    "message or status sample",
+                    "message and status samples"
+                ),
             )
         },
         // A body that fails with the user named by phone number alone fails for its kind

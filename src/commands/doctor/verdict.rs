@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Doctor;
 use super::probe::{Answer, AppStop, FailureKind, Reply};
-use crate::output::{self, format_latency};
+use crate::output::{self, Notation, ms};
 use crate::providers::{BudgetSource, Protection};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,10 +63,6 @@ impl Latency {
             max_ms: ms(last),
         })
     }
-}
-
-pub(crate) fn ms(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 /// One check's result.
@@ -159,25 +155,11 @@ impl CheckResult {
 
 /// Which budget the answers are held to, in words: "Qikchat's 2 s".
 pub(crate) fn budget_words(doctor: &Doctor) -> String {
-    let budget = format_duration(doctor.budget);
+    let budget = output::duration(doctor.budget, Notation::Words);
     match doctor.budget_source {
         BudgetSource::Given => format!("the --budget of {budget}"),
         BudgetSource::Provider(provider) => format!("{}'s {budget}", provider.display_name()),
         BudgetSource::Default => format!("the default budget of {budget}"),
-    }
-}
-
-/// `2 s`, `200 ms`, `3 min`.
-pub(crate) fn format_duration(duration: Duration) -> String {
-    let ms = duration.as_millis();
-    if ms % 60_000 == 0 && ms >= 60_000 {
-        format!("{} min", ms / 60_000)
-    } else if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else if ms >= 1000 {
-        format!("{:.1} s", duration.as_secs_f64())
-    } else {
-        format!("{ms} ms")
     }
 }
 
@@ -221,7 +203,7 @@ pub(crate) fn delivery_problem(doctor: &Doctor, what: &str, reply: &Reply) -> Op
             format!(
                 "{what}: {} after {}, over {}",
                 answer.status,
-                format_latency(answer.latency),
+                output::duration(answer.latency, Notation::Measured),
                 budget_words(doctor)
             ),
             slow_cause(doctor),
@@ -270,7 +252,7 @@ fn failure_problem(doctor: &Doctor, what: &str, failure: &super::probe::Failure)
         FailureKind::Timeout => Problem::new(
             format!(
                 "{what}: no answer within {}",
-                format_duration(doctor.probe.timeout)
+                output::duration(doctor.probe.timeout, Notation::Words)
             ),
             "the app took longer than --timeout, or never answered",
             "answer 200 at once and process afterwards; check the app's log for a hang",

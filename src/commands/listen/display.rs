@@ -308,7 +308,10 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
         let _ = write!(line, "  {shown}");
     }
     if let Some(forward) = &record.forward {
-        let latency = format_latency(forward.latency_ms);
+        let latency = output::duration(
+            Duration::from_secs_f64(forward.latency_ms / 1000.0),
+            output::Notation::Compact,
+        );
         match (forward.status, &forward.error) {
             (Some(status), _) => {
                 let status_text = if (200..300).contains(&status) {
@@ -328,7 +331,7 @@ pub(crate) fn request_line(record: &CaptureRecord, gist: Option<&str>, notes: &N
                         " {}",
                         format!(
                             "slower than {whose} {} limit",
-                            humantime::format_duration(budget)
+                            output::duration(budget, output::Notation::Flag)
                         )
                         .yellow()
                     );
@@ -378,13 +381,10 @@ fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
 }
 
 fn push_label(line: &mut String, record: &CaptureRecord) {
-    match (&record.provider, &record.kind) {
-        (Some(provider), Some(kind)) => {
-            let _ = write!(line, "{provider} {kind}");
-        }
-        (Some(provider), None) => line.push_str(provider.id()),
-        _ => line.push_str("unknown"),
-    }
+    line.push_str(&output::label(
+        record.provider.as_ref(),
+        record.kind.as_ref(),
+    ));
 }
 
 fn push_gist(line: &mut String, gist: Option<&str>) {
@@ -393,14 +393,6 @@ fn push_gist(line: &mut String, gist: Option<&str>) {
         line.push(SHRINK);
         line.push_str(gist);
         line.push(SHRINK);
-    }
-}
-
-fn format_latency(ms: f64) -> String {
-    if ms >= 1000.0 {
-        format!("{:.2}s", ms / 1000.0)
-    } else {
-        format!("{ms:.0}ms")
     }
 }
 
@@ -612,16 +604,14 @@ impl Stats {
         leftovers: &Leftovers,
     ) -> String {
         let mut text = String::new();
-        let requests = if self.requests == 1 {
-            "request"
-        } else {
-            "requests"
-        };
-        let elapsed = humantime::format_duration(Duration::from_secs(elapsed.as_secs()));
+        let elapsed = output::duration(
+            Duration::from_secs(elapsed.as_secs()),
+            output::Notation::Flag,
+        );
         text.push_str(&format!(
-            "\n{} after {elapsed}: {} {requests}\n",
+            "\n{} after {elapsed}: {}\n",
             "Stopped".bold(),
-            self.requests
+            output::plural(self.requests, "request", "requests")
         ));
         let mut rows: Vec<(&String, &u64)> = self.by_kind.iter().collect();
         rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));

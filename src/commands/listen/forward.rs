@@ -152,7 +152,7 @@ impl Forwarder {
             Err(err) if err.is_timeout() => Err(failure(
                 format!(
                     "{shown_url}: no answer within {} (--forward-timeout)",
-                    humantime::format_duration(timeout)
+                    crate::output::duration(timeout, crate::output::Notation::Flag)
                 ),
                 true,
             )),

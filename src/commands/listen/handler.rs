@@ -752,7 +752,7 @@ impl Handler {
                 record.forward = Some(ForwardResult {
                     url: shown_url,
                     status: Some(app.status),
-                    latency_ms: millis(app.latency),
+                    latency_ms: output::ms(app.latency),
                     body: Some(String::from_utf8_lossy(&app.body).into_owned()),
                     error: None,
                 });
@@ -768,7 +768,7 @@ impl Handler {
                 record.forward = Some(ForwardResult {
                     url: shown_url,
                     status: None,
-                    latency_ms: millis(failure.latency),
+                    latency_ms: output::ms(failure.latency),
                     body: None,
                     error: Some(failure.error),
                 });
@@ -809,10 +809,6 @@ fn http_reason(status: u16) -> &'static str {
         505 => "HTTP version not supported; use HTTP/1.1",
         _ => "bad request",
     }
-}
-
-fn millis(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 #[cfg(test)]

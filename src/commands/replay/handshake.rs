@@ -85,7 +85,7 @@ pub(super) fn run(args: &ReplayArgs) -> anyhow::Result<Outcome> {
         handshake: problem.is_none(),
         url: shown,
         status,
-        latency_ms: (latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+        latency_ms: output::ms(latency),
         challenge,
         body: secret::scrub(&output::excerpt(&text, 60), &secrets),
         problem,
@@ -154,7 +154,7 @@ fn print(format: Format, result: &HandshakeResult, latency: Duration) -> anyhow:
     match format {
         Format::Json => output::json_line(&mut out, result)?,
         Format::Text => {
-            let latency = super::report::format_latency(latency);
+            let latency = output::duration(latency, output::Notation::Measured);
             match &result.problem {
                 None => writeln!(
                     out,

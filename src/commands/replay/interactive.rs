@@ -15,10 +15,6 @@ use crate::providers::Provider;
 /// Where `wa-hook listen` listens by default: the likeliest target for someone trying things.
 const DEFAULT_TARGET: &str = "http://127.0.0.1:8787/";
 
-fn has_terminal() -> bool {
-    output::stdin_is_terminal() && output::stderr_is_terminal()
-}
-
 /// What was picked: the inputs, where to send them, and the words that name them on a
 /// command line (`'meta/*'`, or each sample's name).
 pub(super) struct Choice {
@@ -64,7 +60,7 @@ fn shell_word(word: &str) -> String {
 /// Pick samples and a target (`to`, `--to` as given, is confirmed; without it, asked for) on
 /// the terminal; without one, a usage error (exit 2).
 pub(super) fn choose(args: &ReplayArgs, to: Option<Url>) -> anyhow::Result<Choice> {
-    if !has_terminal() {
+    if !output::can_prompt() {
         bail!(
             "nothing to send: name samples or files, e.g. `wa-hook replay qikchat/message-text --to 3000` \
              (`wa-hook samples` lists the samples; on a terminal replay asks)"
@@ -170,7 +166,7 @@ fn confirm_send(theme: &ColorfulTheme, requests: u64, target: &Url) -> anyhow::R
 
 /// The target, asked for when inputs were given without `--to`.
 pub(super) fn ask_target() -> anyhow::Result<Url> {
-    if !has_terminal() {
+    if !output::can_prompt() {
         bail!(
             "--to is required: where to send, e.g. --to 3000 or --to http://localhost:3000/webhook"
         );

@@ -308,7 +308,7 @@ fn batched(inputs: Vec<Input>, size: usize, notes: &mut Notes) -> anyhow::Result
             "--batch {size}: {} given, sent as one notification",
             output::plural(inputs.len() as u64, "body", "bodies")
         ));
-    } else if inputs.len() % size != 0 {
+    } else if !inputs.len().is_multiple_of(size) {
         notes.batches.push(format!(
             "--batch {size}: the last notification holds {}",
             output::plural((inputs.len() % size) as u64, "body", "bodies")
@@ -461,11 +461,7 @@ impl Notes {
             if self.no_identity.len() > 3 {
                 names.push(&more);
             }
-            let verb = if self.no_identity.len() == 1 {
-                "names"
-            } else {
-                "name"
-            };
+            let verb = output::plural_word(self.no_identity.len() as u64, "names", "name");
             lines.push(format!(
                 "--identity: {} {verb} no user wa-hook can rewrite (not a message or a status about one); sent as they are",
                 names.join(", ")
@@ -473,7 +469,7 @@ impl Notes {
         }
         if !self.nothing_fresh.is_empty() {
             let names: Vec<&str> = self.nothing_fresh.iter().map(String::as_str).collect();
-            let verb = if names.len() == 1 { "carries" } else { "carry" };
+            let verb = output::plural_word(names.len() as u64, "carries", "carry");
             lines.push(format!(
                 "--fresh: {} {verb} no message id or timestamp wa-hook knows; sent as they are",
                 names.join(", ")

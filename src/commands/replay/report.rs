@@ -13,8 +13,7 @@ use super::results::{LatencyHistogram, ReplyCheck, Results, Sent, Tally};
 use crate::cli::Format;
 use crate::error::Outcome;
 use crate::output;
-use crate::output::format_issue;
-pub(crate) use crate::output::format_latency;
+use crate::output::{Notation, format_issue, ms};
 use crate::validation::{Check, Verdict};
 
 /// Buckets in the latency histogram.
@@ -54,7 +53,7 @@ pub(crate) fn print_line(template: &Template, sent: &Sent, config: &Config) {
             format!(
                 "{mark} {}  {status}  {}  {gist}",
                 name.bold(),
-                format_latency(sent.latency)
+                output::duration(sent.latency, Notation::Measured)
             )
         }
         (None, failure) => {
@@ -203,10 +202,6 @@ struct ResultJson {
     instant_reply: Option<serde_json::Value>,
 }
 
-fn ms(duration: Duration) -> f64 {
-    (duration.as_secs_f64() * 1_000_000.0).round() / 1000.0
-}
-
 /// Equal-width buckets from the fastest latency to the 99th percentile, and the few slower
 /// ones counted apart: one slow outlier would otherwise stretch every bucket so wide that the
 /// rest all fall in the first (a first bucket of 124 ms with a p50 of 4 ms). Latencies come
@@ -318,9 +313,9 @@ pub(crate) fn finish(plan: &Plan, config: &Config, results: &Results) -> anyhow:
     output::best_effort(out.flush().map_err(Into::into))?;
     if results.interrupted {
         eprintln!(
-            "stopped by Ctrl-C or SIGTERM after {} of {} requests",
+            "stopped by Ctrl-C or SIGTERM after {} of {}",
             summary.sent,
-            plan.total_requests(config.repeat)
+            output::plural(plan.total_requests(config.repeat), "request", "requests")
         );
         return Ok(Outcome::Interrupted);
     }
@@ -400,16 +395,11 @@ fn print_summary(
 
 /// `Summary  N requests to URL in S s (R/s)` and the statuses, the expected ones in green.
 fn print_counts(out: &mut impl Write, summary: &Summary, config: &Config) -> anyhow::Result<()> {
-    let requests = if summary.sent == 1 {
-        "request"
-    } else {
-        "requests"
-    };
     writeln!(
         out,
-        "\n{}  {} {requests} to {} in {:.2} s ({}/s)",
+        "\n{}  {} to {} in {:.2} s ({}/s)",
         "Summary".bold(),
-        summary.sent,
+        output::plural(summary.sent, "request", "requests"),
         summary.target,
         summary.elapsed_s,
         summary.requests_per_s
@@ -446,7 +436,7 @@ fn print_errors(out: &mut impl Write, summary: &Summary, config: &Config) -> any
             kinds.push(format!(
                 "{} timed out (no answer within {})",
                 summary.timeouts,
-                humantime::format_duration(config.requests.options.timeout)
+                output::duration(config.requests.options.timeout, Notation::Flag)
             ));
         }
         if summary.connection_errors > 0 {
@@ -500,7 +490,9 @@ fn print_errors(out: &mut impl Write, summary: &Summary, config: &Config) -> any
 /// `Latency` percentiles and how many answers came over the budget.
 fn print_latency(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
     if let Some(latency) = summary.latency_ms {
-        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        let show = |value: f64| {
+            output::duration(Duration::from_secs_f64(value / 1000.0), Notation::Measured)
+        };
         writeln!(
             out,
             "  Latency    min {}  p50 {}  p90 {}  p99 {}  max {}",
@@ -514,7 +506,7 @@ fn print_latency(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> 
             Some(budget) => format!(
                 "{} over the {} budget",
                 summary.over_budget,
-                humantime::format_duration(Duration::from_secs_f64(budget / 1000.0))
+                output::duration(Duration::from_secs_f64(budget / 1000.0), Notation::Flag)
             ),
             None => format!("{} over their providers' budgets", summary.over_budget),
         };
@@ -551,7 +543,9 @@ fn print_histogram(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()
             };
             "■".repeat(width as usize)
         };
-        let show = |value: f64| format_latency(Duration::from_secs_f64(value / 1000.0));
+        let show = |value: f64| {
+            output::duration(Duration::from_secs_f64(value / 1000.0), Notation::Measured)
+        };
         for bucket in &summary.histogram {
             writeln!(
                 out,
@@ -583,7 +577,7 @@ fn print_verdict(
 ) -> anyhow::Result<()> {
     if summary.ok {
         let requests = output::plural(summary.sent, "request", "requests");
-        let all = if summary.sent == 1 { "" } else { "all " };
+        let all = output::plural_word(summary.sent, "", "all ");
         writeln!(
             out,
             "{} {all}{requests} answered {}",
@@ -649,8 +643,9 @@ mod tests {
 
     #[test]
     fn latencies_read_well() {
-        assert_eq!(format_latency(Duration::from_micros(1234)), "1.23 ms");
-        assert_eq!(format_latency(Duration::from_micros(45_600)), "45.6 ms");
-        assert_eq!(format_latency(Duration::from_millis(1200)), "1.20 s");
+        let latency = |d| output::duration(d, Notation::Measured);
+        assert_eq!(latency(Duration::from_micros(1234)), "1.23 ms");
+        assert_eq!(latency(Duration::from_micros(45_600)), "45.6 ms");
+        assert_eq!(latency(Duration::from_millis(1200)), "1.20 s");
     }
 }

@@ -295,8 +295,8 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
     }
     let note = (!unchecked.is_empty()).then(|| {
         format!(
-            "not checked: no schema for the webhook field{} {}",
-            if unchecked.len() == 1 { "" } else { "s" },
+            "not checked: no schema for the webhook {} {}",
+            crate::output::plural_word(unchecked.len() as u64, "field", "fields"),
             unchecked.join(", ")
         )
     });

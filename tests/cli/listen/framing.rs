@@ -103,7 +103,7 @@ fn framings_this_listener_cannot_read_are_refused_and_recorded() {
     assert_eq!(records.len(), cases.len(), "{records:?}");
     for (record, (header, status, reason)) in records.iter().zip(cases) {
         assert_eq!(record.response_status, status, "{header}");
-        let rejected = written(&record.rejected).unwrap_or_default();
+        let rejected = written(record.rejected.as_ref()).unwrap_or_default();
         assert!(rejected.contains(reason), "{header}: {rejected}");
         assert_eq!(record.path, "/framed");
     }

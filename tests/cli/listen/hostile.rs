@@ -40,7 +40,7 @@ fn exchange(url: &str, bytes: &[u8]) -> RawResponse {
 }
 
 fn rejection(record: &CaptureRecord) -> String {
-    written(&record.rejected).unwrap_or_default()
+    written(record.rejected.as_ref()).unwrap_or_default()
 }
 
 #[test]
@@ -74,7 +74,10 @@ fn declared_lengths_over_max_body_cost_nothing() {
         records[21]
     );
     assert_eq!(records[21].response_status, 400);
-    assert_eq!(written(&records[22].kind).as_deref(), Some("message:text"));
+    assert_eq!(
+        written(records[22].kind.as_ref()).as_deref(),
+        Some("message:text")
+    );
 }
 
 #[test]
@@ -148,10 +151,16 @@ fn odd_but_real_requests_are_answered_and_recorded() {
     let records = read_records(&path);
     assert_eq!(records.len(), 6, "{stderr}");
     assert_eq!(records[0].path, "/lf");
-    assert_eq!(written(&records[0].kind).as_deref(), Some("message:text"));
+    assert_eq!(
+        written(records[0].kind.as_ref()).as_deref(),
+        Some("message:text")
+    );
     assert_eq!(records[1].path, "/café");
     assert_eq!(records[1].header("X-Sender"), Some("José"));
-    assert_eq!(written(&records[1].kind).as_deref(), Some("message:text"));
+    assert_eq!(
+        written(records[1].kind.as_ref()).as_deref(),
+        Some("message:text")
+    );
     assert_eq!(records[2].method, "PRI");
     assert_eq!(records[2].response_status, 505);
     assert!(rejection(&records[2]).contains("HTTP/2.0"));

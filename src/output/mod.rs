@@ -1,5 +1,8 @@
-//! Printing: colour decisions, marks, JSON lines, progress bars. Every command prints through
-//! here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal" mean the same everywhere.
+//! Printing: colour decisions, marks, JSON lines, progress bars, whether to prompt. Every
+//! command prints through here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal"
+//! mean the same everywhere; how numbers, counts and durations read is in [`format`](mod@format).
+pub mod format;
+
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,7 +12,11 @@ use colored::{ColoredString, Colorize};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::verdict::Issue;
+use crate::error::Failure;
+
+pub use format::{
+    Notation, documented_size, duration, format_issue, label, ms, plural, plural_word, size,
+};
 
 /// `--color`: when to colour the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -33,12 +40,10 @@ pub fn init_color(choice: ColorChoice) {
     colored::control::set_override(enabled);
 }
 
-pub fn stdin_is_terminal() -> bool {
-    std::io::stdin().is_terminal()
-}
-
-pub fn stderr_is_terminal() -> bool {
-    std::io::stderr().is_terminal()
+/// Whether wa-hook may ask the user something: both the keyboard (stdin) and the place the
+/// question appears (stderr) are a terminal. Pipes, CI and `< file` never get a prompt.
+pub fn can_prompt() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// The mark for a body or request that passed.
@@ -59,22 +64,6 @@ pub fn unknown_mark() -> ColoredString {
 /// The mark for a body of a known provider that nothing checks (no schema for that part).
 pub fn unchecked_mark() -> ColoredString {
     "○".cyan().bold()
-}
-
-/// `/payload/status: expected one of [...], found string "seen"`.
-pub fn format_issue(issue: &Issue) -> String {
-    let at = if issue.pointer.is_empty() {
-        "/"
-    } else {
-        &issue.pointer
-    };
-    // Pointers and found values quote the body's own keys and text: whoever sent it chose them.
-    format!(
-        "{}: expected {}, found {}",
-        printable(at).cyan(),
-        printable(&issue.expected),
-        printable(&issue.found).red()
-    )
 }
 
 /// Print `value` as one line of JSON.
@@ -159,10 +148,7 @@ pub fn require_open_stdout() -> anyhow::Result<()> {
     #[cfg(target_os = "linux")]
     std::hint::black_box(&NOTE_CLOSED_STDOUT);
     if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
-        anyhow::bail!(
-            "standard output is closed (`>&-`), so nothing wa-hook prints could be read; \
-             redirect it instead (`> FILE`, or `> /dev/null` to discard it)"
-        );
+        return Err(Failure::StdoutClosedAtStart.into());
     }
     Ok(())
 }
@@ -177,10 +163,7 @@ pub fn judge_closed_stdout<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
                 && STDOUT_TRACKED.load(Ordering::Relaxed)
                 && !STDOUT_WRITTEN.load(Ordering::Relaxed) =>
         {
-            Err(anyhow::anyhow!(
-                "standard output was closed before anything was printed (the reading end of \
-                 the pipe went away)"
-            ))
+            Err(Failure::StdoutClosedBeforeOutput.into())
         }
         other => other,
     }
@@ -194,7 +177,7 @@ pub fn warn(message: impl std::fmt::Display) {
 /// A progress bar on stderr, or a hidden one when stderr is not a terminal (so pipes and CI
 /// logs stay clean).
 pub fn progress_bar(len: u64) -> ProgressBar {
-    if !stderr_is_terminal() {
+    if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
@@ -264,48 +247,17 @@ fn is_unsafe_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `1 request`, `3 requests`: the one home of counted nouns.
-pub fn plural(count: impl Into<u64>, one: &str, many: &str) -> String {
-    let count = count.into();
-    format!("{count} {}", if count == 1 { one } else { many })
-}
-
-/// A byte count for people: `512 bytes`, `64 KiB`, `4 MiB`, `1.5 GiB`.
-pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value.fract() < 0.05 || value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-/// `1.23 ms`, `45.6 ms`, `1.20 s`.
-pub fn format_latency(latency: Duration) -> String {
-    let ms = latency.as_secs_f64() * 1000.0;
-    if ms < 10.0 {
-        format!("{ms:.2} ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{:.2} s", ms / 1000.0)
-    }
-}
-
 /// The value at percentile `p` (0–100) of sorted latencies, nearest rank.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a rank between 0 and the length, which is far below 2^52"
+    )]
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
@@ -324,15 +276,11 @@ mod tests {
     }
 
     #[test]
-    fn names_and_sizes_print_safely() {
+    fn names_print_safely() {
         assert!(matches!(printable("ok/name.json"), Cow::Borrowed(_)));
         assert_eq!(
             printable("a\u{1b}[31mb\u{202e}c"),
             "a\\u{1b}[31mb\\u{202e}c"
         );
-        assert_eq!(size(17), "17 bytes");
-        assert_eq!(size(4 << 20), "4 MiB");
-        assert_eq!(size(1536), "1.5 KiB");
-        assert_eq!(size(3 << 30), "3 GiB");
     }
 }
