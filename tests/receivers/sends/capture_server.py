@@ -8,6 +8,9 @@ Control (called by the SDK scripts between sends, never by the SDK itself):
   POST /__label   {"sdk": "...", "sdk_version": "...", "name": "...", "call": "..."}
       names the next requests: the first is written to OUT_DIR/<sdk>/<name>.json, later ones
       (an upload before a send, a download after a URL) to <name>.2.json, <name>.3.json ...
+      Optional "answer": {"status", "body" (JSON) | "text", "headers"} answers the next
+      requests with that instead of a success (what an SDK does with Meta's error envelope).
+  POST /__outcome {"outcome": ...} adds what the SDK returned or raised to the label's fixtures.
   POST /__stop    ends the server.
 
 Answers (SEND-APIS.md, "Success response"; media answers are stand-ins, see the fixture note):
@@ -44,6 +47,7 @@ class State:
         self.label = None
         self.count = 0
         self.counter = 0
+        self.files = []
         self.lock = threading.Lock()
 
 
@@ -82,7 +86,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        return obj if raw is None else {"bytes": len(raw), "content_type": content_type}
+        if raw is not None:
+            return {"status": status, "content_type": content_type, "bytes": len(raw)}
+        return {"status": status, "body": obj}
 
     def handle_any(self):
         st = self.state
@@ -92,6 +98,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with st.lock:
                 st.label = json.loads(body)
                 st.count = 0
+                st.files = []
+            return self.answer(200, {"ok": True})
+        if path == "/__outcome":
+            outcome = json.loads(body)["outcome"]
+            with st.lock:
+                files = list(st.files)
+            for file in files:
+                with open(file, encoding="utf-8") as f:
+                    fixture = json.load(f)
+                fixture["sdk_outcome"] = outcome
+                with open(file, "w", encoding="utf-8") as f:
+                    json.dump(fixture, f, indent=2, ensure_ascii=False)
+                    f.write("\n")
             return self.answer(200, {"ok": True})
         if path == "/__stop":
             self.answer(200, {"ok": True})
@@ -105,6 +124,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def respond(self, path, body, n):
+        forced = (self.state.label or {}).get("answer")
+        if forced:
+            raw = None
+            if "text" in forced:
+                raw = forced["text"].encode()
+            self.send_response(forced["status"])
+            data = raw if raw is not None else json.dumps(forced["body"]).encode()
+            headers = {"Content-Type": "application/json" if raw is None else "text/html"}
+            headers.update(forced.get("headers", {}))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return {"status": forced["status"], "headers": headers,
+                    "body": forced.get("body") if raw is None else forced["text"]}
         try:
             sent = json.loads(body) if body else {}
         except ValueError:
@@ -179,7 +214,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         folder = os.path.join(st.out, label.get("sdk", "unlabelled"))
         os.makedirs(folder, exist_ok=True)
         name = label.get("name", "request") + ("" if count == 1 else f".{count}")
-        with open(os.path.join(folder, name + ".json"), "w", encoding="utf-8") as f:
+        file = os.path.join(folder, name + ".json")
+        with st.lock:
+            st.files.append(file)
+        with open(file, "w", encoding="utf-8") as f:
             json.dump(fixture, f, indent=2, ensure_ascii=False)
             f.write("\n")
 

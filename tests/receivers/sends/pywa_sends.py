@@ -44,13 +44,86 @@ BSUID = "US.13491208655302741918"
 WAMID = "wamid.HBgLMTYzMTU1NTExODEVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA="
 
 
-def label(name, call):
-    data = json.dumps(
-        {"sdk": SDK, "sdk_version": pywa.__version__, "name": name, "call": call}
-    ).encode()
+def control(path, payload):
     urllib.request.urlopen(
-        urllib.request.Request(GRAPH + "/__label", data=data, method="POST")
+        urllib.request.Request(GRAPH + path, data=json.dumps(payload).encode(), method="POST")
     ).read()
+
+
+def label(name, call, answer=None):
+    payload = {"sdk": SDK, "sdk_version": pywa.__version__, "name": name, "call": call}
+    if answer:
+        payload["answer"] = answer
+    control("/__label", payload)
+
+
+def error(status, code, message, details, **extra):
+    """Meta's error envelope (SEND-APIS.md, 'Meta: error envelope and codes'); the details
+    text is a stand-in where SEND-APIS.md quotes none."""
+    body = {"error": {"message": message, "type": "OAuthException", "code": code,
+                      "error_data": {"messaging_product": "whatsapp", "details": details},
+                      "fbtrace_id": "AStandInFbtraceId"}}
+    return {"status": status, "body": body, **extra}
+
+
+# What each SDK does with Meta's other answers (errors, a success missing members): the
+# outcome is recorded in the fixture (sdk_outcome).
+ANSWERS = [
+    ("answer_error_131030", "wa.send_message(to, text) answered 400 (#131030)",
+     error(400, 131030, "(#131030) Recipient phone number not in allowed list", "(stand-in details)"),
+     lambda wa: wa.send_message(to=TO, text="Hello")),
+    ("answer_error_132000", "wa.send_template(...) answered 400 (#132000)",
+     error(400, 132000, "(#132000) (stand-in message)",
+           "body: number of localizable_params (2) does not match the expected number of params (1)"),
+     lambda wa: wa.send_template(to=TO, name="order_update", language=TemplateLanguage.ENGLISH_US,
+                                 params=[BodyText.params("John", "42")])),
+    ("answer_error_130429", "wa.send_message(to, text) answered 429 (#130429)",
+     error(429, 130429, "(#130429) Cloud API message throughput has been reached", "(stand-in details)"),
+     lambda wa: wa.send_message(to=TO, text="Hello")),
+    ("answer_error_190", "wa.send_message(to, text) answered 401 (#190)",
+     error(401, 190, "(#190) (stand-in message)", "(stand-in details)"),
+     lambda wa: wa.send_message(to=TO, text="Hello")),
+    ("answer_error_131009_read", "wa.mark_message_as_read(WAMID) answered 400 (#131009)",
+     error(400, 131009, "(#131009) Parameter value not valid", "(stand-in details)"),
+     lambda wa: wa.mark_message_as_read(message_id=WAMID)),
+    ("answer_not_json_502", "wa.send_message(to, text) answered 502 with an HTML page",
+     {"status": 502, "text": "<html><body>Bad Gateway</body></html>"},
+     lambda wa: wa.send_message(to=TO, text="Hello")),
+    ("answer_success_without_contacts", "wa.send_message(to, text) answered 200 without contacts",
+     {"status": 200, "body": {"messaging_product": "whatsapp", "messages": [{"id": "wamid.NOCONTACTS"}]}},
+     lambda wa: wa.send_message(to=TO, text="Hello")),
+    ("answer_success_without_message_status", "wa.send_template(...) answered 200 without message_status",
+     {"status": 200, "body": {"messaging_product": "whatsapp", "contacts": [{"input": TO, "wa_id": TO}],
+                              "messages": [{"id": "wamid.NOSTATUS"}]}},
+     lambda wa: wa.send_template(to=TO, name="hello_world", language=TemplateLanguage.ENGLISH_US)),
+    ("answer_success_held", "wa.send_template(...) answered 200 with message_status held_for_quality_assessment",
+     {"status": 200, "body": {"messaging_product": "whatsapp", "contacts": [{"input": TO, "wa_id": TO}],
+                              "messages": [{"id": "wamid.HELD", "message_status": "held_for_quality_assessment"}]}},
+     lambda wa: wa.send_template(to=TO, name="hello_world", language=TemplateLanguage.ENGLISH_US)),
+]
+
+
+def outcome_of(result):
+    fields = {}
+    for key in ("id", "input", "status", "success", "url", "mime_type", "sha256", "file_size"):
+        value = getattr(result, key, None)
+        if value is not None:
+            fields[key] = str(value)
+    chat = getattr(result, "chat", None)
+    if chat is not None:
+        fields["chat.id"] = chat.id
+    if isinstance(result, bytes):
+        fields["bytes"] = len(result)
+    return {"returned": type(result).__name__, **fields}
+
+
+def failure_of(err):
+    out = {"raised": f"{type(err).__module__}.{type(err).__name__}", "str": str(err)[:300]}
+    for key in ("code", "message", "details", "fbtrace_id", "type", "status_code"):
+        value = getattr(err, key, None)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def main():
@@ -200,10 +273,21 @@ def main():
         label(name, call)
         try:
             result = send()
+            control("/__outcome", {"outcome": outcome_of(result)})
             print(f"ok   {name}: {type(result).__name__}", flush=True)
         except Exception as err:  # record and go on: a failure here is a finding
             failures += 1
+            control("/__outcome", {"outcome": failure_of(err)})
             print(f"FAIL {name}: {type(err).__name__}: {err}", flush=True)
+    for name, call, answer, send in ANSWERS:
+        label(name, call, answer)
+        try:
+            result = send(wa)
+            control("/__outcome", {"outcome": outcome_of(result)})
+            print(f"answer {name}: returned {type(result).__name__}", flush=True)
+        except Exception as err:
+            control("/__outcome", {"outcome": failure_of(err)})
+            print(f"answer {name}: raised {type(err).__name__}: {str(err)[:120]}", flush=True)
     return failures
 
 

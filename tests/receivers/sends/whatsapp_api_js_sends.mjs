@@ -67,11 +67,27 @@ function emulatorFetch(url, options) {
     return fetch(new URL(asked.pathname + asked.search, GRAPH), options);
 }
 
-async function label(name, call) {
-    await fetch(`${GRAPH}/__label`, {
-        method: "POST",
-        body: JSON.stringify({ sdk: SDK, sdk_version: SDK_VERSION, name, call }),
-    });
+async function control(path, payload) {
+    await (await fetch(`${GRAPH}${path}`, { method: "POST", body: JSON.stringify(payload) })).text();
+}
+
+async function label(name, call, answer) {
+    await control("/__label", { sdk: SDK, sdk_version: SDK_VERSION, name, call, ...(answer ? { answer } : {}) });
+}
+
+// Meta's error envelope (SEND-APIS.md, "Meta: error envelope and codes"); the details text is a
+// stand-in where SEND-APIS.md quotes none.
+function error(status, code, message, details) {
+    return {
+        status,
+        body: {
+            error: {
+                message, type: "OAuthException", code,
+                error_data: { messaging_product: "whatsapp", details },
+                fbtrace_id: "AStandInFbtraceId",
+            },
+        },
+    };
 }
 
 // The version is left unset on purpose: the fixtures show the SDK's default (it warns).
@@ -201,15 +217,66 @@ const sends = [
     ["media_delete_phone", "deleteMedia(id, phoneID)", () => Whatsapp.deleteMedia("1234567890123456", PHONE_ID)],
 ];
 
+// What the SDK does with Meta's other answers (errors, a success missing members): recorded in
+// the fixture (sdk_outcome).
+const answers = [
+    ["answer_error_131030", "sendMessage(phoneID, to, new Text(...)) answered 400 (#131030)",
+        error(400, 131030, "(#131030) Recipient phone number not in allowed list", "(stand-in details)"),
+        () => send(new Text("Hello"))],
+    ["answer_error_132000", "sendMessage(phoneID, to, new Template(...)) answered 400 (#132000)",
+        error(400, 132000, "(#132000) (stand-in message)",
+            "body: number of localizable_params (2) does not match the expected number of params (1)"),
+        () => send(new Template("order_update", "en_US", new BodyComponent(new BodyParameter("John"), new BodyParameter("42"))))],
+    ["answer_error_130429", "sendMessage(...) answered 429 (#130429)",
+        error(429, 130429, "(#130429) Cloud API message throughput has been reached", "(stand-in details)"),
+        () => send(new Text("Hello"))],
+    ["answer_error_190", "sendMessage(...) answered 401 (#190)",
+        error(401, 190, "(#190) (stand-in message)", "(stand-in details)"),
+        () => send(new Text("Hello"))],
+    ["answer_error_131009_read", "markAsRead(phoneID, WAMID) answered 400 (#131009)",
+        error(400, 131009, "(#131009) Parameter value not valid", "(stand-in details)"),
+        () => Whatsapp.markAsRead(PHONE_ID, WAMID)],
+    ["answer_not_json_502", "sendMessage(...) answered 502 with an HTML page",
+        { status: 502, text: "<html><body>Bad Gateway</body></html>" },
+        () => send(new Text("Hello"))],
+    ["answer_success_without_contacts", "sendMessage(...) answered 200 without contacts",
+        { status: 200, body: { messaging_product: "whatsapp", messages: [{ id: "wamid.NOCONTACTS" }] } },
+        () => send(new Text("Hello"))],
+    ["answer_success_held", "sendMessage(..., new Template(...)) answered 200 with message_status held_for_quality_assessment",
+        { status: 200, body: { messaging_product: "whatsapp", contacts: [{ input: TO, wa_id: TO }],
+            messages: [{ id: "wamid.HELD", message_status: "held_for_quality_assessment" }] } },
+        () => send(new Template("hello_world", "en_US"))],
+];
+
+// What on.sent (the SDK's own hook after every send) was given, for the answers above.
+let lastSent;
+Whatsapp.on.sent = ({ id, held_for_quality_assessment }) => {
+    lastSent = { id, held_for_quality_assessment };
+};
+
 let failures = 0;
 for (const [name, call, run] of sends) {
     await label(name, call);
     try {
         const result = await run();
+        await control("/__outcome", { outcome: { returned: result } });
         console.log(`ok   ${name}: ${JSON.stringify(result).slice(0, 120)}`);
     } catch (err) {
         failures++;
+        await control("/__outcome", { outcome: { threw: String(err) } });
         console.log(`FAIL ${name}: ${err}`);
+    }
+}
+for (const [name, call, answer, run] of answers) {
+    await label(name, call, answer);
+    lastSent = undefined;
+    try {
+        const result = await run();
+        await control("/__outcome", { outcome: { returned: result, on_sent: lastSent ?? null } });
+        console.log(`answer ${name}: returned ${JSON.stringify(result).slice(0, 100)}`);
+    } catch (err) {
+        await control("/__outcome", { outcome: { threw: `${err?.name}: ${err?.message}`, on_sent: lastSent ?? null } });
+        console.log(`answer ${name}: threw ${err}`);
     }
 }
 process.exit(failures ? 1 : 0);
