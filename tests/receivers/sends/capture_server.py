@@ -37,8 +37,8 @@ import sys
 import threading
 
 DOWNLOAD_BYTES = b"\xff\xd8\xff\xe0stand-in jpeg bytes"
-# Header values that change on every run (ports, multipart boundaries) are kept as sent; the
-# port of the capture server is written as PORT so fixtures are stable across runs.
+# Multipart boundaries change on every run and are kept as sent; the capture server's port is
+# written as PORT everywhere in a fixture (headers, answers, outcomes).
 
 
 class State:
@@ -108,9 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 with open(file, encoding="utf-8") as f:
                     fixture = json.load(f)
                 fixture["sdk_outcome"] = outcome
-                with open(file, "w", encoding="utf-8") as f:
-                    json.dump(fixture, f, indent=2, ensure_ascii=False)
-                    f.write("\n")
+                self.write(file, fixture)
             return self.answer(200, {"ok": True})
         if path == "/__stop":
             self.answer(200, {"ok": True})
@@ -217,9 +215,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         file = os.path.join(folder, name + ".json")
         with st.lock:
             st.files.append(file)
+        self.write(file, fixture)
+
+    def write(self, file, fixture):
+        """Write a fixture, the capture server's port as PORT (stable across runs)."""
+        text = json.dumps(fixture, indent=2, ensure_ascii=False) + "\n"
+        text = text.replace(f"127.0.0.1:{self.server.server_address[1]}", "127.0.0.1:PORT")
         with open(file, "w", encoding="utf-8") as f:
-            json.dump(fixture, f, indent=2, ensure_ascii=False)
-            f.write("\n")
+            f.write(text)
 
     do_GET = do_POST = do_DELETE = do_PUT = handle_any
 
