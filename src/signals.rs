@@ -174,7 +174,7 @@ mod tests {
             Meaning::Repeat
         );
         assert_eq!(
-            signals.receive(start + SAME_SIGNAL - Duration::from_millis(1)),
+            signals.receive(start + SAME_SIGNAL.checked_sub(Duration::from_millis(1)).unwrap()),
             Meaning::Repeat
         );
         assert_eq!(signals.receive(start + SAME_SIGNAL), Meaning::ExitNow);

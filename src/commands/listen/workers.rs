@@ -97,10 +97,10 @@ impl Pool {
     /// answered until none has come for a moment, records waiting for a capture pipe are
     /// written. Whatever is still being read or forwarded at the deadline is left, and counted.
     pub fn shutdown(self, deadline: Instant) -> Stopped {
-        self.stop_workers(deadline - SHUTDOWN_QUIET * 3);
+        self.stop_workers(before(deadline, SHUTDOWN_QUIET * 3));
         // A request whose body was still arriving when the signal came is queued after the
         // unblocks: answer what arrives while requests keep coming, for a moment.
-        let late = self.answer_late_requests(deadline - SHUTDOWN_QUIET);
+        let late = self.answer_late_requests(before(deadline, SHUTDOWN_QUIET));
         // Records queued for a capture pipe are written for what is left; a pipe nobody reads
         // never holds the stop.
         let unwritten = self
@@ -162,6 +162,12 @@ impl Pool {
         }
         stats.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// `by` before `deadline`; now if that is earlier than the monotonic clock can count (a
+/// deadline in its first moments), as both are already past.
+fn before(deadline: Instant, by: Duration) -> Instant {
+    deadline.checked_sub(by).unwrap_or_else(Instant::now)
 }
 
 /// One worker thread's share of the pool.
@@ -324,7 +330,7 @@ mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use super::Pool;
+    use super::{Pool, before};
     use crate::capture::CaptureWriter;
     use crate::cli::Format;
     use crate::commands::listen::handler::Handler;
@@ -433,5 +439,13 @@ mod tests {
             Ok(true),
             "recv() did not return: try_recv took the unblock"
         );
+    }
+
+    #[test]
+    fn a_time_before_what_the_clock_can_count_is_now() {
+        let (now, ms) = (Instant::now(), Duration::from_millis(1));
+        assert_eq!(before(now, ms) + ms, now);
+        let earliest = before(now, Duration::MAX);
+        assert!(earliest >= now && earliest <= Instant::now());
     }
 }

@@ -212,13 +212,14 @@ fn histogram(latencies: &LatencyHistogram) -> (Vec<Bucket>, Option<Bucket>) {
     }
     let (min, max) = (latencies.min(), latencies.max());
     let p99 = latencies.percentile(99.0);
-    // Outliers are set apart only when they would squash the rest.
-    let top = if max - min > (p99 - min) * 2 {
+    // Outliers are set apart only when they would squash the rest. Percentiles and buckets
+    // are clamped to the exact extremes, so no subtraction below saturates.
+    let top = if max.saturating_sub(min) > p99.saturating_sub(min) * 2 {
         p99
     } else {
         max
     };
-    let span = (top - min).as_secs_f64();
+    let span = top.saturating_sub(min).as_secs_f64();
     let buckets = if span == 0.0 { 1 } else { HISTOGRAM_BUCKETS };
     let width = span / buckets as f64;
     let mut counts = vec![0u64; buckets];
@@ -228,7 +229,7 @@ fn histogram(latencies: &LatencyHistogram) -> (Vec<Bucket>, Option<Bucket>) {
             slower += count;
             continue;
         }
-        let offset = (latency - min).as_secs_f64();
+        let offset = latency.saturating_sub(min).as_secs_f64();
         let index = if width == 0.0 {
             0
         } else {
