@@ -103,7 +103,7 @@ pub(crate) fn exited(child: &Child) -> Option<ExitStatus> {
         libc::waitid(
             libc::P_PID,
             pid,
-            &mut info,
+            &raw mut info,
             libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
         )
     };

@@ -938,7 +938,7 @@ fn a_live_list_nobody_reads_gives_its_slot_back() {
                 stream.as_raw_fd(),
                 libc::SOL_SOCKET,
                 libc::SO_RCVBUF,
-                (&size as *const libc::c_int).cast(),
+                (&raw const size).cast(),
                 std::mem::size_of::<libc::c_int>() as libc::socklen_t,
             );
         }

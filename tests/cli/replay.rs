@@ -1174,7 +1174,7 @@ fn broken_bodies_are_marked_failed_and_worded_as_what_happened() {
                     stream.as_raw_fd(),
                     libc::SOL_SOCKET,
                     libc::SO_LINGER,
-                    (&linger as *const libc::linger).cast(),
+                    (&raw const linger).cast(),
                     std::mem::size_of::<libc::linger>() as libc::socklen_t,
                 );
             }
@@ -1311,7 +1311,7 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
         libc::waitid(
             libc::P_PID,
             pid as libc::id_t,
-            &mut info,
+            &raw mut info,
             libc::WEXITED | libc::WNOWAIT,
         )
     };
@@ -1321,7 +1321,7 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
     let mut status = 0;
     // SAFETY: rusage is plain data, filled by wait4 for this child alone.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &raw mut status, 0, &raw mut usage) };
     assert_eq!(waited, pid as libc::pid_t);
     let code = if libc::WIFEXITED(status) {
         Some(libc::WEXITSTATUS(status))

@@ -396,7 +396,7 @@ fn connection_limit(requested: Option<u32>) -> usize {
             rlim_max: 0,
         };
         // SAFETY: getrlimit/setrlimit with a valid pointer to a local struct.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) } != 0 {
             return wanted;
         }
         if (limit.rlim_cur as u64) < needed {
@@ -405,7 +405,7 @@ fn connection_limit(requested: Option<u32>) -> usize {
                 rlim_max: limit.rlim_max,
             };
             // SAFETY: as above.
-            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raw const raised) } == 0 {
                 limit.rlim_cur = raised.rlim_cur;
             }
         }

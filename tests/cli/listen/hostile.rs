@@ -809,7 +809,7 @@ fn clients_that_read_no_answers_slow_down_nobody_else() {
             revents: 0,
         };
         // SAFETY: poll on one valid descriptor, without waiting.
-        unsafe { libc::poll(&mut poll, 1, 0) };
+        unsafe { libc::poll(&raw mut poll, 1, 0) };
         poll.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLRDHUP) != 0
     };
     let body = sample_bytes("qikchat/message-text");
@@ -871,7 +871,7 @@ fn connect_with_small_window(host: &str) -> std::net::TcpStream {
             fd,
             libc::SOL_SOCKET,
             libc::SO_RCVBUF,
-            (&size as *const libc::c_int).cast(),
+            (&raw const size).cast(),
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         );
         let sockaddr = libc::sockaddr_in {
@@ -884,7 +884,7 @@ fn connect_with_small_window(host: &str) -> std::net::TcpStream {
         };
         let connected = libc::connect(
             fd,
-            (&sockaddr as *const libc::sockaddr_in).cast(),
+            (&raw const sockaddr).cast(),
             std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
         );
         let stream = std::net::TcpStream::from_raw_fd(fd);
