@@ -704,7 +704,7 @@ mod tests {
         assert_eq!(relative(20), "in 20 s");
         assert_eq!(relative(-120), "2 min ago");
         assert_eq!(
-            describe_expiry(1767229200, 1767229200 - 3540),
+            describe_expiry(1_767_229_200, 1_767_229_200 - 3540),
             "2026-01-01T01:00:00Z (in 59 min)"
         );
     }

@@ -7,6 +7,9 @@ use serde_json::{Map, Value};
 use super::rules::{Gist, Kind, MessageEvent};
 use crate::ids::IdSource;
 
+/// Meta's error code 131026, "Message undeliverable": what a message set to failed carries.
+pub const UNDELIVERABLE: u32 = 131_026;
+
 pub fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
 }
@@ -189,7 +192,7 @@ pub fn set_meta_status(item: &mut Map<String, Value>, status: &str, at: SystemTi
     if status == "failed" {
         item.entry("errors").or_insert_with(|| {
             serde_json::json!([{
-                "code": 131026,
+                "code": UNDELIVERABLE,
                 "title": "Message undeliverable",
                 "message": "Message undeliverable",
                 "error_data": {"details": "Message Undeliverable."}

@@ -167,7 +167,7 @@ fn other_providers_shapes_are_unknown() {
         json!({"type": "whatsapp", "statuses": [{"status": "delivered", "state": "DELIVERED",
             "message_id": "01H8Y0W5K9", "recipient": "46732001122"}]}),
         // Gupshup.
-        json!({"app": "ShopBot", "timestamp": 1718203423000u64, "version": 2, "type": "message",
+        json!({"app": "ShopBot", "timestamp": 1_718_203_423_000u64, "version": 2, "type": "message",
             "payload": {"id": "ABEGkZlgQyWAAgo-sDVSUOa9jH0z", "source": "919812345670",
             "type": "text", "payload": {"text": "Hi"}, "sender": {"phone": "919812345670"}}}),
         // Twilio's JSON-encoded fields.
@@ -177,7 +177,7 @@ fn other_providers_shapes_are_unknown() {
         json!({"id": "6541f9a8c4f1", "created": "2024-06-12T10:03:43Z", "waId": "919812345670",
             "text": "hi", "type": "text", "eventType": "message", "senderName": "Priya"}),
         // A Meta Graph webhook of another product.
-        json!({"object": "page", "entry": [{"id": "1234", "time": 1718203423, "messaging": []}]}),
+        json!({"object": "page", "entry": [{"id": "1234", "time": 1_718_203_423, "messaging": []}]}),
         // Partner-like event name without the partner's keys.
         json!({"event": "whatsapp", "data": {"message": "hi"}}),
         // A messages array without Meta's message marks.
@@ -338,7 +338,7 @@ fn missing_content_explained_by_errors_is_accepted() {
 #[test]
 fn a_meta_field_without_a_schema_is_unchecked_not_invalid() {
     let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
-        "time": 1760035000, "changes": [{"field": "partner_solutions",
+        "time": 1_760_035_000, "changes": [{"field": "partner_solutions",
         "value": {"anything": ["Meta", "adds"]}}]}]});
     let check = check_value(&body, &strict());
     assert_eq!(check.verdict, Verdict::Unchecked, "{:?}", check.errors);

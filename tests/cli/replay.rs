@@ -960,7 +960,7 @@ fn the_budget_is_the_providers_own_unless_given() {
         json_summary(&output.stdout)
     };
     assert_eq!(summary(&["qikchat/message-text"])["budget_ms"], 2000.0);
-    assert_eq!(summary(&["picky/message-text"])["budget_ms"], 180000.0);
+    assert_eq!(summary(&["picky/message-text"])["budget_ms"], 180_000.0);
     assert_eq!(summary(&["meta/message-text"])["budget_ms"], 2000.0);
     assert_eq!(
         summary(&["picky/message-text", "qikchat/message-text"])["budget_ms"],

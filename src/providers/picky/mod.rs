@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::capabilities::{InstantReplies, Lifecycle, QueryMethod};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
-use super::shapes::{code, has_nonempty, same_kind_of_number, text_at};
+use super::shapes::{UNDELIVERABLE, code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
 
@@ -287,7 +287,7 @@ impl Lifecycle for Picky {
         item.insert("status".into(), Value::from(status_code(status)));
         if status == "failed" {
             if item.get("error_code").is_none_or(Value::is_null) {
-                item.insert("error_code".into(), Value::from(131026));
+                item.insert("error_code".into(), Value::from(UNDELIVERABLE));
                 item.insert("error_message".into(), "Message undeliverable".into());
             }
         } else {
