@@ -123,9 +123,8 @@ impl Edit {
         let mut here = body;
         for (depth, token) in self.tokens.iter().enumerate() {
             here = match here {
-                Value::Object(object) => match object.get(token) {
-                    Some(next) => next,
-                    None => {
+                Value::Object(object) => {
+                    let Some(next) = object.get(token) else {
                         let close = object
                             .keys()
                             .map(|key| (strsim::jaro_winkler(key, token), key))
@@ -137,8 +136,9 @@ impl Edit {
                                 path.join(".")
                             });
                         return Some((self.tokens[..=depth].join("."), close));
-                    }
-                },
+                    };
+                    next
+                }
                 Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
                 _ => return None,
             };

@@ -60,12 +60,11 @@ fn token(
         return Ok(Outcome::CheckFailed);
     };
     let now = partner_api::now_unix();
-    let expiration_time = match answer.json.get("expiration_time").and_then(as_i64) {
-        Some(time) => time,
-        None => {
-            output::warn("the answer gives no expiration_time; assuming the documented one hour");
-            now + 3600
-        }
+    let expiration_time = if let Some(time) = answer.json.get("expiration_time").and_then(as_i64) {
+        time
+    } else {
+        output::warn("the answer gives no expiration_time; assuming the documented one hour");
+        now + 3600
     };
     let saved = SavedToken {
         token,

@@ -66,9 +66,10 @@ pub fn replay_record(
         body: reqwest::Body::from(bytes),
     };
     let reply = http::runtime().block_on(net::send(&client, request, target, true));
-    let gist = reply.status.map(|_| match &reply.failure {
-        Some(failure) => format!("({})", failure.message),
-        None => {
+    let gist = reply.status.map(|_| {
+        if let Some(failure) = &reply.failure {
+            format!("({})", failure.message)
+        } else {
             let parsed = crate::validation::parse_json(&reply.body).ok();
             net::gist(&reply.body, parsed.as_ref())
         }

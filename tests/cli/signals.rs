@@ -36,14 +36,12 @@ pub fn output_within(child: Child, timeout: Duration) -> Output {
     let pid = child.id();
     let (done, output) = mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(timeout) {
-        Ok(output) => output.unwrap(),
-        Err(_) => {
-            // SAFETY: the child this test started, not yet reaped (its waiter is blocked).
-            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
-            panic!("the process did not exit within {timeout:?}");
-        }
-    }
+    let Ok(output) = output.recv_timeout(timeout) else {
+        // SAFETY: the child this test started, not yet reaped (its waiter is blocked).
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        panic!("the process did not exit within {timeout:?}");
+    };
+    output.unwrap()
 }
 
 /// A server that takes connections, reads what comes, and never answers; says when the first

@@ -282,18 +282,17 @@ fn default_ack_body(status: u16) -> Vec<u8> {
 /// The `--reply` body: a sample or a file, which must be a valid Picky Assist instant reply.
 fn load_reply(spec: &str) -> anyhow::Result<Vec<u8>> {
     let (origin, bytes) = if catalogue::looks_like_sample_name(spec) {
-        let sample = match catalogue::find_sample(spec) {
-            Some(sample) => sample,
-            None => {
-                let found = catalogue::select_samples(spec)?;
-                if found.len() != 1 {
-                    bail!(
-                        "--reply takes one sample, and `{spec}` matches {}; name one of them",
-                        found.len()
-                    );
-                }
-                found[0]
+        let sample = if let Some(sample) = catalogue::find_sample(spec) {
+            sample
+        } else {
+            let found = catalogue::select_samples(spec)?;
+            if found.len() != 1 {
+                bail!(
+                    "--reply takes one sample, and `{spec}` matches {}; name one of them",
+                    found.len()
+                );
             }
+            found[0]
         };
         (sample.name.clone(), sample.body.to_vec())
     } else {

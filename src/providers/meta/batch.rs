@@ -32,14 +32,13 @@ pub fn merge(bodies: &[Value]) -> Option<Value> {
         for entry in body.get("entry")?.as_array()? {
             let entry = entry.as_object()?;
             let changes = entry.get("changes")?.as_array()?;
-            let at = match entries.iter().position(|e| e.get("id") == entry.get("id")) {
-                Some(at) => at,
-                None => {
-                    let mut first = entry.clone();
-                    first.insert("changes".into(), Value::Array(Vec::new()));
-                    entries.push(first);
-                    entries.len() - 1
-                }
+            let at = if let Some(at) = entries.iter().position(|e| e.get("id") == entry.get("id")) {
+                at
+            } else {
+                let mut first = entry.clone();
+                first.insert("changes".into(), Value::Array(Vec::new()));
+                entries.push(first);
+                entries.len() - 1
             };
             let Some(Value::Array(merged)) = entries[at].get_mut("changes") else {
                 unreachable!("every kept entry has a changes array");

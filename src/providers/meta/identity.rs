@@ -122,12 +122,11 @@ fn person(item: &Map<String, Value>, keys: &Keys) -> Person {
 fn rewrite_value(value: &mut Map<String, Value>, identity: Identity) -> bool {
     // Read every user first (who is who), then write.
     let mut people: Vec<Person> = Vec::new();
-    let mut seen = |found: Person| match people.iter().position(|known| known.matches(&found)) {
-        Some(at) => {
+    let mut seen = |found: Person| {
+        if let Some(at) = people.iter().position(|known| known.matches(&found)) {
             people[at].absorb(found);
             at
-        }
-        None => {
+        } else {
             people.push(found);
             people.len() - 1
         }

@@ -126,14 +126,13 @@ impl Rules for Smartflow {
     }
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {
-        match kind.name() {
-            "status" => status_gist(body),
-            _ => {
-                let message = at(body, "/messages/0").or_else(|| body.get("messages"));
-                Gist {
-                    who: message.and_then(|m| m.get("from")).and_then(value_text),
-                    what: message_text(message),
-                }
+        if kind.name() == "status" {
+            status_gist(body)
+        } else {
+            let message = at(body, "/messages/0").or_else(|| body.get("messages"));
+            Gist {
+                who: message.and_then(|m| m.get("from")).and_then(value_text),
+                what: message_text(message),
             }
         }
     }

@@ -12,15 +12,13 @@ fn stop_within(listener: Listener, timeout: Duration) -> (Option<i32>, String, S
     let pid = listener.pid();
     let (done, stopped) = std::sync::mpsc::channel();
     std::thread::spawn(move || done.send(listener.stop()));
-    match stopped.recv_timeout(timeout) {
-        Ok(result) => result,
-        Err(_) => {
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-            panic!("listen did not stop within {timeout:?} of SIGTERM");
-        }
-    }
+    let Ok(result) = stopped.recv_timeout(timeout) else {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        panic!("listen did not stop within {timeout:?} of SIGTERM");
+    };
+    result
 }
 
 fn record_line(seq: u64) -> String {
