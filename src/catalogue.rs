@@ -56,7 +56,7 @@ fn load_samples() -> Vec<Sample> {
             .files()
             .filter(|file| file.path().extension().is_some_and(|ext| ext == "json"))
             .collect();
-        files.sort_by_key(|file| file.path().file_stem().map(|s| s.to_os_string()));
+        files.sort_by_key(|file| file.path().file_stem().map(ToOwned::to_owned));
         for file in files {
             let stem = file
                 .path()

@@ -10,6 +10,7 @@ use crate::cli::{AppSecretArgs, Format, SignArgs, VerifyArgs};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers;
+use crate::providers::capabilities::Mismatch;
 use crate::secret::{self, SecretString};
 
 pub fn run_sign(args: SignArgs) -> anyhow::Result<Outcome> {
@@ -47,7 +48,7 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<Outcome> {
     match (args.format, cause) {
         (Format::Json, cause) => output::json_line(
             &mut out,
-            &serde_json::json!({"valid": valid, "cause": cause, "explanation": cause.map(|c| c.explain())}),
+            &serde_json::json!({"valid": valid, "cause": cause, "explanation": cause.map(Mismatch::explain)}),
         )?,
         (Format::Text, None) => writeln!(
             out,

@@ -5,6 +5,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 
 use wa_hook::capture::{CaptureRecord, parse_record};
+use wa_hook::providers::Provider;
 
 use crate::common::*;
 
@@ -211,7 +212,7 @@ fn every_sample_is_recorded_and_validated() {
             .unwrap_or_else(|| panic!("no record for {name}"));
         assert_eq!(record.body_bytes().unwrap().as_deref(), Some(&body[..]));
         let provider = name.split('/').next().unwrap();
-        assert_eq!(record.provider.map(|p| p.id()), Some(provider), "{name}");
+        assert_eq!(record.provider.map(Provider::id), Some(provider), "{name}");
         assert_eq!(
             record.verdict.map(|v| format!("{v:?}")).as_deref(),
             Some("Valid"),
@@ -509,7 +510,7 @@ fn picky_query_string_method_is_recognised() {
     let (_, stdout, _) = listener.stop();
     let records = read_records(&path);
     assert_eq!(records[0].query, query);
-    assert_eq!(records[0].provider.map(|p| p.id()), Some("picky"));
+    assert_eq!(records[0].provider.map(Provider::id), Some("picky"));
     assert_eq!(
         written(records[0].kind.as_ref()).as_deref(),
         Some("message:text")

@@ -854,7 +854,7 @@ mod tests {
             "provider": "qikchat", "kind": "status:read", "verdict": "valid"
         }))
         .unwrap();
-        let filters = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let filters = |list: &[&str]| list.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert!(event_matches(&[], &record));
         assert!(event_matches(&filters(&["status"]), &record));
         assert!(event_matches(

@@ -676,7 +676,7 @@ mod tests {
     #[test]
     fn event_filters_know_every_providers_kinds_and_uncovered_meta_fields() {
         let filters = |words: &[&str]| {
-            super::check_event_filters(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+            super::check_event_filters(&words.iter().map(ToString::to_string).collect::<Vec<_>>())
         };
         assert!(filters(&["template_status", "call", "meta echo", "unchecked"]).is_ok());
         assert!(filters(&["partner_solutions"]).is_ok());
@@ -687,7 +687,7 @@ mod tests {
     #[test]
     fn event_filters_take_metas_field_names_and_suggest_for_typos() {
         let filters = |words: &[&str]| {
-            super::check_event_filters(&words.iter().map(|w| w.to_string()).collect::<Vec<_>>())
+            super::check_event_filters(&words.iter().map(ToString::to_string).collect::<Vec<_>>())
         };
         assert_eq!(
             filters(&["account_alerts", "Message_Template_Status_Update"]).unwrap(),

@@ -556,7 +556,7 @@ fn template(
     let edited = Edited {
         value,
         provider,
-        label: detection.as_ref().map(|d| d.label()),
+        label: detection.as_ref().map(providers::Detection::label),
         original: source.bytes,
         url,
     };
