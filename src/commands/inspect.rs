@@ -42,7 +42,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         match args.format {
             Format::Text => writeln!(out, "{}", inspector.url)?,
             Format::Json => {
-                output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?
+                output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?;
             }
         }
         out.flush()?;

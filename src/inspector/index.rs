@@ -310,7 +310,7 @@ impl Index {
             .name("wa-hook-inspector-follow".to_string())
             .spawn(move || {
                 super::yield_to_webhooks();
-                follower.run()
+                follower.run();
             });
         index
     }

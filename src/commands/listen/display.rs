@@ -700,7 +700,7 @@ impl Stats {
         match saved_to {
             Some(path) if path.as_os_str() == "-" => {}
             Some(path) if self.unsaved > 0 => {
-                text.push_str(&format!("  the others saved to {}\n", path.display()))
+                text.push_str(&format!("  the others saved to {}\n", path.display()));
             }
             Some(path) => text.push_str(&format!("  saved to {}\n", path.display())),
             None => text.push_str("  nothing saved (--no-save)\n"),

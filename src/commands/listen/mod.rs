@@ -474,7 +474,7 @@ fn start_inspector(
     match args.format {
         Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
         Format::Json => {
-            output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?
+            output::json_line(&mut out, &serde_json::json!({ "inspector": inspector.url }))?;
         }
     }
     out.flush()?;

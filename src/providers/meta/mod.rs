@@ -279,7 +279,7 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
                     match name {
                         "messages" => content_parts(value, &pointer, "messages", &mut parts),
                         "smb_message_echoes" => {
-                            content_parts(value, &pointer, "message_echoes", &mut parts)
+                            content_parts(value, &pointer, "message_echoes", &mut parts);
                         }
                         _ => {}
                     }
