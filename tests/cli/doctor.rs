@@ -1344,7 +1344,7 @@ fn an_answer_that_is_not_readable_http_is_named() {
         let head = format!("HTTP/1.1 200 OK\r\n{}", "X-Pad: x\r\n".repeat(6000));
         for stream in listener.incoming().take(500) {
             let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 65536];
+            let mut request = vec![0u8; 65536];
             let _ = stream.read(&mut request);
             let _ = stream.write_all(head.as_bytes());
         }

@@ -1068,7 +1068,7 @@ fn an_endless_answer_is_refused_past_1_mib() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
         let (mut stream, _) = listener.accept().unwrap();
-        let mut request = [0u8; 65536];
+        let mut request = vec![0u8; 65536];
         let _ = stream.read(&mut request);
         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
         let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));

@@ -996,7 +996,7 @@ fn raw_server(
         for stream in listener.incoming().take(connections) {
             let Ok(mut stream) = stream else { continue };
             // Read the request's head (the bodies here are small and arrive with it).
-            let mut request = [0u8; 65536];
+            let mut request = vec![0u8; 65536];
             let _ = stream.read(&mut request);
             let _ = stream.write_all(head.as_ref());
             let _ = stream.write_all(&body);
@@ -1160,7 +1160,7 @@ fn broken_bodies_are_marked_failed_and_worded_as_what_happened() {
         use std::os::fd::AsRawFd;
         for stream in listener.incoming().take(2) {
             let Ok(mut stream) = stream else { continue };
-            let mut request = [0u8; 65536];
+            let mut request = vec![0u8; 65536];
             let _ = stream.read(&mut request);
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(b"{\"ok\":");
@@ -1382,7 +1382,7 @@ fn sink_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
             let counted = std::sync::Arc::clone(&counted);
             std::thread::spawn(move || {
                 let mut buf = Vec::new();
-                let mut chunk = [0u8; 65536];
+                let mut chunk = vec![0u8; 65536];
                 loop {
                     // Answer every whole request (head and Content-Length body) in the buffer.
                     while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
