@@ -23,6 +23,9 @@ static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/capture/schem
 static SCHEMAS: SchemaSet = SchemaSet::new("wa-hook", &SCHEMA_DIR);
 
 /// The JSON Schema of a capture record (`capture-record`), shipped with the providers' own.
+///
+/// # Panics
+/// Never: the schema is embedded at build time, and a test reads it.
 pub fn schema() -> &'static Schema {
     SCHEMAS
         .get("capture-record")

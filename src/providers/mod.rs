@@ -213,12 +213,18 @@ fn capable<T: ?Sized>(
 /// provider, or of one that does not sign but must be signed (`listen
 /// --reject-bad-signature`) — the first signing provider's (Meta's). The registry test checks
 /// that one provider signs.
+///
+/// # Panics
+/// If no provider of the registry signs, which the registry test rules out.
 pub fn signing_for(provider: Option<Provider>) -> (Provider, &'static dyn Signing) {
     capable(provider, |rules| rules.signing()).expect("a provider of the registry signs")
 }
 
 /// `provider`'s verification [`Handshake`], or the first provider's that has one (Meta's).
 /// The registry test checks that one provider has one.
+///
+/// # Panics
+/// If no provider of the registry verifies, which the registry test rules out.
 pub fn handshake_for(provider: Option<Provider>) -> (Provider, &'static dyn Handshake) {
     capable(provider, |rules| rules.handshake()).expect("a provider of the registry verifies")
 }
