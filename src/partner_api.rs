@@ -236,7 +236,7 @@ impl PartnerApi {
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(json)) => Ok(Answer {
-                raw: bytes.to_vec(),
+                raw: bytes.clone(),
                 json,
             }),
             Ok(_) => {

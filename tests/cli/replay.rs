@@ -259,7 +259,8 @@ fn sequence_sends_the_lifecycle_in_order() {
     .stdout(predicate::str::contains("meta/status-sent [delivered]"));
     let requests = server.requests();
     assert_eq!(requests.len(), 6);
-    let mut by_id: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    let mut by_id: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        std::collections::BTreeMap::new();
     for request in &requests {
         let body = body_json(request);
         let status = &body["entry"][0]["changes"][0]["value"]["statuses"][0];

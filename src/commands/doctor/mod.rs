@@ -550,7 +550,7 @@ impl Doctor {
                 .details
                 .push(format!("before this check, {}", stop.sentence()));
         }
-        result.app_stops = new.clone();
+        result.app_stops.clone_from(&new);
         stops.extend(new);
         result
     }

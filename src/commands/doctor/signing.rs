@@ -47,7 +47,7 @@ pub(super) fn signed_post(doctor: &mut Doctor) -> Result<CheckResult, Halt> {
             let mut reserialised = None;
             for (library, bytes) in provider_signing(doctor).reencodings(&sent) {
                 let mut probe = delivery(doctor, &value).signing(Signing::OverOtherBytes);
-                probe.body = sent.clone();
+                probe.body.clone_from(&sent);
                 probe.signed_bytes = Some(bytes);
                 requests += 1;
                 if doctor.probe.send(probe)?.accepted() {

@@ -55,7 +55,7 @@ use forward::Forwarder;
 use handler::Handler;
 
 /// How long after Ctrl-C listen has stopped, whatever is still being read or forwarded.
-const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
 
 /// Answers one connection may have waiting (requests pipelined and not yet answered, or answers
 /// its client has not read) before its next request is read.

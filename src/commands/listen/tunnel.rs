@@ -198,7 +198,7 @@ impl Tunnel {
         let mut tunnel = Tunnel {
             child,
             port,
-            stopping: Default::default(),
+            stopping: std::sync::Arc::default(),
             watched: None,
             public_url: String::new(),
             kind,
@@ -287,7 +287,7 @@ impl Tunnel {
                     Some(url) => return Ok(url),
                     None => remember(&mut kept, line),
                 },
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
             }
             if self.kind == TunnelKind::Ngrok {
                 if let Some(url) = ngrok_api_url(self.port) {

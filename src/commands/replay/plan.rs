@@ -723,10 +723,9 @@ fn note_unchanged(
 ) {
     if config.fresh {
         let mut probe = edited.value.clone();
-        let refreshed = edited
-            .provider
-            .map(|p| payload::refresh(&mut probe, p, &mut IdSource::new(), now))
-            .unwrap_or(Refreshed::NothingToRefresh);
+        let refreshed = edited.provider.map_or(Refreshed::NothingToRefresh, |p| {
+            payload::refresh(&mut probe, p, &mut IdSource::new(), now)
+        });
         if refreshed == Refreshed::NothingToRefresh {
             notes.nothing_fresh.insert(name.to_string());
         }

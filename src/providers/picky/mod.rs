@@ -335,8 +335,7 @@ fn to_query(body: &Value) -> anyhow::Result<String> {
             Value::String(text) if key == "message-in" => {
                 url::form_urlencoded::parse(format!("v={text}").as_bytes())
                     .next()
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_else(|| text.clone())
+                    .map_or_else(|| text.clone(), |(_, v)| v.into_owned())
             }
             Value::String(text) => text.clone(),
             Value::Null => String::new(),

@@ -726,7 +726,7 @@ fn a_head_trickled_a_byte_at_a_time_is_cut_off_408() {
     let mut writer = connection.reader.get_ref().try_clone().unwrap();
     let trickler = std::thread::spawn(move || {
         // 40 bytes, one each 250 ms: 10 s for a head that would be answered 200 at its end.
-        for byte in b"GET /slowloris HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n".iter() {
+        for byte in b"GET /slowloris HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n" {
             if writer.write_all(&[*byte]).is_err() {
                 return;
             }
