@@ -510,11 +510,11 @@ fn labels_app_counts_and_columns_at_any_width() {
             result.starts_with("500") && result.contains("re-signed"),
             "{result}"
         );
-        let sent = app.requests();
-        assert_eq!(sent.len(), before + 1);
-        let body = &sent[before].body;
+        let requests = app.requests();
+        assert_eq!(requests.len(), before + 1);
+        let body = &requests[before].body;
         assert!(String::from_utf8_lossy(body).contains(r#""status":"d\u00e9livr\u00e9""#));
-        let signature = sent[before]
+        let signature = requests[before]
             .header("X-Hub-Signature-256")
             .unwrap()
             .to_string();

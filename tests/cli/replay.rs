@@ -1318,7 +1318,7 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
     };
     assert_eq!(waited, 0);
     exited.store(true, Ordering::SeqCst);
-    let sampled = sampler.join().unwrap();
+    let sampled_peak = sampler.join().unwrap();
     let mut status = 0;
     // SAFETY: rusage is plain data, filled by wait4 for this child alone.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -1335,7 +1335,7 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, Op
         .filter(|inherited| max_rss > *inherited)
         .map(|_| max_rss);
     let peak = if cfg!(target_os = "linux") {
-        sampled.max(exact)
+        sampled_peak.max(exact)
     } else {
         None
     };

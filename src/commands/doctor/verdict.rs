@@ -46,6 +46,10 @@ impl Problem {
 
 /// Latency figures of a check that sent many requests.
 #[derive(Clone, Debug, Serialize)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "the names are the JSON keys, with their unit"
+)]
 pub(crate) struct Latency {
     pub p50_ms: f64,
     pub p99_ms: f64,

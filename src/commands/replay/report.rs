@@ -159,6 +159,10 @@ struct Summary {
     ok: bool,
 }
 
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if lends it"
+)]
 fn is_zero(count: &u64) -> bool {
     *count == 0
 }
@@ -621,6 +625,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(
+        clippy::float_cmp,
+        reason = "ms() rounds to whole µs; the maximum is exact"
+    )]
     fn outliers_are_set_apart_and_the_rest_stays_readable() {
         // 999 answers between 3 and 6 ms, and one of 124 ms.
         let mut latencies: Vec<Duration> = (0..999)

@@ -231,7 +231,12 @@ fn run_tool(command: &mut Command, what: &str) -> Result<(), String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{what}: cannot start {:?}: {e}", command.get_program()))?;
+        .map_err(|e| {
+            format!(
+                "{what}: cannot start {}: {e}",
+                command.get_program().display()
+            )
+        })?;
     let output = collect(child.stdout.take(), child.stderr.take());
     let deadline = Instant::now() + INSTALL_TIMEOUT;
     let status = loop {
