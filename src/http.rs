@@ -43,19 +43,19 @@ pub fn client(options: &HttpOptions) -> anyhow::Result<reqwest::Client> {
 
 /// The runtime all HTTP work runs on; created on first use.
 ///
-/// One worker thread drives every connection: sending is waiting, not computing, and on a
-/// machine whose cores the target shares, hand-offs between worker threads cost more than they
-/// give (replay on this project's 2-core benchmark machine, alternating runs: a median of 0.64×
-/// oha's rate with a worker per core, 0.86× with one thread driving every connection). A
-/// caller's own future runs on the caller's thread (`block_on`), so listen's forwards and
-/// doctor's checks still wait in parallel.
+/// One thread drives every connection: sending is waiting, not computing, and on a machine
+/// whose cores the target shares, hand-offs between threads cost more than they give. Replay
+/// on this project's 2-core benchmark machine, 20,000 requests at -c 64, alternating runs: a
+/// median of 0.64× oha's rate with a worker per core, 0.86× on a current-thread runtime; CPU
+/// time per run (median of 5) 340 ms with one worker thread beside the caller, 315 ms here.
+/// Several threads may wait in `block_on` at once (listen's forwards, one per thread): the
+/// first drives the I/O for all and hands the driver on when its future is done, as tokio
+/// documents for the current-thread scheduler.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .thread_name("wa-hook-http")
             .build()
             .expect("starting the tokio runtime")
     })
