@@ -130,6 +130,23 @@ mod tests {
             record.kind.as_ref().map(ToString::to_string).as_deref(),
             Some("coo:loud")
         );
+        // A signature check this version does not know reads too (the body can still be
+        // checked and replayed), and is written back as it was.
+        let unknown_check = old.replace(
+            r#""verdict":"valid","#,
+            r#""verdict":"valid","signature":"unverifiable: no key","#,
+        );
+        let record = parse_record(unknown_check.as_bytes()).unwrap();
+        assert_eq!(
+            record.signature,
+            Some(SignatureCheck::Other("unverifiable: no key".into()))
+        );
+        assert!(
+            serde_json::to_string(&record)
+                .unwrap()
+                .contains(r#""signature":"unverifiable: no key""#)
+        );
+        assert!(parse_record_to_check(unknown_check.as_bytes()).is_ok());
         // An alias of a provider reads as the provider.
         let alias = old.replace("carrier-pigeon", "picky-assist");
         assert_eq!(
