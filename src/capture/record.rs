@@ -74,8 +74,13 @@ pub struct CaptureRecord {
     /// What the body is about (`status:read`), as its provider named it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
-    /// Absent where nothing was validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absent where nothing was validated. Skipped by the lean read, which judges the body
+    /// afresh: a verdict word of a later version does not make the record unreadable there.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::reader::heavy"
+    )]
     pub verdict: Option<Verdict>,
     #[serde(
         default,
