@@ -605,6 +605,29 @@ fn hostile_bodies_and_records_stay_printable_and_bounded() {
         ));
 }
 
+/// A Meta change whose field has no schema is named by the body's field, in the kind and the
+/// note: escaped and kept short like any other text the body gives.
+#[test]
+fn a_meta_field_without_a_schema_is_printed_escaped_and_short() {
+    let field = format!("x\u{1b}[31mred\u{202e}{}", "y".repeat(10_000));
+    let body = serde_json::json!({ "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": field, "value": {} }] }] });
+    for format in ["text", "json"] {
+        let out = wa_hook()
+            .args(["validate", "--format", format, "-"])
+            .write_stdin(serde_json::to_vec(&body).unwrap())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
+            "{stdout}"
+        );
+        assert!(stdout.contains("\\u{1b}[31mred"), "{stdout}");
+        assert!(stdout.len() < 1000, "{stdout}");
+    }
+}
+
 /// In a file of plain bodies (no capture records), `FILE:N` is its line N, as validate prints it.
 #[test]
 fn file_colon_n_names_a_line_of_plain_json_lines() {
