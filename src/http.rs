@@ -41,14 +41,14 @@ pub fn client(options: &HttpOptions) -> anyhow::Result<reqwest::Client> {
         .context("setting up the HTTP client")
 }
 
-/// The runtime all HTTP work runs on; created on first use.
+/// The runtime HTTP work runs on (listen's forwards, doctor, the inspector's replay, the
+/// partner API); created on first use. Replay's sending drives a current-thread runtime of its
+/// own, the fastest for one thread sending many requests (see `commands::replay::send`).
 ///
 /// One worker thread drives every connection: sending is waiting, not computing, and on a
 /// machine whose cores the target shares, hand-offs between worker threads cost more than they
-/// give (replay on this project's 2-core benchmark machine, alternating runs: a median of 0.64×
-/// oha's rate with a worker per core, 0.86× with one thread driving every connection). A
-/// caller's own future runs on the caller's thread (`block_on`), so listen's forwards and
-/// doctor's checks still wait in parallel.
+/// give. A caller's own future runs on the caller's thread (`block_on`), so listen's forwards
+/// and doctor's checks still wait in parallel.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
