@@ -14,8 +14,9 @@ thread_local! {
     static LEAN: Cell<bool> = const { Cell::new(false) };
 }
 
-/// How a field judging a body never needs (headers, errors, the forward result) is read:
-/// in full, or, in a lean read, skipped without being kept (left empty).
+/// How a field judging a body never needs (headers, errors, the forward result, the verdict
+/// given when it was captured) is read: in full, or, in a lean read, skipped without being
+/// kept (left empty).
 pub(super) fn heavy<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -35,9 +36,10 @@ pub fn parse_record(line: &[u8]) -> anyhow::Result<CaptureRecord> {
 }
 
 /// Parse one line of a capture file for what judging its request needs (method, query, body),
-/// skipping its headers, errors and forward result without keeping them: a record of millions
-/// of empty headers costs nothing. Those fields are left empty; the line must still be a whole
-/// record.
+/// skipping its headers, errors, forward result and verdict without keeping them: a record of
+/// millions of empty headers costs nothing, and a verdict word of a later version is no
+/// obstacle to judging the body again. Those fields are left empty; the line must still be a
+/// whole record.
 pub fn parse_record_to_check(line: &[u8]) -> anyhow::Result<CaptureRecord> {
     /// Clears the flag however the read ends.
     struct Lean;
@@ -130,6 +132,23 @@ mod tests {
             record.kind.as_ref().map(ToString::to_string).as_deref(),
             Some("coo:loud")
         );
+        // A signature check this version does not know reads too (the body can still be
+        // checked and replayed), and is written back as it was.
+        let unknown_check = old.replace(
+            r#""verdict":"valid","#,
+            r#""verdict":"valid","signature":"unverifiable: no key","#,
+        );
+        let record = parse_record(unknown_check.as_bytes()).unwrap();
+        assert_eq!(
+            record.signature,
+            Some(SignatureCheck::Other("unverifiable: no key".into()))
+        );
+        assert!(
+            serde_json::to_string(&record)
+                .unwrap()
+                .contains(r#""signature":"unverifiable: no key""#)
+        );
+        assert!(parse_record_to_check(unknown_check.as_bytes()).is_ok());
         // An alias of a provider reads as the provider.
         let alias = old.replace("carrier-pigeon", "picky-assist");
         assert_eq!(
@@ -154,6 +173,13 @@ mod tests {
         assert_eq!(full.headers.len(), 2);
         assert!(full.forward.is_some());
         assert!(parse_record_to_check(b"{\"wa_hook_capture\":1}").is_err());
+        // The verdict given at capture is not needed to judge the body again: one this version
+        // does not know (a later one wrote it) is no reason to leave the record unread, as it
+        // was not before the lean read shared the record's rules.
+        let later = String::from_utf8_lossy(line).replace(r#""invalid""#, r#""suspicious""#);
+        let lean = parse_record_to_check(later.as_bytes()).unwrap();
+        assert_eq!((lean.seq, lean.verdict), (5, None));
+        assert!(parse_record(later.as_bytes()).is_err());
         assert_eq!(parse_record(line).unwrap().errors.len(), 1);
     }
 

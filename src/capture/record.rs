@@ -74,8 +74,13 @@ pub struct CaptureRecord {
     /// What the body is about (`status:read`), as its provider named it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
-    /// Absent where nothing was validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Absent where nothing was validated. Skipped by the lean read, which judges the body
+    /// afresh: a verdict word of a later version does not make the record unreadable there.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::reader::heavy"
+    )]
     pub verdict: Option<Verdict>,
     #[serde(
         default,
@@ -126,7 +131,9 @@ pub struct ForwardResult {
 }
 
 /// The Meta signature check of a body (`X-Hub-Signature-256`), written `valid`, `missing` or
-/// `invalid: <what is wrong>`.
+/// `invalid: <what is wrong>`. Text that is none of these (a check a later version wrote)
+/// reads as [`SignatureCheck::Other`] and is written back unchanged, so the record stays
+/// readable, as earlier versions read any text here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignatureCheck {
     Valid,
@@ -134,6 +141,8 @@ pub enum SignatureCheck {
     Missing,
     /// The signature does not match the body; why, in a few words.
     Invalid(String),
+    /// A check this version does not know, as written.
+    Other(String),
 }
 
 impl SignatureCheck {
@@ -143,14 +152,15 @@ impl SignatureCheck {
         *self == SignatureCheck::Valid
     }
 
-    /// Read back as written; `None` for text that is none of the three forms.
-    fn parse(text: &str) -> Option<SignatureCheck> {
+    /// Read back as written: every string is a check.
+    fn parse(text: &str) -> SignatureCheck {
         match text {
-            "valid" => Some(SignatureCheck::Valid),
-            "missing" => Some(SignatureCheck::Missing),
-            _ => text
-                .strip_prefix(Self::INVALID)
-                .map(|why| SignatureCheck::Invalid(why.to_string())),
+            "valid" => SignatureCheck::Valid,
+            "missing" => SignatureCheck::Missing,
+            _ => match text.strip_prefix(Self::INVALID) {
+                Some(why) => SignatureCheck::Invalid(why.to_string()),
+                None => SignatureCheck::Other(text.to_string()),
+            },
         }
     }
 }
@@ -161,6 +171,7 @@ impl std::fmt::Display for SignatureCheck {
             SignatureCheck::Valid => f.write_str("valid"),
             SignatureCheck::Missing => f.write_str("missing"),
             SignatureCheck::Invalid(why) => write!(f, "{}{why}", Self::INVALID),
+            SignatureCheck::Other(text) => f.write_str(text),
         }
     }
 }
@@ -173,12 +184,7 @@ impl Serialize for SignatureCheck {
 
 impl<'de> Deserialize<'de> for SignatureCheck {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        SignatureCheck::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "signature `{text}` is not `valid`, `missing` or `invalid: ...`"
-            ))
-        })
+        Ok(SignatureCheck::parse(&String::deserialize(deserializer)?))
     }
 }
 
@@ -347,7 +353,14 @@ mod tests {
                 check
             );
         }
-        assert!(serde_json::from_value::<SignatureCheck>("maybe".into()).is_err());
+        // A check this version does not know (a later one wrote it) reads, and writes back.
+        let other = SignatureCheck::Other("not checked: no secret for this provider".into());
+        assert_eq!(
+            serde_json::from_value::<SignatureCheck>(serde_json::to_value(&other).unwrap())
+                .unwrap(),
+            other
+        );
+        assert!(!other.is_valid());
         let rejections = [
             (Rejection::BasicAuth, "basic auth"),
             (Rejection::WrongVerifyToken, "wrong verify token"),

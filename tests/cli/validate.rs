@@ -522,6 +522,24 @@ fn bodies_of_many_values_are_refused_or_reported_briefly() {
         .stdout(predicate::str::contains("… and 350 more errors"));
 }
 
+/// What `validate ARGS -` prints for `body`, checked free of the escape and bidi control
+/// characters a hostile body may hold.
+fn printable_stdout(args: &[&str], body: &serde_json::Value) -> String {
+    let out = wa_hook()
+        .arg("validate")
+        .args(args)
+        .arg("-")
+        .write_stdin(serde_json::to_vec(body).unwrap())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
+        "{stdout}"
+    );
+    stdout
+}
+
 /// Issue 14 review: what a body says about itself — keys, values, kinds — reaches the terminal
 /// with its control characters escaped; duplicate keys are capped like other errors; a stray
 /// first line does not hide JSON Lines on standard input; a capture record is held to
@@ -531,16 +549,7 @@ fn hostile_bodies_and_records_stay_printable_and_bounded() {
     let mut body = sample_json("qikchat/message-text");
     body["payload"]["\u{1b}[2Jx\u{202e}"] = serde_json::json!(1);
     body["payload"]["message"]["type"] = serde_json::json!("\u{1b}[31mred");
-    let out = wa_hook()
-        .args(["validate", "--strict", "-"])
-        .write_stdin(serde_json::to_vec(&body).unwrap())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !stdout.contains('\u{1b}') && !stdout.contains('\u{202e}'),
-        "{stdout}"
-    );
+    let stdout = printable_stdout(&["--strict"], &body);
     assert!(stdout.contains("message:\\u{1b}[31mred"), "{stdout}");
 
     let pad: Vec<&str> = std::iter::repeat_n(r#"{"a":1,"a":2}"#, 200).collect();
@@ -603,6 +612,20 @@ fn hostile_bodies_and_records_stay_printable_and_bounded() {
         .stdout(predicate::str::contains(
             "big.jsonl:1  not checked: 2 MiB, over --max-body 1 MiB",
         ));
+}
+
+/// A Meta change whose field has no schema is named by the body's field, in the kind and the
+/// note: escaped and kept short like any other text the body gives.
+#[test]
+fn a_meta_field_without_a_schema_is_printed_escaped_and_short() {
+    let field = format!("x\u{1b}[31mred\u{202e}{}", "y".repeat(10_000));
+    let body = serde_json::json!({ "object": "whatsapp_business_account",
+        "entry": [{ "id": "1", "changes": [{ "field": field, "value": {} }] }] });
+    for format in ["text", "json"] {
+        let stdout = printable_stdout(&["--format", format], &body);
+        assert!(stdout.contains("\\u{1b}[31mred"), "{stdout}");
+        assert!(stdout.len() < 1000, "{stdout}");
+    }
 }
 
 /// In a file of plain bodies (no capture records), `FILE:N` is its line N, as validate prints it.

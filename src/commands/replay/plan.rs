@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use url::Url;
 
@@ -147,9 +147,20 @@ pub(crate) fn encode(value: &Value, provider: Option<Provider>, original: &[u8])
     }
 }
 
+/// How replay signs every body it sends with `--app-secret-env`, whatever its provider: as the
+/// first signing provider of the registry does (Meta), the header and its value alike.
+fn signing() -> &'static dyn providers::Signing {
+    providers::signing_for(None).1
+}
+
 fn sign(secret: &SecretString, body: &[u8]) -> HeaderValue {
-    HeaderValue::from_str(&providers::signing_for(None).1.sign(secret, body))
-        .expect("sha256=<hex> is a valid header")
+    HeaderValue::from_str(&signing().sign(secret, body)).expect("sha256=<hex> is a valid header")
+}
+
+/// The header [`Step::signature`] and [`Rendered::signature`] go in.
+pub(crate) fn signature_header() -> HeaderName {
+    HeaderName::from_bytes(signing().header().as_bytes())
+        .expect("the registry test checks a signing header is a header name")
 }
 
 /// Read, edit and sign every input once, for `target`; what is worth telling the user is
@@ -444,10 +455,10 @@ impl Notes {
             }
         }
         if self.stale_signature {
-            lines.push(
-                "left out the captured X-Hub-Signature-256: the edited body no longer matches it (add --app-secret-env to sign)"
-                    .to_string(),
-            );
+            lines.push(format!(
+                "left out the captured {}: the edited body no longer matches it (add --app-secret-env to sign)",
+                signing().header()
+            ));
         }
         if !self.no_identity.is_empty() {
             let mut names: Vec<&str> = self
@@ -582,16 +593,11 @@ fn request_head(
         }
         None => (Method::POST, target.clone(), HeaderMap::new()),
     };
-    if edits_body
-        && config.app_secret.is_none()
-        && headers
-            .remove(providers::signing_for(None).1.header())
-            .is_some()
-    {
+    if edits_body && config.app_secret.is_none() && headers.remove(signing().header()).is_some() {
         notes.stale_signature = true;
     }
     if config.app_secret.is_some() {
-        headers.remove(providers::signing_for(None).1.header());
+        headers.remove(signing().header());
     }
     // `--picky-query` sends no body: no content type for one.
     if !config.picky_query {

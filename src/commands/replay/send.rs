@@ -37,9 +37,9 @@ struct Shared {
     bar: ProgressBar,
     /// Set by Ctrl-C or SIGTERM: start no new request.
     stop: crate::signals::Stop,
+    /// Where a body's signature goes (`--app-secret-env`).
+    signature_header: HeaderName,
 }
-
-const SIGNATURE_HEADER: HeaderName = HeaderName::from_static("x-hub-signature-256");
 
 pub(crate) fn run(
     client: &reqwest::Client,
@@ -68,6 +68,7 @@ pub(crate) fn run(
             total_jobs,
             next_job: AtomicU64::new(0),
             stop,
+            signature_header: super::plan::signature_header(),
             next_slot: AtomicU64::new(0),
             start: tokio::time::Instant::now(),
             bar: bar.clone(),
@@ -185,7 +186,7 @@ async fn send_one(
     }
     let mut headers = HeaderMap::clone(&template.headers);
     if let Some(signature) = signature {
-        headers.append(SIGNATURE_HEADER, signature);
+        headers.append(shared.signature_header.clone(), signature);
     }
     let request = net::Request {
         method: template.method.clone(),

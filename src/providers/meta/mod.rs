@@ -293,6 +293,12 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
             None => {}
         }
     }
+    // The body names these fields: escaped and kept short, like a kind's detail, since they
+    // reach terminals as the kind and the note.
+    let unchecked: Vec<String> = unchecked
+        .iter()
+        .map(|name| crate::output::excerpt(&crate::output::printable(name), 64))
+        .collect();
     let note = (!unchecked.is_empty()).then(|| {
         format!(
             "not checked: no schema for the webhook {} {}",
@@ -302,7 +308,7 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
     });
     let covered = kind.is_some();
     let kind = kind.unwrap_or_else(|| match unchecked.first() {
-        Some(name) => Kind::named(name.to_string()),
+        Some(name) => Kind::named(name.clone()),
         None => Kind::named("notification"),
     });
     Claim {

@@ -319,6 +319,16 @@ fn every_record_listen_writes_matches_the_capture_record_schema() {
         br#"{"object":"whatsapp_business_account","entry":{}}"#,
     );
     connection.send("POST", "/unknown", &json, br#"{"a":1}"#);
+    // A Meta change whose field has no schema is named by the body's own field, whatever it is.
+    for (path, field) in [
+        ("/field-named-by-body", "Security_Alerts 2"),
+        ("/field-empty", ""),
+    ] {
+        let body = format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"{field}","value":{{}}}}]}}]}}"#
+        );
+        connection.send("POST", path, &json, body.as_bytes());
+    }
     connection.send("POST", "/text", &[("Content-Type", "text/plain")], b"hello");
     connection.send("POST", "/binary", &[], b"\xff\xfe\x00");
     connection.send(
@@ -384,7 +394,7 @@ fn every_record_listen_writes_matches_the_capture_record_schema() {
         .split(|b| *b == b'\n')
         .filter(|line| !line.is_empty())
         .collect();
-    assert_eq!(lines.len(), 16, "{}", String::from_utf8_lossy(&text));
+    assert_eq!(lines.len(), 18, "{}", String::from_utf8_lossy(&text));
     let mut records = Vec::new();
     for line in &lines {
         assert_capture_schema(line);
@@ -404,6 +414,14 @@ fn every_record_listen_writes_matches_the_capture_record_schema() {
     ));
     assert_eq!(by_path("/text").signature, Some(SignatureCheck::Missing));
     assert_eq!(by_path("/qikchat").signature, None);
+    assert_eq!(
+        written(by_path("/field-named-by-body").kind.as_ref()).as_deref(),
+        Some("Security_Alerts 2")
+    );
+    assert_eq!(
+        written(by_path("/field-empty").kind.as_ref()).as_deref(),
+        Some("")
+    );
     assert_eq!(
         by_path("/signed").forward.as_ref().unwrap().status,
         Some(200)
