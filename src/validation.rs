@@ -626,7 +626,7 @@ fn found_value(value: &Value) -> String {
 }
 
 /// One validation error as an issue; `prefix` is the pointer of the part that was validated.
-fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issue {
+pub fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issue {
     use jsonschema::error::ValidationErrorKind as Kind;
     let pointer = format!("{prefix}{}", error.instance_path().as_str());
     let instance = error.instance();
