@@ -243,6 +243,10 @@ pub trait Emulator: Send {
     /// Answer one request of the app, and say which webhooks follow it.
     fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer;
 
+    /// The provider's error answer to a request the command refused before the emulator saw it
+    /// (a body over `--max-body`, one cut short), with this HTTP status.
+    fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer;
+
     /// What the test customer does, as the webhook that tells the app; or why it cannot be
     /// done (an unknown message), as an HTTP status and a sentence.
     fn customer(

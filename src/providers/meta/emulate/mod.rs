@@ -577,6 +577,11 @@ impl Emulator for MetaEmulator {
         }
     }
 
+    fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer {
+        let body = errors::envelope(100, None, why, &mut self.ids);
+        json_answer(status, &body, "refused", format!("refused {status}"))
+    }
+
     fn customer(
         &mut self,
         action: &CustomerAction,
