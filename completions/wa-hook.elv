@@ -365,7 +365,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         }
         &'wa-hook;emulate;meta'= {
             cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
-            cand --app-secret-env 'The Meta app secret (X-Hub-Signature-256), from this environment variable'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
             cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
             cand --host 'Address to bind'
             cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'

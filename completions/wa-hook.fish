@@ -353,7 +353,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "fail" -d 'A message the app sent fails later: a `failed` status webhook with the error code'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l webhook -d 'The app\'s webhook URL (a URL, host:port/path or a port): status and message webhooks go there' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l app-secret-env -d 'The Meta app secret (X-Hub-Signature-256), from this environment variable' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l app-secret-env -d 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l token-env -d 'The one bearer token accepted, from this environment variable [default: any non-empty token]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l host -d 'Address to bind' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -s p -l port -d 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)' -r
