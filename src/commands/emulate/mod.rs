@@ -8,8 +8,8 @@
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
 //! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent. Status webhooks wait in a bounded queue with a thread of
-//! their own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
+//! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
+//! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it.
 //! At Ctrl-C the emulator stops within about a second and prints its summary.
 mod customer;
@@ -388,7 +388,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let shared = Arc::new(Shared {
         emulator: Mutex::new(emulator),
         recorder: Arc::clone(&recorder),
-        queue: Queue::start(Arc::clone(&delivery))?,
+        queue: Queue::start(&delivery)?,
         delivery,
         delays: config.delays,
         max_body: args.max_body,
@@ -434,11 +434,9 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         busy -= 1;
     }
     // A worker still waiting for the app (a customer action) keeps the queue; it is left.
-    let unsent = Arc::try_unwrap(shared).ok().map_or(0, |shared| {
-        shared
-            .queue
-            .finish(deadline.saturating_duration_since(Instant::now()))
-    });
+    let unsent = Arc::try_unwrap(shared)
+        .ok()
+        .map_or(0, |shared| shared.queue.finish(deadline));
     let summary = summary(&recorder, args.format, started.elapsed(), unsent);
     let _ = recorder.display.try_send(summary);
     // The last sender goes with the recorder (the queue's thread may still hold one, if it
@@ -697,9 +695,12 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
             .collect();
     }
     shared.recorder.send(record, &answer);
-    for webhook in answer.webhooks {
-        let due = accepted + shared.delay(&webhook);
-        if !shared.queue.push(due, webhook) {
+    if !answer.webhooks.is_empty() {
+        let timed = answer
+            .webhooks
+            .into_iter()
+            .map(|webhook| (accepted + shared.delay(&webhook), webhook));
+        for _ in 0..shared.queue.push(timed) {
             shared.recorder.dropped();
         }
     }
