@@ -405,6 +405,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')

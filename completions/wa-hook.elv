@@ -367,6 +367,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
             cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
             cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
             cand --host 'Address to bind'
             cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
             cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'

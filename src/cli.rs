@@ -1418,6 +1418,12 @@ pub struct EmulateServeArgs {
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 
+    /// Verify the app's webhook first, as Meta does when a webhook is set: a GET with
+    /// hub.mode=subscribe, this environment variable's verify token and a hub.challenge, which
+    /// the app must answer 200 with exactly the challenge (otherwise exit 1)
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
+
     /// Address to bind
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,

@@ -62,6 +62,7 @@ impl Emulator {
         command
             .env("EMULATE_SECRET", SECRET)
             .env("EMULATE_TOKEN", "the-one-token")
+            .env("VERIFY", "vt-123")
             .args(["emulate", "meta", "--webhook", &app.webhook_url()])
             .args(args)
             .stdin(Stdio::null())
@@ -722,4 +723,42 @@ fn an_unread_terminal_never_holds_an_answer() {
         let (status, _) = emulator.send(&text_send(&format!("message number {n} of a long run")));
         assert_eq!(status, 200);
     }
+}
+
+/// `--verify-token-env`: the app's webhook is verified first, as Meta does.
+#[test]
+fn the_webhook_handshake_runs_first_when_asked() {
+    let echo = App::answering(|request| {
+        let challenge = request
+            .url
+            .split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix("hub.challenge="))
+            .unwrap_or_default()
+            .to_string();
+        let token_ok = request.url.contains("hub.verify_token=vt-123");
+        if request.method == "GET" && token_ok {
+            Reply::new(200, challenge.as_bytes())
+        } else {
+            Reply::new(403, b"no")
+        }
+    });
+    let emulator = Emulator::start(&echo, &["--verify-token-env", "VERIFY"]);
+    let handshake = echo.next();
+    assert_eq!(handshake.method, "GET");
+    assert!(
+        handshake.url.contains("hub.mode=subscribe"),
+        "{}",
+        handshake.url
+    );
+    drop(emulator);
+
+    let refusing = App::answering(|_| Reply::new(403, b"forbidden"));
+    wa_hook()
+        .env("VERIFY", "vt-123")
+        .args(["emulate", "meta", "--webhook", &refusing.webhook_url()])
+        .args(["--verify-token-env", "VERIFY"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("failed the webhook handshake"))
+        .stderr(predicate::str::contains("vt-123").not());
 }

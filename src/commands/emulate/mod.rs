@@ -67,6 +67,7 @@ struct Config {
     token: Option<crate::secret::SecretString>,
     /// `--templates`, read and parsed as JSON.
     templates: Option<Value>,
+    verify_token: Option<crate::secret::SecretString>,
     writer: CaptureWriter,
 }
 
@@ -106,6 +107,10 @@ impl Config {
             app_secret: args.app_secret.resolve()?,
             token: crate::secret::from_env_flag(args.token_env.as_deref(), "bearer token")?,
             templates,
+            verify_token: crate::secret::from_env_flag(
+                args.verify_token_env.as_deref(),
+                "webhook verify token",
+            )?,
             writer,
         })
     }
@@ -320,6 +325,10 @@ impl Shared {
 
 fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(id, args)?;
+    if let Err(err) = verify_webhook(&config) {
+        eprintln!("wa-hook: error: {err:#}");
+        return Ok(Outcome::CheckFailed);
+    }
     let stop = crate::signals::install()?;
     let listener =
         std::net::TcpListener::bind((args.host.as_str(), args.port)).with_context(|| {
@@ -448,6 +457,56 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .max(Duration::from_millis(200)),
     );
     Ok(Outcome::Success)
+}
+
+/// `--verify-token-env`: the provider's subscription handshake against the app's webhook,
+/// before anything is served.
+fn verify_webhook(config: &Config) -> anyhow::Result<()> {
+    let Some(token) = &config.verify_token else {
+        return Ok(());
+    };
+    let Some(handshake) = config.provider.rules().handshake() else {
+        bail!(
+            "{} verifies no webhook: leave out --verify-token-env",
+            config.provider.display_name()
+        );
+    };
+    let challenge = crate::ids::IdSource::new().challenge();
+    let mut url = config.webhook.clone();
+    let query = handshake.query(token.expose(), &challenge);
+    let joined = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+        _ => query,
+    };
+    url.set_query(Some(&joined));
+    let request = crate::net::Request {
+        method: reqwest::Method::GET,
+        url,
+        headers: reqwest::header::HeaderMap::new(),
+        body: Vec::new().into(),
+    };
+    let reply = crate::http::runtime().block_on(crate::net::send(
+        &config.client,
+        request,
+        &config.webhook,
+        true,
+    ));
+    if let Some(failure) = reply.failure {
+        bail!(
+            "the webhook handshake did not reach the app: {}",
+            failure.scrubbed(&[token]).message
+        );
+    }
+    let status = reply.status.unwrap_or_default();
+    let body = String::from_utf8_lossy(&reply.body);
+    if !handshake.accepts(&challenge, status, &body) {
+        bail!(
+            "the app failed the webhook handshake: it answered {status} {:?}, and the provider \
+             wants 200 with exactly the hub.challenge ({challenge})",
+            output::excerpt(&crate::secret::scrub(&body, &[token]), 80)
+        );
+    }
+    Ok(())
 }
 
 fn print_start(
