@@ -762,3 +762,35 @@ fn the_webhook_handshake_runs_first_when_asked() {
         .stderr(predicate::str::contains("failed the webhook handshake"))
         .stderr(predicate::str::contains("vt-123").not());
 }
+
+/// Uploads whose bodies trickle in are read apart: they never hold the threads that answer
+/// sends.
+#[test]
+fn slow_uploads_do_not_hold_the_answers_to_sends() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--read-timeout", "30s"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let head = format!(
+                "POST /v26.0/{PHONE_NUMBER_ID}/media HTTP/1.1\r\nHost: {host}\r\n\
+                 Authorization: Bearer t\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+                 Content-Length: 200000\r\n\r\n--b\r\n"
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    for n in 0..5 {
+        let (status, _) = emulator.send(&text_send(&format!("while uploads stall {n}")));
+        assert_eq!(status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sends waited {:?} behind stalled uploads",
+        started.elapsed()
+    );
+    drop(stalled);
+}

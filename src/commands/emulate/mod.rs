@@ -308,6 +308,8 @@ struct Shared {
     delays: Vec<(String, Duration)>,
     max_body: u64,
     provider: Provider,
+    /// Requests being read on threads of their own ([`read_apart`]).
+    uploads: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -402,6 +404,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         delays: config.delays,
         max_body: args.max_body,
         provider: config.provider,
+        uploads: std::sync::atomic::AtomicUsize::new(0),
     });
     let started = Instant::now();
     let quit = Arc::new(AtomicBool::new(false));
@@ -418,7 +421,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .spawn(move || {
                 while !quit.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(request)) => handle(&shared, request),
+                        Ok(Some(request)) if body_arrived(&request) => handle(&shared, request),
+                        Ok(Some(request)) => read_apart(&shared, request),
                         Ok(None) => {}
                         Err(_) => break,
                     }
@@ -597,6 +601,53 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
             }
             Line::Err(text)
         }
+    }
+}
+
+/// Requests whose body is still arriving, read on threads of their own, at most this many at
+/// once (one more is answered 503).
+const UPLOADS_MAX: usize = 16;
+
+/// True when the request's whole body is in memory already (tiny_http reads a body of up to
+/// `BUFFERED_BODY_MAX` bytes before queueing the request), so reading it cannot wait on the
+/// sender.
+fn body_arrived(request: &tiny_http::Request) -> bool {
+    let header = |name: &'static str| request.headers().iter().any(|h| h.field.equiv(name));
+    match request.body_length() {
+        Some(length) => {
+            length == 0 || (length <= tiny_http::BUFFERED_BODY_MAX && !header("Expect"))
+        }
+        None => !header("Transfer-Encoding"),
+    }
+}
+
+/// A request whose body is still arriving (a media upload): handled on a thread of its own,
+/// so a slow sender never holds a request thread.
+fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
+    if shared.uploads.fetch_add(1, Ordering::Relaxed) >= UPLOADS_MAX {
+        shared.uploads.fetch_sub(1, Ordering::Relaxed);
+        let answer = shared.emulator().refusal(
+            503,
+            "wa-hook's emulator is reading as many uploads as it takes at once; try again",
+        );
+        respond(
+            request,
+            answer.status,
+            &answer.content_type,
+            &answer.headers,
+            answer.body,
+        );
+        return;
+    }
+    let shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("wa-hook-upload".into())
+        .spawn(move || {
+            handle(&shared, request);
+            shared.uploads.fetch_sub(1, Ordering::Relaxed);
+        });
+    if spawned.is_err() {
+        output::warn("could not start a thread to read an upload; it was dropped");
     }
 }
 
