@@ -1350,6 +1350,9 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
     positional parameter counts per component (132000, with the details text Meta is quoted
     giving) and named parameters carrying parameter_name (100 \"Parameter name is missing or
     empty\"). Whether Meta answers 132001 at once or later is unknown: it is answered at once.
+  --throughput N, --pair-interval 6s: 130429 (HTTP 429, Retry-After: 1, which is whaloc's
+    design, not a Meta quote) and 131056 (HTTP 400). Meta's burst allowance for the pair rate
+    (up to 45 in 6 s, borrowed from later) is not modelled.
   --window 24h: outside the customer-service window a free-form send is accepted, then a
     `failed` status with 131047 follows (its texts from the status a public issue quotes); no
     `sent` before it (whether Meta sends one is unknown).
@@ -1453,6 +1456,16 @@ pub struct EmulateServeArgs {
     /// default: not checked]. A short one (10s) is a fast clock for tests
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub window: Option<Duration>,
+
+    /// At most this many message sends per second; more are answered 429 with code 130429 and
+    /// Retry-After: 1 [Meta: 80 per number by default; default: not limited]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub throughput: Option<u32>,
+
+    /// The least time between two messages to the same user; sooner is answered 400 with code
+    /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub pair_interval: Option<Duration>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

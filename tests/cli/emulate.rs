@@ -794,3 +794,38 @@ fn slow_uploads_do_not_hold_the_answers_to_sends() {
     );
     drop(stalled);
 }
+
+#[test]
+fn throughput_and_pair_limits_answer_their_codes() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--pair-interval", "1h"]);
+    assert_eq!(emulator.send(&text_send("first")).0, 200);
+    let (status, answer) = emulator.send(&text_send("too soon"));
+    assert_eq!(
+        (status, answer["error"]["code"].clone()),
+        (400, json!(131_056))
+    );
+    let mut other = text_send("another user");
+    other["to"] = "16505550000".into();
+    assert_eq!(emulator.send(&other).0, 200);
+
+    let limited = Emulator::start(&app, &["--throughput", "2"]);
+    let body = serde_json::to_vec(&text_send("burst")).unwrap();
+    let statuses: Vec<(u16, Option<String>)> = (0..3)
+        .map(|_| {
+            let (status, headers, _) = limited.request(
+                "POST",
+                &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+                &[("Authorization", "Bearer t")],
+                &body,
+            );
+            let retry = headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+                .map(|(_, value)| value.clone());
+            (status, retry)
+        })
+        .collect();
+    assert_eq!(statuses[..2], [(200, None), (200, None)]);
+    assert_eq!(statuses[2], (429, Some("1".to_string())));
+}

@@ -369,6 +369,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             token: config.token.clone(),
             templates: config.templates.clone(),
             window: args.window,
+            throughput: args.throughput,
+            pair_interval: args.pair_interval,
         })?;
     print_start(
         args,
