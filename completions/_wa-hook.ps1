@@ -396,6 +396,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -431,6 +432,18 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Send a message like the provider''s sample of this kind instead (`message:image`)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or username (no phone number) [default: phone]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;react' {
+            [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
+            [CompletionResult]::new('--emoji', '--emoji', [CompletionResultType]::ParameterName, 'The reaction')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -462,6 +475,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;emulate;help' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -471,6 +485,9 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;emulate;help;say' {
+            break
+        }
+        'wa-hook;emulate;help;react' {
             break
         }
         'wa-hook;emulate;help;read' {
@@ -575,6 +592,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;help;emulate' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             break
@@ -583,6 +601,9 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;emulate;say' {
+            break
+        }
+        'wa-hook;help;emulate;react' {
             break
         }
         'wa-hook;help;emulate;read' {

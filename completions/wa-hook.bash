@@ -67,6 +67,9 @@ _wa__hook() {
             wa__hook__subcmd__emulate,meta)
                 cmd="wa__hook__subcmd__emulate__subcmd__meta"
                 ;;
+            wa__hook__subcmd__emulate,react)
+                cmd="wa__hook__subcmd__emulate__subcmd__react"
+                ;;
             wa__hook__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__read"
                 ;;
@@ -81,6 +84,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,meta)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__meta"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,react)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__react"
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__read"
@@ -135,6 +141,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__help__subcmd__emulate,meta)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__meta"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,react)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__react"
                 ;;
             wa__hook__subcmd__help__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__read"
@@ -345,7 +354,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate)
-            opts="-h -V --color --help --version meta say read fail help"
+            opts="-h -V --color --help --version meta say react read fail help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,7 +402,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__help)
-            opts="meta say read fail help"
+            opts="meta say react read fail help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -435,6 +444,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__help__subcmd__meta)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__react)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -566,6 +589,36 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate__subcmd__react)
+            opts="-h -V --emulator --format --emoji --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --emulator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --emoji)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__emulate__subcmd__read)
             opts="-h -V --emulator --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -593,7 +646,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__say)
-            opts="-h -V --emulator --format --kind --color --help --version"
+            opts="-h -V --emulator --format --kind --identity --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +662,10 @@ _wa__hook() {
                     ;;
                 --kind)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "phone bsuid username" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -665,7 +722,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate)
-            opts="meta say read fail"
+            opts="meta say react read fail"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +750,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate__subcmd__meta)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__react)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -359,6 +359,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --version 'Print version'
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -392,6 +393,17 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
             cand --format 'text: a line; json: the emulator''s answer'
             cand --kind 'Send a message like the provider''s sample of this kind instead (`message:image`)'
+            cand --identity 'Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or username (no phone number) [default: phone]'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;react'= {
+            cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
+            cand --format 'text: a line; json: the emulator''s answer'
+            cand --emoji 'The reaction'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -420,6 +432,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -427,6 +440,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help;meta'= {
         }
         &'wa-hook;emulate;help;say'= {
+        }
+        &'wa-hook;emulate;help;react'= {
         }
         &'wa-hook;emulate;help;read'= {
         }
@@ -506,12 +521,15 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;emulate'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
         }
         &'wa-hook;help;emulate;meta'= {
         }
         &'wa-hook;help;emulate;say'= {
+        }
+        &'wa-hook;help;emulate;react'= {
         }
         &'wa-hook;help;emulate;read'= {
         }

@@ -342,16 +342,17 @@ always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand show" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -s h -l help -d 'Print help'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -s V -l version -d 'Print version'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "meta" -d 'Meta\'s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "say" -d 'The test customer sends the app a message, through a running emulator'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "read" -d 'The test customer reads a message the app sent: a `read` status webhook'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "fail" -d 'A message the app sent fails later: a `failed` status webhook with the error code'
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say read fail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -s h -l help -d 'Print help'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "meta" -d 'Meta\'s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "say" -d 'The test customer sends the app a message, through a running emulator'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "react" -d 'The test customer reacts to a message the app sent: a reaction message webhook'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "read" -d 'The test customer reads a message the app sent: a `read` status webhook'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "fail" -d 'A message the app sent fails later: a `failed` status webhook with the error code'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and not __fish_seen_subcommand_from meta say react read fail help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l webhook -d 'The app\'s webhook URL (a URL, host:port/path or a port): status and message webhooks go there' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l app-secret-env -d 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from meta" -l token-env -d 'The one bearer token accepted, from this environment variable [default: any non-empty token]' -r
@@ -378,11 +379,23 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -l format -d 'text: a line; json: the emulator\'s answer' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -l kind -d 'Send a message like the provider\'s sample of this kind instead (`message:image`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -l identity -d 'Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or username (no phone number) [default: phone]' -r -f -a "phone\t''
+bsuid\t''
+username\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from say" -s V -l version -d 'Print version'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -l emulator -d 'The emulator\'s base URL, as it printed it (`http://127.0.0.1:PORT`)' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -l format -d 'text: a line; json: the emulator\'s answer' -r -f -a "text\t'Human-readable lines'
+json\t'Machine-readable JSON (one object per line where there are many)'"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -l emoji -d 'The reaction' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from react" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from read" -l emulator -d 'The emulator\'s base URL, as it printed it (`http://127.0.0.1:PORT`)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from read" -l format -d 'text: a line; json: the emulator\'s answer' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
@@ -402,6 +415,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from fail" -s V -l version -d 'Print version'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "meta" -d 'Meta\'s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "say" -d 'The test customer sends the app a message, through a running emulator'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "react" -d 'The test customer reacts to a message the app sent: a reaction message webhook'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "read" -d 'The test customer reads a message the app sent: a `read` status webhook'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "fail" -d 'A message the app sent fails later: a `failed` status webhook with the error code'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -434,6 +448,7 @@ complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_su
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from partner" -f -a "get-url" -d 'Print the webhook URL that is set now'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from emulate" -f -a "meta" -d 'Meta\'s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from emulate" -f -a "say" -d 'The test customer sends the app a message, through a running emulator'
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from emulate" -f -a "react" -d 'The test customer reacts to a message the app sent: a reaction message webhook'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from emulate" -f -a "read" -d 'The test customer reads a message the app sent: a `read` status webhook'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand help; and __fish_seen_subcommand_from emulate" -f -a "fail" -d 'A message the app sent fails later: a `failed` status webhook with the error code'
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand replay" -f -a "all meta/account-alert meta/account-review-approved meta/account-update-disabled meta/account-update-restriction meta/account-update-violation meta/app-state-sync meta/automatic-event-purchase meta/business-capability-update meta/business-status-update meta/business-username-update meta/call-connect meta/call-status-ringing meta/call-terminate meta/echo-text meta/error-rate-limit meta/flows-endpoint-error-rate meta/flows-status-change meta/group-lifecycle-create meta/group-participants-join meta/group-settings-update meta/group-status-update meta/history-sharing-declined meta/history-sync meta/message-audio-voice meta/message-button meta/message-button-reply meta/message-call-permission-reply meta/message-contacts meta/message-flow-reply meta/message-group-text meta/message-image meta/message-interactive-undelivered meta/message-list-reply meta/message-location meta/message-reaction meta/message-request-welcome meta/message-system-user-id-changed meta/message-text meta/message-text-phone-and-user-id meta/message-text-user-id meta/message-unsupported meta/payment-configuration-update meta/phone-name-approved meta/phone-quality-flagged meta/phone-quality-throughput-upgrade meta/phone-quality-upgrade meta/security-pin-changed meta/status-delivered meta/status-delivered-user-id meta/status-failed meta/status-played meta/status-read meta/status-read-group meta/status-sent meta/template-category-update meta/template-components-update meta/template-quality-yellow meta/template-status-approved meta/template-status-paused meta/template-status-rejected meta/user-id-update meta/user-preferences-stop qikchat/message-image qikchat/message-text qikchat/status-delivered qikchat/status-failed qikchat/status-read qikchat/status-sent smartflow/error-media-download smartflow/message-audio smartflow/message-contacts smartflow/message-document smartflow/message-image smartflow/message-location smartflow/message-text smartflow/message-video smartflow/status-delivered smartflow/status-failed smartflow/status-read smartflow/status-sent picky/event-delivery-report picky/event-delivery-report-failed picky/message-button-reply picky/message-contacts picky/message-list-reply picky/message-location picky/message-referral picky/message-text picky/message-text-media picky/reply-contacts picky/reply-location picky/reply-media picky/reply-media-query-method picky/reply-text picky/reply-text-query-method partner/access-token-response partner/event-builder partner/event-online partner/event-whatsapp partner/get-webhook-response partner/set-webhook-fail partner/set-webhook-response"

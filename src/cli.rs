@@ -1328,6 +1328,8 @@ Examples:
   wa-hook emulate meta --webhook 3000/webhook --app-secret-env META_APP_SECRET
                                     answer the app's Graph API calls; statuses to its webhook
   wa-hook emulate say --emulator http://127.0.0.1:PORT 'Hi, is the jacket in stock?'
+  wa-hook emulate say --emulator http://127.0.0.1:PORT --kind message:image --identity username
+  wa-hook emulate react --emulator http://127.0.0.1:PORT wamid.HBgL... --emoji '❤️'
   wa-hook emulate read --emulator http://127.0.0.1:PORT wamid.HBgL...
   wa-hook emulate fail --emulator http://127.0.0.1:PORT wamid.HBgL... --code 131047";
 
@@ -1356,8 +1358,9 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
   --window 24h: outside the customer-service window a free-form send is accepted, then a
     `failed` status with 131047 follows (its texts from the status a public issue quotes); no
     `sent` before it (whether Meta sends one is unknown).
-  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"},
-    /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
+  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"}
+    (optionally \"identity\": phone, bsuid or username), /_wa-hook/react {\"message_id\",
+    \"emoji\"}, /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
 
 wa-hook's own choices, where Meta's behaviour is unknown:
   A send that breaks the schema is answered HTTP 400, code 100 \"(#100) Invalid parameter\" (Meta
@@ -1392,6 +1395,8 @@ pub enum EmulateCommand {
     Meta(EmulateServeArgs),
     /// The test customer sends the app a message, through a running emulator
     Say(EmulateSayArgs),
+    /// The test customer reacts to a message the app sent: a reaction message webhook
+    React(EmulateReactArgs),
     /// The test customer reads a message the app sent: a `read` status webhook
     Read(EmulateMessageArgs),
     /// A message the app sent fails later: a `failed` status webhook with the error code
@@ -1508,6 +1513,21 @@ pub struct EmulateSayArgs {
     /// Send a message like the provider's sample of this kind instead (`message:image`)
     #[arg(long, value_name = "KIND", conflicts_with = "text")]
     pub kind: Option<String>,
+
+    /// Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or
+    /// username (no phone number) [default: phone]
+    #[arg(long, value_name = "FORM", value_parser = ["phone", "bsuid", "username"])]
+    pub identity: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateReactArgs {
+    #[command(flatten)]
+    pub message: EmulateMessageArgs,
+
+    /// The reaction
+    #[arg(long, default_value = "👍", value_name = "EMOJI")]
+    pub emoji: String,
 }
 
 #[derive(Args, Debug)]

@@ -326,6 +326,8 @@ pub enum CustomerAction {
     Say(String),
     /// Send a message like the provider's sample of this kind (`message:image`).
     SayKind(String),
+    /// React to a message the app sent with an emoji.
+    React(String, String),
     /// Read a message the app sent.
     Read(String),
     /// Make a message the app sent fail later, with this error code.

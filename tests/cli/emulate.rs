@@ -829,3 +829,56 @@ fn throughput_and_pair_limits_answer_their_codes() {
     assert_eq!(statuses[..2], [(200, None), (200, None)]);
     assert_eq!(statuses[2], (429, Some("1".to_string())));
 }
+
+#[test]
+fn the_customer_reacts_and_writes_in_each_identity() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let (_, sent) = emulator.send(&text_send("Your table is booked"));
+    let wamid = sent["messages"][0]["id"].as_str().unwrap().to_string();
+    app.next();
+    app.next();
+    wa_hook()
+        .args([
+            "emulate",
+            "react",
+            "--emulator",
+            &emulator.base,
+            &wamid,
+            "--emoji",
+            "🎉",
+        ])
+        .assert()
+        .success();
+    let reaction = app.next();
+    assert_eq!(verdict(&reaction.body), "valid meta message:reaction");
+    let message = &json_of(&reaction.body)["entry"][0]["changes"][0]["value"]["messages"][0];
+    assert_eq!(
+        message["reaction"],
+        json!({"message_id": wamid, "emoji": "🎉"})
+    );
+
+    for identity in ["bsuid", "username"] {
+        wa_hook()
+            .args([
+                "emulate",
+                "say",
+                "--emulator",
+                &emulator.base,
+                "--identity",
+                identity,
+                "hi",
+            ])
+            .assert()
+            .success();
+        let said = app.next();
+        assert_eq!(verdict(&said.body), "valid meta message:text", "{identity}");
+        let message = &json_of(&said.body)["entry"][0]["changes"][0]["value"]["messages"][0];
+        assert!(message["from_user_id"].is_string(), "{identity}: {message}");
+        assert_eq!(
+            message["from"].is_null(),
+            identity == "username",
+            "{identity}: {message}"
+        );
+    }
+}

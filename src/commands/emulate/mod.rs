@@ -30,7 +30,8 @@ use crate::cli::{EmulateArgs, EmulateCommand, EmulateServeArgs, Format};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers::{
-    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Kind, Provider, Webhook,
+    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Identity, Kind, Provider,
+    Webhook,
 };
 use crate::validation::Verdict;
 
@@ -52,6 +53,7 @@ pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
     match args.command {
         EmulateCommand::Meta(serve) => serve_provider("meta", &serve),
         EmulateCommand::Say(say) => customer::say(&say),
+        EmulateCommand::React(react) => customer::react(&react),
         EmulateCommand::Read(read) => customer::read(&read),
         EmulateCommand::Fail(fail) => customer::fail(&fail),
     }
@@ -850,6 +852,15 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
                 );
             }
         },
+        "react" => {
+            let (Some(message_id), Some(emoji)) = (text("message_id"), text("emoji")) else {
+                return (
+                    400,
+                    json!({"error": "react takes {\"message_id\": \"...\", \"emoji\": \"...\"}"}),
+                );
+            };
+            CustomerAction::React(message_id, emoji)
+        }
         "read" | "fail" => {
             let Some(message_id) = text("message_id") else {
                 return (
@@ -873,13 +884,44 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no customer control {other}; there are say, read and fail")}),
+                json!({"error": format!("no customer control {other}; there are say, react, read and fail")}),
             );
         }
     };
+    let identity = match text("identity") {
+        None => None,
+        Some(name) => match Identity::ALL
+            .into_iter()
+            .find(|identity| identity.name() == name)
+        {
+            Some(identity) => Some(identity),
+            None => {
+                return (
+                    400,
+                    json!({"error": format!("identity {name} is none of phone, bsuid, username")}),
+                );
+            }
+        },
+    };
     let event = shared.emulator().customer(&action, SystemTime::now());
     match event {
-        Ok(event) => {
+        Ok(mut event) => {
+            // The customer named as the provider names users in that form.
+            if let Some(identity) = identity {
+                let rewritten =
+                    shared.provider.rules().identities().and_then(|identities| {
+                        identities.with_identity(&event.webhook.body, identity)
+                    });
+                match rewritten {
+                    Some(body) => event.webhook.body = body,
+                    None => {
+                        return (
+                            400,
+                            json!({"error": format!("this webhook cannot name the customer by {identity}")}),
+                        );
+                    }
+                }
+            }
             let delivered = shared.delivery.deliver(&event.webhook);
             (
                 200,

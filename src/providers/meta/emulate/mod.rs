@@ -717,6 +717,20 @@ impl Emulator for MetaEmulator {
                     })?;
                 Ok(self.say(&name, None, now))
             }
+            CustomerAction::React(wamid, emoji) => {
+                if self.sent.get(wamid).is_none() {
+                    return Err(unknown_message(wamid));
+                }
+                let mut event = self.say("meta/message-reaction", None, now);
+                if let Some(reaction) = event
+                    .webhook
+                    .body
+                    .pointer_mut("/entry/0/changes/0/value/messages/0/reaction")
+                {
+                    *reaction = json!({"message_id": wamid, "emoji": emoji});
+                }
+                Ok(event)
+            }
             CustomerAction::Read(wamid) => {
                 let webhook = self
                     .status_webhook(wamid, "read", now, None)
