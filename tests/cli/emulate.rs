@@ -562,6 +562,27 @@ fn the_capture_file_holds_both_directions_and_reads_back() {
         .assert()
         .success()
         .stdout(predicate::str::contains("status:sent"));
+    // replay sends the webhooks again, never the app's own sends.
+    let again = App::start();
+    wa_hook()
+        .arg("replay")
+        .arg(&out)
+        .args(["--to", &again.webhook_url()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("not a webhook; skipped"));
+    let replayed: Vec<String> = again
+        .server
+        .requests()
+        .iter()
+        .map(|request| {
+            status_item(request)["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(replayed, ["sent", "delivered"]);
 }
 
 #[test]
