@@ -1355,6 +1355,8 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
   --throughput N, --pair-interval 6s: 130429 (HTTP 429, Retry-After: 1, which is whaloc's
     design, not a Meta quote) and 131056 (HTTP 400). Meta's burst allowance for the pair rate
     (up to 45 in 6 s, borrowed from later) is not modelled.
+  --inject CODE:next=N | CODE:every=N: injected failures; failed-status codes (131026,
+    131047 ...) are accepted then fail later, others answer the send.
   --window 24h: outside the customer-service window a free-form send is accepted, then a
     `failed` status with 131047 follows (its texts from the status a public issue quotes); no
     `sent` before it (whether Meta sends one is unknown).
@@ -1471,6 +1473,13 @@ pub struct EmulateServeArgs {
     /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub pair_interval: Option<Duration>,
+
+    /// Fail message sends with an error code of Meta's: CODE:next=N (the next N sends) or
+    /// CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are
+    /// accepted, then get a `failed` status; others are the send's answer. Also at run time:
+    /// POST /_wa-hook/inject {"code", "next" | "every"}
+    #[arg(long, value_name = "CODE:next=N", value_parser = crate::providers::Injection::parse)]
+    pub inject: Vec<crate::providers::Injection>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

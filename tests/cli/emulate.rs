@@ -903,3 +903,47 @@ fn the_customer_reacts_and_writes_in_each_identity() {
         );
     }
 }
+
+#[test]
+fn injected_failures_answer_or_fail_later_as_meta_would() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--inject", "131030:next=1"]);
+    let (status, answer) = emulator.send(&text_send("to a number not allowed"));
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], 131_030);
+    assert_eq!(
+        answer["error"]["message"],
+        "(#131030) Recipient phone number not in allowed list"
+    );
+    assert_eq!(emulator.send(&text_send("next one passes")).0, 200);
+    assert_eq!(status_item(&app.next())["status"], "sent");
+    assert_eq!(status_item(&app.next())["status"], "delivered");
+
+    // At run time, a code Meta reports later: accepted, then a failed status.
+    let (status, _, answer) = emulator.request(
+        "POST",
+        "/_wa-hook/inject",
+        &[],
+        br#"{"code": 131026, "next": 1}"#,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let (status, sent) = emulator.send(&text_send("undeliverable"));
+    assert_eq!(status, 200);
+    let item = status_item(&app.next());
+    assert_eq!(item["status"], "failed");
+    assert_eq!(item["id"], sent["messages"][0]["id"]);
+    assert_eq!(item["errors"][0]["code"], 131_026);
+
+    wa_hook()
+        .args([
+            "emulate",
+            "meta",
+            "--webhook",
+            "3000",
+            "--inject",
+            "131030:often=2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("CODE:next=N"));
+}

@@ -373,6 +373,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             window: args.window,
             throughput: args.throughput,
             pair_interval: args.pair_interval,
+            injections: args.inject.clone(),
         })?;
     print_start(
         args,
@@ -820,6 +821,43 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     }
 }
 
+/// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later
+/// message sends.
+fn inject(shared: &Shared, request: &Value) -> (u16, Value) {
+    let number = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    let rule = match (number("code"), number("next"), number("every")) {
+        (Some(code), Some(count), None) => Ok(crate::providers::Injection {
+            code,
+            every: false,
+            count,
+        }),
+        (Some(code), None, Some(count)) => Ok(crate::providers::Injection {
+            code,
+            every: true,
+            count,
+        }),
+        _ => Err(
+            "inject takes {\"code\": N, \"next\": N} or {\"code\": N, \"every\": N}".to_string(),
+        ),
+    }
+    .and_then(|rule| {
+        if rule.count == 0 {
+            Err("next and every take 1 or more".to_string())
+        } else {
+            Ok(rule)
+        }
+    });
+    match rule.and_then(|rule| shared.emulator().inject(rule)) {
+        Ok(()) => (200, json!({"injected": request})),
+        Err(why) => (400, json!({"error": why})),
+    }
+}
+
 /// The customer's controls: `say`, `read`, `fail`, each a JSON body, answered with the message
 /// id and the app's answer to the webhook.
 fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Value) {
@@ -841,6 +879,9 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             .and_then(Value::as_str)
             .map(str::to_string)
     };
+    if action == "inject" {
+        return inject(shared, &request);
+    }
     let action = match action {
         "say" => match (text("text"), text("kind")) {
             (Some(said), _) => CustomerAction::Say(said),
@@ -884,7 +925,7 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no customer control {other}; there are say, react, read and fail")}),
+                json!({"error": format!("no control {other}; there are say, react, read, fail and inject")}),
             );
         }
     };
