@@ -1481,6 +1481,11 @@ pub struct EmulateServeArgs {
     #[arg(long, value_name = "CODE:next=N", value_parser = crate::providers::Injection::parse)]
     pub inject: Vec<crate::providers::Injection>,
 
+    /// Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the
+    /// same ids on every run [default: fresh ids]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub webhook_timeout: Duration,

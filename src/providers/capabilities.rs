@@ -236,6 +236,8 @@ pub struct EmulatorSetup {
     pub token: Option<SecretString>,
     /// The app's message templates (`--templates`, the file's JSON), checked on template sends.
     pub templates: Option<Value>,
+    /// Ids drawn from this seed, the same on every run (`--seed`); fresh ones otherwise.
+    pub seed: Option<u64>,
     /// Failures to inject (`--inject`).
     pub injections: Vec<Injection>,
     /// The customer-service window (`--window`): a free-form send this long after the

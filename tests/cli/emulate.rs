@@ -947,3 +947,20 @@ fn injected_failures_answer_or_fail_later_as_meta_would() {
         .code(2)
         .stderr(predicate::str::contains("CODE:next=N"));
 }
+
+#[test]
+fn a_seed_gives_the_same_ids_on_every_run() {
+    let app = App::start();
+    let wamids: Vec<Value> = (0..2)
+        .map(|_| {
+            let emulator = Emulator::start(&app, &["--seed", "42"]);
+            emulator.send(&text_send("same")).1["messages"][0]["id"].clone()
+        })
+        .collect();
+    assert_eq!(wamids[0], wamids[1]);
+    let other = Emulator::start(&app, &["--seed", "43"]);
+    assert_ne!(
+        other.send(&text_send("same")).1["messages"][0]["id"],
+        wamids[0]
+    );
+}

@@ -374,6 +374,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             throughput: args.throughput,
             pair_interval: args.pair_interval,
             injections: args.inject.clone(),
+            seed: args.seed,
         })?;
     print_start(
         args,

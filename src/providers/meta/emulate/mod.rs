@@ -54,7 +54,7 @@ impl SendApi for MetaSends {
             .map(templates::Templates::parse)
             .transpose()?;
         let mut emulator = MetaEmulator {
-            ids: IdSource::new(),
+            ids: setup.seed.map_or_else(IdSource::new, IdSource::seeded),
             token: setup.token,
             base_url: setup.base_url,
             sent: Remembered::default(),
@@ -871,6 +871,7 @@ mod tests {
                 throughput: None,
                 pair_interval: None,
                 injections: Vec::new(),
+                seed: None,
             })
             .unwrap()
     }
