@@ -1394,7 +1394,7 @@ pub struct EmulateArgs {
 pub enum EmulateCommand {
     /// Meta's WhatsApp Cloud API: /messages, /media and the status webhooks that follow
     #[command(after_help = EMULATE_META_HELP)]
-    Meta(EmulateServeArgs),
+    Meta(Box<EmulateServeArgs>),
     /// The test customer sends the app a message, through a running emulator
     Say(EmulateSayArgs),
     /// The test customer reacts to a message the app sent: a reaction message webhook
