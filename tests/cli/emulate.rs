@@ -964,3 +964,40 @@ fn a_seed_gives_the_same_ids_on_every_run() {
         wamids[0]
     );
 }
+
+/// A customer action waits for the app; while the app hangs, sends are still answered.
+#[test]
+fn customer_actions_waiting_for_a_hung_app_hold_no_send() {
+    let (release, hold) = mpsc::channel::<()>();
+    let hold = Mutex::new(hold);
+    let app = App::answering(move |_| {
+        let _ = hold.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        Reply::ok()
+    });
+    let emulator = Emulator::start(&app, &["--webhook-timeout", "20s"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let waiting: Vec<TcpStream> = (0..6)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let body = br#"{"text": "hello?"}"#;
+            let head = format!(
+                "POST /_wa-hook/say HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(body).unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    for n in 0..5 {
+        assert_eq!(emulator.send(&text_send(&format!("meanwhile {n}"))).0, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sends waited {:?} behind customer actions",
+        started.elapsed()
+    );
+    drop(waiting);
+    drop(release);
+}

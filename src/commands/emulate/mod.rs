@@ -10,7 +10,8 @@
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
 //! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
-//! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it.
+//! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
+//! on a thread of its own (as does a request whose body is still arriving).
 //! At Ctrl-C the emulator stops within about a second and prints its summary.
 mod customer;
 mod deliver;
@@ -427,7 +428,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .spawn(move || {
                 while !quit.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(request)) if body_arrived(&request) => handle(&shared, request),
+                        Ok(Some(request)) if !may_wait(&request) => handle(&shared, request),
                         Ok(Some(request)) => read_apart(&shared, request),
                         Ok(None) => {}
                         Err(_) => break,
@@ -610,8 +611,8 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
     }
 }
 
-/// Requests whose body is still arriving, read on threads of their own, at most this many at
-/// once (one more is answered 503).
+/// Requests that may wait (a body still arriving, a customer action), handled on threads of
+/// their own, at most this many at once (one more is answered 503).
 const UPLOADS_MAX: usize = 16;
 
 /// True when the request's whole body is in memory already (tiny_http reads a body of up to
@@ -627,14 +628,20 @@ fn body_arrived(request: &tiny_http::Request) -> bool {
     }
 }
 
-/// A request whose body is still arriving (a media upload): handled on a thread of its own,
-/// so a slow sender never holds a request thread.
+/// Whether handling a request may wait on someone: its body is still arriving (a media
+/// upload), or it is a customer action, which waits for the app's answer to its webhook.
+fn may_wait(request: &tiny_http::Request) -> bool {
+    !body_arrived(request) || request.url().starts_with(CONTROL_PREFIX)
+}
+
+/// A request that may wait ([`may_wait`]): handled on a thread of its own, so a slow sender or
+/// a hung app never holds a request thread.
 fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
     if shared.uploads.fetch_add(1, Ordering::Relaxed) >= UPLOADS_MAX {
         shared.uploads.fetch_sub(1, Ordering::Relaxed);
         let answer = shared.emulator().refusal(
             503,
-            "wa-hook's emulator is reading as many uploads as it takes at once; try again",
+            "wa-hook's emulator is handling as many uploads and customer actions as it takes at once; try again",
         );
         respond(
             request,
