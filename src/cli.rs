@@ -25,6 +25,7 @@ Picky Assist, Qikchat, Omni Smartflow, 99 Digital's partner API and Meta's Whats
   wa-hook replay qikchat/message-text --to 3000
   wa-hook validate payload.json       check a body against the documented shape
   wa-hook doctor 3000/webhook --provider qikchat    test your endpoint as the provider will
+  wa-hook emulate meta --webhook 3000/webhook   Meta's send API locally; statuses to your app
   wa-hook samples                     list the built-in sample payloads";
 
 #[derive(Parser, Debug)]
