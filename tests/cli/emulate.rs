@@ -212,7 +212,8 @@ fn status_item(webhook: &Recorded) -> Value {
 
 /// wa-hook's own verdict on a webhook body.
 fn verdict(body: &[u8]) -> String {
-    let check = wa_hook::validation::check_bytes(body, None, &Default::default());
+    let check =
+        wa_hook::validation::check_bytes(body, None, &wa_hook::validation::CheckOptions::default());
     format!("{} {}", check.verdict.word(), check.label())
 }
 

@@ -108,7 +108,10 @@ impl Delivery {
             ..CaptureRecord::default()
         };
         (record.body, record.body_encoding) = CaptureRecord::encode_body(&body);
-        let check = crate::validation::check_value(&webhook.body, &Default::default());
+        let check = crate::validation::check_value(
+            &webhook.body,
+            &crate::validation::CheckOptions::default(),
+        );
         check.record_into(&mut record);
         self.recorder.webhook(record, status);
         Delivered { status }

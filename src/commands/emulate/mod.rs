@@ -43,7 +43,7 @@ const WORKERS: usize = 4;
 /// Connections open at once; one more waits.
 const MAX_CONNECTIONS: usize = 256;
 /// How long after Ctrl-C the emulator has stopped, whatever is still under way.
-const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
 /// Bodies (and answers) up to this size are kept in the capture record; larger ones (media)
 /// are recorded by their size only.
 const RECORD_BODY_MAX: usize = 4 << 20;
@@ -227,11 +227,11 @@ impl Recorder {
 
     fn webhook(&self, record: CaptureRecord, status: Option<u16>) {
         {
-            let mut stats = self.stats();
+            let mut counts = self.stats();
             match status {
-                Some(200..=299) => stats.delivered += 1,
-                Some(_) => stats.refused += 1,
-                None => stats.unanswered += 1,
+                Some(200..=299) => counts.delivered += 1,
+                Some(_) => counts.refused += 1,
+                None => counts.unanswered += 1,
             }
         }
         let kind = record

@@ -15,6 +15,8 @@ static SENDS: SchemaSet = SchemaSet::new("meta", &SEND_DIR);
 /// The id of the send schema.
 pub const SEND_SCHEMA: &str = "meta-send";
 
+/// # Panics
+/// Never: the schema is embedded at build time and the registry test reads it.
 pub fn send_schema() -> &'static Schema {
     SENDS
         .get(SEND_SCHEMA)

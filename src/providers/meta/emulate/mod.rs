@@ -285,7 +285,7 @@ impl MetaEmulator {
         item.remove("recipient_user_id");
         item.remove("parent_recipient_user_id");
         match recipient {
-            Recipient::Phone(wa_id) => item.insert("recipient_id".into(), wa_id.into()),
+            Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.into()),
             Recipient::User(user_id) => item.insert("recipient_user_id".into(), user_id.into()),
         };
         if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
@@ -900,7 +900,7 @@ mod tests {
             assert_eq!(item["status"], status);
             assert_eq!(item["id"], wamid);
             assert_eq!(item["biz_opaque_callback_data"], "order-7");
-            let check = crate::validation::check_value(&webhook.body, &Default::default());
+            let check = crate::validation::check_value(&webhook.body, &crate::validation::CheckOptions::default());
             assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
         }
     }
@@ -933,7 +933,7 @@ mod tests {
         );
         assert_eq!(accepted.status, 200);
         assert!(accepted.webhooks.is_empty());
-        let check = crate::validation::check_value(&said.webhook.body, &Default::default());
+        let check = crate::validation::check_value(&said.webhook.body, &crate::validation::CheckOptions::default());
         assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
     }
 

@@ -115,14 +115,14 @@ impl Templates {
                 .iter()
                 .any(|name| !name.bytes().all(|b| b.is_ascii_digit()));
             if is_named {
-                let names: Vec<&str> = parameters
+                let given: Vec<&str> = parameters
                     .iter()
                     .map(|p| p.get("parameter_name").and_then(Value::as_str).unwrap_or_default())
                     .collect();
-                if names.iter().any(|name| name.is_empty()) {
+                if given.iter().any(|name| name.is_empty()) {
                     return Some((100, "Parameter name is missing or empty".to_string()));
                 }
-                if let Some(unknown) = names.iter().find(|name| !expected.iter().any(|e| e == *name)) {
+                if let Some(unknown) = given.iter().find(|name| !expected.iter().any(|e| e == *name)) {
                     return Some((
                         100,
                         format!("{kind}: parameter_name ({unknown}) is not a variable of template {name} (wa-hook's wording)"),
