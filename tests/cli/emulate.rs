@@ -903,3 +903,35 @@ fn the_customer_reacts_and_writes_in_each_identity() {
         );
     }
 }
+
+/// Requests the emulator does not serve (an unknown route, another method) are captured too,
+/// and their records match the capture-record schema like every other (a `kind` of the form
+/// `word` or `word:detail`).
+#[test]
+fn unknown_routes_are_captured_as_records_the_schema_accepts() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.jsonl");
+    let emulator = Emulator::start(&app, &["--out", out.to_str().unwrap()]);
+    let auth = [("Authorization", "Bearer any-token")];
+    let (status, _, _) = emulator.request("GET", "/media-download/123", &auth, b"");
+    assert_eq!(status, 404);
+    let (status, _, _) = emulator.request(
+        "PUT",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+        &auth,
+        b"{}",
+    );
+    assert_eq!(status, 405);
+    let (code, _, _) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let text = std::fs::read(&out).unwrap();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert_capture_schema(line);
+    }
+}

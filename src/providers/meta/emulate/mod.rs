@@ -683,7 +683,7 @@ impl Emulator for MetaEmulator {
                     ),
                     &mut self.ids,
                 );
-                json_answer(404, &body, "unknown route", "not found")
+                json_answer(404, &body, "route:unknown", "not found")
             }
         }
     }
@@ -771,7 +771,7 @@ impl MetaEmulator {
             ),
             &mut self.ids,
         );
-        let mut answer = json_answer(405, &body, "unknown route", "method not allowed");
+        let mut answer = json_answer(405, &body, "route:method-not-allowed", "method not allowed");
         answer.headers.push(("Allow".to_string(), "GET, POST, DELETE".to_string()));
         answer
     }
