@@ -935,3 +935,31 @@ fn unknown_routes_are_captured_as_records_the_schema_accepts() {
         assert_capture_schema(line);
     }
 }
+
+/// The customer's verbs against an emulator that is not running: exit 2 and one line that
+/// points at the emulator (not at `wa-hook listen`, which is no emulator).
+#[test]
+fn the_customer_against_a_stopped_emulator_is_told_to_start_one() {
+    let emulator = format!("http://127.0.0.1:{}", closed_port());
+    for verb in [
+        vec!["say", "hello"],
+        vec!["read", "wamid.X"],
+        vec!["fail", "wamid.X"],
+        vec!["react", "wamid.X"],
+    ] {
+        let output = wa_hook()
+            .args(["emulate", verb[0], "--emulator", &emulator, verb[1]])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{verb:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("connection refused"), "{stderr}");
+        assert!(
+            stderr.contains("is the emulator running?")
+                && stderr.contains("wa-hook emulate meta")
+                && !stderr.contains("wa-hook listen"),
+            "{stderr}"
+        );
+    }
+}
