@@ -310,6 +310,12 @@ fn tokens_are_checked_and_every_answer_is_a_json_envelope() {
     let (status, _, answer) = any.request("POST", &target, &[], &body);
     assert_eq!(status, 401);
     assert_eq!(json_of(&answer)["error"]["code"], 190);
+    // The message names no subcode the envelope does not carry (the table's note on 463).
+    assert_eq!(
+        json_of(&answer)["error"]["message"],
+        "(#190) Access token expired"
+    );
+    assert!(json_of(&answer)["error"]["error_subcode"].is_null());
     // No version prefix at all is served too.
     let (status, _, _) = any.request(
         "POST",
