@@ -969,3 +969,39 @@ fn the_customer_against_a_stopped_emulator_is_told_to_start_one() {
         );
     }
 }
+
+/// A send that matches none of a field's documented forms (media with neither `id` nor `link`,
+/// no `to` nor `recipient`) is told which forms were expected, not shown its own body back.
+#[test]
+fn a_send_matching_no_documented_form_is_told_the_forms() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let details = |body: Value| {
+        let (status, answer) = emulator.send(&body);
+        assert_eq!(status, 400, "{answer}");
+        answer["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        details(
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "image",
+            "image": {"caption": "no id, no link"}})
+        ),
+        r#"/image: expected required property "id" or "link", found neither"#
+    );
+    assert_eq!(
+        details(json!({"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}})),
+        r#"/: expected required property "to" or "recipient", found neither"#
+    );
+    let empty_to = details(
+        json!({"messaging_product": "whatsapp", "to": "", "type": "text",
+        "text": {"body": "hi"}}),
+    );
+    assert!(
+        empty_to.starts_with("/to: expected at least 1 character"),
+        "{empty_to}"
+    );
+    assert!(!empty_to.contains("anyOf"), "{empty_to}");
+}
