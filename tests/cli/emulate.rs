@@ -1005,3 +1005,33 @@ fn a_send_matching_no_documented_form_is_told_the_forms() {
     );
     assert!(!empty_to.contains("anyOf"), "{empty_to}");
 }
+
+/// A client holding every connection the emulator takes (256 idle ones): one more is answered
+/// 503 with Retry-After in Meta's error envelope, which SDKs parse (not a bare `{"error": "…"}`,
+/// on which pywa's and whatsapp-api-js's error handling reads `error.code` from a string).
+#[test]
+fn one_connection_too_many_is_answered_in_metas_envelope() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let address = emulator.base.trim_start_matches("http://").to_string();
+    let idle: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    let (status, headers, answer) = emulator.request(
+        "POST",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+        &[("Authorization", "Bearer any-token")],
+        &serde_json::to_vec(&text_send("hi")).unwrap(),
+    );
+    assert_eq!(status, 503);
+    assert!(
+        headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("retry-after") && value == "1")
+    );
+    let answer = json_of(&answer);
+    assert!(answer["error"]["code"].is_number(), "{answer}");
+    assert!(answer["error"]["message"].is_string(), "{answer}");
+    assert!(answer["error"]["fbtrace_id"].is_string(), "{answer}");
+    drop(idle);
+}

@@ -39,7 +39,8 @@ use deliver::{Delivery, Queue};
 
 /// Threads answering requests.
 const WORKERS: usize = 4;
-/// Connections open at once; one more waits.
+/// Connections open at once; one more is answered 503 with `Retry-After: 1`, in the provider's
+/// error envelope.
 const MAX_CONNECTIONS: usize = 256;
 /// How long after Ctrl-C the emulator has stopped, whatever is still under way.
 const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
@@ -352,16 +353,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         max_head_bytes: 64 * 1024,
         max_headers: 128,
     };
-    let answers = tiny_http::AnswerLimits {
-        write_timeout: Some(args.read_timeout),
-        max_unanswered: 8,
-    };
-    let server = Arc::new(
-        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
-            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
-    );
     let base_url = format!("http://{address}");
-    let emulator = config
+    let mut emulator = config
         .provider
         .rules()
         .send_api()
@@ -374,6 +367,21 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             throughput: args.throughput,
             pair_interval: args.pair_interval,
         })?;
+    // A connection over MAX_CONNECTIONS is answered in the provider's own error envelope, so
+    // an SDK reads it as it reads the provider's errors.
+    let busy = emulator.refusal(
+        503,
+        "wa-hook's emulator has as many connections open as it takes; try again",
+    );
+    let answers = tiny_http::AnswerLimits {
+        write_timeout: Some(args.read_timeout),
+        max_unanswered: 8,
+        busy_body: Some(busy.body),
+    };
+    let server = Arc::new(
+        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
+            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
+    );
     print_start(
         args,
         config.provider,
