@@ -568,6 +568,15 @@ fn the_capture_file_holds_both_directions_and_reads_back() {
         .assert()
         .success()
         .stdout(predicate::str::contains("status:sent"));
+    // The app's token was redacted by emulate, and show says so (not "by listen").
+    wa_hook()
+        .arg("show")
+        .arg(format!("{}:1", out.display()))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Authorization: (redacted by emulate)",
+        ));
     // replay sends the webhooks again, never the app's own sends.
     let again = App::start();
     wa_hook()
