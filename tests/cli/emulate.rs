@@ -247,10 +247,12 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
     assert_eq!(answer["messages"][0]["message_status"], "accepted");
 
     let secret = wa_hook::secret::SecretString::new(SECRET);
+    let mut conversations = Vec::new();
     for expected in ["sent", "delivered"] {
         let webhook = app.next();
         assert_eq!(webhook.url, "/webhook");
         let item = status_item(&webhook);
+        conversations.push(item["conversation"]["id"].clone());
         assert_eq!(item["status"], expected, "{item}");
         assert_eq!(item["id"], wamid.as_str());
         assert_eq!(item["recipient_id"], "16505553921");
@@ -262,6 +264,9 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
             format!("valid meta status:{expected}")
         );
     }
+    // One message, one conversation: its statuses name the same conversation id.
+    assert!(conversations[0].is_string(), "{conversations:?}");
+    assert_eq!(conversations[0], conversations[1]);
 }
 
 #[test]

@@ -113,6 +113,9 @@ enum Recipient {
 struct Sent {
     recipient: Recipient,
     biz_opaque_callback_data: Option<Value>,
+    /// The `conversation.id` of every status of this message: one message belongs to one
+    /// conversation (wa-hook's ids are random; how Meta forms them is unknown).
+    conversation_id: String,
 }
 
 /// Ids and what is known of each, the oldest forgotten beyond [`REMEMBERED`].
@@ -263,7 +266,11 @@ impl MetaEmulator {
         error: Option<Value>,
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
-        let (recipient, opaque) = (sent.recipient.clone(), sent.biz_opaque_callback_data.clone());
+        let (recipient, opaque, conversation_id) = (
+            sent.recipient.clone(),
+            sent.biz_opaque_callback_data.clone(),
+            sent.conversation_id.clone(),
+        );
         let mut body = webhook_from(&format!("meta/status-{status}"));
         let item = body
             .pointer_mut("/entry/0/changes/0/value/statuses/0")
@@ -279,7 +286,7 @@ impl MetaEmulator {
             Recipient::User(user_id) => item.insert("recipient_user_id".into(), user_id.into()),
         };
         if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            conversation.insert("id".into(), hex::encode(self.ids.next_u64().to_be_bytes()).into());
+            conversation.insert("id".into(), conversation_id.into());
             conversation.remove("expiration_timestamp");
         }
         if let Some(error) = error {
@@ -378,6 +385,7 @@ impl MetaEmulator {
             Sent {
                 recipient,
                 biz_opaque_callback_data: body.get("biz_opaque_callback_data").cloned(),
+                conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
             },
         );
         let answer_body = json!({
