@@ -1049,3 +1049,59 @@ fn one_connection_too_many_is_answered_in_metas_envelope() {
     assert!(answer["error"]["fbtrace_id"].is_string(), "{answer}");
     drop(idle);
 }
+
+/// What a client chooses (the request path, a send's `type`) reaches the terminal escaped:
+/// no control character of a hostile client's moves the cursor or recolours the screen, in
+/// the request lines or in the summary.
+#[test]
+fn a_clients_control_characters_never_reach_the_terminal() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let bearer = [("Authorization", "Bearer any-token")];
+    // One segment: asked for as a media id, unknown (400).
+    let (status, _, _) = emulator.request("GET", "/\x1b[2J\x1b[31mred", &bearer, b"");
+    assert_eq!(status, 400);
+    let (status, _) = emulator.send(&json!({
+        "messaging_product": "whatsapp", "to": "16505553921", "type": "\u{1b}[31mred",
+        "\u{1b}[31mred": {}
+    }));
+    assert_eq!(status, 200);
+    app.next();
+    app.next();
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("red"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+/// A send's kind names its `type`, which a client chooses: the summary counts at most 256
+/// distinct rows, the rest in one `other` row (its memory and length stay bounded).
+#[test]
+fn the_summary_has_a_bounded_number_of_rows() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    for n in 0..300 {
+        let kind = format!("kind{n}");
+        let (status, _) = emulator.send(&json!({
+            "messaging_product": "whatsapp", "to": "16505553921", "type": kind, kind.clone(): {}
+        }));
+        assert_eq!(status, 200);
+    }
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let summary = stderr
+        .split("wa-hook emulate: stopped after")
+        .nth(1)
+        .expect("a summary");
+    let rows: Vec<&str> = summary
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("  "))
+        .collect();
+    assert_eq!(rows.len(), 257, "{summary}");
+    assert!(
+        rows.iter()
+            .any(|row| row.trim_start().starts_with("44  other")),
+        "{summary}"
+    );
+}

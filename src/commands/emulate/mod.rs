@@ -37,6 +37,8 @@ use crate::validation::Verdict;
 
 use deliver::{Delivery, Queue};
 
+/// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
+const SUMMARY_ROWS: usize = 256;
 /// Threads answering requests.
 const WORKERS: usize = 4;
 /// Connections open at once; one more is answered 503 with `Retry-After: 1`, in the provider's
@@ -205,11 +207,21 @@ impl Recorder {
     }
 
     fn send(&self, record: CaptureRecord, answer: &ApiAnswer) {
-        *self
-            .stats()
-            .sends
-            .entry((answer.what.clone(), answer.outcome.clone()))
-            .or_default() += 1;
+        {
+            let mut stats = self.stats();
+            // A send's kind names its `type`, which the app (or anyone) chooses: beyond
+            // SUMMARY_ROWS distinct rows, new ones are counted together.
+            let key = (answer.what.clone(), answer.outcome.clone());
+            let key = if stats.sends.len() < SUMMARY_ROWS || stats.sends.contains_key(&key) {
+                key
+            } else {
+                (
+                    "other".to_string(),
+                    "(more kinds than the summary lists)".to_string(),
+                )
+            };
+            *stats.sends.entry(key).or_default() += 1;
+        }
         let line = match self.format {
             Format::Text => format!(
                 "send     {} {}  {}  {} {}",
@@ -263,7 +275,9 @@ impl Recorder {
     /// a request thread (a line that finds the display's queue full is dropped).
     fn print(&self, line: &str, seq: u64) {
         let line = match self.format {
-            Format::Text => Line::Err(format!("{seq:>4}  {line}")),
+            // The path and the send's type come from the client: escaped, so control
+            // characters cannot reach the terminal.
+            Format::Text => Line::Err(format!("{seq:>4}  {}", output::printable(line))),
             Format::Json => Line::Out(line.to_string()),
         };
         let _ = self.display.try_send(line);
@@ -599,7 +613,8 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
                 output::plural(total, "request", "requests")
             );
             for ((what, outcome), count) in &stats.sends {
-                text.push_str(&format!("  {count:>6}  {what}  {outcome}\n"));
+                let row = format!("{what}  {outcome}");
+                text.push_str(&format!("  {count:>6}  {}\n", output::printable(&row)));
             }
             text.push_str(&format!(
                 "webhooks: {} delivered, {} refused by the app, {} not answered",
