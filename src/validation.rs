@@ -697,6 +697,9 @@ pub fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> 
         ),
         Kind::Minimum { limit } => (format!("a number ≥ {limit}"), found_value(instance)),
         Kind::Maximum { limit } => (format!("a number ≤ {limit}"), found_value(instance)),
+        Kind::AnyOf { context } | Kind::OneOfNotValid { context } if !context.is_empty() => {
+            alternatives(context, prefix, &pointer, instance)
+        }
         _ => (error.to_string(), found_value(instance)),
     };
     Issue {
@@ -704,6 +707,57 @@ pub fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> 
         expected,
         found,
     }
+}
+
+/// What an `anyOf`/`oneOf` that no alternative matched expected, in words: each alternative's
+/// own expectations (the library's text repeats the whole instance instead). Alternatives that
+/// each require one property read `required property "id" or "link"`, found "neither".
+fn alternatives(
+    context: &[Vec<jsonschema::ValidationError<'static>>],
+    prefix: &str,
+    pointer: &str,
+    instance: &Value,
+) -> (String, String) {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let required: Option<Vec<String>> = context
+        .iter()
+        .map(|alternative| match alternative.as_slice() {
+            [only] => match only.kind() {
+                Kind::Required { property } => Some(property.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if let Some(names) = required {
+        let found = if names.len() == 2 {
+            "neither"
+        } else {
+            "none of them"
+        };
+        return (
+            format!("required property {}", names.join(" or ")),
+            found.to_string(),
+        );
+    }
+    let expected: Vec<String> = context
+        .iter()
+        .map(|alternative| {
+            let parts: Vec<String> = alternative
+                .iter()
+                .map(|error| {
+                    let issue = describe_error(error, prefix);
+                    match issue.pointer.strip_prefix(pointer) {
+                        Some("") => issue.expected,
+                        Some(rest) => format!("{} at {rest}", issue.expected),
+                        None => format!("{} at {}", issue.expected, issue.pointer),
+                    }
+                })
+                .collect();
+            parts.join(" and ")
+        })
+        .collect();
+    (expected.join(", or "), found_value(instance))
 }
 
 /// The shipped schemas' recurring patterns in words; others as they are.

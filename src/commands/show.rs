@@ -97,10 +97,16 @@ fn print_summary(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result
 /// The headers as saved, redacted ones marked.
 fn print_headers(out: &mut impl Write, record: &CaptureRecord) -> anyhow::Result<()> {
     writeln!(out, "\n{}", "Headers".bold())?;
+    // Records with a direction are emulate's (the app's sends to the emulator, its webhooks).
+    let redacted_by = if record.direction.is_some() {
+        "(redacted by emulate)"
+    } else {
+        "(redacted by listen)"
+    };
     for (name, value) in &record.headers {
         let redacted = secret::is_redacted(name, value, &record.redacted_headers);
         let value = if redacted {
-            "(redacted by listen)".yellow().to_string()
+            redacted_by.yellow().to_string()
         } else {
             output::printable(value).into_owned()
         };

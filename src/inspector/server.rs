@@ -453,6 +453,7 @@ impl Server {
                     "forward": record.forward,
                     "body_bytes": record.body_bytes,
                     "body_encoding": record.body_encoding,
+                    "direction": record.direction,
                 },
                 "headers": headers,
                 "body": {

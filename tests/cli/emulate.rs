@@ -248,10 +248,12 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
     assert_eq!(answer["messages"][0]["message_status"], "accepted");
 
     let secret = wa_hook::secret::SecretString::new(SECRET);
+    let mut conversations = Vec::new();
     for expected in ["sent", "delivered"] {
         let webhook = app.next();
         assert_eq!(webhook.url, "/webhook");
         let item = status_item(&webhook);
+        conversations.push(item["conversation"]["id"].clone());
         assert_eq!(item["status"], expected, "{item}");
         assert_eq!(item["id"], wamid.as_str());
         assert_eq!(item["recipient_id"], "16505553921");
@@ -263,6 +265,9 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
             format!("valid meta status:{expected}")
         );
     }
+    // One message, one conversation: its statuses name the same conversation id.
+    assert!(conversations[0].is_string(), "{conversations:?}");
+    assert_eq!(conversations[0], conversations[1]);
 }
 
 #[test]
@@ -311,6 +316,12 @@ fn tokens_are_checked_and_every_answer_is_a_json_envelope() {
     let (status, _, answer) = any.request("POST", &target, &[], &body);
     assert_eq!(status, 401);
     assert_eq!(json_of(&answer)["error"]["code"], 190);
+    // The message names no subcode the envelope does not carry (the table's note on 463).
+    assert_eq!(
+        json_of(&answer)["error"]["message"],
+        "(#190) Access token expired"
+    );
+    assert!(json_of(&answer)["error"]["error_subcode"].is_null());
     // No version prefix at all is served too.
     let (status, _, _) = any.request(
         "POST",
@@ -563,6 +574,15 @@ fn the_capture_file_holds_both_directions_and_reads_back() {
         .assert()
         .success()
         .stdout(predicate::str::contains("status:sent"));
+    // The app's token was redacted by emulate, and show says so (not "by listen").
+    wa_hook()
+        .arg("show")
+        .arg(format!("{}:1", out.display()))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Authorization: (redacted by emulate)",
+        ));
     // replay sends the webhooks again, never the app's own sends.
     let again = App::start();
     wa_hook()
@@ -1001,4 +1021,186 @@ fn customer_actions_waiting_for_a_hung_app_hold_no_send() {
     );
     drop(waiting);
     drop(release);
+}
+
+/// Requests the emulator does not serve (an unknown route, another method) are captured too,
+/// and their records match the capture-record schema like every other (a `kind` of the form
+/// `word` or `word:detail`).
+#[test]
+fn unknown_routes_are_captured_as_records_the_schema_accepts() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.jsonl");
+    let emulator = Emulator::start(&app, &["--out", out.to_str().unwrap()]);
+    let auth = [("Authorization", "Bearer any-token")];
+    let (status, _, _) = emulator.request("GET", "/media-download/123", &auth, b"");
+    assert_eq!(status, 404);
+    let (status, _, _) = emulator.request(
+        "PUT",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+        &auth,
+        b"{}",
+    );
+    assert_eq!(status, 405);
+    let (code, _, _) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let text = std::fs::read(&out).unwrap();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert_capture_schema(line);
+    }
+}
+
+/// The customer's verbs against an emulator that is not running: exit 2 and one line that
+/// points at the emulator (not at `wa-hook listen`, which is no emulator).
+#[test]
+fn the_customer_against_a_stopped_emulator_is_told_to_start_one() {
+    let emulator = format!("http://127.0.0.1:{}", closed_port());
+    for verb in [
+        vec!["say", "hello"],
+        vec!["read", "wamid.X"],
+        vec!["fail", "wamid.X"],
+        vec!["react", "wamid.X"],
+    ] {
+        let output = wa_hook()
+            .args(["emulate", verb[0], "--emulator", &emulator, verb[1]])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{verb:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("connection refused"), "{stderr}");
+        assert!(
+            stderr.contains("is the emulator running?")
+                && stderr.contains("wa-hook emulate meta")
+                && !stderr.contains("wa-hook listen"),
+            "{stderr}"
+        );
+    }
+}
+
+/// A send that matches none of a field's documented forms (media with neither `id` nor `link`,
+/// no `to` nor `recipient`) is told which forms were expected, not shown its own body back.
+#[test]
+fn a_send_matching_no_documented_form_is_told_the_forms() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let details = |body: Value| {
+        let (status, answer) = emulator.send(&body);
+        assert_eq!(status, 400, "{answer}");
+        answer["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        details(
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "image",
+            "image": {"caption": "no id, no link"}})
+        ),
+        r#"/image: expected required property "id" or "link", found neither"#
+    );
+    assert_eq!(
+        details(json!({"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi"}})),
+        r#"/: expected required property "to" or "recipient", found neither"#
+    );
+    let empty_to = details(
+        json!({"messaging_product": "whatsapp", "to": "", "type": "text",
+        "text": {"body": "hi"}}),
+    );
+    assert!(
+        empty_to.starts_with("/to: expected at least 1 character"),
+        "{empty_to}"
+    );
+    assert!(!empty_to.contains("anyOf"), "{empty_to}");
+}
+
+/// A client holding every connection the emulator takes (256 idle ones): one more is answered
+/// 503 with Retry-After in Meta's error envelope, which SDKs parse (not a bare `{"error": "…"}`,
+/// on which pywa's and whatsapp-api-js's error handling reads `error.code` from a string).
+#[test]
+fn one_connection_too_many_is_answered_in_metas_envelope() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let address = emulator.base.trim_start_matches("http://").to_string();
+    let idle: Vec<TcpStream> = (0..256)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    let (status, headers, answer) = emulator.request(
+        "POST",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+        &[("Authorization", "Bearer any-token")],
+        &serde_json::to_vec(&text_send("hi")).unwrap(),
+    );
+    assert_eq!(status, 503);
+    assert!(
+        headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("retry-after") && value == "1")
+    );
+    let answer = json_of(&answer);
+    assert!(answer["error"]["code"].is_number(), "{answer}");
+    assert!(answer["error"]["message"].is_string(), "{answer}");
+    assert!(answer["error"]["fbtrace_id"].is_string(), "{answer}");
+    drop(idle);
+}
+
+/// What a client chooses (the request path, a send's `type`) reaches the terminal escaped:
+/// no control character of a hostile client's moves the cursor or recolours the screen, in
+/// the request lines or in the summary.
+#[test]
+fn a_clients_control_characters_never_reach_the_terminal() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let bearer = [("Authorization", "Bearer any-token")];
+    // One segment: asked for as a media id, unknown (400).
+    let (status, _, _) = emulator.request("GET", "/\x1b[2J\x1b[31mred", &bearer, b"");
+    assert_eq!(status, 400);
+    let (status, _) = emulator.send(&json!({
+        "messaging_product": "whatsapp", "to": "16505553921", "type": "\u{1b}[31mred",
+        "\u{1b}[31mred": {}
+    }));
+    assert_eq!(status, 200);
+    app.next();
+    app.next();
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("red"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
+/// A send's kind names its `type`, which a client chooses: the summary counts at most 256
+/// distinct rows, the rest in one `other` row (its memory and length stay bounded).
+#[test]
+fn the_summary_has_a_bounded_number_of_rows() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    for n in 0..300 {
+        let kind = format!("kind{n}");
+        let (status, _) = emulator.send(&json!({
+            "messaging_product": "whatsapp", "to": "16505553921", "type": kind, kind.clone(): {}
+        }));
+        assert_eq!(status, 200);
+    }
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let summary = stderr
+        .split("wa-hook emulate: stopped after")
+        .nth(1)
+        .expect("a summary");
+    let rows: Vec<&str> = summary
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("  "))
+        .collect();
+    assert_eq!(rows.len(), 257, "{summary}");
+    assert!(
+        rows.iter()
+            .any(|row| row.trim_start().starts_with("44  other")),
+        "{summary}"
+    );
 }

@@ -74,6 +74,14 @@ fn call(emulator: &EmulatorArg, action: &str, body: &Value) -> anyhow::Result<Ou
     };
     let reply = crate::http::runtime().block_on(net::send(&client, request, &url, true));
     if let Some(failure) = reply.failure {
+        if failure.kind == net::FailureKind::Connect {
+            // The generic hint names `wa-hook listen`; here the server missing is the emulator.
+            let reason = failure.message.split(" — ").next().unwrap_or_default();
+            bail!(
+                "{reason} — is the emulator running? (`wa-hook emulate meta --webhook URL` \
+                 starts one; its first line is the base URL to give --emulator)"
+            );
+        }
         bail!("{}", failure.message);
     }
     let answer: Value = serde_json::from_slice(&reply.body).with_context(|| {

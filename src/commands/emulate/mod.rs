@@ -38,9 +38,12 @@ use crate::validation::Verdict;
 
 use deliver::{Delivery, Queue};
 
+/// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
+const SUMMARY_ROWS: usize = 256;
 /// Threads answering requests.
 const WORKERS: usize = 4;
-/// Connections open at once; one more waits.
+/// Connections open at once; one more is answered 503 with `Retry-After: 1`, in the provider's
+/// error envelope.
 const MAX_CONNECTIONS: usize = 256;
 /// How long after Ctrl-C the emulator has stopped, whatever is still under way.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
@@ -205,11 +208,21 @@ impl Recorder {
     }
 
     fn send(&self, record: CaptureRecord, answer: &ApiAnswer) {
-        *self
-            .stats()
-            .sends
-            .entry((answer.what.clone(), answer.outcome.clone()))
-            .or_default() += 1;
+        {
+            let mut stats = self.stats();
+            // A send's kind names its `type`, which the app (or anyone) chooses: beyond
+            // SUMMARY_ROWS distinct rows, new ones are counted together.
+            let key = (answer.what.clone(), answer.outcome.clone());
+            let key = if stats.sends.len() < SUMMARY_ROWS || stats.sends.contains_key(&key) {
+                key
+            } else {
+                (
+                    "other".to_string(),
+                    "(more kinds than the summary lists)".to_string(),
+                )
+            };
+            *stats.sends.entry(key).or_default() += 1;
+        }
         let line = match self.format {
             Format::Text => format!(
                 "send     {} {}  {}  {} {}",
@@ -263,7 +276,9 @@ impl Recorder {
     /// a request thread (a line that finds the display's queue full is dropped).
     fn print(&self, line: &str, seq: u64) {
         let line = match self.format {
-            Format::Text => Line::Err(format!("{seq:>4}  {line}")),
+            // The path and the send's type come from the client: escaped, so control
+            // characters cannot reach the terminal.
+            Format::Text => Line::Err(format!("{seq:>4}  {}", output::printable(line))),
             Format::Json => Line::Out(line.to_string()),
         };
         let _ = self.display.try_send(line);
@@ -353,16 +368,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         max_head_bytes: 64 * 1024,
         max_headers: 128,
     };
-    let answers = tiny_http::AnswerLimits {
-        write_timeout: Some(args.read_timeout),
-        max_unanswered: 8,
-    };
-    let server = Arc::new(
-        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
-            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
-    );
     let base_url = format!("http://{address}");
-    let emulator = config
+    let mut emulator = config
         .provider
         .rules()
         .send_api()
@@ -377,6 +384,21 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             injections: args.inject.clone(),
             seed: args.seed,
         })?;
+    // A connection over MAX_CONNECTIONS is answered in the provider's own error envelope, so
+    // an SDK reads it as it reads the provider's errors.
+    let busy = emulator.refusal(
+        503,
+        "wa-hook's emulator has as many connections open as it takes; try again",
+    );
+    let answers = tiny_http::AnswerLimits {
+        write_timeout: Some(args.read_timeout),
+        max_unanswered: 8,
+        busy_body: Some(busy.body),
+    };
+    let server = Arc::new(
+        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
+            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
+    );
     print_start(
         args,
         config.provider,
@@ -594,7 +616,8 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
                 output::plural(total, "request", "requests")
             );
             for ((what, outcome), count) in &stats.sends {
-                text.push_str(&format!("  {count:>6}  {what}  {outcome}\n"));
+                let row = format!("{what}  {outcome}");
+                text.push_str(&format!("  {count:>6}  {}\n", output::printable(&row)));
             }
             text.push_str(&format!(
                 "webhooks: {} delivered, {} refused by the app, {} not answered",

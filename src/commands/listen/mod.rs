@@ -555,6 +555,7 @@ fn serve(
     let answers = tiny_http::AnswerLimits {
         write_timeout: Some(args.read_timeout),
         max_unanswered: MAX_UNANSWERED,
+        busy_body: None,
     };
     let server = tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
         .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?;

@@ -266,7 +266,7 @@ async function show(id) {
 
   $("#tab-headers").replaceChildren(el("table", { class: "kv" }, headers.map((header) =>
     el("tr", {}, el("td", {}, header.name),
-      el("td", { class: header.redacted ? "redacted" : "mono" }, header.redacted ? "(redacted by listen)" : header.value)))));
+      el("td", { class: header.redacted ? "redacted" : "mono" }, header.redacted ? (record.direction ? "(redacted by emulate)" : "(redacted by listen)") : header.value)))));
 
   $("#tab-raw").replaceChildren(body.raw === null
     ? el("p", { class: "hint" }, "No body kept.")

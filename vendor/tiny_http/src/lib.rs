@@ -181,6 +181,10 @@ pub struct AnswerLimits {
     pub write_timeout: Option<Duration>,
     /// Answers a connection may have waiting before its next request is read.
     pub max_unanswered: usize,
+    /// The JSON body of the 503 a connection over `Limits::max_connections` gets (an emulated
+    /// API answers in its own error envelope); `None` is `{"error":"too many connections; try
+    /// again"}`.
+    pub busy_body: Option<Vec<u8>>,
 }
 
 /// wa-hook: without a write timeout a client that reads nothing holds its answers' threads
@@ -193,6 +197,7 @@ impl Default for AnswerLimits {
         AnswerLimits {
             write_timeout: None,
             max_unanswered: DEFAULT_MAX_UNANSWERED,
+            busy_body: None,
         }
     }
 }
@@ -210,9 +215,22 @@ impl Default for Limits {
     }
 }
 
-/// wa-hook: the answer to a connection over `Limits::max_connections`.
-const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\
-Content-Length: 42\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{\"error\":\"too many connections; try again\"}";
+/// wa-hook: the body of the answer to a connection over `Limits::max_connections` unless
+/// `AnswerLimits::busy_body` gives one.
+const BUSY_BODY: &[u8] = b"{\"error\":\"too many connections; try again\"}";
+
+/// wa-hook: the whole 503 answer to a connection over `Limits::max_connections`.
+fn busy_answer(body: Option<&[u8]>) -> Vec<u8> {
+    let body = body.unwrap_or(BUSY_BODY);
+    let mut answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    answer.extend_from_slice(body);
+    answer
+}
 
 /// Decrements the count of open connections when a connection's thread is done.
 struct LiveConnection(Arc<AtomicUsize>);
@@ -387,6 +405,7 @@ impl Server {
 
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
+        let busy = busy_answer(answers.busy_body.as_deref());
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
@@ -421,7 +440,7 @@ impl Server {
                     if sock.set_nonblocking(true).is_ok() {
                         use std::io::Write;
                         let mut sock = sock;
-                        let _ = sock.write_all(BUSY);
+                        let _ = sock.write_all(&busy);
                     }
                     continue;
                 }
@@ -607,6 +626,7 @@ mod answers {
         let answers = AnswerLimits {
             write_timeout: Some(Duration::from_secs(5)),
             max_unanswered: 3,
+            busy_body: None,
         };
         let server =
             Server::from_listener_with_all_limits(listener, None, Limits::default(), answers)

@@ -119,6 +119,9 @@ enum Recipient {
 struct Sent {
     recipient: Recipient,
     biz_opaque_callback_data: Option<Value>,
+    /// The `conversation.id` of every status of this message: one message belongs to one
+    /// conversation (wa-hook's ids are random; how Meta forms them is unknown).
+    conversation_id: String,
 }
 
 /// Ids and what is known of each, the oldest forgotten beyond [`REMEMBERED`].
@@ -273,7 +276,11 @@ impl MetaEmulator {
         error: Option<Value>,
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
-        let (recipient, opaque) = (sent.recipient.clone(), sent.biz_opaque_callback_data.clone());
+        let (recipient, opaque, conversation_id) = (
+            sent.recipient.clone(),
+            sent.biz_opaque_callback_data.clone(),
+            sent.conversation_id.clone(),
+        );
         let mut body = webhook_from(&format!("meta/status-{status}"));
         let item = body
             .pointer_mut("/entry/0/changes/0/value/statuses/0")
@@ -289,7 +296,7 @@ impl MetaEmulator {
             Recipient::User(user_id) => item.insert("recipient_user_id".into(), user_id.into()),
         };
         if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            conversation.insert("id".into(), hex::encode(self.ids.next_u64().to_be_bytes()).into());
+            conversation.insert("id".into(), conversation_id.into());
             conversation.remove("expiration_timestamp");
         }
         if let Some(error) = error {
@@ -399,6 +406,7 @@ impl MetaEmulator {
             Sent {
                 recipient,
                 biz_opaque_callback_data: body.get("biz_opaque_callback_data").cloned(),
+                conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
             },
         );
         let answer_body = json!({
@@ -727,7 +735,7 @@ impl Emulator for MetaEmulator {
                     ),
                     &mut self.ids,
                 );
-                json_answer(404, &body, "unknown route", "not found")
+                json_answer(404, &body, "route:unknown", "not found")
             }
         }
     }
@@ -826,7 +834,7 @@ impl MetaEmulator {
             ),
             &mut self.ids,
         );
-        let mut answer = json_answer(405, &body, "unknown route", "method not allowed");
+        let mut answer = json_answer(405, &body, "route:method-not-allowed", "method not allowed");
         answer.headers.push(("Allow".to_string(), "GET, POST, DELETE".to_string()));
         answer
     }
