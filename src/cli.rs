@@ -1378,7 +1378,10 @@ wa-hook's own choices, where Meta's behaviour is unknown:
   conversation and pricing from wa-hook's samples; failed statuses other than 131047 use the
   code's meaning from errors.json as title, message and details (Meta's texts are unknown).
   Which envelope members Meta requires, and whether it accepts whatsapp-api-js's contacts as a
-  JSON string or pywa's upper-case component types, is unknown: they are accepted.
+  JSON string or pywa's upper-case component types, is unknown: they are accepted. A reaction
+  to a message the emulator never saw: Meta does not deliver it, with no documented code; it is
+  accepted here with its statuses. A webhook the app answers non-2xx is not retried (Meta
+  retries for up to 7 days; a compressed retry schedule is not built yet).
 
 Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
 {\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); ids and SDK set-up go
