@@ -4,6 +4,7 @@
 //! ([`parse_record`], read lean by [`parse_record_to_check`]), and a
 //! committed JSON Schema (`schemas/capture-record.json`, `wa-hook schemas show capture-record`)
 //! that a test holds every record `listen` writes to. Files written by earlier versions read.
+mod head;
 mod reader;
 mod record;
 mod writer;
@@ -12,6 +13,7 @@ use include_dir::{Dir, include_dir};
 
 use crate::schemas::{Schema, SchemaSet};
 
+pub use head::{RequestHead, redacted as redacted_headers, redacted_query};
 pub use reader::{parse_record, parse_record_to_check, record_seq};
 pub use record::{
     BodyEncoding, CaptureRecord, Direction, FORMAT_VERSION, FormatVersion, ForwardResult,

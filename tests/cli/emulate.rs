@@ -1204,3 +1204,25 @@ fn the_summary_has_a_bounded_number_of_rows() {
         "{summary}"
     );
 }
+
+/// A token an app puts in the query (`?access_token=`, as Graph API clients can) is a secret:
+/// the capture file keeps the request without it.
+#[test]
+fn a_token_in_the_query_is_not_captured() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.jsonl");
+    let emulator = Emulator::start(&app, &["--out", out.to_str().unwrap()]);
+    let (status, _, _) = emulator.request(
+        "POST",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/messages?access_token=EAAGquerytoken&x=1"),
+        &[("Content-Type", "application/json")],
+        &serde_json::to_vec(&text_send("hi")).unwrap(),
+    );
+    assert!(status == 200 || status == 401, "{status}");
+    let (code, _, _) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("EAAGquerytoken"), "{text}");
+    assert!(text.contains("access_token=(redacted)&x=1"), "{text}");
+}

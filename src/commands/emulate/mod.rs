@@ -734,43 +734,16 @@ fn respond(
     let _ = request.respond(response);
 }
 
-/// Headers for the record, secret-bearing values redacted.
-fn record_headers(headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
-    let mut redacted = Vec::new();
-    let kept = headers
-        .iter()
-        .map(|(name, value)| {
-            if crate::secret::is_secret_header(name) {
-                if !redacted.contains(name) {
-                    redacted.push(name.clone());
-                }
-                (name.clone(), "(redacted)".to_string())
-            } else {
-                (name.clone(), value.clone())
-            }
-        })
-        .collect();
-    (kept, redacted)
-}
-
 fn handle(shared: &Shared, mut request: tiny_http::Request) {
     let received_at = crate::capture::now_rfc3339();
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let method = request.method().as_str().to_string();
-    let headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|h| {
-            (
-                h.field.as_str().as_str().to_string(),
-                h.value.as_str().to_string(),
-            )
-        })
-        .collect();
-    let remote_addr = request
-        .remote_addr()
-        .map_or_else(String::new, ToString::to_string);
+    let crate::capture::RequestHead {
+        method,
+        path,
+        query,
+        headers,
+        remote_addr,
+    } = crate::capture::RequestHead::of(&request);
+    let (path, query) = (path.as_str(), query.as_str());
     let body = read_body(&mut request, shared.max_body);
     if let Some(action) = path.strip_prefix(CONTROL_PREFIX) {
         let (status, answer) = match &body {
@@ -803,7 +776,7 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         &answer.headers,
         answer.body.clone(),
     );
-    let (kept, redacted) = record_headers(&headers);
+    let (kept, redacted) = crate::capture::redacted_headers(&headers, false);
     let bytes = body.as_deref().unwrap_or_default();
     let mut record = CaptureRecord {
         direction: Some(Direction::Send),
@@ -811,7 +784,7 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         remote_addr,
         method,
         path: path.to_string(),
-        query: query.to_string(),
+        query: crate::capture::redacted_query(query, false),
         headers: kept,
         redacted_headers: redacted,
         body_bytes: bytes.len() as u64,

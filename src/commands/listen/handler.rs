@@ -14,7 +14,6 @@ use crate::capture::{
 use crate::cli::Format;
 use crate::output;
 use crate::providers::{self, Provider};
-use crate::secret::{self, REDACTED};
 use crate::validation;
 
 use super::Config;
@@ -168,34 +167,6 @@ fn asks_upgrade(request: &Request) -> bool {
     request.headers().iter().any(|h| {
         h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
     })
-}
-
-/// Headers for the record: secret-bearing values redacted unless kept.
-fn record_headers(
-    headers: &[(String, String)],
-    keep_secrets: bool,
-) -> (Vec<(String, String)>, Vec<String>) {
-    let mut redacted = Vec::new();
-    let kept = headers
-        .iter()
-        .map(|(name, value)| {
-            if !keep_secrets && secret::is_secret_header(name) {
-                redacted.push(name.clone());
-                (name.clone(), REDACTED.to_string())
-            } else {
-                (name.clone(), value.clone())
-            }
-        })
-        .collect();
-    (kept, redacted)
-}
-
-/// The query for the record: Meta's verify token is a shared secret.
-fn record_query(query: &str, keep_secrets: bool) -> String {
-    if keep_secrets {
-        return query.to_string();
-    }
-    providers::redact_handshake_token(query, REDACTED)
 }
 
 /// `--events`: a prefix of the kind (`status` matches `status:read`), a provider, a provider
@@ -474,37 +445,23 @@ impl Handler {
     fn received(&self, request: &Request) -> Received {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let received_at = capture::now_rfc3339();
-        let (path, query) = match request.url().split_once('?') {
-            Some((path, query)) => (path.to_string(), query.to_string()),
-            None => (request.url().to_string(), String::new()),
-        };
-        let mut headers: Vec<(String, String)> = request
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_string(),
-                    h.value.as_str().to_string(),
-                )
-            })
-            .collect();
-        // Values that are not ASCII, as the text they are.
-        for (index, text) in request.text_header_values() {
-            if let Some(header) = headers.get_mut(*index) {
-                header.1.clone_from(text);
-            }
-        }
-        let (kept_headers, redacted_headers) = record_headers(&headers, self.config.keep_secrets);
+        let capture::RequestHead {
+            method,
+            path,
+            query,
+            headers,
+            remote_addr,
+        } = capture::RequestHead::of(request);
+        let (kept_headers, redacted_headers) =
+            capture::redacted_headers(&headers, self.config.keep_secrets);
         let record = CaptureRecord {
             seq,
             run: Some(self.run.clone()),
             received_at,
-            remote_addr: request
-                .remote_addr()
-                .map_or_else(String::new, ToString::to_string),
-            method: request.method().as_str().to_string(),
+            remote_addr,
+            method,
             path,
-            query: record_query(&query, self.config.keep_secrets),
+            query: capture::redacted_query(&query, self.config.keep_secrets),
             headers: kept_headers,
             redacted_headers,
             ..CaptureRecord::default()
@@ -814,36 +771,6 @@ fn http_reason(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verify_tokens_are_redacted_from_queries() {
-        assert_eq!(
-            record_query(
-                "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=42",
-                false
-            ),
-            "hub.mode=subscribe&hub.verify_token=(redacted)&hub.challenge=42"
-        );
-        assert_eq!(
-            record_query("hub.verify_token=s3cret", true),
-            "hub.verify_token=s3cret"
-        );
-        assert_eq!(record_query("a=1", false), "a=1");
-    }
-
-    #[test]
-    fn secret_headers_are_redacted() {
-        let headers = [
-            ("Authorization", "Basic abc"),
-            ("Content-Type", "text/plain"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()));
-        let (kept, redacted) = record_headers(&headers, false);
-        assert_eq!(kept[0].1, REDACTED);
-        assert_eq!(kept[1].1, "text/plain");
-        assert_eq!(redacted, ["Authorization"]);
-        assert_eq!(record_headers(&headers, true).0[0].1, "Basic abc");
-    }
 
     #[test]
     fn events_match_by_prefix_provider_and_verdict() {
