@@ -176,13 +176,12 @@ fn install(kind: Kind) -> Result<PathBuf, String> {
         // beside node_modules, refreshed from the committed file on every run.
         for script in [Script::Receiver, Script::EmulatorClient] {
             let file = script.file(kind);
-            let app = fs::read(sources(kind).join(file))
-                .map_err(|e| format!("reading {file}: {e}"))?;
+            let app =
+                fs::read(sources(kind).join(file)).map_err(|e| format!("reading {file}: {e}"))?;
             let copy = target.join(file);
             if fs::read(&copy).ok() != Some(app.clone()) {
                 let fresh = target.join(format!(".app-{}.mjs", std::process::id()));
-                fs::write(&fresh, &app)
-                    .map_err(|e| format!("writing {}: {e}", fresh.display()))?;
+                fs::write(&fresh, &app).map_err(|e| format!("writing {}: {e}", fresh.display()))?;
                 fs::rename(&fresh, &copy).map_err(|e| format!("placing {file}: {e}"))?;
             }
         }
