@@ -82,6 +82,10 @@ pub enum Command {
     /// Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)
     #[command(after_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
+    /// Run a provider's send API on this machine: answer the app's sends as the provider does,
+    /// then send the webhooks that follow; play the customer
+    #[command(after_help = EMULATE_EXAMPLES)]
+    Emulate(EmulateArgs),
     /// Print a shell completion script or the man page
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -1311,4 +1315,168 @@ mod tests {
         assert_eq!(parse_rate("120/m"), Ok(2.0));
         assert!(parse_rate("0").is_err());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// emulate
+
+const EMULATE_EXAMPLES: &str = "\
+Examples:
+  wa-hook emulate meta --webhook 3000/webhook --app-secret-env META_APP_SECRET
+                                    answer the app's Graph API calls; statuses to its webhook
+  wa-hook emulate say --emulator http://127.0.0.1:PORT 'Hi, is the jacket in stock?'
+  wa-hook emulate read --emulator http://127.0.0.1:PORT wamid.HBgL...
+  wa-hook emulate fail --emulator http://127.0.0.1:PORT wamid.HBgL... --code 131047";
+
+const EMULATE_META_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emulate-design.md):
+  POST /{vNN.N}/{phone-number-id}/messages (the version is optional; also /marketing_messages):
+    text, template, media (id or link), interactive, reaction, location, contacts, with `to` or
+    `recipient`; checked against the send schema (`wa-hook schemas`: meta-send). Accepted:
+    {messaging_product, contacts[{input, wa_id | user_id}], messages[{id, message_status:
+    accepted}]}, then the `sent` and `delivered` status webhooks (biz_opaque_callback_data
+    echoed), signed with X-Hub-Signature-256 when --app-secret-env is given. `read` comes only
+    when the customer reads (`wa-hook emulate read`); `failed` with `wa-hook emulate fail`.
+    Mark as read / typing: {\"success\": true} and no webhook; an id the customer did not send
+    is (#131009).
+  POST /{id}/media (multipart, both SDK forms) -> {id}; GET /{media-id} -> {url, mime_type,
+    sha256, file_size, id}; GET <url> (bearer token needed, expires after 5 minutes);
+    DELETE /{media-id} -> {success: true}. An unknown id is (#100) with error_subcode 33.
+  Tokens: any non-empty bearer token, or only the one --token-env names; otherwise 401 (#190).
+  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"},
+    /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
+
+wa-hook's own choices, where Meta's behaviour is unknown:
+  A send that breaks the schema is answered HTTP 400, code 100 \"(#100) Invalid parameter\" (Meta
+  may use 131009 or another code), and error_data.details is wa-hook's text: the JSON pointer
+  of the field at fault, then what was expected and found (e.g.
+  \"/interactive/action/buttons/0/reply/title: expected at most 20 characters, found ...\").
+  error.type is OAuthException for every code (the only type quoted); messages not quoted
+  anywhere are \"(#code) <meaning>\" from errors.json; fbtrace_id is random. Codes with no
+  documented HTTP status are answered 400. Unknown routes are 404 and other methods 405, both
+  in the error envelope with code 100. An expired media URL is 404 with code 100. The media
+  URL's form (/whatsapp_business/attachments/?mid=...) is wa-hook's. Status webhooks copy
+  conversation and pricing from wa-hook's samples; failed statuses other than 131047 use the
+  code's meaning from errors.json as title, message and details (Meta's texts are unknown).
+  Which envelope members Meta requires, and whether it accepts whatsapp-api-js's contacts as a
+  JSON string or pywa's upper-case component types, is unknown: they are accepted.
+
+Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
+{\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); ids and SDK set-up go
+to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delivered and refused
+by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
+
+#[derive(Args, Debug)]
+pub struct EmulateArgs {
+    #[command(subcommand)]
+    pub command: EmulateCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EmulateCommand {
+    /// Meta's WhatsApp Cloud API: /messages, /media and the status webhooks that follow
+    #[command(after_help = EMULATE_META_HELP)]
+    Meta(EmulateServeArgs),
+    /// The test customer sends the app a message, through a running emulator
+    Say(EmulateSayArgs),
+    /// The test customer reads a message the app sent: a `read` status webhook
+    Read(EmulateMessageArgs),
+    /// A message the app sent fails later: a `failed` status webhook with the error code
+    Fail(EmulateFailArgs),
+}
+
+/// Running an emulator.
+#[derive(Args, Debug)]
+pub struct EmulateServeArgs {
+    /// The app's webhook URL (a URL, host:port/path or a port): status and message webhooks go there
+    #[arg(long, value_name = "URL")]
+    pub webhook: String,
+
+    #[command(flatten)]
+    pub app_secret: AppSecretEnvArg,
+
+    /// The one bearer token accepted, from this environment variable [default: any non-empty
+    /// token]
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+
+    /// Address to bind
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free one (the base URL is printed on the first line)
+    #[arg(short, long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Capture file (JSON Lines, appended, as listen writes): the app's sends with the answers,
+    /// and the webhooks with the app's answers, each marked with its `direction`
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms`
+    /// [default: at once, in order]
+    #[arg(long, value_name = "STATUS=DURATION,...")]
+    pub statuses: Option<String>,
+
+    /// How long a webhook waits for the app's answer
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub webhook_timeout: Duration,
+
+    /// Longest wait for a request's head or more of its body (a whole body gets 3 times it)
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub read_timeout: Duration,
+
+    /// Largest request body read (media uploads included); larger ones are answered 413
+    #[arg(long, default_value = "100MiB", value_parser = parse_size, value_name = "SIZE")]
+    pub max_body: u64,
+
+    /// text: the base URL, then a line per request and webhook on stderr; json: JSON lines
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Where a running emulator is.
+#[derive(Args, Debug)]
+pub struct EmulatorArg {
+    /// The emulator's base URL, as it printed it (`http://127.0.0.1:PORT`)
+    #[arg(long, value_name = "URL")]
+    pub emulator: String,
+
+    /// text: a line; json: the emulator's answer
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateSayArgs {
+    #[command(flatten)]
+    pub emulator: EmulatorArg,
+
+    /// What the customer writes
+    #[arg(value_name = "TEXT", required_unless_present = "kind")]
+    pub text: Option<String>,
+
+    /// Send a message like the provider's sample of this kind instead (`message:image`)
+    #[arg(long, value_name = "KIND", conflicts_with = "text")]
+    pub kind: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateMessageArgs {
+    #[command(flatten)]
+    pub emulator: EmulatorArg,
+
+    /// The message id the emulator answered the app's send with (wamid....)
+    #[arg(value_name = "MESSAGE_ID")]
+    pub message_id: String,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateFailArgs {
+    #[command(flatten)]
+    pub message: EmulateMessageArgs,
+
+    /// The error code of the failure (131047: outside the 24-hour window; 131026: undeliverable)
+    #[arg(long, default_value_t = 131_026, value_name = "CODE")]
+    pub code: u32,
 }

@@ -54,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => commands::sign::run_verify(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Show(args) => commands::show::run(args),
+        Command::Emulate(args) => commands::emulate::run(args),
         Command::Completions(args) => commands::completions::run(args),
     };
     output::judge_closed_stdout(result)

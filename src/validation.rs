@@ -405,12 +405,36 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
             return RecordCheck::Checked(Check::malformed("a captured body", format!("{err:#}")));
         }
     };
+    if record.direction == Some(crate::capture::Direction::Send) {
+        return check_sent(record, &body);
+    }
     let query = Some(record.query.as_str()).filter(|q| !q.is_empty());
     let picky_query = body.is_empty() && query.is_some_and(|q| providers::query_body(q).is_some());
     if !expects_body(&record.method, &body) && !picky_query {
         return RecordCheck::Skipped(format!("{} without a body", record.method));
     }
     RecordCheck::Checked(check_bytes(&body, query, options))
+}
+
+/// A request an app made to `wa-hook emulate` (`direction: send`): a message send is checked
+/// against its provider's send schema ([`SendApi::check_send`](providers::SendApi::check_send));
+/// other requests (media, refused ones) have no schema and are skipped.
+fn check_sent(record: &crate::capture::CaptureRecord, body: &[u8]) -> RecordCheck {
+    let api = record.provider.and_then(|provider| provider.rules().send_api());
+    let is_send = record.kind.as_ref().is_some_and(|kind| kind.name() == "send");
+    let what = record
+        .kind
+        .as_ref()
+        .map_or_else(|| "request".to_string(), ToString::to_string);
+    match api {
+        Some(api) if is_send => match parse_json(body) {
+            Ok(value) => RecordCheck::Checked(api.check_send(&value)),
+            Err(issue) => RecordCheck::Checked(Check::malformed(&issue.expected, issue.found)),
+        },
+        _ => RecordCheck::Skipped(format!(
+            "the app's {what} request to the emulator: not a message send"
+        )),
+    }
 }
 
 /// Check a parsed body.
@@ -626,7 +650,7 @@ fn found_value(value: &Value) -> String {
 }
 
 /// One validation error as an issue; `prefix` is the pointer of the part that was validated.
-fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issue {
+pub fn describe_error(error: &jsonschema::ValidationError<'_>, prefix: &str) -> Issue {
     use jsonschema::error::ValidationErrorKind as Kind;
     let pointer = format!("{prefix}{}", error.instance_path().as_str());
     let instance = error.instance();

@@ -37,6 +37,11 @@ pub struct CaptureRecord {
     /// wa-hook had it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// Which way the request went: absent for a webhook wa-hook received (`listen`, and every
+    /// record written before `emulate`); `send` for a request an app made to `wa-hook
+    /// emulate`, `webhook` for a webhook `emulate` sent to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
     /// RFC 3339 with microseconds, UTC.
     pub received_at: String,
     pub remote_addr: String,
@@ -92,14 +97,28 @@ pub struct CaptureRecord {
     /// The Meta signature check, when `--app-secret-env` was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<SignatureCheck>,
-    /// The status wa-hook answered with.
+    /// The status wa-hook answered with; for a `webhook` record, the app's (502 when no answer
+    /// came, 504 when it came too late: see `forward.error`).
     pub response_status: u16,
+    /// For a `send` record: the body the emulator answered with, as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "super::reader::heavy"
     )]
     pub forward: Option<ForwardResult>,
+}
+
+/// Which way a captured request went (absent: a webhook received by `listen`).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The app's request to `wa-hook emulate` (a send, a media call), with its answer.
+    Send,
+    /// A webhook `wa-hook emulate` sent to the app, with the app's answer in `forward`.
+    Webhook,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]

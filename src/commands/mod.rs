@@ -1,6 +1,7 @@
 //! One module per command.
 pub mod completions;
 pub mod doctor;
+pub mod emulate;
 pub mod inspect;
 pub mod listen;
 pub mod partner;

@@ -4,7 +4,7 @@
 //! provider. So `sign`, `listen`, `replay` and `doctor` work for any provider that signs, and a
 //! second signing provider is one `impl Signing` and one line in its `Rules`.
 //!
-//! Adding a capability (the emulator's send side will be one): a trait here with short docs,
+//! Adding a capability (as the emulator's send side, [`SendApi`], was added): a trait here with short docs,
 //! a method on [`Rules`](super::Rules) that returns `Option<&dyn NewTrait>` and defaults to
 //! `None`, `Some(self)` in the providers that have it, and a line in the registry test
 //! (`src/providers/tests.rs`, `capabilities_are_consistent`) saying what having it promises.
@@ -207,4 +207,119 @@ pub trait Identities: Sync {
 pub enum Auth {
     /// An `Authorization: Basic` header set in the provider's dashboard (`--basic-auth-env`).
     Basic,
+}
+
+/// The provider's send API can be emulated: `wa-hook emulate PROVIDER` answers the app's sends
+/// as the provider does and follows them with the webhooks the provider would send. The
+/// command runs the server, the clock, the deliveries and the capture file; the provider's
+/// [`Emulator`] decides every answer and every webhook body, so a second emulated provider is
+/// one `impl SendApi` and one line in its `Rules`.
+pub trait SendApi: Sync {
+    /// A fresh emulator of the API: its own ids, messages and media.
+    fn emulator(&self, setup: EmulatorSetup) -> Box<dyn Emulator>;
+
+    /// Check a send the app made (a captured one: `validate` on an `emulate` capture file)
+    /// against the provider's send schema.
+    fn check_send(&self, body: &Value) -> crate::validation::Check;
+}
+
+/// What an emulator is started with.
+pub struct EmulatorSetup {
+    /// The URL the app reaches the emulator at (`http://127.0.0.1:PORT`, no trailing slash):
+    /// URLs the emulator hands out (a media URL) point back at it.
+    pub base_url: String,
+    /// The one token accepted; any non-empty one when `None`.
+    pub token: Option<SecretString>,
+}
+
+/// One emulated API, with its state. Called with one request at a time.
+pub trait Emulator: Send {
+    /// The ids the app needs, by name (`phone_number_id`, `waba_id`, `customer`).
+    fn ids(&self) -> Vec<(&'static str, String)>;
+
+    /// How to point the provider's public SDKs at `base_url`, for the start-up text.
+    fn setup_help(&self, base_url: &str) -> String;
+
+    /// Answer one request of the app, and say which webhooks follow it.
+    fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer;
+
+    /// The provider's error answer to a request the command refused before the emulator saw it
+    /// (a body over `--max-body`, one cut short), with this HTTP status.
+    fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer;
+
+    /// What the test customer does, as the webhook that tells the app; or why it cannot be
+    /// done (an unknown message), as an HTTP status and a sentence.
+    fn customer(
+        &mut self,
+        action: &CustomerAction,
+        now: SystemTime,
+    ) -> Result<CustomerEvent, (u16, String)>;
+}
+
+/// A request of the app to the emulated API.
+pub struct ApiRequest<'a> {
+    pub method: &'a str,
+    /// The path without the query.
+    pub path: &'a str,
+    /// The raw query, without `?`.
+    pub query: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl ApiRequest<'_> {
+    /// The first header of this name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The emulator's answer to one request.
+pub struct ApiAnswer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+    /// Extra headers (`Retry-After`).
+    pub headers: Vec<(String, String)>,
+    /// What the request was, for the summary and the capture record: `message:text`,
+    /// `read`, `media:upload`.
+    pub what: String,
+    /// How it ended, for the summary: `accepted`, `error 100`.
+    pub outcome: String,
+    /// Whether the request was a send checked against the send schema, and the issues found
+    /// (empty when it was valid).
+    pub checked: Option<Vec<crate::verdict::Issue>>,
+    /// The webhooks that follow, in order.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// A webhook the emulator sends to the app.
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    /// The status it announces (`sent`, `delivered`), by which `--statuses` delays it; `None`
+    /// for other webhooks (an inbound message).
+    pub status: Option<&'static str>,
+    pub body: Value,
+}
+
+/// What the test customer does.
+#[derive(Clone, Debug)]
+pub enum CustomerAction {
+    /// Send a text message.
+    Say(String),
+    /// Send a message like the provider's sample of this kind (`message:image`).
+    SayKind(String),
+    /// Read a message the app sent.
+    Read(String),
+    /// Make a message the app sent fail later, with this error code.
+    Fail(String, u32),
+}
+
+/// The webhook a customer's action leads to, and the message it is about.
+pub struct CustomerEvent {
+    pub message_id: String,
+    pub webhook: Webhook,
 }

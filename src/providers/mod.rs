@@ -31,8 +31,9 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 pub use capabilities::{
-    Auth, Batching, Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch,
-    QueryMethod, Signing,
+    ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Emulator, EmulatorSetup,
+    Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch, QueryMethod,
+    SendApi, Signing, Webhook,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 

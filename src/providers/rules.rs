@@ -9,8 +9,9 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 pub use super::capabilities::{
-    Auth, Batching, Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch,
-    QueryMethod, Signing,
+    ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Emulator, EmulatorSetup,
+    Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch, QueryMethod,
+    SendApi, Signing, Webhook,
 };
 use crate::schemas::SchemaSet;
 
@@ -227,7 +228,8 @@ impl std::fmt::Display for Identity {
 ///
 /// What only some providers do is a capability, asked for by name and `None` by default:
 /// [`Rules::signing`], [`Rules::handshake`], [`Rules::lifecycle`], [`Rules::query_method`],
-/// [`Rules::instant_replies`], [`Rules::batching`], [`Rules::identities`] and [`Rules::auth`]
+/// [`Rules::instant_replies`], [`Rules::batching`], [`Rules::identities`], [`Rules::send_api`]
+/// and [`Rules::auth`]
 /// (see [`super::capabilities`], which also says where a new one goes).
 pub trait Rules: Sync {
     // Identity.
@@ -356,6 +358,11 @@ pub trait Rules: Sync {
 
     /// The forms in which its bodies can name a user, if it documents more than one (Meta).
     fn identities(&self) -> Option<&dyn Identities> {
+        None
+    }
+
+    /// Its send API, emulated (`wa-hook emulate`), if wa-hook emulates it.
+    fn send_api(&self) -> Option<&dyn SendApi> {
         None
     }
 

@@ -784,6 +784,11 @@ fn capabilities_are_consistent() {
         check_handshake(provider);
         check_lifecycle(provider);
         check_answers_and_variants(provider);
+        // An emulated send API follows sends with status webhooks: the provider has a
+        // lifecycle, and its emulator's webhooks are its own bodies.
+        if rules.send_api().is_some() {
+            assert!(rules.lifecycle().is_some(), "{provider}");
+        }
     }
     // A provider without a lifecycle has nothing to refresh.
     for provider in Provider::all().filter(|p| p.rules().lifecycle().is_none()) {

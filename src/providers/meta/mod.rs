@@ -12,6 +12,7 @@
 //! Marks: `object` is `whatsapp_business_account`. Other Graph API webhooks (`object: page`,
 //! `instagram`) have the same envelope but are not WhatsApp.
 pub mod batch;
+pub mod emulate;
 pub mod handshake;
 pub mod identity;
 pub mod signature;
@@ -514,6 +515,10 @@ impl Rules for Meta {
 
     fn batching(&self) -> Option<&dyn Batching> {
         Some(self)
+    }
+
+    fn send_api(&self) -> Option<&dyn super::capabilities::SendApi> {
+        Some(&emulate::MetaSends)
     }
 
     fn identities(&self) -> Option<&dyn Identities> {

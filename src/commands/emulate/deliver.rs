@@ -1,0 +1,240 @@
+//! Webhooks to the app: each one signed as the provider signs (its [`Signing`] over its
+//! [`Rules::wire_bytes`]), sent with `--webhook-timeout`, recorded with the app's answer.
+//! Status webhooks wait in a bounded queue served by one thread of its own, in the order of
+//! their due times (`--statuses`): a hung app holds that thread only, never an answer to a
+//! send; a full queue drops the webhook and counts it.
+//!
+//! [`Signing`]: crate::providers::Signing
+//! [`Rules::wire_bytes`]: crate::providers::Rules::wire_bytes
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use super::Recorder;
+use crate::capture::{CaptureRecord, Direction, ForwardResult};
+use crate::net::{self, FailureKind};
+use crate::providers::{Provider, Webhook};
+use crate::secret::SecretString;
+
+/// Status webhooks waiting at most; one more is dropped (and counted).
+const QUEUE_MAX: usize = 10_000;
+
+/// How the app answered one webhook.
+pub struct Delivered {
+    /// The app's HTTP status; `None` when no answer came.
+    pub status: Option<u16>,
+}
+
+/// Sends webhooks to the app.
+pub struct Delivery {
+    pub client: reqwest::Client,
+    pub url: Url,
+    pub provider: Provider,
+    pub app_secret: Option<SecretString>,
+    pub recorder: Arc<Recorder>,
+}
+
+impl Delivery {
+    /// Send one webhook and wait for the app's answer (at most the client's timeout); record
+    /// it and count it.
+    pub fn deliver(&self, webhook: &Webhook) -> Delivered {
+        let rules = self.provider.rules();
+        let body = rules.wire_bytes(&webhook.body);
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let (Some(secret), Some(signing)) = (&self.app_secret, rules.signing()) {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(signing.header().as_bytes()),
+                HeaderValue::from_str(&signing.sign(secret, &body)),
+            ) {
+                headers.insert(name, value);
+            }
+        }
+        let sent_at = crate::capture::now_rfc3339();
+        let record_headers: Vec<(String, String)> = headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_string(),
+                    value.to_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        let request = net::Request {
+            method: Method::POST,
+            url: self.url.clone(),
+            headers,
+            body: body.clone().into(),
+        };
+        let reply =
+            crate::http::runtime().block_on(net::send(&self.client, request, &self.url, true));
+        let secrets: Vec<&SecretString> = self.app_secret.iter().collect();
+        let failure = reply.failure.map(|failure| failure.scrubbed(&secrets));
+        let status = reply.status.filter(|_| failure.is_none());
+        let response_status = match (&status, &failure) {
+            (Some(status), _) => *status,
+            (None, Some(failure)) if failure.kind == FailureKind::Timeout => 504,
+            _ => 502,
+        };
+        let mut record = CaptureRecord {
+            direction: Some(Direction::Webhook),
+            received_at: sent_at,
+            remote_addr: format!(
+                "{}:{}",
+                self.url.host_str().unwrap_or_default(),
+                self.url.port_or_known_default().unwrap_or_default()
+            ),
+            method: "POST".to_string(),
+            path: self.url.path().to_string(),
+            query: self.url.query().unwrap_or_default().to_string(),
+            headers: record_headers,
+            body_bytes: body.len() as u64,
+            response_status,
+            forward: Some(ForwardResult {
+                url: self.url.to_string(),
+                status,
+                latency_ms: crate::output::ms(reply.latency),
+                body: (!reply.body.is_empty())
+                    .then(|| String::from_utf8_lossy(&reply.body).into_owned()),
+                error: failure.as_ref().map(|failure| failure.message.clone()),
+            }),
+            ..CaptureRecord::default()
+        };
+        (record.body, record.body_encoding) = CaptureRecord::encode_body(&body);
+        let check = crate::validation::check_value(&webhook.body, &Default::default());
+        check.record_into(&mut record);
+        self.recorder.webhook(record, status);
+        Delivered { status }
+    }
+}
+
+/// A status webhook waiting for its time.
+struct Job {
+    due: Instant,
+    order: u64,
+    webhook: Webhook,
+}
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.order) == (other.due, other.order)
+    }
+}
+impl Eq for Job {}
+impl PartialOrd for Job {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Job {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.due, self.order).cmp(&(other.due, other.order))
+    }
+}
+
+/// The queue of status webhooks and the thread that sends them.
+pub struct Queue {
+    sender: SyncSender<(Instant, Webhook)>,
+    /// Webhooks queued and not sent yet (one being sent included).
+    waiting: Arc<AtomicUsize>,
+    /// Signalled when the thread ends (behind a lock only to make the queue shareable).
+    done: std::sync::Mutex<Receiver<()>>,
+}
+
+impl Queue {
+    pub fn start(delivery: Arc<Delivery>) -> anyhow::Result<Queue> {
+        let (sender, receiver) = mpsc::sync_channel(QUEUE_MAX);
+        let (done_sender, done) = mpsc::channel();
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&waiting);
+        std::thread::Builder::new()
+            .name("wa-hook-webhooks".into())
+            .spawn(move || {
+                serve(&delivery, &receiver, &counted);
+                let _ = done_sender.send(());
+            })?;
+        Ok(Queue {
+            sender,
+            waiting,
+            done: std::sync::Mutex::new(done),
+        })
+    }
+
+    /// Queue a webhook for its time; false when the queue is full (it is dropped).
+    pub fn push(&self, due: Instant, webhook: Webhook) -> bool {
+        match self.sender.try_send((due, webhook)) {
+            Ok(()) => {
+                self.waiting.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    /// Stop taking webhooks; wait at most `within` for the thread to end. The webhooks still
+    /// waiting then (never sent).
+    pub fn finish(self, within: Duration) -> usize {
+        let Queue {
+            sender,
+            waiting,
+            done,
+        } = self;
+        drop(sender);
+        let done = done
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = done.recv_timeout(within);
+        waiting.load(Ordering::Relaxed)
+    }
+}
+
+/// Send each webhook when due, in order of due time then arrival, until the queue closes.
+/// At the close, the ones not due yet are left (the stop does not wait for delays).
+fn serve(
+    delivery: &Delivery,
+    receiver: &Receiver<(Instant, Webhook)>,
+    waiting: &AtomicUsize,
+) {
+    let mut pending: BinaryHeap<Reverse<Job>> = BinaryHeap::new();
+    let mut order = 0u64;
+    loop {
+        let now = Instant::now();
+        while pending.peek().is_some_and(|Reverse(job)| job.due <= now) {
+            if let Some(Reverse(job)) = pending.pop() {
+                delivery.deliver(&job.webhook);
+                waiting.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let wait = pending.peek().map_or(Duration::from_millis(500), |Reverse(job)| {
+            job.due.saturating_duration_since(Instant::now())
+        });
+        match receiver.recv_timeout(wait) {
+            Ok((due, webhook)) => {
+                order += 1;
+                pending.push(Reverse(Job {
+                    due,
+                    order,
+                    webhook,
+                }));
+                // Take everything already queued before sending, so order holds.
+                while let Ok((due, webhook)) = receiver.try_recv() {
+                    order += 1;
+                    pending.push(Reverse(Job {
+                        due,
+                        order,
+                        webhook,
+                    }));
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

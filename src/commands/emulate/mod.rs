@@ -1,0 +1,641 @@
+//! `wa-hook emulate PROVIDER`: the provider's send API on this machine. The app points its API
+//! base URL here; each request is answered by the provider's [`Emulator`] (asked of the
+//! registry through the [`SendApi`](crate::providers::SendApi) capability: this command never
+//! names a provider's module), and the webhooks that follow go to `--webhook` ([`deliver`]).
+//! `emulate say|read|fail` play the customer against a running emulator ([`customer`]).
+//!
+//! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
+//! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
+//! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
+//! requests; the emulator's state sits behind one lock held only while an answer is decided,
+//! never while a webhook is sent. Status webhooks wait in a bounded queue with a thread of
+//! their own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
+//! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it.
+//! At Ctrl-C the emulator stops within about a second and prints its summary.
+mod customer;
+mod deliver;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::capture::{CaptureRecord, CaptureWriter, Direction};
+use crate::cli::{EmulateArgs, EmulateCommand, EmulateServeArgs, Format};
+use crate::error::Outcome;
+use crate::output;
+use crate::providers::{
+    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Kind, Provider, Webhook,
+};
+use crate::validation::Verdict;
+
+use deliver::{Delivery, Queue};
+
+/// Threads answering requests.
+const WORKERS: usize = 4;
+/// Connections open at once; one more waits.
+const MAX_CONNECTIONS: usize = 256;
+/// How long after Ctrl-C the emulator has stopped, whatever is still under way.
+const SHUTDOWN_LIMIT: Duration = Duration::from_millis(1000);
+/// Bodies (and answers) up to this size are kept in the capture record; larger ones (media)
+/// are recorded by their size only.
+const RECORD_BODY_MAX: usize = 4 << 20;
+/// Where the customer's controls live on the emulator's port.
+const CONTROL_PREFIX: &str = "/_wa-hook/";
+
+pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
+    match args.command {
+        EmulateCommand::Meta(serve) => serve_provider("meta", &serve),
+        EmulateCommand::Say(say) => customer::say(&say),
+        EmulateCommand::Read(read) => customer::read(&read),
+        EmulateCommand::Fail(fail) => customer::fail(&fail),
+    }
+}
+
+/// What the user asked for, checked before the port is opened.
+struct Config {
+    provider: Provider,
+    webhook: url::Url,
+    delays: Vec<(String, Duration)>,
+    client: reqwest::Client,
+    app_secret: Option<crate::secret::SecretString>,
+    token: Option<crate::secret::SecretString>,
+    writer: CaptureWriter,
+}
+
+impl Config {
+    fn from_args(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Config> {
+        let provider = Provider::from_id(id)
+            .filter(|provider| provider.rules().send_api().is_some())
+            .with_context(|| format!("wa-hook does not emulate {id}'s send API"))?;
+        if args.read_timeout.is_zero() || args.webhook_timeout.is_zero() {
+            bail!("--read-timeout and --webhook-timeout must be more than 0; try 10s");
+        }
+        let writer = match &args.out {
+            Some(path) => CaptureWriter::open(path)?,
+            None => CaptureWriter::discard(),
+        };
+        Ok(Config {
+            provider,
+            webhook: crate::http::parse_target(&args.webhook)?,
+            delays: parse_statuses(provider, args.statuses.as_deref())?,
+            client: crate::http::client(&crate::http::HttpOptions {
+                timeout: args.webhook_timeout,
+                insecure: false,
+            })?,
+            app_secret: args.app_secret.resolve()?,
+            token: crate::secret::from_env_flag(args.token_env.as_deref(), "bearer token")?,
+            writer,
+        })
+    }
+}
+
+/// `--statuses sent=0ms,delivered=200ms`: each a status of the provider's ladder.
+fn parse_statuses(provider: Provider, text: Option<&str>) -> anyhow::Result<Vec<(String, Duration)>> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let known: Vec<&str> = provider.rules().lifecycle().map_or_else(Vec::new, |lifecycle| {
+        let mut known = lifecycle.ladder(false);
+        known.extend(lifecycle.ladder(true));
+        known
+    });
+    let mut delays = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+        let Some((status, delay)) = part.split_once('=') else {
+            bail!("--statuses `{part}` is not STATUS=DURATION (e.g. sent=0ms,delivered=200ms)");
+        };
+        if !known.contains(&status.trim()) {
+            bail!(
+                "--statuses `{status}` is not one of {}'s statuses ({})",
+                provider.display_name(),
+                known.join(", ")
+            );
+        }
+        let delay = crate::cli::parse_duration(delay.trim())
+            .map_err(|err| anyhow::anyhow!("--statuses {status}: {err}"))?;
+        if delay > Duration::from_secs(3600) {
+            bail!("--statuses {status}: at most 1h");
+        }
+        delays.push((status.trim().to_string(), delay));
+    }
+    Ok(delays)
+}
+
+/// What was done, counted for the summary.
+#[derive(Default)]
+struct Stats {
+    /// Requests by what they were and how they ended.
+    sends: BTreeMap<(String, String), u64>,
+    /// Webhooks the app answered 2xx.
+    delivered: u64,
+    /// Webhooks the app answered otherwise.
+    refused: u64,
+    /// Webhooks with no answer (refused connection, timeout).
+    unanswered: u64,
+    /// Webhooks dropped because the queue was full.
+    dropped: u64,
+}
+
+/// Saves records, prints a line for each, and counts: shared by the request threads and the
+/// webhook thread.
+pub struct Recorder {
+    writer: CaptureWriter,
+    seq: AtomicU64,
+    run: String,
+    format: Format,
+    stats: Mutex<Stats>,
+    write_failed: AtomicBool,
+}
+
+impl Recorder {
+    fn save(&self, mut record: CaptureRecord) -> u64 {
+        record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        record.run = Some(self.run.clone());
+        if let Err(err) = self.writer.write(&record) {
+            if !self.write_failed.swap(true, Ordering::Relaxed) {
+                output::warn(format!("the capture file could not be written: {err:#}"));
+            }
+        }
+        record.seq
+    }
+
+    fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
+        self.stats.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn send(&self, record: CaptureRecord, answer: &ApiAnswer) {
+        *self
+            .stats()
+            .sends
+            .entry((answer.what.clone(), answer.outcome.clone()))
+            .or_default() += 1;
+        let line = match self.format {
+            Format::Text => format!(
+                "send     {} {}  {}  {} {}",
+                record.method, record.path, answer.what, answer.status, answer.outcome
+            ),
+            Format::Json => json!({
+                "event": "send", "method": record.method, "path": record.path,
+                "what": answer.what, "status": answer.status, "outcome": answer.outcome,
+            })
+            .to_string(),
+        };
+        let seq = self.save(record);
+        self.print(&line, seq);
+    }
+
+    fn webhook(&self, record: CaptureRecord, status: Option<u16>) {
+        {
+            let mut stats = self.stats();
+            match status {
+                Some(200..=299) => stats.delivered += 1,
+                Some(_) => stats.refused += 1,
+                None => stats.unanswered += 1,
+            }
+        }
+        let kind = record
+            .kind
+            .as_ref()
+            .map_or_else(|| "webhook".to_string(), ToString::to_string);
+        let error = record.forward.as_ref().and_then(|f| f.error.clone());
+        let line = match self.format {
+            Format::Text => match (&status, &error) {
+                (Some(status), _) => format!("webhook  {kind}  the app answered {status}"),
+                (None, Some(error)) => format!("webhook  {kind}  no answer: {error}"),
+                (None, None) => format!("webhook  {kind}  no answer"),
+            },
+            Format::Json => json!({
+                "event": "webhook", "kind": kind, "app_status": status, "error": error,
+            })
+            .to_string(),
+        };
+        let seq = self.save(record);
+        self.print(&line, seq);
+    }
+
+    fn dropped(&self) {
+        self.stats().dropped += 1;
+    }
+
+    /// Text lines go to stderr (stdout's first line is the base URL, read by scripts); JSON
+    /// lines to stdout.
+    fn print(&self, line: &str, seq: u64) {
+        match self.format {
+            Format::Text => eprintln!("{seq:>4}  {line}"),
+            Format::Json => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+            }
+        }
+    }
+}
+
+/// Everything the request threads share.
+struct Shared {
+    emulator: Mutex<Box<dyn Emulator>>,
+    recorder: Arc<Recorder>,
+    delivery: Arc<Delivery>,
+    queue: Queue,
+    delays: Vec<(String, Duration)>,
+    max_body: u64,
+    provider: Provider,
+}
+
+impl Shared {
+    fn emulator(&self) -> std::sync::MutexGuard<'_, Box<dyn Emulator>> {
+        self.emulator.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn delay(&self, webhook: &Webhook) -> Duration {
+        webhook
+            .status
+            .and_then(|status| self.delays.iter().find(|(name, _)| name == status))
+            .map_or(Duration::ZERO, |(_, delay)| *delay)
+    }
+}
+
+fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
+    let config = Config::from_args(id, args)?;
+    let stop = crate::signals::install()?;
+    let listener = std::net::TcpListener::bind((args.host.as_str(), args.port))
+        .with_context(|| format!("cannot listen on {}:{}; try another --host or --port", args.host, args.port))?;
+    let address = listener.local_addr().context("reading the address listened on")?;
+    let limits = tiny_http::Limits {
+        max_connections: MAX_CONNECTIONS,
+        keep_alive_timeout: Some(args.read_timeout),
+        head_timeout: Some(args.read_timeout),
+        body_timeout: Some(args.read_timeout.saturating_mul(3)),
+        max_head_bytes: 64 * 1024,
+        max_headers: 128,
+    };
+    let answers = tiny_http::AnswerLimits {
+        write_timeout: Some(args.read_timeout),
+        max_unanswered: 8,
+    };
+    let server = Arc::new(
+        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
+            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
+    );
+    let base_url = format!("http://{address}");
+    let emulator = config
+        .provider
+        .rules()
+        .send_api()
+        .expect("checked in Config::from_args")
+        .emulator(EmulatorSetup {
+            base_url: base_url.clone(),
+            token: config.token.clone(),
+        });
+    print_start(args, config.provider, &base_url, &config.webhook, emulator.as_ref(), config.app_secret.is_some())?;
+
+    let recorder = Arc::new(Recorder {
+        seq: AtomicU64::new(config.writer.last_seq()),
+        writer: config.writer,
+        run: crate::capture::new_run_id(),
+        format: args.format,
+        stats: Mutex::new(Stats::default()),
+        write_failed: AtomicBool::new(false),
+    });
+    let delivery = Arc::new(Delivery {
+        client: config.client,
+        url: config.webhook,
+        provider: config.provider,
+        app_secret: config.app_secret,
+        recorder: Arc::clone(&recorder),
+    });
+    let shared = Arc::new(Shared {
+        emulator: Mutex::new(emulator),
+        recorder: Arc::clone(&recorder),
+        queue: Queue::start(Arc::clone(&delivery))?,
+        delivery,
+        delays: config.delays,
+        max_body: args.max_body,
+        provider: config.provider,
+    });
+    let started = Instant::now();
+    let quit = Arc::new(AtomicBool::new(false));
+    let (done_sender, done) = mpsc::channel();
+    for worker in 0..WORKERS {
+        let (server, shared, quit, done_sender) = (
+            Arc::clone(&server),
+            Arc::clone(&shared),
+            Arc::clone(&quit),
+            done_sender.clone(),
+        );
+        std::thread::Builder::new()
+            .name(format!("wa-hook-emulate-{worker}"))
+            .spawn(move || {
+                while !quit.load(Ordering::Relaxed) {
+                    match server.recv_timeout(Duration::from_millis(100)) {
+                        Ok(Some(request)) => handle(&shared, request),
+                        Ok(None) => {}
+                        Err(_) => break,
+                    }
+                }
+                let _ = done_sender.send(());
+            })?;
+    }
+    drop(done_sender);
+
+    stop.wait();
+    let deadline = Instant::now() + SHUTDOWN_LIMIT;
+    quit.store(true, Ordering::Relaxed);
+    server.unblock();
+    let mut busy = WORKERS;
+    while busy > 0 && done.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok() {
+        busy -= 1;
+    }
+    let shared = match Arc::try_unwrap(shared) {
+        Ok(shared) => Some(shared),
+        Err(_) => None,
+    };
+    let unsent = shared.map_or(0, |shared| {
+        shared
+            .queue
+            .finish(deadline.saturating_duration_since(Instant::now()))
+    });
+    print_summary(&recorder, args.format, started.elapsed(), unsent);
+    Ok(Outcome::Success)
+}
+
+fn print_start(
+    args: &EmulateServeArgs,
+    provider: Provider,
+    base_url: &str,
+    webhook: &url::Url,
+    emulator: &dyn Emulator,
+    signed: bool,
+) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "{base_url}")?,
+        Format::Json => {
+            let mut line = serde_json::Map::new();
+            line.insert("emulating".into(), provider.id().into());
+            line.insert("base_url".into(), base_url.into());
+            for (name, value) in emulator.ids() {
+                line.insert(name.into(), value.into());
+            }
+            output::json_line(&mut out, &Value::Object(line))?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if args.format == Format::Text {
+        let ids: Vec<String> = emulator
+            .ids()
+            .into_iter()
+            .map(|(name, value)| format!("  {name}: {value}"))
+            .collect();
+        let signing = if signed {
+            "signed with the app secret"
+        } else {
+            "unsigned (no --app-secret-env)"
+        };
+        eprintln!(
+            "wa-hook: emulating {}'s send API at {base_url}; webhooks to {webhook} ({signing})\n{}\n{}\n\
+             The customer: wa-hook emulate say --emulator {base_url} 'Hello'\n\
+             Ctrl-C stops and prints a summary.",
+            provider.display_name(),
+            ids.join("\n"),
+            emulator.setup_help(base_url)
+        );
+    }
+    Ok(())
+}
+
+fn print_summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize) {
+    let stats = recorder.stats();
+    let total: u64 = stats.sends.values().sum();
+    match format {
+        Format::Json => {
+            let sends: Vec<Value> = stats
+                .sends
+                .iter()
+                .map(|((what, outcome), count)| json!({"what": what, "outcome": outcome, "count": count}))
+                .collect();
+            let line = json!({"summary": {
+                "elapsed_ms": output::ms(elapsed),
+                "requests": total,
+                "sends": sends,
+                "webhooks": {
+                    "delivered": stats.delivered, "refused": stats.refused,
+                    "unanswered": stats.unanswered, "dropped": stats.dropped, "unsent": unsent,
+                },
+            }});
+            let mut out = std::io::stdout().lock();
+            let _ = output::json_line(&mut out, &line);
+            let _ = out.flush();
+        }
+        Format::Text => {
+            let mut text = format!(
+                "wa-hook emulate: stopped after {}; {}\n",
+                output::duration(elapsed, output::format::Notation::Measured),
+                output::plural(total, "request", "requests")
+            );
+            for ((what, outcome), count) in &stats.sends {
+                text.push_str(&format!("  {count:>6}  {what}  {outcome}\n"));
+            }
+            text.push_str(&format!(
+                "webhooks: {} delivered, {} refused by the app, {} not answered",
+                stats.delivered, stats.refused, stats.unanswered
+            ));
+            if stats.dropped > 0 {
+                text.push_str(&format!(", {} dropped (queue full)", stats.dropped));
+            }
+            if unsent > 0 {
+                text.push_str(&format!(", {unsent} not sent (stopped first)"));
+            }
+            eprintln!("{text}");
+        }
+    }
+}
+
+/// Read a body of at most `max` bytes; `Err` with the status and why when it cannot be.
+fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16, String)> {
+    if request.body_length().is_some_and(|length| length as u64 > max) {
+        return Err((413, format!("the body is over --max-body ({})", output::size(max))));
+    }
+    let mut bytes = Vec::new();
+    match request
+        .as_reader()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) if bytes.len() as u64 > max => {
+            Err((413, format!("the body is over --max-body ({})", output::size(max))))
+        }
+        Ok(_) => Ok(bytes),
+        Err(err) => Err((400, format!("the body could not be read whole: {err}"))),
+    }
+}
+
+fn respond(request: tiny_http::Request, status: u16, content_type: &str, extra: &[(String, String)], body: Vec<u8>) {
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    let headers = std::iter::once(("Content-Type", content_type))
+        .chain(extra.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+    for (name, value) in headers {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+/// Headers for the record, secret-bearing values redacted.
+fn record_headers(headers: &[(String, String)]) -> (Vec<(String, String)>, Vec<String>) {
+    let mut redacted = Vec::new();
+    let kept = headers
+        .iter()
+        .map(|(name, value)| {
+            if crate::secret::is_secret_header(name) {
+                if !redacted.contains(name) {
+                    redacted.push(name.clone());
+                }
+                (name.clone(), "(redacted)".to_string())
+            } else {
+                (name.clone(), value.clone())
+            }
+        })
+        .collect();
+    (kept, redacted)
+}
+
+fn handle(shared: &Shared, mut request: tiny_http::Request) {
+    let received_at = crate::capture::now_rfc3339();
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let method = request.method().as_str().to_string();
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+        .collect();
+    let remote_addr = request
+        .remote_addr()
+        .map_or_else(String::new, ToString::to_string);
+    let body = read_body(&mut request, shared.max_body);
+    if let Some(action) = path.strip_prefix(CONTROL_PREFIX) {
+        let (status, answer) = match &body {
+            Ok(bytes) => control(shared, &method, action, bytes),
+            Err((status, why)) => (*status, json!({"error": why})),
+        };
+        let text = serde_json::to_vec(&answer).expect("a JSON value always encodes");
+        respond(request, status, "application/json", &[], text);
+        return;
+    }
+    let now = SystemTime::now();
+    let accepted = Instant::now();
+    let answer = match &body {
+        Ok(bytes) => shared.emulator().answer(
+            &ApiRequest {
+                method: &method,
+                path,
+                query,
+                headers: &headers,
+                body: bytes,
+            },
+            now,
+        ),
+        Err((status, why)) => shared.emulator().refusal(*status, why),
+    };
+    respond(
+        request,
+        answer.status,
+        &answer.content_type,
+        &answer.headers,
+        answer.body.clone(),
+    );
+    let (kept, redacted) = record_headers(&headers);
+    let bytes = body.as_deref().unwrap_or_default();
+    let mut record = CaptureRecord {
+        direction: Some(Direction::Send),
+        received_at,
+        remote_addr,
+        method,
+        path: path.to_string(),
+        query: query.to_string(),
+        headers: kept,
+        redacted_headers: redacted,
+        body_bytes: bytes.len() as u64,
+        provider: Some(shared.provider),
+        kind: Some(Kind::parse(&answer.what)),
+        response_status: answer.status,
+        answer: (answer.body.len() <= RECORD_BODY_MAX).then(|| {
+            CaptureRecord::encode_body(&answer.body)
+                .0
+                .unwrap_or_default()
+        }),
+        ..CaptureRecord::default()
+    };
+    if bytes.len() <= RECORD_BODY_MAX {
+        (record.body, record.body_encoding) = CaptureRecord::encode_body(bytes);
+    }
+    if let Some(issues) = &answer.checked {
+        record.verdict = Some(if issues.is_empty() {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid
+        });
+        record.errors = issues.iter().take(crate::validation::MAX_ISSUES).cloned().collect();
+    }
+    shared.recorder.send(record, &answer);
+    for webhook in answer.webhooks {
+        let due = accepted + shared.delay(&webhook);
+        if !shared.queue.push(due, webhook) {
+            shared.recorder.dropped();
+        }
+    }
+}
+
+/// The customer's controls: `say`, `read`, `fail`, each a JSON body, answered with the message
+/// id and the app's answer to the webhook.
+fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Value) {
+    if method != "POST" {
+        return (405, json!({"error": "the customer's controls take POST"}));
+    }
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(err) => return (400, json!({"error": format!("the body is not JSON: {err}")})),
+    };
+    let text = |name: &str| request.get(name).and_then(Value::as_str).map(str::to_string);
+    let action = match action {
+        "say" => match (text("text"), text("kind")) {
+            (Some(said), _) => CustomerAction::Say(said),
+            (None, Some(kind)) => CustomerAction::SayKind(kind),
+            (None, None) => return (400, json!({"error": "say takes {\"text\": \"...\"} or {\"kind\": \"message:image\"}"})),
+        },
+        "read" | "fail" => {
+            let Some(message_id) = text("message_id") else {
+                return (400, json!({"error": format!("{action} takes {{\"message_id\": \"...\"}}")}));
+            };
+            if action == "read" {
+                CustomerAction::Read(message_id)
+            } else {
+                let code = request.get("code").and_then(Value::as_u64).unwrap_or(131_026);
+                let Ok(code) = u32::try_from(code) else {
+                    return (400, json!({"error": "code is too large"}));
+                };
+                CustomerAction::Fail(message_id, code)
+            }
+        }
+        other => {
+            return (404, json!({"error": format!("no customer control {other}; there are say, read and fail")}));
+        }
+    };
+    let event = shared.emulator().customer(&action, SystemTime::now());
+    match event {
+        Ok(event) => {
+            let delivered = shared.delivery.deliver(&event.webhook);
+            (200, json!({"message_id": event.message_id, "app_status": delivered.status}))
+        }
+        Err((status, why)) => (status, json!({"error": why})),
+    }
+}

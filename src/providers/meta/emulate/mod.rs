@@ -1,0 +1,760 @@
+//! Meta's send side, emulated (`wa-hook emulate meta`): the Graph API routes the pinned SDKs
+//! call (docs/emulate-design.md), each send checked against `schemas/sends/meta-send.json`
+//! ([`check`]), answered with Meta's envelopes ([`errors`] for the error codes, from
+//! `errors.json`), and followed by the status webhooks Meta sends, built from wa-hook's own
+//! Meta samples (`status-sent`, `status-delivered`, `status-read`, `status-failed`,
+//! `message-text`). Facts come from ../shared/SEND-APIS.md; what is wa-hook's own choice is
+//! said where it is made and in `emulate --help`.
+pub mod check;
+pub mod errors;
+pub mod media;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
+
+use crate::ids::IdSource;
+use crate::providers::capabilities::{
+    ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Emulator, EmulatorSetup, SendApi,
+    Webhook,
+};
+use crate::providers::rules::{Kind, Rules};
+use crate::secret::SecretString;
+use crate::validation::{Check, Verdict};
+use crate::verdict::Issue;
+
+use media::{Media, Store};
+
+/// The ids of wa-hook's Meta samples: the emulated business and its test customer.
+const PHONE_NUMBER_ID: &str = "106540352242922";
+const DISPLAY_PHONE_NUMBER: &str = "15550783881";
+const WABA_ID: &str = "102290129340398";
+const CUSTOMER: &str = "16505553921";
+const CUSTOMER_NAME: &str = "Kerry Fisher";
+
+/// Messages remembered (sent by the app, and received from the customer); the oldest are
+/// forgotten beyond it, so a long run holds bounded memory.
+const REMEMBERED: usize = 100_000;
+
+/// Where a media URL points: the path of Meta's own media URLs (`lookaside.fbsbx.com`), on the
+/// emulator. The exact form of Meta's URL is not in SEND-APIS.md; this one is wa-hook's.
+const DOWNLOAD_PATH: &str = "/whatsapp_business/attachments/";
+
+/// `SendApi` for Meta.
+pub struct MetaSends;
+
+impl SendApi for MetaSends {
+    fn emulator(&self, setup: EmulatorSetup) -> Box<dyn Emulator> {
+        Box::new(MetaEmulator {
+            ids: IdSource::new(),
+            token: setup.token,
+            base_url: setup.base_url,
+            sent: Remembered::default(),
+            received: Remembered::default(),
+            media: Store::default(),
+        })
+    }
+
+    fn check_send(&self, body: &Value) -> Check {
+        let issues = check::issues(body);
+        Check {
+            verdict: if issues.is_empty() {
+                Verdict::Valid
+            } else {
+                Verdict::Invalid
+            },
+            provider: crate::providers::Provider::from_id("meta"),
+            kind: Some(send_kind(body)),
+            schema: Some(check::SEND_SCHEMA),
+            errors: issues,
+            more_errors: 0,
+            note: None,
+        }
+    }
+}
+
+/// A send's kind: `send:text`, `send:read`, `send:typing`.
+pub fn send_kind(body: &Value) -> Kind {
+    if body.get("status").is_some() {
+        let what = if body.get("typing_indicator").is_some() {
+            "typing"
+        } else {
+            "read"
+        };
+        return Kind::with("send", Some(what));
+    }
+    Kind::with("send", body.get("type").and_then(Value::as_str))
+}
+
+/// Who a message was sent to, as the send named them.
+#[derive(Clone)]
+enum Recipient {
+    /// `to`: a phone number, reported back as `wa_id` (its digits).
+    Phone(String),
+    /// `recipient`: a business-scoped user id.
+    User(String),
+}
+
+struct Sent {
+    recipient: Recipient,
+    biz_opaque_callback_data: Option<Value>,
+}
+
+/// Ids and what is known of each, the oldest forgotten beyond [`REMEMBERED`].
+struct Remembered<T> {
+    items: HashMap<String, T>,
+    order: VecDeque<String>,
+}
+
+impl<T> Default for Remembered<T> {
+    fn default() -> Self {
+        Remembered {
+            items: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+}
+
+impl<T> Remembered<T> {
+    fn insert(&mut self, id: String, item: T) {
+        if self.order.len() >= REMEMBERED {
+            if let Some(oldest) = self.order.pop_front() {
+                self.items.remove(&oldest);
+            }
+        }
+        self.order.push_back(id.clone());
+        self.items.insert(id, item);
+    }
+
+    fn get(&self, id: &str) -> Option<&T> {
+        self.items.get(id)
+    }
+}
+
+pub struct MetaEmulator {
+    ids: IdSource,
+    token: Option<SecretString>,
+    base_url: String,
+    sent: Remembered<Sent>,
+    received: Remembered<()>,
+    media: Store,
+}
+
+fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
+    ApiAnswer {
+        status,
+        content_type: "application/json".to_string(),
+        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
+        headers: Vec::new(),
+        what: what.into(),
+        outcome: outcome.into(),
+        checked: None,
+        webhooks: Vec::new(),
+    }
+}
+
+/// An issue as `error_data.details`: the JSON pointer first (wa-hook's form: Meta's own for a
+/// schema violation is unknown), then what was expected and found.
+fn details(issue: &Issue) -> String {
+    let pointer = if issue.pointer.is_empty() {
+        "/"
+    } else {
+        &issue.pointer
+    };
+    format!("{pointer}: expected {}, found {}", issue.expected, issue.found)
+}
+
+/// Whether a path segment is a Graph API version: `v` and a number (`v26.0`, `v21`).
+fn is_version(segment: &str) -> bool {
+    segment.strip_prefix('v').is_some_and(|number| {
+        let mut parts = number.splitn(2, '.');
+        let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        parts.next().is_some_and(digits) && parts.next().is_none_or(digits)
+    })
+}
+
+fn unix_seconds(at: SystemTime) -> String {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+        .to_string()
+}
+
+/// A Meta sample's body, parsed (they are embedded and valid: the registry test checks).
+fn sample(name: &str) -> Value {
+    crate::catalogue::find_sample(name)
+        .and_then(|sample| serde_json::from_slice(sample.body).ok())
+        .unwrap_or_else(|| panic!("the Meta sample {name} is embedded and JSON"))
+}
+
+impl MetaEmulator {
+    fn error(&mut self, code: u32, subcode: Option<u32>, details: &str, what: &str) -> ApiAnswer {
+        let body = errors::envelope(code, subcode, details, &mut self.ids);
+        json_answer(errors::http_status(code), &body, what, format!("error {code}"))
+    }
+
+    /// `Authorization: Bearer <token>`: any non-empty token, or the one `--token-env` set.
+    fn authorized(&self, request: &ApiRequest<'_>) -> bool {
+        let Some(token) = request
+            .header("authorization")
+            .and_then(|value| {
+                value
+                    .split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            })
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty())
+        else {
+            return false;
+        };
+        self.token
+            .as_ref()
+            .is_none_or(|expected| bool::from(expected.expose().as_bytes().ct_eq(token.as_bytes())))
+    }
+
+    /// The change value every webhook of this business carries, in the sample `name`.
+    fn webhook_from(&self, name: &str) -> Value {
+        let mut body = sample(name);
+        body["entry"][0]["id"] = WABA_ID.into();
+        body["entry"][0]["changes"][0]["value"]["metadata"] = json!({
+            "display_phone_number": DISPLAY_PHONE_NUMBER,
+            "phone_number_id": PHONE_NUMBER_ID,
+        });
+        body
+    }
+
+    /// The status webhook of a sent message, from the sample of that status.
+    fn status_webhook(
+        &mut self,
+        wamid: &str,
+        status: &'static str,
+        now: SystemTime,
+        error: Option<Value>,
+    ) -> Option<Webhook> {
+        let sent = self.sent.get(wamid)?;
+        let (recipient, opaque) = (sent.recipient.clone(), sent.biz_opaque_callback_data.clone());
+        let mut body = self.webhook_from(&format!("meta/status-{status}"));
+        let item = body
+            .pointer_mut("/entry/0/changes/0/value/statuses/0")
+            .and_then(Value::as_object_mut)?;
+        item.insert("id".into(), wamid.into());
+        item.insert("status".into(), status.into());
+        item.insert("timestamp".into(), unix_seconds(now).into());
+        item.remove("recipient_id");
+        item.remove("recipient_user_id");
+        item.remove("parent_recipient_user_id");
+        match recipient {
+            Recipient::Phone(wa_id) => item.insert("recipient_id".into(), wa_id.into()),
+            Recipient::User(user_id) => item.insert("recipient_user_id".into(), user_id.into()),
+        };
+        if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
+            conversation.insert("id".into(), hex::encode(self.ids.next_u64().to_be_bytes()).into());
+            conversation.remove("expiration_timestamp");
+        }
+        if let Some(error) = error {
+            item.insert("errors".into(), json!([error]));
+        }
+        if let Some(opaque) = opaque {
+            item.insert("biz_opaque_callback_data".into(), opaque);
+        }
+        Some(Webhook {
+            status: Some(status),
+            body,
+        })
+    }
+
+    fn messages_edge(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer {
+        let body: Value = match crate::validation::parse_json(request.body) {
+            Ok(body) => body,
+            Err(issue) => {
+                let mut answer = self.error(100, None, &details(&issue), "send:malformed");
+                answer.checked = Some(vec![issue]);
+                return answer;
+            }
+        };
+        let what = send_kind(&body).to_string();
+        let issues = check::issues(&body);
+        if let Some(first) = issues.first() {
+            let text = details(first);
+            let mut answer = self.error(100, None, &text, &what);
+            answer.checked = Some(issues);
+            return answer;
+        }
+        let mut answer = if body.get("status").is_some() {
+            self.status_update(&body, &what)
+        } else {
+            self.accept(&body, &what, now)
+        };
+        answer.checked = Some(Vec::new());
+        answer
+    }
+
+    /// Mark as read (and typing): `{"success": true}` for a message the customer sent, no
+    /// webhook; 131009 for any other id (SEND-APIS.md, Mark as read / typing).
+    fn status_update(&mut self, body: &Value, what: &str) -> ApiAnswer {
+        let message_id = body["message_id"].as_str().unwrap_or_default();
+        if self.received.get(message_id).is_none() {
+            return self.error(
+                131_009,
+                None,
+                "message_id is not a message the customer sent to this number (wa-hook's wording)",
+                what,
+            );
+        }
+        json_answer(200, &json!({"success": true}), what, "success")
+    }
+
+    /// A valid message: Meta's success envelope, then `sent` and `delivered`.
+    fn accept(&mut self, body: &Value, what: &str, now: SystemTime) -> ApiAnswer {
+        let wamid = self.ids.wamid();
+        let (input, recipient, contact) = match (body.get("to"), body.get("recipient")) {
+            (Some(to), _) => {
+                let input = to.as_str().map_or_else(|| to.to_string(), str::to_string);
+                let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
+                let contact = json!({"input": to, "wa_id": wa_id});
+                (input, Recipient::Phone(wa_id), contact)
+            }
+            (None, Some(user)) => {
+                let input = user.as_str().map_or_else(|| user.to_string(), str::to_string);
+                let contact = json!({"input": user, "user_id": input});
+                (input.clone(), Recipient::User(input), contact)
+            }
+            (None, None) => unreachable!("the send schema requires to or recipient"),
+        };
+        let _ = input;
+        self.sent.insert(
+            wamid.clone(),
+            Sent {
+                recipient,
+                biz_opaque_callback_data: body.get("biz_opaque_callback_data").cloned(),
+            },
+        );
+        let answer_body = json!({
+            "messaging_product": "whatsapp",
+            "contacts": [contact],
+            "messages": [{"id": wamid, "message_status": "accepted"}],
+        });
+        let mut answer = json_answer(200, &answer_body, what, "accepted");
+        answer.webhooks = ["sent", "delivered"]
+            .into_iter()
+            .filter_map(|status| self.status_webhook(&wamid, status, now, None))
+            .collect();
+        answer
+    }
+
+    fn upload(&mut self, request: &ApiRequest<'_>) -> ApiAnswer {
+        let what = "media:upload";
+        let content_type = request.header("content-type").unwrap_or_default();
+        let Some(upload) = media::parse_multipart(content_type, request.body) else {
+            return self.error(
+                100,
+                None,
+                "file: expected a multipart/form-data body with a file part",
+                what,
+            );
+        };
+        if self.media.bytes + upload.file.len() > media::STORE_MAX {
+            return self.error(
+                100,
+                None,
+                "file: wa-hook's emulator keeps at most 256 MiB of media at once; delete some",
+                what,
+            );
+        }
+        let mime_type = upload
+            .type_field
+            .or(upload.file_type)
+            .unwrap_or_else(|| "application/octet-stream".to_string());
+        let id = self.ids.number(15).to_string();
+        self.media.bytes += upload.file.len();
+        self.media
+            .items
+            .insert(id.clone(), Media::new(upload.file, mime_type));
+        json_answer(200, &json!({"id": id}), what, "uploaded")
+    }
+
+    fn unknown_object(&mut self, id: &str, what: &str) -> ApiAnswer {
+        self.error(
+            100,
+            Some(33),
+            &format!("{id}: no such object (unknown id)"),
+            what,
+        )
+    }
+
+    fn media_url(&mut self, id: &str, now: SystemTime) -> ApiAnswer {
+        let what = "media:url";
+        let hash = self.ids.alphanumeric(32);
+        let expires = now + media::URL_LIFETIME;
+        let Some(item) = self.media.items.get_mut(id) else {
+            return self.unknown_object(id, what);
+        };
+        item.urls.retain(|(_, until)| *until > now);
+        item.urls.push((hash.clone(), expires));
+        let url = format!(
+            "{}{DOWNLOAD_PATH}?mid={id}&ext={}&hash={hash}",
+            self.base_url,
+            unix_seconds(expires)
+        );
+        let body = json!({
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": item.mime_type,
+            "sha256": item.sha256,
+            "file_size": item.bytes.len(),
+            "id": id,
+        });
+        json_answer(200, &body, what, "success")
+    }
+
+    fn delete_media(&mut self, id: &str) -> ApiAnswer {
+        match self.media.items.remove(id) {
+            Some(item) => {
+                self.media.bytes -= item.bytes.len();
+                json_answer(200, &json!({"success": true}), "media:delete", "success")
+            }
+            None => self.unknown_object(id, "media:delete"),
+        }
+    }
+
+    fn download(&mut self, query: &str, now: SystemTime) -> ApiAnswer {
+        let what = "media:download";
+        let param = |name: &str| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.to_string())
+        };
+        let (Some(id), Some(hash)) = (param("mid"), param("hash")) else {
+            return self.unknown_object("mid", what);
+        };
+        let valid = self.media.items.get(&id).is_some_and(|item| {
+            item.urls
+                .iter()
+                .any(|(known, until)| *known == hash && *until > now)
+        });
+        if !valid {
+            // What Meta answers for an expired URL is unknown: this 404 is wa-hook's.
+            let body = errors::envelope(
+                100,
+                None,
+                "the media URL is unknown or expired (URLs expire after 5 minutes; ask GET /{media-id} again)",
+                &mut self.ids,
+            );
+            return json_answer(404, &body, what, "expired");
+        }
+        let item = &self.media.items[&id];
+        ApiAnswer {
+            status: 200,
+            content_type: item.mime_type.clone(),
+            body: item.bytes.clone(),
+            headers: Vec::new(),
+            what: what.to_string(),
+            outcome: "success".to_string(),
+            checked: None,
+            webhooks: Vec::new(),
+        }
+    }
+
+    fn say(&mut self, sample_name: &str, text: Option<&str>, now: SystemTime) -> CustomerEvent {
+        let mut body = self.webhook_from(sample_name);
+        if let Some(lifecycle) = Rules::lifecycle(&super::RULES) {
+            lifecycle.refresh(&mut body, &mut self.ids, now);
+        }
+        let value = &mut body["entry"][0]["changes"][0]["value"];
+        if let Some(contact) = value.pointer_mut("/contacts/0").and_then(Value::as_object_mut) {
+            if contact.contains_key("wa_id") {
+                contact.insert("wa_id".into(), CUSTOMER.into());
+            }
+            contact.insert("profile".into(), json!({"name": CUSTOMER_NAME}));
+        }
+        let message = value
+            .pointer_mut("/messages/0")
+            .and_then(Value::as_object_mut);
+        let mut message_id = String::new();
+        if let Some(message) = message {
+            if message.contains_key("from") {
+                message.insert("from".into(), CUSTOMER.into());
+            }
+            message.insert("timestamp".into(), unix_seconds(now).into());
+            if let Some(text) = text {
+                message.insert("text".into(), json!({"body": text}));
+            }
+            message_id = message
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+        }
+        self.received.insert(message_id.clone(), ());
+        CustomerEvent {
+            message_id,
+            webhook: Webhook { status: None, body },
+        }
+    }
+}
+
+impl Emulator for MetaEmulator {
+    fn ids(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("phone_number_id", PHONE_NUMBER_ID.to_string()),
+            ("waba_id", WABA_ID.to_string()),
+            ("customer", CUSTOMER.to_string()),
+        ]
+    }
+
+    fn setup_help(&self, base_url: &str) -> String {
+        format!(
+            "Point the app's Graph API base at {base_url} (any /vNN.N prefix; any bearer token \
+             unless --token-env).\n\
+             pywa (it has no base-URL option; re-point the httpx client it is given):\n  \
+             session = httpx.Client()\n  \
+             wa = WhatsApp(phone_id=\"{PHONE_NUMBER_ID}\", token=TOKEN, session=session)\n  \
+             session.base_url = \"{base_url}/v26.0\"\n\
+             whatsapp-api-js (give it a fetch that swaps the origin):\n  \
+             const emulator = \"{base_url}\";\n  \
+             new WhatsAppAPI({{ token, appSecret, v: \"v24.0\", ponyfill: {{ fetch: (url, o) => \
+             {{ const u = new URL(url); return fetch(new URL(u.pathname + u.search, emulator), o); }} }} }});"
+        )
+    }
+
+    fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer {
+        let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
+        if !self.authorized(request) {
+            let what = if request.path == DOWNLOAD_PATH {
+                "media:download"
+            } else {
+                "unauthorized"
+            };
+            return self.error(
+                190,
+                None,
+                "the request has no bearer token, or not the one accepted (--token-env)",
+                what,
+            );
+        }
+        if request.path == DOWNLOAD_PATH || request.path == DOWNLOAD_PATH.trim_end_matches('/') {
+            return match request.method {
+                "GET" => self.download(request.query, now),
+                _ => self.not_allowed(request),
+            };
+        }
+        let rest = match segments.split_first() {
+            Some((first, rest)) if is_version(first) => rest,
+            _ => &segments[..],
+        };
+        match (request.method, rest) {
+            ("POST", [id, "messages" | "marketing_messages"]) => {
+                if *id != PHONE_NUMBER_ID {
+                    return self.unknown_object(id, "send");
+                }
+                self.messages_edge(request, now)
+            }
+            ("POST", [id, "media"]) => {
+                if *id != PHONE_NUMBER_ID {
+                    return self.unknown_object(id, "media:upload");
+                }
+                self.upload(request)
+            }
+            ("GET", [id]) => self.media_url(id, now),
+            ("DELETE", [id]) => self.delete_media(id),
+            (_, [_, "messages" | "marketing_messages" | "media"] | [_]) => {
+                self.not_allowed(request)
+            }
+            _ => {
+                let body = errors::envelope(
+                    100,
+                    None,
+                    &format!(
+                        "{}: no such route in wa-hook's emulator (it serves /{{version}}/{{phone-number-id}}/messages, /media, /{{media-id}})",
+                        request.path
+                    ),
+                    &mut self.ids,
+                );
+                json_answer(404, &body, "unknown route", "not found")
+            }
+        }
+    }
+
+    fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer {
+        let body = errors::envelope(100, None, why, &mut self.ids);
+        json_answer(status, &body, "refused", format!("refused {status}"))
+    }
+
+    fn customer(
+        &mut self,
+        action: &CustomerAction,
+        now: SystemTime,
+    ) -> Result<CustomerEvent, (u16, String)> {
+        match action {
+            CustomerAction::Say(text) => Ok(self.say("meta/message-text", Some(text), now)),
+            CustomerAction::SayKind(kind) => {
+                let name = crate::catalogue::samples()
+                    .iter()
+                    .filter(|sample| sample.provider.id() == "meta" && sample.kind == *kind)
+                    .map(|sample| sample.name.clone())
+                    .min_by_key(String::len)
+                    .filter(|_| kind.starts_with("message"))
+                    .ok_or_else(|| {
+                        (
+                            400,
+                            format!(
+                                "no Meta message sample of kind {kind}; `wa-hook samples list 'meta/message-*'` lists them"
+                            ),
+                        )
+                    })?;
+                Ok(self.say(&name, None, now))
+            }
+            CustomerAction::Read(wamid) => {
+                let webhook = self
+                    .status_webhook(wamid, "read", now, None)
+                    .ok_or_else(|| unknown_message(wamid))?;
+                Ok(CustomerEvent {
+                    message_id: wamid.clone(),
+                    webhook,
+                })
+            }
+            CustomerAction::Fail(wamid, code) => {
+                if !errors::known(*code) {
+                    return Err((
+                        400,
+                        format!("{code} is not in wa-hook's table of Meta error codes (errors.json)"),
+                    ));
+                }
+                let error = errors::failed_status_error(*code);
+                let webhook = self
+                    .status_webhook(wamid, "failed", now, Some(error))
+                    .ok_or_else(|| unknown_message(wamid))?;
+                Ok(CustomerEvent {
+                    message_id: wamid.clone(),
+                    webhook,
+                })
+            }
+        }
+    }
+}
+
+impl MetaEmulator {
+    fn not_allowed(&mut self, request: &ApiRequest<'_>) -> ApiAnswer {
+        let body = errors::envelope(
+            100,
+            None,
+            &format!(
+                "{} {}: method not served by wa-hook's emulator",
+                request.method, request.path
+            ),
+            &mut self.ids,
+        );
+        let mut answer = json_answer(405, &body, "unknown route", "method not allowed");
+        answer.headers.push(("Allow".to_string(), "GET, POST, DELETE".to_string()));
+        answer
+    }
+}
+
+fn unknown_message(wamid: &str) -> (u16, String) {
+    (
+        404,
+        format!("{wamid} is not a message the app sent through this emulator"),
+    )
+}
+
+/// How long a `--statuses` delay may be at most.
+pub const MAX_STATUS_DELAY: Duration = Duration::from_secs(3600);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<'a>(
+        method: &'a str,
+        path: &'a str,
+        headers: &'a [(String, String)],
+        body: &'a [u8],
+    ) -> ApiRequest<'a> {
+        ApiRequest {
+            method,
+            path,
+            query: "",
+            headers,
+            body,
+        }
+    }
+
+    fn emulator() -> Box<dyn Emulator> {
+        MetaSends.emulator(EmulatorSetup {
+            base_url: "http://127.0.0.1:1".to_string(),
+            token: None,
+        })
+    }
+
+    fn bearer() -> Vec<(String, String)> {
+        vec![("Authorization".to_string(), "Bearer t".to_string())]
+    }
+
+    #[test]
+    fn a_text_send_is_accepted_and_followed_by_sent_and_delivered() {
+        let mut emulator = emulator();
+        let headers = bearer();
+        let body = br#"{"messaging_product":"whatsapp","to":"+1 650-555-3921","type":"text","text":{"body":"hi"},"biz_opaque_callback_data":"order-7"}"#;
+        let answer = emulator.answer(
+            &request("POST", "/v26.0/106540352242922/messages", &headers, body),
+            SystemTime::now(),
+        );
+        assert_eq!(answer.status, 200);
+        let parsed: Value = serde_json::from_slice(&answer.body).unwrap();
+        assert_eq!(parsed["contacts"][0]["input"], "+1 650-555-3921");
+        assert_eq!(parsed["contacts"][0]["wa_id"], "16505553921");
+        let wamid = parsed["messages"][0]["id"].as_str().unwrap();
+        assert_eq!(answer.webhooks.len(), 2);
+        for (webhook, status) in answer.webhooks.iter().zip(["sent", "delivered"]) {
+            let item = &webhook.body["entry"][0]["changes"][0]["value"]["statuses"][0];
+            assert_eq!(item["status"], status);
+            assert_eq!(item["id"], wamid);
+            assert_eq!(item["biz_opaque_callback_data"], "order-7");
+            let check = crate::validation::check_value(&webhook.body, &Default::default());
+            assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+        }
+    }
+
+    #[test]
+    fn routes_tokens_and_reads() {
+        let mut emulator = emulator();
+        let now = SystemTime::now();
+        let none: Vec<(String, String)> = Vec::new();
+        let unauthorized = emulator.answer(&request("POST", "/v1.0/1/messages", &none, b"{}"), now);
+        assert_eq!(unauthorized.status, 401);
+        let headers = bearer();
+        let unknown = emulator.answer(&request("GET", "/a/b/c/d", &headers, b""), now);
+        assert_eq!(unknown.status, 404);
+        let read = br#"{"messaging_product":"whatsapp","status":"read","message_id":"wamid.X"}"#;
+        let refused = emulator.answer(
+            &request("POST", "/106540352242922/messages", &headers, read),
+            now,
+        );
+        assert_eq!(refused.status, 400);
+        assert!(String::from_utf8_lossy(&refused.body).contains("131009"));
+        let said = emulator
+            .customer(&CustomerAction::Say("hello".into()), now)
+            .unwrap();
+        let read = json!({"messaging_product": "whatsapp", "status": "read", "message_id": said.message_id});
+        let read = serde_json::to_vec(&read).unwrap();
+        let accepted = emulator.answer(
+            &request("POST", "/v26.0/106540352242922/messages", &headers, &read),
+            now,
+        );
+        assert_eq!(accepted.status, 200);
+        assert!(accepted.webhooks.is_empty());
+        let check = crate::validation::check_value(&said.webhook.body, &Default::default());
+        assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+    }
+
+    #[test]
+    fn versions_are_told_from_ids() {
+        assert!(is_version("v26.0"));
+        assert!(is_version("v21"));
+        assert!(!is_version("106540352242922"));
+        assert!(!is_version("v"));
+        assert!(!is_version("v2.x"));
+    }
+}
