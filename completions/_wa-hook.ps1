@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)')
+            [CompletionResult]::new('emulate', 'emulate', [CompletionResultType]::ParameterValue, 'Run a provider''s send API on this machine: answer the app''s sends as the provider does, then send the webhooks that follow; play the customer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -387,6 +388,95 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wa-hook;emulate' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
+            [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;emulate;meta' {
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
+            [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;say' {
+            [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Send a message like the provider''s sample of this kind instead (`message:image`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;read' {
+            [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;fail' {
+            [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The error code of the failure (131047: outside the 24-hour window; 131026: undeliverable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;help' {
+            [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
+            [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wa-hook;emulate;help;meta' {
+            break
+        }
+        'wa-hook;emulate;help;say' {
+            break
+        }
+        'wa-hook;emulate;help;read' {
+            break
+        }
+        'wa-hook;emulate;help;fail' {
+            break
+        }
+        'wa-hook;emulate;help;help' {
+            break
+        }
         'wa-hook;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -407,6 +497,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)')
+            [CompletionResult]::new('emulate', 'emulate', [CompletionResultType]::ParameterValue, 'Run a provider''s send API on this machine: answer the app''s sends as the provider does, then send the webhooks that follow; play the customer')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script or the man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -474,6 +565,25 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;show' {
+            break
+        }
+        'wa-hook;help;emulate' {
+            [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
+            [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            break
+        }
+        'wa-hook;help;emulate;meta' {
+            break
+        }
+        'wa-hook;help;emulate;say' {
+            break
+        }
+        'wa-hook;help;emulate;read' {
+            break
+        }
+        'wa-hook;help;emulate;fail' {
             break
         }
         'wa-hook;help;completions' {

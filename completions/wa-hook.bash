@@ -22,6 +22,9 @@ _wa__hook() {
             wa__hook,doctor)
                 cmd="wa__hook__subcmd__doctor"
                 ;;
+            wa__hook,emulate)
+                cmd="wa__hook__subcmd__emulate"
+                ;;
             wa__hook,help)
                 cmd="wa__hook__subcmd__help"
                 ;;
@@ -55,11 +58,44 @@ _wa__hook() {
             wa__hook,verify)
                 cmd="wa__hook__subcmd__verify"
                 ;;
+            wa__hook__subcmd__emulate,fail)
+                cmd="wa__hook__subcmd__emulate__subcmd__fail"
+                ;;
+            wa__hook__subcmd__emulate,help)
+                cmd="wa__hook__subcmd__emulate__subcmd__help"
+                ;;
+            wa__hook__subcmd__emulate,meta)
+                cmd="wa__hook__subcmd__emulate__subcmd__meta"
+                ;;
+            wa__hook__subcmd__emulate,read)
+                cmd="wa__hook__subcmd__emulate__subcmd__read"
+                ;;
+            wa__hook__subcmd__emulate,say)
+                cmd="wa__hook__subcmd__emulate__subcmd__say"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,fail)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__fail"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,help)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__help"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,meta)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__meta"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,read)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__read"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,say)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__say"
+                ;;
             wa__hook__subcmd__help,completions)
                 cmd="wa__hook__subcmd__help__subcmd__completions"
                 ;;
             wa__hook__subcmd__help,doctor)
                 cmd="wa__hook__subcmd__help__subcmd__doctor"
+                ;;
+            wa__hook__subcmd__help,emulate)
+                cmd="wa__hook__subcmd__help__subcmd__emulate"
                 ;;
             wa__hook__subcmd__help,help)
                 cmd="wa__hook__subcmd__help__subcmd__help"
@@ -93,6 +129,18 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__help,verify)
                 cmd="wa__hook__subcmd__help__subcmd__verify"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,fail)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__fail"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,meta)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__meta"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,read)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__read"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,say)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__say"
                 ;;
             wa__hook__subcmd__help__subcmd__partner,get-url)
                 cmd="wa__hook__subcmd__help__subcmd__partner__subcmd__get__subcmd__url"
@@ -191,7 +239,7 @@ _wa__hook() {
 
     case "${cmd}" in
         wa__hook)
-            opts="-h -V --color --help --version listen replay validate samples schemas partner doctor sign verify inspect show completions help"
+            opts="-h -V --color --help --version listen replay validate samples schemas partner doctor sign verify inspect show emulate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,8 +344,266 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate)
+            opts="-h -V --color --help --version meta say read fail help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__fail)
+            opts="-h -V --emulator --format --code --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --emulator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help)
+            opts="meta say read fail help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__fail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__meta)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__say)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__meta)
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --host --port --out --statuses --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statuses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__read)
+            opts="-h -V --emulator --format --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --emulator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__say)
+            opts="-h -V --emulator --format --kind --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --emulator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__help)
-            opts="listen replay validate samples schemas partner doctor sign verify inspect show completions help"
+            opts="listen replay validate samples schemas partner doctor sign verify inspect show emulate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,6 +633,76 @@ _wa__hook() {
         wa__hook__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate)
+            opts="meta say read fail"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__fail)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__meta)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__read)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__say)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

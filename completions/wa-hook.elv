@@ -34,6 +34,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
             cand inspect 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
             cand show 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
+            cand emulate 'Run a provider''s send API on this machine: answer the app''s sends as the provider does, then send the webhooks that follow; play the customer'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -350,6 +351,84 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wa-hook;emulate'= {
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand say 'The test customer sends the app a message, through a running emulator'
+            cand read 'The test customer reads a message the app sent: a `read` status webhook'
+            cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;emulate;meta'= {
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
+            cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --host 'Address to bind'
+            cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --webhook-timeout 'How long a webhook waits for the app''s answer'
+            cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
+            cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
+            cand --format 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;say'= {
+            cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
+            cand --format 'text: a line; json: the emulator''s answer'
+            cand --kind 'Send a message like the provider''s sample of this kind instead (`message:image`)'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;read'= {
+            cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
+            cand --format 'text: a line; json: the emulator''s answer'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;fail'= {
+            cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
+            cand --format 'text: a line; json: the emulator''s answer'
+            cand --code 'The error code of the failure (131047: outside the 24-hour window; 131026: undeliverable)'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;help'= {
+            cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand say 'The test customer sends the app a message, through a running emulator'
+            cand read 'The test customer reads a message the app sent: a `read` status webhook'
+            cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wa-hook;emulate;help;meta'= {
+        }
+        &'wa-hook;emulate;help;say'= {
+        }
+        &'wa-hook;emulate;help;read'= {
+        }
+        &'wa-hook;emulate;help;fail'= {
+        }
+        &'wa-hook;emulate;help;help'= {
+        }
         &'wa-hook;completions'= {
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand -h 'Print help (see more with ''--help'')'
@@ -369,6 +448,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand verify 'Check an X-Hub-Signature-256 header against a body, and explain a mismatch'
             cand inspect 'Serve the inspector over capture files: a page in the browser to see, filter, follow and replay captured webhooks'
             cand show 'Print one captured request readably: headers, body, verdict and errors (FILE:SEQ)'
+            cand emulate 'Run a provider''s send API on this machine: answer the app''s sends as the provider does, then send the webhooks that follow; play the customer'
             cand completions 'Print a shell completion script or the man page'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -417,6 +497,20 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;inspect'= {
         }
         &'wa-hook;help;show'= {
+        }
+        &'wa-hook;help;emulate'= {
+            cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand say 'The test customer sends the app a message, through a running emulator'
+            cand read 'The test customer reads a message the app sent: a `read` status webhook'
+            cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+        }
+        &'wa-hook;help;emulate;meta'= {
+        }
+        &'wa-hook;help;emulate;say'= {
+        }
+        &'wa-hook;help;emulate;read'= {
+        }
+        &'wa-hook;help;emulate;fail'= {
         }
         &'wa-hook;help;completions'= {
         }

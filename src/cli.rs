@@ -1219,8 +1219,11 @@ mod tests {
             ("replay", REPLAY_HELP),
             ("inspect", INSPECT_HELP),
             ("doctor", DOCTOR_HELP),
+            ("emulate meta", EMULATE_HELP),
         ] {
-            let command = cli.find_subcommand(name).unwrap();
+            let command = name
+                .split(' ')
+                .fold(&cli, |command, word| command.find_subcommand(word).unwrap());
             for (id, text) in texts {
                 let arg = command
                     .get_arguments()
@@ -1332,7 +1335,7 @@ const EMULATE_META_HELP: &str = "\
 What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emulate-design.md):
   POST /{vNN.N}/{phone-number-id}/messages (the version is optional; also /marketing_messages):
     text, template, media (id or link), interactive, reaction, location, contacts, with `to` or
-    `recipient`; checked against the send schema (`wa-hook schemas`: meta-send). Accepted:
+    `recipient`; checked against the send schema (meta-send.json, shipped). Accepted:
     {messaging_product, contacts[{input, wa_id | user_id}], messages[{id, message_status:
     accepted}]}, then the `sent` and `delivered` status webhooks (biz_opaque_callback_data
     echoed), signed with X-Hub-Signature-256 when --app-secret-env is given. `read` comes only
@@ -1385,8 +1388,16 @@ pub enum EmulateCommand {
     Fail(EmulateFailArgs),
 }
 
+/// `emulate`'s words for the shared app-secret flag: it signs, where listen checks.
+const EMULATE_HELP: &[(&str, &str)] = &[(
+    "app_secret_env",
+    "Sign every webhook with the Meta app secret from this environment variable \
+     (X-Hub-Signature-256) [default: unsigned]",
+)];
+
 /// Running an emulator.
 #[derive(Args, Debug)]
+#[command(mut_args(own_help(EMULATE_HELP)))]
 pub struct EmulateServeArgs {
     /// The app's webhook URL (a URL, host:port/path or a port): status and message webhooks go there
     #[arg(long, value_name = "URL")]

@@ -420,8 +420,13 @@ pub fn check_record(record: &crate::capture::CaptureRecord, options: &CheckOptio
 /// against its provider's send schema ([`SendApi::check_send`](providers::SendApi::check_send));
 /// other requests (media, refused ones) have no schema and are skipped.
 fn check_sent(record: &crate::capture::CaptureRecord, body: &[u8]) -> RecordCheck {
-    let api = record.provider.and_then(|provider| provider.rules().send_api());
-    let is_send = record.kind.as_ref().is_some_and(|kind| kind.name() == "send");
+    let api = record
+        .provider
+        .and_then(|provider| provider.rules().send_api());
+    let is_send = record
+        .kind
+        .as_ref()
+        .is_some_and(|kind| kind.name() == "send");
     let what = record
         .kind
         .as_ref()

@@ -3,6 +3,7 @@ mod common;
 
 mod completions;
 mod doctor;
+mod emulate;
 mod inspect;
 mod inspect_browser;
 mod listen;

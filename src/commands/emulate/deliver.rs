@@ -197,11 +197,7 @@ impl Queue {
 
 /// Send each webhook when due, in order of due time then arrival, until the queue closes.
 /// At the close, the ones not due yet are left (the stop does not wait for delays).
-fn serve(
-    delivery: &Delivery,
-    receiver: &Receiver<(Instant, Webhook)>,
-    waiting: &AtomicUsize,
-) {
+fn serve(delivery: &Delivery, receiver: &Receiver<(Instant, Webhook)>, waiting: &AtomicUsize) {
     let mut pending: BinaryHeap<Reverse<Job>> = BinaryHeap::new();
     let mut order = 0u64;
     loop {
@@ -212,9 +208,11 @@ fn serve(
                 waiting.fetch_sub(1, Ordering::Relaxed);
             }
         }
-        let wait = pending.peek().map_or(Duration::from_millis(500), |Reverse(job)| {
-            job.due.saturating_duration_since(Instant::now())
-        });
+        let wait = pending
+            .peek()
+            .map_or(Duration::from_millis(500), |Reverse(job)| {
+                job.due.saturating_duration_since(Instant::now())
+            });
         match receiver.recv_timeout(wait) {
             Ok((due, webhook)) => {
                 order += 1;

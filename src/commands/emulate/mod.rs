@@ -96,17 +96,27 @@ impl Config {
 }
 
 /// `--statuses sent=0ms,delivered=200ms`: each a status of the provider's ladder.
-fn parse_statuses(provider: Provider, text: Option<&str>) -> anyhow::Result<Vec<(String, Duration)>> {
+fn parse_statuses(
+    provider: Provider,
+    text: Option<&str>,
+) -> anyhow::Result<Vec<(String, Duration)>> {
     let Some(text) = text else {
         return Ok(Vec::new());
     };
-    let known: Vec<&str> = provider.rules().lifecycle().map_or_else(Vec::new, |lifecycle| {
-        let mut known = lifecycle.ladder(false);
-        known.extend(lifecycle.ladder(true));
-        known
-    });
+    let known: Vec<&str> = provider
+        .rules()
+        .lifecycle()
+        .map_or_else(Vec::new, |lifecycle| {
+            let mut known = lifecycle.ladder(false);
+            known.extend(lifecycle.ladder(true));
+            known
+        });
     let mut delays = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
+    for part in text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+    {
         let Some((status, delay)) = part.split_once('=') else {
             bail!("--statuses `{part}` is not STATUS=DURATION (e.g. sent=0ms,delivered=200ms)");
         };
@@ -264,9 +274,16 @@ impl Shared {
 fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(id, args)?;
     let stop = crate::signals::install()?;
-    let listener = std::net::TcpListener::bind((args.host.as_str(), args.port))
-        .with_context(|| format!("cannot listen on {}:{}; try another --host or --port", args.host, args.port))?;
-    let address = listener.local_addr().context("reading the address listened on")?;
+    let listener =
+        std::net::TcpListener::bind((args.host.as_str(), args.port)).with_context(|| {
+            format!(
+                "cannot listen on {}:{}; try another --host or --port",
+                args.host, args.port
+            )
+        })?;
+    let address = listener
+        .local_addr()
+        .context("reading the address listened on")?;
     let limits = tiny_http::Limits {
         max_connections: MAX_CONNECTIONS,
         keep_alive_timeout: Some(args.read_timeout),
@@ -293,7 +310,14 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             base_url: base_url.clone(),
             token: config.token.clone(),
         });
-    print_start(args, config.provider, &base_url, &config.webhook, emulator.as_ref(), config.app_secret.is_some())?;
+    print_start(
+        args,
+        config.provider,
+        &base_url,
+        &config.webhook,
+        emulator.as_ref(),
+        config.app_secret.is_some(),
+    )?;
 
     let recorder = Arc::new(Recorder {
         seq: AtomicU64::new(config.writer.last_seq()),
@@ -339,6 +363,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
                         Err(_) => break,
                     }
                 }
+                // Let go of the shared state first: the stop takes it back to close the queue.
+                drop(shared);
                 let _ = done_sender.send(());
             })?;
     }
@@ -349,14 +375,15 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     quit.store(true, Ordering::Relaxed);
     server.unblock();
     let mut busy = WORKERS;
-    while busy > 0 && done.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok() {
+    while busy > 0
+        && done
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok()
+    {
         busy -= 1;
     }
-    let shared = match Arc::try_unwrap(shared) {
-        Ok(shared) => Some(shared),
-        Err(_) => None,
-    };
-    let unsent = shared.map_or(0, |shared| {
+    // A worker still waiting for the app (a customer action) keeps the queue; it is left.
+    let unsent = Arc::try_unwrap(shared).ok().map_or(0, |shared| {
         shared
             .queue
             .finish(deadline.saturating_duration_since(Instant::now()))
@@ -460,8 +487,14 @@ fn print_summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent:
 
 /// Read a body of at most `max` bytes; `Err` with the status and why when it cannot be.
 fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16, String)> {
-    if request.body_length().is_some_and(|length| length as u64 > max) {
-        return Err((413, format!("the body is over --max-body ({})", output::size(max))));
+    if request
+        .body_length()
+        .is_some_and(|length| length as u64 > max)
+    {
+        return Err((
+            413,
+            format!("the body is over --max-body ({})", output::size(max)),
+        ));
     }
     let mut bytes = Vec::new();
     match request
@@ -469,18 +502,28 @@ fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16
         .take(max.saturating_add(1))
         .read_to_end(&mut bytes)
     {
-        Ok(_) if bytes.len() as u64 > max => {
-            Err((413, format!("the body is over --max-body ({})", output::size(max))))
-        }
+        Ok(_) if bytes.len() as u64 > max => Err((
+            413,
+            format!("the body is over --max-body ({})", output::size(max)),
+        )),
         Ok(_) => Ok(bytes),
         Err(err) => Err((400, format!("the body could not be read whole: {err}"))),
     }
 }
 
-fn respond(request: tiny_http::Request, status: u16, content_type: &str, extra: &[(String, String)], body: Vec<u8>) {
+fn respond(
+    request: tiny_http::Request,
+    status: u16,
+    content_type: &str,
+    extra: &[(String, String)],
+    body: Vec<u8>,
+) {
     let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    let headers = std::iter::once(("Content-Type", content_type))
-        .chain(extra.iter().map(|(name, value)| (name.as_str(), value.as_str())));
+    let headers = std::iter::once(("Content-Type", content_type)).chain(
+        extra
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
     for (name, value) in headers {
         if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);
@@ -516,7 +559,12 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     let headers: Vec<(String, String)> = request
         .headers()
         .iter()
-        .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_string(),
+                h.value.as_str().to_string(),
+            )
+        })
         .collect();
     let remote_addr = request
         .remote_addr()
@@ -584,7 +632,11 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         } else {
             Verdict::Invalid
         });
-        record.errors = issues.iter().take(crate::validation::MAX_ISSUES).cloned().collect();
+        record.errors = issues
+            .iter()
+            .take(crate::validation::MAX_ISSUES)
+            .cloned()
+            .collect();
     }
     shared.recorder.send(record, &answer);
     for webhook in answer.webhooks {
@@ -603,23 +655,44 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
     }
     let request: Value = match serde_json::from_slice(body) {
         Ok(request) => request,
-        Err(err) => return (400, json!({"error": format!("the body is not JSON: {err}")})),
+        Err(err) => {
+            return (
+                400,
+                json!({"error": format!("the body is not JSON: {err}")}),
+            );
+        }
     };
-    let text = |name: &str| request.get(name).and_then(Value::as_str).map(str::to_string);
+    let text = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let action = match action {
         "say" => match (text("text"), text("kind")) {
             (Some(said), _) => CustomerAction::Say(said),
             (None, Some(kind)) => CustomerAction::SayKind(kind),
-            (None, None) => return (400, json!({"error": "say takes {\"text\": \"...\"} or {\"kind\": \"message:image\"}"})),
+            (None, None) => {
+                return (
+                    400,
+                    json!({"error": "say takes {\"text\": \"...\"} or {\"kind\": \"message:image\"}"}),
+                );
+            }
         },
         "read" | "fail" => {
             let Some(message_id) = text("message_id") else {
-                return (400, json!({"error": format!("{action} takes {{\"message_id\": \"...\"}}")}));
+                return (
+                    400,
+                    json!({"error": format!("{action} takes {{\"message_id\": \"...\"}}")}),
+                );
             };
             if action == "read" {
                 CustomerAction::Read(message_id)
             } else {
-                let code = request.get("code").and_then(Value::as_u64).unwrap_or(131_026);
+                let code = request
+                    .get("code")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(131_026);
                 let Ok(code) = u32::try_from(code) else {
                     return (400, json!({"error": "code is too large"}));
                 };
@@ -627,14 +700,20 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             }
         }
         other => {
-            return (404, json!({"error": format!("no customer control {other}; there are say, read and fail")}));
+            return (
+                404,
+                json!({"error": format!("no customer control {other}; there are say, read and fail")}),
+            );
         }
     };
     let event = shared.emulator().customer(&action, SystemTime::now());
     match event {
         Ok(event) => {
             let delivered = shared.delivery.deliver(&event.webhook);
-            (200, json!({"message_id": event.message_id, "app_status": delivered.status}))
+            (
+                200,
+                json!({"message_id": event.message_id, "app_status": delivered.status}),
+            )
         }
         Err((status, why)) => (status, json!({"error": why})),
     }

@@ -189,6 +189,19 @@ fn sample(name: &str) -> Value {
         .unwrap_or_else(|| panic!("the Meta sample {name} is embedded and JSON"))
 }
 
+/// The sample `name` as a webhook of the emulated business: its WABA id and its number's
+/// metadata.
+fn webhook_from(name: &str) -> Value {
+    let mut body = sample(name);
+    body["entry"][0]["id"] = WABA_ID.into();
+    body["entry"][0]["changes"][0]["value"]["metadata"] = json!({
+        "display_phone_number": DISPLAY_PHONE_NUMBER,
+        "phone_number_id": PHONE_NUMBER_ID,
+    });
+    body
+}
+
+
 impl MetaEmulator {
     fn error(&mut self, code: u32, subcode: Option<u32>, details: &str, what: &str) -> ApiAnswer {
         let body = errors::envelope(code, subcode, details, &mut self.ids);
@@ -214,17 +227,6 @@ impl MetaEmulator {
             .is_none_or(|expected| bool::from(expected.expose().as_bytes().ct_eq(token.as_bytes())))
     }
 
-    /// The change value every webhook of this business carries, in the sample `name`.
-    fn webhook_from(&self, name: &str) -> Value {
-        let mut body = sample(name);
-        body["entry"][0]["id"] = WABA_ID.into();
-        body["entry"][0]["changes"][0]["value"]["metadata"] = json!({
-            "display_phone_number": DISPLAY_PHONE_NUMBER,
-            "phone_number_id": PHONE_NUMBER_ID,
-        });
-        body
-    }
-
     /// The status webhook of a sent message, from the sample of that status.
     fn status_webhook(
         &mut self,
@@ -235,7 +237,7 @@ impl MetaEmulator {
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
         let (recipient, opaque) = (sent.recipient.clone(), sent.biz_opaque_callback_data.clone());
-        let mut body = self.webhook_from(&format!("meta/status-{status}"));
+        let mut body = webhook_from(&format!("meta/status-{status}"));
         let item = body
             .pointer_mut("/entry/0/changes/0/value/statuses/0")
             .and_then(Value::as_object_mut)?;
@@ -458,7 +460,7 @@ impl MetaEmulator {
     }
 
     fn say(&mut self, sample_name: &str, text: Option<&str>, now: SystemTime) -> CustomerEvent {
-        let mut body = self.webhook_from(sample_name);
+        let mut body = webhook_from(sample_name);
         if let Some(lifecycle) = Rules::lifecycle(&super::RULES) {
             lifecycle.refresh(&mut body, &mut self.ids, now);
         }

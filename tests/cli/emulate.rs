@@ -1,0 +1,633 @@
+//! `wa-hook emulate meta` against a stand-in app: a recording HTTP server on 127.0.0.1:0 that
+//! takes the emulator's webhooks, while the test plays the app's sends over raw HTTP.
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdout, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+const PHONE_NUMBER_ID: &str = "106540352242922";
+const SECRET: &str = "emulator-test-secret";
+
+/// A stand-in app: records every webhook and hands each to the test as it arrives.
+struct App {
+    server: RecordingServer,
+    arrived: Receiver<Recorded>,
+}
+
+impl App {
+    fn start() -> App {
+        Self::answering(|_| Reply::ok())
+    }
+
+    fn answering(reply: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> App {
+        let (sender, arrived) = mpsc::channel();
+        let sender = Mutex::new(sender);
+        let server = RecordingServer::with_responder(move |request| {
+            let answer = reply(request);
+            let _ = sender.lock().unwrap().send(request.clone());
+            answer
+        });
+        App { server, arrived }
+    }
+
+    /// The next webhook, within 10 s.
+    fn next(&self) -> Recorded {
+        self.arrived
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a webhook within 10 s")
+    }
+
+    fn webhook_url(&self) -> String {
+        format!("{}/webhook", self.server.url)
+    }
+}
+
+/// A running `wa-hook emulate meta`.
+struct Emulator {
+    base: String,
+    first_line: String,
+    child: Child,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Emulator {
+    fn start(app: &App, args: &[&str]) -> Emulator {
+        let mut command = wa_hook_process();
+        command
+            .env("EMULATE_SECRET", SECRET)
+            .env("EMULATE_TOKEN", "the-one-token")
+            .args(["emulate", "meta", "--webhook", &app.webhook_url()])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn wa-hook emulate");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        stdout.read_line(&mut first_line).unwrap();
+        let base = match serde_json::from_str::<Value>(first_line.trim()) {
+            Ok(line) => line["base_url"].as_str().unwrap_or_default().to_string(),
+            Err(_) => first_line.trim().to_string(),
+        };
+        assert!(base.starts_with("http://127.0.0.1:"), "{first_line:?}");
+        Emulator {
+            base,
+            first_line,
+            child,
+            stdout,
+        }
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        http(&self.base, method, target, headers, body)
+    }
+
+    /// A JSON send with a bearer token.
+    fn send(&self, body: &Value) -> (u16, Value) {
+        let (status, _, answer) = self.request(
+            "POST",
+            &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+            &[
+                ("Authorization", "Bearer any-token"),
+                ("Content-Type", "application/json"),
+            ],
+            &serde_json::to_vec(body).unwrap(),
+        );
+        (status, json_of(&answer))
+    }
+
+    /// SIGINT (Ctrl-C), then the exit code, the rest of stdout and stderr.
+    fn interrupt(mut self) -> (Option<i32>, String, String) {
+        // SAFETY: kill with this test's own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGINT);
+        }
+        let mut out = String::new();
+        self.stdout.read_to_string(&mut out).unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = self.child.wait().unwrap();
+        (status.code(), out, err)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request on a connection of its own, read to its end.
+fn http(
+    base: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = Vec::new();
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap();
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.trim().parse::<usize>().ok();
+        }
+        headers.push((name.to_string(), value.trim().to_string()));
+    }
+    let mut answer = Vec::new();
+    match length {
+        Some(length) => {
+            answer.resize(length, 0);
+            reader.read_exact(&mut answer).unwrap();
+        }
+        None => {
+            reader.read_to_end(&mut answer).unwrap();
+        }
+    }
+    (status, headers, answer)
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(bytes)))
+}
+
+fn text_send(body: &str) -> Value {
+    json!({
+        "messaging_product": "whatsapp", "recipient_type": "individual",
+        "to": "16505553921", "type": "text", "text": {"body": body, "preview_url": false},
+    })
+}
+
+/// The first status item of a Meta webhook.
+fn status_item(webhook: &Recorded) -> Value {
+    json_of(&webhook.body)["entry"][0]["changes"][0]["value"]["statuses"][0].clone()
+}
+
+/// wa-hook's own verdict on a webhook body.
+fn verdict(body: &[u8]) -> String {
+    let check = wa_hook::validation::check_bytes(body, None, &Default::default());
+    format!("{} {}", check.verdict.word(), check.label())
+}
+
+fn meta_signing() -> &'static dyn wa_hook::providers::Signing {
+    wa_hook::providers::Provider::from_id("meta")
+        .unwrap()
+        .rules()
+        .signing()
+        .unwrap()
+}
+
+#[test]
+fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--app-secret-env", "EMULATE_SECRET"]);
+    assert_eq!(
+        emulator.first_line.trim(),
+        emulator.base,
+        "the first line is the base URL alone"
+    );
+    let mut send = text_send("Your order shipped");
+    send["biz_opaque_callback_data"] = "order-4711".into();
+    let (status, answer) = emulator.send(&send);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["messaging_product"], "whatsapp");
+    assert_eq!(
+        answer["contacts"],
+        json!([{"input": "16505553921", "wa_id": "16505553921"}])
+    );
+    let wamid = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(wamid.starts_with("wamid."), "{wamid}");
+    assert_eq!(answer["messages"][0]["message_status"], "accepted");
+
+    let secret = wa_hook::secret::SecretString::new(SECRET);
+    for expected in ["sent", "delivered"] {
+        let webhook = app.next();
+        assert_eq!(webhook.url, "/webhook");
+        let item = status_item(&webhook);
+        assert_eq!(item["status"], expected, "{item}");
+        assert_eq!(item["id"], wamid.as_str());
+        assert_eq!(item["recipient_id"], "16505553921");
+        assert_eq!(item["biz_opaque_callback_data"], "order-4711");
+        let signature = webhook.header("X-Hub-Signature-256").expect("signed");
+        assert!(meta_signing().verify(&secret, signature, &webhook.body));
+        assert_eq!(
+            verdict(&webhook.body),
+            format!("valid meta status:{expected}")
+        );
+    }
+}
+
+#[test]
+fn a_wrong_send_is_refused_with_the_pointer_of_the_field_at_fault() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let wrong = json!({
+        "messaging_product": "whatsapp", "to": "16505553921", "type": "interactive",
+        "interactive": {"type": "button", "body": {"text": "Pick one"}, "action": {"buttons": [
+            {"type": "reply", "reply": {"id": "yes", "title": "Yes please, right away"}}
+        ]}}
+    });
+    let (status, answer) = emulator.send(&wrong);
+    assert_eq!(status, 400, "{answer}");
+    let error = &answer["error"];
+    assert_eq!(error["code"], 100);
+    assert_eq!(error["message"], "(#100) Invalid parameter");
+    assert_eq!(error["type"], "OAuthException");
+    assert_eq!(error["error_data"]["messaging_product"], "whatsapp");
+    let details = error["error_data"]["details"].as_str().unwrap();
+    assert!(
+        details.starts_with(
+            "/interactive/action/buttons/0/reply/title: expected at most 20 characters"
+        ),
+        "{details}"
+    );
+    assert!(
+        error["fbtrace_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    // No webhook follows a refused send: the first webhook is the next accepted send's.
+    let (status, accepted) = emulator.send(&text_send("ok"));
+    assert_eq!(status, 200);
+    let item = status_item(&app.next());
+    assert_eq!(item["id"], accepted["messages"][0]["id"]);
+    assert_eq!(item["status"], "sent");
+}
+
+#[test]
+fn tokens_are_checked_and_every_answer_is_a_json_envelope() {
+    let app = App::start();
+    let any = Emulator::start(&app, &[]);
+    let body = serde_json::to_vec(&text_send("hi")).unwrap();
+    let target = format!("/v21.0/{PHONE_NUMBER_ID}/messages");
+    let (status, _, answer) = any.request("POST", &target, &[], &body);
+    assert_eq!(status, 401);
+    assert_eq!(json_of(&answer)["error"]["code"], 190);
+    // No version prefix at all is served too.
+    let (status, _, _) = any.request(
+        "POST",
+        &format!("/{PHONE_NUMBER_ID}/messages"),
+        &[("Authorization", "Bearer whatever")],
+        &body,
+    );
+    assert_eq!(status, 200);
+    let bearer = [("Authorization", "Bearer whatever")];
+    let (status, headers, answer) = any.request("GET", "/v26.0/a/b/c", &bearer, b"");
+    assert_eq!(status, 404);
+    assert!(
+        headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "application/json")
+    );
+    assert!(json_of(&answer)["error"]["code"].is_number());
+    let (status, _, answer) = any.request("PUT", &target, &bearer, b"{}");
+    assert_eq!(status, 405);
+    assert!(json_of(&answer)["error"]["message"].is_string());
+    // Another phone number id is an unknown object.
+    let (status, _, answer) = any.request("POST", "/v26.0/999/messages", &bearer, &body);
+    assert_eq!(status, 400);
+    assert_eq!(json_of(&answer)["error"]["error_subcode"], 33);
+
+    let one = Emulator::start(&app, &["--token-env", "EMULATE_TOKEN"]);
+    let (status, _, _) = one.request("POST", &target, &bearer, &body);
+    assert_eq!(status, 401);
+    let (status, _, _) = one.request(
+        "POST",
+        &target,
+        &[("Authorization", "Bearer the-one-token")],
+        &body,
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn media_is_uploaded_described_downloaded_with_the_token_and_deleted() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let bearer = ("Authorization", "Bearer t");
+    let file = b"%PDF-1.4 not really a pdf";
+    let multipart = [
+        &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"[..],
+        file,
+        b"\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\napplication/pdf\r\n--BOUNDARY--\r\n",
+    ]
+    .concat();
+    let (status, _, answer) = emulator.request(
+        "POST",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/media"),
+        &[
+            bearer,
+            ("Content-Type", "multipart/form-data; boundary=BOUNDARY"),
+        ],
+        &multipart,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let id = json_of(&answer)["id"].as_str().unwrap().to_string();
+
+    let (status, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
+    assert_eq!(status, 200);
+    let described = json_of(&answer);
+    for member in ["id", "url", "mime_type", "sha256", "file_size"] {
+        assert!(!described[member].is_null(), "{member} in {described}");
+    }
+    assert_eq!(described["mime_type"], "application/pdf");
+    assert_eq!(described["file_size"], file.len());
+    let url = described["url"].as_str().unwrap();
+    let target = url
+        .strip_prefix(&emulator.base)
+        .expect("the URL points at the emulator");
+    let (status, _, answer) = emulator.request("GET", target, &[], b"");
+    assert_eq!(status, 401, "the download needs the token");
+    assert_eq!(json_of(&answer)["error"]["code"], 190);
+    let (status, headers, answer) = emulator.request("GET", target, &[bearer], b"");
+    assert_eq!(status, 200);
+    assert_eq!(answer, file);
+    assert!(
+        headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && v == "application/pdf")
+    );
+
+    let (status, _, answer) = emulator.request("DELETE", &format!("/v26.0/{id}"), &[bearer], b"");
+    assert_eq!((status, json_of(&answer)), (200, json!({"success": true})));
+    let (status, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
+    assert_eq!(status, 400);
+    assert_eq!(json_of(&answer)["error"]["code"], 100);
+}
+
+#[test]
+fn the_customer_says_reads_and_fails_through_the_cli() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--app-secret-env", "EMULATE_SECRET"]);
+    let said = wa_hook()
+        .args([
+            "emulate",
+            "say",
+            "--emulator",
+            &emulator.base,
+            "--format",
+            "json",
+        ])
+        .arg("Is the blue jacket in stock?")
+        .output()
+        .unwrap();
+    assert!(said.status.success(), "{said:?}");
+    let said: Value = json_of(&said.stdout);
+    assert_eq!(said["app_status"], 200);
+    let inbound = app.next();
+    assert_eq!(verdict(&inbound.body), "valid meta message:text");
+    let message = &json_of(&inbound.body)["entry"][0]["changes"][0]["value"]["messages"][0];
+    assert_eq!(message["text"]["body"], "Is the blue jacket in stock?");
+    assert_eq!(message["from"], "16505553921");
+    assert_eq!(message["id"], said["message_id"]);
+
+    // The app marks it read: success, and no webhook.
+    let read = json!({"messaging_product": "whatsapp", "status": "read", "message_id": said["message_id"]});
+    assert_eq!(emulator.send(&read), (200, json!({"success": true})));
+    let unknown =
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.nope"});
+    let (status, answer) = emulator.send(&unknown);
+    assert_eq!(
+        (status, answer["error"]["code"].clone()),
+        (400, json!(131_009))
+    );
+
+    let (_, sent) = emulator.send(&text_send("Yes, size M is in stock"));
+    let wamid = sent["messages"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(status_item(&app.next())["status"], "sent");
+    assert_eq!(status_item(&app.next())["status"], "delivered");
+    wa_hook()
+        .args(["emulate", "read", "--emulator", &emulator.base, &wamid])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the app answered 200"));
+    let read = app.next();
+    assert_eq!(status_item(&read)["status"], "read");
+    assert_eq!(status_item(&read)["id"], wamid.as_str());
+    assert_eq!(verdict(&read.body), "valid meta status:read");
+    wa_hook()
+        .args([
+            "emulate",
+            "fail",
+            "--emulator",
+            &emulator.base,
+            &wamid,
+            "--code",
+            "131047",
+        ])
+        .assert()
+        .success();
+    let failed = app.next();
+    let item = status_item(&failed);
+    assert_eq!(item["status"], "failed");
+    assert_eq!(item["errors"][0]["code"], 131_047);
+    assert_eq!(verdict(&failed.body), "valid meta status:failed");
+    // A message the app never sent cannot be read.
+    wa_hook()
+        .args([
+            "emulate",
+            "read",
+            "--emulator",
+            &emulator.base,
+            "wamid.unknown",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a message the app sent"));
+}
+
+#[test]
+fn a_sample_kind_of_message_is_said_in_the_customers_name() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let (status, _, answer) = emulator.request(
+        "POST",
+        "/_wa-hook/say",
+        &[],
+        br#"{"kind": "message:image"}"#,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let inbound = app.next();
+    assert_eq!(verdict(&inbound.body), "valid meta message:image");
+    assert_eq!(json_of(&answer)["app_status"], 200);
+}
+
+#[test]
+fn the_json_start_line_names_the_ids() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--format", "json"]);
+    let line = json_of(emulator.first_line.as_bytes());
+    assert_eq!(line["emulating"], "meta");
+    assert_eq!(line["base_url"], emulator.base.as_str());
+    assert_eq!(line["phone_number_id"], PHONE_NUMBER_ID);
+    assert!(
+        line["waba_id"].is_string() && line["customer"].is_string(),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_capture_file_holds_both_directions_and_reads_back() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.jsonl");
+    let emulator = Emulator::start(&app, &["--out", out.to_str().unwrap()]);
+    let (status, _) = emulator.send(&text_send("hello"));
+    assert_eq!(status, 200);
+    app.next();
+    app.next();
+    let (code, _, _) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    let text = std::fs::read(&out).unwrap();
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert_capture_schema(line);
+    }
+    let records: Vec<Value> = lines.iter().map(|line| json_of(line)).collect();
+    assert_eq!(records[0]["direction"], "send");
+    assert_eq!(records[0]["kind"], "send:text");
+    assert_eq!(records[0]["verdict"], "valid");
+    assert_eq!(records[0]["response_status"], 200);
+    assert!(json_of(records[0]["answer"].as_str().unwrap().as_bytes())["messages"].is_array());
+    assert!(
+        records[0]["headers"].to_string().contains("(redacted)"),
+        "the token is not kept"
+    );
+    for (record, status) in records[1..].iter().zip(["status:sent", "status:delivered"]) {
+        assert_eq!(record["direction"], "webhook");
+        assert_eq!(record["kind"], status);
+        assert_eq!(record["response_status"], 200);
+        assert_eq!(record["forward"]["status"], 200);
+    }
+    wa_hook()
+        .arg("validate")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("meta send:text"));
+    wa_hook()
+        .arg("show")
+        .arg(format!("{}:2", out.display()))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("status:sent"));
+}
+
+#[test]
+fn ctrl_c_prints_the_summary_and_exits_0() {
+    let app = App::answering(|request| {
+        if String::from_utf8_lossy(&request.body).contains("\"delivered\"") {
+            Reply::new(500, b"{}")
+        } else {
+            Reply::ok()
+        }
+    });
+    let emulator = Emulator::start(&app, &[]);
+    emulator.send(&text_send("one"));
+    emulator.send(&json!({"messaging_product": "whatsapp", "to": "1", "type": "text", "text": {}}));
+    app.next();
+    app.next();
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = &stderr[stderr.find("wa-hook emulate: stopped").expect(&stderr)..];
+    assert!(summary.contains("2 requests"), "{summary}");
+    assert!(summary.contains("send:text  accepted"), "{summary}");
+    assert!(summary.contains("send:text  error 100"), "{summary}");
+    assert!(
+        summary.contains("webhooks: 1 delivered, 1 refused by the app, 0 not answered"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_hung_app_does_not_stall_the_answers_to_sends() {
+    let (release, hold) = mpsc::channel::<()>();
+    let hold = Mutex::new(hold);
+    let app = App::answering(move |_| {
+        // Hangs until the test ends (or 30 s).
+        let _ = hold.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        Reply::ok()
+    });
+    let emulator = Emulator::start(&app, &["--webhook-timeout", "20s"]);
+    let started = Instant::now();
+    for n in 0..20 {
+        let (status, _) = emulator.send(&text_send(&format!("message {n}")));
+        assert_eq!(status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "20 sends took {:?} while the app hung",
+        started.elapsed()
+    );
+    drop(release);
+}
+
+#[test]
+fn statuses_can_be_delayed() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--statuses", "sent=0ms,delivered=300ms"]);
+    let started = Instant::now();
+    emulator.send(&text_send("later"));
+    assert_eq!(status_item(&app.next())["status"], "sent");
+    assert_eq!(status_item(&app.next())["status"], "delivered");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    wa_hook()
+        .args([
+            "emulate",
+            "meta",
+            "--webhook",
+            "3000",
+            "--statuses",
+            "seen=1s",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not one of"));
+}
