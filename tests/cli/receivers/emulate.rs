@@ -199,6 +199,11 @@ impl SdkApp {
 
     /// The wamid the SDK returned for an accepted send, or a panic saying what it got instead.
     fn accepted(&self, kind: &str) -> String {
+        self.accepted_with_answer(kind).0
+    }
+
+    /// [`SdkApp::accepted`], with the whole answer of the trigger.
+    fn accepted_with_answer(&self, kind: &str) -> (String, Value) {
         let answer = self.send(kind, &json!({}));
         let id = match self.kind {
             // pywa returns a SentMessage / SentTemplate / SentMediaMessage with `.id`.
@@ -215,7 +220,7 @@ impl SdkApp {
         });
         assert_eq!(answer["ok"], true, "{kind}: {answer}");
         assert!(id.starts_with("wamid."), "{kind}: {id}");
-        id.to_string()
+        (id.to_string(), answer)
     }
 
     /// The first update the handlers received that `wanted` accepts, waiting for it at most
@@ -424,10 +429,37 @@ const SENDS: [&str; 6] = [
 
 /// Each send gets what the SDK reads as a success, with a wamid of its own.
 fn sends_are_accepted_with_fresh_wamids(kind: Kind) {
-    let Some((mut app, _emulator)) = start(kind) else {
+    let Some((mut app, emulator)) = start(kind) else {
         return;
     };
-    let mut ids: Vec<String> = SENDS.iter().map(|send| app.accepted(send)).collect();
+    let mut ids = Vec::new();
+    for send in SENDS {
+        let (id, answer) = app.accepted_with_answer(send);
+        match kind {
+            // pywa built its own result from the answer: the class its users get.
+            Kind::PywaFlask => {
+                let class = match send {
+                    "template" => "SentTemplate",
+                    "image_upload" | "image_link" => "SentMediaMessage",
+                    _ => "SentMessage",
+                };
+                assert_eq!(answer["returned"], class, "{send}: {answer}");
+                if send == "template" {
+                    assert_eq!(answer["template_status"], "accepted", "{answer}");
+                }
+                if send == "image_upload" {
+                    assert!(answer["media_id"].is_string(), "{answer}");
+                }
+            }
+            // whatsapp-api-js hands over Meta's body: the customer as sent, and as wa_id.
+            Kind::WhatsappApiJsExpress => {
+                let contact = &answer["returned"]["contacts"][0];
+                assert_eq!(contact["input"], emulator.customer.as_str(), "{answer}");
+                assert_eq!(contact["wa_id"], emulator.customer.as_str(), "{answer}");
+            }
+        }
+        ids.push(id);
+    }
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), SENDS.len(), "a wamid given twice: {ids:?}");
