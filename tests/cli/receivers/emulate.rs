@@ -417,14 +417,15 @@ fn start(kind: Kind) -> Option<(SdkApp, Emulator)> {
 }
 
 /// The sends every SDK makes with its own calls: text, template, media uploaded and sent by
-/// id, media by link, reply buttons, a list.
-const SENDS: [&str; 6] = [
+/// id, media by link, reply buttons, a list, a URL button.
+const SENDS: [&str; 7] = [
     "text",
     "template",
     "image_upload",
     "image_link",
     "buttons",
     "list",
+    "cta_url",
 ];
 
 /// Each send gets what the SDK reads as a success, with a wamid of its own.
@@ -509,9 +510,10 @@ fn media_uploaded_can_be_fetched_downloaded_and_deleted(kind: Kind) {
     assert_eq!(result["deleted"], true, "{answer}");
 }
 
-/// The app marks what the customer said as read with the SDK's call, and gets Meta's
-/// `{"success": true}` back (the message id from the emulator's answer to `say`).
-fn marks_what_the_customer_said_as_read(kind: Kind) {
+/// The app marks what the customer said as read, shows typing and reacts to it, with the
+/// SDK's calls (the message id from the emulator's answer to `say`): Meta's
+/// `{"success": true}` for the first two, a wamid for the reaction.
+fn answers_what_the_customer_said(kind: Kind) {
     let Some((app, emulator)) = start(kind) else {
         return;
     };
@@ -519,13 +521,24 @@ fn marks_what_the_customer_said_as_read(kind: Kind) {
     let inbound = said["message_id"]
         .as_str()
         .unwrap_or_else(|| panic!("say gave no message_id: {said}"));
-    let answer = app.send("read", &json!({ "message_id": inbound }));
-    assert_eq!(answer["ok"], true, "{answer}");
-    let success = match kind {
-        Kind::PywaFlask => &answer["success"],
-        Kind::WhatsappApiJsExpress => &answer["returned"]["success"],
+    for call in ["read", "typing"] {
+        let answer = app.send(call, &json!({ "message_id": inbound }));
+        assert_eq!(answer["ok"], true, "{call}: {answer}");
+        let success = match kind {
+            Kind::PywaFlask => &answer["success"],
+            Kind::WhatsappApiJsExpress => &answer["returned"]["success"],
+        };
+        assert_eq!(success, true, "{call}: {answer}");
+    }
+    let answer = app.send("react", &json!({ "message_id": inbound }));
+    let id = match kind {
+        Kind::PywaFlask => &answer["id"],
+        Kind::WhatsappApiJsExpress => &answer["returned"]["messages"][0]["id"],
     };
-    assert_eq!(success, true, "{answer}");
+    assert!(
+        id.as_str().is_some_and(|id| id.starts_with("wamid.")),
+        "react: {answer}"
+    );
 }
 
 /// What the customer says reaches the SDK's message handler (with the id mark-as-read takes);
@@ -720,13 +733,13 @@ fn whatsapp_api_js_media_uploaded_can_be_fetched_downloaded_and_deleted() {
 }
 
 #[test]
-fn pywa_marks_what_the_customer_said_as_read() {
-    marks_what_the_customer_said_as_read(Kind::PywaFlask);
+fn pywa_marks_as_read_shows_typing_and_reacts() {
+    answers_what_the_customer_said(Kind::PywaFlask);
 }
 
 #[test]
-fn whatsapp_api_js_marks_what_the_customer_said_as_read() {
-    marks_what_the_customer_said_as_read(Kind::WhatsappApiJsExpress);
+fn whatsapp_api_js_marks_as_read_shows_typing_and_reacts() {
+    answers_what_the_customer_said(Kind::WhatsappApiJsExpress);
 }
 
 #[test]

@@ -32,6 +32,7 @@ import express from "express";
 import { WhatsAppAPI } from "whatsapp-api-js";
 import {
     ActionButtons,
+    ActionCTA,
     ActionList,
     Body,
     Button,
@@ -145,7 +146,14 @@ const kinds = {
             new ActionList("Sizes", new ListSection("Sizes", new Row("s", "S", "Small"), new Row("l", "L"))),
             new Body("Pick a size"), undefined, new Footer("whatsapp-api-js"),
         )),
+    cta_url: () =>
+        send(new Interactive(
+            new ActionCTA("Visit", "https://example.com"),
+            new Body("Open the site"), undefined, new Footer("whatsapp-api-js"),
+        )),
     read: ({ message_id }) => Whatsapp.markAsRead(state.phoneID, message_id),
+    typing: ({ message_id }) => Whatsapp.markAsRead(state.phoneID, message_id, "text"),
+    react: ({ message_id }) => send(new Reaction(message_id, "👍")),
     // A location typed with a decimal comma, as a form in many locales gives it: the SDK sends
     // the strings as they are.
     bad_location: () => send(new Location(-122.1477, "37,4847", "Meta HQ", "1 Hacker Way")),

@@ -37,7 +37,7 @@ import threading
 import flask
 import httpx
 from pywa import WhatsApp, errors, types
-from pywa.types import Button, Section, SectionList, SectionRow
+from pywa.types import Button, Section, SectionList, SectionRow, URLButton
 from pywa.types.templates import TemplateLanguage
 from werkzeug.serving import make_server
 
@@ -181,8 +181,16 @@ def main():
                     Section(title="Sizes", rows=[
                         SectionRow(title="S", callback_data="s", description="Small"),
                         SectionRow(title="L", callback_data="l")])])))
+        if kind == "cta_url":
+            return returned(wa.send_message(
+                to=to, text="Open the site", footer="pywa",
+                buttons=URLButton(title="Visit", url="https://example.com")))
         if kind == "read":
             return returned(wa.mark_message_as_read(message_id=given["message_id"]))
+        if kind == "typing":
+            return returned(wa.indicate_typing(message_id=given["message_id"]))
+        if kind == "react":
+            return returned(wa.send_reaction(to=to, emoji="👍", message_id=given["message_id"]))
         if kind == "bad_button":
             # A reply button title over Meta's 20 characters: pywa does not check it.
             return returned(wa.send_message(
