@@ -477,7 +477,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__meta)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --host --port --out --statuses --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --host --port --out --statuses --templates --window --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,6 +516,14 @@ _wa__hook() {
                     return 0
                     ;;
                 --statuses)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -373,6 +373,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
             cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
             cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
+            cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
             cand --webhook-timeout 'How long a webhook waits for the app''s answer'
             cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
             cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'

@@ -1346,6 +1346,13 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
     sha256, file_size, id}; GET <url> (bearer token needed, expires after 5 minutes);
     DELETE /{media-id} -> {success: true}. An unknown id is (#100) with error_subcode 33.
   Tokens: any non-empty bearer token, or only the one --token-env names; otherwise 401 (#190).
+  --templates FILE: template sends checked for existence, approval and language (132001),
+    positional parameter counts per component (132000, with the details text Meta is quoted
+    giving) and named parameters carrying parameter_name (100 \"Parameter name is missing or
+    empty\"). Whether Meta answers 132001 at once or later is unknown: it is answered at once.
+  --window 24h: outside the customer-service window a free-form send is accepted, then a
+    `failed` status with 131047 follows (its texts from the status a public issue quotes); no
+    `sent` before it (whether Meta sends one is unknown).
   The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"},
     /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
 
@@ -1428,6 +1435,18 @@ pub struct EmulateServeArgs {
     /// [default: at once, in order]
     #[arg(long, value_name = "STATUS=DURATION,...")]
     pub statuses: Option<String>,
+
+    /// The app's templates (JSON: [{"name", "language", "status", "components": [{"type":
+    /// "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such
+    /// template, language or not approved; 132000 parameter count; 100 parameter name missing)
+    #[arg(long, value_name = "FILE")]
+    pub templates: Option<PathBuf>,
+
+    /// The customer-service window: a non-template send more than this after the customer's
+    /// last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h;
+    /// default: not checked]. A short one (10s) is a fast clock for tests
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub window: Option<Duration>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

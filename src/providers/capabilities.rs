@@ -216,7 +216,11 @@ pub enum Auth {
 /// one `impl SendApi` and one line in its `Rules`.
 pub trait SendApi: Sync {
     /// A fresh emulator of the API: its own ids, messages and media.
-    fn emulator(&self, setup: EmulatorSetup) -> Box<dyn Emulator>;
+    ///
+    /// # Errors
+    ///
+    /// When the setup is not usable (a templates file in the wrong shape).
+    fn emulator(&self, setup: EmulatorSetup) -> anyhow::Result<Box<dyn Emulator>>;
 
     /// Check a send the app made (a captured one: `validate` on an `emulate` capture file)
     /// against the provider's send schema.
@@ -230,6 +234,11 @@ pub struct EmulatorSetup {
     pub base_url: String,
     /// The one token accepted; any non-empty one when `None`.
     pub token: Option<SecretString>,
+    /// The app's message templates (`--templates`, the file's JSON), checked on template sends.
+    pub templates: Option<Value>,
+    /// The customer-service window (`--window`): a free-form send this long after the
+    /// customer's last message (or before any) fails later.
+    pub window: Option<std::time::Duration>,
 }
 
 /// One emulated API, with its state. Called with one request at a time.

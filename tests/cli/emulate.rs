@@ -631,3 +631,80 @@ fn statuses_can_be_delayed() {
         .code(2)
         .stderr(predicate::str::contains("not one of"));
 }
+
+#[test]
+fn template_sends_are_checked_against_the_templates_file() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("templates.json");
+    std::fs::write(
+        &file,
+        serde_json::to_vec(&json!([
+            {"name": "order_update", "language": "en_US",
+             "components": [{"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped"}]},
+            {"name": "welcome", "language": "en_US",
+             "components": [{"type": "BODY", "text": "Welcome {{first_name}}"}]}
+        ]))
+        .unwrap(),
+    )
+    .unwrap();
+    let emulator = Emulator::start(&app, &["--templates", file.to_str().unwrap()]);
+    let template = |name: &str, language: &str, parameters: Value| {
+        json!({
+            "messaging_product": "whatsapp", "to": "16505553921", "type": "template",
+            "template": {"name": name, "language": {"code": language},
+                         "components": [{"type": "body", "parameters": parameters}]}
+        })
+    };
+    let two = json!([{"type": "text", "text": "Ann"}, {"type": "text", "text": "42"}]);
+    let (status, _) = emulator.send(&template("order_update", "en_US", two.clone()));
+    assert_eq!(status, 200);
+    let (status, answer) = emulator.send(&template(
+        "order_update",
+        "en_US",
+        json!([{"type": "text", "text": "Ann"}]),
+    ));
+    assert_eq!(
+        (status, answer["error"]["code"].clone()),
+        (400, json!(132_000))
+    );
+    assert_eq!(
+        answer["error"]["error_data"]["details"],
+        "body: number of localizable_params (1) does not match the expected number of params (2)"
+    );
+    let (_, answer) = emulator.send(&template("order_update", "pt_BR", two.clone()));
+    assert_eq!(answer["error"]["code"], 132_001);
+    let (_, answer) = emulator.send(&template("missing", "en_US", two));
+    assert_eq!(answer["error"]["code"], 132_001);
+    let (_, answer) = emulator.send(&template(
+        "welcome",
+        "en_US",
+        json!([{"type": "text", "text": "Ann"}]),
+    ));
+    assert_eq!(answer["error"]["code"], 100);
+    assert_eq!(
+        answer["error"]["error_data"]["details"],
+        "Parameter name is missing or empty"
+    );
+}
+
+#[test]
+fn outside_the_window_a_free_form_send_fails_later_with_131047() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--window", "1h"]);
+    // The customer never wrote: the window is closed.
+    let (status, answer) = emulator.send(&text_send("Are you still there?"));
+    assert_eq!(status, 200, "accepted at once, as Meta does");
+    let failed = app.next();
+    let item = status_item(&failed);
+    assert_eq!(item["status"], "failed");
+    assert_eq!(item["id"], answer["messages"][0]["id"]);
+    assert_eq!(item["errors"][0]["code"], 131_047);
+    assert_eq!(verdict(&failed.body), "valid meta status:failed");
+    // Once the customer writes, the window is open.
+    let (status, _, _) = emulator.request("POST", "/_wa-hook/say", &[], br#"{"text": "hi"}"#);
+    assert_eq!(status, 200);
+    app.next();
+    emulator.send(&text_send("Welcome back"));
+    assert_eq!(status_item(&app.next())["status"], "sent");
+}

@@ -65,6 +65,8 @@ struct Config {
     client: reqwest::Client,
     app_secret: Option<crate::secret::SecretString>,
     token: Option<crate::secret::SecretString>,
+    /// `--templates`, read and parsed as JSON.
+    templates: Option<Value>,
     writer: CaptureWriter,
 }
 
@@ -75,6 +77,19 @@ impl Config {
             .with_context(|| format!("wa-hook does not emulate {id}'s send API"))?;
         if args.read_timeout.is_zero() || args.webhook_timeout.is_zero() {
             bail!("--read-timeout and --webhook-timeout must be more than 0; try 10s");
+        }
+        let templates = args
+            .templates
+            .as_ref()
+            .map(|path| -> anyhow::Result<Value> {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("reading --templates {}", path.display()))?;
+                serde_json::from_slice(&bytes)
+                    .with_context(|| format!("--templates {} is not JSON", path.display()))
+            })
+            .transpose()?;
+        if args.window.is_some_and(|window| window.is_zero()) {
+            bail!("--window must be more than 0; Meta's is 24h");
         }
         let writer = match &args.out {
             Some(path) => CaptureWriter::open(path)?,
@@ -90,6 +105,7 @@ impl Config {
             })?,
             app_secret: args.app_secret.resolve()?,
             token: crate::secret::from_env_flag(args.token_env.as_deref(), "bearer token")?,
+            templates,
             writer,
         })
     }
@@ -309,7 +325,9 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         .emulator(EmulatorSetup {
             base_url: base_url.clone(),
             token: config.token.clone(),
-        });
+            templates: config.templates.clone(),
+            window: args.window,
+        })?;
     print_start(
         args,
         config.provider,

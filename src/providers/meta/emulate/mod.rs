@@ -8,6 +8,7 @@
 pub mod check;
 pub mod errors;
 pub mod media;
+pub mod templates;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
@@ -46,15 +47,23 @@ const DOWNLOAD_PATH: &str = "/whatsapp_business/attachments/";
 pub struct MetaSends;
 
 impl SendApi for MetaSends {
-    fn emulator(&self, setup: EmulatorSetup) -> Box<dyn Emulator> {
-        Box::new(MetaEmulator {
+    fn emulator(&self, setup: EmulatorSetup) -> anyhow::Result<Box<dyn Emulator>> {
+        let templates = setup
+            .templates
+            .as_ref()
+            .map(templates::Templates::parse)
+            .transpose()?;
+        Ok(Box::new(MetaEmulator {
             ids: IdSource::new(),
             token: setup.token,
             base_url: setup.base_url,
             sent: Remembered::default(),
             received: Remembered::default(),
             media: Store::default(),
-        })
+            templates,
+            window: setup.window,
+            last_customer_message: None,
+        }))
     }
 
     fn check_send(&self, body: &Value) -> Check {
@@ -140,6 +149,10 @@ pub struct MetaEmulator {
     sent: Remembered<Sent>,
     received: Remembered<()>,
     media: Store,
+    templates: Option<templates::Templates>,
+    window: Option<Duration>,
+    /// When the customer last wrote (`say`), for `--window`.
+    last_customer_message: Option<SystemTime>,
 }
 
 fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
@@ -310,6 +323,23 @@ impl MetaEmulator {
 
     /// A valid message: Meta's success envelope, then `sent` and `delivered`.
     fn accept(&mut self, body: &Value, what: &str, now: SystemTime) -> ApiAnswer {
+        let is_template = body.get("type").and_then(Value::as_str) == Some("template");
+        let refusal = self
+            .templates
+            .as_ref()
+            .filter(|_| is_template)
+            .and_then(|templates| templates.check(&body["template"]));
+        if let Some((code, details)) = refusal {
+            return self.error(code, None, &details, what);
+        }
+        // Outside the customer-service window a free-form send is accepted, then fails
+        // (131047, as a failed status: SEND-APIS.md, frappe_whatsapp#133).
+        let outside_window = !is_template
+            && self.window.is_some_and(|window| {
+                self.last_customer_message.is_none_or(|last| {
+                    now.duration_since(last).unwrap_or_default() > window
+                })
+            });
         let wamid = self.ids.wamid();
         let (input, recipient, contact) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
@@ -339,10 +369,17 @@ impl MetaEmulator {
             "messages": [{"id": wamid, "message_status": "accepted"}],
         });
         let mut answer = json_answer(200, &answer_body, what, "accepted");
-        answer.webhooks = ["sent", "delivered"]
-            .into_iter()
-            .filter_map(|status| self.status_webhook(&wamid, status, now, None))
-            .collect();
+        answer.webhooks = if outside_window {
+            let error = errors::failed_status_error(131_047);
+            self.status_webhook(&wamid, "failed", now, Some(error))
+                .into_iter()
+                .collect()
+        } else {
+            ["sent", "delivered"]
+                .into_iter()
+                .filter_map(|status| self.status_webhook(&wamid, status, now, None))
+                .collect()
+        };
         answer
     }
 
@@ -490,6 +527,7 @@ impl MetaEmulator {
                 .to_string();
         }
         self.received.insert(message_id.clone(), ());
+        self.last_customer_message = Some(now);
         CustomerEvent {
             message_id,
             webhook: Webhook { status: None, body },
@@ -684,10 +722,14 @@ mod tests {
     }
 
     fn emulator() -> Box<dyn Emulator> {
-        MetaSends.emulator(EmulatorSetup {
-            base_url: "http://127.0.0.1:1".to_string(),
-            token: None,
-        })
+        MetaSends
+            .emulator(EmulatorSetup {
+                base_url: "http://127.0.0.1:1".to_string(),
+                token: None,
+                templates: None,
+                window: None,
+            })
+            .unwrap()
     }
 
     fn bearer() -> Vec<(String, String)> {
