@@ -301,14 +301,15 @@ struct Emulator {
 
 impl Emulator {
     /// `wa-hook emulate meta --webhook WEBHOOK --app-secret-env ... --port 0 --format json`
-    /// with `app_secret` in that variable, and `--token-env` with `token` where given; its
-    /// start-up line read.
-    fn start(webhook: &str, app_secret: &str, token: Option<&str>) -> Emulator {
+    /// with `app_secret` in that variable, `--token-env` with `token` where given, and `extra`
+    /// arguments; its start-up line read.
+    fn start(webhook: &str, app_secret: &str, token: Option<&str>, extra: &[&str]) -> Emulator {
         let mut command = wa_hook_process();
         command
             .args(["emulate", "meta", "--webhook", webhook])
             .args(["--app-secret-env", APP_SECRET_ENV])
             .args(["--port", "0", "--format", "json"])
+            .args(extra)
             .env(APP_SECRET_ENV, app_secret);
         if let Some(token) = token {
             command
@@ -410,8 +411,13 @@ fn port_of(url: &str) -> u16 {
 
 /// `kind`'s app and an emulator whose webhook is that app, the app pointed at it.
 fn start(kind: Kind) -> Option<(SdkApp, Emulator)> {
+    start_with(kind, &[])
+}
+
+/// [`start`], with `extra` arguments for the emulator.
+fn start_with(kind: Kind, extra: &[&str]) -> Option<(SdkApp, Emulator)> {
     let app = SdkApp::start(kind, APP_TOKEN)?;
-    let emulator = Emulator::start(&app.webhook, APP_SECRET, None);
+    let emulator = Emulator::start(&app.webhook, APP_SECRET, None, extra);
     app.configure(&emulator);
     Some((app, emulator))
 }
@@ -627,6 +633,82 @@ fn a_wrong_send_gets_metas_error(kind: Kind) {
     }
 }
 
+/// The app's templates, as `--templates` takes them: one without parameters, one whose body
+/// has two.
+const TEMPLATES: &str = r#"[
+  {"name": "hello_world", "language": "en_US", "status": "APPROVED",
+   "components": [{"type": "BODY", "text": "Hello World"}]},
+  {"name": "order_update", "language": "en_US", "status": "APPROVED",
+   "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped."}]}
+]"#;
+
+/// With `--templates`, template sends get what Meta answers: the approved ones with the right
+/// parameters are accepted; an unknown template is 132001 and a parameter count that does not
+/// match is 132000 (pywa: `TemplateNotExists`, `TemplateParamCountMismatch`).
+fn template_sends_are_checked_against_the_templates(kind: Kind) {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates.json");
+    std::fs::write(&templates, TEMPLATES).unwrap();
+    let Some((app, _emulator)) = start_with(kind, &["--templates", templates.to_str().unwrap()])
+    else {
+        return;
+    };
+    app.accepted("template");
+    app.accepted("template_params");
+    for (send, code, pywa_class) in [
+        ("template_unknown", 132_001, "TemplateNotExists"),
+        (
+            "template_params_mismatch",
+            132_000,
+            "TemplateParamCountMismatch",
+        ),
+    ] {
+        let answer = app.send(send, &json!({}));
+        match kind {
+            Kind::PywaFlask => {
+                assert_eq!(answer["ok"], false, "{send}: {answer}");
+                assert_eq!(answer["raised"], pywa_class, "{send}: {answer}");
+                assert_eq!(answer["code"], code, "{send}: {answer}");
+                assert_eq!(answer["status"], 400, "{send}: {answer}");
+            }
+            Kind::WhatsappApiJsExpress => {
+                assert_eq!(answer["ok"], true, "{send}: the SDK threw: {answer}");
+                assert_eq!(
+                    answer["returned"]["error"]["code"], code,
+                    "{send}: {answer}"
+                );
+                assert!(
+                    answer["returned"].get("messages").is_none(),
+                    "{send}: {answer}"
+                );
+            }
+        }
+    }
+}
+
+/// With `--window`, a free-form send to a customer who has not written within it is accepted
+/// and then fails with 131047, which reaches whatsapp-api-js's status handler; once the customer
+/// has written, the same send is sent and delivered. whatsapp-api-js only: a failed status has
+/// no `contacts` (as Meta sends it), which pywa 4.5 cannot read.
+#[test]
+fn whatsapp_api_js_sees_131047_outside_the_window() {
+    let Some((app, emulator)) = start_with(Kind::WhatsappApiJsExpress, &["--window", "1h"]) else {
+        return;
+    };
+    let outside = app.accepted("text");
+    let (failed, seen) = app.wait_for_status(&outside, "failed");
+    assert_eq!(failed["error"], 131_047, "{failed}");
+    assert!(
+        seen.iter()
+            .all(|event| event["id"] != outside.as_str() || event["status"] == "failed"),
+        "{seen:#?}"
+    );
+
+    emulator.customer("/_wa-hook/say", &json!({ "text": "Hi from the customer" }));
+    let inside = app.accepted("text");
+    app.assert_sent_then_delivered(&inside);
+}
+
 /// The apps' handlers see only what the SDK's signature check lets through: with the emulator
 /// signing with another secret, the send is still accepted, and the SDK refuses its statuses
 /// (pywa 403, whatsapp-api-js 401) before any handler runs.
@@ -634,7 +716,7 @@ fn statuses_signed_with_another_secret_are_refused(kind: Kind) {
     let Some(app) = SdkApp::start(kind, APP_TOKEN) else {
         return;
     };
-    let emulator = Emulator::start(&app.webhook, "not-the-app-secret", None);
+    let emulator = Emulator::start(&app.webhook, "not-the-app-secret", None, &[]);
     app.configure(&emulator);
     let id = app.accepted("text");
     let refusal = match kind {
@@ -661,11 +743,11 @@ fn only_the_token_given_is_accepted(kind: Kind) {
     let Some(app) = SdkApp::start(kind, APP_TOKEN) else {
         return;
     };
-    let accepting = Emulator::start(&app.webhook, APP_SECRET, Some(APP_TOKEN));
+    let accepting = Emulator::start(&app.webhook, APP_SECRET, Some(APP_TOKEN), &[]);
     app.configure(&accepting);
     app.accepted("text");
 
-    let refusing = Emulator::start(&app.webhook, APP_SECRET, Some("another-token"));
+    let refusing = Emulator::start(&app.webhook, APP_SECRET, Some("another-token"), &[]);
     app.configure(&refusing);
     let answer = app.send("text", &json!({}));
     match kind {
@@ -781,4 +863,14 @@ fn pywa_gets_190_for_another_token() {
 #[test]
 fn whatsapp_api_js_gets_190_for_another_token() {
     only_the_token_given_is_accepted(Kind::WhatsappApiJsExpress);
+}
+
+#[test]
+fn pywa_raises_metas_template_errors() {
+    template_sends_are_checked_against_the_templates(Kind::PywaFlask);
+}
+
+#[test]
+fn whatsapp_api_js_returns_metas_template_errors() {
+    template_sends_are_checked_against_the_templates(Kind::WhatsappApiJsExpress);
 }

@@ -35,6 +35,8 @@ import {
     ActionCTA,
     ActionList,
     Body,
+    BodyComponent,
+    BodyParameter,
     Button,
     Footer,
     Header,
@@ -113,6 +115,13 @@ const kinds = {
     text: () => send(new Text("Hello from whatsapp-api-js")),
     text_tracker: () => send(new Text("Tracked"), undefined, "order-42"),
     template: () => send(new Template("hello_world", "en_US")),
+    template_unknown: () => send(new Template("no_such_template", "en_US")),
+    template_params: () =>
+        send(new Template("order_update", "en_US",
+            new BodyComponent(new BodyParameter("John"), new BodyParameter("42")))),
+    // One body parameter for a template whose body has two.
+    template_params_mismatch: () =>
+        send(new Template("order_update", "en_US", new BodyComponent(new BodyParameter("John")))),
     image_upload: async () => {
         const uploaded = await upload();
         if (!uploaded.id) return uploaded;

@@ -38,7 +38,7 @@ import flask
 import httpx
 from pywa import WhatsApp, errors, types
 from pywa.types import Button, Section, SectionList, SectionRow, URLButton
-from pywa.types.templates import TemplateLanguage
+from pywa.types.templates import BodyText, TemplateLanguage
 from werkzeug.serving import make_server
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -155,6 +155,18 @@ def main():
         if kind == "template":
             return returned(wa.send_template(
                 to=to, name="hello_world", language=TemplateLanguage.ENGLISH_US))
+        if kind == "template_unknown":
+            return returned(wa.send_template(
+                to=to, name="no_such_template", language=TemplateLanguage.ENGLISH_US))
+        if kind == "template_params":
+            return returned(wa.send_template(
+                to=to, name="order_update", language=TemplateLanguage.ENGLISH_US,
+                params=[BodyText.params("John", "42")]))
+        if kind == "template_params_mismatch":
+            # One body parameter for a template whose body has two.
+            return returned(wa.send_template(
+                to=to, name="order_update", language=TemplateLanguage.ENGLISH_US,
+                params=[BodyText.params("John")]))
         if kind == "image_upload":
             media = wa.upload_media(media=IMAGE, mime_type="image/jpeg", filename="cat.jpg")
             return returned(
