@@ -145,6 +145,9 @@ fn http(
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -707,4 +710,16 @@ fn outside_the_window_a_free_form_send_fails_later_with_131047() {
     app.next();
     emulator.send(&text_send("Welcome back"));
     assert_eq!(status_item(&app.next())["status"], "sent");
+}
+
+/// Nobody reads the emulator's stderr (a test harness that pipes it): its lines must never
+/// hold an answer once the pipe is full (a pipe holds 64 KiB; this run prints far more).
+#[test]
+fn an_unread_terminal_never_holds_an_answer() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    for n in 0..1000 {
+        let (status, _) = emulator.send(&text_send(&format!("message number {n} of a long run")));
+        assert_eq!(status, 200);
+    }
 }

@@ -177,6 +177,7 @@ pub struct Recorder {
     format: Format,
     stats: Mutex<Stats>,
     write_failed: AtomicBool,
+    display: mpsc::SyncSender<Line>,
 }
 
 impl Recorder {
@@ -250,17 +251,47 @@ impl Recorder {
     }
 
     /// Text lines go to stderr (stdout's first line is the base URL, read by scripts); JSON
-    /// lines to stdout.
+    /// lines to stdout. Through the display thread: a terminal or pipe nobody reads never holds
+    /// a request thread (a line that finds the display's queue full is dropped).
     fn print(&self, line: &str, seq: u64) {
-        match self.format {
-            Format::Text => eprintln!("{seq:>4}  {line}"),
-            Format::Json => {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
-            }
-        }
+        let line = match self.format {
+            Format::Text => Line::Err(format!("{seq:>4}  {line}")),
+            Format::Json => Line::Out(line.to_string()),
+        };
+        let _ = self.display.try_send(line);
     }
+}
+
+/// A line for the display thread, and where it goes.
+enum Line {
+    Out(String),
+    Err(String),
+}
+
+/// Lines waiting for the display thread at most.
+const DISPLAY_QUEUE: usize = 4096;
+
+/// The display thread: prints lines as they come, until every sender is gone; `done` hears
+/// when it has.
+fn spawn_display() -> anyhow::Result<(mpsc::SyncSender<Line>, mpsc::Receiver<()>)> {
+    let (sender, lines) = mpsc::sync_channel::<Line>(DISPLAY_QUEUE);
+    let (finished, done) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("wa-hook-display".into())
+        .spawn(move || {
+            for line in lines {
+                match line {
+                    Line::Out(text) => {
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "{text}");
+                        let _ = out.flush();
+                    }
+                    Line::Err(text) => eprintln!("{text}"),
+                }
+            }
+            let _ = finished.send(());
+        })?;
+    Ok((sender, done))
 }
 
 /// Everything the request threads share.
@@ -337,6 +368,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         config.app_secret.is_some(),
     )?;
 
+    let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
         seq: AtomicU64::new(config.writer.last_seq()),
         writer: config.writer,
@@ -344,6 +376,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         format: args.format,
         stats: Mutex::new(Stats::default()),
         write_failed: AtomicBool::new(false),
+        display,
     });
     let delivery = Arc::new(Delivery {
         client: config.client,
@@ -406,7 +439,16 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .queue
             .finish(deadline.saturating_duration_since(Instant::now()))
     });
-    print_summary(&recorder, args.format, started.elapsed(), unsent);
+    let summary = summary(&recorder, args.format, started.elapsed(), unsent);
+    let _ = recorder.display.try_send(summary);
+    // The last sender goes with the recorder (the queue's thread may still hold one, if it
+    // waits for a hung app: then the display is given the time left).
+    drop(recorder);
+    let _ = display_done.recv_timeout(
+        deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(200)),
+    );
     Ok(Outcome::Success)
 }
 
@@ -456,7 +498,7 @@ fn print_start(
     Ok(())
 }
 
-fn print_summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize) {
+fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize) -> Line {
     let stats = recorder.stats();
     let total: u64 = stats.sends.values().sum();
     match format {
@@ -475,9 +517,7 @@ fn print_summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent:
                     "unanswered": stats.unanswered, "dropped": stats.dropped, "unsent": unsent,
                 },
             }});
-            let mut out = std::io::stdout().lock();
-            let _ = output::json_line(&mut out, &line);
-            let _ = out.flush();
+            Line::Out(line.to_string())
         }
         Format::Text => {
             let mut text = format!(
@@ -498,7 +538,7 @@ fn print_summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent:
             if unsent > 0 {
                 text.push_str(&format!(", {unsent} not sent (stopped first)"));
             }
-            eprintln!("{text}");
+            Line::Err(text)
         }
     }
 }
