@@ -396,6 +396,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -405,6 +406,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
@@ -413,6 +415,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)')
             [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]')
+            [CompletionResult]::new('--pair-interval', '--pair-interval', [CompletionResultType]::ParameterName, 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]')
             [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
             [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
             [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
@@ -428,6 +432,18 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Send a message like the provider''s sample of this kind instead (`message:image`)')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or username (no phone number) [default: phone]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;react' {
+            [CompletionResult]::new('--emulator', '--emulator', [CompletionResultType]::ParameterName, 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line; json: the emulator''s answer')
+            [CompletionResult]::new('--emoji', '--emoji', [CompletionResultType]::ParameterName, 'The reaction')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -459,6 +475,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;emulate;help' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -468,6 +485,9 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;emulate;help;say' {
+            break
+        }
+        'wa-hook;emulate;help;react' {
             break
         }
         'wa-hook;emulate;help;read' {
@@ -572,6 +592,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         'wa-hook;help;emulate' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
+            [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
             break
@@ -580,6 +601,9 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;emulate;say' {
+            break
+        }
+        'wa-hook;help;emulate;react' {
             break
         }
         'wa-hook;help;emulate;read' {

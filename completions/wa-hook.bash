@@ -67,6 +67,9 @@ _wa__hook() {
             wa__hook__subcmd__emulate,meta)
                 cmd="wa__hook__subcmd__emulate__subcmd__meta"
                 ;;
+            wa__hook__subcmd__emulate,react)
+                cmd="wa__hook__subcmd__emulate__subcmd__react"
+                ;;
             wa__hook__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__read"
                 ;;
@@ -81,6 +84,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,meta)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__meta"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,react)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__react"
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__read"
@@ -135,6 +141,9 @@ _wa__hook() {
                 ;;
             wa__hook__subcmd__help__subcmd__emulate,meta)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__meta"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,react)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__react"
                 ;;
             wa__hook__subcmd__help__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__read"
@@ -345,7 +354,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate)
-            opts="-h -V --color --help --version meta say read fail help"
+            opts="-h -V --color --help --version meta say react read fail help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,7 +402,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__help)
-            opts="meta say read fail help"
+            opts="meta say react read fail help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,6 +457,20 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__react)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__emulate__subcmd__help__subcmd__read)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -477,7 +500,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__meta)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --host --port --out --statuses --templates --window --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -492,6 +515,10 @@ _wa__hook() {
                     return 0
                     ;;
                 --token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verify-token-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -527,6 +554,14 @@ _wa__hook() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --throughput)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pair-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --webhook-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -541,6 +576,36 @@ _wa__hook() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__react)
+            opts="-h -V --emulator --format --emoji --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --emulator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --emoji)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -581,7 +646,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__say)
-            opts="-h -V --emulator --format --kind --color --help --version"
+            opts="-h -V --emulator --format --kind --identity --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +662,10 @@ _wa__hook() {
                     ;;
                 --kind)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -W "phone bsuid username" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -653,7 +722,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate)
-            opts="meta say read fail"
+            opts="meta say react read fail"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +750,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate__subcmd__meta)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__react)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -359,6 +359,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --version 'Print version'
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -367,6 +368,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
             cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
             cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
             cand --host 'Address to bind'
             cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
             cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
@@ -375,6 +377,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
             cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
             cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
+            cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
+            cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
             cand --webhook-timeout 'How long a webhook waits for the app''s answer'
             cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
             cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
@@ -389,6 +393,17 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
             cand --format 'text: a line; json: the emulator''s answer'
             cand --kind 'Send a message like the provider''s sample of this kind instead (`message:image`)'
+            cand --identity 'Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or username (no phone number) [default: phone]'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;react'= {
+            cand --emulator 'The emulator''s base URL, as it printed it (`http://127.0.0.1:PORT`)'
+            cand --format 'text: a line; json: the emulator''s answer'
+            cand --emoji 'The reaction'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -417,6 +432,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -424,6 +440,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help;meta'= {
         }
         &'wa-hook;emulate;help;say'= {
+        }
+        &'wa-hook;emulate;help;react'= {
         }
         &'wa-hook;emulate;help;read'= {
         }
@@ -503,12 +521,15 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;emulate'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand say 'The test customer sends the app a message, through a running emulator'
+            cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
         }
         &'wa-hook;help;emulate;meta'= {
         }
         &'wa-hook;help;emulate;say'= {
+        }
+        &'wa-hook;help;emulate;react'= {
         }
         &'wa-hook;help;emulate;read'= {
         }

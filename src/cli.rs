@@ -1328,6 +1328,8 @@ Examples:
   wa-hook emulate meta --webhook 3000/webhook --app-secret-env META_APP_SECRET
                                     answer the app's Graph API calls; statuses to its webhook
   wa-hook emulate say --emulator http://127.0.0.1:PORT 'Hi, is the jacket in stock?'
+  wa-hook emulate say --emulator http://127.0.0.1:PORT --kind message:image --identity username
+  wa-hook emulate react --emulator http://127.0.0.1:PORT wamid.HBgL... --emoji '❤️'
   wa-hook emulate read --emulator http://127.0.0.1:PORT wamid.HBgL...
   wa-hook emulate fail --emulator http://127.0.0.1:PORT wamid.HBgL... --code 131047";
 
@@ -1350,11 +1352,15 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
     positional parameter counts per component (132000, with the details text Meta is quoted
     giving) and named parameters carrying parameter_name (100 \"Parameter name is missing or
     empty\"). Whether Meta answers 132001 at once or later is unknown: it is answered at once.
+  --throughput N, --pair-interval 6s: 130429 (HTTP 429, Retry-After: 1, which is whaloc's
+    design, not a Meta quote) and 131056 (HTTP 400). Meta's burst allowance for the pair rate
+    (up to 45 in 6 s, borrowed from later) is not modelled.
   --window 24h: outside the customer-service window a free-form send is accepted, then a
     `failed` status with 131047 follows (its texts from the status a public issue quotes); no
     `sent` before it (whether Meta sends one is unknown).
-  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"},
-    /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
+  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"}
+    (optionally \"identity\": phone, bsuid or username), /_wa-hook/react {\"message_id\",
+    \"emoji\"}, /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
 
 wa-hook's own choices, where Meta's behaviour is unknown:
   A send that breaks the schema is answered HTTP 400, code 100 \"(#100) Invalid parameter\" (Meta
@@ -1389,6 +1395,8 @@ pub enum EmulateCommand {
     Meta(EmulateServeArgs),
     /// The test customer sends the app a message, through a running emulator
     Say(EmulateSayArgs),
+    /// The test customer reacts to a message the app sent: a reaction message webhook
+    React(EmulateReactArgs),
     /// The test customer reads a message the app sent: a `read` status webhook
     Read(EmulateMessageArgs),
     /// A message the app sent fails later: a `failed` status webhook with the error code
@@ -1417,6 +1425,12 @@ pub struct EmulateServeArgs {
     /// token]
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
+
+    /// Verify the app's webhook first, as Meta does when a webhook is set: a GET with
+    /// hub.mode=subscribe, this environment variable's verify token and a hub.challenge, which
+    /// the app must answer 200 with exactly the challenge (otherwise exit 1)
+    #[arg(long, value_name = "VAR")]
+    pub verify_token_env: Option<String>,
 
     /// Address to bind
     #[arg(long, default_value = "127.0.0.1")]
@@ -1447,6 +1461,16 @@ pub struct EmulateServeArgs {
     /// default: not checked]. A short one (10s) is a fast clock for tests
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub window: Option<Duration>,
+
+    /// At most this many message sends per second; more are answered 429 with code 130429 and
+    /// Retry-After: 1 [Meta: 80 per number by default; default: not limited]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub throughput: Option<u32>,
+
+    /// The least time between two messages to the same user; sooner is answered 400 with code
+    /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub pair_interval: Option<Duration>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
@@ -1489,6 +1513,21 @@ pub struct EmulateSayArgs {
     /// Send a message like the provider's sample of this kind instead (`message:image`)
     #[arg(long, value_name = "KIND", conflicts_with = "text")]
     pub kind: Option<String>,
+
+    /// Name the customer this way: phone (wa_id), bsuid (phone and business-scoped user id) or
+    /// username (no phone number) [default: phone]
+    #[arg(long, value_name = "FORM", value_parser = ["phone", "bsuid", "username"])]
+    pub identity: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateReactArgs {
+    #[command(flatten)]
+    pub message: EmulateMessageArgs,
+
+    /// The reaction
+    #[arg(long, default_value = "👍", value_name = "EMOJI")]
+    pub emoji: String,
 }
 
 #[derive(Args, Debug)]

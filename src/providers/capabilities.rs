@@ -239,6 +239,11 @@ pub struct EmulatorSetup {
     /// The customer-service window (`--window`): a free-form send this long after the
     /// customer's last message (or before any) fails later.
     pub window: Option<std::time::Duration>,
+    /// At most this many message sends per second (`--throughput`); more are refused.
+    pub throughput: Option<u32>,
+    /// The least time between two messages to the same user (`--pair-interval`); sooner is
+    /// refused.
+    pub pair_interval: Option<std::time::Duration>,
 }
 
 /// One emulated API, with its state. Called with one request at a time.
@@ -321,6 +326,8 @@ pub enum CustomerAction {
     Say(String),
     /// Send a message like the provider's sample of this kind (`message:image`).
     SayKind(String),
+    /// React to a message the app sent with an emoji.
+    React(String, String),
     /// Read a message the app sent.
     Read(String),
     /// Make a message the app sent fail later, with this error code.

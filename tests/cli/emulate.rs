@@ -62,6 +62,7 @@ impl Emulator {
         command
             .env("EMULATE_SECRET", SECRET)
             .env("EMULATE_TOKEN", "the-one-token")
+            .env("VERIFY", "vt-123")
             .args(["emulate", "meta", "--webhook", &app.webhook_url()])
             .args(args)
             .stdin(Stdio::null())
@@ -561,6 +562,27 @@ fn the_capture_file_holds_both_directions_and_reads_back() {
         .assert()
         .success()
         .stdout(predicate::str::contains("status:sent"));
+    // replay sends the webhooks again, never the app's own sends.
+    let again = App::start();
+    wa_hook()
+        .arg("replay")
+        .arg(&out)
+        .args(["--to", &again.webhook_url()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("not a webhook; skipped"));
+    let replayed: Vec<String> = again
+        .server
+        .requests()
+        .iter()
+        .map(|request| {
+            status_item(request)["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(replayed, ["sent", "delivered"]);
 }
 
 #[test]
@@ -721,5 +743,163 @@ fn an_unread_terminal_never_holds_an_answer() {
     for n in 0..1000 {
         let (status, _) = emulator.send(&text_send(&format!("message number {n} of a long run")));
         assert_eq!(status, 200);
+    }
+}
+
+/// `--verify-token-env`: the app's webhook is verified first, as Meta does.
+#[test]
+fn the_webhook_handshake_runs_first_when_asked() {
+    let echo = App::answering(|request| {
+        let challenge = request
+            .url
+            .split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix("hub.challenge="))
+            .unwrap_or_default()
+            .to_string();
+        let token_ok = request.url.contains("hub.verify_token=vt-123");
+        if request.method == "GET" && token_ok {
+            Reply::new(200, challenge.as_bytes())
+        } else {
+            Reply::new(403, b"no")
+        }
+    });
+    let emulator = Emulator::start(&echo, &["--verify-token-env", "VERIFY"]);
+    let handshake = echo.next();
+    assert_eq!(handshake.method, "GET");
+    assert!(
+        handshake.url.contains("hub.mode=subscribe"),
+        "{}",
+        handshake.url
+    );
+    drop(emulator);
+
+    let refusing = App::answering(|_| Reply::new(403, b"forbidden"));
+    wa_hook()
+        .env("VERIFY", "vt-123")
+        .args(["emulate", "meta", "--webhook", &refusing.webhook_url()])
+        .args(["--verify-token-env", "VERIFY"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("failed the webhook handshake"))
+        .stderr(predicate::str::contains("vt-123").not());
+}
+
+/// Uploads whose bodies trickle in are read apart: they never hold the threads that answer
+/// sends.
+#[test]
+fn slow_uploads_do_not_hold_the_answers_to_sends() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--read-timeout", "30s"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let stalled: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let head = format!(
+                "POST /v26.0/{PHONE_NUMBER_ID}/media HTTP/1.1\r\nHost: {host}\r\n\
+                 Authorization: Bearer t\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+                 Content-Length: 200000\r\n\r\n--b\r\n"
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    for n in 0..5 {
+        let (status, _) = emulator.send(&text_send(&format!("while uploads stall {n}")));
+        assert_eq!(status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sends waited {:?} behind stalled uploads",
+        started.elapsed()
+    );
+    drop(stalled);
+}
+
+#[test]
+fn throughput_and_pair_limits_answer_their_codes() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--pair-interval", "1h"]);
+    assert_eq!(emulator.send(&text_send("first")).0, 200);
+    let (status, answer) = emulator.send(&text_send("too soon"));
+    assert_eq!(
+        (status, answer["error"]["code"].clone()),
+        (400, json!(131_056))
+    );
+    let mut other = text_send("another user");
+    other["to"] = "16505550000".into();
+    assert_eq!(emulator.send(&other).0, 200);
+
+    let limited = Emulator::start(&app, &["--throughput", "2"]);
+    let body = serde_json::to_vec(&text_send("burst")).unwrap();
+    let statuses: Vec<(u16, Option<String>)> = (0..3)
+        .map(|_| {
+            let (status, headers, _) = limited.request(
+                "POST",
+                &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
+                &[("Authorization", "Bearer t")],
+                &body,
+            );
+            let retry = headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+                .map(|(_, value)| value.clone());
+            (status, retry)
+        })
+        .collect();
+    assert_eq!(statuses[..2], [(200, None), (200, None)]);
+    assert_eq!(statuses[2], (429, Some("1".to_string())));
+}
+
+#[test]
+fn the_customer_reacts_and_writes_in_each_identity() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let (_, sent) = emulator.send(&text_send("Your table is booked"));
+    let wamid = sent["messages"][0]["id"].as_str().unwrap().to_string();
+    app.next();
+    app.next();
+    wa_hook()
+        .args([
+            "emulate",
+            "react",
+            "--emulator",
+            &emulator.base,
+            &wamid,
+            "--emoji",
+            "🎉",
+        ])
+        .assert()
+        .success();
+    let reaction = app.next();
+    assert_eq!(verdict(&reaction.body), "valid meta message:reaction");
+    let message = &json_of(&reaction.body)["entry"][0]["changes"][0]["value"]["messages"][0];
+    assert_eq!(
+        message["reaction"],
+        json!({"message_id": wamid, "emoji": "🎉"})
+    );
+
+    for identity in ["bsuid", "username"] {
+        wa_hook()
+            .args([
+                "emulate",
+                "say",
+                "--emulator",
+                &emulator.base,
+                "--identity",
+                identity,
+                "hi",
+            ])
+            .assert()
+            .success();
+        let said = app.next();
+        assert_eq!(verdict(&said.body), "valid meta message:text", "{identity}");
+        let message = &json_of(&said.body)["entry"][0]["changes"][0]["value"]["messages"][0];
+        assert!(message["from_user_id"].is_string(), "{identity}: {message}");
+        assert_eq!(
+            message["from"].is_null(),
+            identity == "username",
+            "{identity}: {message}"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! `wa-hook emulate say|read|fail`: the test customer, through a running emulator's
+//! `wa-hook emulate say|react|read|fail`: the test customer, through a running emulator's
 //! `/_wa-hook/` controls. Each prints the message id and the app's answer to the webhook.
 //! Exit 0 when the app answered 2xx, 1 when it answered otherwise or not at all, 2 when the
 //! emulator refused the action (an unknown message id) or could not be reached.
@@ -10,7 +10,9 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 
-use crate::cli::{EmulateFailArgs, EmulateMessageArgs, EmulateSayArgs, EmulatorArg, Format};
+use crate::cli::{
+    EmulateFailArgs, EmulateMessageArgs, EmulateReactArgs, EmulateSayArgs, EmulatorArg, Format,
+};
 use crate::error::Outcome;
 use crate::net;
 
@@ -18,12 +20,23 @@ use crate::net;
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn say(args: &EmulateSayArgs) -> anyhow::Result<Outcome> {
-    let body = match (&args.text, &args.kind) {
+    let mut body = match (&args.text, &args.kind) {
         (Some(text), _) => json!({ "text": text }),
         (None, Some(kind)) => json!({ "kind": kind }),
         (None, None) => bail!("say needs TEXT or --kind KIND"),
     };
+    if let Some(identity) = &args.identity {
+        body["identity"] = identity.as_str().into();
+    }
     call(&args.emulator, "say", &body)
+}
+
+pub fn react(args: &EmulateReactArgs) -> anyhow::Result<Outcome> {
+    call(
+        &args.message.emulator,
+        "react",
+        &json!({ "message_id": args.message.message_id, "emoji": args.emoji }),
+    )
 }
 
 pub fn read(args: &EmulateMessageArgs) -> anyhow::Result<Outcome> {

@@ -1,7 +1,7 @@
 //! Webhooks to the app: each one signed as the provider signs (its [`Signing`] over its
 //! [`Rules::wire_bytes`]), sent with `--webhook-timeout`, recorded with the app's answer.
-//! Status webhooks wait in a bounded queue served by one thread of its own, in the order of
-//! their due times (`--statuses`): a hung app holds that thread only, never an answer to a
+//! Status webhooks wait in bounded queues, each served by a thread of its own, in the order of
+//! their due times (`--statuses`): a hung app holds those threads only, never an answer to a
 //! send; a full queue drops the webhook and counts it.
 //!
 //! [`Signing`]: crate::providers::Signing
@@ -139,8 +139,8 @@ impl Ord for Job {
     }
 }
 
-/// The queue of status webhooks and the thread that sends them.
-pub struct Queue {
+/// The status webhooks of one lane and the thread that sends them.
+struct Lane {
     sender: SyncSender<(Instant, Webhook)>,
     /// Webhooks queued and not sent yet (one being sent included).
     waiting: Arc<AtomicUsize>,
@@ -148,50 +148,83 @@ pub struct Queue {
     done: std::sync::Mutex<Receiver<()>>,
 }
 
+/// The queues of status webhooks: `LANES` lanes, each served by a thread of its own. The
+/// webhooks of one send go down one lane, in order (sent before delivered); sends take the
+/// lanes in turn, so one app round trip does not pace every message's statuses.
+pub struct Queue {
+    lanes: Vec<Lane>,
+    next: AtomicUsize,
+}
+
+/// Threads sending status webhooks.
+const LANES: usize = 4;
+
 impl Queue {
-    pub fn start(delivery: Arc<Delivery>) -> anyhow::Result<Queue> {
-        let (sender, receiver) = mpsc::sync_channel(QUEUE_MAX);
-        let (done_sender, done) = mpsc::channel();
-        let waiting = Arc::new(AtomicUsize::new(0));
-        let counted = Arc::clone(&waiting);
-        std::thread::Builder::new()
-            .name("wa-hook-webhooks".into())
-            .spawn(move || {
-                serve(&delivery, &receiver, &counted);
-                let _ = done_sender.send(());
-            })?;
+    pub fn start(delivery: &Arc<Delivery>) -> anyhow::Result<Queue> {
+        let mut lanes = Vec::with_capacity(LANES);
+        for lane in 0..LANES {
+            let (sender, receiver) = mpsc::sync_channel(QUEUE_MAX / LANES);
+            let (done_sender, done) = mpsc::channel();
+            let waiting = Arc::new(AtomicUsize::new(0));
+            let counted = Arc::clone(&waiting);
+            let delivery = Arc::clone(delivery);
+            std::thread::Builder::new()
+                .name(format!("wa-hook-webhooks-{lane}"))
+                .spawn(move || {
+                    serve(&delivery, &receiver, &counted);
+                    let _ = done_sender.send(());
+                })?;
+            lanes.push(Lane {
+                sender,
+                waiting,
+                done: std::sync::Mutex::new(done),
+            });
+        }
         Ok(Queue {
-            sender,
-            waiting,
-            done: std::sync::Mutex::new(done),
+            lanes,
+            next: AtomicUsize::new(0),
         })
     }
 
-    /// Queue a webhook for its time; false when the queue is full (it is dropped).
-    pub fn push(&self, due: Instant, webhook: Webhook) -> bool {
-        match self.sender.try_send((due, webhook)) {
-            Ok(()) => {
-                self.waiting.fetch_add(1, Ordering::Relaxed);
-                true
+    /// Queue the webhooks of one send, each for its time, down one lane; how many were
+    /// dropped because the lane was full.
+    pub fn push(&self, webhooks: impl IntoIterator<Item = (Instant, Webhook)>) -> usize {
+        let lane = &self.lanes[self.next.fetch_add(1, Ordering::Relaxed) % self.lanes.len()];
+        let mut dropped = 0;
+        for job in webhooks {
+            match lane.sender.try_send(job) {
+                Ok(()) => {
+                    lane.waiting.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => dropped += 1,
             }
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
         }
+        dropped
     }
 
-    /// Stop taking webhooks; wait at most `within` for the thread to end. The webhooks still
-    /// waiting then (never sent).
-    pub fn finish(self, within: Duration) -> usize {
-        let Queue {
-            sender,
-            waiting,
-            done,
-        } = self;
-        drop(sender);
-        let done = done
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let _ = done.recv_timeout(within);
-        waiting.load(Ordering::Relaxed)
+    /// Stop taking webhooks; wait until `deadline` at most for the threads to end. The
+    /// webhooks still waiting then (never sent).
+    pub fn finish(self, deadline: Instant) -> usize {
+        let mut waiting = Vec::new();
+        for lane in self.lanes {
+            let Lane {
+                sender,
+                waiting: count,
+                done,
+            } = lane;
+            drop(sender);
+            waiting.push((count, done));
+        }
+        waiting
+            .into_iter()
+            .map(|(count, done)| {
+                let done = done
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let _ = done.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+                count.load(Ordering::Relaxed)
+            })
+            .sum()
     }
 }
 

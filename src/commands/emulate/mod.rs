@@ -8,8 +8,8 @@
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
 //! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent. Status webhooks wait in a bounded queue with a thread of
-//! their own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
+//! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
+//! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it.
 //! At Ctrl-C the emulator stops within about a second and prints its summary.
 mod customer;
@@ -30,7 +30,8 @@ use crate::cli::{EmulateArgs, EmulateCommand, EmulateServeArgs, Format};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers::{
-    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Kind, Provider, Webhook,
+    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Identity, Kind, Provider,
+    Webhook,
 };
 use crate::validation::Verdict;
 
@@ -52,6 +53,7 @@ pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
     match args.command {
         EmulateCommand::Meta(serve) => serve_provider("meta", &serve),
         EmulateCommand::Say(say) => customer::say(&say),
+        EmulateCommand::React(react) => customer::react(&react),
         EmulateCommand::Read(read) => customer::read(&read),
         EmulateCommand::Fail(fail) => customer::fail(&fail),
     }
@@ -67,6 +69,7 @@ struct Config {
     token: Option<crate::secret::SecretString>,
     /// `--templates`, read and parsed as JSON.
     templates: Option<Value>,
+    verify_token: Option<crate::secret::SecretString>,
     writer: CaptureWriter,
 }
 
@@ -106,6 +109,10 @@ impl Config {
             app_secret: args.app_secret.resolve()?,
             token: crate::secret::from_env_flag(args.token_env.as_deref(), "bearer token")?,
             templates,
+            verify_token: crate::secret::from_env_flag(
+                args.verify_token_env.as_deref(),
+                "webhook verify token",
+            )?,
             writer,
         })
     }
@@ -303,6 +310,8 @@ struct Shared {
     delays: Vec<(String, Duration)>,
     max_body: u64,
     provider: Provider,
+    /// Requests being read on threads of their own ([`read_apart`]).
+    uploads: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -320,6 +329,10 @@ impl Shared {
 
 fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
     let config = Config::from_args(id, args)?;
+    if let Err(err) = verify_webhook(&config) {
+        eprintln!("wa-hook: error: {err:#}");
+        return Ok(Outcome::CheckFailed);
+    }
     let stop = crate::signals::install()?;
     let listener =
         std::net::TcpListener::bind((args.host.as_str(), args.port)).with_context(|| {
@@ -358,6 +371,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             token: config.token.clone(),
             templates: config.templates.clone(),
             window: args.window,
+            throughput: args.throughput,
+            pair_interval: args.pair_interval,
         })?;
     print_start(
         args,
@@ -388,11 +403,12 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let shared = Arc::new(Shared {
         emulator: Mutex::new(emulator),
         recorder: Arc::clone(&recorder),
-        queue: Queue::start(Arc::clone(&delivery))?,
+        queue: Queue::start(&delivery)?,
         delivery,
         delays: config.delays,
         max_body: args.max_body,
         provider: config.provider,
+        uploads: std::sync::atomic::AtomicUsize::new(0),
     });
     let started = Instant::now();
     let quit = Arc::new(AtomicBool::new(false));
@@ -409,7 +425,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .spawn(move || {
                 while !quit.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(request)) => handle(&shared, request),
+                        Ok(Some(request)) if body_arrived(&request) => handle(&shared, request),
+                        Ok(Some(request)) => read_apart(&shared, request),
                         Ok(None) => {}
                         Err(_) => break,
                     }
@@ -434,11 +451,9 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         busy -= 1;
     }
     // A worker still waiting for the app (a customer action) keeps the queue; it is left.
-    let unsent = Arc::try_unwrap(shared).ok().map_or(0, |shared| {
-        shared
-            .queue
-            .finish(deadline.saturating_duration_since(Instant::now()))
-    });
+    let unsent = Arc::try_unwrap(shared)
+        .ok()
+        .map_or(0, |shared| shared.queue.finish(deadline));
     let summary = summary(&recorder, args.format, started.elapsed(), unsent);
     let _ = recorder.display.try_send(summary);
     // The last sender goes with the recorder (the queue's thread may still hold one, if it
@@ -450,6 +465,56 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .max(Duration::from_millis(200)),
     );
     Ok(Outcome::Success)
+}
+
+/// `--verify-token-env`: the provider's subscription handshake against the app's webhook,
+/// before anything is served.
+fn verify_webhook(config: &Config) -> anyhow::Result<()> {
+    let Some(token) = &config.verify_token else {
+        return Ok(());
+    };
+    let Some(handshake) = config.provider.rules().handshake() else {
+        bail!(
+            "{} verifies no webhook: leave out --verify-token-env",
+            config.provider.display_name()
+        );
+    };
+    let challenge = crate::ids::IdSource::new().challenge();
+    let mut url = config.webhook.clone();
+    let query = handshake.query(token.expose(), &challenge);
+    let joined = match url.query() {
+        Some(existing) if !existing.is_empty() => format!("{existing}&{query}"),
+        _ => query,
+    };
+    url.set_query(Some(&joined));
+    let request = crate::net::Request {
+        method: reqwest::Method::GET,
+        url,
+        headers: reqwest::header::HeaderMap::new(),
+        body: Vec::new().into(),
+    };
+    let reply = crate::http::runtime().block_on(crate::net::send(
+        &config.client,
+        request,
+        &config.webhook,
+        true,
+    ));
+    if let Some(failure) = reply.failure {
+        bail!(
+            "the webhook handshake did not reach the app: {}",
+            failure.scrubbed(&[token]).message
+        );
+    }
+    let status = reply.status.unwrap_or_default();
+    let body = String::from_utf8_lossy(&reply.body);
+    if !handshake.accepts(&challenge, status, &body) {
+        bail!(
+            "the app failed the webhook handshake: it answered {status} {:?}, and the provider \
+             wants 200 with exactly the hub.challenge ({challenge})",
+            output::excerpt(&crate::secret::scrub(&body, &[token]), 80)
+        );
+    }
+    Ok(())
 }
 
 fn print_start(
@@ -540,6 +605,53 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
             }
             Line::Err(text)
         }
+    }
+}
+
+/// Requests whose body is still arriving, read on threads of their own, at most this many at
+/// once (one more is answered 503).
+const UPLOADS_MAX: usize = 16;
+
+/// True when the request's whole body is in memory already (tiny_http reads a body of up to
+/// `BUFFERED_BODY_MAX` bytes before queueing the request), so reading it cannot wait on the
+/// sender.
+fn body_arrived(request: &tiny_http::Request) -> bool {
+    let header = |name: &'static str| request.headers().iter().any(|h| h.field.equiv(name));
+    match request.body_length() {
+        Some(length) => {
+            length == 0 || (length <= tiny_http::BUFFERED_BODY_MAX && !header("Expect"))
+        }
+        None => !header("Transfer-Encoding"),
+    }
+}
+
+/// A request whose body is still arriving (a media upload): handled on a thread of its own,
+/// so a slow sender never holds a request thread.
+fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
+    if shared.uploads.fetch_add(1, Ordering::Relaxed) >= UPLOADS_MAX {
+        shared.uploads.fetch_sub(1, Ordering::Relaxed);
+        let answer = shared.emulator().refusal(
+            503,
+            "wa-hook's emulator is reading as many uploads as it takes at once; try again",
+        );
+        respond(
+            request,
+            answer.status,
+            &answer.content_type,
+            &answer.headers,
+            answer.body,
+        );
+        return;
+    }
+    let shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("wa-hook-upload".into())
+        .spawn(move || {
+            handle(&shared, request);
+            shared.uploads.fetch_sub(1, Ordering::Relaxed);
+        });
+    if spawned.is_err() {
+        output::warn("could not start a thread to read an upload; it was dropped");
     }
 }
 
@@ -697,9 +809,12 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
             .collect();
     }
     shared.recorder.send(record, &answer);
-    for webhook in answer.webhooks {
-        let due = accepted + shared.delay(&webhook);
-        if !shared.queue.push(due, webhook) {
+    if !answer.webhooks.is_empty() {
+        let timed = answer
+            .webhooks
+            .into_iter()
+            .map(|webhook| (accepted + shared.delay(&webhook), webhook));
+        for _ in 0..shared.queue.push(timed) {
             shared.recorder.dropped();
         }
     }
@@ -737,6 +852,15 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
                 );
             }
         },
+        "react" => {
+            let (Some(message_id), Some(emoji)) = (text("message_id"), text("emoji")) else {
+                return (
+                    400,
+                    json!({"error": "react takes {\"message_id\": \"...\", \"emoji\": \"...\"}"}),
+                );
+            };
+            CustomerAction::React(message_id, emoji)
+        }
         "read" | "fail" => {
             let Some(message_id) = text("message_id") else {
                 return (
@@ -760,13 +884,44 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no customer control {other}; there are say, read and fail")}),
+                json!({"error": format!("no customer control {other}; there are say, react, read and fail")}),
             );
         }
     };
+    let identity = match text("identity") {
+        None => None,
+        Some(name) => match Identity::ALL
+            .into_iter()
+            .find(|identity| identity.name() == name)
+        {
+            Some(identity) => Some(identity),
+            None => {
+                return (
+                    400,
+                    json!({"error": format!("identity {name} is none of phone, bsuid, username")}),
+                );
+            }
+        },
+    };
     let event = shared.emulator().customer(&action, SystemTime::now());
     match event {
-        Ok(event) => {
+        Ok(mut event) => {
+            // The customer named as the provider names users in that form.
+            if let Some(identity) = identity {
+                let rewritten =
+                    shared.provider.rules().identities().and_then(|identities| {
+                        identities.with_identity(&event.webhook.body, identity)
+                    });
+                match rewritten {
+                    Some(body) => event.webhook.body = body,
+                    None => {
+                        return (
+                            400,
+                            json!({"error": format!("this webhook cannot name the customer by {identity}")}),
+                        );
+                    }
+                }
+            }
             let delivered = shared.delivery.deliver(&event.webhook);
             (
                 200,

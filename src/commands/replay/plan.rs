@@ -241,6 +241,13 @@ fn input_body(
         Input::Body(body) => body,
     };
     if let Some(record) = &body.record {
+        // `wa-hook emulate` records the app's own requests too: they are no webhooks.
+        if record.direction == Some(crate::capture::Direction::Send) {
+            notes.skipped.push(format!(
+                "{name}: the app's request to `wa-hook emulate`, not a webhook; skipped"
+            ));
+            return Ok(None);
+        }
         match record.body_bytes() {
             Err(err) => bail!("{name}: {err:#}"),
             Ok(None) if record.body_bytes > 0 => {

@@ -63,6 +63,10 @@ impl SendApi for MetaSends {
             templates,
             window: setup.window,
             last_customer_message: None,
+            throughput: setup.throughput,
+            recent_sends: VecDeque::new(),
+            pair_interval: setup.pair_interval,
+            last_to: Remembered::default(),
         }))
     }
 
@@ -128,6 +132,10 @@ impl<T> Default for Remembered<T> {
 
 impl<T> Remembered<T> {
     fn insert(&mut self, id: String, item: T) {
+        if let Some(known) = self.items.get_mut(&id) {
+            *known = item;
+            return;
+        }
         if self.order.len() >= REMEMBERED {
             if let Some(oldest) = self.order.pop_front() {
                 self.items.remove(&oldest);
@@ -153,6 +161,12 @@ pub struct MetaEmulator {
     window: Option<Duration>,
     /// When the customer last wrote (`say`), for `--window`.
     last_customer_message: Option<SystemTime>,
+    /// `--throughput`, and when the sends of the last second were accepted.
+    throughput: Option<u32>,
+    recent_sends: VecDeque<SystemTime>,
+    /// `--pair-interval`, and when each user was last sent a message.
+    pair_interval: Option<Duration>,
+    last_to: Remembered<SystemTime>,
 }
 
 fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
@@ -340,6 +354,9 @@ impl MetaEmulator {
                     now.duration_since(last).unwrap_or_default() > window
                 })
             });
+        if let Some(refused) = self.over_limits(body, what, now) {
+            return refused;
+        }
         let wamid = self.ids.wamid();
         let (input, recipient, contact) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
@@ -381,6 +398,60 @@ impl MetaEmulator {
                 .collect()
         };
         answer
+    }
+
+    /// `--throughput` (130429, HTTP 429 with `Retry-After`: whaloc's design, not a Meta quote)
+    /// and `--pair-interval` (131056, HTTP 400 as whaloc answers it): SEND-APIS.md, rate limits.
+    /// A send that passes is counted.
+    fn over_limits(&mut self, body: &Value, what: &str, now: SystemTime) -> Option<ApiAnswer> {
+        if let Some(limit) = self.throughput {
+            while self.recent_sends.front().is_some_and(|at| {
+                now.duration_since(*at).unwrap_or_default() >= Duration::from_secs(1)
+            }) {
+                self.recent_sends.pop_front();
+            }
+            if self.recent_sends.len() >= limit as usize {
+                let mut answer = self.error(
+                    130_429,
+                    None,
+                    &format!("more than {limit} messages in one second (--throughput)"),
+                    what,
+                );
+                answer.headers.push(("Retry-After".to_string(), "1".to_string()));
+                return Some(answer);
+            }
+        }
+        let user = body
+            .get("to")
+            .or_else(|| body.get("recipient"))
+            .map(|user| {
+                let text = user.as_str().map_or_else(|| user.to_string(), str::to_string);
+                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                if body.get("to").is_some() { digits } else { text }
+            })
+            .unwrap_or_default();
+        if let Some(interval) = self.pair_interval {
+            let too_soon = self
+                .last_to
+                .get(&user)
+                .is_some_and(|last| now.duration_since(*last).unwrap_or_default() < interval);
+            if too_soon {
+                return Some(self.error(
+                    131_056,
+                    None,
+                    &format!(
+                        "another message to {user} less than {} ago (--pair-interval)",
+                        humantime::format_duration(interval)
+                    ),
+                    what,
+                ));
+            }
+            self.last_to.insert(user, now);
+        }
+        if self.throughput.is_some() {
+            self.recent_sends.push_back(now);
+        }
+        None
     }
 
     fn upload(&mut self, request: &ApiRequest<'_>) -> ApiAnswer {
@@ -646,6 +717,20 @@ impl Emulator for MetaEmulator {
                     })?;
                 Ok(self.say(&name, None, now))
             }
+            CustomerAction::React(wamid, emoji) => {
+                if self.sent.get(wamid).is_none() {
+                    return Err(unknown_message(wamid));
+                }
+                let mut event = self.say("meta/message-reaction", None, now);
+                if let Some(reaction) = event
+                    .webhook
+                    .body
+                    .pointer_mut("/entry/0/changes/0/value/messages/0/reaction")
+                {
+                    *reaction = json!({"message_id": wamid, "emoji": emoji});
+                }
+                Ok(event)
+            }
             CustomerAction::Read(wamid) => {
                 let webhook = self
                     .status_webhook(wamid, "read", now, None)
@@ -728,6 +813,8 @@ mod tests {
                 token: None,
                 templates: None,
                 window: None,
+                throughput: None,
+                pair_interval: None,
             })
             .unwrap()
     }
