@@ -16,8 +16,10 @@
 //! transport and whatsapp-api-js's fetch refuse any other host), which is the emulator's on
 //! 127.0.0.1, and the emulator's only webhook is the app on 127.0.0.1.
 
-use super::install::{self, APP_SECRET, APP_SECRET_ENV, Kind, Script};
-use crate::common::wa_hook_process;
+use super::install::{
+    self, APP_SECRET, APP_SECRET_ENV, Kind, Script, VERIFY_TOKEN, VERIFY_TOKEN_ENV,
+};
+use crate::common::{wa_hook, wa_hook_process};
 use crate::inspect::call;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read};
@@ -306,11 +308,9 @@ impl Emulator {
     fn start(webhook: &str, app_secret: &str, token: Option<&str>, extra: &[&str]) -> Emulator {
         let mut command = wa_hook_process();
         command
-            .args(["emulate", "meta", "--webhook", webhook])
-            .args(["--app-secret-env", APP_SECRET_ENV])
-            .args(["--port", "0", "--format", "json"])
-            .args(extra)
-            .env(APP_SECRET_ENV, app_secret);
+            .args(emulate_args(webhook, extra))
+            .env(APP_SECRET_ENV, app_secret)
+            .env(VERIFY_TOKEN_ENV, VERIFY_TOKEN);
         if let Some(token) = token {
             command
                 .args(["--token-env", TOKEN_ENV])
@@ -386,6 +386,16 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `emulate meta` with the app's webhook, the app secret's variable, port 0, JSON output, and
+/// `extra`.
+fn emulate_args<'a>(webhook: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["emulate", "meta", "--webhook", webhook];
+    args.extend(["--app-secret-env", APP_SECRET_ENV]);
+    args.extend(["--port", "0", "--format", "json"]);
+    args.extend(extra);
+    args
 }
 
 /// Read a child's output to the end in the background, into `log`.
@@ -576,6 +586,47 @@ fn hears_the_customer_and_sees_the_answer_read(kind: Kind) {
     assert_eq!(statuses, ["sent", "delivered", "read"], "{seen:#?}");
 }
 
+/// The customer writes as Meta identifies users since the BSUID rollout (`say` with
+/// `identity`): with a business-scoped user id next to the phone number, and as a username
+/// without a phone number. The SDK's message handler gets both, with the ids it exposes.
+fn hears_the_customer_by_bsuid_and_by_username(kind: Kind) {
+    let Some((app, emulator)) = start(kind) else {
+        return;
+    };
+    for identity in ["bsuid", "username"] {
+        let text = format!("Hi, writing as {identity}");
+        let said = emulator.customer(
+            "/_wa-hook/say",
+            &json!({ "text": text, "identity": identity }),
+        );
+        let (message, _) = app.wait_for(
+            &format!("message from the customer as {identity}"),
+            |event| event["event"] == "message" && event["text"] == text.as_str(),
+        );
+        assert_eq!(message["id"], said["message_id"], "{message} / {said}");
+        let user_id = message["user_id"].as_str().unwrap_or_default();
+        assert!(!user_id.is_empty(), "{identity}: no BSUID: {message}");
+        if identity == "bsuid" {
+            assert_eq!(message["from"], emulator.customer.as_str(), "{message}");
+            assert!(message["username"].is_null(), "{message}");
+        } else {
+            assert!(message["username"].is_string(), "{message}");
+            assert_ne!(message["from"], emulator.customer.as_str(), "{message}");
+            match kind {
+                // pywa: no phone number, so no `wa_id`.
+                Kind::PywaFlask => assert!(message["from"].is_null(), "{message}"),
+                // whatsapp-api-js: `from` falls back to a BSUID.
+                Kind::WhatsappApiJsExpress => assert!(
+                    message["from"]
+                        .as_str()
+                        .is_some_and(|from| from.contains('.')),
+                    "{message}"
+                ),
+            }
+        }
+    }
+}
+
 /// A message Meta fails later (`/_wa-hook/fail`, 131026 "Message undeliverable") reaches the
 /// SDK's status handler as `failed` with the code. whatsapp-api-js only: Meta leaves
 /// `contacts` out of failed statuses (dualhook.com's BSUID webhook reference), and pywa 4.5
@@ -709,6 +760,85 @@ fn whatsapp_api_js_sees_131047_outside_the_window() {
     app.assert_sent_then_delivered(&inside);
 }
 
+/// `--verify-token-env`: the emulator runs Meta's subscription handshake against the app's
+/// webhook before it serves, and the SDK's own handler answers it (pywa's Flask route,
+/// whatsapp-api-js's `get()`): with the app's verify token the emulator starts and serves; with
+/// another, the SDK refuses it (403) and the emulator exits 1 saying so.
+fn the_sdk_answers_the_webhook_handshake(kind: Kind) {
+    let Some(app) = SdkApp::start(kind, APP_TOKEN) else {
+        return;
+    };
+    let verified = Emulator::start(
+        &app.webhook,
+        APP_SECRET,
+        None,
+        &["--verify-token-env", VERIFY_TOKEN_ENV],
+    );
+    app.configure(&verified);
+    app.accepted("text");
+
+    let refused = wa_hook()
+        .args(emulate_args(
+            &app.webhook,
+            &["--verify-token-env", VERIFY_TOKEN_ENV],
+        ))
+        .env(APP_SECRET_ENV, APP_SECRET)
+        .env(VERIFY_TOKEN_ENV, "not-the-verify-token")
+        .timeout(install::START_TIMEOUT)
+        .output()
+        .expect("run wa-hook emulate meta");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(refused.stdout.is_empty(), "it served: {refused:?}");
+    assert!(
+        stderr.contains("failed the webhook handshake") && stderr.contains("403"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-the-verify-token"), "{stderr}");
+}
+
+/// `--throughput 1`: of three sends made at once at least one is refused, each with 130429
+/// (HTTP 429), as Meta refuses sends over the number's throughput; pywa raises `RateLimitHit`.
+/// `--pair-interval 1h`: a second message to the same customer is refused with 131056; pywa
+/// raises `TooManyMessages`.
+fn rate_limits_reach_the_sdk_as_metas_errors(kind: Kind) {
+    for (flag, value, code, status, pywa_class) in [
+        ("--throughput", "1", 130_429, 429, "RateLimitHit"),
+        ("--pair-interval", "1h", 131_056, 400, "TooManyMessages"),
+    ] {
+        let Some((app, _emulator)) = start_with(kind, &[flag, value]) else {
+            return;
+        };
+        let answers: Vec<Value> = (0..3).map(|_| app.send("text", &json!({}))).collect();
+        let refused: Vec<&Value> = answers
+            .iter()
+            .filter(|answer| match kind {
+                Kind::PywaFlask => answer["ok"] == false,
+                Kind::WhatsappApiJsExpress => answer["returned"].get("error").is_some(),
+            })
+            .collect();
+        assert!(
+            !refused.is_empty() && refused.len() < answers.len(),
+            "{flag}: {answers:#?}"
+        );
+        for answer in refused {
+            match kind {
+                Kind::PywaFlask => {
+                    assert_eq!(answer["raised"], pywa_class, "{flag}: {answer}");
+                    assert_eq!(answer["code"], code, "{flag}: {answer}");
+                    assert_eq!(answer["status"], status, "{flag}: {answer}");
+                }
+                Kind::WhatsappApiJsExpress => {
+                    assert_eq!(
+                        answer["returned"]["error"]["code"], code,
+                        "{flag}: {answer}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The apps' handlers see only what the SDK's signature check lets through: with the emulator
 /// signing with another secret, the send is still accepted, and the SDK refuses its statuses
 /// (pywa 403, whatsapp-api-js 401) before any handler runs.
@@ -783,7 +913,7 @@ fn whatsapp_api_js_sends_are_accepted_with_fresh_wamids() {
 }
 
 #[test]
-#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
+#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages of the default (phone) identity (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
 fn pywa_handlers_get_sent_then_delivered() {
     handlers_get_sent_then_delivered(Kind::PywaFlask);
 }
@@ -794,7 +924,7 @@ fn whatsapp_api_js_handlers_get_sent_then_delivered() {
 }
 
 #[test]
-#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
+#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages of the default (phone) identity (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
 fn pywa_tracker_comes_back_on_the_statuses() {
     the_tracker_comes_back_on_the_statuses(Kind::PywaFlask);
 }
@@ -825,7 +955,7 @@ fn whatsapp_api_js_marks_as_read_shows_typing_and_reacts() {
 }
 
 #[test]
-#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
+#[ignore = "emulate-core does not yet put `contacts` on status webhooks, nor `contacts[0].user_id` on inbound messages of the default (phone) identity (Meta sends both since the BSUID rollout; pywa 4.5 cannot read an update without them)"]
 fn pywa_hears_the_customer_and_sees_the_answer_read() {
     hears_the_customer_and_sees_the_answer_read(Kind::PywaFlask);
 }
@@ -873,4 +1003,34 @@ fn pywa_raises_metas_template_errors() {
 #[test]
 fn whatsapp_api_js_returns_metas_template_errors() {
     template_sends_are_checked_against_the_templates(Kind::WhatsappApiJsExpress);
+}
+
+#[test]
+fn pywa_answers_the_webhook_handshake() {
+    the_sdk_answers_the_webhook_handshake(Kind::PywaFlask);
+}
+
+#[test]
+fn whatsapp_api_js_answers_the_webhook_handshake() {
+    the_sdk_answers_the_webhook_handshake(Kind::WhatsappApiJsExpress);
+}
+
+#[test]
+fn pywa_raises_metas_rate_limit_errors() {
+    rate_limits_reach_the_sdk_as_metas_errors(Kind::PywaFlask);
+}
+
+#[test]
+fn whatsapp_api_js_returns_metas_rate_limit_errors() {
+    rate_limits_reach_the_sdk_as_metas_errors(Kind::WhatsappApiJsExpress);
+}
+
+#[test]
+fn pywa_hears_the_customer_by_bsuid_and_by_username() {
+    hears_the_customer_by_bsuid_and_by_username(Kind::PywaFlask);
+}
+
+#[test]
+fn whatsapp_api_js_hears_the_customer_by_bsuid_and_by_username() {
+    hears_the_customer_by_bsuid_and_by_username(Kind::WhatsappApiJsExpress);
 }

@@ -14,7 +14,8 @@
 // stdout: the first line is the webhook's URL (http://127.0.0.1:PORT/webhook); then one JSON
 // line per update a handler received:
 //     {"event": "status", "id": WAMID, "status": "sent", "tracker": ..., "error": CODE|null}
-//     {"event": "message", "id": WAMID, "from": WA_ID, "type": "text", "text": ...}
+//     {"event": "message", "id": WAMID, "from": WA_ID|BSUID, "user_id": BSUID|null,
+//      "username": ...|null, "type": "text", "text": ...}
 // Everything else goes to stderr.
 //
 // Triggers, on the same server:
@@ -93,11 +94,13 @@ Whatsapp.on.status = ({ id, status, biz_opaque_callback_data, error }) => {
     });
 };
 
-Whatsapp.on.message = ({ from, message }) => {
+Whatsapp.on.message = ({ from, contact, message }) => {
     emit({
         event: "message",
         id: message.id,
         from,
+        user_id: contact?.user_id ?? null,
+        username: contact?.profile?.username ?? null,
         type: message.type,
         text: message.text?.body ?? null,
     });

@@ -12,7 +12,8 @@ X-Hub-Signature-256 with it), TOKEN (the bearer token pywa sends; default "pywa-
 stdout: the first line is the webhook's URL (http://127.0.0.1:PORT/webhook); then one JSON line
 per update a handler received:
     {"event": "status", "id": WAMID, "status": "sent", "tracker": ..., "error": CODE|null}
-    {"event": "message", "id": WAMID, "from": WA_ID, "type": "text", "text": ...}
+    {"event": "message", "id": WAMID, "from": WA_ID|null, "user_id": BSUID|null,
+     "username": ...|null, "type": "text", "text": ...}
 pywa's own log goes to stderr.
 
 Triggers, on the same server:
@@ -130,6 +131,8 @@ def main():
             "event": "message",
             "id": msg.id,
             "from": msg.from_user.wa_id,
+            "user_id": msg.from_user.bsuid,
+            "username": msg.from_user.username,
             "type": str(msg.type.value),
             "text": msg.text,
         })
