@@ -357,22 +357,24 @@ impl MetaEmulator {
         if let Some(refused) = self.over_limits(body, what, now) {
             return refused;
         }
-        let wamid = self.ids.wamid();
-        let (input, recipient, contact) = match (body.get("to"), body.get("recipient")) {
+        let (recipient, contact) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
                 let input = to.as_str().map_or_else(|| to.to_string(), str::to_string);
                 let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
                 let contact = json!({"input": to, "wa_id": wa_id});
-                (input, Recipient::Phone(wa_id), contact)
+                (Recipient::Phone(wa_id), contact)
             }
             (None, Some(user)) => {
-                let input = user.as_str().map_or_else(|| user.to_string(), str::to_string);
-                let contact = json!({"input": user, "user_id": input});
-                (input.clone(), Recipient::User(input), contact)
+                let user_id = user.as_str().map_or_else(|| user.to_string(), str::to_string);
+                let contact = json!({"input": user, "user_id": user_id});
+                (Recipient::User(user_id), contact)
             }
-            (None, None) => unreachable!("the send schema requires to or recipient"),
+            // The send schema requires one of them; said again rather than assumed.
+            (None, None) => {
+                return self.error(100, None, "/to: expected to or recipient, found nothing", what);
+            }
         };
-        let _ = input;
+        let wamid = self.ids.wamid();
         self.sent.insert(
             wamid.clone(),
             Sent {
