@@ -500,7 +500,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__meta)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,6 +559,14 @@ _wa__hook() {
                     return 0
                     ;;
                 --pair-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -379,6 +379,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
             cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
             cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
+            cand --inject 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}'
+            cand --seed 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]'
             cand --webhook-timeout 'How long a webhook waits for the app''s answer'
             cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
             cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'

@@ -25,6 +25,7 @@ Picky Assist, Qikchat, Omni Smartflow, 99 Digital's partner API and Meta's Whats
   wa-hook replay qikchat/message-text --to 3000
   wa-hook validate payload.json       check a body against the documented shape
   wa-hook doctor 3000/webhook --provider qikchat    test your endpoint as the provider will
+  wa-hook emulate meta --webhook 3000/webhook   Meta's send API locally; statuses to your app
   wa-hook samples                     list the built-in sample payloads";
 
 #[derive(Parser, Debug)]
@@ -1355,6 +1356,8 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
   --throughput N, --pair-interval 6s: 130429 (HTTP 429, Retry-After: 1, which is whaloc's
     design, not a Meta quote) and 131056 (HTTP 400). Meta's burst allowance for the pair rate
     (up to 45 in 6 s, borrowed from later) is not modelled.
+  --inject CODE:next=N | CODE:every=N: injected failures; failed-status codes (131026,
+    131047 ...) are accepted then fail later, others answer the send.
   --window 24h: outside the customer-service window a free-form send is accepted, then a
     `failed` status with 131047 follows (its texts from the status a public issue quotes); no
     `sent` before it (whether Meta sends one is unknown).
@@ -1392,7 +1395,7 @@ pub struct EmulateArgs {
 pub enum EmulateCommand {
     /// Meta's WhatsApp Cloud API: /messages, /media and the status webhooks that follow
     #[command(after_help = EMULATE_META_HELP)]
-    Meta(EmulateServeArgs),
+    Meta(Box<EmulateServeArgs>),
     /// The test customer sends the app a message, through a running emulator
     Say(EmulateSayArgs),
     /// The test customer reacts to a message the app sent: a reaction message webhook
@@ -1471,6 +1474,18 @@ pub struct EmulateServeArgs {
     /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub pair_interval: Option<Duration>,
+
+    /// Fail message sends with an error code of Meta's: CODE:next=N (the next N sends) or
+    /// CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are
+    /// accepted, then get a `failed` status; others are the send's answer. Also at run time:
+    /// POST /_wa-hook/inject {"code", "next" | "every"}
+    #[arg(long, value_name = "CODE:next=N", value_parser = crate::providers::Injection::parse)]
+    pub inject: Vec<crate::providers::Injection>,
+
+    /// Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the
+    /// same ids on every run [default: fresh ids]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

@@ -23,6 +23,11 @@ impl IdSource {
         IdSource(hasher.finish())
     }
 
+    /// The same ids on every run with the same seed (`emulate --seed`).
+    pub fn seeded(seed: u64) -> IdSource {
+        IdSource(seed)
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

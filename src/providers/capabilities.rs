@@ -236,6 +236,10 @@ pub struct EmulatorSetup {
     pub token: Option<SecretString>,
     /// The app's message templates (`--templates`, the file's JSON), checked on template sends.
     pub templates: Option<Value>,
+    /// Ids drawn from this seed, the same on every run (`--seed`); fresh ones otherwise.
+    pub seed: Option<u64>,
+    /// Failures to inject (`--inject`).
+    pub injections: Vec<Injection>,
     /// The customer-service window (`--window`): a free-form send this long after the
     /// customer's last message (or before any) fails later.
     pub window: Option<std::time::Duration>,
@@ -256,6 +260,10 @@ pub trait Emulator: Send {
 
     /// Answer one request of the app, and say which webhooks follow it.
     fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer;
+
+    /// Add a failure to inject into later message sends; why not, when the provider has no
+    /// such error code.
+    fn inject(&mut self, injection: Injection) -> Result<(), String>;
 
     /// The provider's error answer to a request the command refused before the emulator saw it
     /// (a body over `--max-body`, one cut short), with this HTTP status.
@@ -317,6 +325,39 @@ pub struct Webhook {
     /// for other webhooks (an inbound message).
     pub status: Option<&'static str>,
     pub body: Value,
+}
+
+/// A failure injected into the emulator's answers (`--inject`, `/_wa-hook/inject`): the
+/// provider's error `code`, for the next `count` message sends or every `count`th one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Injection {
+    pub code: u32,
+    pub every: bool,
+    pub count: u32,
+}
+
+impl Injection {
+    /// `CODE:next=N` or `CODE:every=N` (`131030:next=2`, `130429:every=5`).
+    ///
+    /// # Errors
+    ///
+    /// When the text is in neither form.
+    pub fn parse(text: &str) -> Result<Injection, String> {
+        let wrong = || format!("`{text}` is not CODE:next=N or CODE:every=N (e.g. 131030:next=1)");
+        let (code, rule) = text.split_once(':').ok_or_else(wrong)?;
+        let (mode, count) = rule.split_once('=').ok_or_else(wrong)?;
+        let code = code.trim().parse().map_err(|_| wrong())?;
+        let count: u32 = count.trim().parse().map_err(|_| wrong())?;
+        if count == 0 {
+            return Err(format!("`{text}`: N must be at least 1"));
+        }
+        let every = match mode.trim() {
+            "next" => false,
+            "every" => true,
+            _ => return Err(wrong()),
+        };
+        Ok(Injection { code, every, count })
+    }
 }
 
 /// What the test customer does.

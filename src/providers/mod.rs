@@ -32,8 +32,8 @@ use serde_json::{Map, Value};
 
 pub use capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Emulator, EmulatorSetup,
-    Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch, QueryMethod,
-    SendApi, Signing, Webhook,
+    Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle, Mismatch,
+    QueryMethod, SendApi, Signing, Webhook,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 

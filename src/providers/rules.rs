@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 
 pub use super::capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Emulator, EmulatorSetup,
-    Handshake, HandshakeRequest, Identities, InstantReplies, Lifecycle, Mismatch, QueryMethod,
-    SendApi, Signing, Webhook,
+    Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle, Mismatch,
+    QueryMethod, SendApi, Signing, Webhook,
 };
 use crate::schemas::SchemaSet;
 

@@ -903,3 +903,101 @@ fn the_customer_reacts_and_writes_in_each_identity() {
         );
     }
 }
+
+#[test]
+fn injected_failures_answer_or_fail_later_as_meta_would() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--inject", "131030:next=1"]);
+    let (status, answer) = emulator.send(&text_send("to a number not allowed"));
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], 131_030);
+    assert_eq!(
+        answer["error"]["message"],
+        "(#131030) Recipient phone number not in allowed list"
+    );
+    assert_eq!(emulator.send(&text_send("next one passes")).0, 200);
+    assert_eq!(status_item(&app.next())["status"], "sent");
+    assert_eq!(status_item(&app.next())["status"], "delivered");
+
+    // At run time, a code Meta reports later: accepted, then a failed status.
+    let (status, _, answer) = emulator.request(
+        "POST",
+        "/_wa-hook/inject",
+        &[],
+        br#"{"code": 131026, "next": 1}"#,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let (status, sent) = emulator.send(&text_send("undeliverable"));
+    assert_eq!(status, 200);
+    let item = status_item(&app.next());
+    assert_eq!(item["status"], "failed");
+    assert_eq!(item["id"], sent["messages"][0]["id"]);
+    assert_eq!(item["errors"][0]["code"], 131_026);
+
+    wa_hook()
+        .args([
+            "emulate",
+            "meta",
+            "--webhook",
+            "3000",
+            "--inject",
+            "131030:often=2",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("CODE:next=N"));
+}
+
+#[test]
+fn a_seed_gives_the_same_ids_on_every_run() {
+    let app = App::start();
+    let wamids: Vec<Value> = (0..2)
+        .map(|_| {
+            let emulator = Emulator::start(&app, &["--seed", "42"]);
+            emulator.send(&text_send("same")).1["messages"][0]["id"].clone()
+        })
+        .collect();
+    assert_eq!(wamids[0], wamids[1]);
+    let other = Emulator::start(&app, &["--seed", "43"]);
+    assert_ne!(
+        other.send(&text_send("same")).1["messages"][0]["id"],
+        wamids[0]
+    );
+}
+
+/// A customer action waits for the app; while the app hangs, sends are still answered.
+#[test]
+fn customer_actions_waiting_for_a_hung_app_hold_no_send() {
+    let (release, hold) = mpsc::channel::<()>();
+    let hold = Mutex::new(hold);
+    let app = App::answering(move |_| {
+        let _ = hold.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        Reply::ok()
+    });
+    let emulator = Emulator::start(&app, &["--webhook-timeout", "20s"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let waiting: Vec<TcpStream> = (0..6)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let body = br#"{"text": "hello?"}"#;
+            let head = format!(
+                "POST /_wa-hook/say HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(body).unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    for n in 0..5 {
+        assert_eq!(emulator.send(&text_send(&format!("meanwhile {n}"))).0, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sends waited {:?} behind customer actions",
+        started.elapsed()
+    );
+    drop(waiting);
+    drop(release);
+}

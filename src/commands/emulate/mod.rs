@@ -10,7 +10,8 @@
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
 //! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
-//! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it.
+//! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
+//! on a thread of its own (as does a request whose body is still arriving).
 //! At Ctrl-C the emulator stops within about a second and prints its summary.
 mod customer;
 mod deliver;
@@ -373,6 +374,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             window: args.window,
             throughput: args.throughput,
             pair_interval: args.pair_interval,
+            injections: args.inject.clone(),
+            seed: args.seed,
         })?;
     print_start(
         args,
@@ -425,7 +428,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .spawn(move || {
                 while !quit.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(request)) if body_arrived(&request) => handle(&shared, request),
+                        Ok(Some(request)) if !may_wait(&request) => handle(&shared, request),
                         Ok(Some(request)) => read_apart(&shared, request),
                         Ok(None) => {}
                         Err(_) => break,
@@ -608,8 +611,8 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
     }
 }
 
-/// Requests whose body is still arriving, read on threads of their own, at most this many at
-/// once (one more is answered 503).
+/// Requests that may wait (a body still arriving, a customer action), handled on threads of
+/// their own, at most this many at once (one more is answered 503).
 const UPLOADS_MAX: usize = 16;
 
 /// True when the request's whole body is in memory already (tiny_http reads a body of up to
@@ -625,14 +628,20 @@ fn body_arrived(request: &tiny_http::Request) -> bool {
     }
 }
 
-/// A request whose body is still arriving (a media upload): handled on a thread of its own,
-/// so a slow sender never holds a request thread.
+/// Whether handling a request may wait on someone: its body is still arriving (a media
+/// upload), or it is a customer action, which waits for the app's answer to its webhook.
+fn may_wait(request: &tiny_http::Request) -> bool {
+    !body_arrived(request) || request.url().starts_with(CONTROL_PREFIX)
+}
+
+/// A request that may wait ([`may_wait`]): handled on a thread of its own, so a slow sender or
+/// a hung app never holds a request thread.
 fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
     if shared.uploads.fetch_add(1, Ordering::Relaxed) >= UPLOADS_MAX {
         shared.uploads.fetch_sub(1, Ordering::Relaxed);
         let answer = shared.emulator().refusal(
             503,
-            "wa-hook's emulator is reading as many uploads as it takes at once; try again",
+            "wa-hook's emulator is handling as many uploads and customer actions as it takes at once; try again",
         );
         respond(
             request,
@@ -820,6 +829,43 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     }
 }
 
+/// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later
+/// message sends.
+fn inject(shared: &Shared, request: &Value) -> (u16, Value) {
+    let number = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    let rule = match (number("code"), number("next"), number("every")) {
+        (Some(code), Some(count), None) => Ok(crate::providers::Injection {
+            code,
+            every: false,
+            count,
+        }),
+        (Some(code), None, Some(count)) => Ok(crate::providers::Injection {
+            code,
+            every: true,
+            count,
+        }),
+        _ => Err(
+            "inject takes {\"code\": N, \"next\": N} or {\"code\": N, \"every\": N}".to_string(),
+        ),
+    }
+    .and_then(|rule| {
+        if rule.count == 0 {
+            Err("next and every take 1 or more".to_string())
+        } else {
+            Ok(rule)
+        }
+    });
+    match rule.and_then(|rule| shared.emulator().inject(rule)) {
+        Ok(()) => (200, json!({"injected": request})),
+        Err(why) => (400, json!({"error": why})),
+    }
+}
+
 /// The customer's controls: `say`, `read`, `fail`, each a JSON body, answered with the message
 /// id and the app's answer to the webhook.
 fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Value) {
@@ -841,6 +887,9 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             .and_then(Value::as_str)
             .map(str::to_string)
     };
+    if action == "inject" {
+        return inject(shared, &request);
+    }
     let action = match action {
         "say" => match (text("text"), text("kind")) {
             (Some(said), _) => CustomerAction::Say(said),
@@ -884,7 +933,7 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no customer control {other}; there are say, react, read and fail")}),
+                json!({"error": format!("no control {other}; there are say, react, read, fail and inject")}),
             );
         }
     };

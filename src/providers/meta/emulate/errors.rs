@@ -38,6 +38,16 @@ pub fn known(code: u32) -> bool {
     entry(code, None).is_some()
 }
 
+/// Whether the table places this code only on a `failed` status later, never on the answer
+/// (131026, 131047, 131049, 130472).
+pub fn fails_later(code: u32) -> bool {
+    entry(code, None).is_some_and(|entry| {
+        let places = entry["where"].as_array();
+        let has = |place: &str| places.is_some_and(|p| p.iter().any(|w| w == place));
+        has("failed_status") && !has("response")
+    })
+}
+
 /// The HTTP status for an answer with this code: the table's, else 400.
 pub fn http_status(code: u32) -> u16 {
     entry(code, None)

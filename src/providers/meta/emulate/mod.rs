@@ -18,8 +18,8 @@ use subtle::ConstantTimeEq;
 
 use crate::ids::IdSource;
 use crate::providers::capabilities::{
-    ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Emulator, EmulatorSetup, SendApi,
-    Webhook,
+    ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Emulator, EmulatorSetup, Injection,
+    SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
 use crate::secret::SecretString;
@@ -53,8 +53,8 @@ impl SendApi for MetaSends {
             .as_ref()
             .map(templates::Templates::parse)
             .transpose()?;
-        Ok(Box::new(MetaEmulator {
-            ids: IdSource::new(),
+        let mut emulator = MetaEmulator {
+            ids: setup.seed.map_or_else(IdSource::new, IdSource::seeded),
             token: setup.token,
             base_url: setup.base_url,
             sent: Remembered::default(),
@@ -67,7 +67,13 @@ impl SendApi for MetaSends {
             recent_sends: VecDeque::new(),
             pair_interval: setup.pair_interval,
             last_to: Remembered::default(),
-        }))
+            injections: Vec::new(),
+            message_sends: 0,
+        };
+        for injection in setup.injections {
+            emulator.inject(injection).map_err(anyhow::Error::msg)?;
+        }
+        Ok(Box::new(emulator))
     }
 
     fn check_send(&self, body: &Value) -> Check {
@@ -167,6 +173,10 @@ pub struct MetaEmulator {
     /// `--pair-interval`, and when each user was last sent a message.
     pair_interval: Option<Duration>,
     last_to: Remembered<SystemTime>,
+    /// `--inject` rules, each with the sends it still applies to (`next=N`).
+    injections: Vec<(Injection, u32)>,
+    /// Valid message sends so far, for `every=N`.
+    message_sends: u64,
 }
 
 fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
@@ -357,6 +367,15 @@ impl MetaEmulator {
         if let Some(refused) = self.over_limits(body, what, now) {
             return refused;
         }
+        let injected = self.take_injection();
+        if let Some(code) = injected.filter(|code| !errors::fails_later(*code)) {
+            let mut answer = self.error(code, None, "injected by wa-hook (--inject)", what);
+            if code == 130_429 {
+                answer.headers.push(("Retry-After".to_string(), "1".to_string()));
+            }
+            return answer;
+        }
+        let fails_with = injected.or(outside_window.then_some(131_047));
         let (recipient, contact) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
                 let input = to.as_str().map_or_else(|| to.to_string(), str::to_string);
@@ -388,8 +407,8 @@ impl MetaEmulator {
             "messages": [{"id": wamid, "message_status": "accepted"}],
         });
         let mut answer = json_answer(200, &answer_body, what, "accepted");
-        answer.webhooks = if outside_window {
-            let error = errors::failed_status_error(131_047);
+        answer.webhooks = if let Some(code) = fails_with {
+            let error = errors::failed_status_error(code);
             self.status_webhook(&wamid, "failed", now, Some(error))
                 .into_iter()
                 .collect()
@@ -400,6 +419,29 @@ impl MetaEmulator {
                 .collect()
         };
         answer
+    }
+
+    /// The code of the injection that takes this message send, if one does.
+    fn take_injection(&mut self) -> Option<u32> {
+        self.message_sends += 1;
+        let sends = self.message_sends;
+        let mut taken = None;
+        for (injection, left) in &mut self.injections {
+            let applies = if injection.every {
+                sends.is_multiple_of(u64::from(injection.count))
+            } else {
+                *left > 0
+            };
+            if applies && taken.is_none() {
+                if !injection.every {
+                    *left -= 1;
+                }
+                taken = Some(injection.code);
+            }
+        }
+        self.injections
+            .retain(|(injection, left)| injection.every || *left > 0);
+        taken
     }
 
     /// `--throughput` (130429, HTTP 429 with `Retry-After`: whaloc's design, not a Meta quote)
@@ -690,6 +732,17 @@ impl Emulator for MetaEmulator {
         }
     }
 
+    fn inject(&mut self, injection: Injection) -> Result<(), String> {
+        if !errors::known(injection.code) {
+            return Err(format!(
+                "{} is not in wa-hook's table of Meta error codes (errors.json)",
+                injection.code
+            ));
+        }
+        self.injections.push((injection, injection.count));
+        Ok(())
+    }
+
     fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer {
         let body = errors::envelope(100, None, why, &mut self.ids);
         json_answer(status, &body, "refused", format!("refused {status}"))
@@ -817,6 +870,8 @@ mod tests {
                 window: None,
                 throughput: None,
                 pair_interval: None,
+                injections: Vec::new(),
+                seed: None,
             })
             .unwrap()
     }
