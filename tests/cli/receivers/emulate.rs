@@ -839,6 +839,27 @@ fn rate_limits_reach_the_sdk_as_metas_errors(kind: Kind) {
     }
 }
 
+/// `--inject 131030:next=1`: the next send is answered with Meta's 131030 ("Recipient phone
+/// number not in allowed list", what a test number answers for a customer not on its list),
+/// the one after is accepted. pywa raises `RecipientNotInAllowedList`.
+fn an_injected_error_reaches_the_sdk(kind: Kind) {
+    let Some((app, _emulator)) = start_with(kind, &["--inject", "131030:next=1"]) else {
+        return;
+    };
+    let answer = app.send("text", &json!({}));
+    match kind {
+        Kind::PywaFlask => {
+            assert_eq!(answer["raised"], "RecipientNotInAllowedList", "{answer}");
+            assert_eq!(answer["code"], 131_030, "{answer}");
+            assert_eq!(answer["status"], 400, "{answer}");
+        }
+        Kind::WhatsappApiJsExpress => {
+            assert_eq!(answer["returned"]["error"]["code"], 131_030, "{answer}");
+        }
+    }
+    app.accepted("text");
+}
+
 /// The apps' handlers see only what the SDK's signature check lets through: with the emulator
 /// signing with another secret, the send is still accepted, and the SDK refuses its statuses
 /// (pywa 403, whatsapp-api-js 401) before any handler runs.
@@ -1033,4 +1054,14 @@ fn pywa_hears_the_customer_by_bsuid_and_by_username() {
 #[test]
 fn whatsapp_api_js_hears_the_customer_by_bsuid_and_by_username() {
     hears_the_customer_by_bsuid_and_by_username(Kind::WhatsappApiJsExpress);
+}
+
+#[test]
+fn pywa_raises_an_injected_error() {
+    an_injected_error_reaches_the_sdk(Kind::PywaFlask);
+}
+
+#[test]
+fn whatsapp_api_js_returns_an_injected_error() {
+    an_injected_error_reaches_the_sdk(Kind::WhatsappApiJsExpress);
 }
