@@ -13,6 +13,7 @@
 //! Where python3/pip or node/npm is missing, or the install fails, each test says why and
 //! passes outside CI; with CI=true it fails.
 
+mod emulate;
 mod install;
 
 use crate::common::*;

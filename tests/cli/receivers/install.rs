@@ -28,7 +28,7 @@ pub const APP_SECRET: &str = "receiver-app-secret-93be0d";
 /// How long an install (pip or npm, from the registry) may take before it counts as failed.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a receiver may take to print its URL.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The real receivers the suite runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Kind::PywaFlask => "pywa with Flask",
             Kind::WhatsappApiJsExpress => "whatsapp-api-js with express",
@@ -172,15 +172,18 @@ fn install(kind: Kind) -> Result<PathBuf, String> {
             .map_err(|e| format!("moving the install into {}: {e}", target.display()))?;
     }
     if kind == Kind::WhatsappApiJsExpress {
-        // Node resolves an ES module's imports next to the file: the app runs from a copy
+        // Node resolves an ES module's imports next to the file: each app runs from a copy
         // beside node_modules, refreshed from the committed file on every run.
-        let app = fs::read(sources(kind).join("whatsapp_api_js_express.mjs"))
-            .map_err(|e| format!("reading the app: {e}"))?;
-        let copy = target.join("whatsapp_api_js_express.mjs");
-        if fs::read(&copy).ok() != Some(app.clone()) {
-            let fresh = target.join(format!(".app-{}.mjs", std::process::id()));
-            fs::write(&fresh, &app).map_err(|e| format!("writing {}: {e}", fresh.display()))?;
-            fs::rename(&fresh, &copy).map_err(|e| format!("placing the app: {e}"))?;
+        for script in [Script::Receiver, Script::EmulatorClient] {
+            let file = script.file(kind);
+            let app =
+                fs::read(sources(kind).join(file)).map_err(|e| format!("reading {file}: {e}"))?;
+            let copy = target.join(file);
+            if fs::read(&copy).ok() != Some(app.clone()) {
+                let fresh = target.join(format!(".app-{}.mjs", std::process::id()));
+                fs::write(&fresh, &app).map_err(|e| format!("writing {}: {e}", fresh.display()))?;
+                fs::rename(&fresh, &copy).map_err(|e| format!("placing {file}: {e}"))?;
+            }
         }
     }
     Ok(target)
@@ -325,10 +328,37 @@ pub struct AppCommand {
 }
 
 pub fn app_command(kind: Kind, installed: &Path) -> AppCommand {
+    script_command(kind, Script::Receiver, installed)
+}
+
+/// Which of a kind's apps to run: both use the same installed SDK.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Script {
+    /// The receiver from the SDK's README (pywa_flask.py, whatsapp_api_js_express.mjs), whose
+    /// Graph API calls go to a stand-in.
+    Receiver,
+    /// The app that sends through `wa-hook emulate meta` and receives its webhooks
+    /// (pywa_app.py, whatsapp_api_js_app.mjs; see receivers/emulate.rs).
+    EmulatorClient,
+}
+
+impl Script {
+    fn file(self, kind: Kind) -> &'static str {
+        match (kind, self) {
+            (Kind::PywaFlask, Script::Receiver) => "pywa_flask.py",
+            (Kind::PywaFlask, Script::EmulatorClient) => "pywa_app.py",
+            (Kind::WhatsappApiJsExpress, Script::Receiver) => "whatsapp_api_js_express.mjs",
+            (Kind::WhatsappApiJsExpress, Script::EmulatorClient) => "whatsapp_api_js_app.mjs",
+        }
+    }
+}
+
+/// The command line of `kind`'s `script` (see [`app_command`]).
+pub fn script_command(kind: Kind, script: Script, installed: &Path) -> AppCommand {
     match kind {
         Kind::PywaFlask => AppCommand {
             program: "python3".into(),
-            args: vec![sources(kind).join("pywa_flask.py").display().to_string()],
+            args: vec![sources(kind).join(script.file(kind)).display().to_string()],
             env: vec![
                 ("PYTHONPATH".into(), installed.display().to_string()),
                 ("PYTHONDONTWRITEBYTECODE".into(), "1".into()),
@@ -337,12 +367,7 @@ pub fn app_command(kind: Kind, installed: &Path) -> AppCommand {
         },
         Kind::WhatsappApiJsExpress => AppCommand {
             program: "node".into(),
-            args: vec![
-                installed
-                    .join("whatsapp_api_js_express.mjs")
-                    .display()
-                    .to_string(),
-            ],
+            args: vec![installed.join(script.file(kind)).display().to_string()],
             env: vec![],
         },
     }
