@@ -85,6 +85,26 @@ pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
     secrets
 }
 
+/// `query` with the value of every `name=` parameter replaced by `redacted`, the rest kept
+/// byte for byte (a verify token, an `access_token`).
+pub fn redact_query_param(query: &str, name: &str, redacted: &str) -> String {
+    let prefix = format!("{name}=");
+    if !query.split('&').any(|pair| pair.starts_with(&prefix)) {
+        return query.to_string();
+    }
+    query
+        .split('&')
+        .map(|pair| {
+            if pair.starts_with(&prefix) {
+                format!("{prefix}{redacted}")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Replace every occurrence of each secret in `text` with `(redacted)`: for text that came
 /// from elsewhere (a server's reply, an error, a `Location`) and might echo a secret back.
 /// A secret is found as written and in the forms an app writes it back in (see

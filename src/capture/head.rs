@@ -77,23 +77,7 @@ pub fn redacted_query(query: &str, keep_secrets: bool) -> String {
         return query.to_string();
     }
     let query = crate::providers::redact_handshake_token(query, REDACTED);
-    if !query
-        .split('&')
-        .any(|pair| pair.starts_with("access_token="))
-    {
-        return query;
-    }
-    query
-        .split('&')
-        .map(|pair| {
-            if pair.starts_with("access_token=") {
-                format!("access_token={REDACTED}")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    secret::redact_query_param(&query, "access_token", REDACTED)
 }
 
 #[cfg(test)]

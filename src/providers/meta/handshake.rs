@@ -42,21 +42,7 @@ pub fn query(token: &str, challenge: &str) -> String {
 
 /// The query with the verify token's value replaced by `redacted`.
 pub fn redact_token(query: &str, redacted: &str) -> String {
-    let prefix = format!("{TOKEN_PARAM}=");
-    if !query.contains(&prefix) {
-        return query.to_string();
-    }
-    query
-        .split('&')
-        .map(|pair| {
-            if pair.starts_with(&prefix) {
-                format!("{prefix}{redacted}")
-            } else {
-                pair.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    crate::secret::redact_query_param(query, TOKEN_PARAM, redacted)
 }
 
 #[cfg(test)]
