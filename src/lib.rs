@@ -27,6 +27,7 @@ pub(crate) mod payload;
 pub mod providers;
 pub(crate) mod schemas;
 pub mod secret;
+pub(crate) mod serve;
 mod signals;
 pub mod validation;
 pub mod verdict;

@@ -350,24 +350,10 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         return Ok(Outcome::CheckFailed);
     }
     let stop = crate::signals::install()?;
-    let listener =
-        std::net::TcpListener::bind((args.host.as_str(), args.port)).with_context(|| {
-            format!(
-                "cannot listen on {}:{}; try another --host or --port",
-                args.host, args.port
-            )
-        })?;
+    let listener = crate::serve::bind(&args.host, args.port)?;
     let address = listener
         .local_addr()
         .context("reading the address listened on")?;
-    let limits = tiny_http::Limits {
-        max_connections: MAX_CONNECTIONS,
-        keep_alive_timeout: Some(args.read_timeout),
-        head_timeout: Some(args.read_timeout),
-        body_timeout: Some(args.read_timeout.saturating_mul(3)),
-        max_head_bytes: 64 * 1024,
-        max_headers: 128,
-    };
     let base_url = format!("http://{address}");
     let mut emulator = config
         .provider
@@ -390,15 +376,14 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         503,
         "wa-hook's emulator has as many connections open as it takes; try again",
     );
-    let answers = tiny_http::AnswerLimits {
-        write_timeout: Some(args.read_timeout),
-        max_unanswered: 8,
-        busy_body: Some(busy.body),
-    };
-    let server = Arc::new(
-        tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
-            .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?,
-    );
+    let (server, _) = crate::serve::start(
+        listener,
+        crate::serve::Bounds {
+            max_connections: MAX_CONNECTIONS,
+            read_timeout: args.read_timeout,
+            busy_body: Some(busy.body),
+        },
+    )?;
     print_start(
         args,
         config.provider,

@@ -23,7 +23,7 @@
 //! app never holds one either (one more is answered 503 at once). An answer the client does
 //! not read is finished on a thread of its own (tiny_http sends each without waiting), so a
 //! client that pipelines requests and reads nothing holds no worker: it is read no further
-//! while `MAX_UNANSWERED` of its answers wait, and its connection closes when an answer has
+//! while 8 of its answers wait (`serve`), and its connection closes when an answer has
 //! waited `--read-timeout` for it (see vendor/README.md). At Ctrl-C, listen stops
 //! within about a second whatever is still being read or forwarded, and says how many were.
 mod display;
@@ -34,7 +34,6 @@ mod tunnel;
 mod workers;
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,10 +55,6 @@ use handler::Handler;
 
 /// How long after Ctrl-C listen has stopped, whatever is still being read or forwarded.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
-
-/// Answers one connection may have waiting (requests pipelined and not yet answered, or answers
-/// its client has not read) before its next request is read.
-const MAX_UNANSWERED: usize = 8;
 
 /// `--max-connections` unless the open-file limit allows fewer.
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -352,24 +347,6 @@ fn threads(args: &ListenArgs) -> usize {
     }
 }
 
-/// Bind the port, with an error that names it when it is taken.
-fn bind(host: &str, port: u16) -> anyhow::Result<TcpListener> {
-    TcpListener::bind((host, port)).map_err(|err| match err.kind() {
-        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "port {port} on {host} is already in use (another `wa-hook listen`?); \
-             choose another with --port, or --port 0 for a free one"
-        ),
-        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-            "not allowed to listen on port {port}; ports below 1024 need privileges, \
-             choose another with --port"
-        ),
-        std::io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
-            "cannot listen on {host}: not an address of this machine; try --host 127.0.0.1"
-        ),
-        _ => anyhow::anyhow!("cannot listen on {host}:{port}: {err}; try another --host or --port"),
-    })
-}
-
 /// True for an address only this machine can reach.
 fn is_loopback(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
@@ -493,9 +470,16 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let stop = crate::signals::install()?;
     let last_resort = LastResort::install(stop);
 
-    let listener = bind(&args.host, args.port)?;
+    let listener = crate::serve::bind(&args.host, args.port)?;
     let inspector = bind_inspector(&args)?;
-    let (server, address) = serve(listener, &args)?;
+    let (server, address) = crate::serve::start(
+        listener,
+        crate::serve::Bounds {
+            max_connections: connection_limit(args.max_connections),
+            read_timeout: args.read_timeout,
+            busy_body: None,
+        },
+    )?;
     print_url(&args, address)?;
     display::print_banner(&args, &config);
     warn_if_public(&args.host);
@@ -530,36 +514,6 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
         bail!("--register partner could not put the previous webhook URL back (see above)");
     }
     Ok(Outcome::Success)
-}
-
-/// The HTTP server over the bound port, with listen's limits, and the address it listens on.
-fn serve(
-    listener: TcpListener,
-    args: &ListenArgs,
-) -> anyhow::Result<(Arc<tiny_http::Server>, std::net::SocketAddr)> {
-    let address = listener
-        .local_addr()
-        .context("reading the address listened on")?;
-    let limits = tiny_http::Limits {
-        max_connections: connection_limit(args.max_connections),
-        keep_alive_timeout: Some(args.read_timeout),
-        head_timeout: Some(args.read_timeout),
-        body_timeout: Some(args.read_timeout.saturating_mul(3)),
-        max_head_bytes: 64 * 1024,
-        max_headers: 128,
-    };
-    // A client that does not read its answers: each answer is sent without waiting, or
-    // finished by a thread of its own (tiny_http), so it never holds a worker; such a client
-    // is read no further while `MAX_UNANSWERED` of its answers wait, and its connection closes
-    // when an answer waits `--read-timeout` for it to read.
-    let answers = tiny_http::AnswerLimits {
-        write_timeout: Some(args.read_timeout),
-        max_unanswered: MAX_UNANSWERED,
-        busy_body: None,
-    };
-    let server = tiny_http::Server::from_listener_with_all_limits(listener, None, limits, answers)
-        .map_err(|err| anyhow::anyhow!("starting the HTTP server: {err}"))?;
-    Ok((Arc::new(server), address))
 }
 
 /// The first line is the URL and nothing else: scripts and tests read it. With
