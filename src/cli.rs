@@ -1388,6 +1388,18 @@ Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format j
 to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delivered and refused
 by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
 
+/// `emulate qikchat --help`: what it answers, and what is unknown.
+const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";
+
+/// `emulate picky --help`: what it answers, and what is unknown.
+const EMULATE_PICKY_HELP: &str = "Not built yet.";
+
+/// `emulate 99digital --help`: what it answers, and what is unknown.
+const EMULATE_PARTNER_HELP: &str = "Not built yet.";
+
+/// `emulate smartflow --help`: what it answers, and what is unknown.
+const EMULATE_SMARTFLOW_HELP: &str = "Not built yet.";
+
 #[derive(Args, Debug)]
 pub struct EmulateArgs {
     #[command(subcommand)]
@@ -1399,6 +1411,18 @@ pub enum EmulateCommand {
     /// Meta's WhatsApp Cloud API: /messages, /media and the status webhooks that follow
     #[command(after_help = EMULATE_META_HELP)]
     Meta(Box<EmulateServeArgs>),
+    /// Qikchat: /v1/messages and the status callbacks that follow
+    #[command(after_help = EMULATE_QIKCHAT_HELP)]
+    Qikchat(Box<EmulateServeArgs>),
+    /// Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook
+    #[command(after_help = EMULATE_PICKY_HELP)]
+    Picky(Box<EmulateServeArgs>),
+    /// 99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow
+    #[command(name = "99digital", after_help = EMULATE_PARTNER_HELP)]
+    Partner(Box<EmulateServeArgs>),
+    /// Omni Smartflow: no public send API; the customer's messages and the status callbacks
+    #[command(after_help = EMULATE_SMARTFLOW_HELP)]
+    Smartflow(Box<EmulateServeArgs>),
     /// The test customer sends the app a message, through a running emulator
     Say(EmulateSayArgs),
     /// The test customer reacts to a message the app sent: a reaction message webhook
@@ -1431,6 +1455,16 @@ pub struct EmulateServeArgs {
     /// token]
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
+
+    /// Where the provider's second callback URL points (Picky Assist's event webhook, Omni
+    /// Smartflow's status callbacks) [default: --webhook]
+    #[arg(long, value_name = "URL")]
+    pub events_webhook: Option<String>,
+
+    /// Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as
+    /// Qikchat does when its dashboard sets it
+    #[arg(long, value_name = "VAR")]
+    pub basic_auth_env: Option<String>,
 
     /// Verify the app's webhook first, as Meta does when a webhook is set: a GET with
     /// hub.mode=subscribe, this environment variable's verify token and a hub.challenge, which

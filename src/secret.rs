@@ -56,6 +56,8 @@ pub fn is_secret_header(name: &str) -> bool {
         "x-auth-token",
         "x-access-token",
         "x-webhook-secret",
+        // Qikchat's send API key.
+        "qikchat-api-key",
     ];
     SECRET_HEADERS
         .iter()

@@ -225,6 +225,13 @@ pub trait SendApi: Sync {
     /// Check a send the app made (a captured one: `validate` on an `emulate` capture file)
     /// against the provider's send schema.
     fn check_send(&self, body: &Value) -> crate::validation::Check;
+
+    /// The provider's second callback URL, when it has one (`Picky Assist's event webhook`):
+    /// webhooks for [`Destination::Events`] go there (`--events-webhook`). `None`: every
+    /// webhook goes to `--webhook`, and the flag is refused.
+    fn events_webhook(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// What an emulator is started with.
@@ -276,6 +283,30 @@ pub trait Emulator: Send {
         action: &CustomerAction,
         now: SystemTime,
     ) -> Result<CustomerEvent, (u16, String)>;
+
+    /// The request as it is recorded when it carries a credential outside the headers (Picky
+    /// Assist's `token` and 99 Digital's `apiKey` in the body, a `?data=` query): its body
+    /// and query with each such value replaced by `(redacted)`. `None`: recorded as received
+    /// (secret headers are redacted by the command).
+    fn redacted(&self, request: &ApiRequest<'_>) -> Option<(Vec<u8>, String)> {
+        let _ = request;
+        None
+    }
+
+    /// The app answered a webhook of the customer's (`status`, its body, at most 4 MiB): where
+    /// the provider sends that answer on as a message (Picky Assist's instant reply), the
+    /// answer as if the app had sent it through the API (checked, with the webhooks that
+    /// follow); `None` where the provider ignores the body of the answer.
+    fn app_answered(
+        &mut self,
+        webhook: &Webhook,
+        status: u16,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Option<ApiAnswer> {
+        let _ = (webhook, status, body, now);
+        None
+    }
 }
 
 /// A request of the app to the emulated API.
@@ -325,6 +356,30 @@ pub struct Webhook {
     /// for other webhooks (an inbound message).
     pub status: Option<&'static str>,
     pub body: Value,
+    /// Which of the app's URLs it goes to.
+    pub destination: Destination,
+}
+
+impl Webhook {
+    /// A webhook to the app's main URL (`--webhook`).
+    pub fn new(status: Option<&'static str>, body: Value) -> Webhook {
+        Webhook {
+            status,
+            body,
+            destination: Destination::Main,
+        }
+    }
+}
+
+/// Which of the app's callback URLs a webhook goes to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Destination {
+    /// `--webhook`.
+    #[default]
+    Main,
+    /// The provider's second URL ([`SendApi::events_webhook`], `--events-webhook`), or
+    /// `--webhook` when that is not given.
+    Events,
 }
 
 /// A failure injected into the emulator's answers (`--inject`, `/_wa-hook/inject`): the

@@ -14,14 +14,14 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::Recorder;
 use crate::capture::{CaptureRecord, Direction, ForwardResult};
 use crate::net::{self, FailureKind};
-use crate::providers::{Provider, Webhook};
-use crate::secret::SecretString;
+use crate::providers::{Destination, Provider, Webhook};
+use crate::secret::{BasicAuth, SecretString};
 
 /// Status webhooks waiting at most; one more is dropped (and counted).
 const QUEUE_MAX: usize = 10_000;
@@ -30,14 +30,20 @@ const QUEUE_MAX: usize = 10_000;
 pub struct Delivered {
     /// The app's HTTP status; `None` when no answer came.
     pub status: Option<u16>,
+    /// The body of the app's answer (at most [`net::send`]'s cap).
+    pub body: Vec<u8>,
 }
 
 /// Sends webhooks to the app.
 pub struct Delivery {
     pub client: reqwest::Client,
     pub url: Url,
+    /// `--events-webhook`: where [`Destination::Events`] webhooks go (`url` when `None`).
+    pub events_url: Option<Url>,
     pub provider: Provider,
     pub app_secret: Option<SecretString>,
+    /// `--basic-auth-env`: sent on every webhook.
+    pub basic_auth: Option<BasicAuth>,
     pub recorder: Arc<Recorder>,
 }
 
@@ -45,6 +51,10 @@ impl Delivery {
     /// Send one webhook and wait for the app's answer (at most the client's timeout); record
     /// it and count it.
     pub fn deliver(&self, webhook: &Webhook) -> Delivered {
+        let url = match (webhook.destination, &self.events_url) {
+            (Destination::Events, Some(events)) => events,
+            _ => &self.url,
+        };
         let rules = self.provider.rules();
         let body = rules.wire_bytes(&webhook.body);
         let mut headers = HeaderMap::new();
@@ -58,7 +68,7 @@ impl Delivery {
             }
         }
         let sent_at = crate::capture::now_rfc3339();
-        let record_headers: Vec<(String, String)> = headers
+        let listed: Vec<(String, String)> = headers
             .iter()
             .map(|(name, value)| {
                 (
@@ -67,15 +77,34 @@ impl Delivery {
                 )
             })
             .collect();
+        if let Some(auth) = &self.basic_auth {
+            if let Ok(value) = HeaderValue::from_str(auth.header_value().expose()) {
+                headers.insert(AUTHORIZATION, value);
+            }
+        }
+        let (record_headers, redacted_headers) = crate::capture::redacted_headers(
+            &listed
+                .into_iter()
+                .chain(self.basic_auth.as_ref().map(|auth| {
+                    (
+                        "authorization".to_string(),
+                        auth.header_value().expose().to_string(),
+                    )
+                }))
+                .collect::<Vec<_>>(),
+            false,
+        );
         let request = net::Request {
             method: Method::POST,
-            url: self.url.clone(),
+            url: url.clone(),
             headers,
             body: body.clone().into(),
         };
-        let reply =
-            crate::http::runtime().block_on(net::send(&self.client, request, &self.url, true));
-        let secrets: Vec<&SecretString> = self.app_secret.iter().collect();
+        let reply = crate::http::runtime().block_on(net::send(&self.client, request, url, true));
+        let mut secrets: Vec<&SecretString> = self.app_secret.iter().collect();
+        if let Some(auth) = &self.basic_auth {
+            secrets.extend(auth.secrets());
+        }
         let failure = reply.failure.map(|failure| failure.scrubbed(&secrets));
         let status = reply.status.filter(|_| failure.is_none());
         let response_status = match (&status, &failure) {
@@ -88,21 +117,22 @@ impl Delivery {
             received_at: sent_at,
             remote_addr: format!(
                 "{}:{}",
-                self.url.host_str().unwrap_or_default(),
-                self.url.port_or_known_default().unwrap_or_default()
+                url.host_str().unwrap_or_default(),
+                url.port_or_known_default().unwrap_or_default()
             ),
             method: "POST".to_string(),
-            path: self.url.path().to_string(),
-            query: self.url.query().unwrap_or_default().to_string(),
+            path: url.path().to_string(),
+            query: url.query().unwrap_or_default().to_string(),
             headers: record_headers,
+            redacted_headers,
             body_bytes: body.len() as u64,
             response_status,
             forward: Some(ForwardResult {
-                url: self.url.to_string(),
+                url: url.to_string(),
                 status,
                 latency_ms: crate::output::ms(reply.latency),
                 body: (!reply.body.is_empty())
-                    .then(|| String::from_utf8_lossy(&reply.body).into_owned()),
+                    .then(|| crate::secret::scrub(&String::from_utf8_lossy(&reply.body), &secrets)),
                 error: failure.as_ref().map(|failure| failure.message.clone()),
             }),
             ..CaptureRecord::default()
@@ -114,7 +144,10 @@ impl Delivery {
         );
         check.record_into(&mut record);
         self.recorder.webhook(record, status);
-        Delivered { status }
+        Delivered {
+            status,
+            body: reply.body,
+        }
     }
 }
 

@@ -56,6 +56,10 @@ const CONTROL_PREFIX: &str = "/_wa-hook/";
 pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
     match args.command {
         EmulateCommand::Meta(serve) => serve_provider("meta", &serve),
+        EmulateCommand::Qikchat(serve) => serve_provider("qikchat", &serve),
+        EmulateCommand::Picky(serve) => serve_provider("picky", &serve),
+        EmulateCommand::Partner(serve) => serve_provider("partner", &serve),
+        EmulateCommand::Smartflow(serve) => serve_provider("smartflow", &serve),
         EmulateCommand::Say(say) => customer::say(&say),
         EmulateCommand::React(react) => customer::react(&react),
         EmulateCommand::Read(read) => customer::read(&read),
@@ -67,6 +71,9 @@ pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
 struct Config {
     provider: Provider,
     webhook: url::Url,
+    /// `--events-webhook`.
+    events_webhook: Option<url::Url>,
+    basic_auth: Option<crate::secret::BasicAuth>,
     delays: Vec<(String, Duration)>,
     client: reqwest::Client,
     app_secret: Option<crate::secret::SecretString>,
@@ -98,6 +105,30 @@ impl Config {
         if args.window.is_some_and(|window| window.is_zero()) {
             bail!("--window must be more than 0; Meta's is 24h");
         }
+        let send_api = provider
+            .rules()
+            .send_api()
+            .expect("filtered on send_api above");
+        if args.events_webhook.is_some() && send_api.events_webhook().is_none() {
+            bail!(
+                "{} has one callback URL: leave out --events-webhook",
+                provider.display_name()
+            );
+        }
+        if args.app_secret.app_secret_env.is_some() && provider.rules().signing().is_none() {
+            bail!(
+                "{} signs no webhooks: leave out --app-secret-env",
+                provider.display_name()
+            );
+        }
+        if args.basic_auth_env.is_some()
+            && provider.rules().auth() != Some(crate::providers::Auth::Basic)
+        {
+            bail!(
+                "{} sends no Basic auth with its webhooks: leave out --basic-auth-env",
+                provider.display_name()
+            );
+        }
         let writer = match &args.out {
             Some(path) => CaptureWriter::open(path)?,
             None => CaptureWriter::discard(),
@@ -105,6 +136,12 @@ impl Config {
         Ok(Config {
             provider,
             webhook: crate::http::parse_target(&args.webhook)?,
+            events_webhook: args
+                .events_webhook
+                .as_deref()
+                .map(crate::http::parse_target)
+                .transpose()?,
+            basic_auth: crate::secret::BasicAuth::from_args(None, args.basic_auth_env.as_deref())?,
             delays: parse_statuses(provider, args.statuses.as_deref())?,
             client: crate::http::client(&crate::http::HttpOptions {
                 timeout: args.webhook_timeout,
@@ -406,8 +443,10 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let delivery = Arc::new(Delivery {
         client: config.client,
         url: config.webhook,
+        events_url: config.events_webhook,
         provider: config.provider,
         app_secret: config.app_secret,
+        basic_auth: config.basic_auth,
         recorder: Arc::clone(&recorder),
     });
     let shared = Arc::new(Shared {
@@ -741,18 +780,21 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     }
     let now = SystemTime::now();
     let accepted = Instant::now();
-    let answer = match &body {
-        Ok(bytes) => shared.emulator().answer(
-            &ApiRequest {
-                method: &method,
-                path,
-                query,
-                headers: &headers,
-                body: bytes,
-            },
-            now,
-        ),
-        Err((status, why)) => shared.emulator().refusal(*status, why),
+    let bytes = body.as_deref().unwrap_or_default();
+    let api_request = ApiRequest {
+        method: &method,
+        path,
+        query,
+        headers: &headers,
+        body: bytes,
+    };
+    let (answer, redacted) = {
+        let mut emulator = shared.emulator();
+        let answer = match &body {
+            Ok(_) => emulator.answer(&api_request, now),
+            Err((status, why)) => emulator.refusal(*status, why),
+        };
+        (answer, emulator.redacted(&api_request))
     };
     respond(
         request,
@@ -761,28 +803,43 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         &answer.headers,
         answer.body.clone(),
     );
-    let (kept, redacted) = crate::capture::redacted_headers(&headers, false);
-    let bytes = body.as_deref().unwrap_or_default();
-    let mut record = CaptureRecord {
-        direction: Some(Direction::Send),
+    let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
+    let (bytes, query) = match &redacted {
+        Some((body, query)) => (body.as_slice(), query.as_str()),
+        None => (bytes, query),
+    };
+    let record = CaptureRecord {
         received_at,
         remote_addr,
         method,
         path: path.to_string(),
         query: crate::capture::redacted_query(query, false),
         headers: kept,
-        redacted_headers: redacted,
-        body_bytes: bytes.len() as u64,
-        provider: Some(shared.provider),
-        kind: Some(Kind::parse(&answer.what)),
-        response_status: answer.status,
-        answer: (answer.body.len() <= RECORD_BODY_MAX).then(|| {
-            CaptureRecord::encode_body(&answer.body)
-                .0
-                .unwrap_or_default()
-        }),
+        redacted_headers: redacted_names,
         ..CaptureRecord::default()
     };
+    record_send(shared, record, bytes, answer, accepted);
+}
+
+/// Record a send of the app's (`record` holds its head) with the emulator's answer, and queue
+/// the webhooks that follow it.
+fn record_send(
+    shared: &Shared,
+    mut record: CaptureRecord,
+    bytes: &[u8],
+    answer: ApiAnswer,
+    accepted: Instant,
+) {
+    record.direction = Some(Direction::Send);
+    record.body_bytes = bytes.len() as u64;
+    record.provider = Some(shared.provider);
+    record.kind = Some(Kind::parse(&answer.what));
+    record.response_status = answer.status;
+    record.answer = (answer.body.len() <= RECORD_BODY_MAX).then(|| {
+        CaptureRecord::encode_body(&answer.body)
+            .0
+            .unwrap_or_default()
+    });
     if bytes.len() <= RECORD_BODY_MAX {
         (record.body, record.body_encoding) = CaptureRecord::encode_body(bytes);
     }
@@ -808,6 +865,30 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
             shared.recorder.dropped();
         }
     }
+}
+
+/// The app answered a webhook of the customer's: where the provider sends that answer on as a
+/// message (Picky Assist's instant reply), it is recorded as a send, with its webhooks.
+fn answered(shared: &Shared, webhook: &Webhook, delivered: &deliver::Delivered) {
+    let Some(status) = delivered.status else {
+        return;
+    };
+    let now = SystemTime::now();
+    let accepted = Instant::now();
+    let Some(answer) = shared
+        .emulator()
+        .app_answered(webhook, status, &delivered.body, now)
+    else {
+        return;
+    };
+    let record = CaptureRecord {
+        received_at: crate::capture::now_rfc3339(),
+        remote_addr: shared.delivery.url.authority().to_string(),
+        method: "POST".to_string(),
+        path: shared.delivery.url.path().to_string(),
+        ..CaptureRecord::default()
+    };
+    record_send(shared, record, &delivered.body, answer, accepted);
 }
 
 /// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later
@@ -953,6 +1034,7 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
                 }
             }
             let delivered = shared.delivery.deliver(&event.webhook);
+            answered(shared, &event.webhook, &delivered);
             (
                 200,
                 json!({"message_id": event.message_id, "app_status": delivered.status}),

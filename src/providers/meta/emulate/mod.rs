@@ -305,10 +305,7 @@ impl MetaEmulator {
         if let Some(opaque) = opaque {
             item.insert("biz_opaque_callback_data".into(), opaque);
         }
-        Some(Webhook {
-            status: Some(status),
-            body,
-        })
+        Some(Webhook::new(Some(status), body))
     }
 
     fn messages_edge(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer {
@@ -653,7 +650,7 @@ impl MetaEmulator {
         self.last_customer_message = Some(now);
         CustomerEvent {
             message_id,
-            webhook: Webhook { status: None, body },
+            webhook: Webhook::new(None, body),
         }
     }
 }
