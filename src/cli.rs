@@ -1395,10 +1395,71 @@ const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";
 const EMULATE_PICKY_HELP: &str = "Not built yet.";
 
 /// `emulate 99digital --help`: what it answers, and what is unknown.
-const EMULATE_PARTNER_HELP: &str = "Not built yet.";
+const EMULATE_PARTNER_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md and the 99 Digital pages it names):
+  POST /whatsapp/sendMessage (v1) {apiKey, from, to, text}: `to` a private number or a group id
+    (9725001234567-157483929384). Accepted: {status: \"OK\", unique, text, timestamp, from, to,
+    reason: 1}.
+  POST /whatsapp/v2/sendMessage (v2) {apiKey, from, to, body, replyTo?, showRequest?}: private
+    numbers only. --window 24h: the test customer is taken to have written when the emulator
+    started; a v2 send later than the window is refused (a short one, 10s, is a fast clock).
+  POST /whatsapp/v2/readStatus (mark as read; the path is from 99 Digital's mark-as-read page)
+    {apiKey, from, to} -> {status: \"OK\", reason: 1, from, to}.
+  Each body is checked against the send schema (partner-send.json, shipped) and refused with
+  {status: \"FAIL\", reason} and the documented reason: 2 `from` is not the emulated account
+  (or the body is not JSON), 3 a wrong apiKey, 4 `to` empty or malformed (numbers are
+  international without +), 5 empty text / body. The apiKey: any non-empty one, or only the
+  one --token-env names; it is never repeated in an answer, a line of output or the capture
+  file (recorded as \"(redacted)\").
+  --inject REASON:next=N | REASON:every=N with reasons 2 to 7 (6 \"WhatsApp error - try
+    again\", 7 \"'to' number is valid, but doesn't have WhatsApp installed\") fails message sends.
+  Webhooks: the partner events of 99 Digital's Partner Webhook API page, to --webhook, when the
+  customer's side asks: wa-hook emulate say --emulator URL --kind event:whatsapp (also
+  event:builder, event:online). 99 Digital's delivery statuses and incoming messages are not
+  in wa-hook's facts, so no webhook follows a send, and `say TEXT`, `read`, `fail` and `react`
+  are refused. With --token-env, the whatsapp event leaves out whatsapp_apiKey (the key is
+  never sent); otherwise it carries a fresh one. Events are unsigned: the page documents no
+  signature (only the address they come from, 34.165.99.212).
+  No public 99 Digital client was found on PyPI or npm to point at the emulator.
+
+wa-hook's own choices, where 99 Digital's behaviour is unknown:
+  FAIL answers are HTTP 200 (the pages show no HTTP status) and add `wa_hook_details`: the
+  JSON pointer of the member at fault, then what was expected and found. Several faults: the
+  lowest reason wins. Reason 0, which no page uses, marks what 99 Digital gives no reason for:
+  a v2 send outside the window (its answer is not documented; the pages say to use Send
+  Template Message), an unknown route (404), a member with no reason (replyTo, showRequest).
+  v2's success answer is v1's without `text`; showRequest: 1 adds the request without the
+  apiKey as `request` (the page does not name the member). A body that is not JSON is reason
+  2, as the mark-as-read page says. v1's page says \"POST\" only: the emulator takes JSON, as
+  for v2. The digit counts of a number (8 to 15) are wa-hook's reading of the examples.
+  --templates, --throughput and --pair-interval are refused (nothing documented to check).
+
+Stdout's first line is the base URL (with --format json {\"emulating\", \"base_url\", \"from\",
+\"customer\"}); Ctrl-C prints the summary (sends by endpoint and reason) and exits 0.";
 
 /// `emulate smartflow --help`: what it answers, and what is unknown.
-const EMULATE_SMARTFLOW_HELP: &str = "Not built yet.";
+const EMULATE_SMARTFLOW_HELP: &str = "\
+Omni Smartflow has no public send API (none was found: wa-hook's SEND-APIS.md), so only its
+webhook side is emulated: every request to the emulator's API is answered HTTP 501 with a JSON
+{\"error\"} saying so, and recorded.
+  The customer's message, to the incoming-message callback (--webhook):
+    wa-hook emulate say --emulator URL 'Is the jacket in stock?'
+    wa-hook emulate say --emulator URL --kind message:image   (any smartflow/message-* sample)
+  A status of a message the app sent through Omni Smartflow, to the status callback
+  (--events-webhook; --webhook when it is not given):
+    wa-hook emulate read --emulator URL wamid.HBgM...
+    wa-hook emulate fail --emulator URL wamid.HBgM... --code 131026
+  Bodies are Omni Smartflow's (Meta's On-Premises format, no envelope), built from wa-hook's
+  smartflow samples with fresh ids and times; each is checked with wa-hook's Smartflow schemas
+  and recorded with its verdict. Any message id is taken (the app's sends do not go through
+  the emulator). A failed status carries a code of wa-hook's Meta error table (Omni Smartflow
+  passes on Meta's errors); 131026 keeps the sample's texts, other codes use the code's meaning.
+  React is refused: no reaction callback is documented. Webhooks are unsigned: the seed
+  documents no signature or credentials.
+  Flags about sends (--token-env, --templates, --window, --throughput, --pair-interval,
+  --inject) are refused; --statuses has no effect (no send is followed by statuses).
+
+Stdout's first line is the base URL; Ctrl-C prints the summary and exits 0.";
 
 #[derive(Args, Debug)]
 pub struct EmulateArgs {

@@ -4,6 +4,8 @@ mod common;
 mod completions;
 mod doctor;
 mod emulate;
+mod emulate_partner;
+mod emulate_smartflow;
 mod inspect;
 mod inspect_browser;
 mod listen;

@@ -175,6 +175,12 @@ fn parse_statuses(
             known.extend(lifecycle.ladder(true));
             known
         });
+    if known.is_empty() {
+        bail!(
+            "{} sends no status webhooks after a send: leave out --statuses",
+            provider.display_name()
+        );
+    }
     let mut delays = Vec::new();
     for part in text
         .split(',')
