@@ -157,10 +157,12 @@ fn issues(body: &Value, def: Option<&str>) -> Vec<Issue> {
     let secrets: Vec<SecretString> = api_key_of(body).map(SecretString::new).into_iter().collect();
     let secrets: Vec<&SecretString> = secrets.iter().collect();
     for issue in &mut issues {
-        if issue.pointer.is_empty() || issue.pointer.starts_with("/apiKey") {
-            issue.found = format!("{} {REDACTED}", crate::validation::json_type(
-                body.pointer(&issue.pointer).unwrap_or(body),
-            ));
+        let found = body.pointer(&issue.pointer);
+        if issue.pointer.is_empty() || (issue.pointer.starts_with("/apiKey") && found.is_some()) {
+            issue.found = format!(
+                "{} {REDACTED}",
+                crate::validation::json_type(found.unwrap_or(body))
+            );
         }
         issue.found = crate::secret::scrub(&issue.found, &secrets);
     }
@@ -522,27 +524,43 @@ impl Emulator for PartnerEmulator {
         }
     }
 
-    /// The apiKey (in a JSON body, a form body or the query) as `(redacted)`; in a body that
-    /// is neither, every `"apiKey": "..."` and `apiKey=...`, and the --token-env key wherever
-    /// it appears.
+    /// The apiKey (in a JSON body at any depth, a form body or the query) as `(redacted)`; in
+    /// a body that is not JSON, every `"apiKey": ...` and `apiKey=...`; and the --token-env key
+    /// wherever it appears.
     fn redacted(&self, request: &ApiRequest<'_>) -> Option<(Vec<u8>, String)> {
+        let secrets: Vec<&SecretString> = self.token.iter().collect();
         let query = crate::secret::redact_query_param(request.query, "apiKey", REDACTED);
-        let body = match serde_json::from_slice::<Value>(request.body) {
-            Ok(mut value) => {
-                if let Some(key) = value.get_mut("apiKey") {
-                    *key = REDACTED.into();
-                }
-                serde_json::to_vec(&value).expect("a JSON value always encodes")
-            }
-            Err(_) => {
-                let text = String::from_utf8_lossy(request.body);
-                let text = redact_json_member(&text, "apiKey");
-                let text = crate::secret::redact_query_param(&text, "apiKey", REDACTED);
-                let secrets: Vec<&SecretString> = self.token.iter().collect();
-                crate::secret::scrub(&text, &secrets).into_bytes()
-            }
+        let query = crate::secret::scrub(&query, &secrets);
+        let text = if let Ok(mut value) = serde_json::from_slice::<Value>(request.body) {
+            redact_members(&mut value, "apiKey");
+            value.to_string()
+        } else {
+            let text = String::from_utf8_lossy(request.body);
+            let text = redact_json_member(&text, "apiKey");
+            crate::secret::redact_query_param(&text, "apiKey", REDACTED)
         };
-        Some((body, query))
+        Some((crate::secret::scrub(&text, &secrets).into_bytes(), query))
+    }
+}
+
+/// Every member called `name`, at any depth, set to `(redacted)`.
+fn redact_members(value: &mut Value, name: &str) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if key == name {
+                    *member = REDACTED.into();
+                } else {
+                    redact_members(member, name);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                redact_members(item, name);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -713,6 +731,8 @@ mod tests {
             (&br#"{"apiKey": "s3cret-key", "from": "#[..], ""),
             (&b"apiKey=s3cret-key&from=1"[..], "apiKey=s3cret-key"),
             (&br#"{"apiKey": 12345678, "x": 1"#[..], ""),
+            (&br#"[{"n": {"apiKey": "s3cret-key"}}]"#[..], ""),
+            (&br#"{"other": "s3cret-key"}"#[..], ""),
         ] {
             let request = ApiRequest {
                 method: "POST",
@@ -741,7 +761,7 @@ mod tests {
                 &crate::validation::CheckOptions::default(),
             );
             assert_eq!(check.verdict, Verdict::Valid, "{kind}: {:?}", check.errors);
-            assert_eq!(check.provider.map(|p| p.id()), Some("partner"));
+            assert_eq!(check.provider.map(crate::providers::Provider::id), Some("partner"));
             assert_eq!(check.kind.map(|k| k.to_string()).as_deref(), Some(kind));
         }
         assert!(emulator.customer(&CustomerAction::Say("hi".into()), SystemTime::now()).is_err());

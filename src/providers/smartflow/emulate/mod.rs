@@ -273,7 +273,7 @@ mod tests {
     fn assert_smartflow(body: &Value, kind: &str) {
         let check = crate::validation::check_value(body, &crate::validation::CheckOptions::default());
         assert_eq!(check.verdict, Verdict::Valid, "{kind}: {:?}", check.errors);
-        assert_eq!(check.provider.map(|p| p.id()), Some("smartflow"));
+        assert_eq!(check.provider.map(crate::providers::Provider::id), Some("smartflow"));
         assert_eq!(check.kind.map(|k| k.to_string()).as_deref(), Some(kind));
     }
 
