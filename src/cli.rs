@@ -1478,7 +1478,7 @@ pub enum EmulateCommand {
     /// Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook
     #[command(after_help = EMULATE_PICKY_HELP)]
     Picky(Box<EmulateServeArgs>),
-    /// 99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow
+    /// 99 Digital: sendMessage (v1, v2), mark-as-read (readStatus) and its partner events
     #[command(name = "99digital", after_help = EMULATE_PARTNER_HELP)]
     Partner(Box<EmulateServeArgs>),
     /// Omni Smartflow: no public send API; the customer's messages and the status callbacks
