@@ -1389,7 +1389,49 @@ to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delive
 by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
 
 /// `emulate qikchat --help`: what it answers, and what is unknown.
-const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";
+const EMULATE_QIKCHAT_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md, \"Qikchat send API\", and Qikchat's API pages):
+  POST /v1/messages with a QIKCHAT-API-KEY header: any non-empty key, or only the one
+    --token-env names; a missing, empty or other key is refused (401).
+  Sends: {to_contact, type, <type>: {...}} for text ({body} of at most 4096 characters;
+    preview_url), image and video ({link, caption}), audio and sticker ({link}), document
+    ({link, caption, filename}), contact (one card: name, phones, emails, addresses, org, urls,
+    birthday) and location ({latitude, longitude, name, address}); media by http(s) link only
+    (there is no upload). Checked against the send schema (qikchat-send.json, shipped).
+  Accepted: {\"status\": true, \"message\": \"Messages queued successfully\", \"data\": [{id,
+    channel, from, recipient, created_at, \"status\": \"queued\"}]} with a fresh 25-character id
+    (drawn from --seed when given), then the `sent` and `delivered` callbacks
+    (whatsapp:message:status, payload.id = that id), with Authorization: Basic when
+    --basic-auth-env is given. `read` comes when the customer reads (`wa-hook emulate read`),
+    `failed` with `wa-hook emulate fail` (Qikchat's callbacks document no error: --code is not
+    carried).
+  --window 24h: \"free-form only within 24 hours of the user's last message\": outside it a
+    non-template send is queued, then a `failed` callback follows (no `sent`).
+  The customer, on the same port: say (text, or --kind message:text | message:image, the
+    kinds of wa-hook's Qikchat samples), react, read, fail, as whatsapp:message:in and
+    whatsapp:message:status bodies. --identity is Meta's: refused here.
+
+Unknown, and what wa-hook does instead:
+  Qikchat's error answers are not documented. Every refusal is wa-hook's: HTTP 400 (a send
+  that breaks the schema, or not JSON), 401 (the key), 404 (another route), 405 (another
+  method), 413 (over --max-body), shaped like the success envelope: {\"status\": false,
+  \"message\": \"<JSON pointer of the field at fault>: expected ..., found ...\"}.
+  Types other than those listed are refused at /type (Qikchat may take more; its pages list
+  these). The template send's shape is not documented: any `template` object is accepted
+  unchecked, and --templates is refused. Whether Qikchat refuses a send outside the window or
+  fails it later is unknown (it fails later here, as Meta does). The send answer's `credits`
+  (a price: 0.80 on the text page, absent on the media pages) is left out. Which numbers a
+  status callback's `from` and `to` hold is not said: here `from` is the business number and
+  `to` the recipient as sent, as in the send answer. Inbound types beyond text and image, a
+  reaction included, follow Meta's shapes (PROVIDERS.md); a reaction names the message by the
+  id the send was answered with.
+  Refused, with the reason: --inject (Qikchat documents no error codes), --throughput and
+  --pair-interval (no documented limits), --templates, --app-secret-env (Qikchat signs
+  nothing), --verify-token-env (no handshake), --events-webhook (one callback URL).
+
+No public Qikchat client library was found (PyPI, npm): the app calls the API with its own
+HTTP client. Stdout's first line is the base URL (or with --format json {\"emulating\",
+\"base_url\", \"business_number\", \"customer\"}); Ctrl-C prints the summary and exits 0.";
 
 /// `emulate picky --help`: what it answers, and what is unknown.
 const EMULATE_PICKY_HELP: &str = "Not built yet.";

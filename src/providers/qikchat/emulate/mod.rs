@@ -43,8 +43,8 @@ const ID_LENGTH: usize = 25;
 const REMEMBERED: usize = 100_000;
 
 /// Why `--inject` (and `/_wa-hook/inject`) has nothing to inject.
-const NO_CODES: &str = "Qikchat documents no error codes (its error answers are unknown), so \
-                        there is nothing to inject: leave out --inject";
+const NO_CODES: &str =
+    "Qikchat documents no error codes (its error answers are unknown): there is nothing to inject";
 
 /// `SendApi` for Qikchat.
 pub struct QikchatSends;
@@ -67,7 +67,7 @@ impl SendApi for QikchatSends {
             );
         }
         if !setup.injections.is_empty() {
-            anyhow::bail!(NO_CODES);
+            anyhow::bail!("{NO_CODES}; leave out --inject");
         }
         Ok(Box::new(QikchatEmulator {
             ids: setup.seed.map_or_else(IdSource::new, IdSource::seeded),
@@ -517,7 +517,8 @@ mod tests {
 
     #[test]
     fn flags_without_a_documented_meaning_are_refused_with_the_reason() {
-        let cases: [(fn(&mut EmulatorSetup), &str); 4] = [
+        type Edit = fn(&mut EmulatorSetup);
+        let cases: [(Edit, &str); 4] = [
             (|s| s.templates = Some(json!([])), "--templates"),
             (|s| s.throughput = Some(10), "--throughput"),
             (|s| s.pair_interval = Some(Duration::from_secs(6)), "--pair-interval"),
