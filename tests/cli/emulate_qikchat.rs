@@ -637,7 +637,18 @@ fn the_capture_file_validates_the_sends_against_qikchats_schema() {
         ),
         (Some("send"), Some("send:text"), Some("valid"))
     );
-    assert_eq!(records[1]["kind"], "status:sent");
+    // Each callback was checked as it went out: valid, and Qikchat's.
+    for (record, kind) in records[1..3]
+        .iter()
+        .zip(["status:sent", "status:delivered"])
+    {
+        assert_eq!(record["direction"], "webhook");
+        assert_eq!(
+            (record["kind"].as_str(), record["verdict"].as_str()),
+            (Some(kind), Some("valid"))
+        );
+        assert_eq!(record["provider"], "qikchat");
+    }
     assert_eq!(records[3]["verdict"], "invalid");
     wa_hook()
         .args(["validate", "--format", "json"])
