@@ -9,6 +9,7 @@
 //! answer here is wa-hook's own (said in `emulate picky --help`).
 pub mod check;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::time::SystemTime;
 
@@ -99,6 +100,14 @@ impl SendApi for PickySends {
             errors: scrubbed(issues, token.as_deref()),
             more_errors: 0,
             note: None,
+        }
+    }
+
+    /// The normal POST form's JSON is the query's `data`; otherwise the body.
+    fn sent_body<'a>(&self, body: &'a [u8], query: &str) -> Cow<'a, [u8]> {
+        match query_data(query) {
+            Some(data) => Cow::Owned(data.into_bytes()),
+            None => Cow::Borrowed(body),
         }
     }
 
@@ -270,9 +279,8 @@ impl PickyEmulator {
 
     fn push(&mut self, request: &ApiRequest<'_>) -> ApiAnswer {
         let what = "send:push";
-        let from_query = query_data(request.query);
-        let bytes = from_query.as_deref().map_or(request.body, str::as_bytes);
-        let body = match crate::validation::parse_json(bytes) {
+        let bytes = PickySends.sent_body(request.body, request.query);
+        let body = match crate::validation::parse_json(&bytes) {
             Ok(body) => body,
             Err(issue) => {
                 let mut refused = error(400, &message(&issue), "send:malformed");
@@ -558,11 +566,8 @@ impl Emulator for PickyEmulator {
     /// The push with its token replaced by `(redacted)`: in a JSON body, in the `data` of the
     /// normal POST form, and wherever its text appears.
     fn redacted(&self, request: &ApiRequest<'_>) -> Option<(Vec<u8>, String)> {
-        let from_query = query_data(request.query);
-        let parsed = from_query
-            .as_deref()
-            .map_or(request.body, str::as_bytes);
-        let token = serde_json::from_slice::<Value>(parsed)
+        let parsed = PickySends.sent_body(request.body, request.query);
+        let token = serde_json::from_slice::<Value>(&parsed)
             .ok()
             .and_then(|body| body.get("token").and_then(value_text))
             .map(SecretString::new);
