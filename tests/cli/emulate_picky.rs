@@ -720,3 +720,26 @@ fn the_json_start_line_names_the_ids_and_a_seed_repeats_them() {
     };
     assert_eq!(ids(), ids());
 }
+
+#[test]
+fn reports_can_be_delayed_by_their_picky_names() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--statuses", "submitted=0ms,delivered=300ms"]);
+    let started = std::time::Instant::now();
+    emulator.push(&text_push(&[json!(CUSTOMER)]));
+    assert_eq!(report(&app.next())["status"], 4);
+    assert_eq!(report(&app.next())["status"], 1);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    wa_hook()
+        .args([
+            "emulate",
+            "picky",
+            "--webhook",
+            "3000",
+            "--statuses",
+            "sent=1s",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("submitted, delivered, read"));
+}
