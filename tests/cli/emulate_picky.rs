@@ -328,6 +328,16 @@ fn the_normal_post_form_the_v3_path_routes_and_methods() {
         (status, json_of(&answer)["status"].clone()),
         (405, json!(405))
     );
+    // Nothing can be injected at run time either: Picky's error codes are unknown.
+    let (status, answer) = emulator.control("inject", &json!({"code": 131_030, "next": 1}));
+    assert_eq!(status, 400);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("error codes are unknown"),
+        "{answer}"
+    );
     let (status, answer) = emulator.request("POST", "/api/v3/push", b"{}");
     assert_eq!(
         (status, json_of(&answer)["status"].clone()),
