@@ -5,6 +5,7 @@ mod completions;
 mod doctor;
 mod emulate;
 mod emulate_qikchat;
+mod emulate_picky;
 mod inspect;
 mod inspect_browser;
 mod listen;
