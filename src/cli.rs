@@ -1389,10 +1389,94 @@ to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delive
 by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
 
 /// `emulate qikchat --help`: what it answers, and what is unknown.
-const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";
+const EMULATE_QIKCHAT_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md, \"Qikchat send API\", and Qikchat's API pages):
+  POST /v1/messages with a QIKCHAT-API-KEY header: any non-empty key, or only the one
+    --token-env names; a missing, empty or other key is refused (401).
+  Sends: {to_contact, type, <type>: {...}} for text ({body} of at most 4096 characters;
+    preview_url), image and video ({link, caption}), audio and sticker ({link}), document
+    ({link, caption, filename}), contact (one card: name, phones, emails, addresses, org, urls,
+    birthday) and location ({latitude, longitude, name, address}); media by http(s) link only
+    (there is no upload). Checked against the send schema (qikchat-send.json, shipped).
+  Accepted: {\"status\": true, \"message\": \"Messages queued successfully\", \"data\": [{id,
+    channel, from, recipient, created_at, \"status\": \"queued\"}]} with a fresh 25-character id
+    (drawn from --seed when given), then the `sent` and `delivered` callbacks
+    (whatsapp:message:status, payload.id = that id), with Authorization: Basic when
+    --basic-auth-env is given. `read` comes when the customer reads (`wa-hook emulate read`),
+    `failed` with `wa-hook emulate fail` (Qikchat's callbacks document no error: --code is not
+    carried).
+  --window 24h: \"free-form only within 24 hours of the user's last message\": outside it a
+    non-template send is queued, then a `failed` callback follows (no `sent`).
+  The customer, on the same port: say (text, or --kind message:text | message:image, the
+    kinds of wa-hook's Qikchat samples), react, read, fail, as whatsapp:message:in and
+    whatsapp:message:status bodies. --identity is Meta's: refused here.
+
+Unknown, and what wa-hook does instead:
+  Qikchat's error answers are not documented. Every refusal is wa-hook's: HTTP 400 (a send
+  that breaks the schema, or not JSON), 401 (the key), 404 (another route), 405 (another
+  method), 413 (over --max-body), shaped like the success envelope: {\"status\": false,
+  \"message\": \"<JSON pointer of the field at fault>: expected ..., found ...\"}.
+  Types other than those listed are refused at /type (Qikchat may take more; its pages list
+  these). The template send's shape is not documented: any `template` object is accepted
+  unchecked, and --templates is refused. Whether Qikchat refuses a send outside the window or
+  fails it later is unknown (it fails later here, as Meta does). The send answer's `credits`
+  (a price: 0.80 on the text page, absent on the media pages) is left out. Which numbers a
+  status callback's `from` and `to` hold is not said: here `from` is the business number and
+  `to` the recipient as sent, as in the send answer. Inbound types beyond text and image, a
+  reaction included, follow Meta's shapes (PROVIDERS.md); a reaction names the message by the
+  id the send was answered with.
+  Refused, with the reason: --inject (Qikchat documents no error codes), --throughput and
+  --pair-interval (no documented limits), --templates, --app-secret-env (Qikchat signs
+  nothing), --verify-token-env (no handshake), --events-webhook (one callback URL).
+
+No public Qikchat client library was found (PyPI, npm): the app calls the API with its own
+HTTP client. Stdout's first line is the base URL (or with --format json {\"emulating\",
+\"base_url\", \"business_number\", \"customer\"}); Ctrl-C prints the summary and exits 0.";
 
 /// `emulate picky --help`: what it answers, and what is unknown.
-const EMULATE_PICKY_HELP: &str = "Not built yet.";
+const EMULATE_PICKY_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md and PROVIDERS.md, \"Picky Assist\"):
+  POST /api/v2/push (V4) or /app/api/v2/push (V3): JSON, or the normal POST form with the JSON
+    in the query (?data=JSON). The body: token (any non-empty one, or only the one --token-env
+    names), application, globalmessage, globalmedia, priority (\"0\" or \"1\"), data[] of
+    {number, message}: numbers with the country code, digits only, no + and no leading 0; a
+    number needs its own message unless globalmessage or globalmedia is given. Checked against
+    the send schema (picky-push.json, shipped). Accepted: {\"status\": 100, \"push_id\",
+    \"message\": \"Success\", \"data\": [{\"msg_id\", \"number\", \"credit\"}]}, then for each number
+    a delivery report (event_id 1) with status 4 submitted, then 1 delivered, on the event
+    webhook (--events-webhook, else --webhook); 3 read comes when the customer reads
+    (`wa-hook emulate read MSG_ID`), 2 failed with `wa-hook emulate fail MSG_ID --code N`.
+  Instant replies: a 200 with a JSON body to a message webhook is read as an instant reply
+    (the picky-reply schema): a valid one is sent to the customer (recorded as a send, with its
+    delivery reports), an invalid one is recorded with its issues and not sent, and a body that
+    is not JSON is not delivered (recorded so).
+  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:media\"}
+    (any Picky message sample kind), /_wa-hook/read {\"message_id\"}, /_wa-hook/fail
+    {\"message_id\", \"code\"}, where message_id is a msg_id. Picky documents no reactions.
+  --statuses submitted=0ms,delivered=2s delays the reports; --seed N draws push_id and msg_id
+    from the seed (the same pushes get the same ids on every run).
+
+Unknown, and wa-hook's choices:
+  Picky Assist's error codes (its \"Status & Error Codes\" were not read into wa-hook's
+  sources). A wrong push is answered HTTP 400 {\"status\": 400, \"message\": \"<JSON pointer of
+  the field at fault>: expected ..., found ...\"}, a missing or wrong token 401, unknown routes
+  404 and other methods 405, in the same form: those statuses are wa-hook's, not Picky's; an
+  app should treat any status other than 100 as a failure. --inject is refused for this reason.
+  Whether Picky requires application (required here); which text wins when both globalmessage
+  and a number's message are given (globalmessage here); what credit a message costs (the
+  documentation's 0.005 here); whether Picky batches reports (one report per message and
+  status here) and reports instant replies (it does here, with a push_id of their own); where
+  a push carries reference_number (data[] or the top level, echoed on the reports here); the
+  report's message_type (guessed from globalmedia's extension) and error_message for codes
+  other than 131026 (wa-hook's text). The answer's ids are strings and the reports' numbers,
+  as in Picky's own samples. An instant reply's delay is not waited; a webhook the app
+  answers non-200 is not retried (Picky retries after 1 min, 15 min, 2 h and 6 h).
+  --templates, --window, --throughput and --pair-interval are refused: none is documented for
+  Picky's Push API. Picky signs nothing and sends no auth: --app-secret-env, --basic-auth-env
+  and --verify-token-env are refused.
+
+Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
+{\"emulating\", \"base_url\", \"project_id\", \"customer\"}). Ctrl-C prints the summary and exits 0.";
 
 /// `emulate 99digital --help`: what it answers, and what is unknown.
 const EMULATE_PARTNER_HELP: &str = "\

@@ -5,6 +5,8 @@ mod completions;
 mod doctor;
 mod emulate;
 mod emulate_partner;
+mod emulate_picky;
+mod emulate_qikchat;
 mod emulate_smartflow;
 mod inspect;
 mod inspect_browser;

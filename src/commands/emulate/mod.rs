@@ -121,6 +121,12 @@ impl Config {
                 provider.display_name()
             );
         }
+        if args.verify_token_env.is_some() && provider.rules().handshake().is_none() {
+            bail!(
+                "{} verifies no webhook: leave out --verify-token-env",
+                provider.display_name()
+            );
+        }
         if args.basic_auth_env.is_some()
             && provider.rules().auth() != Some(crate::providers::Auth::Basic)
         {
@@ -601,10 +607,10 @@ fn print_start(
             .into_iter()
             .map(|(name, value)| format!("  {name}: {value}"))
             .collect();
-        let signing = if signed {
-            "signed with the app secret"
-        } else {
-            "unsigned (no --app-secret-env)"
+        let signing = match (signed, provider.rules().signing()) {
+            (true, _) => "signed with the app secret",
+            (false, Some(_)) => "unsigned (no --app-secret-env)",
+            (false, None) => "the provider signs none",
         };
         eprintln!(
             "wa-hook: emulating {}'s send API at {base_url}; webhooks to {webhook} ({signing})\n{}\n{}\n\
