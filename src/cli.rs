@@ -1596,8 +1596,8 @@ pub struct EmulateServeArgs {
     #[command(flatten)]
     pub app_secret: AppSecretEnvArg,
 
-    /// The one bearer token accepted, from this environment variable [default: any non-empty
-    /// token]
+    /// The one API credential accepted (Meta's bearer token, Qikchat's API key, Picky Assist's
+    /// token, 99 Digital's apiKey), from this environment variable [default: any non-empty one]
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 
@@ -1635,36 +1635,38 @@ pub struct EmulateServeArgs {
     #[arg(long, value_name = "STATUS=DURATION,...")]
     pub statuses: Option<String>,
 
-    /// The app's templates (JSON: [{"name", "language", "status", "components": [{"type":
+    /// Meta: the app's templates (JSON: [{"name", "language", "status", "components": [{"type":
     /// "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such
     /// template, language or not approved; 132000 parameter count; 100 parameter name missing)
     #[arg(long, value_name = "FILE")]
     pub templates: Option<PathBuf>,
 
     /// The customer-service window: a non-template send more than this after the customer's
-    /// last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h;
-    /// default: not checked]. A short one (10s) is a fast clock for tests
+    /// last message (or before any) fails as the provider fails it (Meta: accepted, then a
+    /// 131047 `failed` status) [Meta, Qikchat, 99 Digital v2: 24h; default: not checked]. A
+    /// short one (10s) is a fast clock for tests
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub window: Option<Duration>,
 
-    /// At most this many message sends per second; more are answered 429 with code 130429 and
+    /// Meta: at most this many message sends per second; more are answered 429 with code 130429 and
     /// Retry-After: 1 [Meta: 80 per number by default; default: not limited]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub throughput: Option<u32>,
 
-    /// The least time between two messages to the same user; sooner is answered 400 with code
+    /// Meta: the least time between two messages to the same user; sooner is answered 400 with code
     /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub pair_interval: Option<Duration>,
 
-    /// Fail message sends with an error code of Meta's: CODE:next=N (the next N sends) or
-    /// CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are
-    /// accepted, then get a `failed` status; others are the send's answer. Also at run time:
+    /// Fail message sends with one of the provider's documented codes (Meta's error codes, 99
+    /// Digital's reasons): CODE:next=N (the next N sends) or CODE:every=N (every Nth);
+    /// repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed`
+    /// status; others are the send's answer. Refused for providers that document no codes. Also at run time:
     /// POST /_wa-hook/inject {"code", "next" | "every"}
     #[arg(long, value_name = "CODE:next=N", value_parser = crate::providers::Injection::parse)]
     pub inject: Vec<crate::providers::Injection>,
 
-    /// Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the
+    /// Draw every id (message ids, media ids, Meta's fbtrace_id) from this seed: the same sends get the
     /// same ids on every run [default: fresh ids]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

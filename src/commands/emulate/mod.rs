@@ -433,14 +433,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             busy_body: Some(busy.body),
         },
     )?;
-    print_start(
-        args,
-        config.provider,
-        &base_url,
-        &config.webhook,
-        emulator.as_ref(),
-        config.app_secret.is_some(),
-    )?;
+    print_start(args, &config, &base_url, emulator.as_ref())?;
 
     let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
@@ -580,12 +573,11 @@ fn verify_webhook(config: &Config) -> anyhow::Result<()> {
 
 fn print_start(
     args: &EmulateServeArgs,
-    provider: Provider,
+    config: &Config,
     base_url: &str,
-    webhook: &url::Url,
     emulator: &dyn Emulator,
-    signed: bool,
 ) -> anyhow::Result<()> {
+    let (provider, webhook) = (config.provider, &config.webhook);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => writeln!(out, "{base_url}")?,
@@ -607,14 +599,28 @@ fn print_start(
             .into_iter()
             .map(|(name, value)| format!("  {name}: {value}"))
             .collect();
-        let signing = match (signed, provider.rules().signing()) {
-            (true, _) => "signed with the app secret",
-            (false, Some(_)) => "unsigned (no --app-secret-env)",
-            (false, None) => "the provider signs none",
+        let signing = match (
+            config.app_secret.is_some(),
+            provider.rules().signing(),
+            config.basic_auth.is_some(),
+        ) {
+            (true, _, _) => "signed with the app secret",
+            (false, Some(_), _) => "unsigned (no --app-secret-env)",
+            (false, None, true) => "with Basic auth",
+            (false, None, false) => "the provider signs none",
+        };
+        let events = match (
+            &config.events_webhook,
+            provider
+                .rules()
+                .send_api()
+                .and_then(|api| api.events_webhook()),
+        ) {
+            (Some(url), Some(name)) => format!("; {name} at {url}"),
+            _ => String::new(),
         };
         eprintln!(
-            "wa-hook: emulating {}'s send API at {base_url}; webhooks to {webhook} ({signing})\n{}\n{}\n\
-             The customer: wa-hook emulate say --emulator {base_url} 'Hello'\n\
+            "wa-hook: emulating {} at {base_url}; webhooks to {webhook} ({signing}){events}\n{}\n{}\n\
              Ctrl-C stops and prints a summary.",
             provider.display_name(),
             ids.join("\n"),

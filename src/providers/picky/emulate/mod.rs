@@ -467,7 +467,8 @@ impl Emulator for PickyEmulator {
              body: any non-empty one unless --token-env.\n\
              Message webhooks go to --webhook (JSON method); delivery reports to the event \
              webhook (--events-webhook, else --webhook). A JSON answer to a message webhook is \
-             an instant reply, sent on with its reports."
+             an instant reply, sent on with its reports.\n\
+             The customer: wa-hook emulate say --emulator {base_url} 'Hello'"
         )
     }
 
@@ -656,9 +657,15 @@ fn redact_token_members(text: &str) -> String {
         };
         let value = after_colon.trim_start();
         out.push_str(&after_key[..after_key.len() - value.len()]);
-        out.push('"');
-        out.push_str(crate::secret::REDACTED);
-        out.push('"');
+        if value.starts_with('"') {
+            out.push('"');
+            out.push_str(crate::secret::REDACTED);
+            out.push('"');
+        } else {
+            // A token that is not a string (a number, an object) is a wrong push: `null` keeps
+            // it wrong for `validate` (a string would make it pass) without keeping its value.
+            out.push_str("null");
+        }
         rest = &value[value_end(value)..];
     }
     out.push_str(rest);
@@ -820,7 +827,7 @@ mod tests {
         );
         assert_eq!(
             redact_token_members(r#"{"token":12345,"x":{"token":{"a":[1,2]}}}"#),
-            r#"{"token":"(redacted)","x":{"token":"(redacted)"}}"#
+            r#"{"token":null,"x":{"token":null}}"#
         );
         assert_eq!(redact_token_members(r#"{"token":"cut"#), r#"{"token":"(redacted)""#);
         assert_eq!(

@@ -321,7 +321,8 @@ impl Emulator for QikchatEmulator {
              with its own HTTP client, e.g.\n  \
              curl -H '{KEY_HEADER}: KEY' -H 'Content-Type: application/json' \
              -d '{{\"to_contact\": \"+{CUSTOMER}\", \"type\": \"text\", \"text\": {{\"body\": \"Hi\"}}}}' \
-             {base_url}{MESSAGES_PATH}"
+             {base_url}{MESSAGES_PATH}\n\
+             The customer: wa-hook emulate say --emulator {base_url} 'Hello'"
         )
     }
 
