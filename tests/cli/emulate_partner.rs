@@ -1,187 +1,47 @@
 //! `wa-hook emulate 99digital` against a stand-in app: a recording HTTP server on 127.0.0.1:0
 //! takes the emulator's webhooks, while the test plays the app's sends over raw HTTP. The
-//! harness ([`App`], [`Running`], [`http`]) is shared with `emulate_smartflow`.
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Stdio};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+//! harness is `crate::emulator`'s; [`Running`] adds the apiKey, shared with `emulate_smartflow`.
+use std::io::BufRead;
 
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::emulator::{self, App, http, json_of, verdict};
 
 const LINE: &str = "972501234567";
 const CUSTOMER: &str = "972529988776";
 /// The apiKey --token-env names in these tests: it must show up nowhere but in the requests.
 const API_KEY: &str = "nn-api-key-5f2c1a9e";
 
-/// A stand-in app: records every webhook and hands each to the test as it arrives.
-pub struct App {
-    pub server: RecordingServer,
-    arrived: Receiver<Recorded>,
-}
+/// A running `wa-hook emulate 99digital|smartflow`, with the apiKey in `NN_API_KEY`.
+pub struct Running(emulator::Running);
 
-impl App {
-    pub fn start() -> App {
-        let (sender, arrived) = mpsc::channel();
-        let sender = Mutex::new(sender);
-        let server = RecordingServer::with_responder(move |request| {
-            let _ = sender.lock().unwrap().send(request.clone());
-            Reply::ok()
-        });
-        App { server, arrived }
+impl std::ops::Deref for Running {
+    type Target = emulator::Running;
+    fn deref(&self) -> &emulator::Running {
+        &self.0
     }
-
-    /// The next webhook, within 10 s.
-    pub fn next(&self) -> Recorded {
-        self.arrived
-            .recv_timeout(Duration::from_secs(10))
-            .expect("a webhook within 10 s")
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url)
-    }
-}
-
-/// A running `wa-hook emulate PROVIDER`.
-pub struct Running {
-    pub base: String,
-    child: Child,
-    stdout: BufReader<ChildStdout>,
 }
 
 impl Running {
     pub fn start(provider: &str, app: &App, args: &[&str]) -> Running {
-        let mut child = wa_hook_process()
-            .env("NN_API_KEY", API_KEY)
-            .args(["emulate", provider, "--webhook", &app.url("/webhook")])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn wa-hook emulate");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line).unwrap();
-        let base = match serde_json::from_str::<Value>(first_line.trim()) {
-            Ok(line) => line["base_url"].as_str().unwrap_or_default().to_string(),
-            Err(_) => first_line.trim().to_string(),
-        };
-        assert!(base.starts_with("http://127.0.0.1:"), "{first_line:?}");
-        Running {
-            base,
-            child,
-            stdout,
-        }
+        Running(emulator::Running::start(
+            provider,
+            app,
+            args,
+            &[("NN_API_KEY", API_KEY)],
+        ))
     }
 
     /// A JSON POST; the HTTP status and the answer's JSON.
     pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let (status, _, answer) = http(
-            &self.base,
-            "POST",
-            path,
-            &[("Content-Type", "application/json")],
-            &serde_json::to_vec(body).unwrap(),
-        );
-        (status, json_of(&answer))
-    }
-
-    /// The customer's side (`emulate say|read|fail ...`): its output.
-    pub fn customer(&self, args: &[&str]) -> std::process::Output {
-        wa_hook()
-            .args(["emulate", args[0], "--emulator", &self.base])
-            .args(&args[1..])
-            .output()
-            .unwrap()
+        self.0.post(path, &[], body)
     }
 
     /// SIGINT (Ctrl-C), then the exit code, the rest of stdout and stderr.
-    pub fn interrupt(mut self) -> (Option<i32>, String, String) {
-        // SAFETY: kill with this test's own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGINT);
-        }
-        let mut out = String::new();
-        self.stdout.read_to_string(&mut out).unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        (status.code(), out, err)
+    pub fn interrupt(self) -> (Option<i32>, String, String) {
+        self.0.interrupt()
     }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request on a connection of its own, read to its end.
-pub fn http(
-    base: &str,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':').unwrap();
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut answer = Vec::new();
-    reader.read_to_end(&mut answer).unwrap();
-    (status, headers, answer)
-}
-
-pub fn json_of(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(bytes)))
-}
-
-/// wa-hook's own verdict on a webhook body: `valid partner event:whatsapp`.
-pub fn verdict(body: &[u8]) -> String {
-    let check =
-        wa_hook::validation::check_bytes(body, None, &wa_hook::validation::CheckOptions::default());
-    format!("{} {}", check.verdict.word(), check.label())
 }
 
 fn v1(text: &str) -> Value {

@@ -2,83 +2,34 @@
 //! takes the emulator's callbacks while the test plays the app's sends over raw HTTP, and the
 //! customer through the CLI. The API key and the Basic password are checked to appear nowhere
 //! but where they belong.
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Stdio};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::emulator::{App, Running, json_of, verdict};
 
 const API_KEY: &str = "qk-live-0123456789abcdef";
 const BASIC: &str = "qikchat-user:basic-pass-9876";
 
-/// A stand-in app: records every callback and hands each to the test as it arrives.
-struct App {
-    server: RecordingServer,
-    arrived: Receiver<Recorded>,
-}
-
-impl App {
-    fn start() -> App {
-        let (sender, arrived) = mpsc::channel();
-        let sender = Mutex::new(sender);
-        let server = RecordingServer::with_responder(move |request| {
-            let _ = sender.lock().unwrap().send(request.clone());
-            Reply::ok()
-        });
-        App { server, arrived }
-    }
-
-    /// The next callback, within 10 s.
-    fn next(&self) -> Recorded {
-        self.arrived
-            .recv_timeout(Duration::from_secs(10))
-            .expect("a callback within 10 s")
-    }
-
-    fn webhook_url(&self) -> String {
-        format!("{}/qikchat", self.server.url)
-    }
-}
-
 /// A running `wa-hook emulate qikchat`.
-struct Emulator {
-    base: String,
-    first_line: String,
-    child: Child,
-    stdout: BufReader<ChildStdout>,
+struct Emulator(Running);
+
+impl std::ops::Deref for Emulator {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.0
+    }
 }
 
 impl Emulator {
     fn start(app: &App, args: &[&str]) -> Emulator {
-        let mut child = wa_hook_process()
-            .env("QIKCHAT_KEY", API_KEY)
-            .env("QIKCHAT_BASIC", BASIC)
-            .args(["emulate", "qikchat", "--webhook", &app.webhook_url()])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn wa-hook emulate qikchat");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line).unwrap();
-        let base = match serde_json::from_str::<Value>(first_line.trim()) {
-            Ok(line) => line["base_url"].as_str().unwrap_or_default().to_string(),
-            Err(_) => first_line.trim().to_string(),
-        };
-        assert!(base.starts_with("http://127.0.0.1:"), "{first_line:?}");
-        Emulator {
-            base,
-            first_line,
-            child,
-            stdout,
-        }
+        Emulator(Running::start(
+            "qikchat",
+            app,
+            args,
+            &[("QIKCHAT_KEY", API_KEY), ("QIKCHAT_BASIC", BASIC)],
+        ))
     }
 
     fn request(
@@ -88,21 +39,13 @@ impl Emulator {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, Vec<u8>) {
-        http(&self.base, method, target, headers, body)
+        let (status, _, answer) = self.0.request(method, target, headers, body);
+        (status, answer)
     }
 
     /// A JSON send to /v1/messages with this key.
     fn send_with(&self, key: &str, body: &Value) -> (u16, Value) {
-        let (status, answer) = self.request(
-            "POST",
-            "/v1/messages",
-            &[
-                ("QIKCHAT-API-KEY", key),
-                ("Content-Type", "application/json"),
-            ],
-            &serde_json::to_vec(body).unwrap(),
-        );
-        (status, json_of(&answer))
+        self.post("/v1/messages", &[("QIKCHAT-API-KEY", key)], body)
     }
 
     fn send(&self, body: &Value) -> (u16, Value) {
@@ -110,75 +53,9 @@ impl Emulator {
     }
 
     /// SIGINT (Ctrl-C), then the exit code, the rest of stdout and stderr.
-    fn interrupt(mut self) -> (Option<i32>, String, String) {
-        // SAFETY: kill with this test's own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGINT);
-        }
-        let mut out = String::new();
-        self.stdout.read_to_string(&mut out).unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        (status.code(), out, err)
+    fn interrupt(self) -> (Option<i32>, String, String) {
+        self.0.interrupt()
     }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request on a connection of its own, read to its end: the status and the body.
-fn http(
-    base: &str,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, Vec<u8>) {
-    let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    // A body refused unread (413) may meet a closed connection.
-    let _ = stream.write_all(body);
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
-    let text = String::from_utf8_lossy(&answer);
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|status| status.parse().ok())
-        .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
-    let start = text.find("\r\n\r\n").map_or(answer.len(), |at| at + 4);
-    (status, answer[start..].to_vec())
-}
-
-fn json_of(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(bytes)))
-}
-
-/// wa-hook's own verdict on a callback body.
-fn verdict(body: &[u8]) -> String {
-    let check =
-        wa_hook::validation::check_bytes(body, None, &wa_hook::validation::CheckOptions::default());
-    format!("{} {}", check.verdict.word(), check.label())
 }
 
 fn text_send(body: &str) -> Value {
@@ -213,7 +90,7 @@ fn a_send_is_queued_then_sent_and_delivered_with_basic_auth() {
     let basic = format!("Basic {}", base64_of(BASIC.as_bytes()));
     for expected in ["sent", "delivered"] {
         let callback = app.next();
-        assert_eq!(callback.url, "/qikchat");
+        assert_eq!(callback.url, "/webhook");
         let body = json_of(&callback.body);
         assert_eq!(body["event"], "whatsapp:message:status");
         assert_eq!(body["payload"]["id"], id.as_str());
@@ -320,9 +197,7 @@ fn every_documented_type_is_accepted_and_a_wrong_field_is_named_by_its_pointer()
         );
     }
     assert!(
-        app.arrived
-            .recv_timeout(Duration::from_millis(300))
-            .is_err(),
+        app.next_within(Duration::from_millis(300)).is_none(),
         "no callback follows a refused send"
     );
 }

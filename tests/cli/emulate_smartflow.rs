@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::emulate_partner::{App, Running, http, json_of, verdict};
+use crate::emulate_partner::Running;
+use crate::emulator::{App, http, json_of, verdict};
 
 #[test]
 fn every_api_request_is_refused_with_the_fact_and_recorded() {

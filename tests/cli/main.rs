@@ -8,6 +8,7 @@ mod emulate_partner;
 mod emulate_picky;
 mod emulate_qikchat;
 mod emulate_smartflow;
+mod emulator;
 mod inspect;
 mod inspect_browser;
 mod listen;
