@@ -23,6 +23,7 @@
 //! order [`signing_for`] and [`handshake_for`] look for a provider that has one.
 pub mod capabilities;
 pub mod rules;
+pub mod sends;
 pub mod shapes;
 
 use std::hash::{Hash, Hasher};

@@ -27,6 +27,7 @@ use crate::schemas::{Schema, SchemaSet};
 use crate::secret::{REDACTED, SecretString};
 use crate::validation::{Check, Verdict};
 use crate::verdict::Issue;
+use crate::providers::sends::json_answer;
 
 static SEND_DIR: Dir<'_> =
     include_dir!("$CARGO_MANIFEST_DIR/src/providers/partner/schemas/sends");
@@ -136,23 +137,7 @@ fn issues(body: &Value, def: Option<&str>) -> Vec<Issue> {
             .expect("partner-send.json has $defs v1, v2 and read"),
         None => schema.validator(false),
     };
-    if validator.is_valid(body) {
-        return Vec::new();
-    }
-    let mut issues: Vec<Issue> = validator
-        .iter_errors(body)
-        .take(crate::validation::MAX_ISSUES)
-        .map(|error| {
-            let mut issue = crate::validation::describe_error(&error, "");
-            // A missing member is reported at its parent: name the member itself.
-            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-                if let Some(name) = property.as_str() {
-                    issue.pointer = format!("{}/{name}", issue.pointer);
-                }
-            }
-            issue
-        })
-        .collect();
+    let mut issues = crate::providers::sends::schema_issues(validator, body);
     // The whole body (an array, a string) or the apiKey itself would be repeated as found.
     let secrets: Vec<SecretString> = api_key_of(body).map(SecretString::new).into_iter().collect();
     let secrets: Vec<&SecretString> = secrets.iter().collect();
@@ -215,19 +200,6 @@ fn meaning(reason: u32) -> &'static str {
         6 => "WhatsApp error - try again",
         7 => "'to' number is valid, but doesn't have WhatsApp installed",
         _ => "no reason code of 99 Digital's applies (wa-hook's 0)",
-    }
-}
-
-fn json_answer(status: u16, body: &Value, what: &str, outcome: impl Into<String>) -> ApiAnswer {
-    ApiAnswer {
-        status,
-        content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
-        headers: Vec::new(),
-        what: what.to_string(),
-        outcome: outcome.into(),
-        checked: None,
-        webhooks: Vec::new(),
     }
 }
 

@@ -42,31 +42,7 @@ pub fn reply_issues(body: &Value) -> Vec<Issue> {
 }
 
 fn issues(schema: &Schema, body: &Value) -> Vec<Issue> {
-    let validator = schema.validator(false);
-    if validator.is_valid(body) {
-        return Vec::new();
-    }
-    let mut issues: Vec<Issue> = validator
-        .iter_errors(body)
-        .take(crate::validation::MAX_ISSUES)
-        .map(|error| {
-            let mut issue = crate::validation::describe_error(&error, "");
-            // A missing member is reported at its parent: name the member itself.
-            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-                if let Some(name) = property.as_str() {
-                    issue.pointer = format!(
-                        "{}/{}",
-                        issue.pointer,
-                        name.replace('~', "~0").replace('/', "~1")
-                    );
-                }
-            }
-            issue
-        })
-        .collect();
-    // Deepest first (stable: the validator's order among equals).
-    issues.sort_by_key(|issue| std::cmp::Reverse(issue.pointer.matches('/').count()));
-    issues
+    crate::providers::sends::schema_issues(schema.validator(false), body)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@
 pub mod check;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, VecDeque};
 use std::time::SystemTime;
 
 use anyhow::bail;
@@ -27,6 +26,7 @@ use crate::providers::shapes::{UNDELIVERABLE, value_text};
 use crate::secret::SecretString;
 use crate::validation::{Check, Verdict};
 use crate::verdict::Issue;
+use crate::providers::sends::{Remembered, json_answer, pointed};
 
 /// The project of wa-hook's Picky samples, and its test customer (the number of
 /// `picky/message-text`).
@@ -39,10 +39,6 @@ const PUSH_PATHS: [&str; 2] = ["/api/v2/push", "/app/api/v2/push"];
 /// `credit` of each number in the answer: the documentation's sample value (what Picky charges
 /// is the account's business, not documented per message).
 const CREDIT: &str = "0.005";
-
-/// Messages remembered for the customer's `read` and `fail`; the oldest are forgotten beyond
-/// it, so a long run holds bounded memory.
-const REMEMBERED: usize = 100_000;
 
 /// Why `--inject` is refused: no error code of Picky's is known to inject.
 const NO_CODES: &str = "Picky Assist's error codes are unknown (its documentation's \"Status & \
@@ -140,63 +136,22 @@ struct Sent {
     channel_id: Value,
 }
 
-/// Message ids and what is known of each, the oldest forgotten beyond [`REMEMBERED`].
-#[derive(Default)]
-struct Remembered {
-    items: HashMap<u64, Sent>,
-    order: VecDeque<u64>,
-}
-
-impl Remembered {
-    fn insert(&mut self, id: u64, sent: Sent) {
-        if self.order.len() >= REMEMBERED {
-            if let Some(oldest) = self.order.pop_front() {
-                self.items.remove(&oldest);
-            }
-        }
-        self.order.push_back(id);
-        self.items.insert(id, sent);
-    }
-}
-
 pub struct PickyEmulator {
     ids: IdSource,
     token: Option<SecretString>,
-    sent: Remembered,
+    /// Message ids and what is known of each (for the customer's `read` and `fail`).
+    sent: Remembered<u64, Sent>,
 }
 
 /// Picky's answer form, `{"status", "message"}`: `status` is 100 for success; for an error
 /// wa-hook puts the HTTP status there (Picky's own codes are unknown).
-fn answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
-    ApiAnswer {
-        status,
-        content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
-        headers: Vec::new(),
-        what: what.into(),
-        outcome: outcome.into(),
-        checked: None,
-        webhooks: Vec::new(),
-    }
-}
-
 fn error(status: u16, message: &str, what: &str) -> ApiAnswer {
-    answer(
+    json_answer(
         status,
         &json!({"status": status, "message": message}),
         what,
         format!("error {status}"),
     )
-}
-
-/// An issue as the error's `message`: the JSON pointer first, then what was expected and found.
-fn message(issue: &Issue) -> String {
-    let pointer = if issue.pointer.is_empty() {
-        "/"
-    } else {
-        &issue.pointer
-    };
-    format!("{pointer}: expected {}, found {}", issue.expected, issue.found)
 }
 
 /// Issues with the token kept out: what was found at `/token` is never repeated, and the
@@ -283,7 +238,7 @@ impl PickyEmulator {
         let body = match crate::validation::parse_json(&bytes) {
             Ok(body) => body,
             Err(issue) => {
-                let mut refused = error(400, &message(&issue), "send:malformed");
+                let mut refused = error(400, &pointed(&issue), "send:malformed");
                 refused.checked = Some(vec![issue]);
                 return refused;
             }
@@ -298,7 +253,7 @@ impl PickyEmulator {
             };
             error(401, why, what)
         } else if let Some(first) = issues.first() {
-            error(400, &message(first), what)
+            error(400, &pointed(first), what)
         } else {
             self.accept(&body, what)
         };
@@ -339,7 +294,7 @@ impl PickyEmulator {
             numbers.push(json!({"msg_id": msg_id.to_string(), "number": number, "credit": CREDIT}));
             msg_ids.push(msg_id);
         }
-        let mut accepted = answer(
+        let mut accepted = json_answer(
             200,
             &json!({
                 "status": 100, "push_id": push_id.to_string(), "message": "Success", "data": numbers,
@@ -370,7 +325,7 @@ impl PickyEmulator {
         status: &'static str,
         failure: Option<u32>,
     ) -> Option<Webhook> {
-        let sent = self.sent.items.get(&msg_id)?;
+        let sent = self.sent.get(&msg_id)?;
         let mut body = sample("picky/event-delivery-report");
         let mut item = Map::new();
         item.insert("push_id".into(), sent.push_id.into());
@@ -621,7 +576,7 @@ impl Emulator for PickyEmulator {
         if !is_message || status != 200 || body.iter().all(u8::is_ascii_whitespace) {
             return None;
         }
-        let mut replied = answer(status, &Value::Null, "send:reply", "sent");
+        let mut replied = json_answer(status, &Value::Null, "send:reply", "sent");
         replied.body = Vec::new();
         match crate::validation::parse_json(body) {
             Err(issue) => {

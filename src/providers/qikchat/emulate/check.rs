@@ -24,36 +24,13 @@ pub fn send_schema() -> &'static Schema {
 
 /// Every issue of a send body, the most specific first; empty when it is valid.
 pub fn issues(body: &Value) -> Vec<Issue> {
-    let validator = send_schema().validator(false);
-    if validator.is_valid(body) {
-        return Vec::new();
+    let mut issues = crate::providers::sends::schema_issues(send_schema().validator(false), body);
+    for issue in &mut issues {
+        if issue.pointer.ends_with("/link") && issue.expected.starts_with("a string matching") {
+            "an http:// or https:// link".clone_into(&mut issue.expected);
+        }
     }
-    let mut issues: Vec<Issue> = validator
-        .iter_errors(body)
-        .take(crate::validation::MAX_ISSUES)
-        .map(|error| {
-            let mut issue = crate::validation::describe_error(&error, "");
-            // A missing member is reported at its parent: name the member itself.
-            if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
-                if let Some(name) = property.as_str() {
-                    issue.pointer = format!("{}/{}", issue.pointer, escape(name));
-                }
-            }
-            if issue.pointer.ends_with("/link") && issue.expected.starts_with("a string matching")
-            {
-                "an http:// or https:// link".clone_into(&mut issue.expected);
-            }
-            issue
-        })
-        .collect();
-    // Deepest first (stable: the validator's order among equals).
-    issues.sort_by_key(|issue| std::cmp::Reverse(issue.pointer.matches('/').count()));
     issues
-}
-
-/// A JSON pointer token: `~` and `/` escaped.
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! not documented, so every refusal here is wa-hook's choice, said in `emulate qikchat --help`.
 pub mod check;
 
-use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -20,9 +19,9 @@ use crate::providers::capabilities::{
     SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
+use crate::providers::sends::{Remembered, json_answer, pointed};
 use crate::secret::SecretString;
 use crate::validation::{Check, Verdict};
-use crate::verdict::Issue;
 
 /// The business number of wa-hook's Qikchat samples (an inbound message's `contacts[].to`),
 /// digits only as the send answer's `from` is written.
@@ -38,9 +37,6 @@ const KEY_HEADER: &str = "QIKCHAT-API-KEY";
 /// The length of Qikchat's message ids (`52JH6WmuSruAVyXvBBYemd0Ia`, the documented example).
 const ID_LENGTH: usize = 25;
 
-/// Messages the app sent that are remembered; the oldest are forgotten beyond it, so a long
-/// run holds bounded memory.
-const REMEMBERED: usize = 100_000;
 
 /// Why `--inject` (and `/_wa-hook/inject`) has nothing to inject.
 const NO_CODES: &str =
@@ -101,29 +97,8 @@ pub fn send_kind(body: &Value) -> Kind {
     Kind::with("send", body.get("type").and_then(Value::as_str))
 }
 
-/// The messages the app sent, by id, each with its `to_contact` as sent; the oldest forgotten
-/// beyond [`REMEMBERED`].
-#[derive(Default)]
-struct Sent {
-    recipients: HashMap<String, String>,
-    order: VecDeque<String>,
-}
-
-impl Sent {
-    fn insert(&mut self, id: String, recipient: String) {
-        if self.order.len() >= REMEMBERED {
-            if let Some(oldest) = self.order.pop_front() {
-                self.recipients.remove(&oldest);
-            }
-        }
-        self.order.push_back(id.clone());
-        self.recipients.insert(id, recipient);
-    }
-
-    fn recipient(&self, id: &str) -> Option<&str> {
-        self.recipients.get(id).map(String::as_str)
-    }
-}
+/// The messages the app sent, by id, each with its `to_contact` as sent.
+type Sent = Remembered<String, String>;
 
 pub struct QikchatEmulator {
     ids: IdSource,
@@ -135,19 +110,6 @@ pub struct QikchatEmulator {
     last_customer_message: Option<SystemTime>,
 }
 
-fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
-    ApiAnswer {
-        status,
-        content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
-        headers: Vec::new(),
-        what: what.into(),
-        outcome: outcome.into(),
-        checked: None,
-        webhooks: Vec::new(),
-    }
-}
-
 /// A refusal: Qikchat's error answers are not documented, so this is wa-hook's, shaped like
 /// the documented success envelope (`status` false, the reason in `message`).
 fn refused(status: u16, message: &str, what: impl Into<String>) -> ApiAnswer {
@@ -157,17 +119,6 @@ fn refused(status: u16, message: &str, what: impl Into<String>) -> ApiAnswer {
         what,
         format!("refused {status}"),
     )
-}
-
-/// An issue as the refusal's `message`: the JSON pointer first, then what was expected and
-/// found.
-fn describe(issue: &Issue) -> String {
-    let pointer = if issue.pointer.is_empty() {
-        "/"
-    } else {
-        &issue.pointer
-    };
-    format!("{pointer}: expected {}, found {}", issue.expected, issue.found)
 }
 
 /// A Qikchat sample's body, parsed (they are embedded and valid: the registry test checks).
@@ -203,7 +154,7 @@ impl QikchatEmulator {
     /// the business number, `to` the recipient as the send named it (which number Qikchat puts
     /// in each is not documented; these mirror the send answer's `from` and `recipient`).
     fn status_webhook(&self, id: &str, status: &'static str, now: SystemTime) -> Option<Webhook> {
-        let recipient = self.sent.recipient(id)?;
+        let recipient = self.sent.get(id).map(String::as_str)?;
         let mut body = sample(&format!("qikchat/status-{status}"));
         let payload = body.get_mut("payload").and_then(Value::as_object_mut)?;
         payload.insert("id".into(), id.into());
@@ -217,7 +168,7 @@ impl QikchatEmulator {
         let body: Value = match crate::validation::parse_json(request.body) {
             Ok(body) => body,
             Err(issue) => {
-                let mut answer = refused(400, &describe(&issue), "send:malformed");
+                let mut answer = refused(400, &pointed(&issue), "send:malformed");
                 answer.checked = Some(vec![issue]);
                 return answer;
             }
@@ -225,7 +176,7 @@ impl QikchatEmulator {
         let what = send_kind(&body).to_string();
         let issues = check::issues(&body);
         let mut answer = match issues.first() {
-            Some(first) => refused(400, &describe(first), &what),
+            Some(first) => refused(400, &pointed(first), &what),
             None => self.accept(&body, &what, now),
         };
         answer.checked = Some(issues);
@@ -397,7 +348,7 @@ impl Emulator for QikchatEmulator {
             // Inbound types beyond text and image follow Meta's shapes (PROVIDERS.md): a
             // reaction names the message reacted to by the id the send was answered with.
             CustomerAction::React(id, emoji) => {
-                if self.sent.recipient(id).is_none() {
+                if self.sent.get(id).map(String::as_str).is_none() {
                     return Err(unknown_message(id));
                 }
                 let mut event = self.say("qikchat/message-text", now);

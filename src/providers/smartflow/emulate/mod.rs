@@ -14,6 +14,7 @@ use crate::providers::capabilities::{
     ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Destination, Emulator, EmulatorSetup,
     Injection, Lifecycle, SendApi, Webhook,
 };
+use crate::providers::sends::json_answer;
 use crate::validation::Check;
 
 /// The test customer: the number of wa-hook's Smartflow samples, with their profile name.
@@ -64,19 +65,6 @@ impl SendApi for SmartflowSends {
 
 pub struct SmartflowEmulator {
     ids: IdSource,
-}
-
-fn json_answer(status: u16, body: &Value, what: &str, outcome: &str) -> ApiAnswer {
-    ApiAnswer {
-        status,
-        content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
-        headers: Vec::new(),
-        what: what.to_string(),
-        outcome: outcome.to_string(),
-        checked: None,
-        webhooks: Vec::new(),
-    }
 }
 
 /// A Smartflow sample's body, parsed (they are embedded and valid: the registry test checks).
@@ -193,7 +181,7 @@ impl Emulator for SmartflowEmulator {
             status,
             &json!({"error": why}),
             "refused",
-            &format!("refused {status}"),
+            format!("refused {status}"),
         )
     }
 
