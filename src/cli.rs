@@ -1480,10 +1480,34 @@ pub struct EmulateServeArgs {
     #[arg(short, long, default_value_t = 0)]
     pub port: u16,
 
-    /// Capture file (JSON Lines, appended, as listen writes): the app's sends with the answers,
-    /// and the webhooks with the app's answers, each marked with its `direction`
-    #[arg(short, long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    /// Capture file (JSON Lines, appended, the file listen writes): the app's sends with the
+    /// answers, and the webhooks with the app's answers, each marked with its `direction`
+    #[arg(
+        short,
+        long,
+        default_value = "wa-hook-captures.jsonl",
+        value_name = "FILE"
+    )]
+    pub out: PathBuf,
+
+    /// Do not save the records at all (and serve no inspector, which reads them)
+    #[arg(long, conflicts_with = "out")]
+    pub no_save: bool,
+
+    /// Do not serve the inspector (the page in the browser over this run's records, with the
+    /// chat: the conversation as WhatsApp shows it, and the customer's controls)
+    #[arg(long)]
+    pub no_ui: bool,
+
+    /// The inspector's port on 127.0.0.1; 0 picks a free one. Its URL is printed after the base
+    /// URL (with --format json as {"inspector": URL})
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "PORT",
+        conflicts_with = "no_ui"
+    )]
+    pub ui_port: u16,
 
     /// When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms`
     /// [default: at once, in order]

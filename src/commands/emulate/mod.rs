@@ -129,9 +129,10 @@ impl Config {
                 provider.display_name()
             );
         }
-        let writer = match &args.out {
-            Some(path) => CaptureWriter::open(path)?,
-            None => CaptureWriter::discard(),
+        let writer = if args.no_save {
+            CaptureWriter::discard()
+        } else {
+            CaptureWriter::open(&args.out)?
         };
         Ok(Config {
             provider,
@@ -387,6 +388,11 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         return Ok(Outcome::CheckFailed);
     }
     let stop = crate::signals::install()?;
+    let inspector = crate::inspector::bind_following(
+        args.no_ui,
+        (!args.no_save).then_some(args.out.as_path()),
+        args.ui_port,
+    )?;
     let listener = crate::serve::bind(&args.host, args.port)?;
     let address = listener
         .local_addr()
@@ -429,6 +435,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         emulator.as_ref(),
         config.app_secret.is_some(),
     )?;
+    start_inspector(inspector, args, &config, address)?;
 
     let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
@@ -514,6 +521,39 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .max(Duration::from_millis(200)),
     );
     Ok(Outcome::Success)
+}
+
+/// Serve the inspector over the capture file, beside this emulator (the chat pane plays the
+/// customer through its controls), and print its URL on stdout after the base URL, as listen
+/// does.
+fn start_inspector(
+    inspector: Option<crate::inspector::BoundInspector>,
+    args: &EmulateServeArgs,
+    config: &Config,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let Some(inspector) = inspector else {
+        return Ok(());
+    };
+    let inspector = inspector.serve(crate::inspector::InspectorConfig {
+        files: vec![args.out.clone()],
+        replay_target: Some(config.webhook.clone()),
+        replay_timeout: args.webhook_timeout,
+        app_secret: config.app_secret.clone(),
+        emulator: Some(crate::inspector::EmulatorLink::new(
+            config.provider,
+            address,
+        )?),
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
+        Format::Json => {
+            output::json_line(&mut out, &json!({ "inspector": inspector.url }))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// `--verify-token-env`: the provider's subscription handshake against the app's webhook,
