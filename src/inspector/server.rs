@@ -41,8 +41,7 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that carries the run's token on calls that act.
 const TOKEN_HEADER: &str = "X-WA-Hook-Token";
 /// What an answer without the session cookie says.
-const OPEN_THE_URL: &str =
-    "open the inspector's URL as `wa-hook listen`, `emulate` or `inspect` printed it (with its ?key=)";
+const OPEN_THE_URL: &str = "open the inspector's URL as `wa-hook listen`, `emulate` or `inspect` printed it (with its ?key=)";
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
