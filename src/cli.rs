@@ -1384,9 +1384,13 @@ wa-hook's own choices, where Meta's behaviour is unknown:
   retries for up to 7 days; a compressed retry schedule is not built yet).
 
 Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
-{\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); ids and SDK set-up go
-to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delivered and refused
-by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
+{\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); the second is the
+inspector's URL (`inspector: URL`, or {\"inspector\": URL}): the records of the run (saved to
+--out, wa-hook-captures.jsonl as listen's) and a chat pane, the conversation as WhatsApp shows it,
+where you play the customer (say any message kind, in each identity; read, fail or react to the
+app's messages). Ids and SDK set-up go to stderr. Ctrl-C prints the summary (sends by type and
+outcome, webhooks delivered and refused by the app) and exits 0 (a second Ctrl-C exits 130 at
+once).";
 
 /// `emulate qikchat --help`: what it answers, and what is unknown.
 const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";

@@ -15,16 +15,16 @@ use crate::common::*;
 const PHONE_NUMBER_ID: &str = "106540352242922";
 
 /// A running `wa-hook emulate meta` in a folder of its own, with its inspector logged in.
-struct Running {
+pub struct Running {
     base: String,
     /// stdout's second line, as printed.
-    second_line: String,
+    pub second_line: String,
     child: Child,
     stdout: BufReader<ChildStdout>,
 }
 
 impl Running {
-    fn start(dir: &Path, app: &RecordingServer, args: &[&str]) -> Running {
+    pub fn start(dir: &Path, app: &RecordingServer, args: &[&str]) -> Running {
         let mut child = wa_hook_process()
             .current_dir(dir)
             .args(["emulate", "meta", "--webhook", &app.url])
@@ -59,7 +59,7 @@ impl Running {
     }
 
     /// The app's send, as an SDK makes it.
-    fn send(&self, body: &Value) -> (u16, Value) {
+    pub fn send(&self, body: &Value) -> (u16, Value) {
         let (status, answer) = call(
             self.port(),
             "POST",

@@ -443,7 +443,6 @@ function fold(event) {
   }
 }
 
-const MEDIA = { image: "🖼 image", video: "🎞 video", audio: "🎵 audio", voice: "🎤 voice", document: "📄 document", sticker: "🏷 sticker", location: "📍 location", contacts: "👤 contact" };
 
 function content(message) {
   const parts = [];
@@ -452,7 +451,7 @@ function content(message) {
     parts.push(el("span", { class: "label" }, "template ", el("span", { class: "template-name" }, t.name), t.language ? ` (${t.language})` : ""));
     if (t.parameters.length) parts.push(el("ol", { class: "params" }, t.parameters.map((p) => el("li", {}, p))));
   } else if (message.kind !== "text") {
-    parts.push(el("span", { class: "label" }, MEDIA[message.kind] || message.kind));
+    parts.push(el("span", { class: `label kind-${message.kind === "location" || message.kind === "contacts" ? "place" : "media"}` }, message.kind));
   }
   if (message.text) parts.push(el("span", { class: "text" }, message.text));
   for (const choice of message.choices || []) parts.push(el("span", { class: "choice" }, choice));
@@ -461,9 +460,9 @@ function content(message) {
 
 function ticks(item) {
   if (item.refused) return null;
-  if (item.failed) return el("span", { class: "failed" }, `✗ failed: ${item.failed}`);
+  if (item.failed) return el("span", { class: "ticks failed", title: "failed" }, "✗");
   const status = item.status;
-  if (!status) return el("span", { class: "ticks", title: "accepted, no status yet" }, "🕓");
+  if (!status) return el("span", { class: "ticks", title: "accepted, no status yet" }, "○");
   const read = RANK[status] >= RANK.read;
   return el("span", { class: `ticks ${read ? "read" : ""}`, title: status }, RANK[status] >= RANK.delivered ? "✓✓" : "✓");
 }
@@ -488,6 +487,7 @@ function bubble(item) {
   },
   content(item.message),
   item.refused ? el("span", { class: "refusal" }, `refused: ${item.refused}`) : null,
+  item.failed ? el("span", { class: "failure" }, `failed: ${item.failed}`) : null,
   el("div", { class: "foot" },
     !mine && item.who ? el("span", {}, item.who) : null,
     !mine ? appAnswerNote(item.app) : null,

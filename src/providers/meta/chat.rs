@@ -172,7 +172,7 @@ mod tests {
         );
         let refusal = Meta
             .refusal(&json!({"error": {"message": "(#132000) Number of parameters does not match",
-                "code": 132000, "error_data": {"details": "/template: 1 expected"}}}))
+                "code": 132_000, "error_data": {"details": "/template: 1 expected"}}}))
             .unwrap();
         assert_eq!(
             refusal,
