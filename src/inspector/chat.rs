@@ -32,6 +32,9 @@ pub struct EmulatorLink {
     provider: Provider,
     controls: Url,
     client: reqwest::Client,
+    /// When the emulator started (as records stamp `received_at`): the chat is this run's,
+    /// though the capture file holds earlier ones.
+    since: String,
 }
 
 impl EmulatorLink {
@@ -59,6 +62,7 @@ impl EmulatorLink {
             provider,
             controls,
             client,
+            since: crate::capture::now_rfc3339(),
         })
     }
 
@@ -128,9 +132,9 @@ impl EmulatorLink {
 }
 
 /// `GET /api/chat?after=ID`: what the records after `ID` (all listed ones without it, at most
-/// the newest [`CHAT_RECORDS_MAX`]) add to the conversation, oldest first: the page folds them
-/// into what it shows.
-pub fn events(index: &Index, query: &str) -> Value {
+/// the newest [`CHAT_RECORDS_MAX`], from the emulator's start on) add to the conversation,
+/// oldest first: the page folds them into what it shows.
+pub fn events(index: &Index, link: Option<&EmulatorLink>, query: &str) -> Value {
     let after: Option<u64> = url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == "after")
         .and_then(|(_, value)| value.parse().ok());
@@ -142,6 +146,10 @@ pub fn events(index: &Index, query: &str) -> Value {
             continue;
         }
         last = Some(last.map_or(summary.id, |last| last.max(summary.id)));
+        let earlier = link.is_some_and(|link| summary.received_at < link.since);
+        if earlier {
+            continue;
+        }
         if let Ok(Some(record)) = index.record(summary.id) {
             events.extend(record_events(summary.id, &record));
         }

@@ -331,9 +331,10 @@ impl Server {
             ),
             (Method::Get, "/api/records") => self.list(query),
             (Method::Get, "/api/timeline") => self.timeline(query),
-            (Method::Get, "/api/chat") => {
-                json_response(200, &super::chat::events(&self.index, query))
-            }
+            (Method::Get, "/api/chat") => json_response(
+                200,
+                &super::chat::events(&self.index, self.config.emulator.as_ref(), query),
+            ),
             (Method::Post, path) if path.starts_with("/api/chat/") => {
                 let Some(emulator) = &self.config.emulator else {
                     return error(404, "no chat: this inspector runs beside no emulator");

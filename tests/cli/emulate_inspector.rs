@@ -208,16 +208,20 @@ fn emulate_serves_the_inspector_over_the_file_listen_writes() {
     let saved = std::fs::read_to_string(dir.path().join("wa-hook-captures.jsonl")).unwrap();
     assert!(saved.contains("\"direction\":\"send\""), "{saved}");
 
-    // --format json: the inspector's URL is a JSON line of its own.
+    // --format json: the inspector's URL is a JSON line of its own. Its chat is this run's:
+    // the file's earlier run is listed, not drawn.
     let running = Running::start(dir.path(), &app, &["--format", "json"]);
     let line: Value = serde_json::from_str(running.second_line.trim()).unwrap();
-    assert!(
-        line["inspector"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://127.0.0.1:"),
-        "{line}"
-    );
+    let url = line["inspector"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let (port, cookie) = login(url);
+    let ui = Ui { port, cookie };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while ui.get("/api/records")["total"] == 0 {
+        assert!(Instant::now() < deadline, "the earlier run is never listed");
+        std::thread::yield_now();
+    }
+    assert_eq!(ui.get("/api/chat")["events"], json!([]));
 }
 
 #[test]
