@@ -1444,6 +1444,9 @@ const EMULATE_HELP: &[(&str, &str)] = &[(
      (X-Hub-Signature-256) [default: unsigned]",
 )];
 
+/// Where `listen` and `emulate` save their records unless told otherwise.
+pub const DEFAULT_CAPTURE_FILE: &str = "wa-hook-captures.jsonl";
+
 /// Running an emulator.
 #[derive(Args, Debug)]
 #[command(mut_args(own_help(EMULATE_HELP)))]
@@ -1485,13 +1488,9 @@ pub struct EmulateServeArgs {
     pub port: u16,
 
     /// Capture file (JSON Lines, appended, the file listen writes): the app's sends with the
-    /// answers, and the webhooks with the app's answers, each marked with its `direction`
-    #[arg(
-        short,
-        long,
-        default_value = "wa-hook-captures.jsonl",
-        value_name = "FILE"
-    )]
+    /// answers, and the webhooks with the app's answers, each marked with its `direction`. The
+    /// default file being written by another run (listen's), this run saves nothing and says so
+    #[arg(short, long, default_value = DEFAULT_CAPTURE_FILE, value_name = "FILE")]
     pub out: PathBuf,
 
     /// Do not save the records at all (and serve no inspector, which reads them)

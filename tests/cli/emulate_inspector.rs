@@ -263,6 +263,22 @@ fn the_chat_draws_the_conversation_and_plays_the_customer() {
     assert_eq!(customer["message"]["id"], said["message_id"]);
     assert_eq!(customer["app"]["status"], 200);
 
+    // The app marks it read.
+    let (status, _) = running.send(&json!({"messaging_product": "whatsapp", "status": "read",
+        "message_id": said["message_id"]}));
+    assert_eq!(status, 200);
+    let events = ui.chat_until("the app's read receipt", |event| {
+        event["message"]["kind"] == "read"
+    });
+    let read = events
+        .iter()
+        .find(|e| e["message"]["kind"] == "read")
+        .unwrap();
+    assert_eq!(
+        (&read["from"], &read["message"]["about"]),
+        (&json!("app"), &said["message_id"])
+    );
+
     // The app answers: a text accepted, a template refused.
     let (status, answer) = running.send(&json!({"messaging_product": "whatsapp",
         "to": "16505553921", "type": "text", "text": {"body": "Yes, size M"}}));

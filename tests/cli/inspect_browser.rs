@@ -664,6 +664,15 @@ fn the_chat_beside_an_emulator() {
         type_into(&client, "#chat-text", "Hi! Is the blue jacket still available in size M?").await;
         click(&client, "#chat-send").await;
         until_count(&client, ".bubble.customer", 1).await;
+        // The app marks it read: blue ticks on the customer's message.
+        let said = client
+            .execute("return document.querySelector('.bubble.customer').dataset.id", vec![])
+            .await
+            .unwrap();
+        let (status, _) = running.send(&json!({"messaging_product": "whatsapp",
+            "status": "read", "message_id": said}));
+        assert_eq!(status, 200);
+        until_count(&client, ".bubble.customer .ticks.read", 1).await;
 
         // The app answers: a text, a template, an image, and a template Meta refuses.
         let text = json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "text",

@@ -2,7 +2,8 @@
 //! base URL here; each request is answered by the provider's [`Emulator`] (asked of the
 //! registry through the [`SendApi`](crate::providers::SendApi) capability: this command never
 //! names a provider's module), and the webhooks that follow go to `--webhook` ([`deliver`]).
-//! `emulate say|read|fail` play the customer against a running emulator ([`customer`]).
+//! `emulate say|read|fail` play the customer against a running emulator ([`customer`]), as
+//! does the chat pane of the inspector it serves over its capture file ([`start_inspector`]).
 //!
 //! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
@@ -82,6 +83,8 @@ struct Config {
     templates: Option<Value>,
     verify_token: Option<crate::secret::SecretString>,
     writer: CaptureWriter,
+    /// The capture file `writer` appends to; `None` when nothing is saved.
+    saved_to: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -129,11 +132,7 @@ impl Config {
                 provider.display_name()
             );
         }
-        let writer = if args.no_save {
-            CaptureWriter::discard()
-        } else {
-            CaptureWriter::open(&args.out)?
-        };
+        let (writer, saved_to) = open_capture(args)?;
         Ok(Config {
             provider,
             webhook: crate::http::parse_target(&args.webhook)?,
@@ -156,6 +155,7 @@ impl Config {
                 "webhook verify token",
             )?,
             writer,
+            saved_to,
         })
     }
 }
@@ -388,11 +388,13 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         return Ok(Outcome::CheckFailed);
     }
     let stop = crate::signals::install()?;
-    let inspector = crate::inspector::bind_following(
-        args.no_ui,
-        (!args.no_save).then_some(args.out.as_path()),
-        args.ui_port,
-    )?;
+    let inspector = match (&config.saved_to, args.no_save) {
+        // The default file was busy: said already.
+        (None, false) => None,
+        (saved_to, _) => {
+            crate::inspector::bind_following(args.no_ui, saved_to.as_deref(), args.ui_port)?
+        }
+    };
     let listener = crate::serve::bind(&args.host, args.port)?;
     let address = listener
         .local_addr()
@@ -521,6 +523,44 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .max(Duration::from_millis(200)),
     );
     Ok(Outcome::Success)
+}
+
+/// The capture file (`--out`, listen's `wa-hook-captures.jsonl` by default), or nothing with
+/// `--no-save`. The default file being written by another run (a `listen`, another emulator
+/// in the same folder) is no reason to stop: this run saves nothing then, and says so; a file
+/// given with `--out` must be this run's.
+fn open_capture(
+    args: &EmulateServeArgs,
+) -> anyhow::Result<(CaptureWriter, Option<std::path::PathBuf>)> {
+    if args.no_save {
+        return Ok((CaptureWriter::discard(), None));
+    }
+    match CaptureWriter::open(&args.out) {
+        Ok(writer) => Ok((writer, Some(args.out.clone()))),
+        Err(err) if !out_given(args) && busy(&err) => {
+            output::warn(format!(
+                "{} is being written by another wa-hook run: this one saves nothing and serves \
+                 no inspector (give it --out FILE)",
+                args.out.display()
+            ));
+            Ok((CaptureWriter::discard(), None))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether `--out` was typed (rather than left to its default).
+fn out_given(args: &EmulateServeArgs) -> bool {
+    args.out.as_os_str() != crate::cli::DEFAULT_CAPTURE_FILE
+}
+
+/// Whether opening a capture file failed because another process holds its lock.
+fn busy(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::WouldBlock)
+    })
 }
 
 /// Serve the inspector over the capture file, beside this emulator (the chat pane plays the

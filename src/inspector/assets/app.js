@@ -426,11 +426,13 @@ function fold(event) {
     return;
   }
   const message = event.message;
-  if (message.kind === "reaction" && message.about) {
+  // A reaction or a read receipt lands on its message; one the emulator refused is drawn as
+  // a refused message of its own.
+  if (message.kind === "reaction" && message.about && !event.refused) {
     about(message.about, (item) => { item.reactions[event.from] = message.text || ""; });
     return;
   }
-  if (message.kind === "read" && message.about) {
+  if (message.kind === "read" && message.about && !event.refused) {
     about(message.about, (item) => { item.readByApp = true; });
     return;
   }
