@@ -287,3 +287,110 @@ fn webhook_events(
     }
     events
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::ForwardResult;
+
+    fn record(direction: Direction, provider: &str, kind: &str, body: &[u8]) -> CaptureRecord {
+        let (body, body_encoding) = CaptureRecord::encode_body(body);
+        CaptureRecord {
+            direction: Some(direction),
+            provider: Provider::from_id(provider),
+            kind: Some(Kind::parse(kind)),
+            body,
+            body_encoding,
+            response_status: 200,
+            received_at: "2026-12-07T10:00:00.000000Z".into(),
+            ..CaptureRecord::default()
+        }
+    }
+
+    fn sample(name: &str) -> &'static [u8] {
+        crate::catalogue::find_sample(name).unwrap().body
+    }
+
+    #[test]
+    fn a_customers_message_is_drawn_from_the_registry_with_the_apps_answer() {
+        let mut webhook = record(
+            Direction::Webhook,
+            "meta",
+            "message:text",
+            sample("meta/message-text"),
+        );
+        webhook.forward = Some(ForwardResult {
+            url: "http://127.0.0.1:3000/".into(),
+            status: Some(500),
+            ..ForwardResult::default()
+        });
+        let events = record_events(7, &webhook);
+        assert_eq!(events.len(), 1, "{events:?}");
+        let event = &events[0];
+        assert_eq!(
+            (event["record"].as_u64(), &event["from"]),
+            (Some(7), &json!("customer"))
+        );
+        assert_eq!(event["message"]["kind"], "text");
+        assert!(
+            event["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("blue jacket")
+        );
+        assert_eq!(event["app"]["status"], 500);
+    }
+
+    /// A provider without `Conversation` (Qikchat here): its messages by kind and gist, its
+    /// statuses from its lifecycle, its sends by kind, refused by their HTTP status.
+    #[test]
+    fn a_provider_without_a_conversation_is_drawn_by_kind_and_gist() {
+        assert!(
+            Provider::from_id("qikchat")
+                .unwrap()
+                .rules()
+                .conversation()
+                .is_none()
+        );
+        let message = record(
+            Direction::Webhook,
+            "qikchat",
+            "message:text",
+            sample("qikchat/message-text"),
+        );
+        let events = record_events(1, &message);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["from"], "customer");
+        assert!(events[0]["message"]["id"].is_string(), "{events:?}");
+        assert!(events[0]["message"]["text"].is_string(), "{events:?}");
+        let status = record(
+            Direction::Webhook,
+            "qikchat",
+            "status:failed",
+            sample("qikchat/status-failed"),
+        );
+        let events = record_events(2, &status);
+        assert_eq!(
+            (&events[0]["type"], &events[0]["status"]),
+            (&json!("status"), &json!("failed"))
+        );
+        let mut send = record(Direction::Send, "qikchat", "send:image", b"{}");
+        send.response_status = 422;
+        let events = record_events(3, &send);
+        assert_eq!(events[0]["message"]["kind"], "image");
+        assert_eq!(events[0]["refused"], "answered 422");
+    }
+
+    /// Records `listen` wrote (no direction) are no part of a conversation.
+    #[test]
+    fn records_without_a_direction_are_left_out() {
+        let mut received = record(
+            Direction::Webhook,
+            "meta",
+            "message:text",
+            sample("meta/message-text"),
+        );
+        received.direction = None;
+        assert!(record_events(1, &received).is_empty());
+    }
+}
