@@ -169,6 +169,7 @@ pub fn record_events(id: u64, record: &CaptureRecord) -> Vec<Value> {
         .unwrap_or_else(|| Kind::named("unknown"));
     let base = json!({
         "record": id,
+        "seq": record.seq,
         "run": record.run,
         "at": record.received_at,
         "provider": provider.id(),

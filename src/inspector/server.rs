@@ -470,6 +470,7 @@ impl Server {
                     "body_bytes": record.body_bytes,
                     "body_encoding": record.body_encoding,
                     "direction": record.direction,
+                    "answer": record.answer,
                 },
                 "headers": headers,
                 "body": {

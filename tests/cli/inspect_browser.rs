@@ -741,6 +741,25 @@ fn the_chat_beside_an_emulator() {
             2 + 3 * 2 + 3,
         );
         screenshot(&client, "chat.png").await;
+
+        // A message's time opens its send; its timeline runs from the send to the read.
+        click(&client, &format!(".bubble.app[data-id='{wamid}'] .foot a")).await;
+        until(
+            &client,
+            "the send's timeline",
+            "return document.querySelectorAll('#tab-timeline li').length === 4",
+        )
+        .await;
+        click(&client, "#tabs button[data-tab=timeline]").await;
+        let steps = text_of(&client, "#tab-timeline ol").await;
+        let words: Vec<&str> = ["accepted", "sent", "delivered", "read"]
+            .into_iter()
+            .filter(|word| steps.contains(&format!(" {word} ·")))
+            .collect();
+        assert_eq!(words.len(), 4, "{steps}");
+        click(&client, "#tabs button[data-tab=reply]").await;
+        let reply = text_of(&client, "#tab-reply").await;
+        assert!(reply.contains("answered 200") && reply.contains(&wamid), "{reply}");
         client.close().await.unwrap();
     });
     drop(driver);
@@ -807,6 +826,20 @@ fn markup_in_the_chat_is_shown_as_text() {
         let clean = "return document.querySelectorAll('[data-xss], img').length === 0
                      && document.title === 'wa-hook inspector'";
         assert_holds(&client, clean, "the chat").await;
+        // Each send's record, every view of it.
+        for at in 1..=4 {
+            click(&client, &format!(".bubble.app:nth-child({at}) .foot a")).await;
+            until(
+                &client,
+                "the detail",
+                "return !document.querySelector('#detail-pane').hidden",
+            )
+            .await;
+            for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
+                click(&client, &format!("#tabs button[data-tab={tab}]")).await;
+                assert_holds(&client, clean, &format!("send {at}, {tab}")).await;
+            }
+        }
         let page = client
             .execute(
                 "return document.querySelector('#chat-log').innerText",

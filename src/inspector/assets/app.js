@@ -246,7 +246,10 @@ async function show(id) {
   const { record, summary, headers, body } = detail;
   $("#detail-pane").hidden = false;
   const verdict = record.rejected ? `rejected: ${record.rejected}` : (record.verdict || "not checked");
-  const ids = (summary && summary.messages) || [];
+  let ids = (summary && summary.messages) || [];
+  // The app's send names its message only in the emulator's answer: the chat knows it.
+  const sent = !ids.length && chatItemOfRecord(id);
+  if (sent) ids = [{ id: sent.message.id, status: "accepted" }];
   $("#detail-head").replaceChildren(
     el("h2", {}, `#${record.seq} ${record.method} ${record.path}${record.query ? "?" + record.query : ""}`),
     el("div", { class: "sub" },
@@ -275,7 +278,11 @@ async function show(id) {
     : el("pre", { class: "code", style: null }, body.raw));
 
   const forward = record.forward;
-  $("#tab-reply").replaceChildren(forward
+  $("#tab-reply").replaceChildren(record.direction === "send"
+    ? el("div", {},
+      el("p", {}, `The app's request to the emulator, answered ${record.response_status}:`),
+      record.answer ? el("pre", { class: "code" }, record.answer) : el("p", { class: "hint" }, "The answer was not kept."))
+    : forward
     ? el("div", {},
       el("p", {}, `Forwarded to ${forward.url}: `,
         forward.status ? `${forward.status}` : `no answer (${forward.error || "?"})`,
@@ -294,6 +301,11 @@ async function show(id) {
 
 async function timeline(messageId, open = true) {
   const data = await api(`/api/timeline?${new URLSearchParams({ message: messageId })}`);
+  // Beside an emulator, the app's send that made the message comes first.
+  const sent = conversation && conversation.byId.get(messageId);
+  if (sent && sent.from === "app" && !data.steps.some((step) => step.record === sent.record)) {
+    data.steps.unshift({ record: sent.record, seq: sent.seq, received_at: sent.at, status: "accepted", flags: [] });
+  }
   $("#tab-timeline").replaceChildren(
     el("p", {}, "Message ", el("code", {}, messageId), ` — ${data.steps.length} event(s) in the order received`),
     el("ol", { class: "timeline" }, data.steps.map((step) => el("li",
@@ -510,6 +522,12 @@ function drawChat() {
   const picked = chatPicked && conversation && conversation.byId.get(chatPicked);
   $("#chat-tools").hidden = !picked;
   if (picked) $("#chat-picked").textContent = `The app's message ${chatPicked}:`;
+}
+
+// The app's message the record `id` sent, when the chat drew one.
+function chatItemOfRecord(id) {
+  if (!conversation) return null;
+  return conversation.items.find((item) => item.record === id && item.from === "app" && item.message.id && !item.refused) || null;
 }
 
 function pickChat(item) {
