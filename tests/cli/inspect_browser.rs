@@ -741,6 +741,20 @@ fn the_chat_beside_an_emulator() {
             2 + 3 * 2 + 3,
         );
         screenshot(&client, "chat.png").await;
+        // At 800 px the chat goes above the list, its box and controls whole in view.
+        client.set_window_size(800, 900).await.unwrap();
+        until(&client, "the window at 800 px", "return window.innerWidth <= 800").await;
+        assert_holds(
+            &client,
+            "return ['#chat-send', '#chat-react', '#chat-text'].every((selector) => {
+                 const box = document.querySelector(selector).getBoundingClientRect();
+                 return box.width > 10 && box.left >= 0 && box.right <= window.innerWidth;
+             })",
+            "800 px",
+        )
+        .await;
+        screenshot(&client, "chat-800.png").await;
+        client.set_window_size(1440, 900).await.unwrap();
 
         // A message's time opens its send; its timeline runs from the send to the read.
         click(&client, &format!(".bubble.app[data-id='{wamid}'] .foot a")).await;

@@ -515,7 +515,11 @@ function bubble(item) {
 function drawChat() {
   const log = $("#chat-log");
   const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  const items = conversation ? conversation.items : [];
+  // In the order they happened (records are written as each is done, a little out of order
+  // when sends overlap); the stamps are RFC 3339 in UTC, so they sort as text.
+  const items = conversation
+    ? conversation.items.slice().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.record - b.record))
+    : [];
   log.replaceChildren(...(items.length ? items.map(bubble)
     : [el("div", { class: "chat-note" }, "No messages yet: send one as the customer below, or have the app send one.")]));
   if (atEnd) log.scrollTop = log.scrollHeight;
