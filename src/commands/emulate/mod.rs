@@ -400,13 +400,6 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         return Ok(Outcome::CheckFailed);
     }
     let stop = crate::signals::install()?;
-    let inspector = match (&config.saved_to, args.no_save) {
-        // The default file was busy: said already.
-        (None, false) => None,
-        (saved_to, _) => {
-            crate::inspector::bind_following(args.no_ui, saved_to.as_deref(), args.ui_port)?
-        }
-    };
     let listener = crate::serve::bind(&args.host, args.port)?;
     let address = listener
         .local_addr()
@@ -427,6 +420,19 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             injections: args.inject.clone(),
             seed: args.seed,
         })?;
+    let inspector = match (&config.saved_to, args.no_save) {
+        (None, false) => {
+            output::warn(format!(
+                "{} is being written by another wa-hook run: this one saves nothing and serves \
+                 no inspector (give it --out FILE)",
+                args.out.display()
+            ));
+            None
+        }
+        (saved_to, _) => {
+            crate::inspector::bind_following(args.no_ui, saved_to.as_deref(), args.ui_port)?
+        }
+    };
     // A connection over MAX_CONNECTIONS is answered in the provider's own error envelope, so
     // an SDK reads it as it reads the provider's errors.
     let busy = emulator.refusal(
@@ -532,8 +538,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
 
 /// The capture file (`--out`, listen's `wa-hook-captures.jsonl` by default), or nothing with
 /// `--no-save`. The default file being written by another run (a `listen`, another emulator
-/// in the same folder) is no reason to stop: this run saves nothing then, and says so; a file
-/// given with `--out` must be this run's.
+/// in the same folder) is no reason to stop: this run saves nothing then (`None`), and says so
+/// at start-up; a file given with `--out` must be this run's.
 fn open_capture(
     args: &EmulateServeArgs,
 ) -> anyhow::Result<(CaptureWriter, Option<std::path::PathBuf>)> {
@@ -542,14 +548,8 @@ fn open_capture(
     }
     match CaptureWriter::open(&args.out) {
         Ok(writer) => Ok((writer, Some(args.out.clone()))),
-        Err(err) if !out_given(args) && busy(&err) => {
-            output::warn(format!(
-                "{} is being written by another wa-hook run: this one saves nothing and serves \
-                 no inspector (give it --out FILE)",
-                args.out.display()
-            ));
-            Ok((CaptureWriter::discard(), None))
-        }
+        // Said when the emulator starts, once every flag has been checked.
+        Err(err) if !out_given(args) && busy(&err) => Ok((CaptureWriter::discard(), None)),
         Err(err) => Err(err),
     }
 }
