@@ -694,7 +694,7 @@ fn print_start(
             provider
                 .rules()
                 .send_api()
-                .and_then(|api| api.events_webhook()),
+                .and_then(crate::providers::SendApi::events_webhook),
         ) {
             (Some(url), Some(name)) => format!("; {name} at {url}"),
             _ => String::new(),
