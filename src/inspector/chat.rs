@@ -342,12 +342,12 @@ mod tests {
         assert_eq!(event["app"]["status"], 500);
     }
 
-    /// A provider without `Conversation` (Qikchat here): its messages by kind and gist, its
-    /// statuses from its lifecycle, its sends by kind, refused by their HTTP status.
+    /// A provider without `Conversation` (Omni Smartflow here): its messages by kind and gist,
+    /// its statuses from its lifecycle, its sends by kind, refused by their HTTP status.
     #[test]
     fn a_provider_without_a_conversation_is_drawn_by_kind_and_gist() {
         assert!(
-            Provider::from_id("qikchat")
+            Provider::from_id("smartflow")
                 .unwrap()
                 .rules()
                 .conversation()
@@ -355,9 +355,9 @@ mod tests {
         );
         let message = record(
             Direction::Webhook,
-            "qikchat",
+            "smartflow",
             "message:text",
-            sample("qikchat/message-text"),
+            sample("smartflow/message-text"),
         );
         let events = record_events(1, &message);
         assert_eq!(events.len(), 1, "{events:?}");
@@ -366,16 +366,16 @@ mod tests {
         assert!(events[0]["message"]["text"].is_string(), "{events:?}");
         let status = record(
             Direction::Webhook,
-            "qikchat",
+            "smartflow",
             "status:failed",
-            sample("qikchat/status-failed"),
+            sample("smartflow/status-failed"),
         );
         let events = record_events(2, &status);
         assert_eq!(
             (&events[0]["type"], &events[0]["status"]),
             (&json!("status"), &json!("failed"))
         );
-        let mut send = record(Direction::Send, "qikchat", "send:image", b"{}");
+        let mut send = record(Direction::Send, "smartflow", "send:image", b"{}");
         send.response_status = 422;
         let events = record_events(3, &send);
         assert_eq!(events[0]["message"]["kind"], "image");

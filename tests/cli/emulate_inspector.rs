@@ -25,9 +25,14 @@ pub struct Running {
 
 impl Running {
     pub fn start(dir: &Path, app: &RecordingServer, args: &[&str]) -> Running {
+        Running::of("meta", dir, app, args)
+    }
+
+    /// `wa-hook emulate PROVIDER`.
+    fn of(provider: &str, dir: &Path, app: &RecordingServer, args: &[&str]) -> Running {
         let mut child = wa_hook_process()
             .current_dir(dir)
-            .args(["emulate", "meta", "--webhook", &app.url])
+            .args(["emulate", provider, "--webhook", &app.url])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -421,4 +426,50 @@ fn inspect_alone_has_no_chat() {
     assert!(inspect.get("/api/session").1["chat"].is_null());
     let (status, _) = inspect.post("/api/chat/say", &json!({"text": "hi"}));
     assert_eq!(status, 404);
+}
+
+/// The chat is the registry's: Qikchat's sends, its answer's id and its statuses, drawn as
+/// Meta's are.
+#[test]
+fn the_chat_draws_qikchat_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RecordingServer::start();
+    let running = Running::of("qikchat", dir.path(), &app, &[]);
+    let ui = Ui::of(&running);
+    assert_eq!(ui.get("/api/session")["chat"]["provider"], "qikchat");
+    let (status, said) = ui.post("/api/chat/say", &json!({"text": "I want this product"}));
+    assert_eq!(status, 200, "{said}");
+    let (status, answer) = call(
+        running.port(),
+        "POST",
+        "/v1/messages",
+        &[
+            ("QIKCHAT-API-KEY", "any"),
+            ("Content-Type", "application/json"),
+        ],
+        br#"{"to_contact": "+918080808080", "type": "text", "text": {"body": "It is yours"}}"#,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let id = serde_json::from_slice::<Value>(&answer).unwrap()["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = ui.post("/api/chat/read", &json!({"message_id": id}));
+    assert_eq!(status, 200);
+    let events = ui.chat_until("the read", |event| event["status"] == "read");
+    let customer = events.iter().find(|e| e["from"] == "customer").unwrap();
+    assert_eq!(customer["message"]["text"], "I want this product");
+    assert_eq!(customer["message"]["id"], said["message_id"]);
+    let sent = events.iter().find(|e| e["from"] == "app").unwrap();
+    assert_eq!(sent["message"]["text"], "It is yours");
+    assert_eq!(sent["message"]["id"], id.as_str());
+    let statuses: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "status" && e["id"] == id.as_str())
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.ends_with(&["read"]) && statuses.contains(&"delivered"),
+        "{statuses:?}"
+    );
 }

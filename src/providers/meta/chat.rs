@@ -1,12 +1,12 @@
 //! Meta's messages as a chat ([`Conversation`]): the customer's messages in a `messages`
 //! change, and the app's sends to `/messages`, which write a message the same way (`type`, and
 //! an object of that name: `text.body`, `image.caption`, `reaction.emoji` ...), so one reading
-//! serves both; templates, interactive messages and mark-as-read are the app's alone.
+//! serves both ([`message_bubble`]); mark-as-read is the app's alone.
 use serde_json::Value;
 
 use super::Meta;
-use crate::providers::capabilities::{Bubble, Conversation, TemplateCall};
-use crate::providers::shapes::{at, message_text, text_at, value_text};
+use crate::providers::capabilities::{Bubble, Conversation};
+use crate::providers::shapes::{items, message_bubble, text_at};
 
 impl Conversation for Meta {
     fn received(&self, body: &Value) -> Vec<Bubble> {
@@ -15,7 +15,7 @@ impl Conversation for Meta {
             for change in items(entry.get("changes")) {
                 let messages = change.pointer("/value/messages");
                 for message in items(messages) {
-                    bubbles.push(bubble(message));
+                    bubbles.push(message_bubble(message));
                 }
             }
         }
@@ -32,7 +32,7 @@ impl Conversation for Meta {
             });
         }
         body.get("messaging_product")?;
-        Some(bubble(body))
+        Some(message_bubble(body))
     }
 
     fn sent_id(&self, answer: &Value) -> Option<String> {
@@ -49,88 +49,12 @@ impl Conversation for Meta {
     }
 }
 
-/// The items of an array (or the one object Omni Smartflow's documentation writes).
-fn items(value: Option<&Value>) -> Vec<&Value> {
-    match value {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(item @ Value::Object(_)) => vec![item],
-        _ => Vec::new(),
-    }
-}
-
-/// One message object, received or sent: Meta's default `type` is `text`.
-fn bubble(message: &Value) -> Bubble {
-    let kind = text_at(message, "/type").unwrap_or_else(|| "text".to_string());
-    let mut bubble = Bubble {
-        id: text_at(message, "/id"),
-        kind: kind.clone(),
-        ..Bubble::default()
-    };
-    match kind.as_str() {
-        "template" => bubble.template = at(message, "/template").map(template),
-        "interactive" => {
-            let interactive = at(message, "/interactive");
-            bubble.text = interactive
-                .and_then(|i| text_at(i, "/body/text"))
-                .or_else(|| message_text(Some(message)));
-            bubble.choices = interactive.map(choices).unwrap_or_default();
-        }
-        "reaction" => {
-            bubble.text = text_at(message, "/reaction/emoji");
-            bubble.about = text_at(message, "/reaction/message_id");
-        }
-        _ => bubble.text = message_text(Some(message)).filter(|text| *text != format!("[{kind}]")),
-    }
-    bubble
-}
-
-/// A template's name, language and parameters as text.
-fn template(template: &Value) -> TemplateCall {
-    let mut parameters = Vec::new();
-    for component in items(template.get("components")) {
-        for parameter in items(component.get("parameters")) {
-            let kind = text_at(parameter, "/type").unwrap_or_else(|| "text".to_string());
-            let value = parameter
-                .get(&kind)
-                .and_then(|value| value_text(value).or_else(|| text_at(value, "/fallback_value")))
-                .or_else(|| text_at(parameter, "/payload"))
-                .unwrap_or_else(|| format!("[{kind}]"));
-            parameters.push(match text_at(parameter, "/parameter_name") {
-                Some(name) => format!("{name}={value}"),
-                None => value,
-            });
-        }
-    }
-    TemplateCall {
-        name: text_at(template, "/name").unwrap_or_default(),
-        language: text_at(template, "/language/code"),
-        parameters,
-    }
-}
-
-/// An interactive message's buttons, list rows, or link text.
-fn choices(interactive: &Value) -> Vec<String> {
-    let action = interactive.get("action");
-    let buttons = action
-        .map(|action| items(action.get("buttons")))
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|button| text_at(button, "/reply/title").or_else(|| text_at(button, "/title")));
-    let rows = action
-        .map(|action| items(action.get("sections")))
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|section| items(section.get("rows")))
-        .filter_map(|row| text_at(row, "/title"));
-    let link = action.and_then(|action| text_at(action, "/parameters/display_text"));
-    buttons.chain(rows).chain(link).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::providers::capabilities::TemplateCall;
 
     #[test]
     fn sends_read_as_the_chat_shows_them() {
