@@ -18,6 +18,7 @@ use url::Url;
 use super::index::{Filter, Index};
 use crate::capture::{CaptureRecord, Direction};
 use crate::providers::{Bubble, Conversation, Kind, Provider};
+use crate::validation::Verdict;
 
 /// The newest records the chat is drawn from, at most.
 pub const CHAT_RECORDS_MAX: usize = 500;
@@ -220,11 +221,28 @@ fn send_event(
             ..Bubble::default()
         },
     };
-    let accepted = (200..300).contains(&record.response_status);
+    // Refused: answered with an error, or (an instant reply the app gave in its answer to a
+    // webhook) not valid, so never sent.
+    let invalid = matches!(record.verdict, Some(Verdict::Invalid | Verdict::Malformed));
+    let accepted = (200..300).contains(&record.response_status) && !invalid;
     let refused = (!accepted).then(|| {
         answer
             .as_ref()
             .and_then(|answer| conversation?.refusal(answer))
+            .or_else(|| {
+                record.errors.first().map(|issue| {
+                    format!(
+                        "not valid: {}: expected {}, found {}",
+                        if issue.pointer.is_empty() {
+                            "/"
+                        } else {
+                            &issue.pointer
+                        },
+                        issue.expected,
+                        issue.found
+                    )
+                })
+            })
             .unwrap_or_else(|| format!("answered {}", record.response_status))
     });
     let id = answer

@@ -473,3 +473,32 @@ fn the_chat_draws_qikchat_too() {
         "{statuses:?}"
     );
 }
+
+/// Picky Assist's instant reply (the app's answer to the customer's message) is drawn as the
+/// message it sends; one that is not a valid instant reply, as not sent, with why.
+#[test]
+fn a_picky_instant_reply_is_drawn_as_the_message_it_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RecordingServer::with_responder(|request| {
+        if String::from_utf8_lossy(&request.body).contains("broken") {
+            Reply::new(200, br#"{"message-out": 5, "type": "1"}"#)
+        } else {
+            Reply::new(200, br#"{"message-out": "Shipped today", "type": "1"}"#)
+        }
+    });
+    let running = Running::of("picky", dir.path(), &app, &[]);
+    let ui = Ui::of(&running);
+    let (status, said) = ui.post("/api/chat/say", &json!({"text": "Is my order shipped?"}));
+    assert_eq!(status, 200, "{said}");
+    let (status, said) = ui.post("/api/chat/say", &json!({"text": "broken"}));
+    assert_eq!(status, 200, "{said}");
+    let events = ui.chat_until("both replies", |event| {
+        event["from"] == "app" && !event["refused"].is_null()
+    });
+    let replies: Vec<&Value> = events.iter().filter(|e| e["from"] == "app").collect();
+    assert_eq!(replies.len(), 2, "{events:#?}");
+    assert_eq!(replies[0]["message"]["text"], "Shipped today");
+    assert!(replies[0]["refused"].is_null(), "{}", replies[0]);
+    let why = replies[1]["refused"].as_str().unwrap();
+    assert!(why.starts_with("not valid: /message-out"), "{why}");
+}
