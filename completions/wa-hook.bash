@@ -408,7 +408,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__99digital)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,6 +455,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -698,7 +702,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__meta)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,6 +749,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -804,7 +812,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__picky)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,6 +859,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -910,7 +922,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__qikchat)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +969,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1106,7 +1122,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__smartflow)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,6 +1169,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

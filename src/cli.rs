@@ -1384,9 +1384,13 @@ wa-hook's own choices, where Meta's behaviour is unknown:
   retries for up to 7 days; a compressed retry schedule is not built yet).
 
 Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
-{\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); ids and SDK set-up go
-to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delivered and refused
-by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
+{\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); the second is the
+inspector's URL (`inspector: URL`, or {\"inspector\": URL}): the records of the run (saved to
+--out, wa-hook-captures.jsonl as listen's) and a chat pane, the conversation as WhatsApp shows it,
+where you play the customer (say any message kind, in each identity; read, fail or react to the
+app's messages). Ids and SDK set-up go to stderr. Ctrl-C prints the summary (sends by type and
+outcome, webhooks delivered and refused by the app) and exits 0 (a second Ctrl-C exits 130 at
+once).";
 
 /// `emulate qikchat --help`: what it answers, and what is unknown.
 const EMULATE_QIKCHAT_HELP: &str = "\
@@ -1585,6 +1589,9 @@ const EMULATE_HELP: &[(&str, &str)] = &[(
      (X-Hub-Signature-256) [default: unsigned]",
 )];
 
+/// Where `listen` and `emulate` save their records unless told otherwise.
+pub const DEFAULT_CAPTURE_FILE: &str = "wa-hook-captures.jsonl";
+
 /// Running an emulator.
 #[derive(Args, Debug)]
 #[command(mut_args(own_help(EMULATE_HELP)))]
@@ -1625,10 +1632,30 @@ pub struct EmulateServeArgs {
     #[arg(short, long, default_value_t = 0)]
     pub port: u16,
 
-    /// Capture file (JSON Lines, appended, as listen writes): the app's sends with the answers,
-    /// and the webhooks with the app's answers, each marked with its `direction`
-    #[arg(short, long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    /// Capture file (JSON Lines, appended, the file listen writes): the app's sends with the
+    /// answers, and the webhooks with the app's answers, each marked with its `direction`. The
+    /// default file being written by another run (listen's), this run saves nothing and says so
+    #[arg(short, long, default_value = DEFAULT_CAPTURE_FILE, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Do not save the records at all (and serve no inspector, which reads them)
+    #[arg(long, conflicts_with = "out")]
+    pub no_save: bool,
+
+    /// Do not serve the inspector (the page in the browser over this run's records, with the
+    /// chat: the conversation as WhatsApp shows it, and the customer's controls)
+    #[arg(long)]
+    pub no_ui: bool,
+
+    /// The inspector's port on 127.0.0.1; 0 picks a free one. Its URL is printed after the base
+    /// URL (with --format json as {"inspector": URL})
+    #[arg(
+        long,
+        default_value_t = 0,
+        value_name = "PORT",
+        conflicts_with = "no_ui"
+    )]
+    pub ui_port: u16,
 
     /// When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms`
     /// [default: at once, in order]

@@ -36,6 +36,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<Outcome> {
         replay_target,
         replay_timeout: args.timeout,
         app_secret,
+        emulator: None,
     })?;
     {
         let mut out = output::stdout();

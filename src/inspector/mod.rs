@@ -1,7 +1,8 @@
 //! The inspector: a page in the browser over capture files — a live list of requests, each
 //! one's detail (headers, the body with each validation error at its line, the app's reply),
 //! a message's timeline, and replay (as captured or edited). `listen` starts it beside the
-//! webhook port; `wa-hook inspect FILE...` serves it over files.
+//! webhook port; `emulate` beside the emulator, with the chat ([`chat`]: the conversation
+//! and the customer's controls); `wa-hook inspect FILE...` serves it over files.
 //!
 //! Safe by construction: it listens on 127.0.0.1 only, on a port of its own (never the
 //! webhook port, never through a tunnel); it answers only requests whose `Host` names this
@@ -19,6 +20,7 @@
 //! redacted. Bounded: summaries of at most [`index::RING_MAX`] records,
 //! [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left is noticed within about two
 //! [`server::HEARTBEAT`]s), request bodies of at most [`server::REQUEST_BODY_MAX`].
+mod chat;
 mod index;
 mod pretty;
 mod replay;
@@ -33,6 +35,7 @@ use url::Url;
 
 use crate::secret::SecretString;
 
+pub use chat::EmulatorLink;
 pub use index::Index;
 pub use pretty::Pretty;
 
@@ -47,6 +50,9 @@ pub struct InspectorConfig {
     /// The Meta app secret (`--app-secret-env`): "Replay edited" re-signs an edited body with
     /// it. It never leaves the process.
     pub app_secret: Option<SecretString>,
+    /// The emulator this inspector runs beside (`wa-hook emulate`): the page shows the chat
+    /// and plays the customer through its controls.
+    pub emulator: Option<EmulatorLink>,
 }
 
 /// A running inspector; it serves until the process ends.
@@ -87,6 +93,34 @@ impl Inspector {
             secrets,
         })
     }
+}
+
+/// The inspector's port for a run that writes `out` (unless `--no-ui`): `None`, said in a
+/// warning, when there is no file for it to follow (`--no-save`, `--out -`, a FIFO or a
+/// device, which the inspector would read from and take what the run writes).
+pub fn bind_following(
+    no_ui: bool,
+    out: Option<&std::path::Path>,
+    port: u16,
+) -> anyhow::Result<Option<BoundInspector>> {
+    if no_ui {
+        return Ok(None);
+    }
+    let Some(out) = out.filter(|out| out.as_os_str() != "-") else {
+        crate::output::warn(
+            "no inspector: it reads the capture file, and --no-save or --out - leaves none \
+             (`wa-hook inspect FILE` serves it over a file)",
+        );
+        return Ok(None);
+    };
+    if std::fs::metadata(out).is_ok_and(|meta| !meta.is_file()) {
+        crate::output::warn(format!(
+            "no inspector: --out {} is not a regular file, and the inspector reads one",
+            out.display()
+        ));
+        return Ok(None);
+    }
+    Inspector::bind(port).map(Some)
 }
 
 impl BoundInspector {

@@ -41,8 +41,7 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The header that carries the run's token on calls that act.
 const TOKEN_HEADER: &str = "X-WA-Hook-Token";
 /// What an answer without the session cookie says.
-const OPEN_THE_URL: &str =
-    "open the inspector's URL as `wa-hook listen` or `wa-hook inspect` printed it (with its ?key=)";
+const OPEN_THE_URL: &str = "open the inspector's URL as `wa-hook listen`, `emulate` or `inspect` printed it (with its ?key=)";
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -327,10 +326,27 @@ impl Server {
                     "files": self.index_files(),
                     "replay_target": self.config.replay_target.as_ref().map(Url::as_str),
                     "resigns": self.config.app_secret.is_some(),
+                    "chat": self.config.emulator.as_ref().map(super::chat::EmulatorLink::describe),
                 }),
             ),
             (Method::Get, "/api/records") => self.list(query),
             (Method::Get, "/api/timeline") => self.timeline(query),
+            (Method::Get, "/api/chat") => json_response(
+                200,
+                &super::chat::events(&self.index, self.config.emulator.as_ref(), query),
+            ),
+            (Method::Post, path) if path.starts_with("/api/chat/") => {
+                let Some(emulator) = &self.config.emulator else {
+                    return error(404, "no chat: this inspector runs beside no emulator");
+                };
+                match read_json::<Value>(request) {
+                    Ok(body) => {
+                        let (status, answer) = emulator.act(&path["/api/chat/".len()..], &body);
+                        json_response(status, &answer)
+                    }
+                    Err(response) => response,
+                }
+            }
             (Method::Get, path) if path.starts_with("/api/records/") => {
                 let rest = &path["/api/records/".len()..];
                 match rest.split_once('/') {
@@ -454,6 +470,7 @@ impl Server {
                     "body_bytes": record.body_bytes,
                     "body_encoding": record.body_encoding,
                     "direction": record.direction,
+                    "answer": record.answer,
                 },
                 "headers": headers,
                 "body": {

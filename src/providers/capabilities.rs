@@ -442,3 +442,57 @@ pub struct CustomerEvent {
     pub message_id: String,
     pub webhook: Webhook,
 }
+
+/// The provider's messages can be drawn as a chat (the inspector's chat pane beside `wa-hook
+/// emulate`): what the customer's messages in a webhook say, what the app's sends say, where
+/// the provider's answer to a send puts the message's id, and what an error answer says. The
+/// statuses come from [`Lifecycle::message_events`]; without this capability the pane shows
+/// each message by its kind and the gist.
+pub trait Conversation: Sync {
+    /// The customer's messages in a webhook body, in its order.
+    fn received(&self, body: &Value) -> Vec<Bubble>;
+
+    /// The app's send (the request body) as the chat shows it; `None` for a request that is
+    /// no message of the conversation (a media upload).
+    fn sent(&self, body: &Value) -> Option<Bubble>;
+
+    /// The message id the provider's answer to a send gives.
+    fn sent_id(&self, answer: &Value) -> Option<String>;
+
+    /// What an error answer of the provider says (code, title, details), in one line.
+    fn refusal(&self, answer: &Value) -> Option<String>;
+}
+
+/// One message as a chat shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Bubble {
+    /// The message's id as the provider writes it (the sent one comes from the answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `text`, `image`, `template`, `reaction`, `interactive`, `location`; `read` for the app's
+    /// mark-as-read of a customer's message.
+    pub kind: String,
+    /// The text, a caption, a reaction's emoji, a place's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A template send: its name, language and parameters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateCall>,
+    /// The message a reaction (or a mark-as-read) is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    /// The buttons, list rows or link of an interactive message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
+}
+
+/// A template as the app sent it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TemplateCall {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Each parameter as text: a text's value, `name=value` for a named one, `[image]` for
+    /// media.
+    pub parameters: Vec<String>,
+}

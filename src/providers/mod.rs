@@ -32,9 +32,9 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 pub use capabilities::{
-    ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Destination, Emulator,
-    EmulatorSetup, Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle,
-    Mismatch, QueryMethod, SendApi, Signing, Webhook,
+    ApiAnswer, ApiRequest, Auth, Batching, Bubble, Conversation, CustomerAction, CustomerEvent,
+    Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest, Identities, Injection,
+    InstantReplies, Lifecycle, Mismatch, QueryMethod, SendApi, Signing, Webhook,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 

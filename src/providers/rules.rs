@@ -9,9 +9,9 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 pub use super::capabilities::{
-    ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, Emulator, EmulatorSetup,
-    Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle, Mismatch,
-    QueryMethod, SendApi, Signing, Webhook,
+    ApiAnswer, ApiRequest, Auth, Batching, Conversation, CustomerAction, CustomerEvent, Emulator,
+    EmulatorSetup, Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle,
+    Mismatch, QueryMethod, SendApi, Signing, Webhook,
 };
 use crate::schemas::SchemaSet;
 
@@ -363,6 +363,11 @@ pub trait Rules: Sync {
 
     /// Its send API, emulated (`wa-hook emulate`), if wa-hook emulates it.
     fn send_api(&self) -> Option<&dyn SendApi> {
+        None
+    }
+
+    /// How its messages are drawn as a chat (the inspector's chat pane), if wa-hook knows.
+    fn conversation(&self) -> Option<&dyn Conversation> {
         None
     }
 

@@ -4,6 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use super::capabilities::{Bubble, TemplateCall};
 use super::rules::{Gist, Kind, MessageEvent};
 use crate::ids::IdSource;
 
@@ -260,6 +261,88 @@ pub fn meta_message_events(value: &Value) -> Vec<MessageEvent> {
         events.push(MessageEvent::new(id, word.to_ascii_lowercase(), error));
     }
     events
+}
+
+// The chat's reading of a message ([`message_bubble`]).
+
+/// The items of an array (or the one object Omni Smartflow's documentation writes).
+pub fn items(value: Option<&Value>) -> Vec<&Value> {
+    match value {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(item @ Value::Object(_)) => vec![item],
+        _ => Vec::new(),
+    }
+}
+
+/// One message object as a chat shows it, received or sent, where a message is written as
+/// Meta writes it (Qikchat too): `type`, and an object of that name (`text.body`,
+/// `image.caption`, `reaction.emoji`, `template.name` ...); a missing `type` is `text`, Meta's
+/// default.
+pub fn message_bubble(message: &Value) -> Bubble {
+    let kind = text_at(message, "/type").unwrap_or_else(|| "text".to_string());
+    let mut bubble = Bubble {
+        id: text_at(message, "/id"),
+        kind: kind.clone(),
+        ..Bubble::default()
+    };
+    match kind.as_str() {
+        "template" => bubble.template = at(message, "/template").map(template),
+        "interactive" => {
+            let interactive = at(message, "/interactive");
+            bubble.text = interactive
+                .and_then(|i| text_at(i, "/body/text"))
+                .or_else(|| message_text(Some(message)));
+            bubble.choices = interactive.map(choices).unwrap_or_default();
+        }
+        "reaction" => {
+            bubble.text = text_at(message, "/reaction/emoji");
+            bubble.about = text_at(message, "/reaction/message_id");
+        }
+        _ => bubble.text = message_text(Some(message)).filter(|text| *text != format!("[{kind}]")),
+    }
+    bubble
+}
+
+/// A template's name, language and parameters as text.
+fn template(template: &Value) -> TemplateCall {
+    let mut parameters = Vec::new();
+    for component in items(template.get("components")) {
+        for parameter in items(component.get("parameters")) {
+            let kind = text_at(parameter, "/type").unwrap_or_else(|| "text".to_string());
+            let value = parameter
+                .get(&kind)
+                .and_then(|value| value_text(value).or_else(|| text_at(value, "/fallback_value")))
+                .or_else(|| text_at(parameter, "/payload"))
+                .unwrap_or_else(|| format!("[{kind}]"));
+            parameters.push(match text_at(parameter, "/parameter_name") {
+                Some(name) => format!("{name}={value}"),
+                None => value,
+            });
+        }
+    }
+    TemplateCall {
+        name: text_at(template, "/name").unwrap_or_default(),
+        language: text_at(template, "/language/code"),
+        parameters,
+    }
+}
+
+/// An interactive message's buttons, list rows, or link text.
+fn choices(interactive: &Value) -> Vec<String> {
+    let action = interactive.get("action");
+    let buttons = action
+        .map(|action| items(action.get("buttons")))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|button| text_at(button, "/reply/title").or_else(|| text_at(button, "/title")));
+    let rows = action
+        .map(|action| items(action.get("sections")))
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|section| items(section.get("rows")))
+        .filter_map(|row| text_at(row, "/title"));
+    let link = action.and_then(|action| text_at(action, "/parameters/display_text"));
+    buttons.chain(rows).chain(link).collect()
 }
 
 #[cfg(test)]

@@ -790,6 +790,12 @@ fn capabilities_are_consistent() {
         if rules.send_api().is_some() && provider.id() != "partner" {
             assert!(rules.lifecycle().is_some(), "{provider}");
         }
+        // A chat's ticks are the lifecycle's statuses, and each customer's message it draws
+        // carries the id the lifecycle names.
+        if let Some(conversation) = rules.conversation() {
+            assert!(rules.lifecycle().is_some(), "{provider}");
+            check_conversation(provider, conversation);
+        }
     }
     // A provider without a lifecycle has nothing to refresh.
     for provider in Provider::all().filter(|p| p.rules().lifecycle().is_none()) {
@@ -806,6 +812,28 @@ fn capabilities_are_consistent() {
                 "{name}"
             );
         }
+    }
+}
+
+/// Each message sample's messages, drawn as a chat, carry the ids its lifecycle names.
+fn check_conversation(provider: Provider, conversation: &dyn super::Conversation) {
+    let lifecycle = provider.rules().lifecycle().expect("checked above");
+    for (name, kind, body) in provider_samples(provider) {
+        if kind.name() != "message" {
+            continue;
+        }
+        let incoming: Vec<String> = lifecycle
+            .message_events(&body, &kind)
+            .into_iter()
+            .filter(|event| event.status == "incoming")
+            .map(|event| event.id)
+            .collect();
+        let drawn: Vec<String> = conversation
+            .received(&body)
+            .into_iter()
+            .filter_map(|bubble| bubble.id)
+            .collect();
+        assert_eq!(drawn, incoming, "{name}");
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+use super::emulate_inspector::Running;
 use super::inspect::{MESSAGE_ID, invalid_qikchat, meta_status};
 use crate::common::*;
 
@@ -629,4 +630,260 @@ fn markup_from_senders_is_shown_as_text() {
         client.close().await.unwrap();
     });
     drop(driver);
+}
+
+/// The inspector beside `wa-hook emulate meta`: the chat pane draws the conversation as
+/// WhatsApp shows it and plays the customer (say, a sample kind, read, react, fail).
+#[test]
+fn the_chat_beside_an_emulator() {
+    if browser_missing("the_chat_beside_an_emulator") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = RecordingServer::start();
+    let running = Running::start(dir.path(), &app, &[]);
+    let ui = running
+        .second_line
+        .trim()
+        .strip_prefix("inspector: ")
+        .unwrap()
+        .to_string();
+    let driver = Driver::start();
+    runtime().block_on(async {
+        let client = driver.session(1440, &dir.path().join("profile")).await;
+        client.goto(&ui).await.unwrap();
+        until(
+            &client,
+            "the chat pane",
+            "return !document.querySelector('#chat-pane').hidden
+                 && document.querySelectorAll('#chat-kind option').length > 5",
+        )
+        .await;
+
+        // The customer writes.
+        type_into(&client, "#chat-text", "Hi! Is the blue jacket still available in size M?").await;
+        click(&client, "#chat-send").await;
+        until_count(&client, ".bubble.customer", 1).await;
+        // The app marks it read: blue ticks on the customer's message.
+        let said = client
+            .execute("return document.querySelector('.bubble.customer').dataset.id", vec![])
+            .await
+            .unwrap();
+        let (status, _) = running.send(&json!({"messaging_product": "whatsapp",
+            "status": "read", "message_id": said}));
+        assert_eq!(status, 200);
+        until_count(&client, ".bubble.customer .ticks.read", 1).await;
+
+        // The app answers: a text, a template, an image, and a template Meta refuses.
+        let text = json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "text",
+            "text": {"body": "Yes! Size M is in stock. Shall I reserve it?"}});
+        let (status, answer) = running.send(&text);
+        assert_eq!(status, 200);
+        let wamid = answer["messages"][0]["id"].as_str().unwrap().to_string();
+        let template = json!({"messaging_product": "whatsapp", "to": "16505553921",
+            "type": "template", "template": {"name": "order_reserved",
+            "language": {"code": "en_US"}, "components": [{"type": "body", "parameters": [
+                {"type": "text", "text": "Kerry"}, {"type": "text", "text": "blue jacket (M)"}]}]}});
+        assert_eq!(running.send(&template).0, 200);
+        let image = json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "image",
+            "image": {"link": "https://example.com/jacket.png", "caption": "The jacket"}});
+        let (_, answer) = running.send(&image);
+        let image_id = answer["messages"][0]["id"].as_str().unwrap().to_string();
+        let refused = json!({"messaging_product": "whatsapp", "to": "16505553921",
+            "type": "template", "template": {"name": "order_reserved"}});
+        assert_eq!(running.send(&refused).0, 400);
+        until_count(&client, ".bubble.app", 4).await;
+        until(
+            &client,
+            "the statuses' ticks",
+            "return [...document.querySelectorAll('.bubble.app:not(.refused) .ticks')]
+                 .every((t) => t.textContent === '✓✓')",
+        )
+        .await;
+        let refusal = text_of(&client, ".bubble.refused").await;
+        assert!(
+            refusal.contains("refused: 100") && refusal.contains("/template/language"),
+            "{refusal}"
+        );
+        let template_text = text_of(&client, ".bubble.app:nth-child(3)").await;
+        assert!(
+            template_text.contains("order_reserved") && template_text.contains("blue jacket (M)"),
+            "{template_text}"
+        );
+
+        // On the app's first message: read, then react; the image fails with 131047.
+        click(&client, &format!(".bubble.app[data-id='{wamid}']")).await;
+        until(&client, "the tools", "return !document.querySelector('#chat-tools').hidden").await;
+        click(&client, "#chat-read").await;
+        until_count(&client, ".bubble.app .ticks.read", 1).await;
+        click(&client, "#chat-react").await;
+        until_count(&client, ".bubble.app .reaction", 1).await;
+        click(&client, &format!(".bubble.app[data-id='{image_id}']")).await;
+        client
+            .execute("document.querySelector('#chat-code').value = '131047'; return true;", vec![])
+            .await
+            .unwrap();
+        click(&client, "#chat-fail").await;
+        until_count(&client, ".bubble.app .failure", 1).await;
+        let failed = text_of(&client, ".bubble.app .failure").await;
+        assert!(failed.contains("131047"), "{failed}");
+
+        // A sample kind, in the customer's username identity.
+        select(&client, "#chat-kind", "message:location").await;
+        select(&client, "#chat-identity", "username").await;
+        click(&client, "#chat-send").await;
+        until_count(&client, ".bubble.customer", 2).await;
+        let location = text_of(&client, ".bubble.customer:last-child").await;
+        assert!(location.contains("location"), "{location}");
+        assert_eq!(
+            app.requests().len(),
+            // say, 3 accepted sends × (sent, delivered), read, react, fail, say
+            2 + 3 * 2 + 3,
+        );
+        screenshot(&client, "chat.png").await;
+        // At 800 px the chat goes above the list, its box and controls whole in view.
+        client.set_window_size(800, 900).await.unwrap();
+        until(&client, "the window at 800 px", "return window.innerWidth <= 800").await;
+        assert_holds(
+            &client,
+            "return ['#chat-send', '#chat-react', '#chat-text'].every((selector) => {
+                 const box = document.querySelector(selector).getBoundingClientRect();
+                 return box.width > 10 && box.left >= 0 && box.right <= window.innerWidth;
+             })",
+            "800 px",
+        )
+        .await;
+        screenshot(&client, "chat-800.png").await;
+        client.set_window_size(1440, 900).await.unwrap();
+
+        // A message's time opens its send; its timeline runs from the send to the read.
+        click(&client, &format!(".bubble.app[data-id='{wamid}'] .foot a")).await;
+        until(
+            &client,
+            "the send's timeline",
+            "return document.querySelectorAll('#tab-timeline li').length === 4",
+        )
+        .await;
+        click(&client, "#tabs button[data-tab=timeline]").await;
+        let steps = text_of(&client, "#tab-timeline ol").await;
+        let words: Vec<&str> = ["accepted", "sent", "delivered", "read"]
+            .into_iter()
+            .filter(|word| steps.contains(&format!(" {word} ·")))
+            .collect();
+        assert_eq!(words.len(), 4, "{steps}");
+        click(&client, "#tabs button[data-tab=reply]").await;
+        let reply = text_of(&client, "#tab-reply").await;
+        assert!(reply.contains("answered 200") && reply.contains(&wamid), "{reply}");
+        client.close().await.unwrap();
+    });
+    drop(driver);
+}
+
+/// Markup in everything the chat draws — the customer's text and reaction, the app's text,
+/// template name and parameters, buttons, a refused send's error — is shown as text.
+#[test]
+fn markup_in_the_chat_is_shown_as_text() {
+    if browser_missing("markup_in_the_chat_is_shown_as_text") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let app = RecordingServer::start();
+    let running = Running::start(dir.path(), &app, &[]);
+    let ui = running
+        .second_line
+        .trim()
+        .strip_prefix("inspector: ")
+        .unwrap()
+        .to_string();
+    let (_, answer) = running.send(
+        &json!({"messaging_product": "whatsapp", "to": "16505553921",
+        "type": "text", "text": {"body": MARKUP}}),
+    );
+    let wamid = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    running.send(
+        &json!({"messaging_product": "whatsapp", "to": "16505553921",
+        "type": "template", "template": {"name": MARKUP, "language": {"code": MARKUP},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": MARKUP,
+        "parameter_name": MARKUP}]}]}}),
+    );
+    running.send(
+        &json!({"messaging_product": "whatsapp", "to": "16505553921",
+        "type": "interactive", "interactive": {"type": "button", "body": {"text": MARKUP},
+        "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": MARKUP}}]}}}),
+    );
+    // Refused: Meta's error quotes the field at fault.
+    running.send(
+        &json!({"messaging_product": "whatsapp", "to": "16505553921",
+        "type": "text", "text": {"body": 5, MARKUP: 1}}),
+    );
+    let driver = Driver::start();
+    runtime().block_on(async {
+        let client = driver.session(1440, &dir.path().join("profile")).await;
+        client.goto(&ui).await.unwrap();
+        until_count(&client, ".bubble.app", 4).await;
+        type_into(&client, "#chat-text", MARKUP).await;
+        click(&client, "#chat-send").await;
+        until_count(&client, ".bubble.customer", 1).await;
+        click(&client, &format!(".bubble.app[data-id='{wamid}']")).await;
+        client
+            .execute(
+                &format!(
+                    "document.querySelector('#chat-emoji').value = {}; return true;",
+                    serde_json::to_string(MARKUP).unwrap()
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
+        click(&client, "#chat-react").await;
+        until_count(&client, ".bubble .reaction", 1).await;
+        let clean = "return document.querySelectorAll('[data-xss], img').length === 0
+                     && document.title === 'wa-hook inspector'";
+        assert_holds(&client, clean, "the chat").await;
+        // Each send's record, every view of it.
+        for at in 1..=4 {
+            click(&client, &format!(".bubble.app:nth-child({at}) .foot a")).await;
+            until(
+                &client,
+                "the detail",
+                "return !document.querySelector('#detail-pane').hidden",
+            )
+            .await;
+            for tab in ["body", "headers", "raw", "reply", "timeline", "edit"] {
+                click(&client, &format!("#tabs button[data-tab={tab}]")).await;
+                assert_holds(&client, clean, &format!("send {at}, {tab}")).await;
+            }
+        }
+        let page = client
+            .execute(
+                "return document.querySelector('#chat-log').innerText",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let page = page.as_str().unwrap();
+        assert!(page.matches(MARKUP).count() >= 7, "{page}");
+        client.close().await.unwrap();
+    });
+    drop(driver);
+}
+
+/// Type `text` into the input at `selector`.
+async fn type_into(client: &Client, selector: &str, text: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// [`until`] the page holds `count` elements matching `selector`.
+async fn until_count(client: &Client, selector: &str, count: usize) {
+    let script = format!(
+        "return document.querySelectorAll({}).length === {count}",
+        serde_json::to_string(selector).unwrap()
+    );
+    until(client, &format!("{count} × {selector}"), &script).await;
 }

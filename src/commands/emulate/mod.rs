@@ -2,7 +2,8 @@
 //! base URL here; each request is answered by the provider's [`Emulator`] (asked of the
 //! registry through the [`SendApi`](crate::providers::SendApi) capability: this command never
 //! names a provider's module), and the webhooks that follow go to `--webhook` ([`deliver`]).
-//! `emulate say|read|fail` play the customer against a running emulator ([`customer`]).
+//! `emulate say|read|fail` play the customer against a running emulator ([`customer`]), as
+//! does the chat pane of the inspector it serves over its capture file ([`start_inspector`]).
 //!
 //! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
@@ -82,6 +83,8 @@ struct Config {
     templates: Option<Value>,
     verify_token: Option<crate::secret::SecretString>,
     writer: CaptureWriter,
+    /// The capture file `writer` appends to; `None` when nothing is saved.
+    saved_to: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -135,10 +138,7 @@ impl Config {
                 provider.display_name()
             );
         }
-        let writer = match &args.out {
-            Some(path) => CaptureWriter::open(path)?,
-            None => CaptureWriter::discard(),
-        };
+        let (writer, saved_to) = open_capture(args)?;
         Ok(Config {
             provider,
             webhook: crate::http::parse_target(&args.webhook)?,
@@ -161,6 +161,7 @@ impl Config {
                 "webhook verify token",
             )?,
             writer,
+            saved_to,
         })
     }
 }
@@ -419,6 +420,19 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             injections: args.inject.clone(),
             seed: args.seed,
         })?;
+    let inspector = match (&config.saved_to, args.no_save) {
+        (None, false) => {
+            output::warn(format!(
+                "{} is being written by another wa-hook run: this one saves nothing and serves \
+                 no inspector (give it --out FILE)",
+                args.out.display()
+            ));
+            None
+        }
+        (saved_to, _) => {
+            crate::inspector::bind_following(args.no_ui, saved_to.as_deref(), args.ui_port)?
+        }
+    };
     // A connection over MAX_CONNECTIONS is answered in the provider's own error envelope, so
     // an SDK reads it as it reads the provider's errors.
     let busy = emulator.refusal(
@@ -434,6 +448,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         },
     )?;
     print_start(args, &config, &base_url, emulator.as_ref())?;
+    start_inspector(inspector, args, &config, address)?;
 
     let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
@@ -519,6 +534,71 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .max(Duration::from_millis(200)),
     );
     Ok(Outcome::Success)
+}
+
+/// The capture file (`--out`, listen's `wa-hook-captures.jsonl` by default), or nothing with
+/// `--no-save`. The default file being written by another run (a `listen`, another emulator
+/// in the same folder) is no reason to stop: this run saves nothing then (`None`), and says so
+/// at start-up; a file given with `--out` must be this run's.
+fn open_capture(
+    args: &EmulateServeArgs,
+) -> anyhow::Result<(CaptureWriter, Option<std::path::PathBuf>)> {
+    if args.no_save {
+        return Ok((CaptureWriter::discard(), None));
+    }
+    match CaptureWriter::open(&args.out) {
+        Ok(writer) => Ok((writer, Some(args.out.clone()))),
+        // Said when the emulator starts, once every flag has been checked.
+        Err(err) if !out_given(args) && busy(&err) => Ok((CaptureWriter::discard(), None)),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether `--out` was typed (rather than left to its default).
+fn out_given(args: &EmulateServeArgs) -> bool {
+    args.out.as_os_str() != crate::cli::DEFAULT_CAPTURE_FILE
+}
+
+/// Whether opening a capture file failed because another process holds its lock.
+fn busy(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::WouldBlock)
+    })
+}
+
+/// Serve the inspector over the capture file, beside this emulator (the chat pane plays the
+/// customer through its controls), and print its URL on stdout after the base URL, as listen
+/// does.
+fn start_inspector(
+    inspector: Option<crate::inspector::BoundInspector>,
+    args: &EmulateServeArgs,
+    config: &Config,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let Some(inspector) = inspector else {
+        return Ok(());
+    };
+    let inspector = inspector.serve(crate::inspector::InspectorConfig {
+        files: vec![args.out.clone()],
+        replay_target: Some(config.webhook.clone()),
+        replay_timeout: args.webhook_timeout,
+        app_secret: config.app_secret.clone(),
+        emulator: Some(crate::inspector::EmulatorLink::new(
+            config.provider,
+            address,
+        )?),
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
+        Format::Json => {
+            output::json_line(&mut out, &json!({ "inspector": inspector.url }))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// `--verify-token-env`: the provider's subscription handshake against the app's webhook,

@@ -446,6 +446,7 @@ fn start_inspector(
         replay_target: Some(replay_target),
         replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
         app_secret: config.app_secret.clone(),
+        emulator: None,
     })?;
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -180,6 +180,7 @@ function connect() {
     $("#live").className = "live on";
     $("#live").textContent = "live";
     reload();
+    if (session.chat) chatChanged();
   });
   events.addEventListener("error", () => {
     $("#live").className = "live off";
@@ -195,8 +196,9 @@ function connect() {
       prepend(summary, true);
     }
     showCounts();
+    if (session.chat) chatChanged();
   });
-  events.addEventListener("reload", () => reload());
+  events.addEventListener("reload", () => { reload(); chatReload(); });
 }
 
 // ---------------------------------------------------------------- a record's detail
@@ -244,7 +246,10 @@ async function show(id) {
   const { record, summary, headers, body } = detail;
   $("#detail-pane").hidden = false;
   const verdict = record.rejected ? `rejected: ${record.rejected}` : (record.verdict || "not checked");
-  const ids = (summary && summary.messages) || [];
+  let ids = (summary && summary.messages) || [];
+  // The app's send names its message only in the emulator's answer: the chat knows it.
+  const sent = !ids.length && chatItemOfRecord(id);
+  if (sent) ids = [{ id: sent.message.id, status: "accepted" }];
   $("#detail-head").replaceChildren(
     el("h2", {}, `#${record.seq} ${record.method} ${record.path}${record.query ? "?" + record.query : ""}`),
     el("div", { class: "sub" },
@@ -273,7 +278,11 @@ async function show(id) {
     : el("pre", { class: "code", style: null }, body.raw));
 
   const forward = record.forward;
-  $("#tab-reply").replaceChildren(forward
+  $("#tab-reply").replaceChildren(record.direction === "send"
+    ? el("div", {},
+      el("p", {}, `The app's request to the emulator, answered ${record.response_status}:`),
+      record.answer ? el("pre", { class: "code" }, record.answer) : el("p", { class: "hint" }, "The answer was not kept."))
+    : forward
     ? el("div", {},
       el("p", {}, `Forwarded to ${forward.url}: `,
         forward.status ? `${forward.status}` : `no answer (${forward.error || "?"})`,
@@ -292,6 +301,11 @@ async function show(id) {
 
 async function timeline(messageId, open = true) {
   const data = await api(`/api/timeline?${new URLSearchParams({ message: messageId })}`);
+  // Beside an emulator, the app's send that made the message comes first.
+  const sent = conversation && conversation.byId.get(messageId);
+  if (sent && sent.from === "app" && !data.steps.some((step) => step.record === sent.record)) {
+    data.steps.unshift({ record: sent.record, seq: sent.seq, received_at: sent.at, status: "accepted", flags: [] });
+  }
   $("#tab-timeline").replaceChildren(
     el("p", {}, "Message ", el("code", {}, messageId), ` — ${data.steps.length} event(s) in the order received`),
     el("ol", { class: "timeline" }, data.steps.map((step) => el("li",
@@ -390,6 +404,207 @@ function saveSample() {
   link.remove();
 }
 
+// ---------------------------------------------------------------- the chat (beside an emulator)
+// The conversation as WhatsApp shows it, folded from /api/chat's events (each from a capture
+// record: the customer's messages, the app's sends, their statuses); the customer's controls
+// go through /api/chat/ACTION to the emulator. Every text is a text node.
+
+const RANK = { sent: 1, delivered: 2, read: 3, played: 4 };
+let conversation = null; // { run, items, byId, pending } of the newest run
+let chatLast = null; // the newest record folded in
+let chatPicked = null; // the app's message the tools act on
+let chatFetching = false;
+let chatAgain = false;
+
+function freshConversation(run) {
+  return { run, items: [], byId: new Map(), pending: new Map() };
+}
+
+// A status (or a reaction, a read receipt) about a message not drawn yet waits for it.
+function about(id, apply) {
+  const item = conversation.byId.get(id);
+  if (item) apply(item);
+  else conversation.pending.set(id, [...(conversation.pending.get(id) || []), apply]);
+}
+
+function fold(event) {
+  if (!conversation || (event.run && event.run !== conversation.run)) conversation = freshConversation(event.run);
+  if (event.type === "status") {
+    about(event.id, (item) => {
+      if (event.status === "failed") item.failed = event.error || "failed";
+      else if ((RANK[event.status] || 0) > (RANK[item.status] || 0)) item.status = event.status;
+      else if (!RANK[event.status]) item.other = event.status;
+    });
+    return;
+  }
+  const message = event.message;
+  // A reaction or a read receipt lands on its message; one the emulator refused is drawn as
+  // a refused message of its own.
+  if (message.kind === "reaction" && message.about && !event.refused) {
+    about(message.about, (item) => { item.reactions[event.from] = message.text || ""; });
+    return;
+  }
+  if (message.kind === "read" && message.about && !event.refused) {
+    about(message.about, (item) => { item.readByApp = true; });
+    return;
+  }
+  const item = { ...event, reactions: {}, status: null, failed: null, readByApp: false };
+  conversation.items.push(item);
+  if (message.id && !event.refused) {
+    conversation.byId.set(message.id, item);
+    for (const apply of conversation.pending.get(message.id) || []) apply(item);
+    conversation.pending.delete(message.id);
+  }
+}
+
+
+function content(message) {
+  const parts = [];
+  if (message.template) {
+    const t = message.template;
+    parts.push(el("span", { class: "label" }, "template ", el("span", { class: "template-name" }, t.name), t.language ? ` (${t.language})` : ""));
+    if (t.parameters.length) parts.push(el("ol", { class: "params" }, t.parameters.map((p) => el("li", {}, p))));
+  } else if (message.kind !== "text") {
+    parts.push(el("span", { class: `label kind-${message.kind === "location" || message.kind === "contacts" ? "place" : "media"}` }, message.kind));
+  }
+  if (message.text) parts.push(el("span", { class: "text" }, message.text));
+  for (const choice of message.choices || []) parts.push(el("span", { class: "choice" }, choice));
+  return parts;
+}
+
+function ticks(item) {
+  if (item.refused) return null;
+  if (item.failed) return el("span", { class: "ticks failed", title: "failed" }, "✗");
+  const status = item.status;
+  if (!status) return el("span", { class: "ticks", title: "accepted, no status yet" }, "○");
+  const read = RANK[status] >= RANK.read;
+  return el("span", { class: `ticks ${read ? "read" : ""}`, title: status }, RANK[status] >= RANK.delivered ? "✓✓" : "✓");
+}
+
+function appAnswerNote(app) {
+  if (!app) return null;
+  if (app.status) {
+    const ok = app.status >= 200 && app.status < 300;
+    return el("span", { class: `app-answer ${ok ? "" : "bad"}`, title: "the app's answer to the webhook" }, `app ${app.status}`);
+  }
+  return el("span", { class: "app-answer bad", title: app.error || "" }, "app: no answer");
+}
+
+function bubble(item) {
+  const mine = item.from === "app";
+  const reaction = Object.values(item.reactions).filter(Boolean).join(" ");
+  const classes = ["bubble", item.from, item.refused ? "refused" : "", reaction ? "has-reaction" : "",
+    mine && chatPicked === item.message.id && item.message.id ? "picked" : ""].filter(Boolean).join(" ");
+  const node = el("div", {
+    class: classes, "data-id": item.message.id || null, "data-record": item.record,
+    onclick: () => pickChat(item),
+  },
+  content(item.message),
+  item.refused ? el("span", { class: "refusal" }, `refused: ${item.refused}`) : null,
+  item.failed ? el("span", { class: "failure" }, `failed: ${item.failed}`) : null,
+  el("div", { class: "foot" },
+    !mine && item.who ? el("span", {}, item.who) : null,
+    !mine ? appAnswerNote(item.app) : null,
+    item.readByApp ? el("span", { class: "ticks read", title: "the app marked it read" }, "✓✓") : null,
+    el("a", { href: "#", title: "open the record", onclick: (event) => { event.preventDefault(); event.stopPropagation(); show(item.record); } }, timeOf(item.at)),
+    mine ? ticks(item) : null),
+  reaction ? el("span", { class: "reaction", title: "reaction" }, reaction) : null);
+  return node;
+}
+
+function drawChat() {
+  const log = $("#chat-log");
+  const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  // In the order they happened (records are written as each is done, a little out of order
+  // when sends overlap); the stamps are RFC 3339 in UTC, so they sort as text.
+  const items = conversation
+    ? conversation.items.slice().sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.record - b.record))
+    : [];
+  log.replaceChildren(...(items.length ? items.map(bubble)
+    : [el("div", { class: "chat-note" }, "No messages yet: send one as the customer below, or have the app send one.")]));
+  if (atEnd) log.scrollTop = log.scrollHeight;
+  const picked = chatPicked && conversation && conversation.byId.get(chatPicked);
+  $("#chat-tools").hidden = !picked;
+  if (picked) $("#chat-picked").textContent = `The app's message ${chatPicked}:`;
+}
+
+// The app's message the record `id` sent, when the chat drew one.
+function chatItemOfRecord(id) {
+  if (!conversation) return null;
+  return conversation.items.find((item) => item.record === id && item.from === "app" && item.message.id && !item.refused) || null;
+}
+
+function pickChat(item) {
+  if (item.from !== "app" || item.refused || !item.message.id) return;
+  chatPicked = chatPicked === item.message.id ? null : item.message.id;
+  drawChat();
+}
+
+async function fetchChat() {
+  if (chatFetching) { chatAgain = true; return; }
+  chatFetching = true;
+  try {
+    do {
+      chatAgain = false;
+      const query = chatLast === null ? "" : `?${new URLSearchParams({ after: chatLast })}`;
+      const data = await api(`/api/chat${query}`);
+      for (const event of data.events) fold(event);
+      if (data.last !== null && data.last !== undefined) chatLast = data.last;
+      drawChat();
+    } while (chatAgain);
+  } catch (error) {
+    $("#chat-error").textContent = error.message;
+  } finally {
+    chatFetching = false;
+  }
+}
+
+const chatChanged = debounce(fetchChat, 100);
+
+function chatReload() {
+  if (!session.chat) return;
+  conversation = null;
+  chatLast = null;
+  fetchChat();
+}
+
+async function chatAct(action, body) {
+  $("#chat-error").textContent = "";
+  try {
+    await api(`/api/chat/${action}`, body);
+  } catch (error) {
+    $("#chat-error").textContent = `${action}: ${error.message}`;
+  }
+  chatChanged();
+}
+
+function startChat(chat) {
+  $("#chat-pane").hidden = false;
+  $("#chat-who").textContent = `· the customer and the app, through ${chat.name}'s emulator`;
+  for (const kind of chat.kinds) $("#chat-kind").append(el("option", { value: kind }, kind));
+  const identities = chat.identities.length ? chat.identities : [];
+  $("#chat-identity").hidden = !identities.length;
+  for (const identity of identities) $("#chat-identity").append(el("option", { value: identity }, identity));
+  $("#chat-kind").addEventListener("change", () => {
+    $("#chat-text").disabled = $("#chat-kind").value !== "";
+    $("#chat-text").placeholder = $("#chat-kind").value ? `a ${$("#chat-kind").value} like the provider's sample` : "Message as the customer";
+  });
+  $("#chat-say").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const kind = $("#chat-kind").value;
+    const text = $("#chat-text").value;
+    if (!kind && !text) return;
+    const body = kind ? { kind } : { text };
+    if (identities.length && $("#chat-identity").value !== identities[0]) body.identity = $("#chat-identity").value;
+    if (!kind) $("#chat-text").value = "";
+    chatAct("say", body);
+  });
+  $("#chat-read").addEventListener("click", () => chatAct("read", { message_id: chatPicked }));
+  $("#chat-fail").addEventListener("click", () => chatAct("fail", { message_id: chatPicked, code: Number($("#chat-code").value) || 131026 }));
+  $("#chat-react").addEventListener("click", () => chatAct("react", { message_id: chatPicked, emoji: $("#chat-emoji").value }));
+  chatReload();
+}
+
 // ---------------------------------------------------------------- start
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -409,5 +624,6 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("#resign-note").textContent = session.resigns
     ? "An edited Meta body is re-signed with the app secret wa-hook holds."
     : "An edited body goes without its captured signature (start wa-hook with --app-secret-env to re-sign it).";
+  if (session.chat) startChat(session.chat);
   connect();
 });

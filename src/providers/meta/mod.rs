@@ -12,6 +12,7 @@
 //! Marks: `object` is `whatsapp_business_account`. Other Graph API webhooks (`object: page`,
 //! `instagram`) have the same envelope but are not WhatsApp.
 pub mod batch;
+mod chat;
 pub mod emulate;
 pub mod handshake;
 pub mod identity;
@@ -528,6 +529,10 @@ impl Rules for Meta {
     }
 
     fn identities(&self) -> Option<&dyn Identities> {
+        Some(self)
+    }
+
+    fn conversation(&self) -> Option<&dyn super::capabilities::Conversation> {
         Some(self)
     }
 }

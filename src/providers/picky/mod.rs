@@ -8,6 +8,7 @@
 //! `location` with a numeric `type` code. A message's kind comes from its own fields: contacts, location, a
 //! list reply's `interactive`, a button reply's `payload` (a quoted reply has only
 //! `context-msg-id`, and is text), a referral, media, text.
+mod chat;
 pub mod emulate;
 
 use std::time::{Duration, SystemTime};
@@ -200,6 +201,10 @@ impl Rules for Picky {
     }
 
     fn instant_replies(&self) -> Option<&dyn InstantReplies> {
+        Some(self)
+    }
+
+    fn conversation(&self) -> Option<&dyn super::capabilities::Conversation> {
         Some(self)
     }
 

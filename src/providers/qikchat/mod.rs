@@ -8,6 +8,7 @@
 //! status `channel`, `foreign_id` and `processed_at`: that is not Qikchat's.
 //!
 //! Its send API is emulated in [`emulate`] (`wa-hook emulate qikchat`).
+mod chat;
 pub mod emulate;
 
 use std::time::{Duration, SystemTime};
@@ -116,6 +117,10 @@ impl Rules for Qikchat {
     }
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
+        Some(self)
+    }
+
+    fn conversation(&self) -> Option<&dyn super::capabilities::Conversation> {
         Some(self)
     }
 
