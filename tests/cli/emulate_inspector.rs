@@ -454,6 +454,11 @@ fn the_chat_draws_qikchat_too() {
         .as_str()
         .unwrap()
         .to_string();
+    // The customer reads once the message has reached the phone (the read goes out at once; a
+    // queued `delivered` could otherwise follow it).
+    ui.chat_until("the delivery", |event| {
+        event["status"] == "delivered" && event["id"] == id.as_str()
+    });
     let (status, _) = ui.post("/api/chat/read", &json!({"message_id": id}));
     assert_eq!(status, 200);
     let events = ui.chat_until("the read", |event| event["status"] == "read");

@@ -62,6 +62,8 @@ pub struct Running {
     pub first_line: String,
     child: Child,
     stdout: BufReader<ChildStdout>,
+    /// Its working folder, where the default capture file goes (never the repository's).
+    _dir: tempfile::TempDir,
 }
 
 impl Running {
@@ -76,8 +78,10 @@ impl Running {
     /// `wa-hook emulate ARGS...` with these environment variables; the base URL read from its
     /// first line.
     pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
+        let dir = tempfile::tempdir().unwrap();
         let mut command = wa_hook_process();
         command
+            .current_dir(dir.path())
             .envs(envs.iter().copied())
             .arg("emulate")
             .args(args)
@@ -98,6 +102,7 @@ impl Running {
             first_line,
             child,
             stdout,
+            _dir: dir,
         }
     }
 

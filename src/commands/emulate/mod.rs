@@ -138,7 +138,6 @@ impl Config {
                 provider.display_name()
             );
         }
-        let (writer, saved_to) = open_capture(args)?;
         Ok(Config {
             provider,
             webhook: crate::http::parse_target(&args.webhook)?,
@@ -160,8 +159,10 @@ impl Config {
                 args.verify_token_env.as_deref(),
                 "webhook verify token",
             )?,
-            writer,
-            saved_to,
+            // Opened once every flag has been checked ([`serve_provider`]): a refused run
+            // leaves no file behind.
+            writer: CaptureWriter::discard(),
+            saved_to: None,
         })
     }
 }
@@ -394,7 +395,7 @@ impl Shared {
 }
 
 fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
-    let config = Config::from_args(id, args)?;
+    let mut config = Config::from_args(id, args)?;
     if let Err(err) = verify_webhook(&config) {
         eprintln!("wa-hook: error: {err:#}");
         return Ok(Outcome::CheckFailed);
@@ -420,6 +421,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             injections: args.inject.clone(),
             seed: args.seed,
         })?;
+    (config.writer, config.saved_to) = open_capture(args)?;
     let inspector = match (&config.saved_to, args.no_save) {
         (None, false) => {
             output::warn(format!(
@@ -894,13 +896,6 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         };
         (answer, emulator.redacted(&api_request))
     };
-    respond(
-        request,
-        answer.status,
-        &answer.content_type,
-        &answer.headers,
-        answer.body.clone(),
-    );
     let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
     let (bytes, query) = match &redacted {
         Some((body, query)) => (body.as_slice(), query.as_str()),
@@ -916,18 +911,22 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         redacted_headers: redacted_names,
         ..CaptureRecord::default()
     };
-    record_send(shared, record, bytes, answer, accepted);
+    // Saved before the answer goes: whoever reads the answer finds the send in the file.
+    record_send(shared, record, bytes, &answer);
+    let ApiAnswer {
+        status,
+        content_type,
+        headers,
+        body,
+        webhooks,
+        ..
+    } = answer;
+    respond(request, status, &content_type, &headers, body);
+    follow(shared, webhooks, accepted);
 }
 
-/// Record a send of the app's (`record` holds its head) with the emulator's answer, and queue
-/// the webhooks that follow it.
-fn record_send(
-    shared: &Shared,
-    mut record: CaptureRecord,
-    bytes: &[u8],
-    answer: ApiAnswer,
-    accepted: Instant,
-) {
+/// Record a send of the app's (`record` holds its head) with the emulator's answer.
+fn record_send(shared: &Shared, mut record: CaptureRecord, bytes: &[u8], answer: &ApiAnswer) {
     record.direction = Some(Direction::Send);
     record.body_bytes = bytes.len() as u64;
     record.provider = Some(shared.provider);
@@ -953,10 +952,13 @@ fn record_send(
             .cloned()
             .collect();
     }
-    shared.recorder.send(record, &answer);
-    if !answer.webhooks.is_empty() {
-        let timed = answer
-            .webhooks
+    shared.recorder.send(record, answer);
+}
+
+/// Queue the webhooks that follow a send accepted at `accepted`, each at its `--statuses` delay.
+fn follow(shared: &Shared, webhooks: Vec<Webhook>, accepted: Instant) {
+    if !webhooks.is_empty() {
+        let timed = webhooks
             .into_iter()
             .map(|webhook| (accepted + shared.delay(&webhook), webhook));
         for _ in 0..shared.queue.push(timed) {
@@ -986,7 +988,8 @@ fn answered(shared: &Shared, webhook: &Webhook, delivered: &deliver::Delivered) 
         path: shared.delivery.url.path().to_string(),
         ..CaptureRecord::default()
     };
-    record_send(shared, record, &delivered.body, answer, accepted);
+    record_send(shared, record, &delivered.body, &answer);
+    follow(shared, answer.webhooks, accepted);
 }
 
 /// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later

@@ -394,6 +394,10 @@ fn emulate_args<'a>(webhook: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["emulate", "meta", "--webhook", webhook];
     args.extend(["--app-secret-env", APP_SECRET_ENV]);
     args.extend(["--port", "0", "--format", "json"]);
+    if !extra.contains(&"--out") {
+        // Not the default capture file in the repository's folder.
+        args.push("--no-save");
+    }
     args.extend(extra);
     args
 }
