@@ -1,6 +1,8 @@
-//! One request to one target, and what came back: every request `replay` sends and the
-//! inspector's replay button go through [`send`], so both read answers within the same bounds
-//! ([`MAX_ANSWER`], the client's timeout) and name a failure the same way ([`FailureKind`]).
+//! One request to one target, and what came back: the inspector's replay button, emulate's
+//! deliveries and replay to https:// go through [`send`] (reqwest), replay's workers to a
+//! plain-http target through their own [`Connection`]; both read answers within the same bounds
+//! ([`MAX_ANSWER`], the client's timeout) and name a failure the same way ([`FailureKind`]), as
+//! a test checks.
 //! What a captured request becomes when sent again ([`RecordRequest`], [`wire_body`]) lives here
 //! too: replay's plan and the inspector build their requests from a record with it.
 use std::collections::BTreeSet;
@@ -307,8 +309,10 @@ impl Connection {
 
     async fn connect(
         &self,
-    ) -> Result<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>, ConnectionFailure>
-    {
+    ) -> Result<
+        hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+        ConnectionFailure,
+    > {
         let stream = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
             .await
             .map_err(ConnectionFailure::Connect)?;
@@ -364,18 +368,18 @@ impl ConnectionFailure {
                 }
             }
             ConnectionFailure::Body(err) => {
-                let reason = match http::closed_without_answer(err, http::Phase::Body) {
-                    Some(how) => how.to_string(),
-                    None => {
-                        let cause = http::root_cause(err).unwrap_or_else(|| err.to_string());
-                        format!("the answer's body could not be read to its end: {cause}")
-                    }
+                let reason = if let Some(how) = http::closed_without_answer(err, http::Phase::Body)
+                {
+                    how.to_string()
+                } else {
+                    let cause = http::root_cause(err).unwrap_or_else(|| err.to_string());
+                    format!("the answer's body could not be read to its end: {cause}")
                 };
                 (FailureKind::BodyBroken, reason)
             }
             ConnectionFailure::TooLarge => {
-                let message = http::BodyError::TooLarge { limit: MAX_ANSWER }
-                    .describe(|_| String::new());
+                let message =
+                    http::BodyError::TooLarge { limit: MAX_ANSWER }.describe(|_| String::new());
                 return Failure {
                     kind: FailureKind::BodyTooLarge,
                     message,
@@ -727,7 +731,10 @@ pub(crate) mod tests {
             None,
             Some(b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok".to_vec()),
             Some(large),
-            Some(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort".to_vec()),
+            Some(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"
+                    .to_vec(),
+            ),
             Some(b"SSH-2.0-OpenSSH_9.6\r\n".to_vec()),
             Some(Vec::new()),
         ];
@@ -751,12 +758,93 @@ pub(crate) mod tests {
                 } else {
                     send_blocking(&url, true)
                 };
-                let failure = reply.failure.map(|failure| {
-                    (failure.kind, failure.message.replace(url.as_str(), "URL"))
-                });
+                let failure = reply
+                    .failure
+                    .map(|failure| (failure.kind, failure.message.replace(url.as_str(), "URL")));
                 replies.push((reply.status, reply.body, failure));
             }
             assert_eq!(replies[0], replies[1], "{answer:?}");
+        }
+    }
+
+    /// A server on 127.0.0.1:0 that answers one request with the request's head, and its URL.
+    fn echoing_head() -> Url {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!(
+            "http://{}/hook?a=1",
+            listener.local_addr().unwrap()
+        ))
+        .unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = stream.read(&mut buf).unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..read]);
+            }
+            let end = request
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap_or(0);
+            let head = &request[..end];
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                head.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            let _ = stream.write_all(head);
+        });
+        url
+    }
+
+    /// Replay's own connection sends the request reqwest sends: the same request line and
+    /// headers (in any order), with a body and without.
+    #[test]
+    fn a_connection_sends_what_send_sends() {
+        for body in [&b"{}"[..], b""] {
+            let mut heads = Vec::new();
+            for through_connection in [false, true] {
+                let url = echoing_head();
+                let mut headers = HeaderMap::new();
+                headers.insert("x-test", HeaderValue::from_static("1"));
+                let reply = if through_connection {
+                    let mut connection = Connection::new(&url, Duration::from_secs(10)).unwrap();
+                    http::runtime().block_on(connection.send(
+                        &Method::POST,
+                        &url,
+                        &headers,
+                        bytes::Bytes::copy_from_slice(body),
+                        &url,
+                        true,
+                    ))
+                } else {
+                    let client = http::client(&http::HttpOptions::default()).unwrap();
+                    let request = Request {
+                        method: Method::POST,
+                        url: url.clone(),
+                        headers,
+                        body: reqwest::Body::from(body.to_vec()),
+                    };
+                    http::runtime().block_on(send(&client, request, &url, true))
+                };
+                let head = String::from_utf8(reply.body).unwrap();
+                let mut lines: Vec<String> = head
+                    .lines()
+                    .map(|line| line.to_ascii_lowercase().replace(url.authority(), "HOST"))
+                    .collect();
+                lines[1..].sort();
+                heads.push(lines);
+            }
+            assert_eq!(heads[0], heads[1]);
+            assert!(
+                heads[0][0].starts_with("post /hook?a=1 http/1.1"),
+                "{heads:?}"
+            );
         }
     }
 

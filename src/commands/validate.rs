@@ -218,11 +218,7 @@ impl<W: Write> Printer<'_, W> {
         }
     }
 
-    fn report(
-        &mut self,
-        origin: impl FnOnce() -> String,
-        judged: &Judged,
-    ) -> anyhow::Result<()> {
+    fn report(&mut self, origin: impl FnOnce() -> String, judged: &Judged) -> anyhow::Result<()> {
         let check = match judged {
             Judged::TooLarge { size: bytes, exact } => {
                 let (mut size, mut limit) =

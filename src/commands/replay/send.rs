@@ -1,7 +1,9 @@
 //! Sending: a fixed set of `--concurrency` worker tasks on one thread take jobs (one
 //! template, sent once) from a counter, so no task or allocation is made per request beyond
-//! what the HTTP client needs; each request goes out through [`net::send`], as the inspector's
-//! replay button sends one. Each result is shown (when results are shown one by one), then
+//! what the HTTP client needs. To a plain-http target each worker keeps its own connection
+//! ([`net::Connection`]: hyper directly, each step's request target read once); to https:// each
+//! request goes out through [`net::send`], as the inspector's replay button sends one. Both read
+//! answers within the same bounds and name failures alike. Each result is shown (when results are shown one by one), then
 //! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
 //! so memory stays the same however many requests are sent.
 use std::sync::Arc;
@@ -205,7 +207,14 @@ async fn send_one(
     let reply = match connection {
         Some(connection) if connection.serves(url) => {
             connection
-                .send(&template.method, url, headers, body, target, shared.detailed)
+                .send(
+                    &template.method,
+                    url,
+                    headers,
+                    body,
+                    target,
+                    shared.detailed,
+                )
                 .await
         }
         _ => {
