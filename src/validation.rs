@@ -122,7 +122,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
             )));
         }
     };
-    let err = match parse_value(text) {
+    let err = match serde_json::from_str(text) {
         Ok(value) => return Ok(value),
         Err(err) => err,
     };
@@ -137,97 +137,6 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Issue> {
         err.column(),
         strip_position(&err.to_string())
     )))
-}
-
-/// `serde_json::from_str::<Value>`, the same value and the same errors, with each object's map
-/// allocated once at its size: its members are gathered on a stack shared by the whole parse
-/// (and kept per thread between bodies) rather than inserted into a map that grows as they come.
-/// Growing maps was a tenth of `validate`'s instructions per body of a JSON Lines file.
-fn parse_value(text: &str) -> Result<Value, serde_json::Error> {
-    use serde::de::DeserializeSeed;
-    thread_local! {
-        static MEMBERS: std::cell::RefCell<Vec<(String, Value)>> = const {
-            std::cell::RefCell::new(Vec::new())
-        };
-    }
-    MEMBERS.with(|members| {
-        let mut members = members.borrow_mut();
-        members.clear();
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let value = ValueSeed {
-            members: &mut members,
-        }
-        .deserialize(&mut deserializer)?;
-        deserializer.end()?;
-        // A body with a huge object leaves a large stack behind: let it go.
-        if members.capacity() > 4096 {
-            *members = Vec::new();
-        }
-        Ok(value)
-    })
-}
-
-/// Builds a [`Value`] as serde_json's own visitor does, but for objects (see [`parse_value`]).
-struct ValueSeed<'a> {
-    members: &'a mut Vec<(String, Value)>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ValueSeed<'_> {
-    type Value = Value;
-    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-        formatter.write_str("any valid JSON value")
-    }
-    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
-        Ok(Value::Bool(value))
-    }
-    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
-        Ok(Value::Number(value.into()))
-    }
-    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
-        Ok(Value::Number(value.into()))
-    }
-    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
-        Ok(Value::String(value.to_owned()))
-    }
-    fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(ValueSeed {
-            members: self.members,
-        })? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let start = self.members.len();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(ValueSeed {
-                members: self.members,
-            })?;
-            self.members.push((key, value));
-        }
-        // A key given twice keeps its first place and its last value, as `Map::insert` does.
-        Ok(Value::Object(self.members.drain(start..).collect()))
-    }
 }
 
 /// `bytes` with every number outside strings that overflows a float replaced by the largest
@@ -941,27 +850,6 @@ mod tests {
         assert_eq!(value["n"].as_f64(), Some(f64::MAX));
         assert_eq!(value["s"], "9e999");
         assert!(parse_json(b"[1e400,]").is_err());
-    }
-
-    /// The parse gives what serde_json's own gives: key order, duplicates, numbers, errors.
-    #[test]
-    fn the_parse_matches_serde_json() {
-        for text in [
-            r#"{"b": 1, "a": [1, -2, 3.5, 1e308, "x\u00e9", null, true, {}], "c": {"z": {}, "y": []}}"#,
-            r#"{"a": 1, "b": 2, "a": 3}"#,
-            r#"[{"k": 18446744073709551615, "j": -9223372036854775808}]"#,
-            r#"{"a": 1,}"#,
-            r#"{"a" 1}"#,
-            "[1, 2",
-            "\"x\" y",
-        ] {
-            let ours = parse_value(text).map_err(|err| err.to_string());
-            let theirs = serde_json::from_str::<Value>(text).map_err(|err| err.to_string());
-            assert_eq!(ours, theirs, "{text}");
-            if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
-                assert_eq!(ours.to_string(), theirs.to_string(), "{text}");
-            }
-        }
     }
 
     #[test]
