@@ -305,12 +305,24 @@ pub fn describe_error(err: &reqwest::Error, url: &Url) -> String {
     let reason = failure_reason(err);
     let hint = match tls_failure(err) {
         Some(tls) => tls.hint(),
-        None if err.is_connect() && is_local(url) => {
-            " — is your app running? (`wa-hook listen --port PORT` starts a receiver)"
-        }
+        None if err.is_connect() && is_local(url) => NOT_RUNNING_HINT,
         None => "",
     };
     format!("{url}: {reason}{hint}")
+}
+
+/// What to try when nothing answers at a local target.
+pub(crate) const NOT_RUNNING_HINT: &str =
+    " — is your app running? (`wa-hook listen --port PORT` starts a receiver)";
+
+/// Why no connection was made, from the error's root cause: "connection refused", or "could not
+/// connect (why)".
+pub(crate) fn connect_reason(root_cause: Option<String>) -> String {
+    match root_cause {
+        Some(cause) if cause.contains("refused") => "connection refused".to_string(),
+        Some(cause) => format!("could not connect ({cause})"),
+        None => "could not connect".to_string(),
+    }
 }
 
 /// How a TLS connection failed: the server is reached, so "is your app running?" would send
@@ -411,7 +423,7 @@ pub fn classify(err: &reqwest::Error) -> FailureClass {
 /// Where in an exchange an error came: before the answer's head was read, or while its body
 /// was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+pub(crate) enum Phase {
     Head,
     Body,
 }
@@ -425,7 +437,7 @@ fn causes<'a>(
 
 /// What was wrong with an answer the server sent but that is not HTTP one can read (hyper's
 /// parse errors, which name no type reqwest exposes).
-fn bad_answer(err: &reqwest::Error) -> Option<&'static str> {
+pub(crate) fn bad_answer(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     causes(err).find_map(|cause| {
         let text = cause.to_string();
         if text.contains("message head is too large") {
@@ -442,7 +454,10 @@ fn bad_answer(err: &reqwest::Error) -> Option<&'static str> {
 
 /// How the server ended the connection without answering (or, in `Phase::Body`, while the
 /// answer's body was being read), when that is what happened.
-fn closed_without_answer(err: &reqwest::Error, phase: Phase) -> Option<&'static str> {
+pub(crate) fn closed_without_answer(
+    err: &(dyn std::error::Error + 'static),
+    phase: Phase,
+) -> Option<&'static str> {
     let (reset, closed, aborted) = match phase {
         Phase::Head => (
             "the server reset the connection before answering",
@@ -491,11 +506,7 @@ pub fn failure_reason(err: &reqwest::Error) -> String {
             None => tls.reason().to_string(),
         }
     } else if err.is_connect() {
-        match root_cause(err) {
-            Some(cause) if cause.contains("refused") => "connection refused".to_string(),
-            Some(cause) => format!("could not connect ({cause})"),
-            None => "could not connect".to_string(),
-        }
+        connect_reason(root_cause(err))
     } else if let Some(what) = bad_answer(err) {
         what.to_string()
     } else if let Some(how) = closed_without_answer(err, Phase::Head) {
@@ -582,7 +593,7 @@ pub async fn read_body_into(
     }
 }
 
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut source = err.source()?;
     while let Some(next) = source.source() {
         source = next;

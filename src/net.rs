@@ -1,6 +1,8 @@
-//! One request to one target, and what came back: every request `replay` sends and the
-//! inspector's replay button go through [`send`], so both read answers within the same bounds
-//! ([`MAX_ANSWER`], the client's timeout) and name a failure the same way ([`FailureKind`]).
+//! One request to one target, and what came back: the inspector's replay button, emulate's
+//! deliveries and replay to https:// go through [`send`] (reqwest), replay's workers to a
+//! plain-http target through their own [`Connection`]; both read answers within the same bounds
+//! ([`MAX_ANSWER`], the client's timeout) and name a failure the same way ([`FailureKind`]), as
+//! a test checks.
 //! What a captured request becomes when sent again ([`RecordRequest`], [`wire_body`]) lives here
 //! too: replay's plan and the inspector build their requests from a record with it.
 use std::collections::BTreeSet;
@@ -116,6 +118,306 @@ pub async fn send(
             failure: Some(request_failure(err, target)),
         },
     }
+}
+
+/// One sender's own HTTP/1.1 connection to a plain-http target, opened when first needed and
+/// again when the server closes it: replay's workers send through one each. It does the work
+/// [`send`] does through reqwest (the same headers, bounds, timeout and failure names) without
+/// reqwest's per-request layers, which parse each request's URL twice even with redirects off
+/// (a fifth of replay's instructions per request). HTTPS targets go through [`send`].
+pub struct Connection {
+    /// `host:port` as the socket is opened.
+    host: String,
+    port: u16,
+    host_header: HeaderValue,
+    timeout: Duration,
+    sender: Option<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>>,
+    /// The last URL sent to and its request target (`/path?query`), read once.
+    last_target: Option<(String, hyper::Uri)>,
+}
+
+impl Connection {
+    /// A connection to `target`'s host, or `None` when it is not an http:// URL (TLS goes
+    /// through reqwest and [`send`]).
+    pub fn new(target: &Url, timeout: Duration) -> Option<Connection> {
+        if target.scheme() != "http" {
+            return None;
+        }
+        let host = target.host_str()?.trim_matches(['[', ']']).to_string();
+        let port = target.port_or_known_default()?;
+        let authority = &target[url::Position::BeforeHost..url::Position::AfterPort];
+        Some(Connection {
+            host,
+            port,
+            host_header: HeaderValue::from_str(authority).ok()?,
+            timeout,
+            sender: None,
+            last_target: None,
+        })
+    }
+
+    /// Whether `url` is on this connection's host and port.
+    pub fn serves(&self, url: &Url) -> bool {
+        url.scheme() == "http"
+            && url.host_str().map(|h| h.trim_matches(['[', ']'])) == Some(self.host.as_str())
+            && url.port_or_known_default() == Some(self.port)
+    }
+
+    /// [`send`] on this connection: `method` to `url` (on this connection's host) with
+    /// `headers` and `body`, the answer read to its end within [`MAX_ANSWER`]. Failures name
+    /// `target` and are not scrubbed.
+    pub async fn send(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: bytes::Bytes,
+        target: &Url,
+        keep_body: bool,
+    ) -> Reply {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let request = match self.request(method, url, headers, body) {
+            Ok(request) => request,
+            Err(message) => {
+                return Reply {
+                    status: None,
+                    latency: started.elapsed(),
+                    body: Vec::new(),
+                    failure: Some(Failure {
+                        kind: FailureKind::Other,
+                        message: format!("{target}: {message}"),
+                    }),
+                };
+            }
+        };
+        let head = tokio::time::timeout_at(deadline, self.exchange(request)).await;
+        let response = match head {
+            Ok(Ok(response)) => response,
+            Ok(Err(failure)) => {
+                self.sender = None;
+                return Reply {
+                    status: None,
+                    latency: started.elapsed(),
+                    body: Vec::new(),
+                    failure: Some(failure.describe(target)),
+                };
+            }
+            Err(_) => {
+                // The request's future is dropped mid-way: hyper closes the connection.
+                self.sender = None;
+                return Reply {
+                    status: None,
+                    latency: started.elapsed(),
+                    body: Vec::new(),
+                    failure: Some(Failure {
+                        kind: FailureKind::Timeout,
+                        message: format!("{target}: timed out"),
+                    }),
+                };
+            }
+        };
+        let status = response.status().as_u16();
+        let keep = if keep_body { MAX_ANSWER } else { 0 };
+        let read = tokio::time::timeout_at(deadline, read_hyper_body(response.into_body(), keep));
+        let (body, failure) = match read.await {
+            Ok(Ok(body)) => (body, None),
+            Ok(Err(failure)) => {
+                self.sender = None;
+                (Vec::new(), Some(failure.describe(target)))
+            }
+            Err(_) => {
+                self.sender = None;
+                let failure = Failure {
+                    kind: FailureKind::BodyBroken,
+                    message: format!("{target}: timed out while the answer's body was being read"),
+                };
+                (Vec::new(), Some(failure))
+            }
+        };
+        Reply {
+            status: Some(status),
+            latency: started.elapsed(),
+            body,
+            failure,
+        }
+    }
+
+    /// The request as reqwest would make it: the caller's headers, then `User-Agent` and
+    /// `Accept: */*` unless given, and `Host`; hyper adds `Content-Length`.
+    fn request(
+        &mut self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: bytes::Bytes,
+    ) -> Result<hyper::Request<http_body_util::Full<bytes::Bytes>>, String> {
+        let uri = match &self.last_target {
+            Some((last, uri)) if last == url.as_str() => uri.clone(),
+            _ => {
+                let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
+                let uri: hyper::Uri = path
+                    .parse()
+                    .map_err(|err| format!("the path `{path}` cannot be sent ({err})"))?;
+                self.last_target = Some((url.as_str().to_string(), uri.clone()));
+                uri
+            }
+        };
+        let mut request = hyper::Request::new(http_body_util::Full::new(body));
+        *request.method_mut() = method.clone();
+        *request.uri_mut() = uri;
+        let all = request.headers_mut();
+        *all = headers.clone();
+        all.entry(reqwest::header::USER_AGENT)
+            .or_insert(HeaderValue::from_static(http::USER_AGENT));
+        all.entry(reqwest::header::ACCEPT)
+            .or_insert(HeaderValue::from_static("*/*"));
+        all.insert(reqwest::header::HOST, self.host_header.clone());
+        Ok(request)
+    }
+
+    /// Send `request` and wait for the answer's head, on the open connection or a new one. A
+    /// request the server's closing of an idle connection kept from being written is sent
+    /// again on a new one (as reqwest's pool does); one that went out is not.
+    async fn exchange(
+        &mut self,
+        request: hyper::Request<http_body_util::Full<bytes::Bytes>>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, ConnectionFailure> {
+        let mut request = request;
+        for attempt in 0..2 {
+            let sender = match &mut self.sender {
+                Some(sender) if !sender.is_closed() => sender,
+                _ => self.sender.insert(self.connect().await?),
+            };
+            if sender.ready().await.is_err() {
+                self.sender = None;
+                continue;
+            }
+            match sender.try_send_request(request).await {
+                Ok(response) => return Ok(response),
+                Err(mut err) => match err.take_message() {
+                    Some(unsent) if attempt == 0 => {
+                        self.sender = None;
+                        request = unsent;
+                    }
+                    _ => return Err(ConnectionFailure::Head(err.into_error())),
+                },
+            }
+        }
+        Err(ConnectionFailure::Closed)
+    }
+
+    async fn connect(
+        &self,
+    ) -> Result<
+        hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+        ConnectionFailure,
+    > {
+        let stream = tokio::net::TcpStream::connect((self.host.as_str(), self.port))
+            .await
+            .map_err(ConnectionFailure::Connect)?;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(ConnectionFailure::Head)?;
+        // The connection's own task; its errors reach the request that was under way.
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(sender)
+    }
+}
+
+/// Why a [`Connection`] got no answer, or no whole one.
+enum ConnectionFailure {
+    Connect(std::io::Error),
+    /// Before the answer's head was read.
+    Head(hyper::Error),
+    /// While the answer's body was read.
+    Body(hyper::Error),
+    TooLarge,
+    /// The connection closed twice before the request could be written.
+    Closed,
+}
+
+impl ConnectionFailure {
+    /// The failure as [`send`] names it.
+    fn describe(self, target: &Url) -> Failure {
+        let (kind, reason) = match &self {
+            ConnectionFailure::Connect(err) => {
+                let hint = if http::is_local(target) {
+                    http::NOT_RUNNING_HINT
+                } else {
+                    ""
+                };
+                let cause = http::root_cause(err).unwrap_or_else(|| err.to_string());
+                (
+                    FailureKind::Connect,
+                    format!("{}{hint}", http::connect_reason(Some(cause))),
+                )
+            }
+            ConnectionFailure::Head(err) => {
+                if let Some(what) = http::bad_answer(err) {
+                    (FailureKind::BadAnswer, what.to_string())
+                } else if let Some(how) = http::closed_without_answer(err, http::Phase::Head) {
+                    (FailureKind::NoAnswer, how.to_string())
+                } else {
+                    let cause = http::root_cause(err).unwrap_or_else(|| err.to_string());
+                    (FailureKind::Other, cause)
+                }
+            }
+            ConnectionFailure::Body(err) => {
+                let reason = if let Some(how) = http::closed_without_answer(err, http::Phase::Body)
+                {
+                    how.to_string()
+                } else {
+                    let cause = http::root_cause(err).unwrap_or_else(|| err.to_string());
+                    format!("the answer's body could not be read to its end: {cause}")
+                };
+                (FailureKind::BodyBroken, reason)
+            }
+            ConnectionFailure::TooLarge => {
+                let message =
+                    http::BodyError::TooLarge { limit: MAX_ANSWER }.describe(|_| String::new());
+                return Failure {
+                    kind: FailureKind::BodyTooLarge,
+                    message,
+                };
+            }
+            ConnectionFailure::Closed => (
+                FailureKind::NoAnswer,
+                "the server closed the connection before answering".to_string(),
+            ),
+        };
+        Failure {
+            kind,
+            message: format!("{target}: {reason}"),
+        }
+    }
+}
+
+/// Read an answer's body to its end, at most [`MAX_ANSWER`], keeping its first `keep` bytes.
+async fn read_hyper_body(
+    mut body: hyper::body::Incoming,
+    keep: usize,
+) -> Result<Vec<u8>, ConnectionFailure> {
+    use http_body_util::BodyExt;
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(ConnectionFailure::Body)?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(chunk.len());
+        let room = keep.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if total > MAX_ANSWER {
+            return Err(ConnectionFailure::TooLarge);
+        }
+    }
+    Ok(kept)
 }
 
 fn request_failure(err: reqwest::Error, target: &Url) -> Failure {
@@ -409,6 +711,141 @@ pub(crate) mod tests {
         let broken = send_blocking(&answering(cut.to_vec()), true);
         assert_eq!(broken.status, Some(200));
         assert_eq!(broken.failure.unwrap().kind, FailureKind::BodyBroken);
+    }
+
+    /// Replay's own connection and [`send`] (reqwest) read the same answers the same way:
+    /// status, body, and each failure's kind and words.
+    #[test]
+    fn a_connection_reads_answers_and_names_failures_as_send_does() {
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap()
+        };
+        let mut large = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            MAX_ANSWER + 1
+        )
+        .into_bytes();
+        large.resize(large.len() + MAX_ANSWER + 1, b'x');
+        let answers: Vec<Option<Vec<u8>>> = vec![
+            None,
+            Some(b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok".to_vec()),
+            Some(large),
+            Some(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\nshort"
+                    .to_vec(),
+            ),
+            Some(b"SSH-2.0-OpenSSH_9.6\r\n".to_vec()),
+            Some(Vec::new()),
+        ];
+        for answer in answers {
+            let mut replies = Vec::new();
+            for through_connection in [false, true] {
+                let url = match &answer {
+                    None => closed.clone(),
+                    Some(answer) => answering(answer.clone()),
+                };
+                let reply = if through_connection {
+                    let mut connection = Connection::new(&url, Duration::from_secs(10)).unwrap();
+                    http::runtime().block_on(connection.send(
+                        &Method::POST,
+                        &url,
+                        &HeaderMap::new(),
+                        bytes::Bytes::from_static(b"{}"),
+                        &url,
+                        true,
+                    ))
+                } else {
+                    send_blocking(&url, true)
+                };
+                let failure = reply
+                    .failure
+                    .map(|failure| (failure.kind, failure.message.replace(url.as_str(), "URL")));
+                replies.push((reply.status, reply.body, failure));
+            }
+            assert_eq!(replies[0], replies[1], "{answer:?}");
+        }
+    }
+
+    /// A server on 127.0.0.1:0 that answers one request with the request's head, and its URL.
+    fn echoing_head() -> Url {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!(
+            "http://{}/hook?a=1",
+            listener.local_addr().unwrap()
+        ))
+        .unwrap();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let read = stream.read(&mut buf).unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..read]);
+            }
+            let end = request
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap_or(0);
+            let head = &request[..end];
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                head.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+            let _ = stream.write_all(head);
+        });
+        url
+    }
+
+    /// Replay's own connection sends the request reqwest sends: the same request line and
+    /// headers (in any order), with a body and without.
+    #[test]
+    fn a_connection_sends_what_send_sends() {
+        for body in [&b"{}"[..], b""] {
+            let mut heads = Vec::new();
+            for through_connection in [false, true] {
+                let url = echoing_head();
+                let mut headers = HeaderMap::new();
+                headers.insert("x-test", HeaderValue::from_static("1"));
+                let reply = if through_connection {
+                    let mut connection = Connection::new(&url, Duration::from_secs(10)).unwrap();
+                    http::runtime().block_on(connection.send(
+                        &Method::POST,
+                        &url,
+                        &headers,
+                        bytes::Bytes::copy_from_slice(body),
+                        &url,
+                        true,
+                    ))
+                } else {
+                    let client = http::client(&http::HttpOptions::default()).unwrap();
+                    let request = Request {
+                        method: Method::POST,
+                        url: url.clone(),
+                        headers,
+                        body: reqwest::Body::from(body.to_vec()),
+                    };
+                    http::runtime().block_on(send(&client, request, &url, true))
+                };
+                let head = String::from_utf8(reply.body).unwrap();
+                let mut lines: Vec<String> = head
+                    .lines()
+                    .map(|line| line.to_ascii_lowercase().replace(url.authority(), "HOST"))
+                    .collect();
+                lines[1..].sort();
+                heads.push(lines);
+            }
+            assert_eq!(heads[0], heads[1]);
+            assert!(
+                heads[0][0].starts_with("post /hook?a=1 http/1.1"),
+                "{heads:?}"
+            );
+        }
     }
 
     #[test]

@@ -151,7 +151,8 @@ fn check_source<W: Write>(
         };
         let judged = judge_batch(&batch, options, max_body);
         for (unit, judged) in batch.units.iter().zip(&judged) {
-            printer.report(&batch.origin(unit), judged)?;
+            // The origin is written out only for what is printed (`--quiet` prints no valid body).
+            printer.report(|| batch.origin(unit), judged)?;
         }
     }
 }
@@ -217,7 +218,7 @@ impl<W: Write> Printer<'_, W> {
         }
     }
 
-    fn report(&mut self, origin: &str, judged: &Judged) -> anyhow::Result<()> {
+    fn report(&mut self, origin: impl FnOnce() -> String, judged: &Judged) -> anyhow::Result<()> {
         let check = match judged {
             Judged::TooLarge { size: bytes, exact } => {
                 let (mut size, mut limit) =
@@ -235,17 +236,17 @@ impl<W: Write> Printer<'_, W> {
                 let why = format!(
                     "not checked: {size}, over --max-body {limit}; raise it to check this body"
                 );
-                return self.unread(origin, &why);
+                return self.unread(&origin(), &why);
             }
             Judged::Damaged(why) => {
                 let why = format!("a damaged capture record, not read: {why}");
-                return self.unread(origin, &why);
+                return self.unread(&origin(), &why);
             }
             Judged::TooComplex { values } => {
                 let why = format!(
                     "not checked: {values} JSON values, more than the {MAX_VALUES} wa-hook holds in memory at once"
                 );
-                return self.unread(origin, &why);
+                return self.unread(&origin(), &why);
             }
             Judged::Record(RecordCheck::Skipped(why)) => {
                 self.summary.bodies += 1;
@@ -253,11 +254,12 @@ impl<W: Write> Printer<'_, W> {
                 if self.args.quiet {
                     return Ok(());
                 }
+                let origin = origin();
                 return match self.args.format {
                     Format::Json => output::json_line(
                         &mut self.out,
                         &SkippedReport {
-                            origin,
+                            origin: &origin,
                             skipped: why,
                         },
                     ),
@@ -289,9 +291,16 @@ impl<W: Write> Printer<'_, W> {
         if self.args.quiet && !check.verdict.fails() {
             return Ok(());
         }
+        let origin = origin();
         match self.args.format {
-            Format::Json => output::json_line(&mut self.out, &BodyReport { origin, check }),
-            Format::Text => print_check(&mut self.out, origin, check),
+            Format::Json => output::json_line(
+                &mut self.out,
+                &BodyReport {
+                    origin: &origin,
+                    check,
+                },
+            ),
+            Format::Text => print_check(&mut self.out, &origin, check),
         }
     }
 }

@@ -1006,6 +1006,33 @@ fn raw_server(
     (url, thread)
 }
 
+/// A server that closes each connection after one answer (`Connection: close`): every request
+/// is sent on a new connection and none is counted as failed (replay's own connections open
+/// again as reqwest's pool did).
+#[test]
+fn a_server_that_closes_after_each_answer_gets_every_request() {
+    let count = 60;
+    let (url, server) = raw_server(
+        "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n",
+        b"{\"ok\":true}".to_vec(),
+        count,
+    );
+    let output = wa_hook()
+        .args(["replay", "qikchat/message-text", "--to", &url])
+        .args(["-n", &count.to_string(), "-c", "4", "--format", "json"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let summary = json_summary(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{summary} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(summary["ok"], true, "{summary}");
+}
+
 /// Answers cut short or too large are failures, counted whatever -n is (more than the 20
 /// results shown one by one too), and the exit is 1.
 #[test]

@@ -1,13 +1,16 @@
 //! Sending: a fixed set of `--concurrency` worker tasks on one thread take jobs (one
 //! template, sent once) from a counter, so no task or allocation is made per request beyond
-//! what the HTTP client needs; each request goes out through [`net::send`], as the inspector's
-//! replay button sends one. Each result is shown (when results are shown one by one), then
+//! what the HTTP client needs. To a plain-http target each worker keeps its own connection
+//! ([`net::Connection`]: hyper directly, each step's request target read once); to https:// each
+//! request goes out through [`net::send`], as the inspector's replay button sends one. Both read
+//! answers within the same bounds and name failures alike. Each result is shown (when results are shown one by one), then
 //! counted in the worker's own fixed-size [`Tally`]; the tallies are merged once at the end,
 //! so memory stays the same however many requests are sent.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use indicatif::ProgressBar;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -105,6 +108,9 @@ fn count(tally: &mut Tally, shared: &Shared, sent: &Sent) {
 
 async fn worker(shared: Arc<Shared>) -> Tally {
     let mut ids = IdSource::new();
+    // This worker's own connection to a plain-http target (none for https://: reqwest's pool).
+    let mut connection =
+        net::Connection::new(&shared.plan.target, shared.config.requests.options.timeout);
     let mut tally = Tally::default();
     let templates = shared.plan.templates.len() as u64;
     loop {
@@ -120,13 +126,13 @@ async fn worker(shared: Arc<Shared>) -> Tally {
         match &template.generator {
             None => {
                 for (step_index, step) in template.steps.iter().enumerate() {
-                    let body = reqwest::Body::from(step.body.clone());
                     let sent = send_one(
                         &shared,
+                        connection.as_mut(),
                         index,
                         step_index,
-                        step.url.clone(),
-                        body,
+                        &step.url,
+                        step.body.clone(),
                         step.signature.clone(),
                     )
                     .await;
@@ -138,10 +144,11 @@ async fn worker(shared: Arc<Shared>) -> Tally {
                     for (step_index, rendered) in rendered.into_iter().enumerate() {
                         let sent = send_one(
                             &shared,
+                            connection.as_mut(),
                             index,
                             step_index,
-                            rendered.url,
-                            reqwest::Body::from(rendered.body),
+                            &rendered.url,
+                            Bytes::from(rendered.body),
                             rendered.signature,
                         )
                         .await;
@@ -173,10 +180,11 @@ async fn worker(shared: Arc<Shared>) -> Tally {
 
 async fn send_one(
     shared: &Shared,
+    connection: Option<&mut net::Connection>,
     index: usize,
     step: usize,
-    url: Url,
-    body: reqwest::Body,
+    url: &Url,
+    body: Bytes,
     signature: Option<HeaderValue>,
 ) -> Sent {
     let template = &shared.plan.templates[index];
@@ -184,23 +192,41 @@ async fn send_one(
         let slot = shared.next_slot.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep_until(shared.start + Duration::from_secs_f64(slot as f64 / rate)).await;
     }
-    let mut headers = HeaderMap::clone(&template.headers);
-    if let Some(signature) = signature {
-        headers.append(shared.signature_header.clone(), signature);
-    }
-    let request = net::Request {
-        method: template.method.clone(),
-        url,
-        headers,
-        body,
+    // The template's headers as they are, unless a signature is added to this send's copy.
+    let signed;
+    let headers = match signature {
+        Some(signature) => {
+            let mut headers = HeaderMap::clone(&template.headers);
+            headers.append(shared.signature_header.clone(), signature);
+            signed = headers;
+            &signed
+        }
+        None => &*template.headers,
     };
-    let reply = net::send(
-        &shared.client,
-        request,
-        &shared.plan.target,
-        shared.detailed,
-    )
-    .await;
+    let target = &shared.plan.target;
+    let reply = match connection {
+        Some(connection) if connection.serves(url) => {
+            connection
+                .send(
+                    &template.method,
+                    url,
+                    headers,
+                    body,
+                    target,
+                    shared.detailed,
+                )
+                .await
+        }
+        _ => {
+            let request = net::Request {
+                method: template.method.clone(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: reqwest::Body::from(body),
+            };
+            net::send(&shared.client, request, target, shared.detailed).await
+        }
+    };
     let failure = reply
         .failure
         .map(|failure| failure.scrubbed(&shared.config.secrets()));
