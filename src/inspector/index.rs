@@ -1,21 +1,33 @@
-//! What the inspector knows about the capture files it follows: a short summary and the
-//! place in its file of each record (never the records themselves), for at most
-//! `RING_MAX` records; older ones drop off the list. A record's detail is read back from its
-//! file when asked for.
+//! What the inspector knows about the capture files it shows: a short summary and the place
+//! in its file of each record (never the records themselves), for at most `RING_MAX` records;
+//! older ones drop off the list. A record's detail is read back from its file when asked for.
 //!
-//! One thread follows the files, reading what was appended since it last looked (a file that
-//! is replaced or cut short is read again from its start), so `listen` feeds the inspector by
-//! writing its capture file, and its request handling never waits for the inspector.
+//! What a file holds already is read from its end backwards, so the newest records (the
+//! first page) are listed at once however large the file; older ones follow, until the list
+//! is full (the rest are only counted). Then one of two things adds the records that come:
+//! - `inspect FILE...` (and `emulate`): one thread follows the files, reading what was
+//!   appended since it last looked (a file that is replaced or cut short is read again from
+//!   its start).
+//! - `listen`: its workers hand over the summary of each record they saved, on a bounded
+//!   channel ([`super::feed`]) that drops (and counts) rather than waits, so a slow inspector
+//!   never holds an answer. The file is read only to show a record's detail (found by its
+//!   `seq`) and to list the records the channel dropped.
+//!
+//! Live lists read the records added from a log of the newest `RING_MAX`, each at its own
+//! pace; one that falls further behind is told to reload.
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::Value;
 
+use super::feed::Feed;
 use crate::capture::{self, CaptureRecord};
 use crate::providers::{self, MessageEvent};
 use crate::verdict::Verdict;
@@ -28,9 +40,18 @@ const LINE_MAX: usize = 32 << 20;
 const CHUNK: usize = 1 << 20;
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(100);
-/// Summaries waiting for one live-list client; when it falls this far behind it is told to
-/// reload instead.
-const SUBSCRIBER_QUEUE: usize = 1024;
+/// The ids: records read backwards from what the files held count down from here, records
+/// added after (appended, or fed: this plus the record's number in the run) count up. Below
+/// 2^53, so the page's numbers hold them exactly.
+const ID_TOP: u64 = 1 << 40;
+/// While older records are read, the live lists are told to reload at most this often.
+const RELOAD_EVERY: Duration = Duration::from_millis(500);
+/// The feed is looked at again this long after a batch arrived (with whatever came meanwhile).
+const FEED_GATHER: Duration = Duration::from_millis(10);
+/// When the feed dropped records, they are read from the file once nothing arrived for this.
+const FEED_QUIET: Duration = Duration::from_millis(200);
+/// The most records a live list is handed at once.
+const UPDATES_MAX: usize = 1024;
 
 /// The longest text a summary keeps of each field (the path, the query, the gist, a reason,
 /// a message id): a summary is kept for each of `RING_MAX` records, and a path alone can be
@@ -44,11 +65,21 @@ fn clip(text: &str) -> String {
     if text.len() <= FIELD_MAX {
         return text.to_string();
     }
+    clip_owned(text.to_string())
+}
+
+/// [`clip`], keeping `text`'s own allocation.
+fn clip_owned(mut text: String) -> String {
+    if text.len() <= FIELD_MAX {
+        return text;
+    }
     let mut end = FIELD_MAX;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    text.truncate(end);
+    text.push('…');
+    text
 }
 
 /// One record, summed up for the list.
@@ -91,18 +122,12 @@ impl Summary {
         let mut messages = Vec::new();
         let body = record.body_bytes().ok().flatten().unwrap_or_default();
         let parsed = crate::validation::parse_json(&body).ok();
-        let label = label_of(record, &body, parsed.is_some());
+        let label = label_of(record, body.is_empty(), parsed.is_some());
         let value = parsed.or_else(|| providers::query_body(&record.query));
         if let Some(value) = value {
             if let Some(detection) = providers::detect(&value) {
                 gist = providers::gist(&value, detection.provider, &detection.kind);
-                messages = providers::message_events(&value, &detection);
-                messages.truncate(MESSAGES_MAX);
-                for event in &mut messages {
-                    event.id = clip(&event.id);
-                    event.status = clip(&event.status);
-                    event.error = event.error.as_deref().map(clip);
-                }
+                messages = clipped(providers::message_events(&value, &detection));
             }
         }
         let forward = record.forward.as_ref();
@@ -129,6 +154,54 @@ impl Summary {
             forward_error: forward.and_then(|f| f.error.as_deref().map(clip)),
             gist: clip(&gist),
             messages,
+            body_bytes: record.body_bytes,
+            label,
+        }
+    }
+
+    /// The summary of a record `listen` saved, from what its worker found in the body
+    /// (`facts`) rather than by reading the body again; the same as [`Summary::of`] gives for
+    /// the record's line. Its `id` and `file` are set by the index.
+    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>) -> Summary {
+        let Some(facts) = facts else {
+            // Not a body the worker checked (a bodiless GET, a refused request): as read.
+            return Summary::of(0, "", &record);
+        };
+        let label = label_of(&record, facts.body_empty, facts.is_json);
+        let forward = record.forward;
+        let (forward_status, forward_latency_ms, forward_error) = match forward {
+            Some(f) => (f.status, Some(f.latency_ms), f.error.map(clip_owned)),
+            None => (None, None, None),
+        };
+        Summary {
+            id: 0,
+            file: String::new(),
+            seq: record.seq,
+            received_at: clip_owned(record.received_at),
+            method: clip_owned(record.method),
+            path: clip_owned(record.path),
+            query: clip_owned(record.query),
+            provider: record.provider.map(|provider| provider.id().to_string()),
+            kind: record
+                .kind
+                .as_ref()
+                .map(|kind| clip_owned(kind.to_string())),
+            verdict: record.verdict,
+            errors: record.errors.len(),
+            rejected: record
+                .rejected
+                .as_ref()
+                .map(|why| clip_owned(why.to_string())),
+            signature: record
+                .signature
+                .as_ref()
+                .map(|check| clip_owned(check.to_string())),
+            response_status: record.response_status,
+            forward_status,
+            forward_latency_ms,
+            forward_error,
+            gist: clip_owned(facts.gist),
+            messages: facts.messages,
             body_bytes: record.body_bytes,
             label,
         }
@@ -209,15 +282,12 @@ pub struct Filter {
 }
 
 /// The list's word for a record that no provider's body explains (see [`Summary::label`]).
-fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'static str> {
-    if record.method == "GET"
-        && body.is_empty()
-        && providers::find_handshake(&record.query).is_some()
-    {
+fn label_of(record: &CaptureRecord, body_empty: bool, is_json: bool) -> Option<&'static str> {
+    if record.method == "GET" && body_empty && providers::find_handshake(&record.query).is_some() {
         Some("handshake")
-    } else if body.is_empty() && record.body_bytes > 0 {
+    } else if body_empty && record.body_bytes > 0 {
         Some("body not kept")
-    } else if body.is_empty() {
+    } else if body_empty {
         Some("no body")
     } else if !is_json {
         Some("not JSON")
@@ -226,13 +296,86 @@ fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'stat
     }
 }
 
-/// Where a record is.
-struct Entry {
-    summary: Arc<Summary>,
-    file: usize,
+/// The message events a summary keeps: the first `MESSAGES_MAX`, their fields clipped.
+fn clipped(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
+    messages.truncate(MESSAGES_MAX);
+    for event in &mut messages {
+        event.id = clip_owned(std::mem::take(&mut event.id));
+        event.status = clip_owned(std::mem::take(&mut event.status));
+        event.error = event.error.take().map(clip_owned);
+    }
+    messages
+}
+
+/// What `listen`'s worker found in a body it checked, for the list: the gist, the messages
+/// it is about, and whether it is JSON. Found while the worker holds the parsed body, so the
+/// inspector never parses it again.
+pub struct BodyFacts {
+    /// Whole (the live line shows it too); the summary keeps `FIELD_MAX` bytes of it.
+    gist: String,
+    messages: Vec<MessageEvent>,
+    is_json: bool,
+    body_empty: bool,
+    /// The gist is of the query's fields (Picky Assist's query method), as the record keeps
+    /// them (redacted).
+    of_query: bool,
+}
+
+impl BodyFacts {
+    /// The facts of `bytes` (the body as received), `value` its parsed form when it parsed
+    /// (`None` when it did not, or was not parsed for its size), `record` as checked (its
+    /// provider and kind set).
+    pub fn of(record: &CaptureRecord, bytes: &[u8], value: Option<&Value>) -> BodyFacts {
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        let mut facts = BodyFacts {
+            gist: String::new(),
+            messages: Vec::new(),
+            // A body too large to parse is taken for JSON, as only one that fails to parse
+            // is marked otherwise.
+            is_json: !blank && (value.is_some() || record.verdict != Some(Verdict::Malformed)),
+            body_empty: bytes.is_empty(),
+            of_query: blank,
+        };
+        if blank {
+            // Picky Assist's query method: the fields as the record keeps them.
+            if let Some(value) = providers::query_body(&record.query) {
+                if let Some(detection) = providers::detect(&value) {
+                    facts.gist = providers::gist(&value, detection.provider, &detection.kind);
+                    facts.messages = clipped(providers::message_events(&value, &detection));
+                }
+            }
+            return facts;
+        }
+        if let (Some(value), Some(provider), Some(kind)) = (value, record.provider, &record.kind) {
+            facts.gist = providers::gist(value, provider, kind);
+            if let Some(lifecycle) = provider.rules().lifecycle() {
+                facts.messages = clipped(lifecycle.message_events(value, kind));
+            }
+        }
+        facts
+    }
+
+    /// The gist of a body the worker parsed (not of the query's fields), for the live line.
+    pub fn gist_of_body(&self) -> Option<&str> {
+        (!self.of_query && !self.gist.is_empty()).then_some(self.gist.as_str())
+    }
+}
+
+/// Where a record is in its file, when known.
+#[derive(Clone, Copy)]
+struct Place {
     file_id: FileId,
     offset: u64,
     len: u64,
+}
+
+/// One listed record.
+struct Entry {
+    summary: Arc<Summary>,
+    file: usize,
+    /// `None` for a record `listen` fed whose line has not been looked for yet
+    /// ([`Index::locate`] finds it by its `seq`).
+    place: Option<Place>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,27 +397,112 @@ impl FileId {
 }
 
 /// What a live-list client is sent.
-#[derive(Clone)]
 pub enum Update {
-    Record(Arc<Summary>),
-    /// The list changed in a way single records do not say (a file replaced): reload it.
+    Records(Vec<Arc<Summary>>),
+    /// The list changed in a way single records do not say (a file replaced, older records
+    /// read from the files, this client fell behind): reload it.
     Reload,
 }
 
-#[derive(Default)]
-struct State {
-    entries: VecDeque<Entry>,
-    next_id: u64,
-    /// Records that dropped off the front of the list.
-    dropped: u64,
-    subscribers: Vec<SyncSender<Update>>,
+/// Where a live-list client is in the stream of records added ([`Index::updates`]).
+pub struct Cursor {
+    next: u64,
+    reloads: u64,
 }
 
-/// The records of the followed files.
+struct State {
+    /// In the order of their ids.
+    entries: VecDeque<Entry>,
+    /// The id of the next record appended to a file.
+    next_up: u64,
+    /// The id of the next older record read from the end of a file backwards.
+    next_down: u64,
+    /// Records that dropped off the front of the list, or that were never read into it.
+    dropped: u64,
+    /// The newest records added, in the order added, for the live lists; `log_start` is the
+    /// number of the first one (since the start).
+    log: VecDeque<Arc<Summary>>,
+    log_start: u64,
+    /// Changes the live lists should reload for.
+    reloads: u64,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            entries: VecDeque::new(),
+            next_up: ID_TOP,
+            next_down: ID_TOP - 1,
+            dropped: 0,
+            log: VecDeque::new(),
+            log_start: 0,
+            reloads: 0,
+        }
+    }
+}
+
+impl State {
+    /// Add a record at its place by id (at the end but for a few arriving out of order), for
+    /// the live lists too. A record listed already is not listed twice.
+    fn insert(&mut self, entry: Entry) {
+        let id = entry.summary.id;
+        let at = if self.entries.back().is_none_or(|last| last.summary.id < id) {
+            self.entries.len()
+        } else {
+            let at = self.entries.partition_point(|e| e.summary.id < id);
+            if self.entries.get(at).is_some_and(|e| e.summary.id == id) {
+                return;
+            }
+            at
+        };
+        if at == 0 && self.entries.len() >= RING_MAX {
+            // Older than everything listed, and the list is full.
+            self.dropped += 1;
+            return;
+        }
+        self.log.push_back(Arc::clone(&entry.summary));
+        if self.log.len() > RING_MAX {
+            self.log.pop_front();
+            self.log_start += 1;
+        }
+        self.entries.insert(at, entry);
+        if self.entries.len() > RING_MAX {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    fn log_end(&self) -> u64 {
+        self.log_start + self.log.len() as u64
+    }
+}
+
+/// The records of the followed (or fed) files.
 pub struct Index {
     files: Vec<PathBuf>,
     names: Vec<String>,
     state: Mutex<State>,
+    /// Told when records are added or the list should be reloaded.
+    changed: Condvar,
+    /// Set when `listen` feeds the records of its run.
+    fed: Option<Fed>,
+}
+
+/// What the index knows of the run `listen` feeds it.
+struct Fed {
+    /// Records the feed dropped (shared with the workers' [`FeedSender`]).
+    dropped: Arc<AtomicU64>,
+    /// The highest `seq` in the file before the run: the run's records come after.
+    last_seq: u64,
+    /// How far the file was looked through for the run's records.
+    located: Mutex<Located>,
+}
+
+struct Located {
+    file_id: Option<FileId>,
+    offset: u64,
+    /// The feed's drops when the file was last looked through for them.
+    drops: u64,
 }
 
 /// A page of the list.
@@ -291,20 +519,31 @@ pub struct Page {
     /// Forwards of the listed records (all of them, whatever the filters) by how the app
     /// answered: `{"200": 37, "500": 22, "unreachable": 1}`.
     pub app: BTreeMap<String, usize>,
+    /// `listen`: records its workers could not hand over as they came (the inspector was
+    /// behind); they were read back from the capture file instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_dropped: Option<u64>,
 }
 
 impl Index {
-    /// Follow `files` from their start, on a thread of its own.
-    pub fn follow(files: Vec<PathBuf>) -> Arc<Index> {
+    fn new(files: Vec<PathBuf>, fed: Option<Fed>) -> Arc<Index> {
         let names = files
             .iter()
             .map(|path| crate::output::printable(&path.to_string_lossy()).into_owned())
             .collect();
-        let index = Arc::new(Index {
+        Arc::new(Index {
             files,
             names,
             state: Mutex::new(State::default()),
-        });
+            changed: Condvar::new(),
+            fed,
+        })
+    }
+
+    /// Follow `files` on a thread of its own: what they hold already is read from their end
+    /// backwards (the newest first, the last file first), then what is appended.
+    pub fn follow(files: Vec<PathBuf>) -> Arc<Index> {
+        let index = Index::new(files, None);
         let follower = Arc::clone(&index);
         let _ = std::thread::Builder::new()
             .name("wa-hook-inspector-follow".to_string())
@@ -312,6 +551,49 @@ impl Index {
                 super::yield_to_webhooks();
                 follower.run();
             });
+        index
+    }
+
+    /// `listen`'s capture file: what it holds already is read from its end backwards (on a
+    /// thread of its own, at the lowest priority); this run's records come from `feed`, as
+    /// the workers summed them up, never read from the file but to show a record's detail
+    /// or when the feed dropped some.
+    pub fn fed(file: PathBuf, feed: Feed) -> Arc<Index> {
+        let Feed {
+            receiver,
+            dropped,
+            last_seq,
+        } = feed;
+        let start = std::fs::File::open(&file).ok().and_then(|handle| {
+            let meta = handle.metadata().ok()?;
+            let end = end_of_whole_lines(&handle, meta.len());
+            Some((handle, FileId::of(&meta), end))
+        });
+        let index = Index::new(
+            vec![file],
+            Some(Fed {
+                dropped,
+                last_seq,
+                located: Mutex::new(Located {
+                    file_id: start.as_ref().map(|(_, id, _)| *id),
+                    offset: start.as_ref().map_or(0, |(_, _, end)| *end),
+                    drops: 0,
+                }),
+            }),
+        );
+        if let Some((handle, id, end)) = start {
+            let reader = Arc::clone(&index);
+            let _ = std::thread::Builder::new()
+                .name("wa-hook-inspector-older".to_string())
+                .spawn(move || {
+                    super::yield_to_webhooks();
+                    reader.read_backwards(0, &handle, id, end);
+                });
+        }
+        let consumer = Arc::clone(&index);
+        let _ = std::thread::Builder::new()
+            .name("wa-hook-inspector-feed".to_string())
+            .spawn(move || consumer.consume(&receiver));
         index
     }
 
@@ -323,12 +605,102 @@ impl Index {
 
     fn run(&self) {
         let mut follows: Vec<Follow> = (0..self.files.len()).map(|_| Follow::default()).collect();
+        // The newest first: the last file's end, back to the first file's start.
+        for (file, follow) in follows.iter_mut().enumerate().rev() {
+            let Ok(handle) = File::open(&self.files[file]) else {
+                continue;
+            };
+            let Ok(meta) = handle.metadata() else {
+                continue;
+            };
+            let id = FileId::of(&meta);
+            let end = end_of_whole_lines(&handle, meta.len());
+            self.read_backwards(file, &handle, id, end);
+            *follow = Follow {
+                id: Some(id),
+                handle: Some(handle),
+                offset: end,
+                ..Follow::default()
+            };
+        }
         loop {
             for (file, follow) in follows.iter_mut().enumerate() {
                 self.poll(file, follow);
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// List the records of `handle` before `end` (which ends a line), from the newest back,
+    /// until the list is full; the older ones are only counted.
+    fn read_backwards(&self, file: usize, handle: &File, file_id: FileId, end: u64) {
+        let mut chunk = vec![0u8; CHUNK];
+        let mut back = Backwards::default();
+        let mut upto = end;
+        let mut last_told = None::<Instant>;
+        while upto > 0 {
+            let from = upto.saturating_sub(CHUNK as u64);
+            let piece = &mut chunk[..(upto - from) as usize];
+            if read_at(handle, piece, from).is_err() {
+                break;
+            }
+            let lines = back.lines(piece, from);
+            if !back.counting {
+                back.counting = self.list_older(file, file_id, lines);
+                let now = Instant::now();
+                // The page asks again for what was read (at most a few times a second).
+                if back.counting || last_told.is_none_or(|told| now - told >= RELOAD_EVERY) {
+                    last_told = Some(now);
+                    self.reload();
+                }
+            }
+            upto = from;
+        }
+        if back.uncounted > 0 {
+            self.state().dropped += back.uncounted;
+        }
+        self.reload();
+    }
+
+    /// List `lines` (newest first, each with its offset) before everything listed; true when
+    /// the list is full (and older records are no longer listed).
+    fn list_older(&self, file: usize, file_id: FileId, lines: Vec<(u64, Vec<u8>)>) -> bool {
+        let mut read = Vec::with_capacity(lines.len());
+        for (offset, line) in lines {
+            if capture::record_seq(&line).is_none() {
+                continue;
+            }
+            let Ok(record) = capture::parse_record(&line) else {
+                continue;
+            };
+            let place = Place {
+                file_id,
+                offset,
+                len: line.len() as u64,
+            };
+            read.push((Summary::of(0, &self.names[file], &record), place));
+        }
+        let mut state = self.state();
+        for (mut summary, place) in read {
+            if state.entries.len() >= RING_MAX {
+                state.dropped += 1;
+                continue;
+            }
+            summary.id = state.next_down;
+            state.next_down -= 1;
+            state.entries.push_front(Entry {
+                summary: Arc::new(summary),
+                file,
+                place: Some(place),
+            });
+        }
+        state.entries.len() >= RING_MAX
+    }
+
+    /// Tell the live lists to reload.
+    fn reload(&self) {
+        self.state().reloads += 1;
+        self.changed.notify_all();
     }
 
     /// Read what was appended to one file since the last look.
@@ -346,7 +718,9 @@ impl Index {
                 // Replaced or cut short: what was listed from it is gone.
                 let mut state = self.state();
                 state.entries.retain(|entry| entry.file != file);
-                broadcast(&mut state, &Update::Reload);
+                state.reloads += 1;
+                drop(state);
+                self.changed.notify_all();
             }
             *follow = Follow {
                 id: Some(id),
@@ -405,30 +779,217 @@ impl Index {
         let Ok(record) = capture::parse_record(line) else {
             return;
         };
+        let mut summary = Summary::of(0, &self.names[file], &record);
         let mut state = self.state();
-        let id = state.next_id + 1;
-        state.next_id = id;
-        let summary = Arc::new(Summary::of(id, &self.names[file], &record));
-        state.entries.push_back(Entry {
-            summary: Arc::clone(&summary),
+        summary.id = state.next_up;
+        state.next_up += 1;
+        state.insert(Entry {
+            summary: Arc::new(summary),
             file,
-            file_id,
-            offset,
-            len: line.len() as u64,
+            place: Some(Place {
+                file_id,
+                offset,
+                len: line.len() as u64,
+            }),
         });
-        if state.entries.len() > RING_MAX {
-            state.entries.pop_front();
-            state.dropped += 1;
-        }
-        broadcast(&mut state, &Update::Record(summary));
+        drop(state);
+        self.changed.notify_all();
     }
 
-    /// A client for live updates. When it falls `SUBSCRIBER_QUEUE` behind, it is let go (its
-    /// receiver disconnects) and should reload the list and subscribe again.
-    pub fn subscribe(&self) -> Receiver<Update> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(SUBSCRIBER_QUEUE);
-        self.state().subscribers.push(sender);
-        receiver
+    /// The id of the run's record `seq` (fed ones come after every record read from the file).
+    fn fed_id(fed: &Fed, seq: u64) -> Option<u64> {
+        seq.checked_sub(fed.last_seq)
+            .filter(|n| *n > 0)
+            .and_then(|n| ID_TOP.checked_add(n))
+    }
+
+    /// Take the workers' summaries as they come, a few at a time; when the feed dropped some,
+    /// read them back from the file once it is quiet.
+    fn consume(&self, receiver: &Receiver<Vec<Summary>>) {
+        let Some(fed) = &self.fed else {
+            return;
+        };
+        loop {
+            match receiver.recv_timeout(FEED_QUIET) {
+                Ok(first) => {
+                    // What else arrives meanwhile is taken with it.
+                    std::thread::sleep(FEED_GATHER);
+                    let mut batches = vec![first];
+                    batches.extend(receiver.try_iter());
+                    self.add_fed(fed, batches);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
+                        self.locate();
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn add_fed(&self, fed: &Fed, batches: Vec<Vec<Summary>>) {
+        let mut state = self.state();
+        for mut summary in batches.into_iter().flatten() {
+            let Some(id) = Index::fed_id(fed, summary.seq) else {
+                continue;
+            };
+            summary.id = id;
+            summary.file.clone_from(&self.names[0]);
+            state.insert(Entry {
+                summary: Arc::new(summary),
+                file: 0,
+                place: None,
+            });
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    fn located(&self) -> std::sync::MutexGuard<'_, Located> {
+        let fed = self.fed.as_ref().expect("fed");
+        fed.located
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Look through the run's part of the file (from where the last look ended) for its
+    /// records: each fed one gets its place in the file, and one the feed dropped is read
+    /// from the file and listed.
+    fn locate(&self) {
+        let Some(fed) = &self.fed else {
+            return;
+        };
+        let mut located = self.located();
+        located.drops = fed.dropped.load(Ordering::Relaxed);
+        let Ok(handle) = File::open(&self.files[0]) else {
+            return;
+        };
+        let Ok(meta) = handle.metadata() else {
+            return;
+        };
+        let file_id = FileId::of(&meta);
+        if located.file_id != Some(file_id) || meta.len() < located.offset {
+            // Created again (deleted while listening): its records start at its start.
+            *located = Located {
+                file_id: Some(file_id),
+                offset: 0,
+                drops: located.drops,
+            };
+        }
+        let end = end_of_whole_lines(&handle, meta.len());
+        let mut chunk = vec![0u8; CHUNK];
+        while located.offset < end {
+            let upto = end.min(located.offset + CHUNK as u64);
+            let piece = &mut chunk[..(upto - located.offset) as usize];
+            if read_at(&handle, piece, located.offset).is_err() {
+                return;
+            }
+            // Whole lines only; a line longer than the chunk is read on its own.
+            let Some(whole) = memchr::memrchr(b'\n', piece).map(|at| at + 1) else {
+                let Some((len, line)) = line_at(&handle, located.offset, end) else {
+                    return;
+                };
+                if let Some(line) = line {
+                    self.place_fed(fed, file_id, located.offset, &[(0, &line[..])]);
+                }
+                located.offset += len;
+                continue;
+            };
+            let mut lines = Vec::new();
+            let mut start = 0;
+            for at in memchr::memchr_iter(b'\n', &piece[..whole]) {
+                lines.push((start, &piece[start..at]));
+                start = at + 1;
+            }
+            self.place_fed(fed, file_id, located.offset, &lines);
+            located.offset += whole as u64;
+        }
+    }
+
+    /// The run's records among `lines` (each at its offset from `base`): the place of each
+    /// listed one, and the ones missing listed from the file.
+    fn place_fed(&self, fed: &Fed, file_id: FileId, base: u64, lines: &[(usize, &[u8])]) {
+        let mut missing = Vec::new();
+        {
+            let mut state = self.state();
+            for &(start, line) in lines {
+                let Some(id) = capture::record_seq(line).and_then(|seq| Index::fed_id(fed, seq))
+                else {
+                    continue;
+                };
+                let place = Place {
+                    file_id,
+                    offset: base + start as u64,
+                    len: line.len() as u64,
+                };
+                let at = state.entries.partition_point(|e| e.summary.id < id);
+                let full = state.entries.len() >= RING_MAX;
+                match state.entries.get_mut(at) {
+                    Some(entry) if entry.summary.id == id => {
+                        entry.place.get_or_insert(place);
+                    }
+                    // Older than the list holds: it dropped off, as the oldest do.
+                    _ if at == 0 && full => {}
+                    _ => missing.push((id, place, line)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let read: Vec<(Summary, Place)> = missing
+            .into_iter()
+            .filter_map(|(id, place, line)| {
+                let record = capture::parse_record(line).ok()?;
+                Some((Summary::of(id, &self.names[0], &record), place))
+            })
+            .collect();
+        let mut state = self.state();
+        for (summary, place) in read {
+            state.insert(Entry {
+                summary: Arc::new(summary),
+                file: 0,
+                place: Some(place),
+            });
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// Records added after `cursor`, or a reload when the list changed otherwise or the client
+    /// fell more than `RING_MAX` records behind; waits up to `wait` for one. `None`: nothing.
+    pub fn updates(&self, cursor: &mut Cursor, wait: Duration) -> Option<Update> {
+        let mut state = self.state();
+        if cursor.next == state.log_end() && cursor.reloads == state.reloads {
+            state = self
+                .changed
+                .wait_timeout(state, wait)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        if cursor.reloads != state.reloads || cursor.next < state.log_start {
+            cursor.reloads = state.reloads;
+            cursor.next = state.log_end();
+            return Some(Update::Reload);
+        }
+        let from = (cursor.next - state.log_start) as usize;
+        let records: Vec<Arc<Summary>> =
+            state.log.range(from..).take(UPDATES_MAX).cloned().collect();
+        if records.is_empty() {
+            return None;
+        }
+        cursor.next += records.len() as u64;
+        Some(Update::Records(records))
+    }
+
+    /// Where a new live-list client starts: after the records listed now.
+    pub fn cursor(&self) -> Cursor {
+        let state = self.state();
+        Cursor {
+            next: state.log_end(),
+            reloads: state.reloads,
+        }
     }
 
     /// The newest `limit` records that match, newest first, older than `before` when given.
@@ -455,6 +1016,10 @@ impl Index {
             total: state.entries.len(),
             dropped: state.dropped,
             app,
+            feed_dropped: self
+                .fed
+                .as_ref()
+                .map(|fed| fed.dropped.load(Ordering::Relaxed)),
         }
     }
 
@@ -464,28 +1029,39 @@ impl Index {
         find(&state.entries, id).map(|entry| Arc::clone(&entry.summary))
     }
 
-    /// Record `id`, read back from its file.
+    /// Where record `id` is: (file, place, seq); the place `None` when not found in the file.
+    fn place_of(&self, id: u64) -> Option<(usize, Option<Place>, u64)> {
+        let state = self.state();
+        find(&state.entries, id).map(|entry| (entry.file, entry.place, entry.summary.seq))
+    }
+
+    /// Record `id`, read back from its file (a record `listen` fed is looked for by its `seq`).
     pub fn record(&self, id: u64) -> anyhow::Result<Option<CaptureRecord>> {
-        let (path, file_id, offset, len, seq) = {
-            let state = self.state();
-            let Some(entry) = find(&state.entries, id) else {
+        let Some((mut file, mut place, mut seq)) = self.place_of(id) else {
+            return Ok(None);
+        };
+        if place.is_none() && self.fed.is_some() {
+            self.locate();
+            let Some(found) = self.place_of(id) else {
                 return Ok(None);
             };
-            (
-                self.files[entry.file].clone(),
-                entry.file_id,
-                entry.offset,
-                entry.len,
-                entry.summary.seq,
-            )
+            (file, place, seq) = found;
+        }
+        let Some(Place {
+            file_id,
+            offset,
+            len,
+        }) = place
+        else {
+            anyhow::bail!("record #{seq} is not in the capture file (deleted or replaced?)");
         };
-        let mut file = File::open(&path)?;
-        if FileId::of(&file.metadata()?) != file_id {
+        let mut handle = File::open(&self.files[file])?;
+        if FileId::of(&handle.metadata()?) != file_id {
             anyhow::bail!("the capture file was replaced since the record was read");
         }
-        file.seek(SeekFrom::Start(offset))?;
+        handle.seek(SeekFrom::Start(offset))?;
         let mut line = Vec::with_capacity(len as usize);
-        file.take(len).read_to_end(&mut line)?;
+        handle.take(len).read_to_end(&mut line)?;
         let record = capture::parse_record(&line)?;
         if record.seq != seq {
             anyhow::bail!("the capture file changed since the record was read");
@@ -511,13 +1087,124 @@ fn find(entries: &VecDeque<Entry>, id: u64) -> Option<&Entry> {
     entries.get(at).filter(|entry| entry.summary.id == id)
 }
 
-fn broadcast(state: &mut State, update: &Update) {
-    state
-        .subscribers
-        .retain(|subscriber| match subscriber.try_send(update.clone()) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-        });
+/// Where the last line ended by a newline ends in `handle` (of `len` bytes): a last line
+/// without one is being written.
+fn end_of_whole_lines(handle: &File, len: u64) -> u64 {
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut upto = len;
+    while upto > 0 {
+        let from = upto.saturating_sub(chunk.len() as u64);
+        let piece = &mut chunk[..(upto - from) as usize];
+        if read_at(handle, piece, from).is_err() {
+            return 0;
+        }
+        if let Some(at) = memchr::memrchr(b'\n', piece) {
+            return from + at as u64 + 1;
+        }
+        upto = from;
+    }
+    0
+}
+
+/// The line at `offset` (without its newline) and its length with it; the line `None` when
+/// it is longer than `LINE_MAX` (passed over). `end` ends a line.
+fn line_at(handle: &File, offset: u64, end: u64) -> Option<(u64, Option<Vec<u8>>)> {
+    let mut line = Some(Vec::new());
+    let mut chunk = vec![0u8; CHUNK];
+    let mut at = offset;
+    while at < end {
+        let piece = &mut chunk[..(end - at).min(CHUNK as u64) as usize];
+        read_at(handle, piece, at).ok()?;
+        let newline = memchr::memchr(b'\n', piece);
+        let kept = newline.unwrap_or(piece.len());
+        if let Some(bytes) = &mut line {
+            bytes.extend_from_slice(&piece[..kept]);
+            if bytes.len() > LINE_MAX {
+                line = None;
+            }
+        }
+        if newline.is_some() {
+            return Some((at + kept as u64 + 1 - offset, line));
+        }
+        at += piece.len() as u64;
+    }
+    None
+}
+
+/// Reading a file's lines from its end backwards, a chunk at a time.
+#[derive(Default)]
+struct Backwards {
+    /// The start of the line that ends where the chunk read last begins (only its head
+    /// once `counting`).
+    tail: Vec<u8>,
+    /// Passing over a line longer than `LINE_MAX`.
+    skipping: bool,
+    /// The list is full: older records are only counted.
+    counting: bool,
+    uncounted: u64,
+}
+
+impl Backwards {
+    /// The lines `piece` (read at `from`) ends, newest first, each with its offset; the part
+    /// before its first newline is kept for the next (earlier) chunk, unless `from` is 0.
+    fn lines(&mut self, piece: &[u8], from: u64) -> Vec<(u64, Vec<u8>)> {
+        let mut lines = Vec::new();
+        let mut line_end = piece.len();
+        for at in memchr::memrchr_iter(b'\n', piece) {
+            self.line(&piece[at + 1..line_end], from + at as u64 + 1, &mut lines);
+            line_end = at;
+        }
+        if from == 0 {
+            self.line(&piece[..line_end], 0, &mut lines);
+        } else if self.counting {
+            self.tail = head_of(&piece[..line_end], &self.tail);
+        } else if !self.skipping {
+            let mut start = piece[..line_end].to_vec();
+            start.append(&mut self.tail);
+            self.tail = start;
+            if self.tail.len() > LINE_MAX {
+                self.tail = Vec::new();
+                self.skipping = true;
+            }
+        }
+        lines
+    }
+
+    /// The line whose start is `start` (at `offset`), its rest in `tail`.
+    fn line(&mut self, start: &[u8], offset: u64, lines: &mut Vec<(u64, Vec<u8>)>) {
+        if self.counting {
+            let head = head_of(start, &self.tail);
+            if !head.is_empty() && capture::record_seq(&head).is_some() {
+                self.uncounted += 1;
+            }
+        } else if !self.skipping {
+            let mut line = start.to_vec();
+            line.extend_from_slice(&self.tail);
+            if !line.is_empty() {
+                lines.push((offset, line));
+            }
+        }
+        self.tail.clear();
+        self.skipping = false;
+    }
+}
+
+/// The first bytes of `start` followed by `rest`: enough for a record's `seq`.
+fn head_of(start: &[u8], rest: &[u8]) -> Vec<u8> {
+    const HEAD: usize = 128;
+    let mut head = start[..start.len().min(HEAD)].to_vec();
+    head.extend_from_slice(&rest[..rest.len().min(HEAD - head.len())]);
+    head
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::Error::other("not supported"))
 }
 
 /// Where the follower is in one file.

@@ -742,7 +742,17 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     let bytes = record_of(3, &binary);
     append(&path, &[rejected, at_file, bytes]);
     let inspect = Inspect::start(&[path.to_str().unwrap()]);
-    inspect.list_of("", 3);
+    let page = inspect.list_of("", 3);
+    // The list's id of the record of each seq (ids are the inspector's own numbers).
+    let id_of = |seq: u64| {
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|summary| summary["seq"] == json!(seq))
+            .and_then(|summary| summary["id"].as_u64())
+            .unwrap_or_else(|| panic!("no record #{seq}: {page}"))
+    };
 
     // A curl that writes down what it was given.
     let bin = dir.path().join("bin");
@@ -754,10 +764,11 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let run = |id: u64| -> (Vec<String>, Option<Vec<u8>>) {
+    let run = |seq: u64| -> (Vec<String>, Option<Vec<u8>>) {
+        let id = id_of(seq);
         let (status, command) = inspect.call("GET", &format!("/api/records/{id}/curl"), &[], b"");
         assert_eq!(status, 200);
-        let out = dir.path().join(format!("out{id}"));
+        let out = dir.path().join(format!("out{seq}"));
         let done = std::process::Command::new("sh")
             .arg("-c")
             .arg(String::from_utf8(command).unwrap())

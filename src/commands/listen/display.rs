@@ -523,6 +523,8 @@ pub(crate) struct Leftovers {
     pub unfinished: u64,
     /// Requests answered 503 because the capture pipe (`--out FIFO`) was not read.
     pub pipe_full: u64,
+    /// Records the inspector's feed dropped (it was behind); it read them from the file.
+    pub feed_dropped: u64,
 }
 
 impl Stats {
@@ -697,6 +699,12 @@ impl Stats {
                 if all_saved { "; all are saved" } else { "" }
             ));
         }
+        if leftovers.feed_dropped > 0 {
+            text.push_str(&format!(
+                "  {} handed to the inspector late: it was behind, and read them from the file\n",
+                output::plural(leftovers.feed_dropped, "record", "records"),
+            ));
+        }
         match saved_to {
             Some(path) if path.as_os_str() == "-" => {}
             Some(path) if self.unsaved > 0 => {
@@ -737,6 +745,7 @@ pub(crate) fn summary_json_line(
             "unfinished": leftovers.unfinished,
             "refused_connections": leftovers.refused_connections,
             "lines_not_shown": leftovers.lines_not_shown,
+            "inspector_feed_dropped": leftovers.feed_dropped,
             "saved_to": saved_to
                 .filter(|path| path.as_os_str() != "-")
                 .map(|path| path.display().to_string()),
@@ -783,6 +792,7 @@ mod tests {
             lines_not_shown: 3,
             unfinished: 0,
             pipe_full: 0,
+            feed_dropped: 0,
         };
         let stats = Stats::default();
         let elapsed = Duration::from_secs(1);

@@ -426,27 +426,31 @@ fn bind_inspector(args: &ListenArgs) -> anyhow::Result<Option<crate::inspector::
 }
 
 /// Serve the inspector over the capture file on its loopback port, and print its URL (after
-/// the listen URL and the tunnel's, so those keep their lines). It reads the file `listen`
-/// writes, on threads of its own: request handling never waits for it.
+/// the listen URL and the tunnel's, so those keep their lines). The workers hand it each
+/// record's summary on a feed that never makes them wait (the sender returned); it reads the
+/// file only for what the file held before, a record's detail, and what the feed dropped.
 fn start_inspector(
     inspector: Option<crate::inspector::BoundInspector>,
     args: &ListenArgs,
     config: &Config,
     address: std::net::SocketAddr,
-) -> anyhow::Result<()> {
+    last_seq: u64,
+) -> anyhow::Result<Option<crate::inspector::FeedSender>> {
     let Some(inspector) = inspector else {
-        return Ok(());
+        return Ok(None);
     };
     let replay_target = match &args.forward_to {
         Some(target) => crate::http::parse_target(target)?,
         None => url::Url::parse(&format!("http://{address}/")).context("the listen URL")?,
     };
-    let inspector = inspector.serve(crate::inspector::InspectorConfig {
+    let (sender, feed) = crate::inspector::feed(last_seq);
+    let config = crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
         replay_target: Some(replay_target),
         replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
         app_secret: config.app_secret.clone(),
-    })?;
+    };
+    let inspector = inspector.serve_fed(config, feed)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
@@ -455,7 +459,7 @@ fn start_inspector(
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(Some(sender))
 }
 
 /// Listen until Ctrl-C or SIGTERM, then stop within `SHUTDOWN_LIMIT` and print the summary.
@@ -486,12 +490,12 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let mut tunnel = tunnel_kind
         .map(|kind| start_tunnel(kind, &args, &config, address, stop))
         .transpose()?;
-    start_inspector(inspector, &args, &config, address)?;
+    let feed = start_inspector(inspector, &args, &config, address, writer.last_seq())?;
     let mut registration = register(&args, tunnel.as_mut(), &last_resort)?;
 
     let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
     let (display, display_thread) = display::spawn(records_on_stdout, args.format == Format::Text);
-    let handler = Arc::new(Handler::new(config, writer));
+    let handler = Arc::new(Handler::new(config, writer).with_feed(feed));
     let started = Instant::now();
     let pool = workers::Pool::start(server, handler, display.clone(), threads(&args))?;
 
