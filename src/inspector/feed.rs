@@ -10,13 +10,13 @@ use super::index::Summary;
 
 /// Batches of summaries waiting for the inspector (a worker sends one per batch of requests
 /// it took, of at most a few dozen).
-const FEED_BATCHES: usize = 1024;
+pub(super) const FEED_BATCHES: usize = 1024;
 
 /// The workers' end of the feed.
 #[derive(Clone)]
 pub struct FeedSender {
     sender: SyncSender<Vec<Summary>>,
-    dropped: Arc<AtomicU64>,
+    pub(super) dropped: Arc<AtomicU64>,
 }
 
 /// The inspector's end of the feed.

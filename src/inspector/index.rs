@@ -634,6 +634,9 @@ impl Index {
     /// List the records of `handle` before `end` (which ends a line), from the newest back,
     /// until the list is full; the older ones are only counted.
     fn read_backwards(&self, file: usize, handle: &File, file_id: FileId, end: u64) {
+        if end == 0 {
+            return;
+        }
         let mut chunk = vec![0u8; CHUNK];
         let mut back = Backwards::default();
         let mut upto = end;
@@ -1257,5 +1260,166 @@ mod tests {
         assert!(size < 64 * 1024, "a summary of {size} bytes");
         assert!(summary.path.len() <= FIELD_MAX + 3 && summary.path.ends_with('…'));
         assert!(summary.query.ends_with('…'));
+    }
+
+    /// A record line as `listen` writes it, checked as it checks it; the record too.
+    fn line_of(seq: u64, method: &str, query: &str, body: &[u8]) -> (Vec<u8>, CaptureRecord) {
+        let options = crate::validation::CheckOptions::default();
+        let (text, encoding) = CaptureRecord::encode_body(body);
+        let mut record = CaptureRecord {
+            seq,
+            received_at: "2026-01-02T03:04:05.000000Z".into(),
+            remote_addr: "127.0.0.1:1".into(),
+            method: method.into(),
+            path: "/hook".into(),
+            query: query.into(),
+            body: text,
+            body_encoding: encoding,
+            body_bytes: body.len() as u64,
+            response_status: 200,
+            ..CaptureRecord::default()
+        };
+        if crate::validation::expects_body(method, body) {
+            let (check, _) = crate::validation::check_bytes_parsed(body, Some(query), &options);
+            check.record_into(&mut record);
+        }
+        let mut line = serde_json::to_vec(&record).unwrap();
+        line.push(b'\n');
+        (line, record)
+    }
+
+    fn sample(name: &str) -> Vec<u8> {
+        crate::catalogue::find_sample(name).unwrap().body.to_vec()
+    }
+
+    /// What `listen`'s workers hand over shows exactly what reading the record's line shows:
+    /// the list, its filters, the timeline and the app's counts cannot tell them apart.
+    #[test]
+    fn a_fed_summary_is_the_summary_of_the_line() {
+        let options = crate::validation::CheckOptions::default();
+        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+            ("POST", "", sample("meta/status-read")),
+            ("POST", "", sample("meta/message-text")),
+            ("POST", "", sample("qikchat/message-text")),
+            ("POST", "", b"{\"unknown\": true}".to_vec()),
+            ("POST", "", b"not json".to_vec()),
+            ("POST", "", b"   ".to_vec()),
+            ("POST", "", Vec::new()),
+            ("PUT", "a=1", vec![0xff, 0xfe, b'{']),
+        ];
+        for (method, query, body) in cases {
+            let (_, record) = line_of(7, method, query, &body);
+            let value = crate::validation::check_bytes_parsed(&body, Some(query), &options).1;
+            let facts = BodyFacts::of(&record, &body, value.as_ref());
+            let fed = Summary::fed(record.clone(), Some(facts));
+            let read = Summary::of(0, "", &record);
+            assert_eq!(
+                serde_json::to_value(&fed).unwrap(),
+                serde_json::to_value(&read).unwrap(),
+                "{method} {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+
+    fn wait_for(index: &Index, what: &str, done: impl Fn(&Page) -> bool) -> Page {
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let page = index.list(&Filter::default(), None, RING_MAX);
+            if done(&page) {
+                return page;
+            }
+            assert!(Instant::now() < until, "{what}: {} listed", page.total);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Records the feed dropped (the inspector was behind) are listed all the same, read
+    /// from the file, and counted; a fed record's detail is found in the file by its seq.
+    #[test]
+    fn records_the_feed_dropped_are_read_from_the_file_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let body = sample("meta/status-read");
+        let mut file = std::fs::File::create(&path).unwrap();
+        for seq in 1..=3 {
+            std::io::Write::write_all(&mut file, &line_of(seq, "POST", "", &body).0).unwrap();
+        }
+        let (sender, feed) = super::super::feed::feed(3);
+        let index = Index::fed(path.clone(), feed);
+        let page = wait_for(&index, "the records before the run", |page| page.total == 3);
+        assert_eq!(page.records[0].seq, 3);
+        // This run writes 4..=13; the workers hand over 4..=8, the feed drops 9..=13.
+        let mut fed = Vec::new();
+        for seq in 4..=13 {
+            let (line, record) = line_of(seq, "POST", "", &body);
+            std::io::Write::write_all(&mut file, &line).unwrap();
+            if seq <= 8 {
+                let value = crate::validation::parse_json(&body).ok();
+                let facts = BodyFacts::of(&record, &body, value.as_ref());
+                fed.push(Summary::fed(record, Some(facts)));
+            }
+        }
+        sender.send(fed);
+        sender.dropped.fetch_add(5, Ordering::Relaxed);
+        let page = wait_for(&index, "the dropped records", |page| page.total == 13);
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, (1..=13).rev().collect::<Vec<_>>());
+        assert_eq!(page.feed_dropped, Some(5));
+        assert!(
+            page.records
+                .iter()
+                .all(|s| s.file.ends_with("captures.jsonl"))
+        );
+        // A fed record's detail, from the file.
+        let six = page.records.iter().find(|s| s.seq == 6).unwrap().id;
+        let record = index.record(six).unwrap().unwrap();
+        assert_eq!(record.seq, 6);
+        assert_eq!(record.body_bytes().unwrap().unwrap(), body);
+    }
+
+    /// Handing over never waits: with nobody taking from the feed, the batches beyond what it
+    /// holds are dropped and counted at once.
+    #[test]
+    fn a_feed_nobody_takes_from_drops_and_counts() {
+        let (sender, _feed) = super::super::feed::feed(0);
+        let started = Instant::now();
+        let batches = 5000;
+        for seq in 1..=batches {
+            let (_, record) = line_of(seq, "GET", "", b"");
+            sender.send(vec![Summary::fed(record, None)]);
+        }
+        assert!(sender.dropped() > 0);
+        assert_eq!(
+            sender.dropped() + super::super::feed::FEED_BATCHES as u64,
+            batches
+        );
+        eprintln!("{batches} handed over in {:?}", started.elapsed());
+    }
+
+    /// A file of more records than the list holds: the newest are listed first (the first
+    /// page is the file's end), the list keeps the newest `RING_MAX`, the rest are counted.
+    #[test]
+    fn a_large_file_is_listed_from_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let total = RING_MAX as u64 + 700;
+        let mut bytes = Vec::new();
+        for seq in 1..=total {
+            bytes.extend_from_slice(&line_of(seq, "GET", "", b"").0);
+        }
+        // A line cut short at the end (being written) is not listed.
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":"#);
+        std::fs::write(&path, &bytes).unwrap();
+        let index = Index::follow(vec![path]);
+        let first = wait_for(&index, "a first page", |page| page.total > 0);
+        assert_eq!(first.records[0].seq, total, "the newest first");
+        let page = wait_for(&index, "the whole list", |page| {
+            page.total == RING_MAX && page.dropped == 700
+        });
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, (701..=total).rev().collect::<Vec<_>>());
+        let oldest = page.records.last().unwrap().id;
+        assert_eq!(index.record(oldest).unwrap().unwrap().seq, 701);
     }
 }
