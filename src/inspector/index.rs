@@ -1350,17 +1350,17 @@ mod tests {
         let page = wait_for(&index, "the records before the run", |page| page.total == 3);
         assert_eq!(page.records[0].seq, 3);
         // This run writes 4..=13; the workers hand over 4..=8, the feed drops 9..=13.
-        let mut fed = Vec::new();
+        let mut handed = Vec::new();
         for seq in 4..=13 {
             let (line, record) = line_of(seq, "POST", "", &body);
             std::io::Write::write_all(&mut file, &line).unwrap();
             if seq <= 8 {
                 let value = crate::validation::parse_json(&body).ok();
                 let facts = BodyFacts::of(&record, &body, value.as_ref());
-                fed.push(Summary::fed(record, Some(facts)));
+                handed.push(Summary::fed(record, Some(facts)));
             }
         }
-        sender.send(fed);
+        sender.send(handed);
         sender.dropped.fetch_add(5, Ordering::Relaxed);
         let page = wait_for(&index, "the dropped records", |page| page.total == 13);
         let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();

@@ -12,7 +12,10 @@
 //! lock to write (see `CaptureWriter`). One display thread prints what the workers formatted,
 //! so a slow terminal never holds a worker (and when the output is not read at all, lines are
 //! dropped and counted rather than queued). Counts for the summary are kept per worker and
-//! added up at the end.
+//! added up at the end. With the inspector on, a worker hands it the summaries of the records
+//! it saved (what it found in each body included) once it has answered them, on a bounded
+//! channel it never waits on (`inspector::feed`): the inspector does not read and parse the
+//! file again.
 //!
 //! Bounds, whatever arrives (tiny_http's `Limits`, see vendor/README.md): a head of at most
 //! 64 KiB and 128 headers, read within `--read-timeout`; a body within 3 times it; at most
