@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -88,14 +88,14 @@ pub struct Summary {
     /// The inspector's number for the record (in the order read), used by the API.
     pub id: u64,
     /// The capture file's name as given.
-    pub file: String,
+    pub file: Arc<str>,
     pub seq: u64,
     pub received_at: String,
     pub method: String,
     pub path: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub query: String,
-    pub provider: Option<String>,
+    pub provider: Option<&'static str>,
     pub kind: Option<String>,
     pub verdict: Option<Verdict>,
     pub errors: usize,
@@ -117,7 +117,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(id: u64, file: &str, record: &CaptureRecord) -> Summary {
+    fn of(id: u64, file: &Arc<str>, record: &CaptureRecord) -> Summary {
         let mut gist = String::new();
         let mut messages = Vec::new();
         let body = record.body_bytes().ok().flatten().unwrap_or_default();
@@ -133,13 +133,13 @@ impl Summary {
         let forward = record.forward.as_ref();
         Summary {
             id,
-            file: file.to_string(),
+            file: Arc::clone(file),
             seq: record.seq,
             received_at: clip(&record.received_at),
             method: clip(&record.method),
             path: clip(&record.path),
             query: clip(&record.query),
-            provider: record.provider.map(|provider| provider.id().to_string()),
+            provider: record.provider.map(crate::providers::Provider::id),
             kind: record.kind.as_ref().map(|kind| clip(&kind.to_string())),
             verdict: record.verdict,
             errors: record.errors.len(),
@@ -161,11 +161,11 @@ impl Summary {
 
     /// The summary of a record `listen` saved, from what its worker found in the body
     /// (`facts`) rather than by reading the body again; the same as [`Summary::of`] gives for
-    /// the record's line. Its `id` and `file` are set by the index.
-    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>) -> Summary {
+    /// the record's line. Its `id` is set by the index.
+    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>, file: &Arc<str>) -> Summary {
         let Some(facts) = facts else {
             // Not a body the worker checked (a bodiless GET, a refused request): as read.
-            return Summary::of(0, "", &record);
+            return Summary::of(0, file, &record);
         };
         let label = label_of(&record, facts.body_empty, facts.is_json);
         let forward = record.forward;
@@ -175,13 +175,13 @@ impl Summary {
         };
         Summary {
             id: 0,
-            file: String::new(),
+            file: Arc::clone(file),
             seq: record.seq,
             received_at: clip_owned(record.received_at),
             method: clip_owned(record.method),
             path: clip_owned(record.path),
             query: clip_owned(record.query),
-            provider: record.provider.map(|provider| provider.id().to_string()),
+            provider: record.provider.map(crate::providers::Provider::id),
             kind: record
                 .kind
                 .as_ref()
@@ -221,7 +221,7 @@ impl Summary {
     pub fn matches(&self, filter: &Filter) -> bool {
         let lower = |text: &Option<String>| text.as_deref().unwrap_or("").to_ascii_lowercase();
         if let Some(provider) = &filter.provider {
-            if lower(&self.provider) != *provider {
+            if self.provider.unwrap_or("").to_ascii_lowercase() != *provider {
                 return false;
             }
         }
@@ -251,7 +251,7 @@ impl Summary {
                 self.method.as_str(),
                 &self.path,
                 &self.query,
-                self.provider.as_deref().unwrap_or(""),
+                self.provider.unwrap_or(""),
                 self.kind.as_deref().unwrap_or(""),
                 &self.gist,
                 &self.seq.to_string(),
@@ -446,15 +446,19 @@ impl State {
     /// the live lists too. A record listed already is not listed twice.
     fn insert(&mut self, entry: Entry) {
         let id = entry.summary.id;
-        let at = if self.entries.back().is_none_or(|last| last.summary.id < id) {
-            self.entries.len()
-        } else {
-            let at = self.entries.partition_point(|e| e.summary.id < id);
-            if self.entries.get(at).is_some_and(|e| e.summary.id == id) {
-                return;
-            }
-            at
-        };
+        // Records arrive nearly in order: their place is looked for from the end first.
+        let mut at = self.entries.len();
+        let mut steps = 0;
+        while at > 0 && steps < 64 && self.entries[at - 1].summary.id >= id {
+            at -= 1;
+            steps += 1;
+        }
+        if at > 0 && self.entries[at - 1].summary.id >= id {
+            at = self.entries.partition_point(|e| e.summary.id < id);
+        }
+        if self.entries.get(at).is_some_and(|e| e.summary.id == id) {
+            return;
+        }
         if at == 0 && self.entries.len() >= RING_MAX {
             // Older than everything listed, and the list is full.
             self.dropped += 1;
@@ -480,7 +484,7 @@ impl State {
 /// The records of the followed (or fed) files.
 pub struct Index {
     files: Vec<PathBuf>,
-    names: Vec<String>,
+    names: Vec<Arc<str>>,
     state: Mutex<State>,
     /// Told when records are added or the list should be reloaded.
     changed: Condvar,
@@ -529,7 +533,7 @@ impl Index {
     fn new(files: Vec<PathBuf>, fed: Option<Fed>) -> Arc<Index> {
         let names = files
             .iter()
-            .map(|path| crate::output::printable(&path.to_string_lossy()).into_owned())
+            .map(|path| Arc::from(crate::output::printable(&path.to_string_lossy())))
             .collect();
         Arc::new(Index {
             files,
@@ -547,10 +551,7 @@ impl Index {
         let follower = Arc::clone(&index);
         let _ = std::thread::Builder::new()
             .name("wa-hook-inspector-follow".to_string())
-            .spawn(move || {
-                super::yield_to_webhooks();
-                follower.run();
-            });
+            .spawn(move || follower.run());
         index
     }
 
@@ -561,6 +562,7 @@ impl Index {
     pub fn fed(file: PathBuf, feed: Feed) -> Arc<Index> {
         let Feed {
             receiver,
+            queued,
             dropped,
             last_seq,
         } = feed;
@@ -586,14 +588,14 @@ impl Index {
             let _ = std::thread::Builder::new()
                 .name("wa-hook-inspector-older".to_string())
                 .spawn(move || {
-                    super::yield_to_webhooks();
                     reader.read_backwards(0, &handle, id, end);
+                    super::yield_to_webhooks();
                 });
         }
         let consumer = Arc::clone(&index);
         let _ = std::thread::Builder::new()
             .name("wa-hook-inspector-feed".to_string())
-            .spawn(move || consumer.consume(&receiver));
+            .spawn(move || consumer.consume(&receiver, &queued));
         index
     }
 
@@ -623,6 +625,7 @@ impl Index {
                 ..Follow::default()
             };
         }
+        super::yield_to_webhooks();
         loop {
             for (file, follow) in follows.iter_mut().enumerate() {
                 self.poll(file, follow);
@@ -650,6 +653,9 @@ impl Index {
             let lines = back.lines(piece, from);
             if !back.counting {
                 back.counting = self.list_older(file, file_id, lines);
+                // The first page (the newest records) is read at the usual priority, the
+                // rest at the lowest: a viewer's catching up never takes CPU from webhooks.
+                super::yield_to_webhooks();
                 let now = Instant::now();
                 // The page asks again for what was read (at most a few times a second).
                 if back.counting || last_told.is_none_or(|told| now - told >= RELOAD_EVERY) {
@@ -808,7 +814,7 @@ impl Index {
 
     /// Take the workers' summaries as they come, a few at a time; when the feed dropped some,
     /// read them back from the file once it is quiet.
-    fn consume(&self, receiver: &Receiver<Vec<Summary>>) {
+    fn consume(&self, receiver: &Receiver<Vec<Summary>>, queued: &AtomicUsize) {
         let Some(fed) = &self.fed else {
             return;
         };
@@ -819,7 +825,9 @@ impl Index {
                     std::thread::sleep(FEED_GATHER);
                     let mut batches = vec![first];
                     batches.extend(receiver.try_iter());
+                    let count = batches.iter().map(Vec::len).sum();
                     self.add_fed(fed, batches);
+                    queued.fetch_sub(count, Ordering::AcqRel);
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
@@ -838,7 +846,6 @@ impl Index {
                 continue;
             };
             summary.id = id;
-            summary.file.clone_from(&self.names[0]);
             state.insert(Entry {
                 summary: Arc::new(summary),
                 file: 0,
@@ -1254,7 +1261,7 @@ mod tests {
             "response_status": 200,
         });
         let record = capture::parse_record(&serde_json::to_vec(&line).unwrap()).unwrap();
-        let summary = Summary::of(1, "captures.jsonl", &record);
+        let summary = Summary::of(1, &Arc::from("captures.jsonl"), &record);
         assert!(!summary.messages.is_empty(), "the statuses are read");
         let size = serde_json::to_vec(&summary).unwrap().len();
         assert!(size < 64 * 1024, "a summary of {size} bytes");
@@ -1263,6 +1270,8 @@ mod tests {
     }
 
     /// A record line as `listen` writes it, checked as it checks it; the record too.
+    use std::path::Path;
+
     fn line_of(seq: u64, method: &str, query: &str, body: &[u8]) -> (Vec<u8>, CaptureRecord) {
         let options = crate::validation::CheckOptions::default();
         let (text, encoding) = CaptureRecord::encode_body(body);
@@ -1311,8 +1320,9 @@ mod tests {
             let (_, record) = line_of(7, method, query, &body);
             let value = crate::validation::check_bytes_parsed(&body, Some(query), &options).1;
             let facts = BodyFacts::of(&record, &body, value.as_ref());
-            let fed = Summary::fed(record.clone(), Some(facts));
-            let read = Summary::of(0, "", &record);
+            let file = Arc::from("captures.jsonl");
+            let fed = Summary::fed(record.clone(), Some(facts), &file);
+            let read = Summary::of(0, &file, &record);
             assert_eq!(
                 serde_json::to_value(&fed).unwrap(),
                 serde_json::to_value(&read).unwrap(),
@@ -1345,7 +1355,7 @@ mod tests {
         for seq in 1..=3 {
             std::io::Write::write_all(&mut file, &line_of(seq, "POST", "", &body).0).unwrap();
         }
-        let (sender, feed) = super::super::feed::feed(3);
+        let (sender, feed) = super::super::feed::feed(&path, 3);
         let index = Index::fed(path.clone(), feed);
         let page = wait_for(&index, "the records before the run", |page| page.total == 3);
         assert_eq!(page.records[0].seq, 3);
@@ -1357,7 +1367,7 @@ mod tests {
             if seq <= 8 {
                 let value = crate::validation::parse_json(&body).ok();
                 let facts = BodyFacts::of(&record, &body, value.as_ref());
-                handed.push(Summary::fed(record, Some(facts)));
+                handed.push(Summary::fed(record, Some(facts), sender.file()));
             }
         }
         sender.send(handed);
@@ -1382,18 +1392,15 @@ mod tests {
     /// holds are dropped and counted at once.
     #[test]
     fn a_feed_nobody_takes_from_drops_and_counts() {
-        let (sender, _feed) = super::super::feed::feed(0);
+        let (sender, _feed) = super::super::feed::feed(Path::new("captures.jsonl"), 0);
         let started = Instant::now();
-        let batches = 5000;
+        let batches = super::super::feed::FEED_MAX as u64 + 5000;
         for seq in 1..=batches {
             let (_, record) = line_of(seq, "GET", "", b"");
-            sender.send(vec![Summary::fed(record, None)]);
+            sender.send(vec![Summary::fed(record, None, sender.file())]);
         }
         assert!(sender.dropped() > 0);
-        assert_eq!(
-            sender.dropped() + super::super::feed::FEED_BATCHES as u64,
-            batches
-        );
+        assert_eq!(sender.dropped(), 5000);
         eprintln!("{batches} handed over in {:?}", started.elapsed());
     }
 

@@ -263,7 +263,7 @@ impl Handler {
         if let (Some(feed), true) = (&self.feed, saved) {
             let summaries = records
                 .into_iter()
-                .map(|(record, facts)| Summary::fed(record, facts))
+                .map(|(record, facts)| Summary::fed(record, facts, feed.file()))
                 .collect();
             feed.send(summaries);
         }

@@ -446,7 +446,7 @@ fn start_inspector(
         Some(target) => crate::http::parse_target(target)?,
         None => url::Url::parse(&format!("http://{address}/")).context("the listen URL")?,
     };
-    let (sender, feed) = crate::inspector::feed(last_seq);
+    let (sender, feed) = crate::inspector::feed(&args.out, last_seq);
     let config = crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
         replay_target: Some(replay_target),
