@@ -814,4 +814,25 @@ mod tests {
         let partly = stats.summary(elapsed, Some(Path::new("c.fifo")), &full);
         assert!(!partly.contains("all are saved"), "{partly}");
     }
+
+    /// Records the inspector's feed dropped are counted in the summary, text and JSON.
+    #[test]
+    fn records_handed_to_the_inspector_late_are_counted() {
+        let leftovers = Leftovers {
+            feed_dropped: 12,
+            ..Leftovers::default()
+        };
+        let stats = Stats::default();
+        let elapsed = Duration::from_secs(1);
+        let text = stats.summary(elapsed, Some(Path::new("c.jsonl")), &leftovers);
+        assert!(
+            text.contains("12 records handed to the inspector late: it was behind, and read them from the file"),
+            "{text}"
+        );
+        let quiet = stats.summary(elapsed, Some(Path::new("c.jsonl")), &Leftovers::default());
+        assert!(!quiet.contains("inspector"), "{quiet}");
+        let line = summary_json_line(&stats, elapsed, None, &leftovers);
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(json["summary"]["inspector_feed_dropped"], 12);
+    }
 }
