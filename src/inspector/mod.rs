@@ -17,9 +17,10 @@
 //! goes only to loopback or the target given on the command line unless the page's user
 //! confirmed the host. It shows records as `listen` saved them, with what `listen` redacted left
 //! redacted. `listen` hands it the summary of each record as its workers saved it ([`feed`]),
-//! rather than have it read and parse the file again. Bounded: summaries of at most [`index::RING_MAX`] records,
-//! [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left is noticed within about two
-//! [`server::HEARTBEAT`]s), request bodies of at most [`server::REQUEST_BODY_MAX`].
+//! rather than have it read and parse the file again. Bounded: summaries of at most
+//! [`index::RING_MAX`] records, [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left
+//! is noticed within about two [`server::HEARTBEAT`]s), request bodies of at most
+//! [`server::REQUEST_BODY_MAX`].
 mod feed;
 mod index;
 mod pretty;

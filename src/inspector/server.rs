@@ -731,6 +731,10 @@ fn stream_events(index: &Index, writer: &mut dyn Write) -> std::io::Result<()> {
         }
         writer.write_all(&events)?;
         writer.flush()?;
+        // A batch of large summaries does not keep its buffer.
+        if events.capacity() > 1 << 20 {
+            events = Vec::new();
+        }
     }
 }
 
