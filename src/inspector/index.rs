@@ -1,21 +1,33 @@
-//! What the inspector knows about the capture files it follows: a short summary and the
-//! place in its file of each record (never the records themselves), for at most
-//! `RING_MAX` records; older ones drop off the list. A record's detail is read back from its
-//! file when asked for.
+//! What the inspector knows about the capture files it shows: a short summary and the place
+//! in its file of each record (never the records themselves), for at most `RING_MAX` records;
+//! older ones drop off the list. A record's detail is read back from its file when asked for.
 //!
-//! One thread follows the files, reading what was appended since it last looked (a file that
-//! is replaced or cut short is read again from its start), so `listen` feeds the inspector by
-//! writing its capture file, and its request handling never waits for the inspector.
+//! What a file holds already is read from its end backwards, so the newest records (the
+//! first page) are listed at once however large the file; older ones follow, until the list
+//! is full (the rest are only counted). Then one of two things adds the records that come:
+//! - `inspect FILE...` (and `emulate`): one thread follows the files, reading what was
+//!   appended since it last looked (a file that is replaced or cut short is read again from
+//!   its start).
+//! - `listen`: its workers hand over the summary of each record they saved, on a bounded
+//!   channel ([`super::feed`]) that drops (and counts) rather than waits, so a slow inspector
+//!   never holds an answer. The file is read only to show a record's detail (found by its
+//!   `seq`) and to list the records the channel dropped.
+//!
+//! Live lists read the records added from a log of the newest `RING_MAX`, each at its own
+//! pace; one that falls further behind is told to reload.
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::Value;
 
+use super::feed::Feed;
 use crate::capture::{self, CaptureRecord};
 use crate::providers::{self, MessageEvent};
 use crate::verdict::Verdict;
@@ -28,9 +40,18 @@ const LINE_MAX: usize = 32 << 20;
 const CHUNK: usize = 1 << 20;
 /// How often the files are looked at.
 const POLL: Duration = Duration::from_millis(100);
-/// Summaries waiting for one live-list client; when it falls this far behind it is told to
-/// reload instead.
-const SUBSCRIBER_QUEUE: usize = 1024;
+/// The ids: records read backwards from what the files held count down from here, records
+/// added after (appended, or fed: this plus the record's number in the run) count up. Below
+/// 2^53, so the page's numbers hold them exactly.
+const ID_TOP: u64 = 1 << 40;
+/// While older records are read, the live lists are told to reload at most this often.
+const RELOAD_EVERY: Duration = Duration::from_millis(500);
+/// The feed is looked at again this long after a batch arrived (with whatever came meanwhile).
+const FEED_GATHER: Duration = Duration::from_millis(10);
+/// When the feed dropped records, they are read from the file once nothing arrived for this.
+const FEED_QUIET: Duration = Duration::from_millis(200);
+/// The most records a live list is handed at once.
+const UPDATES_MAX: usize = 1024;
 
 /// The longest text a summary keeps of each field (the path, the query, the gist, a reason,
 /// a message id): a summary is kept for each of `RING_MAX` records, and a path alone can be
@@ -44,11 +65,21 @@ fn clip(text: &str) -> String {
     if text.len() <= FIELD_MAX {
         return text.to_string();
     }
+    clip_owned(text.to_string())
+}
+
+/// [`clip`], keeping `text`'s own allocation.
+fn clip_owned(mut text: String) -> String {
+    if text.len() <= FIELD_MAX {
+        return text;
+    }
     let mut end = FIELD_MAX;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &text[..end])
+    text.truncate(end);
+    text.push('…');
+    text
 }
 
 /// One record, summed up for the list.
@@ -57,14 +88,14 @@ pub struct Summary {
     /// The inspector's number for the record (in the order read), used by the API.
     pub id: u64,
     /// The capture file's name as given.
-    pub file: String,
+    pub file: Arc<str>,
     pub seq: u64,
     pub received_at: String,
     pub method: String,
     pub path: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub query: String,
-    pub provider: Option<String>,
+    pub provider: Option<&'static str>,
     pub kind: Option<String>,
     pub verdict: Option<Verdict>,
     pub errors: usize,
@@ -86,35 +117,29 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(id: u64, file: &str, record: &CaptureRecord) -> Summary {
+    fn of(id: u64, file: &Arc<str>, record: &CaptureRecord) -> Summary {
         let mut gist = String::new();
         let mut messages = Vec::new();
         let body = record.body_bytes().ok().flatten().unwrap_or_default();
         let parsed = crate::validation::parse_json(&body).ok();
-        let label = label_of(record, &body, parsed.is_some());
+        let label = label_of(record, body.is_empty(), parsed.is_some());
         let value = parsed.or_else(|| providers::query_body(&record.query));
         if let Some(value) = value {
             if let Some(detection) = providers::detect(&value) {
                 gist = providers::gist(&value, detection.provider, &detection.kind);
-                messages = providers::message_events(&value, &detection);
-                messages.truncate(MESSAGES_MAX);
-                for event in &mut messages {
-                    event.id = clip(&event.id);
-                    event.status = clip(&event.status);
-                    event.error = event.error.as_deref().map(clip);
-                }
+                messages = clipped(providers::message_events(&value, &detection));
             }
         }
         let forward = record.forward.as_ref();
         Summary {
             id,
-            file: file.to_string(),
+            file: Arc::clone(file),
             seq: record.seq,
             received_at: clip(&record.received_at),
             method: clip(&record.method),
             path: clip(&record.path),
             query: clip(&record.query),
-            provider: record.provider.map(|provider| provider.id().to_string()),
+            provider: record.provider.map(crate::providers::Provider::id),
             kind: record.kind.as_ref().map(|kind| clip(&kind.to_string())),
             verdict: record.verdict,
             errors: record.errors.len(),
@@ -134,6 +159,54 @@ impl Summary {
         }
     }
 
+    /// The summary of a record `listen` saved, from what its worker found in the body
+    /// (`facts`) rather than by reading the body again; the same as [`Summary::of`] gives for
+    /// the record's line. Its `id` is set by the index.
+    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>, file: &Arc<str>) -> Summary {
+        let Some(facts) = facts else {
+            // Not a body the worker checked (a bodiless GET, a refused request): as read.
+            return Summary::of(0, file, &record);
+        };
+        let label = label_of(&record, facts.body_empty, facts.is_json);
+        let forward = record.forward;
+        let (forward_status, forward_latency_ms, forward_error) = match forward {
+            Some(f) => (f.status, Some(f.latency_ms), f.error.map(clip_owned)),
+            None => (None, None, None),
+        };
+        Summary {
+            id: 0,
+            file: Arc::clone(file),
+            seq: record.seq,
+            received_at: clip_owned(record.received_at),
+            method: clip_owned(record.method),
+            path: clip_owned(record.path),
+            query: clip_owned(record.query),
+            provider: record.provider.map(crate::providers::Provider::id),
+            kind: record
+                .kind
+                .as_ref()
+                .map(|kind| clip_owned(kind.to_string())),
+            verdict: record.verdict,
+            errors: record.errors.len(),
+            rejected: record
+                .rejected
+                .as_ref()
+                .map(|why| clip_owned(why.to_string())),
+            signature: record
+                .signature
+                .as_ref()
+                .map(|check| clip_owned(check.to_string())),
+            response_status: record.response_status,
+            forward_status,
+            forward_latency_ms,
+            forward_error,
+            gist: clip_owned(facts.gist),
+            messages: facts.messages,
+            body_bytes: record.body_bytes,
+            label,
+        }
+    }
+
     /// How the app answered the forward, as the list counts it: its status, `unreachable`, or
     /// `None` when the record was not forwarded.
     pub fn app_answer(&self) -> Option<String> {
@@ -148,7 +221,7 @@ impl Summary {
     pub fn matches(&self, filter: &Filter) -> bool {
         let lower = |text: &Option<String>| text.as_deref().unwrap_or("").to_ascii_lowercase();
         if let Some(provider) = &filter.provider {
-            if lower(&self.provider) != *provider {
+            if self.provider.unwrap_or("").to_ascii_lowercase() != *provider {
                 return false;
             }
         }
@@ -178,7 +251,7 @@ impl Summary {
                 self.method.as_str(),
                 &self.path,
                 &self.query,
-                self.provider.as_deref().unwrap_or(""),
+                self.provider.unwrap_or(""),
                 self.kind.as_deref().unwrap_or(""),
                 &self.gist,
                 &self.seq.to_string(),
@@ -209,15 +282,12 @@ pub struct Filter {
 }
 
 /// The list's word for a record that no provider's body explains (see [`Summary::label`]).
-fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'static str> {
-    if record.method == "GET"
-        && body.is_empty()
-        && providers::find_handshake(&record.query).is_some()
-    {
+fn label_of(record: &CaptureRecord, body_empty: bool, is_json: bool) -> Option<&'static str> {
+    if record.method == "GET" && body_empty && providers::find_handshake(&record.query).is_some() {
         Some("handshake")
-    } else if body.is_empty() && record.body_bytes > 0 {
+    } else if body_empty && record.body_bytes > 0 {
         Some("body not kept")
-    } else if body.is_empty() {
+    } else if body_empty {
         Some("no body")
     } else if !is_json {
         Some("not JSON")
@@ -226,13 +296,86 @@ fn label_of(record: &CaptureRecord, body: &[u8], is_json: bool) -> Option<&'stat
     }
 }
 
-/// Where a record is.
-struct Entry {
-    summary: Arc<Summary>,
-    file: usize,
+/// The message events a summary keeps: the first `MESSAGES_MAX`, their fields clipped.
+fn clipped(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
+    messages.truncate(MESSAGES_MAX);
+    for event in &mut messages {
+        event.id = clip_owned(std::mem::take(&mut event.id));
+        event.status = clip_owned(std::mem::take(&mut event.status));
+        event.error = event.error.take().map(clip_owned);
+    }
+    messages
+}
+
+/// What `listen`'s worker found in a body it checked, for the list: the gist, the messages
+/// it is about, and whether it is JSON. Found while the worker holds the parsed body, so the
+/// inspector never parses it again.
+pub struct BodyFacts {
+    /// Whole (the live line shows it too); the summary keeps `FIELD_MAX` bytes of it.
+    gist: String,
+    messages: Vec<MessageEvent>,
+    is_json: bool,
+    body_empty: bool,
+    /// The gist is of the query's fields (Picky Assist's query method), as the record keeps
+    /// them (redacted).
+    of_query: bool,
+}
+
+impl BodyFacts {
+    /// The facts of `bytes` (the body as received), `value` its parsed form when it parsed
+    /// (`None` when it did not, or was not parsed for its size), `record` as checked (its
+    /// provider and kind set).
+    pub fn of(record: &CaptureRecord, bytes: &[u8], value: Option<&Value>) -> BodyFacts {
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        let mut facts = BodyFacts {
+            gist: String::new(),
+            messages: Vec::new(),
+            // A body too large to parse is taken for JSON, as only one that fails to parse
+            // is marked otherwise.
+            is_json: !blank && (value.is_some() || record.verdict != Some(Verdict::Malformed)),
+            body_empty: bytes.is_empty(),
+            of_query: blank,
+        };
+        if blank {
+            // Picky Assist's query method: the fields as the record keeps them.
+            if let Some(value) = providers::query_body(&record.query) {
+                if let Some(detection) = providers::detect(&value) {
+                    facts.gist = providers::gist(&value, detection.provider, &detection.kind);
+                    facts.messages = clipped(providers::message_events(&value, &detection));
+                }
+            }
+            return facts;
+        }
+        if let (Some(value), Some(provider), Some(kind)) = (value, record.provider, &record.kind) {
+            facts.gist = providers::gist(value, provider, kind);
+            if let Some(lifecycle) = provider.rules().lifecycle() {
+                facts.messages = clipped(lifecycle.message_events(value, kind));
+            }
+        }
+        facts
+    }
+
+    /// The gist of a body the worker parsed (not of the query's fields), for the live line.
+    pub fn gist_of_body(&self) -> Option<&str> {
+        (!self.of_query && !self.gist.is_empty()).then_some(self.gist.as_str())
+    }
+}
+
+/// Where a record is in its file, when known.
+#[derive(Clone, Copy)]
+struct Place {
     file_id: FileId,
     offset: u64,
     len: u64,
+}
+
+/// One listed record.
+struct Entry {
+    summary: Arc<Summary>,
+    file: usize,
+    /// `None` for a record `listen` fed whose line has not been looked for yet
+    /// ([`Index::locate`] finds it by its `seq`).
+    place: Option<Place>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,27 +397,116 @@ impl FileId {
 }
 
 /// What a live-list client is sent.
-#[derive(Clone)]
 pub enum Update {
-    Record(Arc<Summary>),
-    /// The list changed in a way single records do not say (a file replaced): reload it.
+    Records(Vec<Arc<Summary>>),
+    /// The list changed in a way single records do not say (a file replaced, older records
+    /// read from the files, this client fell behind): reload it.
     Reload,
 }
 
-#[derive(Default)]
-struct State {
-    entries: VecDeque<Entry>,
-    next_id: u64,
-    /// Records that dropped off the front of the list.
-    dropped: u64,
-    subscribers: Vec<SyncSender<Update>>,
+/// Where a live-list client is in the stream of records added ([`Index::updates`]).
+pub struct Cursor {
+    next: u64,
+    reloads: u64,
 }
 
-/// The records of the followed files.
+struct State {
+    /// In the order of their ids.
+    entries: VecDeque<Entry>,
+    /// The id of the next record appended to a file.
+    next_up: u64,
+    /// The id of the next older record read from the end of a file backwards.
+    next_down: u64,
+    /// Records that dropped off the front of the list, or that were never read into it.
+    dropped: u64,
+    /// The newest records added, in the order added, for the live lists; `log_start` is the
+    /// number of the first one (since the start).
+    log: VecDeque<Arc<Summary>>,
+    log_start: u64,
+    /// Changes the live lists should reload for.
+    reloads: u64,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            entries: VecDeque::new(),
+            next_up: ID_TOP,
+            next_down: ID_TOP - 1,
+            dropped: 0,
+            log: VecDeque::new(),
+            log_start: 0,
+            reloads: 0,
+        }
+    }
+}
+
+impl State {
+    /// Add a record at its place by id (at the end but for a few arriving out of order), for
+    /// the live lists too. A record listed already is not listed twice.
+    fn insert(&mut self, entry: Entry) {
+        let id = entry.summary.id;
+        // Records arrive nearly in order: their place is looked for from the end first.
+        let mut at = self.entries.len();
+        let mut steps = 0;
+        while at > 0 && steps < 64 && self.entries[at - 1].summary.id >= id {
+            at -= 1;
+            steps += 1;
+        }
+        if at > 0 && self.entries[at - 1].summary.id >= id {
+            at = self.entries.partition_point(|e| e.summary.id < id);
+        }
+        if self.entries.get(at).is_some_and(|e| e.summary.id == id) {
+            return;
+        }
+        if at == 0 && self.entries.len() >= RING_MAX {
+            // Older than everything listed, and the list is full.
+            self.dropped += 1;
+            return;
+        }
+        self.log.push_back(Arc::clone(&entry.summary));
+        if self.log.len() > RING_MAX {
+            self.log.pop_front();
+            self.log_start += 1;
+        }
+        self.entries.insert(at, entry);
+        if self.entries.len() > RING_MAX {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    fn log_end(&self) -> u64 {
+        self.log_start + self.log.len() as u64
+    }
+}
+
+/// The records of the followed (or fed) files.
 pub struct Index {
     files: Vec<PathBuf>,
-    names: Vec<String>,
+    names: Vec<Arc<str>>,
     state: Mutex<State>,
+    /// Told when records are added or the list should be reloaded.
+    changed: Condvar,
+    /// Set when `listen` feeds the records of its run.
+    fed: Option<Fed>,
+}
+
+/// What the index knows of the run `listen` feeds it.
+struct Fed {
+    /// Records the feed dropped (shared with the workers' [`FeedSender`]).
+    dropped: Arc<AtomicU64>,
+    /// The highest `seq` in the file before the run: the run's records come after.
+    last_seq: u64,
+    /// How far the file was looked through for the run's records.
+    located: Mutex<Located>,
+}
+
+struct Located {
+    file_id: Option<FileId>,
+    offset: u64,
+    /// The feed's drops when the file was last looked through for them.
+    drops: u64,
 }
 
 /// A page of the list.
@@ -291,27 +523,79 @@ pub struct Page {
     /// Forwards of the listed records (all of them, whatever the filters) by how the app
     /// answered: `{"200": 37, "500": 22, "unreachable": 1}`.
     pub app: BTreeMap<String, usize>,
+    /// `listen`: records its workers could not hand over as they came (the inspector was
+    /// behind); they were read back from the capture file instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_dropped: Option<u64>,
 }
 
 impl Index {
-    /// Follow `files` from their start, on a thread of its own.
-    pub fn follow(files: Vec<PathBuf>) -> Arc<Index> {
+    fn new(files: Vec<PathBuf>, fed: Option<Fed>) -> Arc<Index> {
         let names = files
             .iter()
-            .map(|path| crate::output::printable(&path.to_string_lossy()).into_owned())
+            .map(|path| Arc::from(crate::output::printable(&path.to_string_lossy())))
             .collect();
-        let index = Arc::new(Index {
+        Arc::new(Index {
             files,
             names,
             state: Mutex::new(State::default()),
-        });
+            changed: Condvar::new(),
+            fed,
+        })
+    }
+
+    /// Follow `files` on a thread of its own: what they hold already is read from their end
+    /// backwards (the newest first, the last file first), then what is appended.
+    pub fn follow(files: Vec<PathBuf>) -> Arc<Index> {
+        let index = Index::new(files, None);
         let follower = Arc::clone(&index);
         let _ = std::thread::Builder::new()
             .name("wa-hook-inspector-follow".to_string())
-            .spawn(move || {
-                super::yield_to_webhooks();
-                follower.run();
-            });
+            .spawn(move || follower.run());
+        index
+    }
+
+    /// `listen`'s capture file: what it holds already is read from its end backwards (on a
+    /// thread of its own, at the lowest priority); this run's records come from `feed`, as
+    /// the workers summed them up, never read from the file but to show a record's detail
+    /// or when the feed dropped some.
+    pub fn fed(file: PathBuf, feed: Feed) -> Arc<Index> {
+        let Feed {
+            receiver,
+            queued,
+            dropped,
+            last_seq,
+        } = feed;
+        let start = std::fs::File::open(&file).ok().and_then(|handle| {
+            let meta = handle.metadata().ok()?;
+            let end = end_of_whole_lines(&handle, meta.len());
+            Some((handle, FileId::of(&meta), end))
+        });
+        let index = Index::new(
+            vec![file],
+            Some(Fed {
+                dropped,
+                last_seq,
+                located: Mutex::new(Located {
+                    file_id: start.as_ref().map(|(_, id, _)| *id),
+                    offset: start.as_ref().map_or(0, |(_, _, end)| *end),
+                    drops: 0,
+                }),
+            }),
+        );
+        if let Some((handle, id, end)) = start {
+            let reader = Arc::clone(&index);
+            let _ = std::thread::Builder::new()
+                .name("wa-hook-inspector-older".to_string())
+                .spawn(move || {
+                    reader.read_backwards(0, &handle, id, end);
+                    super::yield_to_webhooks();
+                });
+        }
+        let consumer = Arc::clone(&index);
+        let _ = std::thread::Builder::new()
+            .name("wa-hook-inspector-feed".to_string())
+            .spawn(move || consumer.consume(&receiver, &queued));
         index
     }
 
@@ -323,12 +607,109 @@ impl Index {
 
     fn run(&self) {
         let mut follows: Vec<Follow> = (0..self.files.len()).map(|_| Follow::default()).collect();
+        // The newest first: the last file's end, back to the first file's start.
+        for (file, follow) in follows.iter_mut().enumerate().rev() {
+            let Ok(handle) = File::open(&self.files[file]) else {
+                continue;
+            };
+            let Ok(meta) = handle.metadata() else {
+                continue;
+            };
+            let id = FileId::of(&meta);
+            let end = end_of_whole_lines(&handle, meta.len());
+            self.read_backwards(file, &handle, id, end);
+            *follow = Follow {
+                id: Some(id),
+                handle: Some(handle),
+                offset: end,
+                ..Follow::default()
+            };
+        }
+        super::yield_to_webhooks();
         loop {
             for (file, follow) in follows.iter_mut().enumerate() {
                 self.poll(file, follow);
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// List the records of `handle` before `end` (which ends a line), from the newest back,
+    /// until the list is full; the older ones are only counted.
+    fn read_backwards(&self, file: usize, handle: &File, file_id: FileId, end: u64) {
+        if end == 0 {
+            return;
+        }
+        let mut chunk = vec![0u8; CHUNK];
+        let mut back = Backwards::default();
+        let mut upto = end;
+        let mut last_told = None::<Instant>;
+        while upto > 0 {
+            let from = upto.saturating_sub(CHUNK as u64);
+            let piece = &mut chunk[..(upto - from) as usize];
+            if read_at(handle, piece, from).is_err() {
+                break;
+            }
+            let lines = back.lines(piece, from);
+            if !back.counting {
+                back.counting = self.list_older(file, file_id, lines);
+                // The first page (the newest records) is read at the usual priority, the
+                // rest at the lowest: a viewer's catching up never takes CPU from webhooks.
+                super::yield_to_webhooks();
+                let now = Instant::now();
+                // The page asks again for what was read (at most a few times a second).
+                if back.counting || last_told.is_none_or(|told| now - told >= RELOAD_EVERY) {
+                    last_told = Some(now);
+                    self.reload();
+                }
+            }
+            upto = from;
+        }
+        if back.uncounted > 0 {
+            self.state().dropped += back.uncounted;
+        }
+        self.reload();
+    }
+
+    /// List `lines` (newest first, each with its offset) before everything listed; true when
+    /// the list is full (and older records are no longer listed).
+    fn list_older(&self, file: usize, file_id: FileId, lines: Vec<(u64, Vec<u8>)>) -> bool {
+        let mut read = Vec::with_capacity(lines.len());
+        for (offset, line) in lines {
+            if capture::record_seq(&line).is_none() {
+                continue;
+            }
+            let Ok(record) = capture::parse_record(&line) else {
+                continue;
+            };
+            let place = Place {
+                file_id,
+                offset,
+                len: line.len() as u64,
+            };
+            read.push((Summary::of(0, &self.names[file], &record), place));
+        }
+        let mut state = self.state();
+        for (mut summary, place) in read {
+            if state.entries.len() >= RING_MAX {
+                state.dropped += 1;
+                continue;
+            }
+            summary.id = state.next_down;
+            state.next_down -= 1;
+            state.entries.push_front(Entry {
+                summary: Arc::new(summary),
+                file,
+                place: Some(place),
+            });
+        }
+        state.entries.len() >= RING_MAX
+    }
+
+    /// Tell the live lists to reload.
+    fn reload(&self) {
+        self.state().reloads += 1;
+        self.changed.notify_all();
     }
 
     /// Read what was appended to one file since the last look.
@@ -346,7 +727,9 @@ impl Index {
                 // Replaced or cut short: what was listed from it is gone.
                 let mut state = self.state();
                 state.entries.retain(|entry| entry.file != file);
-                broadcast(&mut state, &Update::Reload);
+                state.reloads += 1;
+                drop(state);
+                self.changed.notify_all();
             }
             *follow = Follow {
                 id: Some(id),
@@ -405,30 +788,218 @@ impl Index {
         let Ok(record) = capture::parse_record(line) else {
             return;
         };
+        let mut summary = Summary::of(0, &self.names[file], &record);
         let mut state = self.state();
-        let id = state.next_id + 1;
-        state.next_id = id;
-        let summary = Arc::new(Summary::of(id, &self.names[file], &record));
-        state.entries.push_back(Entry {
-            summary: Arc::clone(&summary),
+        summary.id = state.next_up;
+        state.next_up += 1;
+        state.insert(Entry {
+            summary: Arc::new(summary),
             file,
-            file_id,
-            offset,
-            len: line.len() as u64,
+            place: Some(Place {
+                file_id,
+                offset,
+                len: line.len() as u64,
+            }),
         });
-        if state.entries.len() > RING_MAX {
-            state.entries.pop_front();
-            state.dropped += 1;
-        }
-        broadcast(&mut state, &Update::Record(summary));
+        drop(state);
+        self.changed.notify_all();
     }
 
-    /// A client for live updates. When it falls `SUBSCRIBER_QUEUE` behind, it is let go (its
-    /// receiver disconnects) and should reload the list and subscribe again.
-    pub fn subscribe(&self) -> Receiver<Update> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(SUBSCRIBER_QUEUE);
-        self.state().subscribers.push(sender);
-        receiver
+    /// The id of the run's record `seq` (fed ones come after every record read from the file).
+    fn fed_id(fed: &Fed, seq: u64) -> Option<u64> {
+        seq.checked_sub(fed.last_seq)
+            .filter(|n| *n > 0)
+            .and_then(|n| ID_TOP.checked_add(n))
+    }
+
+    /// Take the workers' summaries as they come, a few at a time; when the feed dropped some,
+    /// read them back from the file once it is quiet.
+    fn consume(&self, receiver: &Receiver<Vec<Summary>>, queued: &AtomicUsize) {
+        let Some(fed) = &self.fed else {
+            return;
+        };
+        loop {
+            match receiver.recv_timeout(FEED_QUIET) {
+                Ok(first) => {
+                    // What else arrives meanwhile is taken with it.
+                    std::thread::sleep(FEED_GATHER);
+                    let mut batches = vec![first];
+                    batches.extend(receiver.try_iter());
+                    let count = batches.iter().map(Vec::len).sum();
+                    self.add_fed(fed, batches);
+                    queued.fetch_sub(count, Ordering::AcqRel);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
+                        self.locate();
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn add_fed(&self, fed: &Fed, batches: Vec<Vec<Summary>>) {
+        let mut state = self.state();
+        for mut summary in batches.into_iter().flatten() {
+            let Some(id) = Index::fed_id(fed, summary.seq) else {
+                continue;
+            };
+            summary.id = id;
+            state.insert(Entry {
+                summary: Arc::new(summary),
+                file: 0,
+                place: None,
+            });
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    fn located(&self) -> std::sync::MutexGuard<'_, Located> {
+        let fed = self.fed.as_ref().expect("fed");
+        fed.located
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Look through the run's part of the file (from where the last look ended) for its
+    /// records: each fed one gets its place in the file, and one the feed dropped is read
+    /// from the file and listed.
+    fn locate(&self) {
+        let Some(fed) = &self.fed else {
+            return;
+        };
+        let mut located = self.located();
+        located.drops = fed.dropped.load(Ordering::Relaxed);
+        let Ok(handle) = File::open(&self.files[0]) else {
+            return;
+        };
+        let Ok(meta) = handle.metadata() else {
+            return;
+        };
+        let file_id = FileId::of(&meta);
+        if located.file_id != Some(file_id) || meta.len() < located.offset {
+            // Created again (deleted while listening): its records start at its start.
+            *located = Located {
+                file_id: Some(file_id),
+                offset: 0,
+                drops: located.drops,
+            };
+        }
+        let end = end_of_whole_lines(&handle, meta.len());
+        let mut chunk = vec![0u8; CHUNK];
+        while located.offset < end {
+            let upto = end.min(located.offset + CHUNK as u64);
+            let piece = &mut chunk[..(upto - located.offset) as usize];
+            if read_at(&handle, piece, located.offset).is_err() {
+                return;
+            }
+            // Whole lines only; a line longer than the chunk is read on its own.
+            let Some(whole) = memchr::memrchr(b'\n', piece).map(|at| at + 1) else {
+                let Some((len, line)) = line_at(&handle, located.offset, end) else {
+                    return;
+                };
+                if let Some(line) = line {
+                    self.place_fed(fed, file_id, located.offset, &[(0, &line[..])]);
+                }
+                located.offset += len;
+                continue;
+            };
+            let mut lines = Vec::new();
+            let mut start = 0;
+            for at in memchr::memchr_iter(b'\n', &piece[..whole]) {
+                lines.push((start, &piece[start..at]));
+                start = at + 1;
+            }
+            self.place_fed(fed, file_id, located.offset, &lines);
+            located.offset += whole as u64;
+        }
+    }
+
+    /// The run's records among `lines` (each at its offset from `base`): the place of each
+    /// listed one, and the ones missing listed from the file.
+    fn place_fed(&self, fed: &Fed, file_id: FileId, base: u64, lines: &[(usize, &[u8])]) {
+        let mut missing = Vec::new();
+        {
+            let mut state = self.state();
+            for &(start, line) in lines {
+                let Some(id) = capture::record_seq(line).and_then(|seq| Index::fed_id(fed, seq))
+                else {
+                    continue;
+                };
+                let place = Place {
+                    file_id,
+                    offset: base + start as u64,
+                    len: line.len() as u64,
+                };
+                let at = state.entries.partition_point(|e| e.summary.id < id);
+                let full = state.entries.len() >= RING_MAX;
+                match state.entries.get_mut(at) {
+                    Some(entry) if entry.summary.id == id => {
+                        entry.place.get_or_insert(place);
+                    }
+                    // Older than the list holds: it dropped off, as the oldest do.
+                    _ if at == 0 && full => {}
+                    _ => missing.push((id, place, line)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let read: Vec<(Summary, Place)> = missing
+            .into_iter()
+            .filter_map(|(id, place, line)| {
+                let record = capture::parse_record(line).ok()?;
+                Some((Summary::of(id, &self.names[0], &record), place))
+            })
+            .collect();
+        let mut state = self.state();
+        for (summary, place) in read {
+            state.insert(Entry {
+                summary: Arc::new(summary),
+                file: 0,
+                place: Some(place),
+            });
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// Records added after `cursor`, or a reload when the list changed otherwise or the client
+    /// fell more than `RING_MAX` records behind; waits up to `wait` for one. `None`: nothing.
+    pub fn updates(&self, cursor: &mut Cursor, wait: Duration) -> Option<Update> {
+        let mut state = self.state();
+        if cursor.next == state.log_end() && cursor.reloads == state.reloads {
+            state = self
+                .changed
+                .wait_timeout(state, wait)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        if cursor.reloads != state.reloads || cursor.next < state.log_start {
+            cursor.reloads = state.reloads;
+            cursor.next = state.log_end();
+            return Some(Update::Reload);
+        }
+        let from = (cursor.next - state.log_start) as usize;
+        let records: Vec<Arc<Summary>> =
+            state.log.range(from..).take(UPDATES_MAX).cloned().collect();
+        if records.is_empty() {
+            return None;
+        }
+        cursor.next += records.len() as u64;
+        Some(Update::Records(records))
+    }
+
+    /// Where a new live-list client starts: after the records listed now.
+    pub fn cursor(&self) -> Cursor {
+        let state = self.state();
+        Cursor {
+            next: state.log_end(),
+            reloads: state.reloads,
+        }
     }
 
     /// The newest `limit` records that match, newest first, older than `before` when given.
@@ -455,6 +1026,10 @@ impl Index {
             total: state.entries.len(),
             dropped: state.dropped,
             app,
+            feed_dropped: self
+                .fed
+                .as_ref()
+                .map(|fed| fed.dropped.load(Ordering::Relaxed)),
         }
     }
 
@@ -464,28 +1039,39 @@ impl Index {
         find(&state.entries, id).map(|entry| Arc::clone(&entry.summary))
     }
 
-    /// Record `id`, read back from its file.
+    /// Where record `id` is: (file, place, seq); the place `None` when not found in the file.
+    fn place_of(&self, id: u64) -> Option<(usize, Option<Place>, u64)> {
+        let state = self.state();
+        find(&state.entries, id).map(|entry| (entry.file, entry.place, entry.summary.seq))
+    }
+
+    /// Record `id`, read back from its file (a record `listen` fed is looked for by its `seq`).
     pub fn record(&self, id: u64) -> anyhow::Result<Option<CaptureRecord>> {
-        let (path, file_id, offset, len, seq) = {
-            let state = self.state();
-            let Some(entry) = find(&state.entries, id) else {
+        let Some((mut file, mut place, mut seq)) = self.place_of(id) else {
+            return Ok(None);
+        };
+        if place.is_none() && self.fed.is_some() {
+            self.locate();
+            let Some(found) = self.place_of(id) else {
                 return Ok(None);
             };
-            (
-                self.files[entry.file].clone(),
-                entry.file_id,
-                entry.offset,
-                entry.len,
-                entry.summary.seq,
-            )
+            (file, place, seq) = found;
+        }
+        let Some(Place {
+            file_id,
+            offset,
+            len,
+        }) = place
+        else {
+            anyhow::bail!("record #{seq} is not in the capture file (deleted or replaced?)");
         };
-        let mut file = File::open(&path)?;
-        if FileId::of(&file.metadata()?) != file_id {
+        let mut handle = File::open(&self.files[file])?;
+        if FileId::of(&handle.metadata()?) != file_id {
             anyhow::bail!("the capture file was replaced since the record was read");
         }
-        file.seek(SeekFrom::Start(offset))?;
+        handle.seek(SeekFrom::Start(offset))?;
         let mut line = Vec::with_capacity(len as usize);
-        file.take(len).read_to_end(&mut line)?;
+        handle.take(len).read_to_end(&mut line)?;
         let record = capture::parse_record(&line)?;
         if record.seq != seq {
             anyhow::bail!("the capture file changed since the record was read");
@@ -511,13 +1097,124 @@ fn find(entries: &VecDeque<Entry>, id: u64) -> Option<&Entry> {
     entries.get(at).filter(|entry| entry.summary.id == id)
 }
 
-fn broadcast(state: &mut State, update: &Update) {
-    state
-        .subscribers
-        .retain(|subscriber| match subscriber.try_send(update.clone()) {
-            Ok(()) => true,
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
-        });
+/// Where the last line ended by a newline ends in `handle` (of `len` bytes): a last line
+/// without one is being written.
+fn end_of_whole_lines(handle: &File, len: u64) -> u64 {
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut upto = len;
+    while upto > 0 {
+        let from = upto.saturating_sub(chunk.len() as u64);
+        let piece = &mut chunk[..(upto - from) as usize];
+        if read_at(handle, piece, from).is_err() {
+            return 0;
+        }
+        if let Some(at) = memchr::memrchr(b'\n', piece) {
+            return from + at as u64 + 1;
+        }
+        upto = from;
+    }
+    0
+}
+
+/// The line at `offset` (without its newline) and its length with it; the line `None` when
+/// it is longer than `LINE_MAX` (passed over). `end` ends a line.
+fn line_at(handle: &File, offset: u64, end: u64) -> Option<(u64, Option<Vec<u8>>)> {
+    let mut line = Some(Vec::new());
+    let mut chunk = vec![0u8; CHUNK];
+    let mut at = offset;
+    while at < end {
+        let piece = &mut chunk[..(end - at).min(CHUNK as u64) as usize];
+        read_at(handle, piece, at).ok()?;
+        let newline = memchr::memchr(b'\n', piece);
+        let kept = newline.unwrap_or(piece.len());
+        if let Some(bytes) = &mut line {
+            bytes.extend_from_slice(&piece[..kept]);
+            if bytes.len() > LINE_MAX {
+                line = None;
+            }
+        }
+        if newline.is_some() {
+            return Some((at + kept as u64 + 1 - offset, line));
+        }
+        at += piece.len() as u64;
+    }
+    None
+}
+
+/// Reading a file's lines from its end backwards, a chunk at a time.
+#[derive(Default)]
+struct Backwards {
+    /// The start of the line that ends where the chunk read last begins (only its head
+    /// once `counting`).
+    tail: Vec<u8>,
+    /// Passing over a line longer than `LINE_MAX`.
+    skipping: bool,
+    /// The list is full: older records are only counted.
+    counting: bool,
+    uncounted: u64,
+}
+
+impl Backwards {
+    /// The lines `piece` (read at `from`) ends, newest first, each with its offset; the part
+    /// before its first newline is kept for the next (earlier) chunk, unless `from` is 0.
+    fn lines(&mut self, piece: &[u8], from: u64) -> Vec<(u64, Vec<u8>)> {
+        let mut lines = Vec::new();
+        let mut line_end = piece.len();
+        for at in memchr::memrchr_iter(b'\n', piece) {
+            self.line(&piece[at + 1..line_end], from + at as u64 + 1, &mut lines);
+            line_end = at;
+        }
+        if from == 0 {
+            self.line(&piece[..line_end], 0, &mut lines);
+        } else if self.counting {
+            self.tail = head_of(&piece[..line_end], &self.tail);
+        } else if !self.skipping {
+            let mut start = piece[..line_end].to_vec();
+            start.append(&mut self.tail);
+            self.tail = start;
+            if self.tail.len() > LINE_MAX {
+                self.tail = Vec::new();
+                self.skipping = true;
+            }
+        }
+        lines
+    }
+
+    /// The line whose start is `start` (at `offset`), its rest in `tail`.
+    fn line(&mut self, start: &[u8], offset: u64, lines: &mut Vec<(u64, Vec<u8>)>) {
+        if self.counting {
+            let head = head_of(start, &self.tail);
+            if !head.is_empty() && capture::record_seq(&head).is_some() {
+                self.uncounted += 1;
+            }
+        } else if !self.skipping {
+            let mut line = start.to_vec();
+            line.extend_from_slice(&self.tail);
+            if !line.is_empty() {
+                lines.push((offset, line));
+            }
+        }
+        self.tail.clear();
+        self.skipping = false;
+    }
+}
+
+/// The first bytes of `start` followed by `rest`: enough for a record's `seq`.
+fn head_of(start: &[u8], rest: &[u8]) -> Vec<u8> {
+    const HEAD: usize = 128;
+    let mut head = start[..start.len().min(HEAD)].to_vec();
+    head.extend_from_slice(&rest[..rest.len().min(HEAD - head.len())]);
+    head
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    Err(std::io::Error::other("not supported"))
 }
 
 /// Where the follower is in one file.
@@ -564,11 +1261,172 @@ mod tests {
             "response_status": 200,
         });
         let record = capture::parse_record(&serde_json::to_vec(&line).unwrap()).unwrap();
-        let summary = Summary::of(1, "captures.jsonl", &record);
+        let summary = Summary::of(1, &Arc::from("captures.jsonl"), &record);
         assert!(!summary.messages.is_empty(), "the statuses are read");
         let size = serde_json::to_vec(&summary).unwrap().len();
         assert!(size < 64 * 1024, "a summary of {size} bytes");
         assert!(summary.path.len() <= FIELD_MAX + 3 && summary.path.ends_with('…'));
         assert!(summary.query.ends_with('…'));
+    }
+
+    /// A record line as `listen` writes it, checked as it checks it; the record too.
+    use std::path::Path;
+
+    fn line_of(seq: u64, method: &str, query: &str, body: &[u8]) -> (Vec<u8>, CaptureRecord) {
+        let options = crate::validation::CheckOptions::default();
+        let (text, encoding) = CaptureRecord::encode_body(body);
+        let mut record = CaptureRecord {
+            seq,
+            received_at: "2026-01-02T03:04:05.000000Z".into(),
+            remote_addr: "127.0.0.1:1".into(),
+            method: method.into(),
+            path: "/hook".into(),
+            query: query.into(),
+            body: text,
+            body_encoding: encoding,
+            body_bytes: body.len() as u64,
+            response_status: 200,
+            ..CaptureRecord::default()
+        };
+        if crate::validation::expects_body(method, body) {
+            let (check, _) = crate::validation::check_bytes_parsed(body, Some(query), &options);
+            check.record_into(&mut record);
+        }
+        let mut line = serde_json::to_vec(&record).unwrap();
+        line.push(b'\n');
+        (line, record)
+    }
+
+    fn sample(name: &str) -> Vec<u8> {
+        crate::catalogue::find_sample(name).unwrap().body.to_vec()
+    }
+
+    /// What `listen`'s workers hand over shows exactly what reading the record's line shows:
+    /// the list, its filters, the timeline and the app's counts cannot tell them apart.
+    #[test]
+    fn a_fed_summary_is_the_summary_of_the_line() {
+        let options = crate::validation::CheckOptions::default();
+        let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+            ("POST", "", sample("meta/status-read")),
+            ("POST", "", sample("meta/message-text")),
+            ("POST", "", sample("qikchat/message-text")),
+            ("POST", "", b"{\"unknown\": true}".to_vec()),
+            ("POST", "", b"not json".to_vec()),
+            ("POST", "", b"   ".to_vec()),
+            ("POST", "", Vec::new()),
+            ("PUT", "a=1", vec![0xff, 0xfe, b'{']),
+        ];
+        for (method, query, body) in cases {
+            let (_, record) = line_of(7, method, query, &body);
+            let value = crate::validation::check_bytes_parsed(&body, Some(query), &options).1;
+            let facts = BodyFacts::of(&record, &body, value.as_ref());
+            let file = Arc::from("captures.jsonl");
+            let fed = Summary::fed(record.clone(), Some(facts), &file);
+            let read = Summary::of(0, &file, &record);
+            assert_eq!(
+                serde_json::to_value(&fed).unwrap(),
+                serde_json::to_value(&read).unwrap(),
+                "{method} {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+
+    fn wait_for(index: &Index, what: &str, done: impl Fn(&Page) -> bool) -> Page {
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let page = index.list(&Filter::default(), None, RING_MAX);
+            if done(&page) {
+                return page;
+            }
+            assert!(Instant::now() < until, "{what}: {} listed", page.total);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Records the feed dropped (the inspector was behind) are listed all the same, read
+    /// from the file, and counted; a fed record's detail is found in the file by its seq.
+    #[test]
+    fn records_the_feed_dropped_are_read_from_the_file_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let body = sample("meta/status-read");
+        let mut file = std::fs::File::create(&path).unwrap();
+        for seq in 1..=3 {
+            std::io::Write::write_all(&mut file, &line_of(seq, "POST", "", &body).0).unwrap();
+        }
+        let (sender, feed) = super::super::feed::feed(&path, 3);
+        let index = Index::fed(path.clone(), feed);
+        let page = wait_for(&index, "the records before the run", |page| page.total == 3);
+        assert_eq!(page.records[0].seq, 3);
+        // This run writes 4..=13; the workers hand over 4..=8, the feed drops 9..=13.
+        let mut handed = Vec::new();
+        for seq in 4..=13 {
+            let (line, record) = line_of(seq, "POST", "", &body);
+            std::io::Write::write_all(&mut file, &line).unwrap();
+            if seq <= 8 {
+                let value = crate::validation::parse_json(&body).ok();
+                let facts = BodyFacts::of(&record, &body, value.as_ref());
+                handed.push(Summary::fed(record, Some(facts), sender.file()));
+            }
+        }
+        sender.send(handed);
+        sender.dropped.fetch_add(5, Ordering::Relaxed);
+        let page = wait_for(&index, "the dropped records", |page| page.total == 13);
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, (1..=13).rev().collect::<Vec<_>>());
+        assert_eq!(page.feed_dropped, Some(5));
+        assert!(
+            page.records
+                .iter()
+                .all(|s| s.file.ends_with("captures.jsonl"))
+        );
+        // A fed record's detail, from the file.
+        let six = page.records.iter().find(|s| s.seq == 6).unwrap().id;
+        let record = index.record(six).unwrap().unwrap();
+        assert_eq!(record.seq, 6);
+        assert_eq!(record.body_bytes().unwrap().unwrap(), body);
+    }
+
+    /// Handing over never waits: with nobody taking from the feed, the batches beyond what it
+    /// holds are dropped and counted at once.
+    #[test]
+    fn a_feed_nobody_takes_from_drops_and_counts() {
+        let (sender, _feed) = super::super::feed::feed(Path::new("captures.jsonl"), 0);
+        let started = Instant::now();
+        let batches = super::super::feed::FEED_MAX as u64 + 5000;
+        for seq in 1..=batches {
+            let (_, record) = line_of(seq, "GET", "", b"");
+            sender.send(vec![Summary::fed(record, None, sender.file())]);
+        }
+        assert!(sender.dropped() > 0);
+        assert_eq!(sender.dropped(), 5000);
+        eprintln!("{batches} handed over in {:?}", started.elapsed());
+    }
+
+    /// A file of more records than the list holds: the newest are listed first (the first
+    /// page is the file's end), the list keeps the newest `RING_MAX`, the rest are counted.
+    #[test]
+    fn a_large_file_is_listed_from_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let total = RING_MAX as u64 + 700;
+        let mut bytes = Vec::new();
+        for seq in 1..=total {
+            bytes.extend_from_slice(&line_of(seq, "GET", "", b"").0);
+        }
+        // A line cut short at the end (being written) is not listed.
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":"#);
+        std::fs::write(&path, &bytes).unwrap();
+        let index = Index::follow(vec![path]);
+        let first = wait_for(&index, "a first page", |page| page.total > 0);
+        assert_eq!(first.records[0].seq, total, "the newest first");
+        let page = wait_for(&index, "the whole list", |page| {
+            page.total == RING_MAX && page.dropped == 700
+        });
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, (701..=total).rev().collect::<Vec<_>>());
+        let oldest = page.records.last().unwrap().id;
+        assert_eq!(index.record(oldest).unwrap().unwrap().seq, 701);
     }
 }

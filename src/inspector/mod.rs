@@ -17,10 +17,13 @@
 //! which only the page (same origin) can read, and a cross-origin `Origin` is refused; a replay
 //! goes only to loopback or the target given on the command line unless the page's user
 //! confirmed the host. It shows records as `listen` saved them, with what `listen` redacted left
-//! redacted. Bounded: summaries of at most [`index::RING_MAX`] records,
-//! [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left is noticed within about two
-//! [`server::HEARTBEAT`]s), request bodies of at most [`server::REQUEST_BODY_MAX`].
+//! redacted. `listen` hands it the summary of each record as its workers saved it ([`feed`]),
+//! rather than have it read and parse the file again. Bounded: summaries of at most
+//! [`index::RING_MAX`] records, [`server::EVENT_CLIENTS_MAX`] live-list clients (one that left
+//! is noticed within about two [`server::HEARTBEAT`]s), request bodies of at most
+//! [`server::REQUEST_BODY_MAX`].
 mod chat;
+mod feed;
 mod index;
 mod pretty;
 mod replay;
@@ -36,7 +39,8 @@ use url::Url;
 use crate::secret::SecretString;
 
 pub use chat::EmulatorLink;
-pub use index::Index;
+pub use feed::{Feed, FeedSender, feed};
+pub use index::{BodyFacts, Index, Summary};
 pub use pretty::Pretty;
 
 /// What to serve.
@@ -127,6 +131,15 @@ impl BoundInspector {
     /// Serve `config` until the process ends.
     pub fn serve(self, config: InspectorConfig) -> anyhow::Result<Inspector> {
         let index = Index::follow(config.files.clone());
+        let server = server::Server::start(self.listener, self.port, self.secrets, index, config)?;
+        Ok(Inspector { url: server.url() })
+    }
+
+    /// Serve `config`'s one file (`listen`'s capture file) until the process ends, its new
+    /// records taken from `feed` rather than read from the file.
+    pub fn serve_fed(self, config: InspectorConfig, feed: Feed) -> anyhow::Result<Inspector> {
+        let file = config.files.first().cloned().unwrap_or_default();
+        let index = Index::fed(file, feed);
         let server = server::Server::start(self.listener, self.port, self.secrets, index, config)?;
         Ok(Inspector { url: server.url() })
     }

@@ -709,8 +709,10 @@ impl Server {
         let server = Arc::clone(self);
         let started = std::thread::Builder::new()
             .name("wa-hook-inspector-events".to_string())
+            // At the usual priority, unlike the rest of the inspector: at the lowest, a live
+            // list gets no CPU while webhooks keep the cores busy, and falls behind by more than
+            // the list holds. Each record costs it one short JSON text.
             .spawn(move || {
-                super::yield_to_webhooks();
                 let mut writer = request.into_writer();
                 let _ = stream_events(&server.index, &mut writer);
                 server.event_clients.fetch_sub(1, Ordering::AcqRel);
@@ -727,22 +729,29 @@ fn stream_events(index: &Index, writer: &mut dyn Write) -> std::io::Result<()> {
           X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n: wa-hook inspector\n\n",
     )?;
     writer.flush()?;
-    let mut updates = index.subscribe();
+    let mut cursor = index.cursor();
+    let mut events = Vec::new();
     loop {
-        match updates.recv_timeout(HEARTBEAT) {
-            Ok(Update::Record(summary)) => {
-                let data = serde_json::to_string(&*summary).unwrap_or_default();
-                write!(writer, "event: record\ndata: {data}\n\n")?;
+        events.clear();
+        match index.updates(&mut cursor, HEARTBEAT) {
+            // Every record added since the last write, in one write.
+            Some(Update::Records(summaries)) => {
+                for summary in summaries {
+                    events.extend_from_slice(b"event: record\ndata: ");
+                    let _ = serde_json::to_writer(&mut events, &*summary);
+                    events.extend_from_slice(b"\n\n");
+                }
             }
-            Ok(Update::Reload) => writer.write_all(b"event: reload\ndata: {}\n\n")?,
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => writer.write_all(b": ping\n\n")?,
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                // Fell behind: start again from a fresh list.
-                updates = index.subscribe();
-                writer.write_all(b"event: reload\ndata: {}\n\n")?;
-            }
+            // The list changed otherwise, or this client fell behind: start again from it.
+            Some(Update::Reload) => events.extend_from_slice(b"event: reload\ndata: {}\n\n"),
+            None => events.extend_from_slice(b": ping\n\n"),
         }
+        writer.write_all(&events)?;
         writer.flush()?;
+        // A batch of large summaries does not keep its buffer.
+        if events.capacity() > 1 << 20 {
+            events = Vec::new();
+        }
     }
 }
 

@@ -57,9 +57,9 @@ pub fn timeline<'a>(message_id: &str, records: impl IntoIterator<Item = &'a Summ
             steps.push(Step {
                 record: record.id,
                 seq: record.seq,
-                file: record.file.clone(),
+                file: record.file.to_string(),
                 received_at: record.received_at.clone(),
-                provider: record.provider.clone(),
+                provider: record.provider.map(str::to_string),
                 status: event.status.clone(),
                 error: event.error.clone(),
                 flags,

@@ -742,7 +742,17 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     let bytes = record_of(3, &binary);
     append(&path, &[rejected, at_file, bytes]);
     let inspect = Inspect::start(&[path.to_str().unwrap()]);
-    inspect.list_of("", 3);
+    let page = inspect.list_of("", 3);
+    // The list's id of the record of each seq (ids are the inspector's own numbers).
+    let id_of = |seq: u64| {
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|summary| summary["seq"] == json!(seq))
+            .and_then(|summary| summary["id"].as_u64())
+            .unwrap_or_else(|| panic!("no record #{seq}: {page}"))
+    };
 
     // A curl that writes down what it was given.
     let bin = dir.path().join("bin");
@@ -754,10 +764,11 @@ fn copy_as_curl_runs_nothing_and_sends_the_body_as_captured() {
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let run = |id: u64| -> (Vec<String>, Option<Vec<u8>>) {
+    let run = |seq: u64| -> (Vec<String>, Option<Vec<u8>>) {
+        let id = id_of(seq);
         let (status, command) = inspect.call("GET", &format!("/api/records/{id}/curl"), &[], b"");
         assert_eq!(status, 200);
-        let out = dir.path().join(format!("out{id}"));
+        let out = dir.path().join(format!("out{seq}"));
         let done = std::process::Command::new("sh")
             .arg("-c")
             .arg(String::from_utf8(command).unwrap())
@@ -1339,4 +1350,64 @@ fn another_local_user_gets_nothing() {
         assert!(text.ends_with("\n401"), "{method} {path} as nobody: {text}");
         assert!(!text.contains(&token) && !text.contains("wamid"), "{text}");
     }
+}
+
+/// A file of more records than the list holds is read from its end: the first page the
+/// inspector gives is the newest records (once, the oldest came first, and this run's
+/// records showed only after the whole file was read); older ones follow, and those the
+/// list cannot hold are counted.
+#[test]
+fn the_first_page_of_a_large_file_is_its_newest_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("captures.jsonl");
+    let total = 60_000u64;
+    let mut bytes = Vec::new();
+    for seq in 1..=total {
+        let mut record = record_of(seq, b"");
+        record.method = "GET".into();
+        record.path = format!("/r{seq}");
+        bytes.extend_from_slice(&serde_json::to_vec(&record).unwrap());
+        bytes.push(b'\n');
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let inspect = Inspect::start(&[path.to_str().unwrap()]);
+    let until = Instant::now() + Duration::from_secs(60);
+    let first = loop {
+        let (_, page) = inspect.get("/api/records?limit=100");
+        if page["total"].as_u64().unwrap_or(0) > 0 {
+            break page;
+        }
+        assert!(Instant::now() < until, "no first page: {page}");
+        std::thread::yield_now();
+    };
+    let seqs: Vec<u64> = first["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|summary| summary["seq"].as_u64().unwrap())
+        .collect();
+    let newest: Vec<u64> = (1..=total).rev().take(seqs.len()).collect();
+    assert_eq!(seqs, newest, "the first page is the file's end");
+    let page = loop {
+        let (_, page) = inspect.get("/api/records?limit=1");
+        if page["dropped"] == json!(10_000) {
+            break page;
+        }
+        assert!(Instant::now() < until, "the older records: {page}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(page["total"], json!(50_000), "{page}");
+    assert_eq!(page["records"][0]["path"], json!(format!("/r{total}")));
+    // The oldest listed, from its file.
+    let (_, oldest) = inspect.get("/api/records?limit=1000&q=/r10001");
+    let oldest = oldest["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|summary| summary["seq"] == json!(10_001))
+        .cloned()
+        .unwrap();
+    let (status, detail) = inspect.get(&format!("/api/records/{}", oldest["id"]));
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["record"]["path"], json!("/r10001"));
 }

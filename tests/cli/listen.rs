@@ -18,6 +18,9 @@ mod capture_file;
 /// Request framing per RFC 9112 (issue 22).
 mod framing;
 
+/// The inspector fed by listen's workers (issue 26).
+mod inspector_feed;
+
 /// A response as read off the wire.
 #[derive(Debug)]
 struct RawResponse {

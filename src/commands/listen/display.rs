@@ -523,6 +523,8 @@ pub(crate) struct Leftovers {
     pub unfinished: u64,
     /// Requests answered 503 because the capture pipe (`--out FIFO`) was not read.
     pub pipe_full: u64,
+    /// Records the inspector's feed dropped (it was behind); it read them from the file.
+    pub feed_dropped: u64,
 }
 
 impl Stats {
@@ -697,6 +699,12 @@ impl Stats {
                 if all_saved { "; all are saved" } else { "" }
             ));
         }
+        if leftovers.feed_dropped > 0 {
+            text.push_str(&format!(
+                "  {} handed to the inspector late: it was behind, and read them from the file\n",
+                output::plural(leftovers.feed_dropped, "record", "records"),
+            ));
+        }
         match saved_to {
             Some(path) if path.as_os_str() == "-" => {}
             Some(path) if self.unsaved > 0 => {
@@ -737,6 +745,7 @@ pub(crate) fn summary_json_line(
             "unfinished": leftovers.unfinished,
             "refused_connections": leftovers.refused_connections,
             "lines_not_shown": leftovers.lines_not_shown,
+            "inspector_feed_dropped": leftovers.feed_dropped,
             "saved_to": saved_to
                 .filter(|path| path.as_os_str() != "-")
                 .map(|path| path.display().to_string()),
@@ -783,6 +792,7 @@ mod tests {
             lines_not_shown: 3,
             unfinished: 0,
             pipe_full: 0,
+            feed_dropped: 0,
         };
         let stats = Stats::default();
         let elapsed = Duration::from_secs(1);
@@ -803,5 +813,26 @@ mod tests {
         };
         let partly = stats.summary(elapsed, Some(Path::new("c.fifo")), &full);
         assert!(!partly.contains("all are saved"), "{partly}");
+    }
+
+    /// Records the inspector's feed dropped are counted in the summary, text and JSON.
+    #[test]
+    fn records_handed_to_the_inspector_late_are_counted() {
+        let leftovers = Leftovers {
+            feed_dropped: 12,
+            ..Leftovers::default()
+        };
+        let stats = Stats::default();
+        let elapsed = Duration::from_secs(1);
+        let text = stats.summary(elapsed, Some(Path::new("c.jsonl")), &leftovers);
+        assert!(
+            text.contains("12 records handed to the inspector late: it was behind, and read them from the file"),
+            "{text}"
+        );
+        let quiet = stats.summary(elapsed, Some(Path::new("c.jsonl")), &Leftovers::default());
+        assert!(!quiet.contains("inspector"), "{quiet}");
+        let line = summary_json_line(&stats, elapsed, None, &leftovers);
+        let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(json["summary"]["inspector_feed_dropped"], 12);
     }
 }

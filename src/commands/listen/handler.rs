@@ -12,6 +12,7 @@ use crate::capture::{
     self, CaptureRecord, CaptureWriter, ForwardResult, Rejection, SignatureCheck,
 };
 use crate::cli::Format;
+use crate::inspector::{BodyFacts, FeedSender, Summary};
 use crate::output;
 use crate::providers::{self, Provider};
 use crate::validation;
@@ -39,6 +40,8 @@ pub(crate) struct Handler {
     /// Held while a body over `tiny_http::BUFFERED_BODY_MAX` is parsed: a JSON value takes
     /// many times its text's size, so such bodies are parsed one at a time.
     large_parse: Mutex<()>,
+    /// The inspector's feed: each saved record's summary, handed over after the answer.
+    feed: Option<FeedSender>,
 }
 
 /// What wa-hook answers.
@@ -104,6 +107,8 @@ struct Handled {
     parsed: Option<serde_json::Value>,
     provider: Option<Provider>,
     notes: Notes,
+    /// What the inspector lists of the body, found while it was parsed (with a feed only).
+    facts: Option<BodyFacts>,
 }
 
 /// A request's record as received, and what the record keeps only redacted.
@@ -206,7 +211,19 @@ impl Handler {
             unsaved_since_warning: AtomicU64::new(0),
             pipe_full_since_warning: AtomicU64::new(0),
             large_parse: Mutex::new(()),
+            feed: None,
         }
+    }
+
+    /// Hand the inspector the summary of each record saved.
+    pub fn with_feed(mut self, feed: Option<FeedSender>) -> Handler {
+        self.feed = feed;
+        self
+    }
+
+    /// Records the inspector's feed dropped (it read them back from the file).
+    pub fn feed_dropped(&self) -> u64 {
+        self.feed.as_ref().map_or(0, FeedSender::dropped)
     }
 
     /// The capture writer (for what it says at the stop).
@@ -241,7 +258,15 @@ impl Handler {
             .collect();
         let saved = self.save(&mut handled);
         self.show_all(&handled, saved, stats, display);
-        self.answer_all(handled);
+        let records = self.answer_all(handled);
+        // After the answers: the inspector never holds one. What was not saved is not listed.
+        if let (Some(feed), true) = (&self.feed, saved) {
+            let summaries = records
+                .into_iter()
+                .map(|(record, facts)| Summary::fed(record, facts, feed.file()))
+                .collect();
+            feed.send(summaries);
+        }
     }
 
     /// Save the batch's records with one write. On failure each answer becomes 503 (the
@@ -353,10 +378,20 @@ impl Handler {
         }
     }
 
-    /// Answer each request of the batch, in order.
-    fn answer_all(&self, handled: Vec<Handled>) {
+    /// Answer each request of the batch, in order; their records (and what the inspector
+    /// lists of their bodies) when it is fed.
+    fn answer_all(&self, handled: Vec<Handled>) -> Vec<(CaptureRecord, Option<BodyFacts>)> {
+        let mut records = Vec::with_capacity(if self.feed.is_some() {
+            handled.len()
+        } else {
+            0
+        });
         for Handled {
-            request, answer, ..
+            request,
+            answer,
+            record,
+            facts,
+            ..
         } in handled
         {
             if let Some(delay) = self.config.delay {
@@ -374,7 +409,11 @@ impl Handler {
                 let _ = request.respond(response);
             }
             self.in_flight.fetch_sub(1, Ordering::Relaxed);
+            if self.feed.is_some() {
+                records.push((record, facts));
+            }
         }
+        records
     }
 
     /// True when requests are forwarded to the app (and so may wait for it).
@@ -418,11 +457,12 @@ impl Handler {
         let mut notes = Notes::default();
         let mut parsed = None;
         let mut provider = None;
+        let mut facts = None;
         let answer = match body {
             Ok(bytes) => {
                 (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
                 record.body_bytes = bytes.len() as u64;
-                (provider, parsed) = self.check_body(&mut record, &bytes, &query);
+                (provider, parsed, facts) = self.check_body(&mut record, &bytes, &query);
                 self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
             }
             Err(unread) => self.refuse(&mut record, unread),
@@ -437,6 +477,7 @@ impl Handler {
             parsed,
             provider,
             notes,
+            facts,
         }
     }
 
@@ -503,16 +544,20 @@ impl Handler {
     }
 
     /// Validate a body that is expected (not a bodiless GET), writing the verdict into the
-    /// record: the provider that claimed it, and its parsed value for the live line (not kept
-    /// for a large body).
+    /// record: the provider that claimed it, its parsed value for the live line (not kept
+    /// for a large body), and what the inspector lists of it (when it is fed).
     fn check_body(
         &self,
         record: &mut CaptureRecord,
         bytes: &[u8],
         query: &str,
-    ) -> (Option<Provider>, Option<serde_json::Value>) {
+    ) -> (
+        Option<Provider>,
+        Option<serde_json::Value>,
+        Option<BodyFacts>,
+    ) {
         if !validation::expects_body(&record.method, bytes) {
-            return (None, None);
+            return (None, None, None);
         }
         let large = bytes.len() > tiny_http::BUFFERED_BODY_MAX;
         let turn = large.then(|| {
@@ -532,10 +577,14 @@ impl Handler {
         } else {
             validation::check_bytes_parsed(bytes, Some(query), &self.config.check)
         };
-        drop(turn);
         let provider = check.provider;
         check.record_into(record);
-        (provider, if large { None } else { value })
+        let facts = self
+            .feed
+            .is_some()
+            .then(|| BodyFacts::of(record, bytes, value.as_ref()));
+        drop(turn);
+        (provider, if large { None } else { value }, facts)
     }
 
     /// The request's line (or JSON record) for the display, appended to `text`.
@@ -549,9 +598,12 @@ impl Handler {
                 }
             }
             Format::Text => {
-                let gist = match (&one.parsed, one.provider, &record.kind) {
-                    (Some(value), Some(provider), Some(kind)) => {
-                        Some(providers::gist(value, provider, kind))
+                let found = one.facts.as_ref().and_then(BodyFacts::gist_of_body);
+                let gist = match (found, &one.parsed, one.provider, &record.kind) {
+                    // Found already for the inspector.
+                    (Some(gist), ..) => Some(std::borrow::Cow::Borrowed(gist)),
+                    (None, Some(value), Some(provider), Some(kind)) => {
+                        Some(providers::gist(value, provider, kind).into())
                     }
                     _ => None,
                 };

@@ -12,7 +12,10 @@
 //! lock to write (see `CaptureWriter`). One display thread prints what the workers formatted,
 //! so a slow terminal never holds a worker (and when the output is not read at all, lines are
 //! dropped and counted rather than queued). Counts for the summary are kept per worker and
-//! added up at the end.
+//! added up at the end. With the inspector on, a worker hands it the summaries of the records
+//! it saved (what it found in each body included) once it has answered them, on a bounded
+//! channel it never waits on (`inspector::feed`): the inspector does not read and parse the
+//! file again.
 //!
 //! Bounds, whatever arrives (tiny_http's `Limits`, see vendor/README.md): a head of at most
 //! 64 KiB and 128 headers, read within `--read-timeout`; a body within 3 times it; at most
@@ -426,28 +429,32 @@ fn bind_inspector(args: &ListenArgs) -> anyhow::Result<Option<crate::inspector::
 }
 
 /// Serve the inspector over the capture file on its loopback port, and print its URL (after
-/// the listen URL and the tunnel's, so those keep their lines). It reads the file `listen`
-/// writes, on threads of its own: request handling never waits for it.
+/// the listen URL and the tunnel's, so those keep their lines). The workers hand it each
+/// record's summary on a feed that never makes them wait (the sender returned); it reads the
+/// file only for what the file held before, a record's detail, and what the feed dropped.
 fn start_inspector(
     inspector: Option<crate::inspector::BoundInspector>,
     args: &ListenArgs,
     config: &Config,
     address: std::net::SocketAddr,
-) -> anyhow::Result<()> {
+    last_seq: u64,
+) -> anyhow::Result<Option<crate::inspector::FeedSender>> {
     let Some(inspector) = inspector else {
-        return Ok(());
+        return Ok(None);
     };
     let replay_target = match &args.forward_to {
         Some(target) => crate::http::parse_target(target)?,
         None => url::Url::parse(&format!("http://{address}/")).context("the listen URL")?,
     };
-    let inspector = inspector.serve(crate::inspector::InspectorConfig {
+    let (sender, feed) = crate::inspector::feed(&args.out, last_seq);
+    let config = crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
         replay_target: Some(replay_target),
         replay_timeout: config.forward_timeout.unwrap_or(Duration::from_secs(10)),
         app_secret: config.app_secret.clone(),
         emulator: None,
-    })?;
+    };
+    let inspector = inspector.serve_fed(config, feed)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
@@ -456,7 +463,7 @@ fn start_inspector(
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(Some(sender))
 }
 
 /// Listen until Ctrl-C or SIGTERM, then stop within `SHUTDOWN_LIMIT` and print the summary.
@@ -487,12 +494,12 @@ pub fn run(args: ListenArgs) -> anyhow::Result<Outcome> {
     let mut tunnel = tunnel_kind
         .map(|kind| start_tunnel(kind, &args, &config, address, stop))
         .transpose()?;
-    start_inspector(inspector, &args, &config, address)?;
+    let feed = start_inspector(inspector, &args, &config, address, writer.last_seq())?;
     let mut registration = register(&args, tunnel.as_mut(), &last_resort)?;
 
     let records_on_stdout = !args.no_save && args.out.as_os_str() == "-";
     let (display, display_thread) = display::spawn(records_on_stdout, args.format == Format::Text);
-    let handler = Arc::new(Handler::new(config, writer));
+    let handler = Arc::new(Handler::new(config, writer).with_feed(feed));
     let started = Instant::now();
     let pool = workers::Pool::start(server, handler, display.clone(), threads(&args))?;
 

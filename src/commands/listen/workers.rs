@@ -112,6 +112,7 @@ impl Pool {
             pipe_full: self.handler.writer().pipe_refusals(),
             lines_not_shown: self.display.dropped(),
             unfinished: self.handler.in_flight(),
+            feed_dropped: self.handler.feed_dropped(),
         };
         let mut stats = late;
         let every = self.stats.iter().map(|s| &**s);

@@ -127,9 +127,11 @@ function prepend(summary, fresh) {
   $("#empty").hidden = true;
 }
 
-let counts = { matching: 0, total: 0, dropped: 0, app: {} };
+let counts = { matching: 0, total: 0, dropped: 0, late: 0, app: {} };
 function showCounts() {
   const dropped = counts.dropped ? `, ${counts.dropped} older no longer listed` : "";
+  // listen: records its workers could not hand over as they came; read from the file instead.
+  const late = counts.late ? `, ${counts.late} read from the file (the inspector was behind)` : "";
   // The app's answers to the forwards, most frequent first; each one filters the list.
   const answers = Object.entries(counts.app).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const chips = answers.map(([answer, count]) => {
@@ -141,7 +143,7 @@ function showCounts() {
       onclick: () => { appFilter = appFilter === answer ? "" : answer; reload(); },
     }, `${answer} × ${count}`);
   });
-  $("#counts").replaceChildren(`${counts.matching} shown of ${counts.total} captured${dropped}`,
+  $("#counts").replaceChildren(`${counts.matching} shown of ${counts.total} captured${dropped}${late}`,
     chips.length ? el("span", { id: "app-counts" }, " · app: ", chips.flatMap((chip, at) => at ? [", ", chip] : [chip])) : "");
 }
 
@@ -157,7 +159,7 @@ async function reload() {
   records.clear();
   $("#list tbody").replaceChildren();
   for (const summary of page.records.slice().reverse()) prepend(summary, false);
-  counts = { matching: page.matching, total: page.total, dropped: page.dropped, app: page.app || {} };
+  counts = { matching: page.matching, total: page.total, dropped: page.dropped, late: page.feed_dropped || 0, app: page.app || {} };
   showCounts();
   $("#empty").hidden = page.records.length > 0;
 }
