@@ -239,13 +239,6 @@ impl RetrySchedule {
             }
         }
     }
-
-    /// How many retries a webhook gets at most.
-    pub fn retries(&self) -> u32 {
-        (1..)
-            .find(|n| self.retry_at(*n).is_none())
-            .map_or(0, |n| n - 1)
-    }
 }
 
 /// The provider's send API can be emulated: `wa-hook emulate PROVIDER` answers the app's sends

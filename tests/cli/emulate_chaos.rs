@@ -93,7 +93,7 @@ impl Emulator {
             match self.lines.recv_timeout(left) {
                 Ok(line) if line["event"] == "webhook" => seen.push(line),
                 Ok(_) => {}
-                Err(_) => panic!("not enough webhook lines within 20 s: {seen:#?}"),
+                Err(err) => panic!("not enough webhook lines within 20 s ({err}): {seen:#?}"),
             }
         }
         seen

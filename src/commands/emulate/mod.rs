@@ -707,7 +707,7 @@ fn summary(
         count(&queued.reordered),
         count(&queued.late),
     );
-    let (batches, batched) = (count(&queued.batches), count(&queued.batched));
+    let (requests_merged, merged) = (count(&queued.batches), count(&queued.batched));
     match format {
         Format::Json => {
             let sends: Vec<Value> = stats
@@ -724,7 +724,7 @@ fn summary(
                     "unanswered": stats.unanswered, "dropped": stats.dropped, "unsent": unsent,
                     "retried": retried, "gave_up": gave_up,
                     "duplicated": duplicated, "reordered": reordered, "late": late,
-                    "batches": batches, "batched": batched,
+                    "batches": requests_merged, "batched": merged,
                 },
             }});
             Line::Out(line.to_string())
@@ -760,10 +760,10 @@ fn summary(
                     "\nchaos: {duplicated} duplicated, {reordered} reordered, {late} late"
                 ));
             }
-            if batches > 0 {
+            if requests_merged > 0 {
                 text.push_str(&format!(
-                    "\nbatches: {batched} webhooks merged into {}",
-                    output::plural(batches, "request", "requests")
+                    "\nbatches: {merged} webhooks merged into {}",
+                    output::plural(requests_merged, "request", "requests")
                 ));
             }
             Line::Err(text)
