@@ -257,6 +257,8 @@ pub struct Recorder {
     /// Whether records are kept (`--out`): without, they are built only as far as the line
     /// needs.
     keeps: bool,
+    /// Set when the summary is made: lines of webhooks still under way are not printed.
+    closed: AtomicBool,
 }
 
 impl Recorder {
@@ -368,6 +370,10 @@ impl Recorder {
     /// lines to stdout. Through the display thread: a terminal or pipe nobody reads never holds
     /// a request thread (a line that finds the display's queue full is dropped).
     fn print(&self, line: &str, seq: u64) {
+        // After the summary, nothing: it is the last thing printed.
+        if self.closed.load(Ordering::Relaxed) {
+            return;
+        }
         let line = match self.format {
             // The path and the send's type come from the client: escaped, so control
             // characters cannot reach the terminal.
@@ -514,6 +520,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         write_failed: AtomicBool::new(false),
         display,
         keeps: config.keeps,
+        closed: AtomicBool::new(false),
     });
     let delivery = Arc::new(Delivery {
         client: config.client,
@@ -582,8 +589,18 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let unsent = Arc::try_unwrap(shared)
         .ok()
         .map_or(0, |shared| shared.queue.finish(deadline));
-    let summary = summary(&recorder, &queued, args.format, started.elapsed(), unsent);
-    let _ = recorder.display.try_send(summary);
+    recorder.closed.store(true, Ordering::Relaxed);
+    let mut summary = summary(&recorder, &queued, args.format, started.elapsed(), unsent);
+    // The display may be behind (a burst of lines): the summary waits for room until the
+    // deadline, never on a display nobody reads.
+    let until = deadline.max(Instant::now() + Duration::from_millis(200));
+    while let Err(mpsc::TrySendError::Full(line)) = recorder.display.try_send(summary) {
+        if Instant::now() >= until {
+            break;
+        }
+        summary = line;
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // The last sender goes with the recorder (the queue's thread may still hold one, if it
     // waits for a hung app: then the display is given the time left).
     drop(recorder);
