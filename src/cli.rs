@@ -1526,8 +1526,8 @@ pub struct EmulateServeArgs {
 
     /// What goes wrong on the way to the app, each a probability from 0 to 1, drawn from
     /// --seed (the same sends, the same chaos): dup=P sends a webhook twice, reorder=P sends a
-    /// send's status webhooks in reverse order, late=P[:DURATION] sends one late (2s) so later
-    /// ones pass it. Each act is marked on its line and in its record [default: none]
+    /// send's status webhooks in reverse order, late=P or late=P:DURATION sends one late (2s)
+    /// so later ones pass it. Each act is marked on its line and in its record [default: none]
     #[arg(long, value_name = "dup=P,reorder=P,late=P[:DURATION]")]
     pub chaos: Option<String>,
 
