@@ -1380,8 +1380,8 @@ wa-hook's own choices, where Meta's behaviour is unknown:
   Which envelope members Meta requires, and whether it accepts whatsapp-api-js's contacts as a
   JSON string or pywa's upper-case component types, is unknown: they are accepted. A reaction
   to a message the emulator never saw: Meta does not deliver it, with no documented code; it is
-  accepted here with its statuses. A webhook the app answers non-2xx is not retried (Meta
-  retries for up to 7 days; a compressed retry schedule is not built yet).
+  accepted here with its statuses. A webhook the app answers non-2xx is retried only with
+  --retries (Meta retries for up to 7 days with a backoff whose steps it does not give).
 
 Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
 {\"emulating\", \"base_url\", \"phone_number_id\", \"waba_id\", \"customer\"}); the second is the
@@ -1697,6 +1697,21 @@ pub struct EmulateServeArgs {
     /// same ids on every run [default: fresh ids]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// What goes wrong on the way to the app, each a probability from 0 to 1, drawn from
+    /// --seed (the same sends, the same chaos): dup=P sends a webhook twice, reorder=P sends a
+    /// send's status webhooks in reverse order, late=P or late=P:DURATION sends one late (2s)
+    /// so later ones pass it. Each act is marked on its line and in its record [default: none]
+    #[arg(long, value_name = "dup=P,reorder=P,late=P[:DURATION]")]
+    pub chaos: Option<String>,
+
+    /// Send a webhook the app did not answer 2xx again, on the provider's schedule: off, real,
+    /// compressed (1000 times faster: a minute becomes 60 ms) or Nx (N times faster). Meta:
+    /// backoff for up to 7 days (doubling from 1 min, wa-hook's choice: Meta does not give its
+    /// steps); Picky Assist: 1 min, 15 min, 2 h, 6 h (beta); Qikchat, 99 Digital and Omni
+    /// Smartflow document none, so none [default: off]
+    #[arg(long, value_name = "off|real|compressed|Nx")]
+    pub retries: Option<String>,
 
     /// How long a webhook waits for the app's answer
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

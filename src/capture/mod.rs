@@ -16,8 +16,8 @@ use crate::schemas::{Schema, SchemaSet};
 pub use head::{RequestHead, redacted as redacted_headers, redacted_query};
 pub use reader::{parse_record, parse_record_to_check, record_seq};
 pub use record::{
-    BodyEncoding, CaptureRecord, Direction, FORMAT_VERSION, FormatVersion, ForwardResult,
-    Rejection, SignatureCheck, find_header, new_run_id, now_rfc3339,
+    BodyEncoding, CaptureRecord, DeliveryNote, Direction, FORMAT_VERSION, FormatVersion,
+    ForwardResult, Rejection, SignatureCheck, find_header, new_run_id, now_rfc3339,
 };
 pub use writer::{CaptureWriter, PipeFull};
 

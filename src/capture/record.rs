@@ -114,6 +114,34 @@ pub struct CaptureRecord {
         deserialize_with = "super::reader::heavy"
     )]
     pub forward: Option<ForwardResult>,
+    /// For a `webhook` record of `emulate`: how it went when not as one plain first attempt
+    /// (a retry, `--chaos`, several webhooks merged); absent otherwise, and in earlier records.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::reader::heavy"
+    )]
+    pub delivery: Option<DeliveryNote>,
+}
+
+/// How `emulate` delivered a webhook (see [`CaptureRecord::delivery`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeliveryNote {
+    /// 2 for the first retry of a webhook the app did not take, 3 for the second …; absent for
+    /// a first attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
+    /// What `--chaos` did to it: `duplicate` (sent again), `reordered` (its send's webhooks in
+    /// another order), `late`. Words of later versions read as they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chaos: Vec<String>,
+    /// With `late`: how much later than its time it was sent, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_ms: Option<u64>,
+    /// How many webhooks it carried, merged into one notification as the provider batches
+    /// them; absent for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batched: Option<u32>,
 }
 
 /// Which way a captured request went (absent: a webhook received by `listen`).

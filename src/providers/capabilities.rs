@@ -209,6 +209,38 @@ pub enum Auth {
     Basic,
 }
 
+/// How a provider retries a webhook its receiver did not take (no answer, or not 2xx), where
+/// it documents it: [`Rules::retries`](super::Rules::retries), for `emulate --retries`. Each
+/// retry is due at a time counted from the first attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetrySchedule {
+    /// At these times after the first attempt (Picky Assist: 1 min, 15 min, 2 h, 6 h).
+    At(&'static [std::time::Duration]),
+    /// Waits doubling from `first` (retries at `first`, 3×, 7× … after the first attempt), as
+    /// long as they fall within `for_up_to` of it (Meta: backoff for up to 7 days).
+    Doubling {
+        first: std::time::Duration,
+        for_up_to: std::time::Duration,
+    },
+}
+
+impl RetrySchedule {
+    /// When retry `n` (1 for the first retry) is due after the first attempt; `None` once the
+    /// provider has given up.
+    pub fn retry_at(&self, n: u32) -> Option<std::time::Duration> {
+        if n == 0 {
+            return None;
+        }
+        match *self {
+            RetrySchedule::At(times) => times.get(n as usize - 1).copied(),
+            RetrySchedule::Doubling { first, for_up_to } => {
+                let factor = 1u32.checked_shl(n).map(|power| power - 1)?;
+                first.checked_mul(factor).filter(|at| *at <= for_up_to)
+            }
+        }
+    }
+}
+
 /// The provider's send API can be emulated: `wa-hook emulate PROVIDER` answers the app's sends
 /// as the provider does and follows them with the webhooks the provider would send. The
 /// command runs the server, the clock, the deliveries and the capture file; the provider's

@@ -371,6 +371,12 @@ pub trait Rules: Sync {
         None
     }
 
+    /// How it retries a webhook to its main URL that was not answered 2xx, where it documents
+    /// it (`emulate --retries`); `None`: not documented, so the emulator does not retry.
+    fn retries(&self) -> Option<super::capabilities::RetrySchedule> {
+        None
+    }
+
     /// Credentials it can send with each delivery, besides a signature (Qikchat: Basic auth).
     fn auth(&self) -> Option<Auth> {
         None

@@ -4,6 +4,7 @@ mod common;
 mod completions;
 mod doctor;
 mod emulate;
+mod emulate_chaos;
 mod emulate_inspector;
 mod emulate_partner;
 mod emulate_picky;

@@ -37,7 +37,7 @@ use crate::providers::{
 };
 use crate::validation::Verdict;
 
-use deliver::{Delivery, Queue};
+use deliver::{Chaos, ChaosRates, Delivery, Queue, QueueCounts, Retries, RetrySpeed};
 
 /// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
 const SUMMARY_ROWS: usize = 256;
@@ -85,6 +85,12 @@ struct Config {
     writer: CaptureWriter,
     /// The capture file `writer` appends to; `None` when nothing is saved.
     saved_to: Option<std::path::PathBuf>,
+    /// Whether records are kept (a capture file is written).
+    keeps: bool,
+    /// `--chaos`.
+    chaos: Option<ChaosRates>,
+    /// `--retries`, with the provider's schedule.
+    retries: Option<Retries>,
 }
 
 impl Config {
@@ -138,6 +144,25 @@ impl Config {
                 provider.display_name()
             );
         }
+        let chaos = args
+            .chaos
+            .as_deref()
+            .map(ChaosRates::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)?;
+        let retries = match args.retries.as_deref().map(RetrySpeed::parse).transpose() {
+            Err(why) => bail!(why),
+            Ok(None | Some(RetrySpeed(None))) => None,
+            Ok(Some(RetrySpeed(Some(speed)))) => {
+                let Some(schedule) = provider.rules().retries() else {
+                    bail!(
+                        "{} documents no retries of its webhooks, so the emulator makes none: leave out --retries",
+                        provider.display_name()
+                    );
+                };
+                Some(Retries { schedule, speed })
+            }
+        };
         Ok(Config {
             provider,
             webhook: crate::http::parse_target(&args.webhook)?,
@@ -163,6 +188,9 @@ impl Config {
             // leaves no file behind.
             writer: CaptureWriter::discard(),
             saved_to: None,
+            keeps: false,
+            chaos,
+            retries,
         })
     }
 }
@@ -240,6 +268,11 @@ pub struct Recorder {
     stats: Mutex<Stats>,
     write_failed: AtomicBool,
     display: mpsc::SyncSender<Line>,
+    /// Whether records are kept (`--out`): without, they are built only as far as the line
+    /// needs.
+    keeps: bool,
+    /// Set when the summary is made: lines of webhooks still under way are not printed.
+    closed: AtomicBool,
 }
 
 impl Recorder {
@@ -289,30 +322,55 @@ impl Recorder {
         self.print(&line, seq);
     }
 
-    fn webhook(&self, record: CaptureRecord, status: Option<u16>) {
+    pub fn keeps(&self) -> bool {
+        self.keeps
+    }
+
+    /// A request that carried `webhooks` webhooks (several when merged), with what happened
+    /// on its way (`marks`: `duplicate`, `retry 1` …).
+    fn webhook(
+        &self,
+        record: CaptureRecord,
+        status: Option<u16>,
+        error: Option<String>,
+        marks: &[String],
+        webhooks: usize,
+    ) {
         {
             let mut counts = self.stats();
+            let webhooks = webhooks as u64;
             match status {
-                Some(200..=299) => counts.delivered += 1,
-                Some(_) => counts.refused += 1,
-                None => counts.unanswered += 1,
+                Some(200..=299) => counts.delivered += webhooks,
+                Some(_) => counts.refused += webhooks,
+                None => counts.unanswered += webhooks,
             }
         }
         let kind = record
             .kind
             .as_ref()
             .map_or_else(|| "webhook".to_string(), ToString::to_string);
-        let error = record.forward.as_ref().and_then(|f| f.error.clone());
         let line = match self.format {
-            Format::Text => match (&status, &error) {
-                (Some(status), _) => format!("webhook  {kind}  the app answered {status}"),
-                (None, Some(error)) => format!("webhook  {kind}  no answer: {error}"),
-                (None, None) => format!("webhook  {kind}  no answer"),
-            },
-            Format::Json => json!({
-                "event": "webhook", "kind": kind, "app_status": status, "error": error,
-            })
-            .to_string(),
+            Format::Text => {
+                let kind = if marks.is_empty() {
+                    kind
+                } else {
+                    format!("{kind} ({})", marks.join(", "))
+                };
+                match (&status, &error) {
+                    (Some(status), _) => format!("webhook  {kind}  the app answered {status}"),
+                    (None, Some(error)) => format!("webhook  {kind}  no answer: {error}"),
+                    (None, None) => format!("webhook  {kind}  no answer"),
+                }
+            }
+            Format::Json => {
+                let mut line = json!({
+                    "event": "webhook", "kind": kind, "app_status": status, "error": error,
+                });
+                if let Some(note) = &record.delivery {
+                    line["delivery"] = json!(note);
+                }
+                line.to_string()
+            }
         };
         let seq = self.save(record);
         self.print(&line, seq);
@@ -326,6 +384,10 @@ impl Recorder {
     /// lines to stdout. Through the display thread: a terminal or pipe nobody reads never holds
     /// a request thread (a line that finds the display's queue full is dropped).
     fn print(&self, line: &str, seq: u64) {
+        // After the summary, nothing: it is the last thing printed.
+        if self.closed.load(Ordering::Relaxed) {
+            return;
+        }
         let line = match self.format {
             // The path and the send's type come from the client: escaped, so control
             // characters cannot reach the terminal.
@@ -344,6 +406,8 @@ enum Line {
 
 /// Lines waiting for the display thread at most.
 const DISPLAY_QUEUE: usize = 4096;
+/// The most text the display thread gathers before writing it.
+const DISPLAY_CHUNK: usize = 64 << 10;
 
 /// The display thread: prints lines as they come, until every sender is gone; `done` hears
 /// when it has.
@@ -353,14 +417,30 @@ fn spawn_display() -> anyhow::Result<(mpsc::SyncSender<Line>, mpsc::Receiver<()>
     std::thread::Builder::new()
         .name("wa-hook-display".into())
         .spawn(move || {
-            for line in lines {
-                match line {
-                    Line::Out(text) => {
-                        let mut out = std::io::stdout().lock();
-                        let _ = writeln!(out, "{text}");
-                        let _ = out.flush();
-                    }
-                    Line::Err(text) => eprintln!("{text}"),
+            // The lines waiting are written together: one write per stream for many lines.
+            let (mut out, mut err) = (String::new(), String::new());
+            while let Ok(line) = lines.recv() {
+                let mut next = Some(line);
+                while let Some(line) = next {
+                    let (text, to) = match line {
+                        Line::Out(text) => (text, &mut out),
+                        Line::Err(text) => (text, &mut err),
+                    };
+                    to.push_str(&text);
+                    to.push('\n');
+                    next = (out.len() + err.len() < DISPLAY_CHUNK)
+                        .then(|| lines.try_recv().ok())
+                        .flatten();
+                }
+                if !out.is_empty() {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = stdout.write_all(out.as_bytes());
+                    let _ = stdout.flush();
+                    out.clear();
+                }
+                if !err.is_empty() {
+                    let _ = std::io::stderr().lock().write_all(err.as_bytes());
+                    err.clear();
                 }
             }
             let _ = finished.send(());
@@ -422,6 +502,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             seed: args.seed,
         })?;
     (config.writer, config.saved_to) = open_capture(args)?;
+    config.keeps = config.saved_to.is_some();
     let inspector = match (&config.saved_to, args.no_save) {
         (None, false) => {
             output::warn(format!(
@@ -461,6 +542,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         stats: Mutex::new(Stats::default()),
         write_failed: AtomicBool::new(false),
         display,
+        keeps: config.keeps,
+        closed: AtomicBool::new(false),
     });
     let delivery = Arc::new(Delivery {
         client: config.client,
@@ -470,11 +553,15 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         app_secret: config.app_secret,
         basic_auth: config.basic_auth,
         recorder: Arc::clone(&recorder),
+        timeout: args.webhook_timeout,
     });
+    let chaos = config.chaos.map(|rates| Chaos::new(rates, args.seed));
+    let queue = Queue::start(&delivery, chaos, config.retries)?;
+    let queued = Arc::clone(&queue.counts);
     let shared = Arc::new(Shared {
         emulator: Mutex::new(emulator),
         recorder: Arc::clone(&recorder),
-        queue: Queue::start(&delivery)?,
+        queue,
         delivery,
         delays: config.delays,
         max_body: args.max_body,
@@ -525,8 +612,18 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let unsent = Arc::try_unwrap(shared)
         .ok()
         .map_or(0, |shared| shared.queue.finish(deadline));
-    let summary = summary(&recorder, args.format, started.elapsed(), unsent);
-    let _ = recorder.display.try_send(summary);
+    recorder.closed.store(true, Ordering::Relaxed);
+    let mut summary = summary(&recorder, &queued, args.format, started.elapsed(), unsent);
+    // The display may be behind (a burst of lines): the summary waits for room until the
+    // deadline, never on a display nobody reads.
+    let until = deadline.max(Instant::now() + Duration::from_millis(200));
+    while let Err(mpsc::TrySendError::Full(line)) = recorder.display.try_send(summary) {
+        if Instant::now() >= until {
+            break;
+        }
+        summary = line;
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // The last sender goes with the recorder (the queue's thread may still hold one, if it
     // waits for a hung app: then the display is given the time left).
     drop(recorder);
@@ -712,9 +809,23 @@ fn print_start(
     Ok(())
 }
 
-fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize) -> Line {
+fn summary(
+    recorder: &Recorder,
+    queued: &QueueCounts,
+    format: Format,
+    elapsed: Duration,
+    unsent: usize,
+) -> Line {
     let stats = recorder.stats();
     let total: u64 = stats.sends.values().sum();
+    let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+    let (retried, gave_up) = (count(&queued.retried), count(&queued.gave_up));
+    let (duplicated, reordered, late) = (
+        count(&queued.duplicated),
+        count(&queued.reordered),
+        count(&queued.late),
+    );
+    let (requests_merged, merged) = (count(&queued.batches), count(&queued.batched));
     match format {
         Format::Json => {
             let sends: Vec<Value> = stats
@@ -729,6 +840,9 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
                 "webhooks": {
                     "delivered": stats.delivered, "refused": stats.refused,
                     "unanswered": stats.unanswered, "dropped": stats.dropped, "unsent": unsent,
+                    "retried": retried, "gave_up": gave_up,
+                    "duplicated": duplicated, "reordered": reordered, "late": late,
+                    "batches": requests_merged, "batched": merged,
                 },
             }});
             Line::Out(line.to_string())
@@ -752,6 +866,23 @@ fn summary(recorder: &Recorder, format: Format, elapsed: Duration, unsent: usize
             }
             if unsent > 0 {
                 text.push_str(&format!(", {unsent} not sent (stopped first)"));
+            }
+            if retried > 0 || gave_up > 0 {
+                text.push_str(&format!(
+                    "\nretries: {retried} sent, {} given up",
+                    output::plural(gave_up, "webhook", "webhooks")
+                ));
+            }
+            if duplicated + reordered + late > 0 {
+                text.push_str(&format!(
+                    "\nchaos: {duplicated} duplicated, {reordered} reordered, {late} late"
+                ));
+            }
+            if requests_merged > 0 {
+                text.push_str(&format!(
+                    "\nbatches: {merged} webhooks merged into {}",
+                    output::plural(requests_merged, "request", "requests")
+                ));
             }
             Line::Err(text)
         }
@@ -859,7 +990,13 @@ fn respond(
 }
 
 fn handle(shared: &Shared, mut request: tiny_http::Request) {
-    let received_at = crate::capture::now_rfc3339();
+    // Without a capture file, the record is built only as far as the line needs.
+    let keeps = shared.recorder.keeps();
+    let received_at = if keeps {
+        crate::capture::now_rfc3339()
+    } else {
+        String::new()
+    };
     let crate::capture::RequestHead {
         method,
         path,
@@ -888,14 +1025,42 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         headers: &headers,
         body: bytes,
     };
-    let (answer, redacted) = {
+    let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
-        let answer = match &body {
+        let mut answer = match &body {
             Ok(_) => emulator.answer(&api_request, now),
             Err((status, why)) => emulator.refusal(*status, why),
         };
-        (answer, emulator.redacted(&api_request))
+        let redacted = if keeps {
+            emulator.redacted(&api_request)
+        } else {
+            None
+        };
+        // Planned under the lock, in the order of the ids: a seed's chaos follows the sends.
+        let planned = shared.queue.plan(
+            std::mem::take(&mut answer.webhooks)
+                .into_iter()
+                .map(|webhook| (accepted + shared.delay(&webhook), webhook)),
+        );
+        (answer, redacted, planned)
     };
+    if !keeps {
+        let record = CaptureRecord {
+            method,
+            path: path.to_string(),
+            ..CaptureRecord::default()
+        };
+        record_send(shared, record, bytes, &answer);
+        respond(
+            request,
+            answer.status,
+            &answer.content_type,
+            &answer.headers,
+            answer.body,
+        );
+        enqueue(shared, planned);
+        return;
+    }
     let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
     let (bytes, query) = match &redacted {
         Some((body, query)) => (body.as_slice(), query.as_str()),
@@ -913,16 +1078,21 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     };
     // Saved before the answer goes: whoever reads the answer finds the send in the file.
     record_send(shared, record, bytes, &answer);
-    let ApiAnswer {
-        status,
-        content_type,
-        headers,
-        body,
-        webhooks,
-        ..
-    } = answer;
-    respond(request, status, &content_type, &headers, body);
-    follow(shared, webhooks, accepted);
+    respond(
+        request,
+        answer.status,
+        &answer.content_type,
+        &answer.headers,
+        answer.body,
+    );
+    enqueue(shared, planned);
+}
+
+/// Queue a send's webhooks, counting those dropped.
+fn enqueue(shared: &Shared, planned: deliver::Planned) {
+    for _ in 0..shared.queue.enqueue(planned) {
+        shared.recorder.dropped();
+    }
 }
 
 /// Record a send of the app's (`record` holds its head) with the emulator's answer.
@@ -932,25 +1102,28 @@ fn record_send(shared: &Shared, mut record: CaptureRecord, bytes: &[u8], answer:
     record.provider = Some(shared.provider);
     record.kind = Some(Kind::parse(&answer.what));
     record.response_status = answer.status;
-    record.answer = (answer.body.len() <= RECORD_BODY_MAX).then(|| {
-        CaptureRecord::encode_body(&answer.body)
-            .0
-            .unwrap_or_default()
-    });
-    if bytes.len() <= RECORD_BODY_MAX {
-        (record.body, record.body_encoding) = CaptureRecord::encode_body(bytes);
-    }
-    if let Some(issues) = &answer.checked {
-        record.verdict = Some(if issues.is_empty() {
-            Verdict::Valid
-        } else {
-            Verdict::Invalid
+    // What only the capture file keeps.
+    if shared.recorder.keeps() {
+        record.answer = (answer.body.len() <= RECORD_BODY_MAX).then(|| {
+            CaptureRecord::encode_body(&answer.body)
+                .0
+                .unwrap_or_default()
         });
-        record.errors = issues
-            .iter()
-            .take(crate::validation::MAX_ISSUES)
-            .cloned()
-            .collect();
+        if bytes.len() <= RECORD_BODY_MAX {
+            (record.body, record.body_encoding) = CaptureRecord::encode_body(bytes);
+        }
+        if let Some(issues) = &answer.checked {
+            record.verdict = Some(if issues.is_empty() {
+                Verdict::Valid
+            } else {
+                Verdict::Invalid
+            });
+            record.errors = issues
+                .iter()
+                .take(crate::validation::MAX_ISSUES)
+                .cloned()
+                .collect();
+        }
     }
     shared.recorder.send(record, answer);
 }
@@ -1134,7 +1307,11 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
                     }
                 }
             }
+            let at = Instant::now();
             let delivered = shared.delivery.deliver(&event.webhook);
+            for _ in 0..shared.queue.after_delivery(&event.webhook, &delivered, at) {
+                shared.recorder.dropped();
+            }
             answered(shared, &event.webhook, &delivered);
             (
                 200,

@@ -528,6 +528,15 @@ impl Rules for Meta {
         Some(&emulate::MetaSends)
     }
 
+    /// "Retries with backoff for up to 7 days" (PROVIDERS.md): the first wait is not
+    /// documented; 1 minute, doubling, is wa-hook's choice (13 retries within the 7 days).
+    fn retries(&self) -> Option<super::capabilities::RetrySchedule> {
+        Some(super::capabilities::RetrySchedule::Doubling {
+            first: std::time::Duration::from_secs(60),
+            for_up_to: std::time::Duration::from_secs(7 * 24 * 3600),
+        })
+    }
+
     fn identities(&self) -> Option<&dyn Identities> {
         Some(self)
     }

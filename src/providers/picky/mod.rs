@@ -177,6 +177,19 @@ impl Rules for Picky {
         Some(Duration::from_secs(180))
     }
 
+    /// "Retries (beta) after 1 min, 15 min, 2 h and 6 h when it gets no 200" (PROVIDERS.md),
+    /// read as times after the first attempt (the source does not say from when); whether it
+    /// retries the event webhook too is not documented.
+    fn retries(&self) -> Option<super::capabilities::RetrySchedule> {
+        const AT: [Duration; 4] = [
+            Duration::from_secs(60),
+            Duration::from_secs(15 * 60),
+            Duration::from_secs(2 * 3600),
+            Duration::from_secs(6 * 3600),
+        ];
+        Some(super::capabilities::RetrySchedule::At(&AT))
+    }
+
     /// `type` and `event_id` are codes whose table is not published: new ones will come.
     fn novelties(&self) -> &'static [Novelty] {
         &[

@@ -11,6 +11,7 @@ pub mod media;
 pub mod templates;
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
@@ -230,8 +231,27 @@ fn sample(name: &str) -> Value {
 }
 
 /// The sample `name` as a webhook of the emulated business: its WABA id and its number's
-/// metadata.
+/// metadata. The status samples, which every accepted send uses, are made once and copied.
 fn webhook_from(name: &str) -> Value {
+    static STATUSES: OnceLock<Vec<(&'static str, Value)>> = OnceLock::new();
+    let statuses = STATUSES.get_or_init(|| {
+        [
+            "meta/status-sent",
+            "meta/status-delivered",
+            "meta/status-read",
+            "meta/status-failed",
+        ]
+        .into_iter()
+        .map(|name| (name, made_from(name)))
+        .collect()
+    });
+    match statuses.iter().find(|(known, _)| *known == name) {
+        Some((_, body)) => body.clone(),
+        None => made_from(name),
+    }
+}
+
+fn made_from(name: &str) -> Value {
     let mut body = sample(name);
     body["entry"][0]["id"] = WABA_ID.into();
     body["entry"][0]["changes"][0]["value"]["metadata"] = json!({
