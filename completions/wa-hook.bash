@@ -408,7 +408,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__99digital)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -455,6 +455,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -706,7 +710,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__meta)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -753,6 +757,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -820,7 +828,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__picky)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -867,6 +875,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -934,7 +946,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__qikchat)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,6 +993,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1138,7 +1154,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__smartflow)
-            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
+            opts="-p -o -h -V --webhook --app-secret-env --token-env --events-webhook --basic-auth-env --verify-token-env --host --port --out --no-save --no-ui --ui-port --statuses --templates --window --throughput --pair-interval --inject --seed --chaos --retries --webhook-timeout --read-timeout --max-body --format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1185,6 +1201,10 @@ _wa__hook() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui-port)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
