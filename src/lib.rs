@@ -10,8 +10,10 @@
 //!
 //! The modules the integration tests use are public; the rest are `pub(crate)`, so the
 //! compiler reports what nothing uses (`cargo doc --document-private-items` shows them all).
+pub(crate) mod app;
 pub mod capture;
 pub mod catalogue;
+pub(crate) mod conversation;
 mod child;
 pub mod cli;
 pub(crate) mod commands;
