@@ -67,8 +67,6 @@ pub struct StepFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub say: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send: Option<String>,
@@ -108,6 +106,8 @@ pub struct StepFile {
     pub wait: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// The actions a step may hold (one each), and the fields that may go with each.

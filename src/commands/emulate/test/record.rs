@@ -35,7 +35,10 @@ pub fn run(args: &EmulateRecordArgs) -> anyhow::Result<Outcome> {
             .map_or_else(String::new, |stem| stem.to_string_lossy().into_owned())
     });
     let conversation = conversation_of(&records, name)?;
-    let text = toml::to_string(&conversation).context("writing the conversation as TOML")?;
+    let mut text = toml::to_string(&conversation).context("writing the conversation as TOML")?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     let steps = conversation.steps.len();
     match &args.out {
         Some(path) => {
@@ -75,7 +78,11 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
         sent: HashMap::new(),
     };
     let mut webhook = None;
-    for record in records {
+    // A webhook is recorded once the app has answered it, after the sends the app made while
+    // handling it: in the order things happened, the customer's message comes first.
+    let mut ordered: Vec<&CaptureRecord> = records.iter().collect();
+    ordered.sort_by(|a, b| a.received_at.cmp(&b.received_at));
+    for record in ordered {
         let Some(body) = record
             .body_bytes()
             .ok()
@@ -94,6 +101,16 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
             Some(Direction::Send) => recorder.send(record, &body),
             None => {}
         }
+    }
+    // Only the ids a later step names are kept.
+    let named: Vec<String> = recorder
+        .steps
+        .iter()
+        .flat_map(|step| [step.reply_to.clone(), step.read.clone()])
+        .flatten()
+        .collect();
+    for step in &mut recorder.steps {
+        step.id = step.id.take().filter(|id| named.contains(id));
     }
     if recorder.steps.is_empty() {
         bail!("the session holds no message of the customer's or the app's to make steps of");
