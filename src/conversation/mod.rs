@@ -464,14 +464,9 @@ fn build_step(
             format!("wait {}", crate::output::duration(wait, crate::output::Notation::Words)),
         )
     } else if let Some(advance) = step.advance {
-        let advance = duration(&advance, "advance")?;
-        (
-            Action::Advance(advance),
-            format!(
-                "the clock moves {} forward",
-                crate::output::duration(advance, crate::output::Notation::Words)
-            ),
-        )
+        // Named as written: `25h` reads better than any unit chosen for it.
+        let name = format!("the clock moves {} forward", advance.trim());
+        (Action::Advance(duration(&advance, "advance")?), name)
     } else {
         bail!("no action");
     };

@@ -4,6 +4,7 @@ mod common;
 mod completions;
 mod doctor;
 mod emulate;
+mod emulate_test;
 mod inspect;
 mod inspect_browser;
 mod listen;

@@ -15,6 +15,9 @@ use crate::conversation::{Action, Expectation, LAST, Step};
 use crate::output::{self, Notation};
 use crate::providers::{SendApi, SentMessage};
 
+/// How a step that waited for a message in vain begins its cause.
+const NOTHING_SENT: &str = "the app sent no message";
+
 /// How often the capture file is read while a step waits for the app.
 const POLL: Duration = Duration::from_millis(20);
 
@@ -64,6 +67,9 @@ pub struct Player<'a> {
     last_sent: Option<String>,
     /// The next capture record not yet looked at for the app's messages.
     cursor: usize,
+    /// The last error the app logged since its last message, and during which step: the
+    /// likely cause when an expected message does not come.
+    logged: Option<(usize, String)>,
 }
 
 /// A message the app sent, with what the emulator made of the send.
@@ -94,6 +100,7 @@ impl<'a> Player<'a> {
             sent: HashMap::new(),
             last_sent: None,
             cursor: 0,
+            logged: None,
         }
     }
 
@@ -107,7 +114,7 @@ impl<'a> Player<'a> {
         let halt = if (self.interrupted)() {
             Some(Halt::Interrupted)
         } else {
-            self.stopped().map(Halt::Stopped)
+            self.stopped(outcome.is_err()).map(Halt::Stopped)
         };
         let app_log: Vec<String> = self
             .app
@@ -115,6 +122,22 @@ impl<'a> Player<'a> {
             .and_then(|app| crate::app::error_in(&app.settle()))
             .into_iter()
             .collect();
+        let outcome = match outcome {
+            // Nothing came: an error the app logged earlier (behind a 2xx) says why.
+            Err((cause, None)) if app_log.is_empty() && cause.starts_with(NOTHING_SENT) => {
+                match &self.logged {
+                    Some((during, error)) => Err((
+                        format!("{cause}; the app logged during step {during}: {error}"),
+                        None,
+                    )),
+                    None => Err((cause, None)),
+                }
+            }
+            other => other,
+        };
+        if let Some(error) = app_log.last() {
+            self.logged = Some((number, error.clone()));
+        }
         let (status, cause, seen) = match (outcome, &halt) {
             (_, Some(Halt::Interrupted)) => (
                 Status::NotRun,
@@ -141,8 +164,9 @@ impl<'a> Player<'a> {
     }
 
     /// "the app exited with status 1; its last lines: ..." once the app (or the emulator) has
-    /// stopped.
-    fn stopped(&mut self) -> Option<String> {
+    /// stopped. After a failed step the app is given a moment to end (a crash may close its
+    /// connection just before it exits).
+    fn stopped(&mut self, failed: bool) -> Option<String> {
         if let Some(status) = self.emulator.exited() {
             return Some(format!(
                 "the emulator {}{}",
@@ -151,7 +175,11 @@ impl<'a> Player<'a> {
             ));
         }
         let app = self.app.as_deref_mut()?;
-        let status = app.exited()?;
+        let status = if failed {
+            app.exited_within()
+        } else {
+            app.exited()
+        }?;
         Some(format!(
             "the app {}{}",
             crate::child::exit_words(status),
@@ -259,12 +287,13 @@ impl<'a> Player<'a> {
         let Some(seen) = self.next_message(expectation.within) else {
             return Err((
                 format!(
-                    "the app sent no message within {}",
+                    "{NOTHING_SENT} within {}",
                     output::duration(expectation.within, Notation::Words)
                 ),
                 None,
             ));
         };
+        self.logged = None;
         let shown = describe(&seen.message);
         if let Some(id) = &seen.message.id {
             if let Some(label) = &step.label {

@@ -70,7 +70,12 @@ pub fn step(format: Format, file: &str, result: &StepResult) -> anyhow::Result<(
         Status::NotRun => writeln!(out, "  {mark} {:>2}  {}", result.step, name.dimmed())?,
         _ => writeln!(out, "  {mark} {:>2}  {name}  {}", result.step, took.dimmed())?,
     }
-    if result.status != Status::Passed {
+    if result.status == Status::Passed {
+        for line in &result.app_log {
+            let said = format!("(answered, but the app logged: {line})");
+            writeln!(out, "        {}", said.dimmed())?;
+        }
+    } else {
         if let Some(cause) = &result.cause {
             // A cause may end with the app's last lines, one per line.
             let mut lines = cause.lines();
