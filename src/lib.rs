@@ -13,10 +13,10 @@
 pub(crate) mod app;
 pub mod capture;
 pub mod catalogue;
-pub(crate) mod conversation;
 mod child;
 pub mod cli;
 pub(crate) mod commands;
+pub(crate) mod conversation;
 pub mod error;
 pub(crate) mod http;
 pub(crate) mod ids;

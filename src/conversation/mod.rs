@@ -224,17 +224,19 @@ impl std::fmt::Display for TextCheck {
 
 /// A duration as the file writes it (`500ms`, `5s`, `25h`).
 fn duration(text: &str, what: &str) -> anyhow::Result<Duration> {
-    humantime::parse_duration(text.trim())
-        .map_err(|err| anyhow::anyhow!("{what}: `{text}` is not a duration ({err}); write 500ms, 5s or 25h"))
+    humantime::parse_duration(text.trim()).map_err(|err| {
+        anyhow::anyhow!("{what}: `{text}` is not a duration ({err}); write 500ms, 5s or 25h")
+    })
 }
 
 /// Read and check the conversation file at `path`.
 pub fn load(path: &Path) -> anyhow::Result<Conversation> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let fallback = path
-        .file_stem()
-        .map_or_else(|| "conversation".to_string(), |stem| stem.to_string_lossy().into_owned());
+    let fallback = path.file_stem().map_or_else(
+        || "conversation".to_string(),
+        |stem| stem.to_string_lossy().into_owned(),
+    );
     parse(&text, &fallback, path.parent().unwrap_or(Path::new("")))
         .with_context(|| format!("{} is not a conversation wa-hook can play", path.display()))
 }
@@ -276,7 +278,10 @@ fn check_actions(value: &Value) -> anyhow::Result<()> {
             .collect();
         let names: Vec<&str> = ACTIONS.iter().map(|(action, _)| *action).collect();
         match actions.as_slice() {
-            [] => bail!("step {number} has no action: give it one of {}", names.join(", ")),
+            [] => bail!(
+                "step {number} has no action: give it one of {}",
+                names.join(", ")
+            ),
             [action] => {
                 let allowed = ACTIONS
                     .iter()
@@ -350,7 +355,9 @@ fn known(label: &str, labels: &[String], side: &str) -> anyhow::Result<String> {
         return Ok(label.to_string());
     }
     if labels.is_empty() {
-        bail!("`{label}` names no earlier {side} message (no earlier step gives one an id; `last` names the last)");
+        bail!(
+            "`{label}` names no earlier {side} message (no earlier step gives one an id; `last` names the last)"
+        );
     }
     bail!(
         "`{label}` names no earlier {side} message (the ids given so far: {}; `last` names the last)",
@@ -358,11 +365,7 @@ fn known(label: &str, labels: &[String], side: &str) -> anyhow::Result<String> {
     )
 }
 
-fn build_step(
-    step: StepFile,
-    customer: &[String],
-    app: &[String],
-) -> anyhow::Result<Step> {
+fn build_step(step: StepFile, customer: &[String], app: &[String]) -> anyhow::Result<Step> {
     let set: Vec<String> = step
         .set
         .iter()
@@ -409,8 +412,9 @@ fn build_step(
             text.push(TextCheck::Contains(part));
         }
         if let Some(pattern) = step.matches {
-            let regex = regex::Regex::new(&pattern)
-                .map_err(|err| anyhow::anyhow!("matches: /{pattern}/ is not a regular expression: {err}"))?;
+            let regex = regex::Regex::new(&pattern).map_err(|err| {
+                anyhow::anyhow!("matches: /{pattern}/ is not a regular expression: {err}")
+            })?;
             text.push(TextCheck::Matches(regex));
         }
         let expectation = Expectation {
@@ -461,7 +465,10 @@ fn build_step(
         let wait = duration(&wait, "wait")?;
         (
             Action::Wait(wait),
-            format!("wait {}", crate::output::duration(wait, crate::output::Notation::Words)),
+            format!(
+                "wait {}",
+                crate::output::duration(wait, crate::output::Notation::Words)
+            ),
         )
     } else if let Some(advance) = step.advance {
         // Named as written: `25h` reads better than any unit chosen for it.
@@ -545,11 +552,22 @@ read = "answer"
     #[test]
     fn mistakes_are_named_at_their_step() {
         let error = |text: &str| format!("{:#}", parse_text(text).unwrap_err());
-        assert!(error("[[steps]]\nsay = \"a\"\nexpect = \"text\"").contains("step 1 has 2 actions"));
-        assert!(error("[[steps]]\nsay = \"a\"\nwithin = \"2s\"").contains("`within` does not go with say"));
-        assert!(error("[[steps]]\nread = \"greeting\"").contains("`greeting` names no earlier app message"));
+        assert!(
+            error("[[steps]]\nsay = \"a\"\nexpect = \"text\"").contains("step 1 has 2 actions")
+        );
+        assert!(
+            error("[[steps]]\nsay = \"a\"\nwithin = \"2s\"")
+                .contains("`within` does not go with say")
+        );
+        assert!(
+            error("[[steps]]\nread = \"greeting\"")
+                .contains("`greeting` names no earlier app message")
+        );
         assert!(error("[[steps]]\nwait = \"soon\"").contains("not a duration"));
-        assert!(error("[[steps]]\nexpect = \"text\"\nmatches = \"(\"").contains("not a regular expression"));
+        assert!(
+            error("[[steps]]\nexpect = \"text\"\nmatches = \"(\"")
+                .contains("not a regular expression")
+        );
         assert!(error("[[steps]]\nsay = 3").contains("/steps/0/say"));
         assert!(error("steps = [").contains("TOML"));
     }

@@ -65,7 +65,8 @@ impl JunitFile {
 
 /// `tests`, `failures`, `errors`, `skipped` and `time` of these cases.
 fn counts(cases: &[&Case], elapsed: Duration) -> [(&'static str, String); 5] {
-    let count = |f: fn(&Outcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count().to_string();
+    let count =
+        |f: fn(&Outcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count().to_string();
     [
         ("tests", cases.len().to_string()),
         ("failures", count(|o| matches!(o, Outcome::Failed(..)))),
@@ -102,15 +103,18 @@ fn write_suite<W: Write>(writer: &mut Writer<W>, suite: &Suite<'_>) -> anyhow::R
     let attributes = counts(&cases, suite.elapsed);
     writer.write_event(Event::Start(
         BytesStart::new("testsuite").with_attributes(
-            [("name", suite.name)]
-                .into_iter()
-                .chain(attributes.iter().map(|(name, value)| (*name, value.as_str()))),
+            [("name", suite.name)].into_iter().chain(
+                attributes
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str())),
+            ),
         ),
     ))?;
     writer.write_event(Event::Start(BytesStart::new("properties")))?;
     for (name, value) in &suite.properties {
         writer.write_event(Event::Empty(
-            BytesStart::new("property").with_attributes([("name", *name), ("value", value.as_str())]),
+            BytesStart::new("property")
+                .with_attributes([("name", *name), ("value", value.as_str())]),
         ))?;
     }
     writer.write_event(Event::End(BytesEnd::new("properties")))?;

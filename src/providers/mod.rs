@@ -32,9 +32,8 @@ use serde_json::{Map, Value};
 
 pub use capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, CustomerAction, CustomerEvent, CustomerMessage,
-    Destination, Emulator,
-    EmulatorSetup, Handshake, HandshakeRequest, Identities, Injection, InstantReplies, Lifecycle,
-    Mismatch, QueryMethod, SendApi, SentMessage, Signing, Webhook,
+    Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest, Identities, Injection,
+    InstantReplies, Lifecycle, Mismatch, QueryMethod, SendApi, SentMessage, Signing, Webhook,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 

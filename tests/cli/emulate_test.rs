@@ -103,7 +103,12 @@ fn the_sample_conversation_passes_against_the_standin_bot() {
         &[],
     );
     let lines = json_lines(&output);
-    assert_eq!(output.status.code(), Some(0), "{lines:#?}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{lines:#?}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(statuses(&lines), vec!["passed"; 8]);
     assert_eq!(
         step(&lines, 2)["seen"],
@@ -134,8 +139,16 @@ fn the_sample_conversation_passes_against_the_standin_bot() {
 #[test]
 fn a_broken_bot_fails_at_the_step_and_says_why() {
     let cases: &[(&str, u64, &str)] = &[
-        ("no-quote", 2, "it quotes no message; it should reply to question (wamid."),
-        ("text-follow-up", 7, "the app sent a text \"How did we do?\", not a template"),
+        (
+            "no-quote",
+            2,
+            "it quotes no message; it should reply to question (wamid.",
+        ),
+        (
+            "text-follow-up",
+            7,
+            "the app sent a text \"How did we do?\", not a template",
+        ),
         (
             "bad-send",
             2,
@@ -185,11 +198,23 @@ fn a_crash_is_named_at_its_step_and_the_rest_is_not_run() {
 fn a_file_that_is_not_a_conversation_exits_2_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str)] = &[
-        ("[[steps]]\nsay = \"hi\"\nexpect = \"text\"\n", "step 1 has 2 actions (say, expect)"),
-        ("[[steps]]\nread = \"greeting\"\n", "step 1: `greeting` names no earlier app message"),
+        (
+            "[[steps]]\nsay = \"hi\"\nexpect = \"text\"\n",
+            "step 1 has 2 actions (say, expect)",
+        ),
+        (
+            "[[steps]]\nread = \"greeting\"\n",
+            "step 1: `greeting` names no earlier app message",
+        ),
         ("[[steps]]\nshout = \"hi\"\n", "step 1 has no action"),
-        ("[[steps]]\nexpect = \"text\"\nwithin = \"soon\"\n", "within: `soon` is not a duration"),
-        ("provider = 3\n[[steps]]\nwait = \"1s\"\n", "/provider: expected string"),
+        (
+            "[[steps]]\nexpect = \"text\"\nwithin = \"soon\"\n",
+            "within: `soon` is not a duration",
+        ),
+        (
+            "provider = 3\n[[steps]]\nwait = \"1s\"\n",
+            "/provider: expected string",
+        ),
     ];
     for (text, error) in cases {
         let file = dir.path().join("bad.toml");
@@ -197,14 +222,23 @@ fn a_file_that_is_not_a_conversation_exits_2_before_anything_starts() {
         // The app would leave a mark if it were started.
         let marker = dir.path().join("started");
         let output = wa_hook()
-            .args(["emulate", "test", file.to_str().unwrap(), "--provider", "meta"])
+            .args([
+                "emulate",
+                "test",
+                file.to_str().unwrap(),
+                "--provider",
+                "meta",
+            ])
             .args(["--webhook", &closed_port().to_string(), "--"])
             .args(["touch", marker.to_str().unwrap()])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{text}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("is not a conversation wa-hook can play"), "{stderr}");
+        assert!(
+            stderr.contains("is not a conversation wa-hook can play"),
+            "{stderr}"
+        );
         assert!(stderr.contains(error), "{text}: {stderr}");
         assert!(!marker.exists(), "the app was started for a bad file");
     }
@@ -228,7 +262,10 @@ fn an_app_that_never_comes_up_exits_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stdout.contains("could not be played"), "{stdout}");
     assert!(stdout.contains("did not answer at"), "{stdout}");
-    assert!(stderr.contains("1 conversation could not be played"), "{stderr}");
+    assert!(
+        stderr.contains("1 conversation could not be played"),
+        "{stderr}"
+    );
     assert!(stdout.contains("starting with (redacted)"), "{stdout}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<error message="), "{xml}");
@@ -250,7 +287,10 @@ fn the_conversation_schema_is_listed_and_shown() {
         .unwrap();
     assert!(output.status.success());
     let schema: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(schema["$id"], "https://wa-hook.dev/schemas/conversation.json");
+    assert_eq!(
+        schema["$id"],
+        "https://wa-hook.dev/schemas/conversation.json"
+    );
     assert!(schema["$defs"]["step"]["properties"]["expect"].is_object());
 }
 
@@ -276,7 +316,10 @@ fn records_when(capture: &Path, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         if done(&records) {
             return records;
         }
-        assert!(Instant::now() < deadline, "the session never got there: {records:#?}");
+        assert!(
+            Instant::now() < deadline,
+            "the session never got there: {records:#?}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -289,7 +332,12 @@ fn a_recorded_session_plays_back() {
     let capture = dir.path().join("session.jsonl");
     let port = closed_port();
     let mut emulator = wa_hook_process()
-        .args(["emulate", "meta", "--webhook", &format!("127.0.0.1:{port}/webhook")])
+        .args([
+            "emulate",
+            "meta",
+            "--webhook",
+            &format!("127.0.0.1:{port}/webhook"),
+        ])
         .args(["--out", capture.to_str().unwrap(), "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -306,7 +354,10 @@ fn a_recorded_session_plays_back() {
         .arg(bot("standin_bot.py"))
         .env("PORT", port.to_string())
         .env("WA_HOOK_BASE_URL", &base)
-        .env("WA_HOOK_PHONE_NUMBER_ID", start["phone_number_id"].as_str().unwrap())
+        .env(
+            "WA_HOOK_PHONE_NUMBER_ID",
+            start["phone_number_id"].as_str().unwrap(),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -349,7 +400,12 @@ fn a_recorded_session_plays_back() {
     insta::assert_snapshot!(text);
     let app = standin(&[]);
     let app: Vec<&str> = app.iter().map(String::as_str).collect();
-    let output = play(&[recorded.to_str().unwrap()], &["--format", "json"], &app, &[]);
+    let output = play(
+        &[recorded.to_str().unwrap()],
+        &["--format", "json"],
+        &app,
+        &[],
+    );
     let lines = json_lines(&output);
     assert_eq!(output.status.code(), Some(0), "{lines:#?}");
     assert_eq!(statuses(&lines), vec!["passed"; 4]);
@@ -360,16 +416,33 @@ fn a_recorded_session_plays_back() {
 fn the_app_is_told_where_the_emulator_is() {
     let dir = tempfile::tempdir().unwrap();
     let conversation = dir.path().join("env.toml");
-    std::fs::write(&conversation, "provider = \"meta\"\n[[steps]]\nwait = \"10ms\"\n").unwrap();
+    std::fs::write(
+        &conversation,
+        "provider = \"meta\"\n[[steps]]\nwait = \"10ms\"\n",
+    )
+    .unwrap();
     let seen = dir.path().join("env.txt");
     let script = format!(
         "env | grep -E '^(WA_HOOK_|PORT=)' | sort > {}; exec python3 -m http.server --bind 127.0.0.1 $PORT",
         seen.display()
     );
-    let output = play(&[conversation.to_str().unwrap()], &[], &["sh", "-c", &script], &[]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = play(
+        &[conversation.to_str().unwrap()],
+        &[],
+        &["sh", "-c", &script],
+        &[],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let env = std::fs::read_to_string(&seen).unwrap();
-    let names: Vec<&str> = env.lines().filter_map(|line| line.split('=').next()).collect();
+    let names: Vec<&str> = env
+        .lines()
+        .filter_map(|line| line.split('=').next())
+        .collect();
     assert_eq!(
         names,
         [
@@ -399,19 +472,32 @@ fn a_pywa_bot_plays_the_conversation() {
         .display()
         .to_string();
     let pythonpath = installed.display().to_string();
-    let env = [("PYTHONPATH", pythonpath.as_str()), ("PYTHONDONTWRITEBYTECODE", "1")];
+    let env = [
+        ("PYTHONPATH", pythonpath.as_str()),
+        ("PYTHONDONTWRITEBYTECODE", "1"),
+    ];
     let app = ["python3".to_string(), bot("pywa_bot.py")];
     let app: Vec<&str> = app.iter().map(String::as_str).collect();
     let output = play(&[&conversation], &["--format", "json"], &app, &env);
     let lines = json_lines(&output);
     assert_eq!(output.status.code(), Some(0), "{lines:#?}");
     assert_eq!(statuses(&lines), vec!["passed"; 5]);
-    let broken = ["python3".to_string(), bot("pywa_bot.py"), "no-quote".to_string()];
+    let broken = [
+        "python3".to_string(),
+        bot("pywa_bot.py"),
+        "no-quote".to_string(),
+    ];
     let broken: Vec<&str> = broken.iter().map(String::as_str).collect();
     let output = play(&[&conversation], &["--format", "json"], &broken, &env);
     let lines = json_lines(&output);
     assert_eq!(output.status.code(), Some(1), "{lines:#?}");
-    assert_eq!(statuses(&lines), ["passed", "failed", "passed", "passed", "passed"]);
+    assert_eq!(
+        statuses(&lines),
+        ["passed", "failed", "passed", "passed", "passed"]
+    );
     let cause = step(&lines, 2)["cause"].as_str().unwrap();
-    assert!(cause.starts_with("it quotes no message; it should reply to question"), "{cause}");
+    assert!(
+        cause.starts_with("it quotes no message; it should reply to question"),
+        "{cause}"
+    );
 }

@@ -23,8 +23,8 @@ use std::time::Instant;
 
 use anyhow::bail;
 
-use crate::cli::DoctorArgs;
 use crate::app;
+use crate::cli::DoctorArgs;
 use crate::error::Outcome;
 use crate::http;
 use crate::ids::IdSource;

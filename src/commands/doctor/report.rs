@@ -351,7 +351,12 @@ impl JunitFile {
         self.write_cases(doctor, cases, Duration::ZERO)
     }
 
-    fn write_cases(self, doctor: &Doctor, cases: Vec<Case>, elapsed: Duration) -> anyhow::Result<()> {
+    fn write_cases(
+        self,
+        doctor: &Doctor,
+        cases: Vec<Case>,
+        elapsed: Duration,
+    ) -> anyhow::Result<()> {
         let name = format!("wa-hook doctor {}", doctor.provider.id());
         let classname = format!("wa-hook.doctor.{}", doctor.provider.id());
         let mut properties = vec![

@@ -937,7 +937,10 @@ fn clock(shared: &Shared, request: &Value) -> (u16, Value) {
     let Some(advance) = request.get("advance_ms").and_then(Value::as_u64) else {
         return (400, json!({"error": "clock takes {\"advance_ms\": N}"}));
     };
-    match shared.emulator().advance_clock(Duration::from_millis(advance)) {
+    match shared
+        .emulator()
+        .advance_clock(Duration::from_millis(advance))
+    {
         Ok(()) => (200, json!({"advanced_ms": advance})),
         Err(why) => (400, json!({"error": why})),
     }

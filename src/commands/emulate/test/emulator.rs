@@ -160,10 +160,8 @@ impl EmulatorProcess {
             if interrupted() {
                 bail!("stopped while the emulator was starting");
             }
-            match lines.recv_timeout(Duration::from_millis(100)) {
-                Ok(start) => break start,
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => {}
+            if let Ok(start) = lines.recv_timeout(Duration::from_millis(100)) {
+                break start;
             }
             if let Some(status) = emulator.child.as_ref().and_then(crate::child::exited) {
                 bail!(
@@ -173,7 +171,10 @@ impl EmulatorProcess {
                 );
             }
             if started.elapsed() > START_TIMEOUT {
-                bail!("the emulator printed no base URL within 20 seconds{}", emulator.last_lines());
+                bail!(
+                    "the emulator printed no base URL within 20 seconds{}",
+                    emulator.last_lines()
+                );
             }
         };
         emulator.base_url = start["base_url"]

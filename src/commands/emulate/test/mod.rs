@@ -54,7 +54,10 @@ impl Config {
             let provider = match (args.provider, &conversation.provider) {
                 (Some(provider), _) => provider,
                 (None, Some(id)) => Provider::from_id(id).with_context(|| {
-                    format!("{}: provider `{id}` is not one wa-hook knows", path.display())
+                    format!(
+                        "{}: provider `{id}` is not one wa-hook knows",
+                        path.display()
+                    )
                 })?,
                 (None, None) => bail!(
                     "{}: which provider's emulator plays it? give --provider or the file's `provider`",
@@ -169,7 +172,14 @@ fn play_file(
     match start(args, config, planned, interrupted) {
         Ok((mut emulator, mut app)) => {
             report.app = app.as_ref().map(|app| app.shown.clone());
-            play_steps(args, planned, &mut emulator, app.as_mut(), &mut report, interrupted)?;
+            play_steps(
+                args,
+                planned,
+                &mut emulator,
+                app.as_mut(),
+                &mut report,
+                interrupted,
+            )?;
             if let Some(app) = app.as_mut() {
                 app.stop();
             }
@@ -223,7 +233,10 @@ fn start(
         env.push(("PORT".to_string(), port.to_string()));
     }
     for (name, value) in &emulator.ids {
-        env.push((format!("WA_HOOK_{}", name.to_ascii_uppercase()), value.clone()));
+        env.push((
+            format!("WA_HOOK_{}", name.to_ascii_uppercase()),
+            value.clone(),
+        ));
     }
     let app = App::start(
         AppOptions {
@@ -256,8 +269,8 @@ fn play_steps(
     let mut halted: Option<String> = None;
     for (index, step) in planned.conversation.steps.iter().enumerate() {
         let number = index + 1;
-        let result = match &halted {
-            Some(why) => StepResult {
+        let result = if let Some(why) = &halted {
+            StepResult {
                 step: number,
                 name: step.name.clone(),
                 status: Status::NotRun,
@@ -265,19 +278,17 @@ fn play_steps(
                 seen: None,
                 app_log: Vec::new(),
                 duration_ms: 0.0,
-            },
-            None => {
-                let (result, halt) = player.play(number, step);
-                halted = match halt {
-                    None => None,
-                    Some(Halt::Interrupted) => Some("not run: interrupted".to_string()),
-                    Some(Halt::Stopped(_)) => Some(format!(
-                        "not run: the app or the emulator stopped during step {number}"
-                    )),
-                    
-                };
-                result
             }
+        } else {
+            let (result, halt) = player.play(number, step);
+            halted = match halt {
+                None => None,
+                Some(Halt::Interrupted) => Some("not run: interrupted".to_string()),
+                Some(Halt::Stopped(_)) => Some(format!(
+                    "not run: the app or the emulator stopped during step {number}"
+                )),
+            };
+            result
         };
         output::best_effort(report::step(args.format, &report.file, &result))?;
         report.results.push(result);

@@ -206,7 +206,10 @@ impl<'a> Player<'a> {
                     body["identity"] = identity.as_str().into();
                 }
                 let answer = self.control("say", &body)?;
-                let id = answer["message_id"].as_str().unwrap_or_default().to_string();
+                let id = answer["message_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
                 if let Some(label) = &step.label {
                     self.customer.insert(label.clone(), id.clone());
                 }
@@ -215,8 +218,7 @@ impl<'a> Player<'a> {
             }
             Action::React { to, emoji } => {
                 let id = self.app_message(to)?;
-                let answer =
-                    self.control("react", &json!({ "message_id": id, "emoji": emoji }))?;
+                let answer = self.control("react", &json!({ "message_id": id, "emoji": emoji }))?;
                 app_answered(&answer)
             }
             Action::Read(message) => {
@@ -316,7 +318,9 @@ impl<'a> Player<'a> {
         }
         if let Some(template) = &expectation.template {
             if message.template.as_ref() != Some(template) {
-                return fail(format!("the app sent {shown}, not the template `{template}`"));
+                return fail(format!(
+                    "the app sent {shown}, not the template `{template}`"
+                ));
             }
         }
         if let Some(parameters) = &expectation.parameters {
@@ -353,9 +357,7 @@ impl<'a> Player<'a> {
                     ));
                 }
                 (Some(quoted), Some(wanted)) => {
-                    return fail(format!(
-                        "it replies to {quoted}, not to {label} ({wanted})"
-                    ));
+                    return fail(format!("it replies to {quoted}, not to {label} ({wanted})"));
                 }
                 (_, None) => return fail(format!("the customer sent no message `{label}` names")),
             }

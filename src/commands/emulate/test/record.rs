@@ -24,9 +24,8 @@ pub fn run(args: &EmulateRecordArgs) -> anyhow::Result<Outcome> {
         if line.trim().is_empty() {
             continue;
         }
-        let record = crate::capture::parse_record(line.as_bytes()).with_context(|| {
-            format!("{} line {}", args.capture.display(), number + 1)
-        })?;
+        let record = crate::capture::parse_record(line.as_bytes())
+            .with_context(|| format!("{} line {}", args.capture.display(), number + 1))?;
         records.push(record);
     }
     let name = args.name.clone().unwrap_or_else(|| {
@@ -40,20 +39,17 @@ pub fn run(args: &EmulateRecordArgs) -> anyhow::Result<Outcome> {
         text.push('\n');
     }
     let steps = conversation.steps.len();
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
-            eprintln!(
-                "wa-hook: wrote {} to {}",
-                crate::output::plural(steps as u64, "step", "steps"),
-                path.display()
-            );
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
+    if let Some(path) = &args.out {
+        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "wa-hook: wrote {} to {}",
+            crate::output::plural(steps as u64, "step", "steps"),
+            path.display()
+        );
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
     }
     Ok(Outcome::Success)
 }
@@ -65,7 +61,9 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
         .filter(|record| record.direction.is_some())
         .find_map(|record| record.provider)
     else {
-        bail!("the capture file holds no emulate session (no record has a direction): write one with `wa-hook emulate P --out FILE`");
+        bail!(
+            "the capture file holds no emulate session (no record has a direction): write one with `wa-hook emulate P --out FILE`"
+        );
     };
     let send_api = provider
         .rules()

@@ -68,7 +68,12 @@ pub fn step(format: Format, file: &str, result: &StepResult) -> anyhow::Result<(
     let name = output::printable(&result.name);
     match result.status {
         Status::NotRun => writeln!(out, "  {mark} {:>2}  {}", result.step, name.dimmed())?,
-        _ => writeln!(out, "  {mark} {:>2}  {name}  {}", result.step, took.dimmed())?,
+        _ => writeln!(
+            out,
+            "  {mark} {:>2}  {name}  {}",
+            result.step,
+            took.dimmed()
+        )?,
     }
     if result.status == Status::Passed {
         for line in &result.app_log {
@@ -80,7 +85,12 @@ pub fn step(format: Format, file: &str, result: &StepResult) -> anyhow::Result<(
             // A cause may end with the app's last lines, one per line.
             let mut lines = cause.lines();
             let first = lines.next().unwrap_or_default();
-            writeln!(out, "        {} {}", "cause:".dimmed(), output::printable(first))?;
+            writeln!(
+                out,
+                "        {} {}",
+                "cause:".dimmed(),
+                output::printable(first)
+            )?;
             for line in lines {
                 writeln!(out, "        {}", output::printable(line))?;
             }
