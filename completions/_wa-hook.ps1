@@ -395,10 +395,16 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('qikchat', 'qikchat', [CompletionResultType]::ParameterValue, 'Qikchat: /v1/messages and the status callbacks that follow')
+            [CompletionResult]::new('picky', 'picky', [CompletionResultType]::ParameterValue, 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook')
+            [CompletionResult]::new('99digital', '99digital', [CompletionResultType]::ParameterValue, '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow')
+            [CompletionResult]::new('smartflow', 'smartflow', [CompletionResultType]::ParameterValue, 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -406,6 +412,128 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
             [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
             [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]')
+            [CompletionResult]::new('--pair-interval', '--pair-interval', [CompletionResultType]::ParameterName, 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]')
+            [CompletionResult]::new('--inject', '--inject', [CompletionResultType]::ParameterName, 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]')
+            [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;qikchat' {
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]')
+            [CompletionResult]::new('--pair-interval', '--pair-interval', [CompletionResultType]::ParameterName, 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]')
+            [CompletionResult]::new('--inject', '--inject', [CompletionResultType]::ParameterName, 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]')
+            [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;picky' {
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]')
+            [CompletionResult]::new('--pair-interval', '--pair-interval', [CompletionResultType]::ParameterName, 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]')
+            [CompletionResult]::new('--inject', '--inject', [CompletionResultType]::ParameterName, 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]')
+            [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;99digital' {
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it')
+            [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`')
+            [CompletionResult]::new('--statuses', '--statuses', [CompletionResultType]::ParameterName, 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]')
+            [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]')
+            [CompletionResult]::new('--pair-interval', '--pair-interval', [CompletionResultType]::ParameterName, 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]')
+            [CompletionResult]::new('--inject', '--inject', [CompletionResultType]::ParameterName, 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]')
+            [CompletionResult]::new('--webhook-timeout', '--webhook-timeout', [CompletionResultType]::ParameterName, 'How long a webhook waits for the app''s answer')
+            [CompletionResult]::new('--read-timeout', '--read-timeout', [CompletionResultType]::ParameterName, 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body read (media uploads included); larger ones are answered 413')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;smartflow' {
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token accepted, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]')
+            [CompletionResult]::new('--basic-auth-env', '--basic-auth-env', [CompletionResultType]::ParameterName, 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it')
             [CompletionResult]::new('--verify-token-env', '--verify-token-env', [CompletionResultType]::ParameterName, 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Address to bind')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)')
@@ -474,16 +602,65 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wa-hook;emulate;test' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The provider whose emulator plays the conversations [default: each file''s `provider`]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token the emulator accepts, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the results as JUnit XML to this file (a test suite per file, a test case per step), for CI')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line per step; json: one object per step, then a summary per file')
+            [CompletionResult]::new('--start-timeout', '--start-timeout', [CompletionResultType]::ParameterName, 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;record' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the conversation here [default: standard output]')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the conversation here [default: standard output]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The conversation''s name [default: the capture file''s name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wa-hook;emulate;help' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('qikchat', 'qikchat', [CompletionResultType]::ParameterValue, 'Qikchat: /v1/messages and the status callbacks that follow')
+            [CompletionResult]::new('picky', 'picky', [CompletionResultType]::ParameterValue, 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook')
+            [CompletionResult]::new('99digital', '99digital', [CompletionResultType]::ParameterValue, '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow')
+            [CompletionResult]::new('smartflow', 'smartflow', [CompletionResultType]::ParameterValue, 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'wa-hook;emulate;help;meta' {
+            break
+        }
+        'wa-hook;emulate;help;qikchat' {
+            break
+        }
+        'wa-hook;emulate;help;picky' {
+            break
+        }
+        'wa-hook;emulate;help;99digital' {
+            break
+        }
+        'wa-hook;emulate;help;smartflow' {
             break
         }
         'wa-hook;emulate;help;say' {
@@ -496,6 +673,12 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;emulate;help;fail' {
+            break
+        }
+        'wa-hook;emulate;help;test' {
+            break
+        }
+        'wa-hook;emulate;help;record' {
             break
         }
         'wa-hook;emulate;help;help' {
@@ -593,13 +776,31 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
         }
         'wa-hook;help;emulate' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
+            [CompletionResult]::new('qikchat', 'qikchat', [CompletionResultType]::ParameterValue, 'Qikchat: /v1/messages and the status callbacks that follow')
+            [CompletionResult]::new('picky', 'picky', [CompletionResultType]::ParameterValue, 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook')
+            [CompletionResult]::new('99digital', '99digital', [CompletionResultType]::ParameterValue, '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow')
+            [CompletionResult]::new('smartflow', 'smartflow', [CompletionResultType]::ParameterValue, 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks')
             [CompletionResult]::new('say', 'say', [CompletionResultType]::ParameterValue, 'The test customer sends the app a message, through a running emulator')
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             break
         }
         'wa-hook;help;emulate;meta' {
+            break
+        }
+        'wa-hook;help;emulate;qikchat' {
+            break
+        }
+        'wa-hook;help;emulate;picky' {
+            break
+        }
+        'wa-hook;help;emulate;99digital' {
+            break
+        }
+        'wa-hook;help;emulate;smartflow' {
             break
         }
         'wa-hook;help;emulate;say' {
@@ -612,6 +813,12 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;emulate;fail' {
+            break
+        }
+        'wa-hook;help;emulate;test' {
+            break
+        }
+        'wa-hook;help;emulate;record' {
             break
         }
         'wa-hook;help;completions' {

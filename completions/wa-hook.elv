@@ -358,16 +358,140 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand qikchat 'Qikchat: /v1/messages and the status callbacks that follow'
+            cand picky 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook'
+            cand 99digital '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow'
+            cand smartflow 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks'
             cand say 'The test customer sends the app a message, through a running emulator'
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wa-hook;emulate;meta'= {
             cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
             cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
             cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]'
+            cand --basic-auth-env 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
+            cand --host 'Address to bind'
+            cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
+            cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
+            cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
+            cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
+            cand --inject 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}'
+            cand --seed 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]'
+            cand --webhook-timeout 'How long a webhook waits for the app''s answer'
+            cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
+            cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
+            cand --format 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;qikchat'= {
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
+            cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]'
+            cand --basic-auth-env 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
+            cand --host 'Address to bind'
+            cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
+            cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
+            cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
+            cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
+            cand --inject 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}'
+            cand --seed 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]'
+            cand --webhook-timeout 'How long a webhook waits for the app''s answer'
+            cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
+            cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
+            cand --format 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;picky'= {
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
+            cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]'
+            cand --basic-auth-env 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
+            cand --host 'Address to bind'
+            cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
+            cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
+            cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
+            cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
+            cand --inject 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}'
+            cand --seed 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]'
+            cand --webhook-timeout 'How long a webhook waits for the app''s answer'
+            cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
+            cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
+            cand --format 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;99digital'= {
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
+            cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]'
+            cand --basic-auth-env 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it'
+            cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
+            cand --host 'Address to bind'
+            cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand --port 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
+            cand -o 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --out 'Capture file (JSON Lines, appended, as listen writes): the app''s sends with the answers, and the webhooks with the app''s answers, each marked with its `direction`'
+            cand --statuses 'When each status webhook follows an accepted send, after the answer: `sent=0ms,delivered=200ms` [default: at once, in order]'
+            cand --templates 'The app''s templates (JSON: [{"name", "language", "status", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such template, language or not approved; 132000 parameter count; 100 parameter name missing)'
+            cand --window 'The customer-service window: a non-template send more than this after the customer''s last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h; default: not checked]. A short one (10s) is a fast clock for tests'
+            cand --throughput 'At most this many message sends per second; more are answered 429 with code 130429 and Retry-After: 1 [Meta: 80 per number by default; default: not limited]'
+            cand --pair-interval 'The least time between two messages to the same user; sooner is answered 400 with code 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]'
+            cand --inject 'Fail message sends with an error code of Meta''s: CODE:next=N (the next N sends) or CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed` status; others are the send''s answer. Also at run time: POST /_wa-hook/inject {"code", "next" | "every"}'
+            cand --seed 'Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the same ids on every run [default: fresh ids]'
+            cand --webhook-timeout 'How long a webhook waits for the app''s answer'
+            cand --read-timeout 'Longest wait for a request''s head or more of its body (a whole body gets 3 times it)'
+            cand --max-body 'Largest request body read (media uploads included); larger ones are answered 413'
+            cand --format 'text: the base URL, then a line per request and webhook on stderr; json: JSON lines'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;smartflow'= {
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port): status and message webhooks go there'
+            cand --app-secret-env 'Sign every webhook with the Meta app secret from this environment variable (X-Hub-Signature-256) [default: unsigned]'
+            cand --token-env 'The one bearer token accepted, from this environment variable [default: any non-empty token]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: --webhook]'
+            cand --basic-auth-env 'Send every webhook with HTTP Basic auth, USER:PASS from this environment variable, as Qikchat does when its dashboard sets it'
             cand --verify-token-env 'Verify the app''s webhook first, as Meta does when a webhook is set: a GET with hub.mode=subscribe, this environment variable''s verify token and a hub.challenge, which the app must answer 200 with exactly the challenge (otherwise exit 1)'
             cand --host 'Address to bind'
             cand -p 'Port to listen on; 0 picks a free one (the base URL is printed on the first line)'
@@ -431,15 +555,58 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wa-hook;emulate;test'= {
+            cand --provider 'The provider whose emulator plays the conversations [default: each file''s `provider`]'
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
+            cand --app 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
+            cand -p 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
+            cand --port 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
+            cand --app-secret-env 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]'
+            cand --token-env 'The one bearer token the emulator accepts, from this environment variable [default: any non-empty token]'
+            cand --junit 'Also write the results as JUnit XML to this file (a test suite per file, a test case per step), for CI'
+            cand --format 'text: a line per step; json: one object per step, then a summary per file'
+            cand --start-timeout 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -v 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)'
+            cand --verbose 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;record'= {
+            cand -o 'Write the conversation here [default: standard output]'
+            cand --out 'Write the conversation here [default: standard output]'
+            cand --name 'The conversation''s name [default: the capture file''s name]'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wa-hook;emulate;help'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand qikchat 'Qikchat: /v1/messages and the status callbacks that follow'
+            cand picky 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook'
+            cand 99digital '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow'
+            cand smartflow 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks'
             cand say 'The test customer sends the app a message, through a running emulator'
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wa-hook;emulate;help;meta'= {
+        }
+        &'wa-hook;emulate;help;qikchat'= {
+        }
+        &'wa-hook;emulate;help;picky'= {
+        }
+        &'wa-hook;emulate;help;99digital'= {
+        }
+        &'wa-hook;emulate;help;smartflow'= {
         }
         &'wa-hook;emulate;help;say'= {
         }
@@ -448,6 +615,10 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help;read'= {
         }
         &'wa-hook;emulate;help;fail'= {
+        }
+        &'wa-hook;emulate;help;test'= {
+        }
+        &'wa-hook;emulate;help;record'= {
         }
         &'wa-hook;emulate;help;help'= {
         }
@@ -522,12 +693,26 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         }
         &'wa-hook;help;emulate'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
+            cand qikchat 'Qikchat: /v1/messages and the status callbacks that follow'
+            cand picky 'Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook'
+            cand 99digital '99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow'
+            cand smartflow 'Omni Smartflow: no public send API; the customer''s messages and the status callbacks'
             cand say 'The test customer sends the app a message, through a running emulator'
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
         }
         &'wa-hook;help;emulate;meta'= {
+        }
+        &'wa-hook;help;emulate;qikchat'= {
+        }
+        &'wa-hook;help;emulate;picky'= {
+        }
+        &'wa-hook;help;emulate;99digital'= {
+        }
+        &'wa-hook;help;emulate;smartflow'= {
         }
         &'wa-hook;help;emulate;say'= {
         }
@@ -536,6 +721,10 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;emulate;read'= {
         }
         &'wa-hook;help;emulate;fail'= {
+        }
+        &'wa-hook;help;emulate;test'= {
+        }
+        &'wa-hook;help;emulate;record'= {
         }
         &'wa-hook;help;completions'= {
         }

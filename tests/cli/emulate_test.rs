@@ -173,6 +173,53 @@ fn a_broken_bot_fails_at_the_step_and_says_why() {
     }
 }
 
+/// A text after the window is accepted, then fails: the step that expected it says so.
+#[test]
+fn a_message_that_fails_after_the_window_fails_its_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("window.toml");
+    std::fs::write(
+        &conversation,
+        r#"provider = "meta"
+[emulator]
+window = "24h"
+[[steps]]
+say = "Where is order 55512?"
+[[steps]]
+expect = "text"
+id = "answer"
+[[steps]]
+advance = "25h"
+[[steps]]
+read = "answer"
+[[steps]]
+expect = "any"
+"#,
+    )
+    .unwrap();
+    let app = standin(&["text-follow-up"]);
+    let app: Vec<&str> = app.iter().map(String::as_str).collect();
+    let output = play(
+        &[conversation.to_str().unwrap()],
+        &["--format", "json"],
+        &app,
+        &[],
+    );
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(
+        statuses(&lines),
+        ["passed", "passed", "passed", "passed", "failed"]
+    );
+    let cause = step(&lines, 5)["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with(
+            "the emulator accepted a text \"How did we do?\", then reported it failed"
+        ),
+        "{cause}"
+    );
+}
+
 /// The text report, whole, for an app that crashes on the photo: the step, the exit, the
 /// error it logged, and the steps after it not run.
 #[test]
@@ -500,4 +547,45 @@ fn a_pywa_bot_plays_the_conversation() {
         cause.starts_with("it quotes no message; it should reply to question"),
         "{cause}"
     );
+}
+
+/// Ctrl-C (SIGINT to the process and its group) during a step: the step ends, the rest are not
+/// run, the report and --junit are written, the app and the emulator are stopped, exit 130.
+#[test]
+fn ctrl_c_reports_the_steps_done_and_exits_130() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("long.toml");
+    std::fs::write(
+        &conversation,
+        "provider = \"meta\"\n[[steps]]\nsay = \"hi\"\n[[steps]]\nwait = \"60s\"\n[[steps]]\nsay = \"bye\"\n",
+    )
+    .unwrap();
+    let junit = dir.path().join("j.xml");
+    let mut child = wa_hook_process()
+        .process_group(0)
+        .args(["emulate", "test", conversation.to_str().unwrap()])
+        .args(["--webhook", &format!("127.0.0.1:{}/webhook", closed_port())])
+        .args(["--format", "json", "--junit", junit.to_str().unwrap(), "--"])
+        .args(standin(&[]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("\"step\":1"), "{first}");
+    crate::signals::signal_like_timeout(child.id());
+    let rest: Vec<String> = stdout.lines().map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let lines: Vec<Value> = std::iter::once(first.as_str())
+        .chain(rest.iter().map(String::as_str))
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(statuses(&lines), ["passed", "not_run", "not_run"]);
+    assert_eq!(step(&lines, 2)["cause"], "not finished: interrupted");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("skipped=\"2\""), "{xml}");
 }

@@ -18,6 +18,9 @@ use crate::providers::{SendApi, SentMessage};
 /// How a step that waited for a message in vain begins its cause.
 const NOTHING_SENT: &str = "the app sent no message";
 
+/// How long an expected message's first status is waited for, to see it did not fail.
+const STATUS_WAIT: Duration = Duration::from_secs(1);
+
 /// How often the capture file is read while a step waits for the app.
 const POLL: Duration = Duration::from_millis(20);
 
@@ -362,7 +365,47 @@ impl<'a> Player<'a> {
                 (_, None) => return fail(format!("the customer sent no message `{label}` names")),
             }
         }
+        if let Some(id) = &message.id {
+            if self.first_status(id) == Some("failed".to_string()) {
+                return fail(format!(
+                    "the emulator accepted {shown}, then reported it failed (a `failed` status: \
+                     outside the customer-service window, or an injected failure)"
+                ));
+            }
+        }
         Ok(Some(shown))
+    }
+
+    /// The first status the emulator sent about the app's message `id`, waiting up to
+    /// [`STATUS_WAIT`] for it (it follows the send at once unless the emulator delays it).
+    fn first_status(&mut self, id: &str) -> Option<String> {
+        let until = Instant::now() + STATUS_WAIT;
+        let mut from = self.cursor;
+        loop {
+            self.emulator.poll();
+            while from < self.emulator.records.len() {
+                let record = &self.emulator.records[from];
+                from += 1;
+                if record.direction != Some(Direction::Webhook) {
+                    continue;
+                }
+                let status = record
+                    .body_bytes()
+                    .ok()
+                    .flatten()
+                    .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+                    .and_then(|body| self.send_api.status_of(&body));
+                if let Some((about, status)) = status {
+                    if about == id {
+                        return Some(status);
+                    }
+                }
+            }
+            if Instant::now() >= until || (self.interrupted)() {
+                return None;
+            }
+            std::thread::sleep(POLL);
+        }
     }
 
     /// The app's next message, waiting up to `within` for it; sends that carry no message
