@@ -589,3 +589,80 @@ fn ctrl_c_reports_the_steps_done_and_exits_130() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("skipped=\"2\""), "{xml}");
 }
+
+/// An app already running (no `-- CMD`), its API base set to the emulator's fixed `--port`.
+#[test]
+fn an_app_already_running_is_played_on_a_fixed_port() {
+    let (emulator_port, app_port) = (closed_port(), closed_port());
+    let mut app = std::process::Command::new("python3")
+        .arg(bot("standin_bot.py"))
+        .env("PORT", app_port.to_string())
+        .env(
+            "WA_HOOK_BASE_URL",
+            format!("http://127.0.0.1:{emulator_port}"),
+        )
+        .env("WA_HOOK_PHONE_NUMBER_ID", "106540352242922")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut listening = String::new();
+    BufReader::new(app.stdout.take().unwrap())
+        .read_line(&mut listening)
+        .unwrap();
+    let _app = Running(app);
+    let output = wa_hook()
+        .args([
+            "emulate",
+            "test",
+            &sample_conversation(),
+            "--format",
+            "json",
+        ])
+        .args(["--app", &format!("127.0.0.1:{app_port}/webhook")])
+        .args(["--port", &emulator_port.to_string()])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(statuses(&lines), vec!["passed"; 8]);
+    assert_eq!(lines.last().unwrap()["summary"]["app"], Value::Null);
+}
+
+/// A capture of real traffic (`listen --out`) seeds the customer's side of a conversation.
+#[test]
+fn a_capture_of_real_traffic_seeds_the_customers_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("real.jsonl");
+    let listener = Listener::start(&["--out", capture.to_str().unwrap(), "--no-ui"]);
+    for sample in [
+        "meta/message-text",
+        "meta/status-read",
+        "meta/message-image",
+    ] {
+        wa_hook()
+            .args(["replay", sample, "--to", &listener.url])
+            .assert()
+            .success();
+    }
+    let records = records_when(&capture, |records| records.len() == 3);
+    assert_eq!(records.len(), 3);
+    drop(listener);
+    let output = wa_hook()
+        .args(["emulate", "record", capture.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let said: Value = serde_json::to_value(text.parse::<toml::Table>().unwrap()).unwrap();
+    let steps = said["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "{text}");
+    assert!(steps[0]["say"].is_string(), "{text}");
+    assert_eq!(steps[1]["send"], "message:image", "{text}");
+    assert_eq!(said["provider"], "meta");
+}

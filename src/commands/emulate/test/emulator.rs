@@ -38,6 +38,8 @@ pub struct EmulatorOptions {
     pub window: Option<Duration>,
     pub templates: Option<PathBuf>,
     pub seed: Option<u64>,
+    /// Scrubbed from the lines of its output kept for errors.
+    pub secrets: Vec<crate::secret::SecretString>,
 }
 
 pub struct EmulatorProcess {
@@ -124,7 +126,9 @@ impl EmulatorProcess {
         let sender = Arc::new(Mutex::new(Some(sender)));
         let on_line = {
             let recent = Arc::clone(&recent);
+            let secrets = Arc::new(options.secrets.clone());
             move |line: String| {
+                let line = crate::secret::scrub(&line, &secrets.iter().collect::<Vec<_>>());
                 // The first JSON line with a base URL is the start line; the rest are kept
                 // for an error that shows them.
                 if let Ok(start) = serde_json::from_str::<Value>(&line) {

@@ -209,6 +209,7 @@ fn start(
             window: conversation.window,
             templates: conversation.templates.clone(),
             seed: conversation.seed,
+            secrets: config.secrets.clone(),
         },
         interrupted,
     )?;

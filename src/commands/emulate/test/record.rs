@@ -2,7 +2,8 @@
 //! so a test is written by chatting. The customer's messages (webhooks the provider's
 //! [`SendApi::customer_message`] reads) become `say` or `send` steps; the app's messages
 //! ([`SendApi::message_sent`]) become `expect` steps with what they carried; a `read` status
-//! becomes a `read` step. Statuses the emulator sends on its own are left out.
+//! becomes a `read` step. Statuses the emulator sends on its own are left out. A capture of
+//! real traffic (`listen --out`) seeds the customer's side.
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 
@@ -56,13 +57,13 @@ pub fn run(args: &EmulateRecordArgs) -> anyhow::Result<Outcome> {
 
 /// The conversation the records of one emulate session make.
 fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<ConversationFile> {
-    let Some(provider) = records
-        .iter()
-        .filter(|record| record.direction.is_some())
-        .find_map(|record| record.provider)
-    else {
+    // A capture of real traffic (`listen`) holds the provider's webhooks only, without a
+    // direction: its customer's messages seed the `say` steps; the expectations are left to
+    // write.
+    let Some(provider) = records.iter().find_map(|record| record.provider) else {
         bail!(
-            "the capture file holds no emulate session (no record has a direction): write one with `wa-hook emulate P --out FILE`"
+            "no record names a provider: record a session with `wa-hook emulate P --out FILE`, \
+             or real traffic with `listen --out`"
         );
     };
     let send_api = provider
@@ -97,6 +98,7 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
                 recorder.webhook(record, &body);
             }
             Some(Direction::Send) => recorder.send(record, &body),
+            None if record.provider == Some(provider) => recorder.webhook(record, &body),
             None => {}
         }
     }
