@@ -1288,7 +1288,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__test)
-            opts="-p -v -h -V --provider --app --webhook --port --app-secret-env --token-env --junit --format --start-timeout --verbose --color --help --version"
+            opts="-p -v -h -V --provider --app --webhook --events-webhook --port --app-secret-env --token-env --junit --format --start-timeout --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1303,6 +1303,10 @@ _wa__hook() {
                     return 0
                     ;;
                 --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events-webhook)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1668,7 +1668,8 @@ Each message the customer sent becomes a `say` (a text) or a `send` (another kin
 message the app sent becomes an `expect` of its type, with its text, template and parameters,
 and `reply_to` where it quoted the customer; a `read` status becomes a `read` step. Statuses
 the emulator sends by itself (sent, delivered, failed) are left out. Edit the result: exact
-texts are often better as `contains` or `matches`.";
+texts are often better as `contains` or `matches`. A capture of real traffic (`listen --out`)
+seeds the customer's steps only.";
 
 /// `emulate test`'s words for the shared app-secret flag.
 const EMULATE_TEST_FLAGS_HELP: &[(&str, &str)] = &[(
@@ -1691,6 +1692,11 @@ pub struct EmulateTestArgs {
     /// The app's webhook URL (a URL, host:port/path or a port) [default: each file's `webhook`]
     #[arg(long, visible_alias = "app", value_name = "URL")]
     pub webhook: Option<String>,
+
+    /// Where the provider's second callback URL points (Picky Assist's event webhook) [default:
+    /// each file's `events_webhook`, else --webhook]
+    #[arg(long, value_name = "URL")]
+    pub events_webhook: Option<String>,
 
     /// The emulator's port; 0 picks a free one (give one when the app is already running and
     /// its API base is set to it)

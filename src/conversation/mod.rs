@@ -45,6 +45,8 @@ pub struct ConversationFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_webhook: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emulator: Option<EmulatorSettings>,
     pub steps: Vec<StepFile>,
 }
@@ -141,6 +143,8 @@ pub struct Conversation {
     pub name: String,
     pub provider: Option<String>,
     pub webhook: Option<String>,
+    /// The emulator's `--events-webhook`.
+    pub events_webhook: Option<String>,
     /// The emulator's `--window`.
     pub window: Option<Duration>,
     /// The emulator's `--templates`, relative to the working directory.
@@ -338,6 +342,7 @@ fn build(file: ConversationFile, name: &str, dir: &Path) -> anyhow::Result<Conve
         name: file.name.unwrap_or_else(|| name.to_string()),
         provider: file.provider,
         webhook: file.webhook,
+        events_webhook: file.events_webhook,
         window: emulator
             .window
             .as_deref()

@@ -32,6 +32,7 @@ const RECENT: usize = 12;
 pub struct EmulatorOptions {
     pub provider: Provider,
     pub webhook: Url,
+    pub events_webhook: Option<Url>,
     pub port: u16,
     pub app_secret_env: Option<String>,
     pub token_env: Option<String>,
@@ -97,6 +98,9 @@ impl EmulatorProcess {
             .arg(&capture)
             .args(["--format", "json"])
             .env("NO_COLOR", "1");
+        if let Some(events) = &options.events_webhook {
+            command.args(["--events-webhook", events.as_str()]);
+        }
         if let Some(var) = &options.app_secret_env {
             command.args(["--app-secret-env", var]);
         }

@@ -38,6 +38,7 @@ struct Planned {
     conversation: Conversation,
     provider: Provider,
     webhook: url::Url,
+    events_webhook: Option<url::Url>,
 }
 
 /// The run, complete before anything starts.
@@ -64,13 +65,13 @@ impl Config {
                     path.display()
                 ),
             };
-            if provider.rules().send_api().is_none() {
+            let Some(send_api) = provider.rules().send_api() else {
                 bail!(
                     "{}: wa-hook does not emulate {}'s send API yet",
                     path.display(),
                     provider.display_name()
                 );
-            }
+            };
             let webhook = match (&args.webhook, &conversation.webhook) {
                 (Some(url), _) | (None, Some(url)) => crate::http::parse_target(url)?,
                 (None, None) => bail!(
@@ -78,6 +79,19 @@ impl Config {
                     path.display()
                 ),
             };
+            let events_webhook = args
+                .events_webhook
+                .as_ref()
+                .or(conversation.events_webhook.as_ref())
+                .map(|url| crate::http::parse_target(url))
+                .transpose()?;
+            if events_webhook.is_some() && send_api.events_webhook().is_none() {
+                bail!(
+                    "{}: {} has one callback URL: leave out events_webhook (--events-webhook)",
+                    path.display(),
+                    provider.display_name()
+                );
+            }
             if let Some(templates) = &conversation.templates {
                 if !templates.is_file() {
                     bail!(
@@ -92,6 +106,7 @@ impl Config {
                 conversation,
                 provider,
                 webhook,
+                events_webhook,
             });
         }
         let mut secrets: Vec<SecretString> = args.app_secret.resolve()?.into_iter().collect();
@@ -203,6 +218,7 @@ fn start(
         &EmulatorOptions {
             provider: planned.provider,
             webhook: planned.webhook.clone(),
+            events_webhook: planned.events_webhook.clone(),
             port: args.port,
             app_secret_env: args.app_secret.app_secret_env.clone(),
             token_env: args.token_env.clone(),

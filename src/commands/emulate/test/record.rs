@@ -119,6 +119,7 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
         name: Some(name),
         provider: Some(provider_id(provider)),
         webhook,
+        events_webhook: None,
         emulator: None,
         steps: recorder.steps,
     })
