@@ -1389,16 +1389,161 @@ to stderr. Ctrl-C prints the summary (sends by type and outcome, webhooks delive
 by the app) and exits 0 (a second Ctrl-C exits 130 at once).";
 
 /// `emulate qikchat --help`: what it answers, and what is unknown.
-const EMULATE_QIKCHAT_HELP: &str = "Not built yet.";
+const EMULATE_QIKCHAT_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md, \"Qikchat send API\", and Qikchat's API pages):
+  POST /v1/messages with a QIKCHAT-API-KEY header: any non-empty key, or only the one
+    --token-env names; a missing, empty or other key is refused (401).
+  Sends: {to_contact, type, <type>: {...}} for text ({body} of at most 4096 characters;
+    preview_url), image and video ({link, caption}), audio and sticker ({link}), document
+    ({link, caption, filename}), contact (one card: name, phones, emails, addresses, org, urls,
+    birthday) and location ({latitude, longitude, name, address}); media by http(s) link only
+    (there is no upload). Checked against the send schema (qikchat-send.json, shipped).
+  Accepted: {\"status\": true, \"message\": \"Messages queued successfully\", \"data\": [{id,
+    channel, from, recipient, created_at, \"status\": \"queued\"}]} with a fresh 25-character id
+    (drawn from --seed when given), then the `sent` and `delivered` callbacks
+    (whatsapp:message:status, payload.id = that id), with Authorization: Basic when
+    --basic-auth-env is given. `read` comes when the customer reads (`wa-hook emulate read`),
+    `failed` with `wa-hook emulate fail` (Qikchat's callbacks document no error: --code is not
+    carried).
+  --window 24h: \"free-form only within 24 hours of the user's last message\": outside it a
+    non-template send is queued, then a `failed` callback follows (no `sent`).
+  The customer, on the same port: say (text, or --kind message:text | message:image, the
+    kinds of wa-hook's Qikchat samples), react, read, fail, as whatsapp:message:in and
+    whatsapp:message:status bodies. --identity is Meta's: refused here.
+
+Unknown, and what wa-hook does instead:
+  Qikchat's error answers are not documented. Every refusal is wa-hook's: HTTP 400 (a send
+  that breaks the schema, or not JSON), 401 (the key), 404 (another route), 405 (another
+  method), 413 (over --max-body), shaped like the success envelope: {\"status\": false,
+  \"message\": \"<JSON pointer of the field at fault>: expected ..., found ...\"}.
+  Types other than those listed are refused at /type (Qikchat may take more; its pages list
+  these). The template send's shape is not documented: any `template` object is accepted
+  unchecked, and --templates is refused. Whether Qikchat refuses a send outside the window or
+  fails it later is unknown (it fails later here, as Meta does). The send answer's `credits`
+  (a price: 0.80 on the text page, absent on the media pages) is left out. Which numbers a
+  status callback's `from` and `to` hold is not said: here `from` is the business number and
+  `to` the recipient as sent, as in the send answer. Inbound types beyond text and image, a
+  reaction included, follow Meta's shapes (PROVIDERS.md); a reaction names the message by the
+  id the send was answered with.
+  Refused, with the reason: --inject (Qikchat documents no error codes), --throughput and
+  --pair-interval (no documented limits), --templates, --app-secret-env (Qikchat signs
+  nothing), --verify-token-env (no handshake), --events-webhook (one callback URL).
+
+No public Qikchat client library was found (PyPI, npm): the app calls the API with its own
+HTTP client. Stdout's first line is the base URL (or with --format json {\"emulating\",
+\"base_url\", \"business_number\", \"customer\"}); Ctrl-C prints the summary and exits 0.";
 
 /// `emulate picky --help`: what it answers, and what is unknown.
-const EMULATE_PICKY_HELP: &str = "Not built yet.";
+const EMULATE_PICKY_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md and PROVIDERS.md, \"Picky Assist\"):
+  POST /api/v2/push (V4) or /app/api/v2/push (V3): JSON, or the normal POST form with the JSON
+    in the query (?data=JSON). The body: token (any non-empty one, or only the one --token-env
+    names), application, globalmessage, globalmedia, priority (\"0\" or \"1\"), data[] of
+    {number, message}: numbers with the country code, digits only, no + and no leading 0; a
+    number needs its own message unless globalmessage or globalmedia is given. Checked against
+    the send schema (picky-push.json, shipped). Accepted: {\"status\": 100, \"push_id\",
+    \"message\": \"Success\", \"data\": [{\"msg_id\", \"number\", \"credit\"}]}, then for each number
+    a delivery report (event_id 1) with status 4 submitted, then 1 delivered, on the event
+    webhook (--events-webhook, else --webhook); 3 read comes when the customer reads
+    (`wa-hook emulate read MSG_ID`), 2 failed with `wa-hook emulate fail MSG_ID --code N`.
+  Instant replies: a 200 with a JSON body to a message webhook is read as an instant reply
+    (the picky-reply schema): a valid one is sent to the customer (recorded as a send, with its
+    delivery reports), an invalid one is recorded with its issues and not sent, and a body that
+    is not JSON is not delivered (recorded so).
+  The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:media\"}
+    (any Picky message sample kind), /_wa-hook/read {\"message_id\"}, /_wa-hook/fail
+    {\"message_id\", \"code\"}, where message_id is a msg_id. Picky documents no reactions.
+  --statuses submitted=0ms,delivered=2s delays the reports; --seed N draws push_id and msg_id
+    from the seed (the same pushes get the same ids on every run).
+
+Unknown, and wa-hook's choices:
+  Picky Assist's error codes (its \"Status & Error Codes\" were not read into wa-hook's
+  sources). A wrong push is answered HTTP 400 {\"status\": 400, \"message\": \"<JSON pointer of
+  the field at fault>: expected ..., found ...\"}, a missing or wrong token 401, unknown routes
+  404 and other methods 405, in the same form: those statuses are wa-hook's, not Picky's; an
+  app should treat any status other than 100 as a failure. --inject is refused for this reason.
+  Whether Picky requires application (required here); which text wins when both globalmessage
+  and a number's message are given (globalmessage here); what credit a message costs (the
+  documentation's 0.005 here); whether Picky batches reports (one report per message and
+  status here) and reports instant replies (it does here, with a push_id of their own); where
+  a push carries reference_number (data[] or the top level, echoed on the reports here); the
+  report's message_type (guessed from globalmedia's extension) and error_message for codes
+  other than 131026 (wa-hook's text). The answer's ids are strings and the reports' numbers,
+  as in Picky's own samples. An instant reply's delay is not waited; a webhook the app
+  answers non-200 is not retried (Picky retries after 1 min, 15 min, 2 h and 6 h).
+  --templates, --window, --throughput and --pair-interval are refused: none is documented for
+  Picky's Push API. Picky signs nothing and sends no auth: --app-secret-env, --basic-auth-env
+  and --verify-token-env are refused.
+
+Stdout's first line is the base URL (`http://127.0.0.1:PORT`, or with --format json
+{\"emulating\", \"base_url\", \"project_id\", \"customer\"}). Ctrl-C prints the summary and exits 0.";
 
 /// `emulate 99digital --help`: what it answers, and what is unknown.
-const EMULATE_PARTNER_HELP: &str = "Not built yet.";
+const EMULATE_PARTNER_HELP: &str = "\
+What is emulated (facts from wa-hook's SEND-APIS.md and the 99 Digital pages it names):
+  POST /whatsapp/sendMessage (v1) {apiKey, from, to, text}: `to` a private number or a group id
+    (9725001234567-157483929384). Accepted: {status: \"OK\", unique, text, timestamp, from, to,
+    reason: 1}.
+  POST /whatsapp/v2/sendMessage (v2) {apiKey, from, to, body, replyTo?, showRequest?}: private
+    numbers only. --window 24h: the test customer is taken to have written when the emulator
+    started; a v2 send later than the window is refused (a short one, 10s, is a fast clock).
+  POST /whatsapp/v2/readStatus (mark as read; the path is from 99 Digital's mark-as-read page)
+    {apiKey, from, to} -> {status: \"OK\", reason: 1, from, to}.
+  Each body is checked against the send schema (partner-send.json, shipped) and refused with
+  {status: \"FAIL\", reason} and the documented reason: 2 `from` is not the emulated account
+  (or the body is not JSON), 3 a wrong apiKey, 4 `to` empty or malformed (numbers are
+  international without +), 5 empty text / body. The apiKey: any non-empty one, or only the
+  one --token-env names; it is never repeated in an answer, a line of output or the capture
+  file (recorded as \"(redacted)\").
+  --inject REASON:next=N | REASON:every=N with reasons 2 to 7 (6 \"WhatsApp error - try
+    again\", 7 \"'to' number is valid, but doesn't have WhatsApp installed\") fails message sends.
+  Webhooks: the partner events of 99 Digital's Partner Webhook API page, to --webhook, when the
+  customer's side asks: wa-hook emulate say --emulator URL --kind event:whatsapp (also
+  event:builder, event:online). 99 Digital's delivery statuses and incoming messages are not
+  in wa-hook's facts, so no webhook follows a send, and `say TEXT`, `read`, `fail` and `react`
+  are refused. With --token-env, the whatsapp event leaves out whatsapp_apiKey (the key is
+  never sent); otherwise it carries a fresh one. Events are unsigned: the page documents no
+  signature (only the address they come from, 34.165.99.212).
+  No public 99 Digital client was found on PyPI or npm to point at the emulator.
+
+wa-hook's own choices, where 99 Digital's behaviour is unknown:
+  FAIL answers are HTTP 200 (the pages show no HTTP status) and add `wa_hook_details`: the
+  JSON pointer of the member at fault, then what was expected and found. Several faults: the
+  lowest reason wins. Reason 0, which no page uses, marks what 99 Digital gives no reason for:
+  a v2 send outside the window (its answer is not documented; the pages say to use Send
+  Template Message), an unknown route (404), a member with no reason (replyTo, showRequest).
+  v2's success answer is v1's without `text`; showRequest: 1 adds the request without the
+  apiKey as `request` (the page does not name the member). A body that is not JSON is reason
+  2, as the mark-as-read page says. v1's page says \"POST\" only: the emulator takes JSON, as
+  for v2. The digit counts of a number (8 to 15) are wa-hook's reading of the examples.
+  --templates, --throughput and --pair-interval are refused (nothing documented to check).
+
+Stdout's first line is the base URL (with --format json {\"emulating\", \"base_url\", \"from\",
+\"customer\"}); Ctrl-C prints the summary (sends by endpoint and reason) and exits 0.";
 
 /// `emulate smartflow --help`: what it answers, and what is unknown.
-const EMULATE_SMARTFLOW_HELP: &str = "Not built yet.";
+const EMULATE_SMARTFLOW_HELP: &str = "\
+Omni Smartflow has no public send API (none was found: wa-hook's SEND-APIS.md), so only its
+webhook side is emulated: every request to the emulator's API is answered HTTP 501 with a JSON
+{\"error\"} saying so, and recorded.
+  The customer's message, to the incoming-message callback (--webhook):
+    wa-hook emulate say --emulator URL 'Is the jacket in stock?'
+    wa-hook emulate say --emulator URL --kind message:image   (any smartflow/message-* sample)
+  A status of a message the app sent through Omni Smartflow, to the status callback
+  (--events-webhook; --webhook when it is not given):
+    wa-hook emulate read --emulator URL wamid.HBgM...
+    wa-hook emulate fail --emulator URL wamid.HBgM... --code 131026
+  Bodies are Omni Smartflow's (Meta's On-Premises format, no envelope), built from wa-hook's
+  smartflow samples with fresh ids and times; each is checked with wa-hook's Smartflow schemas
+  and recorded with its verdict. Any message id is taken (the app's sends do not go through
+  the emulator). A failed status carries a code of wa-hook's Meta error table (Omni Smartflow
+  passes on Meta's errors); 131026 keeps the sample's texts, other codes use the code's meaning.
+  React is refused: no reaction callback is documented. Webhooks are unsigned: the seed
+  documents no signature or credentials.
+  Flags about sends (--token-env, --templates, --window, --throughput, --pair-interval,
+  --inject) are refused; --statuses has no effect (no send is followed by statuses).
+
+Stdout's first line is the base URL; Ctrl-C prints the summary and exits 0.";
 
 #[derive(Args, Debug)]
 pub struct EmulateArgs {
@@ -1417,7 +1562,7 @@ pub enum EmulateCommand {
     /// Picky Assist: the Push API (/api/v2/push) and the delivery reports on the event webhook
     #[command(after_help = EMULATE_PICKY_HELP)]
     Picky(Box<EmulateServeArgs>),
-    /// 99 Digital: sendMessage (v1, v2), mark-as-read and the event webhooks that follow
+    /// 99 Digital: sendMessage (v1, v2), mark-as-read (readStatus) and its partner events
     #[command(name = "99digital", after_help = EMULATE_PARTNER_HELP)]
     Partner(Box<EmulateServeArgs>),
     /// Omni Smartflow: no public send API; the customer's messages and the status callbacks
@@ -1459,8 +1604,8 @@ pub struct EmulateServeArgs {
     #[command(flatten)]
     pub app_secret: AppSecretEnvArg,
 
-    /// The one bearer token accepted, from this environment variable [default: any non-empty
-    /// token]
+    /// The one API credential accepted (Meta's bearer token, Qikchat's API key, Picky Assist's
+    /// token, 99 Digital's apiKey), from this environment variable [default: any non-empty one]
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
 
@@ -1498,36 +1643,38 @@ pub struct EmulateServeArgs {
     #[arg(long, value_name = "STATUS=DURATION,...")]
     pub statuses: Option<String>,
 
-    /// The app's templates (JSON: [{"name", "language", "status", "components": [{"type":
+    /// Meta: the app's templates (JSON: [{"name", "language", "status", "components": [{"type":
     /// "BODY", "text": "Hi {{1}}"}]}]): template sends are checked against them (132001 no such
     /// template, language or not approved; 132000 parameter count; 100 parameter name missing)
     #[arg(long, value_name = "FILE")]
     pub templates: Option<PathBuf>,
 
     /// The customer-service window: a non-template send more than this after the customer's
-    /// last message (or before any) is accepted, then fails with a 131047 status [Meta: 24h;
-    /// default: not checked]. A short one (10s) is a fast clock for tests
+    /// last message (or before any) fails as the provider fails it (Meta: accepted, then a
+    /// 131047 `failed` status) [Meta, Qikchat, 99 Digital v2: 24h; default: not checked]. A
+    /// short one (10s) is a fast clock for tests
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub window: Option<Duration>,
 
-    /// At most this many message sends per second; more are answered 429 with code 130429 and
+    /// Meta: at most this many message sends per second; more are answered 429 with code 130429 and
     /// Retry-After: 1 [Meta: 80 per number by default; default: not limited]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub throughput: Option<u32>,
 
-    /// The least time between two messages to the same user; sooner is answered 400 with code
+    /// Meta: the least time between two messages to the same user; sooner is answered 400 with code
     /// 131056 [Meta: about 6s, with bursts Meta does not specify; default: not limited]
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub pair_interval: Option<Duration>,
 
-    /// Fail message sends with an error code of Meta's: CODE:next=N (the next N sends) or
-    /// CODE:every=N (every Nth); repeatable. Codes Meta reports later (131047, 131026) are
-    /// accepted, then get a `failed` status; others are the send's answer. Also at run time:
+    /// Fail message sends with one of the provider's documented codes (Meta's error codes, 99
+    /// Digital's reasons): CODE:next=N (the next N sends) or CODE:every=N (every Nth);
+    /// repeatable. Codes Meta reports later (131047, 131026) are accepted, then get a `failed`
+    /// status; others are the send's answer. Refused for providers that document no codes. Also at run time:
     /// POST /_wa-hook/inject {"code", "next" | "every"}
     #[arg(long, value_name = "CODE:next=N", value_parser = crate::providers::Injection::parse)]
     pub inject: Vec<crate::providers::Injection>,
 
-    /// Draw every id (message ids, media ids, fbtrace_id) from this seed: the same sends get the
+    /// Draw every id (message ids, media ids, Meta's fbtrace_id) from this seed: the same sends get the
     /// same ids on every run [default: fresh ids]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,

@@ -432,7 +432,7 @@ fn check_sent(record: &crate::capture::CaptureRecord, body: &[u8]) -> RecordChec
         .as_ref()
         .map_or_else(|| "request".to_string(), ToString::to_string);
     match api {
-        Some(api) if is_send => match parse_json(body) {
+        Some(api) if is_send => match parse_json(&api.sent_body(body, &record.query)) {
             Ok(value) => RecordCheck::Checked(api.check_send(&value)),
             Err(issue) => RecordCheck::Checked(Check::malformed(&issue.expected, issue.found)),
         },

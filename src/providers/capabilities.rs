@@ -226,6 +226,13 @@ pub trait SendApi: Sync {
     /// against the provider's send schema.
     fn check_send(&self, body: &Value) -> crate::validation::Check;
 
+    /// The bytes of a send as the provider reads them: its body, or what the provider takes
+    /// from the query instead (Picky Assist's `?data=JSON`). `validate` checks these.
+    fn sent_body<'a>(&self, body: &'a [u8], query: &str) -> std::borrow::Cow<'a, [u8]> {
+        let _ = query;
+        std::borrow::Cow::Borrowed(body)
+    }
+
     /// The provider's second callback URL, when it has one (`Picky Assist's event webhook`):
     /// webhooks for [`Destination::Events`] go there (`--events-webhook`). `None`: every
     /// webhook goes to `--webhook`, and the flag is refused.

@@ -1,201 +1,56 @@
 //! `wa-hook emulate meta` against a stand-in app: a recording HTTP server on 127.0.0.1:0 that
 //! takes the emulator's webhooks, while the test plays the app's sends over raw HTTP.
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Stdio};
 use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::emulator::{App, Running, json_of, verdict};
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
 const SECRET: &str = "emulator-test-secret";
 
-/// A stand-in app: records every webhook and hands each to the test as it arrives.
-struct App {
-    server: RecordingServer,
-    arrived: Receiver<Recorded>,
-}
-
-impl App {
-    fn start() -> App {
-        Self::answering(|_| Reply::ok())
-    }
-
-    fn answering(reply: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> App {
-        let (sender, arrived) = mpsc::channel();
-        let sender = Mutex::new(sender);
-        let server = RecordingServer::with_responder(move |request| {
-            let answer = reply(request);
-            let _ = sender.lock().unwrap().send(request.clone());
-            answer
-        });
-        App { server, arrived }
-    }
-
-    /// The next webhook, within 10 s.
-    fn next(&self) -> Recorded {
-        self.arrived
-            .recv_timeout(Duration::from_secs(10))
-            .expect("a webhook within 10 s")
-    }
-
-    fn webhook_url(&self) -> String {
-        format!("{}/webhook", self.server.url)
-    }
-}
-
 /// A running `wa-hook emulate meta`.
-struct Emulator {
-    base: String,
-    first_line: String,
-    child: Child,
-    stdout: BufReader<ChildStdout>,
+struct Emulator(Running);
+
+impl std::ops::Deref for Emulator {
+    type Target = Running;
+    fn deref(&self) -> &Running {
+        &self.0
+    }
 }
 
 impl Emulator {
     fn start(app: &App, args: &[&str]) -> Emulator {
-        let mut command = wa_hook_process();
-        command
-            .env("EMULATE_SECRET", SECRET)
-            .env("EMULATE_TOKEN", "the-one-token")
-            .env("VERIFY", "vt-123")
-            .args(["emulate", "meta", "--webhook", &app.webhook_url()])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("spawn wa-hook emulate");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line).unwrap();
-        let base = match serde_json::from_str::<Value>(first_line.trim()) {
-            Ok(line) => line["base_url"].as_str().unwrap_or_default().to_string(),
-            Err(_) => first_line.trim().to_string(),
-        };
-        assert!(base.starts_with("http://127.0.0.1:"), "{first_line:?}");
-        Emulator {
-            base,
-            first_line,
-            child,
-            stdout,
-        }
-    }
-
-    fn request(
-        &self,
-        method: &str,
-        target: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-        http(&self.base, method, target, headers, body)
+        Emulator(Running::start(
+            "meta",
+            app,
+            args,
+            &[
+                ("EMULATE_SECRET", SECRET),
+                ("EMULATE_TOKEN", "the-one-token"),
+                ("VERIFY", "vt-123"),
+            ],
+        ))
     }
 
     /// A JSON send with a bearer token.
     fn send(&self, body: &Value) -> (u16, Value) {
-        let (status, _, answer) = self.request(
-            "POST",
+        self.post(
             &format!("/v26.0/{PHONE_NUMBER_ID}/messages"),
-            &[
-                ("Authorization", "Bearer any-token"),
-                ("Content-Type", "application/json"),
-            ],
-            &serde_json::to_vec(body).unwrap(),
-        );
-        (status, json_of(&answer))
+            &[("Authorization", "Bearer any-token")],
+            body,
+        )
     }
 
     /// SIGINT (Ctrl-C), then the exit code, the rest of stdout and stderr.
-    fn interrupt(mut self) -> (Option<i32>, String, String) {
-        // SAFETY: kill with this test's own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGINT);
-        }
-        let mut out = String::new();
-        self.stdout.read_to_string(&mut out).unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        (status.code(), out, err)
+    fn interrupt(self) -> (Option<i32>, String, String) {
+        self.0.interrupt()
     }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request on a connection of its own, read to its end.
-fn http(
-    base: &str,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).unwrap();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut headers = Vec::new();
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':').unwrap();
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse::<usize>().ok();
-        }
-        headers.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut answer = Vec::new();
-    match length {
-        Some(length) => {
-            answer.resize(length, 0);
-            reader.read_exact(&mut answer).unwrap();
-        }
-        None => {
-            reader.read_to_end(&mut answer).unwrap();
-        }
-    }
-    (status, headers, answer)
-}
-
-fn json_of(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(bytes)))
 }
 
 fn text_send(body: &str) -> Value {
@@ -208,13 +63,6 @@ fn text_send(body: &str) -> Value {
 /// The first status item of a Meta webhook.
 fn status_item(webhook: &Recorded) -> Value {
     json_of(&webhook.body)["entry"][0]["changes"][0]["value"]["statuses"][0].clone()
-}
-
-/// wa-hook's own verdict on a webhook body.
-fn verdict(body: &[u8]) -> String {
-    let check =
-        wa_hook::validation::check_bytes(body, None, &wa_hook::validation::CheckOptions::default());
-    format!("{} {}", check.verdict.word(), check.label())
 }
 
 fn meta_signing() -> &'static dyn wa_hook::providers::Signing {

@@ -124,6 +124,12 @@ impl Config {
                 provider.display_name()
             );
         }
+        if args.verify_token_env.is_some() && provider.rules().handshake().is_none() {
+            bail!(
+                "{} verifies no webhook: leave out --verify-token-env",
+                provider.display_name()
+            );
+        }
         if args.basic_auth_env.is_some()
             && provider.rules().auth() != Some(crate::providers::Auth::Basic)
         {
@@ -178,6 +184,12 @@ fn parse_statuses(
             known.extend(lifecycle.ladder(true));
             known
         });
+    if known.is_empty() {
+        bail!(
+            "{} sends no status webhooks after a send: leave out --statuses",
+            provider.display_name()
+        );
+    }
     let mut delays = Vec::new();
     for part in text
         .split(',')
@@ -424,14 +436,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             busy_body: Some(busy.body),
         },
     )?;
-    print_start(
-        args,
-        config.provider,
-        &base_url,
-        &config.webhook,
-        emulator.as_ref(),
-        config.app_secret.is_some(),
-    )?;
+    print_start(args, &config, &base_url, emulator.as_ref())?;
 
     let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
@@ -571,12 +576,11 @@ fn verify_webhook(config: &Config) -> anyhow::Result<()> {
 
 fn print_start(
     args: &EmulateServeArgs,
-    provider: Provider,
+    config: &Config,
     base_url: &str,
-    webhook: &url::Url,
     emulator: &dyn Emulator,
-    signed: bool,
 ) -> anyhow::Result<()> {
+    let (provider, webhook) = (config.provider, &config.webhook);
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => writeln!(out, "{base_url}")?,
@@ -598,14 +602,28 @@ fn print_start(
             .into_iter()
             .map(|(name, value)| format!("  {name}: {value}"))
             .collect();
-        let signing = if signed {
-            "signed with the app secret"
-        } else {
-            "unsigned (no --app-secret-env)"
+        let signing = match (
+            config.app_secret.is_some(),
+            provider.rules().signing(),
+            config.basic_auth.is_some(),
+        ) {
+            (true, _, _) => "signed with the app secret",
+            (false, Some(_), _) => "unsigned (no --app-secret-env)",
+            (false, None, true) => "with Basic auth",
+            (false, None, false) => "the provider signs none",
+        };
+        let events = match (
+            &config.events_webhook,
+            provider
+                .rules()
+                .send_api()
+                .and_then(crate::providers::SendApi::events_webhook),
+        ) {
+            (Some(url), Some(name)) => format!("; {name} at {url}"),
+            _ => String::new(),
         };
         eprintln!(
-            "wa-hook: emulating {}'s send API at {base_url}; webhooks to {webhook} ({signing})\n{}\n{}\n\
-             The customer: wa-hook emulate say --emulator {base_url} 'Hello'\n\
+            "wa-hook: emulating {} at {base_url}; webhooks to {webhook} ({signing}){events}\n{}\n{}\n\
              Ctrl-C stops and prints a summary.",
             provider.display_name(),
             ids.join("\n"),

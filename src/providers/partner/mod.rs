@@ -6,6 +6,8 @@
 //! `whatsapp_reference` ...; `builderID`, `builder_url` ...; `accountID`, `online_reference`
 //! ...), or `status` "OK" for the two future events whose keys are not documented yet. Answers:
 //! `access_token` with `expiration_time`; `status` OK / FAIL with `reason` and few keys.
+pub mod emulate;
+
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
@@ -113,5 +115,10 @@ impl Rules for Partner {
                 .or_else(|| text_at(body, "/accountID").map(|id| format!("account {id}"))),
             what: text_at(body, "/url").or_else(|| text_at(body, "/reason").map(|r| format!("reason {r}"))),
         }
+    }
+
+    /// The WhatsApp API's sendMessage (v1, v2) and readStatus (`wa-hook emulate 99digital`).
+    fn send_api(&self) -> Option<&dyn super::capabilities::SendApi> {
+        Some(&emulate::PartnerSends)
     }
 }

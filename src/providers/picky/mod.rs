@@ -8,12 +8,14 @@
 //! `location` with a numeric `type` code. A message's kind comes from its own fields: contacts, location, a
 //! list reply's `interactive`, a button reply's `payload` (a quoted reply has only
 //! `context-msg-id`, and is text), a referral, media, text.
+pub mod emulate;
+
 use std::time::{Duration, SystemTime};
 
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::capabilities::{InstantReplies, Lifecycle, QueryMethod};
+use super::capabilities::{InstantReplies, Lifecycle, QueryMethod, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{UNDELIVERABLE, code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
@@ -199,6 +201,10 @@ impl Rules for Picky {
 
     fn instant_replies(&self) -> Option<&dyn InstantReplies> {
         Some(self)
+    }
+
+    fn send_api(&self) -> Option<&dyn SendApi> {
+        Some(&emulate::PickySends)
     }
 }
 

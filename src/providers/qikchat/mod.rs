@@ -6,12 +6,16 @@
 //! status's `payload.id` with `payload.status` — and none of MobTexting's keys. MobTexting sends
 //! the same event names with a payload of `channels`, `recipient`, `message.payload`, or for a
 //! status `channel`, `foreign_id` and `processed_at`: that is not Qikchat's.
+//!
+//! Its send API is emulated in [`emulate`] (`wa-hook emulate qikchat`).
+pub mod emulate;
+
 use std::time::{Duration, SystemTime};
 
 use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
-use super::capabilities::{Auth, Lifecycle};
+use super::capabilities::{Auth, Lifecycle, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
@@ -113,6 +117,10 @@ impl Rules for Qikchat {
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
         Some(self)
+    }
+
+    fn send_api(&self) -> Option<&dyn SendApi> {
+        Some(&emulate::QikchatSends)
     }
 
     /// "The maximum tolerable time for webhook response is 2 seconds."

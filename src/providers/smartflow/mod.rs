@@ -7,6 +7,8 @@
 //! `recipient_id` and none of Sinch's keys; or only `errors[]` of On-Premises error objects (a
 //! numeric `code`). Sinch's delivery reports have a top-level `statuses` too, but
 //! with a top-level `type` and items of `message_id`, `state`, `recipient`: not this shape.
+pub mod emulate;
+
 use std::time::SystemTime;
 
 use include_dir::{Dir, include_dir};
@@ -146,6 +148,11 @@ impl Rules for Smartflow {
 
     fn lifecycle(&self) -> Option<&dyn Lifecycle> {
         Some(self)
+    }
+
+    /// No public send API: the customer's side of its two callbacks (`wa-hook emulate smartflow`).
+    fn send_api(&self) -> Option<&dyn super::capabilities::SendApi> {
+        Some(&emulate::SmartflowSends)
     }
 }
 

@@ -688,7 +688,8 @@ impl Emulator for MetaEmulator {
              whatsapp-api-js (give it a fetch that swaps the origin):\n  \
              const emulator = \"{base_url}\";\n  \
              new WhatsAppAPI({{ token, appSecret, v: \"v24.0\", ponyfill: {{ fetch: (url, o) => \
-             {{ const u = new URL(url); return fetch(new URL(u.pathname + u.search, emulator), o); }} }} }});"
+             {{ const u = new URL(url); return fetch(new URL(u.pathname + u.search, emulator), o); }} }} }});\n\
+             The customer: wa-hook emulate say --emulator {base_url} 'Hello'"
         )
     }
 
