@@ -666,3 +666,43 @@ fn a_capture_of_real_traffic_seeds_the_customers_steps() {
     assert_eq!(steps[1]["send"], "message:image", "{text}");
     assert_eq!(said["provider"], "meta");
 }
+
+/// The runner names no provider: Qikchat's emulator plays its sample conversation against a
+/// Qikchat stand-in bot, and a wrong answer fails its step.
+#[test]
+fn the_qikchat_conversation_plays_through_qikchats_emulator() {
+    let conversation = manifest()
+        .join("samples/conversations/qikchat.toml")
+        .display()
+        .to_string();
+    for (mode, expected) in [
+        ("", vec!["passed"; 7]),
+        (
+            "wrong-text",
+            vec![
+                "passed", "failed", "passed", "passed", "passed", "passed", "passed",
+            ],
+        ),
+    ] {
+        let webhook = format!("127.0.0.1:{}/webhook", closed_port());
+        let output = wa_hook()
+            .args(["emulate", "test", &conversation, "--format", "json"])
+            .args(["--webhook", &webhook, "--"])
+            .args(["python3", &bot("qikchat_standin_bot.py"), mode])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let lines = json_lines(&output);
+        assert_eq!(statuses(&lines), expected, "{mode}: {lines:#?}");
+        assert_eq!(lines.last().unwrap()["summary"]["provider"], "qikchat");
+        if mode == "wrong-text" {
+            assert_eq!(output.status.code(), Some(1));
+            assert_eq!(
+                step(&lines, 2)["cause"],
+                "its text \"Hello\" is not text matching /(?i)order 1234/"
+            );
+        } else {
+            assert_eq!(output.status.code(), Some(0));
+        }
+    }
+}
