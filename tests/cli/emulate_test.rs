@@ -706,3 +706,45 @@ fn the_qikchat_conversation_plays_through_qikchats_emulator() {
         }
     }
 }
+
+/// `fail` makes the app's message fail (a `failed` status the app must take); a code the
+/// provider does not have fails the step with the emulator's reason.
+#[test]
+fn a_fail_step_sends_a_failed_status_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("fail.toml");
+    std::fs::write(
+        &conversation,
+        r#"provider = "meta"
+[[steps]]
+say = "Where is order 4242?"
+[[steps]]
+expect = "text"
+id = "answer"
+[[steps]]
+fail = "answer"
+code = 131026
+[[steps]]
+fail = "last"
+code = 999999
+"#,
+    )
+    .unwrap();
+    let app = standin(&[]);
+    let app: Vec<&str> = app.iter().map(String::as_str).collect();
+    let output = play(
+        &[conversation.to_str().unwrap()],
+        &["--format", "json"],
+        &app,
+        &[],
+    );
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(statuses(&lines), ["passed", "passed", "passed", "failed"]);
+    assert_eq!(step(&lines, 3)["name"], "answer fails (131026)");
+    let cause = step(&lines, 4)["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with("the emulator refused fail (400): 999999 is not in wa-hook's table"),
+        "{cause}"
+    );
+}
