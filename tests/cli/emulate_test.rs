@@ -748,3 +748,28 @@ code = 999999
         "{cause}"
     );
 }
+
+/// Picky Assist's instant replies are the app's messages too: its sample conversation expects
+/// one, then a push, then a push that follows the customer's read report.
+#[test]
+fn the_picky_conversation_takes_instant_replies_as_messages() {
+    let conversation = manifest()
+        .join("samples/conversations/picky.toml")
+        .display()
+        .to_string();
+    let webhook = format!("127.0.0.1:{}/webhook", closed_port());
+    let output = wa_hook()
+        .args(["emulate", "test", &conversation, "--format", "json"])
+        .args(["--webhook", &webhook, "--"])
+        .args(["python3", &bot("picky_standin_bot.py")])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(statuses(&lines), vec!["passed"; 7]);
+    assert_eq!(
+        step(&lines, 2)["seen"],
+        "a text \"Order 1234 ships tomorrow.\""
+    );
+}

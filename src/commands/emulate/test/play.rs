@@ -434,7 +434,9 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
     if record.direction != Some(Direction::Send) {
         return None;
     }
-    let body: Value = serde_json::from_slice(&record.body_bytes().ok()??).ok()?;
+    // What the provider reads of the send (Picky Assist's `?data=` form carries it in the query).
+    let bytes = record.body_bytes().ok().flatten().unwrap_or_default();
+    let body: Value = serde_json::from_slice(&send_api.sent_body(&bytes, &record.query)).ok()?;
     let answer: Value = record
         .answer
         .as_deref()
