@@ -82,11 +82,17 @@ _wa__hook() {
             wa__hook__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__read"
                 ;;
+            wa__hook__subcmd__emulate,record)
+                cmd="wa__hook__subcmd__emulate__subcmd__record"
+                ;;
             wa__hook__subcmd__emulate,say)
                 cmd="wa__hook__subcmd__emulate__subcmd__say"
                 ;;
             wa__hook__subcmd__emulate,smartflow)
                 cmd="wa__hook__subcmd__emulate__subcmd__smartflow"
+                ;;
+            wa__hook__subcmd__emulate,test)
+                cmd="wa__hook__subcmd__emulate__subcmd__test"
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,99digital)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__99digital"
@@ -112,11 +118,17 @@ _wa__hook() {
             wa__hook__subcmd__emulate__subcmd__help,read)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__read"
                 ;;
+            wa__hook__subcmd__emulate__subcmd__help,record)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__record"
+                ;;
             wa__hook__subcmd__emulate__subcmd__help,say)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__say"
                 ;;
             wa__hook__subcmd__emulate__subcmd__help,smartflow)
                 cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__smartflow"
+                ;;
+            wa__hook__subcmd__emulate__subcmd__help,test)
+                cmd="wa__hook__subcmd__emulate__subcmd__help__subcmd__test"
                 ;;
             wa__hook__subcmd__help,completions)
                 cmd="wa__hook__subcmd__help__subcmd__completions"
@@ -181,11 +193,17 @@ _wa__hook() {
             wa__hook__subcmd__help__subcmd__emulate,read)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__read"
                 ;;
+            wa__hook__subcmd__help__subcmd__emulate,record)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__record"
+                ;;
             wa__hook__subcmd__help__subcmd__emulate,say)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__say"
                 ;;
             wa__hook__subcmd__help__subcmd__emulate,smartflow)
                 cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__smartflow"
+                ;;
+            wa__hook__subcmd__help__subcmd__emulate,test)
+                cmd="wa__hook__subcmd__help__subcmd__emulate__subcmd__test"
                 ;;
             wa__hook__subcmd__help__subcmd__partner,get-url)
                 cmd="wa__hook__subcmd__help__subcmd__partner__subcmd__get__subcmd__url"
@@ -390,7 +408,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate)
-            opts="-h -V --color --help --version meta qikchat picky 99digital smartflow say react read fail help"
+            opts="-h -V --color --help --version meta qikchat picky 99digital smartflow say react read fail test record help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,7 +574,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__help)
-            opts="meta qikchat picky 99digital smartflow say react read fail help"
+            opts="meta qikchat picky 99digital smartflow say react read fail test record help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -681,6 +699,20 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__emulate__subcmd__help__subcmd__say)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -696,6 +728,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__emulate__subcmd__help__subcmd__smartflow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__emulate__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1119,6 +1165,36 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate__subcmd__record)
+            opts="-o -h -V --out --name --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__emulate__subcmd__say)
             opts="-h -V --emulator --format --kind --identity --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1271,6 +1347,68 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__emulate__subcmd__test)
+            opts="-p -v -h -V --provider --app --webhook --events-webhook --port --app-secret-env --token-env --junit --format --start-timeout --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -W "meta qikchat smartflow picky partner" -- "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --events-webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --start-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__help)
             opts="listen replay validate samples schemas partner doctor sign verify inspect show emulate completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1314,7 +1452,7 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate)
-            opts="meta qikchat picky 99digital smartflow say react read fail"
+            opts="meta qikchat picky 99digital smartflow say react read fail test record"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1425,6 +1563,20 @@ _wa__hook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wa__hook__subcmd__help__subcmd__emulate__subcmd__say)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1440,6 +1592,20 @@ _wa__hook() {
             return 0
             ;;
         wa__hook__subcmd__help__subcmd__emulate__subcmd__smartflow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wa__hook__subcmd__help__subcmd__emulate__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

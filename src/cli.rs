@@ -1580,6 +1580,14 @@ pub enum EmulateCommand {
     Read(EmulateMessageArgs),
     /// A message the app sent fails later: a `failed` status webhook with the error code
     Fail(EmulateFailArgs),
+    /// Play conversation files against your app through the emulator, as a CI test: each step
+    /// passes (✓) or fails (✗) with its cause
+    #[command(after_help = EMULATE_TEST_HELP)]
+    Test(EmulateTestArgs),
+    /// Write a conversation file from the capture file of an emulate session (`--out`), so a
+    /// test can be written by chatting
+    #[command(after_help = EMULATE_RECORD_HELP)]
+    Record(EmulateRecordArgs),
 }
 
 /// `emulate`'s words for the shared app-secret flag: it signs, where listen checks.
@@ -1789,4 +1797,143 @@ pub struct EmulateFailArgs {
     /// The error code of the failure (131047: outside the 24-hour window; 131026: undeliverable)
     #[arg(long, default_value_t = 131_026, value_name = "CODE")]
     pub code: u32,
+}
+
+// ---------------------------------------------------------------------------------------------
+// emulate test, emulate record
+
+const EMULATE_TEST_HELP: &str = "\
+Examples:
+  wa-hook emulate test samples/conversations/meta.toml --webhook 8000/webhook \\
+      --app-secret-env APP_SECRET -- python bot.py
+  wa-hook emulate test conversations/*.toml --junit conversations.xml -- node bot.js   # in CI
+  wa-hook emulate test order.toml --webhook 8000/webhook --port 8089   # an app already running,
+                                              # its Graph API base set to http://127.0.0.1:8089
+
+For each FILE: the provider's emulator starts (`wa-hook emulate P`, on --port), the app given
+after -- starts (in its own process group, stopped at the end of the file; it must answer at
+the webhook URL within --start-timeout), and the steps play in order. The app is told where
+the emulator is through its environment:
+  WA_HOOK_BASE_URL      the emulator's base URL (http://127.0.0.1:PORT): the app's API base
+  WA_HOOK_PROVIDER      the provider's id (meta)
+  WA_HOOK_WEBHOOK       the app's own webhook URL, as given; PORT its port
+  WA_HOOK_<ID>          each id the emulator names, upper-cased: Meta's
+                        WA_HOOK_PHONE_NUMBER_ID, WA_HOOK_WABA_ID, WA_HOOK_CUSTOMER
+The app's webhook URL: --webhook, else the file's `webhook`. A file's `provider` and
+`[emulator]` (window, templates, seed) start the emulator; --provider overrides the file.
+
+Steps (`wa-hook schemas show conversation` is the whole format; samples/conversations/ has
+examples):
+  say = \"TEXT\" / send = \"message:image\"   the customer writes (set = {PATH = VALUE} edits
+                                           the webhook; id = \"NAME\" names the message)
+  expect = \"text\"|\"template\"|...|\"any\"    the app's next message (read receipts and typing
+                                           are passed over): text, contains, matches (regex),
+                                           template, parameters, reply_to = \"NAME\" (quotes that
+                                           message), within = \"5s\" [default]
+  expect_none = \"2s\"                      the app sends nothing for that long
+  read / fail = \"NAME\" / react = \"NAME\"   the customer reads the app's message, it fails
+                                           (code = 131047), the customer reacts (emoji)
+  wait = \"1s\"; advance = \"25h\"            wait; move the emulator's clock past the window
+Chaos per step (a delivery twice, statuses out of order) is not built yet.
+
+Output: a line per step, ✓ or ✗ with the cause (what the app sent instead, the emulator's
+refusal of its send with the field at fault, the app's answer to the webhook and the error it
+logged); --format json: one object per step, then one summary per file. The app's output is
+shown only with -v, secrets scrubbed.
+
+Exit codes: 0 every step of every file passed; 1 a step failed; 2 a file could not be played
+(not a conversation, the emulator or the app did not start, the app never answered at its
+webhook URL) or a usage error; 130 stopped by Ctrl-C or SIGTERM, after reporting (and writing
+to --junit) the steps done.";
+
+const EMULATE_RECORD_HELP: &str = "\
+Examples:
+  wa-hook emulate meta --webhook 8000/webhook --out session.jsonl     # then chat:
+  wa-hook emulate say --emulator http://127.0.0.1:PORT 'Where is order 1234?'
+  wa-hook emulate record session.jsonl --out order.toml
+  wa-hook emulate test order.toml --webhook 8000/webhook -- python bot.py
+
+Each message the customer sent becomes a `say` (a text) or a `send` (another kind); each
+message the app sent becomes an `expect` of its type, with its text, template and parameters,
+and `reply_to` where it quoted the customer; a `read` status becomes a `read` step. Statuses
+the emulator sends by itself (sent, delivered, failed) are left out. Edit the result: exact
+texts are often better as `contains` or `matches`. A capture of real traffic (`listen --out`)
+seeds the customer's steps only.";
+
+/// `emulate test`'s words for the shared app-secret flag.
+const EMULATE_TEST_FLAGS_HELP: &[(&str, &str)] = &[(
+    "app_secret_env",
+    "The emulator signs every webhook with the Meta app secret from this environment variable \
+     (the app is started with the same environment) [default: unsigned]",
+)];
+
+#[derive(Args, Debug)]
+#[command(mut_args(own_help(EMULATE_TEST_FLAGS_HELP)))]
+pub struct EmulateTestArgs {
+    /// Conversation files (TOML; `wa-hook schemas show conversation`)
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// The provider whose emulator plays the conversations [default: each file's `provider`]
+    #[arg(long, value_parser = provider_parser())]
+    pub provider: Option<Provider>,
+
+    /// The app's webhook URL (a URL, host:port/path or a port) [default: each file's `webhook`]
+    #[arg(long, visible_alias = "app", value_name = "URL")]
+    pub webhook: Option<String>,
+
+    /// Where the provider's second callback URL points (Picky Assist's event webhook) [default:
+    /// each file's `events_webhook`, else --webhook]
+    #[arg(long, value_name = "URL")]
+    pub events_webhook: Option<String>,
+
+    /// The emulator's port; 0 picks a free one (give one when the app is already running and
+    /// its API base is set to it)
+    #[arg(short, long, default_value_t = 0)]
+    pub port: u16,
+
+    #[command(flatten)]
+    pub app_secret: AppSecretEnvArg,
+
+    /// The one bearer token the emulator accepts, from this environment variable [default: any
+    /// non-empty token]
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+
+    /// Also write the results as JUnit XML to this file (a test suite per file, a test case
+    /// per step), for CI
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// text: a line per step; json: one object per step, then a summary per file
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// With `-- CMD`: how long the app may take to answer at its webhook URL after it starts
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub start_timeout: Duration,
+
+    /// With `-- CMD`: show the app's output as it comes (secrets scrubbed)
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// The command that starts your app, once per file, with the emulator's base URL and ids in
+    /// its environment (see below)
+    #[arg(last = true, value_name = "CMD")]
+    pub app: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EmulateRecordArgs {
+    /// A capture file an emulator wrote (`wa-hook emulate P --out FILE`)
+    #[arg(value_name = "CAPTURE")]
+    pub capture: PathBuf,
+
+    /// Write the conversation here [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// The conversation's name [default: the capture file's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
 }

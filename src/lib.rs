@@ -10,11 +10,13 @@
 //!
 //! The modules the integration tests use are public; the rest are `pub(crate)`, so the
 //! compiler reports what nothing uses (`cargo doc --document-private-items` shows them all).
+pub(crate) mod app;
 pub mod capture;
 pub mod catalogue;
 mod child;
 pub mod cli;
 pub(crate) mod commands;
+pub(crate) mod conversation;
 pub mod error;
 pub(crate) mod http;
 pub(crate) mod ids;

@@ -10,9 +10,9 @@ use crate::output;
 use crate::providers;
 use crate::schemas::Schema;
 
-/// Every shipped schema: the providers', then the capture record's.
+/// Every shipped schema: the providers', then the capture record's and the conversation file's.
 fn shipped() -> impl Iterator<Item = &'static Schema> {
-    providers::schemas().chain(std::iter::once(crate::capture::schema()))
+    providers::schemas().chain([crate::capture::schema(), crate::conversation::schema()])
 }
 
 /// The shipped schema `id` (`.json` may end it), or an error that lists them.

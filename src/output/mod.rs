@@ -2,6 +2,7 @@
 //! command prints through here so that `--color`, `NO_COLOR`, `TERM=dumb` and "not a terminal"
 //! mean the same everywhere; how numbers, counts and durations read is in [`format`](mod@format).
 pub mod format;
+pub mod junit;
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};

@@ -271,6 +271,53 @@ pub trait SendApi: Sync {
     fn events_webhook(&self) -> Option<&'static str> {
         None
     }
+
+    /// A request body of the app's and the emulator's answer to it, as a conversation test
+    /// reads them (`emulate test`): the message the app sent. `None` for requests that send
+    /// no message (read receipts, typing, uploads), and where the provider does not say yet.
+    fn message_sent(&self, body: &Value, answer: &Value) -> Option<SentMessage> {
+        let _ = (body, answer);
+        None
+    }
+
+    /// The customer's message in a webhook body the emulator sent (`emulate record`); `None`
+    /// for statuses, and where the provider does not say yet.
+    fn customer_message(&self, body: &Value) -> Option<CustomerMessage> {
+        let _ = body;
+        None
+    }
+
+    /// The status a status webhook body announces, and the id of the app's message it is
+    /// about (`emulate record`: a `read` is the customer's).
+    fn status_of(&self, body: &Value) -> Option<(String, String)> {
+        let _ = body;
+        None
+    }
+}
+
+/// A message the app sent through the emulator, in the terms a conversation test checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SentMessage {
+    /// The message id the emulator answered with, when it answered one.
+    pub id: Option<String>,
+    /// The message's type in the provider's words (`text`, `template`, `interactive`, `image`).
+    pub kind: String,
+    /// Its text: a text's body, a caption, an interactive message's body.
+    pub text: Option<String>,
+    /// A template's name.
+    pub template: Option<String>,
+    /// A template's parameters, as text, in order.
+    pub parameters: Vec<String>,
+    /// The customer's message it replies to (Meta's `context.message_id`).
+    pub reply_to: Option<String>,
+}
+
+/// A message of the customer's, in a webhook the emulator sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerMessage {
+    pub id: String,
+    /// A text message's text.
+    pub text: Option<String>,
 }
 
 /// What an emulator is started with.
@@ -345,6 +392,14 @@ pub trait Emulator: Send {
     ) -> Option<ApiAnswer> {
         let _ = (webhook, status, body, now);
         None
+    }
+
+    /// Move the emulator's clock forward (`/_wa-hook/clock`, `emulate test`'s `advance`):
+    /// what the customer did lies that much further back, so a customer-service window
+    /// closes. Why not, where the emulator keeps no such time.
+    fn advance_clock(&mut self, by: std::time::Duration) -> Result<(), String> {
+        let _ = by;
+        Err("this emulator keeps no clock to advance".to_string())
     }
 }
 

@@ -10,6 +10,7 @@ mod emulate_partner;
 mod emulate_picky;
 mod emulate_qikchat;
 mod emulate_smartflow;
+mod emulate_test;
 mod emulator;
 mod inspect;
 mod inspect_browser;

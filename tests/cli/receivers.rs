@@ -14,7 +14,7 @@
 //! passes outside CI; with CI=true it fails.
 
 mod emulate;
-mod install;
+pub(crate) mod install;
 
 use crate::common::*;
 use install::{APP_SECRET, APP_SECRET_ENV, Kind, Running, VERIFY_TOKEN, VERIFY_TOKEN_ENV};

@@ -154,7 +154,7 @@ fn schemas_export_writes_valid_draft_2020_12_files() {
         );
         count += 1;
     }
-    assert_eq!(count, 12);
+    assert_eq!(count, 13);
 }
 
 #[test]

@@ -9,7 +9,6 @@
 //! kinds, budgets, signing, the handshake, novelties), so a provider's knowledge stays in its
 //! module. The checks are listed once, in [`CHECKS`]; the arguments become a [`Doctor`] before
 //! anything is sent; [`report`] prints text, JSON and JUnit.
-mod app;
 mod deliveries;
 mod handshake;
 mod probe;
@@ -24,6 +23,7 @@ use std::time::Instant;
 
 use anyhow::bail;
 
+use crate::app;
 use crate::cli::DoctorArgs;
 use crate::error::Outcome;
 use crate::http;
@@ -327,6 +327,7 @@ fn start_app(
             start_timeout: args.start_timeout,
             verbose: args.verbose,
             secrets: flags.secrets.clone(),
+            env: Vec::new(),
         },
         &move || stop.requested(),
     )

@@ -11,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, Header
 use serde::Serialize;
 use url::Url;
 
-use super::app::{self, App};
+use crate::app::{self, App};
 use crate::http;
 use crate::output;
 use crate::providers;

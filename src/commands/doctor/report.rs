@@ -1,21 +1,18 @@
 //! Printing the results: a checklist (✓ / ✗ / ! / -) with the cause and a fix under each ✗ and
 //! !, or one JSON object per check and a summary; and a `JUnit` XML file for CI, one test case
 //! per check. Everything printed was scrubbed of secrets where it came from the app.
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Context;
 use colored::Colorize;
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde::Serialize;
 
 use super::Doctor;
 use super::probe::AppStop;
 use super::verdict::{CheckResult, Status, budget_words};
 use crate::cli::Format;
+use crate::output::junit::{self, Case, Outcome};
 use crate::output::{self, Notation, ms};
 
 pub(crate) struct Printer {
@@ -291,20 +288,12 @@ impl Printer {
     }
 }
 
-/// The `--junit` file, created before anything is sent.
-pub(crate) struct JunitFile {
-    path: PathBuf,
-    file: File,
-}
+/// The `--junit` file, created before anything is sent: one test case per check.
+pub(crate) struct JunitFile(junit::JunitFile);
 
 impl JunitFile {
     pub fn create(path: &Path) -> anyhow::Result<JunitFile> {
-        let file = File::create(path)
-            .with_context(|| format!("cannot write the JUnit file {}", path.display()))?;
-        Ok(JunitFile {
-            path: path.to_path_buf(),
-            file,
-        })
+        junit::JunitFile::create(path).map(JunitFile)
     }
 
     pub fn write(
@@ -317,7 +306,7 @@ impl JunitFile {
         let mut cases: Vec<Case> = results
             .iter()
             .map(|result| Case {
-                name: result.check,
+                name: result.check.to_string(),
                 seconds: result.duration_ms / 1000.0,
                 outcome: match result.status {
                     Status::Passed => Outcome::Passed(None),
@@ -337,13 +326,13 @@ impl JunitFile {
         {
             let text: Vec<String> = stops.iter().map(AppStop::sentence).collect();
             cases.push(Case {
-                name: "app",
+                name: "app".to_string(),
                 seconds: 0.0,
                 outcome: Outcome::Failed(text[0].clone(), text.join("\n")),
                 app_log: Vec::new(),
             });
         }
-        self.write_cases(doctor, &cases, elapsed)
+        self.write_cases(doctor, cases, elapsed)
     }
 
     /// The file when nothing could be tested: one test case with the error.
@@ -353,37 +342,40 @@ impl JunitFile {
         check: &'static str,
         message: &str,
     ) -> anyhow::Result<()> {
-        let cases = [Case {
-            name: check,
+        let cases = vec![Case {
+            name: check.to_string(),
             seconds: 0.0,
             outcome: Outcome::Error(message.to_string()),
             app_log: Vec::new(),
         }];
-        self.write_cases(doctor, &cases, Duration::ZERO)
+        self.write_cases(doctor, cases, Duration::ZERO)
     }
 
-    fn write_cases(self, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> anyhow::Result<()> {
-        let path = self.path.clone();
-        write_xml(self.file, doctor, cases, elapsed)
-            .with_context(|| format!("writing the JUnit file {}", path.display()))
+    fn write_cases(
+        self,
+        doctor: &Doctor,
+        cases: Vec<Case>,
+        elapsed: Duration,
+    ) -> anyhow::Result<()> {
+        let name = format!("wa-hook doctor {}", doctor.provider.id());
+        let classname = format!("wa-hook.doctor.{}", doctor.provider.id());
+        let mut properties = vec![
+            ("url", doctor.probe.target_url().to_string()),
+            ("provider", doctor.provider.id().to_string()),
+            ("budget", output::duration(doctor.budget, Notation::Words)),
+        ];
+        if let Some(app) = doctor.probe.app() {
+            properties.push(("app", app.shown.clone()));
+        }
+        let suite = junit::Suite {
+            name: &name,
+            classname: &classname,
+            properties,
+            elapsed,
+            cases,
+        };
+        self.0.write("wa-hook doctor", &[suite])
     }
-}
-
-enum Outcome {
-    /// With the warning, if any.
-    Passed(Option<String>),
-    Skipped(String),
-    /// Message and full text.
-    Failed(String, String),
-    Error(String),
-}
-
-struct Case {
-    name: &'static str,
-    seconds: f64,
-    outcome: Outcome,
-    /// The errors the app logged during the check, as `<system-err>`.
-    app_log: Vec<String>,
 }
 
 fn text_of(result: &CheckResult) -> String {
@@ -401,117 +393,4 @@ fn text_of(result: &CheckResult) -> String {
         text.push_str(fix);
     }
     text
-}
-
-fn write_xml(file: File, doctor: &Doctor, cases: &[Case], elapsed: Duration) -> anyhow::Result<()> {
-    let mut writer = Writer::new_with_indent(BufWriter::new(file), b' ', 2);
-    let count =
-        |f: fn(&Outcome) -> bool| cases.iter().filter(|c| f(&c.outcome)).count().to_string();
-    let tests = cases.len().to_string();
-    let failures = count(|o| matches!(o, Outcome::Failed(..)));
-    let errors = count(|o| matches!(o, Outcome::Error(_)));
-    let skipped = count(|o| matches!(o, Outcome::Skipped(_)));
-    let time = format!("{:.3}", elapsed.as_secs_f64());
-    let suite_name = format!("wa-hook doctor {}", doctor.provider.id());
-    let classname = format!("wa-hook.doctor.{}", doctor.provider.id());
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    let attributes = [
-        ("tests", tests.as_str()),
-        ("failures", failures.as_str()),
-        ("errors", errors.as_str()),
-        ("skipped", skipped.as_str()),
-        ("time", time.as_str()),
-    ];
-    writer.write_event(Event::Start(BytesStart::new("testsuites").with_attributes(
-        [("name", "wa-hook doctor")].into_iter().chain(attributes),
-    )))?;
-    writer.write_event(Event::Start(
-        BytesStart::new("testsuite").with_attributes(
-            [("name", suite_name.as_str())]
-                .into_iter()
-                .chain(attributes),
-        ),
-    ))?;
-    writer.write_event(Event::Start(BytesStart::new("properties")))?;
-    let budget = output::duration(doctor.budget, Notation::Words);
-    let app = doctor.probe.app().map(|app| app.shown.clone());
-    for (name, value) in [
-        ("url", doctor.probe.target_url().as_str()),
-        ("provider", doctor.provider.id()),
-        ("budget", budget.as_str()),
-    ]
-    .into_iter()
-    .chain(app.as_deref().map(|app| ("app", app)))
-    {
-        writer.write_event(Event::Empty(
-            BytesStart::new("property").with_attributes([("name", name), ("value", value)]),
-        ))?;
-    }
-    writer.write_event(Event::End(BytesEnd::new("properties")))?;
-    for case in cases {
-        let time = format!("{:.3}", case.seconds);
-        let start = BytesStart::new("testcase").with_attributes([
-            ("name", case.name),
-            ("classname", classname.as_str()),
-            ("time", time.as_str()),
-        ]);
-        if matches!(case.outcome, Outcome::Passed(None)) && case.app_log.is_empty() {
-            writer.write_event(Event::Empty(start))?;
-            continue;
-        }
-        writer.write_event(Event::Start(start))?;
-        match &case.outcome {
-            Outcome::Passed(None) => {}
-            Outcome::Passed(Some(warning)) => {
-                text_element(&mut writer, "system-out", &format!("warning: {warning}"))?;
-            }
-            Outcome::Skipped(why) => {
-                writer.write_event(Event::Empty(
-                    BytesStart::new("skipped").with_attributes([("message", why.as_str())]),
-                ))?;
-            }
-            Outcome::Failed(message, text) => {
-                failure_element(&mut writer, "failure", message, text)?;
-            }
-            Outcome::Error(message) => {
-                failure_element(&mut writer, "error", message, message)?;
-            }
-        }
-        if !case.app_log.is_empty() {
-            let log: Vec<String> = case
-                .app_log
-                .iter()
-                .map(|line| format!("the app logged: {line}"))
-                .collect();
-            text_element(&mut writer, "system-err", &log.join("\n"))?;
-        }
-        writer.write_event(Event::End(BytesEnd::new("testcase")))?;
-    }
-    writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
-    writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
-    let mut inner = writer.into_inner();
-    inner.write_all(b"\n")?;
-    inner.flush()?;
-    Ok(())
-}
-
-fn failure_element<W: Write>(
-    writer: &mut Writer<W>,
-    element: &str,
-    message: &str,
-    text: &str,
-) -> anyhow::Result<()> {
-    writer.write_event(Event::Start(
-        BytesStart::new(element).with_attributes([("message", message)]),
-    ))?;
-    writer.write_event(Event::Text(BytesText::new(text)))?;
-    writer.write_event(Event::End(BytesEnd::new(element)))?;
-    Ok(())
-}
-
-fn text_element<W: Write>(writer: &mut Writer<W>, name: &str, text: &str) -> anyhow::Result<()> {
-    writer.write_event(Event::Start(BytesStart::new(name)))?;
-    writer.write_event(Event::Text(BytesText::new(text)))?;
-    writer.write_event(Event::End(BytesEnd::new(name)))?;
-    Ok(())
 }

@@ -57,6 +57,28 @@ pub fn fail(args: &EmulateFailArgs) -> anyhow::Result<Outcome> {
 
 fn call(emulator: &EmulatorArg, action: &str, body: &Value) -> anyhow::Result<Outcome> {
     let base = crate::http::parse_target(&emulator.emulator)?;
+    let answer = control(&base, action, body)?;
+    let app_status = answer["app_status"].as_u64();
+    let mut out = std::io::stdout().lock();
+    match emulator.format {
+        Format::Json => crate::output::json_line(&mut out, &answer)?,
+        Format::Text => {
+            let message_id = answer["message_id"].as_str().unwrap_or_default();
+            match app_status {
+                Some(app) => writeln!(out, "{message_id}  the app answered {app}")?,
+                None => writeln!(out, "{message_id}  the app did not answer")?,
+            }
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::from_ok(
+        app_status.is_some_and(|status| (200..300).contains(&status)),
+    ))
+}
+
+/// POST `body` to the running emulator's `/_wa-hook/{action}` at `base`: its JSON answer, or
+/// why not (the emulator refused the action, or could not be reached).
+pub(super) fn control(base: &url::Url, action: &str, body: &Value) -> anyhow::Result<Value> {
     let url = base
         .join(&format!("/_wa-hook/{action}"))
         .context("the emulator's URL")?;
@@ -95,20 +117,5 @@ fn call(emulator: &EmulatorArg, action: &str, body: &Value) -> anyhow::Result<Ou
         let why = answer["error"].as_str().unwrap_or("no reason given");
         bail!("the emulator refused {action} ({status}): {why}");
     }
-    let app_status = answer["app_status"].as_u64();
-    let mut out = std::io::stdout().lock();
-    match emulator.format {
-        Format::Json => crate::output::json_line(&mut out, &answer)?,
-        Format::Text => {
-            let message_id = answer["message_id"].as_str().unwrap_or_default();
-            match app_status {
-                Some(app) => writeln!(out, "{message_id}  the app answered {app}")?,
-                None => writeln!(out, "{message_id}  the app did not answer")?,
-            }
-        }
-    }
-    out.flush()?;
-    Ok(Outcome::from_ok(
-        app_status.is_some_and(|status| (200..300).contains(&status)),
-    ))
+    Ok(answer)
 }

@@ -16,6 +16,7 @@
 //! At Ctrl-C the emulator stops within about a second and prints its summary.
 mod customer;
 mod deliver;
+mod test;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -65,6 +66,8 @@ pub fn run(args: EmulateArgs) -> anyhow::Result<Outcome> {
         EmulateCommand::React(react) => customer::react(&react),
         EmulateCommand::Read(read) => customer::read(&read),
         EmulateCommand::Fail(fail) => customer::fail(&fail),
+        EmulateCommand::Test(conversations) => test::run(conversations),
+        EmulateCommand::Record(session) => test::record::run(&session),
     }
 }
 
@@ -1202,6 +1205,21 @@ fn inject(shared: &Shared, request: &Value) -> (u16, Value) {
     }
 }
 
+/// `/_wa-hook/clock {"advance_ms": N}`: the emulator's clock moved forward (a customer-service
+/// window closes, as time passing would).
+fn clock(shared: &Shared, request: &Value) -> (u16, Value) {
+    let Some(advance) = request.get("advance_ms").and_then(Value::as_u64) else {
+        return (400, json!({"error": "clock takes {\"advance_ms\": N}"}));
+    };
+    match shared
+        .emulator()
+        .advance_clock(Duration::from_millis(advance))
+    {
+        Ok(()) => (200, json!({"advanced_ms": advance})),
+        Err(why) => (400, json!({"error": why})),
+    }
+}
+
 /// The customer's controls: `say`, `read`, `fail`, each a JSON body, answered with the message
 /// id and the app's answer to the webhook.
 fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Value) {
@@ -1225,6 +1243,9 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
     };
     if action == "inject" {
         return inject(shared, &request);
+    }
+    if action == "clock" {
+        return clock(shared, &request);
     }
     let action = match action {
         "say" => match (text("text"), text("kind")) {
@@ -1269,7 +1290,7 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no control {other}; there are say, react, read, fail and inject")}),
+                json!({"error": format!("no control {other}; there are say, react, read, fail, inject and clock")}),
             );
         }
     };
@@ -1305,6 +1326,14 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
                             json!({"error": format!("this webhook cannot name the customer by {identity}")}),
                         );
                     }
+                }
+            }
+            // `"set": ["PATH=VALUE", ...]`: the customer's webhook edited as replay --set edits.
+            for edit in request["set"].as_array().into_iter().flatten() {
+                let edited = crate::payload::Edit::parse(edit.as_str().unwrap_or_default())
+                    .and_then(|edit| edit.apply(&mut event.webhook.body));
+                if let Err(why) = edited {
+                    return (400, json!({"error": format!("set: {why:#}")}));
                 }
             }
             let at = Instant::now();

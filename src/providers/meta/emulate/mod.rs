@@ -6,6 +6,7 @@
 //! `message-text`). Facts come from ../shared/SEND-APIS.md; what is wa-hook's own choice is
 //! said where it is made and in `emulate --help`.
 pub mod check;
+pub mod conversation;
 pub mod errors;
 pub mod media;
 pub mod templates;
@@ -92,6 +93,18 @@ impl SendApi for MetaSends {
             more_errors: 0,
             note: None,
         }
+    }
+
+    fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
+        conversation::message_sent(body, answer)
+    }
+
+    fn customer_message(&self, body: &Value) -> Option<crate::providers::CustomerMessage> {
+        conversation::customer_message(body)
+    }
+
+    fn status_of(&self, body: &Value) -> Option<(String, String)> {
+        conversation::status_of(body)
     }
 }
 
@@ -766,6 +779,18 @@ impl Emulator for MetaEmulator {
             ));
         }
         self.injections.push((injection, injection.count));
+        Ok(())
+    }
+
+    /// `--window` is measured from the customer's last message: moving it back closes the
+    /// window as the time passing would.
+    fn advance_clock(&mut self, by: Duration) -> Result<(), String> {
+        if self.window.is_none() {
+            return Err("the customer-service window is not checked: give the emulator --window (Meta's is 24h)".to_string());
+        }
+        self.last_customer_message = self
+            .last_customer_message
+            .map(|last| last.checked_sub(by).unwrap_or(SystemTime::UNIX_EPOCH));
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 //! ../shared/SEND-APIS.md and PROVIDERS.md; Picky's error codes are not in them, so every error
 //! answer here is wa-hook's own (said in `emulate picky --help`).
 pub mod check;
+pub mod conversation;
 
 use std::borrow::Cow;
 use std::time::SystemTime;
@@ -109,6 +110,18 @@ impl SendApi for PickySends {
 
     fn events_webhook(&self) -> Option<&'static str> {
         Some("Picky Assist's event webhook (delivery reports)")
+    }
+
+    fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
+        conversation::message_sent(body, answer)
+    }
+
+    fn customer_message(&self, body: &Value) -> Option<crate::providers::CustomerMessage> {
+        conversation::customer_message(body)
+    }
+
+    fn status_of(&self, body: &Value) -> Option<(String, String)> {
+        conversation::status_of(body)
     }
 }
 

@@ -7,6 +7,7 @@
 //! from ../shared/SEND-APIS.md ("Qikchat send API") and the seed; Qikchat's error answers are
 //! not documented, so every refusal here is wa-hook's choice, said in `emulate qikchat --help`.
 pub mod check;
+pub mod conversation;
 
 use std::time::{Duration, SystemTime};
 
@@ -89,6 +90,18 @@ impl SendApi for QikchatSends {
             more_errors: 0,
             note: None,
         }
+    }
+
+    fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
+        conversation::message_sent(body, answer)
+    }
+
+    fn customer_message(&self, body: &Value) -> Option<crate::providers::CustomerMessage> {
+        conversation::customer_message(body)
+    }
+
+    fn status_of(&self, body: &Value) -> Option<(String, String)> {
+        conversation::status_of(body)
     }
 }
 

@@ -1,5 +1,5 @@
-//! `doctor URL --provider P -- CMD ARGS`: doctor runs the app itself, so it can see what an
-//! HTTP answer hides. Many apps answer 200 after an exception they logged (pywa logs a parse
+//! The user's app, started by wa-hook (`doctor URL --provider P -- CMD ARGS`, `emulate test
+//! FILE -- CMD ARGS`), so it can see what an HTTP answer hides. Many apps answer 200 after an exception they logged (pywa logs a parse
 //! error and acknowledges), and an app that dies on one body makes every later check meaningless
 //! unless someone starts it again.
 //!
@@ -64,6 +64,8 @@ pub(crate) struct AppOptions {
     pub start_timeout: Duration,
     pub verbose: bool,
     pub secrets: Vec<SecretString>,
+    /// Environment variables the app is started with, besides wa-hook's own.
+    pub env: Vec<(String, String)>,
 }
 
 pub(crate) struct App {
@@ -101,7 +103,7 @@ impl App {
         // Another server on the port would be tested in the app's place.
         if crate::http::is_local(&app.options.target) && app.accepts(Duration::from_millis(300)) {
             bail!(
-                "something already answers at {}; stop it (doctor starts `{}` itself), or give a \
+                "something already answers at {}; stop it (wa-hook starts `{}` itself), or give a \
                  URL with the port your app listens on",
                 app.options.target,
                 app.shown
@@ -121,6 +123,7 @@ impl App {
         let mut command = Command::new(program);
         command
             .args(args)
+            .envs(self.options.env.iter().map(|(name, value)| (name, value)))
             // Python buffers stdout written to a pipe: its lines would come late.
             .env("PYTHONUNBUFFERED", "1");
         // Should doctor itself be killed outright, the app does not outlive it.
