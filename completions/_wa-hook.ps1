@@ -403,6 +403,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -625,6 +627,38 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'wa-hook;emulate;test' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'The provider whose emulator plays the conversations [default: each file''s `provider`]')
+            [CompletionResult]::new('--webhook', '--webhook', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]')
+            [CompletionResult]::new('--events-webhook', '--events-webhook', [CompletionResultType]::ParameterName, 'Where the provider''s second callback URL points (Picky Assist''s event webhook) [default: each file''s `events_webhook`, else --webhook]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)')
+            [CompletionResult]::new('--app-secret-env', '--app-secret-env', [CompletionResultType]::ParameterName, 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]')
+            [CompletionResult]::new('--token-env', '--token-env', [CompletionResultType]::ParameterName, 'The one bearer token the emulator accepts, from this environment variable [default: any non-empty token]')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the results as JUnit XML to this file (a test suite per file, a test case per step), for CI')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a line per step; json: one object per step, then a summary per file')
+            [CompletionResult]::new('--start-timeout', '--start-timeout', [CompletionResultType]::ParameterName, 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'wa-hook;emulate;record' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the conversation here [default: standard output]')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the conversation here [default: standard output]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The conversation''s name [default: the capture file''s name]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'wa-hook;emulate;help' {
             [CompletionResult]::new('meta', 'meta', [CompletionResultType]::ParameterValue, 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow')
             [CompletionResult]::new('qikchat', 'qikchat', [CompletionResultType]::ParameterValue, 'Qikchat: /v1/messages and the status callbacks that follow')
@@ -635,6 +669,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -663,6 +699,12 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;emulate;help;fail' {
+            break
+        }
+        'wa-hook;emulate;help;test' {
+            break
+        }
+        'wa-hook;emulate;help;record' {
             break
         }
         'wa-hook;emulate;help;help' {
@@ -768,6 +810,8 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('react', 'react', [CompletionResultType]::ParameterValue, 'The test customer reacts to a message the app sent: a reaction message webhook')
             [CompletionResult]::new('read', 'read', [CompletionResultType]::ParameterValue, 'The test customer reads a message the app sent: a `read` status webhook')
             [CompletionResult]::new('fail', 'fail', [CompletionResultType]::ParameterValue, 'A message the app sent fails later: a `failed` status webhook with the error code')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting')
             break
         }
         'wa-hook;help;emulate;meta' {
@@ -795,6 +839,12 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             break
         }
         'wa-hook;help;emulate;fail' {
+            break
+        }
+        'wa-hook;help;emulate;test' {
+            break
+        }
+        'wa-hook;help;emulate;record' {
             break
         }
         'wa-hook;help;completions' {

@@ -366,6 +366,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wa-hook;emulate;meta'= {
@@ -578,6 +580,36 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'wa-hook;emulate;test'= {
+            cand --provider 'The provider whose emulator plays the conversations [default: each file''s `provider`]'
+            cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
+            cand --app 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook) [default: each file''s `events_webhook`, else --webhook]'
+            cand -p 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
+            cand --port 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
+            cand --app-secret-env 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]'
+            cand --token-env 'The one bearer token the emulator accepts, from this environment variable [default: any non-empty token]'
+            cand --junit 'Also write the results as JUnit XML to this file (a test suite per file, a test case per step), for CI'
+            cand --format 'text: a line per step; json: one object per step, then a summary per file'
+            cand --start-timeout 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -v 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)'
+            cand --verbose 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'wa-hook;emulate;record'= {
+            cand -o 'Write the conversation here [default: standard output]'
+            cand --out 'Write the conversation here [default: standard output]'
+            cand --name 'The conversation''s name [default: the capture file''s name]'
+            cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'wa-hook;emulate;help'= {
             cand meta 'Meta''s WhatsApp Cloud API: /messages, /media and the status webhooks that follow'
             cand qikchat 'Qikchat: /v1/messages and the status callbacks that follow'
@@ -588,6 +620,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wa-hook;emulate;help;meta'= {
@@ -607,6 +641,10 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;emulate;help;read'= {
         }
         &'wa-hook;emulate;help;fail'= {
+        }
+        &'wa-hook;emulate;help;test'= {
+        }
+        &'wa-hook;emulate;help;record'= {
         }
         &'wa-hook;emulate;help;help'= {
         }
@@ -689,6 +727,8 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand react 'The test customer reacts to a message the app sent: a reaction message webhook'
             cand read 'The test customer reads a message the app sent: a `read` status webhook'
             cand fail 'A message the app sent fails later: a `failed` status webhook with the error code'
+            cand test 'Play conversation files against your app through the emulator, as a CI test: each step passes (✓) or fails (✗) with its cause'
+            cand record 'Write a conversation file from the capture file of an emulate session (`--out`), so a test can be written by chatting'
         }
         &'wa-hook;help;emulate;meta'= {
         }
@@ -707,6 +747,10 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
         &'wa-hook;help;emulate;read'= {
         }
         &'wa-hook;help;emulate;fail'= {
+        }
+        &'wa-hook;help;emulate;test'= {
+        }
+        &'wa-hook;help;emulate;record'= {
         }
         &'wa-hook;help;completions'= {
         }
