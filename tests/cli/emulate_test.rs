@@ -391,9 +391,9 @@ fn a_recorded_session_plays_back() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(emulator.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
+    // Kept open: the emulator writes its inspector's URL after the first line.
+    let mut stdout = BufReader::new(emulator.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     let _emulator = Running(emulator);
     let start: Value = serde_json::from_str(&first).unwrap();
     let base = start["base_url"].as_str().unwrap().to_string();

@@ -9,7 +9,6 @@ use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -49,6 +48,9 @@ pub struct EmulatorProcess {
     /// The ids it named (`phone_number_id`, `customer`), as it named them.
     pub ids: Vec<(String, String)>,
     capture: PathBuf,
+    /// The private folder `capture` is in (mode 0700, removed with it): no other user can put
+    /// a file or a link at its name.
+    _folder: tempfile::TempDir,
     /// Bytes of the capture file read so far, and a last line not yet whole.
     read: u64,
     partial: Vec<u8>,
@@ -56,9 +58,6 @@ pub struct EmulatorProcess {
     pub records: Vec<CaptureRecord>,
     recent: Arc<Mutex<VecDeque<String>>>,
 }
-
-/// Capture files of this process's emulators, numbered.
-static STARTED: AtomicU64 = AtomicU64::new(0);
 
 /// The `emulate` subcommand that serves `provider`: its id, or the alias clap knows it by
 /// (99 Digital's is `99digital`).
@@ -80,12 +79,11 @@ impl EmulatorProcess {
         options: &EmulatorOptions,
         interrupted: &dyn Fn() -> bool,
     ) -> anyhow::Result<EmulatorProcess> {
-        let capture = std::env::temp_dir().join(format!(
-            "wa-hook-emulate-test-{}-{}.jsonl",
-            std::process::id(),
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_file(&capture);
+        let folder = tempfile::Builder::new()
+            .prefix("wa-hook-emulate-test-")
+            .tempdir()
+            .context("making a folder for the emulator's capture file")?;
+        let capture = folder.path().join("capture.jsonl");
         let exe = std::env::current_exe().context("finding wa-hook's own executable")?;
         let mut command = Command::new(exe);
         command
@@ -96,7 +94,7 @@ impl EmulatorProcess {
             .args(["--port", &options.port.to_string()])
             .arg("--out")
             .arg(&capture)
-            .args(["--format", "json"])
+            .args(["--format", "json", "--no-ui"])
             .env("NO_COLOR", "1");
         if let Some(events) = &options.events_webhook {
             command.args(["--events-webhook", events.as_str()]);
@@ -158,6 +156,7 @@ impl EmulatorProcess {
             base_url: Url::parse("http://127.0.0.1/").expect("a URL"),
             ids: Vec::new(),
             capture,
+            _folder: folder,
             read: 0,
             partial: Vec::new(),
             records: Vec::new(),
