@@ -33,9 +33,9 @@ use serde_json::{Map, Value};
 
 pub use capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, Bubble, Conversation, CustomerAction, CustomerEvent,
-    CustomerMessage, Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest,
-    Identities, Injection, InstantReplies, Lifecycle, Mismatch, QueryMethod, RetrySchedule,
-    SendApi, SentMessage, Signing, Webhook,
+    CustomerMessage, Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest, Identities,
+    Injection, InstantReplies, Lifecycle, Mismatch, QueryMethod, RetrySchedule, SendApi,
+    SentMessage, Signing, Webhook,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 
