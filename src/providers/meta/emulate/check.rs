@@ -25,26 +25,7 @@ pub fn send_schema() -> &'static Schema {
 
 /// Every issue of a send body, the most specific first; empty when it is valid.
 pub fn issues(body: &Value) -> Vec<Issue> {
-    let validator = send_schema().validator(false);
-    let mut issues: Vec<Issue> = if validator.is_valid(body) {
-        Vec::new()
-    } else {
-        validator
-            .iter_errors(body)
-            .take(crate::validation::MAX_ISSUES)
-            .map(|error| {
-                let mut issue = crate::validation::describe_error(&error, "");
-                // A missing member is reported at its parent: name the member itself.
-                if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind()
-                {
-                    if let Some(name) = property.as_str() {
-                        issue.pointer = format!("{}/{}", issue.pointer, escape(name));
-                    }
-                }
-                issue
-            })
-            .collect()
-    };
+    let mut issues = crate::providers::sends::schema_issues(send_schema().validator(false), body);
     issues.extend(duplicate_buttons(body));
     // Deepest first (stable: the validator's order among equals).
     issues.sort_by_key(|issue| std::cmp::Reverse(issue.pointer.matches('/').count()));
@@ -78,11 +59,6 @@ fn duplicate_buttons(body: &Value) -> Vec<Issue> {
         }
     }
     issues
-}
-
-/// A JSON pointer token: `~` and `/` escaped.
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

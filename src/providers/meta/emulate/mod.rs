@@ -11,7 +11,7 @@ pub mod errors;
 pub mod media;
 pub mod templates;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -24,6 +24,7 @@ use crate::providers::capabilities::{
     SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
+use crate::providers::sends::json_answer;
 use crate::secret::SecretString;
 use crate::validation::{Check, Verdict};
 use crate::verdict::Issue;
@@ -36,10 +37,6 @@ const DISPLAY_PHONE_NUMBER: &str = "15550783881";
 const WABA_ID: &str = "102290129340398";
 const CUSTOMER: &str = "16505553921";
 const CUSTOMER_NAME: &str = "Kerry Fisher";
-
-/// Messages remembered (sent by the app, and received from the customer); the oldest are
-/// forgotten beyond it, so a long run holds bounded memory.
-const REMEMBERED: usize = 100_000;
 
 /// Where a media URL points: the path of Meta's own media URLs (`lookaside.fbsbx.com`), on the
 /// emulator. The exact form of Meta's URL is not in SEND-APIS.md; this one is wa-hook's.
@@ -138,40 +135,8 @@ struct Sent {
     conversation_id: String,
 }
 
-/// Ids and what is known of each, the oldest forgotten beyond [`REMEMBERED`].
-struct Remembered<T> {
-    items: HashMap<String, T>,
-    order: VecDeque<String>,
-}
-
-impl<T> Default for Remembered<T> {
-    fn default() -> Self {
-        Remembered {
-            items: HashMap::new(),
-            order: VecDeque::new(),
-        }
-    }
-}
-
-impl<T> Remembered<T> {
-    fn insert(&mut self, id: String, item: T) {
-        if let Some(known) = self.items.get_mut(&id) {
-            *known = item;
-            return;
-        }
-        if self.order.len() >= REMEMBERED {
-            if let Some(oldest) = self.order.pop_front() {
-                self.items.remove(&oldest);
-            }
-        }
-        self.order.push_back(id.clone());
-        self.items.insert(id, item);
-    }
-
-    fn get(&self, id: &str) -> Option<&T> {
-        self.items.get(id)
-    }
-}
+/// Ids and what is known of each (messages sent by the app, and received from the customer).
+type Remembered<T> = crate::providers::sends::Remembered<String, T>;
 
 pub struct MetaEmulator {
     ids: IdSource,
@@ -194,19 +159,6 @@ pub struct MetaEmulator {
     injections: Vec<(Injection, u32)>,
     /// Valid message sends so far, for `every=N`.
     message_sends: u64,
-}
-
-fn json_answer(status: u16, body: &Value, what: impl Into<String>, outcome: impl Into<String>) -> ApiAnswer {
-    ApiAnswer {
-        status,
-        content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
-        headers: Vec::new(),
-        what: what.into(),
-        outcome: outcome.into(),
-        checked: None,
-        webhooks: Vec::new(),
-    }
 }
 
 /// An issue as `error_data.details`: the JSON pointer first (wa-hook's form: Meta's own for a
