@@ -787,7 +787,7 @@ fn print_start(
             config.basic_auth.is_some(),
         ) {
             (true, _, _) => "signed with the app secret",
-            (false, Some(_), _) => "unsigned (no --app-secret-env)",
+            (false, Some(_), _) => "unsigned: no --app-secret-env",
             (false, None, true) => "with Basic auth",
             (false, None, false) => "the provider signs none",
         };
