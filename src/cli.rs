@@ -1836,6 +1836,12 @@ examples):
   wait = \"1s\"; advance = \"25h\"            wait; move the emulator's clock past the window
 Chaos per step (a delivery twice, statuses out of order) is not built yet.
 
+Providers: meta, qikchat, picky, 99digital (partner: the customer's side is its partner events,
+send = \"event:whatsapp\"; v1 `text` and v2 `body` sends are texts; no message ids, so no read,
+fail or react) and smartflow (no send API: the conversation plays the customer only, read /
+fail = \"id:MESSAGE_ID\" names a message the app sent outside the emulator; expect and
+expect_none are refused, exit 2).
+
 Output: a line per step, ✓ or ✗ with the cause (what the app sent instead, the emulator's
 refusal of its send with the field at fault, the app's answer to the webhook and the error it
 logged); --format json: one object per step, then one summary per file. The app's output is
@@ -1882,8 +1888,8 @@ pub struct EmulateTestArgs {
     #[arg(long, visible_alias = "app", value_name = "URL")]
     pub webhook: Option<String>,
 
-    /// Where the provider's second callback URL points (Picky Assist's event webhook) [default:
-    /// each file's `events_webhook`, else --webhook]
+    /// Where the provider's second callback URL points (Picky Assist's event webhook, Omni
+    /// Smartflow's status callbacks) [default: each file's `events_webhook`, else --webhook]
     #[arg(long, value_name = "URL")]
     pub events_webhook: Option<String>,
 

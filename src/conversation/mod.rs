@@ -24,6 +24,11 @@ pub const DEFAULT_WITHIN: Duration = Duration::from_secs(5);
 /// The label for the last message: the customer's (reply_to) or the app's (read, fail, react).
 pub const LAST: &str = "last";
 
+/// How a `read`, `fail` or `react` names a message of the app's by its id rather than by a
+/// step's label (`id:wamid.HBg...`): one the app sent outside the emulator (Omni Smartflow,
+/// whose send API wa-hook does not emulate).
+pub const ID_PREFIX: &str = "id:";
+
 /// The JSON Schema of a conversation file (`conversation`), shipped with the others.
 ///
 /// # Panics
@@ -359,6 +364,9 @@ fn known(label: &str, labels: &[String], side: &str) -> anyhow::Result<String> {
     if label == LAST || labels.iter().any(|known| known == label) {
         return Ok(label.to_string());
     }
+    if side == "app" && label.len() > ID_PREFIX.len() && label.starts_with(ID_PREFIX) {
+        return Ok(label.to_string());
+    }
     if labels.is_empty() {
         bail!(
             "`{label}` names no earlier {side} message (no earlier step gives one an id; `last` names the last)"
@@ -575,6 +583,14 @@ read = "answer"
         );
         assert!(error("[[steps]]\nsay = 3").contains("/steps/0/say"));
         assert!(error("steps = [").contains("TOML"));
+        assert!(error("[[steps]]\nread = \"id:\"").contains("`id:` names no earlier app message"));
+        assert!(
+            error("[[steps]]\nsay = \"a\"\nreply_to = \"id:x\"").contains("does not go with say")
+        );
+        let by_id = parse_text("[[steps]]\nfail = \"id:wamid.X\"").unwrap();
+        assert!(
+            matches!(&by_id.steps[0].action, Action::Fail { message, .. } if message == "id:wamid.X")
+        );
     }
 
     #[test]

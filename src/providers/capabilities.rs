@@ -272,6 +272,13 @@ pub trait SendApi: Sync {
         None
     }
 
+    /// Why the app's messages never pass through the emulator, when they do not: the provider
+    /// has no send API wa-hook knows (Omni Smartflow). A conversation then plays the customer
+    /// only, and `emulate test` refuses steps about the app's messages with this reason.
+    fn no_send_api(&self) -> Option<&'static str> {
+        None
+    }
+
     /// A request body of the app's and the emulator's answer to it, as a conversation test
     /// reads them (`emulate test`): the message the app sent. `None` for requests that send
     /// no message (read receipts, typing, uploads), and where the provider does not say yet.

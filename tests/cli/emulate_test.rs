@@ -773,3 +773,130 @@ fn the_picky_conversation_takes_instant_replies_as_messages() {
         "a text \"Order 1234 ships tomorrow.\""
     );
 }
+
+/// `wa-hook emulate test FILE --format json --webhook ... [ARGS] -- python3 BOT MODE`: its
+/// output, and the JSON lines.
+fn play_bot(conversation: &str, args: &[&str], bot_file: &str, mode: &str) -> (Output, Vec<Value>) {
+    let port = closed_port();
+    let webhook = format!("127.0.0.1:{port}/webhook");
+    let args: Vec<String> = args
+        .iter()
+        .map(|arg| arg.replace("PORT", &port.to_string()))
+        .collect();
+    let output = wa_hook()
+        .args(["emulate", "test", conversation, "--format", "json"])
+        .args(["--webhook", &webhook])
+        .args(&args)
+        .arg("--")
+        .args(["python3", &bot(bot_file), mode])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let lines = json_lines(&output);
+    (output, lines)
+}
+
+fn sample(name: &str) -> String {
+    manifest()
+        .join("samples/conversations")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// 99 Digital: the customer's side is its partner events; the app's v2 `body` and v1 `text`
+/// are its messages, its readStatus is passed over; a wrong text or a refused event fails its
+/// step.
+#[test]
+fn the_partner_conversation_plays_through_99_digitals_emulator() {
+    let conversation = sample("partner.toml");
+    let (output, lines) = play_bot(&conversation, &[], "partner_standin_bot.py", "");
+    assert_eq!(output.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(statuses(&lines), vec!["passed"; 5]);
+    assert_eq!(lines.last().unwrap()["summary"]["provider"], "partner");
+    assert_eq!(
+        step(&lines, 2)["seen"],
+        "a text \"Line 972501234567 is connected: welcome aboard.\""
+    );
+    let (output, lines) = play_bot(&conversation, &[], "partner_standin_bot.py", "wrong-text");
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(
+        step(&lines, 3)["cause"],
+        "its text \"Hello\" is not the text \"Daily limit: 1000 messages.\""
+    );
+    let (output, lines) = play_bot(
+        &conversation,
+        &[],
+        "partner_standin_bot.py",
+        "refuse-builder",
+    );
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(
+        statuses(&lines),
+        ["passed", "passed", "passed", "failed", "passed"]
+    );
+    assert_eq!(step(&lines, 4)["cause"], "the app answered the webhook 500");
+}
+
+/// Omni Smartflow has no send API: its conversation plays the customer (a text, a photo, a read
+/// and a failed status of a message named by its id) and each step passes when the app answers
+/// 2xx at the callback it goes to.
+#[test]
+fn the_smartflow_conversation_plays_the_customer_only() {
+    let conversation = sample("smartflow.toml");
+    let events = ["--events-webhook", "127.0.0.1:PORT/status"];
+    let (output, lines) = play_bot(&conversation, &events, "smartflow_standin_bot.py", "");
+    assert_eq!(output.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(statuses(&lines), vec!["passed"; 4]);
+    assert_eq!(lines.last().unwrap()["summary"]["provider"], "smartflow");
+    for (mode, failed) in [("refuse-images", 2), ("refuse-failed", 4)] {
+        let (output, lines) = play_bot(&conversation, &events, "smartflow_standin_bot.py", mode);
+        assert_eq!(output.status.code(), Some(1), "{mode}: {lines:#?}");
+        let cause = step(&lines, failed)["cause"].as_str().unwrap();
+        assert!(
+            cause.starts_with("the app answered the webhook"),
+            "{mode}: {cause}"
+        );
+        assert_eq!(
+            statuses(&lines)
+                .iter()
+                .filter(|status| *status == "failed")
+                .count(),
+            1,
+            "{mode}: {lines:#?}"
+        );
+    }
+}
+
+/// A step about the app's messages in a Smartflow conversation is refused before anything
+/// starts, in one line that says why: exit 2.
+#[test]
+fn a_smartflow_conversation_that_expects_a_message_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, action) in [
+        (
+            "[[steps]]\nsay = \"hi\"\n[[steps]]\nexpect = \"text\"\n",
+            "step 2 (expect)",
+        ),
+        ("[[steps]]\nexpect_none = \"1s\"\n", "step 1 (expect_none)"),
+    ] {
+        let file = dir.path().join("smartflow.toml");
+        std::fs::write(&file, format!("provider = \"smartflow\"\n{text}")).unwrap();
+        let marker = dir.path().join("started");
+        let output = wa_hook()
+            .args(["emulate", "test", file.to_str().unwrap()])
+            .args(["--webhook", &closed_port().to_string(), "--"])
+            .args(["touch", marker.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(action), "{stderr}");
+        assert!(
+            stderr.contains("Omni Smartflow has no public send API"),
+            "{stderr}"
+        );
+        assert!(!marker.exists(), "the app was started for a refused file");
+    }
+}

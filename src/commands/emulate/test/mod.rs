@@ -16,14 +16,14 @@ mod play;
 pub mod record;
 mod report;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 
 use crate::app::{self, App, AppOptions};
 use crate::cli::EmulateTestArgs;
-use crate::conversation::{self, Conversation};
+use crate::conversation::{self, Action, Conversation};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers::Provider;
@@ -72,6 +72,9 @@ impl Config {
                     provider.display_name()
                 );
             };
+            if let Some(why) = send_api.no_send_api() {
+                customer_only(path, &conversation, provider, why)?;
+            }
             let webhook = match (&args.webhook, &conversation.webhook) {
                 (Some(url), _) | (None, Some(url)) => crate::http::parse_target(url)?,
                 (None, None) => bail!(
@@ -116,6 +119,37 @@ impl Config {
         )?);
         Ok(Config { planned, secrets })
     }
+}
+
+/// A provider whose app messages the emulator never sees (`why`): the file's steps about them
+/// are refused, at the first, before anything starts; a `read`/`fail`/`react` may name a message
+/// by its id (`id:MESSAGE_ID`), since no step can label one.
+fn customer_only(
+    path: &Path,
+    conversation: &Conversation,
+    provider: Provider,
+    why: &str,
+) -> anyhow::Result<()> {
+    let about_app = |label: &str| !label.starts_with(crate::conversation::ID_PREFIX);
+    for (index, step) in conversation.steps.iter().enumerate() {
+        let action = match &step.action {
+            Action::Expect(_) => "expect",
+            Action::ExpectNone(_) => "expect_none",
+            Action::React { to, .. } if about_app(to) => "react",
+            Action::Read(message) if about_app(message) => "read",
+            Action::Fail { message, .. } if about_app(message) => "fail",
+            _ => continue,
+        };
+        bail!(
+            "{}: step {} ({action}): {why}; a {} conversation plays the customer only (say, send, \
+             read or fail = \"id:MESSAGE_ID\", wait, advance) and checks the app answers each \
+             webhook 2xx",
+            path.display(),
+            index + 1,
+            provider.display_name()
+        );
+    }
+    Ok(())
 }
 
 pub fn run(args: EmulateTestArgs) -> anyhow::Result<Outcome> {

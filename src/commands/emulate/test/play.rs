@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::emulator::EmulatorProcess;
 use crate::app::App;
 use crate::capture::{CaptureRecord, Direction};
-use crate::conversation::{Action, Expectation, LAST, Step};
+use crate::conversation::{Action, Expectation, ID_PREFIX, LAST, Step};
 use crate::output::{self, Notation};
 use crate::providers::{SendApi, SentMessage};
 
@@ -273,6 +273,9 @@ impl<'a> Player<'a> {
 
     /// The id of the app's message a step names.
     fn app_message(&self, label: &str) -> Result<String, (String, Option<String>)> {
+        if let Some(id) = label.strip_prefix(ID_PREFIX) {
+            return Ok(id.to_string());
+        }
         let id = if label == LAST {
             self.last_sent.clone()
         } else {

@@ -29,6 +29,8 @@ use crate::validation::{Check, Verdict};
 use crate::verdict::Issue;
 use crate::providers::sends::json_answer;
 
+mod conversation;
+
 static SEND_DIR: Dir<'_> =
     include_dir!("$CARGO_MANIFEST_DIR/src/providers/partner/schemas/sends");
 static SENDS: SchemaSet = SchemaSet::new("partner", &SEND_DIR);
@@ -111,6 +113,11 @@ impl SendApi for PartnerSends {
             more_errors: 0,
             note: None,
         }
+    }
+
+    /// v1's `text`, v2's `body`; a `readStatus` sends no message.
+    fn message_sent(&self, body: &Value, _answer: &Value) -> Option<crate::providers::SentMessage> {
+        conversation::message_sent(body)
     }
 }
 

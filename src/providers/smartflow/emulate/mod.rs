@@ -61,6 +61,13 @@ impl SendApi for SmartflowSends {
     fn events_webhook(&self) -> Option<&'static str> {
         Some("the status callback URL")
     }
+
+    fn no_send_api(&self) -> Option<&'static str> {
+        Some(
+            "Omni Smartflow has no public send API (wa-hook's SEND-APIS.md found none), so the \
+             app's messages never pass through the emulator",
+        )
+    }
 }
 
 pub struct SmartflowEmulator {
