@@ -1363,7 +1363,9 @@ What is emulated (facts from wa-hook's SEND-APIS.md; each source is in docs/emul
     `sent` before it (whether Meta sends one is unknown).
   The customer, on the same port: POST /_wa-hook/say {\"text\"} or {\"kind\": \"message:image\"}
     (optionally \"identity\": phone, bsuid or username), /_wa-hook/react {\"message_id\",
-    \"emoji\"}, /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}.
+    \"emoji\"}, /_wa-hook/read {\"message_id\"}, /_wa-hook/fail {\"message_id\", \"code\"}; each
+    takes \"chaos\": \"duplicate\" (the webhook delivered twice). POST /_wa-hook/chaos
+    {\"next_send\": \"reorder\"}: the statuses of the next send come in reverse order.
 
 wa-hook's own choices, where Meta's behaviour is unknown:
   A send that breaks the schema is answered HTTP 400, code 100 \"(#100) Invalid parameter\" (Meta
@@ -1834,7 +1836,11 @@ examples):
   read / fail = \"NAME\" / react = \"NAME\"   the customer reads the app's message, it fails
                                            (code = 131047), the customer reacts (emoji)
   wait = \"1s\"; advance = \"25h\"            wait; move the emulator's clock past the window
-Chaos per step (a delivery twice, statuses out of order) is not built yet.
+  chaos = \"duplicate\" | \"reorder\"         on say, send, react, read or fail: this step's
+                                           webhook delivered twice (both answers must be 2xx;
+                                           follow with expect and expect_none to see the app
+                                           answers once), or the statuses of the app's next send
+                                           in reverse order (--chaos, for this step only)
 
 Providers: meta, qikchat, picky, 99digital (partner: the customer's side is its partner events,
 send = \"event:whatsapp\"; v1 `text` and v2 `body` sends are texts; no message ids, so no read,

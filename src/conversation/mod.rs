@@ -115,13 +115,15 @@ pub struct StepFile {
     pub advance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<String>,
 }
 
 /// The actions a step may hold (one each), and the fields that may go with each.
 const ACTIONS: &[(&str, &[&str])] = &[
-    ("say", &["set", "identity", "id"]),
-    ("send", &["set", "identity", "id"]),
-    ("react", &["emoji"]),
+    ("say", &["set", "identity", "id", "chaos"]),
+    ("send", &["set", "identity", "id", "chaos"]),
+    ("react", &["emoji", "chaos"]),
     (
         "expect",
         &[
@@ -136,8 +138,8 @@ const ACTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("expect_none", &[]),
-    ("read", &[]),
-    ("fail", &["code"]),
+    ("read", &["chaos"]),
+    ("fail", &["code", "chaos"]),
     ("wait", &[]),
     ("advance", &[]),
 ];
@@ -165,6 +167,19 @@ pub struct Step {
     /// The name later steps give the message this step sends or expects.
     pub label: Option<String>,
     pub action: Action,
+    /// What happens on the way, for this step only (a customer's step).
+    pub chaos: Option<StepChaos>,
+}
+
+/// A step's `chaos`: what the provider does on the way this once, as `emulate --chaos` does at
+/// random for a whole run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepChaos {
+    /// The step's webhook is delivered twice (the copy right after the app answered it).
+    Duplicate,
+    /// The statuses of the app's next send (the one it makes for this step) come in reverse
+    /// order.
+    Reorder,
 }
 
 #[derive(Debug)]
@@ -490,10 +505,17 @@ fn build_step(step: StepFile, customer: &[String], app: &[String]) -> anyhow::Re
     } else {
         bail!("no action");
     };
+    let chaos = match step.chaos.as_deref() {
+        None => None,
+        Some("duplicate") => Some(StepChaos::Duplicate),
+        Some("reorder") => Some(StepChaos::Reorder),
+        Some(other) => bail!("chaos: `{other}` is neither duplicate nor reorder"),
+    };
     Ok(Step {
         name: step.name.unwrap_or(name),
         label: step.id,
         action,
+        chaos,
     })
 }
 
@@ -587,6 +609,13 @@ read = "answer"
         assert!(
             error("[[steps]]\nsay = \"a\"\nreply_to = \"id:x\"").contains("does not go with say")
         );
+        assert!(
+            error("[[steps]]\nwait = \"1s\"\nchaos = \"duplicate\"")
+                .contains("`chaos` does not go with wait")
+        );
+        assert!(error("[[steps]]\nsay = \"a\"\nchaos = \"twice\"").contains("/steps/0/chaos"));
+        let chaos = parse_text("[[steps]]\nsay = \"a\"\nchaos = \"duplicate\"").unwrap();
+        assert_eq!(chaos.steps[0].chaos, Some(StepChaos::Duplicate));
         let by_id = parse_text("[[steps]]\nfail = \"id:wamid.X\"").unwrap();
         assert!(
             matches!(&by_id.steps[0].action, Action::Fail { message, .. } if message == "id:wamid.X")

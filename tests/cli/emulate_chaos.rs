@@ -518,3 +518,77 @@ fn wrong_chaos_and_retries_are_refused_in_one_line() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     }
 }
+
+/// POST `body` to the emulator's `/_wa-hook/{action}`: the answer's status and body.
+fn control(host: &str, action: &str, body: &Value) -> (u16, Value) {
+    let body = serde_json::to_vec(body).unwrap();
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST /_wa-hook/{action} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// `/_wa-hook/chaos {"next_send": "reorder"}` (a conversation step's `chaos = "reorder"`):
+/// the next send's statuses come in reverse order, the one after in order; the customer's
+/// `"chaos": "duplicate"` delivers a webhook twice, the copy marked.
+#[test]
+fn one_send_reordered_and_one_delivery_duplicated_on_demand() {
+    let app = RecordingServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.jsonl");
+    let webhook = format!("{}/webhook", app.url);
+    let emulator = Emulator::start(&webhook, &["--out", out.to_str().unwrap()]);
+    let (status, answer) = control(&emulator.host, "chaos", &json!({"next_send": "twice"}));
+    assert_eq!(status, 400);
+    assert_eq!(answer["error"], "chaos takes {\"next_send\": \"reorder\"}");
+    assert_eq!(
+        control(&emulator.host, "chaos", &json!({"next_send": "reorder"})).0,
+        200
+    );
+    let (_, first) = emulator.send("first");
+    let (_, second) = emulator.send("second");
+    let (status, said) = control(
+        &emulator.host,
+        "say",
+        &json!({"text": "hi", "chaos": "duplicate"}),
+    );
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(
+        (said["app_status"].as_u64(), said["copy_status"].as_u64()),
+        (Some(200), Some(200))
+    );
+    emulator.webhook_lines(|lines| lines.len() >= 6);
+    let records = webhook_records(&out);
+    let history = history(&records);
+    let order = |answer: &Value| -> Vec<String> {
+        let id = answer["messages"][0]["id"].as_str().unwrap();
+        history[id]
+            .iter()
+            .map(|(status, _)| status.clone())
+            .collect()
+    };
+    assert_eq!(order(&first), ["delivered", "sent"], "{history:#?}");
+    assert_eq!(order(&second), ["sent", "delivered"], "{history:#?}");
+    let copies: Vec<&Value> = records
+        .iter()
+        .filter(|record| record["delivery"]["chaos"] == json!(["duplicate"]))
+        .collect();
+    assert_eq!(copies.len(), 1, "{records:#?}");
+    assert!(copies[0]["body"].as_str().unwrap().contains("\"hi\""));
+}

@@ -900,3 +900,52 @@ fn a_smartflow_conversation_that_expects_a_message_exits_2() {
         assert!(!marker.exists(), "the app was started for a refused file");
     }
 }
+
+/// `chaos = "duplicate"`: the customer's webhook is delivered twice; a bot that answers the
+/// copy too fails at the step that shows it, with the duplicate named as the likely cause.
+/// (`chaos = "reorder"` plays too: what it does to the statuses is tested in emulate_chaos.rs.)
+#[test]
+fn a_duplicate_delivery_passes_a_bot_that_answers_once_and_fails_one_that_answers_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("dup.toml");
+    std::fs::write(
+        &conversation,
+        r#"provider = "meta"
+[[steps]]
+say = "Hi there"
+chaos = "reorder"
+[[steps]]
+expect = "text"
+[[steps]]
+say = "Where is order 4242?"
+chaos = "duplicate"
+[[steps]]
+expect = "text"
+contains = "4242"
+[[steps]]
+expect_none = "1s"
+"#,
+    )
+    .unwrap();
+    let file = conversation.to_str().unwrap();
+    for (mode, code) in [("", 0), ("no-dedupe", 1)] {
+        let app = standin(&[mode]);
+        let app: Vec<&str> = app.iter().map(String::as_str).collect();
+        let output = play(&[file], &["--format", "json"], &app, &[]);
+        let lines = json_lines(&output);
+        assert_eq!(output.status.code(), Some(code), "{mode}: {lines:#?}");
+        if mode.is_empty() {
+            assert_eq!(statuses(&lines), ["passed"; 5]);
+        } else {
+            assert_eq!(
+                statuses(&lines),
+                ["passed", "passed", "passed", "passed", "failed"]
+            );
+            assert_eq!(
+                step(&lines, 5)["cause"],
+                "the app sent a text \"Order 4242 ships tomorrow.\" within 1 s; step 3 delivered \
+                 its webhook twice (chaos = \"duplicate\"): did the app answer the copy as a new message?"
+            );
+        }
+    }
+}

@@ -15,7 +15,7 @@
 //! [`Rules::wire_bytes`]: crate::providers::Rules::wire_bytes
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -232,12 +232,7 @@ impl Chaos {
         };
         let mut jobs = jobs;
         if jobs.len() > 1 && chance(self.rates.reorder) {
-            let dues: Vec<Instant> = jobs.iter().map(|job| job.due).collect();
-            jobs.reverse();
-            for (job, due) in jobs.iter_mut().zip(dues) {
-                job.due = due;
-                job.marks.reordered = true;
-            }
+            reverse(&mut jobs);
         }
         let mut out = Vec::with_capacity(jobs.len() * 2);
         for mut job in jobs {
@@ -261,6 +256,16 @@ impl Chaos {
         let mut draws = self.draws.lock().unwrap_or_else(PoisonError::into_inner);
         let unit = (draws.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         self.rates.dup > 0.0 && unit < self.rates.dup
+    }
+}
+
+/// The webhooks of one send in reverse order, each keeping the time of the place it takes.
+fn reverse(jobs: &mut [Queued]) {
+    let dues: Vec<Instant> = jobs.iter().map(|job| job.due).collect();
+    jobs.reverse();
+    for (job, due) in jobs.iter_mut().zip(dues) {
+        job.due = due;
+        job.marks.reordered = true;
     }
 }
 
@@ -350,6 +355,20 @@ impl Delivery {
             Marks::default(),
             1,
         )
+    }
+
+    /// A copy of a webhook just delivered, sent at once and recorded as a duplicate (a
+    /// step's `chaos = "duplicate"`, `/_wa-hook/say {"chaos": "duplicate"}`).
+    pub fn deliver_copy(&self, webhook: &Webhook) -> Delivered {
+        let client = Client {
+            client: &self.client,
+            runtime: crate::http::runtime(),
+        };
+        let marks = Marks {
+            duplicate: true,
+            ..Marks::default()
+        };
+        self.send(&client, &webhook.body, webhook.destination, marks, 1)
     }
 
     /// Send `body` (`batched` webhooks merged, or one) with `client`; record and count it.
@@ -548,6 +567,9 @@ pub struct Queue {
     chaos: Option<Chaos>,
     retries: Option<Retries>,
     pub counts: Arc<QueueCounts>,
+    /// The next send with several webhooks has them in reverse order (`/_wa-hook/chaos
+    /// {"next_send": "reorder"}`, a step's `chaos = "reorder"`).
+    reorder_next: AtomicBool,
 }
 
 impl Queue {
@@ -601,7 +623,14 @@ impl Queue {
             chaos,
             retries,
             counts,
+            reorder_next: AtomicBool::new(false),
         })
+    }
+
+    /// The next send whose webhooks are several has them in reverse order, each keeping the
+    /// time of the place it takes, as `--chaos reorder` reorders.
+    pub fn reorder_next_send(&self) {
+        self.reorder_next.store(true, Ordering::SeqCst);
     }
 
     /// Queue the webhooks of one send, each for its time, down one lane (with the chaos drawn
@@ -635,10 +664,14 @@ impl Queue {
                 first_attempt: None,
             })
             .collect();
-        let jobs = match &self.chaos {
+        let mut jobs = match &self.chaos {
             Some(chaos) => chaos.apply(jobs),
             None => jobs,
         };
+        let reordered = jobs.iter().any(|job| job.marks.reordered);
+        if jobs.len() > 1 && !reordered && self.reorder_next.swap(false, Ordering::SeqCst) {
+            reverse(&mut jobs);
+        }
         Planned { lane, jobs }
     }
 

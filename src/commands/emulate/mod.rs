@@ -1220,8 +1220,23 @@ fn clock(shared: &Shared, request: &Value) -> (u16, Value) {
     }
 }
 
+/// `/_wa-hook/chaos {"next_send": "reorder"}`: the webhooks of the app's next send that has
+/// several (its statuses) come in reverse order, for one step of a conversation where
+/// `--chaos reorder=P` is for a whole run.
+fn chaos(shared: &Shared, request: &Value) -> (u16, Value) {
+    if request.get("next_send").and_then(Value::as_str) != Some("reorder") {
+        return (
+            400,
+            json!({"error": "chaos takes {\"next_send\": \"reorder\"}"}),
+        );
+    }
+    shared.queue.reorder_next_send();
+    (200, json!({"next_send": "reorder"}))
+}
+
 /// The customer's controls: `say`, `read`, `fail`, each a JSON body, answered with the message
-/// id and the app's answer to the webhook.
+/// id and the app's answer to the webhook; `"chaos": "duplicate"` delivers the webhook twice
+/// (the copy at once, after the app answered the first), the copy's answer as `copy_status`.
 fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Value) {
     if method != "POST" {
         return (405, json!({"error": "the customer's controls take POST"}));
@@ -1247,6 +1262,19 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
     if action == "clock" {
         return clock(shared, &request);
     }
+    if action == "chaos" {
+        return chaos(shared, &request);
+    }
+    let duplicate = match request.get("chaos") {
+        None => false,
+        Some(Value::String(chaos)) if chaos == "duplicate" => true,
+        Some(_) => {
+            return (
+                400,
+                json!({"error": "a customer's \"chaos\" is \"duplicate\" (the webhook delivered twice)"}),
+            );
+        }
+    };
     let action = match action {
         "say" => match (text("text"), text("kind")) {
             (Some(said), _) => CustomerAction::Say(said),
@@ -1290,7 +1318,7 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
         other => {
             return (
                 404,
-                json!({"error": format!("no control {other}; there are say, react, read, fail, inject and clock")}),
+                json!({"error": format!("no control {other}; there are say, react, read, fail, inject, clock and chaos")}),
             );
         }
     };
@@ -1338,14 +1366,23 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             }
             let at = Instant::now();
             let delivered = shared.delivery.deliver(&event.webhook);
+            let copy = duplicate.then(|| shared.delivery.deliver_copy(&event.webhook));
             for _ in 0..shared.queue.after_delivery(&event.webhook, &delivered, at) {
                 shared.recorder.dropped();
             }
             answered(shared, &event.webhook, &delivered);
-            (
-                200,
-                json!({"message_id": event.message_id, "app_status": delivered.status}),
-            )
+            let mut answer =
+                json!({"message_id": event.message_id, "app_status": delivered.status});
+            if let Some(copy) = copy {
+                shared
+                    .queue
+                    .counts
+                    .duplicated
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                answered(shared, &event.webhook, &copy);
+                answer["copy_status"] = copy.status.into();
+            }
+            (200, answer)
         }
         Err((status, why)) => (status, json!({"error": why})),
     }

@@ -12,10 +12,12 @@ What it does:
   an image       "Thanks for the photo, we will look into it."
   a read status  of its first reply: the template feedback_request with the customer's name
                  (a template, since the customer-service window may have closed)
+  a message again  (the same id: a provider's duplicate delivery) nothing
 
 BREAK, to see a conversation fail: no-quote (replies without quoting), text-follow-up (a text
 instead of the template), bad-send (a text whose body is under `txt`, which the send schema refuses),
-crash-on-image (exits when an image comes), silent (never replies).
+crash-on-image (exits when an image comes), silent (never replies), no-dedupe (answers a
+duplicate delivery again).
 """
 
 import hashlib
@@ -32,6 +34,7 @@ PHONE_NUMBER_ID = os.environ["WA_HOOK_PHONE_NUMBER_ID"]
 SECRET = os.environ.get("APP_SECRET", "").encode()
 BREAK = sys.argv[1] if len(sys.argv) > 1 else ""
 FIRST_REPLY = {}
+SEEN = set()
 
 
 def send(body):
@@ -62,6 +65,9 @@ def on_message(message, contacts):
     name = (contacts[0].get("profile") or {}).get("name", "there") if contacts else "there"
     if BREAK == "silent":
         return
+    if message["id"] in SEEN and BREAK != "no-dedupe":
+        return
+    SEEN.add(message["id"])
     if message["type"] == "text":
         send({"status": "read", "message_id": message["id"]})
         text = message["text"]["body"]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::emulator::EmulatorProcess;
 use crate::app::App;
 use crate::capture::{CaptureRecord, Direction};
-use crate::conversation::{Action, Expectation, ID_PREFIX, LAST, Step};
+use crate::conversation::{Action, Expectation, ID_PREFIX, LAST, Step, StepChaos};
 use crate::output::{self, Notation};
 use crate::providers::{SendApi, SentMessage};
 
@@ -73,6 +73,9 @@ pub struct Player<'a> {
     /// The last error the app logged since its last message, and during which step: the
     /// likely cause when an expected message does not come.
     logged: Option<(usize, String)>,
+    /// The last step whose webhook was delivered twice (`chaos = "duplicate"`): the likely
+    /// cause of a message the app sends once too often.
+    duplicated: Option<usize>,
 }
 
 /// A message the app sent, with what the emulator made of the send.
@@ -104,6 +107,7 @@ impl<'a> Player<'a> {
             last_sent: None,
             cursor: 0,
             logged: None,
+            duplicated: None,
         }
     }
 
@@ -114,6 +118,9 @@ impl<'a> Player<'a> {
         }
         let started = Instant::now();
         let outcome = self.act(step);
+        if step.chaos == Some(StepChaos::Duplicate) {
+            self.duplicated = Some(number);
+        }
         let halt = if (self.interrupted)() {
             Some(Halt::Interrupted)
         } else {
@@ -208,7 +215,7 @@ impl<'a> Player<'a> {
                 if let Some(identity) = identity {
                     body["identity"] = identity.as_str().into();
                 }
-                let answer = self.control("say", &body)?;
+                let answer = self.customer_control(step, "say", body)?;
                 let id = answer["message_id"]
                     .as_str()
                     .unwrap_or_default()
@@ -221,12 +228,16 @@ impl<'a> Player<'a> {
             }
             Action::React { to, emoji } => {
                 let id = self.app_message(to)?;
-                let answer = self.control("react", &json!({ "message_id": id, "emoji": emoji }))?;
+                let answer = self.customer_control(
+                    step,
+                    "react",
+                    json!({ "message_id": id, "emoji": emoji }),
+                )?;
                 app_answered(&answer)
             }
             Action::Read(message) => {
                 let id = self.app_message(message)?;
-                let answer = self.control("read", &json!({ "message_id": id }))?;
+                let answer = self.customer_control(step, "read", json!({ "message_id": id }))?;
                 app_answered(&answer)
             }
             Action::Fail { message, code } => {
@@ -235,7 +246,7 @@ impl<'a> Player<'a> {
                 if let Some(code) = code {
                     body["code"] = (*code).into();
                 }
-                let answer = self.control("fail", &body)?;
+                let answer = self.customer_control(step, "fail", body)?;
                 app_answered(&answer)
             }
             Action::Expect(expectation) => self.expect(step, expectation),
@@ -243,9 +254,13 @@ impl<'a> Player<'a> {
                 None => Ok(None),
                 Some(seen) => Err((
                     format!(
-                        "the app sent {} within {}",
+                        "the app sent {} within {}{}",
                         describe(&seen.message),
-                        output::duration(*within, Notation::Words)
+                        output::duration(*within, Notation::Words),
+                        self.duplicated.map_or_else(String::new, |step| format!(
+                            "; step {step} delivered its webhook twice (chaos = \"duplicate\"): \
+                             did the app answer the copy as a new message?"
+                        ))
                     ),
                     None,
                 )),
@@ -263,6 +278,24 @@ impl<'a> Player<'a> {
                 Ok(None)
             }
         }
+    }
+
+    /// A customer's action, with the step's chaos: a duplicate asked of the control itself, a
+    /// reorder of the next send's statuses asked just before.
+    fn customer_control(
+        &self,
+        step: &Step,
+        action: &str,
+        mut body: Value,
+    ) -> Result<Value, (String, Option<String>)> {
+        match step.chaos {
+            Some(StepChaos::Duplicate) => body["chaos"] = "duplicate".into(),
+            Some(StepChaos::Reorder) => {
+                self.control("chaos", &json!({ "next_send": "reorder" }))?;
+            }
+            None => {}
+        }
+        self.control(action, &body)
     }
 
     fn control(&self, action: &str, body: &Value) -> Result<Value, (String, Option<String>)> {
@@ -461,11 +494,24 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
 }
 
 /// A `say`, `read` ... passes when the app answered its webhook 2xx.
+/// With `chaos = "duplicate"`, its copy too.
 fn app_answered(answer: &Value) -> Outcome {
     match answer["app_status"].as_u64() {
-        Some(status) if (200..300).contains(&status) => Ok(None),
-        Some(status) => Err((format!("the app answered the webhook {status}"), None)),
-        None => Err(("the app did not answer the webhook".to_string(), None)),
+        Some(status) if (200..300).contains(&status) => {}
+        Some(status) => return Err((format!("the app answered the webhook {status}"), None)),
+        None => return Err(("the app did not answer the webhook".to_string(), None)),
+    }
+    match answer.get("copy_status").map(Value::as_u64) {
+        None => Ok(None),
+        Some(Some(status)) if (200..300).contains(&status) => Ok(None),
+        Some(Some(status)) => Err((
+            format!("the app answered the webhook's copy (chaos = \"duplicate\") {status}"),
+            None,
+        )),
+        Some(None) => Err((
+            "the app did not answer the webhook's copy (chaos = \"duplicate\")".to_string(),
+            None,
+        )),
     }
 }
 
