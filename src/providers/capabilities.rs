@@ -279,6 +279,14 @@ pub trait SendApi: Sync {
         None
     }
 
+    /// The refusal a 2xx answer of the emulator's carries, in words, for a provider that
+    /// answers a refused send 200 (99 Digital's `"status": "FAIL"`): a conversation test fails
+    /// the step that expects the message with it. `None`: the answer's HTTP status says.
+    fn refusal_in(&self, answer: &Value) -> Option<String> {
+        let _ = answer;
+        None
+    }
+
     /// A request body of the app's and the emulator's answer to it, as a conversation test
     /// reads them (`emulate test`): the message the app sent. `None` for requests that send
     /// no message (read receipts, typing, uploads), and where the provider does not say yet.

@@ -818,6 +818,14 @@ fn the_partner_conversation_plays_through_99_digitals_emulator() {
         step(&lines, 2)["seen"],
         "a text \"Line 972501234567 is connected: welcome aboard.\""
     );
+    // 99 Digital refuses with HTTP 200 and "status": "FAIL": the step fails all the same.
+    let (output, lines) = play_bot(&conversation, &[], "partner_standin_bot.py", "empty-text");
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    let cause = step(&lines, 3)["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with("the emulator refused the app's text (200): reason 5: "),
+        "{cause}"
+    );
     let (output, lines) = play_bot(&conversation, &[], "partner_standin_bot.py", "wrong-text");
     assert_eq!(output.status.code(), Some(1), "{lines:#?}");
     assert_eq!(

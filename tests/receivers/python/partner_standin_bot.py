@@ -8,8 +8,8 @@ after the requests it makes for it.
                   "Daily limit: N messages.", each with the event's whatsapp_apiKey
   any other event nothing sent
 
-BREAK (the first argument): wrong-text (the v1 text says "Hello"), refuse-builder (answers a
-builder event 500).
+BREAK (the first argument): wrong-text (the v1 text says "Hello"), empty-text (the v1 text is
+blank, which 99 Digital refuses with reason 5), refuse-builder (answers a builder event 500).
 """
 
 import json
@@ -39,7 +39,9 @@ def on_line(event):
     base = {"apiKey": key, "from": line, "to": OWNER}
     post("/whatsapp/v2/sendMessage", dict(base, body=f"Line {line} is connected: welcome aboard."))
     post("/whatsapp/v2/readStatus", base)
-    text = "Hello" if BREAK == "wrong-text" else f"Daily limit: {event['daily_limit']} messages."
+    text = {"wrong-text": "Hello", "empty-text": "  "}.get(
+        BREAK, f"Daily limit: {event['daily_limit']} messages."
+    )
     post("/whatsapp/sendMessage", dict(base, text=text))
 
 

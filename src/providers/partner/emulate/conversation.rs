@@ -24,6 +24,18 @@ pub fn message_sent(body: &Value) -> Option<SentMessage> {
     })
 }
 
+/// A `FAIL` answer (HTTP 200, as 99 Digital answers): `reason N: what wa-hook found wrong`.
+pub fn refusal_in(answer: &Value) -> Option<String> {
+    if answer["status"] != "FAIL" {
+        return None;
+    }
+    let reason = answer["reason"].as_u64().unwrap_or_default();
+    Some(match answer["wa_hook_details"].as_str() {
+        Some(details) => format!("reason {reason}: {details}"),
+        None => format!("reason {reason}"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +48,8 @@ mod tests {
         let v2 = message_sent(&json!({"from": "1", "to": "2", "body": "yo", "replyTo": "m7"})).unwrap();
         assert_eq!((v2.text.as_deref(), v2.reply_to.as_deref()), (Some("yo"), Some("m7")));
         assert_eq!(message_sent(&json!({"apiKey": "k", "from": "1", "to": "2"})), None);
+        let fail = json!({"status": "FAIL", "reason": 5, "wa_hook_details": "/text: empty"});
+        assert_eq!(refusal_in(&fail).as_deref(), Some("reason 5: /text: empty"));
+        assert_eq!(refusal_in(&json!({"status": "OK", "reason": 1})), None);
     }
 }

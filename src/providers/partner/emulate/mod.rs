@@ -115,6 +115,11 @@ impl SendApi for PartnerSends {
         }
     }
 
+    /// 99 Digital answers a refused send 200 with `"status": "FAIL"` and its reason.
+    fn refusal_in(&self, answer: &Value) -> Option<String> {
+        conversation::refusal_in(answer)
+    }
+
     /// v1's `text`, v2's `body`; a `readStatus` sends no message.
     fn message_sent(&self, body: &Value, _answer: &Value) -> Option<crate::providers::SentMessage> {
         conversation::message_sent(body)
