@@ -584,7 +584,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --provider 'The provider whose emulator plays the conversations [default: each file''s `provider`]'
             cand --webhook 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
             cand --app 'The app''s webhook URL (a URL, host:port/path or a port) [default: each file''s `webhook`]'
-            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook) [default: each file''s `events_webhook`, else --webhook]'
+            cand --events-webhook 'Where the provider''s second callback URL points (Picky Assist''s event webhook, Omni Smartflow''s status callbacks) [default: each file''s `events_webhook`, else --webhook]'
             cand -p 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
             cand --port 'The emulator''s port; 0 picks a free one (give one when the app is already running and its API base is set to it)'
             cand --app-secret-env 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]'

@@ -558,7 +558,7 @@ smartflow\t'Omni Smartflow'
 picky\t'Picky Assist'
 partner\t'99 Digital partner API'"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -l webhook -l app -d 'The app\'s webhook URL (a URL, host:port/path or a port) [default: each file\'s `webhook`]' -r
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -l events-webhook -d 'Where the provider\'s second callback URL points (Picky Assist\'s event webhook) [default: each file\'s `events_webhook`, else --webhook]' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -l events-webhook -d 'Where the provider\'s second callback URL points (Picky Assist\'s event webhook, Omni Smartflow\'s status callbacks) [default: each file\'s `events_webhook`, else --webhook]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -s p -l port -d 'The emulator\'s port; 0 picks a free one (give one when the app is already running and its API base is set to it)' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -l app-secret-env -d 'The emulator signs every webhook with the Meta app secret from this environment variable (the app is started with the same environment) [default: unsigned]' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand emulate; and __fish_seen_subcommand_from test" -l token-env -d 'The one bearer token the emulator accepts, from this environment variable [default: any non-empty token]' -r
