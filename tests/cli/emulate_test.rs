@@ -887,6 +887,10 @@ fn a_smartflow_conversation_that_expects_a_message_exits_2() {
             "step 2 (expect)",
         ),
         ("[[steps]]\nexpect_none = \"1s\"\n", "step 1 (expect_none)"),
+        (
+            "[[steps]]\nsay = \"hi\"\nchaos = \"reorder\"\n",
+            "step 1 (chaos = \"reorder\", of a send's statuses)",
+        ),
     ] {
         let file = dir.path().join("smartflow.toml");
         std::fs::write(&file, format!("provider = \"smartflow\"\n{text}")).unwrap();

@@ -23,7 +23,7 @@ use anyhow::{Context, bail};
 
 use crate::app::{self, App, AppOptions};
 use crate::cli::EmulateTestArgs;
-use crate::conversation::{self, Action, Conversation};
+use crate::conversation::{self, Action, Conversation, StepChaos};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers::Provider;
@@ -138,6 +138,9 @@ fn customer_only(
             Action::React { to, .. } if about_app(to) => "react",
             Action::Read(message) if about_app(message) => "read",
             Action::Fail { message, .. } if about_app(message) => "fail",
+            _ if step.chaos == Some(StepChaos::Reorder) => {
+                "chaos = \"reorder\", of a send's statuses"
+            }
             _ => continue,
         };
         bail!(
