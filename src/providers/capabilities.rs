@@ -280,6 +280,22 @@ pub trait SendApi: Sync {
         None
     }
 
+    /// Whether the app can send messages through this emulator at all: `false` where the
+    /// provider has no public send API (Omni Smartflow), so a conversation's `expect` could
+    /// never pass and is refused before anything starts.
+    fn takes_sends(&self) -> bool {
+        true
+    }
+
+    /// Why the emulator's answer refuses the send, where the provider refuses with a 2xx (99
+    /// Digital's `{"status": "FAIL"}` comes with HTTP 200): a conversation test must not take
+    /// such a send as sent. `None` for an answer that accepts it, and where every refusal is
+    /// a non-2xx status.
+    fn refusal_in(&self, answer: &Value) -> Option<String> {
+        let _ = answer;
+        None
+    }
+
     /// The customer's message in a webhook body the emulator sent (`emulate record`); `None`
     /// for statuses, and where the provider does not say yet.
     fn customer_message(&self, body: &Value) -> Option<CustomerMessage> {

@@ -773,3 +773,72 @@ fn the_picky_conversation_takes_instant_replies_as_messages() {
         "a text \"Order 1234 ships tomorrow.\""
     );
 }
+
+/// 99 Digital refuses a send with HTTP 200 and `status: FAIL`: a conversation test reads its
+/// v1 sends (a right one passes) and takes a FAIL as a refusal (a wrong one fails, with the
+/// reason), never as sent.
+#[test]
+fn a_99digital_send_passes_and_a_fail_answer_fails_its_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("partner.toml");
+    std::fs::write(
+        &conversation,
+        "provider = \"partner\"\n[[steps]]\nsend = \"event:whatsapp\"\n\
+         [[steps]]\nexpect = \"text\"\ncontains = \"ready\"\n",
+    )
+    .unwrap();
+    for (mode, code, expected) in [
+        ("", 0, ["passed", "passed"]),
+        ("wrong-from", 1, ["passed", "failed"]),
+    ] {
+        let webhook = format!("127.0.0.1:{}/webhook", closed_port());
+        let output = wa_hook()
+            .args([
+                "emulate",
+                "test",
+                conversation.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .args(["--webhook", &webhook, "--"])
+            .args(["python3", &bot("partner_standin_bot.py"), mode])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let lines = json_lines(&output);
+        assert_eq!(statuses(&lines), expected, "{mode}: {lines:#?}");
+        assert_eq!(output.status.code(), Some(code), "{mode}: {lines:#?}");
+        if mode == "wrong-from" {
+            let cause = step(&lines, 2)["cause"].as_str().unwrap();
+            assert!(cause.contains("FAIL reason 2"), "{cause}");
+            assert!(!cause.contains("stand-in-key"), "{cause}");
+        }
+    }
+}
+
+/// Omni Smartflow has no send API: an `expect` could never pass, so the file is refused up
+/// front (exit 2) rather than failed as if the app had sent nothing.
+#[test]
+fn an_expect_step_with_smartflow_is_refused_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let conversation = dir.path().join("smartflow.toml");
+    std::fs::write(
+        &conversation,
+        "provider = \"smartflow\"\nwebhook = \"127.0.0.1:9/webhook\"\n\
+         [[steps]]\nsay = \"hi\"\n[[steps]]\nexpect = \"text\"\n",
+    )
+    .unwrap();
+    let output = wa_hook()
+        .args(["emulate", "test", conversation.to_str().unwrap()])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "step 2 expects a message from the app, but Omni Smartflow has no public send API"
+        ),
+        "{stderr}"
+    );
+}

@@ -72,6 +72,21 @@ impl Config {
                     provider.display_name()
                 );
             };
+            if !send_api.takes_sends() {
+                if let Some(number) = conversation
+                    .steps
+                    .iter()
+                    .position(|step| matches!(step.action, conversation::Action::Expect(_)))
+                {
+                    bail!(
+                        "{}: step {} expects a message from the app, but {} has no public send \
+                         API for the app to send it through (its emulator takes no sends)",
+                        path.display(),
+                        number + 1,
+                        provider.display_name()
+                    );
+                }
+            }
             let webhook = match (&args.webhook, &conversation.webhook) {
                 (Some(url), _) | (None, Some(url)) => crate::http::parse_target(url)?,
                 (None, None) => bail!(

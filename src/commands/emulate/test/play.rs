@@ -444,12 +444,14 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
         .unwrap_or(Value::Null);
     let message = send_api.message_sent(&body, &answer)?;
     let status = record.response_status;
-    let refusal = (!(200..300).contains(&status)).then(|| {
-        record.errors.first().map_or_else(
-            || output::excerpt(&answer.to_string(), 200),
-            output::format_issue,
-        )
-    });
+    let refusal = (!(200..300).contains(&status))
+        .then(|| {
+            record.errors.first().map_or_else(
+                || output::excerpt(&answer.to_string(), 200),
+                output::format_issue,
+            )
+        })
+        .or_else(|| send_api.refusal_in(&answer));
     Some(Seen {
         message,
         status,

@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 use crate::ids::IdSource;
 use crate::providers::capabilities::{
     ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Emulator, EmulatorSetup, Injection,
-    SendApi, Webhook,
+    SendApi, SentMessage, Webhook,
 };
 use crate::providers::rules::Kind;
 use crate::schemas::{Schema, SchemaSet};
@@ -111,6 +111,38 @@ impl SendApi for PartnerSends {
             more_errors: 0,
             note: None,
         }
+    }
+
+    /// A v1 send's `text` or a v2 send's `body` (with `replyTo`); mark-as-read sends none.
+    fn message_sent(&self, body: &Value, answer: &Value) -> Option<SentMessage> {
+        let text = match send_kind(body) {
+            "send:v1" => body["text"].as_str(),
+            "send:v2" => body["body"].as_str(),
+            _ => return None,
+        };
+        Some(SentMessage {
+            id: answer["unique"].as_str().map(str::to_string),
+            kind: "text".to_string(),
+            text: text.map(str::to_string),
+            reply_to: body["replyTo"].as_str().map(str::to_string),
+            ..SentMessage::default()
+        })
+    }
+
+    /// 99 Digital answers a refusal HTTP 200 with `status: FAIL` and its reason.
+    fn refusal_in(&self, answer: &Value) -> Option<String> {
+        if answer["status"] == "OK" {
+            return None;
+        }
+        let reason = answer["reason"].as_u64().unwrap_or(0);
+        let mut why = format!(
+            "FAIL reason {reason} ({})",
+            meaning(u32::try_from(reason).unwrap_or(0))
+        );
+        if let Some(details) = answer["wa_hook_details"].as_str() {
+            why = format!("{why}: {details}");
+        }
+        Some(why)
     }
 }
 

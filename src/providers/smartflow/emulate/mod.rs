@@ -49,6 +49,10 @@ impl SendApi for SmartflowSends {
         }))
     }
 
+    fn takes_sends(&self) -> bool {
+        false
+    }
+
     /// No send of Omni Smartflow's is documented: a captured request is no send to check.
     fn check_send(&self, body: &Value) -> Check {
         let _ = body;
