@@ -314,6 +314,8 @@ fn an_app_that_never_comes_up_exits_2() {
         "{stderr}"
     );
     assert!(stdout.contains("starting with (redacted)"), "{stdout}");
+    // The app's last lines each on a line of their own, not run together with `\n`.
+    assert!(!stdout.contains("\\n"), "{stdout}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<error message="), "{xml}");
     for text in [&*stdout, &*stderr, &xml] {
