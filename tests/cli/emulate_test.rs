@@ -776,6 +776,29 @@ fn the_picky_conversation_takes_instant_replies_as_messages() {
     );
 }
 
+/// An instant reply Picky Assist would not send (its `delay` not a number) is answered 200 by
+/// nobody's choice but the app's: the step that expects it fails, with the field at fault.
+#[test]
+fn an_invalid_instant_reply_fails_its_step() {
+    let conversation = manifest()
+        .join("samples/conversations/picky.toml")
+        .display()
+        .to_string();
+    let webhook = format!("127.0.0.1:{}/webhook", closed_port());
+    let output = wa_hook()
+        .args(["emulate", "test", &conversation, "--format", "json"])
+        .args(["--webhook", &webhook, "--"])
+        .args(["python3", &bot("picky_standin_bot.py"), "bad-delay"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(statuses(&lines)[..2], ["passed", "failed"], "{lines:#?}");
+    let cause = step(&lines, 2)["cause"].as_str().unwrap();
+    assert!(cause.contains("not sent: /delay"), "{cause}");
+}
+
 /// 99 Digital refuses a send with HTTP 200 and `status: FAIL`: a conversation test reads its
 /// v1 sends (a right one passes) and takes a FAIL as a refusal (a wrong one fails, with the
 /// reason), never as sent.

@@ -14,6 +14,7 @@ use crate::capture::{CaptureRecord, Direction};
 use crate::conversation::{Action, Expectation, LAST, Step};
 use crate::output::{self, Notation};
 use crate::providers::{SendApi, SentMessage};
+use crate::validation::Verdict;
 
 /// How a step that waited for a message in vain begins its cause.
 const NOTHING_SENT: &str = "the app sent no message";
@@ -451,7 +452,16 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
                 output::format_issue,
             )
         })
-        .or_else(|| send_api.refusal_in(&answer));
+        .or_else(|| send_api.refusal_in(&answer))
+        // Answered 2xx yet not sent: Picky Assist's instant reply that is not a valid one.
+        .or_else(|| {
+            (record.verdict == Some(Verdict::Invalid)).then(|| {
+                record.errors.first().map_or_else(
+                    || "the emulator found it invalid and did not send it".to_string(),
+                    |issue| format!("not sent: {}", output::format_issue(issue)),
+                )
+            })
+        });
     Some(Seen {
         message,
         status,
