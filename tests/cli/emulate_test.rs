@@ -867,3 +867,34 @@ fn an_expect_step_with_smartflow_is_refused_before_anything_starts() {
         "{stderr}"
     );
 }
+
+/// `emulate record` leaves out the sends the emulator refused: played back, an `expect` made
+/// of one would fail against the very app that was recorded.
+#[test]
+fn a_refused_send_is_not_recorded_as_an_expectation() {
+    use crate::emulator::{App, Running};
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("session.jsonl");
+    let emulator = Running::start(
+        "qikchat",
+        &app,
+        &["--no-ui", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    let key = [("QIKCHAT-API-KEY", "any-key")];
+    let wrong = serde_json::json!({"type": "text", "text": {"body": "Hello?"}});
+    let right = serde_json::json!({"to_contact": "919000000000", "type": "text", "text": {"body": "Hello"}});
+    assert_eq!(emulator.post("/v1/messages", &key, &wrong).0, 400);
+    assert_eq!(emulator.post("/v1/messages", &key, &right).0, 200);
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    let output = wa_hook()
+        .args(["emulate", "record", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(text.matches("[[steps]]").count(), 1, "{text}");
+    assert!(text.contains("text = \"Hello\""), "{text}");
+}

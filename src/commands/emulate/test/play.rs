@@ -445,15 +445,30 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
         .unwrap_or(Value::Null);
     let message = send_api.message_sent(&body, &answer)?;
     let status = record.response_status;
-    let refusal = (!(200..300).contains(&status))
+    let refusal = refusal_of(send_api, record, &answer);
+    Some(Seen {
+        message,
+        status,
+        refusal,
+    })
+}
+
+/// Why the emulator did not take the send `record` holds (`answer` its answer): a non-2xx
+/// status with the field at fault, a refusal answered 2xx (99 Digital's `FAIL`), or a send
+/// found invalid and not sent (Picky Assist's instant reply); `None` when it was taken.
+pub fn refusal_of(
+    send_api: &dyn SendApi,
+    record: &CaptureRecord,
+    answer: &Value,
+) -> Option<String> {
+    (!(200..300).contains(&record.response_status))
         .then(|| {
             record.errors.first().map_or_else(
                 || output::excerpt(&answer.to_string(), 200),
                 output::format_issue,
             )
         })
-        .or_else(|| send_api.refusal_in(&answer))
-        // Answered 2xx yet not sent: Picky Assist's instant reply that is not a valid one.
+        .or_else(|| send_api.refusal_in(answer))
         .or_else(|| {
             (record.verdict == Some(Verdict::Invalid)).then(|| {
                 record.errors.first().map_or_else(
@@ -461,12 +476,7 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
                     |issue| format!("not sent: {}", output::format_issue(issue)),
                 )
             })
-        });
-    Some(Seen {
-        message,
-        status,
-        refusal,
-    })
+        })
 }
 
 /// A `say`, `read` ... passes when the app answered its webhook 2xx.
