@@ -287,6 +287,13 @@ pub trait SendApi: Sync {
         true
     }
 
+    /// Whether a status webhook (sent, failed, submitted ...) always follows a send the
+    /// emulator accepted: `emulate test` then waits for the first one, however slowly the app
+    /// answers it, to see the message did not fail. `false` where none follows (99 Digital).
+    fn statuses_follow_sends(&self) -> bool {
+        true
+    }
+
     /// Why the emulator's answer refuses the send, where the provider refuses with a 2xx (99
     /// Digital's `{"status": "FAIL"}` comes with HTTP 200): a conversation test must not take
     /// such a send as sent. `None` for an answer that accepts it, and where every refusal is

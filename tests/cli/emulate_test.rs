@@ -197,27 +197,31 @@ expect = "any"
 "#,
     )
     .unwrap();
-    let app = standin(&["text-follow-up"]);
-    let app: Vec<&str> = app.iter().map(String::as_str).collect();
-    let output = play(
-        &[conversation.to_str().unwrap()],
-        &["--format", "json"],
-        &app,
-        &[],
-    );
-    let lines = json_lines(&output);
-    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
-    assert_eq!(
-        statuses(&lines),
-        ["passed", "passed", "passed", "passed", "failed"]
-    );
-    let cause = step(&lines, 5)["cause"].as_str().unwrap();
-    assert!(
-        cause.starts_with(
-            "the emulator accepted a text \"How did we do?\", then reported it failed"
-        ),
-        "{cause}"
-    );
+    // An app slow to answer the `failed` status (its record comes once answered) fails too.
+    for modes in [&["text-follow-up"][..], &["text-follow-up", "slow-failed"]] {
+        let app = standin(modes);
+        let app: Vec<&str> = app.iter().map(String::as_str).collect();
+        let output = play(
+            &[conversation.to_str().unwrap()],
+            &["--format", "json"],
+            &app,
+            &[],
+        );
+        let lines = json_lines(&output);
+        assert_eq!(output.status.code(), Some(1), "{modes:?}: {lines:#?}");
+        assert_eq!(
+            statuses(&lines),
+            ["passed", "passed", "passed", "passed", "failed"],
+            "{modes:?}"
+        );
+        let cause = step(&lines, 5)["cause"].as_str().unwrap();
+        assert!(
+            cause.starts_with(
+                "the emulator accepted a text \"How did we do?\", then reported it failed"
+            ),
+            "{cause}"
+        );
+    }
 }
 
 /// The text report, whole, for an app that crashes on the photo: the step, the exit, the

@@ -19,8 +19,13 @@ use crate::validation::Verdict;
 /// How a step that waited for a message in vain begins its cause.
 const NOTHING_SENT: &str = "the app sent no message";
 
-/// How long an expected message's first status is waited for, to see it did not fail.
+/// How long an expected message's first status is waited for, to see it did not fail, where
+/// the provider sends none after a send (99 Digital).
 const STATUS_WAIT: Duration = Duration::from_secs(1);
+/// The same where a status always follows an accepted send: its record is written once the app
+/// has answered the webhook, which may take up to the emulator's `--webhook-timeout` (10 s);
+/// a `failed` status the app is slow to answer must still fail the step.
+const STATUS_WAIT_ANSWERED: Duration = Duration::from_secs(11);
 
 /// How often the capture file is read while a step waits for the app.
 const POLL: Duration = Duration::from_millis(20);
@@ -380,7 +385,12 @@ impl<'a> Player<'a> {
     /// The first status the emulator sent about the app's message `id`, waiting up to
     /// [`STATUS_WAIT`] for it (it follows the send at once unless the emulator delays it).
     fn first_status(&mut self, id: &str) -> Option<String> {
-        let until = Instant::now() + STATUS_WAIT;
+        let wait = if self.send_api.statuses_follow_sends() {
+            STATUS_WAIT_ANSWERED
+        } else {
+            STATUS_WAIT
+        };
+        let until = Instant::now() + wait;
         let mut from = self.cursor;
         loop {
             self.emulator.poll();

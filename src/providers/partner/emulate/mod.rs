@@ -129,6 +129,11 @@ impl SendApi for PartnerSends {
         })
     }
 
+    /// 99 Digital's delivery statuses are not in wa-hook's facts: no webhook follows a send.
+    fn statuses_follow_sends(&self) -> bool {
+        false
+    }
+
     /// 99 Digital answers a refusal HTTP 200 with `status: FAIL` and its reason.
     fn refusal_in(&self, answer: &Value) -> Option<String> {
         if answer["status"] == "OK" {
