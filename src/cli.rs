@@ -1476,7 +1476,8 @@ Unknown, and wa-hook's choices:
   report's message_type (guessed from globalmedia's extension) and error_message for codes
   other than 131026 (wa-hook's text). The answer's ids are strings and the reports' numbers,
   as in Picky's own samples. An instant reply's delay is not waited; a webhook the app
-  answers non-200 is not retried (Picky retries after 1 min, 15 min, 2 h and 6 h).
+  answers non-200 is retried only with --retries (Picky retries after 1 min, 15 min, 2 h and
+  6 h).
   --templates, --window, --throughput and --pair-interval are refused: none is documented for
   Picky's Push API. Picky signs nothing and sends no auth: --app-secret-env, --basic-auth-env
   and --verify-token-env are refused.

@@ -295,6 +295,13 @@ pub trait SendApi: Sync {
         None
     }
 
+    /// Whether a status webhook (sent, failed, submitted ...) always follows a send the
+    /// emulator accepted: `emulate test` then waits for the first one, however slowly the app
+    /// answers it, to see the message did not fail. `false` where none follows (99 Digital).
+    fn statuses_follow_sends(&self) -> bool {
+        true
+    }
+
     /// The customer's message in a webhook body the emulator sent (`emulate record`); `None`
     /// for statuses, and where the provider does not say yet.
     fn customer_message(&self, body: &Value) -> Option<CustomerMessage> {

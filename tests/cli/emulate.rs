@@ -1074,3 +1074,55 @@ fn a_token_in_the_query_is_not_captured() {
     assert!(!text.contains("EAAGquerytoken"), "{text}");
     assert!(text.contains("access_token=(redacted)&x=1"), "{text}");
 }
+
+/// The token of --token-env, sent again where no provider reads it (Meta's `access_token=` in
+/// a form body or the query, Qikchat's key in the query and the body), is scrubbed from the
+/// capture file like the header that carries it.
+#[test]
+fn the_accepted_token_is_scrubbed_from_recorded_bodies_and_queries() {
+    const TOKEN: &str = "EAAG-scrub-me-4b8d1e";
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    for (provider, path, headers, body) in [
+        (
+            "meta",
+            format!("/v21.0/{PHONE_NUMBER_ID}/messages?access_token={TOKEN}"),
+            vec![("Authorization".to_string(), format!("Bearer {TOKEN}"))],
+            format!("messaging_product=whatsapp&to=15551234567&access_token={TOKEN}"),
+        ),
+        (
+            "qikchat",
+            format!("/v1/messages?api_key={TOKEN}"),
+            vec![("QIKCHAT-API-KEY".to_string(), TOKEN.to_string())],
+            format!(
+                r#"{{"to_contact":"919000000000","type":"text","text":{{"body":"hi"}},"apikey":"{TOKEN}"}}"#
+            ),
+        ),
+    ] {
+        let out = dir.path().join(format!("{provider}.jsonl"));
+        let emulator = Running::start(
+            provider,
+            &app,
+            &[
+                "--token-env",
+                "SCRUB_TOKEN",
+                "--no-ui",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[("SCRUB_TOKEN", TOKEN)],
+        );
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        emulator.request("POST", &path, &headers, body.as_bytes());
+        let (code, stdout, stderr) = emulator.interrupt();
+        assert_eq!(code, Some(0), "{stderr}");
+        let records = std::fs::read_to_string(&out).unwrap();
+        assert!(records.contains("(redacted)"), "{records}");
+        for text in [&records, &stdout, &stderr] {
+            assert!(!text.contains(TOKEN), "{provider}: {text}");
+        }
+    }
+}

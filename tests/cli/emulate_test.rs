@@ -197,27 +197,31 @@ expect = "any"
 "#,
     )
     .unwrap();
-    let app = standin(&["text-follow-up"]);
-    let app: Vec<&str> = app.iter().map(String::as_str).collect();
-    let output = play(
-        &[conversation.to_str().unwrap()],
-        &["--format", "json"],
-        &app,
-        &[],
-    );
-    let lines = json_lines(&output);
-    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
-    assert_eq!(
-        statuses(&lines),
-        ["passed", "passed", "passed", "passed", "failed"]
-    );
-    let cause = step(&lines, 5)["cause"].as_str().unwrap();
-    assert!(
-        cause.starts_with(
-            "the emulator accepted a text \"How did we do?\", then reported it failed"
-        ),
-        "{cause}"
-    );
+    // An app slow to answer the `failed` status (its record comes once answered) fails too.
+    for modes in [&["text-follow-up"][..], &["text-follow-up", "slow-failed"]] {
+        let app = standin(modes);
+        let app: Vec<&str> = app.iter().map(String::as_str).collect();
+        let output = play(
+            &[conversation.to_str().unwrap()],
+            &["--format", "json"],
+            &app,
+            &[],
+        );
+        let lines = json_lines(&output);
+        assert_eq!(output.status.code(), Some(1), "{modes:?}: {lines:#?}");
+        assert_eq!(
+            statuses(&lines),
+            ["passed", "passed", "passed", "passed", "failed"],
+            "{modes:?}"
+        );
+        let cause = step(&lines, 5)["cause"].as_str().unwrap();
+        assert!(
+            cause.starts_with(
+                "the emulator accepted a text \"How did we do?\", then reported it failed"
+            ),
+            "{cause}"
+        );
+    }
 }
 
 /// The text report, whole, for an app that crashes on the photo: the step, the exit, the
@@ -314,6 +318,8 @@ fn an_app_that_never_comes_up_exits_2() {
         "{stderr}"
     );
     assert!(stdout.contains("starting with (redacted)"), "{stdout}");
+    // The app's last lines each on a line of their own, not run together with `\n`.
+    assert!(!stdout.contains("\\n"), "{stdout}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<error message="), "{xml}");
     for text in [&*stdout, &*stderr, &xml] {
@@ -960,4 +966,58 @@ expect_none = "1s"
             );
         }
     }
+}
+
+/// An instant reply Picky Assist would not send (its `delay` not a number) is answered 200 by
+/// nobody's choice but the app's: the step that expects it fails, with the field at fault.
+#[test]
+fn an_invalid_instant_reply_fails_its_step() {
+    let conversation = manifest()
+        .join("samples/conversations/picky.toml")
+        .display()
+        .to_string();
+    let webhook = format!("127.0.0.1:{}/webhook", closed_port());
+    let output = wa_hook()
+        .args(["emulate", "test", &conversation, "--format", "json"])
+        .args(["--webhook", &webhook, "--"])
+        .args(["python3", &bot("picky_standin_bot.py"), "bad-delay"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    assert_eq!(statuses(&lines)[..2], ["passed", "failed"], "{lines:#?}");
+    let cause = step(&lines, 2)["cause"].as_str().unwrap();
+    assert!(cause.contains("not sent: /delay"), "{cause}");
+}
+
+/// `emulate record` leaves out the sends the emulator refused: played back, an `expect` made
+/// of one would fail against the very app that was recorded.
+#[test]
+fn a_refused_send_is_not_recorded_as_an_expectation() {
+    use crate::emulator::{App, Running};
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("session.jsonl");
+    let emulator = Running::start(
+        "qikchat",
+        &app,
+        &["--no-ui", "--out", out.to_str().unwrap()],
+        &[],
+    );
+    let key = [("QIKCHAT-API-KEY", "any-key")];
+    let wrong = serde_json::json!({"type": "text", "text": {"body": "Hello?"}});
+    let right = serde_json::json!({"to_contact": "919000000000", "type": "text", "text": {"body": "Hello"}});
+    assert_eq!(emulator.post("/v1/messages", &key, &wrong).0, 400);
+    assert_eq!(emulator.post("/v1/messages", &key, &right).0, 200);
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    let output = wa_hook()
+        .args(["emulate", "record", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert_eq!(text.matches("[[steps]]").count(), 1, "{text}");
+    assert!(text.contains("text = \"Hello\""), "{text}");
 }

@@ -460,6 +460,9 @@ struct Shared {
     delays: Vec<(String, Duration)>,
     max_body: u64,
     provider: Provider,
+    /// The one credential accepted (`--token-env`): an app that also puts it in a query or a
+    /// body (Meta's `access_token=` form, a stray `api_key`) finds it scrubbed from the record.
+    token: Option<crate::secret::SecretString>,
     /// Requests being read on threads of their own ([`read_apart`]).
     uploads: std::sync::atomic::AtomicUsize,
 }
@@ -569,6 +572,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         delays: config.delays,
         max_body: args.max_body,
         provider: config.provider,
+        token: config.token.clone(),
         uploads: std::sync::atomic::AtomicUsize::new(0),
     });
     let started = Instant::now();
@@ -1066,6 +1070,18 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
     }
     let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
     let (bytes, query) = match &redacted {
+        Some((body, query)) => (body.as_slice(), query.as_str()),
+        None => (bytes, query),
+    };
+    let scrubbed = shared.token.as_ref().map(|token| {
+        let secrets = [token];
+        let body = match std::str::from_utf8(bytes) {
+            Ok(text) => crate::secret::scrub(text, &secrets).into_bytes(),
+            Err(_) => bytes.to_vec(),
+        };
+        (body, crate::secret::scrub(query, &secrets))
+    });
+    let (bytes, query) = match &scrubbed {
         Some((body, query)) => (body.as_slice(), query.as_str()),
         None => (bytes, query),
     };

@@ -7,7 +7,8 @@ It reads PORT and WA_HOOK_BASE_URL; one URL takes both the messages and the deli
   any other message          a push (POST /api/v2/push): "We will call you back."
   a report that the customer read that push: a push "How did we do?"
 
-BREAK (the first argument): no-reply (answers every message with an empty 200).
+BREAK (the first argument): no-reply (answers every message with an empty 200), bad-delay (the
+instant reply's delay is "soon", not a number of seconds: Picky does not send it).
 """
 
 import json
@@ -62,7 +63,8 @@ class Handler(BaseHTTPRequestHandler):
         text = update.get("message_in_raw", "")
         order = re.search(r"\b(\d{3,})\b", text)
         if order:
-            reply = {"message-out": f"Order {order.group(1)} ships tomorrow.", "delay": "0"}
+            delay = "soon" if BREAK == "bad-delay" else "0"
+            reply = {"message-out": f"Order {order.group(1)} ships tomorrow.", "delay": delay}
             self.answer(json.dumps(reply).encode())
             return
         answer = push(update["number"], "We will call you back.")

@@ -17,7 +17,8 @@ What it does:
 BREAK, to see a conversation fail: no-quote (replies without quoting), text-follow-up (a text
 instead of the template), bad-send (a text whose body is under `txt`, which the send schema refuses),
 crash-on-image (exits when an image comes), silent (never replies), no-dedupe (answers a
-duplicate delivery again).
+duplicate delivery again). slow-failed, as a second argument (with text-follow-up: takes 2 s
+to answer a `failed` status, as an app that handles it before it answers).
 """
 
 import hashlib
@@ -26,6 +27,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -33,6 +35,7 @@ BASE_URL = os.environ["WA_HOOK_BASE_URL"]
 PHONE_NUMBER_ID = os.environ["WA_HOOK_PHONE_NUMBER_ID"]
 SECRET = os.environ.get("APP_SECRET", "").encode()
 BREAK = sys.argv[1] if len(sys.argv) > 1 else ""
+SLOW_FAILED = "slow-failed" in sys.argv[2:]
 FIRST_REPLY = {}
 SEEN = set()
 
@@ -91,6 +94,8 @@ def on_message(message, contacts):
 
 
 def on_status(status):
+    if status.get("status") == "failed" and SLOW_FAILED:
+        time.sleep(2)
     if status.get("status") != "read" or status.get("id") != FIRST_REPLY.get("first"):
         return
     to = FIRST_REPLY["to"]

@@ -14,12 +14,18 @@ use crate::capture::{CaptureRecord, Direction};
 use crate::conversation::{Action, Expectation, ID_PREFIX, LAST, Step, StepChaos};
 use crate::output::{self, Notation};
 use crate::providers::{SendApi, SentMessage};
+use crate::validation::Verdict;
 
 /// How a step that waited for a message in vain begins its cause.
 const NOTHING_SENT: &str = "the app sent no message";
 
-/// How long an expected message's first status is waited for, to see it did not fail.
+/// How long an expected message's first status is waited for, to see it did not fail, where
+/// the provider sends none after a send (99 Digital).
 const STATUS_WAIT: Duration = Duration::from_secs(1);
+/// The same where a status always follows an accepted send: its record is written once the app
+/// has answered the webhook, which may take up to the emulator's `--webhook-timeout` (10 s);
+/// a `failed` status the app is slow to answer must still fail the step.
+const STATUS_WAIT_ANSWERED: Duration = Duration::from_secs(11);
 
 /// How often the capture file is read while a step waits for the app.
 const POLL: Duration = Duration::from_millis(20);
@@ -415,7 +421,12 @@ impl<'a> Player<'a> {
     /// The first status the emulator sent about the app's message `id`, waiting up to
     /// [`STATUS_WAIT`] for it (it follows the send at once unless the emulator delays it).
     fn first_status(&mut self, id: &str) -> Option<String> {
-        let until = Instant::now() + STATUS_WAIT;
+        let wait = if self.send_api.statuses_follow_sends() {
+            STATUS_WAIT_ANSWERED
+        } else {
+            STATUS_WAIT
+        };
+        let until = Instant::now() + wait;
         let mut from = self.cursor;
         loop {
             self.emulator.poll();
@@ -480,19 +491,38 @@ fn message_of(send_api: &dyn SendApi, record: &CaptureRecord) -> Option<Seen> {
         .unwrap_or(Value::Null);
     let message = send_api.message_sent(&body, &answer)?;
     let status = record.response_status;
-    let refusal = if (200..300).contains(&status) {
-        send_api.refusal_in(&answer)
-    } else {
-        Some(record.errors.first().map_or_else(
-            || output::excerpt(&answer.to_string(), 200),
-            output::format_issue,
-        ))
-    };
+    let refusal = refusal_of(send_api, record, &answer);
     Some(Seen {
         message,
         status,
         refusal,
     })
+}
+
+/// Why the emulator did not take the send `record` holds (`answer` its answer): a non-2xx
+/// status with the field at fault, a refusal answered 2xx (99 Digital's `FAIL`), or a send
+/// found invalid and not sent (Picky Assist's instant reply); `None` when it was taken.
+pub fn refusal_of(
+    send_api: &dyn SendApi,
+    record: &CaptureRecord,
+    answer: &Value,
+) -> Option<String> {
+    (!(200..300).contains(&record.response_status))
+        .then(|| {
+            record.errors.first().map_or_else(
+                || output::excerpt(&answer.to_string(), 200),
+                output::format_issue,
+            )
+        })
+        .or_else(|| send_api.refusal_in(answer))
+        .or_else(|| {
+            (record.verdict == Some(Verdict::Invalid)).then(|| {
+                record.errors.first().map_or_else(
+                    || "the emulator found it invalid and did not send it".to_string(),
+                    |issue| format!("not sent: {}", output::format_issue(issue)),
+                )
+            })
+        })
 }
 
 /// A `say`, `read` ... passes when the app answered its webhook 2xx.

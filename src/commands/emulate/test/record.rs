@@ -173,6 +173,10 @@ impl Recorder<'_> {
             .as_deref()
             .and_then(|answer| serde_json::from_str(answer).ok())
             .unwrap_or(Value::Null);
+        // A send the emulator refused is no message of the app's: played back, it would fail.
+        if super::play::refusal_of(self.send_api, record, &answer).is_some() {
+            return;
+        }
         let Some(message) = self.send_api.message_sent(body, &answer) else {
             return;
         };

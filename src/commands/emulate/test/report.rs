@@ -121,11 +121,13 @@ pub fn file_end(format: Format, report: &FileReport) -> anyhow::Result<()> {
         )?,
         Format::Text => {
             if let Some(error) = &report.error {
+                // Line by line: the emulator's or the app's last lines keep their breaks.
+                let error: Vec<_> = error.lines().map(output::printable).collect();
                 writeln!(
                     out,
                     "  {} could not be played: {}",
                     output::fail_mark(),
-                    output::printable(error)
+                    error.join("\n")
                 )?;
             }
             let mut parts = vec![format!("{passed} passed")];

@@ -124,6 +124,11 @@ impl SendApi for PartnerSends {
     fn message_sent(&self, body: &Value, _answer: &Value) -> Option<crate::providers::SentMessage> {
         conversation::message_sent(body)
     }
+
+    /// 99 Digital's delivery statuses are not in wa-hook's facts: no webhook follows a send.
+    fn statuses_follow_sends(&self) -> bool {
+        false
+    }
 }
 
 /// What a body is, told by its members as the send schema tells them: `send:v1` (`text`),
