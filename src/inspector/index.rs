@@ -1429,4 +1429,31 @@ mod tests {
         let oldest = page.records.last().unwrap().id;
         assert_eq!(index.record(oldest).unwrap().unwrap().seq, 701);
     }
+
+    /// A line longer than the list reads (`LINE_MAX`) between records, and one cut short at
+    /// the end, read backwards: the records on each side are listed, the long line passed
+    /// over, in the file's order.
+    #[test]
+    fn a_giant_line_read_backwards_is_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&line_of(1, "GET", "", b"").0);
+        // A record's start, then more than LINE_MAX bytes, over several chunks.
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":2,"path":""#);
+        bytes.resize(bytes.len() + LINE_MAX + 3 * CHUNK + 17, b'p');
+        bytes.extend_from_slice(b"\"}\n");
+        bytes.extend_from_slice(&line_of(3, "GET", "", b"").0);
+        bytes.extend_from_slice(&line_of(4, "GET", "", b"").0);
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":5,"path":""#);
+        bytes.resize(bytes.len() + 2 * CHUNK, b'q');
+        std::fs::write(&path, &bytes).unwrap();
+        let index = Index::follow(vec![path]);
+        let page = wait_for(&index, "the records", |page| page.total == 3);
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, [4, 3, 1]);
+        for summary in &page.records {
+            assert_eq!(index.record(summary.id).unwrap().unwrap().seq, summary.seq);
+        }
+    }
 }
