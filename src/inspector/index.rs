@@ -50,6 +50,9 @@ const RELOAD_EVERY: Duration = Duration::from_millis(500);
 const FEED_GATHER: Duration = Duration::from_millis(10);
 /// When the feed dropped records, they are read from the file once nothing arrived for this.
 const FEED_QUIET: Duration = Duration::from_millis(200);
+/// ... or, while records keep arriving, at most this often (steady traffic after a flood is
+/// never quiet, and would keep the records dropped in the flood off the list).
+const FEED_LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The most records a live list is handed at once.
 const UPDATES_MAX: usize = 1024;
 
@@ -813,11 +816,13 @@ impl Index {
     }
 
     /// Take the workers' summaries as they come, a few at a time; when the feed dropped some,
-    /// read them back from the file once it is quiet.
+    /// read them back from the file once it is quiet (or every `FEED_LOOK_EVERY` while it is
+    /// not).
     fn consume(&self, receiver: &Receiver<Vec<Summary>>, queued: &AtomicUsize) {
         let Some(fed) = &self.fed else {
             return;
         };
+        let mut looked = Instant::now();
         loop {
             match receiver.recv_timeout(FEED_QUIET) {
                 Ok(first) => {
@@ -828,8 +833,15 @@ impl Index {
                     let count = batches.iter().map(Vec::len).sum();
                     self.add_fed(fed, batches);
                     queued.fetch_sub(count, Ordering::AcqRel);
+                    if looked.elapsed() >= FEED_LOOK_EVERY {
+                        looked = Instant::now();
+                        if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
+                            self.locate();
+                        }
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    looked = Instant::now();
                     if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
                         self.locate();
                     }
@@ -1454,6 +1466,45 @@ mod tests {
         assert_eq!(seqs, [4, 3, 1]);
         for summary in &page.records {
             assert_eq!(index.record(summary.id).unwrap().unwrap().seq, summary.seq);
+        }
+    }
+
+    /// Records the feed dropped in a flood are listed within seconds even when the traffic
+    /// after it never stops for long (once they waited for a pause of `FEED_QUIET`).
+    #[test]
+    fn records_the_feed_dropped_are_listed_while_traffic_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let body = sample("meta/status-read");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let (sender, feed) = super::super::feed::feed(&path, 0);
+        let index = Index::fed(path.clone(), feed);
+        // The flood: records 1..=5 saved, and dropped by the feed.
+        for seq in 1..=5 {
+            std::io::Write::write_all(&mut file, &line_of(seq, "POST", "", &body).0).unwrap();
+        }
+        sender.dropped.fetch_add(5, Ordering::Relaxed);
+        // Then one record every 20 ms, handed over; the dropped ones must show meanwhile.
+        let until = Instant::now() + Duration::from_secs(20);
+        let mut seq = 5;
+        loop {
+            seq += 1;
+            let (line, record) = line_of(seq, "POST", "", &body);
+            std::io::Write::write_all(&mut file, &line).unwrap();
+            let value = crate::validation::parse_json(&body).ok();
+            let facts = BodyFacts::of(&record, &body, value.as_ref());
+            sender.send(vec![Summary::fed(record, Some(facts), sender.file())]);
+            let page = index.list(&Filter::default(), None, RING_MAX);
+            if page.records.iter().any(|s| s.seq == 1) {
+                let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+                assert!((1..=5).all(|seq| seqs.contains(&seq)), "{seqs:?}");
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "the dropped records were never listed"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
