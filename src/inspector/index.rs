@@ -1084,9 +1084,14 @@ impl Index {
         handle.seek(SeekFrom::Start(offset))?;
         let mut line = Vec::with_capacity(len as usize);
         handle.take(len).read_to_end(&mut line)?;
-        let record = capture::parse_record(&line)?;
+        // Cut short (truncated while listening) or written over: not the record listed.
+        let changed = || anyhow::anyhow!("the capture file changed since the record was read");
+        if line.len() as u64 != len {
+            return Err(changed());
+        }
+        let record = capture::parse_record(&line).map_err(|_| changed())?;
         if record.seq != seq {
-            anyhow::bail!("the capture file changed since the record was read");
+            return Err(changed());
         }
         Ok(Some(record))
     }
@@ -1505,6 +1510,32 @@ mod tests {
                 "the dropped records were never listed"
             );
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `listen`'s capture file emptied while listening (`: > captures.jsonl`): a record listed
+    /// before says the file changed, rather than that its place holds no capture record.
+    #[test]
+    fn a_record_of_a_file_emptied_says_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut bytes = Vec::new();
+        for seq in 1..=3 {
+            bytes.extend_from_slice(&line_of(seq, "GET", "", b"").0);
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (_sender, feed) = super::super::feed::feed(&path, 3);
+        let index = Index::fed(path.clone(), feed);
+        let page = wait_for(&index, "the records", |page| page.total == 3);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        for summary in &page.records {
+            let err = index.record(summary.id).unwrap_err().to_string();
+            assert_eq!(err, "the capture file changed since the record was read");
         }
     }
 }
