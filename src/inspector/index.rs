@@ -1045,6 +1045,22 @@ impl Index {
         }
     }
 
+    /// At most `limit` records listed after record `after`, oldest first, and whether more
+    /// follow them.
+    pub fn after(&self, after: u64, limit: usize) -> (Vec<Arc<Summary>>, bool) {
+        let state = self.state();
+        let at = state
+            .entries
+            .partition_point(|entry| entry.summary.id <= after);
+        let records = state
+            .entries
+            .range(at..)
+            .take(limit)
+            .map(|entry| Arc::clone(&entry.summary))
+            .collect();
+        (records, state.entries.len() - at > limit)
+    }
+
     /// The summary of record `id`.
     pub fn summary(&self, id: u64) -> Option<Arc<Summary>> {
         let state = self.state();
