@@ -142,13 +142,12 @@ pub fn events(index: &Index, link: Option<&EmulatorLink>, query: &str) -> Value 
         .and_then(|(_, value)| value.parse().ok());
     // After `after`: the oldest first, so that a burst of more than the limit between two
     // calls is read in turns ("more") rather than only its newest part.
-    let (records, more) = match after {
-        Some(after) => index.after(after, CHAT_RECORDS_MAX),
-        None => {
-            let mut page = index.list(&Filter::default(), None, CHAT_RECORDS_MAX);
-            page.records.reverse();
-            (page.records, false)
-        }
+    let (records, more) = if let Some(after) = after {
+        index.after(after, CHAT_RECORDS_MAX)
+    } else {
+        let mut page = index.list(&Filter::default(), None, CHAT_RECORDS_MAX);
+        page.records.reverse();
+        (page.records, false)
     };
     let mut events = Vec::new();
     let mut last = after;
