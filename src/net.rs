@@ -737,6 +737,18 @@ pub(crate) mod tests {
             ),
             Some(b"SSH-2.0-OpenSSH_9.6\r\n".to_vec()),
             Some(Vec::new()),
+            // An informational answer before the real one.
+            Some(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok".to_vec()),
+            // HTTP/1.0 and HTTP/1.1 answers whose body ends when the connection does.
+            Some(b"HTTP/1.0 200 OK\r\n\r\nto the end".to_vec()),
+            Some(b"HTTP/1.1 200 OK\r\n\r\nto the end".to_vec()),
+            // Chunked, whole and cut short.
+            Some(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n".to_vec()),
+            Some(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nok".to_vec()),
+            Some(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec()),
+            // The head cut short.
+            Some(b"HTTP/1.1 200 OK\r\nContent-Le".to_vec()),
+            Some(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()),
         ];
         for answer in answers {
             let mut replies = Vec::new();
@@ -757,6 +769,79 @@ pub(crate) mod tests {
                     ))
                 } else {
                     send_blocking(&url, true)
+                };
+                let failure = reply
+                    .failure
+                    .map(|failure| (failure.kind, failure.message.replace(url.as_str(), "URL")));
+                replies.push((reply.status, reply.body, failure));
+            }
+            assert_eq!(replies[0], replies[1], "{answer:?}");
+        }
+    }
+
+    /// A server that answers (and closes) before reading a large body, and one that never
+    /// answers: the connection reports what reqwest reports.
+    #[test]
+    fn a_connection_reads_an_early_answer_and_a_silence_as_send_does() {
+        let early =
+            b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbig";
+        // Answers after the head, then reads the rest (its answer sent first) and closes.
+        let early_then_drain = |answer: Vec<u8>| {
+            use std::io::{Read, Write};
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+            std::thread::spawn(move || {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head);
+                let _ = stream.write_all(&answer);
+                let _ = std::io::copy(&mut stream, &mut std::io::sink());
+            });
+            url
+        };
+        let silent = || {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+            std::thread::spawn(move || {
+                let (stream, _) = listener.accept().unwrap();
+                // Held open, never answered, until the client gives up.
+                let mut sink = std::io::sink();
+                let _ = std::io::copy(&mut &stream, &mut sink);
+            });
+            url
+        };
+        for (body_len, answer) in [(8 << 20, Some(early.to_vec())), (10, None)] {
+            let body = bytes::Bytes::from(vec![b'x'; body_len]);
+            let mut replies = Vec::new();
+            for through_connection in [false, true] {
+                let url = match &answer {
+                    Some(answer) => early_then_drain(answer.clone()),
+                    None => silent(),
+                };
+                let timeout = Duration::from_millis(300);
+                let reply = if through_connection {
+                    let mut connection = Connection::new(&url, timeout).unwrap();
+                    http::runtime().block_on(connection.send(
+                        &Method::POST,
+                        &url,
+                        &HeaderMap::new(),
+                        body.clone(),
+                        &url,
+                        true,
+                    ))
+                } else {
+                    let client = http::client(&http::HttpOptions {
+                        timeout,
+                        insecure: false,
+                    })
+                    .unwrap();
+                    let request = Request {
+                        method: Method::POST,
+                        url: url.clone(),
+                        headers: HeaderMap::new(),
+                        body: reqwest::Body::from(body.clone()),
+                    };
+                    http::runtime().block_on(send(&client, request, &url, true))
                 };
                 let failure = reply
                     .failure
@@ -806,7 +891,11 @@ pub(crate) mod tests {
     /// headers (in any order), with a body and without.
     #[test]
     fn a_connection_sends_what_send_sends() {
-        for body in [&b"{}"[..], b""] {
+        let methods = [Method::POST, Method::GET, Method::DELETE, Method::PUT];
+        for (method, body) in methods
+            .iter()
+            .flat_map(|m| [(m, &b"{}"[..]), (m, &b""[..])])
+        {
             let mut heads = Vec::new();
             for through_connection in [false, true] {
                 let url = echoing_head();
@@ -815,7 +904,7 @@ pub(crate) mod tests {
                 let reply = if through_connection {
                     let mut connection = Connection::new(&url, Duration::from_secs(10)).unwrap();
                     http::runtime().block_on(connection.send(
-                        &Method::POST,
+                        method,
                         &url,
                         &headers,
                         bytes::Bytes::copy_from_slice(body),
@@ -825,7 +914,7 @@ pub(crate) mod tests {
                 } else {
                     let client = http::client(&http::HttpOptions::default()).unwrap();
                     let request = Request {
-                        method: Method::POST,
+                        method: method.clone(),
                         url: url.clone(),
                         headers,
                         body: reqwest::Body::from(body.to_vec()),
@@ -840,11 +929,12 @@ pub(crate) mod tests {
                 lines[1..].sort();
                 heads.push(lines);
             }
-            assert_eq!(heads[0], heads[1]);
-            assert!(
-                heads[0][0].starts_with("post /hook?a=1 http/1.1"),
-                "{heads:?}"
+            assert_eq!(heads[0], heads[1], "{method} with {} bytes", body.len());
+            let line = format!(
+                "{} /hook?a=1 http/1.1",
+                method.as_str().to_ascii_lowercase()
             );
+            assert!(heads[0][0].starts_with(&line), "{heads:?}");
         }
     }
 

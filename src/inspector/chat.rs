@@ -132,20 +132,26 @@ impl EmulatorLink {
     }
 }
 
-/// `GET /api/chat?after=ID`: what the records after `ID` (all listed ones without it, at most
-/// the newest [`CHAT_RECORDS_MAX`], from the emulator's start on) add to the conversation,
+/// `GET /api/chat?after=ID`: what the records after `ID` (at most [`CHAT_RECORDS_MAX`] of them,
+/// the oldest, with `more` when others follow; without `ID`, the newest listed, from the
+/// emulator's start on) add to the conversation,
 /// oldest first: the page folds them into what it shows.
 pub fn events(index: &Index, link: Option<&EmulatorLink>, query: &str) -> Value {
     let after: Option<u64> = url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == "after")
         .and_then(|(_, value)| value.parse().ok());
-    let page = index.list(&Filter::default(), None, CHAT_RECORDS_MAX);
+    // After `after`: the oldest first, so that a burst of more than the limit between two
+    // calls is read in turns ("more") rather than only its newest part.
+    let (records, more) = if let Some(after) = after {
+        index.after(after, CHAT_RECORDS_MAX)
+    } else {
+        let mut page = index.list(&Filter::default(), None, CHAT_RECORDS_MAX);
+        page.records.reverse();
+        (page.records, false)
+    };
     let mut events = Vec::new();
     let mut last = after;
-    for summary in page.records.iter().rev() {
-        if after.is_some_and(|after| summary.id <= after) {
-            continue;
-        }
+    for summary in &records {
         last = Some(last.map_or(summary.id, |last| last.max(summary.id)));
         let earlier = link.is_some_and(|link| summary.received_at < link.since);
         if earlier {
@@ -155,7 +161,7 @@ pub fn events(index: &Index, link: Option<&EmulatorLink>, query: &str) -> Value 
             events.extend(record_events(summary.id, &record));
         }
     }
-    json!({ "events": events, "last": last })
+    json!({ "events": events, "last": last, "more": more })
 }
 
 /// What one record adds to the conversation: the app's send (or its refusal), the
@@ -411,5 +417,52 @@ mod tests {
         );
         received.direction = None;
         assert!(record_events(1, &received).is_empty());
+    }
+
+    /// More records than one answer holds arrive between two calls (a burst): each is read,
+    /// in turns, oldest first; once only the newest part was, the rest never drawn.
+    #[test]
+    fn a_burst_larger_than_one_answer_is_read_in_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let total = CHAT_RECORDS_MAX as u64 + 100;
+        let mut bytes = Vec::new();
+        for seq in 1..=total {
+            let mut webhook = record(
+                Direction::Webhook,
+                "meta",
+                "message:text",
+                sample("meta/message-text"),
+            );
+            webhook.seq = seq;
+            bytes.extend_from_slice(&serde_json::to_vec(&webhook).unwrap());
+            bytes.push(b'\n');
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let index = Index::follow(vec![path]);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let oldest = loop {
+            let page = index.list(&Filter::default(), None, 1);
+            if page.total == total as usize && page.dropped == 0 {
+                let (first, _) = index.after(0, 1);
+                break first[0].id;
+            }
+            assert!(std::time::Instant::now() < until, "{} listed", page.total);
+            std::thread::yield_now();
+        };
+        let mut seqs = Vec::new();
+        let mut after = oldest;
+        for turn in 0.. {
+            assert!(turn < 5, "never done");
+            let answer = events(&index, None, &format!("after={after}"));
+            for event in answer["events"].as_array().unwrap() {
+                seqs.push(event["seq"].as_u64().unwrap());
+            }
+            after = answer["last"].as_u64().unwrap();
+            if answer["more"] != json!(true) {
+                break;
+            }
+        }
+        assert_eq!(seqs, (2..=total).collect::<Vec<_>>());
     }
 }

@@ -1,7 +1,8 @@
 //! How `listen`'s workers hand the inspector the summary of each record they saved: a bounded
 //! channel that a worker never waits on. When it is full (the inspector is behind), the batch
 //! is dropped and counted; the inspector reads those records back from the capture file once
-//! the feed is quiet, and the page and listen's summary say how many there were.
+//! the feed is quiet (or each second while it is not), and the page and listen's summary say
+//! how many there were.
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

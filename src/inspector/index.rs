@@ -50,6 +50,9 @@ const RELOAD_EVERY: Duration = Duration::from_millis(500);
 const FEED_GATHER: Duration = Duration::from_millis(10);
 /// When the feed dropped records, they are read from the file once nothing arrived for this.
 const FEED_QUIET: Duration = Duration::from_millis(200);
+/// ... or, while records keep arriving, at most this often (steady traffic after a flood is
+/// never quiet, and would keep the records dropped in the flood off the list).
+const FEED_LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The most records a live list is handed at once.
 const UPDATES_MAX: usize = 1024;
 
@@ -813,11 +816,13 @@ impl Index {
     }
 
     /// Take the workers' summaries as they come, a few at a time; when the feed dropped some,
-    /// read them back from the file once it is quiet.
+    /// read them back from the file once it is quiet (or every `FEED_LOOK_EVERY` while it is
+    /// not).
     fn consume(&self, receiver: &Receiver<Vec<Summary>>, queued: &AtomicUsize) {
         let Some(fed) = &self.fed else {
             return;
         };
+        let mut looked = Instant::now();
         loop {
             match receiver.recv_timeout(FEED_QUIET) {
                 Ok(first) => {
@@ -828,8 +833,15 @@ impl Index {
                     let count = batches.iter().map(Vec::len).sum();
                     self.add_fed(fed, batches);
                     queued.fetch_sub(count, Ordering::AcqRel);
+                    if looked.elapsed() >= FEED_LOOK_EVERY {
+                        looked = Instant::now();
+                        if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
+                            self.locate();
+                        }
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {
+                    looked = Instant::now();
                     if fed.dropped.load(Ordering::Relaxed) > self.located().drops {
                         self.locate();
                     }
@@ -1033,6 +1045,22 @@ impl Index {
         }
     }
 
+    /// At most `limit` records listed after record `after`, oldest first, and whether more
+    /// follow them.
+    pub fn after(&self, after: u64, limit: usize) -> (Vec<Arc<Summary>>, bool) {
+        let state = self.state();
+        let at = state
+            .entries
+            .partition_point(|entry| entry.summary.id <= after);
+        let records = state
+            .entries
+            .range(at..)
+            .take(limit)
+            .map(|entry| Arc::clone(&entry.summary))
+            .collect();
+        (records, state.entries.len() - at > limit)
+    }
+
     /// The summary of record `id`.
     pub fn summary(&self, id: u64) -> Option<Arc<Summary>> {
         let state = self.state();
@@ -1072,9 +1100,14 @@ impl Index {
         handle.seek(SeekFrom::Start(offset))?;
         let mut line = Vec::with_capacity(len as usize);
         handle.take(len).read_to_end(&mut line)?;
-        let record = capture::parse_record(&line)?;
+        // Cut short (truncated while listening) or written over: not the record listed.
+        let changed = || anyhow::anyhow!("the capture file changed since the record was read");
+        if line.len() as u64 != len {
+            return Err(changed());
+        }
+        let record = capture::parse_record(&line).map_err(|_| changed())?;
         if record.seq != seq {
-            anyhow::bail!("the capture file changed since the record was read");
+            return Err(changed());
         }
         Ok(Some(record))
     }
@@ -1428,5 +1461,97 @@ mod tests {
         assert_eq!(seqs, (701..=total).rev().collect::<Vec<_>>());
         let oldest = page.records.last().unwrap().id;
         assert_eq!(index.record(oldest).unwrap().unwrap().seq, 701);
+    }
+
+    /// A line longer than the list reads (`LINE_MAX`) between records, and one cut short at
+    /// the end, read backwards: the records on each side are listed, the long line passed
+    /// over, in the file's order.
+    #[test]
+    fn a_giant_line_read_backwards_is_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&line_of(1, "GET", "", b"").0);
+        // A record's start, then more than LINE_MAX bytes, over several chunks.
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":2,"path":""#);
+        bytes.resize(bytes.len() + LINE_MAX + 3 * CHUNK + 17, b'p');
+        bytes.extend_from_slice(b"\"}\n");
+        bytes.extend_from_slice(&line_of(3, "GET", "", b"").0);
+        bytes.extend_from_slice(&line_of(4, "GET", "", b"").0);
+        bytes.extend_from_slice(br#"{"wa_hook_capture":1,"seq":5,"path":""#);
+        bytes.resize(bytes.len() + 2 * CHUNK, b'q');
+        std::fs::write(&path, &bytes).unwrap();
+        let index = Index::follow(vec![path]);
+        let page = wait_for(&index, "the records", |page| page.total == 3);
+        let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+        assert_eq!(seqs, [4, 3, 1]);
+        for summary in &page.records {
+            assert_eq!(index.record(summary.id).unwrap().unwrap().seq, summary.seq);
+        }
+    }
+
+    /// Records the feed dropped in a flood are listed within seconds even when the traffic
+    /// after it never stops for long (once they waited for a pause of `FEED_QUIET`).
+    #[test]
+    fn records_the_feed_dropped_are_listed_while_traffic_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let body = sample("meta/status-read");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let (sender, feed) = super::super::feed::feed(&path, 0);
+        let index = Index::fed(path.clone(), feed);
+        // The flood: records 1..=5 saved, and dropped by the feed.
+        for seq in 1..=5 {
+            std::io::Write::write_all(&mut file, &line_of(seq, "POST", "", &body).0).unwrap();
+        }
+        sender.dropped.fetch_add(5, Ordering::Relaxed);
+        // Then one record every 20 ms, handed over; the dropped ones must show meanwhile.
+        let until = Instant::now() + Duration::from_secs(20);
+        let mut seq = 5;
+        loop {
+            seq += 1;
+            let (line, record) = line_of(seq, "POST", "", &body);
+            std::io::Write::write_all(&mut file, &line).unwrap();
+            let value = crate::validation::parse_json(&body).ok();
+            let facts = BodyFacts::of(&record, &body, value.as_ref());
+            sender.send(vec![Summary::fed(record, Some(facts), sender.file())]);
+            let page = index.list(&Filter::default(), None, RING_MAX);
+            if page.records.iter().any(|s| s.seq == 1) {
+                let seqs: Vec<u64> = page.records.iter().map(|s| s.seq).collect();
+                assert!((1..=5).all(|seq| seqs.contains(&seq)), "{seqs:?}");
+                break;
+            }
+            assert!(
+                Instant::now() < until,
+                "the dropped records were never listed"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `listen`'s capture file emptied while listening (`: > captures.jsonl`): a record listed
+    /// before says the file changed, rather than that its place holds no capture record.
+    #[test]
+    fn a_record_of_a_file_emptied_says_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("captures.jsonl");
+        let mut bytes = Vec::new();
+        for seq in 1..=3 {
+            bytes.extend_from_slice(&line_of(seq, "GET", "", b"").0);
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let (_sender, feed) = super::super::feed::feed(&path, 3);
+        let index = Index::fed(path.clone(), feed);
+        let page = wait_for(&index, "the records", |page| page.total == 3);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        for summary in &page.records {
+            let err = index.record(summary.id).unwrap_err().to_string();
+            assert_eq!(err, "the capture file changed since the record was read");
+        }
     }
 }

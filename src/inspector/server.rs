@@ -331,10 +331,15 @@ impl Server {
             ),
             (Method::Get, "/api/records") => self.list(query),
             (Method::Get, "/api/timeline") => self.timeline(query),
-            (Method::Get, "/api/chat") => json_response(
-                200,
-                &super::chat::events(&self.index, self.config.emulator.as_ref(), query),
-            ),
+            // Only beside an emulator: elsewhere it would read hundreds of records from the
+            // file on each call, for nothing (records without a direction draw no chat).
+            (Method::Get, "/api/chat") => match &self.config.emulator {
+                Some(emulator) => json_response(
+                    200,
+                    &super::chat::events(&self.index, Some(emulator), query),
+                ),
+                None => error(404, "no chat: this inspector runs beside no emulator"),
+            },
             (Method::Post, path) if path.starts_with("/api/chat/") => {
                 let Some(emulator) = &self.config.emulator else {
                     return error(404, "no chat: this inspector runs beside no emulator");

@@ -328,6 +328,9 @@ fn the_list_filters_details_and_timelines() {
     );
     let page = inspect.list_of("", 5);
     assert_eq!(page["total"], json!(5), "{page}");
+    // No chat without an emulator (the page asks only when the session names one).
+    assert_eq!(inspect.get("/api/chat").0, 404);
+    assert_eq!(inspect.get("/api/session").1["chat"], Value::Null);
     // Newest first, with what the list shows.
     let newest = &page["records"][0];
     assert_eq!(newest["provider"], json!("qikchat"));

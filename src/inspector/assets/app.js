@@ -546,14 +546,17 @@ async function fetchChat() {
   if (chatFetching) { chatAgain = true; return; }
   chatFetching = true;
   try {
+    let more = false;
     do {
       chatAgain = false;
       const query = chatLast === null ? "" : `?${new URLSearchParams({ after: chatLast })}`;
       const data = await api(`/api/chat${query}`);
       for (const event of data.events) fold(event);
       if (data.last !== null && data.last !== undefined) chatLast = data.last;
+      // A burst larger than one answer holds comes in turns.
+      more = data.more === true;
       drawChat();
-    } while (chatAgain);
+    } while (chatAgain || more);
   } catch (error) {
     $("#chat-error").textContent = error.message;
   } finally {
