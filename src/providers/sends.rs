@@ -66,6 +66,54 @@ pub fn pointer_token(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
+/// A captured send's check (`validate` on an emulate capture file): valid when `issues` is
+/// empty, with the provider, the send's kind and the schema it was checked against.
+pub fn send_check(
+    provider: &str,
+    kind: crate::providers::Kind,
+    schema: &'static str,
+    issues: Vec<Issue>,
+) -> crate::validation::Check {
+    crate::validation::Check {
+        verdict: if issues.is_empty() {
+            crate::validation::Verdict::Valid
+        } else {
+            crate::validation::Verdict::Invalid
+        },
+        provider: crate::providers::Provider::from_id(provider),
+        kind: Some(kind),
+        schema: Some(schema),
+        errors: issues,
+        more_errors: 0,
+        note: None,
+    }
+}
+
+/// The name of the provider's shortest message sample of `kind` (`message:image` →
+/// `meta/message-image`), for the customer's `say --kind`; a 400 and what to do when it has
+/// none.
+///
+/// # Errors
+///
+/// When the provider has no message sample of that kind.
+pub fn message_sample(provider: &str, name: &str, kind: &str) -> Result<String, (u16, String)> {
+    crate::catalogue::samples()
+        .iter()
+        .filter(|sample| sample.provider.id() == provider && sample.kind == *kind)
+        .map(|sample| sample.name.clone())
+        .min_by_key(String::len)
+        .filter(|_| kind.starts_with("message"))
+        .ok_or_else(|| {
+            (
+                400,
+                format!(
+                    "no {name} message sample of kind {kind}; `wa-hook samples list \
+                     '{provider}/message-*'` lists them"
+                ),
+            )
+        })
+}
+
 /// An issue in one line for an error answer: the JSON pointer first (`/` for the whole body),
 /// then what was expected and what was found.
 pub fn pointed(issue: &Issue) -> String {

@@ -26,7 +26,7 @@ use crate::providers::capabilities::{
 use crate::providers::rules::{Kind, Rules};
 use crate::providers::sends::json_answer;
 use crate::secret::SecretString;
-use crate::validation::{Check, Verdict};
+use crate::validation::Check;
 use crate::verdict::Issue;
 
 use media::{Media, Store};
@@ -77,19 +77,7 @@ impl SendApi for MetaSends {
 
     fn check_send(&self, body: &Value) -> Check {
         let issues = check::issues(body);
-        Check {
-            verdict: if issues.is_empty() {
-                Verdict::Valid
-            } else {
-                Verdict::Invalid
-            },
-            provider: crate::providers::Provider::from_id("meta"),
-            kind: Some(send_kind(body)),
-            schema: Some(check::SEND_SCHEMA),
-            errors: issues,
-            more_errors: 0,
-            note: None,
-        }
+        crate::providers::sends::send_check("meta", send_kind(body), check::SEND_SCHEMA, issues)
     }
 
     fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
@@ -759,20 +747,7 @@ impl Emulator for MetaEmulator {
         match action {
             CustomerAction::Say(text) => Ok(self.say("meta/message-text", Some(text), now)),
             CustomerAction::SayKind(kind) => {
-                let name = crate::catalogue::samples()
-                    .iter()
-                    .filter(|sample| sample.provider.id() == "meta" && sample.kind == *kind)
-                    .map(|sample| sample.name.clone())
-                    .min_by_key(String::len)
-                    .filter(|_| kind.starts_with("message"))
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            format!(
-                                "no Meta message sample of kind {kind}; `wa-hook samples list 'meta/message-*'` lists them"
-                            ),
-                        )
-                    })?;
+                let name = crate::providers::sends::message_sample("meta", "Meta", kind)?;
                 Ok(self.say(&name, None, now))
             }
             CustomerAction::React(wamid, emoji) => {
@@ -847,6 +822,7 @@ pub const MAX_STATUS_DELAY: Duration = Duration::from_secs(3600);
 
 #[cfg(test)]
 mod tests {
+    use crate::validation::Verdict;
     use super::*;
 
     fn request<'a>(

@@ -25,7 +25,7 @@ use crate::providers::capabilities::{
 use crate::providers::rules::Kind;
 use crate::schemas::{Schema, SchemaSet};
 use crate::secret::{REDACTED, SecretString};
-use crate::validation::{Check, Verdict};
+use crate::validation::Check;
 use crate::verdict::Issue;
 use crate::providers::sends::json_answer;
 
@@ -100,19 +100,7 @@ impl SendApi for PartnerSends {
 
     fn check_send(&self, body: &Value) -> Check {
         let issues = issues(body, None);
-        Check {
-            verdict: if issues.is_empty() {
-                Verdict::Valid
-            } else {
-                Verdict::Invalid
-            },
-            provider: crate::providers::Provider::from_id("partner"),
-            kind: Some(Kind::parse(send_kind(body))),
-            schema: Some(SEND_SCHEMA),
-            errors: issues,
-            more_errors: 0,
-            note: None,
-        }
+        crate::providers::sends::send_check("partner", Kind::parse(send_kind(body)), SEND_SCHEMA, issues)
     }
 
     /// 99 Digital answers a refused send 200 with `"status": "FAIL"` and its reason.
@@ -599,6 +587,7 @@ fn redact_json_member(text: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::validation::Verdict;
     use super::*;
 
     fn emulator(token: Option<&str>, window: Option<Duration>) -> Box<dyn Emulator> {

@@ -25,7 +25,7 @@ use crate::providers::capabilities::{
 use crate::providers::rules::{Kind, Rules};
 use crate::providers::shapes::{UNDELIVERABLE, value_text};
 use crate::secret::SecretString;
-use crate::validation::{Check, Verdict};
+use crate::validation::Check;
 use crate::verdict::Issue;
 use crate::providers::sends::{Remembered, json_answer, pointed};
 
@@ -85,19 +85,7 @@ impl SendApi for PickySends {
             ("push", check::PUSH_SCHEMA, check::push_issues(body))
         };
         let token = body.get("token").and_then(value_text);
-        Check {
-            verdict: if issues.is_empty() {
-                Verdict::Valid
-            } else {
-                Verdict::Invalid
-            },
-            provider: crate::providers::Provider::from_id("picky"),
-            kind: Some(Kind::with("send", Some(kind))),
-            schema: Some(schema),
-            errors: scrubbed(issues, token.as_deref()),
-            more_errors: 0,
-            note: None,
-        }
+        crate::providers::sends::send_check("picky", Kind::with("send", Some(kind)), schema, scrubbed(issues, token.as_deref()))
     }
 
     /// The normal POST form's JSON is the query's `data`; otherwise the body.
@@ -485,20 +473,7 @@ impl Emulator for PickyEmulator {
         match action {
             CustomerAction::Say(text) => Ok(self.say("picky/message-text", Some(text))),
             CustomerAction::SayKind(kind) => {
-                let name = crate::catalogue::samples()
-                    .iter()
-                    .filter(|sample| sample.provider.id() == "picky" && sample.kind == *kind)
-                    .map(|sample| sample.name.clone())
-                    .min_by_key(String::len)
-                    .filter(|_| kind.starts_with("message"))
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            format!(
-                                "no Picky Assist message sample of kind {kind}; `wa-hook samples list 'picky/message-*'` lists them"
-                            ),
-                        )
-                    })?;
+                let name = crate::providers::sends::message_sample("picky", "Picky Assist", kind)?;
                 Ok(self.say(&name, None))
             }
             CustomerAction::React(..) => Err((

@@ -22,7 +22,7 @@ use crate::providers::capabilities::{
 use crate::providers::rules::{Kind, Rules};
 use crate::providers::sends::{Remembered, json_answer, pointed};
 use crate::secret::SecretString;
-use crate::validation::{Check, Verdict};
+use crate::validation::Check;
 
 /// The business number of wa-hook's Qikchat samples (an inbound message's `contacts[].to`),
 /// digits only as the send answer's `from` is written.
@@ -77,19 +77,7 @@ impl SendApi for QikchatSends {
 
     fn check_send(&self, body: &Value) -> Check {
         let issues = check::issues(body);
-        Check {
-            verdict: if issues.is_empty() {
-                Verdict::Valid
-            } else {
-                Verdict::Invalid
-            },
-            provider: crate::providers::Provider::from_id("qikchat"),
-            kind: Some(send_kind(body)),
-            schema: Some(check::SEND_SCHEMA),
-            errors: issues,
-            more_errors: 0,
-            note: None,
-        }
+        crate::providers::sends::send_check("qikchat", send_kind(body), check::SEND_SCHEMA, issues)
     }
 
     fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
@@ -341,21 +329,7 @@ impl Emulator for QikchatEmulator {
                 Ok(event)
             }
             CustomerAction::SayKind(kind) => {
-                let name = crate::catalogue::samples()
-                    .iter()
-                    .filter(|sample| sample.provider.id() == "qikchat" && sample.kind == *kind)
-                    .map(|sample| sample.name.clone())
-                    .min_by_key(String::len)
-                    .filter(|_| kind.starts_with("message"))
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            format!(
-                                "no Qikchat message sample of kind {kind}; `wa-hook samples list \
-                                 'qikchat/message-*'` lists them"
-                            ),
-                        )
-                    })?;
+                let name = crate::providers::sends::message_sample("qikchat", "Qikchat", kind)?;
                 Ok(self.say(&name, now))
             }
             // Inbound types beyond text and image follow Meta's shapes (PROVIDERS.md): a
@@ -399,6 +373,7 @@ impl Emulator for QikchatEmulator {
 
 #[cfg(test)]
 mod tests {
+    use crate::validation::Verdict;
     use super::*;
     use crate::validation::CheckOptions;
 

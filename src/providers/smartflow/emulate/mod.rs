@@ -200,21 +200,7 @@ impl Emulator for SmartflowEmulator {
         match action {
             CustomerAction::Say(text) => Ok(self.say("smartflow/message-text", Some(text), now)),
             CustomerAction::SayKind(kind) => {
-                let name = crate::catalogue::samples()
-                    .iter()
-                    .filter(|sample| sample.provider.id() == "smartflow" && sample.kind == *kind)
-                    .map(|sample| sample.name.clone())
-                    .min_by_key(String::len)
-                    .filter(|_| kind.starts_with("message"))
-                    .ok_or_else(|| {
-                        (
-                            400,
-                            format!(
-                                "no Omni Smartflow message sample of kind {kind}; \
-                                 `wa-hook samples list 'smartflow/message-*'` lists them"
-                            ),
-                        )
-                    })?;
+                let name = crate::providers::sends::message_sample("smartflow", "Omni Smartflow", kind)?;
                 Ok(self.say(&name, None, now))
             }
             CustomerAction::React(..) => Err((
