@@ -1724,9 +1724,11 @@ pub struct EmulateServeArgs {
     #[arg(long, value_name = "off|real|compressed|Nx")]
     pub retries: Option<String>,
 
-    /// How long a webhook waits for the app's answer
-    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
-    pub webhook_timeout: Duration,
+    /// How long a webhook waits for the app's answer; a later answer counts as none, as the
+    /// provider counts it [default: the provider's documented budget (Qikchat 2s, Picky Assist
+    /// 180s), else 10s]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub webhook_timeout: Option<Duration>,
 
     /// Longest wait for a request's head or more of its body (a whole body gets 3 times it)
     #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]

@@ -110,6 +110,37 @@ fn base64_of(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Qikchat wants a 200 within 2 seconds (PROVIDERS.md): an app that answers its callbacks
+/// later is counted as not answering, as Qikchat counts it, unless --webhook-timeout says
+/// otherwise.
+#[test]
+fn a_callback_answered_after_qikchats_two_seconds_is_no_answer() {
+    let slow = App::answering(|_| {
+        // The slow app under test, not a wait for a server.
+        std::thread::sleep(Duration::from_millis(2500));
+        Reply::ok()
+    });
+    let emulator = Emulator::start(&slow, &[]);
+    assert_eq!(emulator.send(&text_send("slow")).0, 200);
+    slow.next();
+    slow.next();
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("0 delivered"), "{stderr}");
+    assert!(stderr.contains("2 not answered"), "{stderr}");
+
+    let patient = App::answering(|_| {
+        std::thread::sleep(Duration::from_millis(2500));
+        Reply::ok()
+    });
+    let emulator = Emulator::start(&patient, &["--webhook-timeout", "5s"]);
+    assert_eq!(emulator.send(&text_send("slow")).0, 200);
+    patient.next();
+    patient.next();
+    let (_, _, stderr) = emulator.interrupt();
+    assert!(stderr.contains("2 delivered"), "{stderr}");
+}
+
 #[test]
 fn the_same_seed_answers_the_same_ids() {
     let app = App::start();

@@ -101,7 +101,8 @@ impl Config {
         let provider = Provider::from_id(id)
             .filter(|provider| provider.rules().send_api().is_some())
             .with_context(|| format!("wa-hook does not emulate {id}'s send API"))?;
-        if args.read_timeout.is_zero() || args.webhook_timeout.is_zero() {
+        let webhook_timeout = webhook_timeout(provider, args);
+        if args.read_timeout.is_zero() || webhook_timeout.is_zero() {
             bail!("--read-timeout and --webhook-timeout must be more than 0; try 10s");
         }
         let templates = args
@@ -177,7 +178,7 @@ impl Config {
             basic_auth: crate::secret::BasicAuth::from_args(None, args.basic_auth_env.as_deref())?,
             delays: parse_statuses(provider, args.statuses.as_deref())?,
             client: crate::http::client(&crate::http::HttpOptions {
-                timeout: args.webhook_timeout,
+                timeout: webhook_timeout,
                 insecure: false,
             })?,
             app_secret: args.app_secret.resolve()?,
@@ -196,6 +197,14 @@ impl Config {
             retries,
         })
     }
+}
+
+/// `--webhook-timeout`, else how long the provider documents it waits for the app's answer
+/// (Qikchat: 2 s), else 10 s: an answer later than the provider waits is no answer to it.
+fn webhook_timeout(provider: Provider, args: &EmulateServeArgs) -> Duration {
+    args.webhook_timeout
+        .or_else(|| provider.rules().response_budget())
+        .unwrap_or(Duration::from_secs(10))
 }
 
 /// `--statuses sent=0ms,delivered=200ms`: each a status of the provider's ladder.
@@ -559,7 +568,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         app_secret: config.app_secret,
         basic_auth: config.basic_auth,
         recorder: Arc::clone(&recorder),
-        timeout: args.webhook_timeout,
+        timeout: webhook_timeout(config.provider, args),
     });
     let chaos = config.chaos.map(|rates| Chaos::new(rates, args.seed));
     let queue = Queue::start(&delivery, chaos, config.retries)?;
@@ -689,7 +698,7 @@ fn start_inspector(
     let inspector = inspector.serve(crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
         replay_target: Some(config.webhook.clone()),
-        replay_timeout: args.webhook_timeout,
+        replay_timeout: webhook_timeout(config.provider, args),
         app_secret: config.app_secret.clone(),
         emulator: Some(crate::inspector::EmulatorLink::new(
             config.provider,

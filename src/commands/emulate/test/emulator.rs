@@ -95,6 +95,9 @@ impl EmulatorProcess {
             .arg("--out")
             .arg(&capture)
             .args(["--format", "json", "--no-ui"])
+            // The provider's budget where it is shorter (Qikchat: 2 s), else 10 s: the runner
+            // waits for a status up to 10 s and a margin (play.rs).
+            .args(["--webhook-timeout", &webhook_timeout(options.provider)])
             .env("NO_COLOR", "1");
         if let Some(events) = &options.events_webhook {
             command.args(["--events-webhook", events.as_str()]);
@@ -251,4 +254,15 @@ impl Drop for EmulatorProcess {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// The child emulator's `--webhook-timeout`: the provider's documented budget where it is under
+/// 10 s (an answer later than that is none to the provider), else 10 s.
+fn webhook_timeout(provider: crate::providers::Provider) -> String {
+    let budget = provider
+        .rules()
+        .response_budget()
+        .filter(|budget| *budget < Duration::from_secs(10))
+        .unwrap_or(Duration::from_secs(10));
+    format!("{}ms", budget.as_millis())
 }
