@@ -87,6 +87,68 @@ pub fn header_secrets(name: &str, value: &str) -> Vec<SecretString> {
     secrets
 }
 
+/// `text` (JSON, or JSON cut short or malformed, which cannot be edited as a value) with the
+/// value of every `"name":` member replaced, the rest kept byte for byte: a string by
+/// `"(redacted)"`, any other value by `null`, so a body whose credential was of the wrong type
+/// stays wrong for `validate` (a string would make it pass) without keeping the value.
+pub fn redact_json_member(text: &str, name: &str) -> String {
+    let key = format!("\"{name}\"");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&key) {
+        let (before, after_key) = rest.split_at(at + key.len());
+        out.push_str(before);
+        let Some(after_colon) = after_key.trim_start().strip_prefix(':') else {
+            rest = after_key;
+            continue;
+        };
+        let value = after_colon.trim_start();
+        out.push_str(&after_key[..after_key.len() - value.len()]);
+        if value.starts_with('"') {
+            out.push('"');
+            out.push_str(REDACTED);
+            out.push('"');
+        } else {
+            out.push_str("null");
+        }
+        rest = &value[value_end(value)..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the JSON value at the start of `value` ends: a string to its closing quote, an object
+/// or array to its closing bracket, anything else to the next `,`, `}`, `]` or line end.
+fn value_end(value: &str) -> usize {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in value.char_indices() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                if depth == 0 {
+                    return at + 1;
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' if depth > 1 => depth -= 1,
+            '}' | ']' if depth == 1 => return at + 1,
+            ',' | '}' | ']' | '\n' | '\r' if depth == 0 => return at,
+            _ => {}
+        }
+    }
+    value.len()
+}
+
 /// `query` with the value of every `name=` parameter replaced by `redacted`, the rest kept
 /// byte for byte (a verify token, an `access_token`).
 pub fn redact_query_param(query: &str, name: &str, redacted: &str) -> String {
@@ -386,6 +448,35 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_members_are_redacted_in_any_json() {
+        assert_eq!(
+            redact_json_member(r#"{"token" : "a\"b", "x": 1}"#, "token"),
+            r#"{"token" : "(redacted)", "x": 1}"#
+        );
+        assert_eq!(
+            redact_json_member(r#"{"token":12345,"x":{"token":{"a":[1,2]}}}"#, "token"),
+            r#"{"token":null,"x":{"token":null}}"#
+        );
+        assert_eq!(
+            redact_json_member(r#"{"token":"cut"#, "token"),
+            r#"{"token":"(redacted)""#
+        );
+        assert_eq!(
+            redact_json_member(r#"{"message":"token"}"#, "token"),
+            r#"{"message":"token"}"#
+        );
+        // 99 Digital's apiKey in a body cut short: the string to its end.
+        assert_eq!(
+            redact_json_member(r#"{"apiKey": "nn-5f2c", "to": "97"#, "apiKey"),
+            r#"{"apiKey": "(redacted)", "to": "97"#
+        );
+        assert_eq!(
+            redact_json_member(r#"{"apiKey":"unclosed"#, "apiKey"),
+            r#"{"apiKey":"(redacted)""#
+        );
+    }
 
     #[test]
     fn redacted_headers_are_recognised_by_name_or_marker() {

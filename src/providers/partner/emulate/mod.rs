@@ -513,20 +513,26 @@ impl Emulator for PartnerEmulator {
             value.to_string()
         } else {
             let text = String::from_utf8_lossy(request.body);
-            let text = redact_json_member(&text, "apiKey");
+            let text = crate::secret::redact_json_member(&text, "apiKey");
             crate::secret::redact_query_param(&text, "apiKey", REDACTED)
         };
         Some((crate::secret::scrub(&text, &secrets).into_bytes(), query))
     }
 }
 
-/// Every member called `name`, at any depth, set to `(redacted)`.
+/// Every member called `name`, at any depth, set to `(redacted)` (a string) or `null` (any
+/// other value: it stays of the wrong type for `validate`), as `secret::redact_json_member`
+/// does in a body that is not JSON.
 fn redact_members(value: &mut Value, name: &str) {
     match value {
         Value::Object(members) => {
             for (key, member) in members.iter_mut() {
                 if key == name {
-                    *member = REDACTED.into();
+                    *member = if member.is_string() {
+                        REDACTED.into()
+                    } else {
+                        Value::Null
+                    };
                 } else {
                     redact_members(member, name);
                 }
@@ -539,50 +545,6 @@ fn redact_members(value: &mut Value, name: &str) {
         }
         _ => {}
     }
-}
-
-/// `text` with the string value of every `"name": "..."` replaced by `(redacted)`, for a body
-/// that is not JSON (cut short, malformed) and so cannot be edited as a value. A value that
-/// does not close is redacted to the end.
-fn redact_json_member(text: &str, name: &str) -> String {
-    let needle = format!("\"{name}\"");
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(&needle) {
-        let after_name = at + needle.len();
-        out.push_str(&rest[..after_name]);
-        rest = &rest[after_name..];
-        let trimmed = rest.trim_start();
-        let Some(after_colon) = trimmed.strip_prefix(':') else {
-            continue;
-        };
-        let value = after_colon.trim_start();
-        out.push_str(&rest[..rest.len() - value.len()]);
-        if let Some(inside) = value.strip_prefix('"') {
-            let bytes = inside.as_bytes();
-            let mut end = 0;
-            while end < bytes.len() && bytes[end] != b'"' {
-                end += if bytes[end] == b'\\' { 2 } else { 1 };
-            }
-            out.push('"');
-            out.push_str(REDACTED);
-            if end < bytes.len() {
-                out.push('"');
-                rest = &inside[end + 1..];
-            } else {
-                rest = "";
-            }
-        } else {
-            // A number or other token: up to the next delimiter.
-            let end = value
-                .find([',', '}', ']', '\n'])
-                .unwrap_or(value.len());
-            out.push_str(REDACTED);
-            rest = &value[end..];
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -722,7 +684,18 @@ mod tests {
             let (body, query) = emulator.redacted(&request).unwrap();
             let body = String::from_utf8(body).unwrap();
             assert!(!body.contains("s3cret-key") && !body.contains("12345678"), "{body}");
-            assert!(body.contains(REDACTED), "{body}");
+            // A key that is not a string is `null`: still of the wrong type for `validate`.
+            let marker = if body.contains("\"apiKey\": null") {
+                "null"
+            } else {
+                REDACTED
+            };
+            assert!(body.contains(marker), "{body}");
+            assert_eq!(
+                body.contains("\"apiKey\": null"),
+                request.body.starts_with(br#"{"apiKey": 1"#),
+                "{body}"
+            );
             assert!(!query.contains("s3cret-key"), "{query}");
         }
     }
