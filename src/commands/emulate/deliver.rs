@@ -600,14 +600,18 @@ impl Queue {
             std::thread::Builder::new()
                 .name(format!("wa-hook-webhooks-{lane}"))
                 .spawn(move || {
-                    if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    match tokio::runtime::Builder::new_current_thread()
                         .enable_all()
                         .build()
                     {
-                        worker.serve(&Client {
+                        Ok(runtime) => worker.serve(&Client {
                             client: &client,
                             runtime: &runtime,
-                        });
+                        }),
+                        // Said, not silent: this lane's webhooks are counted as not sent.
+                        Err(err) => crate::output::warn(format!(
+                            "a webhook lane could not start its I/O ({err}); its webhooks are not sent"
+                        )),
                     }
                     let _ = done_sender.send(());
                 })?;
