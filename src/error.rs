@@ -45,6 +45,13 @@ pub fn exit_code(result: &anyhow::Result<Outcome>) -> u8 {
     }
 }
 
+/// An error on stderr, in the one style every command uses (`wa-hook: error: ...`, its causes
+/// after colons): what `main` prints for a command that failed, and what a command prints for a
+/// check that failed before it could start (exit 1).
+pub fn print(err: &anyhow::Error) {
+    eprintln!("wa-hook: error: {err:#}");
+}
+
 /// True when the error, or anything it was caused by, is a broken pipe.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {

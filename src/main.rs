@@ -6,7 +6,7 @@ fn main() -> std::process::ExitCode {
     let result = wa_hook::run(cli);
     if let Err(err) = &result {
         if !wa_hook::error::is_broken_pipe(err) {
-            eprintln!("wa-hook: error: {err:#}");
+            wa_hook::error::print(err);
         }
     }
     std::process::ExitCode::from(wa_hook::error::exit_code(&result))

@@ -492,7 +492,7 @@ impl Shared {
 fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> {
     let mut config = Config::from_args(id, args)?;
     if let Err(err) = verify_webhook(&config) {
-        eprintln!("wa-hook: error: {err:#}");
+        crate::error::print(&err);
         return Ok(Outcome::CheckFailed);
     }
     let stop = crate::signals::install()?;
