@@ -28,7 +28,21 @@ struct Driver {
 }
 
 impl Driver {
+    /// chromedriver on a free port. A chromedriver that ends before naming its port (seen
+    /// once in CI, with nothing to say why) is started again, up to three times; the last
+    /// one's exit status and output are the panic's message.
     fn start() -> Driver {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Driver::try_start() {
+                Ok(driver) => return driver,
+                Err(failure) => failures.push(failure),
+            }
+        }
+        panic!("chromedriver printed no port: {}", failures.join(" | "))
+    }
+
+    fn try_start() -> Result<Driver, String> {
         // Its own process group: a test that fails ends its session without closing it, and
         // the browsers chromedriver started must go with it.
         let mut child = std::process::Command::new(CHROMEDRIVER)
@@ -36,27 +50,36 @@ impl Driver {
             .arg("--port=0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start chromedriver");
+        let mut stderr = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            text
+        });
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
+        let mut printed = String::new();
         let port = loop {
             line.clear();
-            assert!(
-                stdout.read_line(&mut line).unwrap() > 0,
-                "chromedriver printed no port"
-            );
+            if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                let status = child.wait();
+                let stderr = stderr.join().unwrap_or_default();
+                return Err(format!("{status:?}; stdout {printed:?}; stderr {stderr:?}"));
+            }
+            printed.push_str(&line);
             if let Some(rest) = line.split("started successfully on port ").nth(1) {
                 break rest.trim().trim_end_matches('.').to_string();
             }
         };
         // Keep reading its output so it never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        Driver {
+        Ok(Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
-        }
+        })
     }
 }
 
