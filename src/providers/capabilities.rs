@@ -332,6 +332,10 @@ pub struct SentMessage {
     pub parameters: Vec<String>,
     /// The customer's message it replies to (Meta's `context.message_id`).
     pub reply_to: Option<String>,
+    /// Whom it is addressed to, as the send writes them (Meta's `to` or `recipient`, Picky
+    /// Assist's `data[].number`); empty when the provider sends it to whoever wrote (Picky's
+    /// instant reply) or wa-hook does not read the provider's recipient.
+    pub to: Vec<String>,
 }
 
 /// A message of the customer's, in a webhook the emulator sent.
@@ -340,6 +344,24 @@ pub struct CustomerMessage {
     pub id: String,
     /// A text message's text.
     pub text: Option<String>,
+    /// Every address the webhook gives its sender by (Meta: the phone number and the
+    /// business-scoped user id); empty where wa-hook's facts do not say which field is the
+    /// customer (Qikchat), so no recipient is checked against it.
+    pub from: Vec<String>,
+}
+
+/// Whether a send's recipient `to` names the customer known by `from`: the same text, or,
+/// for phone numbers, the same digits (`+1 650-555-3921` is `16505553921`, as providers take
+/// either).
+pub fn same_address(to: &str, from: &str) -> bool {
+    fn digits(address: &str) -> Option<String> {
+        let kept: String = address
+            .chars()
+            .filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+            .collect();
+        (!kept.is_empty() && kept.chars().all(|c| c.is_ascii_digit())).then_some(kept)
+    }
+    to == from || matches!((digits(to), digits(from)), (Some(a), Some(b)) if a == b)
 }
 
 /// What an emulator is started with.
@@ -604,4 +626,20 @@ pub struct TemplateCall {
     /// Each parameter as text: a text's value, `name=value` for a named one, `[image]` for
     /// media.
     pub parameters: Vec<String>,
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::same_address;
+
+    #[test]
+    fn a_number_is_the_same_however_it_is_written() {
+        assert!(same_address("+1 (650) 555-3921", "16505553921"));
+        assert!(same_address("IN.18392047561029384756", "IN.18392047561029384756"));
+        assert!(!same_address("16505553922", "16505553921"));
+        assert!(!same_address("IN.1839", "in.1839"));
+        // Text that is no number is compared as it is, not by its digits.
+        assert!(!same_address("US.123", "123"));
+        assert!(!same_address("", "+"));
+    }
 }

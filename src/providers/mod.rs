@@ -35,7 +35,7 @@ pub use capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, Bubble, Conversation, CustomerAction, CustomerEvent,
     CustomerMessage, Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest, Identities,
     Injection, InstantReplies, Lifecycle, Mismatch, QueryMethod, RetrySchedule, SendApi,
-    SentMessage, Signing, Webhook,
+    SentMessage, Signing, Webhook, same_address,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};
 

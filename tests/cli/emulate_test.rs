@@ -780,6 +780,46 @@ fn the_picky_conversation_takes_instant_replies_as_messages() {
     );
 }
 
+/// An app that answers someone other than the customer who wrote fails the steps that expect
+/// its answers, naming both numbers (a ✓ there would be a false verdict); the template it sends
+/// to the customer still passes. Meta's customer writes by business-scoped id and phone number;
+/// the answer may go to either.
+#[test]
+fn a_message_to_someone_else_fails_its_step() {
+    let app = standin(&["wrong-recipient"]);
+    let app: Vec<&str> = app.iter().map(String::as_str).collect();
+    let output = play(&[&sample_conversation()], &["--format", "json"], &app, &[]);
+    let lines = json_lines(&output);
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    let failed: Vec<u64> = lines
+        .iter()
+        .filter(|line| line["status"] == "failed")
+        .filter_map(|line| line["step"].as_u64())
+        .collect();
+    assert_eq!(failed, [2, 4], "{lines:#?}");
+    let cause = step(&lines, 2)["cause"].as_str().unwrap();
+    assert!(
+        cause.starts_with(
+            "the app sent a text \"Order 1234 ships tomorrow.\" to 15550001111, not to the customer ("
+        ),
+        "{cause}"
+    );
+    assert_eq!(step(&lines, 7)["status"], "passed", "{lines:#?}");
+
+    let conversation = manifest()
+        .join("samples/conversations/picky.toml")
+        .display()
+        .to_string();
+    let (output, lines) = play_bot(&conversation, &[], "picky_standin_bot.py", "wrong-number");
+    assert_eq!(output.status.code(), Some(1), "{lines:#?}");
+    let cause = step(&lines, 4)["cause"].as_str().unwrap();
+    assert_eq!(
+        cause,
+        "the app sent a text \"We will call you back.\" to 919800000000, not to the customer \
+         (919846012345)"
+    );
+}
+
 /// `wa-hook emulate test FILE --format json --webhook ... [ARGS] -- python3 BOT MODE`: its
 /// output, and the JSON lines.
 fn play_bot(conversation: &str, args: &[&str], bot_file: &str, mode: &str) -> (Output, Vec<Value>) {

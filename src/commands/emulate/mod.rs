@@ -1398,6 +1398,18 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             answered(shared, &event.webhook, &delivered);
             let mut answer =
                 json!({"message_id": event.message_id, "app_status": delivered.status});
+            // The addresses the webhook names the customer by (`emulate test` checks the app
+            // answers them).
+            let from = shared
+                .provider
+                .rules()
+                .send_api()
+                .and_then(|api| api.customer_message(&event.webhook.body))
+                .map(|message| message.from)
+                .unwrap_or_default();
+            if !from.is_empty() {
+                answer["from"] = json!(from);
+            }
             if let Some(copy) = copy {
                 shared
                     .queue

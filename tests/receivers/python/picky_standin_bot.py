@@ -8,7 +8,8 @@ It reads PORT and WA_HOOK_BASE_URL; one URL takes both the messages and the deli
   a report that the customer read that push: a push "How did we do?"
 
 BREAK (the first argument): no-reply (answers every message with an empty 200), bad-delay (the
-instant reply's delay is "soon", not a number of seconds: Picky does not send it).
+instant reply's delay is "soon", not a number of seconds: Picky does not send it), wrong-number
+(its push goes to 919800000000, not to the customer who wrote).
 """
 
 import json
@@ -67,7 +68,8 @@ class Handler(BaseHTTPRequestHandler):
             reply = {"message-out": f"Order {order.group(1)} ships tomorrow.", "delay": delay}
             self.answer(json.dumps(reply).encode())
             return
-        answer = push(update["number"], "We will call you back.")
+        number = "919800000000" if BREAK == "wrong-number" else update["number"]
+        answer = push(number, "We will call you back.")
         PUSHED.setdefault("id", str(answer["data"][0]["msg_id"]))
         self.answer()
 

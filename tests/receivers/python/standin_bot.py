@@ -17,7 +17,8 @@ What it does:
 BREAK, to see a conversation fail: no-quote (replies without quoting), text-follow-up (a text
 instead of the template), bad-send (a text whose body is under `txt`, which the send schema refuses),
 crash-on-image (exits when an image comes), silent (never replies), no-dedupe (answers a
-duplicate delivery again). slow-failed, as a second argument (with text-follow-up: takes 2 s
+duplicate delivery again), wrong-recipient (its replies go to 15550001111, not to the customer
+who wrote). slow-failed, as a second argument (with text-follow-up: takes 2 s
 to answer a `failed` status, as an app that handles it before it answers).
 """
 
@@ -57,6 +58,8 @@ def send(body):
 
 
 def reply(to, text, quoting=None):
+    if BREAK == "wrong-recipient":
+        to = "15550001111"
     body = {"to": to, "type": "text", "text": {"body": text}}
     if quoting and BREAK != "no-quote":
         body["context"] = {"message_id": quoting}

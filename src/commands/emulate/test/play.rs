@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::capture::{CaptureRecord, Direction};
 use crate::conversation::{Action, Expectation, ID_PREFIX, LAST, Step, StepChaos};
 use crate::output::{self, Notation};
-use crate::providers::{SendApi, SentMessage};
+use crate::providers::{SendApi, SentMessage, same_address};
 use crate::validation::Verdict;
 
 /// How a step that waited for a message in vain begins its cause.
@@ -71,6 +71,9 @@ pub struct Player<'a> {
     /// The customer's messages by label, and the last one.
     customer: HashMap<String, String>,
     last_customer: Option<String>,
+    /// Every address the customer's webhooks have named them by so far (a phone number, a
+    /// business-scoped user id): the app's messages must go to one of them.
+    addresses: Vec<String>,
     /// The app's messages by label, and the last one.
     sent: HashMap<String, String>,
     last_sent: Option<String>,
@@ -109,6 +112,7 @@ impl<'a> Player<'a> {
             interrupted,
             customer: HashMap::new(),
             last_customer: None,
+            addresses: Vec::new(),
             sent: HashMap::new(),
             last_sent: None,
             cursor: 0,
@@ -230,6 +234,13 @@ impl<'a> Player<'a> {
                     self.customer.insert(label.clone(), id.clone());
                 }
                 self.last_customer = Some(id);
+                for address in answer["from"].as_array().into_iter().flatten() {
+                    if let Some(address) = address.as_str() {
+                        if !self.addresses.iter().any(|known| known == address) {
+                            self.addresses.push(address.to_string());
+                        }
+                    }
+                }
                 app_answered(&answer)
             }
             Action::React { to, emoji } => {
@@ -359,6 +370,23 @@ impl<'a> Player<'a> {
             return fail(format!(
                 "the emulator refused the app's {} ({}): {refusal}",
                 message.kind, seen.status
+            ));
+        }
+        // A message to anyone but the customer is not the answer the step waits for. Only
+        // where both sides name addresses: before the customer wrote, and for a provider whose
+        // customer field wa-hook does not know, nothing is checked.
+        if !message.to.is_empty()
+            && !self.addresses.is_empty()
+            && !message.to.iter().any(|to| {
+                self.addresses
+                    .iter()
+                    .any(|address| same_address(to, address))
+            })
+        {
+            return fail(format!(
+                "the app sent {shown} to {}, not to the customer ({})",
+                message.to.join(", "),
+                self.addresses.join(" or ")
             ));
         }
         if let Some(template) = &expectation.template {

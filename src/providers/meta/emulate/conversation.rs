@@ -40,6 +40,10 @@ pub fn message_sent(body: &Value, answer: &Value) -> Option<SentMessage> {
         template,
         parameters,
         reply_to: body["context"]["message_id"].as_str().map(str::to_string),
+        to: ["to", "recipient"]
+            .iter()
+            .filter_map(|name| body[*name].as_str().map(str::to_string))
+            .collect(),
     })
 }
 
@@ -59,10 +63,29 @@ fn value(body: &Value) -> &Value {
 }
 
 pub fn customer_message(body: &Value) -> Option<CustomerMessage> {
-    let message = value(body).get("messages")?.get(0)?;
+    let value = value(body);
+    let message = value.get("messages")?.get(0)?;
+    // The sender by phone number and by business-scoped user id, as the message and its
+    // contact name them: an app may answer to either.
+    let contact = &value["contacts"][0];
+    let from = [
+        &message["from"],
+        &message["from_user_id"],
+        &contact["wa_id"],
+        &contact["user_id"],
+    ]
+    .into_iter()
+    .filter_map(|address| address.as_str().map(str::to_string))
+    .fold(Vec::new(), |mut from, address| {
+        if !from.contains(&address) {
+            from.push(address);
+        }
+        from
+    });
     Some(CustomerMessage {
         id: message["id"].as_str()?.to_string(),
         text: message["text"]["body"].as_str().map(str::to_string),
+        from,
     })
 }
 

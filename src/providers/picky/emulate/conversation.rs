@@ -14,25 +14,33 @@ fn nonempty(value: Option<&Value>) -> Option<String> {
 }
 
 pub fn message_sent(body: &Value, answer: &Value) -> Option<SentMessage> {
-    let (text, media, id) = if body.get("message-out").is_some() || body.get("media-url").is_some()
-    {
-        (
-            nonempty(body.get("message-out")),
-            nonempty(body.get("media-url")),
-            None,
-        )
-    } else {
-        let item = body.get("data")?.get(0)?;
-        (
-            nonempty(item.get("message")).or_else(|| nonempty(body.get("globalmessage"))),
-            nonempty(item.get("media")).or_else(|| nonempty(body.get("globalmedia"))),
-            answer["data"][0].get("msg_id").and_then(value_text),
-        )
-    };
+    // An instant reply goes to whoever wrote: it names no number.
+    let (text, media, id, to) =
+        if body.get("message-out").is_some() || body.get("media-url").is_some() {
+            (
+                nonempty(body.get("message-out")),
+                nonempty(body.get("media-url")),
+                None,
+                Vec::new(),
+            )
+        } else {
+            let items = body.get("data")?.as_array()?;
+            let item = items.first()?;
+            (
+                nonempty(item.get("message")).or_else(|| nonempty(body.get("globalmessage"))),
+                nonempty(item.get("media")).or_else(|| nonempty(body.get("globalmedia"))),
+                answer["data"][0].get("msg_id").and_then(value_text),
+                items
+                    .iter()
+                    .filter_map(|item| nonempty(item.get("number")))
+                    .collect(),
+            )
+        };
     Some(SentMessage {
         id,
         kind: if media.is_some() { "media" } else { "text" }.to_string(),
         text,
+        to,
         ..SentMessage::default()
     })
 }
@@ -44,6 +52,7 @@ pub fn customer_message(body: &Value) -> Option<CustomerMessage> {
     Some(CustomerMessage {
         id: body.get("unique-id").and_then(value_text)?,
         text: nonempty(body.get("message_in_raw")),
+        from: nonempty(body.get("number")).into_iter().collect(),
     })
 }
 

@@ -24,6 +24,10 @@ pub fn message_sent(body: &Value, answer: &Value) -> Option<SentMessage> {
         text,
         parameters: Vec::new(),
         reply_to: None,
+        // The customer's address is not read from Qikchat's webhooks (whether `message.from`
+        // or `contacts[].to` names the customer is not in wa-hook's facts): nothing to check
+        // a recipient against.
+        to: Vec::new(),
     })
 }
 
@@ -37,6 +41,7 @@ pub fn customer_message(body: &Value) -> Option<CustomerMessage> {
         text: payload["message"]["text"]["body"]
             .as_str()
             .map(str::to_string),
+        from: Vec::new(),
     })
 }
 
