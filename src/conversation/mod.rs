@@ -413,7 +413,7 @@ fn build_step(step: StepFile, customer: &[String], app: &[String]) -> anyhow::Re
         };
         (action, name)
     } else if let Some(kind) = step.send {
-        let name = format!("the customer sends a {kind}");
+        let name = format!("the customer sends {}", crate::output::a(&kind));
         let action = Action::Say {
             text: None,
             kind: Some(kind),
@@ -523,7 +523,7 @@ impl Expectation {
     /// "the app sends a text containing "order" replying to question, within 5 s".
     pub fn describe(&self) -> String {
         let mut words = match &self.kind {
-            Some(kind) => format!("the app sends a {kind}"),
+            Some(kind) => format!("the app sends {}", crate::output::a(kind)),
             None => "the app sends a message".to_string(),
         };
         if let Some(template) = &self.template {

@@ -77,6 +77,17 @@ pub fn plural_word<'a>(count: impl Into<u64>, one: &'a str, many: &'a str) -> &'
     if count.into() == 1 { one } else { many }
 }
 
+/// `a text`, `an image`, `an event:whatsapp`: the article a word takes, by its first letter
+/// (the words given are message kinds, none of which starts with a silent or spoken-as-consonant
+/// vowel).
+pub fn a(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u'));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 /// A byte count for people: `512 bytes`, `64 KiB`, `4 MiB`, `1.5 GiB`.
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -138,6 +149,15 @@ pub fn format_issue(issue: &Issue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_takes_its_article() {
+        assert_eq!(a("text"), "a text");
+        assert_eq!(a("image"), "an image");
+        assert_eq!(a("event:whatsapp"), "an event:whatsapp");
+        assert_eq!(a("Interactive"), "an Interactive");
+        assert_eq!(a(""), "a ");
+    }
 
     #[test]
     fn durations_read_as_their_notation_says() {

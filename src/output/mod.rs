@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::Failure;
 
 pub use format::{
-    Notation, documented_size, duration, format_issue, label, ms, plural, plural_word, size,
+    Notation, a, documented_size, duration, format_issue, label, ms, plural, plural_word, size,
 };
 
 /// `--color`: when to colour the output.

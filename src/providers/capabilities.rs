@@ -635,7 +635,10 @@ mod address_tests {
     #[test]
     fn a_number_is_the_same_however_it_is_written() {
         assert!(same_address("+1 (650) 555-3921", "16505553921"));
-        assert!(same_address("IN.18392047561029384756", "IN.18392047561029384756"));
+        assert!(same_address(
+            "IN.18392047561029384756",
+            "IN.18392047561029384756"
+        ));
         assert!(!same_address("16505553922", "16505553921"));
         assert!(!same_address("IN.1839", "in.1839"));
         // Text that is no number is compared as it is, not by its digits.

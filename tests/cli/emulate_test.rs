@@ -673,6 +673,43 @@ fn a_capture_of_real_traffic_seeds_the_customers_steps() {
     assert_eq!(said["provider"], "meta");
 }
 
+/// `record --out` naming the capture file it reads (by any path) is refused before anything is
+/// written: the session is kept. A line past the cap is an error naming it, not a read of it
+/// whole.
+#[test]
+fn record_never_writes_over_its_capture_and_bounds_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("session.jsonl");
+    let listener = Listener::start(&["--out", capture.to_str().unwrap(), "--no-ui"]);
+    wa_hook()
+        .args(["replay", "meta/message-text", "--to", &listener.url])
+        .assert()
+        .success();
+    records_when(&capture, |records| records.len() == 1);
+    drop(listener);
+    let before = std::fs::read(&capture).unwrap();
+    let other_path = dir.path().join(".").join("session.jsonl");
+    for out in [capture.clone(), other_path] {
+        wa_hook()
+            .args(["emulate", "record", capture.to_str().unwrap()])
+            .args(["--out", out.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is the capture file being read"));
+        assert_eq!(std::fs::read(&capture).unwrap(), before);
+    }
+
+    let long = dir.path().join("long.jsonl");
+    let mut text = before.clone();
+    text.extend(std::iter::repeat_n(b'x', 33 << 20));
+    std::fs::write(&long, text).unwrap();
+    wa_hook()
+        .args(["emulate", "record", long.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 2 is longer than 32 MiB"));
+}
+
 /// The runner names no provider: Qikchat's emulator plays its sample conversation against a
 /// Qikchat stand-in bot, and a wrong answer fails its step.
 #[test]

@@ -363,7 +363,7 @@ impl<'a> Player<'a> {
         let message = &seen.message;
         if let Some(kind) = &expectation.kind {
             if &message.kind != kind {
-                return fail(format!("the app sent {shown}, not a {kind}"));
+                return fail(format!("the app sent {shown}, not {}", output::a(kind)));
             }
         }
         if let Some(refusal) = &seen.refusal {
@@ -579,7 +579,7 @@ fn app_answered(answer: &Value) -> Outcome {
 pub fn describe(message: &SentMessage) -> String {
     let mut words = match &message.template {
         Some(name) => format!("the template `{name}`"),
-        None => format!("a {}", message.kind),
+        None => output::a(&message.kind),
     };
     if !message.parameters.is_empty() {
         words.push_str(&format!(" {:?}", message.parameters));

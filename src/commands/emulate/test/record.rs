@@ -5,7 +5,7 @@
 //! becomes a `read` step. Statuses the emulator sends on its own are left out. A capture of
 //! real traffic (`listen --out`) seeds the customer's side.
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 
 use anyhow::{Context, bail};
 use serde_json::Value;
@@ -16,17 +16,58 @@ use crate::conversation::{ConversationFile, StepFile};
 use crate::error::Outcome;
 use crate::providers::{Provider, SendApi};
 
+/// At most this many records are read: a conversation is made of a session, not of a
+/// capture of months of traffic (whose memory would grow with it).
+const MAX_RECORDS: usize = 100_000;
+/// The longest line read (a record holds a body of up to 4 MiB, escaped).
+const MAX_LINE: u64 = 32 << 20;
+
 pub fn run(args: &EmulateRecordArgs) -> anyhow::Result<Outcome> {
-    let file = std::fs::File::open(&args.capture)
-        .with_context(|| format!("reading {}", args.capture.display()))?;
+    let capture = &args.capture;
+    let file =
+        std::fs::File::open(capture).with_context(|| format!("reading {}", capture.display()))?;
+    // The session is read whole before the conversation is written: written over its own
+    // capture file, it would be lost.
+    if let Some(out) = &args.out {
+        if same_file(capture, out) {
+            bail!(
+                "--out {} is the capture file being read; write the conversation to another \
+                 file (e.g. --out conversation.toml)",
+                out.display()
+            );
+        }
+    }
+    let mut reader = BufReader::new(file);
     let mut records = Vec::new();
-    for (number, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {}", args.capture.display()))?;
-        if line.trim().is_empty() {
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        (&mut reader)
+            .take(MAX_LINE + 1)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("reading {}", capture.display()))?;
+        if line.is_empty() {
+            break;
+        }
+        if line.len() as u64 > MAX_LINE {
+            bail!(
+                "{} line {number} is longer than {}: not a capture record",
+                capture.display(),
+                crate::output::size(MAX_LINE)
+            );
+        }
+        if line.trim_ascii().is_empty() {
             continue;
         }
-        let record = crate::capture::parse_record(line.as_bytes())
-            .with_context(|| format!("{} line {}", args.capture.display(), number + 1))?;
+        if records.len() == MAX_RECORDS {
+            bail!(
+                "{} holds more than {MAX_RECORDS} records; a conversation is made of one session: record \
+                 one with `wa-hook emulate P --out FILE`, or cut this one (e.g. `tail -n 1000`)",
+                capture.display(),
+            );
+        }
+        let record = crate::capture::parse_record(line.trim_ascii_end())
+            .with_context(|| format!("{} line {number}", capture.display()))?;
         records.push(record);
     }
     let name = args.name.clone().unwrap_or_else(|| {
@@ -123,6 +164,15 @@ fn conversation_of(records: &[CaptureRecord], name: String) -> anyhow::Result<Co
         emulator: None,
         steps: recorder.steps,
     })
+}
+
+/// Whether `a` and `b` name the same file (the same device and inode, whatever the path).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 fn provider_id(provider: Provider) -> String {
