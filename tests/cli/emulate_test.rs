@@ -726,6 +726,12 @@ fn the_qikchat_conversation_plays_through_qikchats_emulator() {
                 "passed", "failed", "passed", "passed", "passed", "passed", "passed",
             ],
         ),
+        (
+            "wrong-contact",
+            vec![
+                "passed", "failed", "passed", "passed", "passed", "passed", "passed",
+            ],
+        ),
     ] {
         let webhook = format!("127.0.0.1:{}/webhook", closed_port());
         let output = wa_hook()
@@ -743,6 +749,13 @@ fn the_qikchat_conversation_plays_through_qikchats_emulator() {
             assert_eq!(
                 step(&lines, 2)["cause"],
                 "its text \"Hello\" is not text matching /(?i)order 1234/"
+            );
+        } else if mode == "wrong-contact" {
+            assert_eq!(output.status.code(), Some(1));
+            assert_eq!(
+                step(&lines, 2)["cause"],
+                "the app sent a text \"Order 1234 ships tomorrow.\" to +919800000000, not to \
+                 the customer (918451276390)"
             );
         } else {
             assert_eq!(output.status.code(), Some(0));

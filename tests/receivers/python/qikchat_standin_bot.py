@@ -8,7 +8,8 @@ and a QIKCHAT-API-KEY header, and answers each callback after the sends it makes
   an image       "Thanks for the photo, we will look into it."
   a read status  of its first reply: "How did we do?"
 
-BREAK (the first argument): wrong-text (answers an order with "Hello"), silent.
+BREAK (the first argument): wrong-text (answers an order with "Hello"), silent, wrong-contact
+(answers an order to +919800000000, not to the customer who wrote).
 """
 
 import json
@@ -48,7 +49,7 @@ def on_message(payload):
             text = f"Order {order.group(1)} ships tomorrow."
         else:
             text = "Hi! Ask me about an order."
-        answer = send(sender, text)
+        answer = send("919800000000" if BREAK == "wrong-contact" and order else sender, text)
         if "id" not in FIRST_REPLY:
             FIRST_REPLY.update(id=answer["data"][0]["id"], to=sender)
     elif message["type"] == "image":

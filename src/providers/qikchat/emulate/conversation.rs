@@ -1,7 +1,7 @@
 //! Qikchat's bodies as a conversation test reads them (`emulate test`, `emulate record`): the
 //! message in a send to `/v1/messages` (`type`, its object's `body` or `caption`,
-//! `template.name`) and the id in the answer (`data[0].id`); the customer's message
-//! (`whatsapp:message:in`: `payload.id`, `payload.message.text.body`) and a status
+//! `template.name`, `to_contact`) and the id in the answer (`data[0].id`); the customer's message
+//! (`whatsapp:message:in`: `payload.id`, `payload.message.text.body`, `payload.message.from`) and a status
 //! (`whatsapp:message:status`: `payload.id`, `payload.status`). Qikchat documents no reply
 //! context on a send and no template parameters in the pages wa-hook read: none are read.
 use serde_json::Value;
@@ -24,10 +24,11 @@ pub fn message_sent(body: &Value, answer: &Value) -> Option<SentMessage> {
         text,
         parameters: Vec::new(),
         reply_to: None,
-        // The customer's address is not read from Qikchat's webhooks (whether `message.from`
-        // or `contacts[].to` names the customer is not in wa-hook's facts): nothing to check
-        // a recipient against.
-        to: Vec::new(),
+        to: body["to_contact"]
+            .as_str()
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
     })
 }
 
@@ -41,7 +42,13 @@ pub fn customer_message(body: &Value) -> Option<CustomerMessage> {
         text: payload["message"]["text"]["body"]
             .as_str()
             .map(str::to_string),
-        from: Vec::new(),
+        // "When a customer sends you a message": the message's `from` is the customer (the
+        // seed; `contacts[].to` is the business number, the same in every notification).
+        from: payload["message"]["from"]
+            .as_str()
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
     })
 }
 
