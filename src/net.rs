@@ -176,21 +176,49 @@ impl Connection {
         keep_body: bool,
     ) -> Reply {
         let started = Instant::now();
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let request = match self.request(method, url, headers, body) {
-            Ok(request) => request,
-            Err(message) => {
-                return Reply {
-                    status: None,
-                    latency: started.elapsed(),
-                    body: Vec::new(),
-                    failure: Some(Failure {
-                        kind: FailureKind::Other,
-                        message: format!("{target}: {message}"),
-                    }),
-                };
+        match self.prepare(method, url, headers) {
+            Ok(head) => {
+                self.send_from(started, &head, body, target, keep_body)
+                    .await
             }
-        };
+            Err(message) => Reply {
+                status: None,
+                latency: started.elapsed(),
+                body: Vec::new(),
+                failure: Some(Failure {
+                    kind: FailureKind::Other,
+                    message: format!("{target}: {message}"),
+                }),
+            },
+        }
+    }
+
+    /// [`Connection::send`] of a head made once with [`Connection::prepare`]: only the body
+    /// is per send (replay's steps that send the same request each time).
+    pub async fn send_prepared(
+        &mut self,
+        head: &Prepared,
+        body: bytes::Bytes,
+        target: &Url,
+        keep_body: bool,
+    ) -> Reply {
+        self.send_from(Instant::now(), head, body, target, keep_body)
+            .await
+    }
+
+    async fn send_from(
+        &mut self,
+        started: Instant,
+        head: &Prepared,
+        body: bytes::Bytes,
+        target: &Url,
+        keep_body: bool,
+    ) -> Reply {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let mut request = hyper::Request::new(http_body_util::Full::new(body));
+        *request.method_mut() = head.method.clone();
+        *request.uri_mut() = head.uri.clone();
+        *request.headers_mut() = head.headers.clone();
         let head = tokio::time::timeout_at(deadline, self.exchange(request)).await;
         let response = match head {
             Ok(Ok(response)) => response,
@@ -243,15 +271,15 @@ impl Connection {
         }
     }
 
-    /// The request as reqwest would make it: the caller's headers, then `User-Agent` and
-    /// `Accept: */*` unless given, and `Host`; hyper adds `Content-Length`.
-    fn request(
+    /// The head of a request to `url` (on this connection's host) as reqwest would make it:
+    /// `headers`, then `User-Agent` and `Accept: */*` unless given, and `Host`; hyper adds
+    /// `Content-Length` when it is sent. `Err` says why the URL's path cannot be sent.
+    pub fn prepare(
         &mut self,
         method: &Method,
         url: &Url,
         headers: &HeaderMap,
-        body: bytes::Bytes,
-    ) -> Result<hyper::Request<http_body_util::Full<bytes::Bytes>>, String> {
+    ) -> Result<Prepared, String> {
         let uri = match &self.last_target {
             Some((last, uri)) if last == url.as_str() => uri.clone(),
             _ => {
@@ -263,17 +291,17 @@ impl Connection {
                 uri
             }
         };
-        let mut request = hyper::Request::new(http_body_util::Full::new(body));
-        *request.method_mut() = method.clone();
-        *request.uri_mut() = uri;
-        let all = request.headers_mut();
-        *all = headers.clone();
+        let mut all = headers.clone();
         all.entry(reqwest::header::USER_AGENT)
             .or_insert(HeaderValue::from_static(http::USER_AGENT));
         all.entry(reqwest::header::ACCEPT)
             .or_insert(HeaderValue::from_static("*/*"));
         all.insert(reqwest::header::HOST, self.host_header.clone());
-        Ok(request)
+        Ok(Prepared {
+            method: method.clone(),
+            uri,
+            headers: all,
+        })
     }
 
     /// Send `request` and wait for the answer's head, on the open connection or a new one. A
@@ -327,6 +355,14 @@ impl Connection {
         });
         Ok(sender)
     }
+}
+
+/// A request's method, target (`/path?query`) and every header, made once by
+/// [`Connection::prepare`] and sent any number of times; the body is given per send.
+pub struct Prepared {
+    method: Method,
+    uri: hyper::Uri,
+    headers: HeaderMap,
 }
 
 /// Why a [`Connection`] got no answer, or no whole one.

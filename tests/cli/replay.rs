@@ -1829,3 +1829,48 @@ fn batch_and_identity_refuse_bodies_they_cannot_rewrite() {
     }
     assert!(server.requests().is_empty());
 }
+
+/// Repeated sends of signed inputs, more than are shown one by one (each worker makes a step's
+/// head once and sends it again): every request carries its own body's valid signature.
+#[test]
+fn repeated_signed_sends_each_carry_their_bodys_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("captured.jsonl");
+    let mut command = wa_hook_process();
+    command.env("META_SECRET", APP_SECRET);
+    let listener = Listener::start_with(
+        command,
+        &[
+            "--out",
+            capture.to_str().unwrap(),
+            "--app-secret-env",
+            "META_SECRET",
+            "--reject-bad-signature",
+        ],
+    );
+    let output = wa_hook()
+        .env("META_APP_SECRET", APP_SECRET)
+        .args(["replay", "meta/message-text", "meta/status-read"])
+        .args(["-n", "15", "-c", "3", "--app-secret-env", "META_APP_SECRET"])
+        .args(["--format", "json", "--to", &listener.url])
+        .output()
+        .unwrap();
+    let (_, stdout, stderr) = listener.stop();
+    assert!(
+        output.status.success(),
+        "replay: {}{}\nlisten: {stdout}\n{stderr}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = json_summary(&output.stdout);
+    assert_eq!(
+        (summary["sent"].as_u64(), summary["matched"].as_u64()),
+        (Some(30), Some(30))
+    );
+    let records: Vec<Value> = json_lines(&std::fs::read(&capture).unwrap());
+    assert_eq!(records.len(), 30);
+    for record in &records {
+        assert_eq!(record["signature"], "valid", "{record:#}");
+    }
+    assert_no_secret(&output, APP_SECRET);
+}

@@ -4,8 +4,9 @@
 //! The work is in four steps, each in its own module, so nothing is sent until every input
 //! has been read and checked: the flags become a [`Config`], complete before any prompt or
 //! file read; the inputs and the target (from the flags, or asked for) become a `Plan`
-//! of [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them on one
-//! thread with a fixed set of worker tasks; [`report`] prints the lines and the summary.
+//! of [`plan::Template`]s (bodies read, edited and signed once); [`send`] runs them with a
+//! fixed set of worker tasks (on one thread per core to a plain-http target, else on one);
+//! [`report`] prints the lines and the summary.
 mod handshake;
 mod interactive;
 mod plan;
