@@ -43,7 +43,9 @@ pub fn client(options: &HttpOptions) -> anyhow::Result<reqwest::Client> {
 
 /// The runtime all HTTP work runs on; created on first use.
 ///
-/// One thread drives every connection: sending is waiting, not computing, and on a machine
+/// One thread drives every connection here (replay to a plain-http target runs its own
+/// current-thread runtime per core instead: src/commands/replay/send.rs): sending is waiting,
+/// not computing, and on a machine
 /// whose cores the target shares, hand-offs between threads cost more than they give. Replay
 /// on this project's 2-core benchmark machine, 20,000 requests at -c 64, alternating runs: a
 /// median of 0.64× oha's rate with a worker per core, 0.86× on a current-thread runtime; CPU
