@@ -73,7 +73,7 @@ pub fn redacted(
 /// The query for a record: Meta's verify token (`hub.verify_token`) and a Graph API token
 /// (`access_token`) are secrets, replaced with `(redacted)` unless `keep_secrets`.
 pub fn redacted_query(query: &str, keep_secrets: bool) -> String {
-    if keep_secrets {
+    if keep_secrets || query.is_empty() {
         return query.to_string();
     }
     let query = crate::providers::redact_handshake_token(query, REDACTED);

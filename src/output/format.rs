@@ -123,11 +123,22 @@ pub fn documented_size(bytes: usize) -> String {
 
 /// What a body was taken for: `qikchat message:text`, `meta`, or `unknown`.
 pub fn label(provider: Option<impl Display>, kind: Option<impl Display>) -> String {
-    match (provider, kind) {
-        (Some(provider), Some(kind)) => format!("{provider} {kind}"),
-        (Some(provider), None) => provider.to_string(),
-        _ => "unknown".to_string(),
-    }
+    let mut label = String::new();
+    push_label(&mut label, provider, kind);
+    label
+}
+
+/// [`label`], appended to `line` (a live line writes it in place).
+pub fn push_label(line: &mut String, provider: Option<impl Display>, kind: Option<impl Display>) {
+    use std::fmt::Write as _;
+    let _ = match (provider, kind) {
+        (Some(provider), Some(kind)) => write!(line, "{provider} {kind}"),
+        (Some(provider), None) => write!(line, "{provider}"),
+        _ => {
+            line.push_str("unknown");
+            Ok(())
+        }
+    };
 }
 
 /// `/payload/status: expected one of [...], found string "seen"`.

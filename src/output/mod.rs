@@ -16,7 +16,8 @@ use serde::Serialize;
 use crate::error::Failure;
 
 pub use format::{
-    Notation, a, documented_size, duration, format_issue, label, ms, plural, plural_word, size,
+    Notation, a, documented_size, duration, format_issue, label, ms, plural, plural_word,
+    push_label, size,
 };
 
 /// `--color`: when to colour the output.

@@ -381,10 +381,7 @@ fn refusal_hint(record: &CaptureRecord) -> Option<&'static str> {
 }
 
 fn push_label(line: &mut String, record: &CaptureRecord) {
-    line.push_str(&output::label(
-        record.provider.as_ref(),
-        record.kind.as_ref(),
-    ));
+    output::push_label(line, record.provider.as_ref(), record.kind.as_ref());
 }
 
 fn push_gist(line: &mut String, gist: Option<&str>) {
