@@ -636,6 +636,10 @@ impl Batching for Meta {
     fn batch(&self, bodies: &[Value]) -> Option<Value> {
         batch::merge(bodies)
     }
+
+    fn batch_owned(&self, bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
+        batch::merge_owned(bodies)
+    }
 }
 
 /// Contacts, senders and recipients of `messages` changes in the form asked ([`identity`]).
