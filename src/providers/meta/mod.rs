@@ -726,7 +726,8 @@ fn escaped_like_meta(compact: &str) -> String {
     // here: a copy and a per-character pass each time cost more than the rest of the encoding).
     let mut out = String::with_capacity(compact.len() + compact.len() / 8);
     let mut rest = compact;
-    while let Some(at) = rest.find(|c: char| c == '/' || !c.is_ascii()) {
+    // Bytes, not chars: the first byte that is `/` or not ASCII starts a char.
+    while let Some(at) = rest.bytes().position(|b| b == b'/' || !b.is_ascii()) {
         out.push_str(&rest[..at]);
         let c = rest[at..].chars().next().expect("found at a char boundary");
         if c == '/' {
