@@ -188,6 +188,17 @@ pub trait Batching: Sync {
     /// The bodies as one notification, or `None` when one of them is not a notification
     /// that can be merged.
     fn batch(&self, bodies: &[Value]) -> Option<Value>;
+
+    /// [`batch`](Batching::batch), taking the bodies (moved into the notification rather than
+    /// copied, where the provider's merge can); the bodies back, untouched, when they cannot
+    /// be merged.
+    ///
+    /// # Errors
+    ///
+    /// `bodies` as given, when they cannot be merged.
+    fn batch_owned(&self, bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
+        self.batch(&bodies).ok_or(bodies)
+    }
 }
 
 /// The provider names users in more than one documented form ([`Identity`]): `replay

@@ -890,20 +890,31 @@ impl LaneWorker {
         let delivery = &self.delivery;
         let mut batch = batch;
         let merged = if batch.len() > 1 {
-            // Lent to the merge, given back for the retries.
+            // Lent to the merge, given back for the retries (or when they cannot be merged).
             let mut bodies: Vec<Value> = batch
                 .iter_mut()
                 .map(|job| std::mem::take(&mut job.queued.webhook.body))
                 .collect();
-            let merged = delivery
-                .provider
-                .rules()
-                .batching()
-                .and_then(|batching| batching.batch(&bodies));
-            for (job, body) in batch.iter_mut().zip(bodies.drain(..)) {
-                job.queued.webhook.body = body;
+            let batching = delivery.provider.rules().batching();
+            match batching {
+                // Without retries nothing reads the bodies after: moved into the merge.
+                Some(batching) if self.retries.is_none() => match batching.batch_owned(bodies) {
+                    Ok(merged) => Some(merged),
+                    Err(bodies) => {
+                        for (job, body) in batch.iter_mut().zip(bodies) {
+                            job.queued.webhook.body = body;
+                        }
+                        None
+                    }
+                },
+                batching => {
+                    let merged = batching.and_then(|batching| batching.batch(&bodies));
+                    for (job, body) in batch.iter_mut().zip(bodies.drain(..)) {
+                        job.queued.webhook.body = body;
+                    }
+                    merged
+                }
             }
-            merged
         } else {
             None
         };

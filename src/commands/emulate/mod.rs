@@ -420,6 +420,8 @@ enum Line {
 const DISPLAY_QUEUE: usize = 4096;
 /// The most text the display thread gathers before writing it.
 const DISPLAY_CHUNK: usize = 64 << 10;
+/// How long the display thread lets lines gather after writing several at once.
+const DISPLAY_GATHER: Duration = Duration::from_millis(5);
 
 /// The display thread: prints lines as they come, until every sender is gone; `done` hears
 /// when it has.
@@ -433,7 +435,9 @@ fn spawn_display() -> anyhow::Result<(mpsc::SyncSender<Line>, mpsc::Receiver<()>
             let (mut out, mut err) = (String::new(), String::new());
             while let Ok(line) = lines.recv() {
                 let mut next = Some(line);
+                let mut gathered = 0usize;
                 while let Some(line) = next {
+                    gathered += 1;
                     let (text, to) = match line {
                         Line::Out(text) => (text, &mut out),
                         Line::Err(text) => (text, &mut err),
@@ -453,6 +457,12 @@ fn spawn_display() -> anyhow::Result<(mpsc::SyncSender<Line>, mpsc::Receiver<()>
                 if !err.is_empty() {
                     let _ = std::io::stderr().lock().write_all(err.as_bytes());
                     err.clear();
+                }
+                // Under load (several lines came at once), the next ones are let gather for a
+                // moment: one wake-up and one write for many lines, rather than a thread
+                // switch for each request's line. A line alone is written at once.
+                if gathered > 1 {
+                    std::thread::sleep(DISPLAY_GATHER);
                 }
             }
             let _ = finished.send(());

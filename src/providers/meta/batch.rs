@@ -21,23 +21,58 @@ const MERGEABLE_KEYS: &[&str] = &["messaging_product", "metadata", "contacts", "
 /// `bodies` as one notification, or `None` when one of them is not a Meta notification (no
 /// `object` of `whatsapp_business_account` with an `entry` array of objects with `changes`).
 pub fn merge(bodies: &[Value]) -> Option<Value> {
+    merge_owned(bodies.to_vec()).ok()
+}
+
+/// Whether `body` is a Meta notification [`merge`] can take.
+fn notification(body: &Value) -> bool {
+    body.get("object").and_then(Value::as_str) == Some(super::OBJECT)
+        && body
+            .get("entry")
+            .and_then(Value::as_array)
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .all(|entry| entry.get("changes").is_some_and(Value::is_array))
+            })
+}
+
+/// [`merge`], taking the bodies: their parts are moved into the notification, not copied
+/// (the emulator's batches of status webhooks). The bodies back, untouched, when one of them
+/// is not a Meta notification.
+///
+/// # Errors
+///
+/// `bodies` as given, when one is not a notification that can be merged.
+pub fn merge_owned(bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
+    if bodies.is_empty() || !bodies.iter().all(notification) {
+        return Err(bodies);
+    }
     let mut object = None;
     let mut entries: Vec<Map<String, Value>> = Vec::new();
     for body in bodies {
-        let body = body.as_object()?;
-        if body.get("object").and_then(Value::as_str) != Some(super::OBJECT) {
-            return None;
+        // Each one was checked above: a notification.
+        let Value::Object(mut body) = body else {
+            continue;
+        };
+        if object.is_none() {
+            object = body.get_mut("object").map(Value::take);
         }
-        object.get_or_insert_with(|| body["object"].clone());
-        for entry in body.get("entry")?.as_array()? {
-            let entry = entry.as_object()?;
-            let changes = entry.get("changes")?.as_array()?;
+        let Some(Value::Array(entry_list)) = body.get_mut("entry").map(Value::take) else {
+            continue;
+        };
+        for entry in entry_list {
+            let Value::Object(mut entry) = entry else {
+                continue;
+            };
+            let Some(Value::Array(changes)) = entry.get_mut("changes").map(Value::take) else {
+                continue;
+            };
             let at = if let Some(at) = entries.iter().position(|e| e.get("id") == entry.get("id")) {
                 at
             } else {
-                let mut first = entry.clone();
-                first.insert("changes".into(), Value::Array(Vec::new()));
-                entries.push(first);
+                entry.insert("changes".into(), Value::Array(Vec::new()));
+                entries.push(entry);
                 entries.len() - 1
             };
             let Some(Value::Array(merged)) = entries[at].get_mut("changes") else {
@@ -49,12 +84,12 @@ pub fn merge(bodies: &[Value]) -> Option<Value> {
         }
     }
     let mut batch = Map::new();
-    batch.insert("object".into(), object?);
+    batch.insert("object".into(), object.unwrap_or_default());
     batch.insert(
         "entry".into(),
         Value::Array(entries.into_iter().map(Value::Object).collect()),
     );
-    Some(Value::Object(batch))
+    Ok(Value::Object(batch))
 }
 
 /// What a `messages` value carries that others of its kind can join.
@@ -86,8 +121,8 @@ fn mergeable(change: &Value) -> Option<Items> {
 
 /// Append `change` to `changes`, joined into an earlier value of the same phone number and
 /// kind when it can be.
-fn add_change(changes: &mut Vec<Value>, change: &Value) {
-    let joined = mergeable(change).and_then(|items| {
+fn add_change(changes: &mut Vec<Value>, mut change: Value) {
+    let joined = mergeable(&change).and_then(|items| {
         changes.iter().position(|earlier| {
             mergeable(earlier).as_ref() == Some(&items)
                 && ["messaging_product", "metadata"]
@@ -95,8 +130,11 @@ fn add_change(changes: &mut Vec<Value>, change: &Value) {
                     .all(|key| earlier["value"].get(key) == change["value"].get(key))
         })
     });
-    let (Some(at), Some(from)) = (joined, change["value"].as_object()) else {
-        changes.push(change.clone());
+    let Some(at) = joined.filter(|_| change["value"].is_object()) else {
+        changes.push(change);
+        return;
+    };
+    let Some(from) = change.get_mut("value").and_then(Value::as_object_mut) else {
         return;
     };
     // `mergeable` saw to it that both values are objects whose lists are lists (or absent).
@@ -104,7 +142,7 @@ fn add_change(changes: &mut Vec<Value>, change: &Value) {
         return;
     };
     for key in ["contacts", "messages", "statuses"] {
-        let Some(Value::Array(added)) = from.get(key) else {
+        let Some(Value::Array(added)) = from.get_mut(key).map(Value::take) else {
             continue;
         };
         let Value::Array(list) = into.entry(key).or_insert_with(|| Value::Array(Vec::new()))
@@ -113,8 +151,8 @@ fn add_change(changes: &mut Vec<Value>, change: &Value) {
         };
         for item in added {
             // A sender who wrote twice is one contact.
-            if key != "contacts" || !list.contains(item) {
-                list.push(item.clone());
+            if key != "contacts" || !list.contains(&item) {
+                list.push(item);
             }
         }
     }

@@ -204,6 +204,54 @@ fn webhook_from(name: &str) -> Value {
     }
 }
 
+/// `statuses[0]` of a status webhook.
+fn status_item(body: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
+    body.get_mut("entry")?
+        .get_mut(0)?
+        .get_mut("changes")?
+        .get_mut(0)?
+        .get_mut("value")?
+        .get_mut("statuses")?
+        .get_mut(0)?
+        .as_object_mut()
+}
+
+/// The webhook of `status` (`sent`, `delivered`, `read`, `failed`) as every status webhook
+/// starts: the sample made the emulated business's ([`webhook_from`]), its `id`, `status` and
+/// `timestamp` set, its recipient and its conversation's `expiration_timestamp` taken out
+/// (in that order, as a map keeps its keys' places: the recipient added back goes last). Made
+/// once per status; each webhook is a copy with this message's values ([`MetaEmulator::status_webhook`]).
+fn status_template(status: &str) -> Option<&'static Value> {
+    static TEMPLATES: OnceLock<Vec<(&'static str, Option<Value>)>> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(|| {
+        ["sent", "delivered", "read", "failed"]
+            .into_iter()
+            .map(|status| {
+                let mut body = webhook_from(&format!("meta/status-{status}"));
+                let made = status_item(&mut body).map(|item| {
+                    item.insert("id".into(), "".into());
+                    item.insert("status".into(), status.into());
+                    item.insert("timestamp".into(), "".into());
+                    item.remove("recipient_id");
+                    item.remove("recipient_user_id");
+                    item.remove("parent_recipient_user_id");
+                    if let Some(conversation) =
+                        item.get_mut("conversation").and_then(Value::as_object_mut)
+                    {
+                        conversation.insert("id".into(), "".into());
+                        conversation.remove("expiration_timestamp");
+                    }
+                });
+                (status, made.map(|()| body))
+            })
+            .collect()
+    });
+    templates
+        .iter()
+        .find(|(known, _)| *known == status)
+        .and_then(|(_, body)| body.as_ref())
+}
+
 fn made_from(name: &str) -> Value {
     let mut body = sample(name);
     body["entry"][0]["id"] = WABA_ID.into();
@@ -240,7 +288,7 @@ impl MetaEmulator {
             .is_none_or(|expected| bool::from(expected.expose().as_bytes().ct_eq(token.as_bytes())))
     }
 
-    /// The status webhook of a sent message, from the sample of that status.
+    /// The status webhook of a sent message, from the sample of that status ([`status_template`]).
     fn status_webhook(
         &mut self,
         wamid: &str,
@@ -249,34 +297,28 @@ impl MetaEmulator {
         error: Option<Value>,
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
-        let (recipient, opaque, conversation_id) = (
-            sent.recipient.clone(),
-            sent.biz_opaque_callback_data.clone(),
-            sent.conversation_id.clone(),
-        );
-        let mut body = webhook_from(&format!("meta/status-{status}"));
-        let item = body
-            .pointer_mut("/entry/0/changes/0/value/statuses/0")
-            .and_then(Value::as_object_mut)?;
+        let mut body = status_template(status)?.clone();
+        let item = status_item(&mut body)?;
+        // Each key below is in the template already, so it keeps its place there; only the
+        // recipient (and `errors`, `biz_opaque_callback_data` when the sample has none) is added
+        // at the end, as it was when the sample's own was taken out.
         item.insert("id".into(), wamid.into());
         item.insert("status".into(), status.into());
         item.insert("timestamp".into(), unix_seconds(now).into());
-        item.remove("recipient_id");
-        item.remove("recipient_user_id");
-        item.remove("parent_recipient_user_id");
-        match recipient {
-            Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.into()),
-            Recipient::User(user_id) => item.insert("recipient_user_id".into(), user_id.into()),
+        match &sent.recipient {
+            Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
+            Recipient::User(user_id) => {
+                item.insert("recipient_user_id".into(), user_id.as_str().into())
+            }
         };
         if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            conversation.insert("id".into(), conversation_id.into());
-            conversation.remove("expiration_timestamp");
+            conversation.insert("id".into(), sent.conversation_id.as_str().into());
         }
         if let Some(error) = error {
             item.insert("errors".into(), json!([error]));
         }
-        if let Some(opaque) = opaque {
-            item.insert("biz_opaque_callback_data".into(), opaque);
+        if let Some(opaque) = &sent.biz_opaque_callback_data {
+            item.insert("biz_opaque_callback_data".into(), opaque.clone());
         }
         Some(Webhook::new(Some(status), body))
     }
@@ -855,6 +897,26 @@ mod tests {
             .unwrap()
     }
 
+    fn plain_emulator() -> MetaEmulator {
+        MetaEmulator {
+            ids: IdSource::seeded(1),
+            token: None,
+            base_url: "http://127.0.0.1:1".to_string(),
+            sent: Remembered::default(),
+            received: Remembered::default(),
+            media: Store::default(),
+            templates: None,
+            window: None,
+            last_customer_message: None,
+            throughput: None,
+            recent_sends: VecDeque::new(),
+            pair_interval: None,
+            last_to: Remembered::default(),
+            injections: Vec::new(),
+            message_sends: 0,
+        }
+    }
+
     fn bearer() -> Vec<(String, String)> {
         vec![("Authorization".to_string(), "Bearer t".to_string())]
     }
@@ -881,6 +943,76 @@ mod tests {
             assert_eq!(item["biz_opaque_callback_data"], "order-7");
             let check = crate::validation::check_value(&webhook.body, &crate::validation::CheckOptions::default());
             assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+        }
+    }
+
+    /// The status webhooks made from the templates are, byte for byte, what editing a copy of
+    /// the sample for each webhook made (the way they were built before the templates).
+    #[test]
+    fn status_webhooks_are_the_samples_edited_byte_for_byte() {
+        fn edited(sent: &Sent, wamid: &str, status: &str, now: SystemTime, error: Option<Value>) -> Value {
+            let mut body = webhook_from(&format!("meta/status-{status}"));
+            let item = body
+                .pointer_mut("/entry/0/changes/0/value/statuses/0")
+                .and_then(Value::as_object_mut)
+                .unwrap();
+            item.insert("id".into(), wamid.into());
+            item.insert("status".into(), status.into());
+            item.insert("timestamp".into(), unix_seconds(now).into());
+            item.remove("recipient_id");
+            item.remove("recipient_user_id");
+            item.remove("parent_recipient_user_id");
+            match &sent.recipient {
+                Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.clone().into()),
+                Recipient::User(user) => item.insert("recipient_user_id".into(), user.clone().into()),
+            };
+            if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
+                conversation.insert("id".into(), sent.conversation_id.clone().into());
+                conversation.remove("expiration_timestamp");
+            }
+            if let Some(error) = error {
+                item.insert("errors".into(), json!([error]));
+            }
+            if let Some(opaque) = sent.biz_opaque_callback_data.clone() {
+                item.insert("biz_opaque_callback_data".into(), opaque);
+            }
+            body
+        }
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_718_204_015);
+        let recipients = [
+            Recipient::Phone("16505553921".into()),
+            Recipient::User("US.13491208655302741918".into()),
+        ];
+        for recipient in recipients {
+            for opaque in [None, Some(json!("order-7")), Some(json!({"nested": [1, "x"]}))] {
+                for status in ["sent", "delivered", "read", "failed"] {
+                    let error = (status == "failed").then(|| errors::failed_status_error(131_047));
+                    let sent = Sent {
+                        recipient: match &recipient {
+                            Recipient::Phone(phone) => Recipient::Phone(phone.clone()),
+                            Recipient::User(user) => Recipient::User(user.clone()),
+                        },
+                        biz_opaque_callback_data: opaque.clone(),
+                        conversation_id: "0123456789abcdef".into(),
+                    };
+                    let wamid = "wamid.HBgLMTY1MDU1NTM5MjEVAgARGBIzQUFBAA==";
+                    let mut emulator = plain_emulator();
+                    emulator.sent.insert(wamid.to_string(), sent);
+                    let sent = emulator.sent.get(wamid).unwrap();
+                    let expected = edited(sent, wamid, status, now, error.clone());
+                    let status: &'static str = ["sent", "delivered", "read", "failed"]
+                        .into_iter()
+                        .find(|known| *known == status)
+                        .unwrap();
+                    let made = emulator.status_webhook(wamid, status, now, error).unwrap();
+                    assert_eq!(
+                        serde_json::to_string(&made.body).unwrap(),
+                        serde_json::to_string(&expected).unwrap(),
+                        "{status}"
+                    );
+                    assert_eq!(made.status, Some(status));
+                }
+            }
         }
     }
 
