@@ -49,6 +49,8 @@ const WORKERS: usize = 4;
 const MAX_CONNECTIONS: usize = 256;
 /// How long after Ctrl-C the emulator has stopped, whatever is still under way.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
+/// How long the summary may wait for its reader at the end, at least.
+const SUMMARY_WAIT: Duration = Duration::from_secs(3);
 /// Bodies (and answers) up to this size are kept in the capture record; larger ones (media)
 /// are recorded by their size only.
 const RECORD_BODY_MAX: usize = 4 << 20;
@@ -653,10 +655,13 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     // The last sender goes with the recorder (the queue's thread may still hold one, if it
     // waits for a hung app: then the display is given the time left).
     drop(recorder);
+    // The summary is written whole unless its reader takes more than SUMMARY_WAIT (a pipe
+    // nobody reads): on a busy machine the display thread and the reader may both wait their
+    // turn for a CPU, and 200 ms cut a summary of 257 rows mid-line.
     let _ = display_done.recv_timeout(
         deadline
             .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(200)),
+            .max(SUMMARY_WAIT),
     );
     Ok(Outcome::Success)
 }
