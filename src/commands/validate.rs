@@ -142,18 +142,34 @@ fn check_source<W: Write>(
             return printer.unread(&source.describe(), &why);
         }
     };
-    // Each batch is checked (in parallel when large), printed in order, then dropped.
+    // Each batch is checked (in parallel when large), printed in order, then dropped. A large
+    // batch of a regular file is checked while the next is read, so both cores check bodies
+    // rather than one waiting for the read.
+    let name = stream.name().to_string();
+    let mut next = stream.next_owned_batch();
     loop {
-        let batch = match stream.next_batch() {
+        let batch = match next {
             Ok(Some(batch)) => batch,
             Ok(None) => return Ok(()),
-            Err(err) => return printer.unread(stream.name(), &format!("{err:#}")),
+            Err(err) => return printer.unread(&name, &format!("{err:#}")),
         };
-        let judged = judge_batch(&batch, options, max_body);
+        let view = batch.view(&name);
+        let read_ahead = stream.reads_ahead() && batch.units.len() >= PARALLEL_FROM;
+        let (judged, ahead) = if read_ahead {
+            let (judged, ahead) = rayon::join(
+                || judge_batch(&view, options, max_body),
+                || stream.next_owned_batch(),
+            );
+            (judged, Some(ahead))
+        } else {
+            (judge_batch(&view, options, max_body), None)
+        };
         for (unit, judged) in batch.units.iter().zip(&judged) {
             // The origin is written out only for what is printed (`--quiet` prints no valid body).
-            printer.report(|| batch.origin(unit), judged)?;
+            printer.report(|| view.origin(unit), judged)?;
         }
+        stream.give_back(batch);
+        next = ahead.unwrap_or_else(|| stream.next_owned_batch());
     }
 }
 
