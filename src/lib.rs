@@ -31,6 +31,7 @@ pub(crate) mod schemas;
 pub mod secret;
 pub(crate) mod serve;
 mod signals;
+pub(crate) mod tape;
 pub mod validation;
 pub mod verdict;
 

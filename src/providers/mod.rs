@@ -180,6 +180,16 @@ pub fn detect(body: &Value) -> Option<Detection> {
     })
 }
 
+/// [`detect`] for a body read as a tape ([`crate::tape`]), where only Meta's claim is read
+/// that way: the detection when Meta claims the body (claims never overlap, so it is the
+/// detection); `None` leaves the body to [`detect`].
+pub fn detect_meta<'a, O: shapes::ObjectView<'a>>(body: O) -> Option<Detection> {
+    let meta = Provider::all()
+        .next()
+        .filter(|first| first.id() == "meta")?;
+    meta::claim(body).map(|claim| Detection::new(meta, claim))
+}
+
 /// The provider's own claim on `body`, or — when the body carries none of its marks — its
 /// main schema, so validation explains what is missing.
 pub fn detect_within(provider: Provider, body: &Value) -> Detection {
