@@ -379,12 +379,24 @@ impl<'a> JsonView<'a> for TapeNode<'a> {
     fn items(self) -> Option<TapeElements<'a>> {
         TapeNode::items(self)
     }
+    fn as_i64(self) -> Option<i64> {
+        match self.item() {
+            Item::Number(number) => number.as_i64(),
+            _ => None,
+        }
+    }
+    fn is_null(self) -> bool {
+        matches!(self.item(), Item::Null)
+    }
 }
 
 impl<'a> ObjectView<'a> for TapeObject<'a> {
     type Value = TapeNode<'a>;
     fn get(self, key: &str) -> Option<TapeNode<'a>> {
         self.find(key)
+    }
+    fn len(self) -> usize {
+        self.len
     }
 }
 

@@ -180,14 +180,15 @@ pub fn detect(body: &Value) -> Option<Detection> {
     })
 }
 
-/// [`detect`] for a body read as a tape ([`crate::tape`]), where only Meta's claim is read
-/// that way: the detection when Meta claims the body (claims never overlap, so it is the
-/// detection); `None` leaves the body to [`detect`].
-pub fn detect_meta<'a, O: shapes::ObjectView<'a>>(body: O) -> Option<Detection> {
-    let meta = Provider::all()
-        .next()
-        .filter(|first| first.id() == "meta")?;
-    meta::claim(body).map(|claim| Detection::new(meta, claim))
+/// [`detect`] for a body read as a tape ([`crate::tape`]): each provider's claim is the same
+/// code on both.
+pub fn detect_tape(body: crate::tape::TapeObject<'_>) -> Option<Detection> {
+    Provider::all().find_map(|provider| {
+        provider
+            .0
+            .claim_tape(body)
+            .map(|claim| Detection::new(provider, claim))
+    })
 }
 
 /// The provider's own claim on `body`, or — when the body carries none of its marks — its

@@ -21,9 +21,21 @@ pub trait JsonView<'a>: Copy {
     fn as_str(self) -> Option<&'a str>;
     /// Its items, when it is an array.
     fn items(self) -> Option<Self::Items>;
+    /// The number, when it is one that fits an `i64`.
+    fn as_i64(self) -> Option<i64>;
+    fn is_null(self) -> bool;
     /// The value of `key`, when it is an object that has it.
     fn get(self, key: &str) -> Option<Self> {
         self.as_object()?.get(key)
+    }
+    fn is_string(self) -> bool {
+        self.as_str().is_some()
+    }
+    fn is_array(self) -> bool {
+        self.items().is_some()
+    }
+    fn is_object(self) -> bool {
+        self.as_object().is_some()
     }
 }
 
@@ -31,6 +43,13 @@ pub trait JsonView<'a>: Copy {
 pub trait ObjectView<'a>: Copy {
     type Value: JsonView<'a, Object = Self>;
     fn get(self, key: &str) -> Option<Self::Value>;
+    fn len(self) -> usize;
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+    fn contains_key(self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
 }
 
 impl<'a> JsonView<'a> for &'a Value {
@@ -45,12 +64,21 @@ impl<'a> JsonView<'a> for &'a Value {
     fn items(self) -> Option<std::slice::Iter<'a, Value>> {
         Value::as_array(self).map(|items| items.iter())
     }
+    fn as_i64(self) -> Option<i64> {
+        Value::as_i64(self)
+    }
+    fn is_null(self) -> bool {
+        Value::is_null(self)
+    }
 }
 
 impl<'a> ObjectView<'a> for &'a Map<String, Value> {
     type Value = &'a Value;
     fn get(self, key: &str) -> Option<&'a Value> {
         Map::get(self, key)
+    }
+    fn len(self) -> usize {
+        Map::len(self)
     }
 }
 
@@ -95,20 +123,19 @@ pub fn first_item<'a, V: JsonView<'a>>(value: Option<V>) -> Option<V::Object> {
 }
 
 /// A code sent as a JSON number or as a string of digits ("2" and 9 alike).
-pub fn code(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(number) => number.as_i64(),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
+pub fn code<'a, V: JsonView<'a>>(value: V) -> Option<i64> {
+    match value.as_str() {
+        Some(text) => text.trim().parse().ok(),
+        None => value.as_i64(),
     }
 }
 
 /// True when the key is there with something in it (not null, not blank).
-pub fn has_nonempty(object: &Map<String, Value>, key: &str) -> bool {
+pub fn has_nonempty<'a, O: ObjectView<'a>>(object: O, key: &str) -> bool {
     match object.get(key) {
-        None | Some(Value::Null) => false,
-        Some(Value::String(text)) => !text.trim().is_empty(),
-        Some(_) => true,
+        None => false,
+        Some(value) if value.is_null() => false,
+        Some(value) => value.as_str().is_none_or(|text| !text.trim().is_empty()),
     }
 }
 

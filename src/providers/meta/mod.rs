@@ -380,6 +380,10 @@ impl Rules for Meta {
         claim(body)
     }
 
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
+    }
+
     fn fallback(&self) -> Claim {
         Claim::new(Kind::named("notification"), SCHEMA)
     }
