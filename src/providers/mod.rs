@@ -180,7 +180,7 @@ pub fn detect(body: &Value) -> Option<Detection> {
     })
 }
 
-/// [`detect`] for a body read as a tape ([`crate::tape`]): each provider's claim is the same
+/// [`detect`] for a body read as a tape (`crate::tape`): each provider's claim is the same
 /// code on both.
 pub fn detect_tape(body: crate::tape::TapeObject<'_>) -> Option<Detection> {
     Provider::all().find_map(|provider| {

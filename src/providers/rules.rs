@@ -266,7 +266,7 @@ pub trait Rules: Sync {
     /// every sample and every foreign shape against every provider).
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim>;
 
-    /// [`Rules::claim`] for a body read as a tape ([`crate::tape`]): each provider writes its
+    /// [`Rules::claim`] for a body read as a tape (`crate::tape`): each provider writes its
     /// claim once, generic over [`super::shapes::ObjectView`], and both call it.
     fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim>;
 

@@ -12,7 +12,7 @@ use crate::ids::IdSource;
 pub const UNDELIVERABLE: u32 = 131_026;
 
 /// A JSON value as detection reads it: a `serde_json::Value`, or a body's lean parsed form
-/// ([`crate::tape`]), which `validate` reads without building a `Value`. Detection written
+/// (`crate::tape`), which `validate` reads without building a `Value`. Detection written
 /// once over this reads both the same way.
 pub trait JsonView<'a>: Copy {
     type Object: ObjectView<'a, Value = Self>;

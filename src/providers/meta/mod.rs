@@ -324,7 +324,7 @@ fn claim_changes<'a, O: ObjectView<'a>>(body: O) -> Claim {
     }
 }
 
-/// Meta's claim on a body, read as a `Value` or as a tape ([`crate::tape`]).
+/// Meta's claim on a body, read as a `Value` or as a tape (`crate::tape`).
 pub fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
     if str_field(body, "object") != Some(OBJECT) {
         return None;

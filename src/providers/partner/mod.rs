@@ -30,7 +30,7 @@ const EVENTS: [(&str, &[&str]); 5] = [
     ("package", &[]),
 ];
 
-/// Partner's claim on a body, read as a `Value` or as a tape ([`crate::tape`]).
+/// Partner's claim on a body, read as a `Value` or as a tape (`crate::tape`).
 fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
     if let Some(event) = str_field(body, "event") {
         let (name, keys) = EVENTS.iter().find(|(name, _)| *name == event)?;

@@ -90,7 +90,7 @@ fn status_code(status: &str) -> u64 {
     }
 }
 
-/// Picky's claim on a body, read as a `Value` or as a tape ([`crate::tape`]).
+/// Picky's claim on a body, read as a `Value` or as a tape (`crate::tape`).
 fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
     if body.contains_key("project_id") && body.contains_key("event_id") {
         let event = event_name(body.get("event_id").and_then(code));

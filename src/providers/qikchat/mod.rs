@@ -33,7 +33,7 @@ const STATUS: &str = "whatsapp:message:status";
 pub struct Qikchat;
 pub static RULES: Qikchat = Qikchat;
 
-/// Qikchat's claim on a body, read as a `Value` or as a tape ([`crate::tape`]).
+/// Qikchat's claim on a body, read as a `Value` or as a tape (`crate::tape`).
 fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
     let payload = body.get("payload")?.as_object()?;
     if MOBTEXTING_KEYS.iter().any(|key| payload.contains_key(key)) {

@@ -37,7 +37,7 @@ fn has_string<'a, O: ObjectView<'a>>(item: O, key: &str) -> bool {
     item.get(key).is_some_and(JsonView::is_string)
 }
 
-/// Smartflow's claim on a body, read as a `Value` or as a tape ([`crate::tape`]).
+/// Smartflow's claim on a body, read as a `Value` or as a tape (`crate::tape`).
 fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
     // `object`, `event`: other envelopes; `messaging_product`, `metadata`: a Cloud API
     // change value without Meta's envelope, not the On-Premises format.
