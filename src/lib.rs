@@ -4,6 +4,7 @@
 //! detection, kinds, schemas, gists, ids, lifecycles, budgets); one module per shared
 //! mechanism — samples ([`catalogue`]), schema loading (`schemas`), verdicts ([`verdict`],
 //! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs (`inputs`),
+//! a body's lean parsed form for checking (`tape`),
 //! the HTTP client (`http`), printing (`output`), secrets ([`secret`]), fresh ids (`ids`),
 //! payload edits (`payload`) and the partner API client (`partner_api`) — and one module per
 //! command under `commands`, each using those; exit codes are chosen in [`error`].
@@ -31,6 +32,7 @@ pub(crate) mod schemas;
 pub mod secret;
 pub(crate) mod serve;
 mod signals;
+pub(crate) mod tape;
 pub mod validation;
 pub mod verdict;
 

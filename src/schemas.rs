@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use include_dir::Dir;
+use jsonschema::json::Json;
 use serde_json::Value;
+
+use crate::tape::TapeJson;
 
 /// A document built from several files at first use (Meta's envelope and its field fragments).
 #[derive(Clone, Copy)]
@@ -42,6 +45,9 @@ pub struct Schema {
     strict: OnceLock<jsonschema::Validator>,
     /// A validator for each `$defs` entry, compiled when first asked for: [lenient, strict].
     parts: OnceLock<HashMap<String, [OnceLock<jsonschema::Validator>; 2]>>,
+    /// The same validators for bodies read as a [`crate::tape::Tape`]: [lenient, strict].
+    tape: [OnceLock<jsonschema::Validator<TapeJson>>; 2],
+    tape_parts: OnceLock<HashMap<String, [OnceLock<jsonschema::Validator<TapeJson>>; 2]>>,
 }
 
 impl std::fmt::Debug for Schema {
@@ -125,6 +131,39 @@ impl Schema {
                 )
             })
         }))
+    }
+
+    /// [`Schema::part_validator`] for a body read as a tape.
+    pub fn tape_part_validator(
+        &self,
+        def: &str,
+        strict: bool,
+    ) -> Option<&jsonschema::Validator<TapeJson>> {
+        let parts = self.tape_parts.get_or_init(|| {
+            self.parsed()["$defs"]
+                .as_object()
+                .into_iter()
+                .flat_map(|defs| defs.keys())
+                .map(|key| (key.clone(), [OnceLock::new(), OnceLock::new()]))
+                .collect()
+        });
+        let cell = &parts.get(def)?[usize::from(strict)];
+        Some(cell.get_or_init(|| {
+            compile(needed(self.prepared(strict), Some(def))).unwrap_or_else(|err| {
+                panic!(
+                    "shipped schema {} part {def} does not compile: {err}",
+                    self.id
+                )
+            })
+        }))
+    }
+
+    /// [`Schema::validator`] for a body read as a tape.
+    pub fn tape_validator(&self, strict: bool) -> &jsonschema::Validator<TapeJson> {
+        self.tape[usize::from(strict)].get_or_init(|| {
+            compile(needed(self.prepared(strict), None))
+                .unwrap_or_else(|err| panic!("shipped schema {} does not compile: {err}", self.id))
+        })
     }
 
     /// The schema document, strict or as shipped.
@@ -280,11 +319,12 @@ fn local_defs(node: &Value, names: &mut Vec<String>, at_root: bool) -> bool {
 
 /// Compile a document, its common patterns checked natively (see [`NATIVE_PATTERNS`]); other
 /// patterns use the linear-time `regex` engine.
-fn compile(
+fn compile<F: Json>(
     mut document: Value,
-) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+) -> Result<jsonschema::Validator<F>, jsonschema::ValidationError<'static>> {
     native_patterns(&mut document);
-    let mut options = jsonschema::draft202012::options()
+    let mut options = jsonschema::options_for::<F>()
+        .with_draft(jsonschema::Draft::Draft202012)
         .with_pattern_options(jsonschema::PatternOptions::regex())
         .should_validate_formats(true);
     for (_, format, check) in NATIVE_PATTERNS {
@@ -372,6 +412,8 @@ impl SchemaSet {
                         lenient: OnceLock::new(),
                         strict: OnceLock::new(),
                         parts: OnceLock::new(),
+                        tape: [OnceLock::new(), OnceLock::new()],
+                        tape_parts: OnceLock::new(),
                     })
                 })
                 .collect();

@@ -88,9 +88,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<Outcome> {
     for (name, why) in &expansion.problems {
         printer.unread(name, why)?;
     }
-    for source in &expansion.sources {
-        check_source(&mut printer, source, &options)?;
-    }
+    check_sources(&mut printer, &expansion.sources, &options)?;
     let Printer {
         mut out, summary, ..
     } = printer;
@@ -126,6 +124,110 @@ fn check_options(args: &ValidateArgs) -> anyhow::Result<CheckOptions> {
     })
 }
 
+/// Files checked in parallel at a time (a folder's): each read whole and judged by a worker, the
+/// verdicts printed in order, so memory holds a few files and these verdicts.
+const FILES_AT_ONCE: usize = 256;
+
+/// What one small file held, as a worker found it, to be printed in order.
+enum Found {
+    Unread {
+        origin: String,
+        why: String,
+    },
+    Judged {
+        origin: String,
+        judged: Judged,
+    },
+    /// Not a small regular file: checked by [`check_source`] in its turn.
+    Later,
+}
+
+/// Check and print every source in order. A run of files (a folder's) is read and checked
+/// in parallel, a file to a worker: one body each, they would leave a core idle; a file larger
+/// than [`PARALLEL_BODY_MAX`], or anything but a regular file, is checked on its own.
+fn check_sources<W: Write>(
+    printer: &mut Printer<'_, W>,
+    sources: &[Source],
+    options: &CheckOptions,
+) -> anyhow::Result<()> {
+    let max_body = printer.args.max_body;
+    let mut rest = sources;
+    while let Some(source) = rest.first() {
+        let files = rest
+            .iter()
+            .take(FILES_AT_ONCE)
+            .take_while(|source| matches!(source, Source::File(_)))
+            .count();
+        // A few files are checked on this thread: starting a thread pool would cost more than
+        // the work (bench/run startup).
+        if files < PARALLEL_FROM {
+            check_source(printer, source, options)?;
+            rest = &rest[1..];
+            continue;
+        }
+        let (chunk, after) = rest.split_at(files);
+        let found: Vec<Vec<Found>> = chunk
+            .par_iter()
+            .map(|source| check_small_file(source, options, max_body))
+            .collect();
+        for (source, found) in chunk.iter().zip(found) {
+            for found in found {
+                match found {
+                    Found::Unread { origin, why } => printer.unread(&origin, &why)?,
+                    Found::Judged { origin, judged } => printer.report(|| origin, &judged)?,
+                    Found::Later => check_source(printer, source, options)?,
+                }
+            }
+        }
+        rest = after;
+    }
+    Ok(())
+}
+
+/// [`check_source`] for a worker: the verdicts on a regular file of at most
+/// [`PARALLEL_BODY_MAX`] bytes, or [`Found::Later`] for anything else (read nothing of it).
+fn check_small_file(source: &Source, options: &CheckOptions, max_body: u64) -> Vec<Found> {
+    let Source::File(path) = source else {
+        return vec![Found::Later];
+    };
+    let small = std::fs::metadata(path)
+        .is_ok_and(|metadata| metadata.is_file() && metadata.len() <= PARALLEL_BODY_MAX as u64);
+    if !small {
+        return vec![Found::Later];
+    }
+    let mut stream = match UnitStream::open(source, max_body) {
+        Ok(stream) => stream,
+        Err(err) => {
+            return vec![Found::Unread {
+                origin: source.describe(),
+                why: format!("cannot read it: {}", err.root_cause()),
+            }];
+        }
+    };
+    let mut found = Vec::new();
+    loop {
+        match stream.next_batch() {
+            Ok(Some(batch)) => {
+                let judged = judge_batch(&batch, options, max_body);
+                for (unit, judged) in batch.units.iter().zip(judged) {
+                    found.push(Found::Judged {
+                        origin: batch.origin(unit),
+                        judged,
+                    });
+                }
+            }
+            Ok(None) => return found,
+            Err(err) => {
+                found.push(Found::Unread {
+                    origin: stream.name().to_string(),
+                    why: format!("{err:#}"),
+                });
+                return found;
+            }
+        }
+    }
+}
+
 /// Check and print every body of one source; a source that cannot be read is reported as
 /// unread, and the run goes on.
 fn check_source<W: Write>(
@@ -142,18 +244,34 @@ fn check_source<W: Write>(
             return printer.unread(&source.describe(), &why);
         }
     };
-    // Each batch is checked (in parallel when large), printed in order, then dropped.
+    // Each batch is checked (in parallel when large), printed in order, then dropped. A large
+    // batch of a regular file is checked while the next is read, so both cores check bodies
+    // rather than one waiting for the read.
+    let name = stream.name().to_string();
+    let mut next = stream.next_owned_batch();
     loop {
-        let batch = match stream.next_batch() {
+        let batch = match next {
             Ok(Some(batch)) => batch,
             Ok(None) => return Ok(()),
-            Err(err) => return printer.unread(stream.name(), &format!("{err:#}")),
+            Err(err) => return printer.unread(&name, &format!("{err:#}")),
         };
-        let judged = judge_batch(&batch, options, max_body);
+        let view = batch.view(&name);
+        let read_ahead = stream.reads_ahead() && batch.units.len() >= PARALLEL_FROM;
+        let (judged, ahead) = if read_ahead {
+            let (judged, ahead) = rayon::join(
+                || judge_batch(&view, options, max_body),
+                || stream.next_owned_batch(),
+            );
+            (judged, Some(ahead))
+        } else {
+            (judge_batch(&view, options, max_body), None)
+        };
         for (unit, judged) in batch.units.iter().zip(&judged) {
             // The origin is written out only for what is printed (`--quiet` prints no valid body).
-            printer.report(|| batch.origin(unit), judged)?;
+            printer.report(|| view.origin(unit), judged)?;
         }
+        stream.give_back(batch);
+        next = ahead.unwrap_or_else(|| stream.next_owned_batch());
     }
 }
 

@@ -180,6 +180,17 @@ pub fn detect(body: &Value) -> Option<Detection> {
     })
 }
 
+/// [`detect`] for a body read as a tape (`crate::tape`): each provider's claim is the same
+/// code on both.
+pub fn detect_tape(body: crate::tape::TapeObject<'_>) -> Option<Detection> {
+    Provider::all().find_map(|provider| {
+        provider
+            .0
+            .claim_tape(body)
+            .map(|claim| Detection::new(provider, claim))
+    })
+}
+
 /// The provider's own claim on `body`, or — when the body carries none of its marks — its
 /// main schema, so validation explains what is missing.
 pub fn detect_within(provider: Provider, body: &Value) -> Detection {

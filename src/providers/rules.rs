@@ -266,6 +266,10 @@ pub trait Rules: Sync {
     /// every sample and every foreign shape against every provider).
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim>;
 
+    /// [`Rules::claim`] for a body read as a tape (`crate::tape`): each provider writes its
+    /// claim once, generic over [`super::shapes::ObjectView`], and both call it.
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim>;
+
     /// What a body is validated as when the user names this provider and the body carries
     /// none of its marks: the provider's main schema, so validation says what is missing.
     fn fallback(&self) -> Claim;

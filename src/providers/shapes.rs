@@ -11,20 +11,91 @@ use crate::ids::IdSource;
 /// Meta's error code 131026, "Message undeliverable": what a message set to failed carries.
 pub const UNDELIVERABLE: u32 = 131_026;
 
-pub fn str_field<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Value::as_str)
+/// A JSON value as detection reads it: a `serde_json::Value`, or a body's lean parsed form
+/// (`crate::tape`), which `validate` reads without building a `Value`. Detection written
+/// once over this reads both the same way.
+pub trait JsonView<'a>: Copy {
+    type Object: ObjectView<'a, Value = Self>;
+    type Items: Iterator<Item = Self>;
+    fn as_object(self) -> Option<Self::Object>;
+    fn as_str(self) -> Option<&'a str>;
+    /// Its items, when it is an array.
+    fn items(self) -> Option<Self::Items>;
+    /// The number, when it is one that fits an `i64`.
+    fn as_i64(self) -> Option<i64>;
+    fn is_null(self) -> bool;
+    /// The value of `key`, when it is an object that has it.
+    fn get(self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key)
+    }
+    fn is_string(self) -> bool {
+        self.as_str().is_some()
+    }
+    fn is_array(self) -> bool {
+        self.items().is_some()
+    }
+    fn is_object(self) -> bool {
+        self.as_object().is_some()
+    }
+}
+
+/// A JSON object as detection reads it (see [`JsonView`]).
+pub trait ObjectView<'a>: Copy {
+    type Value: JsonView<'a, Object = Self>;
+    fn get(self, key: &str) -> Option<Self::Value>;
+    fn len(self) -> usize;
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+    fn contains_key(self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl<'a> JsonView<'a> for &'a Value {
+    type Object = &'a Map<String, Value>;
+    type Items = std::slice::Iter<'a, Value>;
+    fn as_object(self) -> Option<&'a Map<String, Value>> {
+        Value::as_object(self)
+    }
+    fn as_str(self) -> Option<&'a str> {
+        Value::as_str(self)
+    }
+    fn items(self) -> Option<std::slice::Iter<'a, Value>> {
+        Value::as_array(self).map(|items| items.iter())
+    }
+    fn as_i64(self) -> Option<i64> {
+        Value::as_i64(self)
+    }
+    fn is_null(self) -> bool {
+        Value::is_null(self)
+    }
+}
+
+impl<'a> ObjectView<'a> for &'a Map<String, Value> {
+    type Value = &'a Value;
+    fn get(self, key: &str) -> Option<&'a Value> {
+        Map::get(self, key)
+    }
+    fn len(self) -> usize {
+        Map::len(self)
+    }
+}
+
+pub fn str_field<'a, O: ObjectView<'a>>(object: O, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(JsonView::as_str)
 }
 
 /// The value at a JSON pointer made of plain keys and indexes (no `~` escapes), found without
 /// the allocations of `Value::pointer`: the gist is worked out for every request `listen` shows.
-pub fn at<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('/')
-        .skip(1)
-        .try_fold(value, |value, token| match value {
-            Value::Object(object) => object.get(token),
-            Value::Array(items) => items.get(token.parse::<usize>().ok()?),
-            _ => None,
-        })
+pub fn at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<V> {
+    path.split('/').skip(1).try_fold(value, |value, token| {
+        if let Some(object) = value.as_object() {
+            object.get(token)
+        } else {
+            value.items()?.nth(token.parse::<usize>().ok()?)
+        }
+    })
 }
 
 /// A string or a number as text.
@@ -43,41 +114,40 @@ pub fn text_at(value: &Value, path: &str) -> Option<String> {
 
 /// The first item of an array, or the value itself when it is one object (Omni Smartflow's
 /// documentation writes `messages` as an object).
-pub fn first_item(value: Option<&Value>) -> Option<&Map<String, Value>> {
-    match value? {
-        Value::Array(items) => items.first()?.as_object(),
-        Value::Object(object) => Some(object),
-        _ => None,
+pub fn first_item<'a, V: JsonView<'a>>(value: Option<V>) -> Option<V::Object> {
+    let value = value?;
+    match value.items() {
+        Some(mut items) => items.next()?.as_object(),
+        None => value.as_object(),
     }
 }
 
 /// A code sent as a JSON number or as a string of digits ("2" and 9 alike).
-pub fn code(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(number) => number.as_i64(),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
+pub fn code<'a, V: JsonView<'a>>(value: V) -> Option<i64> {
+    match value.as_str() {
+        Some(text) => text.trim().parse().ok(),
+        None => value.as_i64(),
     }
 }
 
 /// True when the key is there with something in it (not null, not blank).
-pub fn has_nonempty(object: &Map<String, Value>, key: &str) -> bool {
+pub fn has_nonempty<'a, O: ObjectView<'a>>(object: O, key: &str) -> bool {
     match object.get(key) {
-        None | Some(Value::Null) => false,
-        Some(Value::String(text)) => !text.trim().is_empty(),
-        Some(_) => true,
+        None => false,
+        Some(value) if value.is_null() => false,
+        Some(value) => value.as_str().is_none_or(|text| !text.trim().is_empty()),
     }
 }
 
 /// `message:<type>` for a Meta-format message, interactive messages named by their
 /// interactive type (`message:button_reply`).
-pub fn message_kind(name: &'static str, message: &Map<String, Value>) -> Kind {
+pub fn message_kind<'a, O: ObjectView<'a>>(name: &'static str, message: O) -> Kind {
     let kind = str_field(message, "type");
     if kind == Some("interactive") {
         if let Some(sub) = message
             .get("interactive")
-            .and_then(|i| i.get("type"))
-            .and_then(Value::as_str)
+            .and_then(|i| JsonView::get(i, "type"))
+            .and_then(JsonView::as_str)
         {
             return Kind::with(name, Some(sub));
         }
@@ -86,7 +156,7 @@ pub fn message_kind(name: &'static str, message: &Map<String, Value>) -> Kind {
 }
 
 /// `status:<status>` for a Meta-format status.
-pub fn status_kind(name: &'static str, status: &Map<String, Value>) -> Kind {
+pub fn status_kind<'a, O: ObjectView<'a>>(name: &'static str, status: O) -> Kind {
     Kind::with(name, str_field(status, "status"))
 }
 

@@ -697,3 +697,69 @@ fn a_record_s_declared_body_bytes_is_not_trusted() {
         "a body of 500,001 values was not held to the limit: {stdout}"
     );
 }
+
+/// A folder of many files is checked in parallel, a file to a worker: the output is the
+/// same, in the same order, as each file checked on its own (a large file, JSON Lines, a
+/// capture record named `.json`, broken and unreadable files among them).
+#[test]
+fn a_folder_of_many_files_reads_as_each_file_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let samples = [
+        "qikchat/message-text",
+        "meta/message-text",
+        "picky/message-text",
+    ];
+    for n in 0..40 {
+        write(
+            root,
+            &format!("{n:02}-body.json"),
+            &sample_bytes(samples[n % 3]),
+        );
+    }
+    write(root, "05-broken.json", b"{\"object\": ");
+    write(root, "06-unknown.json", b"{\"hello\": 1}");
+    write(root, "07-lines.jsonl", b"{\"a\": 1}\n\n[1, 2]\n");
+    let mut big = sample_json("meta/message-text");
+    big["entry"][0]["id"] = serde_json::json!("x".repeat(100_000));
+    write(root, "08-big.json", big.to_string().as_bytes());
+    let record = format!(
+        "{{\"wa_hook_capture\":1,\"seq\":7,\"method\":\"POST\",\"body\":{}}}\n",
+        serde_json::to_string(&String::from_utf8(sample_bytes("qikchat/status-read")).unwrap())
+            .unwrap()
+    );
+    write(root, "09-capture.json", record.as_bytes());
+    write(
+        root,
+        "10-invalid.json",
+        b"{\"event\": \"message.in\", \"payload\": {\"name\": \"whatsapp\"}}",
+    );
+    let together = wa_hook()
+        .args(["validate", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let mut alone = Vec::new();
+    for file in &files {
+        let output = wa_hook()
+            .args(["validate", "--format", "json"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let mut lines = json_lines(&output.stdout);
+        lines.pop(); // the summary
+        alone.extend(lines);
+    }
+    let mut lines = json_lines(&together.stdout);
+    let summary = lines.pop().unwrap();
+    assert_eq!(lines, alone);
+    assert!(lines.len() > 45, "{lines:?}");
+    let counted = summary["summary"]["bodies"].as_u64().unwrap()
+        + summary["summary"]["unread"].as_u64().unwrap();
+    assert_eq!(counted, lines.len() as u64);
+}

@@ -30,7 +30,7 @@ use super::capabilities::{
 };
 use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Rules};
 use super::shapes::{
-    at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
+    JsonView, ObjectView, at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
     first_error, status_gist, status_kind, str_field, text_at, unix_time,
 };
 use crate::ids::IdSource;
@@ -162,19 +162,21 @@ fn add_dispatch(mut document: Value) -> Value {
 }
 
 /// Every change of the body: its pointer, its field, its value.
-fn changes(
-    body: &Map<String, Value>,
-) -> impl Iterator<Item = (Cow<'static, str>, &str, Option<&Value>)> {
+fn changes<'a, O: ObjectView<'a>>(
+    body: O,
+) -> impl Iterator<Item = (Cow<'static, str>, &'a str, Option<O::Value>)> {
     body.get("entry")
-        .and_then(Value::as_array)
+        .and_then(JsonView::items)
         .into_iter()
         .flatten()
         .enumerate()
-        .filter_map(|(e, entry)| Some((e, entry.get("changes")?.as_array()?)))
+        .filter_map(|(e, entry)| Some((e, entry.get("changes")?.items()?)))
         .flat_map(|(e, changes)| {
-            changes.iter().enumerate().filter_map(move |(c, change)| {
+            changes.enumerate().filter_map(move |(c, change)| {
                 let field = change.get("field")?.as_str()?;
-                let value = change.get("value").filter(|value| value.is_object());
+                let value = change
+                    .get("value")
+                    .filter(|value| value.as_object().is_some());
                 let pointer = match (e, c) {
                     (0, 0) => Cow::Borrowed("/entry/0/changes/0/value"),
                     _ => Cow::Owned(format!("/entry/{e}/changes/{c}/value")),
@@ -185,7 +187,7 @@ fn changes(
 }
 
 /// What a change of a covered field is about.
-fn change_kind(field: &Field, value: Option<&Value>) -> Kind {
+fn change_kind<'a, V: JsonView<'a>>(field: &Field, value: Option<V>) -> Kind {
     let Some(value) = value else {
         return Kind::named(field.kind);
     };
@@ -217,7 +219,7 @@ fn change_kind(field: &Field, value: Option<&Value>) -> Kind {
                 .detail
                 .as_deref()
                 .and_then(|pointer| at(value, pointer))
-                .and_then(Value::as_str);
+                .and_then(JsonView::as_str);
             Kind::with(field.kind, detail)
         }
     }
@@ -226,15 +228,15 @@ fn change_kind(field: &Field, value: Option<&Value>) -> Kind {
 /// Each message's content rule as a part, for the types that have one: a message of a known
 /// type carries its content object unless errors explain why not (on the message, in the
 /// rule; or on the whole value, here).
-fn content_parts(value: &Value, pointer: &str, key: &str, parts: &mut Vec<Part>) {
+fn content_parts<'a, V: JsonView<'a>>(value: V, pointer: &str, key: &str, parts: &mut Vec<Part>) {
     if key == "messages" && value.get("errors").is_some() {
         return;
     }
-    let Some(messages) = value.get(key).and_then(Value::as_array) else {
+    let Some(messages) = value.get(key).and_then(JsonView::items) else {
         return;
     };
-    for (index, message) in messages.iter().enumerate() {
-        let Some(kind) = message.get("type").and_then(Value::as_str) else {
+    for (index, message) in messages.enumerate() {
+        let Some(kind) = message.get("type").and_then(JsonView::as_str) else {
             continue;
         };
         if let Some(def) = content_def(kind) {
@@ -269,7 +271,7 @@ fn content_def(kind: &str) -> Option<&'static str> {
 
 /// The kind of the first change whose field has a schema, each covered change's value (and
 /// each of its messages' content) as a part to check, and the fields left unchecked.
-fn claim_changes(body: &Map<String, Value>) -> Claim {
+fn claim_changes<'a, O: ObjectView<'a>>(body: O) -> Claim {
     let mut kind = None;
     let mut parts = Vec::new();
     let mut unchecked: Vec<&str> = Vec::new();
@@ -322,6 +324,14 @@ fn claim_changes(body: &Map<String, Value>) -> Claim {
     }
 }
 
+/// Meta's claim on a body, read as a `Value` or as a tape (`crate::tape`).
+pub fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
+    if str_field(body, "object") != Some(OBJECT) {
+        return None;
+    }
+    Some(claim_changes(body))
+}
+
 impl Rules for Meta {
     fn id(&self) -> &'static str {
         "meta"
@@ -367,10 +377,11 @@ impl Rules for Meta {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        if str_field(body, "object") != Some(OBJECT) {
-            return None;
-        }
-        Some(claim_changes(body))
+        claim(body)
+    }
+
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
     }
 
     fn fallback(&self) -> Claim {

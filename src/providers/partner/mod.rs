@@ -12,7 +12,7 @@ use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
 use super::rules::{Claim, Gist, Kind, Novelty, Rules};
-use super::shapes::{str_field, text_at};
+use super::shapes::{ObjectView, str_field, text_at};
 use crate::schemas::SchemaSet;
 
 static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/partner/schemas");
@@ -29,6 +29,30 @@ const EVENTS: [(&str, &[&str]); 5] = [
     ("partners", &[]),
     ("package", &[]),
 ];
+
+/// Partner's claim on a body, read as a `Value` or as a tape (`crate::tape`).
+fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
+    if let Some(event) = str_field(body, "event") {
+        let (name, keys) = EVENTS.iter().find(|(name, _)| *name == event)?;
+        let marked = if keys.is_empty() {
+            str_field(body, "status") == Some("OK")
+        } else {
+            keys.iter().any(|key| body.contains_key(key))
+        };
+        return marked.then(|| Claim::new(Kind::with("event", Some(name)), "partner-event"));
+    }
+    if body.contains_key("access_token") && body.contains_key("expiration_time") {
+        return Some(Claim::new(Kind::named("token"), "partner-token"));
+    }
+    let looks_like_response = body.contains_key("reason") && body.len() <= 4;
+    let outcome = match str_field(body, "status")? {
+        "OK" => "ok",
+        "FAIL" | "Fail" => "fail",
+        _ => return None,
+    };
+    looks_like_response
+        .then(|| Claim::new(Kind::with("response", Some(outcome)), "partner-response"))
+}
 
 impl Rules for Partner {
     fn id(&self) -> &'static str {
@@ -52,26 +76,11 @@ impl Rules for Partner {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        if let Some(event) = str_field(body, "event") {
-            let (name, keys) = EVENTS.iter().find(|(name, _)| *name == event)?;
-            let marked = if keys.is_empty() {
-                str_field(body, "status") == Some("OK")
-            } else {
-                keys.iter().any(|key| body.contains_key(*key))
-            };
-            return marked.then(|| Claim::new(Kind::with("event", Some(name)), "partner-event"));
-        }
-        if body.contains_key("access_token") && body.contains_key("expiration_time") {
-            return Some(Claim::new(Kind::named("token"), "partner-token"));
-        }
-        let looks_like_response = body.contains_key("reason") && body.len() <= 4;
-        let outcome = match str_field(body, "status")? {
-            "OK" => "ok",
-            "FAIL" | "Fail" => "fail",
-            _ => return None,
-        };
-        looks_like_response
-            .then(|| Claim::new(Kind::with("response", Some(outcome)), "partner-response"))
+        claim(body)
+    }
+
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
     }
 
     fn fallback(&self) -> Claim {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::capabilities::{InstantReplies, Lifecycle, QueryMethod, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
-use super::shapes::{UNDELIVERABLE, code, has_nonempty, same_kind_of_number, text_at};
+use super::shapes::{JsonView, ObjectView, UNDELIVERABLE, code, has_nonempty, same_kind_of_number, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
 
@@ -32,20 +32,20 @@ pub static RULES: Picky = Picky;
 /// its numeric channel codes.
 const OWN_KEYS: [&str; 3] = ["message-in", "unique-id", "project-id"];
 
-fn has_location(body: &Map<String, Value>) -> bool {
+fn has_location<'a, O: ObjectView<'a>>(body: O) -> bool {
     body.contains_key("Location") || body.contains_key("location")
 }
 
-fn message_kind(body: &Map<String, Value>) -> &'static str {
+fn message_kind<'a, O: ObjectView<'a>>(body: O) -> &'static str {
     if body.contains_key("contact") {
         "contacts"
     } else if has_location(body) {
         "location"
-    } else if body.get("interactive").is_some_and(Value::is_object) {
+    } else if body.get("interactive").is_some_and(JsonView::is_object) {
         "list_reply"
     } else if has_nonempty(body, "payload") {
         "button_reply"
-    } else if body.get("referral").is_some_and(Value::is_object) {
+    } else if body.get("referral").is_some_and(JsonView::is_object) {
         "referral"
     } else if has_nonempty(body, "media-url") {
         "media"
@@ -54,7 +54,7 @@ fn message_kind(body: &Map<String, Value>) -> &'static str {
     }
 }
 
-fn reply_kind(body: &Map<String, Value>) -> &'static str {
+fn reply_kind<'a, O: ObjectView<'a>>(body: O) -> &'static str {
     if body.contains_key("contact") {
         "contacts"
     } else if has_location(body) {
@@ -90,6 +90,33 @@ fn status_code(status: &str) -> u64 {
     }
 }
 
+/// Picky's claim on a body, read as a `Value` or as a tape (`crate::tape`).
+fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
+    if body.contains_key("project_id") && body.contains_key("event_id") {
+        let event = event_name(body.get("event_id").and_then(code));
+        return Some(Claim::new(
+            Kind::with("event", event.as_deref()),
+            "picky-event",
+        ));
+    }
+    if body.contains_key("number") {
+        let coded_application = body.get("application").and_then(code).is_some();
+        return (coded_application || OWN_KEYS.iter().any(|key| body.contains_key(key)))
+            .then(|| {
+                Claim::new(
+                    Kind::with("message", Some(message_kind(body))),
+                    "picky-message",
+                )
+            });
+    }
+    // A reply's `type` is one of Picky's numeric codes ("7", 5); Meta's send-message
+    // requests have `contact`/`location` too, with a `type` word.
+    let coded = body.get("type").and_then(code).is_some();
+    let is_reply = body.contains_key("message-out")
+        || ((body.contains_key("contact") || has_location(body)) && coded);
+    is_reply.then(|| Claim::new(Kind::with("reply", Some(reply_kind(body))), "picky-reply"))
+}
+
 impl Rules for Picky {
     fn id(&self) -> &'static str {
         "picky"
@@ -112,29 +139,11 @@ impl Rules for Picky {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        if body.contains_key("project_id") && body.contains_key("event_id") {
-            let event = event_name(body.get("event_id").and_then(code));
-            return Some(Claim::new(
-                Kind::with("event", event.as_deref()),
-                "picky-event",
-            ));
-        }
-        if body.contains_key("number") {
-            let coded_application = body.get("application").and_then(code).is_some();
-            return (coded_application || OWN_KEYS.iter().any(|key| body.contains_key(*key)))
-                .then(|| {
-                    Claim::new(
-                        Kind::with("message", Some(message_kind(body))),
-                        "picky-message",
-                    )
-                });
-        }
-        // A reply's `type` is one of Picky's numeric codes ("7", 5); Meta's send-message
-        // requests have `contact`/`location` too, with a `type` word.
-        let coded = body.get("type").and_then(code).is_some();
-        let is_reply = body.contains_key("message-out")
-            || ((body.contains_key("contact") || has_location(body)) && coded);
-        is_reply.then(|| Claim::new(Kind::with("reply", Some(reply_kind(body))), "picky-reply"))
+        claim(body)
+    }
+
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
     }
 
     fn fallback(&self) -> Claim {

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::capabilities::{Auth, Lifecycle, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
-use super::shapes::{message_kind, message_text, status_kind, str_field, text_at};
+use super::shapes::{JsonView, ObjectView, message_kind, message_text, status_kind, str_field, text_at};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
 
@@ -32,6 +32,34 @@ const STATUS: &str = "whatsapp:message:status";
 
 pub struct Qikchat;
 pub static RULES: Qikchat = Qikchat;
+
+/// Qikchat's claim on a body, read as a `Value` or as a tape (`crate::tape`).
+fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
+    let payload = body.get("payload")?.as_object()?;
+    if MOBTEXTING_KEYS.iter().any(|key| payload.contains_key(key)) {
+        return None;
+    }
+    let named = str_field(payload, "name") == Some("whatsapp");
+    match str_field(body, "event")? {
+        MESSAGE_IN => {
+            let message = payload.get("message").and_then(JsonView::as_object);
+            let from = message.is_some_and(|m| m.get("from").is_some_and(JsonView::is_string));
+            let contacts = payload.get("contacts").is_some_and(JsonView::is_array);
+            (named || from || contacts).then(|| {
+                let kind = message.map_or_else(
+                    || Kind::named("message"),
+                    |message| message_kind("message", message),
+                );
+                Claim::new(kind, "qikchat-message")
+            })
+        }
+        STATUS => (named
+            || payload.get("id").is_some_and(JsonView::is_string)
+                && payload.contains_key("status"))
+        .then(|| Claim::new(status_kind("status", payload), "qikchat-status")),
+        _ => None,
+    }
+}
 
 impl Rules for Qikchat {
     fn id(&self) -> &'static str {
@@ -51,30 +79,11 @@ impl Rules for Qikchat {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        let payload = body.get("payload")?.as_object()?;
-        if MOBTEXTING_KEYS.iter().any(|key| payload.contains_key(*key)) {
-            return None;
-        }
-        let named = str_field(payload, "name") == Some("whatsapp");
-        match str_field(body, "event")? {
-            MESSAGE_IN => {
-                let message = payload.get("message").and_then(Value::as_object);
-                let from = message.is_some_and(|m| m.get("from").is_some_and(Value::is_string));
-                let contacts = payload.get("contacts").is_some_and(Value::is_array);
-                (named || from || contacts).then(|| {
-                    let kind = message.map_or_else(
-                        || Kind::named("message"),
-                        |message| message_kind("message", message),
-                    );
-                    Claim::new(kind, "qikchat-message")
-                })
-            }
-            STATUS => (named
-                || payload.get("id").is_some_and(Value::is_string)
-                    && payload.contains_key("status"))
-            .then(|| Claim::new(status_kind("status", payload), "qikchat-status")),
-            _ => None,
-        }
+        claim(body)
+    }
+
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
     }
 
     fn fallback(&self) -> Claim {

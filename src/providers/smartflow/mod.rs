@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 use super::capabilities::Lifecycle;
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
+    JsonView, ObjectView,
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
     status_kind, value_text,
 };
@@ -32,8 +33,39 @@ const SINCH_STATUS_KEYS: [&str; 3] = ["message_id", "state", "recipient"];
 pub struct Smartflow;
 pub static RULES: Smartflow = Smartflow;
 
-fn has_string(item: &Map<String, Value>, key: &str) -> bool {
-    item.get(key).is_some_and(Value::is_string)
+fn has_string<'a, O: ObjectView<'a>>(item: O, key: &str) -> bool {
+    item.get(key).is_some_and(JsonView::is_string)
+}
+
+/// Smartflow's claim on a body, read as a `Value` or as a tape (`crate::tape`).
+fn claim<'a, O: ObjectView<'a>>(body: O) -> Option<Claim> {
+    // `object`, `event`: other envelopes; `messaging_product`, `metadata`: a Cloud API
+    // change value without Meta's envelope, not the On-Premises format.
+    if ["object", "event", "messaging_product", "metadata"]
+        .iter()
+        .any(|key| body.contains_key(key))
+    {
+        return None;
+    }
+    if let Some(message) = first_item(body.get("messages")) {
+        let marked = has_string(message, "from")
+            && has_string(message, "id")
+            && has_string(message, "type");
+        return marked
+            .then(|| Claim::new(message_kind("message", message), "smartflow-message"));
+    }
+    if let Some(mut statuses) = body.get("statuses").and_then(JsonView::items) {
+        let status = statuses.next()?.as_object()?;
+        let marked = has_string(status, "id")
+            && status.contains_key("recipient_id")
+            && !body.contains_key("type")
+            && !SINCH_STATUS_KEYS.iter().any(|key| status.contains_key(key));
+        return marked.then(|| Claim::new(status_kind("status", status), "smartflow-status"));
+    }
+    let only_errors = body.len() == 1
+        && first_item(body.get("errors"))
+            .is_some_and(|error| error.get("code").is_some_and(|value| value.as_i64().is_some()));
+    only_errors.then(|| Claim::new(Kind::named("error"), "smartflow-message"))
 }
 
 impl Rules for Smartflow {
@@ -58,33 +90,11 @@ impl Rules for Smartflow {
     }
 
     fn claim(&self, body: &Map<String, Value>) -> Option<Claim> {
-        // `object`, `event`: other envelopes; `messaging_product`, `metadata`: a Cloud API
-        // change value without Meta's envelope, not the On-Premises format.
-        if ["object", "event", "messaging_product", "metadata"]
-            .iter()
-            .any(|key| body.contains_key(*key))
-        {
-            return None;
-        }
-        if let Some(message) = first_item(body.get("messages")) {
-            let marked = has_string(message, "from")
-                && has_string(message, "id")
-                && has_string(message, "type");
-            return marked
-                .then(|| Claim::new(message_kind("message", message), "smartflow-message"));
-        }
-        if let Some(Value::Array(statuses)) = body.get("statuses") {
-            let status = statuses.first()?.as_object()?;
-            let marked = has_string(status, "id")
-                && status.contains_key("recipient_id")
-                && !body.contains_key("type")
-                && !SINCH_STATUS_KEYS.iter().any(|key| status.contains_key(*key));
-            return marked.then(|| Claim::new(status_kind("status", status), "smartflow-status"));
-        }
-        let only_errors = body.len() == 1
-            && first_item(body.get("errors"))
-                .is_some_and(|error| error.get("code").is_some_and(Value::is_i64));
-        only_errors.then(|| Claim::new(Kind::named("error"), "smartflow-message"))
+        claim(body)
+    }
+
+    fn claim_tape(&self, body: crate::tape::TapeObject<'_>) -> Option<Claim> {
+        claim(body)
     }
 
     fn fallback(&self) -> Claim {
