@@ -145,15 +145,17 @@ impl Running {
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGINT);
         }
+        // stderr is read beside stdout: read after it, a pipe that fills (4 KiB when the
+        // machine's pipe pages run short) would hold the emulator until its stop cuts it short.
+        let mut stderr = self.child.stderr.take().unwrap();
+        let err = std::thread::spawn(move || {
+            let mut err = String::new();
+            stderr.read_to_string(&mut err).unwrap();
+            err
+        });
         let mut out = String::new();
         self.stdout.read_to_string(&mut out).unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let err = err.join().unwrap();
         let status = self.child.wait().unwrap();
         (status.code(), out, err)
     }
