@@ -114,23 +114,7 @@ impl Schema {
     /// own, such as the `value` of one Meta webhook field), or `None` when there is no such
     /// entry.
     pub fn part_validator(&self, def: &str, strict: bool) -> Option<&jsonschema::Validator> {
-        let parts = self.parts.get_or_init(|| {
-            self.parsed()["$defs"]
-                .as_object()
-                .into_iter()
-                .flat_map(|defs| defs.keys())
-                .map(|key| (key.clone(), [OnceLock::new(), OnceLock::new()]))
-                .collect()
-        });
-        let cell = &parts.get(def)?[usize::from(strict)];
-        Some(cell.get_or_init(|| {
-            compile(needed(self.prepared(strict), Some(def))).unwrap_or_else(|err| {
-                panic!(
-                    "shipped schema {} part {def} does not compile: {err}",
-                    self.id
-                )
-            })
-        }))
+        self.part(&self.parts, def, strict)
     }
 
     /// [`Schema::part_validator`] for a body read as a tape.
@@ -139,7 +123,17 @@ impl Schema {
         def: &str,
         strict: bool,
     ) -> Option<&jsonschema::Validator<TapeJson>> {
-        let parts = self.tape_parts.get_or_init(|| {
+        self.part(&self.tape_parts, def, strict)
+    }
+
+    /// The part `def` from `parts` (for one representation of bodies), compiled on first use.
+    fn part<'s, J: Json>(
+        &'s self,
+        parts: &'s OnceLock<HashMap<String, [OnceLock<jsonschema::Validator<J>>; 2]>>,
+        def: &str,
+        strict: bool,
+    ) -> Option<&'s jsonschema::Validator<J>> {
+        let parts = parts.get_or_init(|| {
             self.parsed()["$defs"]
                 .as_object()
                 .into_iter()
