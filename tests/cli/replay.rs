@@ -1520,15 +1520,11 @@ fn meta_sample_names() -> Vec<String> {
         .collect()
 }
 
-/// Every Meta sample, signed, passes wa-hook's own listen with `--reject-bad-signature`: the
-/// ones with non-ASCII text too, which are sent (and signed) escaped, as Meta sends them.
-#[test]
-fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
-    let dir = tempfile::tempdir().unwrap();
-    let capture = dir.path().join("captured.jsonl");
+/// wa-hook's own listen with APP_SECRET, refusing a bad signature, saving to `capture`.
+fn signature_checking_listener(capture: &std::path::Path) -> Listener {
     let mut command = wa_hook_process();
     command.env("META_SECRET", APP_SECRET);
-    let listener = Listener::start_with(
+    Listener::start_with(
         command,
         &[
             "--out",
@@ -1537,7 +1533,16 @@ fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
             "META_SECRET",
             "--reject-bad-signature",
         ],
-    );
+    )
+}
+
+/// Every Meta sample, signed, passes wa-hook's own listen with `--reject-bad-signature`: the
+/// ones with non-ASCII text too, which are sent (and signed) escaped, as Meta sends them.
+#[test]
+fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("captured.jsonl");
+    let listener = signature_checking_listener(&capture);
     let names = meta_sample_names();
     assert!(names.len() > 50, "{names:?}");
     let output = wa_hook()
@@ -1836,18 +1841,7 @@ fn batch_and_identity_refuse_bodies_they_cannot_rewrite() {
 fn repeated_signed_sends_each_carry_their_bodys_signature() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("captured.jsonl");
-    let mut command = wa_hook_process();
-    command.env("META_SECRET", APP_SECRET);
-    let listener = Listener::start_with(
-        command,
-        &[
-            "--out",
-            capture.to_str().unwrap(),
-            "--app-secret-env",
-            "META_SECRET",
-            "--reject-bad-signature",
-        ],
-    );
+    let listener = signature_checking_listener(&capture);
     let output = wa_hook()
         .env("META_APP_SECRET", APP_SECRET)
         .args(["replay", "meta/message-text", "meta/status-read"])
