@@ -988,3 +988,7 @@ mod tests {
         assert!(binary.errors[0].found.contains("not UTF-8 (at byte 7)"));
     }
 }
+
+#[cfg(test)]
+#[path = "validation/differential.rs"]
+mod lean_differential;

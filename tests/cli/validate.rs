@@ -763,3 +763,67 @@ fn a_folder_of_many_files_reads_as_each_file_alone() {
         + summary["summary"]["unread"].as_u64().unwrap();
     assert_eq!(counted, lines.len() as u64);
 }
+
+/// A regular file's next batch (4096 lines) is read while the current one is checked; standard
+/// input is not read ahead. The same lines give the same output and exit code either way, with
+/// broken lines, a blank line and a line over --max-body on both sides of batch boundaries.
+#[test]
+fn a_file_read_ahead_reads_as_the_same_lines_on_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let bodies: Vec<String> = [
+        "meta/message-text",
+        "qikchat/status-read",
+        "picky/message-text",
+    ]
+    .iter()
+    .map(|name| sample_json(name).to_string())
+    .collect();
+    let mut text = String::new();
+    for line in 1..=8200 {
+        match line {
+            4095..=4097 | 8192 | 8193 => text.push_str("{\"broken\": "),
+            4098 => text.push_str(&"x".repeat(70_000)),
+            8191 => {}
+            _ => text.push_str(&bodies[line % bodies.len()]),
+        }
+        text.push('\n');
+    }
+    write(dir.path(), "many.jsonl", text.as_bytes());
+    let args = ["validate", "--format", "json", "--max-body", "64KiB"];
+    let file = wa_hook_process()
+        .args(args)
+        .arg(dir.path().join("many.jsonl"))
+        .output()
+        .unwrap();
+    let mut child = wa_hook_process()
+        .args(args)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()).unwrap());
+    let piped = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let without_origin = |stdout: &[u8]| -> Vec<serde_json::Value> {
+        json_lines(stdout)
+            .into_iter()
+            .map(|mut line| {
+                if let Some(origin) = line.get_mut("origin") {
+                    let text = origin.as_str().unwrap();
+                    *origin = text[text.rfind(':').unwrap() + 1..].into();
+                }
+                line
+            })
+            .collect()
+    };
+    let lines = without_origin(&file.stdout);
+    assert_eq!(lines, without_origin(&piped.stdout));
+    assert_eq!(file.status.code(), piped.status.code());
+    assert_eq!(file.status.code(), Some(2));
+    assert_eq!(lines.len(), 8200);
+    assert_eq!(lines[4096]["origin"], "4097");
+    assert_eq!(lines[8190]["origin"], "8192");
+}
