@@ -1834,7 +1834,8 @@ examples):
   expect = \"text\"|\"template\"|...|\"any\"    the app's next message (read receipts and typing
                                            are passed over): text, contains, matches (regex),
                                            template, parameters, reply_to = \"NAME\" (quotes that
-                                           message), within = \"5s\" [default]
+                                           message), within = \"5s\" [default]; it must go to
+                                           the customer (a number or id their webhooks gave)
   expect_none = \"2s\"                      the app sends nothing for that long
   read / fail = \"NAME\" / react = \"NAME\"   the customer reads the app's message, it fails
                                            (code = 131047), the customer reacts (emoji)
