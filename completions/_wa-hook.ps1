@@ -331,7 +331,7 @@ Register-ArgumentCompleter -Native -CommandName 'wa-hook' -ScriptBlock {
             [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out these checks')
             [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Also write the results as JUnit XML to this file (one test case per check), for CI')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a checklist; json: one object per check, then a summary object')
-            [CompletionResult]::new('--start-timeout', '--start-timeout', [CompletionResultType]::ParameterName, 'With `-- CMD`: how long the app may take to answer at URL after it starts')
+            [CompletionResult]::new('--start-timeout', '--start-timeout', [CompletionResultType]::ParameterName, 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept invalid TLS certificates (self-signed HTTPS targets)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)')

@@ -299,7 +299,7 @@ set edit:completion:arg-completer[wa-hook] = {|@words|
             cand --skip 'Leave out these checks'
             cand --junit 'Also write the results as JUnit XML to this file (one test case per check), for CI'
             cand --format 'text: a checklist; json: one object per check, then a summary object'
-            cand --start-timeout 'With `-- CMD`: how long the app may take to answer at URL after it starts'
+            cand --start-timeout 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts'
             cand --color 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)'
             cand --insecure 'Accept invalid TLS certificates (self-signed HTTPS targets)'
             cand -v 'With `-- CMD`: show the app''s output as it comes (secrets scrubbed)'

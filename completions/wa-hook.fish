@@ -297,7 +297,7 @@ burst\t''"
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l junit -d 'Also write the results as JUnit XML to this file (one test case per check), for CI' -r -F
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l format -d 'text: a checklist; json: one object per check, then a summary object' -r -f -a "text\t'Human-readable lines'
 json\t'Machine-readable JSON (one object per line where there are many)'"
-complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l start-timeout -d 'With `-- CMD`: how long the app may take to answer at URL after it starts' -r
+complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l start-timeout -d 'With `-- CMD`: how long the app may take to answer at its webhook URL after it starts' -r
 complete -c wa-hook -n "__fish_wa_hook_using_subcommand doctor" -l color -d 'When to colour the output: auto colours only on a terminal (and honours NO_COLOR)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -1041,19 +1041,26 @@ pub struct DoctorArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// With `-- CMD`: how long the app may take to answer at URL after it starts
-    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
-    pub start_timeout: Duration,
-
-    /// With `-- CMD`: show the app's output as it comes (secrets scrubbed)
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub app_start: AppStartArgs,
 
     /// The command that starts your app: doctor starts it in its own process group, reads its
     /// output, ties the errors it logs to the delivery in flight, starts it again after a crash,
     /// and stops it at the end
     #[arg(last = true, value_name = "CMD")]
     pub app: Vec<String>,
+}
+
+/// How `doctor -- CMD` and `emulate test -- CMD` start the app (src/app.rs).
+#[derive(Args, Debug)]
+pub struct AppStartArgs {
+    /// With `-- CMD`: how long the app may take to answer at its webhook URL after it starts
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub start_timeout: Duration,
+
+    /// With `-- CMD`: show the app's output as it comes (secrets scrubbed)
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1925,13 +1932,8 @@ pub struct EmulateTestArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// With `-- CMD`: how long the app may take to answer at its webhook URL after it starts
-    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
-    pub start_timeout: Duration,
-
-    /// With `-- CMD`: show the app's output as it comes (secrets scrubbed)
-    #[arg(short, long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub app_start: AppStartArgs,
 
     /// The command that starts your app, once per file, with the emulator's base URL and ids in
     /// its environment (see below)

@@ -324,8 +324,8 @@ fn start_app(
         app::AppOptions {
             command: args.app.clone(),
             target: flags.target.clone(),
-            start_timeout: args.start_timeout,
-            verbose: args.verbose,
+            start_timeout: args.app_start.start_timeout,
+            verbose: args.app_start.verbose,
             secrets: flags.secrets.clone(),
             env: Vec::new(),
         },

@@ -1075,49 +1075,44 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         );
         (answer, redacted, planned)
     };
-    if !keeps {
+    // Without a capture file the record holds only what the line shows.
+    let scrubbed;
+    let (record, bytes) = if keeps {
+        let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
+        let (bytes, query) = match &redacted {
+            Some((body, query)) => (body.as_slice(), query.as_str()),
+            None => (bytes, query),
+        };
+        scrubbed = shared.token.as_ref().map(|token| {
+            let secrets = [token];
+            let body = match std::str::from_utf8(bytes) {
+                Ok(text) => crate::secret::scrub(text, &secrets).into_bytes(),
+                Err(_) => bytes.to_vec(),
+            };
+            (body, crate::secret::scrub(query, &secrets))
+        });
+        let (bytes, query) = match &scrubbed {
+            Some((body, query)) => (body.as_slice(), query.as_str()),
+            None => (bytes, query),
+        };
+        let record = CaptureRecord {
+            received_at,
+            remote_addr,
+            method,
+            path: path.to_string(),
+            query: crate::capture::redacted_query(query, false),
+            headers: kept,
+            redacted_headers: redacted_names,
+            ..CaptureRecord::default()
+        };
+        (record, bytes)
+    } else {
         let record = CaptureRecord {
             method,
             path: path.to_string(),
             ..CaptureRecord::default()
         };
-        record_send(shared, record, bytes, &answer);
-        respond(
-            request,
-            answer.status,
-            &answer.content_type,
-            &answer.headers,
-            answer.body,
-        );
-        enqueue(shared, planned);
-        return;
-    }
-    let (kept, redacted_names) = crate::capture::redacted_headers(&headers, false);
-    let (bytes, query) = match &redacted {
-        Some((body, query)) => (body.as_slice(), query.as_str()),
-        None => (bytes, query),
-    };
-    let scrubbed = shared.token.as_ref().map(|token| {
-        let secrets = [token];
-        let body = match std::str::from_utf8(bytes) {
-            Ok(text) => crate::secret::scrub(text, &secrets).into_bytes(),
-            Err(_) => bytes.to_vec(),
-        };
-        (body, crate::secret::scrub(query, &secrets))
-    });
-    let (bytes, query) = match &scrubbed {
-        Some((body, query)) => (body.as_slice(), query.as_str()),
-        None => (bytes, query),
-    };
-    let record = CaptureRecord {
-        received_at,
-        remote_addr,
-        method,
-        path: path.to_string(),
-        query: crate::capture::redacted_query(query, false),
-        headers: kept,
-        redacted_headers: redacted_names,
-        ..CaptureRecord::default()
+        (record, bytes)
     };
     // Saved before the answer goes: whoever reads the answer finds the send in the file.
     record_send(shared, record, bytes, &answer);

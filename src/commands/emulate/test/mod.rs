@@ -296,8 +296,8 @@ fn start(
         AppOptions {
             command: args.app.clone(),
             target: planned.webhook.clone(),
-            start_timeout: args.start_timeout,
-            verbose: args.verbose,
+            start_timeout: args.app_start.start_timeout,
+            verbose: args.app_start.verbose,
             secrets: config.secrets.clone(),
             env,
         },
