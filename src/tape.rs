@@ -385,6 +385,12 @@ impl<'a> JsonView<'a> for TapeNode<'a> {
             _ => None,
         }
     }
+    fn as_number(self) -> Option<&'a Number> {
+        match self.item() {
+            Item::Number(number) => Some(number),
+            _ => None,
+        }
+    }
     fn is_null(self) -> bool {
         matches!(self.item(), Item::Null)
     }

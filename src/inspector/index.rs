@@ -29,7 +29,8 @@ use serde_json::Value;
 
 use super::feed::Feed;
 use crate::capture::{self, CaptureRecord};
-use crate::providers::{self, MessageEvent};
+use crate::providers::{self, Kind, MessageEvent, Provider};
+use crate::tape::TapeNode;
 use crate::verdict::Verdict;
 
 /// The most records listed; older ones drop off (their summaries, never the file).
@@ -313,6 +314,7 @@ fn clipped(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
 /// What `listen`'s worker found in a body it checked, for the list: the gist, the messages
 /// it is about, and whether it is JSON. Found while the worker holds the parsed body, so the
 /// inspector never parses it again.
+#[derive(Debug, PartialEq, Eq)]
 pub struct BodyFacts {
     /// Whole (the live line shows it too); the summary keeps `FIELD_MAX` bytes of it.
     gist: String,
@@ -356,6 +358,28 @@ impl BodyFacts {
             }
         }
         facts
+    }
+
+    /// The facts of a body the lean check found valid ([`crate::validation::check_lean_with`]),
+    /// read from its tape: what [`BodyFacts::of`] finds in its `Value`, without building one.
+    pub fn of_tape(body: TapeNode<'_>, provider: Provider, kind: &Kind) -> BodyFacts {
+        BodyFacts {
+            gist: providers::gist_tape(body, provider, kind),
+            messages: provider
+                .rules()
+                .lifecycle()
+                .map(|lifecycle| clipped(lifecycle.message_events_tape(body, kind)))
+                .unwrap_or_default(),
+            is_json: true,
+            body_empty: false,
+            of_query: false,
+        }
+    }
+
+    /// The messages the body is about, as the list keeps them.
+    #[cfg(test)]
+    pub fn messages(&self) -> &[MessageEvent] {
+        &self.messages
     }
 
     /// The gist of a body the worker parsed (not of the query's fields), for the live line.
