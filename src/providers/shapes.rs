@@ -93,13 +93,27 @@ pub fn str_field<'a, O: ObjectView<'a>>(object: O, key: &str) -> Option<&'a str>
 /// The value at a JSON pointer made of plain keys and indexes (no `~` escapes), found without
 /// the allocations of `Value::pointer`: the gist is worked out for every request `listen` shows.
 pub fn at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<V> {
-    path.split('/').skip(1).try_fold(value, |value, token| {
-        if let Some(object) = value.as_object() {
-            object.get(token)
+    // What follows the first `/`, token by token (split by hand: `str::split` sets up a
+    // searcher for each of the gist's many short paths).
+    let Some((_, mut rest)) = path.split_once('/') else {
+        return Some(value);
+    };
+    let mut value = value;
+    loop {
+        let (token, next) = match rest.bytes().position(|byte| byte == b'/') {
+            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
+            None => (rest, None),
+        };
+        value = if let Some(object) = value.as_object() {
+            object.get(token)?
         } else {
-            value.items()?.nth(token.parse::<usize>().ok()?)
+            value.items()?.nth(token.parse::<usize>().ok()?)?
+        };
+        match next {
+            Some(next) => rest = next,
+            None => return Some(value),
         }
-    })
+    }
 }
 
 /// A string or a number as text.
@@ -432,9 +446,21 @@ mod tests {
     fn plain_pointers_match_serde_json() {
         let body = json!({"a": [{"b": {"c": 1}}], "d": "e"});
         for path in [
-            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z",
+            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z", "/", "/a/", "/a//b",
+            "/a/0/",
         ] {
             assert_eq!(at(&body, path), body.pointer(path), "{path}");
+        }
+        let tape =
+            crate::tape::Tape::parse(r#"{"a": [{"b": {"c": 1}}], "d": "e", "": {"": 2}}"#).unwrap();
+        let value: Value =
+            serde_json::from_str(r#"{"a": [{"b": {"c": 1}}], "d": "e", "": {"": 2}}"#).unwrap();
+        for path in ["", "/a/0/b/c", "/a/1", "/d", "/", "//", "/a/x"] {
+            assert_eq!(
+                at(tape.root(), path).map(crate::tape::TapeNode::to_owned_value),
+                value.pointer(path).cloned(),
+                "{path}"
+            );
         }
     }
 }
