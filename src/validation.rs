@@ -348,10 +348,11 @@ fn check_lean(bytes: &[u8], options: &CheckOptions) -> Option<Check> {
     check_lean_with(bytes, options, |_, _, _| ()).map(|(check, ())| check)
 }
 
-/// [`check_lean`], and what `read` finds in the body's tape while it is alive (`listen`'s gist
-/// and the inspector's message events, from [`providers::gist_tape`] and
-/// [`providers::Lifecycle::message_events_tape`]), with the check's provider and kind. `None`
-/// where `check_lean` answers `None`: the caller then takes the usual path for both.
+/// The verdict on a valid body read as a tape (see [`check_bytes`], which tries this first),
+/// and what `read` finds in the tape while it is alive (`listen`'s gist and the inspector's
+/// message events, from [`providers::gist_tape`] and
+/// [`providers::Lifecycle::message_events_tape`]), given the check's provider and kind. `None`
+/// for any other body: the caller then takes the usual path ([`check_bytes_parsed`]) for both.
 pub fn check_lean_with<T>(
     bytes: &[u8],
     options: &CheckOptions,

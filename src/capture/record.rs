@@ -326,8 +326,8 @@ fn known_provider<'de, D: Deserializer<'de>>(
 impl CaptureRecord {
     /// The record as one line of JSON (without its newline) appended to `line`: byte for byte
     /// what serde_json writes of it (a test checks), but the body, most of a record, escaped in
-    /// one scan ([`crate::escape::json_string`]) rather than through serde_json's per-byte
-    /// path. Every field is named here, so a new one cannot be left out.
+    /// one scan (`escape::json_string`) rather than through serde_json's per-byte path. Every
+    /// field is named here, so a new one cannot be left out.
     ///
     /// # Errors
     /// When a field does not encode, as serde_json would fail.
