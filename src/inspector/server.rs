@@ -13,7 +13,7 @@ use tiny_http::{Header, Method, Request, Response};
 use url::Url;
 
 use super::InspectorConfig;
-use super::index::{Filter, Index, Summary, Update};
+use super::index::{Filter, Index, Update};
 use super::pretty::Pretty;
 use super::timeline;
 use crate::capture::{BodyEncoding, CaptureRecord};
@@ -743,10 +743,14 @@ fn stream_events(index: &Index, writer: &mut dyn Write) -> std::io::Result<()> {
         match index.updates(&mut cursor, HEARTBEAT) {
             // Every record added since the last write, in one event.
             Some(Update::Records(summaries)) => {
-                events.extend_from_slice(b"event: records\ndata: ");
-                let summaries: Vec<&Summary> = summaries.iter().map(|one| &**one).collect();
-                let _ = serde_json::to_writer(&mut events, &summaries);
-                events.extend_from_slice(b"\n\n");
+                events.extend_from_slice(b"event: records\ndata: [");
+                for (at, summary) in summaries.iter().enumerate() {
+                    if at > 0 {
+                        events.push(b',');
+                    }
+                    summary.write_json(&mut events);
+                }
+                events.extend_from_slice(b"]\n\n");
             }
             // The list changed otherwise, or this client fell behind: start again from it.
             Some(Update::Reload) => events.extend_from_slice(b"event: reload\ndata: {}\n\n"),
