@@ -5,7 +5,8 @@
 //! mechanism — samples ([`catalogue`]), schema loading (`schemas`), verdicts ([`verdict`],
 //! a leaf), validation ([`validation`]), capture records ([`capture`]), inputs (`inputs`),
 //! a body's lean parsed form for checking (`tape`),
-//! the HTTP client (`http`), printing (`output`), secrets ([`secret`]), fresh ids (`ids`),
+//! the HTTP client (`http`), printing (`output`), text escaped in one scan (`escape`), secrets
+//! ([`secret`]), fresh ids (`ids`),
 //! payload edits (`payload`) and the partner API client (`partner_api`) — and one module per
 //! command under `commands`, each using those; exit codes are chosen in [`error`].
 //!
@@ -19,6 +20,7 @@ pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod conversation;
 pub mod error;
+pub(crate) mod escape;
 pub(crate) mod http;
 pub(crate) mod ids;
 pub(crate) mod inputs;

@@ -385,6 +385,12 @@ impl<'a> JsonView<'a> for TapeNode<'a> {
             _ => None,
         }
     }
+    fn as_number(self) -> Option<&'a Number> {
+        match self.item() {
+            Item::Number(number) => Some(number),
+            _ => None,
+        }
+    }
     fn is_null(self) -> bool {
         matches!(self.item(), Item::Null)
     }
@@ -410,8 +416,12 @@ pub struct TapeObject<'a> {
 
 impl<'a> TapeObject<'a> {
     fn find(self, key: &str) -> Option<TapeNode<'a>> {
+        // Most keys differ in their length or first byte: told apart without comparing them.
+        let first = key.as_bytes().first();
         self.members()
-            .find(|(name, _)| *name == key)
+            .find(|(name, _)| {
+                name.len() == key.len() && name.as_bytes().first() == first && *name == key
+            })
             .map(|(_, value)| value)
     }
 

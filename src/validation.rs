@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::output;
 use crate::providers::{self, Detection, Kind, Provider};
 use crate::schemas::Schema;
-use crate::tape::Tape;
+use crate::tape::{Tape, TapeNode};
 pub use crate::verdict::{Issue, Verdict};
 
 /// At most this many errors are kept per body; the rest are counted. A body of 100,000 broken
@@ -345,6 +345,19 @@ pub fn check_bytes(bytes: &[u8], query: Option<&str>, options: &CheckOptions) ->
 /// same way as a tape, or checked against a provider or schema the user chose), which the
 /// usual path checks and describes; so every verdict and error is the usual path's.
 fn check_lean(bytes: &[u8], options: &CheckOptions) -> Option<Check> {
+    check_lean_with(bytes, options, |_, _, _| ()).map(|(check, ())| check)
+}
+
+/// The verdict on a valid body read as a tape (see [`check_bytes`], which tries this first),
+/// and what `read` finds in the tape while it is alive (`listen`'s gist and the inspector's
+/// message events, from [`providers::gist_tape`] and
+/// [`providers::Lifecycle::message_events_tape`]), given the check's provider and kind. `None`
+/// for any other body: the caller then takes the usual path ([`check_bytes_parsed`]) for both.
+pub fn check_lean_with<T>(
+    bytes: &[u8],
+    options: &CheckOptions,
+    read: impl FnOnce(TapeNode<'_>, Provider, &Kind) -> T,
+) -> Option<(Check, T)> {
     if options.force.is_some() {
         return None;
     }
@@ -365,8 +378,9 @@ fn check_lean(bytes: &[u8], options: &CheckOptions) -> Option<Check> {
             }
         }
     }
+    let found = read(root, detection.provider, &detection.kind);
     // No key twice (the tape refuses one): `--strict` has nothing to add.
-    Some(Check {
+    let check = Check {
         verdict: if detection.unchecked {
             Verdict::Unchecked
         } else {
@@ -378,7 +392,8 @@ fn check_lean(bytes: &[u8], options: &CheckOptions) -> Option<Check> {
         errors: Vec::new(),
         more_errors: 0,
         note: detection.note,
-    })
+    };
+    Some((check, found))
 }
 
 /// [`check_bytes`], also returning the body it parsed (the query's fields for Picky Assist's

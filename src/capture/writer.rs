@@ -460,7 +460,9 @@ impl CaptureWriter {
             let mut count = 0;
             for record in records {
                 count += 1;
-                serde_json::to_writer(&mut *lines, record).context("encoding a capture record")?;
+                record
+                    .write_json(lines)
+                    .context("encoding a capture record")?;
                 lines.push(b'\n');
             }
             let result = match &self.sink {

@@ -29,7 +29,9 @@ use serde_json::Value;
 
 use super::feed::Feed;
 use crate::capture::{self, CaptureRecord};
-use crate::providers::{self, MessageEvent};
+use crate::escape::json_string;
+use crate::providers::{self, Kind, MessageEvent, Provider};
+use crate::tape::TapeNode;
 use crate::verdict::Verdict;
 
 /// The most records listed; older ones drop off (their summaries, never the file).
@@ -210,6 +212,83 @@ impl Summary {
         }
     }
 
+    /// The summary as JSON appended to `out`: byte for byte what serde_json writes of it (a
+    /// test checks), its strings escaped in one scan (`escape::json_string`). A live list
+    /// writes one of these for every record of a flood. Every field is named here, so a new
+    /// one cannot be left out.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // Numbers, the verdict and the message events as serde_json writes them (into a `Vec`,
+        // which cannot fail).
+        fn value(out: &mut Vec<u8>, name: &str, value: &impl Serialize) {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            serde_json::to_writer(&mut *out, value).expect("a Vec takes any JSON");
+        }
+        let Summary {
+            id,
+            file,
+            seq,
+            received_at,
+            method,
+            path,
+            query,
+            provider,
+            kind,
+            verdict,
+            errors,
+            rejected,
+            signature,
+            response_status,
+            forward_status,
+            forward_latency_ms,
+            forward_error,
+            gist,
+            messages,
+            body_bytes,
+            label,
+        } = self;
+        let put = |out: &mut Vec<u8>, name: &str| {
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+        };
+        let text = |out: &mut Vec<u8>, name: &str, text: Option<&str>| {
+            put(out, name);
+            match text {
+                Some(text) => json_string(text, out),
+                None => out.extend_from_slice(b"null"),
+            }
+        };
+        out.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut *out, id).expect("a Vec takes any JSON");
+        text(out, "file", Some(file));
+        value(out, "seq", seq);
+        text(out, "received_at", Some(received_at));
+        text(out, "method", Some(method));
+        text(out, "path", Some(path));
+        if !query.is_empty() {
+            text(out, "query", Some(query));
+        }
+        text(out, "provider", *provider);
+        text(out, "kind", kind.as_deref());
+        value(out, "verdict", verdict);
+        value(out, "errors", errors);
+        text(out, "rejected", rejected.as_deref());
+        text(out, "signature", signature.as_deref());
+        value(out, "response_status", response_status);
+        value(out, "forward_status", forward_status);
+        value(out, "forward_latency_ms", forward_latency_ms);
+        text(out, "forward_error", forward_error.as_deref());
+        text(out, "gist", Some(gist));
+        value(out, "messages", messages);
+        value(out, "body_bytes", body_bytes);
+        if let Some(label) = label {
+            text(out, "label", Some(label));
+        }
+        out.push(b'}');
+    }
+
     /// How the app answered the forward, as the list counts it: its status, `unreachable`, or
     /// `None` when the record was not forwarded.
     pub fn app_answer(&self) -> Option<String> {
@@ -313,6 +392,7 @@ fn clipped(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
 /// What `listen`'s worker found in a body it checked, for the list: the gist, the messages
 /// it is about, and whether it is JSON. Found while the worker holds the parsed body, so the
 /// inspector never parses it again.
+#[derive(Debug, PartialEq, Eq)]
 pub struct BodyFacts {
     /// Whole (the live line shows it too); the summary keeps `FIELD_MAX` bytes of it.
     gist: String,
@@ -356,6 +436,28 @@ impl BodyFacts {
             }
         }
         facts
+    }
+
+    /// The facts of a body the lean check found valid ([`crate::validation::check_lean_with`]),
+    /// read from its tape: what [`BodyFacts::of`] finds in its `Value`, without building one.
+    pub fn of_tape(body: TapeNode<'_>, provider: Provider, kind: &Kind) -> BodyFacts {
+        BodyFacts {
+            gist: providers::gist_tape(body, provider, kind),
+            messages: provider
+                .rules()
+                .lifecycle()
+                .map(|lifecycle| clipped(lifecycle.message_events_tape(body, kind)))
+                .unwrap_or_default(),
+            is_json: true,
+            body_empty: false,
+            of_query: false,
+        }
+    }
+
+    /// The messages the body is about, as the list keeps them.
+    #[cfg(test)]
+    pub fn messages(&self) -> &[MessageEvent] {
+        &self.messages
     }
 
     /// The gist of a body the worker parsed (not of the query's fields), for the live line.
@@ -1361,6 +1463,52 @@ mod tests {
                 serde_json::to_value(&read).unwrap(),
                 "{method} {}",
                 String::from_utf8_lossy(&body)
+            );
+        }
+    }
+
+    /// A summary as a live list gets it is serde_json's text of it, byte for byte: for every
+    /// sample, with every field set or none, and strings that need escaping.
+    #[test]
+    fn a_summary_is_written_as_serde_json_writes_it() {
+        let file: Arc<str> = Arc::from("cap\"tures\n.jsonl");
+        let mut summaries = Vec::new();
+        for sample in crate::catalogue::samples() {
+            let (_, record) = line_of(3, "POST", "", sample.body);
+            summaries.push(Summary::of(1, &file, &record));
+            let full = CaptureRecord {
+                query: "a=\u{1}&b=é".into(),
+                rejected: Some(capture::Rejection::Other("why \"\\".into())),
+                signature: Some(capture::SignatureCheck::Invalid("bad\t".into())),
+                forward: Some(capture::ForwardResult {
+                    url: "http://127.0.0.1/".into(),
+                    status: Some(502),
+                    latency_ms: 0.1 + 0.2,
+                    body: None,
+                    error: Some("refused\r\n".into()),
+                }),
+                ..record
+            };
+            summaries.push(Summary::of(u64::MAX, &file, &full));
+        }
+        for (method, body) in [("GET", &b""[..]), ("POST", b"not json"), ("PUT", b"\xff")] {
+            let (_, record) = line_of(4, method, "hub.mode=subscribe", body);
+            summaries.push(Summary::of(2, &file, &record));
+        }
+        let mut odd = Summary::of(5, &file, &line_of(5, "POST", "", b"{}").1);
+        odd.gist = (0u8..0x80).map(char::from).collect::<String>() + "👍\u{2028}";
+        odd.forward_latency_ms = Some(f64::NAN);
+        odd.messages = vec![MessageEvent::new("id\"".into(), "read", Some("e\n".into()))];
+        summaries.push(odd);
+        assert!(summaries.iter().any(|summary| summary.label.is_some()));
+        assert!(summaries.iter().any(|summary| !summary.messages.is_empty()));
+        for summary in &summaries {
+            let mut out = b"[".to_vec();
+            summary.write_json(&mut out);
+            let expected = [&b"["[..], &serde_json::to_vec(summary).unwrap()].concat();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&expected)
             );
         }
     }

@@ -698,8 +698,10 @@ impl Server {
         }
     }
 
-    /// Server-sent events: one `record` event per record added, `reload` when the list
-    /// changed otherwise (or this client fell behind), a comment now and then.
+    /// Server-sent events: one `records` event (a JSON array of summaries) per batch of
+    /// records added, `reload` when the list changed otherwise (or this client fell behind),
+    /// a comment now and then. Under a flood the page takes a batch at a time rather than an
+    /// event per record.
     fn events(self: &Arc<Self>, request: Request) {
         if self.event_clients.fetch_add(1, Ordering::AcqRel) >= EVENT_CLIENTS_MAX {
             self.event_clients.fetch_sub(1, Ordering::AcqRel);
@@ -739,13 +741,16 @@ fn stream_events(index: &Index, writer: &mut dyn Write) -> std::io::Result<()> {
     loop {
         events.clear();
         match index.updates(&mut cursor, HEARTBEAT) {
-            // Every record added since the last write, in one write.
+            // Every record added since the last write, in one event.
             Some(Update::Records(summaries)) => {
-                for summary in summaries {
-                    events.extend_from_slice(b"event: record\ndata: ");
-                    let _ = serde_json::to_writer(&mut events, &*summary);
-                    events.extend_from_slice(b"\n\n");
+                events.extend_from_slice(b"event: records\ndata: [");
+                for (at, summary) in summaries.iter().enumerate() {
+                    if at > 0 {
+                        events.push(b',');
+                    }
+                    summary.write_json(&mut events);
                 }
+                events.extend_from_slice(b"]\n\n");
             }
             // The list changed otherwise, or this client fell behind: start again from it.
             Some(Update::Reload) => events.extend_from_slice(b"event: reload\ndata: {}\n\n"),

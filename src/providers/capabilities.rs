@@ -136,6 +136,14 @@ pub trait Lifecycle: Sync {
     /// sent), with their ids and statuses: the inspector follows one message through them.
     fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent>;
 
+    /// [`Lifecycle::message_events`] for a body read as a tape (`crate::tape`): each provider
+    /// writes them once, generic over [`super::shapes::JsonView`], and both call it.
+    fn message_events_tape(
+        &self,
+        body: crate::tape::TapeNode<'_>,
+        kind: &Kind,
+    ) -> Vec<MessageEvent>;
+
     /// `--sequence`: where a status body keeps its status item (a JSON pointer).
     fn status_item(&self) -> &'static str;
 

@@ -261,7 +261,22 @@ pub fn redact_handshake_token(query: &str, redacted: &str) -> String {
 /// an error the body reports ([`Rules::gist_error`]): `16505553921 "[interactive]" error
 /// 131000 Something went wrong`.
 pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
-    let Gist { who, what } = provider.0.gist(body, kind);
+    gist_line(
+        provider.0.gist(body, kind),
+        provider.0.gist_error(body, kind),
+    )
+}
+
+/// [`gist`] of a body read as a tape (`crate::tape`), as `listen` reads a valid body.
+pub fn gist_tape(body: crate::tape::TapeNode<'_>, provider: Provider, kind: &Kind) -> String {
+    gist_line(
+        provider.0.gist_tape(body, kind),
+        provider.0.gist_error_tape(body, kind),
+    )
+}
+
+/// A gist and the body's own error as one line.
+fn gist_line(Gist { who, what }: Gist, error: Option<String>) -> String {
     let mut gist = who.unwrap_or_default();
     if let Some(what) = what {
         if !gist.is_empty() {
@@ -271,7 +286,7 @@ pub fn gist(body: &Value, provider: Provider, kind: &Kind) -> String {
         gist.push_str(&crate::output::excerpt_cow(&what, 48));
         gist.push('"');
     }
-    if let Some(error) = provider.0.gist_error(body, kind) {
+    if let Some(error) = error {
         if !gist.is_empty() {
             gist.push(' ');
         }

@@ -291,10 +291,21 @@ pub trait Rules: Sync {
     /// Sender or recipient, and text or event, for a body this provider claimed as `kind`.
     fn gist(&self, body: &Value, kind: &Kind) -> Gist;
 
+    /// [`Rules::gist`] for a body read as a tape (`crate::tape`), as `listen` reads a valid
+    /// body: each provider writes its gist once, generic over [`super::shapes::JsonView`], and
+    /// both call it.
+    fn gist_tape(&self, body: crate::tape::TapeNode<'_>, kind: &Kind) -> Gist;
+
     /// An error the body itself reports about what it carries (`131000 Something went wrong`
     /// on a Meta message whose content was not delivered), shown after the gist. The body
     /// may still be valid: this says what happened, not what is wrong with it.
     fn gist_error(&self, _body: &Value, _kind: &Kind) -> Option<String> {
+        None
+    }
+
+    /// [`Rules::gist_error`] for a body read as a tape, written once with it (see
+    /// [`Rules::gist_tape`]).
+    fn gist_error_tape(&self, _body: crate::tape::TapeNode<'_>, _kind: &Kind) -> Option<String> {
         None
     }
 

@@ -2,7 +2,7 @@
 //! providers wrapping it (Qikchat, Omni Smartflow) read the same way.
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::capabilities::{Bubble, TemplateCall};
 use super::rules::{Gist, Kind, MessageEvent};
@@ -11,9 +11,9 @@ use crate::ids::IdSource;
 /// Meta's error code 131026, "Message undeliverable": what a message set to failed carries.
 pub const UNDELIVERABLE: u32 = 131_026;
 
-/// A JSON value as detection reads it: a `serde_json::Value`, or a body's lean parsed form
-/// (`crate::tape`), which `validate` reads without building a `Value`. Detection written
-/// once over this reads both the same way.
+/// A JSON value as detection and the gist read it: a `serde_json::Value`, or a body's lean
+/// parsed form (`crate::tape`), which `validate` and `listen` read without building a `Value`.
+/// Detection, gists and message events written once over this read both the same way.
 pub trait JsonView<'a>: Copy {
     type Object: ObjectView<'a, Value = Self>;
     type Items: Iterator<Item = Self>;
@@ -23,6 +23,7 @@ pub trait JsonView<'a>: Copy {
     fn items(self) -> Option<Self::Items>;
     /// The number, when it is one that fits an `i64`.
     fn as_i64(self) -> Option<i64>;
+    fn as_number(self) -> Option<&'a Number>;
     fn is_null(self) -> bool;
     /// The value of `key`, when it is an object that has it.
     fn get(self, key: &str) -> Option<Self> {
@@ -67,6 +68,9 @@ impl<'a> JsonView<'a> for &'a Value {
     fn as_i64(self) -> Option<i64> {
         Value::as_i64(self)
     }
+    fn as_number(self) -> Option<&'a Number> {
+        Value::as_number(self)
+    }
     fn is_null(self) -> bool {
         Value::is_null(self)
     }
@@ -89,27 +93,50 @@ pub fn str_field<'a, O: ObjectView<'a>>(object: O, key: &str) -> Option<&'a str>
 /// The value at a JSON pointer made of plain keys and indexes (no `~` escapes), found without
 /// the allocations of `Value::pointer`: the gist is worked out for every request `listen` shows.
 pub fn at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<V> {
-    path.split('/').skip(1).try_fold(value, |value, token| {
-        if let Some(object) = value.as_object() {
-            object.get(token)
+    // What follows the first `/`, token by token (split by hand: `str::split` sets up a
+    // searcher for each of the gist's many short paths).
+    let Some((_, mut rest)) = path.split_once('/') else {
+        return Some(value);
+    };
+    let mut value = value;
+    loop {
+        let (token, next) = match rest.bytes().position(|byte| byte == b'/') {
+            Some(slash) => (&rest[..slash], Some(&rest[slash + 1..])),
+            None => (rest, None),
+        };
+        value = if let Some(object) = value.as_object() {
+            object.get(token)?
         } else {
-            value.items()?.nth(token.parse::<usize>().ok()?)
+            value.items()?.nth(token.parse::<usize>().ok()?)?
+        };
+        match next {
+            Some(next) => rest = next,
+            None => return Some(value),
         }
-    })
+    }
 }
 
 /// A string or a number as text.
 pub fn value_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
+    view_text(value)
 }
 
 /// [`value_text`] of the value at `path`.
 pub fn text_at(value: &Value, path: &str) -> Option<String> {
-    at(value, path).and_then(value_text)
+    view_text_at(value, path)
+}
+
+/// [`value_text`] of a value read either way ([`JsonView`]).
+pub fn view_text<'a, V: JsonView<'a>>(value: V) -> Option<String> {
+    match value.as_str() {
+        Some(text) => Some(text.to_owned()),
+        None => value.as_number().map(Number::to_string),
+    }
+}
+
+/// [`text_at`] of a value read either way ([`JsonView`]).
+pub fn view_text_at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<String> {
+    at(value, path).and_then(view_text)
 }
 
 /// The first item of an array, or the value itself when it is one object (Omni Smartflow's
@@ -161,7 +188,7 @@ pub fn status_kind<'a, O: ObjectView<'a>>(name: &'static str, status: O) -> Kind
 }
 
 /// The text of a Meta-format message, or its caption, or its media type.
-pub fn message_text(message: Option<&Value>) -> Option<String> {
+pub fn message_text<'a, V: JsonView<'a>>(message: Option<V>) -> Option<String> {
     let message = message?;
     const POINTERS: [&str; 10] = [
         "/text/body",
@@ -175,21 +202,21 @@ pub fn message_text(message: Option<&Value>) -> Option<String> {
         "/contacts/0/name/formatted_name",
         "/system/body",
     ];
-    if let Some(text) = POINTERS.iter().find_map(|p| text_at(message, p)) {
+    if let Some(text) = POINTERS.iter().find_map(|p| view_text_at(message, p)) {
         return Some(text);
     }
     let kind = message.get("type")?.as_str()?;
     let caption = message
         .get(kind)
         .and_then(|media| media.get("caption"))
-        .and_then(value_text);
+        .and_then(view_text);
     Some(caption.unwrap_or_else(|| format!("[{kind}]")))
 }
 
 /// Recipient, and the error code and title of a failed status, else the message id, for a
 /// Meta-format value (or On-Premises body) with `statuses[]` and perhaps `errors[]`.
-pub fn status_gist(value: &Value) -> Gist {
-    let text = |path: &str| text_at(value, path);
+pub fn status_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
+    let text = |path: &str| view_text_at(value, path);
     Gist {
         who: text("/statuses/0/recipient_id").or_else(|| text("/statuses/0/recipient_user_id")),
         what: first_error(value).or_else(|| text("/statuses/0/id")),
@@ -198,13 +225,18 @@ pub fn status_gist(value: &Value) -> Gist {
 
 /// `131047 Re-engagement message`: the code and title (or message) of the first error of a
 /// status, or of the value itself.
-pub fn first_error(value: &Value) -> Option<String> {
+pub fn first_error<'a, V: JsonView<'a>>(value: V) -> Option<String> {
     let error = ["/statuses/0/errors/0", "/errors/0"]
         .iter()
         .find_map(|pointer| at(value, pointer))?;
-    let code = text_at(error, "/code")?;
+    error_text(error)
+}
+
+/// `131047 Re-engagement message`: an error's code and title (or message).
+fn error_text<'a, V: JsonView<'a>>(error: V) -> Option<String> {
+    let code = view_text_at(error, "/code")?;
     Some(
-        match text_at(error, "/title").or_else(|| text_at(error, "/message")) {
+        match view_text_at(error, "/title").or_else(|| view_text_at(error, "/message")) {
             Some(words) => format!("{code} {words}"),
             None => code,
         },
@@ -295,39 +327,26 @@ pub fn iso_time(at: SystemTime) -> String {
 
 /// The messages and statuses of a Meta-format value (`messages` as an array, or one object as
 /// Omni Smartflow documents it; `statuses[]` with their errors), for the inspector's timeline.
-pub fn meta_message_events(value: &Value) -> Vec<MessageEvent> {
+pub fn meta_message_events<'a, V: JsonView<'a>>(value: V) -> Vec<MessageEvent> {
     let mut events = Vec::new();
-    let messages = match value.get("messages") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(item @ Value::Object(_)) => vec![item],
-        _ => Vec::new(),
-    };
-    for message in messages {
-        if let Some(id) = message.get("id").and_then(value_text) {
+    for message in items(value.get("messages")) {
+        if let Some(id) = message.get("id").and_then(view_text) {
             events.push(MessageEvent::new(id, "incoming", None));
         }
     }
     for status in value
         .get("statuses")
-        .and_then(Value::as_array)
+        .and_then(JsonView::items)
         .into_iter()
         .flatten()
     {
         let (Some(id), Some(word)) = (
-            status.get("id").and_then(value_text),
-            status.get("status").and_then(value_text),
+            status.get("id").and_then(view_text),
+            status.get("status").and_then(view_text),
         ) else {
             continue;
         };
-        let error = at(status, "/errors/0").and_then(|error| {
-            let code = text_at(error, "/code")?;
-            Some(
-                match text_at(error, "/title").or_else(|| text_at(error, "/message")) {
-                    Some(words) => format!("{code} {words}"),
-                    None => code,
-                },
-            )
-        });
+        let error = at(status, "/errors/0").and_then(error_text);
         events.push(MessageEvent::new(id, word.to_ascii_lowercase(), error));
     }
     events
@@ -336,11 +355,14 @@ pub fn meta_message_events(value: &Value) -> Vec<MessageEvent> {
 // The chat's reading of a message ([`message_bubble`]).
 
 /// The items of an array (or the one object Omni Smartflow's documentation writes).
-pub fn items(value: Option<&Value>) -> Vec<&Value> {
-    match value {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(item @ Value::Object(_)) => vec![item],
-        _ => Vec::new(),
+pub fn items<'a, V: JsonView<'a>>(value: Option<V>) -> Vec<V> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    match value.items() {
+        Some(items) => items.collect(),
+        None if value.is_object() => vec![value],
+        None => Vec::new(),
     }
 }
 
@@ -424,9 +446,21 @@ mod tests {
     fn plain_pointers_match_serde_json() {
         let body = json!({"a": [{"b": {"c": 1}}], "d": "e"});
         for path in [
-            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z",
+            "", "/a", "/a/0", "/a/0/b/c", "/a/1", "/a/x", "/d", "/d/0", "/z", "/", "/a/", "/a//b",
+            "/a/0/",
         ] {
             assert_eq!(at(&body, path), body.pointer(path), "{path}");
+        }
+        let tape =
+            crate::tape::Tape::parse(r#"{"a": [{"b": {"c": 1}}], "d": "e", "": {"": 2}}"#).unwrap();
+        let value: Value =
+            serde_json::from_str(r#"{"a": [{"b": {"c": 1}}], "d": "e", "": {"": 2}}"#).unwrap();
+        for path in ["", "/a/0/b/c", "/a/1", "/d", "/", "//", "/a/x"] {
+            assert_eq!(
+                at(tape.root(), path).map(crate::tape::TapeNode::to_owned_value),
+                value.pointer(path).cloned(),
+                "{path}"
+            );
         }
     }
 }

@@ -2,10 +2,14 @@
 //! usual path on every sample edited node by node: each node replaced (strings with escapes,
 //! numbers written other ways, other types), removed, or its object or array changed (another
 //! provider's marks added, a key twice, members reordered); lenient
-//! and strict. Any difference in the printed verdict is a false verdict.
+//! and strict. Any difference in the printed verdict is a false verdict. Where the lean path
+//! answers, what `listen` reads from its tape (the live line's gist, the inspector's message
+//! events: [`BodyFacts::of_tape`]) must equal what it reads from the `Value` ([`BodyFacts::of`]).
 use serde_json::Value;
 
-use super::{CheckOptions, check_bytes, check_bytes_parsed};
+use super::{CheckOptions, check_bytes, check_bytes_parsed, check_lean_with};
+use crate::capture::CaptureRecord;
+use crate::inspector::BodyFacts;
 
 /// A string no sample holds, swapped for raw JSON text after serialising.
 const HOLE: &str = "\u{1}hole\u{1}";
@@ -257,15 +261,44 @@ fn differs(body: &[u8], lean_answers: &mut usize) -> Option<String> {
         };
         *lean_answers += usize::from(super::check_lean(body, &options).is_some());
         let lean = serde_json::to_value(check_bytes(body, None, &options)).unwrap();
-        let usual = serde_json::to_value(check_bytes_parsed(body, None, &options).0).unwrap();
+        let (usual_check, value) = check_bytes_parsed(body, None, &options);
+        let usual = serde_json::to_value(&usual_check).unwrap();
         if lean != usual {
             return Some(format!(
                 "strict {strict}: {}\n lean:  {lean}\n usual: {usual}",
                 String::from_utf8_lossy(body)
             ));
         }
+        if let Some(failure) = facts_differ(body, &options, usual_check, value.as_ref()) {
+            return Some(format!(
+                "strict {strict}: {}\n {failure}",
+                String::from_utf8_lossy(body)
+            ));
+        }
     }
     None
+}
+
+/// Where the lean path answers: the difference between its verdict, gist and message events,
+/// read from the tape as `listen` reads them, and the usual path's, read from the `Value`.
+fn facts_differ(
+    body: &[u8],
+    options: &CheckOptions,
+    usual: super::Check,
+    value: Option<&Value>,
+) -> Option<String> {
+    let (check, facts) = check_lean_with(body, options, BodyFacts::of_tape)?;
+    let (lean, usual_json) = (
+        serde_json::to_value(&check).unwrap(),
+        serde_json::to_value(&usual).unwrap(),
+    );
+    if lean != usual_json {
+        return Some(format!("lean check:  {lean}\n usual check: {usual_json}"));
+    }
+    let mut record = CaptureRecord::default();
+    usual.record_into(&mut record);
+    let of_value = BodyFacts::of(&record, body, value);
+    (facts != of_value).then(|| format!("tape facts:  {facts:?}\n value facts: {of_value:?}"))
 }
 
 /// Whole-body forms: Meta's wire form (every non-ASCII character and `/` escaped), pretty
@@ -376,4 +409,36 @@ fn edited_samples_get_the_same_verdict_both_ways() {
 #[ignore = "half a minute; the test above checks every fifteenth edit"]
 fn every_edit_of_every_sample_gets_the_same_verdict_both_ways() {
     assert_agree(1);
+}
+
+/// Every sample is answered by the lean path, and what `listen` reads from its tape is what it
+/// reads from its `Value`; most samples have a gist and many name messages, so the comparison
+/// above compares something.
+#[test]
+fn every_sample_has_the_same_gist_and_messages_from_its_tape() {
+    let (mut samples, mut gists, mut messages) = (0, 0, 0);
+    for sample in crate::catalogue::samples() {
+        let Ok(value) = serde_json::from_slice::<Value>(sample.body) else {
+            continue;
+        };
+        samples += 1;
+        let options = CheckOptions::default();
+        let (usual, parsed) = check_bytes_parsed(sample.body, None, &options);
+        assert_eq!(parsed.as_ref(), Some(&value));
+        let failure = facts_differ(sample.body, &options, usual, parsed.as_ref());
+        assert!(failure.is_none(), "{}: {}", sample.name, failure.unwrap());
+        let (_, facts) = check_lean_with(sample.body, &options, BodyFacts::of_tape)
+            .unwrap_or_else(|| panic!("{}: the lean path does not answer", sample.name));
+        gists += usize::from(facts.gist_of_body().is_some());
+        messages += usize::from(!facts.messages().is_empty());
+    }
+    assert!(samples > 50, "{samples} samples");
+    assert!(
+        gists * 10 > samples * 9,
+        "{gists} gists of {samples} samples"
+    );
+    assert!(
+        messages * 3 > samples,
+        "{messages} with messages of {samples} samples"
+    );
 }

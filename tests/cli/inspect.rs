@@ -435,7 +435,10 @@ fn records_appended_arrive_as_events_and_in_the_list() {
         );
         data = line.strip_prefix("data: ").map(str::to_string);
     }
-    let summary: Value = serde_json::from_str(&data.unwrap()).unwrap();
+    // A `records` event: the batch of records added, here the one.
+    let batch: Value = serde_json::from_str(&data.unwrap()).unwrap();
+    assert_eq!(batch.as_array().map(Vec::len), Some(1), "{batch}");
+    let summary = &batch[0];
     assert_eq!(summary["kind"], json!("status:read"));
     assert_eq!(summary["messages"][0]["status"], json!("read"));
     assert_eq!(inspect.list_of("", 1)["total"], json!(1));

@@ -105,10 +105,23 @@ struct Handled {
     record: CaptureRecord,
     answer: Answer,
     parsed: Option<serde_json::Value>,
+    /// The body's gist, found while it was checked (without a feed; with one, `facts` has it).
+    gist: Option<String>,
     provider: Option<Provider>,
     notes: Notes,
     /// What the inspector lists of the body, found while it was parsed (with a feed only).
     facts: Option<BodyFacts>,
+}
+
+/// What checking a body found besides its verdict (see [`Handler::check_body`]).
+#[derive(Default)]
+struct Checked {
+    provider: Option<Provider>,
+    /// The body as a `Value`, when the usual path parsed it (and it is not large).
+    parsed: Option<serde_json::Value>,
+    facts: Option<BodyFacts>,
+    /// The gist, when the lean path found it (without a feed).
+    gist: Option<String>,
 }
 
 /// A request's record as received, and what the record keeps only redacted.
@@ -455,14 +468,13 @@ impl Handler {
             None => read_body(&mut request, self.config.max_body),
         };
         let mut notes = Notes::default();
-        let mut parsed = None;
-        let mut provider = None;
-        let mut facts = None;
+        let mut checked = Checked::default();
         let answer = match body {
             Ok(bytes) => {
                 (record.body, record.body_encoding) = CaptureRecord::encode_body(&bytes);
                 record.body_bytes = bytes.len() as u64;
-                (provider, parsed, facts) = self.check_body(&mut record, &bytes, &query);
+                checked = self.check_body(&mut record, &bytes, &query);
+                let provider = checked.provider;
                 self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
             }
             Err(unread) => self.refuse(&mut record, unread),
@@ -470,11 +482,18 @@ impl Handler {
         notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
         record.response_status = answer.status;
 
+        let Checked {
+            provider,
+            parsed,
+            facts,
+            gist,
+        } = checked;
         Handled {
             request,
             record,
             answer,
             parsed,
+            gist,
             provider,
             notes,
             facts,
@@ -544,20 +563,13 @@ impl Handler {
     }
 
     /// Validate a body that is expected (not a bodiless GET), writing the verdict into the
-    /// record: the provider that claimed it, its parsed value for the live line (not kept
-    /// for a large body), and what the inspector lists of it (when it is fed).
-    fn check_body(
-        &self,
-        record: &mut CaptureRecord,
-        bytes: &[u8],
-        query: &str,
-    ) -> (
-        Option<Provider>,
-        Option<serde_json::Value>,
-        Option<BodyFacts>,
-    ) {
+    /// record: the provider that claimed it, its parsed value or gist for the live line (no
+    /// value kept for a large body), and what the inspector lists of it (when it is fed).
+    /// A body the lean check finds valid is read as a tape, its gist and message events
+    /// with it ([`validation::check_lean_with`]); any other goes the usual way.
+    fn check_body(&self, record: &mut CaptureRecord, bytes: &[u8], query: &str) -> Checked {
         if !validation::expects_body(&record.method, bytes) {
-            return (None, None, None);
+            return Checked::default();
         }
         let large = bytes.len() > tiny_http::BUFFERED_BODY_MAX;
         let turn = large.then(|| {
@@ -572,11 +584,38 @@ impl Handler {
         } else {
             0
         };
-        let (check, value) = if values > validation::MAX_VALUES {
-            (validation::Check::too_many_values(values), None)
-        } else {
-            validation::check_bytes_parsed(bytes, Some(query), &self.config.check)
-        };
+        if values > validation::MAX_VALUES {
+            validation::Check::too_many_values(values).record_into(record);
+            let facts = self
+                .feed
+                .is_some()
+                .then(|| BodyFacts::of(record, bytes, None));
+            return Checked {
+                facts,
+                ..Checked::default()
+            };
+        }
+        let lean =
+            validation::check_lean_with(bytes, &self.config.check, |body, provider, kind| {
+                if self.feed.is_some() {
+                    (Some(BodyFacts::of_tape(body, provider, kind)), None)
+                } else if self.config.format == Format::Text {
+                    (None, Some(providers::gist_tape(body, provider, kind)))
+                } else {
+                    (None, None)
+                }
+            });
+        if let Some((check, (facts, gist))) = lean {
+            let provider = check.provider;
+            check.record_into(record);
+            return Checked {
+                provider,
+                parsed: None,
+                facts,
+                gist,
+            };
+        }
+        let (check, value) = validation::check_bytes_parsed(bytes, Some(query), &self.config.check);
         let provider = check.provider;
         check.record_into(record);
         let facts = self
@@ -584,7 +623,12 @@ impl Handler {
             .is_some()
             .then(|| BodyFacts::of(record, bytes, value.as_ref()));
         drop(turn);
-        (provider, if large { None } else { value }, facts)
+        Checked {
+            provider,
+            parsed: if large { None } else { value },
+            facts,
+            gist: None,
+        }
     }
 
     /// The request's line (or JSON record) for the display, appended to `text`.
@@ -598,7 +642,11 @@ impl Handler {
                 }
             }
             Format::Text => {
-                let found = one.facts.as_ref().and_then(BodyFacts::gist_of_body);
+                let found = one
+                    .facts
+                    .as_ref()
+                    .and_then(BodyFacts::gist_of_body)
+                    .or(one.gist.as_deref());
                 let gist = match (found, &one.parsed, one.provider, &record.kind) {
                     // Found already for the inspector.
                     (Some(gist), ..) => Some(std::borrow::Cow::Borrowed(gist)),

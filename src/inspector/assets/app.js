@@ -188,14 +188,17 @@ function connect() {
     $("#live").className = "live off";
     $("#live").textContent = "reconnecting…";
   });
-  events.addEventListener("record", (event) => {
-    const summary = JSON.parse(event.data);
-    counts.total += 1;
-    const answer = appAnswer(summary);
-    if (answer !== null) counts.app[answer] = (counts.app[answer] || 0) + 1;
-    if (matches(summary, filters())) {
-      counts.matching += 1;
-      prepend(summary, true);
+  // The records added since the last event, oldest first: a flood arrives a batch at a time.
+  events.addEventListener("records", (event) => {
+    const filter = filters();
+    for (const summary of JSON.parse(event.data)) {
+      counts.total += 1;
+      const answer = appAnswer(summary);
+      if (answer !== null) counts.app[answer] = (counts.app[answer] || 0) + 1;
+      if (matches(summary, filter)) {
+        counts.matching += 1;
+        prepend(summary, true);
+      }
     }
     showCounts();
     if (session.chat) chatChanged();

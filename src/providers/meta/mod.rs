@@ -31,7 +31,7 @@ use super::capabilities::{
 use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Rules};
 use super::shapes::{
     JsonView, ObjectView, at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
-    first_error, status_gist, status_kind, str_field, text_at, unix_time,
+    first_error, status_gist, status_kind, str_field, unix_time, view_text_at,
 };
 use crate::ids::IdSource;
 use crate::schemas::{Assembly, SchemaSet};
@@ -413,67 +413,22 @@ impl Rules for Meta {
     }
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {
-        let Some(value) = at(body, "/entry/0/changes/0/value") else {
-            return Gist::default();
-        };
-        let text = |path: &str| text_at(value, path);
-        match kind.name() {
-            "message" => Gist {
-                who: text("/messages/0/from")
-                    .or_else(|| text("/messages/0/from_user_id"))
-                    .or_else(|| text("/contacts/0/profile/username")),
-                what: message_text(at(value, "/messages/0")),
-            },
-            "status" | "call_status" => status_gist(value),
-            "error" => Gist {
-                who: text("/metadata/display_phone_number"),
-                what: first_error(value),
-            },
-            "call" => Gist {
-                who: arrow(text("/calls/0/from"), text("/calls/0/to")),
-                what: text("/calls/0/duration").map(|seconds| format!("{seconds} s")),
-            },
-            "echo" => Gist {
-                who: arrow(
-                    text("/message_echoes/0/from"),
-                    text("/message_echoes/0/to").or_else(|| text("/message_echoes/0/to_user_id")),
-                ),
-                what: message_text(at(value, "/message_echoes/0")),
-            },
-            "template_status" | "template_quality" | "template_category"
-            | "template_components" => template_gist(value),
-            "user_preference" | "user_id_update" => user_gist(value),
-            "phone_quality" | "phone_name" | "username" | "security" => Gist {
-                who: text("/display_phone_number"),
-                what: arrow(text("/old_limit"), text("/current_limit"))
-                    .or_else(|| text("/requested_verified_name"))
-                    .or_else(|| text("/username")),
-            },
-            "account_update" => account_gist(body, value),
-            "group_lifecycle" | "group_participants" | "group_settings" | "group_status" => Gist {
-                who: text("/groups/0/group_id"),
-                what: text("/groups/0/subject")
-                    .or_else(|| text("/groups/0/subject/text"))
-                    .or_else(|| text("/groups/0/reason")),
-            },
-            _ => Gist {
-                who: text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
-                what: None,
-            },
-        }
+        gist(body, kind)
+    }
+
+    fn gist_tape(&self, body: crate::tape::TapeNode<'_>, kind: &Kind) -> Gist {
+        gist(body, kind)
     }
 
     /// Meta's `errors[]` on a message or on its change's value (131000: the content could not
     /// be delivered): the message's gist says only its type otherwise. Statuses and error
     /// changes show theirs as their gist already.
     fn gist_error(&self, body: &Value, kind: &Kind) -> Option<String> {
-        if kind.name() != "message" {
-            return None;
-        }
-        let value = at(body, "/entry/0/changes/0/value")?;
-        at(value, "/messages/0")
-            .and_then(first_error)
-            .or_else(|| first_error(value))
+        gist_error(body, kind)
+    }
+
+    fn gist_error_tape(&self, body: crate::tape::TapeNode<'_>, kind: &Kind) -> Option<String> {
+        gist_error(body, kind)
     }
 
     fn webhook_setup(&self, base: &str) -> String {
@@ -493,7 +448,6 @@ impl Rules for Meta {
     /// body gives other bytes).
     fn wire_bytes(&self, body: &Value) -> Vec<u8> {
         escaped_like_meta(&serde_json::to_string(body).expect("a JSON value always encodes"))
-            .into_bytes()
     }
 
     fn novelties(&self) -> &'static [Novelty] {
@@ -621,15 +575,15 @@ impl Lifecycle for Meta {
 
     /// Every change's messages (`wamid.` ids) and statuses, in the order of the body.
     fn message_events(&self, body: &Value, _kind: &Kind) -> Vec<MessageEvent> {
-        let mut events = Vec::new();
-        for entry in body.get("entry").and_then(Value::as_array).into_iter().flatten() {
-            for change in entry.get("changes").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(value) = change.get("value") {
-                    events.extend(super::shapes::meta_message_events(value));
-                }
-            }
-        }
-        events
+        message_events(body)
+    }
+
+    fn message_events_tape(
+        &self,
+        body: crate::tape::TapeNode<'_>,
+        _kind: &Kind,
+    ) -> Vec<MessageEvent> {
+        message_events(body)
     }
 
     fn status_item(&self) -> &'static str {
@@ -664,6 +618,84 @@ impl Identities for Meta {
     }
 }
 
+/// Sender or recipient, and text or event ([`Rules::gist`]), read either way.
+fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
+    let Some(value) = at(body, "/entry/0/changes/0/value") else {
+        return Gist::default();
+    };
+    let text = |path: &str| view_text_at(value, path);
+    match kind.name() {
+        "message" => Gist {
+            who: text("/messages/0/from")
+                .or_else(|| text("/messages/0/from_user_id"))
+                .or_else(|| text("/contacts/0/profile/username")),
+            what: message_text(at(value, "/messages/0")),
+        },
+        "status" | "call_status" => status_gist(value),
+        "error" => Gist {
+            who: text("/metadata/display_phone_number"),
+            what: first_error(value),
+        },
+        "call" => Gist {
+            who: arrow(text("/calls/0/from"), text("/calls/0/to")),
+            what: text("/calls/0/duration").map(|seconds| format!("{seconds} s")),
+        },
+        "echo" => Gist {
+            who: arrow(
+                text("/message_echoes/0/from"),
+                text("/message_echoes/0/to").or_else(|| text("/message_echoes/0/to_user_id")),
+            ),
+            what: message_text(at(value, "/message_echoes/0")),
+        },
+        "template_status" | "template_quality" | "template_category"
+        | "template_components" => template_gist(value),
+        "user_preference" | "user_id_update" => user_gist(value),
+        "phone_quality" | "phone_name" | "username" | "security" => Gist {
+            who: text("/display_phone_number"),
+            what: arrow(text("/old_limit"), text("/current_limit"))
+                .or_else(|| text("/requested_verified_name"))
+                .or_else(|| text("/username")),
+        },
+        "account_update" => account_gist(body, value),
+        "group_lifecycle" | "group_participants" | "group_settings" | "group_status" => Gist {
+            who: text("/groups/0/group_id"),
+            what: text("/groups/0/subject")
+                .or_else(|| text("/groups/0/subject/text"))
+                .or_else(|| text("/groups/0/reason")),
+        },
+        _ => Gist {
+            who: view_text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
+            what: None,
+        },
+    }
+}
+
+/// Meta's `errors[]` on a message or on its change's value ([`Rules::gist_error`]).
+fn gist_error<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Option<String> {
+    if kind.name() != "message" {
+        return None;
+    }
+    let value = at(body, "/entry/0/changes/0/value")?;
+    at(value, "/messages/0")
+        .and_then(first_error)
+        .or_else(|| first_error(value))
+}
+
+/// Every change's messages and statuses ([`Lifecycle::message_events`]), read either way.
+fn message_events<'a, V: JsonView<'a>>(body: V) -> Vec<MessageEvent> {
+    let mut events = Vec::new();
+    let entries = body.get("entry").and_then(JsonView::items);
+    for entry in entries.into_iter().flatten() {
+        let changes = entry.get("changes").and_then(JsonView::items);
+        for change in changes.into_iter().flatten() {
+            if let Some(value) = change.get("value") {
+                events.extend(super::shapes::meta_message_events(value));
+            }
+        }
+    }
+    events
+}
+
 /// `from → to`, or whichever of the two is known.
 fn arrow(from: Option<String>, to: Option<String>) -> Option<String> {
     match (from, to) {
@@ -674,8 +706,8 @@ fn arrow(from: Option<String>, to: Option<String>) -> Option<String> {
 
 /// A template's name and language, and what happened to it: a reason, a quality or category
 /// change, a component.
-fn template_gist(value: &Value) -> Gist {
-    let text = |path: &str| text_at(value, path);
+fn template_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
+    let text = |path: &str| view_text_at(value, path);
     Gist {
         who: text("/message_template_name").map(|name| match text("/message_template_language") {
             Some(language) => format!("{name} ({language})"),
@@ -692,8 +724,8 @@ fn template_gist(value: &Value) -> Gist {
 }
 
 /// The user a preference or user id update is about, and the category or the id's change.
-fn user_gist(value: &Value) -> Gist {
-    let text = |path: &str| text_at(value, path);
+fn user_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
+    let text = |path: &str| view_text_at(value, path);
     Gist {
         who: text("/user_preferences/0/wa_id")
             .or_else(|| text("/user_id_update/0/wa_id"))
@@ -708,11 +740,11 @@ fn user_gist(value: &Value) -> Gist {
 }
 
 /// The number or the account, and the ban, violation or restriction.
-fn account_gist(body: &Value, value: &Value) -> Gist {
-    let text = |path: &str| text_at(value, path);
+fn account_gist<'a, V: JsonView<'a>>(body: V, value: V) -> Gist {
+    let text = |path: &str| view_text_at(value, path);
     Gist {
         who: text("/phone_number")
-            .or_else(|| text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
+            .or_else(|| view_text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
         what: text("/ban_info/waba_ban_state")
             .or_else(|| text("/violation_info/violation_type"))
             .or_else(|| text("/restriction_info/0/restriction_type")),
@@ -732,23 +764,20 @@ fn items_mut<'a>(value: &'a mut Value, key: &str) -> impl Iterator<Item = &'a mu
 /// Compact JSON text with every non-ASCII character written `\uXXXX` (UTF-16, surrogate pairs
 /// beyond the BMP) and every `/` written `\/`. Both only occur inside strings, so the result is
 /// the same JSON value.
-fn escaped_like_meta(compact: &str) -> String {
-    // The runs between characters to escape are copied whole (every webhook's wire bytes pass
-    // here: a copy and a per-character pass each time cost more than the rest of the encoding).
-    let mut out = String::with_capacity(compact.len() + compact.len() / 8);
-    let mut rest = compact;
-    // Bytes, not chars: the first byte that is `/` or not ASCII starts a char.
-    while let Some(at) = rest.bytes().position(|b| b == b'/' || !b.is_ascii()) {
-        out.push_str(&rest[..at]);
-        let c = rest[at..].chars().next().expect("found at a char boundary");
-        if c == '/' {
-            out.push_str("\\/");
-        } else {
-            out.push_str(&signature::ascii_escaped(c.encode_utf8(&mut [0; 4])));
-        }
-        rest = &rest[at + c.len_utf8()..];
-    }
-    out.push_str(rest);
+fn escaped_like_meta(compact: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compact.len() + compact.len() / 8);
+    crate::escape::runs(
+        compact,
+        &mut out,
+        |bytes| bytes.iter().position(|&byte| byte == b'/' || !byte.is_ascii()),
+        |c, out| {
+            if c == '/' {
+                out.extend_from_slice(b"\\/");
+            } else {
+                out.extend_from_slice(signature::ascii_escaped(c.encode_utf8(&mut [0; 4])).as_bytes());
+            }
+        },
+    );
     out
 }
 
@@ -783,7 +812,7 @@ mod wire_tests {
         ] {
             assert_eq!(
                 escaped_like_meta(text),
-                signature::ascii_escaped(&text.replace('/', "\\/")),
+                signature::ascii_escaped(&text.replace('/', "\\/")).into_bytes(),
                 "{text}"
             );
         }

@@ -18,7 +18,10 @@ use serde_json::{Map, Value};
 
 use super::capabilities::{InstantReplies, Lifecycle, QueryMethod, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
-use super::shapes::{JsonView, ObjectView, UNDELIVERABLE, code, has_nonempty, same_kind_of_number, text_at};
+use super::shapes::{
+    JsonView, ObjectView, UNDELIVERABLE, code, has_nonempty, same_kind_of_number, view_text,
+    view_text_at,
+};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
 
@@ -151,25 +154,11 @@ impl Rules for Picky {
     }
 
     fn gist(&self, body: &Value, _kind: &Kind) -> Gist {
-        Gist {
-            who: text_at(body, "/number")
-                .or_else(|| text_at(body, "/project_id").map(|p| format!("project {p}"))),
-            what: text_at(body, "/message_in_raw")
-                .or_else(|| text_at(body, "/message-in"))
-                .or_else(|| text_at(body, "/message-out"))
-                .or_else(|| {
-                    let id = text_at(body, "/data/0/msg_id")?;
-                    Some(match text_at(body, "/data/0/error_code") {
-                        Some(code) => format!(
-                            "msg {id} failed {code} {}",
-                            text_at(body, "/data/0/error_message").unwrap_or_default()
-                        )
-                        .trim_end()
-                        .to_string(),
-                        None => format!("msg {id}"),
-                    })
-                }),
-        }
+        gist(body)
+    }
+
+    fn gist_tape(&self, body: crate::tape::TapeNode<'_>, _kind: &Kind) -> Gist {
+        gist(body)
     }
 
     /// Instant replies are what an endpoint answers, not what Picky Assist sends.
@@ -263,35 +252,15 @@ impl Lifecycle for Picky {
     /// A message received carries `unique-id`; a delivery report lists `data[].msg_id` with a
     /// status code (1 delivered, 2 failed, 3 read, 4 submitted).
     fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent> {
-        if self.is_status(kind) {
-            let items = body.get("data").and_then(Value::as_array);
-            return items
-                .into_iter()
-                .flatten()
-                .filter_map(|item| {
-                    let id = item.get("msg_id").and_then(super::shapes::value_text)?;
-                    let status = match item.get("status").and_then(code) {
-                        Some(1) => "delivered".to_string(),
-                        Some(2) => "failed".to_string(),
-                        Some(3) => "read".to_string(),
-                        Some(4) => "submitted".to_string(),
-                        Some(other) => format!("status {other}"),
-                        None => return None,
-                    };
-                    let error = text_at(item, "/error_code").map(|code| {
-                        match text_at(item, "/error_message") {
-                            Some(words) => format!("{code} {words}"),
-                            None => code,
-                        }
-                    });
-                    Some(MessageEvent::new(id, status, error))
-                })
-                .collect();
-        }
-        match text_at(body, "/unique-id").or_else(|| text_at(body, "/msg_id")) {
-            Some(id) if kind.name() == "message" => vec![MessageEvent::new(id, "incoming", None)],
-            _ => Vec::new(),
-        }
+        message_events(body, kind, self.is_status(kind))
+    }
+
+    fn message_events_tape(
+        &self,
+        body: crate::tape::TapeNode<'_>,
+        kind: &Kind,
+    ) -> Vec<MessageEvent> {
+        message_events(body, kind, self.is_status(kind))
     }
 
     fn status_item(&self) -> &'static str {
@@ -377,4 +346,60 @@ fn to_query(body: &Value) -> anyhow::Result<String> {
         query.append_pair(key, &text);
     }
     Ok(query.finish())
+}
+
+/// Who and what ([`Rules::gist`]), read either way.
+fn gist<'a, V: JsonView<'a>>(body: V) -> Gist {
+    Gist {
+        who: view_text_at(body, "/number")
+            .or_else(|| view_text_at(body, "/project_id").map(|p| format!("project {p}"))),
+        what: view_text_at(body, "/message_in_raw")
+            .or_else(|| view_text_at(body, "/message-in"))
+            .or_else(|| view_text_at(body, "/message-out"))
+            .or_else(|| {
+                let id = view_text_at(body, "/data/0/msg_id")?;
+                Some(match view_text_at(body, "/data/0/error_code") {
+                    Some(code) => format!(
+                        "msg {id} failed {code} {}",
+                        view_text_at(body, "/data/0/error_message").unwrap_or_default()
+                    )
+                    .trim_end()
+                    .to_string(),
+                    None => format!("msg {id}"),
+                })
+            }),
+    }
+}
+
+/// Messages received and delivery reports ([`Lifecycle::message_events`]), read either way.
+fn message_events<'a, V: JsonView<'a>>(body: V, kind: &Kind, is_status: bool) -> Vec<MessageEvent> {
+    if is_status {
+        let items = body.get("data").and_then(JsonView::items);
+        return items
+            .into_iter()
+            .flatten()
+            .filter_map(|item| {
+                let id = item.get("msg_id").and_then(view_text)?;
+                let status = match item.get("status").and_then(code) {
+                    Some(1) => "delivered".to_string(),
+                    Some(2) => "failed".to_string(),
+                    Some(3) => "read".to_string(),
+                    Some(4) => "submitted".to_string(),
+                    Some(other) => format!("status {other}"),
+                    None => return None,
+                };
+                let error = view_text_at(item, "/error_code").map(|code| {
+                    match view_text_at(item, "/error_message") {
+                        Some(words) => format!("{code} {words}"),
+                        None => code,
+                    }
+                });
+                Some(MessageEvent::new(id, status, error))
+            })
+            .collect();
+    }
+    match view_text_at(body, "/unique-id").or_else(|| view_text_at(body, "/msg_id")) {
+        Some(id) if kind.name() == "message" => vec![MessageEvent::new(id, "incoming", None)],
+        _ => Vec::new(),
+    }
 }

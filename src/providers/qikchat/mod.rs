@@ -18,7 +18,9 @@ use serde_json::{Map, Value};
 
 use super::capabilities::{Auth, Lifecycle, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
-use super::shapes::{JsonView, ObjectView, message_kind, message_text, status_kind, str_field, text_at};
+use super::shapes::{
+    JsonView, ObjectView, message_kind, message_text, status_kind, str_field, view_text_at,
+};
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
 
@@ -102,16 +104,11 @@ impl Rules for Qikchat {
     }
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {
-        match kind.name() {
-            "status" => Gist {
-                who: text_at(body, "/payload/to"),
-                what: text_at(body, "/payload/id"),
-            },
-            _ => Gist {
-                who: text_at(body, "/payload/message/from"),
-                what: message_text(super::shapes::at(body, "/payload/message")),
-            },
-        }
+        gist(body, kind)
+    }
+
+    fn gist_tape(&self, body: crate::tape::TapeNode<'_>, kind: &Kind) -> Gist {
+        gist(body, kind)
     }
 
     fn webhook_setup(&self, base: &str) -> String {
@@ -188,19 +185,15 @@ impl Lifecycle for Qikchat {
 
     /// `payload.id` names the message, received (`whatsapp:message:in`) or sent (a status).
     fn message_events(&self, body: &Value, kind: &Kind) -> Vec<MessageEvent> {
-        let Some(id) = text_at(body, "/payload/id") else {
-            return Vec::new();
-        };
-        let status = if self.is_status(kind) {
-            match text_at(body, "/payload/status") {
-                Some(status) => status.to_ascii_lowercase(),
-                None => return Vec::new(),
-            }
-        } else {
-            "incoming".to_string()
-        };
-        let error = super::shapes::first_error(&body["payload"]);
-        vec![MessageEvent::new(id, status, error)]
+        message_events(body, self.is_status(kind))
+    }
+
+    fn message_events_tape(
+        &self,
+        body: crate::tape::TapeNode<'_>,
+        kind: &Kind,
+    ) -> Vec<MessageEvent> {
+        message_events(body, self.is_status(kind))
     }
 
     fn status_item(&self) -> &'static str {
@@ -214,4 +207,35 @@ impl Lifecycle for Qikchat {
             Value::String(super::shapes::iso_time(at)),
         );
     }
+}
+
+/// Who and what ([`Rules::gist`]), read either way.
+fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
+    match kind.name() {
+        "status" => Gist {
+            who: view_text_at(body, "/payload/to"),
+            what: view_text_at(body, "/payload/id"),
+        },
+        _ => Gist {
+            who: view_text_at(body, "/payload/message/from"),
+            what: message_text(super::shapes::at(body, "/payload/message")),
+        },
+    }
+}
+
+/// `payload.id`, received or with its status ([`Lifecycle::message_events`]), read either way.
+fn message_events<'a, V: JsonView<'a>>(body: V, is_status: bool) -> Vec<MessageEvent> {
+    let Some(id) = view_text_at(body, "/payload/id") else {
+        return Vec::new();
+    };
+    let status = if is_status {
+        match view_text_at(body, "/payload/status") {
+            Some(status) => status.to_ascii_lowercase(),
+            None => return Vec::new(),
+        }
+    } else {
+        "incoming".to_string()
+    };
+    let error = body.get("payload").and_then(super::shapes::first_error);
+    vec![MessageEvent::new(id, status, error)]
 }

@@ -19,7 +19,7 @@ use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
     JsonView, ObjectView,
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
-    status_kind, value_text,
+    status_kind, view_text,
 };
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -138,15 +138,11 @@ impl Rules for Smartflow {
     }
 
     fn gist(&self, body: &Value, kind: &Kind) -> Gist {
-        if kind.name() == "status" {
-            status_gist(body)
-        } else {
-            let message = at(body, "/messages/0").or_else(|| body.get("messages"));
-            Gist {
-                who: message.and_then(|m| m.get("from")).and_then(value_text),
-                what: message_text(message),
-            }
-        }
+        gist(body, kind)
+    }
+
+    fn gist_tape(&self, body: crate::tape::TapeNode<'_>, kind: &Kind) -> Gist {
+        gist(body, kind)
     }
 
     fn webhook_setup(&self, base: &str) -> String {
@@ -194,11 +190,32 @@ impl Lifecycle for Smartflow {
         super::shapes::meta_message_events(body)
     }
 
+    fn message_events_tape(
+        &self,
+        body: crate::tape::TapeNode<'_>,
+        _kind: &Kind,
+    ) -> Vec<MessageEvent> {
+        super::shapes::meta_message_events(body)
+    }
+
     fn status_item(&self) -> &'static str {
         "/statuses/0"
     }
 
     fn set_status(&self, item: &mut Map<String, Value>, status: &str, at: SystemTime) {
         set_meta_status(item, status, at);
+    }
+}
+
+/// A status's, or a message's sender and text ([`Rules::gist`]), read either way.
+fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
+    if kind.name() == "status" {
+        status_gist(body)
+    } else {
+        let message = at(body, "/messages/0").or_else(|| body.get("messages"));
+        Gist {
+            who: message.and_then(|m| m.get("from")).and_then(view_text),
+            what: message_text(message),
+        }
     }
 }
