@@ -483,8 +483,13 @@ impl Delivery {
             // Nothing is kept: what the line shows is enough.
             record.kind = crate::providers::detect(body).map(|detection| detection.kind);
         }
-        self.recorder
+        // What the inspector lists of the body, from the body at hand (never parsed again).
+        let facts = (keep && self.recorder.fed())
+            .then(|| crate::inspector::BodyFacts::of(&record, &body_bytes, Some(body)));
+        let saved = self
+            .recorder
             .webhook(record, status, error, &marks.words(batched), batched);
+        self.recorder.feed(saved, facts);
         Delivered {
             status,
             body: reply.body,
