@@ -1092,11 +1092,19 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         headers: &headers,
         body: bytes,
     };
+    // What needs none of the emulator's state (a send's body parsed and checked) is done
+    // before its lock is taken: the lock is held only while the state changes.
+    let precheck = body
+        .as_ref()
+        .ok()
+        .and_then(|_| shared.provider.rules().send_api())
+        .and_then(|api| api.precheck(&api_request));
     let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
-        let mut answer = match &body {
-            Ok(_) => emulator.answer(&api_request, now),
-            Err((status, why)) => emulator.refusal(*status, why),
+        let mut answer = match (&body, precheck) {
+            (Ok(_), Some(precheck)) => emulator.answer_checked(&api_request, precheck, now),
+            (Ok(_), None) => emulator.answer(&api_request, now),
+            (Err((status, why)), _) => emulator.refusal(*status, why),
         };
         let redacted = if keeps {
             emulator.redacted(&api_request)
