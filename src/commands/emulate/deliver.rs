@@ -690,17 +690,21 @@ impl Queue {
         let lane = &self.lanes[at % self.lanes.len()];
         let mut dropped = 0;
         for job in jobs {
-            if lane.waiting.load(Ordering::Relaxed) >= QUEUE_MAX / self.lanes.len() {
+            // Counted before it is queued: the lane may send it (and count it off) before
+            // `try_send` has returned here, and a count taken off first would wrap below zero
+            // and read as a full lane, dropping the webhooks queued meanwhile.
+            if lane.waiting.fetch_add(1, Ordering::AcqRel) >= QUEUE_MAX / self.lanes.len() {
+                lane.waiting.fetch_sub(1, Ordering::AcqRel);
                 dropped += 1;
                 continue;
             }
             let marks = job.marks;
             match lane.sender.try_send(job) {
-                Ok(()) => {
-                    lane.waiting.fetch_add(1, Ordering::Relaxed);
-                    self.count_chaos(marks);
+                Ok(()) => self.count_chaos(marks),
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                    lane.waiting.fetch_sub(1, Ordering::AcqRel);
+                    dropped += 1;
                 }
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => dropped += 1,
             }
         }
         dropped

@@ -9,7 +9,9 @@
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
 //! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
+//! never while a webhook is sent, and not while a send's body is parsed and checked against the
+//! send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
+//! thread before the lock is taken). Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
 //! on a thread of its own (as does a request whose body is still arriving).
