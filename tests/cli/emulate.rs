@@ -1192,7 +1192,10 @@ fn concurrent_sends_get_the_answers_sequential_ones_get_and_drop_no_webhook() {
     got.sort_by_key(key);
     assert_eq!(got, expected);
     let statuses: std::collections::BTreeSet<u16> = got.iter().map(|answer| answer.0).collect();
-    assert!(statuses.contains(&200) && statuses.contains(&400), "{statuses:?}");
+    assert!(
+        statuses.contains(&200) && statuses.contains(&400),
+        "{statuses:?}"
+    );
     let (_, _, stderr) = at_once.interrupt();
     let summary = &stderr[stderr.find("wa-hook emulate: stopped").expect(&stderr)..];
     assert!(summary.contains("300 requests"), "{summary}");

@@ -546,7 +546,10 @@ fn the_inspector_is_fed_the_runs_sends_answers_and_webhooks() {
         if page["total"] == json!(5) {
             break page;
         }
-        assert!(Instant::now() < deadline, "the run is never listed whole: {page:#}");
+        assert!(
+            Instant::now() < deadline,
+            "the run is never listed whole: {page:#}"
+        );
         std::thread::yield_now();
     };
     let fed = listed(&fed);
@@ -563,8 +566,16 @@ fn the_inspector_is_fed_the_runs_sends_answers_and_webhooks() {
         "{fed:#?}"
     );
     assert_eq!(
-        fed.iter().map(|r| &r["response_status"]).collect::<Vec<_>>(),
-        [&json!(200), &json!(400), &json!(400), &json!(200), &json!(200)]
+        fed.iter()
+            .map(|r| &r["response_status"])
+            .collect::<Vec<_>>(),
+        [
+            &json!(200),
+            &json!(400),
+            &json!(400),
+            &json!(200),
+            &json!(200)
+        ]
     );
     let wamid = answer["messages"][0]["id"].as_str().unwrap();
     assert_eq!(fed[3]["messages"][0]["id"], wamid, "{:#}", fed[3]);
