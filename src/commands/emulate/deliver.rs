@@ -13,6 +13,7 @@
 //!
 //! [`Signing`]: crate::providers::Signing
 //! [`Rules::wire_bytes`]: crate::providers::Rules::wire_bytes
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -334,10 +335,14 @@ pub struct Delivery {
     pub timeout: Duration,
 }
 
-/// An HTTP client and the runtime it runs on.
+/// An HTTP client and the runtime it runs on; a lane's also keeps its own connection to each
+/// plain-http URL it sends to ([`net::Connection`]: a prepared head, none of reqwest's
+/// per-request layers), https going through reqwest.
 struct Client<'a> {
     client: &'a reqwest::Client,
     runtime: &'a tokio::runtime::Runtime,
+    /// `None`: every webhook goes through `client` (deliveries outside the lanes).
+    connections: Option<RefCell<Vec<net::Connection>>>,
 }
 
 impl Delivery {
@@ -347,6 +352,7 @@ impl Delivery {
         let client = Client {
             client: &self.client,
             runtime: crate::http::runtime(),
+            connections: None,
         };
         self.send(
             &client,
@@ -363,6 +369,7 @@ impl Delivery {
         let client = Client {
             client: &self.client,
             runtime: crate::http::runtime(),
+            connections: None,
         };
         let marks = Marks {
             duplicate: true,
@@ -427,15 +434,34 @@ impl Delivery {
                 headers.insert(AUTHORIZATION, value);
             }
         }
-        let request = net::Request {
-            method: Method::POST,
-            url: url.clone(),
-            headers,
-            body: body_bytes.clone().into(),
+        let reply = match client
+            .connections
+            .as_ref()
+            .filter(|_| url.scheme() == "http")
+        {
+            Some(connections) => {
+                let mut connections = connections.borrow_mut();
+                let at = match connections.iter().position(|c| c.serves(url)) {
+                    Some(at) => Some(at),
+                    None => net::Connection::new(url, self.timeout).map(|connection| {
+                        connections.push(connection);
+                        connections.len() - 1
+                    }),
+                };
+                match at {
+                    Some(at) => client.runtime.block_on(connections[at].send(
+                        &Method::POST,
+                        url,
+                        &headers,
+                        body_bytes.clone(),
+                        url,
+                        true,
+                    )),
+                    None => self.send_reqwest(client, url, headers, &body_bytes),
+                }
+            }
+            None => self.send_reqwest(client, url, headers, &body_bytes),
         };
-        let reply = client
-            .runtime
-            .block_on(net::send(client.client, request, url, true));
         let mut secrets: Vec<&SecretString> = self.app_secret.iter().collect();
         if let Some(auth) = &self.basic_auth {
             secrets.extend(auth.secrets());
@@ -494,6 +520,27 @@ impl Delivery {
             status,
             body: reply.body,
         }
+    }
+}
+
+impl Delivery {
+    /// One webhook through reqwest (https, and deliveries outside the lanes).
+    fn send_reqwest(
+        &self,
+        client: &Client<'_>,
+        url: &Url,
+        headers: HeaderMap,
+        body: &bytes::Bytes,
+    ) -> net::Reply {
+        let request = net::Request {
+            method: Method::POST,
+            url: url.clone(),
+            headers,
+            body: body.clone().into(),
+        };
+        client
+            .runtime
+            .block_on(net::send(client.client, request, url, true))
     }
 }
 
@@ -612,6 +659,7 @@ impl Queue {
                         Ok(runtime) => worker.serve(&Client {
                             client: &client,
                             runtime: &runtime,
+                            connections: Some(RefCell::new(Vec::new())),
                         }),
                         // Said, not silent: this lane's webhooks are counted as not sent.
                         Err(err) => crate::output::warn(format!(
