@@ -1101,6 +1101,11 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         .ok()
         .and_then(|_| shared.provider.rules().send_api())
         .and_then(|api| api.precheck(&api_request));
+    // The parsed send, for the inspector's list (so the body is not parsed again there).
+    let parsed = precheck
+        .as_ref()
+        .filter(|_| keeps && shared.recorder.fed())
+        .and_then(|precheck| precheck.body.as_ref().ok().cloned());
     let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
         let mut answer = match (&body, precheck) {
@@ -1161,6 +1166,7 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         (record, bytes)
     };
     // Saved before the answer goes: whoever reads the answer finds the send in the file.
+    let unchanged = bytes == body.as_deref().unwrap_or_default();
     let saved = record_send(shared, record, bytes, &answer);
     respond(
         request,
@@ -1170,8 +1176,20 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         answer.body,
     );
     enqueue(shared, planned);
+    let facts = parsed
+        .filter(|_| unchanged && bytes.len() <= RECORD_BODY_MAX)
+        .and_then(|value| send_facts(bytes, &value));
     // After the answer: the inspector never holds one.
-    shared.recorder.feed(saved, None);
+    shared.recorder.feed(saved, facts);
+}
+
+/// What the inspector lists of a send's body (`bytes`, as its record keeps them, parsed into
+/// `value`): what it would read from the record, as `wa-hook inspect` lists it — a body no
+/// provider claims as a webhook has no gist. `None` (read from the record) for one claimed.
+fn send_facts(bytes: &[u8], value: &Value) -> Option<crate::inspector::BodyFacts> {
+    crate::providers::detect(value)
+        .is_none()
+        .then(|| crate::inspector::BodyFacts::of(&CaptureRecord::default(), bytes, Some(value)))
 }
 
 /// Queue a send's webhooks, counting those dropped.
