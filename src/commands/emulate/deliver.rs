@@ -1,7 +1,8 @@
 //! Webhooks to the app: each one signed as the provider signs (its [`Signing`] over its
 //! [`Rules::wire_bytes`]), sent with `--webhook-timeout`, recorded with the app's answer.
 //! Status webhooks wait in bounded queues, each served by a thread of its own with its own
-//! HTTP client and runtime, in the order of their due times (`--statuses`): a hung app holds
+//! HTTP client and runtime (and, to a plain-http app, its own kept connection: replay's
+//! [`net::Connection`]), in the order of their due times (`--statuses`): a hung app holds
 //! those threads only, never an answer to a send; a full queue drops the webhook and counts it.
 //!
 //! What a provider does on the way, opt-in and drawn from `--seed` ([`Chaos`]): a webhook sent
@@ -339,7 +340,7 @@ pub struct Delivery {
 /// plain-http URL it sends to ([`net::Connection`]: a prepared head, none of reqwest's
 /// per-request layers), https going through reqwest.
 struct Client<'a> {
-    client: &'a reqwest::Client,
+    reqwest: &'a reqwest::Client,
     runtime: &'a tokio::runtime::Runtime,
     /// `None`: every webhook goes through `client` (deliveries outside the lanes).
     connections: Option<RefCell<Vec<net::Connection>>>,
@@ -350,7 +351,7 @@ impl Delivery {
     /// it and count it.
     pub fn deliver(&self, webhook: &Webhook) -> Delivered {
         let client = Client {
-            client: &self.client,
+            reqwest: &self.client,
             runtime: crate::http::runtime(),
             connections: None,
         };
@@ -367,7 +368,7 @@ impl Delivery {
     /// step's `chaos = "duplicate"`, `/_wa-hook/say {"chaos": "duplicate"}`).
     pub fn deliver_copy(&self, webhook: &Webhook) -> Delivered {
         let client = Client {
-            client: &self.client,
+            reqwest: &self.client,
             runtime: crate::http::runtime(),
             connections: None,
         };
@@ -457,10 +458,10 @@ impl Delivery {
                         url,
                         true,
                     )),
-                    None => self.send_reqwest(client, url, headers, &body_bytes),
+                    None => client.through_reqwest(url, headers, &body_bytes),
                 }
             }
-            None => self.send_reqwest(client, url, headers, &body_bytes),
+            None => client.through_reqwest(url, headers, &body_bytes),
         };
         let mut secrets: Vec<&SecretString> = self.app_secret.iter().collect();
         if let Some(auth) = &self.basic_auth {
@@ -523,24 +524,17 @@ impl Delivery {
     }
 }
 
-impl Delivery {
+impl Client<'_> {
     /// One webhook through reqwest (https, and deliveries outside the lanes).
-    fn send_reqwest(
-        &self,
-        client: &Client<'_>,
-        url: &Url,
-        headers: HeaderMap,
-        body: &bytes::Bytes,
-    ) -> net::Reply {
+    fn through_reqwest(&self, url: &Url, headers: HeaderMap, body: &bytes::Bytes) -> net::Reply {
         let request = net::Request {
             method: Method::POST,
             url: url.clone(),
             headers,
             body: body.clone().into(),
         };
-        client
-            .runtime
-            .block_on(net::send(client.client, request, url, true))
+        self.runtime
+            .block_on(net::send(self.reqwest, request, url, true))
     }
 }
 
@@ -657,7 +651,7 @@ impl Queue {
                         .build()
                     {
                         Ok(runtime) => worker.serve(&Client {
-                            client: &client,
+                            reqwest: &client,
                             runtime: &runtime,
                             connections: Some(RefCell::new(Vec::new())),
                         }),
