@@ -118,6 +118,38 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
     assert_eq!(conversations[0], conversations[1]);
 }
 
+/// Status webhooks to a plain-http app go through the lane's own connection: the same head as
+/// through reqwest (its user agent, `Accept: */*`, the app's host), the body as signed.
+#[test]
+fn status_webhooks_to_a_plain_http_app_carry_the_usual_head() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--app-secret-env", "EMULATE_SECRET"]);
+    let secret = wa_hook::secret::SecretString::new(SECRET);
+    for n in 0..3 {
+        assert_eq!(emulator.send(&text_send(&format!("message {n}"))).0, 200);
+        for _ in ["sent", "delivered"] {
+            let webhook = app.next();
+            assert_eq!(webhook.method, "POST");
+            assert_eq!(
+                webhook.header("User-Agent"),
+                Some(concat!("wa-hook/", env!("CARGO_PKG_VERSION")))
+            );
+            assert_eq!(webhook.header("Accept"), Some("*/*"));
+            assert_eq!(webhook.header("Content-Type"), Some("application/json"));
+            let host = app
+                .url("")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string();
+            assert_eq!(webhook.header("Host"), Some(host.as_str()));
+            let length = webhook.header("Content-Length").map(str::to_string);
+            assert_eq!(length, Some(webhook.body.len().to_string()));
+            let signature = webhook.header("X-Hub-Signature-256").expect("signed");
+            assert!(meta_signing().verify(&secret, signature, &webhook.body));
+        }
+    }
+}
+
 #[test]
 fn a_wrong_send_is_refused_with_the_pointer_of_the_field_at_fault() {
     let app = App::start();
