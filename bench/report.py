@@ -3,6 +3,7 @@
 
   report.py add ROWS.jsonl key=value ...        append one row
   report.py wrk FILE                            wrk --latency output -> JSON figures
+  report.py emulate-latency CAPTURE.jsonl       accepted send -> its `sent` webhook at the app
   report.py render ROWS.jsonl MACHINE.json OUT_JSON OUT_MD
 
 A row compares wa-hook with a peer (`ours`, `peer`, `better` = higher|lower, `target` = the
@@ -72,6 +73,39 @@ def wrk(path):
     m = re.search(r"Socket errors: (.*)", text)
     figures["socket_errors"] = m.group(1).strip() if m else "none"
     print(json.dumps(figures))
+
+
+def rfc3339_s(text):
+    """Seconds of an RFC 3339 UTC time with microseconds (`2026-12-07T14:43:20.123456Z`)."""
+    from datetime import datetime
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+
+
+def emulate_latency(path):
+    """From an `emulate meta` capture file: for each accepted send (its record's time, taken
+    when the request came), when its `sent` status reached the app: the webhook record's time
+    (taken before the request went) plus the app's round trip, an upper bound. Prints p50/p99
+    in ms, the sends accepted and those whose `sent` webhook is not in the file (dropped or
+    not sent by the stop)."""
+    accepted, reached = {}, {}
+    for line in open(path, "rb"):
+        record = json.loads(line)
+        if record.get("direction") == "send" and record.get("response_status") == 200:
+            answer = json.loads(record.get("answer") or "{}")
+            for message in answer.get("messages", []):
+                accepted[message["id"]] = rfc3339_s(record["received_at"])
+        elif record.get("direction") == "webhook" and record.get("body"):
+            at = rfc3339_s(record["received_at"])
+            at += ((record.get("forward") or {}).get("latency_ms") or 0) / 1000
+            for entry in json.loads(record["body"]).get("entry", []):
+                for change in entry.get("changes", []):
+                    for status in change.get("value", {}).get("statuses", []):
+                        if status.get("status") == "sent":
+                            reached.setdefault(status["id"], at)
+    latencies = sorted((reached[i] - t) * 1000 for i, t in accepted.items() if i in reached)
+    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2) if latencies else None
+    print(json.dumps({"sends": len(accepted), "without_sent": len(accepted) - len(latencies),
+                      "p50_ms": pick(0.50), "p99_ms": pick(0.99)}))
 
 
 def fmt(value, unit=""):
@@ -161,6 +195,8 @@ if __name__ == "__main__":
         add(rest[0], rest[1:])
     elif command == "wrk":
         wrk(rest[0])
+    elif command == "emulate-latency":
+        emulate_latency(rest[0])
     elif command == "render":
         render(*rest)
     else:

@@ -1,6 +1,7 @@
 //! One request to one target, and what came back: the inspector's replay button, emulate's
-//! deliveries and replay to https:// go through [`send`] (reqwest), replay's workers to a
-//! plain-http target through their own [`Connection`]; both read answers within the same bounds
+//! deliveries outside its status lanes and anything to https:// go through [`send`] (reqwest);
+//! replay's workers and emulate's status lanes to a plain-http target through their own
+//! [`Connection`]; both read answers within the same bounds
 //! ([`MAX_ANSWER`], the client's timeout) and name a failure the same way ([`FailureKind`]), as
 //! a test checks.
 //! What a captured request becomes when sent again ([`RecordRequest`], [`wire_body`]) lives here
@@ -121,10 +122,11 @@ pub async fn send(
 }
 
 /// One sender's own HTTP/1.1 connection to a plain-http target, opened when first needed and
-/// again when the server closes it: replay's workers send through one each. It does the work
-/// [`send`] does through reqwest (the same headers, bounds, timeout and failure names) without
-/// reqwest's per-request layers, which parse each request's URL twice even with redirects off
-/// (a fifth of replay's instructions per request). HTTPS targets go through [`send`].
+/// again when the server closes it: replay's workers send through one each, and so do
+/// emulate's status lanes. It does the work [`send`] does through reqwest (the same headers,
+/// bounds, timeout and failure names) without reqwest's per-request layers, which parse each
+/// request's URL twice even with redirects off (a fifth of replay's instructions per request).
+/// HTTPS targets go through [`send`].
 pub struct Connection {
     /// `host:port` as the socket is opened.
     host: String,

@@ -277,6 +277,15 @@ pub trait SendApi: Sync {
     /// against the provider's send schema.
     fn check_send(&self, body: &Value) -> crate::validation::Check;
 
+    /// The part of answering `request` that needs none of the emulator's state (its body
+    /// parsed and checked against the send schema), done by the request's thread before it
+    /// takes the emulator's lock, then given to [`Emulator::answer_checked`]. `None`: the
+    /// emulator does it all under the lock ([`Emulator::answer`]).
+    fn precheck(&self, request: &ApiRequest<'_>) -> Option<Precheck> {
+        let _ = request;
+        None
+    }
+
     /// The bytes of a send as the provider reads them: its body, or what the provider takes
     /// from the query instead (Picky Assist's `?data=JSON`). `validate` checks these.
     fn sent_body<'a>(&self, body: &'a [u8], query: &str) -> std::borrow::Cow<'a, [u8]> {
@@ -417,6 +426,18 @@ pub trait Emulator: Send {
     /// Answer one request of the app, and say which webhooks follow it.
     fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer;
 
+    /// [`answer`](Emulator::answer), with what [`SendApi::precheck`] found of the same request
+    /// outside the lock: the same answer, only the state's part of it left to do.
+    fn answer_checked(
+        &mut self,
+        request: &ApiRequest<'_>,
+        precheck: Precheck,
+        now: SystemTime,
+    ) -> ApiAnswer {
+        let _ = precheck;
+        self.answer(request, now)
+    }
+
     /// Add a failure to inject into later message sends; why not, when the provider has no
     /// such error code.
     fn inject(&mut self, injection: Injection) -> Result<(), String>;
@@ -485,6 +506,13 @@ impl ApiRequest<'_> {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
     }
+}
+
+/// A send's body as [`SendApi::precheck`] found it: parsed (or why it is not JSON), and its
+/// issues against the send schema (empty when it is valid).
+pub struct Precheck {
+    pub body: Result<Value, crate::verdict::Issue>,
+    pub issues: Vec<crate::verdict::Issue>,
 }
 
 /// The emulator's answer to one request.

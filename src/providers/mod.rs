@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 pub use capabilities::{
     ApiAnswer, ApiRequest, Auth, Batching, Bubble, Conversation, CustomerAction, CustomerEvent,
     CustomerMessage, Destination, Emulator, EmulatorSetup, Handshake, HandshakeRequest, Identities,
-    Injection, InstantReplies, Lifecycle, Mismatch, QueryMethod, RetrySchedule, SendApi,
+    Injection, InstantReplies, Lifecycle, Mismatch, Precheck, QueryMethod, RetrySchedule, SendApi,
     SentMessage, Signing, Webhook, same_address,
 };
 pub use rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Protection, Rules};

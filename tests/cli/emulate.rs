@@ -118,6 +118,38 @@ fn a_valid_send_is_answered_then_followed_by_signed_statuses_in_order() {
     assert_eq!(conversations[0], conversations[1]);
 }
 
+/// Status webhooks to a plain-http app go through the lane's own connection: the same head as
+/// through reqwest (its user agent, `Accept: */*`, the app's host), the body as signed.
+#[test]
+fn status_webhooks_to_a_plain_http_app_carry_the_usual_head() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--app-secret-env", "EMULATE_SECRET"]);
+    let secret = wa_hook::secret::SecretString::new(SECRET);
+    for n in 0..3 {
+        assert_eq!(emulator.send(&text_send(&format!("message {n}"))).0, 200);
+        for _ in ["sent", "delivered"] {
+            let webhook = app.next();
+            assert_eq!(webhook.method, "POST");
+            assert_eq!(
+                webhook.header("User-Agent"),
+                Some(concat!("wa-hook/", env!("CARGO_PKG_VERSION")))
+            );
+            assert_eq!(webhook.header("Accept"), Some("*/*"));
+            assert_eq!(webhook.header("Content-Type"), Some("application/json"));
+            let host = app
+                .url("")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string();
+            assert_eq!(webhook.header("Host"), Some(host.as_str()));
+            let length = webhook.header("Content-Length").map(str::to_string);
+            assert_eq!(length, Some(webhook.body.len().to_string()));
+            let signature = webhook.header("X-Hub-Signature-256").expect("signed");
+            assert!(meta_signing().verify(&secret, signature, &webhook.body));
+        }
+    }
+}
+
 #[test]
 fn a_wrong_send_is_refused_with_the_pointer_of_the_field_at_fault() {
     let app = App::start();
@@ -1125,4 +1157,79 @@ fn the_accepted_token_is_scrubbed_from_recorded_bodies_and_queries() {
             assert!(!text.contains(TOKEN), "{provider}: {text}");
         }
     }
+}
+
+/// An answer with the ids the emulator draws (message ids, `fbtrace_id`) blanked: what two
+/// runs that number their sends in another order still answer alike.
+fn without_ids(mut answer: Value) -> Value {
+    if let Some(messages) = answer["messages"].as_array_mut() {
+        for message in messages {
+            message["id"] = json!("(id)");
+        }
+    }
+    if answer["error"].get("fbtrace_id").is_some() {
+        answer["error"]["fbtrace_id"] = json!("(id)");
+    }
+    answer
+}
+
+/// Sends from many connections at once (their bodies parsed and checked before the emulator's
+/// lock is taken) get the answers the same sends get one at a time, and no status webhook is
+/// dropped while the queues are far from full (a lane's count once read as full when the lane
+/// sent a webhook before its queueing had counted it).
+#[test]
+fn concurrent_sends_get_the_answers_sequential_ones_get_and_drop_no_webhook() {
+    let kinds = [
+        text_send("hello"),
+        json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "text", "text": {}}),
+        json!({"messaging_product": "whatsapp", "recipient": "US.13491208655302741918",
+            "type": "image", "image": {"link": "https://example.com/a.png"}}),
+        json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "interactive",
+            "interactive": {"type": "button", "body": {"text": "Pick"}, "action": {"buttons": [
+            {"type": "reply", "reply": {"id": "a", "title": "A"}},
+            {"type": "reply", "reply": {"id": "a", "title": "B"}}]}}}),
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.none"}),
+        json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "sticker"}),
+    ];
+    let sends: Vec<&Value> = kinds.iter().cycle().take(kinds.len() * 50).collect();
+    let answers = |emulator: &Emulator, sends: &[&Value]| -> Vec<(u16, Value)> {
+        sends
+            .iter()
+            .map(|body| {
+                let (status, answer) = emulator.send(body);
+                (status, without_ids(answer))
+            })
+            .collect()
+    };
+    let app = App::start();
+    let one_by_one = Emulator::start(&app, &["--no-save"]);
+    let mut expected = answers(&one_by_one, &sends);
+    let (_, _, stderr) = one_by_one.interrupt();
+    assert!(!stderr.contains("dropped"), "{stderr}");
+
+    let app = App::start();
+    let at_once = Emulator::start(&app, &["--no-save"]);
+    let mut got: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = sends
+            .chunks(sends.len() / 12)
+            .map(|share| scope.spawn(|| answers(&at_once, share)))
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|thread| thread.join().unwrap())
+            .collect()
+    });
+    let key = |answer: &(u16, Value)| (answer.0, answer.1.to_string());
+    expected.sort_by_key(key);
+    got.sort_by_key(key);
+    assert_eq!(got, expected);
+    let statuses: std::collections::BTreeSet<u16> = got.iter().map(|answer| answer.0).collect();
+    assert!(
+        statuses.contains(&200) && statuses.contains(&400),
+        "{statuses:?}"
+    );
+    let (_, _, stderr) = at_once.interrupt();
+    let summary = &stderr[stderr.find("wa-hook emulate: stopped").expect(&stderr)..];
+    assert!(summary.contains("300 requests"), "{summary}");
+    assert!(!summary.contains("dropped"), "{summary}");
 }

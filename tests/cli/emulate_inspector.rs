@@ -507,3 +507,90 @@ fn a_picky_instant_reply_is_drawn_as_the_message_it_sends() {
     let why = replies[1]["refused"].as_str().unwrap();
     assert!(why.starts_with("not valid: /message-out"), "{why}");
 }
+
+/// The list's records sorted by `seq`, each without what differs between two inspectors of
+/// one file (their own `id`, the file's name as each was given it).
+fn listed(page: &Value) -> Vec<Value> {
+    let mut records: Vec<Value> = page["records"].as_array().unwrap().clone();
+    for record in &mut records {
+        let object = record.as_object_mut().unwrap();
+        object.remove("id");
+        object.remove("file");
+    }
+    records.sort_by_key(|record| record["seq"].as_u64());
+    records
+}
+
+/// The emulator hands its inspector each record it saves (the app's sends with their answers,
+/// the webhooks that follow), as listen does, rather than the inspector reading the file back:
+/// the list is the one `wa-hook inspect` makes of the same file.
+#[test]
+fn the_inspector_is_fed_the_runs_sends_answers_and_webhooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = RecordingServer::start();
+    let running = Running::start(dir.path(), &app, &[]);
+    let ui = Ui::of(&running);
+    let (status, answer) = running.send(&json!({"messaging_product": "whatsapp",
+        "to": "16505553921", "type": "text", "text": {"body": "Your order has shipped"}}));
+    assert_eq!(status, 200, "{answer}");
+    let (status, _) = running.send(&json!({"messaging_product": "whatsapp",
+        "to": "16505553921", "type": "text", "text": {}}));
+    assert_eq!(status, 400);
+    let (status, _) = running.send(&json!({"messaging_product": "whatsapp", "status": "read",
+        "message_id": "wamid.unknown"}));
+    assert_eq!(status, 400);
+    // Three sends, and the accepted one's sent and delivered.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let fed = loop {
+        let page = ui.get("/api/records");
+        if page["total"] == json!(5) {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run is never listed whole: {page:#}"
+        );
+        std::thread::yield_now();
+    };
+    let fed = listed(&fed);
+    let kinds: Vec<&Value> = fed.iter().map(|record| &record["kind"]).collect();
+    assert_eq!(
+        kinds,
+        [
+            &json!("send:text"),
+            &json!("send:text"),
+            &json!("send:read"),
+            &json!("status:sent"),
+            &json!("status:delivered")
+        ],
+        "{fed:#?}"
+    );
+    assert_eq!(
+        fed.iter()
+            .map(|r| &r["response_status"])
+            .collect::<Vec<_>>(),
+        [
+            &json!(200),
+            &json!(400),
+            &json!(400),
+            &json!(200),
+            &json!(200)
+        ]
+    );
+    let wamid = answer["messages"][0]["id"].as_str().unwrap();
+    assert_eq!(fed[3]["messages"][0]["id"], wamid, "{:#}", fed[3]);
+    assert_eq!(fed[4]["messages"][0]["status"], "delivered");
+    assert_eq!(fed[1]["verdict"], "invalid");
+    // The record's detail (read from the file) holds the send's answer.
+    let newest_send = ui.get("/api/records?kind=send:text")["records"][1]["id"].clone();
+    let detail = ui.get(&format!("/api/records/{newest_send}"));
+    assert!(
+        detail.to_string().contains(wamid),
+        "the send's answer is in its detail: {detail:#}"
+    );
+    drop(running);
+    // The same list as an inspector that reads the file.
+    let file = dir.path().join("wa-hook-captures.jsonl");
+    let inspect = super::inspect::Inspect::start(&[file.to_str().unwrap()]);
+    assert_eq!(listed(&inspect.list_of("", 5)), fed);
+}

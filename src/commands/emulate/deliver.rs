@@ -1,7 +1,8 @@
 //! Webhooks to the app: each one signed as the provider signs (its [`Signing`] over its
 //! [`Rules::wire_bytes`]), sent with `--webhook-timeout`, recorded with the app's answer.
 //! Status webhooks wait in bounded queues, each served by a thread of its own with its own
-//! HTTP client and runtime, in the order of their due times (`--statuses`): a hung app holds
+//! HTTP client and runtime (and, to a plain-http app, its own kept connection: replay's
+//! [`net::Connection`]), in the order of their due times (`--statuses`): a hung app holds
 //! those threads only, never an answer to a send; a full queue drops the webhook and counts it.
 //!
 //! What a provider does on the way, opt-in and drawn from `--seed` ([`Chaos`]): a webhook sent
@@ -13,6 +14,7 @@
 //!
 //! [`Signing`]: crate::providers::Signing
 //! [`Rules::wire_bytes`]: crate::providers::Rules::wire_bytes
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -334,10 +336,14 @@ pub struct Delivery {
     pub timeout: Duration,
 }
 
-/// An HTTP client and the runtime it runs on.
+/// An HTTP client and the runtime it runs on; a lane's also keeps its own connection to each
+/// plain-http URL it sends to ([`net::Connection`]: a prepared head, none of reqwest's
+/// per-request layers), https going through reqwest.
 struct Client<'a> {
-    client: &'a reqwest::Client,
+    reqwest: &'a reqwest::Client,
     runtime: &'a tokio::runtime::Runtime,
+    /// `None`: every webhook goes through `client` (deliveries outside the lanes).
+    connections: Option<RefCell<Vec<net::Connection>>>,
 }
 
 impl Delivery {
@@ -345,8 +351,9 @@ impl Delivery {
     /// it and count it.
     pub fn deliver(&self, webhook: &Webhook) -> Delivered {
         let client = Client {
-            client: &self.client,
+            reqwest: &self.client,
             runtime: crate::http::runtime(),
+            connections: None,
         };
         self.send(
             &client,
@@ -361,8 +368,9 @@ impl Delivery {
     /// step's `chaos = "duplicate"`, `/_wa-hook/say {"chaos": "duplicate"}`).
     pub fn deliver_copy(&self, webhook: &Webhook) -> Delivered {
         let client = Client {
-            client: &self.client,
+            reqwest: &self.client,
             runtime: crate::http::runtime(),
+            connections: None,
         };
         let marks = Marks {
             duplicate: true,
@@ -427,15 +435,34 @@ impl Delivery {
                 headers.insert(AUTHORIZATION, value);
             }
         }
-        let request = net::Request {
-            method: Method::POST,
-            url: url.clone(),
-            headers,
-            body: body_bytes.clone().into(),
+        let reply = match client
+            .connections
+            .as_ref()
+            .filter(|_| url.scheme() == "http")
+        {
+            Some(connections) => {
+                let mut connections = connections.borrow_mut();
+                let at = match connections.iter().position(|c| c.serves(url)) {
+                    Some(at) => Some(at),
+                    None => net::Connection::new(url, self.timeout).map(|connection| {
+                        connections.push(connection);
+                        connections.len() - 1
+                    }),
+                };
+                match at {
+                    Some(at) => client.runtime.block_on(connections[at].send(
+                        &Method::POST,
+                        url,
+                        &headers,
+                        body_bytes.clone(),
+                        url,
+                        true,
+                    )),
+                    None => client.through_reqwest(url, headers, &body_bytes),
+                }
+            }
+            None => client.through_reqwest(url, headers, &body_bytes),
         };
-        let reply = client
-            .runtime
-            .block_on(net::send(client.client, request, url, true));
         let mut secrets: Vec<&SecretString> = self.app_secret.iter().collect();
         if let Some(auth) = &self.basic_auth {
             secrets.extend(auth.secrets());
@@ -483,12 +510,31 @@ impl Delivery {
             // Nothing is kept: what the line shows is enough.
             record.kind = crate::providers::detect(body).map(|detection| detection.kind);
         }
-        self.recorder
+        // What the inspector lists of the body, from the body at hand (never parsed again).
+        let facts = (keep && self.recorder.fed())
+            .then(|| crate::inspector::BodyFacts::of(&record, &body_bytes, Some(body)));
+        let saved = self
+            .recorder
             .webhook(record, status, error, &marks.words(batched), batched);
+        self.recorder.feed(saved, facts);
         Delivered {
             status,
             body: reply.body,
         }
+    }
+}
+
+impl Client<'_> {
+    /// One webhook through reqwest (https, and deliveries outside the lanes).
+    fn through_reqwest(&self, url: &Url, headers: HeaderMap, body: &bytes::Bytes) -> net::Reply {
+        let request = net::Request {
+            method: Method::POST,
+            url: url.clone(),
+            headers,
+            body: body.clone().into(),
+        };
+        self.runtime
+            .block_on(net::send(self.reqwest, request, url, true))
     }
 }
 
@@ -605,8 +651,9 @@ impl Queue {
                         .build()
                     {
                         Ok(runtime) => worker.serve(&Client {
-                            client: &client,
+                            reqwest: &client,
                             runtime: &runtime,
+                            connections: Some(RefCell::new(Vec::new())),
                         }),
                         // Said, not silent: this lane's webhooks are counted as not sent.
                         Err(err) => crate::output::warn(format!(
@@ -685,17 +732,21 @@ impl Queue {
         let lane = &self.lanes[at % self.lanes.len()];
         let mut dropped = 0;
         for job in jobs {
-            if lane.waiting.load(Ordering::Relaxed) >= QUEUE_MAX / self.lanes.len() {
+            // Counted before it is queued: the lane may send it (and count it off) before
+            // `try_send` has returned here, and a count taken off first would wrap below zero
+            // and read as a full lane, dropping the webhooks queued meanwhile.
+            if lane.waiting.fetch_add(1, Ordering::AcqRel) >= QUEUE_MAX / self.lanes.len() {
+                lane.waiting.fetch_sub(1, Ordering::AcqRel);
                 dropped += 1;
                 continue;
             }
             let marks = job.marks;
             match lane.sender.try_send(job) {
-                Ok(()) => {
-                    lane.waiting.fetch_add(1, Ordering::Relaxed);
-                    self.count_chaos(marks);
+                Ok(()) => self.count_chaos(marks),
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                    lane.waiting.fetch_sub(1, Ordering::AcqRel);
+                    dropped += 1;
                 }
-                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => dropped += 1,
             }
         }
         dropped

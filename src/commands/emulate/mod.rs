@@ -9,7 +9,9 @@
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
 //! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
 //! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent. Status webhooks wait in bounded queues, each with a thread
+//! never while a webhook is sent, and not while a send's body is parsed and checked against the
+//! send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
+//! thread before the lock is taken). Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
 //! on a thread of its own (as does a request whose body is still arriving).
@@ -287,25 +289,55 @@ pub struct Recorder {
     keeps: bool,
     /// Set when the summary is made: lines of webhooks still under way are not printed.
     closed: AtomicBool,
+    /// The inspector's feed: each saved record's summary, handed over once the answer (or the
+    /// webhook) has gone, so the inspector never reads back and parses what this run wrote.
+    feed: Option<crate::inspector::FeedSender>,
 }
 
+/// A record saved and not yet handed to the inspector ([`Recorder::feed`]).
+pub struct Saved(Option<CaptureRecord>);
+
 impl Recorder {
-    fn save(&self, mut record: CaptureRecord) -> u64 {
+    /// Write `record` with the next `seq`; the record back (for the inspector's feed) when it
+    /// was written and the inspector is fed.
+    fn save(&self, mut record: CaptureRecord) -> (u64, Saved) {
         record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         record.run = Some(self.run.clone());
-        if let Err(err) = self.writer.write(&record) {
-            if !self.write_failed.swap(true, Ordering::Relaxed) {
-                output::warn(format!("the capture file could not be written: {err:#}"));
+        let seq = record.seq;
+        match self.writer.write(&record) {
+            Ok(()) => (seq, Saved(self.feed.is_some().then_some(record))),
+            Err(err) => {
+                if !self.write_failed.swap(true, Ordering::Relaxed) {
+                    output::warn(format!("the capture file could not be written: {err:#}"));
+                }
+                (seq, Saved(None))
             }
         }
-        record.seq
+    }
+
+    /// Whether the inspector is fed (so a webhook's facts are worth finding).
+    pub fn fed(&self) -> bool {
+        self.feed.is_some()
+    }
+
+    /// Hand a saved record's summary to the inspector (`facts`: what the inspector lists of
+    /// its body, found while the body was at hand; `None`: it reads them from the record).
+    /// What was not saved is not listed.
+    pub fn feed(&self, saved: Saved, facts: Option<crate::inspector::BodyFacts>) {
+        if let (Some(feed), Saved(Some(record))) = (&self.feed, saved) {
+            feed.send(vec![crate::inspector::Summary::fed(
+                record,
+                facts,
+                feed.file(),
+            )]);
+        }
     }
 
     fn stats(&self) -> std::sync::MutexGuard<'_, Stats> {
         self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn send(&self, record: CaptureRecord, answer: &ApiAnswer) {
+    fn send(&self, record: CaptureRecord, answer: &ApiAnswer) -> Saved {
         {
             let mut stats = self.stats();
             // A send's kind names its `type`, which the app (or anyone) chooses: beyond
@@ -332,8 +364,9 @@ impl Recorder {
             })
             .to_string(),
         };
-        let seq = self.save(record);
+        let (seq, saved) = self.save(record);
         self.print(&line, seq);
+        saved
     }
 
     pub fn keeps(&self) -> bool {
@@ -349,7 +382,7 @@ impl Recorder {
         error: Option<String>,
         marks: &[String],
         webhooks: usize,
-    ) {
+    ) -> Saved {
         {
             let mut counts = self.stats();
             let webhooks = webhooks as u64;
@@ -386,8 +419,9 @@ impl Recorder {
                 line.to_string()
             }
         };
-        let seq = self.save(record);
+        let (seq, saved) = self.save(record);
         self.print(&line, seq);
+        saved
     }
 
     fn dropped(&self) {
@@ -558,7 +592,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         },
     )?;
     print_start(args, &config, &base_url, emulator.as_ref())?;
-    start_inspector(inspector, args, &config, address)?;
+    let feed = start_inspector(inspector, args, &config, address)?;
 
     let (display, display_done) = spawn_display()?;
     let recorder = Arc::new(Recorder {
@@ -571,6 +605,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         display,
         keeps: config.keeps,
         closed: AtomicBool::new(false),
+        feed,
     });
     let delivery = Arc::new(Delivery {
         client: config.client,
@@ -700,17 +735,19 @@ fn busy(err: &anyhow::Error) -> bool {
 
 /// Serve the inspector over the capture file, beside this emulator (the chat pane plays the
 /// customer through its controls), and print its URL on stdout after the base URL, as listen
-/// does.
+/// does. As listen's, it is fed each record this run saves (the sender returned): it reads the
+/// file only for what it held before, a record's detail, and what the feed dropped.
 fn start_inspector(
     inspector: Option<crate::inspector::BoundInspector>,
     args: &EmulateServeArgs,
     config: &Config,
     address: std::net::SocketAddr,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<crate::inspector::FeedSender>> {
     let Some(inspector) = inspector else {
-        return Ok(());
+        return Ok(None);
     };
-    let inspector = inspector.serve(crate::inspector::InspectorConfig {
+    let (sender, feed) = crate::inspector::feed(&args.out, config.writer.last_seq());
+    let config = crate::inspector::InspectorConfig {
         files: vec![args.out.clone()],
         replay_target: Some(config.webhook.clone()),
         replay_timeout: webhook_timeout(config.provider, args),
@@ -719,7 +756,8 @@ fn start_inspector(
             config.provider,
             address,
         )?),
-    })?;
+    };
+    let inspector = inspector.serve_fed(config, feed)?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Text => writeln!(out, "inspector: {}", inspector.url)?,
@@ -728,7 +766,7 @@ fn start_inspector(
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(Some(sender))
 }
 
 /// `--verify-token-env`: the provider's subscription handshake against the app's webhook,
@@ -1056,11 +1094,24 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         headers: &headers,
         body: bytes,
     };
+    // What needs none of the emulator's state (a send's body parsed and checked) is done
+    // before its lock is taken: the lock is held only while the state changes.
+    let precheck = body
+        .as_ref()
+        .ok()
+        .and_then(|_| shared.provider.rules().send_api())
+        .and_then(|api| api.precheck(&api_request));
+    // The parsed send, for the inspector's list (so the body is not parsed again there).
+    let parsed = precheck
+        .as_ref()
+        .filter(|_| keeps && shared.recorder.fed())
+        .and_then(|precheck| precheck.body.as_ref().ok().cloned());
     let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
-        let mut answer = match &body {
-            Ok(_) => emulator.answer(&api_request, now),
-            Err((status, why)) => emulator.refusal(*status, why),
+        let mut answer = match (&body, precheck) {
+            (Ok(_), Some(precheck)) => emulator.answer_checked(&api_request, precheck, now),
+            (Ok(_), None) => emulator.answer(&api_request, now),
+            (Err((status, why)), _) => emulator.refusal(*status, why),
         };
         let redacted = if keeps {
             emulator.redacted(&api_request)
@@ -1115,7 +1166,8 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         (record, bytes)
     };
     // Saved before the answer goes: whoever reads the answer finds the send in the file.
-    record_send(shared, record, bytes, &answer);
+    let unchanged = bytes == body.as_deref().unwrap_or_default();
+    let saved = record_send(shared, record, bytes, &answer);
     respond(
         request,
         answer.status,
@@ -1124,6 +1176,20 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         answer.body,
     );
     enqueue(shared, planned);
+    let facts = parsed
+        .filter(|_| unchanged && bytes.len() <= RECORD_BODY_MAX)
+        .and_then(|value| send_facts(bytes, &value));
+    // After the answer: the inspector never holds one.
+    shared.recorder.feed(saved, facts);
+}
+
+/// What the inspector lists of a send's body (`bytes`, as its record keeps them, parsed into
+/// `value`): what it would read from the record, as `wa-hook inspect` lists it — a body no
+/// provider claims as a webhook has no gist. `None` (read from the record) for one claimed.
+fn send_facts(bytes: &[u8], value: &Value) -> Option<crate::inspector::BodyFacts> {
+    crate::providers::detect(value)
+        .is_none()
+        .then(|| crate::inspector::BodyFacts::of(&CaptureRecord::default(), bytes, Some(value)))
 }
 
 /// Queue a send's webhooks, counting those dropped.
@@ -1133,8 +1199,15 @@ fn enqueue(shared: &Shared, planned: deliver::Planned) {
     }
 }
 
-/// Record a send of the app's (`record` holds its head) with the emulator's answer.
-fn record_send(shared: &Shared, mut record: CaptureRecord, bytes: &[u8], answer: &ApiAnswer) {
+/// Record a send of the app's (`record` holds its head) with the emulator's answer; the
+/// record, for the inspector's feed.
+#[must_use]
+fn record_send(
+    shared: &Shared,
+    mut record: CaptureRecord,
+    bytes: &[u8],
+    answer: &ApiAnswer,
+) -> Saved {
     record.direction = Some(Direction::Send);
     record.body_bytes = bytes.len() as u64;
     record.provider = Some(shared.provider);
@@ -1163,7 +1236,7 @@ fn record_send(shared: &Shared, mut record: CaptureRecord, bytes: &[u8], answer:
                 .collect();
         }
     }
-    shared.recorder.send(record, answer);
+    shared.recorder.send(record, answer)
 }
 
 /// Queue the webhooks that follow a send accepted at `accepted`, each at its `--statuses` delay.
@@ -1199,8 +1272,9 @@ fn answered(shared: &Shared, webhook: &Webhook, delivered: &deliver::Delivered) 
         path: shared.delivery.url.path().to_string(),
         ..CaptureRecord::default()
     };
-    record_send(shared, record, &delivered.body, &answer);
+    let saved = record_send(shared, record, &delivered.body, &answer);
     follow(shared, answer.webhooks, accepted);
+    shared.recorder.feed(saved, None);
 }
 
 /// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later

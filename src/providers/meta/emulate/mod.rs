@@ -21,7 +21,7 @@ use subtle::ConstantTimeEq;
 use crate::ids::IdSource;
 use crate::providers::capabilities::{
     ApiAnswer, ApiRequest, CustomerAction, CustomerEvent, Emulator, EmulatorSetup, Injection,
-    SendApi, Webhook,
+    Precheck, SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
 use crate::providers::sends::json_answer;
@@ -80,6 +80,13 @@ impl SendApi for MetaSends {
         crate::providers::sends::send_check("meta", send_kind(body), check::SEND_SCHEMA, issues)
     }
 
+    /// A message send's body parsed and checked: all of it but the answer, which needs the
+    /// emulator's state (ids, window, limits).
+    fn precheck(&self, request: &ApiRequest<'_>) -> Option<Precheck> {
+        (request.method == "POST" && messages_route(request.path))
+            .then(|| precheck_body(request.body))
+    }
+
     fn message_sent(&self, body: &Value, answer: &Value) -> Option<crate::providers::SentMessage> {
         conversation::message_sent(body, answer)
     }
@@ -90,6 +97,33 @@ impl SendApi for MetaSends {
 
     fn status_of(&self, body: &Value) -> Option<(String, String)> {
         conversation::status_of(body)
+    }
+}
+
+/// Whether `path` is a message send's: `/{version}/{id}/messages` (or `marketing_messages`),
+/// the version optional, as [`MetaEmulator::answer`] routes it.
+fn messages_route(path: &str) -> bool {
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let mut first = segments.next();
+    if first.is_some_and(is_version) {
+        first = segments.next();
+    }
+    first.is_some()
+        && matches!(segments.next(), Some("messages" | "marketing_messages"))
+        && segments.next().is_none()
+}
+
+/// A message send's body parsed, and checked against the send schema when it is JSON.
+fn precheck_body(bytes: &[u8]) -> Precheck {
+    match crate::validation::parse_json(bytes) {
+        Ok(body) => Precheck {
+            issues: check::issues(&body),
+            body: Ok(body),
+        },
+        Err(issue) => Precheck {
+            body: Err(issue),
+            issues: Vec::new(),
+        },
     }
 }
 
@@ -264,6 +298,71 @@ fn made_from(name: &str) -> Value {
 
 
 impl MetaEmulator {
+    /// Every request is routed here: with `precheck` for a message send whose body was
+    /// checked outside the lock ([`MetaSends::precheck`]).
+    fn route(
+        &mut self,
+        request: &ApiRequest<'_>,
+        precheck: Option<Precheck>,
+        now: SystemTime,
+    ) -> ApiAnswer {
+        let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
+        if !self.authorized(request) {
+            let what = if request.path == DOWNLOAD_PATH {
+                "media:download"
+            } else {
+                "unauthorized"
+            };
+            return self.error(
+                190,
+                None,
+                "the request has no bearer token, or not the one accepted (--token-env)",
+                what,
+            );
+        }
+        if request.path == DOWNLOAD_PATH || request.path == DOWNLOAD_PATH.trim_end_matches('/') {
+            return match request.method {
+                "GET" => self.download(request.query, now),
+                _ => self.not_allowed(request),
+            };
+        }
+        let rest = match segments.split_first() {
+            Some((first, rest)) if is_version(first) => rest,
+            _ => &segments[..],
+        };
+        match (request.method, rest) {
+            ("POST", [id, "messages" | "marketing_messages"]) => {
+                if *id != PHONE_NUMBER_ID {
+                    return self.unknown_object(id, "send");
+                }
+                self.messages_edge(request, precheck, now)
+            }
+            ("POST", [id, "media"]) => {
+                if *id != PHONE_NUMBER_ID {
+                    return self.unknown_object(id, "media:upload");
+                }
+                self.upload(request)
+            }
+            ("GET", [id]) => self.media_url(id, now),
+            ("DELETE", [id]) => self.delete_media(id),
+            (_, [_, "messages" | "marketing_messages" | "media"] | [_]) => {
+                self.not_allowed(request)
+            }
+            _ => {
+                let body = errors::envelope(
+                    100,
+                    None,
+                    &format!(
+                        "{}: no such route in wa-hook's emulator (it serves /{{version}}/{{phone-number-id}}/messages, /media, /{{media-id}})",
+                        request.path
+                    ),
+                    &mut self.ids,
+                );
+                json_answer(404, &body, "route:unknown", "not found")
+            }
+        }
+    }
+
     fn error(&mut self, code: u32, subcode: Option<u32>, details: &str, what: &str) -> ApiAnswer {
         let body = errors::envelope(code, subcode, details, &mut self.ids);
         json_answer(errors::http_status(code), &body, what, format!("error {code}"))
@@ -323,8 +422,17 @@ impl MetaEmulator {
         Some(Webhook::new(Some(status), body))
     }
 
-    fn messages_edge(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer {
-        let body: Value = match crate::validation::parse_json(request.body) {
+    /// A message send: `precheck` is what [`MetaSends::precheck`] found of its body outside the
+    /// lock (found here when `None`).
+    fn messages_edge(
+        &mut self,
+        request: &ApiRequest<'_>,
+        precheck: Option<Precheck>,
+        now: SystemTime,
+    ) -> ApiAnswer {
+        let Precheck { body, issues } =
+            precheck.unwrap_or_else(|| precheck_body(request.body));
+        let body: Value = match body {
             Ok(body) => body,
             Err(issue) => {
                 let mut answer = self.error(100, None, &details(&issue), "send:malformed");
@@ -333,7 +441,6 @@ impl MetaEmulator {
             }
         };
         let what = send_kind(&body).to_string();
-        let issues = check::issues(&body);
         if let Some(first) = issues.first() {
             let text = details(first);
             let mut answer = self.error(100, None, &text, &what);
@@ -696,61 +803,16 @@ impl Emulator for MetaEmulator {
     }
 
     fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer {
-        let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
-        if !self.authorized(request) {
-            let what = if request.path == DOWNLOAD_PATH {
-                "media:download"
-            } else {
-                "unauthorized"
-            };
-            return self.error(
-                190,
-                None,
-                "the request has no bearer token, or not the one accepted (--token-env)",
-                what,
-            );
-        }
-        if request.path == DOWNLOAD_PATH || request.path == DOWNLOAD_PATH.trim_end_matches('/') {
-            return match request.method {
-                "GET" => self.download(request.query, now),
-                _ => self.not_allowed(request),
-            };
-        }
-        let rest = match segments.split_first() {
-            Some((first, rest)) if is_version(first) => rest,
-            _ => &segments[..],
-        };
-        match (request.method, rest) {
-            ("POST", [id, "messages" | "marketing_messages"]) => {
-                if *id != PHONE_NUMBER_ID {
-                    return self.unknown_object(id, "send");
-                }
-                self.messages_edge(request, now)
-            }
-            ("POST", [id, "media"]) => {
-                if *id != PHONE_NUMBER_ID {
-                    return self.unknown_object(id, "media:upload");
-                }
-                self.upload(request)
-            }
-            ("GET", [id]) => self.media_url(id, now),
-            ("DELETE", [id]) => self.delete_media(id),
-            (_, [_, "messages" | "marketing_messages" | "media"] | [_]) => {
-                self.not_allowed(request)
-            }
-            _ => {
-                let body = errors::envelope(
-                    100,
-                    None,
-                    &format!(
-                        "{}: no such route in wa-hook's emulator (it serves /{{version}}/{{phone-number-id}}/messages, /media, /{{media-id}})",
-                        request.path
-                    ),
-                    &mut self.ids,
-                );
-                json_answer(404, &body, "route:unknown", "not found")
-            }
-        }
+        self.route(request, None, now)
+    }
+
+    fn answer_checked(
+        &mut self,
+        request: &ApiRequest<'_>,
+        precheck: Precheck,
+        now: SystemTime,
+    ) -> ApiAnswer {
+        self.route(request, Some(precheck), now)
     }
 
     fn inject(&mut self, injection: Injection) -> Result<(), String> {
@@ -919,6 +981,118 @@ mod tests {
 
     fn bearer() -> Vec<(String, String)> {
         vec![("Authorization".to_string(), "Bearer t".to_string())]
+    }
+
+    /// A send checked outside the lock ([`MetaSends::precheck`], on the request's thread) is
+    /// answered exactly as one checked under it: the same sends, prechecked concurrently on
+    /// several threads and then answered in order, get byte for byte the answers and webhooks
+    /// a seeded emulator gives them one by one.
+    #[test]
+    fn a_send_checked_outside_the_lock_gets_the_same_answer() {
+        let headers = bearer();
+        let templates = json!([{"name": "order_update", "language": "en_US",
+            "status": "APPROVED", "components": [{"type": "BODY", "text": "Hi {{1}}"}]}]);
+        let setup = || EmulatorSetup {
+            base_url: "http://127.0.0.1:1".to_string(),
+            token: None,
+            templates: Some(templates.clone()),
+            window: None,
+            throughput: Some(10),
+            pair_interval: None,
+            injections: vec![Injection {
+                code: 131_026,
+                every: true,
+                count: 4,
+            }],
+            seed: Some(7),
+        };
+        let bodies: Vec<Vec<u8>> = [
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "text",
+                "text": {"body": "hi"}}),
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "text",
+                "text": {}}),
+            json!({"messaging_product": "whatsapp", "recipient": "US.13491208655302741918",
+                "type": "text", "text": {"body": "by user id"}, "biz_opaque_callback_data": "x"}),
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "template",
+                "template": {"name": "order_update", "language": {"code": "en_US"},
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ana"}]}]}}),
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "template",
+                "template": {"name": "nope", "language": {"code": "en_US"}}}),
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.x"}),
+            json!({"messaging_product": "whatsapp", "to": "16505553921", "type": "interactive",
+                "interactive": {"type": "button", "body": {"text": "Pick"}, "action": {"buttons": [
+                {"type": "reply", "reply": {"id": "a", "title": "A"}},
+                {"type": "reply", "reply": {"id": "a", "title": "A"}}]}}}),
+        ]
+        .iter()
+        .map(|body| serde_json::to_vec(body).unwrap())
+        .chain([b"{not json".to_vec()])
+        .cycle()
+        .take(40)
+        .collect();
+        let paths = ["/v26.0/106540352242922/messages", "/106540352242922/marketing_messages"];
+        let path = |n: usize| paths[n % 2];
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let seen = |answer: ApiAnswer| {
+            let webhooks: Vec<Value> = answer.webhooks.into_iter().map(|w| w.body).collect();
+            (answer.status, answer.body, answer.what, answer.outcome, answer.checked, webhooks)
+        };
+        let mut one_by_one = MetaSends.emulator(setup()).unwrap();
+        let expected: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(n, body)| {
+                seen(one_by_one.answer(&request("POST", path(n), &headers, body), now))
+            })
+            .collect();
+        // Prechecked on four threads at once, each taking every fourth send.
+        let mut prechecks: Vec<Option<Precheck>> = (0..bodies.len()).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|thread| {
+                    let (bodies, headers) = (&bodies, &headers);
+                    scope.spawn(move || {
+                        (thread..bodies.len())
+                            .step_by(4)
+                            .map(|n| {
+                                let request = request("POST", path(n), headers, &bodies[n]);
+                                (n, MetaSends.precheck(&request).expect("a message send"))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for thread in threads {
+                for (n, precheck) in thread.join().unwrap() {
+                    prechecks[n] = Some(precheck);
+                }
+            }
+        });
+        let mut checked_apart = MetaSends.emulator(setup()).unwrap();
+        let answers: Vec<_> = prechecks
+            .into_iter()
+            .enumerate()
+            .map(|(n, precheck)| {
+                let request = request("POST", path(n), &headers, &bodies[n]);
+                seen(checked_apart.answer_checked(&request, precheck.unwrap(), now))
+            })
+            .collect();
+        assert_eq!(answers, expected);
+        let statuses: Vec<u16> = expected.iter().map(|answer| answer.0).collect();
+        for status in [200, 400, 429] {
+            assert!(statuses.contains(&status), "{status} in {statuses:?}");
+        }
+        // Only message sends are prechecked.
+        for (method, path) in [
+            ("POST", "/v26.0/106540352242922/media"),
+            ("GET", "/v26.0/106540352242922/messages"),
+            ("POST", "/v26.0/106540352242922/messages/x"),
+            ("GET", "/v26.0/1234"),
+        ] {
+            assert!(MetaSends.precheck(&request(method, path, &headers, b"{}")).is_none(), "{path}");
+        }
+        assert!(messages_route("/106540352242922/messages"));
+        assert!(!messages_route("/v26.0/messages"));
     }
 
     #[test]
