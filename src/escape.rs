@@ -76,6 +76,14 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
+/// `,"name":` — the start of a member after the first of a JSON object written by hand (a
+/// capture record's line, a live list's summary); `name` needs no escaping.
+pub fn member(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
 /// `text` as a JSON string (with its quotes), byte for byte as serde_json writes it: `"`, `\`
 /// and the control characters escaped (`\n`, `\u001f` ...), everything else as it is.
 pub fn json_string(text: &str, out: &mut Vec<u8>) {

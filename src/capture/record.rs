@@ -359,11 +359,7 @@ impl CaptureRecord {
             forward,
             delivery,
         } = self;
-        let put = |line: &mut Vec<u8>, name: &str| {
-            line.extend_from_slice(b",\"");
-            line.extend_from_slice(name.as_bytes());
-            line.extend_from_slice(b"\":");
-        };
+        let put = crate::escape::member;
         line.extend_from_slice(b"{\"wa_hook_capture\":");
         serde_json::to_writer(&mut *line, wa_hook_capture)?;
         put(line, "seq");

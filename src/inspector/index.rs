@@ -248,11 +248,7 @@ impl Summary {
             body_bytes,
             label,
         } = self;
-        let put = |out: &mut Vec<u8>, name: &str| {
-            out.extend_from_slice(b",\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
-        };
+        let put = crate::escape::member;
         let text = |out: &mut Vec<u8>, name: &str, text: Option<&str>| {
             put(out, name);
             match text {

@@ -188,8 +188,31 @@ impl Drop for RecordingServer {
     }
 }
 
-/// A port that nothing listens on (bound, then released).
+/// A port that nothing listens on (bound, then released), for a refused connection or for an
+/// app told where to listen (`emulate test`'s `PORT`). Picked at random below the kernel's
+/// ephemeral range: a port from `bind(":0")` is the kind the kernel hands out again to the next
+/// `bind(":0")` or outgoing connection of the hundreds other tests make meanwhile, which then
+/// answered where nothing should have, or took the port before the app could ("Address
+/// already in use").
 pub fn closed_port() -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    // Below Linux's default ephemeral range (32768-60999), above the well-known services.
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768)
+        .clamp(12_000, 32_768);
+    let (from, to) = (low / 2, low);
+    for _ in 0..200 {
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        hasher.write_u32(std::process::id());
+        let port = from + u16::try_from(hasher.finish() % u64::from(to - from)).unwrap();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
