@@ -588,7 +588,11 @@ mod tests {
             method: "POST".into(),
             path: "/a\\b".into(),
             query: "x=\u{1}".into(),
-            headers: vec![("Content-Type".into(), "application/json\n".into())],
+            headers: vec![
+                ("Content-Type".into(), "application/json\n".into()),
+                ("X-\"Odd\"".into(), "caf\u{e9} \\ \u{1}".into()),
+                (String::new(), String::new()),
+            ],
             redacted_headers: vec!["Authorization".into()],
             body,
             body_encoding,
