@@ -220,9 +220,7 @@ impl Summary {
         // Numbers, the verdict and the message events as serde_json writes them (into a `Vec`,
         // which cannot fail).
         fn value(out: &mut Vec<u8>, name: &str, value: &impl Serialize) {
-            out.extend_from_slice(b",\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
+            crate::escape::member(out, name);
             serde_json::to_writer(&mut *out, value).expect("a Vec takes any JSON");
         }
         let Summary {

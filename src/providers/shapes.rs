@@ -116,27 +116,17 @@ pub fn at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<V> {
     }
 }
 
-/// A string or a number as text.
-pub fn value_text(value: &Value) -> Option<String> {
-    view_text(value)
-}
-
-/// [`value_text`] of the value at `path`.
-pub fn text_at(value: &Value, path: &str) -> Option<String> {
-    view_text_at(value, path)
-}
-
-/// [`value_text`] of a value read either way ([`JsonView`]).
-pub fn view_text<'a, V: JsonView<'a>>(value: V) -> Option<String> {
+/// A string or a number as text, of a value read either way ([`JsonView`]).
+pub fn value_text<'a, V: JsonView<'a>>(value: V) -> Option<String> {
     match value.as_str() {
         Some(text) => Some(text.to_owned()),
         None => value.as_number().map(Number::to_string),
     }
 }
 
-/// [`text_at`] of a value read either way ([`JsonView`]).
-pub fn view_text_at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<String> {
-    at(value, path).and_then(view_text)
+/// [`value_text`] of the value at `path`.
+pub fn text_at<'a, V: JsonView<'a>>(value: V, path: &str) -> Option<String> {
+    at(value, path).and_then(value_text)
 }
 
 /// The first item of an array, or the value itself when it is one object (Omni Smartflow's
@@ -202,21 +192,21 @@ pub fn message_text<'a, V: JsonView<'a>>(message: Option<V>) -> Option<String> {
         "/contacts/0/name/formatted_name",
         "/system/body",
     ];
-    if let Some(text) = POINTERS.iter().find_map(|p| view_text_at(message, p)) {
+    if let Some(text) = POINTERS.iter().find_map(|p| text_at(message, p)) {
         return Some(text);
     }
     let kind = message.get("type")?.as_str()?;
     let caption = message
         .get(kind)
         .and_then(|media| media.get("caption"))
-        .and_then(view_text);
+        .and_then(value_text);
     Some(caption.unwrap_or_else(|| format!("[{kind}]")))
 }
 
 /// Recipient, and the error code and title of a failed status, else the message id, for a
 /// Meta-format value (or On-Premises body) with `statuses[]` and perhaps `errors[]`.
 pub fn status_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
-    let text = |path: &str| view_text_at(value, path);
+    let text = |path: &str| text_at(value, path);
     Gist {
         who: text("/statuses/0/recipient_id").or_else(|| text("/statuses/0/recipient_user_id")),
         what: first_error(value).or_else(|| text("/statuses/0/id")),
@@ -234,9 +224,9 @@ pub fn first_error<'a, V: JsonView<'a>>(value: V) -> Option<String> {
 
 /// `131047 Re-engagement message`: an error's code and title (or message).
 fn error_text<'a, V: JsonView<'a>>(error: V) -> Option<String> {
-    let code = view_text_at(error, "/code")?;
+    let code = text_at(error, "/code")?;
     Some(
-        match view_text_at(error, "/title").or_else(|| view_text_at(error, "/message")) {
+        match text_at(error, "/title").or_else(|| text_at(error, "/message")) {
             Some(words) => format!("{code} {words}"),
             None => code,
         },
@@ -330,7 +320,7 @@ pub fn iso_time(at: SystemTime) -> String {
 pub fn meta_message_events<'a, V: JsonView<'a>>(value: V) -> Vec<MessageEvent> {
     let mut events = Vec::new();
     for message in items(value.get("messages")) {
-        if let Some(id) = message.get("id").and_then(view_text) {
+        if let Some(id) = message.get("id").and_then(value_text) {
             events.push(MessageEvent::new(id, "incoming", None));
         }
     }
@@ -341,8 +331,8 @@ pub fn meta_message_events<'a, V: JsonView<'a>>(value: V) -> Vec<MessageEvent> {
         .flatten()
     {
         let (Some(id), Some(word)) = (
-            status.get("id").and_then(view_text),
-            status.get("status").and_then(view_text),
+            status.get("id").and_then(value_text),
+            status.get("status").and_then(value_text),
         ) else {
             continue;
         };

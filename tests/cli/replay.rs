@@ -1536,18 +1536,19 @@ fn signature_checking_listener(capture: &std::path::Path) -> Listener {
     )
 }
 
-/// Every Meta sample, signed, passes wa-hook's own listen with `--reject-bad-signature`: the
-/// ones with non-ASCII text too, which are sent (and signed) escaped, as Meta sends them.
-#[test]
-fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
-    let dir = tempfile::tempdir().unwrap();
-    let capture = dir.path().join("captured.jsonl");
-    let listener = signature_checking_listener(&capture);
-    let names = meta_sample_names();
-    assert!(names.len() > 50, "{names:?}");
+/// `replay ARGS --app-secret-env ... --format json` to a [`signature_checking_listener`]
+/// writing `capture`, which must succeed: replay's output, its JSON summary and the listener's
+/// stdout.
+fn signed_replay(
+    capture: &std::path::Path,
+    args: &[&str],
+) -> (std::process::Output, Value, String) {
+    let listener = signature_checking_listener(capture);
     let output = wa_hook()
         .env("META_APP_SECRET", APP_SECRET)
-        .args(["replay", "meta/*", "--app-secret-env", "META_APP_SECRET"])
+        .arg("replay")
+        .args(args)
+        .args(["--app-secret-env", "META_APP_SECRET"])
         .args(["--format", "json", "--to", &listener.url])
         .output()
         .unwrap();
@@ -1559,6 +1560,18 @@ fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
         String::from_utf8_lossy(&output.stderr)
     );
     let summary = json_summary(&output.stdout);
+    (output, summary, stdout)
+}
+
+/// Every Meta sample, signed, passes wa-hook's own listen with `--reject-bad-signature`: the
+/// ones with non-ASCII text too, which are sent (and signed) escaped, as Meta sends them.
+#[test]
+fn signed_replay_of_every_meta_sample_passes_a_signature_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path().join("captured.jsonl");
+    let names = meta_sample_names();
+    assert!(names.len() > 50, "{names:?}");
+    let (output, summary, stdout) = signed_replay(&capture, &["meta/*"]);
     assert_eq!(summary["sent"], summary["matched"], "{summary:#}");
     // A 401 shows as a status word (` 401 rejected: ...`); a time of day such as
     // `07:19:22.401` is no 401.
@@ -1841,22 +1854,17 @@ fn batch_and_identity_refuse_bodies_they_cannot_rewrite() {
 fn repeated_signed_sends_each_carry_their_bodys_signature() {
     let dir = tempfile::tempdir().unwrap();
     let capture = dir.path().join("captured.jsonl");
-    let listener = signature_checking_listener(&capture);
-    let output = wa_hook()
-        .env("META_APP_SECRET", APP_SECRET)
-        .args(["replay", "meta/message-text", "meta/status-read"])
-        .args(["-n", "15", "-c", "3", "--app-secret-env", "META_APP_SECRET"])
-        .args(["--format", "json", "--to", &listener.url])
-        .output()
-        .unwrap();
-    let (_, stdout, stderr) = listener.stop();
-    assert!(
-        output.status.success(),
-        "replay: {}{}\nlisten: {stdout}\n{stderr}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    let (output, summary, _) = signed_replay(
+        &capture,
+        &[
+            "meta/message-text",
+            "meta/status-read",
+            "-n",
+            "15",
+            "-c",
+            "3",
+        ],
     );
-    let summary = json_summary(&output.stdout);
     assert_eq!(
         (summary["sent"].as_u64(), summary["matched"].as_u64()),
         (Some(30), Some(30))

@@ -31,7 +31,7 @@ use super::capabilities::{
 use super::rules::{Claim, Gist, Identity, Kind, MessageEvent, Novelty, Part, Rules};
 use super::shapes::{
     JsonView, ObjectView, at, first_item, message_kind, message_text, refresh_items, refresh_meta_value, set_meta_status,
-    first_error, status_gist, status_kind, str_field, unix_time, view_text_at,
+    first_error, status_gist, status_kind, str_field, unix_time, text_at,
 };
 use crate::ids::IdSource;
 use crate::schemas::{Assembly, SchemaSet};
@@ -623,7 +623,7 @@ fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
     let Some(value) = at(body, "/entry/0/changes/0/value") else {
         return Gist::default();
     };
-    let text = |path: &str| view_text_at(value, path);
+    let text = |path: &str| text_at(value, path);
     match kind.name() {
         "message" => Gist {
             who: text("/messages/0/from")
@@ -664,7 +664,7 @@ fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
                 .or_else(|| text("/groups/0/reason")),
         },
         _ => Gist {
-            who: view_text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
+            who: text_at(body, "/entry/0/id").map(|id| format!("WABA {id}")),
             what: None,
         },
     }
@@ -707,7 +707,7 @@ fn arrow(from: Option<String>, to: Option<String>) -> Option<String> {
 /// A template's name and language, and what happened to it: a reason, a quality or category
 /// change, a component.
 fn template_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
-    let text = |path: &str| view_text_at(value, path);
+    let text = |path: &str| text_at(value, path);
     Gist {
         who: text("/message_template_name").map(|name| match text("/message_template_language") {
             Some(language) => format!("{name} ({language})"),
@@ -725,7 +725,7 @@ fn template_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
 
 /// The user a preference or user id update is about, and the category or the id's change.
 fn user_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
-    let text = |path: &str| view_text_at(value, path);
+    let text = |path: &str| text_at(value, path);
     Gist {
         who: text("/user_preferences/0/wa_id")
             .or_else(|| text("/user_id_update/0/wa_id"))
@@ -741,10 +741,10 @@ fn user_gist<'a, V: JsonView<'a>>(value: V) -> Gist {
 
 /// The number or the account, and the ban, violation or restriction.
 fn account_gist<'a, V: JsonView<'a>>(body: V, value: V) -> Gist {
-    let text = |path: &str| view_text_at(value, path);
+    let text = |path: &str| text_at(value, path);
     Gist {
         who: text("/phone_number")
-            .or_else(|| view_text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
+            .or_else(|| text_at(body, "/entry/0/id").map(|id| format!("WABA {id}"))),
         what: text("/ban_info/waba_ban_state")
             .or_else(|| text("/violation_info/violation_type"))
             .or_else(|| text("/restriction_info/0/restriction_type")),

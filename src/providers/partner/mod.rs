@@ -12,7 +12,7 @@ use include_dir::{Dir, include_dir};
 use serde_json::{Map, Value};
 
 use super::rules::{Claim, Gist, Kind, Novelty, Rules};
-use super::shapes::{JsonView, ObjectView, str_field, view_text_at};
+use super::shapes::{JsonView, ObjectView, str_field, text_at};
 use crate::schemas::SchemaSet;
 
 static SCHEMA_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/src/providers/partner/schemas");
@@ -134,10 +134,10 @@ impl Rules for Partner {
 /// The number, builder or account, and the URL or reason ([`Rules::gist`]), read either way.
 fn gist<'a, V: JsonView<'a>>(body: V) -> Gist {
     Gist {
-        who: view_text_at(body, "/whatsapp")
-            .or_else(|| view_text_at(body, "/builderID").map(|id| format!("builder {id}")))
-            .or_else(|| view_text_at(body, "/accountID").map(|id| format!("account {id}"))),
-        what: view_text_at(body, "/url")
-            .or_else(|| view_text_at(body, "/reason").map(|r| format!("reason {r}"))),
+        who: text_at(body, "/whatsapp")
+            .or_else(|| text_at(body, "/builderID").map(|id| format!("builder {id}")))
+            .or_else(|| text_at(body, "/accountID").map(|id| format!("account {id}"))),
+        what: text_at(body, "/url")
+            .or_else(|| text_at(body, "/reason").map(|r| format!("reason {r}"))),
     }
 }

@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 use super::capabilities::{InstantReplies, Lifecycle, QueryMethod, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
-    JsonView, ObjectView, UNDELIVERABLE, code, has_nonempty, same_kind_of_number, view_text,
-    view_text_at,
+    JsonView, ObjectView, UNDELIVERABLE, code, has_nonempty, same_kind_of_number, value_text,
+    text_at,
 };
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -351,17 +351,17 @@ fn to_query(body: &Value) -> anyhow::Result<String> {
 /// Who and what ([`Rules::gist`]), read either way.
 fn gist<'a, V: JsonView<'a>>(body: V) -> Gist {
     Gist {
-        who: view_text_at(body, "/number")
-            .or_else(|| view_text_at(body, "/project_id").map(|p| format!("project {p}"))),
-        what: view_text_at(body, "/message_in_raw")
-            .or_else(|| view_text_at(body, "/message-in"))
-            .or_else(|| view_text_at(body, "/message-out"))
+        who: text_at(body, "/number")
+            .or_else(|| text_at(body, "/project_id").map(|p| format!("project {p}"))),
+        what: text_at(body, "/message_in_raw")
+            .or_else(|| text_at(body, "/message-in"))
+            .or_else(|| text_at(body, "/message-out"))
             .or_else(|| {
-                let id = view_text_at(body, "/data/0/msg_id")?;
-                Some(match view_text_at(body, "/data/0/error_code") {
+                let id = text_at(body, "/data/0/msg_id")?;
+                Some(match text_at(body, "/data/0/error_code") {
                     Some(code) => format!(
                         "msg {id} failed {code} {}",
-                        view_text_at(body, "/data/0/error_message").unwrap_or_default()
+                        text_at(body, "/data/0/error_message").unwrap_or_default()
                     )
                     .trim_end()
                     .to_string(),
@@ -379,7 +379,7 @@ fn message_events<'a, V: JsonView<'a>>(body: V, kind: &Kind, is_status: bool) ->
             .into_iter()
             .flatten()
             .filter_map(|item| {
-                let id = item.get("msg_id").and_then(view_text)?;
+                let id = item.get("msg_id").and_then(value_text)?;
                 let status = match item.get("status").and_then(code) {
                     Some(1) => "delivered".to_string(),
                     Some(2) => "failed".to_string(),
@@ -388,8 +388,8 @@ fn message_events<'a, V: JsonView<'a>>(body: V, kind: &Kind, is_status: bool) ->
                     Some(other) => format!("status {other}"),
                     None => return None,
                 };
-                let error = view_text_at(item, "/error_code").map(|code| {
-                    match view_text_at(item, "/error_message") {
+                let error = text_at(item, "/error_code").map(|code| {
+                    match text_at(item, "/error_message") {
                         Some(words) => format!("{code} {words}"),
                         None => code,
                     }
@@ -398,7 +398,7 @@ fn message_events<'a, V: JsonView<'a>>(body: V, kind: &Kind, is_status: bool) ->
             })
             .collect();
     }
-    match view_text_at(body, "/unique-id").or_else(|| view_text_at(body, "/msg_id")) {
+    match text_at(body, "/unique-id").or_else(|| text_at(body, "/msg_id")) {
         Some(id) if kind.name() == "message" => vec![MessageEvent::new(id, "incoming", None)],
         _ => Vec::new(),
     }

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use super::capabilities::{Auth, Lifecycle, SendApi};
 use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
-    JsonView, ObjectView, message_kind, message_text, status_kind, str_field, view_text_at,
+    JsonView, ObjectView, message_kind, message_text, status_kind, str_field, text_at,
 };
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -213,11 +213,11 @@ impl Lifecycle for Qikchat {
 fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
     match kind.name() {
         "status" => Gist {
-            who: view_text_at(body, "/payload/to"),
-            what: view_text_at(body, "/payload/id"),
+            who: text_at(body, "/payload/to"),
+            what: text_at(body, "/payload/id"),
         },
         _ => Gist {
-            who: view_text_at(body, "/payload/message/from"),
+            who: text_at(body, "/payload/message/from"),
             what: message_text(super::shapes::at(body, "/payload/message")),
         },
     }
@@ -225,11 +225,11 @@ fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
 
 /// `payload.id`, received or with its status ([`Lifecycle::message_events`]), read either way.
 fn message_events<'a, V: JsonView<'a>>(body: V, is_status: bool) -> Vec<MessageEvent> {
-    let Some(id) = view_text_at(body, "/payload/id") else {
+    let Some(id) = text_at(body, "/payload/id") else {
         return Vec::new();
     };
     let status = if is_status {
-        match view_text_at(body, "/payload/status") {
+        match text_at(body, "/payload/status") {
             Some(status) => status.to_ascii_lowercase(),
             None => return Vec::new(),
         }

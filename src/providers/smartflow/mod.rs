@@ -19,7 +19,7 @@ use super::rules::{Claim, Gist, Kind, MessageEvent, Novelty, Rules};
 use super::shapes::{
     JsonView, ObjectView,
     at, first_item, message_kind, message_text, refresh_meta_value, set_meta_status, status_gist,
-    status_kind, view_text,
+    status_kind, value_text,
 };
 use crate::ids::IdSource;
 use crate::schemas::SchemaSet;
@@ -214,7 +214,7 @@ fn gist<'a, V: JsonView<'a>>(body: V, kind: &Kind) -> Gist {
     } else {
         let message = at(body, "/messages/0").or_else(|| body.get("messages"));
         Gist {
-            who: message.and_then(|m| m.get("from")).and_then(view_text),
+            who: message.and_then(|m| m.get("from")).and_then(value_text),
             what: message_text(message),
         }
     }
