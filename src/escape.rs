@@ -76,13 +76,15 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
-/// `,"name":` — the start of a member after the first of a JSON object written by hand (a
-/// capture record's line, a live list's summary); `name` needs no escaping.
-pub fn member(out: &mut Vec<u8>, name: &str) {
-    out.extend_from_slice(b",\"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+/// `,"name":` appended to `out` (a `Vec<u8>`): the start of a member after the first of a JSON
+/// object written by hand (a capture record's line, a live list's summary). `name` is a literal
+/// that needs no escaping; the whole is one copy of a constant.
+macro_rules! member {
+    ($out:expr, $name:literal) => {
+        $out.extend_from_slice(concat!(",\"", $name, "\":").as_bytes())
+    };
 }
+pub(crate) use member;
 
 /// `text` as a JSON string (with its quotes), byte for byte as serde_json writes it: `"`, `\`
 /// and the control characters escaped (`\n`, `\u001f` ...), everything else as it is.
@@ -133,6 +135,32 @@ mod tests {
                 serde_json::to_string(text).unwrap(),
                 "{text:?}"
             );
+        }
+    }
+
+    /// Every byte to escape, at every place of strings of every length up to a few words,
+    /// among plain ASCII, non-ASCII and other escapes: as serde_json writes them.
+    #[test]
+    fn escapes_at_every_place_are_written_as_serde_json_writes_them() {
+        let fillers = ["a", " ", "]", "\u{7f}", "é", "👍"];
+        let specials = ["\"", "\\", "\n", "\u{0}", "\u{1f}", "\t", "\u{8}"];
+        for filler in fillers {
+            for special in specials {
+                for len in 0..26 {
+                    for at in 0..=len {
+                        let mut text = filler.repeat(len);
+                        let byte = (at * filler.len()).min(text.len());
+                        text.insert_str(byte, special);
+                        if at % 3 == 0 {
+                            text.push_str(special);
+                        }
+                        let mut out = b"x".to_vec();
+                        json_string(&text, &mut out);
+                        let expected = format!("x{}", serde_json::to_string(&text).unwrap());
+                        assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                    }
+                }
+            }
         }
     }
 

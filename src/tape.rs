@@ -417,12 +417,23 @@ pub struct TapeObject<'a> {
 impl<'a> TapeObject<'a> {
     fn find(self, key: &str) -> Option<TapeNode<'a>> {
         // Most keys differ in their length or first byte: told apart without comparing them.
-        let first = key.as_bytes().first();
-        self.members()
-            .find(|(name, _)| {
-                name.len() == key.len() && name.as_bytes().first() == first && *name == key
-            })
-            .map(|(_, value)| value)
+        let key = key.as_bytes();
+        let first = key.first();
+        let mut at = self.at + 1;
+        for _ in 0..self.len {
+            let Item::String(name) = &self.items[at] else {
+                unreachable!("an object's keys are strings")
+            };
+            let name = name.as_bytes();
+            if name.len() == key.len() && name.first() == first && name == key {
+                return Some(TapeNode {
+                    items: self.items,
+                    at: at + 1,
+                });
+            }
+            at = after(self.items, at + 1);
+        }
+        None
     }
 
     fn members(self) -> TapeMembers<'a> {

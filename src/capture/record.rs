@@ -325,9 +325,9 @@ fn known_provider<'de, D: Deserializer<'de>>(
 
 impl CaptureRecord {
     /// The record as one line of JSON (without its newline) appended to `line`: byte for byte
-    /// what serde_json writes of it (a test checks), but the body, most of a record, escaped in
-    /// one scan (`escape::json_string`) rather than through serde_json's per-byte path. Every
-    /// field is named here, so a new one cannot be left out.
+    /// what serde_json writes of it (a test checks), but its strings (the body is most of a
+    /// record) escaped in one scan (`escape::json_string`) rather than through serde_json's
+    /// per-byte path. Every field is named here, so a new one cannot be left out.
     ///
     /// # Errors
     /// When a field does not encode, as serde_json would fail.
@@ -359,84 +359,102 @@ impl CaptureRecord {
             forward,
             delivery,
         } = self;
-        let put = crate::escape::member;
+        use crate::escape::{json_string, member};
         line.extend_from_slice(b"{\"wa_hook_capture\":");
         serde_json::to_writer(&mut *line, wa_hook_capture)?;
-        put(line, "seq");
+        member!(line, "seq");
         serde_json::to_writer(&mut *line, seq)?;
         if let Some(run) = run {
-            put(line, "run");
+            member!(line, "run");
             serde_json::to_writer(&mut *line, run)?;
         }
         if let Some(direction) = direction {
-            put(line, "direction");
+            member!(line, "direction");
             serde_json::to_writer(&mut *line, direction)?;
         }
-        for (name, text) in [
-            ("received_at", received_at),
-            ("remote_addr", remote_addr),
-            ("method", method),
-            ("path", path),
-            ("query", query),
-        ] {
-            put(line, name);
-            serde_json::to_writer(&mut *line, text)?;
+        member!(line, "received_at");
+        json_string(received_at, line);
+        member!(line, "remote_addr");
+        json_string(remote_addr, line);
+        member!(line, "method");
+        json_string(method, line);
+        member!(line, "path");
+        json_string(path, line);
+        member!(line, "query");
+        json_string(query, line);
+        member!(line, "headers");
+        line.push(b'[');
+        for (index, (name, value)) in headers.iter().enumerate() {
+            if index > 0 {
+                line.push(b',');
+            }
+            line.push(b'[');
+            json_string(name, line);
+            line.push(b',');
+            json_string(value, line);
+            line.push(b']');
         }
-        put(line, "headers");
-        serde_json::to_writer(&mut *line, headers)?;
+        line.push(b']');
         if !redacted_headers.is_empty() {
-            put(line, "redacted_headers");
-            serde_json::to_writer(&mut *line, redacted_headers)?;
+            member!(line, "redacted_headers");
+            line.push(b'[');
+            for (index, name) in redacted_headers.iter().enumerate() {
+                if index > 0 {
+                    line.push(b',');
+                }
+                json_string(name, line);
+            }
+            line.push(b']');
         }
-        put(line, "body");
+        member!(line, "body");
         match body {
-            Some(body) => crate::escape::json_string(body, line),
+            Some(body) => json_string(body, line),
             None => line.extend_from_slice(b"null"),
         }
-        put(line, "body_encoding");
+        member!(line, "body_encoding");
         serde_json::to_writer(&mut *line, body_encoding)?;
-        put(line, "body_bytes");
+        member!(line, "body_bytes");
         serde_json::to_writer(&mut *line, body_bytes)?;
         if let Some(provider) = provider {
-            put(line, "provider");
+            member!(line, "provider");
             serde_json::to_writer(&mut *line, provider)?;
         }
         if let Some(kind) = kind {
-            put(line, "kind");
+            member!(line, "kind");
             serde_json::to_writer(&mut *line, kind)?;
         }
         if let Some(verdict) = verdict {
-            put(line, "verdict");
+            member!(line, "verdict");
             serde_json::to_writer(&mut *line, verdict)?;
         }
         if !errors.is_empty() {
-            put(line, "errors");
+            member!(line, "errors");
             serde_json::to_writer(&mut *line, errors)?;
         }
         if let Some(note) = note {
-            put(line, "note");
-            serde_json::to_writer(&mut *line, note)?;
+            member!(line, "note");
+            json_string(note, line);
         }
         if let Some(rejected) = rejected {
-            put(line, "rejected");
+            member!(line, "rejected");
             serde_json::to_writer(&mut *line, rejected)?;
         }
         if let Some(signature) = signature {
-            put(line, "signature");
+            member!(line, "signature");
             serde_json::to_writer(&mut *line, signature)?;
         }
-        put(line, "response_status");
+        member!(line, "response_status");
         serde_json::to_writer(&mut *line, response_status)?;
         if let Some(answer) = answer {
-            put(line, "answer");
+            member!(line, "answer");
             serde_json::to_writer(&mut *line, answer)?;
         }
         if let Some(forward) = forward {
-            put(line, "forward");
+            member!(line, "forward");
             serde_json::to_writer(&mut *line, forward)?;
         }
         if let Some(delivery) = delivery {
-            put(line, "delivery");
+            member!(line, "delivery");
             serde_json::to_writer(&mut *line, delivery)?;
         }
         line.push(b'}');
@@ -593,7 +611,7 @@ mod tests {
                 ("X-\"Odd\"".into(), "caf\u{e9} \\ \u{1}".into()),
                 (String::new(), String::new()),
             ],
-            redacted_headers: vec!["Authorization".into()],
+            redacted_headers: vec!["Authorization".into(), "X-\"Key\"\t".into()],
             body,
             body_encoding,
             body_bytes: 3,

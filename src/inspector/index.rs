@@ -217,11 +217,17 @@ impl Summary {
     /// writes one of these for every record of a flood. Every field is named here, so a new
     /// one cannot be left out.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        use crate::escape::member;
         // Numbers, the verdict and the message events as serde_json writes them (into a `Vec`,
         // which cannot fail).
-        fn value(out: &mut Vec<u8>, name: &str, value: &impl Serialize) {
-            crate::escape::member(out, name);
+        fn value(out: &mut Vec<u8>, value: &impl Serialize) {
             serde_json::to_writer(&mut *out, value).expect("a Vec takes any JSON");
+        }
+        fn text(out: &mut Vec<u8>, text: Option<&str>) {
+            match text {
+                Some(text) => json_string(text, out),
+                None => out.extend_from_slice(b"null"),
+            }
         }
         let Summary {
             id,
@@ -246,39 +252,51 @@ impl Summary {
             body_bytes,
             label,
         } = self;
-        let put = crate::escape::member;
-        let text = |out: &mut Vec<u8>, name: &str, text: Option<&str>| {
-            put(out, name);
-            match text {
-                Some(text) => json_string(text, out),
-                None => out.extend_from_slice(b"null"),
-            }
-        };
         out.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut *out, id).expect("a Vec takes any JSON");
-        text(out, "file", Some(file));
-        value(out, "seq", seq);
-        text(out, "received_at", Some(received_at));
-        text(out, "method", Some(method));
-        text(out, "path", Some(path));
+        value(out, id);
+        member!(out, "file");
+        json_string(file, out);
+        member!(out, "seq");
+        value(out, seq);
+        member!(out, "received_at");
+        json_string(received_at, out);
+        member!(out, "method");
+        json_string(method, out);
+        member!(out, "path");
+        json_string(path, out);
         if !query.is_empty() {
-            text(out, "query", Some(query));
+            member!(out, "query");
+            json_string(query, out);
         }
-        text(out, "provider", *provider);
-        text(out, "kind", kind.as_deref());
-        value(out, "verdict", verdict);
-        value(out, "errors", errors);
-        text(out, "rejected", rejected.as_deref());
-        text(out, "signature", signature.as_deref());
-        value(out, "response_status", response_status);
-        value(out, "forward_status", forward_status);
-        value(out, "forward_latency_ms", forward_latency_ms);
-        text(out, "forward_error", forward_error.as_deref());
-        text(out, "gist", Some(gist));
-        value(out, "messages", messages);
-        value(out, "body_bytes", body_bytes);
+        member!(out, "provider");
+        text(out, *provider);
+        member!(out, "kind");
+        text(out, kind.as_deref());
+        member!(out, "verdict");
+        value(out, verdict);
+        member!(out, "errors");
+        value(out, errors);
+        member!(out, "rejected");
+        text(out, rejected.as_deref());
+        member!(out, "signature");
+        text(out, signature.as_deref());
+        member!(out, "response_status");
+        value(out, response_status);
+        member!(out, "forward_status");
+        value(out, forward_status);
+        member!(out, "forward_latency_ms");
+        value(out, forward_latency_ms);
+        member!(out, "forward_error");
+        text(out, forward_error.as_deref());
+        member!(out, "gist");
+        json_string(gist, out);
+        member!(out, "messages");
+        value(out, messages);
+        member!(out, "body_bytes");
+        value(out, body_bytes);
         if let Some(label) = label {
-            text(out, "label", Some(label));
+            member!(out, "label");
+            json_string(label, out);
         }
         out.push(b'}');
     }
