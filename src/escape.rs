@@ -78,11 +78,29 @@ const ESCAPE: [u8; 256] = {
 
 /// `,"name":` appended to `out` (a `Vec<u8>`): the start of a member after the first of a JSON
 /// object written by hand (a capture record's line, a live list's summary). `name` is a literal
-/// that needs no escaping; the whole is one copy of a constant.
+/// that needs no escaping; the whole is one copy of a constant. With `text: EXPR` the member's
+/// value follows as a JSON string ([`json_string`]), with `maybe: EXPR` (an `Option<&str>`) as
+/// a JSON string or `null`; with `json: EXPR` as serde_json writes it, and the macro gives
+/// serde_json's result.
 macro_rules! member {
     ($out:expr, $name:literal) => {
         $out.extend_from_slice(concat!(",\"", $name, "\":").as_bytes())
     };
+    ($out:expr, $name:literal, text: $text:expr) => {{
+        $crate::escape::member!($out, $name);
+        $crate::escape::json_string($text, $out);
+    }};
+    ($out:expr, $name:literal, maybe: $text:expr) => {{
+        $crate::escape::member!($out, $name);
+        match $text {
+            Some(text) => $crate::escape::json_string(text, $out),
+            None => $out.extend_from_slice(b"null"),
+        }
+    }};
+    ($out:expr, $name:literal, json: $value:expr) => {{
+        $crate::escape::member!($out, $name);
+        serde_json::to_writer(&mut *$out, $value)
+    }};
 }
 pub(crate) use member;
 

@@ -362,26 +362,18 @@ impl CaptureRecord {
         use crate::escape::{json_string, member};
         line.extend_from_slice(b"{\"wa_hook_capture\":");
         serde_json::to_writer(&mut *line, wa_hook_capture)?;
-        member!(line, "seq");
-        serde_json::to_writer(&mut *line, seq)?;
+        member!(line, "seq", json: seq)?;
         if let Some(run) = run {
-            member!(line, "run");
-            serde_json::to_writer(&mut *line, run)?;
+            member!(line, "run", json: run)?;
         }
         if let Some(direction) = direction {
-            member!(line, "direction");
-            serde_json::to_writer(&mut *line, direction)?;
+            member!(line, "direction", json: direction)?;
         }
-        member!(line, "received_at");
-        json_string(received_at, line);
-        member!(line, "remote_addr");
-        json_string(remote_addr, line);
-        member!(line, "method");
-        json_string(method, line);
-        member!(line, "path");
-        json_string(path, line);
-        member!(line, "query");
-        json_string(query, line);
+        member!(line, "received_at", text: received_at);
+        member!(line, "remote_addr", text: remote_addr);
+        member!(line, "method", text: method);
+        member!(line, "path", text: path);
+        member!(line, "query", text: query);
         member!(line, "headers");
         line.push(b'[');
         for (index, (name, value)) in headers.iter().enumerate() {
@@ -406,56 +398,39 @@ impl CaptureRecord {
             }
             line.push(b']');
         }
-        member!(line, "body");
-        match body {
-            Some(body) => json_string(body, line),
-            None => line.extend_from_slice(b"null"),
-        }
-        member!(line, "body_encoding");
-        serde_json::to_writer(&mut *line, body_encoding)?;
-        member!(line, "body_bytes");
-        serde_json::to_writer(&mut *line, body_bytes)?;
+        member!(line, "body", maybe: body.as_deref());
+        member!(line, "body_encoding", json: body_encoding)?;
+        member!(line, "body_bytes", json: body_bytes)?;
         if let Some(provider) = provider {
-            member!(line, "provider");
-            serde_json::to_writer(&mut *line, provider)?;
+            member!(line, "provider", json: provider)?;
         }
         if let Some(kind) = kind {
-            member!(line, "kind");
-            serde_json::to_writer(&mut *line, kind)?;
+            member!(line, "kind", json: kind)?;
         }
         if let Some(verdict) = verdict {
-            member!(line, "verdict");
-            serde_json::to_writer(&mut *line, verdict)?;
+            member!(line, "verdict", json: verdict)?;
         }
         if !errors.is_empty() {
-            member!(line, "errors");
-            serde_json::to_writer(&mut *line, errors)?;
+            member!(line, "errors", json: errors)?;
         }
         if let Some(note) = note {
-            member!(line, "note");
-            json_string(note, line);
+            member!(line, "note", text: note);
         }
         if let Some(rejected) = rejected {
-            member!(line, "rejected");
-            serde_json::to_writer(&mut *line, rejected)?;
+            member!(line, "rejected", json: rejected)?;
         }
         if let Some(signature) = signature {
-            member!(line, "signature");
-            serde_json::to_writer(&mut *line, signature)?;
+            member!(line, "signature", json: signature)?;
         }
-        member!(line, "response_status");
-        serde_json::to_writer(&mut *line, response_status)?;
+        member!(line, "response_status", json: response_status)?;
         if let Some(answer) = answer {
-            member!(line, "answer");
-            serde_json::to_writer(&mut *line, answer)?;
+            member!(line, "answer", json: answer)?;
         }
         if let Some(forward) = forward {
-            member!(line, "forward");
-            serde_json::to_writer(&mut *line, forward)?;
+            member!(line, "forward", json: forward)?;
         }
         if let Some(delivery) = delivery {
-            member!(line, "delivery");
-            serde_json::to_writer(&mut *line, delivery)?;
+            member!(line, "delivery", json: delivery)?;
         }
         line.push(b'}');
         Ok(())

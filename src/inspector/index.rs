@@ -29,7 +29,6 @@ use serde_json::Value;
 
 use super::feed::Feed;
 use crate::capture::{self, CaptureRecord};
-use crate::escape::json_string;
 use crate::providers::{self, Kind, MessageEvent, Provider};
 use crate::tape::TapeNode;
 use crate::verdict::Verdict;
@@ -218,16 +217,10 @@ impl Summary {
     /// one cannot be left out.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         use crate::escape::member;
-        // Numbers, the verdict and the message events as serde_json writes them (into a `Vec`,
-        // which cannot fail).
-        fn value(out: &mut Vec<u8>, value: &impl Serialize) {
-            serde_json::to_writer(&mut *out, value).expect("a Vec takes any JSON");
-        }
-        fn text(out: &mut Vec<u8>, text: Option<&str>) {
-            match text {
-                Some(text) => json_string(text, out),
-                None => out.extend_from_slice(b"null"),
-            }
+        /// Numbers, the verdict and the message events as serde_json writes them (into a
+        /// `Vec`, which cannot fail).
+        fn fine(written: serde_json::Result<()>) {
+            written.expect("a Vec takes any JSON");
         }
         let Summary {
             id,
@@ -253,50 +246,30 @@ impl Summary {
             label,
         } = self;
         out.extend_from_slice(b"{\"id\":");
-        value(out, id);
-        member!(out, "file");
-        json_string(file, out);
-        member!(out, "seq");
-        value(out, seq);
-        member!(out, "received_at");
-        json_string(received_at, out);
-        member!(out, "method");
-        json_string(method, out);
-        member!(out, "path");
-        json_string(path, out);
+        fine(serde_json::to_writer(&mut *out, id));
+        member!(out, "file", text: file);
+        fine(member!(out, "seq", json: seq));
+        member!(out, "received_at", text: received_at);
+        member!(out, "method", text: method);
+        member!(out, "path", text: path);
         if !query.is_empty() {
-            member!(out, "query");
-            json_string(query, out);
+            member!(out, "query", text: query);
         }
-        member!(out, "provider");
-        text(out, *provider);
-        member!(out, "kind");
-        text(out, kind.as_deref());
-        member!(out, "verdict");
-        value(out, verdict);
-        member!(out, "errors");
-        value(out, errors);
-        member!(out, "rejected");
-        text(out, rejected.as_deref());
-        member!(out, "signature");
-        text(out, signature.as_deref());
-        member!(out, "response_status");
-        value(out, response_status);
-        member!(out, "forward_status");
-        value(out, forward_status);
-        member!(out, "forward_latency_ms");
-        value(out, forward_latency_ms);
-        member!(out, "forward_error");
-        text(out, forward_error.as_deref());
-        member!(out, "gist");
-        json_string(gist, out);
-        member!(out, "messages");
-        value(out, messages);
-        member!(out, "body_bytes");
-        value(out, body_bytes);
+        member!(out, "provider", maybe: *provider);
+        member!(out, "kind", maybe: kind.as_deref());
+        fine(member!(out, "verdict", json: verdict));
+        fine(member!(out, "errors", json: errors));
+        member!(out, "rejected", maybe: rejected.as_deref());
+        member!(out, "signature", maybe: signature.as_deref());
+        fine(member!(out, "response_status", json: response_status));
+        fine(member!(out, "forward_status", json: forward_status));
+        fine(member!(out, "forward_latency_ms", json: forward_latency_ms));
+        member!(out, "forward_error", maybe: forward_error.as_deref());
+        member!(out, "gist", text: gist);
+        fine(member!(out, "messages", json: messages));
+        fine(member!(out, "body_bytes", json: body_bytes));
         if let Some(label) = label {
-            member!(out, "label");
-            json_string(label, out);
+            member!(out, "label", text: label);
         }
         out.push(b'}');
     }
