@@ -24,7 +24,7 @@ use crate::providers::capabilities::{
     Precheck, SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
-use crate::providers::sends::json_answer;
+use crate::providers::sends::{json_answer, json_answer_written};
 use crate::secret::SecretString;
 use crate::validation::Check;
 use crate::verdict::Issue;
@@ -286,6 +286,29 @@ fn status_template(status: &str) -> Option<&'static Value> {
         .and_then(|(_, body)| body.as_ref())
 }
 
+/// Meta's success envelope for an accepted message send, written by hand (it is made for
+/// every send): `{"messaging_product":"whatsapp","contacts":[{"input":…,"wa_id"|"user_id":…}],
+/// "messages":[{"id":…,"message_status":"accepted"}]}`, byte for byte what serde_json writes
+/// of that object (a test compares). `input` is the send's `to` (or `recipient`) as sent.
+fn accepted_body(input: &Value, recipient: &Recipient, wamid: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160 + wamid.len());
+    out.extend_from_slice(br#"{"messaging_product":"whatsapp","contacts":[{"input":"#);
+    match input {
+        Value::String(text) => crate::escape::json_string(text, &mut out),
+        other => serde_json::to_writer(&mut out, other).expect("a JSON value always encodes"),
+    }
+    let (name, id) = match recipient {
+        Recipient::Phone(wa_id) => ("wa_id", wa_id),
+        Recipient::User(user_id) => ("user_id", user_id),
+    };
+    crate::escape::member(&mut out, name);
+    crate::escape::json_string(id, &mut out);
+    out.extend_from_slice(br#"}],"messages":[{"id":"#);
+    crate::escape::json_string(wamid, &mut out);
+    out.extend_from_slice(br#","message_status":"accepted"}]}"#);
+    out
+}
+
 fn made_from(name: &str) -> Value {
     let mut body = sample(name);
     body["entry"][0]["id"] = WABA_ID.into();
@@ -401,9 +424,10 @@ impl MetaEmulator {
         // Each key below is in the template already, so it keeps its place there; only the
         // recipient (and `errors`, `biz_opaque_callback_data` when the sample has none) is added
         // at the end, as it was when the sample's own was taken out.
-        item.insert("id".into(), wamid.into());
-        item.insert("status".into(), status.into());
-        item.insert("timestamp".into(), unix_seconds(now).into());
+        // The template's own status is `status` already; its `id` and `timestamp` are set in
+        // their places (assigned: no key made and dropped again).
+        *item.get_mut("id")? = wamid.into();
+        *item.get_mut("timestamp")? = unix_seconds(now).into();
         match &sent.recipient {
             Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
             Recipient::User(user_id) => {
@@ -411,7 +435,9 @@ impl MetaEmulator {
             }
         };
         if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            conversation.insert("id".into(), sent.conversation_id.as_str().into());
+            if let Some(id) = conversation.get_mut("id") {
+                *id = sent.conversation_id.as_str().into();
+            }
         }
         if let Some(error) = error {
             item.insert("errors".into(), json!([error]));
@@ -502,17 +528,17 @@ impl MetaEmulator {
             return answer;
         }
         let fails_with = injected.or(outside_window.then_some(131_047));
-        let (recipient, contact) = match (body.get("to"), body.get("recipient")) {
+        let (recipient, input) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
-                let input = to.as_str().map_or_else(|| to.to_string(), str::to_string);
-                let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
-                let contact = json!({"input": to, "wa_id": wa_id});
-                (Recipient::Phone(wa_id), contact)
+                let wa_id: String = match to.as_str() {
+                    Some(text) => text.chars().filter(char::is_ascii_digit).collect(),
+                    None => to.to_string().chars().filter(char::is_ascii_digit).collect(),
+                };
+                (Recipient::Phone(wa_id), to)
             }
             (None, Some(user)) => {
                 let user_id = user.as_str().map_or_else(|| user.to_string(), str::to_string);
-                let contact = json!({"input": user, "user_id": user_id});
-                (Recipient::User(user_id), contact)
+                (Recipient::User(user_id), user)
             }
             // The send schema requires one of them; said again rather than assumed.
             (None, None) => {
@@ -520,6 +546,7 @@ impl MetaEmulator {
             }
         };
         let wamid = self.ids.wamid();
+        let answer_body = accepted_body(input, &recipient, &wamid);
         self.sent.insert(
             wamid.clone(),
             Sent {
@@ -528,12 +555,7 @@ impl MetaEmulator {
                 conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
             },
         );
-        let answer_body = json!({
-            "messaging_product": "whatsapp",
-            "contacts": [contact],
-            "messages": [{"id": wamid, "message_status": "accepted"}],
-        });
-        let mut answer = json_answer(200, &answer_body, what, "accepted");
+        let mut answer = json_answer_written(200, answer_body, what, "accepted");
         answer.webhooks = if let Some(code) = fails_with {
             let error = errors::failed_status_error(code);
             self.status_webhook(&wamid, "failed", now, Some(error))
@@ -1117,6 +1139,42 @@ mod tests {
             assert_eq!(item["biz_opaque_callback_data"], "order-7");
             let check = crate::validation::check_value(&webhook.body, &crate::validation::CheckOptions::default());
             assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+        }
+    }
+
+    /// The success envelope written by hand is, byte for byte, what serde_json wrote of the
+    /// object it was built as before: for `to` as a string (escapes, non-ASCII, formatted
+    /// numbers) or an integer, and for a `recipient`.
+    #[test]
+    fn accepted_answers_are_the_json_they_were_byte_for_byte() {
+        let wamid = "wamid.HBgL/MTY1MDU1NTM5MjEVAgARGBI+Q0E=";
+        let inputs = [
+            json!("16505553921"),
+            json!("+1 631-555-1181"),
+            json!("Olá \"quoted\" \\ \u{1}\n/👍"),
+            json!(16_505_553_921_u64),
+        ];
+        for input in &inputs {
+            let text = input.as_str().map_or_else(|| input.to_string(), str::to_string);
+            let wa_id: String = text.chars().filter(char::is_ascii_digit).collect();
+            let before = json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": input, "wa_id": wa_id}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            });
+            assert_eq!(
+                String::from_utf8(accepted_body(input, &Recipient::Phone(wa_id), wamid)).unwrap(),
+                before.to_string()
+            );
+            let before = json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": input, "user_id": text}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            });
+            assert_eq!(
+                String::from_utf8(accepted_body(input, &Recipient::User(text), wamid)).unwrap(),
+                before.to_string()
+            );
         }
     }
 
