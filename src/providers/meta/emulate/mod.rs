@@ -326,7 +326,7 @@ impl MetaEmulator {
     fn route(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Option<Precheck>,
+        precheck: Option<&Precheck>,
         now: SystemTime,
     ) -> ApiAnswer {
         let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -453,30 +453,36 @@ impl MetaEmulator {
     fn messages_edge(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Option<Precheck>,
+        precheck: Option<&Precheck>,
         now: SystemTime,
     ) -> ApiAnswer {
-        let Precheck { body, issues } =
-            precheck.unwrap_or_else(|| precheck_body(request.body));
-        let body: Value = match body {
+        let found;
+        let Precheck { body, issues } = match precheck {
+            Some(precheck) => precheck,
+            None => {
+                found = precheck_body(request.body);
+                &found
+            }
+        };
+        let body: &Value = match body {
             Ok(body) => body,
             Err(issue) => {
-                let mut answer = self.error(100, None, &details(&issue), "send:malformed");
-                answer.checked = Some(vec![issue]);
+                let mut answer = self.error(100, None, &details(issue), "send:malformed");
+                answer.checked = Some(vec![issue.clone()]);
                 return answer;
             }
         };
-        let what = send_kind(&body).to_string();
+        let what = send_kind(body).to_string();
         if let Some(first) = issues.first() {
             let text = details(first);
             let mut answer = self.error(100, None, &text, &what);
-            answer.checked = Some(issues);
+            answer.checked = Some(issues.clone());
             return answer;
         }
         let mut answer = if body.get("status").is_some() {
-            self.status_update(&body, &what)
+            self.status_update(body, &what)
         } else {
-            self.accept(&body, &what, now)
+            self.accept(body, &what, now)
         };
         answer.checked = Some(Vec::new());
         answer
@@ -831,7 +837,7 @@ impl Emulator for MetaEmulator {
     fn answer_checked(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Precheck,
+        precheck: &Precheck,
         now: SystemTime,
     ) -> ApiAnswer {
         self.route(request, Some(precheck), now)
@@ -1096,7 +1102,7 @@ mod tests {
             .enumerate()
             .map(|(n, precheck)| {
                 let request = request("POST", path(n), &headers, &bodies[n]);
-                seen(checked_apart.answer_checked(&request, precheck.unwrap(), now))
+                seen(checked_apart.answer_checked(&request, precheck.as_ref().unwrap(), now))
             })
             .collect();
         assert_eq!(answers, expected);
