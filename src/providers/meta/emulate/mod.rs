@@ -298,8 +298,8 @@ fn accepted_body(input: &Value, recipient: &Recipient, wamid: &str) -> Vec<u8> {
         other => serde_json::to_writer(&mut out, other).expect("a JSON value always encodes"),
     }
     let (name, id) = match recipient {
-        Recipient::Phone(wa_id) => ("wa_id", wa_id),
-        Recipient::User(user_id) => ("user_id", user_id),
+        Recipient::Phone(digits) => ("wa_id", digits),
+        Recipient::User(user) => ("user_id", user),
     };
     crate::escape::member(&mut out, name);
     crate::escape::json_string(id, &mut out);
@@ -457,12 +457,11 @@ impl MetaEmulator {
         now: SystemTime,
     ) -> ApiAnswer {
         let found;
-        let Precheck { body, issues } = match precheck {
-            Some(precheck) => precheck,
-            None => {
-                found = precheck_body(request.body);
-                &found
-            }
+        let Precheck { body, issues } = if let Some(precheck) = precheck {
+            precheck
+        } else {
+            found = precheck_body(request.body);
+            &found
         };
         let body: &Value = match body {
             Ok(body) => body,
@@ -1162,14 +1161,14 @@ mod tests {
         ];
         for input in &inputs {
             let text = input.as_str().map_or_else(|| input.to_string(), str::to_string);
-            let wa_id: String = text.chars().filter(char::is_ascii_digit).collect();
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
             let before = json!({
                 "messaging_product": "whatsapp",
-                "contacts": [{"input": input, "wa_id": wa_id}],
+                "contacts": [{"input": input, "wa_id": digits}],
                 "messages": [{"id": wamid, "message_status": "accepted"}],
             });
             assert_eq!(
-                String::from_utf8(accepted_body(input, &Recipient::Phone(wa_id), wamid)).unwrap(),
+                String::from_utf8(accepted_body(input, &Recipient::Phone(digits), wamid)).unwrap(),
                 before.to_string()
             );
             let before = json!({
