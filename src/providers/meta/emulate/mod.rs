@@ -255,8 +255,8 @@ fn status_item(body: &mut Value) -> Option<&mut serde_json::Map<String, Value>> 
 /// `timestamp` set, its recipient and its conversation's `expiration_timestamp` taken out
 /// (in that order, as a map keeps its keys' places: the recipient added back goes last). Made
 /// once per status; each webhook is a copy with this message's values ([`MetaEmulator::status_webhook`]).
-fn status_template(status: &str) -> Option<&'static Value> {
-    static TEMPLATES: OnceLock<Vec<(&'static str, Option<Value>)>> = OnceLock::new();
+fn status_template(status: &str) -> Option<&'static StatusTemplate> {
+    static TEMPLATES: OnceLock<Vec<(&'static str, Option<StatusTemplate>)>> = OnceLock::new();
     let templates = TEMPLATES.get_or_init(|| {
         ["sent", "delivered", "read", "failed"]
             .into_iter()
@@ -276,14 +276,70 @@ fn status_template(status: &str) -> Option<&'static Value> {
                         conversation.remove("expiration_timestamp");
                     }
                 });
-                (status, made.map(|()| body))
+                let template = made.and_then(|()| StatusTemplate::of(body));
+                (status, template)
             })
             .collect()
     });
     templates
         .iter()
         .find(|(known, _)| *known == status)
-        .and_then(|(_, body)| body.as_ref())
+        .and_then(|(_, template)| template.as_ref())
+}
+
+/// A status template and the places, in its maps, of what each webhook sets: found once, so a
+/// copy is filled in without looking its keys up again (each lookup hashes the key).
+struct StatusTemplate {
+    body: Value,
+    /// The index of `entry` in the body, of `changes` in `entry[0]`, of `value` in
+    /// `changes[0]`, of `statuses` in `value`.
+    path: [usize; 4],
+    /// The index of `id`, `timestamp` and `conversation` in `statuses[0]`, and of `id` in
+    /// `conversation`.
+    id: usize,
+    timestamp: usize,
+    conversation: Option<(usize, usize)>,
+}
+
+impl StatusTemplate {
+    fn of(mut body: Value) -> Option<StatusTemplate> {
+        let place = |map: &serde_json::Map<String, Value>, key: &str| {
+            map.keys().position(|known| known == key)
+        };
+        let mut path = [0; 4];
+        let mut at = &body;
+        for (n, key) in ["entry", "changes", "value", "statuses"].into_iter().enumerate() {
+            path[n] = place(at.as_object()?, key)?;
+            at = &at[key];
+            if key != "value" {
+                at = at.get(0)?;
+            }
+        }
+        let item = status_item(&mut body)?;
+        let conversation = item.get("conversation").and_then(|conversation| {
+            Some((
+                place(item, "conversation")?,
+                place(conversation.as_object()?, "id")?,
+            ))
+        });
+        Some(StatusTemplate {
+            id: place(item, "id")?,
+            timestamp: place(item, "timestamp")?,
+            conversation,
+            path,
+            body,
+        })
+    }
+
+    /// `statuses[0]` of a copy of the template, by the places found.
+    fn item<'a>(&self, body: &'a mut Value) -> Option<&'a mut serde_json::Map<String, Value>> {
+        let [entry, changes, value, statuses] = self.path;
+        let nth = |value: &'a mut Value, at: usize| value.as_object_mut()?.values_mut().nth(at);
+        let entry = nth(body, entry)?.get_mut(0)?;
+        let change = nth(entry, changes)?.get_mut(0)?;
+        let value = nth(change, value)?;
+        nth(value, statuses)?.get_mut(0)?.as_object_mut()
+    }
 }
 
 /// Meta's success envelope for an accepted message send, written by hand (it is made for
@@ -419,23 +475,29 @@ impl MetaEmulator {
         error: Option<Value>,
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
-        let mut body = status_template(status)?.clone();
-        let item = status_item(&mut body)?;
+        let template = status_template(status)?;
+        let mut body = template.body.clone();
+        let item = template.item(&mut body)?;
         // Each key below is in the template already, so it keeps its place there; only the
         // recipient (and `errors`, `biz_opaque_callback_data` when the sample has none) is added
         // at the end, as it was when the sample's own was taken out.
-        // The template's own status is `status` already; its `id` and `timestamp` are set in
-        // their places (assigned: no key made and dropped again).
-        *item.get_mut("id")? = wamid.into();
-        *item.get_mut("timestamp")? = unix_seconds(now).into();
+        // The template's own status is `status` already; its `id`, `timestamp` and
+        // conversation id are set in their places, found once ([`StatusTemplate`]).
+        *item.values_mut().nth(template.id)? = wamid.into();
+        *item.values_mut().nth(template.timestamp)? = unix_seconds(now).into();
         match &sent.recipient {
             Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
             Recipient::User(user_id) => {
                 item.insert("recipient_user_id".into(), user_id.as_str().into())
             }
         };
-        if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            if let Some(id) = conversation.get_mut("id") {
+        if let Some((conversation, id)) = template.conversation {
+            if let Some(id) = item
+                .values_mut()
+                .nth(conversation)
+                .and_then(Value::as_object_mut)
+                .and_then(|conversation| conversation.values_mut().nth(id))
+            {
                 *id = sent.conversation_id.as_str().into();
             }
         }
