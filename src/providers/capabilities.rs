@@ -427,11 +427,12 @@ pub trait Emulator: Send {
     fn answer(&mut self, request: &ApiRequest<'_>, now: SystemTime) -> ApiAnswer;
 
     /// [`answer`](Emulator::answer), with what [`SendApi::precheck`] found of the same request
-    /// outside the lock: the same answer, only the state's part of it left to do.
+    /// outside the lock: the same answer, only the state's part of it left to do. Lent, not
+    /// given: the caller still has the parsed body afterwards (for the inspector's list).
     fn answer_checked(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Precheck,
+        precheck: &Precheck,
         now: SystemTime,
     ) -> ApiAnswer {
         let _ = precheck;

@@ -23,10 +23,26 @@ pub fn json_answer(
     what: impl Into<String>,
     outcome: impl Into<String>,
 ) -> ApiAnswer {
+    json_answer_written(
+        status,
+        serde_json::to_vec(body).expect("a JSON value always encodes"),
+        what,
+        outcome,
+    )
+}
+
+/// [`json_answer`] with its body written already (by hand, where an answer is made for every
+/// send).
+pub fn json_answer_written(
+    status: u16,
+    body: Vec<u8>,
+    what: impl Into<String>,
+    outcome: impl Into<String>,
+) -> ApiAnswer {
     ApiAnswer {
         status,
         content_type: "application/json".to_string(),
-        body: serde_json::to_vec(body).expect("a JSON value always encodes"),
+        body,
         headers: Vec::new(),
         what: what.into(),
         outcome: outcome.into(),

@@ -1101,14 +1101,9 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         .ok()
         .and_then(|_| shared.provider.rules().send_api())
         .and_then(|api| api.precheck(&api_request));
-    // The parsed send, for the inspector's list (so the body is not parsed again there).
-    let parsed = precheck
-        .as_ref()
-        .filter(|_| keeps && shared.recorder.fed())
-        .and_then(|precheck| precheck.body.as_ref().ok().cloned());
     let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
-        let mut answer = match (&body, precheck) {
+        let mut answer = match (&body, &precheck) {
             (Ok(_), Some(precheck)) => emulator.answer_checked(&api_request, precheck, now),
             (Ok(_), None) => emulator.answer(&api_request, now),
             (Err((status, why)), _) => emulator.refusal(*status, why),
@@ -1176,9 +1171,12 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         answer.body,
     );
     enqueue(shared, planned);
-    let facts = parsed
-        .filter(|_| unchanged && bytes.len() <= RECORD_BODY_MAX)
-        .and_then(|value| send_facts(bytes, &value));
+    // The parsed send, for the inspector's list (so the body is not parsed again there).
+    let facts = precheck
+        .as_ref()
+        .and_then(|precheck| precheck.body.as_ref().ok())
+        .filter(|_| keeps && shared.recorder.fed() && unchanged && bytes.len() <= RECORD_BODY_MAX)
+        .and_then(|value| send_facts(bytes, value));
     // After the answer: the inspector never holds one.
     shared.recorder.feed(saved, facts);
 }

@@ -44,7 +44,88 @@ fn notification(body: &Value) -> bool {
 /// # Errors
 ///
 /// `bodies` as given, when one is not a notification that can be merged.
-pub fn merge_owned(bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
+pub fn merge_owned(mut bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
+    match merge_statuses(&mut bodies) {
+        Some(merged) => Ok(merged),
+        None => merge_any(bodies),
+    }
+}
+
+/// The emulator's batches, merged without taking every body apart: when every body is one
+/// entry of the same id with one `messages` change holding statuses only (and the same
+/// `messaging_product` and `metadata`), the merge is the first body with every other's
+/// statuses appended, in order — what [`merge_any`] makes of them (a test compares the bytes).
+/// `None`, with the bodies untouched, for any other bodies.
+fn merge_statuses(bodies: &mut [Value]) -> Option<Value> {
+    let (first, rest) = bodies.split_first_mut()?;
+    let (id, value) = statuses_only(first)?;
+    let same_number = |other: &Map<String, Value>| {
+        ["messaging_product", "metadata"]
+            .iter()
+            .all(|key| other.get(*key) == value.get(*key))
+    };
+    for body in rest.iter() {
+        let (other_id, other) = statuses_only(body)?;
+        if other_id != id || !same_number(other) {
+            return None;
+        }
+    }
+    let mut added = Vec::new();
+    for body in rest.iter_mut() {
+        if let Some(statuses) = statuses_mut(body) {
+            added.append(statuses);
+        }
+    }
+    statuses_mut(first)?.append(&mut added);
+    Some(first.take())
+}
+
+/// The entry id and the change's `value` of a body [`merge_statuses`] takes: `{"object":
+/// "whatsapp_business_account", "entry": [one entry]}` (those two keys, in that order, as
+/// [`merge_any`] writes them), the entry with one change of field `messages` whose value holds
+/// `statuses` (an array) and nothing beyond `messaging_product` and `metadata`.
+fn statuses_only(body: &Value) -> Option<(Option<&Value>, &Map<String, Value>)> {
+    let mut top = body.as_object()?.iter();
+    let (Some(("object", object)), Some(("entry", entry)), None) = (
+        top.next().map(|(key, value)| (key.as_str(), value)),
+        top.next().map(|(key, value)| (key.as_str(), value)),
+        top.next(),
+    ) else {
+        return None;
+    };
+    if object.as_str() != Some(super::OBJECT) {
+        return None;
+    }
+    let [entry] = entry.as_array()?.as_slice() else {
+        return None;
+    };
+    let [change] = entry.get("changes")?.as_array()?.as_slice() else {
+        return None;
+    };
+    if change.get("field").and_then(Value::as_str) != Some("messages") {
+        return None;
+    }
+    let value = change.get("value")?.as_object()?;
+    let only_statuses = value.get("statuses").is_some_and(Value::is_array)
+        && value
+            .keys()
+            .all(|key| matches!(key.as_str(), "messaging_product" | "metadata" | "statuses"));
+    only_statuses.then(|| (entry.get("id"), value))
+}
+
+/// The statuses of a body [`statuses_only`] took.
+fn statuses_mut(body: &mut Value) -> Option<&mut Vec<Value>> {
+    body.get_mut("entry")?
+        .get_mut(0)?
+        .get_mut("changes")?
+        .get_mut(0)?
+        .get_mut("value")?
+        .get_mut("statuses")?
+        .as_array_mut()
+}
+
+/// [`merge_owned`] for any bodies: each taken apart, entry by entry and change by change.
+fn merge_any(bodies: Vec<Value>) -> Result<Value, Vec<Value>> {
     if bodies.is_empty() || !bodies.iter().all(notification) {
         return Err(bodies);
     }
@@ -153,6 +234,99 @@ fn add_change(changes: &mut Vec<Value>, mut change: Value) {
             // A sender who wrote twice is one contact.
             if key != "contacts" || !list.contains(&item) {
                 list.push(item);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A Meta sample's body, its `statuses[0].id` set to `id`.
+    fn status(sample: &str, id: &str) -> Value {
+        let sample = crate::catalogue::find_sample(sample).unwrap();
+        let mut body: Value = serde_json::from_slice(sample.body).unwrap();
+        body["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = id.into();
+        body
+    }
+
+    /// The emulator's batches, and bodies just beside their shape, merge to the same bytes
+    /// through [`merge_statuses`] as through [`merge_any`]; the emulator's own take the short
+    /// way, the others fall back.
+    #[test]
+    fn merging_statuses_the_short_way_is_the_general_merge() {
+        let sent = status("meta/status-sent", "wamid.A");
+        let delivered = status("meta/status-delivered", "wamid.B");
+        let read = status("meta/status-read", "wamid.C");
+        let failed = status("meta/status-failed", "wamid.D");
+        let edited = |body: &Value, pointer: &str, to: Value| {
+            let mut body = body.clone();
+            *body.pointer_mut(pointer).unwrap() = to;
+            body
+        };
+        let short = vec![
+            vec![sent.clone()],
+            vec![sent.clone(), delivered.clone()],
+            vec![sent.clone(), delivered.clone(), read.clone(), failed.clone(), sent.clone()],
+            vec![
+                edited(&sent, "/entry/0/changes/0/value/statuses", json!([])),
+                delivered.clone(),
+            ],
+        ];
+        let mut with_contacts = delivered.clone();
+        with_contacts["entry"][0]["changes"][0]["value"]["contacts"] = json!([{"wa_id": "1"}]);
+        let mut extra_top = delivered.clone();
+        extra_top["extra"] = json!(1);
+        let mut swapped = Map::new();
+        swapped.insert("entry".into(), delivered["entry"].clone());
+        swapped.insert("object".into(), delivered["object"].clone());
+        let mut two_changes = delivered.clone();
+        let change = two_changes["entry"][0]["changes"][0].clone();
+        two_changes["entry"][0]["changes"]
+            .as_array_mut()
+            .unwrap()
+            .push(change);
+        let message = crate::catalogue::find_sample("meta/message-text").unwrap();
+        let message: Value = serde_json::from_slice(message.body).unwrap();
+        let long = vec![
+            vec![sent.clone(), edited(&delivered, "/entry/0/id", json!("999"))],
+            vec![
+                sent.clone(),
+                edited(&delivered, "/entry/0/changes/0/value/metadata/phone_number_id", json!("9")),
+            ],
+            vec![sent.clone(), edited(&delivered, "/entry/0/changes/0/field", json!("calls"))],
+            vec![sent.clone(), with_contacts],
+            vec![sent.clone(), extra_top],
+            vec![Value::Object(swapped), sent.clone()],
+            vec![sent.clone(), two_changes],
+            vec![sent.clone(), message.clone()],
+            vec![message, sent.clone()],
+            vec![sent.clone(), json!({"object": "page", "entry": []})],
+            vec![edited(&sent, "/entry/0/changes/0/value/statuses", json!({}))],
+        ];
+        for (bodies, short_way) in short
+            .into_iter()
+            .map(|bodies| (bodies, true))
+            .chain(long.into_iter().map(|bodies| (bodies, false)))
+        {
+            let mut taken = bodies.clone();
+            assert_eq!(
+                merge_statuses(&mut taken).is_some(),
+                short_way,
+                "{bodies:#?}"
+            );
+            if !short_way {
+                assert_eq!(taken, bodies, "left untouched");
+            }
+            let general = merge_any(bodies.clone()).map(|merged| merged.to_string());
+            let merged = merge_owned(bodies.clone()).map(|merged| merged.to_string());
+            match (merged, general) {
+                (Ok(merged), Ok(general)) => assert_eq!(merged, general),
+                (Err(back), Err(_)) => assert_eq!(back, bodies),
+                (merged, general) => panic!("{merged:?} / {general:?}"),
             }
         }
     }

@@ -24,7 +24,7 @@ use crate::providers::capabilities::{
     Precheck, SendApi, Webhook,
 };
 use crate::providers::rules::{Kind, Rules};
-use crate::providers::sends::json_answer;
+use crate::providers::sends::{json_answer, json_answer_written};
 use crate::secret::SecretString;
 use crate::validation::Check;
 use crate::verdict::Issue;
@@ -255,8 +255,8 @@ fn status_item(body: &mut Value) -> Option<&mut serde_json::Map<String, Value>> 
 /// `timestamp` set, its recipient and its conversation's `expiration_timestamp` taken out
 /// (in that order, as a map keeps its keys' places: the recipient added back goes last). Made
 /// once per status; each webhook is a copy with this message's values ([`MetaEmulator::status_webhook`]).
-fn status_template(status: &str) -> Option<&'static Value> {
-    static TEMPLATES: OnceLock<Vec<(&'static str, Option<Value>)>> = OnceLock::new();
+fn status_template(status: &str) -> Option<&'static StatusTemplate> {
+    static TEMPLATES: OnceLock<Vec<(&'static str, Option<StatusTemplate>)>> = OnceLock::new();
     let templates = TEMPLATES.get_or_init(|| {
         ["sent", "delivered", "read", "failed"]
             .into_iter()
@@ -276,14 +276,93 @@ fn status_template(status: &str) -> Option<&'static Value> {
                         conversation.remove("expiration_timestamp");
                     }
                 });
-                (status, made.map(|()| body))
+                let template = made.and_then(|()| StatusTemplate::of(body));
+                (status, template)
             })
             .collect()
     });
     templates
         .iter()
         .find(|(known, _)| *known == status)
-        .and_then(|(_, body)| body.as_ref())
+        .and_then(|(_, template)| template.as_ref())
+}
+
+/// A status template and the places, in its maps, of what each webhook sets: found once, so a
+/// copy is filled in without looking its keys up again (each lookup hashes the key).
+struct StatusTemplate {
+    body: Value,
+    /// The index of `entry` in the body, of `changes` in `entry[0]`, of `value` in
+    /// `changes[0]`, of `statuses` in `value`.
+    path: [usize; 4],
+    /// The index of `id`, `timestamp` and `conversation` in `statuses[0]`, and of `id` in
+    /// `conversation`.
+    id: usize,
+    timestamp: usize,
+    conversation: Option<(usize, usize)>,
+}
+
+impl StatusTemplate {
+    fn of(mut body: Value) -> Option<StatusTemplate> {
+        let place = |map: &serde_json::Map<String, Value>, key: &str| {
+            map.keys().position(|known| known == key)
+        };
+        let mut path = [0; 4];
+        let mut at = &body;
+        for (n, key) in ["entry", "changes", "value", "statuses"].into_iter().enumerate() {
+            path[n] = place(at.as_object()?, key)?;
+            at = &at[key];
+            if key != "value" {
+                at = at.get(0)?;
+            }
+        }
+        let item = status_item(&mut body)?;
+        let conversation = item.get("conversation").and_then(|conversation| {
+            Some((
+                place(item, "conversation")?,
+                place(conversation.as_object()?, "id")?,
+            ))
+        });
+        Some(StatusTemplate {
+            id: place(item, "id")?,
+            timestamp: place(item, "timestamp")?,
+            conversation,
+            path,
+            body,
+        })
+    }
+
+    /// `statuses[0]` of a copy of the template, by the places found.
+    fn item<'a>(&self, body: &'a mut Value) -> Option<&'a mut serde_json::Map<String, Value>> {
+        let [entry, changes, value, statuses] = self.path;
+        let nth = |value: &'a mut Value, at: usize| value.as_object_mut()?.values_mut().nth(at);
+        let entry = nth(body, entry)?.get_mut(0)?;
+        let change = nth(entry, changes)?.get_mut(0)?;
+        let value = nth(change, value)?;
+        nth(value, statuses)?.get_mut(0)?.as_object_mut()
+    }
+}
+
+/// Meta's success envelope for an accepted message send, written by hand (it is made for
+/// every send): `{"messaging_product":"whatsapp","contacts":[{"input":…,"wa_id"|"user_id":…}],
+/// "messages":[{"id":…,"message_status":"accepted"}]}`, byte for byte what serde_json writes
+/// of that object (a test compares). `input` is the send's `to` (or `recipient`) as sent.
+fn accepted_body(input: &Value, recipient: &Recipient, wamid: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(160 + wamid.len());
+    out.extend_from_slice(br#"{"messaging_product":"whatsapp","contacts":[{"input":"#);
+    match input {
+        Value::String(text) => crate::escape::json_string(text, &mut out),
+        other => serde_json::to_writer(&mut out, other).expect("a JSON value always encodes"),
+    }
+    let (name, id) = match recipient {
+        Recipient::Phone(digits) => ("wa_id", digits),
+        Recipient::User(user) => ("user_id", user),
+    };
+    crate::escape::member(&mut out, name);
+    crate::escape::json_string(id, &mut out);
+    out.extend_from_slice(br#"}],"messages":[{"id":"#);
+    crate::escape::json_string(wamid, &mut out);
+    out.extend_from_slice(br#","message_status":"accepted"}]}"#);
+    out
 }
 
 fn made_from(name: &str) -> Value {
@@ -303,7 +382,7 @@ impl MetaEmulator {
     fn route(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Option<Precheck>,
+        precheck: Option<&Precheck>,
         now: SystemTime,
     ) -> ApiAnswer {
         let segments: Vec<&str> = request.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -396,22 +475,31 @@ impl MetaEmulator {
         error: Option<Value>,
     ) -> Option<Webhook> {
         let sent = self.sent.get(wamid)?;
-        let mut body = status_template(status)?.clone();
-        let item = status_item(&mut body)?;
+        let template = status_template(status)?;
+        let mut body = template.body.clone();
+        let item = template.item(&mut body)?;
         // Each key below is in the template already, so it keeps its place there; only the
         // recipient (and `errors`, `biz_opaque_callback_data` when the sample has none) is added
         // at the end, as it was when the sample's own was taken out.
-        item.insert("id".into(), wamid.into());
-        item.insert("status".into(), status.into());
-        item.insert("timestamp".into(), unix_seconds(now).into());
+        // The template's own status is `status` already; its `id`, `timestamp` and
+        // conversation id are set in their places, found once ([`StatusTemplate`]).
+        *item.values_mut().nth(template.id)? = wamid.into();
+        *item.values_mut().nth(template.timestamp)? = unix_seconds(now).into();
         match &sent.recipient {
             Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
             Recipient::User(user_id) => {
                 item.insert("recipient_user_id".into(), user_id.as_str().into())
             }
         };
-        if let Some(conversation) = item.get_mut("conversation").and_then(Value::as_object_mut) {
-            conversation.insert("id".into(), sent.conversation_id.as_str().into());
+        if let Some((conversation, id)) = template.conversation {
+            if let Some(id) = item
+                .values_mut()
+                .nth(conversation)
+                .and_then(Value::as_object_mut)
+                .and_then(|conversation| conversation.values_mut().nth(id))
+            {
+                *id = sent.conversation_id.as_str().into();
+            }
         }
         if let Some(error) = error {
             item.insert("errors".into(), json!([error]));
@@ -427,30 +515,35 @@ impl MetaEmulator {
     fn messages_edge(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Option<Precheck>,
+        precheck: Option<&Precheck>,
         now: SystemTime,
     ) -> ApiAnswer {
-        let Precheck { body, issues } =
-            precheck.unwrap_or_else(|| precheck_body(request.body));
-        let body: Value = match body {
+        let found;
+        let Precheck { body, issues } = if let Some(precheck) = precheck {
+            precheck
+        } else {
+            found = precheck_body(request.body);
+            &found
+        };
+        let body: &Value = match body {
             Ok(body) => body,
             Err(issue) => {
-                let mut answer = self.error(100, None, &details(&issue), "send:malformed");
-                answer.checked = Some(vec![issue]);
+                let mut answer = self.error(100, None, &details(issue), "send:malformed");
+                answer.checked = Some(vec![issue.clone()]);
                 return answer;
             }
         };
-        let what = send_kind(&body).to_string();
+        let what = send_kind(body).to_string();
         if let Some(first) = issues.first() {
             let text = details(first);
             let mut answer = self.error(100, None, &text, &what);
-            answer.checked = Some(issues);
+            answer.checked = Some(issues.clone());
             return answer;
         }
         let mut answer = if body.get("status").is_some() {
-            self.status_update(&body, &what)
+            self.status_update(body, &what)
         } else {
-            self.accept(&body, &what, now)
+            self.accept(body, &what, now)
         };
         answer.checked = Some(Vec::new());
         answer
@@ -502,17 +595,17 @@ impl MetaEmulator {
             return answer;
         }
         let fails_with = injected.or(outside_window.then_some(131_047));
-        let (recipient, contact) = match (body.get("to"), body.get("recipient")) {
+        let (recipient, input) = match (body.get("to"), body.get("recipient")) {
             (Some(to), _) => {
-                let input = to.as_str().map_or_else(|| to.to_string(), str::to_string);
-                let wa_id: String = input.chars().filter(char::is_ascii_digit).collect();
-                let contact = json!({"input": to, "wa_id": wa_id});
-                (Recipient::Phone(wa_id), contact)
+                let wa_id: String = match to.as_str() {
+                    Some(text) => text.chars().filter(char::is_ascii_digit).collect(),
+                    None => to.to_string().chars().filter(char::is_ascii_digit).collect(),
+                };
+                (Recipient::Phone(wa_id), to)
             }
             (None, Some(user)) => {
                 let user_id = user.as_str().map_or_else(|| user.to_string(), str::to_string);
-                let contact = json!({"input": user, "user_id": user_id});
-                (Recipient::User(user_id), contact)
+                (Recipient::User(user_id), user)
             }
             // The send schema requires one of them; said again rather than assumed.
             (None, None) => {
@@ -520,6 +613,7 @@ impl MetaEmulator {
             }
         };
         let wamid = self.ids.wamid();
+        let answer_body = accepted_body(input, &recipient, &wamid);
         self.sent.insert(
             wamid.clone(),
             Sent {
@@ -528,12 +622,7 @@ impl MetaEmulator {
                 conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
             },
         );
-        let answer_body = json!({
-            "messaging_product": "whatsapp",
-            "contacts": [contact],
-            "messages": [{"id": wamid, "message_status": "accepted"}],
-        });
-        let mut answer = json_answer(200, &answer_body, what, "accepted");
+        let mut answer = json_answer_written(200, answer_body, what, "accepted");
         answer.webhooks = if let Some(code) = fails_with {
             let error = errors::failed_status_error(code);
             self.status_webhook(&wamid, "failed", now, Some(error))
@@ -809,7 +898,7 @@ impl Emulator for MetaEmulator {
     fn answer_checked(
         &mut self,
         request: &ApiRequest<'_>,
-        precheck: Precheck,
+        precheck: &Precheck,
         now: SystemTime,
     ) -> ApiAnswer {
         self.route(request, Some(precheck), now)
@@ -1074,7 +1163,7 @@ mod tests {
             .enumerate()
             .map(|(n, precheck)| {
                 let request = request("POST", path(n), &headers, &bodies[n]);
-                seen(checked_apart.answer_checked(&request, precheck.unwrap(), now))
+                seen(checked_apart.answer_checked(&request, precheck.as_ref().unwrap(), now))
             })
             .collect();
         assert_eq!(answers, expected);
@@ -1117,6 +1206,42 @@ mod tests {
             assert_eq!(item["biz_opaque_callback_data"], "order-7");
             let check = crate::validation::check_value(&webhook.body, &crate::validation::CheckOptions::default());
             assert_eq!(check.verdict, Verdict::Valid, "{:?}", check.errors);
+        }
+    }
+
+    /// The success envelope written by hand is, byte for byte, what serde_json wrote of the
+    /// object it was built as before: for `to` as a string (escapes, non-ASCII, formatted
+    /// numbers) or an integer, and for a `recipient`.
+    #[test]
+    fn accepted_answers_are_the_json_they_were_byte_for_byte() {
+        let wamid = "wamid.HBgL/MTY1MDU1NTM5MjEVAgARGBI+Q0E=";
+        let inputs = [
+            json!("16505553921"),
+            json!("+1 631-555-1181"),
+            json!("Olá \"quoted\" \\ \u{1}\n/👍"),
+            json!(16_505_553_921_u64),
+        ];
+        for input in &inputs {
+            let text = input.as_str().map_or_else(|| input.to_string(), str::to_string);
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let before = json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": input, "wa_id": digits}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            });
+            assert_eq!(
+                String::from_utf8(accepted_body(input, &Recipient::Phone(digits), wamid)).unwrap(),
+                before.to_string()
+            );
+            let before = json!({
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": input, "user_id": text}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            });
+            assert_eq!(
+                String::from_utf8(accepted_body(input, &Recipient::User(text), wamid)).unwrap(),
+                before.to_string()
+            );
         }
     }
 
