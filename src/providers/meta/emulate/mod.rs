@@ -353,12 +353,10 @@ fn accepted_body(input: &Value, recipient: &Recipient, wamid: &str) -> Vec<u8> {
         Value::String(text) => crate::escape::json_string(text, &mut out),
         other => serde_json::to_writer(&mut out, other).expect("a JSON value always encodes"),
     }
-    let (name, id) = match recipient {
-        Recipient::Phone(digits) => ("wa_id", digits),
-        Recipient::User(user) => ("user_id", user),
-    };
-    crate::escape::member(&mut out, name);
-    crate::escape::json_string(id, &mut out);
+    match recipient {
+        Recipient::Phone(digits) => crate::escape::member!(&mut out, "wa_id", text: digits),
+        Recipient::User(user) => crate::escape::member!(&mut out, "user_id", text: user),
+    }
     out.extend_from_slice(br#"}],"messages":[{"id":"#);
     crate::escape::json_string(wamid, &mut out);
     out.extend_from_slice(br#","message_status":"accepted"}]}"#);
