@@ -476,11 +476,10 @@ impl MetaEmulator {
         let template = status_template(status)?;
         let mut body = template.body.clone();
         let item = template.item(&mut body)?;
-        // Each key below is in the template already, so it keeps its place there; only the
-        // recipient (and `errors`, `biz_opaque_callback_data` when the sample has none) is added
-        // at the end, as it was when the sample's own was taken out.
-        // The template's own status is `status` already; its `id`, `timestamp` and
-        // conversation id are set in their places, found once ([`StatusTemplate`]).
+        // The template's own status is `status` already; its `id`, `timestamp` and conversation
+        // id are set in their places, found once ([`StatusTemplate`]). Only the recipient (and
+        // `errors`, `biz_opaque_callback_data` when the sample has none) is added, at the end,
+        // as it was when the sample's own was taken out.
         *item.values_mut().nth(template.id)? = wamid.into();
         *item.values_mut().nth(template.timestamp)? = unix_seconds(now).into();
         match &sent.recipient {
