@@ -34,17 +34,30 @@ pub fn runs(
 /// The first byte a JSON string must escape (`"`, `\`, a control character), looked for eight
 /// bytes at a time: most of a body is runs of plain text between its quotes.
 fn json_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of a word that is zero (exact for the lowest one).
-    let zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGH;
+    first_flagged(
+        bytes,
+        |word| below(word, 0x20) | equal(word, b'"') | equal(word, b'\\'),
+        |byte| ESCAPE[usize::from(byte)] != 0,
+    )
+}
+
+/// The high bit of each byte of an eight-byte word.
+pub const HIGH: u64 = 0x8080_8080_8080_8080;
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// The first byte of `bytes` a finder picks, eight bytes at a time: `flags` gives the high bit
+/// of each picked byte of a little-endian word (exact for the lowest one: [`below`] and
+/// [`equal`] only mark bytes above a true one wrongly), `picks` says it of one byte (the last
+/// few).
+pub fn first_flagged(
+    bytes: &[u8],
+    flags: impl Fn(u64) -> u64,
+    picks: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut start = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let found = (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
-            | zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')));
+        let found = flags(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
         if found != 0 {
             return Some(start + (found.trailing_zeros() / 8) as usize);
         }
@@ -53,8 +66,53 @@ fn json_special(bytes: &[u8]) -> Option<usize> {
     chunks
         .remainder()
         .iter()
-        .position(|&byte| ESCAPE[usize::from(byte)] != 0)
+        .position(|&byte| picks(byte))
         .map(|at| start + at)
+}
+
+/// The high bit of each byte of `word` below `limit` (at most 0x80).
+pub fn below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH
+}
+
+/// The high bit of each byte of `word` that is `byte`.
+pub fn equal(word: u64, byte: u8) -> u64 {
+    below(word ^ (ONES * u64::from(byte)), 1)
+}
+
+/// `c` as JSON's `\uXXXX` escapes, one per UTF-16 unit (two beyond the BMP).
+pub fn unicode_escape(c: char, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        let unit = *unit;
+        out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            HEX[usize::from(unit >> 12)],
+            HEX[usize::from((unit >> 8) & 0xf)],
+            HEX[usize::from((unit >> 4) & 0xf)],
+            HEX[usize::from(unit & 0xf)],
+        ]);
+    }
+}
+
+/// `items` as a JSON array (`open` and `close` `[` `]`) or an object's members (`{` `}`),
+/// separated by commas, each written by `each`.
+pub fn joined<T>(
+    out: &mut Vec<u8>,
+    [open, close]: [u8; 2],
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(T, &mut Vec<u8>),
+) {
+    out.push(open);
+    for (at, item) in items.into_iter().enumerate() {
+        if at > 0 {
+            out.push(b',');
+        }
+        each(item, out);
+    }
+    out.push(close);
 }
 
 /// What a byte of a JSON string is written as, as serde_json writes it: 0 for itself, `u` for
@@ -107,21 +165,12 @@ pub(crate) use member;
 /// `text` as a JSON string (with its quotes), byte for byte as serde_json writes it: `"`, `\`
 /// and the control characters escaped (`\n`, `\u001f` ...), everything else as it is.
 pub fn json_string(text: &str, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(text.len() + 2);
     out.push(b'"');
     runs(text, out, json_special, |c, out| {
         // Only ASCII bytes are picked.
-        let byte = c as u8;
-        match ESCAPE[usize::from(byte)] {
-            b'u' => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(byte >> 4)],
-                HEX[usize::from(byte & 0xf)],
-            ]),
+        match ESCAPE[usize::from(c as u8)] {
+            b'u' => unicode_escape(c, out),
             letter => out.extend_from_slice(&[b'\\', letter]),
         }
     });

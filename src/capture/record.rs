@@ -359,7 +359,7 @@ impl CaptureRecord {
             forward,
             delivery,
         } = self;
-        use crate::escape::{json_string, member};
+        use crate::escape::{joined, json_string, member};
         line.extend_from_slice(b"{\"wa_hook_capture\":");
         serde_json::to_writer(&mut *line, wa_hook_capture)?;
         member!(line, "seq", json: seq)?;
@@ -375,28 +375,13 @@ impl CaptureRecord {
         member!(line, "path", text: path);
         member!(line, "query", text: query);
         member!(line, "headers");
-        line.push(b'[');
-        for (index, (name, value)) in headers.iter().enumerate() {
-            if index > 0 {
-                line.push(b',');
-            }
-            line.push(b'[');
-            json_string(name, line);
-            line.push(b',');
-            json_string(value, line);
-            line.push(b']');
-        }
-        line.push(b']');
+        joined(line, *b"[]", headers, |(name, value), line| {
+            joined(line, *b"[]", [name.as_str(), value.as_str()], json_string);
+        });
         if !redacted_headers.is_empty() {
             member!(line, "redacted_headers");
-            line.push(b'[');
-            for (index, name) in redacted_headers.iter().enumerate() {
-                if index > 0 {
-                    line.push(b',');
-                }
-                json_string(name, line);
-            }
-            line.push(b']');
+            let names = redacted_headers.iter().map(String::as_str);
+            joined(line, *b"[]", names, json_string);
         }
         member!(line, "body", maybe: body.as_deref());
         member!(line, "body_encoding", json: body_encoding)?;

@@ -113,8 +113,8 @@ fn statuses_only(body: &Value) -> Option<(Option<&Value>, &Map<String, Value>)> 
     only_statuses.then(|| (entry.get("id"), value))
 }
 
-/// The statuses of a body [`statuses_only`] took.
-fn statuses_mut(body: &mut Value) -> Option<&mut Vec<Value>> {
+/// `entry[0].changes[0].value.statuses` of a status webhook (of a body [`statuses_only`] took).
+pub(super) fn statuses_mut(body: &mut Value) -> Option<&mut Vec<Value>> {
     body.get_mut("entry")?
         .get_mut(0)?
         .get_mut("changes")?

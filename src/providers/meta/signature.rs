@@ -100,18 +100,14 @@ pub fn reencodings(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
 
 /// Every non-ASCII character as `\uXXXX` (UTF-16 units); they occur only inside strings.
 pub(super) fn ascii_escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(text.len());
+    crate::escape::runs(
+        text,
+        &mut out,
+        |bytes| bytes.iter().position(|byte| !byte.is_ascii()),
+        crate::escape::unicode_escape,
+    );
+    String::from_utf8(out).expect("ASCII")
 }
 
 /// Python's default separators: `", "` between items, `": "` after keys.

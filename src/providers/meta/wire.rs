@@ -5,7 +5,7 @@
 //! two passes were a tenth of its cost).
 use serde_json::Value;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::escape::{self, joined};
 
 /// `value` as Meta writes it, appended to `out`.
 pub fn write(value: &Value, out: &mut Vec<u8>) {
@@ -18,28 +18,12 @@ pub fn write(value: &Value, out: &mut Vec<u8>) {
             serde_json::to_writer(&mut *out, number).expect("a number always encodes");
         }
         Value::String(text) => string(text, out),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (at, item) in items.iter().enumerate() {
-                if at > 0 {
-                    out.push(b',');
-                }
-                write(item, out);
-            }
-            out.push(b']');
-        }
-        Value::Object(members) => {
-            out.push(b'{');
-            for (at, (name, item)) in members.iter().enumerate() {
-                if at > 0 {
-                    out.push(b',');
-                }
-                string(name, out);
-                out.push(b':');
-                write(item, out);
-            }
-            out.push(b'}');
-        }
+        Value::Array(items) => joined(out, *b"[]", items, write),
+        Value::Object(members) => joined(out, *b"{}", members, |(name, item), out| {
+            string(name, out);
+            out.push(b':');
+            write(item, out);
+        }),
     }
 }
 
@@ -47,7 +31,7 @@ pub fn write(value: &Value, out: &mut Vec<u8>) {
 fn string(text: &str, out: &mut Vec<u8>) {
     out.reserve(text.len() + 2);
     out.push(b'"');
-    crate::escape::runs(text, out, special, |c, out| match c {
+    escape::runs(text, out, special, |c, out| match c {
         '"' => out.extend_from_slice(b"\\\""),
         '\\' => out.extend_from_slice(b"\\\\"),
         '/' => out.extend_from_slice(b"\\/"),
@@ -57,19 +41,7 @@ fn string(text: &str, out: &mut Vec<u8>) {
         '\u{0c}' => out.extend_from_slice(b"\\f"),
         '\r' => out.extend_from_slice(b"\\r"),
         // The other control characters, and every non-ASCII one, as UTF-16 units.
-        _ => {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    HEX[usize::from(*unit >> 12)],
-                    HEX[usize::from((*unit >> 8) & 0xf)],
-                    HEX[usize::from((*unit >> 4) & 0xf)],
-                    HEX[usize::from(*unit & 0xf)],
-                ]);
-            }
-        }
+        _ => escape::unicode_escape(c, out),
     });
     out.push(b'"');
 }
@@ -77,30 +49,17 @@ fn string(text: &str, out: &mut Vec<u8>) {
 /// The first byte written another way: `"`, `\`, `/`, a control character or any byte of a
 /// non-ASCII character; eight bytes at a time.
 fn special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of a word that is zero (exact for the lowest one, which is
-    // the one taken: a borrow only marks bytes above a true one).
-    let zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGH;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut start = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let found = (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
-            | (word & HIGH)
-            | zero(word ^ (ONES * u64::from(b'"')))
-            | zero(word ^ (ONES * u64::from(b'\\')))
-            | zero(word ^ (ONES * u64::from(b'/')));
-        if found != 0 {
-            return Some(start + (found.trailing_zeros() / 8) as usize);
-        }
-        start += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&byte| !(0x20..0x80).contains(&byte) || matches!(byte, b'"' | b'\\' | b'/'))
-        .map(|at| start + at)
+    escape::first_flagged(
+        bytes,
+        |word| {
+            escape::below(word, 0x20)
+                | (word & escape::HIGH)
+                | escape::equal(word, b'"')
+                | escape::equal(word, b'\\')
+                | escape::equal(word, b'/')
+        },
+        |byte| !(0x20..0x80).contains(&byte) || matches!(byte, b'"' | b'\\' | b'/'),
+    )
 }
 
 #[cfg(test)]

@@ -240,14 +240,7 @@ fn webhook_from(name: &str) -> Value {
 
 /// `statuses[0]` of a status webhook.
 fn status_item(body: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
-    body.get_mut("entry")?
-        .get_mut(0)?
-        .get_mut("changes")?
-        .get_mut(0)?
-        .get_mut("value")?
-        .get_mut("statuses")?
-        .get_mut(0)?
-        .as_object_mut()
+    super::batch::statuses_mut(body)?.get_mut(0)?.as_object_mut()
 }
 
 /// The webhook of `status` (`sent`, `delivered`, `read`, `failed`) as every status webhook
