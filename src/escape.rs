@@ -31,16 +31,6 @@ pub fn runs(
     out.extend_from_slice(&bytes[from..]);
 }
 
-/// The first byte a JSON string must escape (`"`, `\`, a control character), looked for eight
-/// bytes at a time: most of a body is runs of plain text between its quotes.
-fn json_special(bytes: &[u8]) -> Option<usize> {
-    first_flagged(
-        bytes,
-        |word| below(word, 0x20) | equal(word, b'"') | equal(word, b'\\'),
-        |byte| ESCAPE[usize::from(byte)] != 0,
-    )
-}
-
 /// The high bit of each byte of an eight-byte word.
 pub const HIGH: u64 = 0x8080_8080_8080_8080;
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -164,17 +154,47 @@ pub(crate) use member;
 
 /// `text` as a JSON string (with its quotes), byte for byte as serde_json writes it: `"`, `\`
 /// and the control characters escaped (`\n`, `\u001f` ...), everything else as it is.
+///
+/// A body pretty-printed as JSON has a byte to escape every few bytes (its quotes, its line
+/// ends), so the copying is done eight bytes at a time without a call per run: each word is
+/// appended whole, and when it holds a byte to escape, cut back to the bytes before it.
 pub fn json_string(text: &str, out: &mut Vec<u8>) {
-    out.reserve(text.len() + 2);
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    runs(text, out, json_special, |c, out| {
-        // Only ASCII bytes are picked.
-        match ESCAPE[usize::from(c as u8)] {
-            b'u' => unicode_escape(c, out),
-            letter => out.extend_from_slice(&[b'\\', letter]),
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let word: [u8; 8] = word.try_into().expect("eight bytes");
+        let value = u64::from_le_bytes(word);
+        let found = below(value, 0x20) | equal(value, b'"') | equal(value, b'\\');
+        out.extend_from_slice(&word);
+        if found == 0 {
+            at += 8;
+            continue;
         }
-    });
+        // Only the first flag is exact (a borrow can set later ones): the scan goes on
+        // from the byte after it.
+        let plain = (found.trailing_zeros() / 8) as usize;
+        out.truncate(out.len() - 8 + plain);
+        escape_byte(bytes[at + plain], out);
+        at += plain + 1;
+    }
+    for &byte in &bytes[at..] {
+        if ESCAPE[usize::from(byte)] == 0 {
+            out.push(byte);
+        } else {
+            escape_byte(byte, out);
+        }
+    }
     out.push(b'"');
+}
+
+/// An ASCII byte that a JSON string escapes, escaped.
+fn escape_byte(byte: u8, out: &mut Vec<u8>) {
+    match ESCAPE[usize::from(byte)] {
+        b'u' => unicode_escape(char::from(byte), out),
+        letter => out.extend_from_slice(&[b'\\', letter]),
+    }
 }
 
 #[cfg(test)]
@@ -231,26 +251,54 @@ mod tests {
         }
     }
 
-    /// The first byte to escape is found wherever it is in a word, after bytes of every other
-    /// kind (a byte just above a special one, non-ASCII, another special one later).
+    /// Each byte to escape is found wherever it is in a word, after bytes of every other kind
+    /// (a byte just above a special one, non-ASCII, another special one later), and written
+    /// as serde_json writes it.
     #[test]
-    fn the_first_special_byte_is_found_at_every_place() {
-        let fillers = [b'a', b' ', b'#', b']', 0x7f, 0xc3, 0xff, 0x21, 0x23, 0x5d];
-        for special in (0u8..0x20).chain([b'"', b'\\']) {
+    fn every_special_byte_is_escaped_at_every_place() {
+        let fillers = [
+            'a', ' ', '#', ']', '\u{7f}', 'é', '\u{ff}', '!', '\u{ffff}', '👍',
+        ];
+        for special in (0u8..0x20).chain([b'"', b'\\']).map(char::from) {
             for filler in fillers {
                 for len in 1..24 {
                     for at in 0..len {
-                        let mut bytes = vec![filler; len];
-                        bytes[at] = special;
+                        let mut chars = vec![filler; len];
+                        chars[at] = special;
                         if at + 2 < len {
-                            bytes[at + 2] = b'"';
+                            chars[at + 2] = '"';
                         }
-                        let naive = bytes.iter().position(|&b| ESCAPE[usize::from(b)] != 0);
-                        assert_eq!(json_special(&bytes), naive, "{bytes:?}");
+                        let text: String = chars.into_iter().collect();
+                        let mut out = Vec::new();
+                        json_string(&text, &mut out);
+                        let expected = serde_json::to_string(&text).unwrap();
+                        assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
                     }
-                    assert_eq!(json_special(&vec![filler; len]), None);
                 }
             }
+        }
+    }
+
+    /// Strings of every mix of plain, special and non-ASCII characters (a fixed pseudo-random
+    /// sequence), long enough for several words: as serde_json writes them.
+    #[test]
+    fn mixed_strings_are_written_as_serde_json_writes_them() {
+        let palette = [
+            'a', 'Z', ' ', '"', '\\', '\n', '\u{0}', '\u{1f}', '\u{7f}', 'é', '€', '👍', '/',
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 70) as usize;
+            let text: String = (0..len)
+                .map(|i| palette[((seed >> (i % 60)) as usize + i * 7) % palette.len()])
+                .collect();
+            let mut out = b"[".to_vec();
+            json_string(&text, &mut out);
+            let expected = format!("[{}", serde_json::to_string(&text).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
         }
     }
 

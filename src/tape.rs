@@ -23,25 +23,62 @@ pub enum Item<'de> {
     Bool(bool),
     Number(Number),
     String(Cow<'de, str>),
-    Array { len: u32, end: u32 },
-    Object { len: u32, end: u32 },
+    Array {
+        len: u32,
+        end: u32,
+    },
+    /// `members`: where its members' tags start in [`Tape::members`].
+    Object {
+        len: u32,
+        end: u32,
+        members: u32,
+    },
 }
 
 /// A parsed body, as a flat list of items; the body is its first.
 #[derive(Debug, Default)]
 pub struct Tape<'de> {
     items: Vec<Item<'de>>,
+    /// Each object's members, in order, object after object: a key's tag (see [`tag`]) and
+    /// where its value is, so that a lookup compares a word per member.
+    members: Vec<Member>,
+}
+
+/// A member of an object: its key's tag, and the index of its value in [`Tape::items`].
+#[derive(Clone, Copy, Debug)]
+struct Member {
+    tag: u64,
+    value: u32,
+}
+
+/// A key's length and first four bytes in one word: keys that differ in either are told
+/// apart by one comparison, and keys of four bytes or less are equal when their tags are.
+fn tag(key: &[u8]) -> u64 {
+    let prefix = match key {
+        [a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]),
+        [a, b, c] => u32::from_le_bytes([*a, *b, *c, 0]),
+        [a, b] => u32::from_le_bytes([*a, *b, 0, 0]),
+        [a] => u32::from(*a),
+        [] => 0,
+    };
+    let len = u32::try_from(key.len()).unwrap_or(u32::MAX);
+    (u64::from(len) << 32) | u64::from(prefix)
 }
 
 impl<'de> Tape<'de> {
     /// The tape of `text`, or `None` when serde_json would not read it into a `Value` (the usual
     /// path then says why) or it has an object with a key twice.
     pub fn parse(text: &'de str) -> Option<Tape<'de>> {
-        let mut tape = Tape::default();
-        let mut keys = Vec::new();
+        // Room for the items of a usual body at once (a JSON item takes a few bytes at
+        // least), not for what a large one may need: that grows as it is read.
+        let mut tape = Tape {
+            items: Vec::with_capacity((text.len() / 8).clamp(8, 1024)),
+            members: Vec::with_capacity((text.len() / 32).clamp(4, 256)),
+        };
+        let mut keys = Vec::with_capacity(16);
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let builder = Builder {
-            items: &mut tape.items,
+            tape: &mut tape,
             keys: &mut keys,
         };
         builder.deserialize(&mut deserializer).ok()?;
@@ -51,18 +88,15 @@ impl<'de> Tape<'de> {
 
     /// The body.
     pub fn root(&self) -> TapeNode<'_> {
-        TapeNode {
-            items: &self.items,
-            at: 0,
-        }
+        TapeNode { tape: self, at: 0 }
     }
 }
 
-/// Builds a tape from serde_json's events. `keys` holds the key indexes of the objects being
-/// read, to find a key given twice.
+/// Builds a tape from serde_json's events. `keys` holds the members of the objects being
+/// read (moved to [`Tape::members`] once an object ends), to find a key given twice.
 struct Builder<'t, 'de> {
-    items: &'t mut Vec<Item<'de>>,
-    keys: &'t mut Vec<u32>,
+    tape: &'t mut Tape<'de>,
+    keys: &'t mut Vec<Member>,
 }
 
 /// An object with more keys is refused: each key is compared with the others.
@@ -96,68 +130,75 @@ impl<'de> Visitor<'de> for Builder<'_, 'de> {
         formatter.write_str("any JSON value")
     }
     fn visit_bool<E>(self, value: bool) -> Result<(), E> {
-        self.items.push(Item::Bool(value));
+        self.tape.items.push(Item::Bool(value));
         Ok(())
     }
     fn visit_i64<E>(self, value: i64) -> Result<(), E> {
-        self.items.push(Item::Number(value.into()));
+        self.tape.items.push(Item::Number(value.into()));
         Ok(())
     }
     fn visit_u64<E>(self, value: u64) -> Result<(), E> {
-        self.items.push(Item::Number(value.into()));
+        self.tape.items.push(Item::Number(value.into()));
         Ok(())
     }
     fn visit_f64<E>(self, value: f64) -> Result<(), E> {
         // As `Value` reads it: a float that is no JSON number is null.
-        self.items
+        self.tape
+            .items
             .push(Number::from_f64(value).map_or(Item::Null, Item::Number));
         Ok(())
     }
     fn visit_borrowed_str<E>(self, value: &'de str) -> Result<(), E> {
-        self.items.push(Item::String(Cow::Borrowed(value)));
+        self.tape.items.push(Item::String(Cow::Borrowed(value)));
         Ok(())
     }
     fn visit_str<E>(self, value: &str) -> Result<(), E> {
-        self.items.push(Item::String(Cow::Owned(value.to_owned())));
+        self.tape
+            .items
+            .push(Item::String(Cow::Owned(value.to_owned())));
         Ok(())
     }
     fn visit_string<E>(self, value: String) -> Result<(), E> {
-        self.items.push(Item::String(Cow::Owned(value)));
+        self.tape.items.push(Item::String(Cow::Owned(value)));
         Ok(())
     }
     fn visit_unit<E>(self) -> Result<(), E> {
-        self.items.push(Item::Null);
+        self.tape.items.push(Item::Null);
         Ok(())
     }
     fn visit_none<E>(self) -> Result<(), E> {
-        self.items.push(Item::Null);
+        self.tape.items.push(Item::Null);
         Ok(())
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let start = self.items.len();
-        self.items.push(Item::Array { len: 0, end: 0 });
+        let start = self.tape.items.len();
+        self.tape.items.push(Item::Array { len: 0, end: 0 });
         let mut len = 0u32;
         while seq
             .next_element_seed(Builder {
-                items: self.items,
+                tape: self.tape,
                 keys: self.keys,
             })?
             .is_some()
         {
             len += 1;
         }
-        let end = index(self.items.len()).map_err(serde::de::Error::custom)?;
-        self.items[start] = Item::Array { len, end };
+        let end = index(self.tape.items.len()).map_err(serde::de::Error::custom)?;
+        self.tape.items[start] = Item::Array { len, end };
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let start = self.items.len();
-        self.items.push(Item::Object { len: 0, end: 0 });
+        let start = self.tape.items.len();
+        self.tape.items.push(Item::Object {
+            len: 0,
+            end: 0,
+            members: 0,
+        });
         let mark = self.keys.len();
         let mut len = 0u32;
         while map
             .next_key_seed(Builder {
-                items: self.items,
+                tape: self.tape,
                 keys: self.keys,
             })?
             .is_some()
@@ -165,27 +206,31 @@ impl<'de> Visitor<'de> for Builder<'_, 'de> {
             if len >= MAX_KEYS {
                 return Err(serde::de::Error::custom(DuplicateKey));
             }
-            let key_at = self.items.len() - 1;
-            let Some(Item::String(key)) = self.items.last() else {
+            let value = index(self.tape.items.len()).map_err(serde::de::Error::custom)?;
+            let Some(Item::String(key)) = self.tape.items.last() else {
                 return Err(serde::de::Error::custom("a key that is not a string"));
             };
-            let twice = self.keys[mark..].iter().any(
-                |&other| matches!(&self.items[other as usize], Item::String(seen) if seen == key),
-            );
+            let key = key.as_bytes();
+            let tag = tag(key);
+            let items = &self.tape.items;
+            let twice = self.keys[mark..].iter().any(|other| {
+                other.tag == tag
+                    && matches!(&items[other.value as usize - 1], Item::String(seen) if seen.as_bytes() == key)
+            });
             if twice {
                 return Err(serde::de::Error::custom(DuplicateKey));
             }
-            self.keys
-                .push(index(key_at).map_err(serde::de::Error::custom)?);
+            self.keys.push(Member { tag, value });
             map.next_value_seed(Builder {
-                items: self.items,
+                tape: self.tape,
                 keys: self.keys,
             })?;
             len += 1;
         }
-        self.keys.truncate(mark);
-        let end = index(self.items.len()).map_err(serde::de::Error::custom)?;
-        self.items[start] = Item::Object { len, end };
+        let members = index(self.tape.members.len()).map_err(serde::de::Error::custom)?;
+        self.tape.members.extend(self.keys.drain(mark..));
+        let end = index(self.tape.items.len()).map_err(serde::de::Error::custom)?;
+        self.tape.items[start] = Item::Object { len, end, members };
         Ok(())
     }
 }
@@ -193,36 +238,44 @@ impl<'de> Visitor<'de> for Builder<'_, 'de> {
 /// The tape as jsonschema reads it.
 pub struct TapeJson;
 
+/// A key a schema looks up, with its tag computed once.
+pub struct Key {
+    tag: u64,
+    text: String,
+}
+
 impl Json for TapeJson {
     type Node<'a> = TapeNode<'a>;
-    type PreparedKey = String;
-    type StringBuffer = Vec<Item<'static>>;
+    type PreparedKey = Key;
+    type StringBuffer = Tape<'static>;
 
     // A lookup compares keys one by one: a pass over the members costs no more.
     const KEYS_PER_LOOKUP: usize = 1;
 
-    fn prepare_key(key: &str) -> String {
-        key.to_owned()
+    fn prepare_key(key: &str) -> Key {
+        Key {
+            tag: tag(key.as_bytes()),
+            text: key.to_owned(),
+        }
     }
 
     fn with_string_node<T>(
-        buffer: &mut Vec<Item<'static>>,
+        buffer: &mut Tape<'static>,
         string: &str,
         f: impl FnOnce(TapeNode<'_>) -> T,
     ) -> T {
-        buffer.clear();
-        buffer.push(Item::String(Cow::Owned(string.to_owned())));
-        f(TapeNode {
-            items: buffer,
-            at: 0,
-        })
+        buffer.items.clear();
+        buffer
+            .items
+            .push(Item::String(Cow::Owned(string.to_owned())));
+        f(buffer.root())
     }
 }
 
 /// One value of a tape.
 #[derive(Clone, Copy, Debug)]
 pub struct TapeNode<'a> {
-    items: &'a [Item<'a>],
+    tape: &'a Tape<'a>,
     at: usize,
 }
 
@@ -236,7 +289,7 @@ fn after(items: &[Item<'_>], at: usize) -> usize {
 
 impl<'a> TapeNode<'a> {
     fn item(&self) -> &'a Item<'a> {
-        &self.items[self.at]
+        &self.tape.items[self.at]
     }
 
     /// The text, when this is a string.
@@ -251,7 +304,7 @@ impl<'a> TapeNode<'a> {
     pub fn items(self) -> Option<TapeElements<'a>> {
         match *self.item() {
             Item::Array { len, .. } => Some(TapeElements {
-                items: self.items,
+                tape: self.tape,
                 next: self.at + 1,
                 left: len as usize,
             }),
@@ -285,10 +338,11 @@ impl<'a> TapeNode<'a> {
 
     pub fn as_object(self) -> Option<TapeObject<'a>> {
         match *self.item() {
-            Item::Object { len, .. } => Some(TapeObject {
-                items: self.items,
+            Item::Object { len, members, .. } => Some(TapeObject {
+                tape: self.tape,
                 at: self.at,
                 len: len as usize,
+                members: members as usize,
             }),
             _ => None,
         }
@@ -307,7 +361,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     fn as_array(&self) -> Option<TapeArray<'a>> {
         match *self.item() {
             Item::Array { len, .. } => Some(TapeArray {
-                items: self.items,
+                tape: self.tape,
                 at: self.at,
                 len: len as usize,
             }),
@@ -409,45 +463,75 @@ impl<'a> ObjectView<'a> for TapeObject<'a> {
 /// An object of a tape.
 #[derive(Clone, Copy)]
 pub struct TapeObject<'a> {
-    items: &'a [Item<'a>],
+    tape: &'a Tape<'a>,
     at: usize,
     len: usize,
+    /// Where its members start in [`Tape::members`].
+    members: usize,
 }
 
 impl<'a> TapeObject<'a> {
     fn find(self, key: &str) -> Option<TapeNode<'a>> {
-        // Most keys differ in their length or first byte: told apart without comparing them.
-        let key = key.as_bytes();
-        let first = key.first();
-        let mut at = self.at + 1;
-        for _ in 0..self.len {
-            let Item::String(name) = &self.items[at] else {
-                unreachable!("an object's keys are strings")
-            };
-            let name = name.as_bytes();
-            if name.len() == key.len() && name.first() == first && name == key {
-                return Some(TapeNode {
-                    items: self.items,
-                    at: at + 1,
-                });
+        self.find_tagged(tag(key.as_bytes()), key.as_bytes())
+    }
+
+    /// The value of `key`, whose tag is `tag`: the members' tags are compared, and the key
+    /// itself only where the tags are equal and the key is longer than a tag holds.
+    fn find_tagged(self, tag: u64, key: &[u8]) -> Option<TapeNode<'a>> {
+        let members = &self.tape.members[self.members..self.members + self.len];
+        for member in members {
+            if member.tag != tag {
+                continue;
             }
-            at = after(self.items, at + 1);
+            let value = member.value as usize;
+            if key.len() > 4 {
+                let Item::String(name) = &self.tape.items[value - 1] else {
+                    unreachable!("an object's keys are strings")
+                };
+                let name = name.as_bytes();
+                if name.len() != key.len() || !same_bytes(name, key) {
+                    continue;
+                }
+            }
+            return Some(TapeNode {
+                tape: self.tape,
+                at: value,
+            });
         }
         None
     }
 
     fn members(self) -> TapeMembers<'a> {
         TapeMembers {
-            items: self.items,
+            tape: self.tape,
             next: self.at + 1,
             left: self.len,
         }
     }
 }
 
+/// Whether `a` and `b` (of the same length) hold the same bytes. Keys are short: up to 16
+/// bytes they are compared as two overlapping words each, without a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+        bytes[at..at + N].try_into().expect("N bytes")
+    }
+    debug_assert_eq!(a.len(), b.len());
+    let len = a.len();
+    match len {
+        8..=16 => {
+            word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, len - 8) == word::<8>(b, len - 8)
+        }
+        4..=7 => {
+            word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, len - 4) == word::<4>(b, len - 4)
+        }
+        _ => a == b,
+    }
+}
+
 /// The members of an object, in order.
 pub struct TapeMembers<'a> {
-    items: &'a [Item<'a>],
+    tape: &'a Tape<'a>,
     next: usize,
     left: usize,
 }
@@ -460,14 +544,14 @@ impl<'a> Iterator for TapeMembers<'a> {
             return None;
         }
         self.left -= 1;
-        let Item::String(key) = &self.items[self.next] else {
+        let Item::String(key) = &self.tape.items[self.next] else {
             unreachable!("an object's keys are strings")
         };
         let value = TapeNode {
-            items: self.items,
+            tape: self.tape,
             at: self.next + 1,
         };
-        self.next = after(self.items, self.next + 1);
+        self.next = after(&self.tape.items, self.next + 1);
         Some((key, value))
     }
 }
@@ -481,8 +565,8 @@ impl<'a> Object<'a, TapeJson> for TapeObject<'a> {
         self.len
     }
 
-    fn get(&self, key: &String) -> Option<TapeNode<'a>> {
-        self.find(key)
+    fn get(&self, key: &Key) -> Option<TapeNode<'a>> {
+        self.find_tagged(key.tag, key.text.as_bytes())
     }
 
     fn members(&self) -> TapeMembers<'a> {
@@ -493,14 +577,14 @@ impl<'a> Object<'a, TapeJson> for TapeObject<'a> {
 /// An array of a tape.
 #[derive(Clone, Copy)]
 pub struct TapeArray<'a> {
-    items: &'a [Item<'a>],
+    tape: &'a Tape<'a>,
     at: usize,
     len: usize,
 }
 
 /// The items of an array, in order.
 pub struct TapeElements<'a> {
-    items: &'a [Item<'a>],
+    tape: &'a Tape<'a>,
     next: usize,
     left: usize,
 }
@@ -514,10 +598,10 @@ impl<'a> Iterator for TapeElements<'a> {
         }
         self.left -= 1;
         let node = TapeNode {
-            items: self.items,
+            tape: self.tape,
             at: self.next,
         };
-        self.next = after(self.items, self.next);
+        self.next = after(&self.tape.items, self.next);
         Some(node)
     }
 }
@@ -532,7 +616,7 @@ impl<'a> Array<'a, TapeJson> for TapeArray<'a> {
 
     fn elements(&self) -> TapeElements<'a> {
         TapeElements {
-            items: self.items,
+            tape: self.tape,
             next: self.at + 1,
             left: self.len,
         }
@@ -542,6 +626,95 @@ impl<'a> Array<'a, TapeJson> for TapeArray<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pair of byte strings up to 20 bytes that differ in one byte (at every place) or
+    /// not at all: compared as `==` compares them.
+    #[test]
+    fn keys_are_compared_as_equal_slices_are() {
+        for len in 0..=20 {
+            let a: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            for at in 0..len {
+                for byte in [0u8, b'A', 0xff, a[at] ^ 1] {
+                    let mut b = a.clone();
+                    b[at] = byte;
+                    assert_eq!(same_bytes(&a, &b), a == b, "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    /// Every key looked up in every object of a nested body (keys of every length, sharing
+    /// their first bytes or their length, escaped, empty) finds what a pass over the members
+    /// finds.
+    #[test]
+    fn a_lookup_finds_what_a_pass_over_the_members_finds() {
+        let keys = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "abc",
+            "abcd",
+            "abce",
+            "abcde",
+            "abcdf",
+            "type",
+            "text",
+            "tyPe",
+            "timestamp",
+            "timestamq",
+            "é",
+            "\\u00e8",
+            "a\\\"b",
+            "0123456789abcdefX",
+            "0123456789abcdefY",
+        ];
+        let object = |depth: usize, inner: &str| {
+            let members: Vec<String> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !(i + depth).is_multiple_of(3))
+                .map(|(i, key)| {
+                    if i % 5 == depth % 5 {
+                        format!("\"{key}\": {inner}")
+                    } else {
+                        format!("\"{key}\": {i}")
+                    }
+                })
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        };
+        let mut text = "{}".to_string();
+        for depth in 0..4 {
+            text = format!("[{}, {}]", object(depth, &text), object(depth + 1, "[{}]"));
+        }
+        let tape = Tape::parse(&text).unwrap();
+        let mut objects = Vec::new();
+        let mut stack = vec![tape.root()];
+        while let Some(node) = stack.pop() {
+            if let Some(object) = node.as_object() {
+                objects.push(object);
+                stack.extend(object.members().map(|(_, value)| value));
+            }
+            stack.extend(node.items().into_iter().flatten());
+        }
+        assert!(objects.len() > 8, "{}", objects.len());
+        let probes = keys
+            .iter()
+            .map(|key| serde_json::from_str::<String>(&format!("\"{key}\"")).unwrap());
+        for probe in probes.chain(["abcdX".to_string(), "ty".to_string(), "x".repeat(40)]) {
+            for object in &objects {
+                let naive = object
+                    .members()
+                    .find(|(name, _)| *name == probe)
+                    .map(|(_, v)| v.at);
+                assert_eq!(object.find(&probe).map(|v| v.at), naive, "{probe:?}");
+                let key = TapeJson::prepare_key(&probe);
+                assert_eq!(Object::get(object, &key).map(|v| v.at), naive, "{probe:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_tape_reads_back_as_the_value_serde_json_reads() {
@@ -569,10 +742,15 @@ mod tests {
             "\"\\ud800\"",
             r#"{"a": 1, "a": 2}"#,
             r#"[{"b": {"a": 1, "c": 2, "a": 3}}]"#,
+            r#"{"abcdefghij": 1, "x": {}, "abcdefghij": 2}"#,
+            r#"{"é": 1, "\u00e9": 2}"#,
+            r#"{"": 1, "": 2}"#,
         ] {
             assert!(Tape::parse(text).is_none(), "{text}");
         }
         assert!(Tape::parse(r#"{"a": {"a": 1}, "b": {"a": 2}}"#).is_some());
+        // The same length and first four bytes, different keys.
+        assert!(Tape::parse(r#"{"abcde": 1, "abcdf": 2, "abcd": 3, "abc": 4, "": 5}"#).is_some());
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert_eq!(
             Tape::parse(&deep).is_some(),

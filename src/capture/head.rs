@@ -100,6 +100,27 @@ pub fn redacted(
     (kept, names)
 }
 
+/// A request's headers, name and value, in the order received.
+type Headers = Vec<(String, String)>;
+
+/// [`redacted`] for headers the caller gives up: the record's headers, the names of those
+/// redacted, and the headers as received when they differ from the record's (some were
+/// redacted). Headers with no secret (most requests) are moved to the record, not copied.
+pub fn redacted_owned(
+    headers: Headers,
+    keep_secrets: bool,
+) -> (Headers, Vec<String>, Option<Headers>) {
+    if keep_secrets
+        || !headers
+            .iter()
+            .any(|(name, _)| secret::is_secret_header(name))
+    {
+        return (headers, Vec::new(), None);
+    }
+    let (kept, names) = redacted(&headers, keep_secrets);
+    (kept, names, Some(headers))
+}
+
 /// The query for a record: Meta's verify token (`hub.verify_token`) and a Graph API token
 /// (`access_token`) are secrets, replaced with `(redacted)` unless `keep_secrets`.
 pub fn redacted_query(query: &str, keep_secrets: bool) -> String {

@@ -13,7 +13,7 @@ use include_dir::{Dir, include_dir};
 
 use crate::schemas::{Schema, SchemaSet};
 
-pub use head::{RequestHead, redacted as redacted_headers, redacted_query};
+pub use head::{RequestHead, redacted as redacted_headers, redacted_owned, redacted_query};
 pub use reader::{parse_record, parse_record_to_check, record_seq};
 pub use record::{
     BodyEncoding, CaptureRecord, DeliveryNote, Direction, FORMAT_VERSION, FormatVersion,

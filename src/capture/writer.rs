@@ -36,6 +36,8 @@ pub struct CaptureWriter {
     /// Set after a failed write, until one succeeds: writes take `careful_lock`.
     careful: AtomicBool,
     careful_lock: Mutex<()>,
+    /// Held for each write (see [`CaptureWriter::write_file`]).
+    turn: Mutex<()>,
     /// The `seq` of the last record already in the file when it was opened.
     last_seq: u64,
     /// `--fsync`: each write reaches the disk before the call returns.
@@ -394,6 +396,7 @@ impl CaptureWriter {
             sink,
             careful: AtomicBool::new(false),
             careful_lock: Mutex::new(()),
+            turn: Mutex::new(()),
             last_seq: 0,
             fsync: false,
             created: None,
@@ -505,7 +508,15 @@ impl CaptureWriter {
                 }
             }
         } else {
-            match write_whole(file, lines).and_then(|()| self.sync(file)) {
+            // Workers writing at once take turns here, where a waiting one sleeps, rather
+            // than in the kernel, which spins on the file's lock while the other write runs.
+            let turn = self
+                .turn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let written = write_whole(file, lines);
+            drop(turn);
+            match written.and_then(|()| self.sync(file)) {
                 Ok(()) => Ok(()),
                 Err(err) => {
                     self.careful.store(true, Ordering::Release);

@@ -266,7 +266,8 @@ impl Summary {
         fine(member!(out, "forward_latency_ms", json: forward_latency_ms));
         member!(out, "forward_error", maybe: forward_error.as_deref());
         member!(out, "gist", text: gist);
-        fine(member!(out, "messages", json: messages));
+        member!(out, "messages");
+        crate::escape::joined(out, *b"[]", messages, MessageEvent::write_json);
         fine(member!(out, "body_bytes", json: body_bytes));
         if let Some(label) = label {
             member!(out, "label", text: label);
@@ -1483,7 +1484,10 @@ mod tests {
         let mut odd = Summary::of(5, &file, &line_of(5, "POST", "", b"{}").1);
         odd.gist = (0u8..0x80).map(char::from).collect::<String>() + "👍\u{2028}";
         odd.forward_latency_ms = Some(f64::NAN);
-        odd.messages = vec![MessageEvent::new("id\"".into(), "read", Some("e\n".into()))];
+        odd.messages = vec![
+            MessageEvent::new("id\"".into(), "read", Some("e\n".into())),
+            MessageEvent::new("wamid.\u{1}é".into(), "sent", None),
+        ];
         summaries.push(odd);
         assert!(summaries.iter().any(|summary| summary.label.is_some()));
         assert!(summaries.iter().any(|summary| !summary.messages.is_empty()));

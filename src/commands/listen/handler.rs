@@ -127,7 +127,8 @@ struct Checked {
 /// A request's record as received, and what the record keeps only redacted.
 struct Received {
     record: CaptureRecord,
-    headers: Vec<(String, String)>,
+    /// The headers as received, when the record's differ (some were redacted).
+    headers: Option<Vec<(String, String)>>,
     query: String,
 }
 
@@ -444,9 +445,13 @@ impl Handler {
     fn decide(&self, mut request: Request, refusal: Option<&Refusal>) -> Handled {
         let Received {
             mut record,
-            headers,
+            headers: received_headers,
             query,
         } = self.received(&request);
+        // The headers as received: the record's own unless some were redacted (put back in
+        // the record below).
+        let record_headers = std::mem::take(&mut record.headers);
+        let headers = received_headers.as_deref().unwrap_or(&record_headers);
         // A request tiny_http could not read as HTTP/1.x, or one refused here: its body is
         // not read.
         let refused = match (request.rejection(), refusal) {
@@ -475,12 +480,13 @@ impl Handler {
                 record.body_bytes = bytes.len() as u64;
                 checked = self.check_body(&mut record, &bytes, &query);
                 let provider = checked.provider;
-                self.respond_to(&mut record, &mut notes, provider, &query, &headers, bytes)
+                self.respond_to(&mut record, &mut notes, provider, &query, headers, bytes)
             }
             Err(unread) => self.refuse(&mut record, unread),
         };
-        notes.content_type = capture::find_header(&headers, "content-type").map(str::to_string);
+        notes.content_type = capture::find_header(headers, "content-type").map(str::to_string);
         record.response_status = answer.status;
+        record.headers = record_headers;
 
         let Checked {
             provider,
@@ -500,8 +506,8 @@ impl Handler {
         }
     }
 
-    /// The record of a request as received (its body not read yet), with the headers and
-    /// query as they came (the record's have secrets redacted).
+    /// The record of a request as received (its body not read yet), with the query as it
+    /// came and, when the record's headers had secrets redacted, the headers as they came.
     fn received(&self, request: &Request) -> Received {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let received_at = capture::now_rfc3339();
@@ -512,8 +518,8 @@ impl Handler {
             headers,
             remote_addr,
         } = capture::RequestHead::of(request);
-        let (kept_headers, redacted_headers) =
-            capture::redacted_headers(&headers, self.config.keep_secrets);
+        let (kept_headers, redacted_headers, headers) =
+            capture::redacted_owned(headers, self.config.keep_secrets);
         let record = CaptureRecord {
             seq,
             run: Some(self.run.clone()),
