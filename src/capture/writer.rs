@@ -14,11 +14,11 @@ use super::{CaptureRecord, record_seq};
 /// Appends records to a capture file (or stdout), one line each, written through before the
 /// call returns, so a record is on disk before the request it describes is acknowledged.
 ///
-/// Many threads may write at once (`listen`'s workers), and on a regular file none waits for
-/// another in wa-hook: a thread encodes its lines (one, or a batch of requests it took at once)
-/// into its own buffer and hands them to the kernel with one `write` on a file opened with
-/// `O_APPEND`. On a local Linux file system the kernel appends each such write whole, at the
-/// end of the file, so lines never interleave.
+/// Many threads may write at once (`listen`'s workers): a thread encodes its lines (one, or a
+/// batch of requests it took at once) into its own buffer and hands them to the kernel with one
+/// `write` on a file opened with `O_APPEND`. On a local Linux file system the kernel appends
+/// each such write whole, at the end of the file, so lines never interleave. The writes take
+/// turns (as the kernel would make them), in a lock where a waiting thread sleeps.
 ///
 /// A write the kernel cut short (a full disk, a file too large) is taken back: the file is
 /// truncated to its last whole record, so a torn line never stays for the next record to be
