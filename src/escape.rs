@@ -189,10 +189,17 @@ pub fn json_string(text: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-/// An ASCII byte that a JSON string escapes, escaped.
+/// An ASCII byte that a JSON string escapes, escaped: a quote or a line end (most of them)
+/// without a call.
+#[inline]
 fn escape_byte(byte: u8, out: &mut Vec<u8>) {
+    /// A control character without a letter of its own, as `\u00XX`: rare.
+    #[cold]
+    fn control(byte: u8, out: &mut Vec<u8>) {
+        unicode_escape(char::from(byte), out);
+    }
     match ESCAPE[usize::from(byte)] {
-        b'u' => unicode_escape(char::from(byte), out),
+        b'u' => control(byte, out),
         letter => out.extend_from_slice(&[b'\\', letter]),
     }
 }
