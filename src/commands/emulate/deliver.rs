@@ -38,10 +38,10 @@ use crate::secret::{BasicAuth, SecretString};
 const QUEUE_MAX: usize = 10_000;
 
 /// Threads sending status webhooks. Two, on measure: under load each request to the app then
-/// carries about twice as many merged webhooks as with four (about 15 at 32 connections),
-/// and a request costs the emulator (and the app) about as much as five webhooks in it; the
-/// emulator's CPU time per accepted send fell by a fifth (`bench/run emulate`; the p99 from a
-/// send to its `sent` webhook stayed under 10 ms).
+/// carries about twice as many merged webhooks as with four (12 to 15 at 32 connections), and
+/// a request costs the emulator about as much as four webhooks in it (and the app a request);
+/// the emulator's CPU time per accepted send fell by a fifth under `bench/run emulate`'s load,
+/// the p99 from a send to its `sent` webhook staying under 13 ms (docs/emulate-design.md).
 const LANES: usize = 2;
 
 /// The most webhooks merged into one notification: Meta's webhooks guide speaks of batches of
