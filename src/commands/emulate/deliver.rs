@@ -42,10 +42,10 @@ const LANES: usize = 4;
 
 /// The lanes a send's webhooks take when it came while other sends were being answered (a
 /// load test, an app sending several at once): the first two. Under load each request to the
-/// app then carries about twice as many merged webhooks as on four lanes (12 to 15 at 32
-/// connections), and a request costs the emulator about as much as four webhooks in it (and
-/// the app a request): the emulator's CPU time per accepted send fell by a fifth under
-/// `bench/run emulate`'s load, the p99 from a send to its `sent` webhook staying under 13 ms
+/// app then carries more merged webhooks (9 to 10 at 32 connections, against 6 to 7 on four
+/// lanes), and a request costs the emulator about as much as four webhooks in it (and the app
+/// a request): the emulator's CPU time per accepted send fell by about a seventh under
+/// `bench/run emulate`'s load, the p99 from a send to its `sent` webhook staying under 10 ms
 /// (docs/emulate-design.md). A send that came alone takes the next of all four in turn, so
 /// the webhooks of sends made one at a time (an SDK's test app, which may read only the first
 /// status of a batch) merge only when four sends' are still waiting.
