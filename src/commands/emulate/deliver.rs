@@ -40,6 +40,17 @@ const QUEUE_MAX: usize = 10_000;
 /// Threads sending status webhooks.
 const LANES: usize = 4;
 
+/// The lanes a send's webhooks take when it came while other sends were being answered (a
+/// load test, an app sending several at once): the first two. Under load each request to the
+/// app then carries more merged webhooks (9 to 10 at 32 connections, against 6 to 7 on four
+/// lanes), and a request costs the emulator about as much as four webhooks in it (and the app
+/// a request): the emulator's CPU time per accepted send fell by about a seventh under
+/// `bench/run emulate`'s load, the p99 from a send to its `sent` webhook staying under 10 ms
+/// (docs/emulate-design.md). A send that came alone takes the next of all four in turn, so
+/// the webhooks of sends made one at a time (an SDK's test app, which may read only the first
+/// status of a batch) merge only when four sends' are still waiting.
+const CROWDED_LANES: usize = 2;
+
 /// The most webhooks merged into one notification: Meta's webhooks guide speaks of batches of
 /// up to 1000 updates (PROVIDERS.md, "Batching").
 const BATCH_MAX: usize = 1000;
@@ -606,7 +617,8 @@ pub struct QueueCounts {
 
 /// The queues of status webhooks: `LANES` lanes, each served by a thread of its own. The
 /// webhooks of one send go down one lane, in order (sent before delivered); sends take the
-/// lanes in turn, so one app round trip does not pace every message's statuses.
+/// lanes in turn, so one app round trip does not pace every message's statuses (the first
+/// [`CROWDED_LANES`] only, while several sends are answered at once).
 pub struct Queue {
     lanes: Vec<Lane>,
     next: AtomicUsize,
@@ -616,6 +628,30 @@ pub struct Queue {
     /// The next send with several webhooks has them in reverse order (`/_wa-hook/chaos
     /// {"next_send": "reorder"}`, a step's `chaos = "reorder"`).
     reorder_next: AtomicBool,
+    /// Sends being answered now ([`Queue::arrive`]): more than one, and a send's webhooks
+    /// take one of the first [`CROWDED_LANES`] lanes.
+    arriving: AtomicUsize,
+}
+
+/// The lane of the `next`th send of a run with `lanes` lanes, `arriving` sends being answered
+/// (this one included): the next in turn of all of them when it came alone, of the first
+/// [`CROWDED_LANES`] when it came while others were answered.
+fn lane_of(next: usize, arriving: usize, lanes: usize) -> usize {
+    let lanes = if arriving > 1 {
+        CROWDED_LANES.min(lanes)
+    } else {
+        lanes
+    };
+    next % lanes.max(1)
+}
+
+/// A send being answered, counted until dropped ([`Queue::arrive`]).
+pub struct Arrival<'a>(&'a AtomicUsize);
+
+impl Drop for Arrival<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Queue {
@@ -675,7 +711,15 @@ impl Queue {
             retries,
             counts,
             reorder_next: AtomicBool::new(false),
+            arriving: AtomicUsize::new(0),
         })
+    }
+
+    /// A send has come: counted while the returned guard lives, so that the webhooks of sends
+    /// that come while others are answered go down fewer lanes, more of them merged.
+    pub fn arrive(&self) -> Arrival<'_> {
+        self.arriving.fetch_add(1, Ordering::Relaxed);
+        Arrival(&self.arriving)
     }
 
     /// The next send whose webhooks are several has them in reverse order, each keeping the
@@ -703,8 +747,13 @@ impl Queue {
                 jobs: Vec::new(),
             };
         }
-        let lane = self.next.fetch_add(1, Ordering::Relaxed);
-        let send = lane as u64;
+        let next = self.next.fetch_add(1, Ordering::Relaxed);
+        let send = next as u64;
+        let lane = lane_of(
+            next,
+            self.arriving.load(Ordering::Relaxed),
+            self.lanes.len(),
+        );
         let jobs: Vec<Queued> = jobs
             .into_iter()
             .map(|(due, webhook)| Queued {
@@ -1072,6 +1121,20 @@ mod tests {
             assert!(err.contains(says), "{text}: {err}");
             assert!(!err.contains('\n'), "{err}");
         }
+    }
+
+    /// Sends that come alone take the four lanes in turn (the webhooks of sends made one at a
+    /// time never share a lane with the next three's); sends that come while others are
+    /// answered take the first two in turn.
+    #[test]
+    fn sends_alone_take_every_lane_and_crowded_ones_the_first_two() {
+        let alone: Vec<usize> = (0..8).map(|next| lane_of(next, 1, LANES)).collect();
+        assert_eq!(alone, [0, 1, 2, 3, 0, 1, 2, 3]);
+        let crowded: Vec<usize> = (0..6).map(|next| lane_of(next, 3, LANES)).collect();
+        assert_eq!(crowded, [0, 1, 0, 1, 0, 1]);
+        // Counted from outside a send (a customer's action): as alone.
+        assert_eq!(lane_of(6, 0, LANES), 2);
+        assert_eq!(lane_of(5, 2, 1), 0);
     }
 
     #[test]

@@ -1084,6 +1084,8 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         respond(request, status, "application/json", &[], text);
         return;
     }
+    // Counted while it is answered: a send that comes while others are goes down fewer lanes.
+    let _arrival = shared.queue.arrive();
     let now = SystemTime::now();
     let accepted = Instant::now();
     let bytes = body.as_deref().unwrap_or_default();

@@ -62,7 +62,7 @@ fn merge_statuses(bodies: &mut [Value]) -> Option<Value> {
     let same_number = |other: &Map<String, Value>| {
         ["messaging_product", "metadata"]
             .iter()
-            .all(|key| other.get(*key) == value.get(*key))
+            .all(|key| same(member(other, key), member(value, key)))
     };
     for body in rest.iter() {
         let (other_id, other) = statuses_only(body)?;
@@ -99,29 +99,66 @@ fn statuses_only(body: &Value) -> Option<(Option<&Value>, &Map<String, Value>)> 
     let [entry] = entry.as_array()?.as_slice() else {
         return None;
     };
-    let [change] = entry.get("changes")?.as_array()?.as_slice() else {
+    let entry = entry.as_object()?;
+    let [change] = member(entry, "changes")?.as_array()?.as_slice() else {
         return None;
     };
-    if change.get("field").and_then(Value::as_str) != Some("messages") {
+    let change = change.as_object()?;
+    if member(change, "field").and_then(Value::as_str) != Some("messages") {
         return None;
     }
-    let value = change.get("value")?.as_object()?;
-    let only_statuses = value.get("statuses").is_some_and(Value::is_array)
+    let value = member(change, "value")?.as_object()?;
+    let only_statuses = member(value, "statuses").is_some_and(Value::is_array)
         && value
             .keys()
             .all(|key| matches!(key.as_str(), "messaging_product" | "metadata" | "statuses"));
-    only_statuses.then(|| (entry.get("id"), value))
+    only_statuses.then(|| (member(entry, "id"), value))
 }
 
 /// `entry[0].changes[0].value.statuses` of a status webhook (of a body [`statuses_only`] took).
 pub(super) fn statuses_mut(body: &mut Value) -> Option<&mut Vec<Value>> {
-    body.get_mut("entry")?
-        .get_mut(0)?
-        .get_mut("changes")?
-        .get_mut(0)?
-        .get_mut("value")?
-        .get_mut("statuses")?
-        .as_array_mut()
+    let entry = member_mut(body.as_object_mut()?, "entry")?.get_mut(0)?;
+    let change = member_mut(entry.as_object_mut()?, "changes")?.get_mut(0)?;
+    let value = member_mut(change.as_object_mut()?, "value")?;
+    member_mut(value.as_object_mut()?, "statuses")?.as_array_mut()
+}
+
+/// `map[key]`, found by comparing the few keys of a webhook's maps rather than by hashing
+/// `key` (what `Map::get` does, with SipHash: the larger part of a lookup in a small map).
+/// The same member `get` finds: a map holds each key once.
+fn member<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.iter()
+        .find_map(|(name, value)| (name == key).then_some(value))
+}
+
+/// [`member`], to change.
+fn member_mut<'a>(map: &'a mut Map<String, Value>, key: &str) -> Option<&'a mut Value> {
+    map.iter_mut()
+        .find_map(|(name, value)| (name == key).then_some(value))
+}
+
+/// `a == b`, comparing maps member by member in their order first (a status webhook's
+/// `metadata` is the same in every one, in the same order): only maps whose keys are not in
+/// the same order are compared as `==` compares them (each key looked up, by its hash).
+fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    fn in_order(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && in_order(va, vb))
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(a, b)| in_order(a, b))
+            }
+            (a, b) => a == b,
+        }
+    }
+    match (a, b) {
+        (Some(a), Some(b)) => in_order(a, b) || a == b,
+        (a, b) => a == b,
+    }
 }
 
 /// [`merge_owned`] for any bodies: each taken apart, entry by entry and change by change.
@@ -267,6 +304,15 @@ mod tests {
             *body.pointer_mut(pointer).unwrap() = to;
             body
         };
+        let mut reordered_metadata = delivered.clone();
+        let metadata = reordered_metadata
+            .pointer_mut("/entry/0/changes/0/value/metadata")
+            .and_then(Value::as_object_mut)
+            .unwrap();
+        let mut members: Vec<(String, Value)> = std::mem::take(metadata).into_iter().collect();
+        assert!(members.len() > 1);
+        members.reverse();
+        metadata.extend(members);
         let short = vec![
             vec![sent.clone()],
             vec![sent.clone(), delivered.clone()],
@@ -275,6 +321,8 @@ mod tests {
                 edited(&sent, "/entry/0/changes/0/value/statuses", json!([])),
                 delivered.clone(),
             ],
+            // The same metadata, its members in another order: equal as `==` says.
+            vec![sent.clone(), reordered_metadata.clone(), delivered.clone()],
         ];
         let mut with_contacts = delivered.clone();
         with_contacts["entry"][0]["changes"][0]["value"]["contacts"] = json!([{"wa_id": "1"}]);
@@ -298,6 +346,20 @@ mod tests {
                 edited(&delivered, "/entry/0/changes/0/value/metadata/phone_number_id", json!("9")),
             ],
             vec![sent.clone(), edited(&delivered, "/entry/0/changes/0/field", json!("calls"))],
+            vec![
+                sent.clone(),
+                edited(&delivered, "/entry/0/changes/0/value/metadata", json!({})),
+            ],
+            vec![
+                edited(&sent, "/entry/0/changes/0/value/metadata", json!({})),
+                delivered.clone(),
+            ],
+            vec![
+                sent.clone(),
+                edited(&delivered, "/entry/0/changes/0/value/messaging_product", json!("x")),
+            ],
+            vec![sent.clone(), edited(&delivered, "/entry/0", json!([]))],
+            vec![sent.clone(), edited(&delivered, "/entry/0/changes/0", json!(1))],
             vec![sent.clone(), with_contacts],
             vec![sent.clone(), extra_top],
             vec![Value::Object(swapped), sent.clone()],

@@ -34,8 +34,12 @@ pub fn issues(body: &Value) -> Vec<Issue> {
 
 /// `x-unique` on `interactive.action.buttons`: each reply id and title once.
 fn duplicate_buttons(body: &Value) -> Vec<Issue> {
+    // Member by member, not `pointer`: most sends have no `interactive`, and a pointer is
+    // parsed and each of its steps looked up by its text.
     let Some(buttons) = body
-        .pointer("/interactive/action/buttons")
+        .get("interactive")
+        .and_then(|interactive| interactive.get("action"))
+        .and_then(|action| action.get("buttons"))
         .and_then(Value::as_array)
     else {
         return Vec::new();
@@ -44,7 +48,10 @@ fn duplicate_buttons(body: &Value) -> Vec<Issue> {
     for member in ["id", "title"] {
         let mut seen: Vec<&str> = Vec::new();
         for (index, button) in buttons.iter().enumerate() {
-            let Some(value) = button.pointer(&format!("/reply/{member}")).and_then(Value::as_str)
+            let Some(value) = button
+                .get("reply")
+                .and_then(|reply| reply.get(member))
+                .and_then(Value::as_str)
             else {
                 continue;
             };
