@@ -153,7 +153,7 @@ pub fn events(index: &Index, link: Option<&EmulatorLink>, query: &str) -> Value 
     let mut last = after;
     for summary in &records {
         last = Some(last.map_or(summary.id, |last| last.max(summary.id)));
-        let earlier = link.is_some_and(|link| summary.received_at < link.since);
+        let earlier = link.is_some_and(|link| summary.received_at() < link.since.as_str());
         if earlier {
             continue;
         }

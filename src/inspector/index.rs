@@ -65,14 +65,6 @@ const FIELD_MAX: usize = 512;
 const MESSAGES_MAX: usize = 64;
 
 /// `text` cut to at most `FIELD_MAX` bytes (on a character boundary), marked with `…`.
-fn clip(text: &str) -> String {
-    if text.len() <= FIELD_MAX {
-        return text.to_string();
-    }
-    clip_owned(text.to_string())
-}
-
-/// [`clip`], keeping `text`'s own allocation.
 fn clip_owned(mut text: String) -> String {
     if text.len() <= FIELD_MAX {
         return text;
@@ -86,38 +78,146 @@ fn clip_owned(mut text: String) -> String {
     text
 }
 
-/// One record, summed up for the list.
-#[derive(Debug, Serialize)]
+/// `text` appended to `out`, cut as [`clip_owned`] cuts it.
+fn push_clipped(out: &mut String, text: &str) {
+    if text.len() <= FIELD_MAX {
+        out.push_str(text);
+        return;
+    }
+    let mut end = FIELD_MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push_str(&text[..end]);
+    out.push('…');
+}
+
+/// A summary's text fields, each cut to `FIELD_MAX`, in the order they are given.
+#[derive(Clone, Copy)]
+enum Field {
+    ReceivedAt,
+    Method,
+    Path,
+    Query,
+    Kind,
+    Rejected,
+    Signature,
+    ForwardError,
+    Gist,
+}
+
+const FIELDS: usize = 9;
+
+/// A summary's text fields in one block. A summary is kept for each of `RING_MAX` records and
+/// freed when it leaves the list, long after and on another thread than the worker that made
+/// it: each block it holds is a cache miss when made and another when freed, so one block for
+/// every field instead of one per field is most of what a listed record costs under a flood.
+#[derive(Debug)]
+struct Texts {
+    text: Box<str>,
+    /// Where each field ends in `text` (each starts where the one before ends), in the order
+    /// of [`Field`].
+    ends: [u32; FIELDS],
+    /// The fields that are there (the optional ones may not be), a bit each.
+    present: u16,
+}
+
+impl Texts {
+    fn new(fields: [Option<&str>; FIELDS]) -> Texts {
+        let size = fields
+            .iter()
+            .flatten()
+            .map(|field| field.len().min(FIELD_MAX + 3))
+            .sum();
+        let mut text = String::with_capacity(size);
+        let mut ends = [0u32; FIELDS];
+        let mut present = 0u16;
+        for (at, field) in fields.iter().enumerate() {
+            if let Some(field) = field {
+                present |= 1 << at;
+                push_clipped(&mut text, field);
+            }
+            ends[at] = u32::try_from(text.len()).expect("nine fields of at most 515 bytes");
+        }
+        Texts {
+            text: text.into_boxed_str(),
+            ends,
+            present,
+        }
+    }
+
+    fn get(&self, field: Field) -> Option<&str> {
+        let at = field as usize;
+        if self.present & (1 << at) == 0 {
+            return None;
+        }
+        let start = at
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] as usize);
+        Some(&self.text[start..self.ends[at] as usize])
+    }
+}
+
+/// One record, summed up for the list. Serialized (by [`Summary::write_json`] for a live list,
+/// by serde for the API) as an object of its fields and texts, in the order written there.
+#[derive(Debug)]
 pub struct Summary {
     /// The inspector's number for the record (in the order read), used by the API.
     pub id: u64,
     /// The capture file's name as given.
     pub file: Arc<str>,
     pub seq: u64,
-    pub received_at: String,
-    pub method: String,
-    pub path: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub query: String,
+    /// `received_at`, `method`, `path`, `query`, `kind`, `rejected`, `signature`,
+    /// `forward_error` and the gist (sender or recipient, and what it says).
+    texts: Texts,
     pub provider: Option<&'static str>,
-    pub kind: Option<String>,
     pub verdict: Option<Verdict>,
     pub errors: usize,
-    pub rejected: Option<String>,
-    pub signature: Option<String>,
     pub response_status: u16,
     pub forward_status: Option<u16>,
     pub forward_latency_ms: Option<f64>,
-    pub forward_error: Option<String>,
-    /// Sender or recipient, and what it says.
-    pub gist: String,
     /// The messages the body is about, with their statuses.
     pub messages: Vec<MessageEvent>,
     pub body_bytes: u64,
     /// What the list says for a record no provider claims, instead of a bare mark: `handshake`
     /// (a verification GET), `not JSON`, `no body`, `body not kept`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<&'static str>,
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Summary", 21)?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("file", &*self.file)?;
+        out.serialize_field("seq", &self.seq)?;
+        out.serialize_field("received_at", self.received_at())?;
+        out.serialize_field("method", self.method())?;
+        out.serialize_field("path", self.path())?;
+        if self.query().is_empty() {
+            out.skip_field("query")?;
+        } else {
+            out.serialize_field("query", self.query())?;
+        }
+        out.serialize_field("provider", &self.provider)?;
+        out.serialize_field("kind", &self.kind())?;
+        out.serialize_field("verdict", &self.verdict)?;
+        out.serialize_field("errors", &self.errors)?;
+        out.serialize_field("rejected", &self.rejected())?;
+        out.serialize_field("signature", &self.signature())?;
+        out.serialize_field("response_status", &self.response_status)?;
+        out.serialize_field("forward_status", &self.forward_status)?;
+        out.serialize_field("forward_latency_ms", &self.forward_latency_ms)?;
+        out.serialize_field("forward_error", &self.forward_error())?;
+        out.serialize_field("gist", self.gist())?;
+        out.serialize_field("messages", &self.messages)?;
+        out.serialize_field("body_bytes", &self.body_bytes)?;
+        match self.label {
+            Some(label) => out.serialize_field("label", label)?,
+            None => out.skip_field("label")?,
+        }
+        out.end()
+    }
 }
 
 impl Summary {
@@ -139,28 +239,35 @@ impl Summary {
             id,
             file: Arc::clone(file),
             seq: record.seq,
-            received_at: clip(&record.received_at),
-            method: clip(&record.method),
-            path: clip(&record.path),
-            query: clip(&record.query),
+            texts: Summary::texts(record, forward.and_then(|f| f.error.as_deref()), &gist),
             provider: record.provider.map(crate::providers::Provider::id),
-            kind: record.kind.as_ref().map(|kind| clip(&kind.to_string())),
             verdict: record.verdict,
             errors: record.errors.len(),
-            rejected: record.rejected.as_ref().map(|why| clip(&why.to_string())),
-            signature: record
-                .signature
-                .as_ref()
-                .map(|check| clip(&check.to_string())),
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),
-            forward_error: forward.and_then(|f| f.error.as_deref().map(clip)),
-            gist: clip(&gist),
             messages,
             body_bytes: record.body_bytes,
             label,
         }
+    }
+
+    /// The texts of `record`'s summary, with `gist`.
+    fn texts(record: &CaptureRecord, forward_error: Option<&str>, gist: &str) -> Texts {
+        let kind = record.kind.as_ref().map(ToString::to_string);
+        let rejected = record.rejected.as_ref().map(ToString::to_string);
+        let signature = record.signature.as_ref().map(ToString::to_string);
+        Texts::new([
+            Some(&record.received_at),
+            Some(&record.method),
+            Some(&record.path),
+            Some(&record.query),
+            kind.as_deref(),
+            rejected.as_deref(),
+            signature.as_deref(),
+            forward_error,
+            Some(gist),
+        ])
     }
 
     /// The summary of a record `listen` saved, from what its worker found in the body
@@ -172,43 +279,64 @@ impl Summary {
             return Summary::of(0, file, &record);
         };
         let label = label_of(&record, facts.body_empty, facts.is_json);
-        let forward = record.forward;
-        let (forward_status, forward_latency_ms, forward_error) = match forward {
-            Some(f) => (f.status, Some(f.latency_ms), f.error.map(clip_owned)),
-            None => (None, None, None),
-        };
+        let forward = record.forward.as_ref();
         Summary {
             id: 0,
             file: Arc::clone(file),
             seq: record.seq,
-            received_at: clip_owned(record.received_at),
-            method: clip_owned(record.method),
-            path: clip_owned(record.path),
-            query: clip_owned(record.query),
+            texts: Summary::texts(
+                &record,
+                forward.and_then(|f| f.error.as_deref()),
+                &facts.gist,
+            ),
             provider: record.provider.map(crate::providers::Provider::id),
-            kind: record
-                .kind
-                .as_ref()
-                .map(|kind| clip_owned(kind.to_string())),
             verdict: record.verdict,
             errors: record.errors.len(),
-            rejected: record
-                .rejected
-                .as_ref()
-                .map(|why| clip_owned(why.to_string())),
-            signature: record
-                .signature
-                .as_ref()
-                .map(|check| clip_owned(check.to_string())),
             response_status: record.response_status,
-            forward_status,
-            forward_latency_ms,
-            forward_error,
-            gist: clip_owned(facts.gist),
+            forward_status: forward.and_then(|f| f.status),
+            forward_latency_ms: forward.map(|f| f.latency_ms),
             messages: facts.messages,
             body_bytes: record.body_bytes,
             label,
         }
+    }
+
+    pub fn received_at(&self) -> &str {
+        self.texts.get(Field::ReceivedAt).unwrap_or_default()
+    }
+
+    pub fn method(&self) -> &str {
+        self.texts.get(Field::Method).unwrap_or_default()
+    }
+
+    pub fn path(&self) -> &str {
+        self.texts.get(Field::Path).unwrap_or_default()
+    }
+
+    /// The query, empty when there was none.
+    pub fn query(&self) -> &str {
+        self.texts.get(Field::Query).unwrap_or_default()
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.texts.get(Field::Kind)
+    }
+
+    pub fn rejected(&self) -> Option<&str> {
+        self.texts.get(Field::Rejected)
+    }
+
+    pub fn signature(&self) -> Option<&str> {
+        self.texts.get(Field::Signature)
+    }
+
+    pub fn forward_error(&self) -> Option<&str> {
+        self.texts.get(Field::ForwardError)
+    }
+
+    /// Sender or recipient, and what it says.
+    pub fn gist(&self) -> &str {
+        self.texts.get(Field::Gist).unwrap_or_default()
     }
 
     /// The summary as JSON appended to `out`: byte for byte what serde_json writes of it (a
@@ -226,25 +354,30 @@ impl Summary {
             id,
             file,
             seq,
-            received_at,
-            method,
-            path,
-            query,
+            texts: _,
             provider,
-            kind,
             verdict,
             errors,
-            rejected,
-            signature,
             response_status,
             forward_status,
             forward_latency_ms,
-            forward_error,
-            gist,
             messages,
             body_bytes,
             label,
         } = self;
+        let (received_at, method, path, query, gist) = (
+            self.received_at(),
+            self.method(),
+            self.path(),
+            self.query(),
+            self.gist(),
+        );
+        let (kind, rejected, signature, forward_error) = (
+            self.kind(),
+            self.rejected(),
+            self.signature(),
+            self.forward_error(),
+        );
         out.extend_from_slice(b"{\"id\":");
         fine(serde_json::to_writer(&mut *out, id));
         member!(out, "file", text: file);
@@ -256,15 +389,15 @@ impl Summary {
             member!(out, "query", text: query);
         }
         member!(out, "provider", maybe: *provider);
-        member!(out, "kind", maybe: kind.as_deref());
+        member!(out, "kind", maybe: kind);
         fine(member!(out, "verdict", json: verdict));
         fine(member!(out, "errors", json: errors));
-        member!(out, "rejected", maybe: rejected.as_deref());
-        member!(out, "signature", maybe: signature.as_deref());
+        member!(out, "rejected", maybe: rejected);
+        member!(out, "signature", maybe: signature);
         fine(member!(out, "response_status", json: response_status));
         fine(member!(out, "forward_status", json: forward_status));
         fine(member!(out, "forward_latency_ms", json: forward_latency_ms));
-        member!(out, "forward_error", maybe: forward_error.as_deref());
+        member!(out, "forward_error", maybe: forward_error);
         member!(out, "gist", text: gist);
         member!(out, "messages");
         crate::escape::joined(out, *b"[]", messages, MessageEvent::write_json);
@@ -278,7 +411,7 @@ impl Summary {
     /// How the app answered the forward, as the list counts it: its status, `unreachable`, or
     /// `None` when the record was not forwarded.
     pub fn app_answer(&self) -> Option<String> {
-        match (self.forward_status, &self.forward_error) {
+        match (self.forward_status, self.forward_error()) {
             (Some(status), _) => Some(status.to_string()),
             (None, Some(_)) => Some("unreachable".to_string()),
             (None, None) => None,
@@ -287,19 +420,19 @@ impl Summary {
 
     /// Whether the record passes the list's filters.
     pub fn matches(&self, filter: &Filter) -> bool {
-        let lower = |text: &Option<String>| text.as_deref().unwrap_or("").to_ascii_lowercase();
+        let lower = |text: Option<&str>| text.unwrap_or("").to_ascii_lowercase();
         if let Some(provider) = &filter.provider {
             if self.provider.unwrap_or("").to_ascii_lowercase() != *provider {
                 return false;
             }
         }
         if let Some(kind) = &filter.kind {
-            if !lower(&self.kind).starts_with(kind.as_str()) {
+            if !lower(self.kind()).starts_with(kind.as_str()) {
                 return false;
             }
         }
         if let Some(verdict) = &filter.verdict {
-            let word = if self.rejected.is_some() {
+            let word = if self.rejected().is_some() {
                 "rejected"
             } else {
                 self.verdict.map_or("none", Verdict::word)
@@ -316,12 +449,12 @@ impl Summary {
         if let Some(text) = &filter.text {
             let ids = self.messages.iter().map(|m| m.id.as_str());
             let haystack = [
-                self.method.as_str(),
-                &self.path,
-                &self.query,
+                self.method(),
+                self.path(),
+                self.query(),
                 self.provider.unwrap_or(""),
-                self.kind.as_deref().unwrap_or(""),
-                &self.gist,
+                self.kind().unwrap_or(""),
+                self.gist(),
                 &self.seq.to_string(),
             ]
             .into_iter()
@@ -1386,8 +1519,8 @@ mod tests {
         assert!(!summary.messages.is_empty(), "the statuses are read");
         let size = serde_json::to_vec(&summary).unwrap().len();
         assert!(size < 64 * 1024, "a summary of {size} bytes");
-        assert!(summary.path.len() <= FIELD_MAX + 3 && summary.path.ends_with('…'));
-        assert!(summary.query.ends_with('…'));
+        assert!(summary.path().len() <= FIELD_MAX + 3 && summary.path().ends_with('…'));
+        assert!(summary.query().ends_with('…'));
     }
 
     /// A record line as `listen` writes it, checked as it checks it; the record too.
@@ -1453,6 +1586,96 @@ mod tests {
         }
     }
 
+    /// A summary as its fields were before its texts were kept in one block, with serde's
+    /// derived serialization.
+    #[derive(Serialize)]
+    struct AsFields<'a> {
+        id: u64,
+        file: &'a str,
+        seq: u64,
+        received_at: &'a str,
+        method: &'a str,
+        path: &'a str,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        query: &'a str,
+        provider: Option<&'static str>,
+        kind: Option<&'a str>,
+        verdict: Option<Verdict>,
+        errors: usize,
+        rejected: Option<&'a str>,
+        signature: Option<&'a str>,
+        response_status: u16,
+        forward_status: Option<u16>,
+        forward_latency_ms: Option<f64>,
+        forward_error: Option<&'a str>,
+        gist: &'a str,
+        messages: &'a [MessageEvent],
+        body_bytes: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<&'static str>,
+    }
+
+    impl<'a> AsFields<'a> {
+        fn of(summary: &'a Summary) -> AsFields<'a> {
+            AsFields {
+                id: summary.id,
+                file: &summary.file,
+                seq: summary.seq,
+                received_at: summary.received_at(),
+                method: summary.method(),
+                path: summary.path(),
+                query: summary.query(),
+                provider: summary.provider,
+                kind: summary.kind(),
+                verdict: summary.verdict,
+                errors: summary.errors,
+                rejected: summary.rejected(),
+                signature: summary.signature(),
+                response_status: summary.response_status,
+                forward_status: summary.forward_status,
+                forward_latency_ms: summary.forward_latency_ms,
+                forward_error: summary.forward_error(),
+                gist: summary.gist(),
+                messages: &summary.messages,
+                body_bytes: summary.body_bytes,
+                label: summary.label,
+            }
+        }
+    }
+
+    /// Each text comes back as given (cut at `FIELD_MAX`), an absent one as `None` and an
+    /// empty one as `Some("")`.
+    #[test]
+    fn texts_come_back_as_given() {
+        let long = "é".repeat(FIELD_MAX);
+        let texts = Texts::new([
+            Some("a"),
+            None,
+            Some(""),
+            Some(&long),
+            Some("kind"),
+            None,
+            Some(""),
+            Some("👍"),
+            None,
+        ]);
+        assert_eq!(texts.get(Field::ReceivedAt), Some("a"));
+        assert_eq!(texts.get(Field::Method), None);
+        assert_eq!(texts.get(Field::Path), Some(""));
+        let cut = texts.get(Field::Query).unwrap();
+        assert!(
+            cut.ends_with('…') && cut.len() <= FIELD_MAX + 3,
+            "{}",
+            cut.len()
+        );
+        assert_eq!(cut, clip_owned(long.clone()));
+        assert_eq!(texts.get(Field::Kind), Some("kind"));
+        assert_eq!(texts.get(Field::Rejected), None);
+        assert_eq!(texts.get(Field::Signature), Some(""));
+        assert_eq!(texts.get(Field::ForwardError), Some("👍"));
+        assert_eq!(texts.get(Field::Gist), None);
+    }
+
     /// A summary as a live list gets it is serde_json's text of it, byte for byte: for every
     /// sample, with every field set or none, and strings that need escaping.
     #[test]
@@ -1482,7 +1705,18 @@ mod tests {
             summaries.push(Summary::of(2, &file, &record));
         }
         let mut odd = Summary::of(5, &file, &line_of(5, "POST", "", b"{}").1);
-        odd.gist = (0u8..0x80).map(char::from).collect::<String>() + "👍\u{2028}";
+        let gist = (0u8..0x80).map(char::from).collect::<String>() + "👍\u{2028}";
+        odd.texts = Texts::new([
+            Some("2026-12-07T20:41:00.000000Z"),
+            Some("PATCH"),
+            Some("/odd\"path"),
+            Some(""),
+            None,
+            Some(""),
+            None,
+            Some("é"),
+            Some(&gist),
+        ]);
         odd.forward_latency_ms = Some(f64::NAN);
         odd.messages = vec![
             MessageEvent::new("id\"".into(), "read", Some("e\n".into())),
@@ -1492,6 +1726,12 @@ mod tests {
         assert!(summaries.iter().any(|summary| summary.label.is_some()));
         assert!(summaries.iter().any(|summary| !summary.messages.is_empty()));
         for summary in &summaries {
+            // The API's shape: what serde derived from the fields before they were kept in
+            // one block.
+            assert_eq!(
+                serde_json::to_string(summary).unwrap(),
+                serde_json::to_string(&AsFields::of(summary)).unwrap()
+            );
             let mut out = b"[".to_vec();
             summary.write_json(&mut out);
             let expected = [&b"["[..], &serde_json::to_vec(summary).unwrap()].concat();

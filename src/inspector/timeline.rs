@@ -58,7 +58,7 @@ pub fn timeline<'a>(message_id: &str, records: impl IntoIterator<Item = &'a Summ
                 record: record.id,
                 seq: record.seq,
                 file: record.file.to_string(),
-                received_at: record.received_at.clone(),
+                received_at: record.received_at().to_string(),
                 provider: record.provider.map(str::to_string),
                 status: event.status.clone(),
                 error: event.error.clone(),
