@@ -491,11 +491,13 @@ impl CaptureWriter {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let file = &open.0;
         if self.careful.load(Ordering::Acquire) {
-            // After a failure: one write at a time, each taken back whole if cut short.
-            let _turn = self
+            // After a failure: one write at a time, each taken back whole if cut short (no
+            // other worker's write can come between, as they take `turn` too).
+            let _careful = self
                 .careful_lock
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _turn = self.turn();
             let before = file.metadata()?.len();
             match write_whole(file, lines).and_then(|()| self.sync(file)) {
                 Ok(()) => {
@@ -510,25 +512,30 @@ impl CaptureWriter {
         } else {
             // Workers writing at once take turns here, where a waiting one sleeps, rather
             // than in the kernel, which spins on the file's lock while the other write runs.
-            let turn = self
-                .turn
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // A write cut short is cut back to the last whole line before the next one's
+            // turn, so no line is ever glued to a torn one.
+            let turn = self.turn();
             let written = write_whole(file, lines);
+            if written.is_err() {
+                self.careful.store(true, Ordering::Release);
+                truncate_to_whole_lines(file);
+            }
             drop(turn);
             match written.and_then(|()| self.sync(file)) {
                 Ok(()) => Ok(()),
                 Err(err) => {
                     self.careful.store(true, Ordering::Release);
-                    let _turn = self
-                        .careful_lock
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    truncate_to_whole_lines(file);
                     Err(err.into())
                 }
             }
         }
+    }
+
+    /// The turn to write (see [`CaptureWriter::write_file`]).
+    fn turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.turn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn sync(&self, file: &File) -> std::io::Result<()> {
