@@ -1,5 +1,5 @@
-//! Text escaped in one scan: the runs between the bytes that need escaping are found with one
-//! pass over the bytes and copied whole, and only those bytes are written another way. Every
+//! Text escaped in one scan, eight bytes at a time: the runs between the bytes that need
+//! escaping are copied whole, and only those bytes are written another way. Every
 //! request's capture record (its body as a JSON string, [`json_string`]) and every Meta
 //! webhook's wire bytes (`providers::meta`) pass here; serde_json's general path writes each
 //! run and each escape through `io::Write` after a per-byte loop, several times the cost.
@@ -208,6 +208,19 @@ fn escape_byte(byte: u8, out: &mut Vec<u8>) {
 mod tests {
     use super::*;
 
+    /// `json_string(text)` appended after `before` is `before` and serde_json's text of it.
+    fn assert_as_serde_json(before: &[u8], text: &str) {
+        let mut out = before.to_vec();
+        json_string(text, &mut out);
+        let expected = [before, serde_json::to_string(text).unwrap().as_bytes()].concat();
+        assert!(
+            out == expected,
+            "{text:?}: {} instead of {}",
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&expected)
+        );
+    }
+
     #[test]
     fn strings_are_written_as_serde_json_writes_them() {
         let every_ascii: String = (0u8..0x80).map(char::from).collect();
@@ -222,13 +235,7 @@ mod tests {
             "{\n  \"a\": \"b\\\"c\"\n}\n",
             every_ascii.as_str(),
         ] {
-            let mut out = Vec::new();
-            json_string(text, &mut out);
-            assert_eq!(
-                String::from_utf8(out).unwrap(),
-                serde_json::to_string(text).unwrap(),
-                "{text:?}"
-            );
+            assert_as_serde_json(b"", text);
         }
     }
 
@@ -248,10 +255,7 @@ mod tests {
                         if at % 3 == 0 {
                             text.push_str(special);
                         }
-                        let mut out = b"x".to_vec();
-                        json_string(&text, &mut out);
-                        let expected = format!("x{}", serde_json::to_string(&text).unwrap());
-                        assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                        assert_as_serde_json(b"x", &text);
                     }
                 }
             }
@@ -276,10 +280,7 @@ mod tests {
                             chars[at + 2] = '"';
                         }
                         let text: String = chars.into_iter().collect();
-                        let mut out = Vec::new();
-                        json_string(&text, &mut out);
-                        let expected = serde_json::to_string(&text).unwrap();
-                        assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+                        assert_as_serde_json(b"", &text);
                     }
                 }
             }
@@ -302,10 +303,7 @@ mod tests {
             let text: String = (0..len)
                 .map(|i| palette[((seed >> (i % 60)) as usize + i * 7) % palette.len()])
                 .collect();
-            let mut out = b"[".to_vec();
-            json_string(&text, &mut out);
-            let expected = format!("[{}", serde_json::to_string(&text).unwrap());
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+            assert_as_serde_json(b"[", &text);
         }
     }
 

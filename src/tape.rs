@@ -1,6 +1,7 @@
 //! A lean parsed form of a JSON body for the check of JSON Lines and folders: one flat vector of
 //! items, strings borrowed from the body where they hold no escapes, objects searched by
-//! comparing keys. `serde_json::Value` (with `preserve_order`) hashes every key twice with
+//! comparing each key's tag (its length and first four bytes) rather than hashing.
+//! `serde_json::Value` (with `preserve_order`) hashes every key twice with
 //! SipHash, allocates each key and string, and frees them all again: three quarters of a body's
 //! check. The tape is read by serde_json's own parser, so it accepts exactly what
 //! [`crate::validation::parse_json`] accepts, numbers included; anything the tape cannot stand

@@ -64,21 +64,8 @@ const FIELD_MAX: usize = 512;
 /// The most message events a summary keeps (a body may list thousands of statuses).
 const MESSAGES_MAX: usize = 64;
 
-/// `text` cut to at most `FIELD_MAX` bytes (on a character boundary), marked with `…`.
-fn clip_owned(mut text: String) -> String {
-    if text.len() <= FIELD_MAX {
-        return text;
-    }
-    let mut end = FIELD_MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text.push('…');
-    text
-}
-
-/// `text` appended to `out`, cut as [`clip_owned`] cuts it.
+/// `text` appended to `out`, cut to at most `FIELD_MAX` bytes (on a character boundary) and
+/// then marked with `…`.
 fn push_clipped(out: &mut String, text: &str) {
     if text.len() <= FIELD_MAX {
         out.push_str(text);
@@ -90,6 +77,16 @@ fn push_clipped(out: &mut String, text: &str) {
     }
     out.push_str(&text[..end]);
     out.push('…');
+}
+
+/// [`push_clipped`] of `text` alone, keeping `text` (its allocation) when it is short enough.
+fn clip_owned(text: String) -> String {
+    if text.len() <= FIELD_MAX {
+        return text;
+    }
+    let mut clipped = String::with_capacity(FIELD_MAX + '…'.len_utf8());
+    push_clipped(&mut clipped, &text);
+    clipped
 }
 
 /// A summary's text fields, each cut to `FIELD_MAX`, in the order they are given.
