@@ -22,7 +22,7 @@ pub struct FeedSender {
     queued: Arc<AtomicUsize>,
     pub(super) dropped: Arc<AtomicU64>,
     /// The capture file's name as the list shows it.
-    file: Arc<str>,
+    file: &'static str,
 }
 
 /// The inspector's end of the feed.
@@ -44,7 +44,7 @@ pub fn feed(file: &Path, last_seq: u64) -> (FeedSender, Feed) {
             sender,
             queued: Arc::clone(&queued),
             dropped: Arc::clone(&dropped),
-            file: Arc::from(crate::output::printable(&file.to_string_lossy())),
+            file: super::index::file_name(file),
         },
         Feed {
             receiver,
@@ -78,8 +78,8 @@ impl FeedSender {
     }
 
     /// The capture file's name, for [`Summary::fed`].
-    pub fn file(&self) -> &Arc<str> {
-        &self.file
+    pub fn file(&self) -> &'static str {
+        self.file
     }
 
     /// Records dropped so far.

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
@@ -79,14 +79,16 @@ fn push_clipped(out: &mut String, text: &str) {
     out.push('…');
 }
 
-/// [`push_clipped`] of `text` alone, keeping `text` (its allocation) when it is short enough.
-fn clip_owned(text: String) -> String {
-    if text.len() <= FIELD_MAX {
-        return text;
-    }
-    let mut clipped = String::with_capacity(FIELD_MAX + '…'.len_utf8());
-    push_clipped(&mut clipped, &text);
-    clipped
+/// A file's name as the list shows it, for the summaries of its records. Kept for the rest of
+/// the run (an inspector follows the few files it was given, for all of it): every summary
+/// then names its file without sharing a count of its users between the threads that make and
+/// drop summaries.
+pub fn file_name(path: &Path) -> &'static str {
+    Box::leak(
+        crate::output::printable(&path.to_string_lossy())
+            .into_owned()
+            .into_boxed_str(),
+    )
 }
 
 /// A summary's text fields, each cut to `FIELD_MAX`, in the order they are given.
@@ -104,54 +106,160 @@ enum Field {
 }
 
 const FIELDS: usize = 9;
+/// The message events whose ends are kept in the summary itself; a body about more (a batch
+/// of statuses) keeps the ends of the rest in a block of their own.
+const EVENTS_INLINE: usize = 2;
+/// Ends per message event: its id, its status, its error (empty when it has none).
+const EVENT_ENDS: usize = 3;
+const ENDS_INLINE: usize = FIELDS + EVENT_ENDS * EVENTS_INLINE;
+// Which events have an error is a bit each in a `u64`.
+const _: () = assert!(MESSAGES_MAX <= 64);
 
-/// A summary's text fields in one block. A summary is kept for each of `RING_MAX` records and
-/// freed when it leaves the list, long after and on another thread than the worker that made
-/// it: each block it holds is a cache miss when made and another when freed, so one block for
-/// every field instead of one per field is most of what a listed record costs under a flood.
+/// A summary's text fields and the message events it lists, in one block. A summary is kept
+/// for each of `RING_MAX` records and freed when it leaves the list, long after and on another
+/// thread than the worker that made it: each block it holds is a cache miss when made and
+/// another when freed, so one block for every text instead of one per text (and a `Vec` and
+/// two or three strings per message event) is most of what a listed record costs under a
+/// flood.
 #[derive(Debug)]
 struct Texts {
     text: Box<str>,
-    /// Where each field ends in `text` (each starts where the one before ends), in the order
-    /// of [`Field`].
-    ends: [u32; FIELDS],
+    /// Where each text ends in `text` (each starts where the one before ends): the fields in
+    /// the order of [`Field`], then each event's id, status and error; those past
+    /// `ENDS_INLINE` in `more`.
+    ends: [u32; ENDS_INLINE],
+    more: Box<[u32]>,
     /// The fields that are there (the optional ones may not be), a bit each.
     present: u16,
+    /// How many message events, at most `MESSAGES_MAX`.
+    events: u8,
+    /// The events that have an error, a bit each.
+    errors: u64,
 }
 
 impl Texts {
-    fn new(fields: [Option<&str>; FIELDS]) -> Texts {
+    /// The texts of `fields` and of the first `MESSAGES_MAX` of `events`, each cut to
+    /// `FIELD_MAX`.
+    fn new(fields: [Option<&str>; FIELDS], events: &[MessageEvent]) -> Texts {
+        let events = &events[..events.len().min(MESSAGES_MAX)];
+        let clipped = |text: &str| text.len().min(FIELD_MAX + '…'.len_utf8());
         let size = fields
             .iter()
             .flatten()
-            .map(|field| field.len().min(FIELD_MAX + 3))
-            .sum();
+            .map(|field| clipped(field))
+            .sum::<usize>()
+            + events
+                .iter()
+                .map(|event| {
+                    clipped(&event.id)
+                        + clipped(&event.status)
+                        + event.error.as_deref().map_or(0, clipped)
+                })
+                .sum::<usize>();
         let mut text = String::with_capacity(size);
-        let mut ends = [0u32; FIELDS];
+        let mut ends = [0u32; ENDS_INLINE];
+        let mut more = Vec::new();
+        let mut count = 0;
+        let mut end = |text: &String| {
+            // At most nine fields and 64 events of three texts of at most 515 bytes each.
+            let at = u32::try_from(text.len()).expect("a summary's texts are under 4 GiB");
+            match ends.get_mut(count) {
+                Some(end) => *end = at,
+                None => more.push(at),
+            }
+            count += 1;
+        };
         let mut present = 0u16;
         for (at, field) in fields.iter().enumerate() {
             if let Some(field) = field {
                 present |= 1 << at;
                 push_clipped(&mut text, field);
             }
-            ends[at] = u32::try_from(text.len()).expect("nine fields of at most 515 bytes");
+            end(&text);
+        }
+        let mut errors = 0u64;
+        for (at, event) in events.iter().enumerate() {
+            push_clipped(&mut text, &event.id);
+            end(&text);
+            push_clipped(&mut text, &event.status);
+            end(&text);
+            if let Some(error) = &event.error {
+                errors |= 1 << at;
+                push_clipped(&mut text, error);
+            }
+            end(&text);
         }
         Texts {
             text: text.into_boxed_str(),
             ends,
+            more: more.into_boxed_slice(),
             present,
+            events: u8::try_from(events.len()).expect("at most 64 events"),
+            errors,
         }
+    }
+
+    /// Where the `at`-th text ends.
+    fn end(&self, at: usize) -> usize {
+        (match at.checked_sub(ENDS_INLINE) {
+            None => self.ends[at],
+            Some(past) => self.more[past],
+        }) as usize
+    }
+
+    /// The `at`-th text.
+    fn text(&self, at: usize) -> &str {
+        let start = at.checked_sub(1).map_or(0, |before| self.end(before));
+        &self.text[start..self.end(at)]
     }
 
     fn get(&self, field: Field) -> Option<&str> {
         let at = field as usize;
-        if self.present & (1 << at) == 0 {
-            return None;
+        (self.present & (1 << at) != 0).then(|| self.text(at))
+    }
+
+    /// The `at`-th message event.
+    fn event(&self, at: usize) -> Message<'_> {
+        let first = FIELDS + EVENT_ENDS * at;
+        Message {
+            id: self.text(first),
+            status: self.text(first + 1),
+            error: (self.errors & (1 << at) != 0).then(|| self.text(first + 2)),
         }
-        let start = at
-            .checked_sub(1)
-            .map_or(0, |before| self.ends[before] as usize);
-        Some(&self.text[start..self.ends[at] as usize])
+    }
+}
+
+/// One message a listed record is about, as its summary keeps it ([`MessageEvent`], each text
+/// cut to `FIELD_MAX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Message<'a> {
+    pub id: &'a str,
+    pub status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}
+
+impl Message<'_> {
+    /// The event as JSON appended to `out`, byte for byte as serde_json writes it (the
+    /// summary test checks).
+    fn write_json(self, out: &mut Vec<u8>) {
+        use crate::escape::member;
+        out.extend_from_slice(b"{\"id\":");
+        crate::escape::json_string(self.id, out);
+        member!(out, "status", text: self.status);
+        if let Some(error) = self.error {
+            member!(out, "error", text: error);
+        }
+        out.push(b'}');
+    }
+}
+
+/// A summary's message events, serialized as a list of them.
+struct Messages<'a>(&'a Summary);
+
+impl Serialize for Messages<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.messages())
     }
 }
 
@@ -161,11 +269,12 @@ impl Texts {
 pub struct Summary {
     /// The inspector's number for the record (in the order read), used by the API.
     pub id: u64,
-    /// The capture file's name as given.
-    pub file: Arc<str>,
+    /// The capture file's name as given ([`file_name`]).
+    pub file: &'static str,
     pub seq: u64,
     /// `received_at`, `method`, `path`, `query`, `kind`, `rejected`, `signature`,
-    /// `forward_error` and the gist (sender or recipient, and what it says).
+    /// `forward_error`, the gist (sender or recipient, and what it says) and the messages the
+    /// body is about, with their statuses.
     texts: Texts,
     pub provider: Option<&'static str>,
     pub verdict: Option<Verdict>,
@@ -173,8 +282,6 @@ pub struct Summary {
     pub response_status: u16,
     pub forward_status: Option<u16>,
     pub forward_latency_ms: Option<f64>,
-    /// The messages the body is about, with their statuses.
-    pub messages: Vec<MessageEvent>,
     pub body_bytes: u64,
     /// What the list says for a record no provider claims, instead of a bare mark: `handshake`
     /// (a verification GET), `not JSON`, `no body`, `body not kept`.
@@ -186,7 +293,7 @@ impl Serialize for Summary {
         use serde::ser::SerializeStruct;
         let mut out = serializer.serialize_struct("Summary", 21)?;
         out.serialize_field("id", &self.id)?;
-        out.serialize_field("file", &*self.file)?;
+        out.serialize_field("file", self.file)?;
         out.serialize_field("seq", &self.seq)?;
         out.serialize_field("received_at", self.received_at())?;
         out.serialize_field("method", self.method())?;
@@ -207,7 +314,7 @@ impl Serialize for Summary {
         out.serialize_field("forward_latency_ms", &self.forward_latency_ms)?;
         out.serialize_field("forward_error", &self.forward_error())?;
         out.serialize_field("gist", self.gist())?;
-        out.serialize_field("messages", &self.messages)?;
+        out.serialize_field("messages", &Messages(self))?;
         out.serialize_field("body_bytes", &self.body_bytes)?;
         match self.label {
             Some(label) => out.serialize_field("label", label)?,
@@ -218,7 +325,7 @@ impl Serialize for Summary {
 }
 
 impl Summary {
-    fn of(id: u64, file: &Arc<str>, record: &CaptureRecord) -> Summary {
+    fn of(id: u64, file: &'static str, record: &CaptureRecord) -> Summary {
         let mut gist = String::new();
         let mut messages = Vec::new();
         let body = record.body_bytes().ok().flatten().unwrap_or_default();
@@ -228,49 +335,61 @@ impl Summary {
         if let Some(value) = value {
             if let Some(detection) = providers::detect(&value) {
                 gist = providers::gist(&value, detection.provider, &detection.kind);
-                messages = clipped(providers::message_events(&value, &detection));
+                messages = providers::message_events(&value, &detection);
             }
         }
         let forward = record.forward.as_ref();
         Summary {
             id,
-            file: Arc::clone(file),
+            file,
             seq: record.seq,
-            texts: Summary::texts(record, forward.and_then(|f| f.error.as_deref()), &gist),
+            texts: Summary::texts(
+                record,
+                forward.and_then(|f| f.error.as_deref()),
+                &gist,
+                &messages,
+            ),
             provider: record.provider.map(crate::providers::Provider::id),
             verdict: record.verdict,
             errors: record.errors.len(),
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),
-            messages,
             body_bytes: record.body_bytes,
             label,
         }
     }
 
-    /// The texts of `record`'s summary, with `gist`.
-    fn texts(record: &CaptureRecord, forward_error: Option<&str>, gist: &str) -> Texts {
+    /// The texts of `record`'s summary, with `gist` and `messages`.
+    fn texts(
+        record: &CaptureRecord,
+        forward_error: Option<&str>,
+        gist: &str,
+        messages: &[MessageEvent],
+    ) -> Texts {
         let kind = record.kind.as_ref().map(ToString::to_string);
         let rejected = record.rejected.as_ref().map(ToString::to_string);
         let signature = record.signature.as_ref().map(ToString::to_string);
-        Texts::new([
-            Some(&record.received_at),
-            Some(&record.method),
-            Some(&record.path),
-            Some(&record.query),
-            kind.as_deref(),
-            rejected.as_deref(),
-            signature.as_deref(),
-            forward_error,
-            Some(gist),
-        ])
+        Texts::new(
+            [
+                Some(&record.received_at),
+                Some(&record.method),
+                Some(&record.path),
+                Some(&record.query),
+                kind.as_deref(),
+                rejected.as_deref(),
+                signature.as_deref(),
+                forward_error,
+                Some(gist),
+            ],
+            messages,
+        )
     }
 
     /// The summary of a record `listen` saved, from what its worker found in the body
     /// (`facts`) rather than by reading the body again; the same as [`Summary::of`] gives for
     /// the record's line. Its `id` is set by the index.
-    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>, file: &Arc<str>) -> Summary {
+    pub fn fed(record: CaptureRecord, facts: Option<BodyFacts>, file: &'static str) -> Summary {
         let Some(facts) = facts else {
             // Not a body the worker checked (a bodiless GET, a refused request): as read.
             return Summary::of(0, file, &record);
@@ -279,12 +398,13 @@ impl Summary {
         let forward = record.forward.as_ref();
         Summary {
             id: 0,
-            file: Arc::clone(file),
+            file,
             seq: record.seq,
             texts: Summary::texts(
                 &record,
                 forward.and_then(|f| f.error.as_deref()),
                 &facts.gist,
+                &facts.messages,
             ),
             provider: record.provider.map(crate::providers::Provider::id),
             verdict: record.verdict,
@@ -292,7 +412,6 @@ impl Summary {
             response_status: record.response_status,
             forward_status: forward.and_then(|f| f.status),
             forward_latency_ms: forward.map(|f| f.latency_ms),
-            messages: facts.messages,
             body_bytes: record.body_bytes,
             label,
         }
@@ -336,6 +455,11 @@ impl Summary {
         self.texts.get(Field::Gist).unwrap_or_default()
     }
 
+    /// The messages the body is about, with their statuses.
+    pub fn messages(&self) -> impl ExactSizeIterator<Item = Message<'_>> + '_ {
+        (0..usize::from(self.texts.events)).map(|at| self.texts.event(at))
+    }
+
     /// The summary as JSON appended to `out`: byte for byte what serde_json writes of it (a
     /// test checks), its strings escaped in one scan (`escape::json_string`). A live list
     /// writes one of these for every record of a flood. Every field is named here, so a new
@@ -358,7 +482,6 @@ impl Summary {
             response_status,
             forward_status,
             forward_latency_ms,
-            messages,
             body_bytes,
             label,
         } = self;
@@ -397,7 +520,7 @@ impl Summary {
         member!(out, "forward_error", maybe: forward_error);
         member!(out, "gist", text: gist);
         member!(out, "messages");
-        crate::escape::joined(out, *b"[]", messages, MessageEvent::write_json);
+        crate::escape::joined(out, *b"[]", self.messages(), Message::write_json);
         fine(member!(out, "body_bytes", json: body_bytes));
         if let Some(label) = label {
             member!(out, "label", text: label);
@@ -444,7 +567,7 @@ impl Summary {
             }
         }
         if let Some(text) = &filter.text {
-            let ids = self.messages.iter().map(|m| m.id.as_str());
+            let ids = self.messages().map(|m| m.id);
             let haystack = [
                 self.method(),
                 self.path(),
@@ -494,17 +617,6 @@ fn label_of(record: &CaptureRecord, body_empty: bool, is_json: bool) -> Option<&
     }
 }
 
-/// The message events a summary keeps: the first `MESSAGES_MAX`, their fields clipped.
-fn clipped(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
-    messages.truncate(MESSAGES_MAX);
-    for event in &mut messages {
-        event.id = clip_owned(std::mem::take(&mut event.id));
-        event.status = clip_owned(std::mem::take(&mut event.status));
-        event.error = event.error.take().map(clip_owned);
-    }
-    messages
-}
-
 /// What `listen`'s worker found in a body it checked, for the list: the gist, the messages
 /// it is about, and whether it is JSON. Found while the worker holds the parsed body, so the
 /// inspector never parses it again.
@@ -540,7 +652,7 @@ impl BodyFacts {
             if let Some(value) = providers::query_body(&record.query) {
                 if let Some(detection) = providers::detect(&value) {
                     facts.gist = providers::gist(&value, detection.provider, &detection.kind);
-                    facts.messages = clipped(providers::message_events(&value, &detection));
+                    facts.messages = providers::message_events(&value, &detection);
                 }
             }
             return facts;
@@ -548,7 +660,7 @@ impl BodyFacts {
         if let (Some(value), Some(provider), Some(kind)) = (value, record.provider, &record.kind) {
             facts.gist = providers::gist(value, provider, kind);
             if let Some(lifecycle) = provider.rules().lifecycle() {
-                facts.messages = clipped(lifecycle.message_events(value, kind));
+                facts.messages = lifecycle.message_events(value, kind);
             }
         }
         facts
@@ -562,7 +674,7 @@ impl BodyFacts {
             messages: provider
                 .rules()
                 .lifecycle()
-                .map(|lifecycle| clipped(lifecycle.message_events_tape(body, kind)))
+                .map(|lifecycle| lifecycle.message_events_tape(body, kind))
                 .unwrap_or_default(),
             is_json: true,
             body_empty: false,
@@ -705,7 +817,7 @@ impl State {
 /// The records of the followed (or fed) files.
 pub struct Index {
     files: Vec<PathBuf>,
-    names: Vec<Arc<str>>,
+    names: Vec<&'static str>,
     state: Mutex<State>,
     /// Told when records are added or the list should be reloaded.
     changed: Condvar,
@@ -752,10 +864,7 @@ pub struct Page {
 
 impl Index {
     fn new(files: Vec<PathBuf>, fed: Option<Fed>) -> Arc<Index> {
-        let names = files
-            .iter()
-            .map(|path| Arc::from(crate::output::printable(&path.to_string_lossy())))
-            .collect();
+        let names = files.iter().map(|path| file_name(path)).collect();
         Arc::new(Index {
             files,
             names,
@@ -908,7 +1017,7 @@ impl Index {
                 offset,
                 len: line.len() as u64,
             };
-            read.push((Summary::of(0, &self.names[file], &record), place));
+            read.push((Summary::of(0, self.names[file], &record), place));
         }
         let mut state = self.state();
         for (mut summary, place) in read {
@@ -1009,7 +1118,7 @@ impl Index {
         let Ok(record) = capture::parse_record(line) else {
             return;
         };
-        let mut summary = Summary::of(0, &self.names[file], &record);
+        let mut summary = Summary::of(0, self.names[file], &record);
         let mut state = self.state();
         summary.id = state.next_up;
         state.next_up += 1;
@@ -1182,7 +1291,7 @@ impl Index {
             .into_iter()
             .filter_map(|(id, place, line)| {
                 let record = capture::parse_record(line).ok()?;
-                Some((Summary::of(id, &self.names[0], &record), place))
+                Some((Summary::of(id, self.names[0], &record), place))
             })
             .collect();
         let mut state = self.state();
@@ -1336,7 +1445,7 @@ impl Index {
         state
             .entries
             .iter()
-            .filter(|entry| entry.summary.messages.iter().any(|m| m.id == message_id))
+            .filter(|entry| entry.summary.messages().any(|m| m.id == message_id))
             .map(|entry| Arc::clone(&entry.summary))
             .collect()
     }
@@ -1512,8 +1621,8 @@ mod tests {
             "response_status": 200,
         });
         let record = capture::parse_record(&serde_json::to_vec(&line).unwrap()).unwrap();
-        let summary = Summary::of(1, &Arc::from("captures.jsonl"), &record);
-        assert!(!summary.messages.is_empty(), "the statuses are read");
+        let summary = Summary::of(1, "captures.jsonl", &record);
+        assert!(summary.messages().len() > 0, "the statuses are read");
         let size = serde_json::to_vec(&summary).unwrap().len();
         assert!(size < 64 * 1024, "a summary of {size} bytes");
         assert!(summary.path().len() <= FIELD_MAX + 3 && summary.path().ends_with('…'));
@@ -1571,9 +1680,9 @@ mod tests {
             let (_, record) = line_of(7, method, query, &body);
             let value = crate::validation::check_bytes_parsed(&body, Some(query), &options).1;
             let facts = BodyFacts::of(&record, &body, value.as_ref());
-            let file = Arc::from("captures.jsonl");
-            let fed = Summary::fed(record.clone(), Some(facts), &file);
-            let read = Summary::of(0, &file, &record);
+            let file = "captures.jsonl";
+            let fed = Summary::fed(record.clone(), Some(facts), file);
+            let read = Summary::of(0, file, &record);
             assert_eq!(
                 serde_json::to_value(&fed).unwrap(),
                 serde_json::to_value(&read).unwrap(),
@@ -1606,7 +1715,7 @@ mod tests {
         forward_latency_ms: Option<f64>,
         forward_error: Option<&'a str>,
         gist: &'a str,
-        messages: &'a [MessageEvent],
+        messages: Vec<MessageEvent>,
         body_bytes: u64,
         #[serde(skip_serializing_if = "Option::is_none")]
         label: Option<&'static str>,
@@ -1616,7 +1725,7 @@ mod tests {
         fn of(summary: &'a Summary) -> AsFields<'a> {
             AsFields {
                 id: summary.id,
-                file: &summary.file,
+                file: summary.file,
                 seq: summary.seq,
                 received_at: summary.received_at(),
                 method: summary.method(),
@@ -1633,7 +1742,10 @@ mod tests {
                 forward_latency_ms: summary.forward_latency_ms,
                 forward_error: summary.forward_error(),
                 gist: summary.gist(),
-                messages: &summary.messages,
+                messages: summary
+                    .messages()
+                    .map(|m| MessageEvent::new(m.id.into(), m.status, m.error.map(str::to_string)))
+                    .collect(),
                 body_bytes: summary.body_bytes,
                 label: summary.label,
             }
@@ -1645,17 +1757,20 @@ mod tests {
     #[test]
     fn texts_come_back_as_given() {
         let long = "é".repeat(FIELD_MAX);
-        let texts = Texts::new([
-            Some("a"),
-            None,
-            Some(""),
-            Some(&long),
-            Some("kind"),
-            None,
-            Some(""),
-            Some("👍"),
-            None,
-        ]);
+        let texts = Texts::new(
+            [
+                Some("a"),
+                None,
+                Some(""),
+                Some(&long),
+                Some("kind"),
+                None,
+                Some(""),
+                Some("👍"),
+                None,
+            ],
+            &[],
+        );
         assert_eq!(texts.get(Field::ReceivedAt), Some("a"));
         assert_eq!(texts.get(Field::Method), None);
         assert_eq!(texts.get(Field::Path), Some(""));
@@ -1665,7 +1780,9 @@ mod tests {
             "{}",
             cut.len()
         );
-        assert_eq!(cut, clip_owned(long.clone()));
+        let mut expected = String::new();
+        push_clipped(&mut expected, &long);
+        assert_eq!(cut, expected);
         assert_eq!(texts.get(Field::Kind), Some("kind"));
         assert_eq!(texts.get(Field::Rejected), None);
         assert_eq!(texts.get(Field::Signature), Some(""));
@@ -1673,15 +1790,74 @@ mod tests {
         assert_eq!(texts.get(Field::Gist), None);
     }
 
+    /// Each message event comes back as given (its texts cut at `FIELD_MAX`, an error absent
+    /// or empty as given), for no events, those kept in the summary itself and more, up to
+    /// `MESSAGES_MAX`; the fields are unchanged by them.
+    #[test]
+    fn message_events_come_back_as_given() {
+        let long = "é".repeat(FIELD_MAX);
+        let cut = |text: &str| {
+            let mut out = String::new();
+            push_clipped(&mut out, text);
+            out
+        };
+        for count in [0, 1, 2, 3, 7, MESSAGES_MAX, MESSAGES_MAX + 5] {
+            let events: Vec<MessageEvent> = (0..count)
+                .map(|at| {
+                    let id = match at % 3 {
+                        0 => format!("wamid.{at}"),
+                        1 => long.clone(),
+                        _ => String::new(),
+                    };
+                    let error = match at % 4 {
+                        0 => None,
+                        1 => Some(String::new()),
+                        2 => Some(format!("131047 {long}")),
+                        _ => Some("130429 rate".to_string()),
+                    };
+                    MessageEvent::new(id, if at % 2 == 0 { "sent" } else { "" }, error)
+                })
+                .collect();
+            let fields = [
+                Some("t"),
+                Some("POST"),
+                None,
+                Some(""),
+                None,
+                None,
+                None,
+                None,
+                Some("g"),
+            ];
+            let texts = Texts::new(fields, &events);
+            let kept: Vec<Message<'_>> = (0..usize::from(texts.events))
+                .map(|at| texts.event(at))
+                .collect();
+            assert_eq!(kept.len(), count.min(MESSAGES_MAX));
+            for (event, message) in events.iter().zip(&kept) {
+                assert_eq!(message.id, cut(&event.id));
+                assert_eq!(message.status, cut(&event.status));
+                assert_eq!(
+                    message.error.map(str::to_string),
+                    event.error.as_deref().map(cut)
+                );
+            }
+            assert_eq!(texts.get(Field::ReceivedAt), Some("t"));
+            assert_eq!(texts.get(Field::Path), None);
+            assert_eq!(texts.get(Field::Query), Some(""));
+            assert_eq!(texts.get(Field::Gist), Some("g"));
+        }
+    }
+
     /// A summary as a live list gets it is serde_json's text of it, byte for byte: for every
     /// sample, with every field set or none, and strings that need escaping.
     #[test]
     fn a_summary_is_written_as_serde_json_writes_it() {
-        let file: Arc<str> = Arc::from("cap\"tures\n.jsonl");
+        let file = "cap\"tures\n.jsonl";
         let mut summaries = Vec::new();
         for sample in crate::catalogue::samples() {
             let (_, record) = line_of(3, "POST", "", sample.body);
-            summaries.push(Summary::of(1, &file, &record));
+            summaries.push(Summary::of(1, file, &record));
             let full = CaptureRecord {
                 query: "a=\u{1}&b=é".into(),
                 rejected: Some(capture::Rejection::Other("why \"\\".into())),
@@ -1695,33 +1871,36 @@ mod tests {
                 }),
                 ..record
             };
-            summaries.push(Summary::of(u64::MAX, &file, &full));
+            summaries.push(Summary::of(u64::MAX, file, &full));
         }
         for (method, body) in [("GET", &b""[..]), ("POST", b"not json"), ("PUT", b"\xff")] {
             let (_, record) = line_of(4, method, "hub.mode=subscribe", body);
-            summaries.push(Summary::of(2, &file, &record));
+            summaries.push(Summary::of(2, file, &record));
         }
-        let mut odd = Summary::of(5, &file, &line_of(5, "POST", "", b"{}").1);
+        let mut odd = Summary::of(5, file, &line_of(5, "POST", "", b"{}").1);
         let gist = (0u8..0x80).map(char::from).collect::<String>() + "👍\u{2028}";
-        odd.texts = Texts::new([
-            Some("2026-12-07T20:41:00.000000Z"),
-            Some("PATCH"),
-            Some("/odd\"path"),
-            Some(""),
-            None,
-            Some(""),
-            None,
-            Some("é"),
-            Some(&gist),
-        ]);
+        odd.texts = Texts::new(
+            [
+                Some("2026-12-07T20:41:00.000000Z"),
+                Some("PATCH"),
+                Some("/odd\"path"),
+                Some(""),
+                None,
+                Some(""),
+                None,
+                Some("é"),
+                Some(&gist),
+            ],
+            &[
+                MessageEvent::new("id\"".into(), "read", Some("e\n".into())),
+                MessageEvent::new("wamid.\u{1}é".into(), "sent", None),
+                MessageEvent::new(String::new(), "", Some(String::new())),
+            ],
+        );
         odd.forward_latency_ms = Some(f64::NAN);
-        odd.messages = vec![
-            MessageEvent::new("id\"".into(), "read", Some("e\n".into())),
-            MessageEvent::new("wamid.\u{1}é".into(), "sent", None),
-        ];
         summaries.push(odd);
         assert!(summaries.iter().any(|summary| summary.label.is_some()));
-        assert!(summaries.iter().any(|summary| !summary.messages.is_empty()));
+        assert!(summaries.iter().any(|summary| summary.messages().len() > 0));
         for summary in &summaries {
             // The API's shape: what serde derived from the fields before they were kept in
             // one block.

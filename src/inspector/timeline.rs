@@ -40,18 +40,18 @@ pub fn timeline<'a>(message_id: &str, records: impl IntoIterator<Item = &'a Summ
     let mut steps: Vec<Step> = Vec::new();
     let mut furthest: Option<(u8, String)> = None;
     for record in records {
-        for event in record.messages.iter().filter(|m| m.id == message_id) {
+        for event in record.messages().filter(|m| m.id == message_id) {
             let mut flags = Vec::new();
             if steps.iter().any(|step| step.status == event.status) {
                 flags.push("duplicate".to_string());
             }
-            if let Some(rank) = rank(&event.status) {
+            if let Some(rank) = rank(event.status) {
                 match &furthest {
                     Some((top, word)) if rank < *top => {
                         flags.push(format!("out of order: {} after {word}", event.status));
                     }
                     Some((top, _)) if rank == *top => {}
-                    _ => furthest = Some((rank, event.status.clone())),
+                    _ => furthest = Some((rank, event.status.to_string())),
                 }
             }
             steps.push(Step {
@@ -60,8 +60,8 @@ pub fn timeline<'a>(message_id: &str, records: impl IntoIterator<Item = &'a Summ
                 file: record.file.to_string(),
                 received_at: record.received_at().to_string(),
                 provider: record.provider.map(str::to_string),
-                status: event.status.clone(),
-                error: event.error.clone(),
+                status: event.status.to_string(),
+                error: event.error.map(str::to_string),
                 flags,
             });
         }
