@@ -199,6 +199,11 @@ async fn edit(client: &Client, from: &str, to: &str) {
     client.execute(&script, vec![]).await.unwrap();
 }
 
+/// How long the page may take to show what it is waiting for. The page shows it within a
+/// second on a quiet machine; the tests run beside many others (on CI, two cores for all of
+/// them, a headless browser each), where 15 s once ran out.
+const PAGE_WAIT: Duration = Duration::from_secs(30);
+
 /// The statuses and messages of a Meta webhook body, in every entry and change.
 fn webhook_events(body: &[u8]) -> usize {
     let body: Value = serde_json::from_slice(body).expect("a JSON webhook");
@@ -213,9 +218,9 @@ fn webhook_events(body: &[u8]) -> usize {
         .sum()
 }
 
-/// Wait (at most 15 s) until `script` returns true in the page.
+/// Wait (at most `PAGE_WAIT`) until `script` returns true in the page.
 async fn until(client: &Client, what: &str, script: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + PAGE_WAIT;
     loop {
         let value = client.execute(script, vec![]).await.unwrap();
         if value == Value::Bool(true) {
@@ -232,10 +237,10 @@ fn look_again(error: &fantoccini::error::CmdError) -> bool {
     error.is_stale_element_reference() || error.is_no_such_element()
 }
 
-/// Find `selector` and click it, found afresh each try (at most 15 s) while the list
+/// Find `selector` and click it, found afresh each try (at most `PAGE_WAIT`) while the list
 /// re-renders under it.
 async fn click(client: &Client, selector: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + PAGE_WAIT;
     loop {
         let clicked = match client.find(Locator::Css(selector)).await {
             Ok(element) => element.click().await,
@@ -253,7 +258,7 @@ async fn click(client: &Client, selector: &str) {
 
 /// The text of `selector`, found afresh while the list re-renders under it.
 async fn text_of(client: &Client, selector: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + PAGE_WAIT;
     loop {
         let text = match client.find(Locator::Css(selector)).await {
             Ok(element) => element.text().await,
