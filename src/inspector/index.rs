@@ -704,11 +704,24 @@ struct Place {
 
 /// One listed record.
 struct Entry {
+    /// The summary's id, kept here so that finding a record by id reads the list alone.
+    id: u64,
     summary: Arc<Summary>,
     file: usize,
     /// `None` for a record `listen` fed whose line has not been looked for yet
     /// ([`Index::locate`] finds it by its `seq`).
     place: Option<Place>,
+}
+
+impl Entry {
+    fn new(summary: Summary, file: usize, place: Option<Place>) -> Entry {
+        Entry {
+            id: summary.id,
+            summary: Arc::new(summary),
+            file,
+            place,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -752,9 +765,11 @@ struct State {
     next_down: u64,
     /// Records that dropped off the front of the list, or that were never read into it.
     dropped: u64,
-    /// The newest records added, in the order added, for the live lists; `log_start` is the
-    /// number of the first one (since the start).
-    log: VecDeque<Arc<Summary>>,
+    /// The ids of the newest records added, in the order added, for the live lists;
+    /// `log_start` is the number of the first one (since the start). A live list is sent those
+    /// still listed. (Ids rather than the summaries: a summary shared by the list and the log
+    /// had its count changed by both, and read again when it left each.)
+    log: VecDeque<u64>,
     log_start: u64,
     /// Changes the live lists should reload for.
     reloads: u64,
@@ -778,18 +793,18 @@ impl State {
     /// Add a record at its place by id (at the end but for a few arriving out of order), for
     /// the live lists too. A record listed already is not listed twice.
     fn insert(&mut self, entry: Entry) {
-        let id = entry.summary.id;
+        let id = entry.id;
         // Records arrive nearly in order: their place is looked for from the end first.
         let mut at = self.entries.len();
         let mut steps = 0;
-        while at > 0 && steps < 64 && self.entries[at - 1].summary.id >= id {
+        while at > 0 && steps < 64 && self.entries[at - 1].id >= id {
             at -= 1;
             steps += 1;
         }
-        if at > 0 && self.entries[at - 1].summary.id >= id {
-            at = self.entries.partition_point(|e| e.summary.id < id);
+        if at > 0 && self.entries[at - 1].id >= id {
+            at = self.entries.partition_point(|e| e.id < id);
         }
-        if self.entries.get(at).is_some_and(|e| e.summary.id == id) {
+        if self.entries.get(at).is_some_and(|e| e.id == id) {
             return;
         }
         if at == 0 && self.entries.len() >= RING_MAX {
@@ -797,7 +812,7 @@ impl State {
             self.dropped += 1;
             return;
         }
-        self.log.push_back(Arc::clone(&entry.summary));
+        self.log.push_back(id);
         if self.log.len() > RING_MAX {
             self.log.pop_front();
             self.log_start += 1;
@@ -1027,11 +1042,7 @@ impl Index {
             }
             summary.id = state.next_down;
             state.next_down -= 1;
-            state.entries.push_front(Entry {
-                summary: Arc::new(summary),
-                file,
-                place: Some(place),
-            });
+            state.entries.push_front(Entry::new(summary, file, Some(place)));
         }
         state.entries.len() >= RING_MAX
     }
@@ -1122,15 +1133,12 @@ impl Index {
         let mut state = self.state();
         summary.id = state.next_up;
         state.next_up += 1;
-        state.insert(Entry {
-            summary: Arc::new(summary),
-            file,
-            place: Some(Place {
-                file_id,
-                offset,
-                len: line.len() as u64,
-            }),
-        });
+        let place = Place {
+            file_id,
+            offset,
+            len: line.len() as u64,
+        };
+        state.insert(Entry::new(summary, file, Some(place)));
         drop(state);
         self.changed.notify_all();
     }
@@ -1185,11 +1193,7 @@ impl Index {
                 continue;
             };
             summary.id = id;
-            state.insert(Entry {
-                summary: Arc::new(summary),
-                file: 0,
-                place: None,
-            });
+            state.insert(Entry::new(summary, 0, None));
         }
         drop(state);
         self.changed.notify_all();
@@ -1272,10 +1276,10 @@ impl Index {
                     offset: base + start as u64,
                     len: line.len() as u64,
                 };
-                let at = state.entries.partition_point(|e| e.summary.id < id);
+                let at = state.entries.partition_point(|e| e.id < id);
                 let full = state.entries.len() >= RING_MAX;
                 match state.entries.get_mut(at) {
-                    Some(entry) if entry.summary.id == id => {
+                    Some(entry) if entry.id == id => {
                         entry.place.get_or_insert(place);
                     }
                     // Older than the list holds: it dropped off, as the oldest do.
@@ -1296,11 +1300,7 @@ impl Index {
             .collect();
         let mut state = self.state();
         for (summary, place) in read {
-            state.insert(Entry {
-                summary: Arc::new(summary),
-                file: 0,
-                place: Some(place),
-            });
+            state.insert(Entry::new(summary, 0, Some(place)));
         }
         drop(state);
         self.changed.notify_all();
@@ -1323,12 +1323,17 @@ impl Index {
             return Some(Update::Reload);
         }
         let from = (cursor.next - state.log_start) as usize;
-        let records: Vec<Arc<Summary>> =
-            state.log.range(from..).take(UPDATES_MAX).cloned().collect();
+        let ids = state.log.range(from..).take(UPDATES_MAX);
+        let taken = ids.len();
+        let records: Vec<Arc<Summary>> = ids
+            .filter_map(|id| find(&state.entries, *id))
+            .map(|entry| Arc::clone(&entry.summary))
+            .collect();
+        cursor.next += taken as u64;
         if records.is_empty() {
+            // Nothing added, or only records no longer listed: a ping.
             return None;
         }
-        cursor.next += records.len() as u64;
         Some(Update::Records(records))
     }
 
@@ -1355,7 +1360,7 @@ impl Index {
                 continue;
             }
             matching += 1;
-            if records.len() < limit && before.is_none_or(|before| entry.summary.id < before) {
+            if records.len() < limit && before.is_none_or(|before| entry.id < before) {
                 records.push(Arc::clone(&entry.summary));
             }
         }
@@ -1378,7 +1383,7 @@ impl Index {
         let state = self.state();
         let at = state
             .entries
-            .partition_point(|entry| entry.summary.id <= after);
+            .partition_point(|entry| entry.id <= after);
         let records = state
             .entries
             .range(at..)
@@ -1453,8 +1458,8 @@ impl Index {
 
 fn find(entries: &VecDeque<Entry>, id: u64) -> Option<&Entry> {
     // Ids only grow along the list, though a reload can leave gaps.
-    let at = entries.partition_point(|entry| entry.summary.id < id);
-    entries.get(at).filter(|entry| entry.summary.id == id)
+    let at = entries.partition_point(|entry| entry.id < id);
+    entries.get(at).filter(|entry| entry.id == id)
 }
 
 /// Where the last line ended by a newline ends in `handle` (of `len` bytes): a last line
