@@ -652,7 +652,7 @@ impl BodyFacts {
             if let Some(value) = providers::query_body(&record.query) {
                 if let Some(detection) = providers::detect(&value) {
                     facts.gist = providers::gist(&value, detection.provider, &detection.kind);
-                    facts.messages = providers::message_events(&value, &detection);
+                    facts.messages = kept(providers::message_events(&value, &detection));
                 }
             }
             return facts;
@@ -660,7 +660,7 @@ impl BodyFacts {
         if let (Some(value), Some(provider), Some(kind)) = (value, record.provider, &record.kind) {
             facts.gist = providers::gist(value, provider, kind);
             if let Some(lifecycle) = provider.rules().lifecycle() {
-                facts.messages = lifecycle.message_events(value, kind);
+                facts.messages = kept(lifecycle.message_events(value, kind));
             }
         }
         facts
@@ -674,7 +674,7 @@ impl BodyFacts {
             messages: provider
                 .rules()
                 .lifecycle()
-                .map(|lifecycle| lifecycle.message_events_tape(body, kind))
+                .map(|lifecycle| kept(lifecycle.message_events_tape(body, kind)))
                 .unwrap_or_default(),
             is_json: true,
             body_empty: false,
@@ -682,7 +682,7 @@ impl BodyFacts {
         }
     }
 
-    /// The messages the body is about, as the list keeps them.
+    /// The messages the body is about, the first `MESSAGES_MAX` (the list cuts their texts).
     #[cfg(test)]
     pub fn messages(&self) -> &[MessageEvent] {
         &self.messages
@@ -692,6 +692,16 @@ impl BodyFacts {
     pub fn gist_of_body(&self) -> Option<&str> {
         (!self.of_query && !self.gist.is_empty()).then_some(self.gist.as_str())
     }
+}
+
+/// The message events a summary can keep: the first `MESSAGES_MAX`. A worker holds a batch's
+/// facts until its answers are sent, and a body may list tens of thousands of statuses.
+fn kept(mut messages: Vec<MessageEvent>) -> Vec<MessageEvent> {
+    if messages.len() > MESSAGES_MAX {
+        messages.truncate(MESSAGES_MAX);
+        messages.shrink_to_fit();
+    }
+    messages
 }
 
 /// Where a record is in its file, when known.
@@ -1042,7 +1052,9 @@ impl Index {
             }
             summary.id = state.next_down;
             state.next_down -= 1;
-            state.entries.push_front(Entry::new(summary, file, Some(place)));
+            state
+                .entries
+                .push_front(Entry::new(summary, file, Some(place)));
         }
         state.entries.len() >= RING_MAX
     }
@@ -1381,9 +1393,7 @@ impl Index {
     /// follow them.
     pub fn after(&self, after: u64, limit: usize) -> (Vec<Arc<Summary>>, bool) {
         let state = self.state();
-        let at = state
-            .entries
-            .partition_point(|entry| entry.id <= after);
+        let at = state.entries.partition_point(|entry| entry.id <= after);
         let records = state
             .entries
             .range(at..)

@@ -181,19 +181,6 @@ impl MessageEvent {
             error,
         }
     }
-
-    /// The event as JSON appended to `out`, byte for byte as serde_json writes it (the
-    /// inspector's summary test checks).
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        use crate::escape::member;
-        out.extend_from_slice(b"{\"id\":");
-        crate::escape::json_string(&self.id, out);
-        member!(out, "status", text: &self.status);
-        if let Some(error) = &self.error {
-            member!(out, "error", text: error);
-        }
-        out.push(b'}');
-    }
 }
 
 /// How a body names the user a message is from or a status is about (Meta: PROVIDERS.md,

@@ -427,6 +427,70 @@ fn the_page_in_a_headless_browser() {
     drop(driver);
 }
 
+/// A record that arrives while the list reloads (the live list's stream opened again, a filter
+/// changed) stays in the list: the page being fetched was made before it, and once replaced
+/// the row the live list had just added. The page's fetch is held open here, as a slow answer
+/// would hold it, until the live list has delivered the record.
+#[test]
+fn a_record_arriving_during_a_reload_stays_listed() {
+    if browser_missing("a_record_arriving_during_a_reload_stays_listed") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("captures.jsonl");
+    let mut listener = Listener::start(&["--out", out.to_str().unwrap()]);
+    let ui = inspector_url(&mut listener);
+    let driver = Driver::start();
+    runtime().block_on(async {
+        let client = driver.session(1440, &dir.path().join("profile")).await;
+        client.goto(&ui).await.unwrap();
+        until(
+            &client,
+            "the live mark",
+            "return document.querySelector('#live').classList.contains('on')",
+        )
+        .await;
+        // A reload whose page is made now, and shown only when the test says.
+        let hold = "const fetchPage = api;
+            window.api = async (path, body) => {
+                const answer = await fetchPage(path, body);
+                if (path.startsWith('/api/records?')) {
+                    await new Promise((release) => { window.releasePage = release; });
+                }
+                return answer;
+            };
+            reload();
+            return true;";
+        client.execute(hold, vec![]).await.unwrap();
+        until(&client, "the page made", "return !!window.releasePage").await;
+        let body = write_body(dir.path(), "read.json", &meta_status("read"));
+        wa_hook()
+            .args(["replay", "--to", &listener.url, &body])
+            .assert()
+            .code(0);
+        until(
+            &client,
+            "the record delivered (held back until the page is shown)",
+            "return (typeof held !== 'undefined' && held !== null && held.length === 1)
+                 || document.querySelectorAll('tr.row').length === 1",
+        )
+        .await;
+        client
+            .execute("window.releasePage(); return true;", vec![])
+            .await
+            .unwrap();
+        until_rows(&client, "the record's row", 1).await;
+        until(
+            &client,
+            "it counted once",
+            "return document.querySelector('#counts').textContent.startsWith('1 shown of 1 captured')",
+        )
+        .await;
+        client.close().await.unwrap();
+    });
+    drop(driver);
+}
+
 /// Where each of the list's columns `time`, `verdict` and `app` is, against the list's own
 /// box: the test is that each is shown whole inside it.
 const COLUMNS_IN_VIEW: &str = "

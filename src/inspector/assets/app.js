@@ -150,18 +150,51 @@ function showCounts() {
 // Two filters changed at once start two reloads; only the newest one's answer is shown
 // (the older one, answered last, once showed the list of the old filters).
 let reloading = 0;
+// Live records that arrive while a reload waits for its page, added once the page is shown:
+// added at once, the page (made before them) would replace their rows.
+let held = null;
 async function reload() {
   const ticket = ++reloading;
+  held = held || [];
   const f = filters();
   const query = new URLSearchParams({ ...f, limit: "500" });
-  const page = await api(`/api/records?${query}`);
+  let page;
+  try {
+    page = await api(`/api/records?${query}`);
+  } finally {
+    // A page that failed leaves the list as it was, with what arrived meanwhile added.
+    if (ticket === reloading && page === undefined) addHeld();
+  }
   if (ticket !== reloading) return;
   records.clear();
   $("#list tbody").replaceChildren();
   for (const summary of page.records.slice().reverse()) prepend(summary, false);
   counts = { matching: page.matching, total: page.total, dropped: page.dropped, late: page.feed_dropped || 0, app: page.app || {} };
-  showCounts();
   $("#empty").hidden = page.records.length > 0;
+  addHeld();
+  showCounts();
+}
+
+function addHeld() {
+  const batches = held || [];
+  held = null;
+  for (const batch of batches) addRecords(batch, true);
+}
+
+// Live records, oldest first. `afterPage`: they arrived while the page shown was being made,
+// so one the page lists already is counted in it.
+function addRecords(summaries, afterPage) {
+  const filter = filters();
+  for (const summary of summaries) {
+    if (afterPage && records.has(summary.id)) continue;
+    counts.total += 1;
+    const answer = appAnswer(summary);
+    if (answer !== null) counts.app[answer] = (counts.app[answer] || 0) + 1;
+    if (matches(summary, filter)) {
+      counts.matching += 1;
+      prepend(summary, true);
+    }
+  }
 }
 
 function connect() {
@@ -190,17 +223,13 @@ function connect() {
   });
   // The records added since the last event, oldest first: a flood arrives a batch at a time.
   events.addEventListener("records", (event) => {
-    const filter = filters();
-    for (const summary of JSON.parse(event.data)) {
-      counts.total += 1;
-      const answer = appAnswer(summary);
-      if (answer !== null) counts.app[answer] = (counts.app[answer] || 0) + 1;
-      if (matches(summary, filter)) {
-        counts.matching += 1;
-        prepend(summary, true);
-      }
+    const summaries = JSON.parse(event.data);
+    if (held) {
+      held.push(summaries);
+    } else {
+      addRecords(summaries, false);
+      showCounts();
     }
-    showCounts();
     if (session.chat) chatChanged();
   });
   events.addEventListener("reload", () => { reload(); chatReload(); });
