@@ -351,12 +351,22 @@ impl Recorder {
     /// its body, found while the body was at hand; `None`: it reads them from the record).
     /// What was not saved is not listed.
     pub fn feed(&self, saved: Saved, facts: Option<crate::inspector::BodyFacts>) {
-        if let (Some(feed), Saved(Some(record))) = (&self.feed, saved) {
-            feed.send(vec![crate::inspector::Summary::fed(
-                record,
-                facts,
-                feed.file(),
-            )]);
+        self.feed_all(vec![(saved, facts)]);
+    }
+
+    /// [`Recorder::feed`] for several records at once: handed over together (one message to
+    /// the inspector's thread for a batch of requests).
+    fn feed_all(&self, saved: Vec<(Saved, Option<crate::inspector::BodyFacts>)>) {
+        if let Some(feed) = &self.feed {
+            feed.send(
+                saved
+                    .into_iter()
+                    .filter_map(|(Saved(record), facts)| {
+                        record
+                            .map(|record| crate::inspector::Summary::fed(record, facts, feed.file()))
+                    })
+                    .collect(),
+            );
         }
     }
 
@@ -1159,6 +1169,7 @@ fn finish(shared: &Shared, answered: Vec<Answered>) {
         .map(|one| std::mem::take(&mut one.record))
         .collect();
     let saved = shared.recorder.save_all(records);
+    let mut fed = Vec::with_capacity(saved.len());
     for (one, saved) in answered.into_iter().zip(saved) {
         let Answered {
             request,
@@ -1183,9 +1194,10 @@ fn finish(shared: &Shared, answered: Vec<Answered>) {
                 .ok()
                 .and_then(|value| send_facts(&bytes, value))
         });
-        // After the answer: the inspector never holds one.
-        shared.recorder.feed(saved, facts);
+        fed.push((saved, facts));
     }
+    // After the answers: the inspector never holds one.
+    shared.recorder.feed_all(fed);
 }
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's

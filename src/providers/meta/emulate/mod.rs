@@ -671,16 +671,16 @@ impl MetaEmulator {
                 return Some(answer);
             }
         }
-        let user = body
-            .get("to")
-            .or_else(|| body.get("recipient"))
-            .map(|user| {
-                let text = user.as_str().map_or_else(|| user.to_string(), str::to_string);
-                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-                if body.get("to").is_some() { digits } else { text }
-            })
-            .unwrap_or_default();
         if let Some(interval) = self.pair_interval {
+            let user = body
+                .get("to")
+                .or_else(|| body.get("recipient"))
+                .map(|user| {
+                    let text = user.as_str().map_or_else(|| user.to_string(), str::to_string);
+                    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                    if body.get("to").is_some() { digits } else { text }
+                })
+                .unwrap_or_default();
             let too_soon = self
                 .last_to
                 .get(&user)
