@@ -1071,7 +1071,13 @@ fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16
             format!("the body is over --max-body ({})", output::size(max)),
         ));
     }
-    let mut bytes = Vec::new();
+    // Sized for the length announced, so reading it grows nothing: at most what tiny_http
+    // holds already (a body still arriving grows as it comes, never ahead of it).
+    let mut bytes = Vec::with_capacity(
+        request
+            .body_length()
+            .map_or(0, |length| length.min(tiny_http::BUFFERED_BODY_MAX)),
+    );
     match request
         .as_reader()
         .take(max.saturating_add(1))
