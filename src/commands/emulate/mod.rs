@@ -1115,7 +1115,7 @@ fn respond(
 
 /// Handle one request (and answer it).
 fn handle(shared: &Shared, request: tiny_http::Request) {
-    if let Some(answered) = answer(shared, request) {
+    if let Some(answered) = answer(shared, request, false) {
         finish(shared, vec![answered]);
     }
 }
@@ -1123,9 +1123,13 @@ fn handle(shared: &Shared, request: tiny_http::Request) {
 /// Requests whose bodies have arrived, taken from the queue at once ([`take_batch`]): each
 /// answered in turn, their records saved with one write, then their answers sent.
 fn handle_batch(shared: &Shared, batch: Vec<tiny_http::Request>) {
-    let answered: Vec<Answered> = batch
+    // Every send of the batch is counted as being answered until all are: sends that came
+    // together go down fewer lanes, as when each worker answered one of them.
+    let _arrivals: Vec<deliver::Arrival<'_>> =
+        batch.iter().map(|_| shared.queue.arrive()).collect();
+    let answered: Vec<Answered<'_>> = batch
         .into_iter()
-        .filter_map(|request| answer(shared, request))
+        .filter_map(|request| answer(shared, request, true))
         .collect();
     if !answered.is_empty() {
         finish(shared, answered);
@@ -1154,7 +1158,10 @@ fn take_batch(
 }
 
 /// A request answered, its record made: saved, answered and its webhooks queued by [`finish`].
-struct Answered {
+struct Answered<'a> {
+    /// The send counted while it is answered ([`deliver::Queue::arrive`]); `None` when its
+    /// batch counts it.
+    _arrival: Option<deliver::Arrival<'a>>,
     request: tiny_http::Request,
     answer: ApiAnswer,
     /// The record, and its line.
@@ -1168,7 +1175,7 @@ struct Answered {
 /// Save the records of `answered` (one write), then send each answer, queue its webhooks and
 /// hand its record to the inspector. Saved before the answers go: whoever reads an answer
 /// finds its send in the file.
-fn finish(shared: &Shared, answered: Vec<Answered>) {
+fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
     let mut answered = answered;
     let records = answered
         .iter_mut()
@@ -1208,7 +1215,11 @@ fn finish(shared: &Shared, answered: Vec<Answered>) {
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
 /// control, answered here).
-fn answer(shared: &Shared, mut request: tiny_http::Request) -> Option<Answered> {
+fn answer<'a>(
+    shared: &'a Shared,
+    mut request: tiny_http::Request,
+    counted: bool,
+) -> Option<Answered<'a>> {
     // Without a capture file, the record is built only as far as the line needs.
     let keeps = shared.recorder.keeps();
     let received_at = if keeps {
@@ -1235,7 +1246,7 @@ fn answer(shared: &Shared, mut request: tiny_http::Request) -> Option<Answered> 
         return None;
     }
     // Counted while it is answered: a send that comes while others are goes down fewer lanes.
-    let _arrival = shared.queue.arrive();
+    let arrival = (!counted).then(|| shared.queue.arrive());
     let now = SystemTime::now();
     let accepted = Instant::now();
     let bytes = body.as_deref().unwrap_or_default();
@@ -1325,6 +1336,7 @@ fn answer(shared: &Shared, mut request: tiny_http::Request) -> Option<Answered> 
         })
         .map(|precheck| (body.unwrap_or_default(), precheck));
     Some(Answered {
+        _arrival: arrival,
         request,
         answer,
         record: (record, line),
