@@ -8,9 +8,10 @@
 //! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
 //! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
-//! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent, and not while a send's body is parsed and checked against the
-//! send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
+//! requests, each taking those queued at once (up to `MAX_BATCH`, their records saved with one
+//! write before their answers go); the emulator's state sits behind one lock held only while
+//! an answer is decided, never while a webhook is sent, and not while a send's body is parsed
+//! and checked against the send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
 //! thread before the lock is taken). Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
@@ -322,7 +323,9 @@ impl Recorder {
             record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
             record.run = Some(self.run.clone());
         }
-        let written = self.writer.write_all(records.iter().map(|(record, _)| record));
+        let written = self
+            .writer
+            .write_all(records.iter().map(|(record, _)| record));
         if let Err(err) = &written {
             self.write_failed(err);
         }
@@ -362,8 +365,9 @@ impl Recorder {
                 saved
                     .into_iter()
                     .filter_map(|(Saved(record), facts)| {
-                        record
-                            .map(|record| crate::inspector::Summary::fed(record, facts, feed.file()))
+                        record.map(|record| {
+                            crate::inspector::Summary::fed(record, facts, feed.file())
+                        })
                     })
                     .collect(),
             );
@@ -1215,11 +1219,11 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
 /// control, answered here).
-fn answer<'a>(
-    shared: &'a Shared,
+fn answer(
+    shared: &Shared,
     mut request: tiny_http::Request,
     counted: bool,
-) -> Option<Answered<'a>> {
+) -> Option<Answered<'_>> {
     // Without a capture file, the record is built only as far as the line needs.
     let keeps = shared.recorder.keeps();
     let received_at = if keeps {
