@@ -7,7 +7,7 @@
 //!
 //! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
-//! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
+//! `--max-body` is refused unread (413, in the provider's envelope). `workers()` threads answer
 //! requests, each taking those queued at once (up to `MAX_BATCH`, their records saved with one
 //! write before their answers go); the emulator's state sits behind one lock held only while
 //! an answer is decided, never while a webhook is sent, and not while a send's body is parsed
@@ -45,8 +45,16 @@ use deliver::{Chaos, ChaosRates, Delivery, Queue, QueueCounts, Retries, RetrySpe
 
 /// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
 const SUMMARY_ROWS: usize = 256;
-/// Threads answering requests.
-const WORKERS: usize = 4;
+/// Threads answering requests: one per core, at least 2 and at most `WORKERS_MAX`. None of
+/// them waits on a client or the app (those requests go to threads of their own), so more
+/// threads than cores only take turns: on 2 cores, 2 workers took larger batches and used
+/// about 4 % less CPU per send than 4 under `bench/run emulate`'s load (docs/emulate-design.md).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get().clamp(2, WORKERS_MAX))
+}
+
+/// The most threads answering requests.
+const WORKERS_MAX: usize = 4;
 /// Connections open at once; one more is answered 503 with `Retry-After: 1`, in the provider's
 /// error envelope.
 const MAX_CONNECTIONS: usize = 256;
@@ -681,7 +689,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let started = Instant::now();
     let quit = Arc::new(AtomicBool::new(false));
     let (done_sender, done) = mpsc::channel();
-    for worker in 0..WORKERS {
+    let workers = workers();
+    for worker in 0..workers {
         let (server, shared, quit, done_sender) = (
             Arc::clone(&server),
             Arc::clone(&shared),
@@ -716,7 +725,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let deadline = Instant::now() + SHUTDOWN_LIMIT;
     quit.store(true, Ordering::Relaxed);
     server.unblock();
-    let mut busy = WORKERS;
+    let mut busy = workers;
     while busy > 0
         && done
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -1219,11 +1228,7 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
 /// control, answered here).
-fn answer(
-    shared: &Shared,
-    mut request: tiny_http::Request,
-    counted: bool,
-) -> Option<Answered<'_>> {
+fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Option<Answered<'_>> {
     // Without a capture file, the record is built only as far as the line needs.
     let keeps = shared.recorder.keeps();
     let received_at = if keeps {
