@@ -1233,3 +1233,75 @@ fn concurrent_sends_get_the_answers_sequential_ones_get_and_drop_no_webhook() {
     assert!(summary.contains("300 requests"), "{summary}");
     assert!(!summary.contains("dropped"), "{summary}");
 }
+
+/// Sends from many connections at once, which the workers take in batches: each accepted
+/// send's record is in the capture file by the time its answer arrives (saved before the
+/// answer goes), every record has a `seq` of its own, and every send's `sent` and `delivered`
+/// statuses reach the app, in that order.
+#[test]
+fn concurrent_sends_are_saved_before_their_answers_and_each_gets_its_statuses() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run.jsonl");
+    let emulator = Emulator::start(&app, &["--out", out.to_str().unwrap()]);
+    let (threads, each) = (12, 20);
+    let wamids: Vec<String> = std::thread::scope(|scope| {
+        let running: Vec<_> = (0..threads)
+            .map(|thread| {
+                let (emulator, out) = (&emulator, &out);
+                scope.spawn(move || {
+                    (0..each)
+                        .map(|n| {
+                            let (status, answer) =
+                                emulator.send(&text_send(&format!("send {thread}-{n}")));
+                            assert_eq!(status, 200, "{answer}");
+                            let wamid = answer["messages"][0]["id"].as_str().unwrap().to_string();
+                            let saved = std::fs::read_to_string(out).unwrap();
+                            assert!(
+                                saved.contains(&format!("send {thread}-{n}"))
+                                    && saved.contains(&wamid),
+                                "the record of send {thread}-{n} is saved before its answer"
+                            );
+                            wamid
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .flat_map(|thread| thread.join().unwrap())
+            .collect()
+    });
+    assert_eq!(wamids.len(), threads * each);
+    // Every send's statuses, however the lanes merged them, sent before delivered.
+    let mut seen: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    while seen.values().map(Vec::len).sum::<usize>() < 2 * wamids.len() {
+        let webhook = json_of(&app.next().body);
+        for entry in webhook["entry"].as_array().unwrap() {
+            for change in entry["changes"].as_array().unwrap() {
+                for status in change["value"]["statuses"].as_array().unwrap() {
+                    seen.entry(status["id"].as_str().unwrap().to_string())
+                        .or_default()
+                        .push(status["status"].as_str().unwrap().to_string());
+                }
+            }
+        }
+    }
+    for wamid in &wamids {
+        assert_eq!(seen[wamid], ["sent", "delivered"], "{wamid}");
+    }
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read(&out).unwrap();
+    let records: Vec<Value> = text
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(json_of)
+        .collect();
+    let sends = records.iter().filter(|r| r["direction"] == "send").count();
+    assert_eq!(sends, threads * each);
+    let seqs: std::collections::BTreeSet<u64> =
+        records.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs.len(), records.len(), "a seq of its own each");
+}

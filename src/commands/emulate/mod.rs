@@ -7,10 +7,11 @@
 //!
 //! Bounds: tiny_http's limits as listen sets them (a head of at most 64 KiB read within
 //! `--read-timeout`, a body within 3 times it, at most `MAX_CONNECTIONS` open); a body over
-//! `--max-body` is refused unread (413, in the provider's envelope). `WORKERS` threads answer
-//! requests; the emulator's state sits behind one lock held only while an answer is decided,
-//! never while a webhook is sent, and not while a send's body is parsed and checked against the
-//! send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
+//! `--max-body` is refused unread (413, in the provider's envelope). `workers()` threads answer
+//! requests, each taking those queued at once (up to `MAX_BATCH`, their records saved with one
+//! write before their answers go); the emulator's state sits behind one lock held only while
+//! an answer is decided, never while a webhook is sent, and not while a send's body is parsed
+//! and checked against the send schema ([`SendApi::precheck`](crate::providers::SendApi::precheck), on the request's
 //! thread before the lock is taken). Status webhooks wait in bounded queues, each with a thread
 //! of its own, each sent with `--webhook-timeout`, so a hung app never holds an answer to a
 //! send. A customer action (`/_wa-hook/say`) waits for the app's answer, since it reports it,
@@ -35,8 +36,8 @@ use crate::cli::{EmulateArgs, EmulateCommand, EmulateServeArgs, Format};
 use crate::error::Outcome;
 use crate::output;
 use crate::providers::{
-    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Identity, Kind, Provider,
-    Webhook,
+    ApiAnswer, ApiRequest, CustomerAction, Emulator, EmulatorSetup, Identity, Kind, Precheck,
+    Provider, Webhook,
 };
 use crate::validation::Verdict;
 
@@ -44,8 +45,16 @@ use deliver::{Chaos, ChaosRates, Delivery, Queue, QueueCounts, Retries, RetrySpe
 
 /// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
 const SUMMARY_ROWS: usize = 256;
-/// Threads answering requests.
-const WORKERS: usize = 4;
+/// Threads answering requests: one per core, at least 2 and at most `WORKERS_MAX`. None of
+/// them waits on a client or the app (those requests go to threads of their own), so more
+/// threads than cores only take turns: on 2 cores, 2 workers took larger batches and used
+/// about 4 % less CPU per send than 4 under `bench/run emulate`'s load (docs/emulate-design.md).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |cores| cores.get().clamp(2, WORKERS_MAX))
+}
+
+/// The most threads answering requests.
+const WORKERS_MAX: usize = 4;
 /// Connections open at once; one more is answered 503 with `Retry-After: 1`, in the provider's
 /// error envelope.
 const MAX_CONNECTIONS: usize = 256;
@@ -307,11 +316,40 @@ impl Recorder {
         match self.writer.write(&record) {
             Ok(()) => (seq, Saved(self.feed.is_some().then_some(record))),
             Err(err) => {
-                if !self.write_failed.swap(true, Ordering::Relaxed) {
-                    output::warn(format!("the capture file could not be written: {err:#}"));
-                }
+                self.write_failed(&err);
                 (seq, Saved(None))
             }
+        }
+    }
+
+    /// Write several records, each with the next `seq`, with one write (the capture writer's
+    /// batch, as listen's workers save theirs), then print each one's line; the records back
+    /// as [`Recorder::save`] gives them.
+    fn save_all(&self, records: Vec<(CaptureRecord, String)>) -> Vec<Saved> {
+        let mut records = records;
+        for (record, _) in &mut records {
+            record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+            record.run = Some(self.run.clone());
+        }
+        let written = self
+            .writer
+            .write_all(records.iter().map(|(record, _)| record));
+        if let Err(err) = &written {
+            self.write_failed(err);
+        }
+        records
+            .into_iter()
+            .map(|(record, line)| {
+                self.print(&line, record.seq);
+                Saved((written.is_ok() && self.feed.is_some()).then_some(record))
+            })
+            .collect()
+    }
+
+    /// A write to the capture file failed: said once.
+    fn write_failed(&self, err: &anyhow::Error) {
+        if !self.write_failed.swap(true, Ordering::Relaxed) {
+            output::warn(format!("the capture file could not be written: {err:#}"));
         }
     }
 
@@ -324,12 +362,23 @@ impl Recorder {
     /// its body, found while the body was at hand; `None`: it reads them from the record).
     /// What was not saved is not listed.
     pub fn feed(&self, saved: Saved, facts: Option<crate::inspector::BodyFacts>) {
-        if let (Some(feed), Saved(Some(record))) = (&self.feed, saved) {
-            feed.send(vec![crate::inspector::Summary::fed(
-                record,
-                facts,
-                feed.file(),
-            )]);
+        self.feed_all(vec![(saved, facts)]);
+    }
+
+    /// [`Recorder::feed`] for several records at once: handed over together (one message to
+    /// the inspector's thread for a batch of requests).
+    fn feed_all(&self, saved: Vec<(Saved, Option<crate::inspector::BodyFacts>)>) {
+        if let Some(feed) = &self.feed {
+            feed.send(
+                saved
+                    .into_iter()
+                    .filter_map(|(Saved(record), facts)| {
+                        record.map(|record| {
+                            crate::inspector::Summary::fed(record, facts, feed.file())
+                        })
+                    })
+                    .collect(),
+            );
         }
     }
 
@@ -338,6 +387,15 @@ impl Recorder {
     }
 
     fn send(&self, record: CaptureRecord, answer: &ApiAnswer) -> Saved {
+        let line = self.send_line(&record, answer);
+        let (seq, saved) = self.save(record);
+        self.print(&line, seq);
+        saved
+    }
+
+    /// Count a send of the app's (`record` holds its head) and its answer for the summary;
+    /// the line that shows it.
+    fn send_line(&self, record: &CaptureRecord, answer: &ApiAnswer) -> String {
         {
             let mut stats = self.stats();
             // A send's kind names its `type`, which the app (or anyone) chooses: beyond
@@ -353,7 +411,7 @@ impl Recorder {
             };
             *stats.sends.entry(key).or_default() += 1;
         }
-        let line = match self.format {
+        match self.format {
             Format::Text => format!(
                 "send     {} {}  {}  {} {}",
                 record.method, record.path, answer.what, answer.status, answer.outcome
@@ -363,10 +421,7 @@ impl Recorder {
                 "what": answer.what, "status": answer.status, "outcome": answer.outcome,
             })
             .to_string(),
-        };
-        let (seq, saved) = self.save(record);
-        self.print(&line, seq);
-        saved
+        }
     }
 
     pub fn keeps(&self) -> bool {
@@ -634,7 +689,8 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let started = Instant::now();
     let quit = Arc::new(AtomicBool::new(false));
     let (done_sender, done) = mpsc::channel();
-    for worker in 0..WORKERS {
+    let workers = workers();
+    for worker in 0..workers {
         let (server, shared, quit, done_sender) = (
             Arc::clone(&server),
             Arc::clone(&shared),
@@ -646,7 +702,13 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
             .spawn(move || {
                 while !quit.load(Ordering::Relaxed) {
                     match server.recv_timeout(Duration::from_millis(100)) {
-                        Ok(Some(request)) if !may_wait(&request) => handle(&shared, request),
+                        Ok(Some(request)) if !may_wait(&request) => {
+                            let (batch, after) = take_batch(&server, request);
+                            handle_batch(&shared, batch);
+                            if let Some(request) = after {
+                                read_apart(&shared, request);
+                            }
+                        }
                         Ok(Some(request)) => read_apart(&shared, request),
                         Ok(None) => {}
                         Err(_) => break,
@@ -663,7 +725,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let deadline = Instant::now() + SHUTDOWN_LIMIT;
     quit.store(true, Ordering::Relaxed);
     server.unblock();
-    let mut busy = WORKERS;
+    let mut busy = workers;
     while busy > 0
         && done
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -1022,7 +1084,13 @@ fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16
             format!("the body is over --max-body ({})", output::size(max)),
         ));
     }
-    let mut bytes = Vec::new();
+    // Sized for the length announced, so reading it grows nothing: at most what tiny_http
+    // holds already (a body still arriving grows as it comes, never ahead of it).
+    let mut bytes = Vec::with_capacity(
+        request
+            .body_length()
+            .map_or(0, |length| length.min(tiny_http::BUFFERED_BODY_MAX)),
+    );
     match request
         .as_reader()
         .take(max.saturating_add(1))
@@ -1058,7 +1126,109 @@ fn respond(
     let _ = request.respond(response);
 }
 
-fn handle(shared: &Shared, mut request: tiny_http::Request) {
+/// Handle one request (and answer it).
+fn handle(shared: &Shared, request: tiny_http::Request) {
+    if let Some(answered) = answer(shared, request, false) {
+        finish(shared, vec![answered]);
+    }
+}
+
+/// Requests whose bodies have arrived, taken from the queue at once ([`take_batch`]): each
+/// answered in turn, their records saved with one write, then their answers sent.
+fn handle_batch(shared: &Shared, batch: Vec<tiny_http::Request>) {
+    // Every send of the batch is counted as being answered until all are: sends that came
+    // together go down fewer lanes, as when each worker answered one of them.
+    let _arrivals: Vec<deliver::Arrival<'_>> =
+        batch.iter().map(|_| shared.queue.arrive()).collect();
+    let answered: Vec<Answered<'_>> = batch
+        .into_iter()
+        .filter_map(|request| answer(shared, request, true))
+        .collect();
+    if !answered.is_empty() {
+        finish(shared, answered);
+    }
+}
+
+/// The most queued requests a worker takes at once; their records are saved with one write.
+const MAX_BATCH: usize = 32;
+
+/// `first` and the requests queued behind it whose bodies have arrived and that wait on
+/// nobody ([`may_wait`]), up to `MAX_BATCH`; and the one that stopped the batch because it may
+/// wait (to be handled on a thread of its own). `try_recv` leaves an `unblock` in the queue.
+fn take_batch(
+    server: &tiny_http::Server,
+    first: tiny_http::Request,
+) -> (Vec<tiny_http::Request>, Option<tiny_http::Request>) {
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match server.try_recv() {
+            Ok(Some(request)) if !may_wait(&request) => batch.push(request),
+            Ok(Some(request)) => return (batch, Some(request)),
+            _ => break,
+        }
+    }
+    (batch, None)
+}
+
+/// A request answered, its record made: saved, answered and its webhooks queued by [`finish`].
+struct Answered<'a> {
+    /// The send counted while it is answered ([`deliver::Queue::arrive`]); `None` when its
+    /// batch counts it.
+    _arrival: Option<deliver::Arrival<'a>>,
+    request: tiny_http::Request,
+    answer: ApiAnswer,
+    /// The record, and its line.
+    record: (CaptureRecord, String),
+    planned: deliver::Planned,
+    /// The send's body as received and as parsed, when the inspector lists it from them
+    /// ([`send_facts`]).
+    facts_from: Option<(Vec<u8>, Precheck)>,
+}
+
+/// Save the records of `answered` (one write), then send each answer, queue its webhooks and
+/// hand its record to the inspector. Saved before the answers go: whoever reads an answer
+/// finds its send in the file.
+fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
+    let mut answered = answered;
+    let records = answered
+        .iter_mut()
+        .map(|one| std::mem::take(&mut one.record))
+        .collect();
+    let saved = shared.recorder.save_all(records);
+    let mut fed = Vec::with_capacity(saved.len());
+    for (one, saved) in answered.into_iter().zip(saved) {
+        let Answered {
+            request,
+            answer,
+            planned,
+            facts_from,
+            ..
+        } = one;
+        respond(
+            request,
+            answer.status,
+            &answer.content_type,
+            &answer.headers,
+            answer.body,
+        );
+        enqueue(shared, planned);
+        // The parsed send, for the inspector's list (so the body is not parsed again there).
+        let facts = facts_from.and_then(|(bytes, precheck)| {
+            precheck
+                .body
+                .as_ref()
+                .ok()
+                .and_then(|value| send_facts(&bytes, value))
+        });
+        fed.push((saved, facts));
+    }
+    // After the answers: the inspector never holds one.
+    shared.recorder.feed_all(fed);
+}
+
+/// Answer one request: a send's answer decided and its record made (`None` for a customer's
+/// control, answered here).
+fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Option<Answered<'_>> {
     // Without a capture file, the record is built only as far as the line needs.
     let keeps = shared.recorder.keeps();
     let received_at = if keeps {
@@ -1082,10 +1252,10 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         };
         let text = serde_json::to_vec(&answer).expect("a JSON value always encodes");
         respond(request, status, "application/json", &[], text);
-        return;
+        return None;
     }
     // Counted while it is answered: a send that comes while others are goes down fewer lanes.
-    let _arrival = shared.queue.arrive();
+    let arrival = (!counted).then(|| shared.queue.arrive());
     let now = SystemTime::now();
     let accepted = Instant::now();
     let bytes = body.as_deref().unwrap_or_default();
@@ -1162,25 +1332,26 @@ fn handle(shared: &Shared, mut request: tiny_http::Request) {
         };
         (record, bytes)
     };
-    // Saved before the answer goes: whoever reads the answer finds the send in the file.
     let unchanged = bytes == body.as_deref().unwrap_or_default();
-    let saved = record_send(shared, record, bytes, &answer);
-    respond(
+    let record = send_record(shared, record, bytes, &answer);
+    let line = shared.recorder.send_line(&record, &answer);
+    let facts_from = precheck
+        .filter(|precheck| {
+            precheck.body.is_ok()
+                && keeps
+                && shared.recorder.fed()
+                && unchanged
+                && bytes.len() <= RECORD_BODY_MAX
+        })
+        .map(|precheck| (body.unwrap_or_default(), precheck));
+    Some(Answered {
+        _arrival: arrival,
         request,
-        answer.status,
-        &answer.content_type,
-        &answer.headers,
-        answer.body,
-    );
-    enqueue(shared, planned);
-    // The parsed send, for the inspector's list (so the body is not parsed again there).
-    let facts = precheck
-        .as_ref()
-        .and_then(|precheck| precheck.body.as_ref().ok())
-        .filter(|_| keeps && shared.recorder.fed() && unchanged && bytes.len() <= RECORD_BODY_MAX)
-        .and_then(|value| send_facts(bytes, value));
-    // After the answer: the inspector never holds one.
-    shared.recorder.feed(saved, facts);
+        answer,
+        record: (record, line),
+        planned,
+        facts_from,
+    })
 }
 
 /// What the inspector lists of a send's body (`bytes`, as its record keeps them, parsed into
@@ -1202,12 +1373,19 @@ fn enqueue(shared: &Shared, planned: deliver::Planned) {
 /// Record a send of the app's (`record` holds its head) with the emulator's answer; the
 /// record, for the inspector's feed.
 #[must_use]
-fn record_send(
+fn record_send(shared: &Shared, record: CaptureRecord, bytes: &[u8], answer: &ApiAnswer) -> Saved {
+    shared
+        .recorder
+        .send(send_record(shared, record, bytes, answer), answer)
+}
+
+/// The record of a send of the app's (`record` holds its head) with the emulator's answer.
+fn send_record(
     shared: &Shared,
     mut record: CaptureRecord,
     bytes: &[u8],
     answer: &ApiAnswer,
-) -> Saved {
+) -> CaptureRecord {
     record.direction = Some(Direction::Send);
     record.body_bytes = bytes.len() as u64;
     record.provider = Some(shared.provider);
@@ -1236,7 +1414,7 @@ fn record_send(
                 .collect();
         }
     }
-    shared.recorder.send(record, answer)
+    record
 }
 
 /// Queue the webhooks that follow a send accepted at `accepted`, each at its `--statuses` delay.

@@ -367,6 +367,48 @@ fn made_from(name: &str) -> Value {
 }
 
 
+/// The status webhook of the message `wamid`, sent as `sent` says ([`MetaEmulator::status_webhook`]).
+fn status_webhook_of(
+    sent: &Sent,
+    wamid: &str,
+    status: &'static str,
+    now: SystemTime,
+    error: Option<Value>,
+) -> Option<Webhook> {
+    let template = status_template(status)?;
+    let mut body = template.body.clone();
+    let item = template.item(&mut body)?;
+    // The template's own status is `status` already; its `id`, `timestamp` and conversation
+    // id are set in their places, found once ([`StatusTemplate`]). Only the recipient (and
+    // `errors`, `biz_opaque_callback_data` when the sample has none) is added, at the end,
+    // as it was when the sample's own was taken out.
+    *item.values_mut().nth(template.id)? = wamid.into();
+    *item.values_mut().nth(template.timestamp)? = unix_seconds(now).into();
+    match &sent.recipient {
+        Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
+        Recipient::User(user_id) => {
+            item.insert("recipient_user_id".into(), user_id.as_str().into())
+        }
+    };
+    if let Some((conversation, id)) = template.conversation {
+        if let Some(id) = item
+            .values_mut()
+            .nth(conversation)
+            .and_then(Value::as_object_mut)
+            .and_then(|conversation| conversation.values_mut().nth(id))
+        {
+            *id = sent.conversation_id.as_str().into();
+        }
+    }
+    if let Some(error) = error {
+        item.insert("errors".into(), json!([error]));
+    }
+    if let Some(opaque) = &sent.biz_opaque_callback_data {
+        item.insert("biz_opaque_callback_data".into(), opaque.clone());
+    }
+    Some(Webhook::new(Some(status), body))
+}
+
 impl MetaEmulator {
     /// Every request is routed here: with `precheck` for a message send whose body was
     /// checked outside the lock ([`MetaSends::precheck`]).
@@ -465,39 +507,7 @@ impl MetaEmulator {
         now: SystemTime,
         error: Option<Value>,
     ) -> Option<Webhook> {
-        let sent = self.sent.get(wamid)?;
-        let template = status_template(status)?;
-        let mut body = template.body.clone();
-        let item = template.item(&mut body)?;
-        // The template's own status is `status` already; its `id`, `timestamp` and conversation
-        // id are set in their places, found once ([`StatusTemplate`]). Only the recipient (and
-        // `errors`, `biz_opaque_callback_data` when the sample has none) is added, at the end,
-        // as it was when the sample's own was taken out.
-        *item.values_mut().nth(template.id)? = wamid.into();
-        *item.values_mut().nth(template.timestamp)? = unix_seconds(now).into();
-        match &sent.recipient {
-            Recipient::Phone(phone) => item.insert("recipient_id".into(), phone.as_str().into()),
-            Recipient::User(user_id) => {
-                item.insert("recipient_user_id".into(), user_id.as_str().into())
-            }
-        };
-        if let Some((conversation, id)) = template.conversation {
-            if let Some(id) = item
-                .values_mut()
-                .nth(conversation)
-                .and_then(Value::as_object_mut)
-                .and_then(|conversation| conversation.values_mut().nth(id))
-            {
-                *id = sent.conversation_id.as_str().into();
-            }
-        }
-        if let Some(error) = error {
-            item.insert("errors".into(), json!([error]));
-        }
-        if let Some(opaque) = &sent.biz_opaque_callback_data {
-            item.insert("biz_opaque_callback_data".into(), opaque.clone());
-        }
-        Some(Webhook::new(Some(status), body))
+        status_webhook_of(self.sent.get(wamid)?, wamid, status, now, error)
     }
 
     /// A message send: `precheck` is what [`MetaSends::precheck`] found of its body outside the
@@ -604,26 +614,25 @@ impl MetaEmulator {
         };
         let wamid = self.ids.wamid();
         let answer_body = accepted_body(input, &recipient, &wamid);
-        self.sent.insert(
-            wamid.clone(),
-            Sent {
-                recipient,
-                biz_opaque_callback_data: body.get("biz_opaque_callback_data").cloned(),
-                conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
-            },
-        );
+        let sent = Sent {
+            recipient,
+            biz_opaque_callback_data: body.get("biz_opaque_callback_data").cloned(),
+            conversation_id: hex::encode(self.ids.next_u64().to_be_bytes()),
+        };
         let mut answer = json_answer_written(200, answer_body, what, "accepted");
+        // Made from `sent` before it is remembered (not looked up again by its wamid).
         answer.webhooks = if let Some(code) = fails_with {
             let error = errors::failed_status_error(code);
-            self.status_webhook(&wamid, "failed", now, Some(error))
+            status_webhook_of(&sent, &wamid, "failed", now, Some(error))
                 .into_iter()
                 .collect()
         } else {
             ["sent", "delivered"]
                 .into_iter()
-                .filter_map(|status| self.status_webhook(&wamid, status, now, None))
+                .filter_map(|status| status_webhook_of(&sent, &wamid, status, now, None))
                 .collect()
         };
+        self.sent.insert(wamid, sent);
         answer
     }
 
@@ -671,16 +680,16 @@ impl MetaEmulator {
                 return Some(answer);
             }
         }
-        let user = body
-            .get("to")
-            .or_else(|| body.get("recipient"))
-            .map(|user| {
-                let text = user.as_str().map_or_else(|| user.to_string(), str::to_string);
-                let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-                if body.get("to").is_some() { digits } else { text }
-            })
-            .unwrap_or_default();
         if let Some(interval) = self.pair_interval {
+            let user = body
+                .get("to")
+                .or_else(|| body.get("recipient"))
+                .map(|user| {
+                    let text = user.as_str().map_or_else(|| user.to_string(), str::to_string);
+                    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+                    if body.get("to").is_some() { digits } else { text }
+                })
+                .unwrap_or_default();
             let too_soon = self
                 .last_to
                 .get(&user)
