@@ -430,7 +430,8 @@ fn the_page_in_a_headless_browser() {
 /// A record that arrives while the list reloads (the live list's stream opened again, a filter
 /// changed) stays in the list: the page being fetched was made before it, and once replaced
 /// the row the live list had just added. The page's fetch is held open here, as a slow answer
-/// would hold it, until the live list has delivered the record.
+/// would hold it, until the live list has delivered the record. More records than the page
+/// holds back meanwhile (`HELD_MAX`, lowered here) make it load the list again.
 #[test]
 fn a_record_arriving_during_a_reload_stays_listed() {
     if browser_missing("a_record_arriving_during_a_reload_stays_listed") {
@@ -450,18 +451,19 @@ fn a_record_arriving_during_a_reload_stays_listed() {
             "return document.querySelector('#live').classList.contains('on')",
         )
         .await;
-        // A reload whose page is made now, and shown only when the test says.
+        // Reloads whose page is made at once, and shown only when the test says.
         let hold = "const fetchPage = api;
             window.api = async (path, body) => {
                 const answer = await fetchPage(path, body);
-                if (path.startsWith('/api/records?')) {
+                if (window.holdPages && path.startsWith('/api/records?')) {
                     await new Promise((release) => { window.releasePage = release; });
                 }
                 return answer;
             };
-            reload();
             return true;";
         client.execute(hold, vec![]).await.unwrap();
+        let reload_held = "window.holdPages = true; window.releasePage = null; reload(); return true;";
+        client.execute(reload_held, vec![]).await.unwrap();
         until(&client, "the page made", "return !!window.releasePage").await;
         let body = write_body(dir.path(), "read.json", &meta_status("read"));
         wa_hook()
@@ -484,6 +486,30 @@ fn a_record_arriving_during_a_reload_stays_listed() {
             &client,
             "it counted once",
             "return document.querySelector('#counts').textContent.startsWith('1 shown of 1 captured')",
+        )
+        .await;
+
+        // Two more while the page may hold back one: the list is loaded again once shown.
+        client
+            .execute(&format!("HELD_MAX = 1; {reload_held}"), vec![])
+            .await
+            .unwrap();
+        until(&client, "the page made", "return !!window.releasePage").await;
+        wa_hook()
+            .args(["replay", "-c", "1", "--to", &listener.url, &body, &body])
+            .assert()
+            .code(0);
+        until(&client, "more than it holds", "return heldOver === true").await;
+        client
+            .execute("window.holdPages = false; window.releasePage(); return true;", vec![])
+            .await
+            .unwrap();
+        until_rows(&client, "all three rows", 3).await;
+        until(
+            &client,
+            "each counted once",
+            "return held === null
+                 && document.querySelector('#counts').textContent.startsWith('3 shown of 3 captured')",
         )
         .await;
         client.close().await.unwrap();

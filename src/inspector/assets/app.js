@@ -151,8 +151,11 @@ function showCounts() {
 // (the older one, answered last, once showed the list of the old filters).
 let reloading = 0;
 // Live records that arrive while a reload waits for its page, added once the page is shown:
-// added at once, the page (made before them) would replace their rows.
+// added at once, the page (made before them) would replace their rows. A page that takes long
+// under a flood holds at most HELD_MAX of them; past that the list is reloaded again after.
 let held = null;
+let heldOver = false;
+let HELD_MAX = 20000;
 async function reload() {
   const ticket = ++reloading;
   held = held || [];
@@ -177,7 +180,13 @@ async function reload() {
 
 function addHeld() {
   const batches = held || [];
+  const over = heldOver;
   held = null;
+  heldOver = false;
+  if (over) {
+    reload();
+    return;
+  }
   for (const batch of batches) addRecords(batch, true);
 }
 
@@ -225,7 +234,12 @@ function connect() {
   events.addEventListener("records", (event) => {
     const summaries = JSON.parse(event.data);
     if (held) {
-      held.push(summaries);
+      if (heldOver || held.reduce((sum, batch) => sum + batch.length, 0) + summaries.length > HELD_MAX) {
+        heldOver = true;
+        held.length = 0;
+      } else {
+        held.push(summaries);
+      }
     } else {
       addRecords(summaries, false);
       showCounts();
