@@ -117,10 +117,10 @@ const _: () = assert!(MESSAGES_MAX <= 64);
 
 /// A summary's text fields and the message events it lists, in one block. A summary is kept
 /// for each of `RING_MAX` records and freed when it leaves the list, long after and on another
-/// thread than the worker that made it: each block it holds is a cache miss when made and
-/// another when freed, so one block for every text instead of one per text (and a `Vec` and
-/// two or three strings per message event) is most of what a listed record costs under a
-/// flood.
+/// thread than the worker that made it: each block it holds is memory kept all that time and a
+/// free across threads. One block for every text, instead of one per field and a `Vec` and
+/// two or three strings per message event: with a full list of Meta statuses `listen` held
+/// 54.6 MB rather than 66.7 MB.
 #[derive(Debug)]
 struct Texts {
     text: Box<str>,
