@@ -685,6 +685,59 @@ fn the_webhook_handshake_runs_first_when_asked() {
         .stderr(predicate::str::contains("vt-123").not());
 }
 
+/// Media downloads to clients that do not read are sent apart: they never hold the threads
+/// that answer sends (a download of a few megabytes is written on the thread that sends it,
+/// and once held the sends taken with it, then with two stalled clients every send).
+#[test]
+fn downloads_to_clients_that_do_not_read_do_not_hold_the_answers_to_sends() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--read-timeout", "30s"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let bearer = ("Authorization", "Bearer t");
+    let file = vec![b'x'; 5 << 20];
+    let multipart = [
+        &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"[..],
+        &file,
+        b"\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\napplication/pdf\r\n--BOUNDARY--\r\n",
+    ]
+    .concat();
+    let (status, _, answer) = emulator.request(
+        "POST",
+        &format!("/v26.0/{PHONE_NUMBER_ID}/media"),
+        &[
+            bearer,
+            ("Content-Type", "multipart/form-data; boundary=BOUNDARY"),
+        ],
+        &multipart,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let id = json_of(&answer)["id"].as_str().unwrap().to_string();
+    let (_, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
+    let url = json_of(&answer)["url"].as_str().unwrap().to_string();
+    let target = url.strip_prefix(&emulator.base).unwrap().to_string();
+    // Clients that ask for the download and never read it.
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let head =
+                format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer t\r\n\r\n");
+            stream.write_all(head.as_bytes()).unwrap();
+            stream
+        })
+        .collect();
+    let started = Instant::now();
+    for n in 0..8 {
+        let (status, _) = emulator.send(&text_send(&format!("while downloads stall {n}")));
+        assert_eq!(status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "sends waited {:?} behind stalled downloads",
+        started.elapsed()
+    );
+    drop(stalled);
+}
+
 /// Uploads whose bodies trickle in are read apart: they never hold the threads that answer
 /// sends.
 #[test]

@@ -46,7 +46,8 @@ use deliver::{Chaos, ChaosRates, Delivery, Queue, QueueCounts, Retries, RetrySpe
 /// Distinct (kind, outcome) rows the summary counts; more are counted in one `other` row.
 const SUMMARY_ROWS: usize = 256;
 /// Threads answering requests: one per core, at least 2 and at most `WORKERS_MAX`. None of
-/// them waits on a client or the app (those requests go to threads of their own), so more
+/// them waits on a client or the app (those requests go to threads of their own, [`may_wait`];
+/// a media download to a client that does not read once held a batch's sends), so more
 /// threads than cores only take turns: on 2 cores, 2 workers took larger batches and used
 /// about 4 % less CPU per send than 4 under `bench/run emulate`'s load (docs/emulate-design.md).
 fn workers() -> usize {
@@ -1020,8 +1021,9 @@ fn summary(
     }
 }
 
-/// Requests that may wait (a body still arriving, a customer action), handled on threads of
-/// their own, at most this many at once (one more is answered 503).
+/// Requests that may wait (a body still arriving, a customer action, a `GET` such as a media
+/// download), handled on threads of their own, at most this many at once (one more is
+/// answered 503). Each download holds one copy of its media while it is sent.
 const UPLOADS_MAX: usize = 16;
 
 /// True when the request's whole body is in memory already (tiny_http reads a body of up to
@@ -1038,9 +1040,13 @@ fn body_arrived(request: &tiny_http::Request) -> bool {
 }
 
 /// Whether handling a request may wait on someone: its body is still arriving (a media
-/// upload), or it is a customer action, which waits for the app's answer to its webhook.
+/// upload); it is a customer action, which waits for the app's answer to its webhook; or it is
+/// a `GET`, whose answer may be a media download as large as the media (tiny_http writes an
+/// answer over 1 MiB on the thread that sends it, waiting on a client that may not read).
 fn may_wait(request: &tiny_http::Request) -> bool {
-    !body_arrived(request) || request.url().starts_with(CONTROL_PREFIX)
+    !body_arrived(request)
+        || request.url().starts_with(CONTROL_PREFIX)
+        || *request.method() == tiny_http::Method::Get
 }
 
 /// A request that may wait ([`may_wait`]): handled on a thread of its own, so a slow sender or
@@ -1050,7 +1056,7 @@ fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
         shared.uploads.fetch_sub(1, Ordering::Relaxed);
         let answer = shared.emulator().refusal(
             503,
-            "wa-hook's emulator is handling as many uploads and customer actions as it takes at once; try again",
+            "wa-hook's emulator is handling as many uploads, downloads and customer actions as it takes at once; try again",
         );
         respond(
             request,
