@@ -239,12 +239,8 @@ fn tokens_are_checked_and_every_answer_is_a_json_envelope() {
     assert_eq!(status, 200);
 }
 
-#[test]
-fn media_is_uploaded_described_downloaded_with_the_token_and_deleted() {
-    let app = App::start();
-    let emulator = Emulator::start(&app, &[]);
-    let bearer = ("Authorization", "Bearer t");
-    let file = b"%PDF-1.4 not really a pdf";
+/// `file` uploaded as a PDF, as an SDK uploads media; its media id.
+fn upload_pdf(emulator: &Emulator, file: &[u8]) -> String {
     let multipart = [
         &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"[..],
         file,
@@ -255,13 +251,22 @@ fn media_is_uploaded_described_downloaded_with_the_token_and_deleted() {
         "POST",
         &format!("/v26.0/{PHONE_NUMBER_ID}/media"),
         &[
-            bearer,
+            ("Authorization", "Bearer t"),
             ("Content-Type", "multipart/form-data; boundary=BOUNDARY"),
         ],
         &multipart,
     );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
-    let id = json_of(&answer)["id"].as_str().unwrap().to_string();
+    json_of(&answer)["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn media_is_uploaded_described_downloaded_with_the_token_and_deleted() {
+    let app = App::start();
+    let emulator = Emulator::start(&app, &[]);
+    let bearer = ("Authorization", "Bearer t");
+    let file = b"%PDF-1.4 not really a pdf";
+    let id = upload_pdf(&emulator, file);
 
     let (status, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
     assert_eq!(status, 200);
@@ -694,24 +699,7 @@ fn downloads_to_clients_that_do_not_read_do_not_hold_the_answers_to_sends() {
     let emulator = Emulator::start(&app, &["--read-timeout", "30s"]);
     let host = emulator.base.trim_start_matches("http://").to_string();
     let bearer = ("Authorization", "Bearer t");
-    let file = vec![b'x'; 5 << 20];
-    let multipart = [
-        &b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"[..],
-        &file,
-        b"\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\napplication/pdf\r\n--BOUNDARY--\r\n",
-    ]
-    .concat();
-    let (status, _, answer) = emulator.request(
-        "POST",
-        &format!("/v26.0/{PHONE_NUMBER_ID}/media"),
-        &[
-            bearer,
-            ("Content-Type", "multipart/form-data; boundary=BOUNDARY"),
-        ],
-        &multipart,
-    );
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
-    let id = json_of(&answer)["id"].as_str().unwrap().to_string();
+    let id = upload_pdf(&emulator, &vec![b'x'; 5 << 20]);
     let (_, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
     let url = json_of(&answer)["url"].as_str().unwrap().to_string();
     let target = url.strip_prefix(&emulator.base).unwrap().to_string();

@@ -218,6 +218,17 @@ fn webhook_events(body: &[u8]) -> usize {
         .sum()
 }
 
+/// Open the inspector at `ui` and wait until its live list is connected.
+async fn open_live(client: &Client, ui: &str) {
+    client.goto(ui).await.unwrap();
+    until(
+        client,
+        "the live mark",
+        "return document.querySelector('#live').classList.contains('on')",
+    )
+    .await;
+}
+
 /// Wait (at most `PAGE_WAIT`) until `script` returns true in the page.
 async fn until(client: &Client, what: &str, script: &str) {
     let deadline = Instant::now() + PAGE_WAIT;
@@ -313,13 +324,7 @@ fn the_page_in_a_headless_browser() {
     let driver = Driver::start();
     runtime().block_on(async {
         let client = driver.session(1440, &dir.path().join("profile")).await;
-        client.goto(&ui).await.unwrap();
-        until(
-            &client,
-            "the live mark",
-            "return document.querySelector('#live').classList.contains('on')",
-        )
-        .await;
+        open_live(&client, &ui).await;
 
         // Requests arriving live: a message's statuses (read before delivered, read twice)
         // and an invalid Qikchat message, sent one after another.
@@ -444,13 +449,7 @@ fn a_record_arriving_during_a_reload_stays_listed() {
     let driver = Driver::start();
     runtime().block_on(async {
         let client = driver.session(1440, &dir.path().join("profile")).await;
-        client.goto(&ui).await.unwrap();
-        until(
-            &client,
-            "the live mark",
-            "return document.querySelector('#live').classList.contains('on')",
-        )
-        .await;
+        open_live(&client, &ui).await;
         // Reloads whose page is made at once, and shown only when the test says.
         let hold = "const fetchPage = api;
             window.api = async (path, body) => {

@@ -1058,13 +1058,7 @@ fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
             503,
             "wa-hook's emulator is handling as many uploads, downloads and customer actions as it takes at once; try again",
         );
-        respond(
-            request,
-            answer.status,
-            &answer.content_type,
-            &answer.headers,
-            answer.body,
-        );
+        respond_with(request, answer);
         return;
     }
     let shared = Arc::clone(shared);
@@ -1109,6 +1103,17 @@ fn read_body(request: &mut tiny_http::Request, max: u64) -> Result<Vec<u8>, (u16
         Ok(_) => Ok(bytes),
         Err(err) => Err((400, format!("the body could not be read whole: {err}"))),
     }
+}
+
+/// [`respond`] with a provider's answer.
+fn respond_with(request: tiny_http::Request, answer: ApiAnswer) {
+    respond(
+        request,
+        answer.status,
+        &answer.content_type,
+        &answer.headers,
+        answer.body,
+    );
 }
 
 fn respond(
@@ -1210,13 +1215,7 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
             facts_from,
             ..
         } = one;
-        respond(
-            request,
-            answer.status,
-            &answer.content_type,
-            &answer.headers,
-            answer.body,
-        );
+        respond_with(request, answer);
         enqueue(shared, planned);
         // The parsed send, for the inspector's list (so the body is not parsed again there).
         let facts = facts_from.and_then(|(bytes, precheck)| {
