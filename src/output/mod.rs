@@ -173,7 +173,13 @@ pub fn judge_closed_stdout<T>(result: anyhow::Result<T>) -> anyhow::Result<T> {
 
 /// A warning on stderr, in the one style every command uses.
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("{} {message}", "warning:".yellow().bold());
+    eprintln!("{}", warning_text(message));
+}
+
+/// The line [`warn`] prints, for a command that prints through a thread of its own (so a
+/// stderr nobody reads never holds the thread that has something to say).
+pub fn warning_text(message: impl std::fmt::Display) -> String {
+    format!("{} {message}", "warning:".yellow().bold())
 }
 
 /// A progress bar on stderr, or a hidden one when stderr is not a terminal (so pipes and CI

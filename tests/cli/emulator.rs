@@ -78,8 +78,17 @@ impl Running {
     /// `wa-hook emulate ARGS...` with these environment variables; the base URL read from its
     /// first line.
     pub fn spawn(args: &[&str], envs: &[(&str, &str)]) -> Running {
+        Running::spawn_with(wa_hook_process(), args, envs)
+    }
+
+    /// [`Running::spawn`] through `command` (wa-hook itself, or a shell that sets a limit and
+    /// runs it with the arguments that follow).
+    pub fn spawn_with(
+        mut command: std::process::Command,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Running {
         let dir = tempfile::tempdir().unwrap();
-        let mut command = wa_hook_process();
         command
             .current_dir(dir.path())
             .envs(envs.iter().copied())

@@ -11,6 +11,7 @@ mod emulate_picky;
 mod emulate_qikchat;
 mod emulate_smartflow;
 mod emulate_test;
+mod emulate_unsaved;
 mod emulator;
 mod inspect;
 mod inspect_browser;

@@ -292,7 +292,13 @@ pub struct Recorder {
     run: String,
     format: Format,
     stats: Mutex<Stats>,
-    write_failed: AtomicBool,
+    /// Records not saved since the last warning about it (0: saving works).
+    unsaved_since_warning: AtomicU64,
+    /// Records not saved in all, for the summary.
+    unsaved: AtomicU64,
+    /// When the last warning that records were not saved was given, and whether "saving
+    /// again" is still to be said after it.
+    unsaved_warned: Mutex<(Option<Instant>, bool)>,
     display: mpsc::SyncSender<Line>,
     /// Whether records are kept (`--out`): without, they are built only as far as the line
     /// needs.
@@ -304,8 +310,59 @@ pub struct Recorder {
     feed: Option<crate::inspector::FeedSender>,
 }
 
+/// At most one warning that records were not saved in this long.
+const UNSAVED_WARNING_EVERY: Duration = Duration::from_secs(30);
+
 /// A record saved and not yet handed to the inspector ([`Recorder::feed`]).
 pub struct Saved(Option<CaptureRecord>);
+
+/// Why the records of a batch of sends were not saved, and so how each send is answered
+/// instead: never accepted, its webhooks never sent, as `listen` answers what it could not save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NotSaved {
+    /// The capture pipe's queue is full (`--out -` or a FIFO read too slowly, or not at all):
+    /// 503 with `Retry-After`, as the app would retry a provider that is busy.
+    PipeFull,
+    /// The write failed (a full disk): 500.
+    Failed,
+}
+
+impl NotSaved {
+    fn of(err: &anyhow::Error) -> NotSaved {
+        if err.downcast_ref::<crate::capture::PipeFull>().is_some() {
+            NotSaved::PipeFull
+        } else {
+            NotSaved::Failed
+        }
+    }
+
+    fn status(self) -> u16 {
+        match self {
+            NotSaved::PipeFull => 503,
+            NotSaved::Failed => 500,
+        }
+    }
+
+    /// The outcome of a send answered so, for its line and the summary.
+    fn outcome(self) -> &'static str {
+        match self {
+            NotSaved::PipeFull => "not saved: the capture pipe is not read (answered 503)",
+            NotSaved::Failed => "not saved: the capture file could not be written (answered 500)",
+        }
+    }
+
+    /// The sentence in the provider's error answer.
+    fn why(self) -> &'static str {
+        match self {
+            NotSaved::PipeFull => {
+                "wa-hook's emulator could not save this send: its capture pipe is not read; try again"
+            }
+            NotSaved::Failed => {
+                "wa-hook's emulator could not save this send (its capture file could not be written); it was not sent"
+            }
+        }
+    }
+}
 
 impl Recorder {
     /// Write `record` with the next `seq`; the record back (for the inspector's feed) when it
@@ -315,42 +372,108 @@ impl Recorder {
         record.run = Some(self.run.clone());
         let seq = record.seq;
         match self.writer.write(&record) {
-            Ok(()) => (seq, Saved(self.feed.is_some().then_some(record))),
+            Ok(()) => {
+                self.saving_works();
+                (seq, Saved(self.feed.is_some().then_some(record)))
+            }
             Err(err) => {
-                self.write_failed(&err);
+                self.not_saved(1, &err);
                 (seq, Saved(None))
             }
         }
     }
 
-    /// Write several records, each with the next `seq`, with one write (the capture writer's
-    /// batch, as listen's workers save theirs), then print each one's line; the records back
-    /// as [`Recorder::save`] gives them.
-    fn save_all(&self, records: Vec<(CaptureRecord, String)>) -> Vec<Saved> {
-        let mut records = records;
-        for (record, _) in &mut records {
-            record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-            record.run = Some(self.run.clone());
-        }
-        let written = self
-            .writer
-            .write_all(records.iter().map(|(record, _)| record));
-        if let Err(err) = &written {
-            self.write_failed(err);
-        }
-        records
-            .into_iter()
-            .map(|(record, line)| {
-                self.print(&line, record.seq);
-                Saved((written.is_ok() && self.feed.is_some()).then_some(record))
-            })
-            .collect()
+    /// Give `record` the next `seq` and this run's id, for [`Recorder::save_all`].
+    fn number(&self, record: &mut CaptureRecord) {
+        record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        record.run = Some(self.run.clone());
     }
 
-    /// A write to the capture file failed: said once.
-    fn write_failed(&self, err: &anyhow::Error) {
-        if !self.write_failed.swap(true, Ordering::Relaxed) {
-            output::warn(format!("the capture file could not be written: {err:#}"));
+    /// Write several records ([`Recorder::number`]ed) with one write (the capture writer's
+    /// batch, as listen's workers save theirs); why none was saved, when so.
+    fn save_all<'r>(
+        &self,
+        records: impl ExactSizeIterator<Item = &'r CaptureRecord>,
+    ) -> Option<NotSaved> {
+        let count = records.len() as u64;
+        match self.writer.write_all(records) {
+            Ok(()) => {
+                self.saving_works();
+                None
+            }
+            Err(err) => {
+                self.not_saved(count, &err);
+                Some(NotSaved::of(&err))
+            }
+        }
+    }
+
+    /// A record [`Recorder::save_all`] wrote, to hand to the inspector ([`Recorder::feed`]).
+    fn saved(&self, record: CaptureRecord) -> Saved {
+        Saved(self.feed.is_some().then_some(record))
+    }
+
+    /// `count` records were not saved: counted for the summary, and said (through the
+    /// display: a stderr nobody reads holds no worker) when saving worked until then, at most
+    /// once per `UNSAVED_WARNING_EVERY` (records of different sizes on a full disk make some
+    /// writes fail and others work).
+    fn not_saved(&self, count: u64, err: &anyhow::Error) {
+        self.unsaved.fetch_add(count, Ordering::Relaxed);
+        if self
+            .unsaved_since_warning
+            .fetch_add(count, Ordering::Relaxed)
+            > 0
+        {
+            return;
+        }
+        let mut warned = self
+            .unsaved_warned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if warned
+            .0
+            .is_some_and(|at| at.elapsed() < UNSAVED_WARNING_EVERY)
+        {
+            return;
+        }
+        *warned = (Some(Instant::now()), true);
+        drop(warned);
+        let then = match NotSaved::of(err) {
+            NotSaved::PipeFull => "sends are answered 503 until it is read",
+            NotSaved::Failed => "sends are answered 500 until it can be",
+        };
+        self.warn(format!(
+            "the capture file could not be written: {err:#}; {then}, and their webhooks \
+             not sent (the summary counts what was not saved)"
+        ));
+    }
+
+    /// After a write that worked: said, if the failures before it were.
+    fn saving_works(&self) {
+        if self.unsaved_since_warning.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
+        let mut warned = self
+            .unsaved_warned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if unsaved > 0 && std::mem::take(&mut warned.1) {
+            drop(warned);
+            self.warn(format!(
+                "saving again ({} could not be saved)",
+                output::plural(unsaved, "record", "records")
+            ));
+        }
+    }
+
+    /// A warning, printed through the display thread (dropped if its queue is full: the
+    /// summary says what it would have).
+    fn warn(&self, message: String) {
+        if !self.closed.load(Ordering::Relaxed) {
+            let _ = self
+                .display
+                .try_send(Line::Err(output::warning_text(message)));
         }
     }
 
@@ -387,39 +510,44 @@ impl Recorder {
         self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Save and show a send of the app's that is answered already (Picky Assist's instant
+    /// reply): counted as answered, saved or not.
     fn send(&self, record: CaptureRecord, answer: &ApiAnswer) -> Saved {
-        let line = self.send_line(&record, answer);
+        self.count_send(&answer.what, &answer.outcome);
+        let line = self.send_line(&record, &answer.what, answer.status, &answer.outcome);
         let (seq, saved) = self.save(record);
         self.print(&line, seq);
         saved
     }
 
-    /// Count a send of the app's (`record` holds its head) and its answer for the summary;
-    /// the line that shows it.
-    fn send_line(&self, record: &CaptureRecord, answer: &ApiAnswer) -> String {
-        {
-            let mut stats = self.stats();
-            // A send's kind names its `type`, which the app (or anyone) chooses: beyond
-            // SUMMARY_ROWS distinct rows, new ones are counted together.
-            let key = (answer.what.clone(), answer.outcome.clone());
-            let key = if stats.sends.len() < SUMMARY_ROWS || stats.sends.contains_key(&key) {
-                key
-            } else {
-                (
-                    "other".to_string(),
-                    "(more kinds than the summary lists)".to_string(),
-                )
-            };
-            *stats.sends.entry(key).or_default() += 1;
-        }
+    /// Count a send of the app's (what it was, how it ended) for the summary.
+    fn count_send(&self, what: &str, outcome: &str) {
+        let mut stats = self.stats();
+        // A send's kind names its `type`, which the app (or anyone) chooses: beyond
+        // SUMMARY_ROWS distinct rows, new ones are counted together.
+        let key = (what.to_string(), outcome.to_string());
+        let key = if stats.sends.len() < SUMMARY_ROWS || stats.sends.contains_key(&key) {
+            key
+        } else {
+            (
+                "other".to_string(),
+                "(more kinds than the summary lists)".to_string(),
+            )
+        };
+        *stats.sends.entry(key).or_default() += 1;
+    }
+
+    /// The line that shows a send of the app's (`record` holds its head): what it was, and
+    /// the status and outcome of its answer.
+    fn send_line(&self, record: &CaptureRecord, what: &str, status: u16, outcome: &str) -> String {
         match self.format {
             Format::Text => format!(
-                "send     {} {}  {}  {} {}",
-                record.method, record.path, answer.what, answer.status, answer.outcome
+                "send     {} {}  {what}  {status} {outcome}",
+                record.method, record.path
             ),
             Format::Json => json!({
                 "event": "send", "method": record.method, "path": record.path,
-                "what": answer.what, "status": answer.status, "outcome": answer.outcome,
+                "what": what, "status": status, "outcome": outcome,
             })
             .to_string(),
         }
@@ -657,7 +785,9 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         run: crate::capture::new_run_id(),
         format: args.format,
         stats: Mutex::new(Stats::default()),
-        write_failed: AtomicBool::new(false),
+        unsaved_since_warning: AtomicU64::new(0),
+        unsaved: AtomicU64::new(0),
+        unsaved_warned: Mutex::new((None, false)),
         display,
         keeps: config.keeps,
         closed: AtomicBool::new(false),
@@ -958,6 +1088,7 @@ fn summary(
         count(&queued.late),
     );
     let (requests_merged, merged) = (count(&queued.batches), count(&queued.batched));
+    let unsaved = count(&recorder.unsaved);
     match format {
         Format::Json => {
             let sends: Vec<Value> = stats
@@ -968,6 +1099,7 @@ fn summary(
             let line = json!({"summary": {
                 "elapsed_ms": output::ms(elapsed),
                 "requests": total,
+                "unsaved": unsaved,
                 "sends": sends,
                 "webhooks": {
                     "delivered": stats.delivered, "refused": stats.refused,
@@ -1008,6 +1140,12 @@ fn summary(
             if duplicated + reordered + late > 0 {
                 text.push_str(&format!(
                     "\nchaos: {duplicated} duplicated, {reordered} reordered, {late} late"
+                ));
+            }
+            if unsaved > 0 {
+                text.push_str(&format!(
+                    "\nnot saved: {} (sends among them were refused, not sent)",
+                    output::plural(unsaved, "record", "records")
                 ));
             }
             if requests_merged > 0 {
@@ -1061,15 +1199,20 @@ fn read_apart(shared: &Arc<Shared>, request: tiny_http::Request) {
         respond_with(request, answer);
         return;
     }
-    let shared = Arc::clone(shared);
+    let mine = Arc::clone(shared);
     let spawned = std::thread::Builder::new()
         .name("wa-hook-upload".into())
         .spawn(move || {
-            handle(&shared, request);
-            shared.uploads.fetch_sub(1, Ordering::Relaxed);
+            handle(&mine, request);
+            mine.uploads.fetch_sub(1, Ordering::Relaxed);
         });
     if spawned.is_err() {
-        output::warn("could not start a thread to read an upload; it was dropped");
+        // The request went with the closure (tiny_http answers it 500), and its place with it.
+        shared.uploads.fetch_sub(1, Ordering::Relaxed);
+        // Through the display: a stderr nobody reads holds no worker.
+        shared
+            .recorder
+            .warn("could not start a thread to read an upload; it was dropped".into());
     }
 }
 
@@ -1188,8 +1331,7 @@ struct Answered<'a> {
     _arrival: Option<deliver::Arrival<'a>>,
     request: tiny_http::Request,
     answer: ApiAnswer,
-    /// The record, and its line.
-    record: (CaptureRecord, String),
+    record: CaptureRecord,
     planned: deliver::Planned,
     /// The send's body as received and as parsed, when the inspector lists it from them
     /// ([`send_facts`]).
@@ -1198,23 +1340,48 @@ struct Answered<'a> {
 
 /// Save the records of `answered` (one write), then send each answer, queue its webhooks and
 /// hand its record to the inspector. Saved before the answers go: whoever reads an answer
-/// finds its send in the file.
+/// finds its send in the file. Sends whose records could not be saved are refused instead
+/// ([`NotSaved`]): the app is never told a send was accepted that the file does not hold, and
+/// its webhooks are not sent. (What answering it changed in the emulator stays, as when a
+/// provider fails after taking a message in: its id is known, it counted towards the limits.)
 fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
     let mut answered = answered;
-    let records = answered
-        .iter_mut()
-        .map(|one| std::mem::take(&mut one.record))
-        .collect();
-    let saved = shared.recorder.save_all(records);
-    let mut fed = Vec::with_capacity(saved.len());
-    for (one, saved) in answered.into_iter().zip(saved) {
+    let recorder = &shared.recorder;
+    for one in &mut answered {
+        recorder.number(&mut one.record);
+    }
+    let not_saved = recorder.save_all(answered.iter().map(|one| &one.record));
+    let mut fed = Vec::with_capacity(answered.len());
+    for one in answered {
         let Answered {
             request,
             answer,
+            record,
             planned,
             facts_from,
             ..
         } = one;
+        if let Some(why) = not_saved {
+            let status = why.status();
+            recorder.count_send(&answer.what, why.outcome());
+            recorder.print(
+                &recorder.send_line(&record, &answer.what, status, why.outcome()),
+                record.seq,
+            );
+            let mut refusal = shared.emulator().refusal(status, why.why());
+            if why == NotSaved::PipeFull {
+                refusal.headers.push(("Retry-After".into(), "1".into()));
+            }
+            // Its webhooks (`planned`) go with it, unsent.
+            drop(planned);
+            respond_with(request, refusal);
+            continue;
+        }
+        recorder.count_send(&answer.what, &answer.outcome);
+        recorder.print(
+            &recorder.send_line(&record, &answer.what, answer.status, &answer.outcome),
+            record.seq,
+        );
         respond_with(request, answer);
         enqueue(shared, planned);
         // The parsed send, for the inspector's list (so the body is not parsed again there).
@@ -1225,10 +1392,10 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
                 .ok()
                 .and_then(|value| send_facts(&bytes, value))
         });
-        fed.push((saved, facts));
+        fed.push((recorder.saved(record), facts));
     }
     // After the answers: the inspector never holds one.
-    shared.recorder.feed_all(fed);
+    recorder.feed_all(fed);
 }
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
@@ -1339,7 +1506,6 @@ fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Op
     };
     let unchanged = bytes == body.as_deref().unwrap_or_default();
     let record = send_record(shared, record, bytes, &answer);
-    let line = shared.recorder.send_line(&record, &answer);
     let facts_from = precheck
         .filter(|precheck| {
             precheck.body.is_ok()
@@ -1353,7 +1519,7 @@ fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Op
         _arrival: arrival,
         request,
         answer,
-        record: (record, line),
+        record,
         planned,
         facts_from,
     })

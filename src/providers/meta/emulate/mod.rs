@@ -927,7 +927,14 @@ impl Emulator for MetaEmulator {
     }
 
     fn refusal(&mut self, status: u16, why: &str) -> ApiAnswer {
-        let body = errors::envelope(100, None, why, &mut self.ids);
+        // The table's codes for a server's trouble: 2 (service temporarily unavailable) for
+        // "try again", 1 (unknown error) for other 5xx; 100 for what is wrong in the request.
+        let code = match status {
+            503 => 2,
+            500..=599 => 1,
+            _ => 100,
+        };
+        let body = errors::envelope(code, None, why, &mut self.ids);
         json_answer(status, &body, "refused", format!("refused {status}"))
     }
 

@@ -1,0 +1,239 @@
+//! A send `wa-hook emulate` cannot save: refused with the provider's error envelope (500 on a
+//! full disk, 503 with `Retry-After` when the capture pipe is not read), its webhooks never
+//! sent, counted in the summary; saving resumes when it can. Before, such a send was answered
+//! 200 and its statuses sent: the app was told of a message the capture file did not hold.
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::emulator::{App, Running, json_of};
+
+const SEND_PATH: &str = "/v26.0/106540352242922/messages";
+
+/// A valid Meta text send; every one the same size.
+fn text_send(text_length: usize) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "messaging_product": "whatsapp", "recipient_type": "individual",
+        "to": "16505553921", "type": "text", "text": {"body": "a".repeat(text_length)},
+    }))
+    .unwrap()
+}
+
+/// Send one; the status, the `Retry-After` header and the answer's JSON.
+fn send(emulator: &Running, body: &[u8]) -> (u16, Option<String>, Value) {
+    let (status, headers, answer) = emulator.request(
+        "POST",
+        SEND_PATH,
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", "Bearer any-token"),
+        ],
+        body,
+    );
+    let retry_after = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .map(|(_, value)| value.clone());
+    (status, retry_after, json_of(&answer))
+}
+
+/// `wa-hook emulate meta --webhook APP ARGS...` run by `sh -c SCRIPT` (which ends by exec-ing
+/// wa-hook with the arguments that follow it).
+fn emulate_under(script: &str, app: &App, args: &[&str]) -> Running {
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", script])
+        .arg(assert_cmd::cargo::cargo_bin("wa-hook"))
+        .env("NO_COLOR", "1");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WA_HOOK_") {
+            command.env_remove(key);
+        }
+    }
+    let webhook = app.webhook_url();
+    let mut all = vec!["meta", "--webhook", &webhook, "--no-ui"];
+    all.extend_from_slice(args);
+    Running::spawn_with(command, &all, &[])
+}
+
+/// The statuses a Meta webhook carries (several when the emulator merged them): each
+/// message id and status.
+fn statuses(webhook: &Recorded) -> Vec<(String, String)> {
+    let body = json_of(&webhook.body);
+    let mut found = Vec::new();
+    for entry in body["entry"].as_array().into_iter().flatten() {
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            for status in change["value"]["statuses"].as_array().into_iter().flatten() {
+                found.push((
+                    status["id"].as_str().unwrap_or_default().to_string(),
+                    status["status"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Wait for `sent` and `delivered` of every message in `awaited` (the app's webhooks come in
+/// any order across messages); none may be about a message not in `accepted`.
+fn await_statuses(app: &App, awaited: &HashSet<String>, accepted: &HashSet<String>) {
+    let mut waiting: HashSet<(String, String)> = awaited
+        .iter()
+        .flat_map(|id| {
+            [
+                (id.clone(), "sent".into()),
+                (id.clone(), "delivered".into()),
+            ]
+        })
+        .collect();
+    while !waiting.is_empty() {
+        for (id, status) in statuses(&app.next()) {
+            assert!(accepted.contains(&id), "a status of a refused send: {id}");
+            waiting.remove(&(id, status));
+        }
+    }
+}
+
+/// After the emulator stopped (every webhook it sent has reached the app): none is about a
+/// send it refused.
+fn assert_no_status_but_of(app: &App, accepted: &HashSet<String>) {
+    while let Some(webhook) = app.next_within(std::time::Duration::ZERO) {
+        for (id, _) in statuses(&webhook) {
+            assert!(accepted.contains(&id), "a status of a refused send: {id}");
+        }
+    }
+}
+
+/// A file-size limit stands in for a full disk (as in listen's test): the sends that do not
+/// fit are answered 500 with Meta's code 1, their statuses never come, one warning says so;
+/// once there is room, a send is accepted and saved again.
+#[test]
+fn a_send_that_cannot_be_saved_is_refused_and_its_statuses_are_not_sent() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.jsonl");
+    // dash counts `ulimit -f` in 512-byte blocks: 16 KiB.
+    let emulator = emulate_under(
+        "trap '' XFSZ; ulimit -f 32 && exec \"$0\" \"$@\"",
+        &app,
+        &["--out", path.to_str().unwrap()],
+    );
+    let body = text_send(1000);
+    let mut accepted = HashSet::new();
+    let mut refused = None;
+    for _ in 0..40 {
+        let (status, _, answer) = send(&emulator, &body);
+        if status == 200 {
+            accepted.insert(answer["messages"][0]["id"].as_str().unwrap().to_string());
+            continue;
+        }
+        refused = Some((status, answer));
+        break;
+    }
+    let (status, answer) = refused.expect("the file filled within 40 sends");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["error"]["code"], 1, "{answer}");
+    assert!(
+        answer["error"]["error_data"]["details"]
+            .as_str()
+            .unwrap()
+            .contains("could not save this send"),
+        "{answer}"
+    );
+    assert!(answer.get("messages").is_none(), "{answer}");
+    // More that do not fit: refused too.
+    for _ in 0..3 {
+        assert_eq!(send(&emulator, &body).0, 500);
+    }
+    await_statuses(&app, &accepted, &accepted);
+    // Room again: saved, accepted, followed by its statuses.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    let (status, _, answer) = send(&emulator, &text_send(10));
+    assert_eq!(status, 200, "{answer}");
+    let again = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    accepted.insert(again.clone());
+    await_statuses(&app, &HashSet::from([again.clone()]), &accepted);
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_no_status_but_of(&app, &accepted);
+    assert_eq!(
+        stderr
+            .matches("sends are answered 500 until it can be")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("saving again ("), "{stderr}");
+    assert!(
+        stderr
+            .contains("send:text  not saved: the capture file could not be written (answered 500)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("records (sends among them were refused, not sent)"),
+        "{stderr}"
+    );
+    // The file holds the send made once there was room, and no record of a refused one.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let sends: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|record| record["direction"] == "send")
+        .collect();
+    assert_eq!(sends.len(), 1, "{text}");
+    assert!(sends[0]["answer"].as_str().unwrap().contains(&again));
+}
+
+/// A FIFO nobody reads: once the capture queue is full, sends are answered 503 with
+/// `Retry-After: 1` and Meta's code 2, their statuses never come.
+#[cfg(unix)]
+#[test]
+fn a_send_refused_because_the_capture_pipe_is_not_read_says_try_again() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("captures.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let emulator = emulate_under(
+        "exec \"$0\" \"$@\"",
+        &app,
+        &["--out", fifo.to_str().unwrap()],
+    );
+    // Records of some 4 KB (the send, then its two statuses): the pipe (64 KiB) and the
+    // queue (8 MiB) are full after some 1,000 sends.
+    let body = text_send(4000);
+    let mut accepted = HashSet::new();
+    let mut refused = None;
+    for _ in 0..4000 {
+        let (status, retry_after, answer) = send(&emulator, &body);
+        if status == 200 {
+            accepted.insert(answer["messages"][0]["id"].as_str().unwrap().to_string());
+            continue;
+        }
+        refused = Some((status, retry_after, answer));
+        break;
+    }
+    let (status, retry_after, answer) = refused.expect("the queue filled within 4,000 sends");
+    assert_eq!(status, 503, "{answer}");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    assert_eq!(answer["error"]["code"], 2, "{answer}");
+    assert!(answer.get("messages").is_none(), "{answer}");
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_no_status_but_of(&app, &accepted);
+    assert!(
+        stderr.contains("send:text  not saved: the capture pipe is not read (answered 503)"),
+        "{stderr}"
+    );
+}
