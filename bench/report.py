@@ -4,6 +4,7 @@
   report.py add ROWS.jsonl key=value ...        append one row
   report.py wrk FILE                            wrk --latency output -> JSON figures
   report.py emulate-latency CAPTURE.jsonl       accepted send -> its `sent` webhook at the app
+  report.py median-round PEER.. -- OURS..       the round whose ratio is the median, and all
   report.py render ROWS.jsonl MACHINE.json OUT_JSON OUT_MD
 
 A row compares wa-hook with a peer (`ours`, `peer`, `better` = higher|lower, `target` = the
@@ -183,6 +184,19 @@ def render(rows_path, machine_path, out_json, out_md):
                   "for times).\n\n" + machine_line(machine) + "\n")
 
 
+def median_round(args):
+    """Rounds that each ran the peer then wa-hook back to back: `PEER_JSON... -- OURS_JSON...`
+    (wrk figures, `rps`). Prints the index of the round whose ratio (ours/peer) is the median
+    (the lower middle of an even count) and every round's ratio, in run order."""
+    split = args.index("--")
+    peers = [json.loads(a) for a in args[:split]]
+    ours = [json.loads(a) for a in args[split + 1:]]
+    ratios = [o["rps"] / p["rps"] if p.get("rps") else 0.0 for p, o in zip(peers, ours)]
+    order = sorted(range(len(ratios)), key=lambda i: ratios[i])
+    middle = order[(len(order) - 1) // 2]
+    print(middle, ", ".join(f"{r:.2f}" for r in ratios))
+
+
 def machine_line(m):
     return (f"Machine: {m['cpus']} × {m['cpu_model']}, {m['memory']} RAM, {m['os']}; "
             f"{m['date']}; {m['wa_hook']}, {m['rustc']}; load average after the run "
@@ -197,6 +211,8 @@ if __name__ == "__main__":
         wrk(rest[0])
     elif command == "emulate-latency":
         emulate_latency(rest[0])
+    elif command == "median-round":
+        median_round(rest)
     elif command == "render":
         render(*rest)
     else:
