@@ -520,7 +520,9 @@ pub struct Precheck {
 pub struct ApiAnswer {
     pub status: u16,
     pub content_type: String,
-    pub body: Vec<u8>,
+    /// Shared, not copied, where it is a stored media's bytes (a download): any number of
+    /// downloads of one media hold it once, and the emulator's lock is never held to copy it.
+    pub body: bytes::Bytes,
     /// Extra headers (`Retry-After`).
     pub headers: Vec<(String, String)>,
     /// What the request was, for the summary and the capture record: `message:text`,

@@ -42,7 +42,7 @@ pub fn json_answer_written(
     ApiAnswer {
         status,
         content_type: "application/json".to_string(),
-        body,
+        body: body.into(),
         headers: Vec::new(),
         what: what.into(),
         outcome: outcome.into(),

@@ -726,6 +726,50 @@ fn downloads_to_clients_that_do_not_read_do_not_hold_the_answers_to_sends() {
     drop(stalled);
 }
 
+/// Downloads of one media share its bytes: twelve clients that ask for a 32 MiB media and do
+/// not read it hold one copy, not twelve (each answer was a copy, made under the emulator's
+/// lock: 16 downloads of a 100 MiB document held 1.6 GB).
+#[cfg(target_os = "linux")]
+#[test]
+fn stalled_downloads_of_one_media_hold_it_once() {
+    use std::io::{BufRead, BufReader};
+    let app = App::start();
+    let emulator = Emulator::start(&app, &["--read-timeout", "30s", "--no-save"]);
+    let host = emulator.base.trim_start_matches("http://").to_string();
+    let bearer = ("Authorization", "Bearer t");
+    let id = upload_pdf(&emulator, &vec![b'x'; 32 << 20]);
+    let (_, _, answer) = emulator.request("GET", &format!("/v26.0/{id}"), &[bearer], b"");
+    let url = json_of(&answer)["url"].as_str().unwrap().to_string();
+    let target = url.strip_prefix(&emulator.base).unwrap().to_string();
+    // Each client reads the answer's status line (its answer is being sent), then no more.
+    let stalled: Vec<BufReader<TcpStream>> = (0..12)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&host).unwrap();
+            let head =
+                format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer t\r\n\r\n");
+            stream.write_all(head.as_bytes()).unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut status = String::new();
+            reader.read_line(&mut status).unwrap();
+            assert!(status.contains(" 200 "), "{status}");
+            reader
+        })
+        .collect();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", emulator.pid())).unwrap();
+    let resident_kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap();
+    // One copy (32 MiB) and what the emulator holds anyway; twelve copies would be 384 MiB.
+    assert!(
+        resident_kib < 160 << 10,
+        "{resident_kib} KiB resident with 12 downloads of a 32 MiB media under way"
+    );
+    drop(stalled);
+}
+
 /// Uploads whose bodies trickle in are read apart: they never hold the threads that answer
 /// sends.
 #[test]

@@ -125,6 +125,11 @@ impl Running {
         http(&self.base, method, target, headers, body)
     }
 
+    /// The emulator's process id (to read its memory in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// A JSON POST; the HTTP status and the answer's JSON.
     pub fn post(&self, path: &str, headers: &[(&str, &str)], body: &Value) -> (u16, Value) {
         let mut all = vec![("Content-Type", "application/json")];

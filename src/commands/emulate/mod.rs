@@ -772,7 +772,7 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         crate::serve::Bounds {
             max_connections: MAX_CONNECTIONS,
             read_timeout: args.read_timeout,
-            busy_body: Some(busy.body),
+            busy_body: Some(busy.body.to_vec()),
         },
     )?;
     print_start(args, &config, &base_url, emulator.as_ref())?;
@@ -1161,7 +1161,7 @@ fn summary(
 
 /// Requests that may wait (a body still arriving, a customer action, a `GET` such as a media
 /// download), handled on threads of their own, at most this many at once (one more is
-/// answered 503). Each download holds one copy of its media while it is sent.
+/// answered 503). Downloads of one media share its bytes (never copied per answer).
 const UPLOADS_MAX: usize = 16;
 
 /// True when the request's whole body is in memory already (tiny_http reads a body of up to
@@ -1264,9 +1264,17 @@ fn respond(
     status: u16,
     content_type: &str,
     extra: &[(String, String)],
-    body: Vec<u8>,
+    body: bytes::Bytes,
 ) {
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    // Read from the shared bytes as they are sent (a download's media is never copied).
+    let length = body.len();
+    let mut response = tiny_http::Response::new(
+        tiny_http::StatusCode(status),
+        Vec::new(),
+        std::io::Cursor::new(body),
+        Some(length),
+        None,
+    );
     let headers = std::iter::once(("Content-Type", content_type)).chain(
         extra
             .iter()
@@ -1423,7 +1431,7 @@ fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Op
             Err((status, why)) => (*status, json!({"error": why})),
         };
         let text = serde_json::to_vec(&answer).expect("a JSON value always encodes");
-        respond(request, status, "application/json", &[], text);
+        respond(request, status, "application/json", &[], text.into());
         return None;
     }
     // Counted while it is answered: a send that comes while others are goes down fewer lanes.

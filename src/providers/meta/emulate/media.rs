@@ -15,7 +15,8 @@ pub const URL_LIFETIME: Duration = Duration::from_secs(5 * 60);
 pub const STORE_MAX: usize = 256 << 20;
 
 pub struct Media {
-    pub bytes: Vec<u8>,
+    /// Shared with the answers that download it.
+    pub bytes: bytes::Bytes,
     pub mime_type: String,
     pub sha256: String,
     /// URLs handed out: their hash and when they stop working.
@@ -26,7 +27,7 @@ impl Media {
     pub fn new(bytes: Vec<u8>, mime_type: String) -> Media {
         let sha256 = hex::encode(Sha256::digest(&bytes));
         Media {
-            bytes,
+            bytes: bytes.into(),
             mime_type,
             sha256,
             urls: Vec::new(),

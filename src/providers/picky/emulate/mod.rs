@@ -565,7 +565,7 @@ impl Emulator for PickyEmulator {
             return None;
         }
         let mut replied = json_answer(status, &Value::Null, "send:reply", "sent");
-        replied.body = Vec::new();
+        replied.body = bytes::Bytes::new();
         match crate::validation::parse_json(body) {
             Err(issue) => {
                 replied.outcome = "not delivered (not JSON)".to_string();
@@ -670,7 +670,7 @@ mod tests {
         assert_eq!(missing.status, 401);
         let numeric = push(&mut emulator, br#"{"token":987654321,"application":8,"globalmessage":"Hi","data":[{"number":1}]}"#, "");
         assert_eq!(numeric.status, 400);
-        let text = String::from_utf8(numeric.body).unwrap();
+        let text = String::from_utf8(numeric.body.to_vec()).unwrap();
         assert!(text.contains("/token") && !text.contains("987654321"), "{text}");
         let issues = format!("{:?}", numeric.checked);
         assert!(!issues.contains("987654321"), "{issues}");

@@ -563,7 +563,7 @@ mod tests {
         for key in ["", "  ", "other"] {
             let answer = send(emulator.as_mut(), key, &body, now);
             assert_eq!(answer.status, 401, "{key:?}");
-            let text = String::from_utf8(answer.body).unwrap();
+            let text = String::from_utf8(answer.body.to_vec()).unwrap();
             assert!(!text.contains("the-key"), "{text}");
         }
         assert_eq!(send(emulator.as_mut(), "the-key", &body, now).status, 200);
