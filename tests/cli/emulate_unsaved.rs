@@ -13,11 +13,30 @@ const SEND_PATH: &str = "/v26.0/106540352242922/messages";
 
 /// A valid Meta text send; every one the same size.
 fn text_send(text_length: usize) -> Vec<u8> {
+    text_send_to("16505553921", text_length)
+}
+
+/// [`text_send`] to `to`.
+fn text_send_to(to: &str, text_length: usize) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "messaging_product": "whatsapp", "recipient_type": "individual",
-        "to": "16505553921", "type": "text", "text": {"body": "a".repeat(text_length)},
+        "to": to, "type": "text", "text": {"body": "a".repeat(text_length)},
     }))
     .unwrap()
+}
+
+/// `sh -c` with a file-size limit of 16 KiB (dash counts `ulimit -f` in 512-byte blocks),
+/// then wa-hook: a full disk.
+const FULL_DISK: &str = "trap '' XFSZ; ulimit -f 32 && exec \"$0\" \"$@\"";
+
+/// Make room in `path` again (the full disk emptied).
+fn make_room(path: &std::path::Path) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
 }
 
 /// Send one; the status, the `Retry-After` header and the answer's JSON.
@@ -41,6 +60,14 @@ fn send(emulator: &Running, body: &[u8]) -> (u16, Option<String>, Value) {
 /// `wa-hook emulate meta --webhook APP ARGS...` run by `sh -c SCRIPT` (which ends by exec-ing
 /// wa-hook with the arguments that follow it).
 fn emulate_under(script: &str, app: &App, args: &[&str]) -> Running {
+    let webhook = app.webhook_url();
+    let mut all = vec!["meta", "--webhook", &webhook];
+    all.extend_from_slice(args);
+    spawn_under(script, &all, &[])
+}
+
+/// `wa-hook emulate ARGS... --no-ui` run by `sh -c SCRIPT`, with these variables.
+fn spawn_under(script: &str, args: &[&str], envs: &[(&str, &str)]) -> Running {
     let mut command = std::process::Command::new("sh");
     command
         .args(["-c", script])
@@ -51,10 +78,9 @@ fn emulate_under(script: &str, app: &App, args: &[&str]) -> Running {
             command.env_remove(key);
         }
     }
-    let webhook = app.webhook_url();
-    let mut all = vec!["meta", "--webhook", &webhook, "--no-ui"];
-    all.extend_from_slice(args);
-    Running::spawn_with(command, &all, &[])
+    let mut all = args.to_vec();
+    all.push("--no-ui");
+    Running::spawn_with(command, &all, envs)
 }
 
 /// The statuses a Meta webhook carries (several when the emulator merged them): each
@@ -113,12 +139,7 @@ fn a_send_that_cannot_be_saved_is_refused_and_its_statuses_are_not_sent() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.jsonl");
-    // dash counts `ulimit -f` in 512-byte blocks: 16 KiB.
-    let emulator = emulate_under(
-        "trap '' XFSZ; ulimit -f 32 && exec \"$0\" \"$@\"",
-        &app,
-        &["--out", path.to_str().unwrap()],
-    );
+    let emulator = emulate_under(FULL_DISK, &app, &["--out", path.to_str().unwrap()]);
     let body = text_send(1000);
     let mut accepted = HashSet::new();
     let mut refused = None;
@@ -147,16 +168,20 @@ fn a_send_that_cannot_be_saved_is_refused_and_its_statuses_are_not_sent() {
         assert_eq!(send(&emulator, &body).0, 500);
     }
     await_statuses(&app, &accepted, &accepted);
-    // Room again: saved, accepted, followed by its statuses.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(0)
-        .unwrap();
-    let (status, _, answer) = send(&emulator, &text_send(10));
-    assert_eq!(status, 200, "{answer}");
-    let again = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    // Room again: the first send may still be refused (writes were failing: it is refused
+    // before the emulator sees it, and its record tells that saving works), then accepted,
+    // saved and followed by its statuses.
+    make_room(&path);
+    let mut again = None;
+    for _ in 0..2 {
+        let (status, _, answer) = send(&emulator, &text_send(10));
+        if status == 200 {
+            again = Some(answer["messages"][0]["id"].as_str().unwrap().to_string());
+            break;
+        }
+        assert_eq!(status, 500, "{answer}");
+    }
+    let again = again.expect("accepted once there is room");
     accepted.insert(again.clone());
     await_statuses(&app, &HashSet::from([again.clone()]), &accepted);
     let (code, _, stderr) = emulator.interrupt();
@@ -164,30 +189,85 @@ fn a_send_that_cannot_be_saved_is_refused_and_its_statuses_are_not_sent() {
     assert_no_status_but_of(&app, &accepted);
     assert_eq!(
         stderr
-            .matches("sends are answered 500 until it can be")
+            .matches("until it can be, sends are answered 500")
             .count(),
         1,
         "{stderr}"
     );
     assert!(stderr.contains("saving again ("), "{stderr}");
     assert!(
-        stderr
-            .contains("send:text  not saved: the capture file could not be written (answered 500)"),
+        stderr.contains("not saved: the capture file could not be written (answered 500)"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("records (sends among them were refused, not sent)"),
+        stderr.contains("sends refused for it (answered 500 or 503, their webhooks not sent)"),
         "{stderr}"
     );
-    // The file holds the send made once there was room, and no record of a refused one.
+    // The file holds the send accepted once there was room, and of the others only refusals.
     let text = std::fs::read_to_string(&path).unwrap();
     let sends: Vec<Value> = text
         .lines()
         .map(|line| serde_json::from_str::<Value>(line).unwrap())
         .filter(|record| record["direction"] == "send")
         .collect();
-    assert_eq!(sends.len(), 1, "{text}");
-    assert!(sends[0]["answer"].as_str().unwrap().contains(&again));
+    let accepted_in_file: Vec<&Value> = sends
+        .iter()
+        .filter(|record| record["response_status"] == 200)
+        .collect();
+    assert_eq!(accepted_in_file.len(), 1, "{text}");
+    assert!(
+        accepted_in_file[0]["answer"]
+            .as_str()
+            .unwrap()
+            .contains(&again)
+    );
+    assert!(
+        sends
+            .iter()
+            .all(|record| [200, 500].contains(&record["response_status"].as_u64().unwrap())),
+        "{text}"
+    );
+}
+
+/// A send refused while writes fail never reaches the emulator: with `--pair-interval 1h`,
+/// a message to a customer refused so is accepted when sent again once there is room (it was
+/// counted, and the retry the app was told to make was refused with 131056).
+#[test]
+fn a_send_refused_while_writes_fail_does_not_count_towards_the_limits() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.jsonl");
+    let emulator = emulate_under(
+        FULL_DISK,
+        &app,
+        &["--out", path.to_str().unwrap(), "--pair-interval", "1h"],
+    );
+    // A new customer each time (the pair limit never refuses them), until one is refused.
+    let mut refused = false;
+    for n in 0..40 {
+        let (status, _, answer) = send(&emulator, &text_send_to(&format!("1650555{n:04}"), 1000));
+        if status == 500 {
+            refused = true;
+            break;
+        }
+        assert_eq!(status, 200, "{answer}");
+    }
+    assert!(refused, "the file filled within 40 sends");
+    // Refused while writes fail, to a customer not written to before.
+    let first = text_send_to("16505559999", 1000);
+    assert_eq!(send(&emulator, &first).0, 500);
+    make_room(&path);
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let (status, _, answer) = send(&emulator, &first);
+        statuses.push((status, answer["error"]["code"].clone()));
+        if status == 200 {
+            break;
+        }
+    }
+    assert_eq!(statuses.last().unwrap().0, 200, "{statuses:?}");
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
 }
 
 /// A FIFO nobody reads: once the capture queue is full, sends are answered 503 with
@@ -236,4 +316,53 @@ fn a_send_refused_because_the_capture_pipe_is_not_read_says_try_again() {
         stderr.contains("send:text  not saved: the capture pipe is not read (answered 503)"),
         "{stderr}"
     );
+}
+
+/// Picky Assist's instant reply (the app's answer to a message webhook, sent on as a message)
+/// that could not be saved: its delivery reports are not sent, and the summary says so.
+#[test]
+fn an_instant_reply_that_cannot_be_saved_gets_no_delivery_reports() {
+    // A reply of some 2 KB: its record does not fit in 512 bytes.
+    let reply = serde_json::to_vec(&json!({"message-out": "Shipped. ".repeat(200)})).unwrap();
+    let app = App::answering(move |request| {
+        if request.url == "/webhook" {
+            Reply::new(200, &reply)
+        } else {
+            Reply::ok()
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run.jsonl");
+    let (webhook, events) = (app.url("/webhook"), app.url("/events"));
+    // 512 bytes: no record fits.
+    let emulator = spawn_under(
+        "trap '' XFSZ; ulimit -f 1 && exec \"$0\" \"$@\"",
+        &[
+            "picky",
+            "--webhook",
+            &webhook,
+            "--events-webhook",
+            &events,
+            "--out",
+            path.to_str().unwrap(),
+        ],
+        &[("PICKY_TOKEN", "picky-token-4f7a9c")],
+    );
+    let (status, _) = emulator.control("say", &json!({"text": "Is it shipped?"}));
+    assert_eq!(status, 200);
+    assert_eq!(app.next().url, "/webhook");
+    let (code, _, stderr) = emulator.interrupt();
+    assert_eq!(code, Some(0), "{stderr}");
+    if let Some(report) = app.next_within(std::time::Duration::ZERO) {
+        panic!(
+            "a report of a reply the file does not hold: {} {}\n{stderr}",
+            report.url,
+            String::from_utf8_lossy(&report.body)
+        );
+    }
+    assert!(
+        stderr.contains("send:reply  not saved (what would follow it not sent)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not saved: 2 records"), "{stderr}");
 }

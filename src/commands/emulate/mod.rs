@@ -292,13 +292,14 @@ pub struct Recorder {
     run: String,
     format: Format,
     stats: Mutex<Stats>,
-    /// Records not saved since the last warning about it (0: saving works).
-    unsaved_since_warning: AtomicU64,
     /// Records not saved in all, for the summary.
     unsaved: AtomicU64,
-    /// When the last warning that records were not saved was given, and whether "saving
-    /// again" is still to be said after it.
-    unsaved_warned: Mutex<(Option<Instant>, bool)>,
+    /// Sends refused because their records could not be saved, for the summary.
+    refused_unsaved: AtomicU64,
+    /// Set while writes fail (read without the lock on every save that works).
+    failing: AtomicBool,
+    /// What the warnings about failing writes have said.
+    saving: Mutex<Saving>,
     display: mpsc::SyncSender<Line>,
     /// Whether records are kept (`--out`): without, they are built only as far as the line
     /// needs.
@@ -312,6 +313,47 @@ pub struct Recorder {
 
 /// At most one warning that records were not saved in this long.
 const UNSAVED_WARNING_EVERY: Duration = Duration::from_secs(30);
+
+/// The state of saving, for its warnings: a time of failing writes is said once (within
+/// `UNSAVED_WARNING_EVERY` of the last such warning, later), and its end after it.
+#[derive(Default)]
+struct Saving {
+    /// Why writes fail now (`None`: they work).
+    failing: Option<NotSaved>,
+    /// Records not saved since writes began failing.
+    unsaved: u64,
+    /// Whether this time of failing was said.
+    said: bool,
+    /// When a failing time was last said.
+    said_at: Option<Instant>,
+}
+
+impl Saving {
+    /// `count` records were not saved at `now`, `why`: whether to say so now (then
+    /// [`Saving::said`]).
+    fn failed(&mut self, why: NotSaved, count: u64, now: Instant) -> bool {
+        self.failing = Some(why);
+        self.unsaved += count;
+        !self.said
+            && self
+                .said_at
+                .is_none_or(|at| now.saturating_duration_since(at) >= UNSAVED_WARNING_EVERY)
+    }
+
+    /// The time of failing was said at `now`.
+    fn said(&mut self, now: Instant) {
+        self.said = true;
+        self.said_at = Some(now);
+    }
+
+    /// A write worked: the records not saved since writes began failing, when that time was
+    /// said (and so its end is to be).
+    fn worked(&mut self) -> Option<u64> {
+        self.failing.take()?;
+        let unsaved = std::mem::take(&mut self.unsaved);
+        std::mem::take(&mut self.said).then_some(unsaved)
+    }
+}
 
 /// A record saved and not yet handed to the inspector ([`Recorder::feed`]).
 pub struct Saved(Option<CaptureRecord>);
@@ -367,18 +409,23 @@ impl NotSaved {
 impl Recorder {
     /// Write `record` with the next `seq`; the record back (for the inspector's feed) when it
     /// was written and the inspector is fed.
-    fn save(&self, mut record: CaptureRecord) -> (u64, Saved) {
-        record.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-        record.run = Some(self.run.clone());
+    fn save(&self, record: CaptureRecord) -> (u64, Saved) {
+        let (seq, saved, _) = self.save_or_why(record);
+        (seq, saved)
+    }
+
+    /// [`Recorder::save`], and why the record was not saved, when it was not.
+    fn save_or_why(&self, mut record: CaptureRecord) -> (u64, Saved, Option<NotSaved>) {
+        self.number(&mut record);
         let seq = record.seq;
         match self.writer.write(&record) {
             Ok(()) => {
                 self.saving_works();
-                (seq, Saved(self.feed.is_some().then_some(record)))
+                (seq, self.saved(record), None)
             }
             Err(err) => {
                 self.not_saved(1, &err);
-                (seq, Saved(None))
+                (seq, Saved(None), Some(NotSaved::of(&err)))
             }
         }
     }
@@ -414,52 +461,39 @@ impl Recorder {
     }
 
     /// `count` records were not saved: counted for the summary, and said (through the
-    /// display: a stderr nobody reads holds no worker) when saving worked until then, at most
-    /// once per `UNSAVED_WARNING_EVERY` (records of different sizes on a full disk make some
-    /// writes fail and others work).
+    /// display: a stderr nobody reads holds no worker) once per time of failing writes, at
+    /// most once per `UNSAVED_WARNING_EVERY` (records of different sizes on a full disk make
+    /// some writes fail and others work).
     fn not_saved(&self, count: u64, err: &anyhow::Error) {
         self.unsaved.fetch_add(count, Ordering::Relaxed);
-        if self
-            .unsaved_since_warning
-            .fetch_add(count, Ordering::Relaxed)
-            > 0
-        {
+        let why = NotSaved::of(err);
+        let mut saving = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
+        self.failing.store(true, Ordering::Relaxed);
+        let now = Instant::now();
+        if !saving.failed(why, count, now) {
             return;
         }
-        let mut warned = self
-            .unsaved_warned
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if warned
-            .0
-            .is_some_and(|at| at.elapsed() < UNSAVED_WARNING_EVERY)
-        {
-            return;
-        }
-        *warned = (Some(Instant::now()), true);
-        drop(warned);
-        let then = match NotSaved::of(err) {
-            NotSaved::PipeFull => "sends are answered 503 until it is read",
-            NotSaved::Failed => "sends are answered 500 until it can be",
+        let then = match why {
+            NotSaved::PipeFull => "until it is read, sends are answered 503 (try again)",
+            NotSaved::Failed => "until it can be, sends are answered 500",
         };
-        self.warn(format!(
-            "the capture file could not be written: {err:#}; {then}, and their webhooks \
+        let said = self.warn(format!(
+            "the capture file could not be written: {err:#}; {then} and their webhooks \
              not sent (the summary counts what was not saved)"
         ));
+        if said {
+            saving.said(now);
+        }
     }
 
-    /// After a write that worked: said, if the failures before it were.
+    /// After a write that worked: said, if the time of failing before it was.
     fn saving_works(&self) {
-        if self.unsaved_since_warning.load(Ordering::Relaxed) == 0 {
+        if !self.failing.load(Ordering::Relaxed) {
             return;
         }
-        let unsaved = self.unsaved_since_warning.swap(0, Ordering::Relaxed);
-        let mut warned = self
-            .unsaved_warned
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if unsaved > 0 && std::mem::take(&mut warned.1) {
-            drop(warned);
+        let mut saving = self.saving.lock().unwrap_or_else(PoisonError::into_inner);
+        self.failing.store(false, Ordering::Relaxed);
+        if let Some(unsaved) = saving.worked() {
             self.warn(format!(
                 "saving again ({} could not be saved)",
                 output::plural(unsaved, "record", "records")
@@ -467,14 +501,27 @@ impl Recorder {
         }
     }
 
+    /// Why writes fail, while they do: a send is then refused before the emulator answers
+    /// it (its record, the refusal, tells whether saving works again), so what the emulator
+    /// counts and remembers never includes a send the app was told was not sent.
+    fn failing(&self) -> Option<NotSaved> {
+        if !self.failing.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.saving
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .failing
+    }
+
     /// A warning, printed through the display thread (dropped if its queue is full: the
     /// summary says what it would have).
-    fn warn(&self, message: String) {
-        if !self.closed.load(Ordering::Relaxed) {
-            let _ = self
+    fn warn(&self, message: String) -> bool {
+        !self.closed.load(Ordering::Relaxed)
+            && self
                 .display
-                .try_send(Line::Err(output::warning_text(message)));
-        }
+                .try_send(Line::Err(output::warning_text(message)))
+                .is_ok()
     }
 
     /// Whether the inspector is fed (so a webhook's facts are worth finding).
@@ -511,13 +558,25 @@ impl Recorder {
     }
 
     /// Save and show a send of the app's that is answered already (Picky Assist's instant
-    /// reply): counted as answered, saved or not.
-    fn send(&self, record: CaptureRecord, answer: &ApiAnswer) -> Saved {
-        self.count_send(&answer.what, &answer.outcome);
-        let line = self.send_line(&record, &answer.what, answer.status, &answer.outcome);
-        let (seq, saved) = self.save(record);
-        self.print(&line, seq);
-        saved
+    /// reply); `None` when it could not be saved (its line and count say so: what follows it
+    /// is not to be sent).
+    fn send(&self, record: CaptureRecord, answer: &ApiAnswer) -> Option<Saved> {
+        let head = CaptureRecord {
+            method: record.method.clone(),
+            path: record.path.clone(),
+            ..CaptureRecord::default()
+        };
+        let (seq, saved, not_saved) = self.save_or_why(record);
+        let outcome = match not_saved {
+            None => answer.outcome.as_str(),
+            Some(_) => "not saved (what would follow it not sent)",
+        };
+        self.count_send(&answer.what, outcome);
+        self.print(
+            &self.send_line(&head, &answer.what, answer.status, outcome),
+            seq,
+        );
+        not_saved.is_none().then_some(saved)
     }
 
     /// Count a send of the app's (what it was, how it ended) for the summary.
@@ -785,9 +844,10 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
         run: crate::capture::new_run_id(),
         format: args.format,
         stats: Mutex::new(Stats::default()),
-        unsaved_since_warning: AtomicU64::new(0),
         unsaved: AtomicU64::new(0),
-        unsaved_warned: Mutex::new((None, false)),
+        refused_unsaved: AtomicU64::new(0),
+        failing: AtomicBool::new(false),
+        saving: Mutex::new(Saving::default()),
         display,
         keeps: config.keeps,
         closed: AtomicBool::new(false),
@@ -868,8 +928,19 @@ fn serve_provider(id: &str, args: &EmulateServeArgs) -> anyhow::Result<Outcome> 
     let unsent = Arc::try_unwrap(shared)
         .ok()
         .map_or(0, |shared| shared.queue.finish(deadline));
+    // Records queued for a capture pipe are written for what is left; a pipe nobody reads
+    // never holds the stop (what it did not take is counted as lost).
+    let lost = recorder
+        .writer
+        .finish(deadline.saturating_duration_since(Instant::now()));
     recorder.closed.store(true, Ordering::Relaxed);
-    let mut summary = summary(&recorder, &queued, args.format, started.elapsed(), unsent);
+    let mut summary = summary(
+        &recorder,
+        &queued,
+        args.format,
+        started.elapsed(),
+        (unsent, lost),
+    );
     // The display may be behind (a burst of lines): the summary waits for room until the
     // deadline, never on a display nobody reads.
     let until = deadline.max(Instant::now() + Duration::from_millis(200));
@@ -1071,13 +1142,16 @@ fn print_start(
     Ok(())
 }
 
+/// The summary printed at the stop; `left`: webhooks not sent (the stop came first), and the
+/// bytes of records a capture pipe did not take by the stop (lost).
 fn summary(
     recorder: &Recorder,
     queued: &QueueCounts,
     format: Format,
     elapsed: Duration,
-    unsent: usize,
+    left: (usize, usize),
 ) -> Line {
+    let (unsent, lost) = left;
     let stats = recorder.stats();
     let total: u64 = stats.sends.values().sum();
     let count = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
@@ -1088,7 +1162,7 @@ fn summary(
         count(&queued.late),
     );
     let (requests_merged, merged) = (count(&queued.batches), count(&queued.batched));
-    let unsaved = count(&recorder.unsaved);
+    let (unsaved, refused) = (count(&recorder.unsaved), count(&recorder.refused_unsaved));
     match format {
         Format::Json => {
             let sends: Vec<Value> = stats
@@ -1100,6 +1174,8 @@ fn summary(
                 "elapsed_ms": output::ms(elapsed),
                 "requests": total,
                 "unsaved": unsaved,
+                "refused_unsaved": refused,
+                "pipe_bytes_lost": lost,
                 "sends": sends,
                 "webhooks": {
                     "delivered": stats.delivered, "refused": stats.refused,
@@ -1142,10 +1218,22 @@ fn summary(
                     "\nchaos: {duplicated} duplicated, {reordered} reordered, {late} late"
                 ));
             }
-            if unsaved > 0 {
+            if unsaved > 0 || refused > 0 {
                 text.push_str(&format!(
-                    "\nnot saved: {} (sends among them were refused, not sent)",
+                    "\nnot saved: {}",
                     output::plural(unsaved, "record", "records")
+                ));
+                if refused > 0 {
+                    text.push_str(&format!(
+                        "; {} for it (answered 500 or 503, their webhooks not sent)",
+                        output::plural(refused, "send refused", "sends refused")
+                    ));
+                }
+            }
+            if lost > 0 {
+                text.push_str(&format!(
+                    "\nlost: {} of records the capture pipe had not taken at the stop",
+                    output::size(lost as u64)
                 ));
             }
             if requests_merged > 0 {
@@ -1370,16 +1458,15 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
             ..
         } = one;
         if let Some(why) = not_saved {
-            let status = why.status();
-            recorder.count_send(&answer.what, why.outcome());
+            let refusal = unsaved_refusal(&mut **shared.emulator(), why);
+            if !is_unsaved_refusal(&answer) {
+                recorder.refused_unsaved.fetch_add(1, Ordering::Relaxed);
+            }
+            recorder.count_send(&answer.what, &refusal.outcome);
             recorder.print(
-                &recorder.send_line(&record, &answer.what, status, why.outcome()),
+                &recorder.send_line(&record, &answer.what, refusal.status, &refusal.outcome),
                 record.seq,
             );
-            let mut refusal = shared.emulator().refusal(status, why.why());
-            if why == NotSaved::PipeFull {
-                refusal.headers.push(("Retry-After".into(), "1".into()));
-            }
             // Its webhooks (`planned`) go with it, unsent.
             drop(planned);
             respond_with(request, refusal);
@@ -1404,6 +1491,21 @@ fn finish(shared: &Shared, answered: Vec<Answered<'_>>) {
     }
     // After the answers: the inspector never holds one.
     recorder.feed_all(fed);
+}
+
+/// The provider's refusal of a send whose record cannot be saved ([`NotSaved`]).
+fn unsaved_refusal(emulator: &mut dyn crate::providers::Emulator, why: NotSaved) -> ApiAnswer {
+    let mut refusal = emulator.refusal(why.status(), why.why());
+    if why == NotSaved::PipeFull {
+        refusal.headers.push(("Retry-After".into(), "1".into()));
+    }
+    refusal.outcome = why.outcome().to_string();
+    refusal
+}
+
+/// Whether `answer` is an [`unsaved_refusal`] already (made while writes failed).
+fn is_unsaved_refusal(answer: &ApiAnswer) -> bool {
+    answer.outcome == NotSaved::PipeFull.outcome() || answer.outcome == NotSaved::Failed.outcome()
 }
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
@@ -1455,10 +1557,20 @@ fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Op
         .and_then(|api| api.precheck(&api_request));
     let (answer, redacted, planned) = {
         let mut emulator = shared.emulator();
-        let mut answer = match (&body, &precheck) {
-            (Ok(_), Some(precheck)) => emulator.answer_checked(&api_request, precheck, now),
-            (Ok(_), None) => emulator.answer(&api_request, now),
-            (Err((status, why)), _) => emulator.refusal(*status, why),
+        // While writes fail, a send is refused before the emulator sees it: nothing it counts
+        // (limits, injections, ids it knows) includes a send the app is told was not sent.
+        let failing = shared.recorder.failing();
+        let mut answer = match (&body, &precheck, failing) {
+            (Err((status, why)), _, _) => emulator.refusal(*status, why),
+            (Ok(_), _, Some(why)) => {
+                shared
+                    .recorder
+                    .refused_unsaved
+                    .fetch_add(1, Ordering::Relaxed);
+                unsaved_refusal(&mut **emulator, why)
+            }
+            (Ok(_), Some(precheck), None) => emulator.answer_checked(&api_request, precheck, now),
+            (Ok(_), None, None) => emulator.answer(&api_request, now),
         };
         let redacted = if keeps {
             emulator.redacted(&api_request)
@@ -1550,9 +1662,14 @@ fn enqueue(shared: &Shared, planned: deliver::Planned) {
 }
 
 /// Record a send of the app's (`record` holds its head) with the emulator's answer; the
-/// record, for the inspector's feed.
+/// record, for the inspector's feed (`None`: it could not be saved).
 #[must_use]
-fn record_send(shared: &Shared, record: CaptureRecord, bytes: &[u8], answer: &ApiAnswer) -> Saved {
+fn record_send(
+    shared: &Shared,
+    record: CaptureRecord,
+    bytes: &[u8],
+    answer: &ApiAnswer,
+) -> Option<Saved> {
     shared
         .recorder
         .send(send_record(shared, record, bytes, answer), answer)
@@ -1629,9 +1746,11 @@ fn answered(shared: &Shared, webhook: &Webhook, delivered: &deliver::Delivered) 
         path: shared.delivery.url.path().to_string(),
         ..CaptureRecord::default()
     };
-    let saved = record_send(shared, record, &delivered.body, &answer);
-    follow(shared, answer.webhooks, accepted);
-    shared.recorder.feed(saved, None);
+    // What follows a reply the file does not hold is not sent (as a send refused for it).
+    if let Some(saved) = record_send(shared, record, &delivered.body, &answer) {
+        follow(shared, answer.webhooks, accepted);
+        shared.recorder.feed(saved, None);
+    }
 }
 
 /// `/_wa-hook/inject {"code": 131030, "next": 1}` (or `"every": 3`): a failure for later
@@ -1863,5 +1982,44 @@ fn control(shared: &Shared, method: &str, action: &str, body: &[u8]) -> (u16, Va
             (200, answer)
         }
         Err((status, why)) => (status, json!({"error": why})),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk that takes small records and not large ones: writes fail, work, fail. The
+    /// first time is said; one inside `UNSAVED_WARNING_EVERY` of it is not, nor its end; a
+    /// time of failing that lasts past it is said then (it was never said again before).
+    #[test]
+    fn a_time_of_failing_writes_is_said_once_and_again_when_it_comes_back_later() {
+        let start = Instant::now();
+        let mut saving = Saving::default();
+        assert!(saving.failed(NotSaved::Failed, 2, start));
+        saving.said(start);
+        assert!(!saving.failed(NotSaved::Failed, 1, start));
+        assert_eq!(saving.worked(), Some(3));
+        assert_eq!(saving.worked(), None);
+        // Failing again soon after: not said, and so neither is its end.
+        let soon = start + Duration::from_secs(5);
+        assert!(!saving.failed(NotSaved::Failed, 1, soon));
+        // Still failing once the time has passed: said then.
+        let later = start + UNSAVED_WARNING_EVERY;
+        assert!(saving.failed(NotSaved::PipeFull, 1, later));
+        saving.said(later);
+        assert!(!saving.failed(NotSaved::PipeFull, 1, later + UNSAVED_WARNING_EVERY));
+        assert_eq!(saving.worked(), Some(3));
+    }
+
+    /// A warning that could not be printed (the display's queue full) leaves the time unsaid:
+    /// the next failure tries again, and no "saving again" comes without it.
+    #[test]
+    fn a_warning_not_printed_is_tried_again() {
+        let start = Instant::now();
+        let mut saving = Saving::default();
+        assert!(saving.failed(NotSaved::Failed, 1, start));
+        assert!(saving.failed(NotSaved::Failed, 1, start));
+        assert_eq!(saving.worked(), None);
     }
 }
