@@ -378,3 +378,13 @@ pub fn assert_capture_schema(line: &[u8]) {
         "the capture record does not match its schema: {errors:?}\n{value}"
     );
 }
+
+/// Make a FIFO at `path` (`mkfifo`).
+#[cfg(unix)]
+pub fn make_fifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}

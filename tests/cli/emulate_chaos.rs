@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::common::*;
+use crate::emulator::meta_statuses;
 
 const MESSAGES: &str = "/v26.0/106540352242922/messages";
 
@@ -149,22 +150,6 @@ fn originals(lines: &[Value]) -> usize {
         .sum()
 }
 
-/// The statuses a webhook body carries: (message id, status) in order.
-fn statuses(body: &Value) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    for entry in body["entry"].as_array().into_iter().flatten() {
-        for change in entry["changes"].as_array().into_iter().flatten() {
-            for status in change["value"]["statuses"].as_array().into_iter().flatten() {
-                found.push((
-                    status["id"].as_str().unwrap_or_default().to_string(),
-                    status["status"].as_str().unwrap_or_default().to_string(),
-                ));
-            }
-        }
-    }
-    found
-}
-
 /// The webhook records of a capture file, each checked against the committed schema.
 fn webhook_records(path: &Path) -> Vec<Value> {
     let text = std::fs::read(path).unwrap();
@@ -192,7 +177,7 @@ fn history(records: &[Value]) -> History {
             .flatten()
             .map(|act| act.as_str().unwrap().to_string())
             .collect();
-        for (id, status) in statuses(&body) {
+        for (id, status) in meta_statuses(&body) {
             history.entry(id).or_default().push((status, acts.clone()));
         }
     }
@@ -292,7 +277,7 @@ fn chaos_is_on_the_line_and_in_the_summary() {
         .iter()
         .map(|request| {
             let body: Value = serde_json::from_slice(&request.body).unwrap();
-            statuses(&body)[0].1.clone()
+            meta_statuses(&body)[0].1.clone()
         })
         .collect();
     assert_eq!(order, ["delivered", "delivered", "sent", "sent"]);
@@ -471,7 +456,7 @@ fn waiting_webhooks_of_several_sends_go_as_one_notification() {
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for request in app.requests() {
         let body: Value = serde_json::from_slice(&request.body).unwrap();
-        let found = statuses(&body);
+        let found = meta_statuses(&body);
         let ids: Vec<&String> = found.iter().map(|(id, _)| id).collect();
         let mut unique = ids.clone();
         unique.sort();

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::emulator::{App, Running, json_of};
+use crate::emulator::{App, Running, json_of, meta_statuses};
 
 const SEND_PATH: &str = "/v26.0/106540352242922/messages";
 
@@ -83,22 +83,9 @@ fn spawn_under(script: &str, args: &[&str], envs: &[(&str, &str)]) -> Running {
     Running::spawn_with(command, &all, envs)
 }
 
-/// The statuses a Meta webhook carries (several when the emulator merged them): each
-/// message id and status.
+/// The statuses a Meta webhook carries: each message id and status.
 fn statuses(webhook: &Recorded) -> Vec<(String, String)> {
-    let body = json_of(&webhook.body);
-    let mut found = Vec::new();
-    for entry in body["entry"].as_array().into_iter().flatten() {
-        for change in entry["changes"].as_array().into_iter().flatten() {
-            for status in change["value"]["statuses"].as_array().into_iter().flatten() {
-                found.push((
-                    status["id"].as_str().unwrap_or_default().to_string(),
-                    status["status"].as_str().unwrap_or_default().to_string(),
-                ));
-            }
-        }
-    }
-    found
+    meta_statuses(&json_of(&webhook.body))
 }
 
 /// Wait for `sent` and `delivered` of every message in `awaited` (the app's webhooks come in
@@ -278,13 +265,7 @@ fn a_send_refused_because_the_capture_pipe_is_not_read_says_try_again() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("captures.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    make_fifo(&fifo);
     let emulator = emulate_under(
         "exec \"$0\" \"$@\"",
         &app,

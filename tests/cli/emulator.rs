@@ -250,3 +250,20 @@ pub fn verdict(body: &[u8]) -> String {
         wa_hook::validation::check_bytes(body, None, &wa_hook::validation::CheckOptions::default());
     format!("{} {}", check.verdict.word(), check.label())
 }
+
+/// The statuses a Meta webhook body carries (several when the emulator merged them): each
+/// message id and status, in order.
+pub fn meta_statuses(body: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for entry in body["entry"].as_array().into_iter().flatten() {
+        for change in entry["changes"].as_array().into_iter().flatten() {
+            for status in change["value"]["statuses"].as_array().into_iter().flatten() {
+                found.push((
+                    status["id"].as_str().unwrap_or_default().to_string(),
+                    status["status"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}

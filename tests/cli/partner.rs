@@ -967,11 +967,7 @@ fn an_untrustworthy_token_cache_is_not_used() {
         }),
         ("not a regular file", |home| {
             std::fs::create_dir_all(home.config()).unwrap();
-            let status = std::process::Command::new("mkfifo")
-                .arg(home.cache())
-                .status()
-                .unwrap();
-            assert!(status.success());
+            make_fifo(&home.cache());
         }),
     ];
     for (why, prepare) in cases {

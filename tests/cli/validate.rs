@@ -425,11 +425,7 @@ fn folders_with_loops_fifos_and_broken_entries_are_walked_once() {
     std::os::unix::fs::symlink("sub", root.join("again")).unwrap();
     std::os::unix::fs::symlink("nowhere.json", root.join("gone.json")).unwrap();
     let fifo = root.join("pipe.json");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    make_fifo(&fifo);
     let assert = wa_hook()
         .args(["validate"])
         .arg(root)

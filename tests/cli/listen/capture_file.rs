@@ -145,13 +145,7 @@ fn fsync_creates_and_syncs_a_new_capture_file() {
 fn listen_to_a_fifo() -> (tempfile::TempDir, std::path::PathBuf, Listener) {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("captures.fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    make_fifo(&fifo);
     let listener = Listener::start(&["--out", &fifo.display().to_string()]);
     (dir, fifo, listener)
 }
