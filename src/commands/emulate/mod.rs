@@ -393,6 +393,15 @@ impl NotSaved {
         }
     }
 
+    /// The outcome of a send refused before it was answered, while writes failed: its own
+    /// record may be saved (and then tells that saving works again).
+    fn refused_outcome(self) -> &'static str {
+        match self {
+            NotSaved::PipeFull => "refused: the capture pipe was not read (answered 503)",
+            NotSaved::Failed => "refused: the capture file could not be written (answered 500)",
+        }
+    }
+
     /// The sentence in the provider's error answer.
     fn why(self) -> &'static str {
         match self {
@@ -407,14 +416,8 @@ impl NotSaved {
 }
 
 impl Recorder {
-    /// Write `record` with the next `seq`; the record back (for the inspector's feed) when it
-    /// was written and the inspector is fed.
-    fn save(&self, record: CaptureRecord) -> (u64, Saved) {
-        let (seq, saved, _) = self.save_or_why(record);
-        (seq, saved)
-    }
-
-    /// [`Recorder::save`], and why the record was not saved, when it was not.
+    /// Write `record` with the next `seq`: its `seq`, the record back (for the inspector's
+    /// feed) when it was written and the inspector is fed, and why it was not saved, when not.
     fn save_or_why(&self, mut record: CaptureRecord) -> (u64, Saved, Option<NotSaved>) {
         self.number(&mut record);
         let seq = record.seq;
@@ -639,6 +642,8 @@ impl Recorder {
             .kind
             .as_ref()
             .map_or_else(|| "webhook".to_string(), ToString::to_string);
+        let delivery = record.delivery.clone();
+        let (seq, saved, not_saved) = self.save_or_why(record);
         let line = match self.format {
             Format::Text => {
                 let kind = if marks.is_empty() {
@@ -646,23 +651,29 @@ impl Recorder {
                 } else {
                     format!("{kind} ({})", marks.join(", "))
                 };
-                match (&status, &error) {
+                let line = match (&status, &error) {
                     (Some(status), _) => format!("webhook  {kind}  the app answered {status}"),
                     (None, Some(error)) => format!("webhook  {kind}  no answer: {error}"),
                     (None, None) => format!("webhook  {kind}  no answer"),
+                };
+                match not_saved {
+                    None => line,
+                    Some(_) => format!("{line} (not saved)"),
                 }
             }
             Format::Json => {
                 let mut line = json!({
                     "event": "webhook", "kind": kind, "app_status": status, "error": error,
                 });
-                if let Some(note) = &record.delivery {
+                if let Some(note) = &delivery {
                     line["delivery"] = json!(note);
+                }
+                if not_saved.is_some() {
+                    line["saved"] = false.into();
                 }
                 line.to_string()
             }
         };
-        let (seq, saved) = self.save(record);
         self.print(&line, seq);
         saved
     }
@@ -1503,9 +1514,23 @@ fn unsaved_refusal(emulator: &mut dyn crate::providers::Emulator, why: NotSaved)
     refusal
 }
 
-/// Whether `answer` is an [`unsaved_refusal`] already (made while writes failed).
+/// The refusal of a send while writes fail, before the emulator sees it: what it was is not
+/// known (`send`).
+fn refused_while_failing(
+    emulator: &mut dyn crate::providers::Emulator,
+    why: NotSaved,
+) -> ApiAnswer {
+    let mut refusal = unsaved_refusal(emulator, why);
+    "send".clone_into(&mut refusal.what);
+    why.refused_outcome().clone_into(&mut refusal.outcome);
+    refusal
+}
+
+/// Whether `answer` is a [`refused_while_failing`] (counted as refused already).
 fn is_unsaved_refusal(answer: &ApiAnswer) -> bool {
-    answer.outcome == NotSaved::PipeFull.outcome() || answer.outcome == NotSaved::Failed.outcome()
+    [NotSaved::PipeFull, NotSaved::Failed]
+        .iter()
+        .any(|why| answer.outcome == why.refused_outcome())
 }
 
 /// Answer one request: a send's answer decided and its record made (`None` for a customer's
@@ -1567,7 +1592,7 @@ fn answer(shared: &Shared, mut request: tiny_http::Request, counted: bool) -> Op
                     .recorder
                     .refused_unsaved
                     .fetch_add(1, Ordering::Relaxed);
-                unsaved_refusal(&mut **emulator, why)
+                refused_while_failing(&mut **emulator, why)
             }
             (Ok(_), Some(precheck), None) => emulator.answer_checked(&api_request, precheck, now),
             (Ok(_), None, None) => emulator.answer(&api_request, now),
