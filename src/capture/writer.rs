@@ -47,8 +47,11 @@ pub struct CaptureWriter {
 }
 
 /// The most bytes of records queued for a pipe or FIFO (`--out`) that is not read as fast as
-/// they arrive; a batch that would go over is refused with [`PipeFull`].
+/// they arrive; a batch that would go over is refused with [`PipeFull`], and so is every
+/// batch after it until the queue is down to `PIPE_QUEUE_LOW` (a small batch that fits in what
+/// is left would otherwise say the pipe is read again while nobody reads it).
 const PIPE_QUEUE_MAX: usize = 8 << 20;
+const PIPE_QUEUE_LOW: usize = PIPE_QUEUE_MAX / 2;
 
 /// A batch for a capture pipe waits at most this long to be written before its requests are
 /// answered, when less than `PIPE_WAIT_AHEAD_MAX` bytes were queued before it (the pipe is
@@ -83,8 +86,11 @@ struct Pipe {
     queued: Arc<std::sync::atomic::AtomicUsize>,
     /// Records refused because the queue was full.
     refused: std::sync::atomic::AtomicU64,
-    /// The first write error of the writing thread (it then stops).
-    failed: Arc<Mutex<Option<String>>>,
+    /// Set when a batch is refused, until the queue is down to `PIPE_QUEUE_LOW`.
+    full: AtomicBool,
+    /// The first write error of the writing thread, and the number of the batch it failed
+    /// on (it then stops: that batch and every later one are lost).
+    failed: Arc<Mutex<Option<(u64, String)>>>,
 }
 
 impl Pipe {
@@ -102,15 +108,21 @@ impl Pipe {
                     let result = out.write_all(&lines).and_then(|()| out.flush());
                     queued_in.fetch_sub(lines.len(), Ordering::AcqRel);
                     let (count, told) = &*written_in;
-                    *count
+                    let mut count = count
                         .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) += 1;
-                    told.notify_all();
-                    if let Err(err) = result {
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    *count += 1;
+                    // Told under the same lock as the count: a sender that sees its batch
+                    // counted sees whether it failed.
+                    if let Err(err) = &result {
                         *failed_in
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                            Some(err.to_string());
+                            Some((*count, err.to_string()));
+                    }
+                    drop(count);
+                    told.notify_all();
+                    if result.is_err() {
                         return;
                     }
                 }
@@ -121,25 +133,22 @@ impl Pipe {
             written,
             queued,
             refused: std::sync::atomic::AtomicU64::new(0),
+            full: AtomicBool::new(false),
             failed,
         })
     }
 
     fn send(&self, lines: &[u8], records: u64) -> anyhow::Result<()> {
-        if let Some(err) = self
-            .failed
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_deref()
-        {
-            anyhow::bail!("the capture pipe could not be written: {err}");
-        }
+        self.failed_since(0)?;
         let before = self.queued.fetch_add(lines.len(), Ordering::AcqRel);
-        if before > 0 && before + lines.len() > PIPE_QUEUE_MAX {
+        let over = before > 0 && before + lines.len() > PIPE_QUEUE_MAX;
+        if over || (self.full.load(Ordering::Relaxed) && before > PIPE_QUEUE_LOW) {
+            self.full.store(true, Ordering::Relaxed);
             self.queued.fetch_sub(lines.len(), Ordering::AcqRel);
             self.refused.fetch_add(records, Ordering::Relaxed);
             return Err(PipeFull.into());
         }
+        self.full.store(false, Ordering::Relaxed);
         let batch = {
             let mut sender = self
                 .sender
@@ -162,8 +171,25 @@ impl Pipe {
             let _ = told
                 .wait_timeout_while(count, PIPE_WAIT, |written| *written < batch)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Written, or lost with the pipe (its reader gone): never said to be saved then.
+            self.failed_since(batch)?;
         }
         Ok(())
+    }
+
+    /// `Err` when the writing thread failed on batch `batch` or earlier (that batch, and
+    /// every later one, is not written); 0 asks whether it failed at all.
+    fn failed_since(&self, batch: u64) -> anyhow::Result<()> {
+        match &*self
+            .failed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            Some((failed_on, err)) if batch == 0 || *failed_on <= batch => {
+                anyhow::bail!("the capture pipe could not be written: {err}")
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -794,6 +820,42 @@ fn lock_for_writing(_file: &File) -> std::io::Result<()> {
 mod tests {
     use super::super::{new_run_id, now_rfc3339, parse_record};
     use super::*;
+
+    /// A pipe whose reader is gone: the batch the writing thread failed on, and every later
+    /// one, is an error (the first was said to be written: `emulate --out - | head -1` lost
+    /// its first send's record while it answered 200).
+    #[test]
+    fn a_batch_lost_with_a_pipe_whose_reader_left_is_not_said_to_be_written() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let pipe = Pipe::start(Box::new(writer)).unwrap();
+        assert!(pipe.send(b"{}\n", 1).is_err());
+        assert!(pipe.send(b"{}\n", 1).is_err());
+    }
+
+    /// A full queue refuses every batch, a small one that would fit in what is left too,
+    /// until half of it is read.
+    #[test]
+    fn a_full_pipe_refuses_until_half_its_queue_is_read() {
+        use std::io::Read;
+        let (mut reader, writer) = std::io::pipe().unwrap();
+        let pipe = Pipe::start(Box::new(writer)).unwrap();
+        // A little under 1 MiB each: once one is refused, a small batch would fit.
+        let big = vec![b'a'; (1 << 20) - 1024];
+        let mut sent = 0;
+        while pipe.send(&big, 1).is_ok() {
+            sent += 1;
+            assert!(sent < 20, "the queue took {sent} MiB");
+        }
+        let refused = pipe.send(b"{}\n", 1).unwrap_err();
+        assert!(refused.downcast_ref::<PipeFull>().is_some(), "{refused}");
+        let mut buffer = vec![0; 64 << 10];
+        while pipe.queued.load(Ordering::Acquire) > PIPE_QUEUE_LOW {
+            let read = reader.read(&mut buffer).unwrap();
+            assert!(read > 0);
+        }
+        pipe.send(b"{}\n", 1).unwrap();
+    }
 
     /// A record as listen writes one (the writer does not look inside).
     pub(crate) fn record(body: &[u8]) -> CaptureRecord {

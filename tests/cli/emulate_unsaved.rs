@@ -241,6 +241,9 @@ fn a_send_refused_while_writes_fail_does_not_count_towards_the_limits() {
         assert_eq!(status, 200, "{answer}");
     }
     assert!(refused, "the file filled within 40 sends");
+    // The customer says something: its webhook's record, smaller than a send's, may fit; the
+    // time of failing writes goes on all the same.
+    assert_eq!(emulator.control("say", &json!({"text": "hi"})).0, 200);
     // Refused while writes fail, to a customer not written to before.
     let first = text_send_to("16505559999", 1000);
     assert_eq!(send(&emulator, &first).0, 500);
@@ -291,9 +294,15 @@ fn a_send_refused_because_the_capture_pipe_is_not_read_says_try_again() {
     assert_eq!(retry_after.as_deref(), Some("1"));
     assert_eq!(answer["error"]["code"], 2, "{answer}");
     assert!(answer.get("messages").is_none(), "{answer}");
+    // Still nobody reads: every later send is refused too (smaller records that fit in what
+    // is left of the queue, the statuses', once ended the refusals).
+    for _ in 0..50 {
+        assert_eq!(send(&emulator, &body).0, 503);
+    }
     let (code, _, stderr) = emulator.interrupt();
     assert_eq!(code, Some(0), "{stderr}");
     assert_no_status_but_of(&app, &accepted);
+    assert!(!stderr.contains("saving again"), "{stderr}");
     assert!(
         stderr.contains("send:text  not saved: the capture pipe is not read (answered 503)")
             || stderr.contains("send  refused: the capture pipe was not read (answered 503)"),

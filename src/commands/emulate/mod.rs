@@ -422,10 +422,9 @@ impl Recorder {
         self.number(&mut record);
         let seq = record.seq;
         match self.writer.write(&record) {
-            Ok(()) => {
-                self.saving_works();
-                (seq, self.saved(record), None)
-            }
+            // Not the end of a time of failing writes: a webhook's record may be smaller than
+            // a send's that does not fit. A send's record ends it ([`Recorder::save_all`]).
+            Ok(()) => (seq, self.saved(record), None),
             Err(err) => {
                 self.not_saved(1, &err);
                 (seq, Saved(None), Some(NotSaved::of(&err)))
@@ -440,7 +439,8 @@ impl Recorder {
     }
 
     /// Write several records ([`Recorder::number`]ed) with one write (the capture writer's
-    /// batch, as listen's workers save theirs); why none was saved, when so.
+    /// batch, as listen's workers save theirs); why none was saved, when so. The records of
+    /// sends: once they are written, a time of failing writes is over.
     fn save_all<'r>(
         &self,
         records: impl ExactSizeIterator<Item = &'r CaptureRecord>,
