@@ -78,9 +78,26 @@ pub(crate) struct DisplaySender {
     sender: SyncSender<String>,
     queued: Arc<AtomicUsize>,
     dropped: Arc<AtomicU64>,
+    /// Whether the display prints to stderr (`--out -`).
+    to_stderr: bool,
 }
 
+/// Marks a line printed whole, never cut to the terminal's width (a warning).
+const WHOLE: char = '\u{2}';
+
 impl DisplaySender {
+    /// A warning for the user. Through the display thread when it prints to stderr: blocked
+    /// on a stderr nobody reads, it holds stderr's lock, and a worker that printed there
+    /// itself would wait for good. Printed at once otherwise (stderr is then the warnings'
+    /// alone).
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if self.to_stderr {
+            self.send(format!("{WHOLE}{}\n", crate::output::warning_text(message)));
+        } else {
+            crate::output::warn(message);
+        }
+    }
+
     pub fn send(&self, text: String) {
         let len = text.len();
         let lines = || text.matches('\n').count().max(1) as u64;
@@ -156,7 +173,11 @@ pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (DisplaySender, D
                                     Some(line) => (line, "\n"),
                                     None => (line, ""),
                                 };
-                                if width.is_some() {
+                                let (line, whole) = match line.strip_prefix(WHOLE) {
+                                    Some(line) => (line, true),
+                                    None => (line, false),
+                                };
+                                if width.is_some() && !whole {
                                     let _ = out.write_all(fit(line, width).as_bytes());
                                 } else {
                                     // Piped: the pieces as they are, without copying the line.
@@ -187,6 +208,7 @@ pub(crate) fn spawn(to_stderr: bool, fit_to_terminal: bool) -> (DisplaySender, D
         sender,
         queued,
         dropped: Arc::new(AtomicU64::new(0)),
+        to_stderr,
     };
     (sender, DisplayThread { finished })
 }

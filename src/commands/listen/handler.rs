@@ -270,7 +270,7 @@ impl Handler {
             .into_iter()
             .map(|request| self.decide(request, refusal))
             .collect();
-        let saved = self.save(&mut handled);
+        let saved = self.save(&mut handled, display);
         self.show_all(&handled, saved, stats, display);
         let records = self.answer_all(handled);
         // After the answers: the inspector never holds one. What was not saved is not listed.
@@ -285,35 +285,36 @@ impl Handler {
 
     /// Save the batch's records with one write. On failure each answer becomes 503 (the
     /// capture pipe is full: the sender retries; counts as saved) or 500 (not saved: false).
-    fn save(&self, handled: &mut [Handled]) -> bool {
+    /// Warnings go through `display` ([`DisplaySender::warn`]).
+    fn save(&self, handled: &mut [Handled], display: &DisplaySender) -> bool {
         match self.writer.write_all(handled.iter().map(|one| &one.record)) {
             Ok(()) => {
-                self.saving_resumed();
+                self.saving_resumed(display);
                 true
             }
             Err(err) if err.downcast_ref::<capture::PipeFull>().is_some() => {
-                self.pipe_full(handled, &err);
+                self.pipe_full(handled, &err, display);
                 true
             }
             Err(err) => {
-                self.not_saved(handled, &err);
+                self.not_saved(handled, &err, display);
                 false
             }
         }
     }
 
     /// After a write that worked: say so once if earlier ones did not.
-    fn saving_resumed(&self) {
+    fn saving_resumed(&self, display: &DisplaySender) {
         let refused = take_count(&self.pipe_full_since_warning);
         if refused > 0 {
-            output::warn(format!(
+            display.warn(format!(
                 "the capture pipe is read again ({} answered 503)",
                 output::plural(refused, "request was", "requests were")
             ));
         }
         let unsaved = take_count(&self.unsaved_since_warning);
         if unsaved > 0 {
-            output::warn(format!(
+            display.warn(format!(
                 "saving again ({} could not be saved, answered 500)",
                 output::plural(unsaved, "request", "requests")
             ));
@@ -322,13 +323,13 @@ impl Handler {
 
     /// The capture pipe is not read fast enough: the sender is told to try again (503), and
     /// the summary counts them (`CaptureWriter::pipe_refusals`).
-    fn pipe_full(&self, handled: &mut [Handled], err: &anyhow::Error) {
+    fn pipe_full(&self, handled: &mut [Handled], err: &anyhow::Error, display: &DisplaySender) {
         if self
             .pipe_full_since_warning
             .fetch_add(handled.len() as u64, Ordering::Relaxed)
             == 0
         {
-            output::warn(format!(
+            display.warn(format!(
                 "{err}: answering 503 until it is (the summary counts them)"
             ));
         }
@@ -343,7 +344,7 @@ impl Handler {
 
     /// One warning until saving works again (a full disk would otherwise print a line per
     /// request, and block every worker on a stderr nobody reads); the summary counts them all.
-    fn not_saved(&self, handled: &mut [Handled], err: &anyhow::Error) {
+    fn not_saved(&self, handled: &mut [Handled], err: &anyhow::Error, display: &DisplaySender) {
         let earlier = self
             .unsaved_since_warning
             .fetch_add(handled.len() as u64, Ordering::Relaxed);
@@ -353,7 +354,7 @@ impl Handler {
             } else {
                 format!("requests #{}-#{}", first.record.seq, last.record.seq)
             };
-            output::warn(format!(
+            display.warn(format!(
                 "{which} not saved, answered 500: {err:#} (until saving works again, \
                  no more of these; the summary counts them)"
             ));

@@ -182,6 +182,47 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
     );
 }
 
+/// `listen --out -` whose stdout (the records) and stderr (the request lines, with `--out -`)
+/// nobody reads: every request is answered, 503 once the capture queue is full. The warning
+/// that the pipe was full used to be printed by the worker itself, on the stderr that the
+/// display thread held while it waited on it: the worker, and its batch's requests, waited
+/// for good.
+#[cfg(unix)]
+#[test]
+fn with_neither_output_read_every_request_is_answered() {
+    let mut listener = Listener::start(&["--out", "-", "--no-ui"]);
+    let mut connection = Connection::open(&listener.url);
+    connection
+        .reader
+        .get_mut()
+        .set_read_timeout(Some(STOP_TIMEOUT))
+        .unwrap();
+    let large = format!("\"{}\"", "a".repeat(60_000));
+    // Over 1 MiB queued first: a batch behind that much is not waited for.
+    for _ in 0..20 {
+        assert_eq!(
+            connection.send("POST", "/", &[], large.as_bytes()).status,
+            200
+        );
+    }
+    // Small requests: their lines (some 100 bytes each) fill stderr's pipe, and the display
+    // thread waits on it.
+    for _ in 0..1500 {
+        assert_eq!(connection.send("POST", "/", &[], b"{}").status, 200);
+    }
+    // Large ones fill the capture queue (8 MiB): the pipe-full warning comes, and every
+    // request is answered all the same.
+    let mut statuses = Vec::new();
+    for _ in 0..200 {
+        statuses.push(connection.send("POST", "/", &[], large.as_bytes()).status);
+    }
+    assert!(statuses.contains(&503), "{statuses:?}");
+    // Read now: the warning went through the display.
+    assert!(listener.wait_for_stderr("answering 503 until it is", STOP_TIMEOUT));
+    let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 /// While a FIFO is read, each record is in it before its request is answered (so it survives
 /// the listener being killed), as with a regular file.
 #[cfg(unix)]
