@@ -176,6 +176,22 @@ pub fn warn(message: impl std::fmt::Display) {
     eprintln!("{}", warning_text(message));
 }
 
+/// Write `text` to stderr, waiting at most `within` for it to be written: a stderr nobody
+/// reads (or whose lock a thread blocked on it holds) never holds the caller, which may then
+/// end the process with the write still waiting. Whether it was written in time.
+pub fn eprint_within(text: String, within: std::time::Duration) -> bool {
+    let (written, done) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("wa-hook-stderr".into())
+        .spawn(move || {
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(text.as_bytes());
+            let _ = stderr.flush();
+            let _ = written.send(());
+        });
+    spawned.is_ok() && done.recv_timeout(within).is_ok()
+}
+
 /// The line [`warn`] prints, for a command that prints through a thread of its own (so a
 /// stderr nobody reads never holds the thread that has something to say).
 pub fn warning_text(message: impl std::fmt::Display) -> String {

@@ -775,13 +775,17 @@ pub(crate) fn summary_json_line(
     line
 }
 
+/// The summary, after `before` (a warning, or nothing), on stderr: given at most `within` to
+/// be written (a stderr nobody reads never holds the stop; the summary is lost then).
 pub(crate) fn print_summary(
     stats: &Stats,
     elapsed: Duration,
     saved_to: Option<&Path>,
     leftovers: &Leftovers,
+    (before, within): (String, Duration),
 ) {
-    eprint!("{}", stats.summary(elapsed, saved_to, leftovers));
+    let text = before + &stats.summary(elapsed, saved_to, leftovers);
+    crate::output::eprint_within(text, within);
 }
 
 #[cfg(test)]

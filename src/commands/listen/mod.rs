@@ -58,6 +58,8 @@ use handler::Handler;
 
 /// How long after Ctrl-C listen has stopped, whatever is still being read or forwarded.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(1);
+/// How long the summary is given to be written to stderr at the stop.
+const SUMMARY_WAIT: Duration = Duration::from_secs(3);
 
 /// `--max-connections` unless the open-file limit allows fewer.
 const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -609,13 +611,18 @@ impl Summary<'_> {
         display_thread: display::DisplayThread,
     ) {
         let args = self.args;
-        if stopped.unwritten > 0 {
-            output::warn(format!(
-                "{} of records for {} were never read from the pipe, and are lost",
-                output::size(stopped.unwritten as u64),
-                args.out.display()
-            ));
-        }
+        let before = if stopped.unwritten > 0 {
+            format!(
+                "{}\n",
+                output::warning_text(format!(
+                    "{} of records for {} were never read from the pipe, and are lost",
+                    output::size(stopped.unwritten as u64),
+                    args.out.display()
+                ))
+            )
+        } else {
+            String::new()
+        };
         let saved_to = (!args.no_save).then_some(args.out.as_path());
         let elapsed = || self.started.elapsed();
         // Through the display thread, like the records before it: a stdout nobody reads
@@ -630,7 +637,15 @@ impl Summary<'_> {
         }
         drop(display);
         display_thread.finish_within(self.deadline.saturating_duration_since(Instant::now()));
-        display::print_summary(&stopped.stats, elapsed(), saved_to, &stopped.leftovers);
+        // Written whole unless stderr takes more than SUMMARY_WAIT (nobody reads it, or the
+        // display thread is blocked on it): then the stop goes on without it.
+        display::print_summary(
+            &stopped.stats,
+            elapsed(),
+            saved_to,
+            &stopped.leftovers,
+            (before, SUMMARY_WAIT),
+        );
     }
 }
 

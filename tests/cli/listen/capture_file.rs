@@ -197,19 +197,7 @@ fn with_neither_output_read_every_request_is_answered() {
         .get_mut()
         .set_read_timeout(Some(STOP_TIMEOUT))
         .unwrap();
-    let large = format!("\"{}\"", "a".repeat(60_000));
-    // Over 1 MiB queued first: a batch behind that much is not waited for.
-    for _ in 0..20 {
-        assert_eq!(
-            connection.send("POST", "/", &[], large.as_bytes()).status,
-            200
-        );
-    }
-    // Small requests: their lines (some 100 bytes each) fill stderr's pipe, and the display
-    // thread waits on it.
-    for _ in 0..1500 {
-        assert_eq!(connection.send("POST", "/", &[], b"{}").status, 200);
-    }
+    let large = fill_stderr(&mut connection);
     // Large ones fill the capture queue (8 MiB): the pipe-full warning comes, and every
     // request is answered all the same.
     let mut statuses = Vec::new();
@@ -221,6 +209,38 @@ fn with_neither_output_read_every_request_is_answered() {
     assert!(listener.wait_for_stderr("answering 503 until it is", STOP_TIMEOUT));
     let (code, _, stderr) = stop_within(listener, STOP_TIMEOUT);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+/// Requests that leave `listen --out -`'s stderr full (neither output read): over 1 MiB of
+/// records queued first (a batch behind that much is not waited for), then small requests
+/// whose lines (some 100 bytes each) fill stderr's pipe, the display thread then waiting on
+/// it. The large body, for more.
+#[cfg(unix)]
+fn fill_stderr(connection: &mut Connection) -> String {
+    let large = format!("\"{}\"", "a".repeat(60_000));
+    for _ in 0..20 {
+        assert_eq!(
+            connection.send("POST", "/", &[], large.as_bytes()).status,
+            200
+        );
+    }
+    for _ in 0..1500 {
+        assert_eq!(connection.send("POST", "/", &[], b"{}").status, 200);
+    }
+    large
+}
+
+/// A stderr nobody reads never holds the stop: the summary is given 3 s to be written, then
+/// listen ends without it. It waited for good on the lock of the display thread, blocked on
+/// that stderr.
+#[cfg(unix)]
+#[test]
+fn a_stderr_nobody_reads_never_holds_the_stop() {
+    let listener = Listener::start(&["--out", "-", "--no-ui"]);
+    let mut connection = Connection::open(&listener.url);
+    fill_stderr(&mut connection);
+    let (code, _, _) = stop_within(listener, STOP_TIMEOUT);
+    assert_eq!(code, Some(0));
 }
 
 /// While a FIFO is read, each record is in it before its request is answered (so it survives
