@@ -21,6 +21,18 @@ fn stop_within(listener: Listener, timeout: Duration) -> (Option<i32>, String, S
     result
 }
 
+/// A keep-alive connection to `listener` whose answers are waited for `STOP_TIMEOUT` at most
+/// (an answer that never comes fails the test rather than holding it).
+fn connection_to(listener: &Listener) -> Connection {
+    let connection = Connection::open(&listener.url);
+    connection
+        .reader
+        .get_ref()
+        .set_read_timeout(Some(STOP_TIMEOUT))
+        .unwrap();
+    connection
+}
+
 fn record_line(seq: u64) -> String {
     serde_json::json!({
         "wa_hook_capture": 1, "seq": seq, "received_at": "2026-11-21T12:00:00.000000Z",
@@ -161,12 +173,7 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
     // 60 KB bodies: the pipe (64 KiB) and the queue (8 MiB) are full after some 140.
     let body = format!("\"{}\"", "a".repeat(60_000));
     let mut statuses = Vec::new();
-    let mut connection = Connection::open(&listener.url);
-    connection
-        .reader
-        .get_mut()
-        .set_read_timeout(Some(STOP_TIMEOUT))
-        .unwrap();
+    let mut connection = connection_to(&listener);
     for _ in 0..200 {
         statuses.push(connection.send("POST", "/", &[], body.as_bytes()).status);
     }
@@ -191,12 +198,7 @@ fn a_fifo_nobody_reads_neither_freezes_listen_nor_its_stop() {
 #[test]
 fn with_neither_output_read_every_request_is_answered() {
     let mut listener = Listener::start(&["--out", "-", "--no-ui"]);
-    let mut connection = Connection::open(&listener.url);
-    connection
-        .reader
-        .get_mut()
-        .set_read_timeout(Some(STOP_TIMEOUT))
-        .unwrap();
+    let mut connection = connection_to(&listener);
     let large = fill_stderr(&mut connection);
     // Large ones fill the capture queue (8 MiB): the pipe-full warning comes, and every
     // request is answered all the same.
@@ -237,7 +239,7 @@ fn fill_stderr(connection: &mut Connection) -> String {
 #[test]
 fn a_stderr_nobody_reads_never_holds_the_stop() {
     let listener = Listener::start(&["--out", "-", "--no-ui"]);
-    let mut connection = Connection::open(&listener.url);
+    let mut connection = connection_to(&listener);
     fill_stderr(&mut connection);
     let (code, _, _) = stop_within(listener, STOP_TIMEOUT);
     assert_eq!(code, Some(0));
