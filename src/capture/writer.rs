@@ -148,7 +148,11 @@ impl Pipe {
             self.refused.fetch_add(records, Ordering::Relaxed);
             return Err(PipeFull.into());
         }
-        self.full.store(false, Ordering::Relaxed);
+        // Cleared only at the low mark: a batch let in just under the top must not clear it
+        // after a refusal that set it.
+        if before <= PIPE_QUEUE_LOW {
+            self.full.store(false, Ordering::Relaxed);
+        }
         let batch = {
             let mut sender = self
                 .sender

@@ -13,7 +13,6 @@ use anyhow::Context;
 
 use super::display::{DisplaySender, Leftovers, Stats};
 use super::handler::{self, Handler, Refusal};
-use crate::output;
 
 /// The most queued requests a worker takes at once; their records are saved with one write.
 const MAX_BATCH: usize = 32;
@@ -198,7 +197,7 @@ impl Worker {
                 // again, and says so once.
                 Err(err) => {
                     if !self.warned.swap(true, Ordering::Relaxed) {
-                        output::warn(accept_warning(&err));
+                        self.display.warn(accept_warning(&err));
                     }
                     continue;
                 }
